@@ -1,0 +1,150 @@
+package booking
+
+import (
+	"time"
+)
+
+// Mode is how an appointment takes place.
+type Mode string
+
+const (
+	InPerson Mode = "in_person" // a visit to the atelier; needs a consultation room
+	Virtual  Mode = "virtual"   // a video call
+)
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool { return m == InPerson || m == Virtual }
+
+// Atelier is the workshop: identity, rooms, opening hours and booking rules.
+type Atelier struct {
+	Name     string
+	Timezone string         // IANA name, e.g. "Asia/Singapore"
+	Location *time.Location // loaded from Timezone
+	Address  string
+	Phone    string
+	Email    string
+	MapURL   string
+	Rooms    []Room
+	Hours    WeekHours // opening hours, wall clock in Location
+	Closures []Closure
+	Rules    Rules
+}
+
+// Room is a consultation room used by in-person visits.
+type Room struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Closure closes the atelier on the dates From to To inclusive.
+type Closure struct {
+	ID     string `json:"id"`
+	From   Date   `json:"from"`
+	To     Date   `json:"to"`
+	Reason string `json:"reason"`
+	Source string `json:"source"` // "config" (from the file) or "staff"
+}
+
+// Covers reports whether d falls within the closure.
+func (c Closure) Covers(d Date) bool { return !d.Before(c.From) && !d.After(c.To) }
+
+// Rules are the booking rules of the atelier.
+type Rules struct {
+	MinNotice    time.Duration // earliest start is now + MinNotice
+	HorizonDays  int           // latest start is before local midnight of today + HorizonDays + 1
+	SlotInterval time.Duration // slots start at local midnight + k*SlotInterval
+}
+
+// Service is something a customer can book.
+type Service struct {
+	ID          string
+	Name        string
+	Description string
+	Duration    time.Duration
+	Modes       []Mode
+	Buffers     map[Mode]Buffer // preparation and clearing time per mode
+	Artisans    []string        // ids of artisans who offer it, in catalogue order
+}
+
+// Offers reports whether the service can be booked in mode m.
+func (s *Service) Offers(m Mode) bool {
+	for _, x := range s.Modes {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+// Buffer is time blocked before and after an appointment.
+type Buffer struct {
+	Before time.Duration
+	After  time.Duration
+}
+
+// Artisan is a maker who meets customers.
+type Artisan struct {
+	ID       string
+	Name     string
+	Bio      string
+	Email    string
+	Services []string  // ids of services offered
+	Hours    WeekHours // working hours, wall clock in the atelier's zone
+	DailyCap int       // most confirmed bookings per local day; 0 means no cap
+	TimeOff  []TimeOff
+}
+
+// Offers reports whether the artisan offers service id.
+func (a *Artisan) Offers(id string) bool {
+	for _, s := range a.Services {
+		if s == id {
+			return true
+		}
+	}
+	return false
+}
+
+// TimeOff is a period in which an artisan takes no appointments.
+type TimeOff struct {
+	ID        string    `json:"id"`
+	ArtisanID string    `json:"-"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	Reason    string    `json:"reason"`
+}
+
+// Busy is a time an artisan is busy elsewhere (e.g. an event in their
+// Google Calendar).
+type Busy struct {
+	ArtisanID string
+	Start     time.Time
+	End       time.Time
+}
+
+// Catalog is the atelier with its services and artisans: everything the
+// availability rules depend on apart from bookings and busy times.
+type Catalog struct {
+	Atelier  Atelier
+	Services []Service
+	Artisans []Artisan
+}
+
+// Service returns the service with id, or nil.
+func (c *Catalog) Service(id string) *Service {
+	for i := range c.Services {
+		if c.Services[i].ID == id {
+			return &c.Services[i]
+		}
+	}
+	return nil
+}
+
+// Artisan returns the artisan with id, or nil.
+func (c *Catalog) Artisan(id string) *Artisan {
+	for i := range c.Artisans {
+		if c.Artisans[i].ID == id {
+			return &c.Artisans[i]
+		}
+	}
+	return nil
+}

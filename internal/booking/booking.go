@@ -1,0 +1,72 @@
+package booking
+
+import (
+	"time"
+)
+
+// Status is the state of a booking.
+type Status string
+
+const (
+	Confirmed Status = "confirmed"
+	Cancelled Status = "cancelled"
+)
+
+// Customer is who a booking is for.
+type Customer struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Phone    string `json:"phone,omitempty"`
+	Timezone string `json:"timezone,omitempty"`
+}
+
+// Booking is an appointment of a customer with an artisan.
+type Booking struct {
+	ID         string
+	Status     Status
+	ServiceID  string
+	Mode       Mode
+	ArtisanID  string
+	RoomID     string // in-person only
+	Start, End time.Time
+	// BlockStart and BlockEnd are Start and End widened by the service's
+	// buffers for the mode: the time the artisan (and room) is taken.
+	BlockStart, BlockEnd time.Time
+	Customer             Customer
+	Notes                string
+	Location             string // the address, in person
+	MeetingURL           string // virtual
+	Sequence             int
+	TokenHash            []byte // SHA-256 of the manage token
+	CreatedAt, UpdatedAt time.Time
+}
+
+// Overlaps reports whether the half-open intervals [a1,a2) and [b1,b2) overlap.
+func Overlaps(a1, a2, b1, b2 time.Time) bool { return a1.Before(b2) && b1.Before(a2) }
+
+// Actor is who made a change, for the audit trail.
+type Actor struct {
+	Kind string // "customer", "staff", "system"
+	ID   string // staff user id, when Kind is "staff"
+}
+
+// Schedule is everything availability depends on for a window of time:
+// the catalogue, confirmed bookings and busy times that touch the window.
+type Schedule struct {
+	Catalog
+	Bookings []Booking // confirmed only
+	Busy     []Busy
+}
+
+// Placement is where a checked booking goes: which artisan and, for a visit,
+// which room.
+type Placement struct {
+	ArtisanID string
+	RoomID    string
+}
+
+// PlaceFunc decides, inside the store's write transaction and against the
+// committed schedule, whether a booking may be made and where. The schedule
+// covers at least 24 hours either side of the booking. It returns an *Error
+// (ECONFLICT, slot_unavailable) when the booking may not be made.
+type PlaceFunc func(s *Schedule) (Placement, error)

@@ -1,0 +1,112 @@
+package booking
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error by what the caller can do about it. Each kind maps
+// to one HTTP status in the HTTP adapter; the domain knows nothing of HTTP.
+type Kind string
+
+const (
+	EINVALID      Kind = "invalid"       // well-formed but invalid input (422)
+	EMALFORMED    Kind = "malformed"     // unparsable input (400)
+	ENOTFOUND     Kind = "not_found"     // unknown id or wrong token (404)
+	ECONFLICT     Kind = "conflict"      // slot taken or state conflict (409)
+	EUNAUTHORIZED Kind = "unauthorized"  // no or bad staff session (401)
+	EFORBIDDEN    Kind = "forbidden"     // not allowed (403)
+	ETOOLARGE     Kind = "too_large"     // request too large (413)
+	ERATELIMIT    Kind = "rate_limited"  // too many requests (429)
+	EUNAVAILABLE  Kind = "unavailable"   // dependency down, try later (503)
+	EINTERNAL     Kind = "internal"      // a bug or an I/O failure (500)
+)
+
+// Machine-readable codes shown to clients as "code" in problem details.
+const (
+	CodeInvalid             = "invalid_request"
+	CodeMalformed           = "malformed_request"
+	CodeNotFound            = "not_found"
+	CodeSlotUnavailable     = "slot_unavailable"
+	CodeBookingCancelled    = "booking_cancelled"
+	CodeBookingInPast       = "booking_in_past"
+	CodeIdempotencyMismatch = "idempotency_key_reused"
+	CodeInternal            = "internal_error"
+)
+
+// Error is the one error type of the application. Message is safe to show to
+// a user; Fields maps a JSON path ("customer.email") to a message.
+type Error struct {
+	Kind    Kind
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) > 0 {
+		return fmt.Sprintf("%s: %s %v", e.Kind, e.Message, e.Fields)
+	}
+	return fmt.Sprintf("%s: %s", e.Kind, e.Message)
+}
+
+// Errorf returns an *Error with a formatted user-facing message.
+func Errorf(kind Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrors collects validation messages keyed by JSON path.
+type FieldErrors map[string]string
+
+// Add records msg for field unless the field already has a message.
+func (f FieldErrors) Add(field, msg string) {
+	if _, ok := f[field]; !ok {
+		f[field] = msg
+	}
+}
+
+// Err returns nil when there are no field errors, else an EINVALID *Error.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Kind: EINVALID, Code: CodeInvalid, Message: "some fields are invalid", Fields: map[string]string(f)}
+}
+
+// ErrorKind returns the kind of err, or EINTERNAL for errors of other types.
+func ErrorKind(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return EINTERNAL
+}
+
+// ErrorCode returns the client-facing code of err.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != "" {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the user-facing message of err; internal errors
+// never reveal their text.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != EINTERNAL {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// ErrSlotUnavailable is returned when the requested slot cannot be booked.
+func ErrSlotUnavailable(reason string) *Error {
+	return &Error{Kind: ECONFLICT, Code: CodeSlotUnavailable, Message: "that time is no longer available: " + reason}
+}
+
+// ErrNotFound is the error for unknown ids and wrong manage tokens alike.
+func ErrNotFound(what string) *Error {
+	return &Error{Kind: ENOTFOUND, Code: CodeNotFound, Message: what + " not found"}
+}
