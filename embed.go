@@ -1,0 +1,24 @@
+// Package atelier holds the files embedded in the binary: the database
+// schema, the demo configuration and the web assets. The code lives under
+// internal/ and cmd/.
+package atelier
+
+import (
+	"embed"
+	_ "embed"
+)
+
+// Schema is the whole current schema for a new database.
+//
+//go:embed schema.sql
+var Schema string
+
+// ExampleConfig is the demo configuration, used when no config.yaml exists.
+//
+//go:embed config.example.yaml
+var ExampleConfig []byte
+
+// Web holds templates/ and static/ under web/.
+//
+//go:embed web
+var Web embed.FS

@@ -1,0 +1,61 @@
+package booking
+
+import (
+	"context"
+	"time"
+)
+
+// EventKind names a change to a booking.
+type EventKind string
+
+const (
+	EventCreated     EventKind = "created"
+	EventRescheduled EventKind = "rescheduled"
+	EventCancelled   EventKind = "cancelled"
+)
+
+// Event describes a change to a booking that is being committed.
+type Event struct {
+	Kind     EventKind
+	Booking  *Booking // the booking after the change
+	Previous *Booking // before the change (nil for EventCreated)
+	Actor    Actor
+}
+
+// Job is work for a background worker (an e-mail to send, an event to push
+// to Google Calendar). Jobs are written in the same transaction as the
+// change that caused them: a booking never exists without its jobs, and no
+// job exists for a change that rolled back.
+type Job struct {
+	Queue     string    // "mail", "gcal", ...
+	Kind      string    // queue-specific, e.g. "confirmation"
+	BookingID string    // may be empty
+	Payload   []byte    // queue-specific
+	RunAt     time.Time // not before; zero means at once
+}
+
+// JobsFunc returns the jobs to enqueue for an event. It runs inside the
+// store's write transaction, so it must be fast and do no I/O.
+type JobsFunc func(e Event) ([]Job, error)
+
+// QueuedJob is a job as stored, with its delivery state.
+type QueuedJob struct {
+	Job
+	ID        int64
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+}
+
+// JobQueue is the durable queue behind the background workers.
+type JobQueue interface {
+	// ClaimJobs leases up to limit due jobs of queue until now+lease; a
+	// job whose lease runs out (the worker died) is claimed again.
+	ClaimJobs(ctx context.Context, queue string, now time.Time, limit int, lease time.Duration) ([]QueuedJob, error)
+	// CompleteJob marks a job done; it is never claimed again.
+	CompleteJob(ctx context.Context, id int64) error
+	// RetryJob records a failed attempt and makes the job due again at retryAt.
+	RetryJob(ctx context.Context, id int64, errText string, retryAt time.Time) error
+	// FailJob gives up on a job (a permanent failure), keeping it for staff to see.
+	FailJob(ctx context.Context, id int64, errText string) error
+}
