@@ -1,0 +1,425 @@
+// Package invite renders bookings as iCalendar objects: iTIP invites
+// (RFC 5546) that calendar clients recognise and update in place, and
+// subscription feeds. It does no I/O and never reads the clock.
+package invite
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// ProductID is the PRODID of every calendar object the application writes.
+const ProductID = "-//Atelier//Atelier Bookings//EN"
+
+// iTIP methods.
+const (
+	MethodRequest = "REQUEST"
+	MethodCancel  = "CANCEL"
+)
+
+// defaultUIDHost is the UID domain when no public URL is configured.
+const defaultUIDHost = "atelier.invalid"
+
+// Details is a booking with the display data an invite needs.
+type Details struct {
+	Booking      *booking.Booking
+	ServiceName  string
+	ArtisanName  string
+	ArtisanEmail string
+	// Atelier supplies the name, address and e-mail (the default organizer).
+	Atelier *booking.Atelier
+	// OrganizerName and OrganizerEmail override the atelier's name and
+	// e-mail as the ORGANIZER (replies from calendar clients go there).
+	OrganizerName  string
+	OrganizerEmail string
+	// PublicURL is server.public_url; its host becomes the UID's domain, so
+	// every caller must pass the same value for a booking's UID to stay
+	// stable.
+	PublicURL string
+	// ManageURL links to the booking's manage page (may be empty).
+	ManageURL string
+	// Bring overrides the default "what to bring" advice for the mode.
+	Bring string
+	// Now is the DTSTAMP: when this invite was made.
+	Now time.Time
+}
+
+// Method returns the iTIP method for the current state of b: CANCEL once
+// cancelled, REQUEST otherwise.
+func Method(b *booking.Booking) string {
+	if b.Status == booking.Cancelled {
+		return MethodCancel
+	}
+	return MethodRequest
+}
+
+// UID returns the iCalendar UID of booking id: the same for the booking's
+// whole life, so that an update or cancellation replaces the first invite.
+func UID(id, publicURL string) string {
+	host := defaultUIDHost
+	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return id + "@" + host
+}
+
+// Summary is the one-line title of the appointment, e.g. "Bespoke design
+// consultation with Mei at Maison Lumière".
+func Summary(d Details) string {
+	s := d.ServiceName
+	if s == "" {
+		s = "Appointment"
+	}
+	if d.ArtisanName != "" {
+		s += " with " + d.ArtisanName
+	}
+	if d.Atelier != nil && d.Atelier.Name != "" {
+		s += " at " + d.Atelier.Name
+	}
+	return s
+}
+
+// Location is where the appointment takes place: the address for a visit,
+// the meeting link for a virtual call.
+func Location(d Details) string {
+	b := d.Booking
+	if b.Mode == booking.Virtual {
+		return b.MeetingURL
+	}
+	if b.Location != "" {
+		return b.Location
+	}
+	if d.Atelier != nil {
+		return d.Atelier.Address
+	}
+	return ""
+}
+
+// Bring is the advice on what to bring to the appointment.
+func Bring(d Details) string {
+	if d.Bring != "" {
+		return d.Bring
+	}
+	if d.Booking.Mode == booking.Virtual {
+		return "Join from a quiet, well-lit place, with any sketches, photographs or pieces you would like to show at hand."
+	}
+	return "Any sketches, photographs or pieces that inspire you, and any jewellery you would like us to look at or resize."
+}
+
+// Build renders d as an iTIP invite: METHOD:REQUEST while the booking is
+// confirmed, METHOD:CANCEL with STATUS:CANCELLED once cancelled. Lines are
+// folded at 75 octets with CRLF.
+func Build(d Details) ([]byte, error) {
+	if err := check(d); err != nil {
+		return nil, err
+	}
+	cal := newCalendar()
+	cal.Props.SetText(ical.PropMethod, Method(d.Booking))
+	ev, err := event(d, true)
+	if err != nil {
+		return nil, err
+	}
+	cal.Children = append(cal.Children, ev)
+	return encode(cal)
+}
+
+// Feed renders a subscription feed called name (no METHOD, no alarms, no
+// customer phone numbers or notes). An empty feed is a valid, empty
+// calendar.
+func Feed(name string, events []Details) ([]byte, error) {
+	cal := newCalendar()
+	if name != "" {
+		cal.Props.SetText("X-WR-CALNAME", cleanText(name))
+	}
+	refresh := ical.NewProp(ical.PropRefreshInterval)
+	refresh.SetValueType(ical.ValueDuration)
+	refresh.Value = "PT15M"
+	cal.Props.Set(refresh)
+	cal.Props.SetText("X-PUBLISHED-TTL", "PT15M")
+	for _, d := range events {
+		if err := check(d); err != nil {
+			return nil, err
+		}
+		ev, err := event(d, false)
+		if err != nil {
+			return nil, err
+		}
+		cal.Children = append(cal.Children, ev)
+	}
+	if len(cal.Children) == 0 {
+		return encodeEmpty(cal)
+	}
+	return encode(cal)
+}
+
+func check(d Details) error {
+	switch {
+	case d.Booking == nil:
+		return fmt.Errorf("invite: no booking")
+	case d.Booking.ID == "":
+		return fmt.Errorf("invite: booking has no id")
+	case d.Booking.Start.IsZero() || !d.Booking.End.After(d.Booking.Start):
+		return fmt.Errorf("invite: booking %s: bad time range", d.Booking.ID)
+	case d.Now.IsZero():
+		return fmt.Errorf("invite: booking %s: no DTSTAMP time", d.Booking.ID)
+	}
+	return nil
+}
+
+func newCalendar() *ical.Calendar {
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, ProductID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
+	return cal
+}
+
+// event builds the VEVENT. itip selects the invite form (customer view,
+// with alarm); otherwise the feed form (staff view, no alarm, no phone or
+// notes in either).
+func event(d Details, itip bool) (*ical.Component, error) {
+	b := d.Booking
+	ev := ical.NewEvent()
+	p := ev.Props
+	p.SetText(ical.PropUID, UID(b.ID, d.PublicURL))
+	p.SetDateTime(ical.PropDateTimeStamp, d.Now.UTC())
+	p.SetDateTime(ical.PropDateTimeStart, b.Start.UTC())
+	p.SetDateTime(ical.PropDateTimeEnd, b.End.UTC())
+	if !b.CreatedAt.IsZero() {
+		p.SetDateTime(ical.PropCreated, b.CreatedAt.UTC())
+	}
+	if !b.UpdatedAt.IsZero() {
+		p.SetDateTime(ical.PropLastModified, b.UpdatedAt.UTC())
+	}
+	seq := ical.NewProp(ical.PropSequence)
+	seq.Value = fmt.Sprint(b.Sequence)
+	p.Set(seq)
+
+	summary := Summary(d)
+	if !itip && b.Customer.Name != "" {
+		// Staff see whom they meet.
+		summary = d.ServiceName + ": " + b.Customer.Name
+	}
+	p.SetText(ical.PropSummary, cleanText(summary))
+	p.SetText(ical.PropDescription, cleanText(description(d, itip)))
+	if loc := Location(d); loc != "" {
+		p.SetText(ical.PropLocation, cleanText(loc))
+	}
+	if d.ManageURL != "" && itip {
+		if u, err := url.Parse(d.ManageURL); err == nil {
+			p.SetURI(ical.PropURL, u)
+		}
+	}
+	if b.Mode == booking.Virtual && b.MeetingURL != "" {
+		u, err := url.Parse(b.MeetingURL)
+		if err != nil {
+			return nil, fmt.Errorf("invite: booking %s: meeting link: %w", b.ID, err)
+		}
+		conf := ical.NewProp(ical.PropConference)
+		conf.SetURI(u)
+		// RFC 7986 requires the VALUE parameter, although URI is the default.
+		conf.Params.Set(ical.ParamValue, string(ical.ValueURI))
+		conf.Params.Add(ical.ParamFeature, string(ical.ConferenceAudio))
+		conf.Params.Add(ical.ParamFeature, string(ical.ConferenceVideo))
+		conf.Params.Set(ical.ParamLabel, paramText("Video call"))
+		p.Set(conf)
+	}
+
+	status := ical.EventConfirmed
+	if b.Status == booking.Cancelled {
+		status = ical.EventCancelled
+	}
+	ev.SetStatus(status)
+	p.SetText(ical.PropTransparency, "OPAQUE")
+
+	orgName, orgEmail := d.OrganizerName, d.OrganizerEmail
+	if d.Atelier != nil {
+		if orgName == "" {
+			orgName = d.Atelier.Name
+		}
+		if orgEmail == "" {
+			orgEmail = d.Atelier.Email
+		}
+	}
+	if orgEmail != "" {
+		org := ical.NewProp(ical.PropOrganizer)
+		org.Value = mailto(orgEmail)
+		if orgName != "" {
+			org.Params.Set(ical.ParamCommonName, paramText(orgName))
+		}
+		p.Set(org)
+	}
+	if b.Customer.Email != "" {
+		att := ical.NewProp(ical.PropAttendee)
+		att.Value = mailto(b.Customer.Email)
+		if b.Customer.Name != "" {
+			att.Params.Set(ical.ParamCommonName, paramText(b.Customer.Name))
+		}
+		att.Params.Set(ical.ParamCalendarUserType, "INDIVIDUAL")
+		att.Params.Set(ical.ParamRole, "REQ-PARTICIPANT")
+		att.Params.Set(ical.ParamParticipationStatus, "NEEDS-ACTION")
+		att.Params.Set(ical.ParamRSVP, "TRUE")
+		p.Add(att)
+	}
+
+	if itip && b.Status != booking.Cancelled {
+		alarm := ical.NewComponent(ical.CompAlarm)
+		alarm.Props.SetText(ical.PropAction, "DISPLAY")
+		trig := ical.NewProp(ical.PropTrigger)
+		trig.Value = "-PT1H"
+		alarm.Props.Set(trig)
+		alarm.Props.SetText(ical.PropDescription, cleanText(Summary(d)))
+		ev.Children = append(ev.Children, alarm)
+	}
+	return ev.Component, nil
+}
+
+func description(d Details, itip bool) string {
+	b := d.Booking
+	var s strings.Builder
+	if b.Status == booking.Cancelled {
+		s.WriteString("This appointment has been cancelled.\n\n")
+	}
+	s.WriteString(nonEmpty(d.ServiceName, "Appointment"))
+	if d.ArtisanName != "" {
+		s.WriteString(" with " + d.ArtisanName)
+	}
+	s.WriteString("\n")
+	if b.Mode == booking.Virtual {
+		s.WriteString("Virtual consultation (video call)")
+		if b.MeetingURL != "" {
+			s.WriteString(": " + b.MeetingURL)
+		}
+		s.WriteString("\n")
+	} else if loc := Location(d); loc != "" {
+		s.WriteString("At the atelier: " + loc + "\n")
+	}
+	if !itip {
+		if b.Customer.Name != "" {
+			s.WriteString("Customer: " + b.Customer.Name + "\n")
+		}
+		return strings.TrimRight(s.String(), "\n")
+	}
+	if b.Status != booking.Cancelled {
+		s.WriteString("\nWhat to bring: " + Bring(d) + "\n")
+	}
+	if d.ManageURL != "" {
+		if b.Status == booking.Cancelled {
+			s.WriteString("\nDetails: " + d.ManageURL + "\n")
+		} else {
+			s.WriteString("\nChange or cancel: " + d.ManageURL + "\n")
+		}
+	}
+	return strings.TrimRight(s.String(), "\n")
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func mailto(addr string) string {
+	return "mailto:" + strings.TrimSpace(addr)
+}
+
+// cleanText prepares a TEXT value: line breaks become LF (which the encoder
+// escapes as \n) and other control characters are dropped.
+func cleanText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r == '\r':
+			return '\n'
+		case unicode.IsControl(r), r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// paramText prepares a parameter value (a CN or LABEL). Parameter values
+// cannot hold a DQUOTE (RFC 5545 §3.1; RFC 6868's ^' escape is not
+// understood by the major clients), so a double quote becomes a single
+// one; control characters, line breaks included, become spaces. Commas,
+// semicolons and colons are kept: the encoder quotes the value.
+func paramText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '"':
+			return '\''
+		case unicode.IsControl(r):
+			return ' '
+		case r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+func encode(cal *ical.Calendar) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return nil, fmt.Errorf("invite: encode: %w", err)
+	}
+	return Fold(buf.Bytes()), nil
+}
+
+// encodeEmpty writes a calendar with no components, which go-ical refuses
+// to encode although every client accepts it as an empty feed.
+func encodeEmpty(cal *ical.Calendar) ([]byte, error) {
+	// Encode the properties through go-ical with a placeholder component,
+	// then drop the placeholder's two lines.
+	cal.Children = []*ical.Component{ical.NewComponent("X-ATELIER-EMPTY")}
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return nil, fmt.Errorf("invite: encode: %w", err)
+	}
+	out := bytes.Replace(buf.Bytes(), []byte("BEGIN:X-ATELIER-EMPTY\r\nEND:X-ATELIER-EMPTY\r\n"), nil, 1)
+	return Fold(out), nil
+}
+
+// Fold folds content lines longer than 75 octets (RFC 5545 §3.1): each
+// continuation starts with a space, lines end with CRLF, and a UTF-8
+// sequence is never split. Input lines may end with CRLF or LF.
+func Fold(in []byte) []byte {
+	const limit = 75
+	var out bytes.Buffer
+	out.Grow(len(in) + len(in)/70*3)
+	for len(in) > 0 {
+		line := in
+		if i := bytes.IndexByte(in, '\n'); i >= 0 {
+			line, in = in[:i], in[i+1:]
+		} else {
+			in = nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		max := limit // octets allowed on this physical line, prefix included
+		for len(line) > max {
+			cut := max
+			for cut > 0 && !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			out.Write(line[:cut])
+			out.WriteString("\r\n ")
+			line = line[cut:]
+			max = limit - 1 // the leading space counts
+		}
+		out.Write(line)
+		out.WriteString("\r\n")
+	}
+	return out.Bytes()
+}
