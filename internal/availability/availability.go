@@ -1,0 +1,287 @@
+package availability
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// Query asks for the free slots of one service and mode whose start lies in [From, To).
+type Query struct {
+	ServiceID string
+	Mode      booking.Mode
+	ArtisanID string    // optional: only this artisan
+	From, To  time.Time // instants
+}
+
+// Slot is a bookable start time with every artisan free for it (ids in catalogue order).
+type Slot struct {
+	Start, End time.Time
+	Artisans   []string
+}
+
+// Request is one exact slot to check before booking or rescheduling.
+type Request struct {
+	ServiceID       string
+	Mode            booking.Mode
+	Start           time.Time
+	ArtisanID       string // optional: "" picks one by the fairness rule
+	IgnoreBookingID string // the booking being rescheduled (its own time does not block)
+	Staff           bool   // staff may ignore minimum notice and horizon (never a clash, never the past)
+}
+
+// Times returns the end and the blocked interval (start-before, end+after) for a service in a mode.
+func Times(svc *booking.Service, mode booking.Mode, start time.Time) (end, blockStart, blockEnd time.Time) {
+	buf := svc.Buffers[mode]
+	end = start.Add(svc.Duration)
+	return end, start.Add(-buf.Before), end.Add(buf.After)
+}
+
+// Slots returns the free slots in start order. Unknown service / mode not offered by the service /
+// unknown artisan / artisan not offering the service are *booking.Error EINVALID with Fields
+// ("service", "mode", "artisan").
+func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
+	svc, cands, err := resolve(s, q.ServiceID, q.Mode, q.ArtisanID)
+	if err != nil {
+		return nil, err
+	}
+	rules := s.Atelier.Rules
+	if err := checkRules(rules); err != nil {
+		return nil, err
+	}
+	loc := location(s)
+
+	// Starts are limited by the query, the minimum notice and the horizon.
+	lo, hi := q.From, q.To
+	if earliest := now.Add(rules.MinNotice); earliest.After(lo) {
+		lo = earliest
+	}
+	if h := horizon(rules, now, loc); h.Before(hi) {
+		hi = h
+	}
+	if !lo.Before(hi) || len(cands) == 0 {
+		return nil, nil
+	}
+	if q.Mode == booking.InPerson && len(s.Atelier.Rooms) == 0 {
+		return nil, nil
+	}
+
+	buf := svc.Buffers[q.Mode]
+	first, last := dayOf(lo, loc), dayOf(hi.Add(-1), loc)
+	winLo := midnight(first, loc).Add(-buf.Before)
+	winHi := midnight(last.AddDays(1), loc).Add(svc.Duration + buf.After)
+	ix := newIndex(s, svc, q.Mode, cands, winLo, winHi, "")
+
+	step := rules.SlotInterval
+	dur, before, after := int64(svc.Duration), int64(buf.Before), int64(buf.After)
+	loN, hiN := lo.UnixNano(), hi.UnixNano()
+	var slots []Slot
+	var ids []string // one backing array for every slot's artisan list
+	for d := first; !d.After(last); d = d.AddDays(1) {
+		dy := ix.day(d)
+		if dy.closed || len(dy.opening) == 0 {
+			continue
+		}
+		dayStart, dayEnd := dy.start.UnixNano(), dy.end.UnixNano()
+		// The first grid start at or after lo.
+		t := dayStart
+		if loN > t {
+			t += (loN - t + int64(step) - 1) / int64(step) * int64(step)
+		}
+		for ; t < dayEnd && t < hiN; t += int64(step) {
+			end := t + dur
+			if !dy.opening.contains(t, end) {
+				continue
+			}
+			bs, be := t-before, end+after
+			if ix.inPerson && ix.roomFree(bs, be) < 0 {
+				continue
+			}
+			from := len(ids)
+			for i := range cands {
+				if ix.artisanProblem(dy, i, bs, be) == "" {
+					ids = append(ids, cands[i].ID)
+				}
+			}
+			if len(ids) == from {
+				continue
+			}
+			slots = append(slots, Slot{
+				Start:    time.Unix(0, t).In(loc),
+				End:      time.Unix(0, end).In(loc),
+				Artisans: ids[from:len(ids):len(ids)],
+			})
+		}
+	}
+	return slots, nil
+}
+
+// Place checks r against every rule and returns the artisan and, for a visit, the room.
+// Not free → booking.ErrSlotUnavailable(reason) with a short human reason, e.g. "the atelier is
+// closed that day", "outside opening hours", "the artisan is not free then", "no consultation room
+// is free", "bookings need at least 24 hours' notice", "beyond the 90-day booking horizon",
+// "not on the 30-minute grid", "that time has passed" (code booking_in_past for the past is fine).
+func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, error) {
+	svc, cands, err := resolve(s, r.ServiceID, r.Mode, r.ArtisanID)
+	if err != nil {
+		return booking.Placement{}, err
+	}
+	rules := s.Atelier.Rules
+	if err := checkRules(rules); err != nil {
+		return booking.Placement{}, err
+	}
+	loc := location(s)
+	start := r.Start
+	end, bs, be := Times(svc, r.Mode, start)
+	d := dayOf(start, loc)
+	mid := midnight(d, loc)
+
+	switch {
+	case start.Before(now):
+		return booking.Placement{}, &booking.Error{
+			Kind:    booking.ECONFLICT,
+			Code:    booking.CodeBookingInPast,
+			Message: booking.ErrSlotUnavailable("that time has passed").Message,
+		}
+	case start.Sub(mid)%rules.SlotInterval != 0:
+		return booking.Placement{}, booking.ErrSlotUnavailable("not on the " + minutes(rules.SlotInterval) + " grid")
+	case !r.Staff && start.Before(now.Add(rules.MinNotice)):
+		return booking.Placement{}, booking.ErrSlotUnavailable("bookings need at least " + notice(rules.MinNotice) + " notice")
+	case !r.Staff && !start.Before(horizon(rules, now, loc)):
+		return booking.Placement{}, booking.ErrSlotUnavailable("beyond the " + strconv.Itoa(rules.HorizonDays) + "-day booking horizon")
+	case len(cands) == 0:
+		return booking.Placement{}, booking.ErrSlotUnavailable("no artisan offers this service")
+	case r.Mode == booking.InPerson && len(s.Atelier.Rooms) == 0:
+		return booking.Placement{}, booking.ErrSlotUnavailable("no consultation room is free")
+	}
+
+	ix := newIndex(s, svc, r.Mode, cands, minTime(bs, mid), maxTime(be, midnight(d.AddDays(1), loc)), r.IgnoreBookingID)
+	dy := ix.day(d)
+	switch {
+	case dy.closed || len(dy.opening) == 0:
+		return booking.Placement{}, booking.ErrSlotUnavailable("the atelier is closed that day")
+	case !dy.opening.contains(start.UnixNano(), end.UnixNano()):
+		return booking.Placement{}, booking.ErrSlotUnavailable("outside opening hours")
+	}
+	bsN, beN := bs.UnixNano(), be.UnixNano()
+	room := -1
+	if ix.inPerson {
+		if room = ix.roomFree(bsN, beN); room < 0 {
+			return booking.Placement{}, booking.ErrSlotUnavailable("no consultation room is free")
+		}
+	}
+
+	// Fairness: the free artisan with the fewest confirmed bookings that
+	// local day; ties go to catalogue order.
+	pick, reason := -1, ""
+	for i := range cands {
+		if p := ix.artisanProblem(dy, i, bsN, beN); p != "" {
+			reason = p
+			continue
+		}
+		if pick < 0 || dy.bookings[i] < dy.bookings[pick] {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		if len(cands) > 1 {
+			reason = "no artisan is free then"
+		}
+		return booking.Placement{}, booking.ErrSlotUnavailable(reason)
+	}
+	p := booking.Placement{ArtisanID: cands[pick].ID}
+	if room >= 0 {
+		p.RoomID = ix.rooms[room].ID
+	}
+	return p, nil
+}
+
+// resolve finds the service and the candidate artisans, in catalogue order:
+// artisanID alone when given, else every artisan who offers the service
+// and whom the service lists.
+func resolve(s *booking.Schedule, serviceID string, mode booking.Mode, artisanID string) (*booking.Service, []*booking.Artisan, error) {
+	errs := booking.FieldErrors{}
+	svc := s.Service(serviceID)
+	switch {
+	case svc == nil:
+		errs.Add("service", "unknown service")
+	case !mode.Valid():
+		errs.Add("mode", `mode must be "in_person" or "virtual"`)
+	case !svc.Offers(mode):
+		errs.Add("mode", "this service is not offered "+modeName(mode))
+	}
+	if svc == nil && !mode.Valid() {
+		errs.Add("mode", `mode must be "in_person" or "virtual"`)
+	}
+	var cands []*booking.Artisan
+	if artisanID != "" {
+		a := s.Artisan(artisanID)
+		switch {
+		case a == nil:
+			errs.Add("artisan", "unknown artisan")
+		case svc != nil && !offers(svc, a):
+			errs.Add("artisan", "this artisan does not offer the service")
+		default:
+			cands = []*booking.Artisan{a}
+		}
+	} else if svc != nil {
+		for i := range s.Artisans {
+			if a := &s.Artisans[i]; offers(svc, a) {
+				cands = append(cands, a)
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, nil, err
+	}
+	return svc, cands, nil
+}
+
+// offers reports whether a offers svc and svc lists a.
+func offers(svc *booking.Service, a *booking.Artisan) bool {
+	if !a.Offers(svc.ID) {
+		return false
+	}
+	for _, id := range svc.Artisans {
+		if id == a.ID {
+			return true
+		}
+	}
+	return false
+}
+
+func checkRules(r booking.Rules) error {
+	if r.SlotInterval <= 0 {
+		return booking.Errorf(booking.EINTERNAL, booking.CodeInternal, "availability: slot interval must be positive, got %s", r.SlotInterval)
+	}
+	return nil
+}
+
+// location is the atelier's zone; UTC when none is loaded.
+func location(s *booking.Schedule) *time.Location {
+	if s.Atelier.Location != nil {
+		return s.Atelier.Location
+	}
+	return time.UTC
+}
+
+// horizon is the first instant that is too late to book: local midnight at
+// the end of today + HorizonDays.
+func horizon(r booking.Rules, now time.Time, loc *time.Location) time.Time {
+	return midnight(dayOf(now, loc).AddDays(r.HorizonDays+1), loc)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

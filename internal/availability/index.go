@@ -1,0 +1,253 @@
+package availability
+
+import (
+	"slices"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// interval is a half-open range of instants [start, end), kept as Unix
+// nanoseconds so that comparisons in the hot loop are plain integer ones.
+type interval struct{ start, end int64 }
+
+// set is a sorted list of disjoint, non-touching intervals.
+type set []interval
+
+// normalize sorts the intervals and merges those that overlap or touch.
+// Touching intervals may be merged because every interval tested against a
+// set is half-open as well.
+func normalize(s set) set {
+	slices.SortFunc(s, func(a, b interval) int {
+		switch {
+		case a.start < b.start:
+			return -1
+		case a.start > b.start:
+			return 1
+		}
+		return 0
+	})
+	out := s[:0]
+	for _, iv := range s {
+		if iv.end <= iv.start {
+			continue
+		}
+		if n := len(out); n > 0 && iv.start <= out[n-1].end {
+			if iv.end > out[n-1].end {
+				out[n-1].end = iv.end
+			}
+			continue
+		}
+		out = append(out, iv)
+	}
+	return out
+}
+
+// overlaps reports whether [start, end) overlaps any interval of s.
+func (s set) overlaps(start, end int64) bool {
+	// The first interval that ends after start is the only candidate: the
+	// ends of disjoint sorted intervals are sorted too.
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s[m].end <= start {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(s) && s[lo].start < end
+}
+
+// contains reports whether [start, end) lies inside one interval of s.
+func (s set) contains(start, end int64) bool {
+	for _, iv := range s {
+		if start >= iv.start && end <= iv.end {
+			return true
+		}
+	}
+	return false
+}
+
+// index is the part of a schedule that matters for one service, mode and
+// window, arranged for fast lookups. Bookings outside the window are
+// dropped while it is built, so its cost grows with the number of
+// bookings in the schedule only by one linear scan.
+type index struct {
+	loc       *time.Location
+	svc       *booking.Service
+	mode      booking.Mode
+	buf       booking.Buffer
+	artisans  []*booking.Artisan // candidates, in catalogue order
+	blocked   []set              // per candidate: bookings, time off, busy
+	perDay    []map[booking.Date]int
+	rooms     []booking.Room
+	roomBusy  []set // per room: in-person bookings
+	closures  []booking.Closure
+	opening   booking.WeekHours
+	dayCache  map[booking.Date]*day
+	candByID  map[string]int
+	windowLo  int64
+	windowHi  int64
+	inPerson  bool
+	ignoredID string
+}
+
+// day holds the opening hours and working hours of one local date as
+// instants.
+type day struct {
+	date     booking.Date
+	start    time.Time // midnight
+	end      time.Time // next midnight
+	closed   bool      // a closure covers the date
+	opening  set
+	working  []set // per candidate
+	bookings []int // confirmed bookings per candidate starting that day
+}
+
+// newIndex gathers what the candidates need over [lo, hi): the earliest
+// instant any considered block may start and the latest it may end.
+func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cands []*booking.Artisan, lo, hi time.Time, ignore string) *index {
+	loc := location(s)
+	ix := &index{
+		loc:       loc,
+		svc:       svc,
+		mode:      mode,
+		buf:       svc.Buffers[mode],
+		artisans:  cands,
+		blocked:   make([]set, len(cands)),
+		perDay:    make([]map[booking.Date]int, len(cands)),
+		closures:  s.Atelier.Closures,
+		opening:   s.Atelier.Hours,
+		dayCache:  make(map[booking.Date]*day),
+		candByID:  make(map[string]int, len(cands)),
+		windowLo:  lo.UnixNano(),
+		windowHi:  hi.UnixNano(),
+		inPerson:  mode == booking.InPerson,
+		ignoredID: ignore,
+	}
+	for i, a := range cands {
+		ix.candByID[a.ID] = i
+		ix.perDay[i] = make(map[booking.Date]int)
+		for _, t := range a.TimeOff {
+			ix.addBlock(i, t.Start, t.End)
+		}
+	}
+	if ix.inPerson {
+		ix.rooms = s.Atelier.Rooms
+		ix.roomBusy = make([]set, len(ix.rooms))
+	}
+	for _, b := range s.Busy {
+		if i, ok := ix.candByID[b.ArtisanID]; ok {
+			ix.addBlock(i, b.Start, b.End)
+		}
+	}
+	for k := range s.Bookings {
+		b := &s.Bookings[k]
+		if b.ID == ignore && ignore != "" || b.Status == booking.Cancelled {
+			continue
+		}
+		bs, be := b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()
+		st := b.Start.UnixNano()
+		// Daily caps need bookings that start in the window too.
+		if (be <= ix.windowLo || bs >= ix.windowHi) && (st < ix.windowLo || st >= ix.windowHi) {
+			continue
+		}
+		if i, ok := ix.candByID[b.ArtisanID]; ok {
+			ix.blocked[i] = append(ix.blocked[i], interval{bs, be})
+			ix.perDay[i][dayOf(b.Start, loc)]++
+		}
+		if ix.inPerson && b.Mode == booking.InPerson {
+			for r := range ix.rooms {
+				if ix.rooms[r].ID == b.RoomID {
+					ix.roomBusy[r] = append(ix.roomBusy[r], interval{bs, be})
+					break
+				}
+			}
+		}
+	}
+	for i := range ix.blocked {
+		ix.blocked[i] = normalize(ix.blocked[i])
+	}
+	for r := range ix.roomBusy {
+		ix.roomBusy[r] = normalize(ix.roomBusy[r])
+	}
+	return ix
+}
+
+func (ix *index) addBlock(i int, start, end time.Time) {
+	s, e := start.UnixNano(), end.UnixNano()
+	if e <= ix.windowLo || s >= ix.windowHi {
+		return
+	}
+	ix.blocked[i] = append(ix.blocked[i], interval{s, e})
+}
+
+// day returns the hours of local date d as instants.
+func (ix *index) day(d booking.Date) *day {
+	if dy, ok := ix.dayCache[d]; ok {
+		return dy
+	}
+	dy := &day{
+		date:     d,
+		start:    midnight(d, ix.loc),
+		end:      midnight(d.AddDays(1), ix.loc),
+		working:  make([]set, len(ix.artisans)),
+		bookings: make([]int, len(ix.artisans)),
+	}
+	for _, c := range ix.closures {
+		if c.Covers(d) {
+			dy.closed = true
+			break
+		}
+	}
+	wd := d.Weekday()
+	dy.opening = spans(ix.opening.On(wd), d, ix.loc)
+	for i, a := range ix.artisans {
+		dy.working[i] = spans(a.Hours.On(wd), d, ix.loc)
+		dy.bookings[i] = ix.perDay[i][d]
+	}
+	ix.dayCache[d] = dy
+	return dy
+}
+
+// spans turns wall-clock spans of date d into instants; adjacent spans
+// ("10:00-13:00" and "13:00-19:00") merge into one.
+func spans(ss []booking.Span, d booking.Date, loc *time.Location) set {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make(set, 0, len(ss))
+	for _, sp := range ss {
+		out = append(out, interval{
+			wallInstant(d, sp.Start, loc).UnixNano(),
+			wallInstant(d, sp.End, loc).UnixNano(),
+		})
+	}
+	return normalize(out)
+}
+
+// roomFree returns the first room with no in-person booking overlapping
+// the block [bs, be), or -1.
+func (ix *index) roomFree(bs, be int64) int {
+	for r := range ix.rooms {
+		if !ix.roomBusy[r].overlaps(bs, be) {
+			return r
+		}
+	}
+	return -1
+}
+
+// artisanProblem is why candidate i cannot take a slot, or "" if it can.
+func (ix *index) artisanProblem(dy *day, i int, bs, be int64) string {
+	a := ix.artisans[i]
+	switch {
+	case !dy.working[i].contains(bs, be):
+		return "the artisan is not working then"
+	case a.DailyCap > 0 && dy.bookings[i] >= a.DailyCap:
+		return "the artisan is fully booked that day"
+	case ix.blocked[i].overlaps(bs, be):
+		return "the artisan is not free then"
+	}
+	return ""
+}
