@@ -38,6 +38,10 @@ type Booking struct {
 	MeetingURL           string // virtual
 	Sequence             int
 	TokenHash            []byte // SHA-256 of the manage token
+	// ManageToken is the plaintext manage token. It is set only in memory,
+	// on a booking being created, so that the confirmation mail written in
+	// the same transaction can carry the manage link; it is never stored.
+	ManageToken          string
 	CreatedAt, UpdatedAt time.Time
 }
 
