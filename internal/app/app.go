@@ -1,0 +1,72 @@
+// Package app is the application service of the atelier: the use cases
+// behind the customer API (browse the catalogue, find free slots, book,
+// view, cancel and reschedule with a manage token) and their staff
+// counterparts. It knows nothing of HTTP; adapters translate its views and
+// *booking.Error values into their own protocol.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	_ "time/tzdata" // zones work on a machine without a zoneinfo database
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// DefaultIdempotencyTTL is how long an Idempotency-Key is honoured when
+// App.IdempotencyTTL is zero.
+const DefaultIdempotencyTTL = 24 * time.Hour
+
+// MeetingLinker creates the video-call link of a virtual booking. It is
+// called before the booking is stored, with the artisan who will host.
+type MeetingLinker interface {
+	Link(ctx context.Context, b *booking.Booking, a *booking.Artisan) (string, error)
+}
+
+// App holds the dependencies of the use cases. The zero value is not
+// usable: Store and Now are required.
+type App struct {
+	Store     booking.Store
+	Now       func() time.Time
+	Logger    *slog.Logger
+	PublicURL string // e.g. "https://atelier.example.com", no trailing slash
+	// Meetings creates video-call links for virtual bookings; nil means
+	// virtual bookings carry no link.
+	Meetings MeetingLinker
+	// IdempotencyTTL is how long an Idempotency-Key replays its first
+	// response; afterwards reusing it is refused. Zero means
+	// DefaultIdempotencyTTL.
+	IdempotencyTTL time.Duration
+}
+
+func (a *App) now() time.Time { return a.Now() }
+
+func (a *App) logger() *slog.Logger {
+	if a.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return a.Logger
+}
+
+func (a *App) idempotencyTTL() time.Duration {
+	if a.IdempotencyTTL > 0 {
+		return a.IdempotencyTTL
+	}
+	return DefaultIdempotencyTTL
+}
+
+// catalog loads the current catalogue.
+func (a *App) catalog(ctx context.Context) (*booking.Catalog, error) {
+	c, err := a.Store.Catalog(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load catalogue: %w", err)
+	}
+	return c, nil
+}
+
+// internal wraps an unexpected failure so that it is reported as EINTERNAL
+// (ErrorKind of a non-*booking.Error is EINTERNAL) while keeping the cause.
+func internal(op string, err error) error { return fmt.Errorf("%s: %w", op, err) }

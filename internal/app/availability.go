@@ -1,0 +1,96 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/availability"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// MaxAvailabilityDays is the largest number of days between the from and
+// to dates of an availability query.
+const MaxAvailabilityDays = 62
+
+// scheduleMargin widens the schedule loaded around a window so that
+// bookings whose buffers reach into it are seen.
+const scheduleMargin = 24 * time.Hour
+
+// AvailabilityQuery asks for free slots of a service. From and To are
+// inclusive dates in Timezone (the atelier's zone when empty).
+type AvailabilityQuery struct {
+	Service  string
+	Mode     string
+	Artisan  string // optional: only this artisan
+	From, To booking.Date
+	Timezone string
+}
+
+// SlotView is a bookable start time with the artisans free at it.
+type SlotView struct {
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Artisans []string  `json:"artisans"`
+}
+
+// AvailabilityView is the answer to an AvailabilityQuery, times in Timezone.
+type AvailabilityView struct {
+	Service  string       `json:"service"`
+	Mode     booking.Mode `json:"mode"`
+	Timezone string       `json:"timezone"`
+	Slots    []SlotView   `json:"slots"`
+}
+
+// Availability lists the slots of q that can be booked now. Invalid
+// queries fail with EINVALID and a field map keyed by query parameter.
+func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*AvailabilityView, error) {
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	errs := booking.FieldErrors{}
+	svc := validateService(c, errs, q.Service, q.Mode, q.Artisan)
+	loc, tz := c.Atelier.Location, c.Atelier.Timezone
+	if q.Timezone != "" {
+		l, err := loadZone(q.Timezone)
+		if err != nil {
+			errs.Add("tz", "must be an IANA time zone such as Asia/Singapore")
+		}
+		loc, tz = l, q.Timezone
+	}
+	switch {
+	case q.From.IsZero():
+		errs.Add("from", "is required")
+	case q.To.IsZero():
+		errs.Add("to", "is required")
+	case q.To.Before(q.From):
+		errs.Add("to", "must not be before from")
+	case q.From.DaysUntil(q.To) > MaxAvailabilityDays:
+		errs.Add("to", "must be at most 62 days after from")
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+
+	from := q.From.In(loc)
+	to := q.To.AddDays(1).In(loc)
+	s, err := a.Store.Schedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
+	if err != nil {
+		return nil, internal("load schedule", err)
+	}
+	slots, err := availability.Slots(s, availability.Query{
+		ServiceID: svc.ID,
+		Mode:      booking.Mode(q.Mode),
+		ArtisanID: q.Artisan,
+		From:      from,
+		To:        to,
+	}, a.now())
+	if err != nil {
+		return nil, err
+	}
+	v := &AvailabilityView{Service: svc.ID, Mode: booking.Mode(q.Mode), Timezone: tz, Slots: make([]SlotView, 0, len(slots))}
+	for _, sl := range slots {
+		v.Slots = append(v.Slots, SlotView{Start: sl.Start.In(loc), End: sl.End.In(loc), Artisans: nonNil(sl.Artisans)})
+	}
+	return v, nil
+}

@@ -1,0 +1,450 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/availability"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/invite"
+)
+
+// BookingRequest is the body of POST /api/v1/bookings. Start stays a
+// string so that a badly formatted time is a field error, not malformed JSON.
+type BookingRequest struct {
+	Service  string           `json:"service"`
+	Mode     string           `json:"mode"`
+	Start    string           `json:"start"`
+	Artisan  string           `json:"artisan,omitempty"`
+	Customer booking.Customer `json:"customer"`
+	Notes    string           `json:"notes,omitempty"`
+}
+
+// RescheduleRequest is the body of a reschedule: a new start and,
+// optionally, another artisan.
+type RescheduleRequest struct {
+	Start   string `json:"start"`
+	Artisan string `json:"artisan,omitempty"`
+}
+
+// CreateOptions qualify a booking request.
+type CreateOptions struct {
+	// IdempotencyKey is the client's Idempotency-Key header ("" for none).
+	IdempotencyKey string
+	// Staff books on a customer's behalf: minimum notice and horizon do
+	// not apply (clashes and the past still do).
+	Staff bool
+	// Actor is recorded in the audit trail; zero means the customer.
+	Actor booking.Actor
+}
+
+// Created is the result of CreateBooking.
+type Created struct {
+	// View is the booking with its manage token and manage link.
+	View *BookingView
+	// Replayed is true when an earlier request with the same
+	// Idempotency-Key made the booking and View is its response.
+	Replayed bool
+}
+
+var customerActor = booking.Actor{Kind: "customer"}
+
+// CreateBooking validates req, places it and stores it. Errors are
+// *booking.Error values: EINVALID with a field map, ECONFLICT when the
+// slot is not free, EINVALID idempotency_key_reused when the
+// Idempotency-Key was used for another request, or internal errors.
+func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateOptions) (*Created, error) {
+	if opt.Actor.Kind == "" {
+		opt.Actor = customerActor
+	}
+	var idem *booking.IdempotencyRecord
+	if opt.IdempotencyKey != "" {
+		if !ValidIdempotencyKey(opt.IdempotencyKey) {
+			return nil, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
+				Message: "the Idempotency-Key header must be 1 to 255 printable ASCII characters"}
+		}
+		canon, err := json.Marshal(req)
+		if err != nil {
+			return nil, internal("canonical request", err)
+		}
+		reqHash := sha256.Sum256(canon)
+		idem = &booking.IdempotencyRecord{KeyHash: idempotencyKeyHash(opt.IdempotencyKey), RequestHash: reqHash[:]}
+		rec, err := a.Store.LookupIdempotency(ctx, idem.KeyHash)
+		if err != nil {
+			return nil, internal("look up idempotency key", err)
+		}
+		if rec != nil {
+			return a.replay(rec, opt.IdempotencyKey, idem.RequestHash)
+		}
+	}
+
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req = normalize(req)
+	errs := booking.FieldErrors{}
+	svc := validateService(c, errs, req.Service, req.Mode, req.Artisan)
+	start, ok := parseInstant(req.Start)
+	switch {
+	case req.Start == "":
+		errs.Add("start", "is required")
+	case !ok:
+		errs.Add("start", "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
+	}
+	validateCustomer(errs, req.Customer)
+	if m := validNotes(req.Notes); m != "" {
+		errs.Add("notes", m)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+
+	now := a.now()
+	mode := booking.Mode(req.Mode)
+	end, blockStart, blockEnd := availability.Times(svc, mode, start)
+	token, tokenHash := newManageToken()
+	b := booking.Booking{
+		ID:         newBookingID(),
+		Status:     booking.Confirmed,
+		ServiceID:  svc.ID,
+		Mode:       mode,
+		ArtisanID:  req.Artisan,
+		Start:      start.UTC(),
+		End:        end.UTC(),
+		BlockStart: blockStart.UTC(),
+		BlockEnd:   blockEnd.UTC(),
+		Customer:   req.Customer,
+		Notes:      req.Notes,
+		TokenHash:  tokenHash,
+		CreatedAt:  now.UTC(),
+		UpdatedAt:  now.UTC(),
+	}
+	if mode == booking.InPerson {
+		b.Location = c.Atelier.Address
+	}
+	placeReq := availability.Request{ServiceID: svc.ID, Mode: mode, Start: start, ArtisanID: req.Artisan, Staff: opt.Staff}
+
+	if mode == booking.Virtual && a.Meetings != nil {
+		// The link needs the host, so choose the artisan now against the
+		// current schedule; the store re-checks that artisan atomically.
+		if err := a.linkMeeting(ctx, &b, c, &placeReq, now); err != nil {
+			return nil, err
+		}
+	}
+
+	var view *BookingView
+	place := func(s *booking.Schedule) (booking.Placement, error) {
+		p, err := availability.Place(s, placeReq, now)
+		if err != nil || idem == nil {
+			return p, err
+		}
+		// Seal the response now that the placement is known: the store
+		// writes the record in the same transaction as the booking.
+		placed := b
+		placed.ArtisanID, placed.RoomID = p.ArtisanID, p.RoomID
+		view = a.createdView(&placed, c, token)
+		body, err := json.Marshal(view)
+		if err != nil {
+			return p, internal("encode response", err)
+		}
+		if idem.Response, err = seal(sealKey(opt.IdempotencyKey), body, idem.RequestHash); err != nil {
+			return p, internal("seal response", err)
+		}
+		idem.BookingID, idem.CreatedAt = b.ID, now.UTC()
+		return p, nil
+	}
+	stored, rec, err := a.Store.CreateBooking(ctx, booking.NewBooking{Booking: b, Idempotency: idem, Actor: opt.Actor}, place)
+	if err != nil {
+		return nil, wrapStore("create booking", err)
+	}
+	if rec != nil {
+		// A concurrent request with the same key won the race.
+		return a.replay(rec, opt.IdempotencyKey, idem.RequestHash)
+	}
+	if view == nil {
+		view = a.createdView(stored, c, token)
+	}
+	return &Created{View: view}, nil
+}
+
+// linkMeeting picks the host of a virtual booking (if the customer did not)
+// and asks Meetings for the call link.
+func (a *App) linkMeeting(ctx context.Context, b *booking.Booking, c *booking.Catalog, r *availability.Request, now time.Time) error {
+	if r.ArtisanID == "" {
+		s, err := a.Store.Schedule(ctx, b.Start.Add(-scheduleMargin), b.End.Add(scheduleMargin))
+		if err != nil {
+			return internal("load schedule", err)
+		}
+		p, err := availability.Place(s, *r, now)
+		if err != nil {
+			return err
+		}
+		r.ArtisanID, b.ArtisanID = p.ArtisanID, p.ArtisanID
+	}
+	url, err := a.Meetings.Link(ctx, b, c.Artisan(r.ArtisanID))
+	if err != nil {
+		a.logger().ErrorContext(ctx, "create meeting link", "booking", b.ID, "err", err)
+		return booking.Errorf(booking.EUNAVAILABLE, "meeting_unavailable", "the video call could not be set up; please try again shortly")
+	}
+	b.MeetingURL = url
+	return nil
+}
+
+// createdView is the response to a booking request: the only one that
+// carries the manage token.
+func (a *App) createdView(b *booking.Booking, c *booking.Catalog, token string) *BookingView {
+	v := a.BookingView(b, c)
+	v.ManageToken = token
+	v.Links.Manage = a.PublicURL + "/bookings/" + b.ID + "?token=" + token
+	return v
+}
+
+// replay answers a repeated Idempotency-Key with the first response, which
+// only the holder of the key can decrypt.
+func (a *App) replay(rec *booking.IdempotencyRecord, key string, reqHash []byte) (*Created, error) {
+	if !bytes.Equal(rec.RequestHash, reqHash) {
+		return nil, booking.Errorf(booking.EINVALID, booking.CodeIdempotencyMismatch,
+			"this Idempotency-Key was already used with a different request")
+	}
+	if !rec.CreatedAt.IsZero() && a.now().Sub(rec.CreatedAt) > a.idempotencyTTL() {
+		return nil, booking.Errorf(booking.EINVALID, booking.CodeIdempotencyMismatch,
+			"this Idempotency-Key has expired; use a new key")
+	}
+	body, err := open(sealKey(key), rec.Response, reqHash)
+	if err != nil {
+		return nil, internal("replay idempotent response", err)
+	}
+	var v BookingView
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, internal("decode idempotent response", err)
+	}
+	return &Created{View: &v, Replayed: true}, nil
+}
+
+// normalize trims surrounding white space from single-line fields.
+func normalize(r BookingRequest) BookingRequest {
+	r.Service = strings.TrimSpace(r.Service)
+	r.Mode = strings.TrimSpace(r.Mode)
+	r.Start = strings.TrimSpace(r.Start)
+	r.Artisan = strings.TrimSpace(r.Artisan)
+	r.Customer.Name = strings.TrimSpace(r.Customer.Name)
+	r.Customer.Email = strings.TrimSpace(r.Customer.Email)
+	r.Customer.Phone = strings.TrimSpace(r.Customer.Phone)
+	r.Customer.Timezone = strings.TrimSpace(r.Customer.Timezone)
+	return r
+}
+
+func validateCustomer(errs booking.FieldErrors, c booking.Customer) {
+	if m := validName(c.Name); m != "" {
+		errs.Add("customer.name", m)
+	}
+	if m := validEmail(c.Email); m != "" {
+		errs.Add("customer.email", m)
+	}
+	if m := validPhone(c.Phone); m != "" {
+		errs.Add("customer.phone", m)
+	}
+	if c.Timezone != "" {
+		if _, err := loadZone(c.Timezone); err != nil {
+			errs.Add("customer.timezone", "must be an IANA time zone such as Asia/Singapore")
+		}
+	}
+}
+
+// authorize loads booking id and checks its manage token. An unknown id
+// and a wrong token give the same ENOTFOUND.
+func (a *App) authorize(ctx context.Context, id, token string) (*booking.Booking, error) {
+	b, err := a.Store.Booking(ctx, id)
+	if err != nil {
+		if booking.ErrorKind(err) == booking.ENOTFOUND {
+			return nil, booking.ErrNotFound("booking")
+		}
+		return nil, internal("load booking", err)
+	}
+	if !tokenMatches(token, b.TokenHash) {
+		return nil, booking.ErrNotFound("booking")
+	}
+	return b, nil
+}
+
+// GetBooking returns booking id to the holder of its manage token.
+func (a *App) GetBooking(ctx context.Context, id, token string) (*BookingView, error) {
+	b, err := a.authorize(ctx, id, token)
+	if err != nil {
+		return nil, err
+	}
+	return a.view(ctx, b)
+}
+
+// CancelBooking cancels booking id for the holder of its manage token; the
+// time is free again at once. Cancelling twice is ECONFLICT.
+func (a *App) CancelBooking(ctx context.Context, id, token string) (*BookingView, error) {
+	b, err := a.authorize(ctx, id, token)
+	if err != nil {
+		return nil, err
+	}
+	return a.cancel(ctx, b, customerActor)
+}
+
+// RescheduleBooking moves booking id for the holder of its manage token.
+// On ECONFLICT the booking is unchanged.
+func (a *App) RescheduleBooking(ctx context.Context, id, token string, req RescheduleRequest) (*BookingView, error) {
+	b, err := a.authorize(ctx, id, token)
+	if err != nil {
+		return nil, err
+	}
+	return a.reschedule(ctx, b, req, customerActor, false)
+}
+
+// Invite returns the iCalendar invite of booking id to the holder of its
+// manage token, and its iTIP method: "REQUEST", or "CANCEL" once
+// cancelled.
+func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method string, err error) {
+	b, err := a.authorize(ctx, id, token)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	d := invite.Details{
+		Booking:   b,
+		Atelier:   &c.Atelier,
+		PublicURL: a.PublicURL,
+		Now:       a.now().UTC(),
+	}
+	if s := c.Service(b.ServiceID); s != nil {
+		d.ServiceName = s.Name
+	}
+	if ar := c.Artisan(b.ArtisanID); ar != nil {
+		d.ArtisanName, d.ArtisanEmail = ar.Name, ar.Email
+	}
+	ics, err = invite.Build(d)
+	if err != nil {
+		return nil, "", internal("build invite", err)
+	}
+	return ics, invite.Method(b), nil
+}
+
+// StaffBooking returns booking id without a token, for staff.
+func (a *App) StaffBooking(ctx context.Context, id string) (*BookingView, error) {
+	b, err := a.Store.Booking(ctx, id)
+	if err != nil {
+		return nil, wrapStore("load booking", err)
+	}
+	return a.view(ctx, b)
+}
+
+// StaffCancelBooking cancels booking id on behalf of actor.
+func (a *App) StaffCancelBooking(ctx context.Context, id string, actor booking.Actor) (*BookingView, error) {
+	b, err := a.Store.Booking(ctx, id)
+	if err != nil {
+		return nil, wrapStore("load booking", err)
+	}
+	return a.cancel(ctx, b, actor)
+}
+
+// StaffRescheduleBooking moves booking id on behalf of actor; minimum
+// notice and horizon do not apply.
+func (a *App) StaffRescheduleBooking(ctx context.Context, id string, req RescheduleRequest, actor booking.Actor) (*BookingView, error) {
+	b, err := a.Store.Booking(ctx, id)
+	if err != nil {
+		return nil, wrapStore("load booking", err)
+	}
+	return a.reschedule(ctx, b, req, actor, true)
+}
+
+func (a *App) view(ctx context.Context, b *booking.Booking) (*BookingView, error) {
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.BookingView(b, c), nil
+}
+
+func errCancelled() error {
+	return booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is cancelled")
+}
+
+func (a *App) cancel(ctx context.Context, b *booking.Booking, actor booking.Actor) (*BookingView, error) {
+	if b.Status == booking.Cancelled {
+		return nil, errCancelled()
+	}
+	b, err := a.Store.CancelBooking(ctx, b.ID, actor)
+	if err != nil {
+		return nil, wrapStore("cancel booking", err)
+	}
+	return a.view(ctx, b)
+}
+
+func (a *App) reschedule(ctx context.Context, b *booking.Booking, req RescheduleRequest, actor booking.Actor, staff bool) (*BookingView, error) {
+	if b.Status == booking.Cancelled {
+		return nil, errCancelled()
+	}
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req.Start, req.Artisan = strings.TrimSpace(req.Start), strings.TrimSpace(req.Artisan)
+	errs := booking.FieldErrors{}
+	svc := c.Service(b.ServiceID)
+	if svc == nil {
+		errs.Add("start", "the service of this booking is no longer offered")
+	}
+	start, ok := parseInstant(req.Start)
+	switch {
+	case req.Start == "":
+		errs.Add("start", "is required")
+	case !ok:
+		errs.Add("start", "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
+	}
+	if req.Artisan != "" {
+		switch ar := c.Artisan(req.Artisan); {
+		case ar == nil:
+			errs.Add("artisan", "unknown artisan")
+		case svc != nil && !ar.Offers(svc.ID):
+			errs.Add("artisan", "does not offer this service")
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+
+	now := a.now()
+	end, bs, be := availability.Times(svc, b.Mode, start)
+	r := availability.Request{ServiceID: svc.ID, Mode: b.Mode, Start: start, ArtisanID: req.Artisan, IgnoreBookingID: b.ID, Staff: staff}
+	place := func(s *booking.Schedule) (booking.Placement, error) {
+		if r.ArtisanID != "" {
+			return availability.Place(s, r, now)
+		}
+		// No artisan asked for: keep the current one when free, else any.
+		keep := r
+		keep.ArtisanID = b.ArtisanID
+		if p, err := availability.Place(s, keep, now); err == nil {
+			return p, nil
+		}
+		return availability.Place(s, r, now)
+	}
+	moved, err := a.Store.RescheduleBooking(ctx, b.ID, start.UTC(), end.UTC(), bs.UTC(), be.UTC(), actor, place)
+	if err != nil {
+		return nil, wrapStore("reschedule booking", err)
+	}
+	return a.BookingView(moved, c), nil
+}
+
+// wrapStore passes domain errors from the store through (they carry a
+// kind and a safe message) and marks anything else as internal.
+func wrapStore(op string, err error) error {
+	var e *booking.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return internal(op, err)
+}

@@ -1,0 +1,119 @@
+package app
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// BookingIDPrefix starts every booking id.
+const BookingIDPrefix = "bk_"
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newBookingID returns "bk_" and 20 random base32 characters (100 bits).
+func newBookingID() string {
+	var b [13]byte
+	rand.Read(b[:]) // never fails (crypto/rand documents it)
+	return BookingIDPrefix + idEncoding.EncodeToString(b[:])[:20]
+}
+
+// newManageToken returns 32 random bytes, base64url encoded, and the
+// SHA-256 hash of the token, which is all that is stored.
+func newManageToken() (token string, hash []byte) {
+	var b [32]byte
+	rand.Read(b[:])
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, HashToken(token)
+}
+
+// HashToken returns the SHA-256 hash under which a manage token is stored.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// tokenMatches compares a presented token with a stored hash in constant
+// time. An empty token or hash never matches.
+func tokenMatches(token string, hash []byte) bool {
+	if token == "" || len(hash) != sha256.Size {
+		return false
+	}
+	return subtle.ConstantTimeCompare(HashToken(token), hash) == 1
+}
+
+// ValidIdempotencyKey reports whether key is 1 to 255 printable ASCII
+// characters.
+func ValidIdempotencyKey(key string) bool {
+	if len(key) == 0 || len(key) > 255 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return strings.TrimSpace(key) != ""
+}
+
+// idempotencyKeyHash identifies an Idempotency-Key without storing it.
+func idempotencyKeyHash(key string) []byte {
+	h := sha256.Sum256([]byte("key:" + key))
+	return h[:]
+}
+
+// sealKey is the AES-256 key that seals the first response of a request
+// made with key. It is derived only from the key, so only a client holding
+// the key can open the stored response (which contains the manage token).
+func sealKey(key string) []byte {
+	h := sha256.Sum256([]byte("seal:" + key))
+	return h[:]
+}
+
+// seal encrypts plaintext with AES-256-GCM; the random nonce is prepended.
+// aad binds the ciphertext to its record (the request hash).
+func seal(key, plaintext, aad []byte) ([]byte, error) {
+	gcm, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, gcm.NonceSize(), gcm.NonceSize()+len(plaintext)+gcm.Overhead())
+	rand.Read(nonce)
+	return gcm.Seal(nonce, nonce, plaintext, aad), nil
+}
+
+// open reverses seal.
+func open(key, sealed, aad []byte) ([]byte, error) {
+	gcm, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < gcm.NonceSize() {
+		return nil, errors.New("sealed response too short")
+	}
+	nonce, ct := sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():]
+	pt, err := gcm.Open(nil, nonce, ct, aad)
+	if err != nil {
+		return nil, fmt.Errorf("open sealed response: %w", err)
+	}
+	return pt, nil
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("aes: %w", err)
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("gcm: %w", err)
+	}
+	return gcm, nil
+}

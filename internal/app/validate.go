@@ -1,0 +1,162 @@
+package app
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// Limits on free-text fields, in characters (runes) unless noted.
+const (
+	maxNameLen  = 120
+	maxEmailLen = 254 // bytes, RFC 5321 path limit
+	maxPhoneLen = 40
+	maxNotesLen = 2000
+)
+
+// loadZone loads an IANA zone by name. "Local" and the empty name are
+// refused: the server's own zone must never leak into the data.
+func loadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil, fmt.Errorf("unknown time zone %q", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", name)
+	}
+	return loc, nil
+}
+
+// parseInstant parses an RFC 3339 time that carries an explicit offset
+// ("Z" or "+08:00").
+func parseInstant(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// validName checks a customer name: 1 to 120 characters, no control characters.
+func validName(s string) string {
+	switch n := utf8.RuneCountInString(s); {
+	case strings.TrimSpace(s) == "":
+		return "is required"
+	case n > maxNameLen:
+		return fmt.Sprintf("must be at most %d characters", maxNameLen)
+	case hasControl(s, false):
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+// validEmail checks a bare address such as "ana@example.com": it must parse
+// with net/mail as exactly itself (no display name, no comments), have a
+// local part and a dotted domain, and fit in 254 bytes.
+func validEmail(s string) string {
+	const msg = "must be a valid e-mail address"
+	if s == "" {
+		return "is required"
+	}
+	if len(s) > maxEmailLen {
+		return fmt.Sprintf("must be at most %d characters", maxEmailLen)
+	}
+	if hasControl(s, false) || strings.ContainsAny(s, " <>\"") {
+		return msg
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Name != "" || addr.Address != s {
+		return msg
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s[:at], s[at+1:]
+	if local == "" || len(local) > 64 || !strings.Contains(domain, ".") ||
+		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") ||
+		strings.HasPrefix(domain, "[") {
+		return msg
+	}
+	return ""
+}
+
+// validPhone checks an optional phone number: digits, spaces and +()-.
+func validPhone(s string) string {
+	if len(s) > maxPhoneLen {
+		return fmt.Sprintf("must be at most %d characters", maxPhoneLen)
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ' ' || r == '+' || r == '(' || r == ')' || r == '-':
+		default:
+			return "may contain only digits, spaces and + ( ) -"
+		}
+	}
+	if s != "" && digits == 0 {
+		return "must contain digits"
+	}
+	return ""
+}
+
+// validNotes checks optional notes: at most 2000 characters; line breaks and
+// tabs are the only control characters allowed.
+func validNotes(s string) string {
+	if utf8.RuneCountInString(s) > maxNotesLen {
+		return fmt.Sprintf("must be at most %d characters", maxNotesLen)
+	}
+	if hasControl(s, true) {
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+func hasControl(s string, allowBreaks bool) bool {
+	for _, r := range s {
+		if allowBreaks && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return true
+		}
+	}
+	return false
+}
+
+// validateService checks the service, mode and artisan fields against the
+// catalogue, adding messages to errs under prefix-less JSON paths. It
+// returns the service when it is known.
+func validateService(c *booking.Catalog, errs booking.FieldErrors, serviceID, mode, artisanID string) *booking.Service {
+	var svc *booking.Service
+	switch {
+	case serviceID == "":
+		errs.Add("service", "is required")
+	default:
+		if svc = c.Service(serviceID); svc == nil {
+			errs.Add("service", "unknown service")
+		}
+	}
+	m := booking.Mode(mode)
+	switch {
+	case mode == "":
+		errs.Add("mode", "is required")
+	case !m.Valid():
+		errs.Add("mode", `must be "in_person" or "virtual"`)
+	case svc != nil && !svc.Offers(m):
+		errs.Add("mode", "is not offered for this service")
+	}
+	if artisanID != "" {
+		switch ar := c.Artisan(artisanID); {
+		case ar == nil:
+			errs.Add("artisan", "unknown artisan")
+		case svc != nil && !ar.Offers(svc.ID):
+			errs.Add("artisan", "does not offer this service")
+		}
+	}
+	return svc
+}

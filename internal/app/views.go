@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// AtelierView is the public description of the atelier.
+type AtelierView struct {
+	Name         string            `json:"name"`
+	Timezone     string            `json:"timezone"`
+	Address      string            `json:"address"`
+	Phone        string            `json:"phone"`
+	Email        string            `json:"email"`
+	MapURL       string            `json:"map_url,omitempty"`
+	Rooms        []booking.Room    `json:"rooms"`
+	OpeningHours booking.WeekHours `json:"opening_hours"`
+	Closures     []ClosureView     `json:"closures"`
+	Booking      RulesView         `json:"booking"`
+}
+
+// ClosureView is a closure as customers see it.
+type ClosureView struct {
+	From   booking.Date `json:"from"`
+	To     booking.Date `json:"to"`
+	Reason string       `json:"reason"`
+}
+
+// RulesView is the booking rules as customers see them.
+type RulesView struct {
+	MinNoticeMinutes    int `json:"min_notice_minutes"`
+	HorizonDays         int `json:"horizon_days"`
+	SlotIntervalMinutes int `json:"slot_interval_minutes"`
+}
+
+// ServiceView is a bookable service.
+type ServiceView struct {
+	ID              string         `json:"id"`
+	Name            string         `json:"name"`
+	Description     string         `json:"description"`
+	DurationMinutes int            `json:"duration_minutes"`
+	Modes           []booking.Mode `json:"modes"`
+	Artisans        []string       `json:"artisans"`
+}
+
+// ArtisanView is an artisan as customers see them.
+type ArtisanView struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Bio      string   `json:"bio"`
+	Services []string `json:"services"`
+}
+
+// Atelier returns the public description of the atelier.
+func (a *App) Atelier(ctx context.Context) (*AtelierView, error) {
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := &c.Atelier
+	v := &AtelierView{
+		Name:         at.Name,
+		Timezone:     at.Timezone,
+		Address:      at.Address,
+		Phone:        at.Phone,
+		Email:        at.Email,
+		MapURL:       at.MapURL,
+		Rooms:        nonNil(at.Rooms),
+		OpeningHours: at.Hours,
+		Closures:     make([]ClosureView, 0, len(at.Closures)),
+		Booking: RulesView{
+			MinNoticeMinutes:    int(at.Rules.MinNotice / time.Minute),
+			HorizonDays:         at.Rules.HorizonDays,
+			SlotIntervalMinutes: int(at.Rules.SlotInterval / time.Minute),
+		},
+	}
+	for _, cl := range at.Closures {
+		v.Closures = append(v.Closures, ClosureView{From: cl.From, To: cl.To, Reason: cl.Reason})
+	}
+	return v, nil
+}
+
+// Services lists the bookable services in catalogue order.
+func (a *App) Services(ctx context.Context) ([]ServiceView, error) {
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ServiceView, 0, len(c.Services))
+	for _, s := range c.Services {
+		out = append(out, ServiceView{
+			ID:              s.ID,
+			Name:            s.Name,
+			Description:     s.Description,
+			DurationMinutes: int(s.Duration / time.Minute),
+			Modes:           nonNil(s.Modes),
+			Artisans:        nonNil(s.Artisans),
+		})
+	}
+	return out, nil
+}
+
+// Artisans lists the artisans in catalogue order.
+func (a *App) Artisans(ctx context.Context) ([]ArtisanView, error) {
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ArtisanView, 0, len(c.Artisans))
+	for _, ar := range c.Artisans {
+		out = append(out, ArtisanView{ID: ar.ID, Name: ar.Name, Bio: ar.Bio, Services: nonNil(ar.Services)})
+	}
+	return out, nil
+}
+
+// BookingView is a booking as the API shows it, with times in one zone.
+type BookingView struct {
+	ID         string           `json:"id"`
+	Status     booking.Status   `json:"status"`
+	Service    string           `json:"service"`
+	Mode       booking.Mode     `json:"mode"`
+	Artisan    string           `json:"artisan"`
+	Start      time.Time        `json:"start"`
+	End        time.Time        `json:"end"`
+	Customer   booking.Customer `json:"customer"`
+	Notes      string           `json:"notes"`
+	Location   string           `json:"location,omitempty"`
+	MeetingURL string           `json:"meeting_url,omitempty"`
+	Sequence   int              `json:"sequence"`
+	CreatedAt  time.Time        `json:"created_at"`
+	UpdatedAt  time.Time        `json:"updated_at"`
+	Links      Links            `json:"links"`
+	// ManageToken is set only in the response that creates the booking.
+	ManageToken string `json:"manage_token,omitempty"`
+}
+
+// Links are the URLs of a booking. Manage holds the manage token and is
+// only filled in the response that creates the booking.
+type Links struct {
+	Manage string `json:"manage,omitempty"`
+	ICS    string `json:"ics"`
+}
+
+// viewZone is where a booking is shown: the customer's zone if they gave
+// one, else the atelier's.
+func viewZone(b *booking.Booking, c *booking.Catalog) *time.Location {
+	if b.Customer.Timezone != "" {
+		if loc, err := loadZone(b.Customer.Timezone); err == nil {
+			return loc
+		}
+	}
+	if c.Atelier.Location != nil {
+		return c.Atelier.Location
+	}
+	return time.UTC
+}
+
+// BookingView renders b for the API. Times are shown to the second in the
+// customer's zone, or the atelier's when the customer gave none.
+func (a *App) BookingView(b *booking.Booking, c *booking.Catalog) *BookingView {
+	loc := viewZone(b, c)
+	at := func(t time.Time) time.Time { return t.In(loc).Truncate(time.Second) }
+	return &BookingView{
+		ID:         b.ID,
+		Status:     b.Status,
+		Service:    b.ServiceID,
+		Mode:       b.Mode,
+		Artisan:    b.ArtisanID,
+		Start:      at(b.Start),
+		End:        at(b.End),
+		Customer:   b.Customer,
+		Notes:      b.Notes,
+		Location:   b.Location,
+		MeetingURL: b.MeetingURL,
+		Sequence:   b.Sequence,
+		CreatedAt:  at(b.CreatedAt),
+		UpdatedAt:  at(b.UpdatedAt),
+		Links:      Links{ICS: a.PublicURL + "/api/v1/bookings/" + b.ID + "/invite.ics"},
+	}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,80 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+func (s *Server) registerAvailabilityRoutes(r *mux.Router) {
+	r.HandleFunc("/availability", s.handleAvailability).Methods(http.MethodGet, http.MethodHead)
+}
+
+// handleAvailability serves GET /api/v1/availability.
+func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) {
+	q, err := parseAvailabilityQuery(r.URL.RawQuery)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v, err := s.app.Availability(r.Context(), q)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+}
+
+// parseAvailabilityQuery parses the query string of an availability
+// request. A query that cannot be read (bad escaping, a parameter given
+// twice, a date that is not YYYY-MM-DD, a missing parameter) is EMALFORMED
+// with a field map; the meaning of the values is checked by the app.
+func parseAvailabilityQuery(raw string) (app.AvailabilityQuery, error) {
+	vals, err := url.ParseQuery(raw)
+	if err != nil {
+		return app.AvailabilityQuery{}, malformed("the query string is not valid")
+	}
+	errs := booking.FieldErrors{}
+	get := func(k string, required bool) string {
+		v := vals[k]
+		switch {
+		case len(v) > 1:
+			errs.Add(k, "must be given once")
+			return ""
+		case len(v) == 0 || v[0] == "":
+			if required {
+				errs.Add(k, "is required")
+			}
+			return ""
+		}
+		return v[0]
+	}
+	date := func(k string) booking.Date {
+		v := get(k, true)
+		if v == "" {
+			return booking.Date{}
+		}
+		d, err := booking.ParseDate(v)
+		if err != nil {
+			errs.Add(k, "must be a date like 2026-12-01")
+		}
+		return d
+	}
+	q := app.AvailabilityQuery{
+		Service:  get("service", true),
+		Mode:     get("mode", true),
+		Artisan:  get("artisan", false),
+		From:     date("from"),
+		To:       date("to"),
+		Timezone: get("tz", false),
+	}
+	if len(errs) > 0 {
+		return app.AvailabilityQuery{}, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
+			Message: "the query is not valid", Fields: errs}
+	}
+	return q, nil
+}

@@ -1,0 +1,58 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+func (s *Server) registerCatalogRoutes(r *mux.Router) {
+	r.HandleFunc("/atelier", s.handleAtelier).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/services", s.handleServices).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/artisans", s.handleArtisans).Methods(http.MethodGet, http.MethodHead)
+}
+
+// handleAtelier serves GET /api/v1/atelier.
+func (s *Server) handleAtelier(w http.ResponseWriter, r *http.Request) {
+	v, err := s.app.Atelier(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+}
+
+// handleServices serves GET /api/v1/services.
+func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
+	v, err := s.app.Services(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+}
+
+// handleArtisans serves GET /api/v1/artisans.
+func (s *Server) handleArtisans(w http.ResponseWriter, r *http.Request) {
+	v, err := s.app.Artisans(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+}
+
+// handleHealth serves GET /healthz: 200 when the database answers, 503
+// otherwise.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.app.Store.Ping(ctx); err != nil {
+		s.logger.WarnContext(r.Context(), "health check failed", "err", err)
+		s.problem(w, r, http.StatusServiceUnavailable, "unavailable", "the database does not answer", nil)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// MaxBodyBytes is the largest request body accepted.
+const MaxBodyBytes = 64 << 10
+
+var errorsAs = errors.As
+
+// decodeJSON reads exactly one JSON value from the body into v. Unknown
+// fields, trailing data and type mismatches are EMALFORMED; a body over
+// MaxBodyBytes is ETOOLARGE.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if err != nil {
+			if tooLarge(err) {
+				return decodeError(err)
+			}
+		}
+		return malformed("the body must hold a single JSON object")
+	}
+	return nil
+}
+
+func tooLarge(err error) bool {
+	var mb *http.MaxBytesError
+	return errors.As(err, &mb)
+}
+
+func decodeError(err error) error {
+	if tooLarge(err) {
+		return &booking.Error{Kind: booking.ETOOLARGE, Code: "request_too_large",
+			Message: fmt.Sprintf("the request body must be at most %d KiB", MaxBodyBytes>>10)}
+	}
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return malformed("the request body is empty")
+	case errors.As(err, &typ) && typ.Field != "":
+		return malformed(fmt.Sprintf("field %q has the wrong type", typ.Field))
+	case errors.As(err, &typ):
+		return malformed("the request body must be a JSON object")
+	}
+	// The decoder reports unknown fields only through its message.
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return malformed("unknown field " + f)
+	}
+	return malformed("the request body is not valid JSON")
+}
+
+func malformed(msg string) error {
+	return &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed, Message: msg}
+}

@@ -1,0 +1,100 @@
+// Package httpapi is the JSON API adapter: routes, request decoding,
+// problem details (RFC 9457) and the middleware every response passes
+// through (security headers, access log, panic recovery, cross-origin
+// protection, rate limits). It calls internal/app and never the store.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/app"
+)
+
+// Config is what the API needs from the configuration file.
+type Config struct {
+	PublicURL string
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// BookingsPerMinute limits booking creation per client address;
+	// 0 turns the limit off.
+	BookingsPerMinute int
+}
+
+// Server serves the JSON API.
+type Server struct {
+	cfg    Config
+	app    *app.App
+	logger *slog.Logger
+	now    func() time.Time // for rate limits; wall clock
+
+	router   *mux.Router
+	staff    *mux.Router
+	bookings *limiter // nil when off
+}
+
+// New builds the server and registers the customer routes.
+func New(cfg Config, a *app.App, logger *slog.Logger) *Server {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, app: a, logger: logger, now: time.Now, router: mux.NewRouter()}
+	if cfg.BookingsPerMinute > 0 {
+		s.bookings = newLimiter(cfg.BookingsPerMinute)
+	}
+	s.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, http.StatusNotFound, "not_found", "no such resource", nil)
+	})
+	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this resource", nil)
+	})
+	s.router.Use(recordRoute)
+
+	s.router.HandleFunc("/healthz", s.handleHealth).Methods(http.MethodGet, http.MethodHead)
+	api := s.router.PathPrefix("/api/v1").Subrouter()
+	s.registerCatalogRoutes(api)
+	s.registerAvailabilityRoutes(api)
+	s.registerBookingRoutes(api)
+
+	// Staff routes are added by the staff issue on StaffRouter(); until
+	// a route matches, every staff path answers 401.
+	s.staff = api.PathPrefix("/staff").Subrouter()
+	s.staff.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, http.StatusUnauthorized, "unauthorized", "a staff session is required", nil)
+	})
+	return s
+}
+
+// Router returns the mux so that staff routes and pages can be added.
+// Routes added later match after the customer API's.
+func (s *Server) Router() *mux.Router { return s.router }
+
+// StaffRouter returns the subrouter for /api/v1/staff; paths it does not
+// match answer 401.
+func (s *Server) StaffRouter() *mux.Router { return s.staff }
+
+// Handler returns the complete handler: the router wrapped in panic
+// recovery, cross-origin protection, security headers and the access log
+// (outermost first: log, headers, recovery, cross-origin, router).
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, http.StatusForbidden, "cross_origin", "cross-origin request refused", nil)
+	}))
+	var h http.Handler = s.router
+	h = cop.Handler(h)
+	h = s.recoverPanics(h)
+	h = securityHeaders(h)
+	h = s.accessLog(h)
+	return h
+}
+
+// isAPI reports whether the path belongs to the JSON API (not a page).
+func isAPI(path string) bool {
+	return strings.HasPrefix(path, "/api/") || path == "/healthz"
+}
