@@ -1,0 +1,522 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// idPattern is the shape of room, service and artisan ids: they appear in
+// URLs and in the database.
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// Catalog returns the atelier, its services and artisans as domain values.
+// Each call builds a fresh catalogue that the caller may change. Closures
+// from the file have Source "config" and no ID (the store assigns ids).
+// An artisan with no working_hours works the atelier's opening hours.
+func (c *Config) Catalog() (*booking.Catalog, error) {
+	v := validator{}
+	cat := v.catalog(c)
+	if len(v.problems) > 0 {
+		return nil, newError("", v.problems)
+	}
+	return cat, nil
+}
+
+// normalize fills defaults that depend on other values and tidies values
+// whose spelling does not matter.
+func (c *Config) normalize() {
+	c.Server.PublicURL = strings.TrimRight(c.Server.PublicURL, "/")
+	for i := range c.Atelier.Closures {
+		if c.Atelier.Closures[i].To == "" {
+			c.Atelier.Closures[i].To = c.Atelier.Closures[i].From
+		}
+	}
+	for i := range c.Artisans {
+		if c.Artisans[i].GoogleCalendarID == "" {
+			c.Artisans[i].GoogleCalendarID = "primary"
+		}
+	}
+}
+
+// validator collects problems with their key paths.
+type validator struct {
+	idx      *nodeIndex // nil when validating a Config built in code
+	problems []Problem
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	line := 0
+	if v.idx != nil {
+		line = v.idx.line(path)
+	}
+	v.problems = append(v.problems, Problem{Path: path, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) required(path, value string) bool {
+	if strings.TrimSpace(value) == "" {
+		v.add(path, "is required")
+		return false
+	}
+	return true
+}
+
+func (v *validator) oneOf(path, value string, allowed ...string) {
+	if !slices.Contains(allowed, value) {
+		v.add(path, "%q is not one of %s", value, strings.Join(allowed, ", "))
+	}
+}
+
+func (v *validator) atLeast(path string, n, min int) {
+	if n < min {
+		v.add(path, "must be at least %d (got %d)", min, n)
+	}
+}
+
+func (v *validator) positive(path string, d time.Duration) {
+	if d <= 0 {
+		v.add(path, "must be a positive duration such as 30s (got %s)", d)
+	}
+}
+
+// httpURL checks an absolute http or https URL.
+func (v *validator) httpURL(path, s string) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.add(path, "%q is not an absolute http(s) URL", s)
+	}
+}
+
+// address checks a bare e-mail address ("name@example.com").
+func (v *validator) address(path, s string) {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		v.add(path, "%q is not an e-mail address", s)
+	}
+}
+
+func (v *validator) id(path, id string, seen map[string]string) {
+	switch {
+	case id == "":
+		v.add(path, "is required")
+	case !idPattern.MatchString(id):
+		v.add(path, "%q is not a valid id (lower-case letters, digits and '-', starting with a letter or digit, at most 40)", id)
+	case seen[id] != "":
+		v.add(path, "duplicate id %q (also %s)", id, seen[id])
+	default:
+		seen[id] = strings.TrimSuffix(path, ".id")
+	}
+}
+
+func (v *validator) config(c *Config) {
+	v.server(&c.Server)
+
+	v.oneOf("log.format", c.Log.Format, "text", "json")
+	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	v.required("database.path", c.Database.Path)
+	v.atLeast("limits.bookings_per_minute", c.Limits.BookingsPerMinute, 0)
+	v.atLeast("limits.logins_per_minute", c.Limits.LoginsPerMinute, 0)
+
+	v.catalog(c)
+	v.atLeast("booking.idempotency_ttl_hours", c.Booking.IdempotencyTTLHours, 1)
+
+	v.mail(&c.Mail)
+	v.meetings(c)
+	v.google(&c.GoogleCalendar)
+
+	v.positive("staff.session_idle_timeout", c.Staff.SessionIdleTimeout)
+	v.positive("staff.session_max_age", c.Staff.SessionMaxAge)
+	if c.Staff.SessionIdleTimeout > c.Staff.SessionMaxAge && c.Staff.SessionMaxAge > 0 {
+		v.add("staff.session_idle_timeout", "%s is longer than staff.session_max_age (%s)", c.Staff.SessionIdleTimeout, c.Staff.SessionMaxAge)
+	}
+}
+
+func (v *validator) server(s *Server) {
+	if host, port, err := net.SplitHostPort(s.Addr); err != nil {
+		v.add("server.addr", "%q is not host:port (e.g. 127.0.0.1:8080)", s.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		v.add("server.addr", "%q has no valid port", s.Addr)
+	} else {
+		_ = host // an empty host listens on every address
+	}
+	v.httpURL("server.public_url", s.PublicURL)
+	if u, err := url.Parse(s.PublicURL); err == nil && (u.RawQuery != "" || u.Fragment != "") {
+		v.add("server.public_url", "%q must not have a query or fragment", s.PublicURL)
+	}
+	s.TrustedPrefixes = s.TrustedPrefixes[:0]
+	for i, p := range s.TrustedProxies {
+		path := fmt.Sprintf("server.trusted_proxies[%d]", i)
+		if pfx, err := netip.ParsePrefix(p); err == nil {
+			s.TrustedPrefixes = append(s.TrustedPrefixes, pfx.Masked())
+		} else if addr, err := netip.ParseAddr(p); err == nil {
+			s.TrustedPrefixes = append(s.TrustedPrefixes, netip.PrefixFrom(addr, addr.BitLen()))
+		} else {
+			v.add(path, "%q is not an IP address or CIDR (e.g. 10.0.0.0/8)", p)
+		}
+	}
+	v.positive("server.read_timeout", s.ReadTimeout)
+	v.positive("server.write_timeout", s.WriteTimeout)
+	v.positive("server.idle_timeout", s.IdleTimeout)
+	v.positive("server.read_header_timeout", s.ReadHeaderTimeout)
+	v.positive("server.shutdown_timeout", s.ShutdownTimeout)
+}
+
+func (v *validator) mail(m *Mail) {
+	if v.required("mail.from", m.From) {
+		if _, err := mail.ParseAddress(m.From); err != nil {
+			v.add("mail.from", "%q is not an e-mail address (e.g. \"Atelier <bookings@example.com>\")", m.From)
+		}
+	}
+	if m.SMTP.Host == "" {
+		v.required("mail.outbox_dir", m.OutboxDir)
+	}
+	if m.SMTP.Port < 1 || m.SMTP.Port > 65535 {
+		v.add("mail.smtp.port", "%d is not a port (1-65535)", m.SMTP.Port)
+	}
+	v.oneOf("mail.smtp.tls", m.SMTP.TLS, "starttls", "tls", "none")
+	if m.SMTP.Password != "" && m.SMTP.Username == "" {
+		v.add("mail.smtp.username", "is required with a password")
+	}
+	v.atLeast("mail.reminder_hours_before", m.ReminderHoursBefore, 0)
+	for i, a := range m.AdminEmails {
+		v.address(fmt.Sprintf("mail.admin_emails[%d]", i), a)
+	}
+}
+
+func (v *validator) meetings(c *Config) {
+	m := c.Meetings
+	v.oneOf("meetings.provider", m.Provider, "jitsi", "static")
+	switch m.Provider {
+	case "jitsi":
+		v.httpURL("meetings.jitsi_base_url", m.JitsiBaseURL)
+	case "static":
+		virtual := map[string]bool{}
+		for _, s := range c.Services {
+			virtual[s.ID] = slices.Contains(s.Modes, string(booking.Virtual))
+		}
+		for i, a := range c.Artisans {
+			if a.MeetingURL != "" {
+				continue
+			}
+			for _, s := range a.Services {
+				if virtual[s] {
+					v.add(fmt.Sprintf("artisans[%d].meeting_url", i), "is required with meetings.provider static: %s offers the virtual service %q", a.ID, s)
+					break
+				}
+			}
+		}
+	}
+}
+
+func (v *validator) google(g *GoogleCalendar) {
+	v.oneOf("google_calendar.auth", g.Auth, "service_account", "oauth", "none")
+	if g.Endpoint != "" {
+		v.httpURL("google_calendar.endpoint", g.Endpoint)
+	} else if g.Auth == "none" {
+		v.add("google_calendar.auth", "none is only allowed with google_calendar.endpoint set (a test server or emulator)")
+	}
+	if g.Enabled {
+		switch g.Auth {
+		case "service_account":
+			v.required("google_calendar.service_account_key_file", g.ServiceAccountKeyFile)
+		case "oauth":
+			v.required("google_calendar.oauth_client_id", g.OAuthClientID)
+			v.required("google_calendar.oauth_client_secret", g.OAuthClientSecret)
+		}
+	}
+	if g.SyncInterval < 10*time.Second {
+		v.add("google_calendar.sync_interval", "must be at least 10s (got %s)", g.SyncInterval)
+	}
+	v.positive("google_calendar.freebusy_timeout", g.FreeBusyTimeout)
+}
+
+// catalog validates the atelier, booking rules, services and artisans and
+// builds the domain catalogue from them.
+func (v *validator) catalog(c *Config) *booking.Catalog {
+	cat := &booking.Catalog{}
+	a := &cat.Atelier
+	ca := c.Atelier
+
+	a.Name, a.Address, a.Phone, a.Email, a.MapURL = ca.Name, ca.Address, ca.Phone, ca.Email, ca.MapURL
+	v.required("atelier.name", ca.Name)
+	if v.required("atelier.timezone", ca.Timezone) {
+		a.Timezone = ca.Timezone
+		loc, err := time.LoadLocation(ca.Timezone)
+		if err != nil || ca.Timezone == "Local" {
+			v.add("atelier.timezone", "unknown time zone %q (use an IANA name such as Asia/Singapore)", ca.Timezone)
+		}
+		a.Location = loc
+	}
+	if ca.Email != "" {
+		v.address("atelier.email", ca.Email)
+	}
+	if ca.MapURL != "" {
+		v.httpURL("atelier.map_url", ca.MapURL)
+	}
+
+	rooms := map[string]string{}
+	for i, r := range ca.Rooms {
+		path := fmt.Sprintf("atelier.rooms[%d]", i)
+		v.id(path+".id", r.ID, rooms)
+		v.required(path+".name", r.Name)
+		a.Rooms = append(a.Rooms, booking.Room{ID: r.ID, Name: r.Name})
+	}
+
+	a.Hours = v.hours("atelier.opening_hours", ca.OpeningHours)
+	if !open(a.Hours) && ca.OpeningHours != nil {
+		v.add("atelier.opening_hours", "the atelier is closed every day")
+	} else if ca.OpeningHours == nil {
+		v.add("atelier.opening_hours", "is required (a missing day is closed)")
+	}
+
+	for i, cl := range ca.Closures {
+		path := fmt.Sprintf("atelier.closures[%d]", i)
+		from, okFrom := v.date(path+".from", cl.From)
+		to, okTo := v.date(path+".to", cl.To)
+		if okFrom && okTo && to.Before(from) {
+			v.add(path+".to", "%s is before from (%s)", to, from)
+		}
+		a.Closures = append(a.Closures, booking.Closure{From: from, To: to, Reason: cl.Reason, Source: "config"})
+	}
+
+	b := c.Booking
+	v.atLeast("booking.min_notice_minutes", b.MinNoticeMinutes, 0)
+	if b.HorizonDays < 1 || b.HorizonDays > 730 {
+		v.add("booking.horizon_days", "must be between 1 and 730 (got %d)", b.HorizonDays)
+	}
+	if n := b.SlotIntervalMinutes; n < 5 || n > 240 || 1440%n != 0 {
+		v.add("booking.slot_interval_minutes", "must divide a day evenly and be between 5 and 240, such as 15, 30 or 60 (got %d)", n)
+	}
+	a.Rules = booking.Rules{
+		MinNotice:    time.Duration(b.MinNoticeMinutes) * time.Minute,
+		HorizonDays:  b.HorizonDays,
+		SlotInterval: time.Duration(b.SlotIntervalMinutes) * time.Minute,
+	}
+
+	v.services(c, cat)
+	v.artisans(c, cat)
+	return cat
+}
+
+func open(w booking.WeekHours) bool {
+	for _, spans := range w {
+		if len(spans) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) date(path, s string) (booking.Date, bool) {
+	if !v.required(path, s) {
+		return booking.Date{}, false
+	}
+	d, err := booking.ParseDate(s)
+	if err != nil {
+		v.add(path, "%s", err)
+		return booking.Date{}, false
+	}
+	return d, true
+}
+
+func (v *validator) services(c *Config, cat *booking.Catalog) {
+	seen := map[string]string{}
+	inPerson := false
+	for i, s := range c.Services {
+		path := fmt.Sprintf("services[%d]", i)
+		v.id(path+".id", s.ID, seen)
+		v.required(path+".name", s.Name)
+		if d := s.DurationMinutes; d <= 0 || d%5 != 0 || d > 1440 {
+			v.add(path+".duration_minutes", "must be a positive multiple of 5 minutes, at most 1440 (got %d)", d)
+		}
+		svc := booking.Service{
+			ID:          s.ID,
+			Name:        s.Name,
+			Description: s.Description,
+			Duration:    time.Duration(s.DurationMinutes) * time.Minute,
+			Buffers:     map[booking.Mode]booking.Buffer{},
+		}
+		if len(s.Modes) == 0 {
+			v.add(path+".modes", "needs at least one of in_person, virtual")
+		}
+		for j, m := range s.Modes {
+			mpath := fmt.Sprintf("%s.modes[%d]", path, j)
+			mode := booking.Mode(m)
+			switch {
+			case !mode.Valid():
+				v.add(mpath, "unknown mode %q (use in_person or virtual)", m)
+			case slices.Contains(svc.Modes, mode):
+				v.add(mpath, "mode %q is listed twice", m)
+			default:
+				svc.Modes = append(svc.Modes, mode)
+			}
+		}
+		for _, mb := range []struct {
+			mode booking.Mode
+			b    Buffer
+		}{{booking.InPerson, s.Buffers.InPerson}, {booking.Virtual, s.Buffers.Virtual}} {
+			bpath := path + ".buffers." + string(mb.mode)
+			for _, f := range []struct {
+				key string
+				n   int
+			}{{"before_minutes", mb.b.BeforeMinutes}, {"after_minutes", mb.b.AfterMinutes}} {
+				if f.n < 0 || f.n > 1440 {
+					v.add(bpath+"."+f.key, "must be between 0 and 1440 (got %d)", f.n)
+				}
+			}
+			if svc.Offers(mb.mode) {
+				svc.Buffers[mb.mode] = booking.Buffer{
+					Before: time.Duration(mb.b.BeforeMinutes) * time.Minute,
+					After:  time.Duration(mb.b.AfterMinutes) * time.Minute,
+				}
+			}
+		}
+		if svc.Offers(booking.InPerson) {
+			inPerson = true
+			if len(c.Atelier.Rooms) == 0 {
+				v.add(path+".modes", "in_person needs at least one room in atelier.rooms")
+			}
+		}
+		cat.Services = append(cat.Services, svc)
+	}
+	if len(c.Services) == 0 {
+		v.add("services", "at least one service is required")
+	}
+	if inPerson {
+		v.required("atelier.address", c.Atelier.Address)
+	}
+}
+
+func (v *validator) artisans(c *Config, cat *booking.Catalog) {
+	seen := map[string]string{}
+	offered := map[string]bool{}
+	for i, ar := range c.Artisans {
+		path := fmt.Sprintf("artisans[%d]", i)
+		v.id(path+".id", ar.ID, seen)
+		v.required(path+".name", ar.Name)
+		if ar.Email != "" {
+			v.address(path+".email", ar.Email)
+		}
+		if ar.MeetingURL != "" {
+			v.httpURL(path+".meeting_url", ar.MeetingURL)
+		}
+		v.atLeast(path+".daily_cap", ar.DailyCap, 0)
+		art := booking.Artisan{
+			ID:       ar.ID,
+			Name:     ar.Name,
+			Bio:      ar.Bio,
+			Email:    ar.Email,
+			DailyCap: ar.DailyCap,
+		}
+		if len(ar.Services) == 0 {
+			v.add(path+".services", "the artisan offers no services")
+		}
+		for j, id := range ar.Services {
+			spath := fmt.Sprintf("%s.services[%d]", path, j)
+			svc := cat.Service(id)
+			switch {
+			case svc == nil:
+				v.add(spath, "unknown service %q", id)
+			case art.Offers(id):
+				v.add(spath, "service %q is listed twice", id)
+			default:
+				art.Services = append(art.Services, id)
+				offered[id] = true
+				if !slices.Contains(svc.Artisans, ar.ID) {
+					svc.Artisans = append(svc.Artisans, ar.ID)
+				}
+			}
+		}
+		if ar.WorkingHours == nil {
+			art.Hours = cloneHours(cat.Atelier.Hours)
+		} else {
+			art.Hours = v.hours(path+".working_hours", ar.WorkingHours)
+			if !open(art.Hours) {
+				v.add(path+".working_hours", "the artisan works no day (leave working_hours out to use the opening hours)")
+			}
+		}
+		cat.Artisans = append(cat.Artisans, art)
+	}
+	if len(c.Artisans) == 0 {
+		v.add("artisans", "at least one artisan is required")
+	}
+	// A service nobody offers would be listed to customers with no time
+	// ever free: treat it as a mistake rather than a warning.
+	for i, s := range c.Services {
+		if s.ID != "" && !offered[s.ID] && len(c.Artisans) > 0 {
+			v.add(fmt.Sprintf("services[%d].id", i), "no artisan offers %q; add it to an artisan's services or remove it", s.ID)
+		}
+	}
+}
+
+func cloneHours(w booking.WeekHours) booking.WeekHours {
+	var out booking.WeekHours
+	for d := range w {
+		out[d] = slices.Clone(w[d])
+	}
+	return out
+}
+
+// hours validates a week of spans and returns it with each day's spans in
+// order. Problems name the span as written ("mon[1]").
+func (v *validator) hours(path string, h Hours) booking.WeekHours {
+	var w booking.WeekHours
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		day := slices.Index(booking.DayKeys[:], key)
+		if day < 0 {
+			v.add(path+"."+key, "unknown day %q (use sun, mon, tue, wed, thu, fri, sat)", key)
+			continue
+		}
+		var spans []booking.Span
+		var where []int // index in the file of each parsed span
+		for i, s := range h[key] {
+			spath := fmt.Sprintf("%s.%s[%d]", path, key, i)
+			if s.malformed != "" {
+				v.add(spath, "%s is not a span; write [\"10:00\", \"19:00\"] or \"10:00-19:00\"", s.malformed)
+				continue
+			}
+			start, err1 := booking.ParseClock(s.Start)
+			end, err2 := booking.ParseClock(s.End)
+			switch {
+			case err1 != nil:
+				v.add(spath, "%s", err1)
+				continue
+			case err2 != nil:
+				v.add(spath, "%s", err2)
+				continue
+			case end == start:
+				v.add(spath, "%q is empty", s.String())
+				continue
+			case end < start:
+				v.add(spath, "%q ends before it starts", s.String())
+				continue
+			}
+			sp := booking.Span{Start: start, End: end}
+			for j, o := range spans {
+				if sp.Start < o.End && o.Start < sp.End {
+					v.add(spath, "%q overlaps %s[%d] (%s)", s.String(), key, where[j], o)
+				}
+			}
+			spans = append(spans, sp)
+			where = append(where, i)
+		}
+		sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
+		w[day] = spans
+	}
+	return w
+}
