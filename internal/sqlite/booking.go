@@ -1,0 +1,297 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
+	start_at, end_at, block_start, block_end,
+	customer_name, customer_email, customer_phone, customer_timezone,
+	notes, location, meeting_url, sequence, token_hash, created_at, updated_at`
+
+func scanBooking(s scanner) (*booking.Booking, error) {
+	var b booking.Booking
+	var start, end, bstart, bend, created, updated string
+	err := s.Scan(&b.ID, &b.Status, &b.ServiceID, &b.Mode, &b.ArtisanID, &b.RoomID,
+		&start, &end, &bstart, &bend,
+		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
+		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.TokenHash, &created, &updated)
+	if err != nil {
+		return nil, fmt.Errorf("booking: %w", err)
+	}
+	for _, f := range []struct {
+		dst *time.Time
+		src string
+	}{{&b.Start, start}, {&b.End, end}, {&b.BlockStart, bstart}, {&b.BlockEnd, bend}, {&b.CreatedAt, created}, {&b.UpdatedAt, updated}} {
+		if *f.dst, err = parseTime(f.src); err != nil {
+			return nil, fmt.Errorf("booking %s: %w", b.ID, err)
+		}
+	}
+	return &b, nil
+}
+
+// Booking returns the booking with id (ENOTFOUND if there is none).
+func (db *DB) Booking(ctx context.Context, id string) (*booking.Booking, error) {
+	b, err := getBooking(ctx, db.read, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: booking: %w", err)
+	}
+	return b, nil
+}
+
+func getBooking(ctx context.Context, q queryer, id string) (*booking.Booking, error) {
+	b, err := scanBooking(q.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, booking.ErrNotFound("booking")
+	}
+	return b, err
+}
+
+// CreateBooking checks and inserts a booking in one write transaction.
+//
+// With nb.Idempotency set and a record for its KeyHash already stored, it
+// returns that record and its booking and inserts nothing; comparing the
+// request hashes is the caller's job. Otherwise it loads the schedule for a
+// day either side of the booking inside the transaction, calls place (whose
+// error is returned unchanged), inserts the booking with the placement's
+// artisan and room, the idempotency record, an audit row and the jobs of
+// DB.Jobs, and commits. If the database's overlap triggers refuse the
+// booking, the error is booking.ErrSlotUnavailable.
+//
+// nb.Booking.ID is used if set, else a random id is made. Status is set to
+// confirmed and CreatedAt/UpdatedAt to DB.Now.
+func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place booking.PlaceFunc) (*booking.Booking, *booking.IdempotencyRecord, error) {
+	var (
+		out *booking.Booking
+		rec *booking.IdempotencyRecord
+	)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if nb.Idempotency != nil {
+			r, err := lookupIdempotency(ctx, tx, nb.Idempotency.KeyHash)
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				if r.BookingID != "" {
+					if out, err = getBooking(ctx, tx, r.BookingID); err != nil {
+						return err
+					}
+				}
+				rec = r
+				return nil
+			}
+		}
+
+		b := nb.Booking
+		b.Start, b.End = b.Start.UTC().Truncate(timePrecision), b.End.UTC().Truncate(timePrecision)
+		b.BlockStart, b.BlockEnd = b.BlockStart.UTC().Truncate(timePrecision), b.BlockEnd.UTC().Truncate(timePrecision)
+		s, err := loadSchedule(ctx, tx, b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour))
+		if err != nil {
+			return err
+		}
+		p, err := place(s)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		if b.ID == "" {
+			b.ID = newID("bk_")
+		}
+		b.Status = booking.Confirmed
+		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
+		b.CreatedAt, b.UpdatedAt = now.Truncate(timePrecision), now.Truncate(timePrecision)
+		_, err = tx.ExecContext(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
+			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
+			notes, location, meeting_url, sequence, token_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
+			fmtTime(b.Start), fmtTime(b.End), fmtTime(b.BlockStart), fmtTime(b.BlockEnd),
+			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
+			b.Notes, b.Location, b.MeetingURL, b.Sequence, b.TokenHash, fmtTime(b.CreatedAt), fmtTime(b.UpdatedAt))
+		if isOverlapRefusal(err) {
+			return booking.ErrSlotUnavailable("it overlaps another booking")
+		}
+		if err != nil {
+			return fmt.Errorf("insert booking: %w", err)
+		}
+		if nb.Idempotency != nil {
+			r := *nb.Idempotency
+			r.BookingID, r.CreatedAt = b.ID, b.CreatedAt
+			_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, response, created_at)
+				VALUES (?, ?, ?, ?, ?)`, r.KeyHash, r.RequestHash, b.ID, r.Response, fmtTime(r.CreatedAt))
+			if err != nil {
+				return fmt.Errorf("insert idempotency key: %w", err)
+			}
+		}
+		ev := booking.Event{Kind: booking.EventCreated, Booking: copyBooking(&b), Actor: nb.Actor}
+		if err := db.recordEvent(ctx, tx, now, ev); err != nil {
+			return err
+		}
+		out = &b
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: create booking: %w", err)
+	}
+	return out, rec, nil
+}
+
+// CancelBooking marks a confirmed booking cancelled and bumps its sequence.
+// Cancelling a cancelled booking is ECONFLICT (booking_cancelled).
+func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor) (*booking.Booking, error) {
+	var out *booking.Booking
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		prev, err := getBooking(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if prev.Status == booking.Cancelled {
+			return booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is already cancelled")
+		}
+		now := db.now().Truncate(timePrecision)
+		b := *prev
+		b.Status, b.Sequence, b.UpdatedAt = booking.Cancelled, prev.Sequence+1, now
+		_, err = tx.ExecContext(ctx, `UPDATE bookings SET status = ?, sequence = ?, updated_at = ? WHERE id = ?`,
+			string(b.Status), b.Sequence, fmtTime(now), b.ID)
+		if err != nil {
+			return fmt.Errorf("update booking: %w", err)
+		}
+		ev := booking.Event{Kind: booking.EventCancelled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
+		if err := db.recordEvent(ctx, tx, now, ev); err != nil {
+			return err
+		}
+		out = &b
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: cancel booking: %w", err)
+	}
+	return out, nil
+}
+
+// RescheduleBooking moves a confirmed booking to [start, end) with the
+// block [blockStart, blockEnd), re-checking with place inside the
+// transaction (the booking's own row is in the schedule; place must ignore
+// it). The placement may change the artisan and the room. The sequence is
+// bumped. Moving a cancelled booking is ECONFLICT (booking_cancelled); a
+// refusal by place or by the overlap triggers leaves the booking unchanged.
+func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor booking.Actor, place booking.PlaceFunc) (*booking.Booking, error) {
+	var out *booking.Booking
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		prev, err := getBooking(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if prev.Status != booking.Confirmed {
+			return booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "a cancelled booking cannot be moved")
+		}
+		b := *prev
+		b.Start, b.End = start.UTC().Truncate(timePrecision), end.UTC().Truncate(timePrecision)
+		b.BlockStart, b.BlockEnd = blockStart.UTC().Truncate(timePrecision), blockEnd.UTC().Truncate(timePrecision)
+		s, err := loadSchedule(ctx, tx, b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour))
+		if err != nil {
+			return err
+		}
+		p, err := place(s)
+		if err != nil {
+			return err
+		}
+		now := db.now().Truncate(timePrecision)
+		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
+		b.Sequence, b.UpdatedAt = prev.Sequence+1, now
+		_, err = tx.ExecContext(ctx, `UPDATE bookings SET artisan_id = ?, room_id = ?, start_at = ?, end_at = ?,
+			block_start = ?, block_end = ?, sequence = ?, updated_at = ? WHERE id = ?`,
+			b.ArtisanID, nullString(b.RoomID), fmtTime(b.Start), fmtTime(b.End),
+			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.Sequence, fmtTime(now), b.ID)
+		if isOverlapRefusal(err) {
+			return booking.ErrSlotUnavailable("it overlaps another booking")
+		}
+		if err != nil {
+			return fmt.Errorf("update booking: %w", err)
+		}
+		ev := booking.Event{Kind: booking.EventRescheduled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
+		if err := db.recordEvent(ctx, tx, now, ev); err != nil {
+			return err
+		}
+		out = &b
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reschedule booking: %w", err)
+	}
+	return out, nil
+}
+
+func copyBooking(b *booking.Booking) *booking.Booking {
+	c := *b
+	c.TokenHash = append([]byte(nil), b.TokenHash...)
+	return &c
+}
+
+// recordEvent writes the audit row and the jobs for a booking change.
+func (db *DB) recordEvent(ctx context.Context, tx *sql.Tx, now time.Time, ev booking.Event) error {
+	if err := writeAudit(ctx, tx, now, ev.Actor, "booking."+string(ev.Kind), ev.Booking.ID, "",
+		ev.Previous, ev.Booking); err != nil {
+		return err
+	}
+	if db.Jobs == nil {
+		return nil
+	}
+	jobs, err := db.Jobs(ev)
+	if err != nil {
+		return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
+	}
+	return enqueue(ctx, tx, now, jobs)
+}
+
+// LookupIdempotency returns the record for keyHash, or nil if there is none.
+func (db *DB) LookupIdempotency(ctx context.Context, keyHash []byte) (*booking.IdempotencyRecord, error) {
+	r, err := lookupIdempotency(ctx, db.read, keyHash)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: lookup idempotency key: %w", err)
+	}
+	return r, nil
+}
+
+func lookupIdempotency(ctx context.Context, q queryer, keyHash []byte) (*booking.IdempotencyRecord, error) {
+	var r booking.IdempotencyRecord
+	var bookingID sql.NullString
+	var created string
+	err := q.QueryRowContext(ctx, `SELECT key_hash, request_hash, booking_id, response, created_at
+		FROM idempotency_keys WHERE key_hash = ?`, keyHash).Scan(&r.KeyHash, &r.RequestHash, &bookingID, &r.Response, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("idempotency key: %w", err)
+	}
+	r.BookingID = bookingID.String
+	if r.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// PurgeIdempotency deletes the idempotency records created before
+// olderThan and returns how many went.
+func (db *DB) PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, fmtTime(olderThan))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: purge idempotency keys: %w", err)
+	}
+	return n, nil
+}

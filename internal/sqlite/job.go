@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// Job states.
+const (
+	JobPending = "pending"
+	JobDone    = "done"
+	JobFailed  = "failed"
+)
+
+// enqueue inserts jobs inside tx. A zero RunAt means now.
+func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []booking.Job) error {
+	for _, j := range jobs {
+		runAt := j.RunAt
+		if runAt.IsZero() {
+			runAt = now
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO jobs (queue, kind, booking_id, payload, state, run_at, created_at)
+			VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+			j.Queue, j.Kind, nullString(j.BookingID), j.Payload, fmtTime(runAt), fmtTime(now))
+		if err != nil {
+			return fmt.Errorf("enqueue %s/%s job: %w", j.Queue, j.Kind, err)
+		}
+	}
+	return nil
+}
+
+// Enqueue adds jobs outside any booking change (e.g. a test e-mail).
+func (db *DB) Enqueue(ctx context.Context, jobs ...booking.Job) error {
+	now := db.now()
+	if err := db.inTx(ctx, func(tx *sql.Tx) error { return enqueue(ctx, tx, now, jobs) }); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	return nil
+}
+
+const jobColumns = `id, queue, kind, coalesce(booking_id, ''), coalesce(payload, x''), run_at, attempts, last_error, created_at`
+
+func scanJob(s scanner) (booking.QueuedJob, error) {
+	var j booking.QueuedJob
+	var runAt, created string
+	if err := s.Scan(&j.ID, &j.Queue, &j.Kind, &j.BookingID, &j.Payload, &runAt, &j.Attempts, &j.LastError, &created); err != nil {
+		return j, fmt.Errorf("job: %w", err)
+	}
+	var err error
+	if j.RunAt, err = parseTime(runAt); err != nil {
+		return j, err
+	}
+	if j.CreatedAt, err = parseTime(created); err != nil {
+		return j, err
+	}
+	return j, nil
+}
+
+// ClaimJobs leases up to limit due pending jobs of queue until now+lease,
+// oldest run_at first, and counts an attempt for each. A job whose lease
+// has run out (its worker died) is due again.
+func (db *DB) ClaimJobs(ctx context.Context, queue string, now time.Time, limit int, lease time.Duration) ([]booking.QueuedJob, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var jobs []booking.QueuedJob
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET lease_until = ?, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM jobs
+				WHERE queue = ? AND state = 'pending' AND run_at <= ?
+				  AND (lease_until IS NULL OR lease_until <= ?)
+				ORDER BY run_at, id LIMIT ?)
+			RETURNING `+jobColumns,
+			fmtTime(now.Add(lease)), queue, fmtTime(now), fmtTime(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j, err := scanJob(rows)
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+		}
+		return closeRows(rows)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: claim %s jobs: %w", queue, err)
+	}
+	// RETURNING gives no order.
+	slices.SortFunc(jobs, func(a, b booking.QueuedJob) int {
+		if c := a.RunAt.Compare(b.RunAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return jobs, nil
+}
+
+// CompleteJob marks a job done; it is never claimed again.
+func (db *DB) CompleteJob(ctx context.Context, id int64) error {
+	now := db.now()
+	return db.finishJob(ctx, "complete", id, `UPDATE jobs SET state = 'done', lease_until = NULL, done_at = ?
+		WHERE id = ? AND state = 'pending'`, fmtTime(now), id)
+}
+
+// RetryJob records a failed attempt and makes the job due again at retryAt.
+func (db *DB) RetryJob(ctx context.Context, id int64, errText string, retryAt time.Time) error {
+	return db.finishJob(ctx, "retry", id, `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?
+		WHERE id = ? AND state = 'pending'`, fmtTime(retryAt), errText, id)
+}
+
+// FailJob gives up on a job, keeping it (state failed) for staff to see.
+func (db *DB) FailJob(ctx context.Context, id int64, errText string) error {
+	now := db.now()
+	return db.finishJob(ctx, "fail", id, `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, done_at = ?
+		WHERE id = ? AND state = 'pending'`, errText, fmtTime(now), id)
+}
+
+// finishJob runs an update of one pending job; ENOTFOUND if there is no
+// pending job with that id.
+func (db *DB) finishJob(ctx context.Context, verb string, id int64, query string, args ...any) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return booking.ErrNotFound("pending job")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: %s job %d: %w", verb, id, err)
+	}
+	return nil
+}
+
+// JobStats counts jobs by queue and state: stats["mail"]["pending"].
+func (db *DB) JobStats(ctx context.Context) (map[string]map[string]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT queue, state, count(*) FROM jobs GROUP BY queue, state`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: job stats: %w", err)
+	}
+	defer rows.Close()
+	stats := map[string]map[string]int{}
+	for rows.Next() {
+		var queue, state string
+		var n int
+		if err := rows.Scan(&queue, &state, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: job stats: %w", err)
+		}
+		if stats[queue] == nil {
+			stats[queue] = map[string]int{}
+		}
+		stats[queue][state] = n
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("sqlite: job stats: %w", err)
+	}
+	return stats, nil
+}
+
+// FailedJobs returns up to limit failed jobs of queue, the most recent first.
+func (db *DB) FailedJobs(ctx context.Context, queue string, limit int) ([]booking.QueuedJob, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+		WHERE queue = ? AND state = 'failed' ORDER BY done_at DESC, id DESC LIMIT ?`, queue, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: failed jobs: %w", err)
+	}
+	defer rows.Close()
+	var jobs []booking.QueuedJob
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: failed jobs: %w", err)
+		}
+		jobs = append(jobs, j)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("sqlite: failed jobs: %w", err)
+	}
+	return jobs, nil
+}

@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	atelier "github.com/atelier-app/atelier"
+)
+
+// A migration upgrades a database by one schema version, inside the
+// transaction it is given.
+type migration func(ctx context.Context, tx *sql.Tx) error
+
+// migrations is the append-only list of schema changes after version 1:
+// migrations[0] upgrades version 1 to 2, migrations[1] 2 to 3, and so on.
+// Never edit or remove an entry; append one and change schema.sql so that a
+// new database and an upgraded one end up identical (TestMigrations checks
+// that against testdata/schema_v1.sql).
+//
+// A new database is created from schema.sql and stamped with the latest
+// version directly.
+var migrations = []migration{}
+
+// latestVersion is the schema version of schema.sql.
+func latestVersion(ms []migration) int { return 1 + len(ms) }
+
+// migrate creates or upgrades the schema of the database behind db, which
+// must be the single-connection write pool.
+func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
+	latest := latestVersion(ms)
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case version > latest:
+		return fmt.Errorf("the database has schema version %d but this program knows only up to %d: "+
+			"it was written by a newer version of atelier; upgrade the program or restore a backup", version, latest)
+	case version == latest:
+		return nil
+	case version == 0:
+		return createSchema(ctx, db, latest)
+	}
+	for v := version; v < latest; v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+		if err := ms[v-1](ctx, tx); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+		// PRAGMA takes no parameters; v+1 is an int we made.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+// createSchema applies schema.sql to a new database. A database at version
+// 0 that already has tables is not one of ours and is refused.
+func createSchema(ctx context.Context, db *sql.DB, latest int) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("the file holds tables but no atelier schema version: is it an atelier database?")
+	}
+	if _, err := tx.ExecContext(ctx, atelier.Schema); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", latest)); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	return nil
+}

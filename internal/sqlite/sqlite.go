@@ -1,0 +1,205 @@
+// Package sqlite is the store of the application: bookings, the catalogue,
+// idempotency records, the job queue and the audit log in one SQLite file,
+// through the pure-Go driver modernc.org/sqlite (the binary builds with
+// CGO_ENABLED=0).
+//
+// Writes go through a pool of one connection, so write transactions queue in
+// the process instead of fighting over the file lock, and every one of them
+// is BEGIN IMMEDIATE: a booking is checked and inserted against committed
+// data with no other writer in between. Reads use a separate pool of
+// read-only connections; with WAL they never wait for a writer.
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+	_ "time/tzdata" // zones load on a machine without a zone database
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// timeFormat is how instants are stored: UTC, fixed width, so that text
+// order is time order.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+// timePrecision is the precision of stored instants.
+const timePrecision = time.Millisecond
+
+// DB is the SQLite store. It implements booking.Store and booking.JobQueue.
+type DB struct {
+	write *sql.DB // one connection; every write transaction
+	read  *sql.DB // read-only connections
+	path  string
+
+	// Now returns the current time for created_at, updated_at and the like.
+	// It defaults to time.Now; tests replace it. Set it before use.
+	Now func() time.Time
+
+	// Jobs returns the jobs to enqueue, in the same transaction, for each
+	// change to a booking. Nil means no jobs. Set it before use.
+	Jobs booking.JobsFunc
+}
+
+var (
+	_ booking.Store    = (*DB)(nil)
+	_ booking.JobQueue = (*DB)(nil)
+)
+
+// dsn returns the data source name for path. Every pragma is in the DSN so
+// that each pooled connection gets it, not only the first one.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	// FULL: a committed booking (a 201) survives a power cut, not only a
+	// crash of the process.
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Set("_txlock", "immediate")
+	if readOnly {
+		q.Set("_query_only", "1")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and brings its
+// schema up to date. A database written by a newer version of the
+// application is refused.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: open: want a file path, got %q", path)
+	}
+	write, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write, migrations); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	read, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	if err := read.PingContext(ctx); err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &DB{write: write, read: read, path: path, Now: time.Now}, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) now() time.Time {
+	if db.Now == nil {
+		return time.Now().UTC()
+	}
+	return db.Now().UTC()
+}
+
+// queryer is what reads need: a pool or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it if
+// fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// fmtTime formats an instant for storage.
+func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// nullTime formats t, or returns NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return fmtTime(t)
+}
+
+// parseTime parses a stored instant.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// nullString returns NULL for "", else s.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// isOverlapRefusal reports whether err is a refusal by one of the overlap
+// triggers (RAISE(ABORT) in a trigger gives SQLITE_CONSTRAINT_TRIGGER).
+func isOverlapRefusal(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_TRIGGER
+}
+
+// isUniqueViolation reports whether err is a PRIMARY KEY or UNIQUE violation.
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) &&
+		(e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE)
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newID returns a random id with 80 bits of entropy, e.g. "bk_5xq2...".
+func newID(prefix string) string {
+	b := make([]byte, 10)
+	rand.Read(b) // never fails (crypto/rand)
+	return prefix + idEncoding.EncodeToString(b)
+}

@@ -1,0 +1,217 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// The writers behind the staff's changes to hours, closures and time off.
+// Each one takes effect at once (the next Schedule sees it) and writes an
+// audit row. Hours changed here are marked source 'staff', so a restart
+// with the configuration file does not overwrite them (see SyncCatalog).
+
+// CodeClosureFromConfig is the error code for deleting a closure that
+// comes from the configuration file.
+const CodeClosureFromConfig = "closure_from_config"
+
+// SetOpeningHours replaces the atelier's opening hours.
+func (db *DB) SetOpeningHours(ctx context.Context, hours booking.WeekHours, actor booking.Actor) error {
+	js, err := hoursJSON(hours)
+	if err != nil {
+		return booking.Errorf(booking.EINVALID, booking.CodeInvalid, "invalid opening hours: %v", err)
+	}
+	now := db.now()
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var before string
+		err := tx.QueryRowContext(ctx, `SELECT opening_hours FROM atelier WHERE id = 1`).Scan(&before)
+		if errors.Is(err, sql.ErrNoRows) {
+			return booking.ErrNotFound("atelier")
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE atelier SET opening_hours = ?, opening_hours_source = 'staff',
+			opening_hours_updated_at = ?, updated_at = ? WHERE id = 1`, js, fmtTime(now), fmtTime(now))
+		if err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, now, actor, "opening_hours.set", "", "opening_hours",
+			rawJSON(before), rawJSON(js))
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set opening hours: %w", err)
+	}
+	return nil
+}
+
+// SetWorkingHours replaces an active artisan's working hours.
+func (db *DB) SetWorkingHours(ctx context.Context, artisanID string, hours booking.WeekHours, actor booking.Actor) error {
+	js, err := hoursJSON(hours)
+	if err != nil {
+		return booking.Errorf(booking.EINVALID, booking.CodeInvalid, "invalid working hours: %v", err)
+	}
+	now := db.now()
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var before string
+		err := tx.QueryRowContext(ctx, `SELECT working_hours FROM artisans WHERE id = ? AND active`, artisanID).Scan(&before)
+		if errors.Is(err, sql.ErrNoRows) {
+			return booking.ErrNotFound("artisan")
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE artisans SET working_hours = ?, working_hours_source = 'staff',
+			working_hours_updated_at = ?, updated_at = ? WHERE id = ?`, js, fmtTime(now), fmtTime(now), artisanID)
+		if err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, now, actor, "working_hours.set", "", "artisan:"+artisanID,
+			rawJSON(before), rawJSON(js))
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set working hours: %w", err)
+	}
+	return nil
+}
+
+// AddClosure closes the atelier from c.From to c.To inclusive and returns
+// the stored closure (with its id, source 'staff').
+func (db *DB) AddClosure(ctx context.Context, c booking.Closure, actor booking.Actor) (booking.Closure, error) {
+	errs := booking.FieldErrors{}
+	if c.From.IsZero() {
+		errs.Add("from", "is required")
+	}
+	if c.To.IsZero() {
+		errs.Add("to", "is required")
+	}
+	if !c.From.IsZero() && !c.To.IsZero() && c.To.Before(c.From) {
+		errs.Add("to", "must not be before from")
+	}
+	if err := errs.Err(); err != nil {
+		return booking.Closure{}, err
+	}
+	now := db.now()
+	c.Source = "staff"
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
+			VALUES (?, ?, ?, 'staff', ?) RETURNING id`, c.From.String(), c.To.String(), c.Reason, fmtTime(now)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		c.ID = strconv.FormatInt(id, 10)
+		return writeAudit(ctx, tx, now, actor, "closure.added", "", "closure:"+c.ID, nil, c)
+	})
+	if err != nil {
+		return booking.Closure{}, fmt.Errorf("sqlite: add closure: %w", err)
+	}
+	return c, nil
+}
+
+// DeleteClosure removes a closure staff added. A closure from the
+// configuration file cannot be deleted here (it would come back at the
+// next start); that is ECONFLICT with code CodeClosureFromConfig.
+func (db *DB) DeleteClosure(ctx context.Context, id string, actor booking.Actor) error {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return booking.ErrNotFound("closure")
+	}
+	now := db.now()
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := scanClosure(tx.QueryRowContext(ctx,
+			`SELECT id, from_date, to_date, reason, source FROM closures WHERE id = ?`, n))
+		if errors.Is(err, sql.ErrNoRows) {
+			return booking.ErrNotFound("closure")
+		}
+		if err != nil {
+			return err
+		}
+		if c.Source == "config" {
+			return booking.Errorf(booking.ECONFLICT, CodeClosureFromConfig,
+				"this closure comes from the configuration file; remove it there")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM closures WHERE id = ?`, n); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, now, actor, "closure.deleted", "", "closure:"+id, c, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete closure: %w", err)
+	}
+	return nil
+}
+
+// AddTimeOff records time off for t.ArtisanID and returns it with its id.
+func (db *DB) AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.Actor) (booking.TimeOff, error) {
+	errs := booking.FieldErrors{}
+	if t.Start.IsZero() {
+		errs.Add("start", "is required")
+	}
+	if t.End.IsZero() {
+		errs.Add("end", "is required")
+	}
+	if !t.Start.IsZero() && !t.End.IsZero() && !t.Start.Before(t.End) {
+		errs.Add("end", "must be after start")
+	}
+	if err := errs.Err(); err != nil {
+		return booking.TimeOff{}, err
+	}
+	t.Start, t.End = t.Start.UTC().Truncate(timePrecision), t.End.UTC().Truncate(timePrecision)
+	now := db.now()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM artisans WHERE id = ? AND active`, t.ArtisanID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return booking.ErrNotFound("artisan")
+		}
+		if err != nil {
+			return err
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO time_off (artisan_id, start_at, end_at, reason, source, created_at)
+			VALUES (?, ?, ?, ?, 'staff', ?) RETURNING id`,
+			t.ArtisanID, fmtTime(t.Start), fmtTime(t.End), t.Reason, fmtTime(now)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		t.ID = strconv.FormatInt(id, 10)
+		return writeAudit(ctx, tx, now, actor, "time_off.added", "", "time_off:"+t.ID, nil, t)
+	})
+	if err != nil {
+		return booking.TimeOff{}, fmt.Errorf("sqlite: add time off: %w", err)
+	}
+	return t, nil
+}
+
+// DeleteTimeOff removes time off id of artisanID (ENOTFOUND if it is not
+// that artisan's).
+func (db *DB) DeleteTimeOff(ctx context.Context, artisanID, id string, actor booking.Actor) error {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return booking.ErrNotFound("time off")
+	}
+	now := db.now()
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		t, err := scanTimeOff(tx.QueryRowContext(ctx,
+			`SELECT id, artisan_id, start_at, end_at, reason FROM time_off WHERE id = ? AND artisan_id = ?`, n, artisanID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return booking.ErrNotFound("time off")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM time_off WHERE id = ?`, n); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, now, actor, "time_off.deleted", "", "time_off:"+id, t, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete time off: %w", err)
+	}
+	return nil
+}
