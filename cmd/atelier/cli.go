@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	atelier "github.com/atelier-app/atelier"
+	"github.com/atelier-app/atelier/internal/config"
+)
+
+// globalFlags are accepted before the sub-command and by every sub-command.
+type globalFlags struct {
+	config string
+	db     string
+	addr   string
+}
+
+func (g *globalFlags) register(fs *flag.FlagSet, withAddr bool) {
+	fs.StringVar(&g.config, "config", g.config, "the YAML configuration `file` (default: ./config.yaml if present, else the embedded demo)")
+	fs.StringVar(&g.db, "db", g.db, "the SQLite database `file` (overrides database.path)")
+	if withAddr {
+		fs.StringVar(&g.addr, "addr", g.addr, "listen address `host:port` (overrides server.addr)")
+	}
+}
+
+const usage = `Usage:
+  atelier [serve] [--config PATH] [--db PATH] [--addr HOST:PORT]
+  atelier user add --email E --name N --role admin|artisan [--artisan ID] --password-stdin
+  atelier user list | passwd --email E --password-stdin | disable --email E
+
+Flags --config and --db work with every sub-command.
+`
+
+// Main runs the command line args and returns when the command is done (for
+// serve: after a graceful shutdown when ctx is cancelled).
+func Main(ctx context.Context, args []string, env Env) error {
+	var g globalFlags
+	top := flag.NewFlagSet("atelier", flag.ContinueOnError)
+	top.SetOutput(env.Stderr)
+	top.Usage = func() { fmt.Fprint(env.Stderr, usage) }
+	g.register(top, true)
+	if err := top.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	rest := top.Args()
+	cmd := "serve"
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		fs := flag.NewFlagSet("atelier serve", flag.ContinueOnError)
+		fs.SetOutput(env.Stderr)
+		g.register(fs, true)
+		if err := fs.Parse(rest); err != nil {
+			return usageErr(err)
+		}
+		if fs.NArg() > 0 {
+			fmt.Fprintf(env.Stderr, "atelier serve: unexpected argument %q\n%s", fs.Arg(0), usage)
+			return errUsage
+		}
+		return serve(ctx, g, env)
+	case "user":
+		return userCommand(ctx, g, rest, env)
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(env.Stderr, "atelier: unknown command %q\n%s", cmd, usage)
+		return errUsage
+	}
+}
+
+func usageErr(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return errUsage
+}
+
+// loadConfig reads the configuration named by --config, else ./config.yaml
+// when it exists, else the embedded demo. It applies --db and --addr.
+func loadConfig(g globalFlags) (*config.Config, string, error) {
+	var (
+		cfg    *config.Config
+		source string
+		err    error
+	)
+	switch {
+	case g.config != "":
+		source = g.config
+		cfg, err = config.Load(g.config)
+	default:
+		if _, statErr := os.Stat("config.yaml"); statErr == nil {
+			source = "config.yaml"
+			cfg, err = config.Load("config.yaml")
+		} else {
+			source = "embedded config.example.yaml (demo)"
+			cfg, err = config.Parse(atelier.ExampleConfig)
+		}
+	}
+	if err != nil {
+		return nil, source, err
+	}
+	if g.db != "" {
+		cfg.Database.Path = g.db
+	}
+	if g.addr != "" {
+		cfg.Server.Addr = g.addr
+	}
+	return cfg, source, nil
+}
+
+// readPassword reads one line from r (a password from standard input).
+func readPassword(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 4096))
+	if err != nil {
+		return "", fmt.Errorf("reading the password from standard input: %w", err)
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	if strings.ContainsAny(s, "\r\n") {
+		return "", errors.New("the password on standard input must be one line")
+	}
+	return s, nil
+}

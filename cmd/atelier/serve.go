@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/sqlite"
+)
+
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the database named by the configuration and applies the
+// file's catalogue to it, logging what the database keeps over the file.
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*sqlite.DB, error) {
+	cat, err := cfg.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Open(ctx, cfg.Database.Path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the database %s: %w", cfg.Database.Path, err)
+	}
+	warnings, err := db.SyncCatalog(ctx, cat)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("applying the configuration to the database: %w", err)
+	}
+	for _, w := range warnings {
+		logger.Warn(w)
+	}
+	return db, nil
+}
+
+// serve runs the HTTP server until ctx is cancelled, then drains in-flight
+// requests and stops the background workers.
+func serve(ctx context.Context, g globalFlags, env Env) error {
+	cfg, source, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.Log, env.Stderr)
+	dbPath, _ := filepath.Abs(cfg.Database.Path)
+	logger.Info("starting", "config", source, "database", dbPath, "atelier", cfg.Atelier.Name)
+
+	db, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	a := &app.App{
+		Store:          db,
+		Now:            time.Now,
+		Logger:         logger,
+		PublicURL:      cfg.Server.PublicURL,
+		IdempotencyTTL: cfg.Booking.IdempotencyTTL(),
+	}
+	// Background workers run until workCtx ends, after the HTTP server has
+	// drained, so that jobs written by the last requests are still picked up
+	// on the next start (they are durable) and nothing is cut mid-send.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	defer func() {
+		stopWork()
+		workers.Wait()
+	}()
+	if err := startWorkers(workCtx, &workers, cfg, db, a, logger); err != nil {
+		return err
+	}
+
+	api := httpapi.New(httpapi.Config{
+		PublicURL:         cfg.Server.PublicURL,
+		TrustedProxies:    cfg.Server.TrustedPrefixes,
+		BookingsPerMinute: cfg.Limits.BookingsPerMinute,
+	}, a, logger)
+
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadTimeout:       cfg.Server.ReadTimeout,
+		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
+		WriteTimeout:      cfg.Server.WriteTimeout,
+		IdleTimeout:       cfg.Server.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Server.Addr, err)
+	}
+	addr := ln.Addr().String()
+	logger.Info("listening", "addr", addr, "url", "http://"+addr+"/")
+	if env.Ready != nil {
+		env.Ready(addr)
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", "grace", cfg.Server.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
