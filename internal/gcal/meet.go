@@ -1,0 +1,189 @@
+package gcal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"google.golang.org/api/calendar/v3"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// Linker returns the video-call link of a virtual booking. The mail and
+// invite code define the same method set.
+type Linker interface {
+	Link(ctx context.Context, b *booking.Booking, a *booking.Artisan) (string, error)
+}
+
+// LinkerFunc adapts a function to Linker.
+type LinkerFunc func(ctx context.Context, b *booking.Booking, a *booking.Artisan) (string, error)
+
+// Link calls f.
+func (f LinkerFunc) Link(ctx context.Context, b *booking.Booking, a *booking.Artisan) (string, error) {
+	return f(ctx, b, a)
+}
+
+// MeetLinker gets a Google Meet link for a virtual booking by creating the
+// booking's event (its deterministic id) with a conference create request,
+// and falls back to Fallback (e.g. Jitsi) when Meet is off, the artisan's
+// sync is stopped, or Google does not deliver a link within Timeout. The
+// customer always gets a working link.
+//
+// Call it once the booking id is fixed. The event it creates is the one the
+// sync job later updates (409 → update keeps the conference). If the
+// booking is then not committed, call Abandon to remove the event.
+type MeetLinker struct {
+	Syncer   *Syncer
+	Fallback Linker
+	Timeout  time.Duration // default 8s
+}
+
+// Link returns the Meet link, or the fallback's link.
+func (m *MeetLinker) Link(ctx context.Context, b *booking.Booking, a *booking.Artisan) (string, error) {
+	if m.Syncer != nil && m.Syncer.cfg.Enabled && m.Syncer.cfg.Meet && b.Mode == booking.Virtual {
+		timeout := m.Timeout
+		if timeout <= 0 {
+			timeout = 8 * time.Second
+		}
+		mctx, cancel := context.WithTimeout(ctx, timeout)
+		link, err := m.Syncer.meetLink(mctx, b, a)
+		cancel()
+		if err == nil {
+			return link, nil
+		}
+		m.Syncer.log.Warn("gcal: no Meet link, using the fallback", "booking", b.ID, "err", err)
+	}
+	if m.Fallback == nil {
+		return "", errors.New("gcal: no Meet link and no fallback linker")
+	}
+	return m.Fallback.Link(ctx, b, a)
+}
+
+// Abandon deletes the event Link created for a booking that was not
+// committed after all.
+func (m *MeetLinker) Abandon(ctx context.Context, b *booking.Booking, a *booking.Artisan) error {
+	return m.Syncer.deleteEvent(ctx, a.ID, m.Syncer.CalendarID(a.ID), EventID(b.ID))
+}
+
+// errMeetPending is returned when the conference is still being created
+// after the last poll.
+var errMeetPending = errors.New("google meet: conference still pending")
+
+// meetLink creates (or finds) the booking's event with a Meet conference and
+// polls while the conference request is pending.
+func (s *Syncer) meetLink(ctx context.Context, b *booking.Booking, a *booking.Artisan) (string, error) {
+	cat, err := s.opts.Bookings.Catalog(ctx)
+	if err != nil {
+		return "", fmt.Errorf("gcal: catalogue: %w", err)
+	}
+	calID := s.CalendarID(a.ID)
+	ev := s.eventFor(b, cat)
+	ev.Location = ""
+	ev.ConferenceData = &calendar.ConferenceData{CreateRequest: &calendar.CreateConferenceRequest{
+		// One request per booking version: a retry of the same version
+		// gets the same conference, a new version may ask again.
+		RequestId:             b.ID + "-" + strconv.Itoa(b.Sequence),
+		ConferenceSolutionKey: &calendar.ConferenceSolutionKey{Type: "hangoutsMeet"},
+	}}
+	var link string
+	err = s.onArtisan(ctx, a, func(ctx context.Context, svc *calendar.Service) error {
+		var got *calendar.Event
+		err := s.call(ctx, func(ctx context.Context) error {
+			var err error
+			got, err = svc.Events.Insert(calID, ev).SendUpdates("none").ConferenceDataVersion(1).Context(ctx).Do()
+			return err
+		})
+		if err != nil && classify(err, s.now()).class == classConflict {
+			err = s.call(ctx, func(ctx context.Context) error {
+				var err error
+				got, err = svc.Events.Get(calID, ev.Id).Context(ctx).Do()
+				return err
+			})
+			if err == nil && got.ConferenceData == nil {
+				// Our event exists without a conference: ask for one.
+				patch := &calendar.Event{ConferenceData: ev.ConferenceData}
+				err = s.call(ctx, func(ctx context.Context) error {
+					var err error
+					got, err = svc.Events.Patch(calID, ev.Id, patch).SendUpdates("none").ConferenceDataVersion(1).Context(ctx).Do()
+					return err
+				})
+			}
+		}
+		if err != nil {
+			return wrapGoogle("create meet", err)
+		}
+		for i := 0; ; i++ {
+			l, pending, err := meetOf(got)
+			if err != nil || !pending {
+				link = l
+				return err
+			}
+			if i >= s.opts.MeetPolls {
+				return errMeetPending
+			}
+			if err := s.opts.Sleep(ctx, s.opts.MeetPollDelay); err != nil {
+				return fmt.Errorf("google meet: %w", err)
+			}
+			err = s.call(ctx, func(ctx context.Context) error {
+				var err error
+				got, err = svc.Events.Get(calID, ev.Id).Context(ctx).Do()
+				return err
+			})
+			if err != nil {
+				return wrapGoogle("poll meet", err)
+			}
+		}
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := s.recordMeet(ctx, b, a.ID, calID, link); err != nil {
+		return "", err
+	}
+	return link, nil
+}
+
+// meetOf reads the Meet link of an event, or whether it is still pending.
+func meetOf(ev *calendar.Event) (link string, pending bool, err error) {
+	cd := ev.ConferenceData
+	if cd == nil {
+		return "", false, errors.New("google meet: the event has no conference")
+	}
+	if cd.CreateRequest != nil && cd.CreateRequest.Status != nil {
+		switch cd.CreateRequest.Status.StatusCode {
+		case "pending":
+			return "", true, nil
+		case "failure":
+			return "", false, errors.New("google meet: conference creation failed")
+		}
+	}
+	for _, ep := range cd.EntryPoints {
+		if ep.EntryPointType == "video" && ep.Uri != "" {
+			return ep.Uri, false, nil
+		}
+	}
+	if ev.HangoutLink != "" {
+		return ev.HangoutLink, false, nil
+	}
+	return "", false, errors.New("google meet: the conference has no video link")
+}
+
+// recordMeet notes in the booking's sync state where its event lives and
+// its Meet link.
+func (s *Syncer) recordMeet(ctx context.Context, b *booking.Booking, artisanID, calID, link string) error {
+	st, err := s.opts.Store.BookingSync(ctx, b.ID)
+	if err != nil {
+		return fmt.Errorf("gcal: booking sync state: %w", err)
+	}
+	if st == nil {
+		st = &BookingSync{BookingID: b.ID, State: SyncPending}
+	}
+	st.ArtisanID, st.CalendarID, st.EventID, st.MeetURL, st.UpdatedAt = artisanID, calID, EventID(b.ID), link, s.now()
+	if err := s.opts.Store.SetBookingSync(ctx, *st); err != nil {
+		return fmt.Errorf("gcal: save booking sync state: %w", err)
+	}
+	return nil
+}
