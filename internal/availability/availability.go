@@ -71,7 +71,7 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	first, last := dayOf(lo, loc), dayOf(hi.Add(-1), loc)
 	winLo := midnight(first, loc).Add(-buf.Before)
 	winHi := midnight(last.AddDays(1), loc).Add(svc.Duration + buf.After)
-	ix := newIndex(s, svc, q.Mode, cands, winLo, winHi, "")
+	ix := newIndex(s, svc, q.Mode, cands, winLo, winHi, first, last, "")
 
 	step := rules.SlotInterval
 	dur, before, after := int64(svc.Duration), int64(buf.Before), int64(buf.After)
@@ -156,7 +156,7 @@ func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, er
 		return booking.Placement{}, booking.ErrSlotUnavailable("no consultation room is free")
 	}
 
-	ix := newIndex(s, svc, r.Mode, cands, minTime(bs, mid), maxTime(be, midnight(d.AddDays(1), loc)), r.IgnoreBookingID)
+	ix := newIndex(s, svc, r.Mode, cands, minTime(bs, mid), maxTime(be, midnight(d.AddDays(1), loc)), d, d, r.IgnoreBookingID)
 	dy := ix.day(d)
 	switch {
 	case dy.closed || len(dy.opening) == 0:

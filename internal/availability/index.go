@@ -80,7 +80,7 @@ type index struct {
 	buf       booking.Buffer
 	artisans  []*booking.Artisan // candidates, in catalogue order
 	blocked   []set              // per candidate: bookings, time off, busy
-	perDay    []map[booking.Date]int
+	perDay    [][]int            // per candidate, per day from firstDay
 	rooms     []booking.Room
 	roomBusy  []set // per room: in-person bookings
 	closures  []booking.Closure
@@ -91,6 +91,10 @@ type index struct {
 	windowHi  int64
 	inPerson  bool
 	ignoredID string
+	// firstDay and mids locate the days whose bookings count for daily
+	// caps: mids[k] is the midnight starting firstDay+k, plus one more.
+	firstDay booking.Date
+	mids     []int64
 }
 
 // day holds the opening hours and working hours of one local date as
@@ -107,7 +111,8 @@ type day struct {
 
 // newIndex gathers what the candidates need over [lo, hi): the earliest
 // instant any considered block may start and the latest it may end.
-func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cands []*booking.Artisan, lo, hi time.Time, ignore string) *index {
+// Daily counts are kept for the local days first to last.
+func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cands []*booking.Artisan, lo, hi time.Time, first, last booking.Date, ignore string) *index {
 	loc := location(s)
 	ix := &index{
 		loc:       loc,
@@ -116,7 +121,7 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		buf:       svc.Buffers[mode],
 		artisans:  cands,
 		blocked:   make([]set, len(cands)),
-		perDay:    make([]map[booking.Date]int, len(cands)),
+		perDay:    make([][]int, len(cands)),
 		closures:  s.Atelier.Closures,
 		opening:   s.Atelier.Hours,
 		dayCache:  make(map[booking.Date]*day),
@@ -125,10 +130,14 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		windowHi:  hi.UnixNano(),
 		inPerson:  mode == booking.InPerson,
 		ignoredID: ignore,
+		firstDay:  first,
+	}
+	for d := first; !d.After(last.AddDays(1)); d = d.AddDays(1) {
+		ix.mids = append(ix.mids, midnight(d, loc).UnixNano())
 	}
 	for i, a := range cands {
 		ix.candByID[a.ID] = i
-		ix.perDay[i] = make(map[booking.Date]int)
+		ix.perDay[i] = make([]int, len(ix.mids))
 		for _, t := range a.TimeOff {
 			ix.addBlock(i, t.Start, t.End)
 		}
@@ -155,7 +164,9 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		}
 		if i, ok := ix.candByID[b.ArtisanID]; ok {
 			ix.blocked[i] = append(ix.blocked[i], interval{bs, be})
-			ix.perDay[i][dayOf(b.Start, loc)]++
+			if k := ix.dayIndex(st); k >= 0 {
+				ix.perDay[i][k]++
+			}
 		}
 		if ix.inPerson && b.Mode == booking.InPerson {
 			for r := range ix.rooms {
@@ -173,6 +184,24 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		ix.roomBusy[r] = normalize(ix.roomBusy[r])
 	}
 	return ix
+}
+
+// dayIndex returns k when t falls on local day firstDay+k, or -1 when t is
+// outside the days the index counts.
+func (ix *index) dayIndex(t int64) int {
+	if len(ix.mids) < 2 || t < ix.mids[0] || t >= ix.mids[len(ix.mids)-1] {
+		return -1
+	}
+	lo, hi := 0, len(ix.mids)-1
+	for lo+1 < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ix.mids[m] <= t {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 func (ix *index) addBlock(i int, start, end time.Time) {
@@ -205,7 +234,9 @@ func (ix *index) day(d booking.Date) *day {
 	dy.opening = spans(ix.opening.On(wd), d, ix.loc)
 	for i, a := range ix.artisans {
 		dy.working[i] = spans(a.Hours.On(wd), d, ix.loc)
-		dy.bookings[i] = ix.perDay[i][d]
+		if k := ix.firstDay.DaysUntil(d); k >= 0 && k < len(ix.perDay[i]) {
+			dy.bookings[i] = ix.perDay[i][k]
+		}
 	}
 	ix.dayCache[d] = dy
 	return dy

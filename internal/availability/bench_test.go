@@ -1,0 +1,84 @@
+package availability
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// benchSchedule is a Singapore atelier with 8 artisans (all offering the
+// service), 2 rooms and 10,000 confirmed bookings spread over a year
+// centred on the 62-day query window (about 1,700 fall inside it).
+func benchSchedule(b *testing.B) (*booking.Schedule, Query, time.Time) {
+	b.Helper()
+	loc := mustLoad(b, "Asia/Singapore")
+	open := everyDay(b, "10:00-19:00")
+	s := &booking.Schedule{Catalog: booking.Catalog{
+		Atelier: booking.Atelier{
+			Location: loc, Rooms: []booking.Room{{ID: "r1"}, {ID: "r2"}}, Hours: open,
+			Rules: booking.Rules{MinNotice: 24 * time.Hour, HorizonDays: 90, SlotInterval: 30 * time.Minute},
+		},
+		Services: []booking.Service{{
+			ID: "design", Duration: 90 * time.Minute, Modes: []booking.Mode{booking.InPerson, booking.Virtual},
+			Buffers: map[booking.Mode]booking.Buffer{booking.InPerson: {Before: 30 * time.Minute, After: 15 * time.Minute}},
+		}},
+	}}
+	for i := range 8 {
+		id := fmt.Sprintf("artisan%d", i)
+		s.Services[0].Artisans = append(s.Services[0].Artisans, id)
+		s.Artisans = append(s.Artisans, booking.Artisan{ID: id, Services: []string{"design"}, Hours: open, DailyCap: 6})
+	}
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, loc)
+	from := time.Date(2026, 6, 2, 0, 0, 0, 0, loc)
+	to := from.AddDate(0, 0, 62)
+	r := rand.New(rand.NewPCG(1, 2))
+	yearStart := from.AddDate(0, -5, 0)
+	for i := range 10000 {
+		st := yearStart.AddDate(0, 0, r.IntN(365)).Add(time.Duration(10*60+30*r.IntN(16)) * time.Minute)
+		mode, room := booking.Virtual, ""
+		if i%2 == 0 {
+			mode, room = booking.InPerson, []string{"r1", "r2"}[r.IntN(2)]
+		}
+		end, bs, be := Times(&s.Services[0], mode, st)
+		s.Bookings = append(s.Bookings, booking.Booking{
+			ID: fmt.Sprintf("b%d", i), Status: booking.Confirmed, ServiceID: "design", Mode: mode,
+			ArtisanID: s.Artisans[r.IntN(8)].ID, RoomID: room, Start: st, End: end, BlockStart: bs, BlockEnd: be,
+		})
+	}
+	return s, Query{ServiceID: "design", Mode: booking.InPerson, From: from, To: to}, now
+}
+
+func BenchmarkAvailability(b *testing.B) {
+	s, q, now := benchSchedule(b)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		slots, err := Slots(s, q, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(slots)
+	}
+	if n == 0 {
+		b.Fatal("no slots: the benchmark measures nothing")
+	}
+	b.ReportMetric(float64(n), "slots")
+}
+
+func BenchmarkPlace(b *testing.B) {
+	s, q, now := benchSchedule(b)
+	slots, err := Slots(s, q, now)
+	if err != nil || len(slots) == 0 {
+		b.Fatalf("no slots to place: %v", err)
+	}
+	start := slots[len(slots)/2].Start
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Place(s, Request{ServiceID: "design", Mode: booking.InPerson, Start: start}, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
