@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 1).
+-- The whole current schema of a new atelier database (schema version 2).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -269,3 +269,40 @@ CREATE TABLE audit_log (
 
 CREATE INDEX audit_log_booking ON audit_log (booking_id) WHERE booking_id IS NOT NULL;
 CREATE INDEX audit_log_at ON audit_log (at);
+
+-- Staff accounts (version 2). An artisan account belongs to one artisan.
+CREATE TABLE users (
+    id            TEXT    PRIMARY KEY,
+    email         TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    name          TEXT    NOT NULL,
+    role          TEXT    NOT NULL CHECK (role IN ('admin', 'artisan')),
+    artisan_id    TEXT             REFERENCES artisans (id),
+    password_hash TEXT    NOT NULL,                     -- argon2id, PHC format
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT    NOT NULL,
+    updated_at    TEXT    NOT NULL,
+    CHECK ((role = 'artisan') = (artisan_id IS NOT NULL))
+);
+
+-- Signed-in staff sessions (version 2). The cookie holds "id.secret"; only
+-- the SHA-256 of the secret is stored.
+CREATE TABLE sessions (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    secret_hash  BLOB NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL                          -- absolute expiry
+);
+
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+
+-- Staff notes on bookings (version 2), kept apart from the booking row so
+-- that no customer-facing query can read them by accident.
+CREATE TABLE booking_staff_notes (
+    booking_id TEXT PRIMARY KEY REFERENCES bookings (id),
+    notes      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''                 -- staff user id
+) WITHOUT ROWID;

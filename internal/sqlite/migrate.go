@@ -20,7 +20,9 @@ type migration func(ctx context.Context, tx *sql.Tx) error
 //
 // A new database is created from schema.sql and stamped with the latest
 // version directly.
-var migrations = []migration{}
+var migrations = []migration{
+	migrateV2Staff,
+}
 
 // latestVersion is the schema version of schema.sql.
 func latestVersion(ms []migration) int { return 1 + len(ms) }
@@ -88,4 +90,42 @@ func createSchema(ctx context.Context, db *sql.DB, latest int) error {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	return nil
+}
+
+// migrateV2Staff adds staff accounts, sessions and staff notes (issue 3).
+func migrateV2Staff(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE users (
+    id            TEXT    PRIMARY KEY,
+    email         TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    name          TEXT    NOT NULL,
+    role          TEXT    NOT NULL CHECK (role IN ('admin', 'artisan')),
+    artisan_id    TEXT             REFERENCES artisans (id),
+    password_hash TEXT    NOT NULL,                     -- argon2id, PHC format
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT    NOT NULL,
+    updated_at    TEXT    NOT NULL,
+    CHECK ((role = 'artisan') = (artisan_id IS NOT NULL))
+);
+
+CREATE TABLE sessions (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    secret_hash  BLOB NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL                          -- absolute expiry
+);
+
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+
+CREATE TABLE booking_staff_notes (
+    booking_id TEXT PRIMARY KEY REFERENCES bookings (id),
+    notes      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''                 -- staff user id
+) WITHOUT ROWID;
+`)
+	return err
 }
