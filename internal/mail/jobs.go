@@ -1,0 +1,202 @@
+// Package mail sends the atelier's e-mail: confirmations with calendar
+// invites, updates, cancellations, reminders and notices to staff. Messages
+// are rendered inside the booking transaction into jobs on the "mail"
+// queue (a transactional outbox) and sent afterwards by a Worker over SMTP
+// or into a folder of .eml files.
+package mail
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// Queue is the job queue of outgoing mail.
+const Queue = "mail"
+
+// Kinds of message (booking.Job.Kind).
+const (
+	KindConfirmation = "confirmation" // to the customer, with the invite
+	KindUpdate       = "update"       // to the customer, on reschedule, with the invite
+	KindCancellation = "cancellation" // to the customer, with METHOD:CANCEL
+	KindReminder     = "reminder"     // to the customer, before the appointment
+	KindStaffNotice  = "staff_notice" // to the artisan (and admins) on every change
+)
+
+// DefaultReminderBefore is how long before an appointment the reminder
+// goes out unless configured otherwise (mail.reminder_hours_before).
+const DefaultReminderBefore = 24 * time.Hour
+
+// Options are what rendering needs besides the booking.
+type Options struct {
+	// From is the sender (mail.from): the From header and envelope sender.
+	From *gomail.Address
+	// PublicURL is server.public_url, for links and invite UIDs.
+	PublicURL string
+	// Catalog returns the current catalogue snapshot (names of services
+	// and artisans, the atelier); it is called inside the booking
+	// transaction, so it must not do I/O. It may return nil: messages then
+	// show ids.
+	Catalog func() *booking.Catalog
+	// Now is the clock: the Date header, DTSTAMP and the reminder window.
+	Now func() time.Time
+	// ReminderBefore is how long before the start a reminder is sent; zero
+	// sends none. Bookings made less than this before their start get no
+	// reminder.
+	ReminderBefore time.Duration
+	// StaffCopies (mail.admin_emails) receive the staff notice of every
+	// change, besides the artisan.
+	StaffCopies []string
+}
+
+// payload is the JSON stored in a mail job.
+type payload struct {
+	From    string   `json:"from"`              // envelope sender
+	To      []string `json:"to,omitempty"`      // envelope recipients
+	Message []byte   `json:"message,omitempty"` // the RFC 5322 message
+	// Sequence and Start identify the booking state a reminder was queued
+	// for; a reminder for an older state is dropped at send time.
+	Sequence int       `json:"sequence"`
+	Start    time.Time `json:"start,omitzero"`
+}
+
+// ParsePayload returns the envelope and message of a mail job (empty for a
+// reminder, which is rendered when it is sent).
+func ParsePayload(p []byte) (from string, to []string, msg []byte, err error) {
+	var pl payload
+	if err := json.Unmarshal(p, &pl); err != nil {
+		return "", nil, nil, fmt.Errorf("mail: payload: %w", err)
+	}
+	return pl.From, pl.To, pl.Message, nil
+}
+
+// Jobs returns the hook the store calls inside every booking change: the
+// messages for the event, rendered in full and queued on Queue, plus a
+// reminder job due ReminderBefore the start.
+func Jobs(o Options) booking.JobsFunc {
+	return o.jobs
+}
+
+func (o *Options) check() error {
+	if o.From == nil || o.From.Address == "" {
+		return fmt.Errorf("mail: no sender address")
+	}
+	if o.Now == nil {
+		return fmt.Errorf("mail: no clock")
+	}
+	return nil
+}
+
+func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if e.Booking == nil {
+		return nil, fmt.Errorf("mail: event %q without a booking", e.Kind)
+	}
+	now := o.Now()
+	b := e.Booking
+	d := o.display(b)
+	var msgs []*rendered
+
+	kind := map[booking.EventKind]string{
+		booking.EventCreated:     KindConfirmation,
+		booking.EventRescheduled: KindUpdate,
+		booking.EventCancelled:   KindCancellation,
+	}[e.Kind]
+	if kind == "" {
+		return nil, fmt.Errorf("mail: unknown event kind %q", e.Kind)
+	}
+	if b.Customer.Email != "" {
+		m, err := o.customerMessage(kind, d, e.Previous, now)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+
+	// Staff: the artisan, each admin once, and on a move between artisans
+	// the artisan who lost the booking.
+	seen := map[string]bool{}
+	idx := 0
+	notify := func(name, addr string, movedAway bool) error {
+		key := strings.ToLower(strings.TrimSpace(addr))
+		if key == "" || seen[key] {
+			return nil
+		}
+		seen[key] = true
+		idx++
+		m, err := o.staffMessage(e, d, address(name, addr), idx, now, movedAway)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, m)
+		return nil
+	}
+	if e.Kind == booking.EventRescheduled && e.Previous != nil && e.Previous.ArtisanID != b.ArtisanID {
+		if o.Catalog != nil {
+			if c := o.Catalog(); c != nil {
+				if a := c.Artisan(e.Previous.ArtisanID); a != nil {
+					if err := notify(a.Name, a.Email, true); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	if err := notify(d.artisan, d.artisanMail, false); err != nil {
+		return nil, err
+	}
+	for _, a := range o.StaffCopies {
+		if err := notify("", a, false); err != nil {
+			return nil, err
+		}
+	}
+
+	jobs := make([]booking.Job, 0, len(msgs)+1)
+	for _, m := range msgs {
+		p, err := json.Marshal(payload{From: o.From.Address, To: []string{m.to}, Message: m.msg, Sequence: b.Sequence})
+		if err != nil {
+			return nil, fmt.Errorf("mail: payload: %w", err)
+		}
+		jobs = append(jobs, booking.Job{Queue: Queue, Kind: m.kind, BookingID: b.ID, Payload: p})
+	}
+	if r, ok := o.reminder(b, now); ok {
+		jobs = append(jobs, r)
+	}
+	return jobs, nil
+}
+
+// reminder returns the reminder job for a new or moved booking, unless
+// reminders are off, the booking is cancelled or it starts within the
+// reminder window.
+func (o *Options) reminder(b *booking.Booking, now time.Time) (booking.Job, bool) {
+	if o.ReminderBefore <= 0 || b.Status != booking.Confirmed || b.Customer.Email == "" {
+		return booking.Job{}, false
+	}
+	at := b.Start.Add(-o.ReminderBefore)
+	if !at.After(now) {
+		return booking.Job{}, false
+	}
+	p, _ := json.Marshal(payload{From: o.From.Address, To: []string{b.Customer.Email}, Sequence: b.Sequence, Start: b.Start.UTC()})
+	return booking.Job{Queue: Queue, Kind: KindReminder, BookingID: b.ID, Payload: p, RunAt: at.UTC()}, true
+}
+
+// renderReminder renders the reminder for the booking as it is now, or
+// returns ok=false when the reminder no longer applies: the booking was
+// cancelled or moved after the reminder was queued, or has begun.
+func (o *Options) renderReminder(b *booking.Booking, pl payload, now time.Time) (msg []byte, ok bool, err error) {
+	if b.Status != booking.Confirmed || b.Sequence != pl.Sequence || !b.Start.Equal(pl.Start) || !now.Before(b.Start) {
+		return nil, false, nil
+	}
+	m, err := o.customerMessage(KindReminder, o.display(b), nil, now)
+	if err != nil {
+		return nil, false, err
+	}
+	return m.msg, true, nil
+}

@@ -1,0 +1,326 @@
+package mail_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-ical"
+	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mail"
+)
+
+var t0 = time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC) // 10:00 in Singapore, 02:00 in London
+
+// MustCatalog returns the demo atelier: Singapore, two artisans.
+func MustCatalog(tb testing.TB) *booking.Catalog {
+	tb.Helper()
+	sgt, err := time.LoadLocation("Asia/Singapore")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &booking.Catalog{
+		Atelier: booking.Atelier{Name: "Maison Lumière", Timezone: "Asia/Singapore", Location: sgt,
+			Address: "12 Ann Siang Road, Singapore 069692", Email: "hello@maison.example", Phone: "+65 6000 0000",
+			Rooms: []booking.Room{{ID: "salon", Name: "Salon"}}},
+		Services: []booking.Service{{ID: "design", Name: "Bespoke design consultation", Duration: 90 * time.Minute}},
+		Artisans: []booking.Artisan{
+			{ID: "mei", Name: "Mei", Email: "mei@maison.example"},
+			{ID: "tom", Name: "Tom", Email: "tom@maison.example"},
+		},
+	}
+}
+
+// MustBooking returns a confirmed booking starting at start.
+func MustBooking(tb testing.TB, id string, mode booking.Mode, start time.Time) *booking.Booking {
+	tb.Helper()
+	b := &booking.Booking{
+		ID: id, Status: booking.Confirmed, ServiceID: "design", Mode: mode, ArtisanID: "mei",
+		Start: start, End: start.Add(90 * time.Minute),
+		Customer:    booking.Customer{Name: `Zoë "Nan" O'Neil, Jr.`, Email: "zoe@example.org", Phone: "+44 7700 900123", Timezone: "Europe/London"},
+		Notes:       "Grandmother's <ring>",
+		ManageToken: "tok-" + id,
+	}
+	if mode == booking.Virtual {
+		b.MeetingURL = "https://meet.jit.si/atelier-mei-Qx3"
+	} else {
+		b.RoomID = "salon"
+		b.Location = "12 Ann Siang Road, Singapore 069692"
+	}
+	return b
+}
+
+func MustOptions(tb testing.TB, clk *clock) mail.Options {
+	tb.Helper()
+	cat := MustCatalog(tb)
+	return mail.Options{
+		From:           &gomail.Address{Name: "Maison Lumière", Address: "bookings@maison.example"},
+		PublicURL:      "https://book.maison.example",
+		Catalog:        func() *booking.Catalog { return cat },
+		Now:            clk.Now,
+		ReminderBefore: 24 * time.Hour,
+		StaffCopies:    []string{"admin@maison.example", "MEI@maison.example"}, // Mei only once
+	}
+}
+
+// MustJobs runs the JobsFunc for an event.
+func MustJobs(tb testing.TB, o mail.Options, e booking.Event) []booking.Job {
+	tb.Helper()
+	jobs, err := mail.Jobs(o)(e)
+	if err != nil {
+		tb.Fatalf("Jobs(%s): %v", e.Kind, err)
+	}
+	for _, j := range jobs {
+		if j.Queue != mail.Queue || j.BookingID != e.Booking.ID {
+			tb.Errorf("job %+v: wrong queue or booking", j.Kind)
+		}
+	}
+	return jobs
+}
+
+type jobSummary struct {
+	kind  string
+	to    string
+	runAt time.Time
+	msg   []byte
+}
+
+func summarize(tb testing.TB, jobs []booking.Job) []jobSummary {
+	tb.Helper()
+	var out []jobSummary
+	for _, j := range jobs {
+		from, to, msg, err := mail.ParsePayload(j.Payload)
+		if err != nil || from != "bookings@maison.example" || len(to) != 1 {
+			tb.Fatalf("payload of %s: from %q to %q: %v", j.Kind, from, to, err)
+		}
+		out = append(out, jobSummary{j.Kind, to[0], j.RunAt, msg})
+	}
+	return out
+}
+
+// inviteOf checks the RFC 6047 structure of a customer message and
+// returns the invite.
+func inviteOf(tb testing.TB, raw []byte) (h gomail.Header, text, html string, cal *ical.Calendar, ev *ical.Component) {
+	tb.Helper()
+	h, root := MustParseMIME(tb, raw)
+	if root.ContentType != "multipart/mixed" || len(root.Children) != 2 {
+		tb.Fatalf("root is %s with %d parts, want multipart/mixed with 2", root.ContentType, len(root.Children))
+	}
+	alt, att := root.Children[0], root.Children[1]
+	if alt.ContentType != "multipart/alternative" || len(alt.Children) != 3 {
+		tb.Fatalf("first part is %s with %d parts, want multipart/alternative with 3", alt.ContentType, len(alt.Children))
+	}
+	var types []string
+	for _, p := range alt.Children {
+		types = append(types, p.ContentType)
+	}
+	if got, want := strings.Join(types, ","), "text/plain,text/html,text/calendar"; got != want {
+		tb.Fatalf("alternatives = %s, want %s", got, want)
+	}
+	calPart := alt.Children[2]
+	if calPart.Params["charset"] != "UTF-8" {
+		tb.Errorf("text/calendar charset = %q", calPart.Params["charset"])
+	}
+	if att.Disposition != "attachment" || att.Filename != "invite.ics" || (att.ContentType != "application/ics" && att.ContentType != "text/calendar") {
+		tb.Errorf("attachment = %s %s %q", att.ContentType, att.Disposition, att.Filename)
+	}
+	if string(att.Body) != string(calPart.Body) {
+		tb.Errorf("attached invite differs from the inline one")
+	}
+	cal, ev = MustParseInvite(tb, calPart.Body)
+	method, _ := cal.Props.Text(ical.PropMethod)
+	if calPart.Params["method"] != method {
+		tb.Errorf("Content-Type method=%q but the invite says METHOD:%s", calPart.Params["method"], method)
+	}
+	for _, name := range []string{"Date", "Message-Id", "From", "To", "Subject", "Mime-Version"} {
+		if !h.Has(name) {
+			tb.Errorf("no %s header", name)
+		}
+	}
+	return h, string(alt.Children[0].Body), string(alt.Children[1].Body), cal, ev
+}
+
+func TestJobs(t *testing.T) {
+	clk := &clock{t: t0.Add(-7 * 24 * time.Hour)}
+	o := MustOptions(t, clk)
+
+	created := MustBooking(t, "bk_one", booking.InPerson, t0)
+	moved := *created
+	moved.Start, moved.End, moved.Sequence, moved.ArtisanID, moved.ManageToken = t0.Add(48*time.Hour), t0.Add(49*time.Hour+30*time.Minute), 1, "tom", ""
+	cancelled := moved
+	cancelled.Status, cancelled.Sequence = booking.Cancelled, 2
+
+	for _, tc := range []struct {
+		name   string
+		event  booking.Event
+		kinds  []string // in order
+		to     []string
+		method string
+		seq    string
+		text   []string // in the customer's text part
+	}{
+		{
+			name:   "Created",
+			event:  booking.Event{Kind: booking.EventCreated, Booking: created, Actor: booking.Actor{Kind: "customer"}},
+			kinds:  []string{"confirmation", "staff_notice", "staff_notice", "reminder"},
+			to:     []string{"zoe@example.org", "mei@maison.example", "admin@maison.example", "zoe@example.org"},
+			method: "REQUEST", seq: "0",
+			text: []string{"Dear Zoë,", "Tuesday 1 December 2026, 10:00 – 11:30 (Singapore time)",
+				"In your time zone: Tuesday 1 December 2026, 02:00 – 03:30 (London time)",
+				"https://book.maison.example/bookings/bk_one?token=tok-bk_one", "What to bring"},
+		},
+		{
+			name:   "RescheduledToAnotherArtisan",
+			event:  booking.Event{Kind: booking.EventRescheduled, Booking: &moved, Previous: created, Actor: booking.Actor{Kind: "staff"}},
+			kinds:  []string{"update", "staff_notice", "staff_notice", "staff_notice", "reminder"},
+			to:     []string{"zoe@example.org", "mei@maison.example", "tom@maison.example", "admin@maison.example", "zoe@example.org"},
+			method: "REQUEST", seq: "1",
+			text: []string{"has been moved", "Thursday 3 December 2026, 10:00", "Previously: Tuesday 1 December 2026, 10:00", "use the link in your confirmation e-mail"},
+		},
+		{
+			name:   "Cancelled",
+			event:  booking.Event{Kind: booking.EventCancelled, Booking: &cancelled, Previous: &moved},
+			kinds:  []string{"cancellation", "staff_notice", "staff_notice", "staff_notice"},
+			to:     []string{"zoe@example.org", "tom@maison.example", "admin@maison.example", "MEI@maison.example"},
+			method: "CANCEL", seq: "2",
+			text: []string{"cancelled"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			jobs := summarize(t, MustJobs(t, o, tc.event))
+			var kinds, to []string
+			for _, j := range jobs {
+				kinds, to = append(kinds, j.kind), append(to, j.to)
+			}
+			if strings.Join(kinds, ",") != strings.Join(tc.kinds, ",") || strings.Join(to, ",") != strings.Join(tc.to, ",") {
+				t.Fatalf("jobs = %v to %v, want %v to %v", kinds, to, tc.kinds, tc.to)
+			}
+			h, text, html, cal, ev := inviteOf(t, jobs[0].msg)
+			if m, _ := cal.Props.Text(ical.PropMethod); m != tc.method {
+				t.Errorf("METHOD = %s, want %s", m, tc.method)
+			}
+			if uid, _ := ev.Props.Text(ical.PropUID); uid != "bk_one@book.maison.example" {
+				t.Errorf("UID = %s", uid)
+			}
+			if got := ev.Props.Get(ical.PropSequence).Value; got != tc.seq {
+				t.Errorf("SEQUENCE = %s, want %s", got, tc.seq)
+			}
+			start, err := ev.Props.DateTime(ical.PropDateTimeStart, nil)
+			if err != nil || !start.Equal(tc.event.Booking.Start) {
+				t.Errorf("DTSTART = %v (%v), want %v", start, err, tc.event.Booking.Start)
+			}
+			if subj, err := h.Subject(); err != nil || !strings.Contains(subj, "Bespoke design consultation") {
+				t.Errorf("Subject = %q (%v)", subj, err)
+			}
+			if raw := h.Get("Subject"); strings.ContainsFunc(raw, func(r rune) bool { return r > 127 }) {
+				t.Errorf("raw Subject is not RFC 2047 encoded: %q", raw)
+			}
+			if addrs, err := h.AddressList("To"); err != nil || len(addrs) != 1 || addrs[0].Name != tc.event.Booking.Customer.Name {
+				t.Errorf("To = %v (%v)", addrs, err)
+			}
+			for _, want := range tc.text {
+				if !strings.Contains(text, want) {
+					t.Errorf("text part lacks %q:\n%s", want, text)
+				}
+			}
+			if strings.Contains(html, `"Nan"`) || !strings.Contains(html, "Zo&#235;") && !strings.Contains(html, "Zoë") {
+				t.Errorf("HTML part does not escape or show the name")
+			}
+			for _, secret := range []string{"+44 7700", "Grandmother"} {
+				if strings.Contains(string(jobs[0].msg), secret) {
+					t.Errorf("customer message contains %q", secret)
+				}
+			}
+
+			// The staff notice: text and HTML only, with contact details.
+			_, root := MustParseMIME(t, jobs[1].msg)
+			if root.ContentType != "multipart/alternative" || len(root.Children) != 2 {
+				t.Fatalf("staff notice is %s with %d parts", root.ContentType, len(root.Children))
+			}
+			if missing := contains(root.Children[0].Body, "+44 7700 900123", "Grandmother's <ring>", "Customer's time"); len(missing) > 0 {
+				t.Errorf("staff notice lacks %q:\n%s", missing, root.Children[0].Body)
+			}
+			if !strings.Contains(string(root.Children[1].Body), "Grandmother&#39;s &lt;ring&gt;") {
+				t.Errorf("staff HTML does not escape the notes")
+			}
+			if r := jobs[len(jobs)-1]; r.kind == "reminder" && !r.runAt.Equal(tc.event.Booking.Start.Add(-24*time.Hour)) {
+				t.Errorf("reminder due %v, want 24h before %v", r.runAt, tc.event.Booking.Start)
+			}
+		})
+	}
+
+	t.Run("MovedToOtherArtisanNotice", func(t *testing.T) {
+		jobs := summarize(t, MustJobs(t, o, booking.Event{Kind: booking.EventRescheduled, Booking: &moved, Previous: created}))
+		h, root := MustParseMIME(t, jobs[1].msg)
+		subj, _ := h.Subject()
+		if !strings.HasPrefix(subj, "Moved to another artisan") || !strings.Contains(string(root.Children[0].Body), "it is now with Tom") {
+			t.Errorf("the artisan who lost the booking is not told so: %q\n%s", subj, root.Children[0].Body)
+		}
+	})
+
+	t.Run("NoReminderInsideWindow", func(t *testing.T) {
+		soon := MustBooking(t, "bk_soon", booking.Virtual, clk.Now().Add(23*time.Hour))
+		for _, j := range MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: soon}) {
+			if j.Kind == mail.KindReminder {
+				t.Errorf("reminder queued for a booking made inside the window")
+			}
+		}
+	})
+	t.Run("NoRemindersWhenOff", func(t *testing.T) {
+		off := o
+		off.ReminderBefore = 0
+		for _, j := range MustJobs(t, off, booking.Event{Kind: booking.EventCreated, Booking: created}) {
+			if j.Kind == mail.KindReminder {
+				t.Errorf("reminder queued with reminders off")
+			}
+		}
+	})
+	t.Run("Virtual", func(t *testing.T) {
+		v := MustBooking(t, "bk_v", booking.Virtual, t0)
+		jobs := summarize(t, MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: v}))
+		_, text, _, _, ev := inviteOf(t, jobs[0].msg)
+		if conf := ev.Props.Get(ical.PropConference); conf == nil || conf.Value != v.MeetingURL {
+			t.Errorf("CONFERENCE = %+v", conf)
+		}
+		// A video call is shown in the customer's zone first.
+		for _, want := range []string{"Tuesday 1 December 2026, 02:00 – 03:30 (London time)", "Join the video call: https://meet.jit.si/atelier-mei-Qx3"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("text lacks %q:\n%s", want, text)
+			}
+		}
+	})
+	t.Run("PayloadIsJSON", func(t *testing.T) {
+		for _, j := range MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: created}) {
+			if !json.Valid(j.Payload) {
+				t.Errorf("%s payload is not JSON", j.Kind)
+			}
+		}
+	})
+}
+
+func TestDir(t *testing.T) {
+	clk := &clock{t: t0.Add(-48 * time.Hour)}
+	o := MustOptions(t, clk)
+	q := newMemQueue()
+	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_dir", booking.InPerson, t0)})...)
+	dir := t.TempDir() + "/outbox"
+	w := &mail.Worker{Queue: q, Transport: &mail.Dir{Path: dir, Now: clk.Now}, Options: o}
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	files := MustReadDir(t, dir)
+	if len(files) != 3 {
+		t.Fatalf("outbox has %v, want 3 .eml files", files)
+	}
+	if !strings.HasPrefix(files[0], "20261129T020000.000Z-confirmation-bk_dir-") || !strings.HasSuffix(files[0], ".eml") {
+		t.Errorf("file name %q", files[0])
+	}
+	inviteOf(t, MustReadFile(t, dir+"/"+files[0]))
+	if st := q.States(); st["done"] != 3 || st["pending"] != 1 { // the reminder is not due
+		t.Errorf("queue states %v", st)
+	}
+}

@@ -1,0 +1,438 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	_ "time/tzdata" // customers' zones load on a machine without zoneinfo
+
+	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/invite"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+var (
+	htmlTmpl = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/message.html.tmpl"))
+	textTmpl = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/message.txt.tmpl"))
+)
+
+// view is what the templates show; one shape serves every kind of message.
+type view struct {
+	Preheader  string
+	Heading    string
+	Paragraphs []string
+	Rows       []row
+	Button     *link
+	Notes      []string
+	Signature  string
+	Contact    []string
+}
+
+type row struct {
+	Label, Value string
+	Extra        string // a second line, e.g. the time in the customer's zone
+	URL          string
+}
+
+type link struct{ Label, URL string }
+
+func (v *view) render() (text, html string, err error) {
+	var tb, hb bytes.Buffer
+	if err := textTmpl.Execute(&tb, v); err != nil {
+		return "", "", fmt.Errorf("mail: text template: %w", err)
+	}
+	if err := htmlTmpl.Execute(&hb, v); err != nil {
+		return "", "", fmt.Errorf("mail: html template: %w", err)
+	}
+	return tb.String(), hb.String(), nil
+}
+
+// display is a booking with the names the messages show.
+type display struct {
+	b           *booking.Booking
+	atelier     booking.Atelier
+	service     string
+	artisan     string
+	artisanMail string
+	atelierLoc  *time.Location
+	customerLoc *time.Location // nil when unknown or the same as the atelier's
+}
+
+func (o *Options) display(b *booking.Booking) display {
+	d := display{b: b, service: b.ServiceID, artisan: b.ArtisanID, atelierLoc: time.UTC}
+	if o.Catalog != nil {
+		if c := o.Catalog(); c != nil {
+			d.atelier = c.Atelier
+			if s := c.Service(b.ServiceID); s != nil {
+				d.service = s.Name
+			}
+			if a := c.Artisan(b.ArtisanID); a != nil {
+				d.artisan, d.artisanMail = a.Name, a.Email
+			}
+		}
+	}
+	if d.atelier.Location != nil {
+		d.atelierLoc = d.atelier.Location
+	} else if loc, err := loadZone(d.atelier.Timezone); err == nil {
+		d.atelierLoc = loc
+	}
+	if loc, err := loadZone(b.Customer.Timezone); err == nil && loc.String() != d.atelierLoc.String() {
+		d.customerLoc = loc
+	}
+	return d
+}
+
+// primary is the zone a booking is shown in first: the atelier's for a
+// visit, the customer's own for a video call.
+func (d display) primary() *time.Location {
+	if d.b.Mode == booking.Virtual && d.customerLoc != nil {
+		return d.customerLoc
+	}
+	return d.atelierLoc
+}
+
+// secondary is the other zone worth showing beside the primary, or nil.
+func (d display) secondary() *time.Location {
+	if d.customerLoc == nil {
+		return nil
+	}
+	if d.b.Mode == booking.Virtual {
+		return d.atelierLoc
+	}
+	return d.customerLoc
+}
+
+var zones sync.Map // name → *time.Location
+
+func loadZone(name string) (*time.Location, error) {
+	if name == "" {
+		return nil, fmt.Errorf("no zone")
+	}
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, l)
+	return l, nil
+}
+
+// zoneLabel names a zone for people: "Asia/Singapore" → "Singapore time".
+func zoneLabel(loc *time.Location) string {
+	name := loc.String()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.ReplaceAll(name, "_", " ") + " time"
+}
+
+// when formats an appointment: "Tuesday 1 December 2026, 10:00 – 11:30
+// (Singapore time)".
+func when(start, end time.Time, loc *time.Location) string {
+	s, e := start.In(loc), end.In(loc)
+	out := s.Format("Monday 2 January 2006, 15:04") + " – "
+	if y1, m1, d1 := s.Date(); true {
+		if y2, m2, d2 := e.Date(); y1 != y2 || m1 != m2 || d1 != d2 {
+			out += e.Format("Monday 2 January 2006, ")
+		}
+	}
+	return out + e.Format("15:04") + " (" + zoneLabel(loc) + ")"
+}
+
+// shortWhen is the time in a subject line: "Tuesday 1 December at 10:00".
+func shortWhen(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Monday 2 January at 15:04")
+}
+
+func (d display) whenRow(label string, b *booking.Booking) row {
+	r := row{Label: label, Value: when(b.Start, b.End, d.primary())}
+	if sec := d.secondary(); sec != nil {
+		r.Extra = when(b.Start, b.End, sec)
+		if d.b.Mode == booking.InPerson {
+			r.Extra = "In your time zone: " + r.Extra
+		}
+	}
+	return r
+}
+
+func (d display) whereRow() row {
+	b := d.b
+	if b.Mode == booking.Virtual {
+		return row{Label: "Where", Value: "Video call", URL: b.MeetingURL, Extra: b.MeetingURL}
+	}
+	addr := b.Location
+	if addr == "" {
+		addr = d.atelier.Address
+	}
+	name := d.atelier.Name
+	if name != "" && addr != "" {
+		name += ", "
+	}
+	return row{Label: "Where", Value: name + addr, URL: d.atelier.MapURL}
+}
+
+func (d display) contact() []string {
+	var c []string
+	for _, s := range []string{d.atelier.Address, d.atelier.Phone, d.atelier.Email} {
+		if s != "" {
+			c = append(c, s)
+		}
+	}
+	return c
+}
+
+func (d display) signature() string {
+	if d.atelier.Name != "" {
+		return d.atelier.Name
+	}
+	return "Atelier"
+}
+
+func (d display) title() string {
+	s := d.service
+	if d.artisan != "" {
+		s += " with " + d.artisan
+	}
+	return s
+}
+
+// firstName is the customer's name as used in a greeting.
+func firstName(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0]
+	}
+	return "there"
+}
+
+func address(name, addr string) *gomail.Address {
+	return &gomail.Address{Name: strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, name), Address: strings.TrimSpace(addr)}
+}
+
+// rendered is a composed message with its envelope.
+type rendered struct {
+	kind string
+	to   string
+	msg  []byte
+}
+
+// customerMessage renders the message to the customer for kind.
+func (o *Options) customerMessage(kind string, d display, prev *booking.Booking, now time.Time) (*rendered, error) {
+	b := d.b
+	manage := o.manageURL(b)
+	v := &view{Signature: d.signature(), Contact: d.contact()}
+	greeting := "Dear " + firstName(b.Customer.Name) + ","
+	var subject string
+	withInvite := true
+	switch kind {
+	case KindConfirmation:
+		subject = "Confirmed: " + d.service + ", " + shortWhen(b.Start, d.primary())
+		v.Heading = "Your appointment is confirmed"
+		v.Paragraphs = []string{greeting, "Thank you for booking with us. " + d.artisan + " looks forward to meeting you."}
+	case KindUpdate:
+		subject = "Updated: " + d.service + ", now " + shortWhen(b.Start, d.primary())
+		v.Heading = "Your appointment has moved"
+		v.Paragraphs = []string{greeting, "Your appointment has been moved to a new time. Your calendar will update when you accept the attached invitation."}
+	case KindCancellation:
+		subject = "Cancelled: " + d.service + ", " + shortWhen(b.Start, d.primary())
+		v.Heading = "Your appointment is cancelled"
+		v.Paragraphs = []string{greeting, "Your appointment has been cancelled and the time released. We would be delighted to see you another time."}
+	case KindReminder:
+		withInvite = false
+		subject = "Reminder: " + d.service + ", " + shortWhen(b.Start, d.primary())
+		v.Heading = "We look forward to seeing you"
+		v.Paragraphs = []string{greeting, "A reminder of your appointment with " + d.artisan + "."}
+	default:
+		return nil, fmt.Errorf("mail: unknown message kind %q", kind)
+	}
+	v.Preheader = d.title() + ", " + when(b.Start, b.End, d.primary())
+	v.Rows = append(v.Rows, row{Label: "Appointment", Value: d.service}, row{Label: "With", Value: d.artisan}, d.whenRow("When", b))
+	if kind == KindUpdate && prev != nil {
+		pd := d
+		pd.b = prev
+		r := pd.whenRow("Previously", prev)
+		r.Extra = ""
+		v.Rows = append(v.Rows, r)
+	}
+	v.Rows = append(v.Rows, d.whereRow(), row{Label: "Reference", Value: b.ID})
+	if kind != KindCancellation {
+		v.Notes = append(v.Notes, "What to bring: "+invite.Bring(o.inviteDetails(d, now)))
+		switch {
+		case b.Mode == booking.Virtual && b.MeetingURL != "":
+			v.Button = &link{Label: "Join the video call", URL: b.MeetingURL}
+		case manage != "":
+			v.Button = &link{Label: "Change or cancel", URL: manage}
+		}
+		if manage != "" && v.Button.URL != manage {
+			v.Notes = append(v.Notes, "To change or cancel: "+manage)
+		} else if manage == "" {
+			v.Notes = append(v.Notes, "To change or cancel, use the link in your confirmation e-mail, or reply to this message.")
+		}
+	}
+	text, html, err := v.render()
+	if err != nil {
+		return nil, err
+	}
+	m := Message{
+		From:      o.From,
+		To:        []*gomail.Address{address(b.Customer.Name, b.Customer.Email)},
+		Subject:   subject,
+		Date:      now,
+		MessageID: o.messageID(b, kind, 0),
+		Text:      text,
+		HTML:      html,
+	}
+	if d.atelier.Email != "" && !strings.EqualFold(d.atelier.Email, o.From.Address) {
+		m.ReplyTo = []*gomail.Address{address(d.atelier.Name, d.atelier.Email)}
+	}
+	if withInvite {
+		if m.Invite, err = invite.Build(o.inviteDetails(d, now)); err != nil {
+			return nil, fmt.Errorf("mail: %s invite: %w", kind, err)
+		}
+	}
+	raw, err := Compose(m)
+	if err != nil {
+		return nil, err
+	}
+	return &rendered{kind: kind, to: b.Customer.Email, msg: raw}, nil
+}
+
+// staffMessage renders the notice of an event to one member of staff.
+func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, idx int, now time.Time, movedAway bool) (*rendered, error) {
+	b := d.b
+	v := &view{Signature: d.signature()}
+	who := b.Customer.Name
+	short := shortWhen(b.Start, d.atelierLoc)
+	var subject string
+	switch {
+	case movedAway:
+		subject = "Moved to another artisan: " + who + ", " + shortWhen(e.Previous.Start, d.atelierLoc)
+		v.Heading = "A booking moved to another artisan"
+		v.Paragraphs = []string{"This appointment is no longer in your calendar: it is now with " + d.artisan + "."}
+	case e.Kind == booking.EventCreated:
+		subject = "New booking: " + who + ", " + short
+		v.Heading = "New booking"
+		v.Paragraphs = []string{who + " booked " + d.title() + "."}
+	case e.Kind == booking.EventRescheduled:
+		subject = "Booking moved: " + who + ", now " + short
+		v.Heading = "Booking moved"
+		v.Paragraphs = []string{who + " has a new time for " + d.title() + "."}
+	case e.Kind == booking.EventCancelled:
+		subject = "Booking cancelled: " + who + ", " + short
+		v.Heading = "Booking cancelled"
+		v.Paragraphs = []string{"This appointment was cancelled; the time is free again."}
+	default:
+		return nil, fmt.Errorf("mail: unknown event kind %q", e.Kind)
+	}
+	v.Preheader = subject
+	atelierOnly := d
+	atelierOnly.customerLoc = nil
+	v.Rows = []row{
+		{Label: "Customer", Value: b.Customer.Name},
+		{Label: "E-mail", Value: b.Customer.Email, URL: "mailto:" + b.Customer.Email},
+	}
+	if b.Customer.Phone != "" {
+		v.Rows = append(v.Rows, row{Label: "Phone", Value: b.Customer.Phone})
+	}
+	v.Rows = append(v.Rows, row{Label: "Appointment", Value: d.service}, row{Label: "With", Value: d.artisan})
+	whenRow := row{Label: "When", Value: when(b.Start, b.End, d.atelierLoc)}
+	if d.customerLoc != nil {
+		whenRow.Extra = "Customer's time: " + when(b.Start, b.End, d.customerLoc)
+	}
+	v.Rows = append(v.Rows, whenRow)
+	if e.Previous != nil && (e.Kind == booking.EventRescheduled || movedAway) {
+		v.Rows = append(v.Rows, row{Label: "Previously", Value: when(e.Previous.Start, e.Previous.End, d.atelierLoc)})
+	}
+	if b.Mode == booking.Virtual {
+		v.Rows = append(v.Rows, row{Label: "Where", Value: "Video call", URL: b.MeetingURL, Extra: b.MeetingURL})
+	} else {
+		r := row{Label: "Where", Value: "At the atelier"}
+		if b.RoomID != "" {
+			r.Value += ", room " + roomName(d.atelier, b.RoomID)
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	if b.Notes != "" {
+		v.Rows = append(v.Rows, row{Label: "Notes", Value: b.Notes})
+	}
+	v.Rows = append(v.Rows, row{Label: "Reference", Value: b.ID})
+	if e.Actor.Kind == "staff" {
+		v.Notes = append(v.Notes, "This change was made by staff.")
+	}
+	text, html, err := v.render()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := Compose(Message{
+		From:      o.From,
+		To:        []*gomail.Address{to},
+		Subject:   subject,
+		Date:      now,
+		MessageID: o.messageID(b, KindStaffNotice, idx),
+		Text:      text,
+		HTML:      html,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &rendered{kind: KindStaffNotice, to: to.Address, msg: raw}, nil
+}
+
+func roomName(a booking.Atelier, id string) string {
+	for _, r := range a.Rooms {
+		if r.ID == id && r.Name != "" {
+			return r.Name
+		}
+	}
+	return id
+}
+
+func (o *Options) inviteDetails(d display, now time.Time) invite.Details {
+	return invite.Details{
+		Booking:      d.b,
+		ServiceName:  d.service,
+		ArtisanName:  d.artisan,
+		ArtisanEmail: d.artisanMail,
+		Atelier:      &d.atelier,
+		PublicURL:    o.PublicURL,
+		ManageURL:    o.manageURL(d.b),
+		Now:          now,
+	}
+}
+
+// manageURL is the manage link with its token: known only while the
+// booking is being created (booking.Booking.ManageToken).
+func (o *Options) manageURL(b *booking.Booking) string {
+	if b.ManageToken == "" || o.PublicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(o.PublicURL, "/") + "/bookings/" + b.ID + "?token=" + b.ManageToken
+}
+
+// messageID is deterministic, so a message sent again after a lost
+// acknowledgement carries the same Message-ID and can be recognised.
+func (o *Options) messageID(b *booking.Booking, kind string, idx int) string {
+	host := "atelier.invalid"
+	if o.From != nil {
+		if i := strings.LastIndexByte(o.From.Address, '@'); i >= 0 && i+1 < len(o.From.Address) {
+			host = o.From.Address[i+1:]
+		}
+	}
+	return fmt.Sprintf("%s.%d.%s.%d@%s", b.ID, b.Sequence, kind, idx, host)
+}

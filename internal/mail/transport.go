@@ -1,0 +1,240 @@
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Envelope is the SMTP envelope of a message, with what a transport may
+// use to name it.
+type Envelope struct {
+	From      string
+	To        []string
+	Kind      string // message kind, e.g. "confirmation"
+	BookingID string
+	JobID     int64
+}
+
+// Transport delivers a composed message. Send returns nil only once the
+// message is accepted (for SMTP: after the 250 reply to DATA).
+type Transport interface {
+	Send(ctx context.Context, env Envelope, msg []byte) error
+}
+
+// TLS modes of SMTP (mail.smtp.tls).
+const (
+	TLSStartTLS = "starttls"
+	TLSImplicit = "tls"
+	TLSNone     = "none"
+)
+
+// SMTP sends mail through a submission server with go-smtp.
+type SMTP struct {
+	Host      string
+	Port      int
+	Username  string // AUTH PLAIN when set
+	Password  string
+	TLS       string      // TLSStartTLS (default), TLSImplicit or TLSNone
+	TLSConfig *tls.Config // optional; ServerName defaults to Host
+	// Timeouts: connecting, each command, and the reply after the message
+	// data. Defaults: 30 s, 1 min, 2 min.
+	DialTimeout, CommandTimeout, SubmissionTimeout time.Duration
+}
+
+// SendError is a failed delivery: the stage that failed and the cause.
+type SendError struct {
+	Stage string // "connect", "tls", "auth", "mail", "rcpt", "data"
+	Err   error
+}
+
+func (e *SendError) Error() string { return "smtp " + e.Stage + ": " + e.Err.Error() }
+func (e *SendError) Unwrap() error { return e.Err }
+
+// Permanent reports whether retrying err cannot help: a 5xx reply to the
+// message itself (MAIL, RCPT or DATA). A 5xx during connection or
+// authentication is a configuration problem that staff can fix, so it is
+// retried like a 4xx, a timeout or a refused connection.
+func Permanent(err error) bool {
+	var pe *permanentError
+	if errors.As(err, &pe) {
+		return true
+	}
+	var se *SendError
+	var smtpErr *smtp.SMTPError
+	if !errors.As(err, &se) || !errors.As(err, &smtpErr) {
+		return false
+	}
+	switch se.Stage {
+	case "mail", "rcpt", "data":
+		return smtpErr.Code >= 500 && smtpErr.Code < 600
+	}
+	return false
+}
+
+// permanentError marks failures that are not SMTP replies but will never
+// succeed (a malformed job).
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// safeError describes err for logs: SMTP replies by code only, since a
+// server's text may repeat the recipient's address.
+func safeError(err error) string {
+	var smtpErr *smtp.SMTPError
+	if errors.As(err, &smtpErr) {
+		s := "SMTP " + strconv.Itoa(smtpErr.Code)
+		if c := smtpErr.EnhancedCode; c != smtp.NoEnhancedCode && c != smtp.EnhancedCodeNotSet {
+			s += fmt.Sprintf(" %d.%d.%d", c[0], c[1], c[2])
+		}
+		var se *SendError
+		if errors.As(err, &se) {
+			s = "smtp " + se.Stage + ": " + s
+		}
+		return s
+	}
+	var pe *permanentError
+	if errors.As(err, &pe) {
+		return "malformed job"
+	}
+	return err.Error()
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// Send implements Transport.
+func (s *SMTP) Send(ctx context.Context, env Envelope, msg []byte) error {
+	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
+	dialer := net.Dialer{Timeout: orDefault(s.DialTimeout, 30*time.Second)}
+	conn, err := dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return &SendError{"connect", err}
+	}
+	// Cancelling ctx aborts a hanging exchange.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	tlsCfg := s.TLSConfig.Clone()
+	if tlsCfg == nil {
+		tlsCfg = &tls.Config{}
+	}
+	if tlsCfg.ServerName == "" {
+		tlsCfg.ServerName = s.Host
+	}
+	// The greeting and the first commands must answer within the command
+	// timeout too.
+	cmdTimeout := orDefault(s.CommandTimeout, time.Minute)
+	conn.SetDeadline(time.Now().Add(cmdTimeout))
+	var c *smtp.Client
+	switch s.TLS {
+	case TLSImplicit:
+		c = smtp.NewClient(tls.Client(conn, tlsCfg))
+	case TLSNone:
+		c = smtp.NewClient(conn)
+	case TLSStartTLS, "":
+		// Refuses to go on in plain text if the server offers no STARTTLS.
+		if c, err = smtp.NewClientStartTLS(conn, tlsCfg); err != nil {
+			return &SendError{"tls", err}
+		}
+	default:
+		conn.Close()
+		return &SendError{"connect", fmt.Errorf("unknown tls mode %q", s.TLS)}
+	}
+	defer c.Close()
+	c.CommandTimeout = cmdTimeout
+	c.SubmissionTimeout = orDefault(s.SubmissionTimeout, 2*time.Minute)
+	if s.TLS == TLSImplicit || s.TLS == TLSNone {
+		// Reads the greeting and says EHLO (NewClientStartTLS did both).
+		if err := c.Hello("localhost"); err != nil {
+			return &SendError{"connect", err}
+		}
+	}
+	conn.SetDeadline(time.Time{}) // from here go-smtp's timeouts apply
+	if s.Username != "" {
+		if err := c.Auth(sasl.NewPlainClient("", s.Username, s.Password)); err != nil {
+			return &SendError{"auth", err}
+		}
+	}
+	if err := c.Mail(env.From, nil); err != nil {
+		return &SendError{"mail", err}
+	}
+	for _, to := range env.To {
+		if err := c.Rcpt(to, nil); err != nil {
+			return &SendError{"rcpt", err}
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return &SendError{"data", err}
+	}
+	if _, err := w.Write(msg); err != nil {
+		w.Close()
+		return &SendError{"data", err}
+	}
+	if err := w.Close(); err != nil { // the server's reply to the final dot
+		return &SendError{"data", err}
+	}
+	c.Quit() // the message is accepted; a failed QUIT changes nothing
+	return nil
+}
+
+// Dir writes each message as an .eml file into a folder: the demo's
+// transport when no SMTP server is configured.
+type Dir struct {
+	Path   string
+	Now    func() time.Time
+	Logger *slog.Logger // logs where each message went (no personal data)
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// Send implements Transport: it writes <time>-<kind>-<booking>-<job>.eml,
+// atomically (a reader never sees half a message).
+func (d *Dir) Send(ctx context.Context, env Envelope, msg []byte) error {
+	if err := os.MkdirAll(d.Path, 0o750); err != nil {
+		return fmt.Errorf("mail outbox: %w", err)
+	}
+	id := unsafeName.ReplaceAllString(env.BookingID, "_")
+	if id == "" {
+		id = "none"
+	}
+	name := fmt.Sprintf("%s-%s-%s-%d.eml", d.Now().UTC().Format("20060102T150405.000Z"),
+		unsafeName.ReplaceAllString(env.Kind, "_"), id, env.JobID)
+	tmp, err := os.CreateTemp(d.Path, ".tmp-*.eml")
+	if err != nil {
+		return fmt.Errorf("mail outbox: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
+	if _, err := tmp.Write(msg); err != nil {
+		tmp.Close()
+		return fmt.Errorf("mail outbox: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("mail outbox: %w", err)
+	}
+	path := filepath.Join(d.Path, name)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("mail outbox: %w", err)
+	}
+	if d.Logger != nil {
+		d.Logger.InfoContext(ctx, "mail written to outbox folder (no SMTP server configured)", "path", path, "kind", env.Kind, "booking", env.BookingID)
+	}
+	return nil
+}
