@@ -110,20 +110,21 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	end, blockStart, blockEnd := availability.Times(svc, mode, start)
 	token, tokenHash := newManageToken()
 	b := booking.Booking{
-		ID:         newBookingID(),
-		Status:     booking.Confirmed,
-		ServiceID:  svc.ID,
-		Mode:       mode,
-		ArtisanID:  req.Artisan,
-		Start:      start.UTC(),
-		End:        end.UTC(),
-		BlockStart: blockStart.UTC(),
-		BlockEnd:   blockEnd.UTC(),
-		Customer:   req.Customer,
-		Notes:      req.Notes,
-		TokenHash:  tokenHash,
-		CreatedAt:  now.UTC(),
-		UpdatedAt:  now.UTC(),
+		ID:          newBookingID(),
+		Status:      booking.Confirmed,
+		ServiceID:   svc.ID,
+		Mode:        mode,
+		ArtisanID:   req.Artisan,
+		Start:       start.UTC(),
+		End:         end.UTC(),
+		BlockStart:  blockStart.UTC(),
+		BlockEnd:    blockEnd.UTC(),
+		Customer:    req.Customer,
+		Notes:       req.Notes,
+		TokenHash:   tokenHash,
+		ManageToken: token,
+		CreatedAt:   now.UTC(),
+		UpdatedAt:   now.UTC(),
 	}
 	if mode == booking.InPerson {
 		b.Location = c.Atelier.Address

@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) registerAvailabilityRoutes(r *mux.Router) {
-	r.HandleFunc("/availability", s.handleAvailability).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(prefix+"/availability", s.handleAvailability).Methods(http.MethodGet, http.MethodHead)
 }
 
 // handleAvailability serves GET /api/v1/availability.

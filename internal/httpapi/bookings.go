@@ -10,11 +10,11 @@ import (
 )
 
 func (s *Server) registerBookingRoutes(r *mux.Router) {
-	r.HandleFunc("/bookings", s.handleCreateBooking).Methods(http.MethodPost)
-	r.HandleFunc("/bookings/{id}", s.handleGetBooking).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/bookings/{id}/cancel", s.handleCancelBooking).Methods(http.MethodPost)
-	r.HandleFunc("/bookings/{id}/reschedule", s.handleRescheduleBooking).Methods(http.MethodPost)
-	r.HandleFunc("/bookings/{id}/invite.ics", s.handleInvite).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(prefix+"/bookings", s.handleCreateBooking).Methods(http.MethodPost)
+	r.HandleFunc(prefix+"/bookings/{id}", s.handleGetBooking).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(prefix+"/bookings/{id}/cancel", s.handleCancelBooking).Methods(http.MethodPost)
+	r.HandleFunc(prefix+"/bookings/{id}/reschedule", s.handleRescheduleBooking).Methods(http.MethodPost)
+	r.HandleFunc(prefix+"/bookings/{id}/invite.ics", s.handleInvite).Methods(http.MethodGet, http.MethodHead)
 }
 
 // handleCreateBooking serves POST /api/v1/bookings.

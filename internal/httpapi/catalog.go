@@ -9,9 +9,9 @@ import (
 )
 
 func (s *Server) registerCatalogRoutes(r *mux.Router) {
-	r.HandleFunc("/atelier", s.handleAtelier).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/services", s.handleServices).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/artisans", s.handleArtisans).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(prefix+"/atelier", s.handleAtelier).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(prefix+"/services", s.handleServices).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(prefix+"/artisans", s.handleArtisans).Methods(http.MethodGet, http.MethodHead)
 }
 
 // handleAtelier serves GET /api/v1/atelier.

@@ -16,6 +16,9 @@ import (
 	"github.com/atelier-app/atelier/internal/app"
 )
 
+// prefix starts every path of the JSON API.
+const prefix = "/api/v1"
+
 // Config is what the API needs from the configuration file.
 type Config struct {
 	PublicURL string
@@ -48,6 +51,12 @@ func New(cfg Config, a *app.App, logger *slog.Logger) *Server {
 		s.bookings = newLimiter(cfg.BookingsPerMinute)
 	}
 	s.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isStaffPath(r.URL.Path) {
+			// Until the staff API answers a path, it needs a session
+			// nobody can have: never reveal which staff paths exist.
+			s.problem(w, r, http.StatusUnauthorized, "unauthorized", "a staff session is required", nil)
+			return
+		}
 		s.problem(w, r, http.StatusNotFound, "not_found", "no such resource", nil)
 	})
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -56,17 +65,15 @@ func New(cfg Config, a *app.App, logger *slog.Logger) *Server {
 	s.router.Use(recordRoute)
 
 	s.router.HandleFunc("/healthz", s.handleHealth).Methods(http.MethodGet, http.MethodHead)
-	api := s.router.PathPrefix("/api/v1").Subrouter()
-	s.registerCatalogRoutes(api)
-	s.registerAvailabilityRoutes(api)
-	s.registerBookingRoutes(api)
+	// Routes are registered with full paths on the root router: under a
+	// /api/v1 subrouter, gorilla/mux 1.8.1 answers 404 where 405 is due.
+	s.registerCatalogRoutes(s.router)
+	s.registerAvailabilityRoutes(s.router)
+	s.registerBookingRoutes(s.router)
 
-	// Staff routes are added by the staff issue on StaffRouter(); until
-	// a route matches, every staff path answers 401.
-	s.staff = api.PathPrefix("/staff").Subrouter()
-	s.staff.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.problem(w, r, http.StatusUnauthorized, "unauthorized", "a staff session is required", nil)
-	})
+	// Staff routes go on StaffRouter(); a staff path no route matches
+	// answers 401 (see NotFoundHandler above).
+	s.staff = s.router.PathPrefix("/api/v1/staff").Subrouter()
 	return s
 }
 
@@ -74,8 +81,8 @@ func New(cfg Config, a *app.App, logger *slog.Logger) *Server {
 // Routes added later match after the customer API's.
 func (s *Server) Router() *mux.Router { return s.router }
 
-// StaffRouter returns the subrouter for /api/v1/staff; paths it does not
-// match answer 401.
+// StaffRouter returns the subrouter for /api/v1/staff (register paths
+// relative to it, e.g. "/login"); staff paths it does not match answer 401.
 func (s *Server) StaffRouter() *mux.Router { return s.staff }
 
 // Handler returns the complete handler: the router wrapped in panic
@@ -97,4 +104,9 @@ func (s *Server) Handler() http.Handler {
 // isAPI reports whether the path belongs to the JSON API (not a page).
 func isAPI(path string) bool {
 	return strings.HasPrefix(path, "/api/") || path == "/healthz"
+}
+
+// isStaffPath reports whether path is under /api/v1/staff.
+func isStaffPath(path string) bool {
+	return path == "/api/v1/staff" || strings.HasPrefix(path, "/api/v1/staff/")
 }
