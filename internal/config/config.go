@@ -342,6 +342,7 @@ func parse(file string, data []byte) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var decodeProblems []Problem
+	skipped := false
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
@@ -350,13 +351,20 @@ func parse(file string, data []byte) (*Config, error) {
 		// The decoder carries on after a type error, so the values it
 		// could decode are still checked below.
 		for _, msg := range te.Errors {
-			decodeProblems = append(decodeProblems, idx.typeProblem(msg))
+			p, skip := idx.typeProblem(msg)
+			decodeProblems = append(decodeProblems, p)
+			skipped = skipped || skip
 		}
 	}
 
 	v := validator{idx: idx}
 	cfg.normalize()
-	v.config(&cfg)
+	// After a duplicate key the decoder drops the whole mapping holding it,
+	// so checks of other sections that depend on it would mislead: report
+	// only what the decoder found.
+	if !skipped {
+		v.config(&cfg)
+	}
 	if ps := merge(decodeProblems, v.problems); len(ps) > 0 {
 		return nil, newError(file, ps)
 	}

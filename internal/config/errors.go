@@ -169,7 +169,8 @@ func (idx *nodeIndex) find(line int, ok func(e *nodeEntry) bool) *nodeEntry {
 
 // typeProblem translates one message of a *yaml.TypeError ("line 12: field
 // colour not found in type config.Server") into a Problem with a key path.
-func (idx *nodeIndex) typeProblem(msg string) Problem {
+// skipped is true when the decoder dropped the whole mapping holding the key.
+func (idx *nodeIndex) typeProblem(msg string) (p Problem, skipped bool) {
 	if m := reUnknown.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		text := "unknown key"
@@ -177,9 +178,9 @@ func (idx *nodeIndex) typeProblem(msg string) Problem {
 			text += " (allowed here: " + keys + ")"
 		}
 		if e := idx.find(line, func(e *nodeEntry) bool { return e.key && e.value == m[2] }); e != nil {
-			return Problem{Path: e.path, Line: line, Message: text}
+			return Problem{Path: e.path, Line: line, Message: text}, false
 		}
-		return Problem{Line: line, Message: fmt.Sprintf("%s %q", text, m[2])}
+		return Problem{Line: line, Message: fmt.Sprintf("%s %q", text, m[2])}, false
 	}
 	if m := reDuplicate.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -189,9 +190,9 @@ func (idx *nodeIndex) typeProblem(msg string) Problem {
 		}
 		text := "key given twice (first at line " + m[3] + ")"
 		if e := idx.find(line, func(e *nodeEntry) bool { return e.key && e.value == name }); e != nil {
-			return Problem{Path: e.path, Line: line, Message: text}
+			return Problem{Path: e.path, Line: line, Message: text}, true
 		}
-		return Problem{Line: line, Message: fmt.Sprintf("key %q given twice (first at line %s)", name, m[3])}
+		return Problem{Line: line, Message: fmt.Sprintf("key %q given twice (first at line %s)", name, m[3])}, true
 	}
 	if m := reCannot.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -215,16 +216,16 @@ func (idx *nodeIndex) typeProblem(msg string) Problem {
 		}
 		text := fmt.Sprintf("%s is not %s", got, want(target))
 		if e != nil {
-			return Problem{Path: e.path, Line: line, Message: text}
+			return Problem{Path: e.path, Line: line, Message: text}, false
 		}
-		return Problem{Line: line, Message: text}
+		return Problem{Line: line, Message: text}, false
 	}
 	line := 0
 	if i := strings.Index(msg, ": "); strings.HasPrefix(msg, "line ") && i > 0 {
 		line, _ = strconv.Atoi(msg[len("line "):i])
 		msg = msg[i+2:]
 	}
-	return Problem{Line: line, Message: msg}
+	return Problem{Line: line, Message: msg}, false
 }
 
 func describeValue(tag, shown string) string {

@@ -142,12 +142,11 @@ func (v *validator) config(c *Config) {
 }
 
 func (v *validator) server(s *Server) {
-	if host, port, err := net.SplitHostPort(s.Addr); err != nil {
+	// An empty host (":8080") listens on every address.
+	if _, port, err := net.SplitHostPort(s.Addr); err != nil {
 		v.add("server.addr", "%q is not host:port (e.g. 127.0.0.1:8080)", s.Addr)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		v.add("server.addr", "%q has no valid port", s.Addr)
-	} else {
-		_ = host // an empty host listens on every address
 	}
 	v.httpURL("server.public_url", s.PublicURL)
 	if u, err := url.Parse(s.PublicURL); err == nil && (u.RawQuery != "" || u.Fragment != "") {
@@ -272,8 +271,9 @@ func (v *validator) catalog(c *Config) *booking.Catalog {
 		a.Rooms = append(a.Rooms, booking.Room{ID: r.ID, Name: r.Name})
 	}
 
+	before := len(v.problems)
 	a.Hours = v.hours("atelier.opening_hours", ca.OpeningHours)
-	if !open(a.Hours) && ca.OpeningHours != nil {
+	if !open(a.Hours) && ca.OpeningHours != nil && len(v.problems) == before {
 		v.add("atelier.opening_hours", "the atelier is closed every day")
 	} else if ca.OpeningHours == nil {
 		v.add("atelier.opening_hours", "is required (a missing day is closed)")
@@ -282,7 +282,10 @@ func (v *validator) catalog(c *Config) *booking.Catalog {
 	for i, cl := range ca.Closures {
 		path := fmt.Sprintf("atelier.closures[%d]", i)
 		from, okFrom := v.date(path+".from", cl.From)
-		to, okTo := v.date(path+".to", cl.To)
+		to, okTo := from, okFrom
+		if cl.To != cl.From {
+			to, okTo = v.date(path+".to", cl.To)
+		}
 		if okFrom && okTo && to.Before(from) {
 			v.add(path+".to", "%s is before from (%s)", to, from)
 		}
@@ -440,8 +443,9 @@ func (v *validator) artisans(c *Config, cat *booking.Catalog) {
 		if ar.WorkingHours == nil {
 			art.Hours = cloneHours(cat.Atelier.Hours)
 		} else {
+			before := len(v.problems)
 			art.Hours = v.hours(path+".working_hours", ar.WorkingHours)
-			if !open(art.Hours) {
+			if !open(art.Hours) && len(v.problems) == before {
 				v.add(path+".working_hours", "the artisan works no day (leave working_hours out to use the opening hours)")
 			}
 		}
