@@ -114,6 +114,9 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
+// Path returns the file name of the database.
+func (db *DB) Path() string { return db.path }
+
 // Ping checks that the database answers a query.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int

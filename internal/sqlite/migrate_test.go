@@ -1,0 +1,180 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// openRaw opens the write pool on a file in a temporary folder.
+func openRaw(tb testing.TB) (*sql.DB, string) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "atelier.db")
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	tb.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+// createV1 makes a database from the frozen version 1 schema.
+func createV1(tb testing.TB) (*sql.DB, string) {
+	tb.Helper()
+	v1, err := os.ReadFile(filepath.Join("testdata", "schema_v1.sql"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, path := openRaw(tb)
+	if _, err := db.Exec(string(v1)); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = 1"); err != nil {
+		tb.Fatal(err)
+	}
+	return db, path
+}
+
+var (
+	sqlComment = regexp.MustCompile(`--[^\n]*`)
+	sqlSpace   = regexp.MustCompile(`\s+`)
+	sqlPunct   = regexp.MustCompile(`\s*([(),=<>])\s*`)
+)
+
+// schemaOf returns the normalised definitions of every table, index and
+// trigger: comments and layout removed, lower case.
+func schemaOf(tb testing.TB, db *sql.DB) []string {
+	tb.Helper()
+	rows, err := db.Query(`SELECT type, name, coalesce(sql, '') FROM sqlite_schema
+		WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var typ, name, text string
+		if err := rows.Scan(&typ, &name, &text); err != nil {
+			tb.Fatal(err)
+		}
+		text = sqlComment.ReplaceAllString(text, "")
+		text = sqlSpace.ReplaceAllString(strings.TrimSpace(text), " ")
+		text = sqlPunct.ReplaceAllString(text, "$1")
+		out = append(out, typ+" "+name+": "+strings.ToLower(text))
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+func userVersion(tb testing.TB, db *sql.DB) int {
+	tb.Helper()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("UpgradeFromV1MatchesSchema", func(t *testing.T) {
+		fresh, _ := openRaw(t)
+		if err := migrate(ctx, fresh, migrations); err != nil {
+			t.Fatal(err)
+		}
+		old, _ := createV1(t)
+		if err := migrate(ctx, old, migrations); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := userVersion(t, old), latestVersion(migrations); got != want {
+			t.Errorf("upgraded version = %d, want %d", got, want)
+		}
+		if got, want := userVersion(t, fresh), latestVersion(migrations); got != want {
+			t.Errorf("new database version = %d, want %d", got, want)
+		}
+		got, want := schemaOf(t, old), schemaOf(t, fresh)
+		for _, s := range want {
+			if !slices.Contains(got, s) {
+				t.Errorf("a new database has, an upgraded one lacks:\n%s", s)
+			}
+		}
+		for _, s := range got {
+			if !slices.Contains(want, s) {
+				t.Errorf("an upgraded database has, a new one lacks:\n%s", s)
+			}
+		}
+	})
+
+	t.Run("RunsLaterMigrationsInOrder", func(t *testing.T) {
+		db, _ := createV1(t)
+		ms := append(slices.Clone(migrations),
+			func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, "CREATE TABLE m2 (x INTEGER)")
+				return err
+			},
+			func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO m2 (x) VALUES (3)")
+				return err
+			})
+		if err := migrate(ctx, db, ms); err != nil {
+			t.Fatal(err)
+		}
+		var x int
+		if err := db.QueryRow("SELECT x FROM m2").Scan(&x); err != nil || x != 3 {
+			t.Errorf("migrations did not run in order: x = %d, %v", x, err)
+		}
+		if got := userVersion(t, db); got != len(migrations)+3 {
+			t.Errorf("version = %d, want %d", got, len(migrations)+3)
+		}
+	})
+
+	t.Run("FailedMigrationChangesNothing", func(t *testing.T) {
+		db, _ := createV1(t)
+		// Each migration commits on its own: the real ones apply, the
+		// failing one after them leaves no trace.
+		before := latestVersion(migrations)
+		ms := append(slices.Clone(migrations), func(ctx context.Context, tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, "CREATE TABLE half (x)"); err != nil {
+				return err
+			}
+			return errors.New("boom")
+		})
+		if err := migrate(ctx, db, ms); err == nil {
+			t.Fatal("want the migration's error")
+		}
+		if got := userVersion(t, db); got != before {
+			t.Errorf("version = %d after a failed migration, want %d (the last good one)", got, before)
+		}
+		var n int
+		db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'half'").Scan(&n)
+		if n != 0 {
+			t.Error("a failed migration left a table behind")
+		}
+	})
+
+	t.Run("RefusesNewerDatabase", func(t *testing.T) {
+		raw, path := createV1(t)
+		if _, err := raw.Exec("PRAGMA user_version = 99"); err != nil {
+			t.Fatal(err)
+		}
+		raw.Close()
+		db, err := Open(ctx, path)
+		if err == nil {
+			db.Close()
+			t.Fatal("opened a database newer than the program")
+		}
+		if !strings.Contains(err.Error(), "newer version") {
+			t.Errorf("error %q does not say the database is newer", err)
+		}
+	})
+}
