@@ -134,8 +134,19 @@ func busyOf(ev *calendar.Event, cal *time.Location) (BusyEvent, bool) {
 	if ev.Start == nil || ev.End == nil {
 		return BusyEvent{}, false
 	}
-	start, ok1 := instant(ev.Start, cal)
-	end, ok2 := instant(ev.End, cal)
+	// Both ends of an all-day event are in one zone: the event's, else
+	// the calendar's.
+	loc := cal
+	for _, d := range []*calendar.EventDateTime{ev.Start, ev.End} {
+		if d.TimeZone != "" {
+			if l, err := time.LoadLocation(d.TimeZone); err == nil {
+				loc = l
+				break
+			}
+		}
+	}
+	start, ok1 := instant(ev.Start, loc)
+	end, ok2 := instant(ev.End, loc)
 	if !ok1 || !ok2 || !end.After(start) {
 		return BusyEvent{}, false
 	}
@@ -143,20 +154,14 @@ func busyOf(ev *calendar.Event, cal *time.Location) (BusyEvent, bool) {
 }
 
 // instant returns the time of an event boundary; a date is local midnight
-// in the boundary's zone or cal.
-func instant(d *calendar.EventDateTime, cal *time.Location) (time.Time, bool) {
+// in loc.
+func instant(d *calendar.EventDateTime, loc *time.Location) (time.Time, bool) {
 	if d.DateTime != "" {
 		t, err := time.Parse(time.RFC3339, d.DateTime)
 		return t, err == nil
 	}
 	if d.Date == "" {
 		return time.Time{}, false
-	}
-	loc := cal
-	if d.TimeZone != "" {
-		if l, err := time.LoadLocation(d.TimeZone); err == nil {
-			loc = l
-		}
 	}
 	day, err := booking.ParseDate(d.Date)
 	if err != nil {

@@ -390,6 +390,15 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, cal, id string, 
 	ev.Id = id
 	newConf := ev.ConferenceData != nil && ev.ConferenceData.CreateRequest != nil &&
 		(ev.ConferenceData.CreateRequest.Status == nil)
+	// As in Google, hangoutLink follows the conference data.
+	ev.HangoutLink = ""
+	if cd := ev.ConferenceData; cd != nil {
+		for _, ep := range cd.EntryPoints {
+			if ep.EntryPointType == "video" {
+				ev.HangoutLink = ep.Uri
+			}
+		}
+	}
 	st = s.save(cal, ev)
 	if newConf {
 		s.conference(st, r)
