@@ -80,6 +80,7 @@ func (q *memQueue) ClaimJobs(ctx context.Context, queue string, now time.Time, l
 	var out []booking.QueuedJob
 	for _, j := range due[:min(limit, len(due))] {
 		j.leaseUntil = now.Add(lease)
+		j.Attempts++ // counted at claim, like the SQLite store
 		out = append(out, j.QueuedJob)
 	}
 	return out, nil
@@ -111,7 +112,6 @@ func (q *memQueue) RetryJob(ctx context.Context, id int64, errText string, retry
 	if err != nil {
 		return err
 	}
-	j.Attempts++
 	j.LastError, j.RunAt, j.leaseUntil = errText, retryAt, time.Time{}
 	return nil
 }
@@ -123,7 +123,6 @@ func (q *memQueue) FailJob(ctx context.Context, id int64, errText string) error 
 	if err != nil {
 		return err
 	}
-	j.Attempts++
 	j.state, j.LastError = "failed", errText
 	return nil
 }

@@ -143,7 +143,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 // handle sends one job and records the outcome; it returns only queue
 // errors.
 func (w *Worker) handle(ctx context.Context, j *booking.QueuedJob) error {
-	log := w.logger().With("job", j.ID, "kind", j.Kind, "booking", j.BookingID, "attempt", j.Attempts+1)
+	log := w.logger().With("job", j.ID, "kind", j.Kind, "booking", j.BookingID, "attempt", attempt(j))
 	env, msg, skip, err := w.prepare(ctx, j)
 	switch {
 	case err != nil:
@@ -204,18 +204,23 @@ func (w *Worker) prepare(ctx context.Context, j *booking.QueuedJob) (env Envelop
 	return env, msg, "", nil
 }
 
+// attempt is the number of this attempt at j, counting from 1. The queue
+// counts an attempt when it claims a job (so a worker that dies mid-send
+// used one up too).
+func attempt(j *booking.QueuedJob) int { return max(j.Attempts, 1) }
+
 // failed records a failed attempt: retried later, or failed for good.
 func (w *Worker) failed(ctx context.Context, log *slog.Logger, j *booking.QueuedJob, sendErr error) error {
 	text := sendErr.Error()
 	maxAttempts := intOr(w.MaxAttempts, DefaultMaxAttempts)
-	if Permanent(sendErr) || j.Attempts+1 >= maxAttempts {
+	if Permanent(sendErr) || attempt(j) >= maxAttempts {
 		log.ErrorContext(ctx, "mail failed; left for staff", "err", safeError(sendErr))
 		if err := w.Queue.FailJob(ctx, j.ID, text); err != nil {
 			return fmt.Errorf("fail mail job %d: %w", j.ID, err)
 		}
 		return nil
 	}
-	delay := w.backoff(j.Attempts)
+	delay := w.backoff(attempt(j) - 1)
 	log.WarnContext(ctx, "mail not sent; will retry", "err", safeError(sendErr), "retry_in", delay)
 	if err := w.Queue.RetryJob(ctx, j.ID, text, w.Options.Now().Add(delay)); err != nil {
 		return fmt.Errorf("retry mail job %d: %w", j.ID, err)
@@ -223,14 +228,14 @@ func (w *Worker) failed(ctx context.Context, log *slog.Logger, j *booking.Queued
 	return nil
 }
 
-// backoff is the delay before the next try after attempts failures before
-// this one: MinBackoff doubled each time up to MaxBackoff, with "equal
-// jitter" (half fixed, half random) so that a recovering server is not hit
-// by every message at once.
-func (w *Worker) backoff(attempts int) time.Duration {
+// backoff is the delay before the next try after a failure, when retries
+// earlier retries failed too: MinBackoff doubled each time up to
+// MaxBackoff, with "equal jitter" (half fixed, half random) so that a
+// recovering server is not hit by every message at once.
+func (w *Worker) backoff(retries int) time.Duration {
 	lo, hi := orDefault(w.MinBackoff, DefaultMinBackoff), orDefault(w.MaxBackoff, DefaultMaxBackoff)
 	d := lo
-	for i := 0; i < attempts && d < hi; i++ {
+	for i := 0; i < retries && d < hi; i++ {
 		d *= 2
 	}
 	d = min(d, hi)

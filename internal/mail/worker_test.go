@@ -1,0 +1,328 @@
+package mail_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mail"
+)
+
+// MustWorker returns a worker sending through srv with short timeouts and
+// no jitter (delays are exactly half the backoff step... plus zero).
+func MustWorker(tb testing.TB, q booking.JobQueue, srv *smtpServer, o mail.Options, bookings mail.BookingGetter) *mail.Worker {
+	tb.Helper()
+	return &mail.Worker{
+		Queue:      q,
+		Transport:  &mail.SMTP{Host: "127.0.0.1", Port: srv.Port(), TLS: mail.TLSNone, DialTimeout: 2 * time.Second, CommandTimeout: 300 * time.Millisecond},
+		Bookings:   bookings,
+		Options:    o,
+		MinBackoff: time.Minute,
+		MaxBackoff: time.Hour,
+		Jitter:     func() float64 { return 0.999 },
+	}
+}
+
+func runOnce(tb testing.TB, w *mail.Worker) int {
+	tb.Helper()
+	n, err := w.RunOnce(context.Background())
+	if err != nil {
+		tb.Fatalf("RunOnce: %v", err)
+	}
+	return n
+}
+
+// TestDeliveryOutage: the mail server times out, refuses with 451, is
+// down, and comes back; every message arrives exactly once, intact.
+func TestDeliveryOutage(t *testing.T) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	o := MustOptions(t, clk)
+	o.ReminderBefore = 0
+	q := newMemQueue()
+	var bookings []*booking.Booking
+	for i := range 3 {
+		b := MustBooking(t, fmt.Sprintf("bk_%d", i), booking.InPerson, t0.Add(time.Duration(i)*time.Hour))
+		bookings = append(bookings, b)
+		q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
+	}
+	const total = 9 // per booking: confirmation, Mei, admin
+	srv := MustStartSMTP(t)
+	w := MustWorker(t, q, srv, o, nil)
+
+	wantAttempts := 0
+	for _, step := range []struct {
+		mode    string
+		wantErr string
+	}{
+		{"hang", "timeout"},
+		{"tempfail", "451"},
+		{"down", "refused"},
+	} {
+		srv.SetMode(step.mode)
+		if n := runOnce(t, w); n != total {
+			t.Fatalf("%s: claimed %d jobs, want %d", step.mode, n, total)
+		}
+		wantAttempts++
+		for _, j := range q.Snapshot() {
+			if j.state != "pending" || j.Attempts != wantAttempts || !strings.Contains(j.LastError, step.wantErr) {
+				t.Fatalf("%s: job %d state %s attempts %d error %q", step.mode, j.ID, j.state, j.Attempts, j.LastError)
+			}
+			// Exponential backoff: the n-th retry waits up to 2^(n-1) minutes.
+			wait := j.RunAt.Sub(clk.Now())
+			if maxWait := time.Minute << (wantAttempts - 1); wait < maxWait/2 || wait > maxWait {
+				t.Errorf("%s: retry in %v, want within [%v, %v]", step.mode, wait, maxWait/2, maxWait)
+			}
+		}
+		if got := len(srv.Received()); got != 0 {
+			t.Fatalf("%s: server received %d messages", step.mode, got)
+		}
+		// Nothing is due before its backoff has passed.
+		if n := runOnce(t, w); n != 0 {
+			t.Fatalf("%s: %d jobs claimed again before their backoff", step.mode, n)
+		}
+		clk.Advance(time.Minute << (wantAttempts - 1))
+	}
+
+	srv.SetMode("accept")
+	if n := runOnce(t, w); n != total {
+		t.Fatalf("claimed %d jobs after recovery, want %d", n, total)
+	}
+	if n := runOnce(t, w); n != 0 {
+		t.Fatalf("claimed %d jobs after all were sent", n)
+	}
+	if st := q.States(); st["done"] != total {
+		t.Errorf("queue states %v, want %d done", st, total)
+	}
+	got := srv.Received()
+	if len(got) != total {
+		t.Fatalf("server received %d messages, want %d", len(got), total)
+	}
+	seen := map[string]int{}
+	for _, r := range got {
+		h, _ := MustParseMIME(t, r.Data)
+		id, err := h.MessageID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[id]++
+		if r.From != "bookings@maison.example" || len(r.To) != 1 {
+			t.Errorf("envelope %s → %v", r.From, r.To)
+		}
+	}
+	for _, b := range bookings {
+		for _, id := range []string{b.ID + ".0.confirmation.0@maison.example", b.ID + ".0.staff_notice.1@maison.example", b.ID + ".0.staff_notice.2@maison.example"} {
+			if seen[id] != 1 {
+				t.Errorf("message %s delivered %d times, want exactly once", id, seen[id])
+			}
+		}
+	}
+	// The confirmations survived the trip intact.
+	for _, r := range got {
+		if r.To[0] != "zoe@example.org" {
+			continue
+		}
+		_, _, _, cal, ev := inviteOf(t, r.Data)
+		if m, _ := cal.Props.Text(ical.PropMethod); m != "REQUEST" {
+			t.Errorf("METHOD = %s", m)
+		}
+		uid, _ := ev.Props.Text(ical.PropUID)
+		if !strings.HasPrefix(uid, "bk_") || !strings.HasSuffix(uid, "@book.maison.example") {
+			t.Errorf("UID = %s", uid)
+		}
+	}
+}
+
+// TestPermanentFailure: a 550 fails the job for staff to see; the other
+// messages still go out.
+func TestPermanentFailure(t *testing.T) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	o := MustOptions(t, clk)
+	o.ReminderBefore = 0
+	q := newMemQueue()
+	b := MustBooking(t, "bk_bounce", booking.InPerson, t0)
+	b.Customer.Email = "nobody@example.org"
+	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
+	srv := MustStartSMTP(t)
+	srv.reject["nobody@example.org"] = true
+	w := MustWorker(t, q, srv, o, nil)
+
+	runOnce(t, w)
+	clk.Advance(48 * time.Hour)
+	if n := runOnce(t, w); n != 0 {
+		t.Errorf("a failed job was claimed again")
+	}
+	for _, j := range q.Snapshot() {
+		switch j.Kind {
+		case mail.KindConfirmation:
+			if j.state != "failed" || !strings.Contains(j.LastError, "550") {
+				t.Errorf("confirmation: state %s error %q, want failed with 550", j.state, j.LastError)
+			}
+		default:
+			if j.state != "done" {
+				t.Errorf("%s: state %s, want done", j.Kind, j.state)
+			}
+		}
+	}
+	if got := len(srv.Received()); got != 2 {
+		t.Errorf("server received %d messages, want the 2 staff notices", got)
+	}
+}
+
+func TestGiveUpAfterMaxAttempts(t *testing.T) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	o := MustOptions(t, clk)
+	q := newMemQueue()
+	o.StaffCopies = nil
+	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_x", booking.InPerson, t0)})[:1]...)
+	srv := MustStartSMTP(t)
+	srv.SetMode("tempfail")
+	w := MustWorker(t, q, srv, o, nil)
+	w.MaxAttempts = 3
+	for range 3 {
+		runOnce(t, w)
+		clk.Advance(time.Hour)
+	}
+	if j := q.Snapshot()[0]; j.state != "failed" || j.Attempts != 3 {
+		t.Errorf("after 3 temporary failures: state %s attempts %d, want failed after 3", j.state, j.Attempts)
+	}
+}
+
+// bookingMap is a BookingGetter over a map.
+type bookingMap struct {
+	mu sync.Mutex
+	m  map[string]*booking.Booking
+}
+
+func (bm *bookingMap) Booking(ctx context.Context, id string) (*booking.Booking, error) {
+	bm.mu.Lock()
+	defer bm.mu.Unlock()
+	b, ok := bm.m[id]
+	if !ok {
+		return nil, booking.ErrNotFound("booking")
+	}
+	c := *b
+	return &c, nil
+}
+
+func TestReminder(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(b *booking.Booking) *booking.Booking // what happens after booking; nil: nothing
+		want   bool
+	}{
+		{"Sent", nil, true},
+		{"Cancelled", func(b *booking.Booking) *booking.Booking {
+			b.Status, b.Sequence = booking.Cancelled, 1
+			return nil
+		}, false},
+		{"Rescheduled", func(b *booking.Booking) *booking.Booking {
+			prev := *b
+			b.Start, b.End, b.Sequence = b.Start.Add(2*time.Hour), b.End.Add(2*time.Hour), 1
+			return &prev
+		}, true}, // only the new reminder
+		{"Deleted", func(b *booking.Booking) *booking.Booking { return nil }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := &clock{t: t0.Add(-72 * time.Hour)}
+			o := MustOptions(t, clk)
+			o.StaffCopies = nil
+			q := newMemQueue()
+			b := MustBooking(t, "bk_r", booking.InPerson, t0)
+			store := &bookingMap{m: map[string]*booking.Booking{b.ID: b}}
+			q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
+			srv := MustStartSMTP(t)
+			w := MustWorker(t, q, srv, o, store)
+			runOnce(t, w) // confirmation and Mei's notice
+			sentBefore := len(srv.Received())
+
+			if tc.change != nil {
+				cur := *b
+				prev := tc.change(&cur)
+				if tc.name == "Deleted" {
+					delete(store.m, b.ID)
+				} else {
+					store.m[b.ID] = &cur
+				}
+				if prev != nil { // a reschedule queues its own messages
+					q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventRescheduled, Booking: &cur, Previous: prev})...)
+					runOnce(t, w)
+					sentBefore = len(srv.Received())
+				}
+			}
+
+			clk.Advance(72*time.Hour - 24*time.Hour - time.Minute)
+			if n := runOnce(t, w); n != 0 {
+				t.Fatalf("%d jobs ran before the reminder was due", n)
+			}
+			clk.Advance(3 * time.Hour) // past both reminder times
+			runOnce(t, w)
+			reminders := srv.Received()[sentBefore:]
+			if got := len(reminders); got != map[bool]int{false: 0, true: 1}[tc.want] {
+				t.Fatalf("%d reminders sent, want want=%v", got, tc.want)
+			}
+			if st := q.States(); st["pending"] != 0 || st["failed"] != 0 {
+				t.Errorf("queue states %v", st)
+			}
+			if !tc.want {
+				return
+			}
+			h, root := MustParseMIME(t, reminders[0].Data)
+			subj, _ := h.Subject()
+			cur, _ := store.Booking(context.Background(), b.ID)
+			wantWhen := cur.Start.In(MustCatalog(t).Atelier.Location).Format("15:04")
+			if !strings.HasPrefix(subj, "Reminder:") || !strings.Contains(subj, wantWhen) {
+				t.Errorf("reminder subject %q, want the current time %s", subj, wantWhen)
+			}
+			if root.ContentType != "multipart/alternative" {
+				t.Errorf("reminder is %s", root.ContentType)
+			}
+		})
+	}
+}
+
+// errQueue fails every call, to check queue errors surface.
+type errQueue struct{ booking.JobQueue }
+
+func (errQueue) ClaimJobs(context.Context, string, time.Time, int, time.Duration) ([]booking.QueuedJob, error) {
+	return nil, errors.New("database is locked")
+}
+
+func TestRunWakesAndStops(t *testing.T) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	o := MustOptions(t, clk)
+	o.StaffCopies, o.ReminderBefore = nil, 0
+	q := newMemQueue()
+	srv := MustStartSMTP(t)
+	w := MustWorker(t, q, srv, o, nil)
+	w.Poll = time.Hour // only Wake can make it look again
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+
+	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_w", booking.InPerson, t0)})...)
+	deadline := time.After(10 * time.Second)
+	for len(srv.Received()) < 2 {
+		w.Wake()
+		select {
+		case <-deadline:
+			t.Fatalf("worker did not send after Wake: %v", q.States())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run returned %v", err)
+	}
+
+	if _, err := (&mail.Worker{Queue: errQueue{}, Options: o}).RunOnce(context.Background()); err == nil || !strings.Contains(err.Error(), "locked") {
+		t.Errorf("queue error not reported: %v", err)
+	}
+}
