@@ -1,0 +1,233 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/auth"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// StaffStore is the persistence the staff use cases need on top of
+// booking.Store. internal/sqlite.DB implements it.
+type StaffStore interface {
+	booking.Store
+
+	UserByEmail(ctx context.Context, email string) (*booking.User, error)
+	CreateSession(ctx context.Context, s booking.Session) error
+	Session(ctx context.Context, id string) (*booking.Session, *booking.User, error)
+	TouchSession(ctx context.Context, id string, t time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+
+	Bookings(ctx context.Context, from, to time.Time, artisanID string) ([]booking.Booking, error)
+	StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]string, error)
+	SetStaffNotes(ctx context.Context, bookingID, notes string, actor booking.Actor) error
+	AuditLog(ctx context.Context, from, to time.Time, limit int) ([]booking.AuditEntry, error)
+
+	SetOpeningHours(ctx context.Context, hours booking.WeekHours, actor booking.Actor) error
+	SetWorkingHours(ctx context.Context, artisanID string, hours booking.WeekHours, actor booking.Actor) error
+	AddClosure(ctx context.Context, c booking.Closure, actor booking.Actor) (booking.Closure, error)
+	DeleteClosure(ctx context.Context, id string, actor booking.Actor) error
+	AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.Actor) (booking.TimeOff, error)
+	DeleteTimeOff(ctx context.Context, artisanID, id string, actor booking.Actor) error
+}
+
+// Default session lifetimes, used when Staff leaves them zero.
+const (
+	DefaultSessionIdleTimeout = 12 * time.Hour
+	DefaultSessionMaxAge      = 7 * 24 * time.Hour
+)
+
+// touchEvery is how stale a session's last-seen time may get before a
+// request writes it again: the idle expiry is exact to within this.
+const touchEvery = time.Minute
+
+// Staff holds the use cases of signed-in staff: sign-in and sessions,
+// the calendar across artisans, hours, closures, time off and the audit
+// log. Every method taking a *booking.User applies the authorisation
+// rules: an artisan account sees and changes only its own artisan's
+// bookings, working hours and time off (another artisan's booking is
+// ENOTFOUND, anything else not allowed is EFORBIDDEN); only admins change
+// opening hours, closures and other artisans, and read the audit log.
+type Staff struct {
+	*App
+	// DB is the store; usually the same value as App.Store.
+	DB StaffStore
+	// Passwords are the argon2id costs of the dummy hash computed for an
+	// unknown e-mail address; zero means auth.DefaultParams.
+	Passwords auth.Params
+	// IdleTimeout ends a session unused for this long; MaxAge ends any
+	// session this long after sign-in. Zero means the defaults.
+	IdleTimeout, MaxAge time.Duration
+}
+
+func (s *Staff) idle() time.Duration {
+	if s.IdleTimeout > 0 {
+		return s.IdleTimeout
+	}
+	return DefaultSessionIdleTimeout
+}
+
+func (s *Staff) maxAge() time.Duration {
+	if s.MaxAge > 0 {
+		return s.MaxAge
+	}
+	return DefaultSessionMaxAge
+}
+
+func (s *Staff) params() auth.Params {
+	if s.Passwords.Memory > 0 {
+		return s.Passwords
+	}
+	return auth.DefaultParams
+}
+
+// CodeInvalidCredentials is the code of a failed sign-in; the same for an
+// unknown address, a wrong password and a disabled account.
+const CodeInvalidCredentials = "invalid_credentials"
+
+// UserView is a staff account as the API shows it.
+type UserView struct {
+	ID      string       `json:"id"`
+	Email   string       `json:"email"`
+	Name    string       `json:"name"`
+	Role    booking.Role `json:"role"`
+	Artisan string       `json:"artisan,omitempty"`
+}
+
+// NewUserView renders u.
+func NewUserView(u *booking.User) UserView {
+	return UserView{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Artisan: u.ArtisanID}
+}
+
+// SignedIn is the result of a successful Login.
+type SignedIn struct {
+	User    UserView
+	Token   auth.SessionToken // the cookie value is Token.String()
+	Expires time.Time         // absolute expiry of the session
+}
+
+func errBadCredentials() error {
+	return booking.Errorf(booking.EUNAUTHORIZED, CodeInvalidCredentials, "wrong e-mail address or password")
+}
+
+func errNoSession() error {
+	return booking.Errorf(booking.EUNAUTHORIZED, "unauthorized", "a staff session is required")
+}
+
+// Login checks an e-mail address and password and opens a new session
+// (a new one at every sign-in: an earlier cookie is never reused). An
+// unknown address, a wrong password and a disabled account give the same
+// EUNAUTHORIZED, after the same argon2id work.
+func (s *Staff) Login(ctx context.Context, email, password string) (*SignedIn, error) {
+	email = strings.TrimSpace(email)
+	u, err := s.DB.UserByEmail(ctx, email)
+	if err != nil && booking.ErrorKind(err) != booking.ENOTFOUND {
+		return nil, internal("look up user", err)
+	}
+	if u == nil {
+		auth.DummyVerify(password, s.params())
+		return nil, errBadCredentials()
+	}
+	ok, err := auth.VerifyPassword(u.PasswordHash, password)
+	if err != nil {
+		return nil, internal("verify password", err)
+	}
+	if !ok || u.Disabled {
+		return nil, errBadCredentials()
+	}
+	now := s.now().UTC()
+	tok := auth.NewSessionToken()
+	sess := booking.Session{
+		ID: tok.ID, UserID: u.ID, SecretHash: tok.SecretHash(),
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.maxAge()),
+	}
+	if err := s.DB.CreateSession(ctx, sess); err != nil {
+		return nil, internal("create session", err)
+	}
+	return &SignedIn{User: NewUserView(u), Token: tok, Expires: sess.ExpiresAt}, nil
+}
+
+// Authenticate returns the user of a session cookie value. A malformed or
+// unknown cookie, a wrong secret, an idle or too old session and a
+// disabled account are all EUNAUTHORIZED; an expired session's row is
+// deleted.
+func (s *Staff) Authenticate(ctx context.Context, cookie string) (*booking.User, error) {
+	tok, ok := auth.ParseSessionToken(cookie)
+	if !ok {
+		return nil, errNoSession()
+	}
+	sess, u, err := s.DB.Session(ctx, tok.ID)
+	if booking.ErrorKind(err) == booking.ENOTFOUND {
+		return nil, errNoSession()
+	}
+	if err != nil {
+		return nil, internal("load session", err)
+	}
+	if !auth.SecretMatches(tok.Secret, sess.SecretHash) {
+		return nil, errNoSession()
+	}
+	now := s.now().UTC()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.idle() || u.Disabled {
+		if err := s.DB.DeleteSession(ctx, sess.ID); err != nil {
+			s.logger().WarnContext(ctx, "delete expired session", "err", err)
+		}
+		return nil, errNoSession()
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		if err := s.DB.TouchSession(ctx, sess.ID, now); err != nil {
+			return nil, internal("touch session", err)
+		}
+	}
+	return u, nil
+}
+
+// Logout deletes the session of a cookie value, if there is one. The
+// secret must match, so a guessed id cannot end someone else's session.
+func (s *Staff) Logout(ctx context.Context, cookie string) error {
+	tok, ok := auth.ParseSessionToken(cookie)
+	if !ok {
+		return nil
+	}
+	sess, _, err := s.DB.Session(ctx, tok.ID)
+	if booking.ErrorKind(err) == booking.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return internal("load session", err)
+	}
+	if !auth.SecretMatches(tok.Secret, sess.SecretHash) {
+		return nil
+	}
+	if err := s.DB.DeleteSession(ctx, sess.ID); err != nil {
+		return internal("delete session", err)
+	}
+	return nil
+}
+
+// errForbidden is the answer to a wrong role.
+func errForbidden() error {
+	return booking.Errorf(booking.EFORBIDDEN, "forbidden", "your account may not do this")
+}
+
+// requireAdmin refuses non-admins.
+func requireAdmin(u *booking.User) error {
+	if u.Role != booking.RoleAdmin {
+		return errForbidden()
+	}
+	return nil
+}
+
+// requireArtisan refuses an artisan account acting on another artisan.
+func requireArtisan(u *booking.User, artisanID string) error {
+	if u.Role == booking.RoleAdmin || (u.Role == booking.RoleArtisan && u.ArtisanID == artisanID) {
+		return nil
+	}
+	return errForbidden()
+}
+
+// canSee reports whether u may see booking b.
+func canSee(u *booking.User, b *booking.Booking) bool {
+	return u.Role == booking.RoleAdmin || (u.Role == booking.RoleArtisan && u.ArtisanID == b.ArtisanID)
+}

@@ -1,0 +1,550 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/availability"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// MaxStaffListDays is the widest date range of a staff booking listing or
+// audit query.
+const MaxStaffListDays = 366
+
+// maxAuditRows caps one audit query.
+const maxAuditRows = 5000
+
+// StaffBookingView is a booking as staff see it: the customer view plus
+// the room and the staff notes, which customers never see.
+type StaffBookingView struct {
+	*BookingView
+	Room       string `json:"room,omitempty"`
+	StaffNotes string `json:"staff_notes"`
+}
+
+// ConflictView is a confirmed booking that a change to hours, closures or
+// time off left outside the times it may take place; staff should move it.
+type ConflictView struct {
+	ID       string           `json:"id"`
+	Service  string           `json:"service"`
+	Mode     booking.Mode     `json:"mode"`
+	Artisan  string           `json:"artisan"`
+	Start    time.Time        `json:"start"`
+	End      time.Time        `json:"end"`
+	Customer booking.Customer `json:"customer"`
+	Reason   string           `json:"reason"`
+}
+
+// DateRange is an inclusive range of dates in the atelier's zone.
+type DateRange struct{ From, To booking.Date }
+
+// window returns [local midnight of From, local midnight after To).
+func (r DateRange) window(loc *time.Location) (time.Time, time.Time, error) {
+	errs := booking.FieldErrors{}
+	switch {
+	case r.From.IsZero():
+		errs.Add("from", "is required")
+	case r.To.IsZero():
+		errs.Add("to", "is required")
+	case r.To.Before(r.From):
+		errs.Add("to", "must not be before from")
+	case r.From.DaysUntil(r.To) >= MaxStaffListDays:
+		errs.Add("to", "the range is at most 366 days")
+	}
+	if err := errs.Err(); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return r.From.In(loc), r.To.AddDays(1).In(loc), nil
+}
+
+func zoneOf(c *booking.Catalog) *time.Location {
+	if c.Atelier.Location != nil {
+		return c.Atelier.Location
+	}
+	return time.UTC
+}
+
+// StaffBookings lists the bookings starting in r, with customer details
+// and staff notes. An artisan account sees only its own artisan's; asking
+// for another artisan is EFORBIDDEN.
+func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange, artisanID string) ([]StaffBookingView, error) {
+	artisanID = strings.TrimSpace(artisanID)
+	if u.Role != booking.RoleAdmin {
+		if artisanID != "" && artisanID != u.ArtisanID {
+			return nil, errForbidden()
+		}
+		artisanID = u.ArtisanID
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	from, to, err := r.window(zoneOf(c))
+	if err != nil {
+		return nil, err
+	}
+	bs, err := s.DB.Bookings(ctx, from, to, artisanID)
+	if err != nil {
+		return nil, internal("list bookings", err)
+	}
+	ids := make([]string, len(bs))
+	for i := range bs {
+		ids[i] = bs[i].ID
+	}
+	notes, err := s.DB.StaffNotes(ctx, ids...)
+	if err != nil {
+		return nil, internal("load staff notes", err)
+	}
+	out := make([]StaffBookingView, 0, len(bs))
+	for i := range bs {
+		out = append(out, StaffBookingView{BookingView: s.BookingView(&bs[i], c), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]})
+	}
+	return out, nil
+}
+
+// visibleBooking loads booking id if u may see it; another artisan's
+// booking is ENOTFOUND, like an unknown id.
+func (s *Staff) visibleBooking(ctx context.Context, u *booking.User, id string) (*booking.Booking, error) {
+	b, err := s.DB.Booking(ctx, id)
+	if err != nil {
+		return nil, wrapStore("load booking", err)
+	}
+	if !canSee(u, b) {
+		return nil, booking.ErrNotFound("booking")
+	}
+	return b, nil
+}
+
+func (s *Staff) staffView(ctx context.Context, id string, v *BookingView) (*StaffBookingView, error) {
+	b, err := s.DB.Booking(ctx, id)
+	if err != nil {
+		return nil, wrapStore("load booking", err)
+	}
+	notes, err := s.DB.StaffNotes(ctx, id)
+	if err != nil {
+		return nil, internal("load staff notes", err)
+	}
+	if v == nil {
+		c, err := s.catalog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v = s.BookingView(b, c)
+	}
+	return &StaffBookingView{BookingView: v, Room: b.RoomID, StaffNotes: notes[id]}, nil
+}
+
+// StaffGetBooking returns booking id with its staff notes.
+func (s *Staff) StaffGetBooking(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
+	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+		return nil, err
+	}
+	return s.staffView(ctx, id, nil)
+}
+
+// StaffCreateBooking books on a customer's behalf: minimum notice and
+// horizon do not apply, clashes and closed rooms do. An artisan account
+// books only with its own artisan (the default when none is asked for).
+func (s *Staff) StaffCreateBooking(ctx context.Context, u *booking.User, req BookingRequest, idempotencyKey string) (*Created, error) {
+	if u.Role != booking.RoleAdmin {
+		if a := strings.TrimSpace(req.Artisan); a != "" && a != u.ArtisanID {
+			return nil, errForbidden()
+		}
+		req.Artisan = u.ArtisanID
+	}
+	return s.CreateBooking(ctx, req, CreateOptions{IdempotencyKey: idempotencyKey, Staff: true, Actor: u.Actor()})
+}
+
+// StaffCancel cancels booking id.
+func (s *Staff) StaffCancel(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
+	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+		return nil, err
+	}
+	v, err := s.StaffCancelBooking(ctx, id, u.Actor())
+	if err != nil {
+		return nil, err
+	}
+	return s.staffView(ctx, id, v)
+}
+
+// StaffReschedule moves booking id, possibly to another artisan (admins
+// only: an artisan account's bookings stay with its artisan).
+func (s *Staff) StaffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*StaffBookingView, error) {
+	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+		return nil, err
+	}
+	if u.Role != booking.RoleAdmin {
+		if a := strings.TrimSpace(req.Artisan); a != "" && a != u.ArtisanID {
+			return nil, errForbidden()
+		}
+		req.Artisan = u.ArtisanID
+	}
+	v, err := s.StaffRescheduleBooking(ctx, id, req, u.Actor())
+	if err != nil {
+		return nil, err
+	}
+	return s.staffView(ctx, id, v)
+}
+
+// maxStaffNotes is the longest staff note, in bytes.
+const maxStaffNotes = 4000
+
+// SetStaffNotes replaces the staff notes of booking id.
+func (s *Staff) SetStaffNotes(ctx context.Context, u *booking.User, id, notes string) (*StaffBookingView, error) {
+	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+		return nil, err
+	}
+	notes = strings.TrimSpace(notes)
+	if len(notes) > maxStaffNotes || hasControl(notes, true) {
+		errs := booking.FieldErrors{}
+		errs.Add("staff_notes", "must be at most 4000 bytes of text")
+		return nil, errs.Err()
+	}
+	if err := s.DB.SetStaffNotes(ctx, id, notes, u.Actor()); err != nil {
+		return nil, wrapStore("set staff notes", err)
+	}
+	return s.staffView(ctx, id, nil)
+}
+
+// TimeOffView is time off with times in the atelier's zone.
+type TimeOffView struct {
+	ID     string    `json:"id"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	Reason string    `json:"reason"`
+}
+
+// StaffArtisanView is an artisan with working hours and time off.
+type StaffArtisanView struct {
+	ArtisanView
+	Email        string            `json:"email,omitempty"`
+	DailyCap     int               `json:"daily_cap"`
+	WorkingHours booking.WeekHours `json:"working_hours"`
+	TimeOff      []TimeOffView     `json:"time_off"`
+}
+
+func artisanView(a *booking.Artisan, loc *time.Location) StaffArtisanView {
+	v := StaffArtisanView{
+		ArtisanView:  ArtisanView{ID: a.ID, Name: a.Name, Bio: a.Bio, Services: nonNil(a.Services)},
+		Email:        a.Email,
+		DailyCap:     a.DailyCap,
+		WorkingHours: a.Hours,
+		TimeOff:      make([]TimeOffView, 0, len(a.TimeOff)),
+	}
+	for _, t := range a.TimeOff {
+		v.TimeOff = append(v.TimeOff, TimeOffView{ID: t.ID, Start: t.Start.In(loc), End: t.End.In(loc), Reason: t.Reason})
+	}
+	return v
+}
+
+// StaffArtisans lists the artisans u may manage (all for an admin, its
+// own for an artisan account) with their hours and current time off.
+func (s *Staff) StaffArtisans(ctx context.Context, u *booking.User) ([]StaffArtisanView, error) {
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []StaffArtisanView{}
+	for i := range c.Artisans {
+		if requireArtisan(u, c.Artisans[i].ID) == nil {
+			out = append(out, artisanView(&c.Artisans[i], zoneOf(c)))
+		}
+	}
+	return out, nil
+}
+
+// StaffArtisan returns artisan id with working hours and time off that
+// has not ended.
+func (s *Staff) StaffArtisan(ctx context.Context, u *booking.User, id string) (*StaffArtisanView, error) {
+	if err := requireArtisan(u, id); err != nil {
+		return nil, err
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := c.Artisan(id)
+	if a == nil {
+		return nil, booking.ErrNotFound("artisan")
+	}
+	v := artisanView(a, zoneOf(c))
+	return &v, nil
+}
+
+// HoursChange is the answer to a change of hours.
+type HoursChange struct {
+	OpeningHours *booking.WeekHours `json:"opening_hours,omitempty"`
+	WorkingHours *booking.WeekHours `json:"working_hours,omitempty"`
+	Conflicts    []ConflictView     `json:"conflicts"`
+}
+
+// conflictWindow is how far ahead a change of weekly hours is checked
+// against confirmed bookings.
+const conflictWindow = 2 * 366 * 24 * time.Hour
+
+// SetOpeningHours replaces the atelier's opening hours (admins only).
+func (s *Staff) SetOpeningHours(ctx context.Context, u *booking.User, h booking.WeekHours) (*HoursChange, error) {
+	if err := requireAdmin(u); err != nil {
+		return nil, err
+	}
+	if err := s.DB.SetOpeningHours(ctx, h, u.Actor()); err != nil {
+		return nil, wrapStore("set opening hours", err)
+	}
+	now := s.now()
+	cs, err := s.conflicts(ctx, now, now.Add(conflictWindow), "")
+	if err != nil {
+		return nil, err
+	}
+	return &HoursChange{OpeningHours: &h, Conflicts: cs}, nil
+}
+
+// SetWorkingHours replaces artisan id's working hours.
+func (s *Staff) SetWorkingHours(ctx context.Context, u *booking.User, id string, h booking.WeekHours) (*HoursChange, error) {
+	if err := requireArtisan(u, id); err != nil {
+		return nil, err
+	}
+	if err := s.DB.SetWorkingHours(ctx, id, h, u.Actor()); err != nil {
+		return nil, wrapStore("set working hours", err)
+	}
+	now := s.now()
+	cs, err := s.conflicts(ctx, now, now.Add(conflictWindow), id)
+	if err != nil {
+		return nil, err
+	}
+	return &HoursChange{WorkingHours: &h, Conflicts: cs}, nil
+}
+
+// ClosureRequest is the body of POST /api/v1/staff/closures.
+type ClosureRequest struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Reason string `json:"reason"`
+}
+
+// ClosureView is a closure as staff see it, with the bookings it leaves
+// stranded when just added.
+type ClosureAdded struct {
+	ID        string         `json:"id"`
+	From      booking.Date   `json:"from"`
+	To        booking.Date   `json:"to"`
+	Reason    string         `json:"reason"`
+	Conflicts []ConflictView `json:"conflicts"`
+}
+
+func parseDateField(errs booking.FieldErrors, field, s string) booking.Date {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		errs.Add(field, "is required")
+		return booking.Date{}
+	}
+	d, err := booking.ParseDate(s)
+	if err != nil {
+		errs.Add(field, "must be a date (YYYY-MM-DD)")
+	}
+	return d
+}
+
+func validReason(errs booking.FieldErrors, s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 500 || hasControl(s, false) {
+		errs.Add("reason", "must be at most 500 bytes on one line")
+	}
+	return s
+}
+
+// AddClosure closes the atelier on a range of dates (admins only).
+func (s *Staff) AddClosure(ctx context.Context, u *booking.User, req ClosureRequest) (*ClosureAdded, error) {
+	if err := requireAdmin(u); err != nil {
+		return nil, err
+	}
+	errs := booking.FieldErrors{}
+	cl := booking.Closure{From: parseDateField(errs, "from", req.From), To: parseDateField(errs, "to", req.To), Reason: validReason(errs, req.Reason)}
+	if len(errs) == 0 && cl.To.Before(cl.From) {
+		errs.Add("to", "must not be before from")
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	cl, err := s.DB.AddClosure(ctx, cl, u.Actor())
+	if err != nil {
+		return nil, wrapStore("add closure", err)
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := zoneOf(c)
+	from, to := maxT(cl.From.In(loc), s.now()), cl.To.AddDays(1).In(loc)
+	cs, err := s.conflicts(ctx, from, to, "")
+	if err != nil {
+		return nil, err
+	}
+	return &ClosureAdded{ID: cl.ID, From: cl.From, To: cl.To, Reason: cl.Reason, Conflicts: cs}, nil
+}
+
+// DeleteClosure reopens the atelier (admins only).
+func (s *Staff) DeleteClosure(ctx context.Context, u *booking.User, id string) error {
+	if err := requireAdmin(u); err != nil {
+		return err
+	}
+	if err := s.DB.DeleteClosure(ctx, id, u.Actor()); err != nil {
+		return wrapStore("delete closure", err)
+	}
+	return nil
+}
+
+// TimeOffRequest is the body of POST /api/v1/staff/artisans/{id}/time-off.
+type TimeOffRequest struct {
+	Start  string `json:"start"`
+	End    string `json:"end"`
+	Reason string `json:"reason"`
+}
+
+// TimeOffAdded is stored time off with the bookings it leaves stranded.
+type TimeOffAdded struct {
+	TimeOffView
+	Conflicts []ConflictView `json:"conflicts"`
+}
+
+// AddTimeOff records time off for artisan id.
+func (s *Staff) AddTimeOff(ctx context.Context, u *booking.User, id string, req TimeOffRequest) (*TimeOffAdded, error) {
+	if err := requireArtisan(u, id); err != nil {
+		return nil, err
+	}
+	errs := booking.FieldErrors{}
+	t := booking.TimeOff{ArtisanID: id, Reason: validReason(errs, req.Reason)}
+	for _, f := range []struct {
+		name string
+		src  string
+		dst  *time.Time
+	}{{"start", req.Start, &t.Start}, {"end", req.End, &t.End}} {
+		v, ok := parseInstant(strings.TrimSpace(f.src))
+		switch {
+		case strings.TrimSpace(f.src) == "":
+			errs.Add(f.name, "is required")
+		case !ok:
+			errs.Add(f.name, "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
+		}
+		*f.dst = v
+	}
+	if len(errs) == 0 && !t.Start.Before(t.End) {
+		errs.Add("end", "must be after start")
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	t, err := s.DB.AddTimeOff(ctx, t, u.Actor())
+	if err != nil {
+		return nil, wrapStore("add time off", err)
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := zoneOf(c)
+	cs, err := s.conflicts(ctx, maxT(t.Start, s.now()), t.End, id)
+	if err != nil {
+		return nil, err
+	}
+	return &TimeOffAdded{
+		TimeOffView: TimeOffView{ID: t.ID, Start: t.Start.In(loc), End: t.End.In(loc), Reason: t.Reason},
+		Conflicts:   cs,
+	}, nil
+}
+
+// DeleteTimeOff removes time off tid of artisan id.
+func (s *Staff) DeleteTimeOff(ctx context.Context, u *booking.User, id, tid string) error {
+	if err := requireArtisan(u, id); err != nil {
+		return err
+	}
+	if err := s.DB.DeleteTimeOff(ctx, id, tid, u.Actor()); err != nil {
+		return wrapStore("delete time off", err)
+	}
+	return nil
+}
+
+// AuditView is an audit row as the API shows it.
+type AuditView struct {
+	booking.AuditEntry
+	Actor ActorView `json:"actor"`
+}
+
+// ActorView is who made a change.
+type ActorView struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id,omitempty"`
+}
+
+// Audit returns the audit rows written in r (admins only), oldest first,
+// at most 5000.
+func (s *Staff) Audit(ctx context.Context, u *booking.User, r DateRange) ([]AuditView, error) {
+	if err := requireAdmin(u); err != nil {
+		return nil, err
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := zoneOf(c)
+	from, to, err := r.window(loc)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.AuditLog(ctx, from, to, maxAuditRows)
+	if err != nil {
+		return nil, internal("read audit log", err)
+	}
+	out := make([]AuditView, 0, len(rows))
+	for _, e := range rows {
+		e.At = e.At.In(loc)
+		out = append(out, AuditView{AuditEntry: e, Actor: ActorView{Kind: e.Actor.Kind, ID: e.Actor.ID}})
+	}
+	return out, nil
+}
+
+// conflicts lists the confirmed bookings starting in [from, to) (of
+// artisanID when not "") that could not be made now as they stand: outside
+// opening or working hours, on a closed day, in time off. The check is
+// the availability engine's own, with the staff's exemption from minimum
+// notice and horizon.
+func (s *Staff) conflicts(ctx context.Context, from, to time.Time, artisanID string) ([]ConflictView, error) {
+	out := []ConflictView{}
+	if !from.Before(to) {
+		return out, nil
+	}
+	sch, err := s.DB.Schedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
+	if err != nil {
+		return nil, internal("load schedule", err)
+	}
+	now := s.now()
+	loc := zoneOf(&sch.Catalog)
+	for i := range sch.Bookings {
+		b := &sch.Bookings[i]
+		if b.Status != booking.Confirmed || b.Start.Before(from) || !b.Start.Before(to) ||
+			(artisanID != "" && b.ArtisanID != artisanID) || b.Start.Before(now) {
+			continue
+		}
+		_, err := availability.Place(sch, availability.Request{
+			ServiceID: b.ServiceID, Mode: b.Mode, Start: b.Start, ArtisanID: b.ArtisanID,
+			IgnoreBookingID: b.ID, Staff: true,
+		}, now)
+		if err == nil {
+			continue
+		}
+		out = append(out, ConflictView{
+			ID: b.ID, Service: b.ServiceID, Mode: b.Mode, Artisan: b.ArtisanID,
+			Start: b.Start.In(loc), End: b.End.In(loc), Customer: b.Customer,
+			Reason: booking.ErrorMessage(err),
+		})
+	}
+	return out, nil
+}
+
+func maxT(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,364 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/auth"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// SessionCookie is the name of the staff session cookie.
+const SessionCookie = "atelier_session"
+
+// StaffConfig configures the staff API.
+type StaffConfig struct {
+	// LoginsPerMinute limits failed sign-ins per client address and per
+	// account; 0 turns the limit off.
+	LoginsPerMinute int
+	// Now is the clock of the login throttle; nil means time.Now.
+	Now func() time.Time
+}
+
+// staffAPI serves /api/v1/staff.
+type staffAPI struct {
+	*Server
+	staff  *app.Staff
+	secure bool // Secure cookies (public_url is https)
+	now    func() time.Time
+
+	byAddr    *auth.Throttle // failed logins per client address
+	byAccount *auth.Throttle // failed logins per e-mail address
+}
+
+// EnableStaff registers the staff routes on StaffRouter. Every route but
+// login and logout needs a valid session; unknown staff paths still
+// answer 401.
+func (s *Server) EnableStaff(st *app.Staff, cfg StaffConfig) {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	sa := &staffAPI{
+		Server:    s,
+		staff:     st,
+		secure:    strings.HasPrefix(s.cfg.PublicURL, "https://"),
+		now:       now,
+		byAddr:    auth.NewThrottle(cfg.LoginsPerMinute),
+		byAccount: auth.NewThrottle(cfg.LoginsPerMinute),
+	}
+	sa.register(s.staff)
+}
+
+// register adds the staff routes. The authorisation matrix test walks
+// this table, so a new route must be added to its expectations too.
+func (sa *staffAPI) register(r *mux.Router) {
+	r.HandleFunc("/login", sa.handleLogin).Methods(http.MethodPost)
+	r.HandleFunc("/logout", sa.handleLogout).Methods(http.MethodPost)
+	r.HandleFunc("/me", sa.authed(sa.handleMe)).Methods(http.MethodGet)
+
+	r.HandleFunc("/bookings", sa.authed(sa.handleListBookings)).Methods(http.MethodGet)
+	r.HandleFunc("/bookings", sa.authed(sa.handleCreateBooking)).Methods(http.MethodPost)
+	r.HandleFunc("/bookings/{id}", sa.authed(sa.handleGetBooking)).Methods(http.MethodGet)
+	r.HandleFunc("/bookings/{id}/cancel", sa.authed(sa.handleCancel)).Methods(http.MethodPost)
+	r.HandleFunc("/bookings/{id}/reschedule", sa.authed(sa.handleReschedule)).Methods(http.MethodPost)
+	r.HandleFunc("/bookings/{id}/staff-notes", sa.authed(sa.handleStaffNotes)).Methods(http.MethodPut)
+
+	r.HandleFunc("/artisans", sa.authed(sa.handleArtisans)).Methods(http.MethodGet)
+	r.HandleFunc("/artisans/{id}", sa.authed(sa.handleArtisan)).Methods(http.MethodGet)
+	r.HandleFunc("/artisans/{id}/working-hours", sa.authed(sa.handleWorkingHours)).Methods(http.MethodPut)
+	r.HandleFunc("/artisans/{id}/time-off", sa.authed(sa.handleAddTimeOff)).Methods(http.MethodPost)
+	r.HandleFunc("/artisans/{id}/time-off/{tid}", sa.authed(sa.handleDeleteTimeOff)).Methods(http.MethodDelete)
+
+	r.HandleFunc("/opening-hours", sa.authed(sa.handleOpeningHours)).Methods(http.MethodPut)
+	r.HandleFunc("/closures", sa.authed(sa.handleAddClosure)).Methods(http.MethodPost)
+	r.HandleFunc("/closures/{cid}", sa.authed(sa.handleDeleteClosure)).Methods(http.MethodDelete)
+
+	r.HandleFunc("/audit", sa.authed(sa.handleAudit)).Methods(http.MethodGet)
+}
+
+type userKey struct{}
+
+// authed wraps a handler that needs a signed-in user: without a valid
+// session the answer is 401 and the stale cookie is cleared.
+func (sa *staffAPI) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(SessionCookie)
+		if err != nil {
+			sa.problem(w, r, http.StatusUnauthorized, "unauthorized", "a staff session is required", nil)
+			return
+		}
+		u, err := sa.staff.Authenticate(r.Context(), c.Value)
+		if err != nil {
+			if booking.ErrorKind(err) == booking.EUNAUTHORIZED {
+				sa.clearCookie(w)
+			}
+			sa.Error(w, r, err)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+	}
+}
+
+func userOf(r *http.Request) *booking.User { return r.Context().Value(userKey{}).(*booking.User) }
+
+func (sa *staffAPI) setCookie(w http.ResponseWriter, value string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: value, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: sa.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (sa *staffAPI) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: sa.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// LoginRequest is the body of POST /api/v1/staff/login.
+type LoginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// handleLogin serves POST /api/v1/staff/login. Failed attempts are
+// throttled per client address and per account; the answer to an unknown
+// address and to a wrong password is the same.
+func (sa *staffAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req LoginRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	now := sa.now()
+	addrKey := clientAddr(r, sa.cfg.TrustedProxies).String()
+	acctKey := strings.ToLower(strings.TrimSpace(req.Email))
+	okAddr, waitAddr := sa.byAddr.Check(addrKey, now)
+	okAcct, waitAcct := sa.byAccount.Check(acctKey, now)
+	if !okAddr || !okAcct {
+		w.Header().Set("Retry-After", retryAfter(max(waitAddr, waitAcct)))
+		sa.problem(w, r, http.StatusTooManyRequests, "rate_limited", "too many failed sign-ins; try again shortly", nil)
+		return
+	}
+	in, err := sa.staff.Login(r.Context(), req.Email, req.Password)
+	if err != nil {
+		if booking.ErrorKind(err) == booking.EUNAUTHORIZED {
+			sa.byAddr.Fail(addrKey, now)
+			sa.byAccount.Fail(acctKey, now)
+		}
+		sa.Error(w, r, err)
+		return
+	}
+	sa.setCookie(w, in.Token.String(), in.Expires)
+	sa.writeJSON(w, r, http.StatusOK, in.User)
+}
+
+// handleLogout serves POST /api/v1/staff/logout: the session row is
+// deleted and the cookie cleared. Without a session it still answers 204.
+func (sa *staffAPI) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := sa.staff.Logout(r.Context(), c.Value); err != nil {
+			sa.Error(w, r, err)
+			return
+		}
+	}
+	sa.clearCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (sa *staffAPI) handleMe(w http.ResponseWriter, r *http.Request) {
+	sa.writeJSON(w, r, http.StatusOK, app.NewUserView(userOf(r)))
+}
+
+// dateRange reads the from and to query parameters.
+func dateRange(r *http.Request) (app.DateRange, error) {
+	var dr app.DateRange
+	q := r.URL.Query()
+	for _, f := range []struct {
+		name string
+		dst  *booking.Date
+	}{{"from", &dr.From}, {"to", &dr.To}} {
+		v := q.Get(f.name)
+		if v == "" {
+			continue // the app reports the missing field
+		}
+		d, err := booking.ParseDate(v)
+		if err != nil {
+			return dr, malformed("query parameter " + f.name + " must be a date (YYYY-MM-DD)")
+		}
+		*f.dst = d
+	}
+	return dr, nil
+}
+
+func (sa *staffAPI) handleListBookings(w http.ResponseWriter, r *http.Request) {
+	dr, err := dateRange(r)
+	if err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	v, err := sa.staff.StaffBookings(r.Context(), userOf(r), dr, r.URL.Query().Get("artisan"))
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+func (sa *staffAPI) handleCreateBooking(w http.ResponseWriter, r *http.Request) {
+	var req app.BookingRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	c, err := sa.staff.StaffCreateBooking(r.Context(), userOf(r), req, r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	if c.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("Location", sa.cfg.PublicURL+"/api/v1/staff/bookings/"+c.View.ID)
+	sa.writeJSON(w, r, http.StatusCreated, c.View)
+}
+
+func (sa *staffAPI) handleGetBooking(w http.ResponseWriter, r *http.Request) {
+	v, err := sa.staff.StaffGetBooking(r.Context(), userOf(r), mux.Vars(r)["id"])
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+func (sa *staffAPI) handleCancel(w http.ResponseWriter, r *http.Request) {
+	v, err := sa.staff.StaffCancel(r.Context(), userOf(r), mux.Vars(r)["id"])
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+func (sa *staffAPI) handleReschedule(w http.ResponseWriter, r *http.Request) {
+	var req app.RescheduleRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	v, err := sa.staff.StaffReschedule(r.Context(), userOf(r), mux.Vars(r)["id"], req)
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+// StaffNotesRequest is the body of PUT /api/v1/staff/bookings/{id}/staff-notes.
+type StaffNotesRequest struct {
+	StaffNotes string `json:"staff_notes"`
+}
+
+func (sa *staffAPI) handleStaffNotes(w http.ResponseWriter, r *http.Request) {
+	var req StaffNotesRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	v, err := sa.staff.SetStaffNotes(r.Context(), userOf(r), mux.Vars(r)["id"], req.StaffNotes)
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+func (sa *staffAPI) handleArtisans(w http.ResponseWriter, r *http.Request) {
+	v, err := sa.staff.StaffArtisans(r.Context(), userOf(r))
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+func (sa *staffAPI) handleArtisan(w http.ResponseWriter, r *http.Request) {
+	v, err := sa.staff.StaffArtisan(r.Context(), userOf(r), mux.Vars(r)["id"])
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+func (sa *staffAPI) handleWorkingHours(w http.ResponseWriter, r *http.Request) {
+	var h booking.WeekHours
+	if err := decodeHours(w, r, &h); err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	v, err := sa.staff.SetWorkingHours(r.Context(), userOf(r), mux.Vars(r)["id"], h)
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+func (sa *staffAPI) handleOpeningHours(w http.ResponseWriter, r *http.Request) {
+	var h booking.WeekHours
+	if err := decodeHours(w, r, &h); err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	v, err := sa.staff.SetOpeningHours(r.Context(), userOf(r), h)
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+// decodeHours decodes an hours object; invalid spans are EINVALID (422)
+// with the day as the field, not malformed JSON.
+func decodeHours(w http.ResponseWriter, r *http.Request, h *booking.WeekHours) error {
+	var m map[string][]booking.Span
+	if err := decodeJSON(w, r, &m); err != nil {
+		return err
+	}
+	v, errs := booking.WeekHoursFromMap(m)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	*h = v
+	return nil
+}
+
+func (sa *staffAPI) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
+	var req app.TimeOffRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	v, err := sa.staff.AddTimeOff(r.Context(), userOf(r), mux.Vars(r)["id"], req)
+	sa.reply(w, r, http.StatusCreated, v, err)
+}
+
+func (sa *staffAPI) handleDeleteTimeOff(w http.ResponseWriter, r *http.Request) {
+	v := mux.Vars(r)
+	err := sa.staff.DeleteTimeOff(r.Context(), userOf(r), v["id"], v["tid"])
+	sa.noContent(w, r, err)
+}
+
+func (sa *staffAPI) handleAddClosure(w http.ResponseWriter, r *http.Request) {
+	var req app.ClosureRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	v, err := sa.staff.AddClosure(r.Context(), userOf(r), req)
+	sa.reply(w, r, http.StatusCreated, v, err)
+}
+
+func (sa *staffAPI) handleDeleteClosure(w http.ResponseWriter, r *http.Request) {
+	err := sa.staff.DeleteClosure(r.Context(), userOf(r), mux.Vars(r)["cid"])
+	sa.noContent(w, r, err)
+}
+
+func (sa *staffAPI) handleAudit(w http.ResponseWriter, r *http.Request) {
+	dr, err := dateRange(r)
+	if err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	v, err := sa.staff.Audit(r.Context(), userOf(r), dr)
+	sa.reply(w, r, http.StatusOK, v, err)
+}
+
+// reply writes v with status, or err as a problem.
+func (sa *staffAPI) reply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	sa.writeJSON(w, r, status, v)
+}
+
+func (sa *staffAPI) noContent(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
