@@ -3,8 +3,15 @@ package mail_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"io"
+	"math/big"
 	"net"
 	"os"
 	"slices"
@@ -16,6 +23,7 @@ import (
 	"github.com/emersion/go-ical"
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -173,12 +181,16 @@ type smtpServer struct {
 	conns    chan net.Conn
 	hanging  []net.Conn
 	attempts int
+
+	implicitTLS *tls.Config // wrap every connection in TLS (port 465 style)
+	user, pass  string      // when set, MAIL requires AUTH PLAIN with these
+	tlsSeen     bool        // a message arrived over TLS
 }
 
 func MustStartSMTP(tb testing.TB) *smtpServer {
 	tb.Helper()
 	s := &smtpServer{tb: tb, mode: "accept", reject: map[string]bool{}, conns: make(chan net.Conn)}
-	s.server = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	s.server = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, conn: c}, nil }))
 	s.server.Domain = "mx.test"
 	s.server.AllowInsecureAuth = true
 	s.server.ReadTimeout = 10 * time.Second
@@ -219,6 +231,9 @@ func (s *smtpServer) acceptLoop(ln net.Listener) {
 			s.mu.Unlock()
 			continue
 		}
+		if s.implicitTLS != nil {
+			c = tls.Server(c, s.implicitTLS)
+		}
 		s.mu.Unlock()
 		s.conns <- c
 	}
@@ -253,9 +268,25 @@ func (s *smtpServer) Received() []received {
 func (s *smtpServer) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 
 type session struct {
-	s    *smtpServer
-	from string
-	to   []string
+	s      *smtpServer
+	conn   *smtp.Conn
+	from   string
+	to     []string
+	authed bool
+}
+
+func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, user, pass string) error {
+		ss.s.mu.Lock()
+		ok := user == ss.s.user && pass == ss.s.pass
+		ss.s.mu.Unlock()
+		if !ok {
+			return smtp.ErrAuthFailed
+		}
+		ss.authed = true
+		return nil
+	}), nil
 }
 
 func (ss *session) Reset()        { ss.from, ss.to = "", nil }
@@ -264,6 +295,12 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	ss.s.mu.Lock()
 	mode := ss.s.mode
 	ss.s.mu.Unlock()
+	ss.s.mu.Lock()
+	needAuth := ss.s.user != ""
+	ss.s.mu.Unlock()
+	if needAuth && !ss.authed {
+		return smtp.ErrAuthRequired
+	}
 	if mode == "tempfail" {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
@@ -286,6 +323,9 @@ func (ss *session) Data(r io.Reader) error {
 		return err
 	}
 	ss.s.mu.Lock()
+	if _, ok := ss.conn.TLSConnectionState(); ok {
+		ss.s.tlsSeen = true
+	}
 	ss.s.got = append(ss.s.got, received{From: ss.from, To: ss.to, Data: b})
 	ss.s.mu.Unlock()
 	return nil
@@ -407,4 +447,35 @@ func MustReadFile(tb testing.TB, path string) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// MustTLS returns a server configuration with a fresh self-signed
+// certificate for 127.0.0.1, and a client configuration trusting it.
+func MustTLS(tb testing.TB) (server, client *tls.Config) {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "mx.test"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
+		&tls.Config{RootCAs: pool}
 }

@@ -150,7 +150,9 @@ func TestPermanentFailure(t *testing.T) {
 	b.Customer.Email = "nobody@example.org"
 	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
 	srv := MustStartSMTP(t)
+	srv.mu.Lock()
 	srv.reject["nobody@example.org"] = true
+	srv.mu.Unlock()
 	w := MustWorker(t, q, srv, o, nil)
 
 	runOnce(t, w)
@@ -324,5 +326,67 @@ func TestRunWakesAndStops(t *testing.T) {
 
 	if _, err := (&mail.Worker{Queue: errQueue{}, Options: o}).RunOnce(context.Background()); err == nil || !strings.Contains(err.Error(), "locked") {
 		t.Errorf("queue error not reported: %v", err)
+	}
+}
+
+// TestSMTPModes sends through STARTTLS, implicit TLS and plain text, with
+// and without AUTH PLAIN.
+func TestSMTPModes(t *testing.T) {
+	serverTLS, clientTLS := MustTLS(t)
+	for _, tc := range []struct {
+		name      string
+		mode      string
+		serverTLS string // "starttls", "implicit", ""
+		user      string // server requires AUTH with this user
+		client    mail.SMTP
+		wantErr   string // stage of the failure, "" for success
+		wantTLS   bool
+	}{
+		{"StartTLSWithAuth", mail.TLSStartTLS, "starttls", "bookings", mail.SMTP{Username: "bookings", Password: "s3cret"}, "", true},
+		{"ImplicitTLSWithAuth", mail.TLSImplicit, "implicit", "bookings", mail.SMTP{Username: "bookings", Password: "s3cret"}, "", true},
+		{"PlainNoAuth", mail.TLSNone, "", "", mail.SMTP{}, "", false},
+		{"StartTLSNotOffered", mail.TLSStartTLS, "", "", mail.SMTP{}, "tls", false},
+		{"WrongPassword", mail.TLSStartTLS, "starttls", "bookings", mail.SMTP{Username: "bookings", Password: "nope"}, "auth", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := MustStartSMTP(t)
+			// Under the lock: the accept loop takes it before serving.
+			srv.mu.Lock()
+			switch tc.serverTLS {
+			case "starttls":
+				srv.server.TLSConfig = serverTLS
+			case "implicit":
+				srv.implicitTLS = serverTLS
+			}
+			srv.user, srv.pass = tc.user, "s3cret"
+			srv.mu.Unlock()
+			c := tc.client
+			c.Host, c.Port, c.TLS, c.TLSConfig, c.CommandTimeout = "127.0.0.1", srv.Port(), tc.mode, clientTLS, 2*time.Second
+			err := c.Send(context.Background(), mail.Envelope{From: "a@example.com", To: []string{"b@example.com"}}, []byte("Subject: hi\r\n\r\nhello\r\n"))
+			if tc.wantErr != "" {
+				var se *mail.SendError
+				if !errors.As(err, &se) || se.Stage != tc.wantErr {
+					t.Fatalf("err = %v, want a failure at %s", err, tc.wantErr)
+				}
+				if mail.Permanent(err) {
+					t.Errorf("a %s failure is treated as permanent; it should be retried once staff fix the configuration", se.Stage)
+				}
+				if len(srv.Received()) != 0 {
+					t.Errorf("message delivered despite the failure")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := srv.Received(); len(got) != 1 || !strings.Contains(string(got[0].Data), "hello") {
+				t.Fatalf("received %v", got)
+			}
+			srv.mu.Lock()
+			defer srv.mu.Unlock()
+			if srv.tlsSeen != tc.wantTLS {
+				t.Errorf("over TLS = %v, want %v", srv.tlsSeen, tc.wantTLS)
+			}
+		})
 	}
 }
