@@ -24,6 +24,10 @@ func (db *DB) Catalog(ctx context.Context) (*booking.Catalog, error) {
 
 // Schedule returns the catalogue with the confirmed bookings, busy times
 // and time off that overlap [from, to). It runs one query per table.
+//
+// The bookings carry what scheduling needs (ID, Status, ServiceID, Mode,
+// ArtisanID, RoomID, Start, End, BlockStart, BlockEnd), not customer
+// details: use Booking for those.
 func (db *DB) Schedule(ctx context.Context, from, to time.Time) (*booking.Schedule, error) {
 	s, err := loadSchedule(ctx, db.read, from, to)
 	if err != nil {
@@ -45,20 +49,34 @@ func loadSchedule(ctx context.Context, q queryer, from, to time.Time) (*booking.
 		return nil, err
 	}
 	s := &booking.Schedule{Catalog: *c}
-	rows, err := q.QueryContext(ctx, `SELECT `+bookingColumns+` FROM bookings
+	// Only the fields scheduling needs: this runs on every availability
+	// request, over thousands of rows.
+	rows, err := q.QueryContext(ctx, `SELECT id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
+		start_at, end_at, block_start, block_end FROM bookings
 		WHERE status = 'confirmed' AND block_start > ? AND block_start < ? AND block_end > ?
-		ORDER BY block_start, id`,
+		ORDER BY block_start`,
 		fmtTime(from.Add(-maxBlock)), fmtTime(to), fmtTime(from))
 	if err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}
 	for rows.Next() {
-		b, err := scanBooking(rows)
-		if err != nil {
+		var b booking.Booking
+		var start, end, bstart, bend string
+		if err := rows.Scan(&b.ID, &b.Status, &b.ServiceID, &b.Mode, &b.ArtisanID, &b.RoomID,
+			&start, &end, &bstart, &bend); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("bookings: %w", err)
 		}
-		s.Bookings = append(s.Bookings, *b)
+		for _, f := range []struct {
+			dst *time.Time
+			src string
+		}{{&b.Start, start}, {&b.End, end}, {&b.BlockStart, bstart}, {&b.BlockEnd, bend}} {
+			if *f.dst, err = parseTime(f.src); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("booking %s: %w", b.ID, err)
+			}
+		}
+		s.Bookings = append(s.Bookings, b)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -175,6 +176,53 @@ func TestMigrations(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), "newer version") {
 			t.Errorf("error %q does not say the database is newer", err)
+		}
+	})
+}
+
+// TestPragmas checks every connection of both pools, not only the first.
+func TestPragmas(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "atelier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	check := func(t *testing.T, pool *sql.DB, conns int, queryOnly int) {
+		var held []*sql.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for range conns {
+			c, err := pool.Conn(ctx) // held, so each is a new connection
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, c)
+			for _, p := range []struct {
+				pragma string
+				want   any
+			}{
+				{"foreign_keys", "1"}, {"busy_timeout", "10000"}, {"synchronous", "2"},
+				{"journal_mode", "wal"}, {"query_only", fmt.Sprint(queryOnly)},
+			} {
+				var got string
+				if err := c.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
+					t.Fatal(err)
+				}
+				if got != p.want {
+					t.Errorf("connection %d: %s = %s, want %s", len(held), p.pragma, got, p.want)
+				}
+			}
+		}
+	}
+	t.Run("Write", func(t *testing.T) { check(t, db.write, 1, 0) })
+	t.Run("Read", func(t *testing.T) { check(t, db.read, 3, 1) })
+	t.Run("ReadPoolCannotWrite", func(t *testing.T) {
+		if _, err := db.read.ExecContext(ctx, "DELETE FROM jobs"); err == nil {
+			t.Error("a read-pool connection accepted a write")
 		}
 	})
 }

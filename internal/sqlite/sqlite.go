@@ -167,8 +167,31 @@ func nullTime(t time.Time) any {
 	return fmtTime(t)
 }
 
-// parseTime parses a stored instant.
+// parseTime parses a stored instant. Schedules parse thousands of them per
+// availability request, so the fixed layout is read by hand (about ten
+// times faster than time.Parse); anything unusual falls back to time.Parse.
 func parseTime(s string) (time.Time, error) {
+	if len(s) == len(timeFormat) && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+		s[16] == ':' && s[19] == '.' && s[23] == 'Z' {
+		num := func(i, n int) int {
+			v := 0
+			for _, c := range []byte(s[i : i+n]) {
+				if c < '0' || c > '9' {
+					return -1
+				}
+				v = v*10 + int(c-'0')
+			}
+			return v
+		}
+		y, mo, d, h, mi, sec, ms := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2), num(20, 3)
+		if y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60 &&
+			sec >= 0 && sec < 60 && ms >= 0 {
+			t := time.Date(y, time.Month(mo), d, h, mi, sec, ms*int(time.Millisecond), time.UTC)
+			if t.Day() == d { // not 31 April
+				return t, nil
+			}
+		}
+	}
 	t, err := time.Parse(timeFormat, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -233,11 +234,8 @@ func wantCode(tb testing.TB, err error, kind booking.Kind, code string) {
 }
 
 func TestOpen(t *testing.T) {
-	t.Run("PragmasOnEveryConnection", func(t *testing.T) {
+	t.Run("WALAndPing", func(t *testing.T) {
 		db := MustOpenDB(t)
-		// The store's pools are private; a second pool opened with the
-		// same DSN shows what each connection gets. journal_mode is a
-		// property of the file.
 		raw := rawDB(t, db)
 		var mode string
 		if err := raw.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
@@ -273,6 +271,17 @@ func TestOpen(t *testing.T) {
 		}
 		if !got.Start.Equal(b.Start) || got.ArtisanID != "ana" {
 			t.Errorf("after reopening got %+v, want %+v", got, b)
+		}
+	})
+	t.Run("PathWithURLCharacters", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "my atelier #1?.db")
+		db, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("database not created at %q: %v", path, err)
 		}
 	})
 	t.Run("NotADatabaseOfOurs", func(t *testing.T) {

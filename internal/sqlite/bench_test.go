@@ -1,0 +1,105 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/sqlite"
+)
+
+const benchArtisans = 8
+
+// benchCatalog is the test atelier with 8 artisans offering design.
+func benchCatalog() *booking.Catalog {
+	c := testCatalog()
+	c.Artisans = nil
+	for i := range benchArtisans {
+		c.Artisans = append(c.Artisans, booking.Artisan{
+			ID: fmt.Sprintf("a%d", i), Name: fmt.Sprintf("Artisan %d", i),
+			Services: []string{"design"}, Hours: c.Atelier.Hours,
+		})
+	}
+	return c
+}
+
+var benchStart = time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC)
+
+// seedBookings inserts n confirmed bookings, 90-minute calls every two
+// hours round the clock, spread over the artisans; every fourth is a visit
+// in one of the two rooms. It returns the first free instant after them.
+func seedBookings(tb testing.TB, db *sqlite.DB, n int) time.Time {
+	tb.Helper()
+	raw := rawDB(tb, db)
+	tx, err := raw.Begin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stmt, err := tx.Prepare(`INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id, start_at, end_at,
+		block_start, block_end, customer_name, customer_email, token_hash, created_at, updated_at)
+		VALUES (?, 'confirmed', 'design', ?, ?, ?, ?, ?, ?, ?, 'C', 'c@example.com', x'00', ?, ?)`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+	var t time.Time
+	for i := range n {
+		artisan := i % benchArtisans
+		t = benchStart.Add(time.Duration(i/benchArtisans) * 2 * time.Hour)
+		mode, room := "virtual", any(nil)
+		if artisan < 2 {
+			mode, room = "in_person", []string{"salon", "studio"}[artisan]
+		}
+		end := t.Add(90 * time.Minute)
+		if _, err := stmt.Exec(fmt.Sprintf("seed%05d", i), mode, fmt.Sprintf("a%d", artisan), room,
+			f(t), f(end), f(t), f(end), f(testNow), f(testNow)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+	return t.Add(2 * time.Hour)
+}
+
+// BenchmarkCreateBooking books one slot after another on a file database
+// (WAL, synchronous=FULL: each commit waits for the disk) that already
+// holds 10,000 bookings.
+func BenchmarkCreateBooking(b *testing.B) {
+	db := MustOpenDBWith(b, benchCatalog())
+	next := seedBookings(b, db, 10_000)
+	ctx := context.Background()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		r := req{Artisan: fmt.Sprintf("a%d", i%benchArtisans), Start: next.Add(time.Duration(i/benchArtisans) * 2 * time.Hour)}
+		nb := newBooking(r)
+		if _, _, err := db.CreateBooking(ctx, nb, place(nb, "")); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkSchedule loads the schedule of a 62-day availability window
+// from a database holding 10,000 bookings.
+func BenchmarkSchedule(b *testing.B) {
+	db := MustOpenDBWith(b, benchCatalog())
+	seedBookings(b, db, 10_000)
+	ctx := context.Background()
+	from := benchStart.Add(30 * 24 * time.Hour)
+	to := from.Add(62 * 24 * time.Hour)
+	s, err := db.Schedule(ctx, from, to)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(s.Bookings)), "bookings/op")
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := db.Schedule(ctx, from, to); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
