@@ -90,6 +90,13 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		TrustedProxies:    cfg.Server.TrustedPrefixes,
 		BookingsPerMinute: cfg.Limits.BookingsPerMinute,
 	}, a, logger)
+	// Staff accounts and the staff API (issue 3).
+	api.EnableStaff(&app.Staff{
+		App:         a,
+		DB:          db,
+		IdleTimeout: cfg.Staff.SessionIdleTimeout,
+		MaxAge:      cfg.Staff.SessionMaxAge,
+	}, httpapi.StaffConfig{LoginsPerMinute: cfg.Limits.LoginsPerMinute})
 
 	srv := &http.Server{
 		Handler:           api.Handler(),

@@ -3,8 +3,187 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/atelier-app/atelier/internal/auth"
+	"github.com/atelier-app/atelier/internal/booking"
 )
 
+// passwordParams are the argon2id costs of new password hashes; tests
+// make them cheap.
+var passwordParams = auth.DefaultParams
+
+const userUsage = `Usage:
+  atelier user add --email E --name N --role admin|artisan [--artisan ID] --password-stdin
+  atelier user list
+  atelier user passwd --email E --password-stdin
+  atelier user disable --email E
+
+Flags --config and --db work with every sub-command.
+`
+
+// userCommand runs "atelier user ...": staff accounts in the database
+// named by the configuration.
 func userCommand(ctx context.Context, g globalFlags, args []string, env Env) error {
-	return errors.New("staff accounts are not available yet")
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, userUsage)
+		return errUsage
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("atelier user "+sub, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { fmt.Fprint(env.Stderr, userUsage) }
+	g.register(fs, false)
+	var (
+		email, name, role, artisan string
+		stdin                      bool
+	)
+	switch sub {
+	case "add":
+		fs.StringVar(&email, "email", "", "the account's e-mail `address` (its sign-in name)")
+		fs.StringVar(&name, "name", "", "the account holder's `name`")
+		fs.StringVar(&role, "role", "", "`admin` or artisan")
+		fs.StringVar(&artisan, "artisan", "", "the artisan `id` of an artisan account")
+		fs.BoolVar(&stdin, "password-stdin", false, "read the password from standard input")
+	case "passwd":
+		fs.StringVar(&email, "email", "", "the account's e-mail `address`")
+		fs.BoolVar(&stdin, "password-stdin", false, "read the password from standard input")
+	case "disable":
+		fs.StringVar(&email, "email", "", "the account's e-mail `address`")
+	case "list":
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, userUsage)
+		return nil
+	default:
+		fmt.Fprintf(env.Stderr, "atelier user: unknown command %q\n%s", sub, userUsage)
+		return errUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageErr(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "atelier user %s: unexpected argument %q\n%s", sub, fs.Arg(0), userUsage)
+		return errUsage
+	}
+
+	// Check the arguments before touching the database.
+	var password string
+	switch sub {
+	case "add", "passwd":
+		if !stdin {
+			return errors.New("give the password on standard input with --password-stdin (never on the command line)")
+		}
+		if email = strings.TrimSpace(email); email == "" || !strings.Contains(email, "@") {
+			return errors.New("--email must be an e-mail address")
+		}
+		var err error
+		if password, err = readPassword(env.Stdin); err != nil {
+			return err
+		}
+		if err := auth.ValidatePassword(password); err != nil {
+			return err
+		}
+	case "disable":
+		if email = strings.TrimSpace(email); email == "" {
+			return errors.New("--email is required")
+		}
+	}
+	if sub == "add" {
+		if strings.TrimSpace(name) == "" {
+			return errors.New("--name is required")
+		}
+		switch booking.Role(role) {
+		case booking.RoleAdmin:
+			if artisan != "" {
+				return errors.New("--artisan is only for --role artisan")
+			}
+		case booking.RoleArtisan:
+			if artisan == "" {
+				return errors.New("--role artisan needs --artisan ID (the artisan of the catalogue)")
+			}
+		default:
+			return errors.New("--role must be admin or artisan")
+		}
+	}
+
+	cfg, _, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	switch sub {
+	case "add":
+		hash, err := auth.HashPassword(password, passwordParams)
+		if err != nil {
+			return err
+		}
+		u, err := db.CreateUser(ctx, booking.User{
+			Email: email, Name: strings.TrimSpace(name), Role: booking.Role(role), ArtisanID: artisan, PasswordHash: hash,
+		})
+		if err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(env.Stdout, "created %s account %s (%s)\n", u.Role, u.Email, u.ID)
+	case "passwd":
+		hash, err := auth.HashPassword(password, passwordParams)
+		if err != nil {
+			return err
+		}
+		if err := db.SetUserPassword(ctx, email, hash); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(env.Stdout, "password changed for %s; its sessions are signed out\n", email)
+	case "disable":
+		if err := db.DisableUser(ctx, email); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(env.Stdout, "disabled %s; its sessions are signed out\n", email)
+	case "list":
+		users, err := db.Users(ctx)
+		if err != nil {
+			return err
+		}
+		return listUsers(env.Stdout, users)
+	}
+	return nil
+}
+
+// userError shows a domain error by its message alone.
+func userError(err error) error {
+	var e *booking.Error
+	if errors.As(err, &e) && e.Kind != booking.EINTERNAL {
+		msg := e.Message
+		for k, v := range e.Fields {
+			msg += fmt.Sprintf("; %s: %s", k, v)
+		}
+		return errors.New(msg)
+	}
+	return err
+}
+
+func listUsers(w io.Writer, users []booking.User) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tNAME\tROLE\tARTISAN\tSTATE")
+	for _, u := range users {
+		state := "active"
+		if u.Disabled {
+			state = "disabled"
+		}
+		artisan := u.ArtisanID
+		if artisan == "" {
+			artisan = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Email, u.Name, u.Role, artisan, state)
+	}
+	return tw.Flush()
 }
