@@ -10,16 +10,16 @@ import (
 type Kind string
 
 const (
-	EINVALID      Kind = "invalid"       // well-formed but invalid input (422)
-	EMALFORMED    Kind = "malformed"     // unparsable input (400)
-	ENOTFOUND     Kind = "not_found"     // unknown id or wrong token (404)
-	ECONFLICT     Kind = "conflict"      // slot taken or state conflict (409)
-	EUNAUTHORIZED Kind = "unauthorized"  // no or bad staff session (401)
-	EFORBIDDEN    Kind = "forbidden"     // not allowed (403)
-	ETOOLARGE     Kind = "too_large"     // request too large (413)
-	ERATELIMIT    Kind = "rate_limited"  // too many requests (429)
-	EUNAVAILABLE  Kind = "unavailable"   // dependency down, try later (503)
-	EINTERNAL     Kind = "internal"      // a bug or an I/O failure (500)
+	EINVALID      Kind = "invalid"      // well-formed but invalid input (422)
+	EMALFORMED    Kind = "malformed"    // unparsable input (400)
+	ENOTFOUND     Kind = "not_found"    // unknown id or wrong token (404)
+	ECONFLICT     Kind = "conflict"     // slot taken or state conflict (409)
+	EUNAUTHORIZED Kind = "unauthorized" // no or bad staff session (401)
+	EFORBIDDEN    Kind = "forbidden"    // not allowed (403)
+	ETOOLARGE     Kind = "too_large"    // request too large (413)
+	ERATELIMIT    Kind = "rate_limited" // too many requests (429)
+	EUNAVAILABLE  Kind = "unavailable"  // dependency down, try later (503)
+	EINTERNAL     Kind = "internal"     // a bug or an I/O failure (500)
 )
 
 // Machine-readable codes shown to clients as "code" in problem details.
