@@ -13,7 +13,8 @@ import (
 )
 
 // Catalog returns the active catalogue with the staff's changes to hours
-// and closures, and each artisan's time off that has not ended yet.
+// and closures. Closures and each artisan's time off are those that have
+// not ended yet (closures: by the UTC date, with a day of slack).
 func (db *DB) Catalog(ctx context.Context) (*booking.Catalog, error) {
 	c, err := loadCatalog(ctx, db.read, db.now(), maxTime)
 	if err != nil {

@@ -29,67 +29,72 @@ func latestVersion(ms []migration) int { return 1 + len(ms) }
 
 // migrate creates or upgrades the schema of the database behind db, which
 // must be the single-connection write pool.
+//
+// Each step is one IMMEDIATE transaction that reads the version again
+// before acting, so two processes starting on the same file at once do
+// not both create or migrate it: the second finds the work done.
 func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 	latest := latestVersion(ms)
+	for {
+		done, err := migrateStep(ctx, db, ms, latest)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateStep creates the schema of a new database or applies the one
+// migration after the current version. It reports whether the database is
+// now up to date.
+func migrateStep(ctx context.Context, db *sql.DB, ms []migration, latest int) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
 	var version int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return false, fmt.Errorf("read schema version: %w", err)
 	}
 	switch {
 	case version > latest:
-		return fmt.Errorf("the database has schema version %d but this program knows only up to %d: "+
+		return false, fmt.Errorf("the database has schema version %d but this program knows only up to %d: "+
 			"it was written by a newer version of atelier; upgrade the program or restore a backup", version, latest)
 	case version == latest:
-		return nil
+		return true, nil
 	case version == 0:
-		return createSchema(ctx, db, latest)
+		if err := createSchema(ctx, tx); err != nil {
+			return false, fmt.Errorf("create schema: %w", err)
+		}
+		version = latest
+	default:
+		if err := ms[version-1](ctx, tx); err != nil {
+			return false, fmt.Errorf("migrate to version %d: %w", version+1, err)
+		}
+		version++
 	}
-	for v := version; v < latest; v++ {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrate to version %d: %w", v+1, err)
-		}
-		if err := ms[v-1](ctx, tx); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate to version %d: %w", v+1, err)
-		}
-		// PRAGMA takes no parameters; v+1 is an int we made.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate to version %d: %w", v+1, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migrate to version %d: %w", v+1, err)
-		}
+	// PRAGMA takes no parameters; version is an int we made.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+		return false, fmt.Errorf("set schema version %d: %w", version, err)
 	}
-	return nil
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("set schema version %d: %w", version, err)
+	}
+	return version == latest, nil
 }
 
 // createSchema applies schema.sql to a new database. A database at version
 // 0 that already has tables is not one of ours and is refused.
-func createSchema(ctx context.Context, db *sql.DB, latest int) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("create schema: %w", err)
-	}
-	defer tx.Rollback()
+func createSchema(ctx context.Context, tx *sql.Tx) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
-		return fmt.Errorf("create schema: %w", err)
+		return err
 	}
 	if n > 0 {
 		return fmt.Errorf("the file holds tables but no atelier schema version: is it an atelier database?")
 	}
-	if _, err := tx.ExecContext(ctx, atelier.Schema); err != nil {
-		return fmt.Errorf("create schema: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", latest)); err != nil {
-		return fmt.Errorf("create schema: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create schema: %w", err)
-	}
-	return nil
+	_, err := tx.ExecContext(ctx, atelier.Schema)
+	return err
 }
 
 // migrateV2Staff adds staff accounts, sessions and staff notes (issue 3).

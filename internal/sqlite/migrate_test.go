@@ -163,6 +163,27 @@ func TestMigrations(t *testing.T) {
 		}
 	})
 
+	t.Run("ConcurrentOpenOfNewFile", func(t *testing.T) {
+		// Two processes starting on a new file: both open it; the schema
+		// is created once.
+		path := filepath.Join(t.TempDir(), "atelier.db")
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				db, err := Open(ctx, path)
+				if err == nil {
+					err = db.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	})
+
 	t.Run("RefusesNewerDatabase", func(t *testing.T) {
 		raw, path := createV1(t)
 		if _, err := raw.Exec("PRAGMA user_version = 99"); err != nil {
