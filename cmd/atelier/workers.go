@@ -2,16 +2,154 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/mail"
+	"github.com/atelier-app/atelier/internal/meeting"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
-// startWorkers starts the background workers (mail, Google Calendar sync,
-// housekeeping). Each returns when ctx ends.
+// combineJobs runs every JobsFunc for an event and returns all their jobs,
+// so one booking change can enqueue mail and calendar work together.
+func combineJobs(fns ...booking.JobsFunc) booking.JobsFunc {
+	return func(e booking.Event) ([]booking.Job, error) {
+		var all []booking.Job
+		for _, fn := range fns {
+			jobs, err := fn(e)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, jobs...)
+		}
+		return all, nil
+	}
+}
+
+// meetingLinker builds the video-link provider from the configuration.
+func meetingLinker(cfg *config.Config) (meeting.Linker, error) {
+	urls := make(map[string]string)
+	for _, a := range cfg.Artisans {
+		if a.MeetingURL != "" {
+			urls[a.ID] = a.MeetingURL
+		}
+	}
+	l, err := meeting.New(meeting.Config{
+		Provider:     cfg.Meetings.Provider,
+		JitsiBaseURL: cfg.Meetings.JitsiBaseURL,
+		ArtisanURLs:  urls,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("meetings: %w", err)
+	}
+	return l, nil
+}
+
+// mailTransport is SMTP when smtp.host is set, else the .eml folder.
+func mailTransport(cfg *config.Config, logger *slog.Logger) mail.Transport {
+	s := cfg.Mail.SMTP
+	if s.Host != "" {
+		logger.Info("mail goes out by SMTP", "host", s.Host, "port", s.Port, "tls", s.TLS)
+		return &mail.SMTP{Host: s.Host, Port: s.Port, Username: s.Username, Password: s.Password, TLS: s.TLS}
+	}
+	dir, _ := filepath.Abs(cfg.Mail.OutboxDir)
+	logger.Info("no SMTP server configured: every e-mail is written as an .eml file", "dir", dir)
+	return &mail.Dir{Path: cfg.Mail.OutboxDir, Now: time.Now, Logger: logger}
+}
+
+// startWorkers wires the transactional outbox (mail and, when enabled,
+// Google Calendar jobs written with each booking change) and starts the
+// background workers. Each returns when ctx ends.
 func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) error {
+	linker, err := meetingLinker(cfg)
+	if err != nil {
+		return err
+	}
+	a.Meetings = linker
+
+	// Names, addresses and services come from the file and change only on a
+	// restart, so one snapshot serves the mail renderer.
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return fmt.Errorf("loading the catalogue: %w", err)
+	}
+	mailOpts := mail.Options{
+		From:           cfg.Mail.FromAddress(),
+		PublicURL:      cfg.Server.PublicURL,
+		Catalog:        func() *booking.Catalog { return cat },
+		Now:            time.Now,
+		ReminderBefore: time.Duration(cfg.Mail.ReminderHoursBefore) * time.Hour,
+		StaffCopies:    cfg.Mail.AdminEmails,
+	}
+	jobFuncs := []booking.JobsFunc{mail.Jobs(mailOpts)}
+
+	mailer := &mail.Worker{
+		Queue:     db,
+		Transport: mailTransport(cfg, logger),
+		Bookings:  db,
+		Options:   mailOpts,
+		Logger:    logger.With("worker", "mail"),
+		Poll:      5 * time.Second,
+	}
+	run(ctx, wg, logger, "mail", mailer.Run)
+	wakers := []func(){mailer.Wake}
+
+	gcalFuncs, gcalWakers, err := startGoogle(ctx, wg, cfg, db, a, logger)
+	if err != nil {
+		return err
+	}
+	jobFuncs = append(jobFuncs, gcalFuncs...)
+	wakers = append(wakers, gcalWakers...)
+
+	db.Jobs = combineJobs(jobFuncs...)
+	db.AfterCommit = func() {
+		for _, w := range wakers {
+			w()
+		}
+	}
+
+	// Housekeeping: forget idempotency keys past their replay window.
+	run(ctx, wg, logger, "housekeeping", func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if n, err := db.PurgeIdempotency(ctx, time.Now().Add(-cfg.Booking.IdempotencyTTL())); err != nil {
+				logger.Warn("purging idempotency keys", "err", err)
+			} else if n > 0 {
+				logger.Info("purged idempotency keys", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
 	return nil
+}
+
+// run starts fn in a goroutine tracked by wg, logging an unexpected end.
+func run(ctx context.Context, wg *sync.WaitGroup, logger *slog.Logger, name string, fn func(context.Context) error) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := fn(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("background worker stopped", "worker", name, "err", err)
+		}
+	}()
+}
+
+// startGoogle starts Google Calendar sync when it is enabled. It returns the
+// JobsFunc for the outbox and the wake-up hooks of its workers.
+func startGoogle(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
+	if !cfg.GoogleCalendar.Enabled {
+		return nil, nil, nil
+	}
+	return nil, nil, fmt.Errorf("google_calendar.enabled: Google Calendar sync is not wired into this build yet")
 }

@@ -49,6 +49,11 @@ type DB struct {
 	// Jobs returns the jobs to enqueue, in the same transaction, for each
 	// change to a booking. Nil means no jobs. Set it before use.
 	Jobs booking.JobsFunc
+
+	// AfterCommit, when set, is called after every committed write
+	// transaction, e.g. to wake the workers that read the job queue. It must
+	// not block. Set it before use.
+	AfterCommit func()
 }
 
 var (
@@ -152,6 +157,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if db.AfterCommit != nil {
+		db.AfterCommit()
 	}
 	return nil
 }
