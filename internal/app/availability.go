@@ -51,6 +51,9 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 	errs := booking.FieldErrors{}
 	svc := validateService(c, errs, q.Service, q.Mode, q.Artisan)
 	loc, tz := c.Atelier.Location, c.Atelier.Timezone
+	if loc == nil {
+		loc, tz = time.UTC, "UTC"
+	}
 	if q.Timezone != "" {
 		l, err := loadZone(q.Timezone)
 		if err != nil {

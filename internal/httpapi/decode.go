@@ -14,8 +14,6 @@ import (
 // MaxBodyBytes is the largest request body accepted.
 const MaxBodyBytes = 64 << 10
 
-var errorsAs = errors.As
-
 // decodeJSON reads exactly one JSON value from the body into v. Unknown
 // fields, trailing data and type mismatches are EMALFORMED; a body over
 // MaxBodyBytes is ETOOLARGE.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -51,16 +52,10 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", routeOf(r), "err", err)
 	}
 	var fields map[string]string
-	if e, ok := asError(err); ok {
+	if e := (*booking.Error)(nil); errors.As(err, &e) {
 		fields = e.Fields
 	}
 	s.problem(w, r, status, booking.ErrorCode(err), booking.ErrorMessage(err), fields)
-}
-
-func asError(err error) (*booking.Error, bool) {
-	var e *booking.Error
-	ok := errorsAs(err, &e)
-	return e, ok
 }
 
 // problem writes a problem details response.

@@ -136,6 +136,14 @@ func (sa *staffAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 		sa.Error(w, r, err)
 		return
 	}
+	// Rotation: whatever session the browser held before ends here, and
+	// a successful sign-in always gets a new one.
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := sa.staff.Logout(r.Context(), c.Value); err != nil {
+			sa.Error(w, r, err)
+			return
+		}
+	}
 	now := sa.now()
 	addrKey := clientAddr(r, sa.cfg.TrustedProxies).String()
 	acctKey := strings.ToLower(strings.TrimSpace(req.Email))

@@ -1,0 +1,216 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/sqlite"
+)
+
+var sgt = mustZone("Asia/Singapore")
+
+// now is Tuesday 1 December 2026, 09:00 in Singapore.
+var now = time.Date(2026, 12, 1, 9, 0, 0, 0, sgt)
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// catalog: open 10:00-19:00 every day, one room, 2 hours' notice, a
+// 60-minute consultation (both modes) offered by mei and arjun.
+func catalog() *booking.Catalog {
+	var w booking.WeekHours
+	for d := range w {
+		w[d] = []booking.Span{{Start: 10 * 60, End: 19 * 60}}
+	}
+	return &booking.Catalog{
+		Atelier: booking.Atelier{
+			Name: "Atelier", Timezone: "Asia/Singapore", Location: sgt, Address: "1 Test Street",
+			Rooms: []booking.Room{{ID: "salon", Name: "Salon"}}, Hours: w,
+			Rules: booking.Rules{MinNotice: 2 * time.Hour, HorizonDays: 90, SlotInterval: 30 * time.Minute},
+		},
+		Services: []booking.Service{{
+			ID: "consult", Name: "Consultation", Duration: time.Hour,
+			Modes: []booking.Mode{booking.InPerson, booking.Virtual}, Artisans: []string{"mei", "arjun"},
+		}},
+		Artisans: []booking.Artisan{
+			{ID: "mei", Name: "Mei", Services: []string{"consult"}, Hours: w},
+			{ID: "arjun", Name: "Arjun", Services: []string{"consult"}, Hours: w},
+		},
+	}
+}
+
+// MustOpenApp returns an App over a real store on a temporary file, with a
+// clock the test can move.
+func MustOpenApp(tb testing.TB) (*app.App, *time.Time) {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "app.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	clock := now
+	db.Now = func() time.Time { return clock }
+	if _, err := db.SyncCatalog(ctx, catalog()); err != nil {
+		tb.Fatal(err)
+	}
+	return &app.App{Store: db, Now: func() time.Time { return clock }, PublicURL: "https://atelier.example"}, &clock
+}
+
+func request(start time.Time, mode booking.Mode) app.BookingRequest {
+	return app.BookingRequest{
+		Service: "consult", Mode: string(mode), Start: start.Format(time.RFC3339),
+		Customer: booking.Customer{Name: "Ana", Email: "ana@example.com"},
+	}
+}
+
+func wantKind(tb testing.TB, err error, kind booking.Kind, code string) {
+	tb.Helper()
+	if booking.ErrorKind(err) != kind || booking.ErrorCode(err) != code {
+		tb.Fatalf("err = %v, want kind %s code %s", err, kind, code)
+	}
+}
+
+func TestIdempotencyKeyExpires(t *testing.T) {
+	a, clock := MustOpenApp(t)
+	a.IdempotencyTTL = time.Hour
+	ctx := context.Background()
+	req := request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson)
+	opt := app.CreateOptions{IdempotencyKey: "k"}
+	first, err := a.CreateBooking(ctx, req, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*clock = clock.Add(59 * time.Minute)
+	again, err := a.CreateBooking(ctx, req, opt)
+	if err != nil || !again.Replayed || again.View.ManageToken != first.View.ManageToken {
+		t.Fatalf("replay within the TTL: %+v, %v", again, err)
+	}
+	*clock = clock.Add(2 * time.Minute)
+	_, err = a.CreateBooking(ctx, req, opt)
+	wantKind(t, err, booking.EINVALID, booking.CodeIdempotencyMismatch)
+}
+
+func TestDifferentKeysBookTwice(t *testing.T) {
+	a, _ := MustOpenApp(t)
+	ctx := context.Background()
+	req := request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.Virtual)
+	first, err := a.CreateBooking(ctx, req, app.CreateOptions{IdempotencyKey: "alpha"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The key, not the body, identifies a retry: the same body under
+	// another key is a new booking (with the other, still free artisan).
+	second, err := a.CreateBooking(ctx, req, app.CreateOptions{IdempotencyKey: "beta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Replayed || second.View.ID == first.View.ID || second.View.Artisan == first.View.Artisan {
+		t.Errorf("second key: replayed %v id %s artisan %s; first id %s artisan %s",
+			second.Replayed, second.View.ID, second.View.Artisan, first.View.ID, first.View.Artisan)
+	}
+}
+
+func TestStaffIgnoresMinimumNotice(t *testing.T) {
+	a, _ := MustOpenApp(t)
+	ctx := context.Background()
+	soon := time.Date(2026, 12, 1, 10, 0, 0, 0, sgt) // one hour from now; notice is two
+	_, err := a.CreateBooking(ctx, request(soon, booking.InPerson), app.CreateOptions{})
+	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
+
+	c, err := a.CreateBooking(ctx, request(soon, booking.InPerson), app.CreateOptions{Staff: true, Actor: booking.Actor{Kind: "staff", ID: "u1"}})
+	if err != nil {
+		t.Fatalf("staff booking: %v", err)
+	}
+	got, err := a.StaffBooking(ctx, c.View.ID)
+	if err != nil || got.Status != booking.Confirmed {
+		t.Fatalf("StaffBooking: %+v %v", got, err)
+	}
+	moved, err := a.StaffRescheduleBooking(ctx, c.View.ID, app.RescheduleRequest{Start: "2026-12-01T10:30:00+08:00"}, booking.Actor{Kind: "staff", ID: "u1"})
+	if err != nil || moved.Sequence != got.Sequence+1 {
+		t.Fatalf("staff reschedule inside the notice period: %+v %v", moved, err)
+	}
+	if _, err := a.StaffCancelBooking(ctx, c.View.ID, booking.Actor{Kind: "staff", ID: "u1"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.StaffCancelBooking(ctx, c.View.ID, booking.Actor{Kind: "staff", ID: "u1"})
+	wantKind(t, err, booking.ECONFLICT, booking.CodeBookingCancelled)
+	_, err = a.StaffBooking(ctx, "bk_nothing")
+	wantKind(t, err, booking.ENOTFOUND, booking.CodeNotFound)
+}
+
+// fakeLinker hands out one link per call and remembers the host.
+type fakeLinker struct {
+	hosts []string
+	err   error
+}
+
+func (f *fakeLinker) Link(_ context.Context, b *booking.Booking, a *booking.Artisan) (string, error) {
+	if f.err != nil {
+		return "", f.err
+	}
+	f.hosts = append(f.hosts, a.ID)
+	return "https://meet.example/" + b.ID, nil
+}
+
+func TestVirtualMeetingLink(t *testing.T) {
+	a, _ := MustOpenApp(t)
+	ctx := context.Background()
+	l := &fakeLinker{}
+	a.Meetings = l
+	start := time.Date(2026, 12, 2, 15, 0, 0, 0, sgt)
+
+	c, err := a.CreateBooking(ctx, request(start, booking.Virtual), app.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := c.View
+	if v.MeetingURL != "https://meet.example/"+v.ID || v.Location != "" {
+		t.Errorf("meeting_url = %q location = %q", v.MeetingURL, v.Location)
+	}
+	if len(l.hosts) != 1 || l.hosts[0] != v.Artisan {
+		t.Errorf("link made for %v, booking is with %s", l.hosts, v.Artisan)
+	}
+	got, err := a.GetBooking(ctx, v.ID, v.ManageToken)
+	if err != nil || got.MeetingURL != v.MeetingURL {
+		t.Errorf("stored meeting_url = %q (%v)", got.MeetingURL, err)
+	}
+
+	l.err = errors.New("video service down")
+	_, err = a.CreateBooking(ctx, request(start.Add(time.Hour), booking.Virtual), app.CreateOptions{})
+	wantKind(t, err, booking.EUNAVAILABLE, "meeting_unavailable")
+	if booking.ErrorMessage(err) == "video service down" {
+		t.Error("the linker's error text reached the user")
+	}
+	// In-person visits need no link.
+	if _, err := a.CreateBooking(ctx, request(start.Add(time.Hour), booking.InPerson), app.CreateOptions{}); err != nil {
+		t.Errorf("in-person booking with the linker down: %v", err)
+	}
+}
+
+func TestWrongTokenLooksLikeUnknownID(t *testing.T) {
+	a, _ := MustOpenApp(t)
+	ctx := context.Background()
+	c, err := a.CreateBooking(ctx, request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson), app.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errWrong := a.GetBooking(ctx, c.View.ID, c.View.ManageToken[:len(c.View.ManageToken)-1]+"A")
+	_, errUnknown := a.GetBooking(ctx, "bk_aaaaaaaaaaaaaaaaaaaa", c.View.ManageToken)
+	_, errEmpty := a.GetBooking(ctx, c.View.ID, "")
+	for name, err := range map[string]error{"wrong": errWrong, "unknown": errUnknown, "empty": errEmpty} {
+		if booking.ErrorKind(err) != booking.ENOTFOUND || booking.ErrorMessage(err) != booking.ErrorMessage(errUnknown) {
+			t.Errorf("%s token: %v", name, err)
+		}
+	}
+}

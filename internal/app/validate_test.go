@@ -1,0 +1,157 @@
+package app
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestValidEmail(t *testing.T) {
+	tests := []struct {
+		name, in string
+		ok       bool
+	}{
+		{"Plain", "ana@example.com", true},
+		{"Plus", "ana+rings@example.co.uk", true},
+		{"Empty", "", false},
+		{"NoAt", "ana.example.com", false},
+		{"NoDomainDot", "ana@localhost", false},
+		{"DisplayName", "Ana <ana@example.com>", false},
+		{"Space", "ana @example.com", false},
+		{"TrailingDot", "ana@example.com.", false},
+		{"DoubleDot", "ana@example..com", false},
+		{"IPLiteral", "ana@[127.0.0.1]", false},
+		{"Newline", "ana@example.com\nBcc: x@y.z", false},
+		{"TooLong", strings.Repeat("a", 64) + "@" + strings.Repeat("b", 190) + ".com", false},
+		{"LongLocal", strings.Repeat("a", 65) + "@example.com", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := validEmail(tt.in) == ""; got != tt.ok {
+				t.Errorf("validEmail(%q) ok = %v, want %v (%s)", tt.in, got, tt.ok, validEmail(tt.in))
+			}
+		})
+	}
+}
+
+func TestValidPhone(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"":                true,
+		"+65 9123 4567":   true,
+		"(020) 7946-0018": true,
+		"call me":         false,
+		"+-()":            false,
+		"12345678901234567890123456789012345678901": false,
+	} {
+		if got := validPhone(in) == ""; got != ok {
+			t.Errorf("validPhone(%q) ok = %v, want %v", in, got, ok)
+		}
+	}
+}
+
+func TestValidName(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"Ana Lim":                true,
+		"Zoë Ō'Brien-Łukasz":     true,
+		strings.Repeat("é", 120): true,
+		strings.Repeat("é", 121): false,
+		"":                       false,
+		"   ":                    false,
+		"Ana\tLim":               false,
+		"Ana\u2028Lim":           false,
+		"Ana\u0085Lim":           false,
+	} {
+		if got := validName(in) == ""; got != ok {
+			t.Errorf("validName(%q) ok = %v, want %v", in, got, ok)
+		}
+	}
+}
+
+func TestLoadZone(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"Asia/Singapore":    true,
+		"UTC":               true,
+		"Local":             false,
+		"":                  false,
+		"../../etc/passwd":  false,
+		"Mars/Olympus_Mons": false,
+	} {
+		if _, err := loadZone(in); (err == nil) != ok {
+			t.Errorf("loadZone(%q) err = %v, want ok %v", in, err, ok)
+		}
+	}
+}
+
+func TestParseInstantNeedsOffset(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"2026-12-01T10:00:00+08:00": true,
+		"2026-12-01T02:00:00Z":      true,
+		"2026-12-01T10:00:00":       false,
+		"2026-12-01 10:00:00+08:00": false,
+		"2026-12-01":                false,
+	} {
+		if _, got := parseInstant(in); got != ok {
+			t.Errorf("parseInstant(%q) ok = %v, want %v", in, got, ok)
+		}
+	}
+}
+
+func TestIDsAndTokens(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := newBookingID()
+		if len(id) != 23 || !strings.HasPrefix(id, "bk_") || strings.Trim(id[3:], "abcdefghijklmnopqrstuvwxyz234567") != "" {
+			t.Fatalf("id %q is not bk_ and 20 base32 characters", id)
+		}
+		if seen[id] {
+			t.Fatalf("duplicate id %s", id)
+		}
+		seen[id] = true
+	}
+	tok, hash := newManageToken()
+	if len(tok) != 43 || strings.ContainsAny(tok, "+/=") {
+		t.Errorf("token %q is not 32 bytes of base64url", tok)
+	}
+	if !tokenMatches(tok, hash) || tokenMatches(tok+"x", hash) || tokenMatches("", hash) || tokenMatches(tok, nil) {
+		t.Error("tokenMatches accepts a wrong token or refuses the right one")
+	}
+}
+
+func TestSeal(t *testing.T) {
+	msg, aad := []byte(`{"manage_token":"secret"}`), []byte("request")
+	sealed, err := seal(sealKey("k1"), msg, aad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("secret")) {
+		t.Fatal("sealed response holds the plaintext")
+	}
+	if got, err := open(sealKey("k1"), sealed, aad); err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("open = %q, %v", got, err)
+	}
+	if _, err := open(sealKey("k2"), sealed, aad); err == nil {
+		t.Error("another key opened the response")
+	}
+	if _, err := open(sealKey("k1"), sealed, []byte("other request")); err == nil {
+		t.Error("the response opened under another request hash")
+	}
+	if _, err := open(sealKey("k1"), sealed[:5], aad); err == nil {
+		t.Error("a truncated response opened")
+	}
+}
+
+func TestValidIdempotencyKey(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"order-42":               true,
+		strings.Repeat("k", 255): true,
+		strings.Repeat("k", 256): false,
+		"":                       false,
+		"   ":                    false,
+		"tab\there":              false,
+		"naïve":                  false,
+	} {
+		if got := ValidIdempotencyKey(in); got != ok {
+			t.Errorf("ValidIdempotencyKey(%q) = %v, want %v", in, got, ok)
+		}
+	}
+}
