@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -286,5 +285,4 @@ func TestStaffAuthorizationMatrix(t *testing.T) {
 			t.Errorf("the matrix expects %s but the router has no such route", route)
 		}
 	}
-	_ = context.Background()
 }
