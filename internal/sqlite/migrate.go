@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	atelier "github.com/atelier-app/atelier"
 )
@@ -33,15 +34,34 @@ func latestVersion(ms []migration) int { return 1 + len(ms) }
 // Each step is one IMMEDIATE transaction that reads the version again
 // before acting, so two processes starting on the same file at once do
 // not both create or migrate it: the second finds the work done.
+//
+// SQLite skips the busy handler where waiting could deadlock, which happens
+// when several connections turn a new file into a WAL database at once; so
+// a step that meets SQLITE_BUSY is tried again for up to busyWait.
 func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 	latest := latestVersion(ms)
-	for {
+	deadline := time.Now().Add(busyWait)
+	for pause := 5 * time.Millisecond; ; {
 		done, err := migrateStep(ctx, db, ms, latest)
-		if err != nil || done {
+		switch {
+		case err == nil && done:
+			return nil
+		case err == nil:
+			continue
+		case !isBusy(err) || time.Now().After(deadline):
 			return err
 		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (%w)", ctx.Err(), err)
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 200*time.Millisecond)
 	}
 }
+
+// busyWait is how long Open waits for other processes holding the file.
+const busyWait = 10 * time.Second
 
 // migrateStep creates the schema of a new database or applies the one
 // migration after the current version. It reports whether the database is

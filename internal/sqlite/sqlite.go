@@ -222,6 +222,12 @@ func isOverlapRefusal(err error) bool {
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_TRIGGER
 }
 
+// isBusy reports whether err is SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // isUniqueViolation reports whether err is a PRIMARY KEY or UNIQUE violation.
 func isUniqueViolation(err error) bool {
 	var e *sqlite.Error
