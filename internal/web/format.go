@@ -1,0 +1,77 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// Dates and times are written out in British English, the house style of
+// the demo atelier: "Tuesday 8 December 2026", "2:30 pm".
+
+func fmtDate(t time.Time) string      { return t.Format("Monday 2 January 2006") }
+func fmtShortDate(t time.Time) string { return t.Format("Mon 2 Jan") }
+func fmtTime(t time.Time) string      { return t.Format("3:04 pm") }
+func fmtMonth(d booking.Date) string  { return d.In(time.UTC).Format("January 2006") }
+
+// fmtDuration writes minutes as "90 minutes" or "1 hour 30 minutes".
+func fmtDuration(min int) string {
+	h, m := min/60, min%60
+	var parts []string
+	switch h {
+	case 0:
+	case 1:
+		parts = append(parts, "1 hour")
+	default:
+		parts = append(parts, fmt.Sprintf("%d hours", h))
+	}
+	if m > 0 || h == 0 {
+		parts = append(parts, fmt.Sprintf("%d minutes", m))
+	}
+	return strings.Join(parts, " ")
+}
+
+// modeLabel names a mode for customers.
+func modeLabel(m booking.Mode) string {
+	switch m {
+	case booking.InPerson:
+		return "Visit to the atelier"
+	case booking.Virtual:
+		return "Virtual consultation"
+	}
+	return string(m)
+}
+
+// googleCalendarURL is an "add to Google Calendar" link for an event.
+func googleCalendarURL(title string, start, end time.Time, details, location, tz string) string {
+	const f = "20060102T150405Z"
+	q := url.Values{}
+	q.Set("action", "TEMPLATE")
+	q.Set("text", title)
+	q.Set("dates", start.UTC().Format(f)+"/"+end.UTC().Format(f))
+	if details != "" {
+		q.Set("details", details)
+	}
+	if location != "" {
+		q.Set("location", location)
+	}
+	if tz != "" {
+		q.Set("ctz", tz)
+	}
+	return "https://calendar.google.com/calendar/render?" + q.Encode()
+}
+
+// mapURL links to the atelier on a map: the configured link, else a search
+// for the address.
+func mapURL(configured, address string) string {
+	if configured != "" {
+		return configured
+	}
+	if address == "" {
+		return ""
+	}
+	return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(address)
+}

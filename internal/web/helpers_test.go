@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	atelier "github.com/atelier-app/atelier"
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/meeting"
+	"github.com/atelier-app/atelier/internal/sqlite"
+	"github.com/atelier-app/atelier/internal/web"
+)
+
+// Singapore is the demo atelier's zone; London is the browser's in the
+// tests, seven or eight hours behind.
+var (
+	Singapore = MustZone("Asia/Singapore")
+	London    = MustZone("Europe/London")
+)
+
+// Now is the fixed clock of the tests: Tuesday 1 December 2026, 09:00 in
+// Singapore. The demo atelier needs a day's notice, is closed on Mondays
+// and on Christmas Day.
+var Now = time.Date(2026, 12, 1, 9, 0, 0, 0, Singapore)
+
+func MustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// Env is the real server (store on a temporary file, real engine, JSON
+// API and pages) on 127.0.0.1.
+type Env struct {
+	DB   *sqlite.DB
+	App  *app.App
+	HTTP *httptest.Server
+	URL  string
+}
+
+// MustOpenEnv starts the server with the demo configuration's catalogue.
+func MustOpenEnv(tb testing.TB) *Env {
+	tb.Helper()
+	ctx := context.Background()
+	cfg, err := config.Parse(atelier.ExampleConfig)
+	if err != nil {
+		tb.Fatalf("demo config: %v", err)
+	}
+	cat, err := cfg.Catalog()
+	if err != nil {
+		tb.Fatalf("demo catalogue: %v", err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "atelier.db"))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	db.Now = func() time.Time { return Now }
+	if _, err := db.SyncCatalog(ctx, cat); err != nil {
+		tb.Fatalf("sync catalogue: %v", err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := &app.App{Store: db, Now: func() time.Time { return Now }, Logger: logger, Meetings: meeting.Jitsi{}}
+	api := httpapi.New(httpapi.Config{}, a, logger)
+	pages, err := web.New(atelier.Web, a, logger)
+	if err != nil {
+		tb.Fatalf("web.New: %v", err)
+	}
+	pages.Register(api.Router())
+	hs := httptest.NewServer(api.Handler())
+	tb.Cleanup(hs.Close)
+	a.PublicURL = hs.URL
+	return &Env{DB: db, App: a, HTTP: hs, URL: hs.URL}
+}
+
+// Page is a fetched page.
+type Page struct {
+	Status   int
+	Header   http.Header
+	Body     string
+	Location string
+}
+
+// client does not follow redirects, so tests see them.
+var client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// MustGet fetches path.
+func (e *Env) MustGet(tb testing.TB, path string) Page {
+	tb.Helper()
+	return e.do(tb, http.MethodGet, path, nil)
+}
+
+// MustPost posts a form to path as a same-origin browser would.
+func (e *Env) MustPost(tb testing.TB, path string, form url.Values) Page {
+	tb.Helper()
+	return e.do(tb, http.MethodPost, path, form)
+}
+
+func (e *Env) do(tb testing.TB, method, path string, form url.Values) Page {
+	tb.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, e.URL+path, body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return Page{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Location: resp.Header.Get("Location")}
+}
+
+// MustBook books through the app, as another customer would.
+func (e *Env) MustBook(tb testing.TB, service, mode, artisan string, start time.Time) *app.BookingView {
+	tb.Helper()
+	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
+		Service: service, Mode: mode, Artisan: artisan, Start: start.Format(time.RFC3339),
+		Customer: booking.Customer{Name: "Other Customer", Email: "other@example.com"},
+	}, app.CreateOptions{})
+	if err != nil {
+		tb.Fatalf("book %s %s at %s: %v", service, mode, start, err)
+	}
+	return c.View
+}

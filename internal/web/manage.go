@@ -1,0 +1,300 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// The manage pages are reached from the link in the mails,
+// /bookings/{id}?token=TOKEN. Every GET only shows; cancelling and
+// rescheduling are POST forms on a confirmation page that carry the token
+// in the body.
+func (s *Server) registerManageRoutes(r *mux.Router) {
+	r.HandleFunc("/bookings/{id}", s.handleManage).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/bookings/{id}/cancel", s.handleCancelConfirm).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/bookings/{id}/cancel", s.handleCancelPost).Methods(http.MethodPost)
+	r.HandleFunc("/bookings/{id}/reschedule", s.handleReschedule).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/bookings/{id}/reschedule/confirm", s.handleRescheduleConfirm).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/bookings/{id}/reschedule", s.handleReschedulePost).Methods(http.MethodPost)
+}
+
+// manageData is the manage page and its confirmation steps.
+type manageData struct {
+	ID, Token   string
+	Summary     summary
+	Cancelled   bool
+	Just        string // "booked", "cancelled", "rescheduled"
+	Customer    booking.Customer
+	Notes       string
+	MeetingURL  string
+	ICSURL      string
+	GoogleURL   string
+	ManageURL   string
+	CancelURL   string
+	MoveURL     string
+	ManagePath  string
+	NewStart    string // RFC 3339, on the reschedule confirmation
+	NewSummary  summary
+	TZ          string
+	Calendar    *calendarView
+	ZoneForm    zoneForm
+	Notice      string
+	BookURL     string
+	Reference   string
+	ContactLine string
+}
+
+// manageLink is the path of the manage page with the token and extra query.
+func manageLink(id, token string, extra url.Values) string {
+	v := url.Values{"token": {token}}
+	for k, vs := range extra {
+		v[k] = vs
+	}
+	return "/bookings/" + url.PathEscape(id) + "?" + v.Encode()
+}
+
+// loadManaged loads the booking of the request's id and token (from the
+// query, or the form for a POST) with the catalogue.
+func (s *Server) loadManaged(r *http.Request, token string) (*app.BookingView, *catalogue, error) {
+	v, err := s.app.GetBooking(r.Context(), mux.Vars(r)["id"], token)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, c, nil
+}
+
+// manageError shows an unknown id or wrong token as one "not valid" page.
+func (s *Server) manageError(w http.ResponseWriter, r *http.Request, err error) {
+	if booking.ErrorKind(err) == booking.ENOTFOUND {
+		s.renderError(w, r, http.StatusNotFound, "This link is not valid",
+			"We could not find a booking for this link. Please open the whole link from your confirmation e-mail, or contact the atelier.")
+		return
+	}
+	s.serverError(w, r, err)
+}
+
+// bookingZone is where the booking's times are shown: the zone asked for
+// in the query, else the customer's, else the atelier's.
+func bookingZone(v *app.BookingView, c *catalogue, asked string) (*time.Location, string) {
+	for _, z := range []string{asked, v.Customer.Timezone} {
+		if loc, ok := loadZone(z); ok {
+			return loc, z
+		}
+	}
+	return c.Loc, c.Atelier.Timezone
+}
+
+func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc *time.Location) manageData {
+	f := flow{Service: v.Service, Mode: string(v.Mode), Artisan: v.Artisan}
+	sm := bookingSummary(c, f, v.Start, loc)
+	sm.When = whenLabel(v.Start.In(loc), v.End.In(loc))
+	if sm.AtelierWhen != "" {
+		sm.AtelierWhen = whenLabel(v.Start.In(c.Loc), v.End.In(c.Loc)) + " in " + cityOf(c.Atelier.Timezone)
+	}
+	if v.Location != "" {
+		sm.Location = v.Location
+	}
+	d := manageData{
+		ID: v.ID, Token: token, Summary: sm, Cancelled: v.Status == booking.Cancelled,
+		Customer: v.Customer, Notes: v.Notes, MeetingURL: v.MeetingURL,
+		ICSURL:     "/api/v1/bookings/" + url.PathEscape(v.ID) + "/invite.ics?" + url.Values{"token": {token}}.Encode(),
+		ManagePath: manageLink(v.ID, token, nil),
+		ManageURL:  s.app.PublicURL + manageLink(v.ID, token, nil),
+		CancelURL:  "/bookings/" + url.PathEscape(v.ID) + "/cancel?" + url.Values{"token": {token}}.Encode(),
+		MoveURL:    "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + url.Values{"token": {token}}.Encode(),
+		TZ:         loc.String(),
+		Reference:  strings.TrimPrefix(v.ID, app.BookingIDPrefix),
+		BookURL:    "/book",
+	}
+	title := sm.Service + " — " + c.Atelier.Name
+	details := "With " + sm.Artisan + ". Manage or cancel: " + d.ManageURL
+	where := sm.Location
+	if v.MeetingURL != "" {
+		details = "Join the video call: " + v.MeetingURL + "\n" + details
+		where = v.MeetingURL
+	}
+	d.GoogleURL = googleCalendarURL(title, v.Start, v.End, details, where, loc.String())
+	return d
+}
+
+func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	v, c, err := s.loadManaged(r, token)
+	if err != nil {
+		s.manageError(w, r, err)
+		return
+	}
+	loc, _ := bookingZone(v, c, r.URL.Query().Get("tz"))
+	d := s.manageData(v, c, token, loc)
+	switch r.URL.Query().Get("new") {
+	case "1":
+		d.Just = "booked"
+	}
+	switch r.URL.Query().Get("done") {
+	case "cancelled", "rescheduled":
+		d.Just = r.URL.Query().Get("done")
+	}
+	title := "Your appointment"
+	if d.Just == "booked" {
+		title = "Your appointment is confirmed"
+	}
+	s.render(w, r, http.StatusOK, "booking", &page{Title: title, Atelier: c.Atelier, Data: d})
+}
+
+func (s *Server) handleCancelConfirm(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	v, c, err := s.loadManaged(r, token)
+	if err != nil {
+		s.manageError(w, r, err)
+		return
+	}
+	if v.Status == booking.Cancelled {
+		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
+		return
+	}
+	loc, _ := bookingZone(v, c, "")
+	s.render(w, r, http.StatusOK, "cancel", &page{Title: "Cancel your appointment", Atelier: c.Atelier, Data: s.manageData(v, c, token, loc)})
+}
+
+func (s *Server) handleCancelPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Your form could not be read", "Please go back and send it again.")
+		return
+	}
+	id, token := mux.Vars(r)["id"], r.PostForm.Get("token")
+	if _, err := s.app.CancelBooking(r.Context(), id, token); err != nil {
+		if booking.ErrorKind(err) == booking.ECONFLICT {
+			// Already cancelled: the manage page says so.
+			http.Redirect(w, r, manageLink(id, token, nil), http.StatusSeeOther)
+			return
+		}
+		s.manageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, manageLink(id, token, url.Values{"done": {"cancelled"}}), http.StatusSeeOther)
+}
+
+func (s *Server) handleReschedule(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	token := q.Get("token")
+	v, c, err := s.loadManaged(r, token)
+	if err != nil {
+		s.manageError(w, r, err)
+		return
+	}
+	if v.Status == booking.Cancelled {
+		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
+		return
+	}
+	loc, tz := bookingZone(v, c, q.Get("tz"))
+	s.renderReschedule(w, r, v, c, token, loc, tz, q.Get("month"), q.Get("date"), http.StatusOK, "")
+}
+
+func (s *Server) renderReschedule(w http.ResponseWriter, r *http.Request, v *app.BookingView, c *catalogue, token string, loc *time.Location, tz, month, date string, status int, notice string) {
+	base := "/bookings/" + url.PathEscape(v.ID) + "/reschedule"
+	link := func(path string, kv ...string) string {
+		q := url.Values{"token": {token}, "tz": {tz}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			q.Set(kv[i], kv[i+1])
+		}
+		return path + "?" + q.Encode()
+	}
+	cq := calendarQuery{
+		Service: v.Service, Mode: string(v.Mode), Loc: loc, TZ: tz, Month: month, Date: date,
+		DayURL:   func(d booking.Date) string { return link(base, "date", d.String()) + "#times" },
+		MonthURL: func(d booking.Date) string { return link(base, "month", d.String()[:7]) },
+		SlotURL:  func(t time.Time) string { return link(base+"/confirm", "start", t.Format(time.RFC3339)) },
+	}
+	cal, err := s.calendar(r.Context(), c.Atelier, c.Loc, cq)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := s.manageData(v, c, token, loc)
+	d.Calendar, d.Notice = cal, notice
+	hidden := []field{{"token", token}}
+	if month != "" {
+		hidden = append(hidden, field{"month", month})
+	}
+	if date != "" {
+		hidden = append(hidden, field{"date", date})
+	}
+	d.ZoneForm = zoneForm{Action: base, Hidden: hidden, Options: zoneOptions(tz, c.Atelier.Timezone)}
+	s.render(w, r, status, "reschedule", &page{Title: "Choose a new time", Atelier: c.Atelier, Data: d})
+}
+
+func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	token := q.Get("token")
+	v, c, err := s.loadManaged(r, token)
+	if err != nil {
+		s.manageError(w, r, err)
+		return
+	}
+	loc, tz := bookingZone(v, c, q.Get("tz"))
+	start, err := time.Parse(time.RFC3339, q.Get("start"))
+	if err != nil || v.Status == booking.Cancelled {
+		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
+		return
+	}
+	d := s.manageData(v, c, token, loc)
+	d.NewStart = start.Format(time.RFC3339)
+	d.NewSummary = bookingSummary(c, flow{Service: v.Service, Mode: string(v.Mode), Artisan: v.Artisan}, start, loc)
+	d.TZ = tz
+	d.MoveURL = "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + url.Values{"token": {token}, "tz": {tz}, "date": {booking.DateOf(start.In(loc)).String()}}.Encode()
+	s.render(w, r, http.StatusOK, "reschedule_confirm", &page{Title: "Confirm the new time", Atelier: c.Atelier, Data: d})
+}
+
+func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Your form could not be read", "Please go back and send it again.")
+		return
+	}
+	id, token := mux.Vars(r)["id"], r.PostForm.Get("token")
+	startText := r.PostForm.Get("start")
+	_, err := s.app.RescheduleBooking(r.Context(), id, token, app.RescheduleRequest{Start: startText})
+	if err == nil {
+		http.Redirect(w, r, manageLink(id, token, url.Values{"done": {"rescheduled"}}), http.StatusSeeOther)
+		return
+	}
+	kind := booking.ErrorKind(err)
+	if kind != booking.ECONFLICT && kind != booking.EINVALID {
+		s.manageError(w, r, err)
+		return
+	}
+	v, c, lerr := s.loadManaged(r, token)
+	if lerr != nil {
+		s.manageError(w, r, lerr)
+		return
+	}
+	if v.Status == booking.Cancelled {
+		http.Redirect(w, r, manageLink(id, token, nil), http.StatusSeeOther)
+		return
+	}
+	loc, tz := bookingZone(v, c, r.PostForm.Get("tz"))
+	date, notice := "", "That time can no longer be booked. Please choose another."
+	if start, perr := time.Parse(time.RFC3339, startText); perr == nil {
+		date = booking.DateOf(start.In(loc)).String()
+		if kind == booking.ECONFLICT {
+			notice = "Sorry, " + fmtTime(start.In(loc)) + " was booked by someone else a moment ago. Your appointment is unchanged; here are the times still free."
+		}
+	}
+	status := http.StatusConflict
+	if kind == booking.EINVALID {
+		status = http.StatusUnprocessableEntity
+	}
+	s.renderReschedule(w, r, v, c, token, loc, tz, "", date, status, notice)
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// staticPrefix starts the URL of every asset.
+const staticPrefix = "/static/"
+
+// asset is one embedded file, served under a name that carries a hash of
+// its content ("app.3f2a9c1b7d.css"), so it can be cached for a year and a
+// new build is fetched at once.
+type asset struct {
+	body        []byte
+	contentType string
+}
+
+// assets holds the files of static/, by hashed name.
+type assets struct {
+	byHashed map[string]asset
+	url      map[string]string // plain name -> /static/hashed name
+	modTime  time.Time
+}
+
+// loadAssets reads and hashes every file under static/ in root.
+func loadAssets(root fs.FS) (*assets, error) {
+	as := &assets{byHashed: map[string]asset{}, url: map[string]string{}}
+	err := fs.WalkDir(root, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(root, p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(body)
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		ct := mime.TypeByExtension(ext)
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		as.byHashed[hashed] = asset{body: body, contentType: ct}
+		as.url[name] = staticPrefix + hashed
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading web/static: %w", err)
+	}
+	return as, nil
+}
+
+// URL returns the hashed URL of static file name ("app.css"), or an error
+// when there is no such file, so a template naming a missing asset fails
+// at start-up rather than in a user's browser.
+func (as *assets) URL(name string) (string, error) {
+	u, ok := as.url[name]
+	if !ok {
+		return "", fmt.Errorf("no static file %q", name)
+	}
+	return u, nil
+}
+
+// ServeHTTP serves an asset by hashed name with long cache headers.
+func (as *assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a, ok := as.byHashed[strings.TrimPrefix(r.URL.Path, staticPrefix)]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.contentType)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, "", as.modTime, bytes.NewReader(a.body))
+}

@@ -1,0 +1,62 @@
+// Enhancements only: every page works without this script.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Booking pages whose address names no time zone are shown again in the
+  // browser's own zone (without script the atelier's zone is used and the
+  // zone can be chosen from the list).
+  if (document.body.hasAttribute("data-detect-zone")) {
+    var params = new URLSearchParams(window.location.search);
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      zone = "";
+    }
+    if (zone && !params.has("tz")) {
+      params.set("tz", zone);
+      window.location.replace(window.location.pathname + "?" + params.toString() + window.location.hash);
+      return;
+    }
+  }
+
+  // The time zone list applies as soon as another zone is picked.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.form) {
+        select.form.submit();
+      }
+    });
+  });
+
+  // A second click on a form's button while the first is on its way sends
+  // nothing more.
+  document.querySelectorAll("form[method=post]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+    });
+  });
+
+  // Calendar navigation from the keyboard: arrow keys move between the
+  // bookable days of the month.
+  var days = Array.prototype.slice.call(document.querySelectorAll(".month a.day"));
+  days.forEach(function (day, i) {
+    day.addEventListener("keydown", function (event) {
+      var next = null;
+      if (event.key === "ArrowRight" || event.key === "ArrowDown") {
+        next = days[i + 1];
+      } else if (event.key === "ArrowLeft" || event.key === "ArrowUp") {
+        next = days[i - 1];
+      }
+      if (next) {
+        event.preventDefault();
+        next.focus();
+      }
+    });
+  });
+})();
