@@ -104,10 +104,12 @@ func (db *DB) ClaimJobs(ctx context.Context, queue string, now time.Time, limit 
 	return jobs, nil
 }
 
-// CompleteJob marks a job done; it is never claimed again.
+// CompleteJob marks a job done; it is never claimed again. The payload is
+// dropped: a sent confirmation mail holds the customer's manage token and
+// personal data, which the database must not keep once they are delivered.
 func (db *DB) CompleteJob(ctx context.Context, id int64) error {
 	now := db.now()
-	return db.finishJob(ctx, "complete", id, `UPDATE jobs SET state = 'done', lease_until = NULL, done_at = ?
+	return db.finishJob(ctx, "complete", id, `UPDATE jobs SET state = 'done', lease_until = NULL, payload = NULL, done_at = ?
 		WHERE id = ? AND state = 'pending'`, fmtTime(now), id)
 }
 

@@ -51,6 +51,14 @@ func TestJobQueue(t *testing.T) {
 	if err := db.CompleteJob(ctx, b.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A delivered job keeps no payload (a sent mail holds a manage token).
+	var payloadLen int
+	if err := db.read.QueryRowContext(ctx, `SELECT length(coalesce(payload, x'')) FROM jobs WHERE id = ?`, b.ID).Scan(&payloadLen); err != nil {
+		t.Fatal(err)
+	}
+	if payloadLen != 0 {
+		t.Errorf("done job still holds a %d-byte payload", payloadLen)
+	}
 	jobs, err = db.ClaimJobs(ctx, "mail", now.Add(lease), 10, lease)
 	if err != nil {
 		t.Fatal(err)
