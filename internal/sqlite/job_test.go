@@ -53,7 +53,7 @@ func TestJobQueue(t *testing.T) {
 	}
 	// A delivered job keeps no payload (a sent mail holds a manage token).
 	var payloadLen int
-	if err := db.read.QueryRowContext(ctx, `SELECT length(coalesce(payload, x'')) FROM jobs WHERE id = ?`, b.ID).Scan(&payloadLen); err != nil {
+	if err := rawDB(t, db).QueryRowContext(ctx, `SELECT length(coalesce(payload, x'')) FROM jobs WHERE id = ?`, b.ID).Scan(&payloadLen); err != nil {
 		t.Fatal(err)
 	}
 	if payloadLen != 0 {
