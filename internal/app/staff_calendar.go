@@ -323,8 +323,8 @@ type ClosureRequest struct {
 	Reason string `json:"reason"`
 }
 
-// ClosureView is a closure as staff see it, with the bookings it leaves
-// stranded when just added.
+// ClosureAdded is a closure just added, with the confirmed bookings it
+// leaves on a closed day.
 type ClosureAdded struct {
 	ID        string         `json:"id"`
 	From      booking.Date   `json:"from"`
