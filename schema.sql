@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 2).
+-- The whole current schema of a new atelier database (schema version 3).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -305,4 +305,53 @@ CREATE TABLE booking_staff_notes (
     notes      TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     updated_by TEXT NOT NULL DEFAULT ''                 -- staff user id
+) WITHOUT ROWID;
+
+-- Google Calendar sync (version 3). The artisans' own Google events are
+-- stored in busy_times with source 'gcal' (external_id: the Google event
+-- id), so Schedule reads them with the other busy times.
+
+-- Where incremental inbound sync resumes for an artisan.
+CREATE TABLE gcal_cursor (
+    artisan_id  TEXT PRIMARY KEY REFERENCES artisans (id),
+    calendar_id TEXT NOT NULL,
+    sync_token  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The Google side of each booking. No foreign key on booking_id: a Meet
+-- link is obtained, and recorded here, before the booking is committed.
+CREATE TABLE gcal_booking_sync (
+    booking_id  TEXT    PRIMARY KEY,
+    state       TEXT    NOT NULL CHECK (state IN ('pending', 'synced', 'failed')),
+    artisan_id  TEXT    NOT NULL DEFAULT '',
+    calendar_id TEXT    NOT NULL DEFAULT '',
+    event_id    TEXT    NOT NULL DEFAULT '',
+    sequence    INTEGER NOT NULL DEFAULT 0,
+    meet_url    TEXT    NOT NULL DEFAULT '',
+    synced_at   TEXT,
+    last_error  TEXT    NOT NULL DEFAULT '',
+    updated_at  TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX gcal_booking_sync_state ON gcal_booking_sync (state) WHERE state <> 'synced';
+
+-- The connection state of each artisan's calendar.
+CREATE TABLE gcal_artisan_sync (
+    artisan_id      TEXT PRIMARY KEY REFERENCES artisans (id),
+    state           TEXT NOT NULL CHECK (state IN ('not_connected', 'connected', 'disconnected', 'error')),
+    last_success_at TEXT,
+    last_error      TEXT NOT NULL DEFAULT '',
+    error_at        TEXT
+) WITHOUT ROWID;
+
+-- OAuth tokens of artisans who connected their Google account (auth
+-- 'oauth'). Secrets: never logged; protect the database file.
+CREATE TABLE gcal_oauth_token (
+    artisan_id    TEXT PRIMARY KEY REFERENCES artisans (id),
+    access_token  TEXT NOT NULL,
+    refresh_token TEXT NOT NULL DEFAULT '',
+    token_type    TEXT NOT NULL DEFAULT '',
+    expiry        TEXT,
+    updated_at    TEXT NOT NULL
 ) WITHOUT ROWID;

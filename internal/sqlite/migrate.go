@@ -23,6 +23,7 @@ type migration func(ctx context.Context, tx *sql.Tx) error
 // version directly.
 var migrations = []migration{
 	migrateV2Staff,
+	migrateV3Google,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -150,6 +151,52 @@ CREATE TABLE booking_staff_notes (
     notes      TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     updated_by TEXT NOT NULL DEFAULT ''                 -- staff user id
+) WITHOUT ROWID;
+`)
+	return err
+}
+
+// migrateV3Google adds the Google Calendar sync state (issue 5). Google busy
+// times need no table: they go in busy_times with source 'gcal'.
+func migrateV3Google(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE gcal_cursor (
+    artisan_id  TEXT PRIMARY KEY REFERENCES artisans (id),
+    calendar_id TEXT NOT NULL,
+    sync_token  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE gcal_booking_sync (
+    booking_id  TEXT    PRIMARY KEY,
+    state       TEXT    NOT NULL CHECK (state IN ('pending', 'synced', 'failed')),
+    artisan_id  TEXT    NOT NULL DEFAULT '',
+    calendar_id TEXT    NOT NULL DEFAULT '',
+    event_id    TEXT    NOT NULL DEFAULT '',
+    sequence    INTEGER NOT NULL DEFAULT 0,
+    meet_url    TEXT    NOT NULL DEFAULT '',
+    synced_at   TEXT,
+    last_error  TEXT    NOT NULL DEFAULT '',
+    updated_at  TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX gcal_booking_sync_state ON gcal_booking_sync (state) WHERE state <> 'synced';
+
+CREATE TABLE gcal_artisan_sync (
+    artisan_id      TEXT PRIMARY KEY REFERENCES artisans (id),
+    state           TEXT NOT NULL CHECK (state IN ('not_connected', 'connected', 'disconnected', 'error')),
+    last_success_at TEXT,
+    last_error      TEXT NOT NULL DEFAULT '',
+    error_at        TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE gcal_oauth_token (
+    artisan_id    TEXT PRIMARY KEY REFERENCES artisans (id),
+    access_token  TEXT NOT NULL,
+    refresh_token TEXT NOT NULL DEFAULT '',
+    token_type    TEXT NOT NULL DEFAULT '',
+    expiry        TEXT,
+    updated_at    TEXT NOT NULL
 ) WITHOUT ROWID;
 `)
 	return err
