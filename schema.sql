@@ -355,3 +355,13 @@ CREATE TABLE gcal_oauth_token (
     expiry        TEXT,
     updated_at    TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- Calendar subscription feeds (version 4): one secret URL per artisan, and
+-- one for the atelier-wide feed (artisan_id ''). The URL token is the only
+-- credential; only its SHA-256 is stored. Rotating replaces the row.
+CREATE TABLE feed_tokens (
+    artisan_id TEXT PRIMARY KEY,                      -- '' for the atelier-wide feed
+    token_hash BLOB NOT NULL UNIQUE,                  -- SHA-256 of the URL token
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''               -- staff user id
+) WITHOUT ROWID;

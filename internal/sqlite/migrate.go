@@ -24,6 +24,7 @@ type migration func(ctx context.Context, tx *sql.Tx) error
 var migrations = []migration{
 	migrateV2Staff,
 	migrateV3Google,
+	migrateV4Feeds,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -197,6 +198,20 @@ CREATE TABLE gcal_oauth_token (
     token_type    TEXT NOT NULL DEFAULT '',
     expiry        TEXT,
     updated_at    TEXT NOT NULL
+) WITHOUT ROWID;
+`)
+	return err
+}
+
+// migrateV4Feeds adds the secret URLs of calendar subscription feeds
+// (issue 4).
+func migrateV4Feeds(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE feed_tokens (
+    artisan_id TEXT PRIMARY KEY,                      -- '' for the atelier-wide feed
+    token_hash BLOB NOT NULL UNIQUE,                  -- SHA-256 of the URL token
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''               -- staff user id
 ) WITHOUT ROWID;
 `)
 	return err
