@@ -36,6 +36,10 @@ type App struct {
 	// Meetings creates video-call links for virtual bookings; nil means
 	// virtual bookings carry no link.
 	Meetings MeetingLinker
+	// Google is the Google Calendar sync (see google.go): a last free/busy
+	// check of the slot before a booking is stored, and sync states for
+	// staff. Nil means sync is off.
+	Google GoogleCalendar
 	// IdempotencyTTL is how long an Idempotency-Key replays its first
 	// response; afterwards reusing it is refused. Zero means
 	// DefaultIdempotencyTTL.

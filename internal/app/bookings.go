@@ -130,6 +130,9 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 		b.Location = c.Atelier.Address
 	}
 	placeReq := availability.Request{ServiceID: svc.ID, Mode: mode, Start: start, ArtisanID: req.Artisan, Staff: opt.Staff}
+	// Google's answer for the exact slot, asked before a Meet link creates
+	// the booking's own event (google.go).
+	gbusy := a.googleBusy(ctx, c, placeReq, b.BlockStart, b.BlockEnd, booking.Busy{})
 
 	if mode == booking.Virtual && a.Meetings != nil {
 		// The link needs the host, so choose the artisan now against the
@@ -141,7 +144,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 
 	var view *BookingView
 	place := func(s *booking.Schedule) (booking.Placement, error) {
-		p, err := availability.Place(s, placeReq, now)
+		p, err := availability.Place(gbusy.into(s), placeReq, now)
 		if err != nil || idem == nil {
 			return p, err
 		}
@@ -421,7 +424,10 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 	now := a.now()
 	end, bs, be := availability.Times(svc, b.Mode, start)
 	r := availability.Request{ServiceID: svc.ID, Mode: b.Mode, Start: start, ArtisanID: req.Artisan, IgnoreBookingID: b.ID, Staff: staff}
+	// Google's answer for the new slot, less the booking's own event (google.go).
+	gbusy := a.googleBusy(ctx, c, r, bs, be, booking.Busy{ArtisanID: b.ArtisanID, Start: b.Start, End: b.End})
 	place := func(s *booking.Schedule) (booking.Placement, error) {
+		s = gbusy.into(s)
 		if r.ArtisanID != "" {
 			return availability.Place(s, r, now)
 		}

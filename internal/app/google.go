@@ -1,0 +1,147 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/availability"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// GoogleCalendar is the Google Calendar sync as the use cases see it. The
+// wiring adapts the gcal package to it; App.Google nil means sync is off.
+type GoogleCalendar interface {
+	// FreeBusy asks Google, within a short timeout, which parts of
+	// [from, to) are busy in the artisan's calendar. Any error means
+	// Google did not answer; the stored busy times then decide alone.
+	FreeBusy(ctx context.Context, artisanID string, from, to time.Time) ([]booking.Busy, error)
+	// Status returns the connection state of every artisan.
+	Status(ctx context.Context) ([]GoogleArtisanView, error)
+	// BookingStatus returns the sync state of a booking, or nil when no
+	// sync has been recorded for it yet.
+	BookingStatus(ctx context.Context, bookingID string) (*GoogleBookingView, error)
+}
+
+// GoogleArtisanView is one artisan's calendar connection, for staff and
+// /healthz.
+type GoogleArtisanView struct {
+	ArtisanID   string     `json:"artisan_id"`
+	CalendarID  string     `json:"calendar_id"`
+	State       string     `json:"state"` // not_connected, connected, disconnected, error
+	LastSuccess *time.Time `json:"last_success_at"`
+	LastError   string     `json:"last_error,omitempty"`
+	ErrorAt     *time.Time `json:"error_at,omitempty"`
+}
+
+// GoogleBookingView is whether a booking is in its artisan's Google
+// Calendar.
+type GoogleBookingView struct {
+	State     string     `json:"state"` // pending, synced, failed
+	SyncedAt  *time.Time `json:"synced_at"`
+	LastError string     `json:"last_error,omitempty"`
+	MeetURL   string     `json:"meet_url,omitempty"`
+}
+
+// GoogleStatus returns the connection state of every artisan, or nil
+// when Google Calendar sync is off.
+func (a *App) GoogleStatus(ctx context.Context) ([]GoogleArtisanView, error) {
+	if a.Google == nil {
+		return nil, nil
+	}
+	st, err := a.Google.Status(ctx)
+	if err != nil {
+		return nil, internal("google calendar status", err)
+	}
+	return st, nil
+}
+
+// GoogleBookingStatus returns the Google sync state of a booking (nil when
+// sync is off or nothing is recorded yet). Callers check access to the
+// booking first.
+func (a *App) GoogleBookingStatus(ctx context.Context, bookingID string) (*GoogleBookingView, error) {
+	if a.Google == nil {
+		return nil, nil
+	}
+	st, err := a.Google.BookingStatus(ctx, bookingID)
+	if err != nil {
+		return nil, internal("google booking status", err)
+	}
+	return st, nil
+}
+
+// googleBusy is Google's fresh answer for the artisans a request may be
+// placed with, added to the schedule the engine checks when the booking is
+// stored.
+type googleBusy []booking.Busy
+
+// googleBusy asks Google, in parallel, about the block of the slot for the
+// requested artisan or, for "any artisan", every artisan offering the
+// service. Intervals within skip (the booking's own current time, whose
+// event Google reports as busy on a reschedule) are cut out. It must run
+// before a Meet link is made: that creates the booking's own event.
+// Failures are logged and ignored: the stored busy times still decide.
+func (a *App) googleBusy(ctx context.Context, c *booking.Catalog, r availability.Request, blockStart, blockEnd time.Time, skip booking.Busy) googleBusy {
+	if a.Google == nil {
+		return nil
+	}
+	var ids []string
+	if r.ArtisanID != "" {
+		ids = []string{r.ArtisanID}
+	} else {
+		for _, ar := range c.Artisans {
+			if ar.Offers(r.ServiceID) {
+				ids = append(ids, ar.ID)
+			}
+		}
+	}
+	var (
+		mu  sync.Mutex
+		out googleBusy
+		wg  sync.WaitGroup
+	)
+	for _, id := range ids {
+		wg.Go(func() {
+			busy, err := a.Google.FreeBusy(ctx, id, blockStart, blockEnd)
+			if err != nil {
+				a.logger().WarnContext(ctx, "google free/busy check: no answer, the stored busy times decide",
+					"artisan", id, "err", err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, b := range busy {
+				out = append(out, subtract(b, skip)...)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// subtract returns the parts of b outside skip (of the same artisan).
+func subtract(b, skip booking.Busy) []booking.Busy {
+	if skip.ArtisanID != b.ArtisanID || !skip.Start.Before(b.End) || !b.Start.Before(skip.End) {
+		return []booking.Busy{b}
+	}
+	var out []booking.Busy
+	if b.Start.Before(skip.Start) {
+		out = append(out, booking.Busy{ArtisanID: b.ArtisanID, Start: b.Start, End: skip.Start})
+	}
+	if skip.End.Before(b.End) {
+		out = append(out, booking.Busy{ArtisanID: b.ArtisanID, Start: skip.End, End: b.End})
+	}
+	return out
+}
+
+// into returns s with Google's answer added to its busy times; s itself is
+// not changed.
+func (g googleBusy) into(s *booking.Schedule) *booking.Schedule {
+	if len(g) == 0 {
+		return s
+	}
+	c := *s
+	c.Busy = append(slices.Clip(s.Busy), g...)
+	return &c
+}
