@@ -214,3 +214,71 @@ func TestWrongTokenLooksLikeUnknownID(t *testing.T) {
 		}
 	}
 }
+
+// TestStartValidation: a start that is off the slot grid or in the past is
+// invalid input (422, errors.start) whoever books; a start on the grid
+// that is not free (too soon, closed, beyond the horizon, taken) is a
+// conflict (409 slot_unavailable). A rejected reschedule leaves the
+// booking as it was.
+func TestStartValidation(t *testing.T) {
+	a, _ := MustOpenApp(t)
+	ctx := context.Background()
+	taken, err := a.CreateBooking(ctx, request(time.Date(2026, 12, 3, 10, 0, 0, 0, sgt), booking.InPerson), app.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := app.CreateOptions{Staff: true, Actor: booking.Actor{Kind: "staff", ID: "u1"}}
+	tests := []struct {
+		name  string
+		start string
+		opt   app.CreateOptions
+		kind  booking.Kind
+		code  string
+	}{
+		{"OffGrid", "2026-12-02T10:10:00+08:00", app.CreateOptions{}, booking.EINVALID, booking.CodeInvalid},
+		{"OffGridBySeconds", "2026-12-02T10:00:30+08:00", app.CreateOptions{}, booking.EINVALID, booking.CodeInvalid},
+		{"OffGridStaff", "2026-12-02T10:10:00+08:00", staff, booking.EINVALID, booking.CodeInvalid},
+		{"Past", "2026-11-30T10:00:00+08:00", app.CreateOptions{}, booking.EINVALID, booking.CodeInvalid},
+		{"PastStaff", "2026-12-01T08:30:00+08:00", staff, booking.EINVALID, booking.CodeInvalid},
+		{"TooSoon", "2026-12-01T10:00:00+08:00", app.CreateOptions{}, booking.ECONFLICT, booking.CodeSlotUnavailable},
+		{"OutsideHours", "2026-12-02T20:00:00+08:00", app.CreateOptions{}, booking.ECONFLICT, booking.CodeSlotUnavailable},
+		{"BeyondHorizon", "2027-06-01T10:00:00+08:00", app.CreateOptions{}, booking.ECONFLICT, booking.CodeSlotUnavailable},
+		{"Taken", "2026-12-03T10:00:00+08:00", app.CreateOptions{}, booking.ECONFLICT, booking.CodeSlotUnavailable},
+		{"OnGridInAnotherZone", "2026-12-02T03:30:00+01:00", app.CreateOptions{}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := request(now, booking.InPerson)
+			req.Start = tt.start
+			c, err := a.CreateBooking(ctx, req, tt.opt)
+			if tt.kind == "" {
+				if err != nil {
+					t.Fatalf("CreateBooking: %v", err)
+				}
+				if _, err := a.CancelBooking(ctx, c.View.ID, c.View.ManageToken); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantKind(t, err, tt.kind, tt.code)
+			var e *booking.Error
+			if tt.kind == booking.EINVALID && (!errors.As(err, &e) || e.Fields["start"] == "") {
+				t.Errorf("err = %v, want a message for the field start", err)
+			}
+
+			_, err = a.RescheduleBooking(ctx, taken.View.ID, taken.View.ManageToken, app.RescheduleRequest{Start: tt.start})
+			if tt.name == "Taken" {
+				// Moving a booking onto its own time is not a clash.
+				return
+			}
+			if !tt.opt.Staff {
+				wantKind(t, err, tt.kind, tt.code)
+			}
+			got, err := a.GetBooking(ctx, taken.View.ID, taken.View.ManageToken)
+			if err != nil || !got.Start.Equal(taken.View.Start) || got.Sequence != taken.View.Sequence {
+				t.Errorf("after a refused reschedule: start %v sequence %d (%v), want %v and %d",
+					got.Start, got.Sequence, err, taken.View.Start, taken.View.Sequence)
+			}
+		})
+	}
+}

@@ -90,13 +90,8 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	req = normalize(req)
 	errs := booking.FieldErrors{}
 	svc := validateService(c, errs, req.Service, req.Mode, req.Artisan)
-	start, ok := parseInstant(req.Start)
-	switch {
-	case req.Start == "":
-		errs.Add("start", "is required")
-	case !ok:
-		errs.Add("start", "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
-	}
+	now := a.now()
+	start, _ := validateStart(errs, c, req.Start, now)
 	validateCustomer(errs, req.Customer)
 	if m := validNotes(req.Notes); m != "" {
 		errs.Add("notes", m)
@@ -105,7 +100,6 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 		return nil, err
 	}
 
-	now := a.now()
 	mode := booking.Mode(req.Mode)
 	end, blockStart, blockEnd := availability.Times(svc, mode, start)
 	token, tokenHash := newManageToken()
@@ -402,13 +396,8 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 	if svc == nil {
 		errs.Add("start", "the service of this booking is no longer offered")
 	}
-	start, ok := parseInstant(req.Start)
-	switch {
-	case req.Start == "":
-		errs.Add("start", "is required")
-	case !ok:
-		errs.Add("start", "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
-	}
+	now := a.now()
+	start, _ := validateStart(errs, c, req.Start, now)
 	if req.Artisan != "" {
 		switch ar := c.Artisan(req.Artisan); {
 		case ar == nil:
@@ -421,7 +410,6 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 		return nil, err
 	}
 
-	now := a.now()
 	end, bs, be := availability.Times(svc, b.Mode, start)
 	r := availability.Request{ServiceID: svc.ID, Mode: b.Mode, Start: start, ArtisanID: req.Artisan, IgnoreBookingID: b.ID, Staff: staff}
 	// Google's answer for the new slot, less the booking's own event (google.go).

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -159,4 +160,34 @@ func validateService(c *booking.Catalog, errs booking.FieldErrors, serviceID, mo
 		}
 	}
 	return svc
+}
+
+// validateStart parses the start of a booking or reschedule request and
+// checks what makes it invalid whatever the calendar holds: it must be an
+// RFC 3339 time, on the atelier's slot grid and not in the past. Those are
+// field errors (422). Whether an on-grid future start is free (opening
+// hours, closures, notice, horizon, other bookings) is for the engine to
+// answer with a conflict (409).
+func validateStart(errs booking.FieldErrors, c *booking.Catalog, s string, now time.Time) (time.Time, bool) {
+	start, ok := parseInstant(s)
+	switch {
+	case s == "":
+		errs.Add("start", "is required")
+		return time.Time{}, false
+	case !ok:
+		errs.Add("start", "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
+		return time.Time{}, false
+	case start.Before(now):
+		errs.Add("start", "must be in the future")
+		return start, false
+	}
+	loc, tz := c.Atelier.Location, c.Atelier.Timezone
+	if loc == nil {
+		loc, tz = time.UTC, "UTC"
+	}
+	if iv := c.Atelier.Rules.SlotInterval; !availability.OnGrid(start, iv, loc) {
+		errs.Add("start", fmt.Sprintf("must be on the %d-minute slot grid from midnight in %s (see GET /api/v1/availability)", int(iv/time.Minute), tz))
+		return start, false
+	}
+	return start, true
 }
