@@ -145,11 +145,4 @@ func run(ctx context.Context, wg *sync.WaitGroup, logger *slog.Logger, name stri
 	}()
 }
 
-// startGoogle starts Google Calendar sync when it is enabled. It returns the
-// JobsFunc for the outbox and the wake-up hooks of its workers.
-func startGoogle(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
-	if !cfg.GoogleCalendar.Enabled {
-		return nil, nil, nil
-	}
-	return nil, nil, fmt.Errorf("google_calendar.enabled: Google Calendar sync is not wired into this build yet")
-}
+// startGoogle is in google.go.

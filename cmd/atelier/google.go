@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/gcal"
+	"github.com/atelier-app/atelier/internal/mail"
+	"github.com/atelier-app/atelier/internal/sqlite"
+)
+
+// OAuthCallbackPath is where Google sends an artisan back after consent
+// (auth oauth); register server.public_url + this path as the redirect URI.
+const OAuthCallbackPath = "/api/v1/staff/google/callback"
+
+// startGoogle starts Google Calendar sync when it is enabled: the outbound
+// job worker, the periodic inbound sync, Meet links (google_calendar.meet)
+// and the free/busy check before a booking is stored. It returns the
+// JobsFunc for the outbox and the wake-up hook of its job worker.
+func startGoogle(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
+	if !cfg.GoogleCalendar.Enabled {
+		return nil, nil, nil
+	}
+	s, err := newSyncer(cfg, db, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.Google = googleApp{s}
+	if cfg.GoogleCalendar.Meet {
+		// The configured provider stays as the fallback, so a virtual
+		// booking always gets a working link.
+		a.Meetings = &gcal.MeetLinker{Syncer: s, Fallback: a.Meetings}
+	}
+	w := &gcalWorker{syncer: s, wake: make(chan struct{}, 1), poll: 30 * time.Second, logger: logger}
+	run(ctx, wg, logger, "gcal-out", w.Run)
+	run(ctx, wg, logger, "gcal-in", s.RunInbound)
+	logger.Info("google calendar sync enabled", "auth", cfg.GoogleCalendar.Auth, "meet", cfg.GoogleCalendar.Meet,
+		"sync_interval", cfg.GoogleCalendar.SyncInterval)
+	return []booking.JobsFunc{gcal.Jobs()}, []func(){w.Wake}, nil
+}
+
+// newSyncer builds the Syncer from the google_calendar section and the
+// artisans' google_calendar_id.
+func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Syncer, error) {
+	g := cfg.GoogleCalendar
+	gc := gcal.Config{
+		Enabled: g.Enabled, Endpoint: g.Endpoint, Auth: g.Auth,
+		ServiceAccountKeyFile: g.ServiceAccountKeyFile,
+		OAuthClientID:         g.OAuthClientID, OAuthClientSecret: g.OAuthClientSecret,
+		SyncInterval: g.SyncInterval, Meet: g.Meet, FreeBusyTimeout: g.FreeBusyTimeout,
+	}
+	calIDs := make(map[string]string)
+	for _, ar := range cfg.Artisans {
+		if ar.GoogleCalendarID != "" {
+			calIDs[ar.ID] = ar.GoogleCalendarID
+		}
+	}
+	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
+	opts := gcal.Options{
+		Config: gc, Store: db, Bookings: db, Jobs: db, CalendarIDs: calIDs,
+		StaffURL: func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
+		Logger:   logger.With("worker", "gcal"),
+		OnSyncStopped: func(artisanID, reason string) {
+			notifySyncStopped(cfg, db, logger, artisanID, reason)
+		},
+	}
+	if gc.WithDefaults().Auth == gcal.AuthNone {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if gc.WithDefaults().Auth == gcal.AuthOAuth {
+		opts.OAuth = gcal.NewOAuth(g.OAuthClientID, g.OAuthClientSecret, public+OAuthCallbackPath, db)
+	}
+	s, err := gcal.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("google_calendar: %w", err)
+	}
+	return s, nil
+}
+
+// notifySyncStopped logs that an artisan's sync stopped and queues one
+// mail to mail.admin_emails on the "mail" queue (the mail worker sends it
+// with its usual retries). gcal calls it once per stop.
+func notifySyncStopped(cfg *config.Config, db *sqlite.DB, logger *slog.Logger, artisanID, reason string) {
+	logger.Error("google calendar sync stopped for an artisan: reconnect it in the staff area",
+		"artisan", artisanID, "reason", reason)
+	if len(cfg.Mail.AdminEmails) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := db.Enqueue(ctx, syncStoppedMail(cfg, artisanID, reason, time.Now())); err != nil {
+		logger.Error("queueing the sync-stopped mail", "artisan", artisanID, "err", err)
+	}
+}
+
+// syncStoppedMail is the job of the mail telling admins that an artisan's
+// sync stopped. Its payload has the shape the mail worker sends as is.
+func syncStoppedMail(cfg *config.Config, artisanID, reason string, now time.Time) booking.Job {
+	from := cfg.Mail.FromAddress()
+	var to []*gomail.Address
+	var rcpt []string
+	for _, e := range cfg.Mail.AdminEmails {
+		to = append(to, &gomail.Address{Address: e})
+		rcpt = append(rcpt, e)
+	}
+	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
+	text := fmt.Sprintf("Google Calendar sync has stopped for artisan %s.\n\nReason: %s\n\n"+
+		"New and changed bookings are kept and will reach the calendar once the artisan is reconnected;\n"+
+		"until then, events added in Google do not block the artisan's availability.\n\n"+
+		"Reconnect in the staff area: %s/staff\n", artisanID, reason, public)
+	msg, err := mail.Compose(mail.Message{
+		From: from, To: to, Date: now,
+		Subject: "Google Calendar sync stopped for " + artisanID,
+		Text:    text,
+	})
+	if err != nil {
+		// Compose fails only without sender or recipients, checked above.
+		msg = []byte(text)
+	}
+	p, _ := json.Marshal(struct {
+		From    string   `json:"from"`
+		To      []string `json:"to"`
+		Message []byte   `json:"message"`
+	}{from.Address, rcpt, msg})
+	return booking.Job{Queue: mail.Queue, Kind: mail.KindStaffNotice, Payload: p}
+}
+
+// gcalWorker runs the outbound sync jobs: at once when woken after a
+// commit, and every poll for retries that have come due.
+type gcalWorker struct {
+	syncer *gcal.Syncer
+	wake   chan struct{}
+	poll   time.Duration
+	logger *slog.Logger
+}
+
+// Wake makes the worker look for jobs now. It never blocks.
+func (w *gcalWorker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run runs due jobs until ctx ends.
+func (w *gcalWorker) Run(ctx context.Context) error {
+	t := time.NewTicker(w.poll)
+	defer t.Stop()
+	for {
+		for {
+			n, err := w.syncer.RunJobsOnce(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				w.logger.Error("gcal: jobs", "err", err)
+				break
+			}
+			if n == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// googleApp adapts the Syncer to what the use cases need.
+type googleApp struct{ s *gcal.Syncer }
+
+func (g googleApp) FreeBusy(ctx context.Context, artisanID string, from, to time.Time) ([]booking.Busy, error) {
+	return g.s.FreeBusy(ctx, artisanID, from, to)
+}
+
+func (g googleApp) Status(ctx context.Context) ([]app.GoogleArtisanView, error) {
+	all, err := g.s.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]app.GoogleArtisanView, 0, len(all))
+	for _, st := range all {
+		out = append(out, app.GoogleArtisanView{
+			ArtisanID: st.ArtisanID, CalendarID: g.s.CalendarID(st.ArtisanID), State: string(st.State),
+			LastSuccess: timePtr(st.LastSuccess), LastError: st.LastError, ErrorAt: timePtr(st.ErrorAt),
+		})
+	}
+	return out, nil
+}
+
+func (g googleApp) BookingStatus(ctx context.Context, bookingID string) (*app.GoogleBookingView, error) {
+	st, err := g.s.BookingStatus(ctx, bookingID)
+	if err != nil || st == nil {
+		return nil, err
+	}
+	return &app.GoogleBookingView{State: string(st.State), SyncedAt: timePtr(st.SyncedAt), LastError: st.LastError, MeetURL: st.MeetURL}, nil
+}
+
+// timePtr returns nil for the zero time (JSON null), else t in UTC.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
