@@ -1,0 +1,105 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// The secrets of calendar subscription feeds. A feed belongs to one
+// artisan, or to the whole atelier when artisanID is "". Only the SHA-256
+// of the URL token is stored; a feed has at most one token at a time, so
+// storing a new one (rotation) makes the old URL stop working at once.
+
+// feedTarget names a feed in the audit log.
+func feedTarget(artisanID string) string {
+	if artisanID == "" {
+		return "feed:atelier"
+	}
+	return "feed:artisan:" + artisanID
+}
+
+// SetFeedToken makes hash the secret of the feed of artisanID ("" for the
+// atelier-wide feed), replacing any earlier one. An unknown or retired
+// artisan is ENOTFOUND.
+func (db *DB) SetFeedToken(ctx context.Context, artisanID string, hash []byte, actor booking.Actor) error {
+	if len(hash) == 0 {
+		return fmt.Errorf("sqlite: set feed token: empty hash")
+	}
+	now := db.now()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if artisanID != "" {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM artisans WHERE id = ? AND active`, artisanID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return booking.ErrNotFound("artisan")
+			}
+			if err != nil {
+				return err
+			}
+		}
+		var existed int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM feed_tokens WHERE artisan_id = ?`, artisanID).Scan(&existed); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO feed_tokens (artisan_id, token_hash, created_at, created_by)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (artisan_id) DO UPDATE SET token_hash = excluded.token_hash,
+				created_at = excluded.created_at, created_by = excluded.created_by`,
+			artisanID, hash, fmtTime(now), actor.ID)
+		if err != nil {
+			return err
+		}
+		action := "feed.created"
+		if existed > 0 {
+			action = "feed.rotated"
+		}
+		// The audit row records that the secret changed, never the secret.
+		return writeAudit(ctx, tx, now, actor, action, "", feedTarget(artisanID), nil, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set feed token: %w", err)
+	}
+	return nil
+}
+
+// DeleteFeedToken revokes the feed of artisanID ("" for the atelier-wide
+// feed). It reports whether there was one to revoke.
+func (db *DB) DeleteFeedToken(ctx context.Context, artisanID string, actor booking.Actor) (bool, error) {
+	now := db.now()
+	var deleted bool
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM feed_tokens WHERE artisan_id = ?`, artisanID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if deleted = n > 0; !deleted {
+			return nil
+		}
+		return writeAudit(ctx, tx, now, actor, "feed.revoked", "", feedTarget(artisanID), nil, nil)
+	})
+	if err != nil {
+		return false, fmt.Errorf("sqlite: delete feed token: %w", err)
+	}
+	return deleted, nil
+}
+
+// FeedByTokenHash returns the artisan whose feed has the secret hash ("" for
+// the atelier-wide feed); an unknown hash is ENOTFOUND.
+func (db *DB) FeedByTokenHash(ctx context.Context, hash []byte) (artisanID string, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT artisan_id FROM feed_tokens WHERE token_hash = ?`, hash).Scan(&artisanID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", booking.ErrNotFound("feed")
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: feed by token: %w", err)
+	}
+	return artisanID, nil
+}
