@@ -22,6 +22,50 @@ type GoogleCalendar interface {
 	// BookingStatus returns the sync state of a booking, or nil when no
 	// sync has been recorded for it yet.
 	BookingStatus(ctx context.Context, bookingID string) (*GoogleBookingView, error)
+	// SyncNow reads every running artisan's calendar now, instead of at
+	// the next sync_interval.
+	SyncNow(ctx context.Context) error
+}
+
+// GoogleOverview is the Google Calendar sync as admins see it.
+type GoogleOverview struct {
+	Enabled  bool                `json:"enabled"`
+	Artisans []GoogleArtisanView `json:"artisans"`
+}
+
+// StaffGoogle returns the connection state of every artisan (admins only).
+func (s *Staff) StaffGoogle(ctx context.Context, u *booking.User) (*GoogleOverview, error) {
+	if u.Role != booking.RoleAdmin {
+		return nil, errForbidden()
+	}
+	st, err := s.GoogleStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &GoogleOverview{Enabled: s.Google != nil, Artisans: append([]GoogleArtisanView{}, st...)}, nil
+}
+
+// StaffGoogleSync reads the artisans' calendars now (admins only).
+func (s *Staff) StaffGoogleSync(ctx context.Context, u *booking.User) (*GoogleOverview, error) {
+	if u.Role != booking.RoleAdmin {
+		return nil, errForbidden()
+	}
+	if s.Google != nil {
+		if err := s.Google.SyncNow(ctx); err != nil {
+			// One artisan's failure is in the states below; log the rest.
+			s.logger().WarnContext(ctx, "google calendar sync now", "err", err)
+		}
+	}
+	return s.StaffGoogle(ctx, u)
+}
+
+// StaffGoogleBooking returns the Google sync state of a booking the user
+// may see (nil when nothing is recorded yet).
+func (s *Staff) StaffGoogleBooking(ctx context.Context, u *booking.User, id string) (*GoogleBookingView, error) {
+	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+		return nil, err
+	}
+	return s.GoogleBookingStatus(ctx, id)
 }
 
 // GoogleArtisanView is one artisan's calendar connection, for staff and

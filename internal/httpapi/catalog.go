@@ -54,5 +54,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusServiceUnavailable, "unavailable", "the database does not answer", nil)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
+	body := map[string]any{"status": "ok"}
+	if g := s.googleHealth(ctx); g != nil { // google.go
+		body["google_calendar"] = g
+	}
+	s.writeJSON(w, r, http.StatusOK, body)
 }

@@ -80,6 +80,8 @@ func (sa *staffAPI) register(r *mux.Router) {
 	r.HandleFunc("/closures/{cid}", sa.authed(sa.handleDeleteClosure)).Methods(http.MethodDelete)
 
 	r.HandleFunc("/audit", sa.authed(sa.handleAudit)).Methods(http.MethodGet)
+
+	sa.registerGoogleRoutes(r) // google.go; only when sync is enabled
 }
 
 type userKey struct{}
