@@ -114,9 +114,20 @@ func loadConfig(g globalFlags) (*config.Config, string, error) {
 		cfg.Database.Path = g.db
 	}
 	if g.addr != "" {
-		cfg.Server.Addr = g.addr
+		moveAddr(cfg, g.addr)
 	}
 	return cfg, source, nil
+}
+
+// moveAddr sets the listen address to addr. A public URL that only mirrors
+// the old listen address ("http://" + server.addr, as in the demo) moves
+// with it, so that links in responses, e-mails and invites reach this
+// server; a public URL set to anything else (a domain, a proxy) is kept.
+func moveAddr(cfg *config.Config, addr string) {
+	if cfg.Server.PublicURL == "http://"+cfg.Server.Addr {
+		cfg.Server.PublicURL = "http://" + addr
+	}
+	cfg.Server.Addr = addr
 }
 
 // readPassword reads one line from r (a password from standard input).

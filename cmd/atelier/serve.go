@@ -65,6 +65,19 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	}
 	defer db.Close()
 
+	// Listen before anything uses the public URL: with port 0 the real
+	// port is known only now, and a public URL that mirrors the listen
+	// address follows it.
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Server.Addr, err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	if _, port, _ := net.SplitHostPort(cfg.Server.Addr); port == "0" {
+		moveAddr(cfg, addr)
+	}
+
 	a := &app.App{
 		Store:          db,
 		Now:            time.Now,
@@ -107,11 +120,6 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Server.Addr, err)
-	}
-	addr := ln.Addr().String()
 	logger.Info("listening", "addr", addr, "url", "http://"+addr+"/")
 	if env.Ready != nil {
 		env.Ready(addr)

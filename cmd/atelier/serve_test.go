@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/config"
+)
+
+// startMain runs Main with args in a temporary folder and returns the
+// address it listens on; the server is stopped (and must stop cleanly)
+// when the test ends.
+func startMain(t *testing.T, args ...string) string {
+	t.Helper()
+	t.Chdir(t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Main(ctx, args, Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
+			Ready: func(a string) { ready <- a }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	select {
+	case addr := <-ready:
+		return addr
+	case err := <-done:
+		t.Fatalf("serve ended early: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start")
+	}
+	return ""
+}
+
+// TestLinksFollowListenAddress: with the demo configuration, whose public
+// URL only mirrors its listen address, a server started with --addr hands
+// out links and a Location that reach it, not the demo's port 8080.
+func TestLinksFollowListenAddress(t *testing.T) {
+	addr := startMain(t, "--db", filepath.Join(t.TempDir(), "a.db"), "--addr", "127.0.0.1:0")
+	base := "http://" + addr
+
+	from := time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	to := time.Now().AddDate(0, 0, 9).Format(time.DateOnly)
+	resp, err := http.Get(base + "/api/v1/availability?service=ring-sizing&mode=in_person&from=" + from + "&to=" + to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var av struct{ Slots []struct{ Start string } }
+	err = json.NewDecoder(resp.Body).Decode(&av)
+	resp.Body.Close()
+	if err != nil || len(av.Slots) == 0 {
+		t.Fatalf("availability: %v, %d slots", err, len(av.Slots))
+	}
+	body, _ := json.Marshal(map[string]any{"service": "ring-sizing", "mode": "in_person", "start": av.Slots[0].Start,
+		"customer": map[string]string{"name": "Ana", "email": "ana@example.com"}})
+	resp, err = http.Post(base+"/api/v1/bookings", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b struct{ Links struct{ Manage, ICS string } }
+	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("booking: %d %v", resp.StatusCode, err)
+	}
+	for name, link := range map[string]string{"manage": b.Links.Manage, "ics": b.Links.ICS, "Location": resp.Header.Get("Location")} {
+		if !strings.HasPrefix(link, base+"/") {
+			t.Errorf("%s link %q, want it on %s", name, link, base)
+		}
+	}
+	ics, err := http.Get(b.Links.ICS + "?token=x")
+	if err != nil {
+		t.Fatalf("following the ics link: %v", err)
+	}
+	ics.Body.Close()
+	if ics.StatusCode != http.StatusNotFound {
+		t.Errorf("ics link with a wrong token: %d, want 404 from this server", ics.StatusCode)
+	}
+}
+
+func TestMoveAddr(t *testing.T) {
+	tests := []struct {
+		name, addr, publicURL, newAddr, want string
+	}{
+		{"MirrorFollows", "127.0.0.1:8080", "http://127.0.0.1:8080", "127.0.0.1:18431", "http://127.0.0.1:18431"},
+		{"DomainKept", "127.0.0.1:8080", "https://book.example.com", "127.0.0.1:18431", "https://book.example.com"},
+		{"OtherPortKept", "127.0.0.1:8080", "http://127.0.0.1:9000", "127.0.0.1:18431", "http://127.0.0.1:9000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := &config.Config{}
+			cfg.Server.Addr, cfg.Server.PublicURL = tt.addr, tt.publicURL
+			moveAddr(cfg, tt.newAddr)
+			if cfg.Server.Addr != tt.newAddr || cfg.Server.PublicURL != tt.want {
+				t.Errorf("addr %q public_url %q, want %q and %q", cfg.Server.Addr, cfg.Server.PublicURL, tt.newAddr, tt.want)
+			}
+		})
+	}
+}
