@@ -13,6 +13,7 @@ import (
 // booking.Store. internal/sqlite.DB implements it.
 type StaffStore interface {
 	booking.Store
+	FeedStore
 
 	UserByEmail(ctx context.Context, email string) (*booking.User, error)
 	CreateSession(ctx context.Context, s booking.Session) error

@@ -21,8 +21,10 @@ type AtelierView struct {
 	Booking      RulesView         `json:"booking"`
 }
 
-// ClosureView is a closure as customers see it.
+// ClosureView is a closure as customers see it. ID (an extension of the
+// contract) lets staff find the closure to delete.
 type ClosureView struct {
+	ID     string       `json:"id"`
 	From   booking.Date `json:"from"`
 	To     booking.Date `json:"to"`
 	Reason string       `json:"reason"`
@@ -77,9 +79,37 @@ func (a *App) Atelier(ctx context.Context) (*AtelierView, error) {
 		},
 	}
 	for _, cl := range at.Closures {
-		v.Closures = append(v.Closures, ClosureView{From: cl.From, To: cl.To, Reason: cl.Reason})
+		v.Closures = append(v.Closures, ClosureView{ID: cl.ID, From: cl.From, To: cl.To, Reason: cl.Reason})
 	}
 	return v, nil
+}
+
+// StaffClosureView is a closure as staff see it: Source is "config" for
+// one from the configuration file (which only an edit of the file
+// removes) and "staff" for one added through the API.
+type StaffClosureView struct {
+	ClosureView
+	Source string `json:"source"`
+}
+
+// Closures lists the closures that have not ended, in date order, for any
+// staff account (GET /api/v1/staff/closures).
+func (s *Staff) Closures(ctx context.Context, u *booking.User) ([]StaffClosureView, error) {
+	if !u.Role.Valid() {
+		return nil, errForbidden()
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StaffClosureView, 0, len(c.Atelier.Closures))
+	for _, cl := range c.Atelier.Closures {
+		out = append(out, StaffClosureView{
+			ClosureView: ClosureView{ID: cl.ID, From: cl.From, To: cl.To, Reason: cl.Reason},
+			Source:      cl.Source,
+		})
+	}
+	return out, nil
 }
 
 // Services lists the bookable services in catalogue order.

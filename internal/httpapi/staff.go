@@ -53,6 +53,7 @@ func (s *Server) EnableStaff(st *app.Staff, cfg StaffConfig) {
 		byAccount: auth.NewThrottle(cfg.LoginsPerMinute),
 	}
 	sa.register(s.staff)
+	sa.registerFeedRoutes(s.router)
 }
 
 // register adds the staff routes. The authorisation matrix test walks
@@ -74,8 +75,13 @@ func (sa *staffAPI) register(r *mux.Router) {
 	r.HandleFunc("/artisans/{id}/working-hours", sa.authed(sa.handleWorkingHours)).Methods(http.MethodPut)
 	r.HandleFunc("/artisans/{id}/time-off", sa.authed(sa.handleAddTimeOff)).Methods(http.MethodPost)
 	r.HandleFunc("/artisans/{id}/time-off/{tid}", sa.authed(sa.handleDeleteTimeOff)).Methods(http.MethodDelete)
+	r.HandleFunc("/artisans/{id}/feed", sa.authed(sa.handleRotateArtisanFeed)).Methods(http.MethodPost)
+	r.HandleFunc("/artisans/{id}/feed", sa.authed(sa.handleRevokeArtisanFeed)).Methods(http.MethodDelete)
+	r.HandleFunc("/feed", sa.authed(sa.handleRotateAtelierFeed)).Methods(http.MethodPost)
+	r.HandleFunc("/feed", sa.authed(sa.handleRevokeAtelierFeed)).Methods(http.MethodDelete)
 
 	r.HandleFunc("/opening-hours", sa.authed(sa.handleOpeningHours)).Methods(http.MethodPut)
+	r.HandleFunc("/closures", sa.authed(sa.handleClosures)).Methods(http.MethodGet)
 	r.HandleFunc("/closures", sa.authed(sa.handleAddClosure)).Methods(http.MethodPost)
 	r.HandleFunc("/closures/{cid}", sa.authed(sa.handleDeleteClosure)).Methods(http.MethodDelete)
 

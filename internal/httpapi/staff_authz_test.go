@@ -217,6 +217,26 @@ var matrix = map[string]matrixCase{
 		},
 		want: [5]int{401, 401, 403, 204, 204},
 	},
+	"POST /api/v1/staff/artisans/{id}/feed": {
+		prepare: func(*testing.T, *matrixFixture) (string, any) { return "/api/v1/staff/artisans/mei/feed", nil },
+		want:    [5]int{401, 401, 403, 201, 201},
+	},
+	"DELETE /api/v1/staff/artisans/{id}/feed": {
+		prepare: func(*testing.T, *matrixFixture) (string, any) { return "/api/v1/staff/artisans/mei/feed", nil },
+		want:    [5]int{401, 401, 403, 204, 204},
+	},
+	"POST /api/v1/staff/feed": {
+		prepare: func(*testing.T, *matrixFixture) (string, any) { return "/api/v1/staff/feed", nil },
+		want:    [5]int{401, 401, 403, 403, 201},
+	},
+	"DELETE /api/v1/staff/feed": {
+		prepare: func(*testing.T, *matrixFixture) (string, any) { return "/api/v1/staff/feed", nil },
+		want:    [5]int{401, 401, 403, 403, 204},
+	},
+	"GET /api/v1/staff/closures": {
+		prepare: func(*testing.T, *matrixFixture) (string, any) { return "/api/v1/staff/closures", nil },
+		want:    [5]int{401, 401, 200, 200, 200},
+	},
 	"PUT /api/v1/staff/opening-hours": {
 		prepare: func(*testing.T, *matrixFixture) (string, any) { return "/api/v1/staff/opening-hours", openWeek },
 		want:    [5]int{401, 401, 403, 403, 200},
