@@ -25,6 +25,10 @@ import (
 // (auth oauth); register server.public_url + this path as the redirect URI.
 const OAuthCallbackPath = "/api/v1/staff/google/callback"
 
+// gcalJobBackoff spaces retries of failed sync jobs; zero means the gcal
+// default (30s to 1h). Tests shorten it.
+var gcalJobBackoff gcal.Backoff
+
 // startGoogle starts Google Calendar sync when it is enabled: the outbound
 // job worker, the periodic inbound sync, Meet links (google_calendar.meet)
 // and the free/busy check before a booking is stored. It returns the
@@ -70,8 +74,9 @@ func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Sy
 	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
 	opts := gcal.Options{
 		Config: gc, Store: db, Bookings: db, Jobs: db, CalendarIDs: calIDs,
-		StaffURL: func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
-		Logger:   logger.With("worker", "gcal"),
+		StaffURL:   func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
+		Logger:     logger.With("worker", "gcal"),
+		JobBackoff: gcalJobBackoff,
 		OnSyncStopped: func(artisanID, reason string) {
 			notifySyncStopped(cfg, db, logger, artisanID, reason)
 		},
