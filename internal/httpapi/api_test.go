@@ -315,6 +315,9 @@ func TestStatusCodes(t *testing.T) {
 	}{
 		{"MalformedJSON", "POST", "/api/v1/bookings", `{"service": `, nil, 400, "malformed_request", ""},
 		{"NotAnObject", "POST", "/api/v1/bookings", `[1,2]`, nil, 400, "malformed_request", ""},
+		{"NullBody", "POST", "/api/v1/bookings", `null`, nil, 400, "malformed_request", ""},
+		{"StringBody", "POST", "/api/v1/bookings", `"x"`, nil, 400, "malformed_request", ""},
+		{"NullReschedule", "POST", "/api/v1/bookings/" + b.ID + "/reschedule", ` null `, bearer, 400, "malformed_request", ""},
 		{"EmptyBody", "POST", "/api/v1/bookings", ``, nil, 400, "malformed_request", ""},
 		{"UnknownField", "POST", "/api/v1/bookings", withField("colour", "gold"), nil, 400, "malformed_request", ""},
 		{"TrailingData", "POST", "/api/v1/bookings", mustJSON(Request(tomorrow14)) + `{}`, nil, 400, "malformed_request", ""},

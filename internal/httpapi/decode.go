@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,14 +15,16 @@ import (
 // MaxBodyBytes is the largest request body accepted.
 const MaxBodyBytes = 64 << 10
 
-// decodeJSON reads exactly one JSON value from the body into v. Unknown
-// fields, trailing data and type mismatches are EMALFORMED; a body over
-// MaxBodyBytes is ETOOLARGE.
+// decodeJSON reads exactly one JSON object from the body into v. Any other
+// JSON value (null, an array, a string), unknown fields, trailing data and
+// type mismatches are EMALFORMED; a body over MaxBodyBytes is ETOOLARGE.
+// A null body is refused rather than decoded as "no fields": into a map it
+// would mean "nothing", such as an atelier closed every day.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		return decodeError(err)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
@@ -31,6 +34,14 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 			}
 		}
 		return malformed("the body must hold a single JSON object")
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return malformed("the request body must be a JSON object")
+	}
+	obj := json.NewDecoder(bytes.NewReader(raw))
+	obj.DisallowUnknownFields()
+	if err := obj.Decode(v); err != nil {
+		return decodeError(err)
 	}
 	return nil
 }
