@@ -216,6 +216,10 @@ func (g googleApp) BookingStatus(ctx context.Context, bookingID string) (*app.Go
 	return &app.GoogleBookingView{State: string(st.State), SyncedAt: timePtr(st.SyncedAt), LastError: st.LastError, MeetURL: st.MeetURL}, nil
 }
 
+func (g googleApp) Reconnect(ctx context.Context, artisanID string) error {
+	return g.s.Reconnect(ctx, artisanID)
+}
+
 func (g googleApp) SyncNow(ctx context.Context) error { return g.s.SyncAll(ctx) }
 
 // timePtr returns nil for the zero time (JSON null), else t in UTC.

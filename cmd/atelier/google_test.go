@@ -262,4 +262,8 @@ func TestGoogleCalendarEndToEnd(t *testing.T) {
 		_, has3 := evs[gcal.EventID(id3)]
 		return has1 && has2 && !has3
 	})
+
+	// Reconnecting an artisan keeps them connected; an unknown one is 404.
+	call(t, admin, http.MethodPost, base+"/api/v1/staff/artisans/mei/google/reconnect", nil, http.StatusOK, &ov)
+	call(t, admin, http.MethodPost, base+"/api/v1/staff/artisans/nobody/google/reconnect", nil, http.StatusNotFound, nil)
 }

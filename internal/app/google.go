@@ -25,6 +25,9 @@ type GoogleCalendar interface {
 	// SyncNow reads every running artisan's calendar now, instead of at
 	// the next sync_interval.
 	SyncNow(ctx context.Context) error
+	// Reconnect resumes a stopped artisan's sync (after access was granted
+	// again or the quota reset); nothing queued was lost.
+	Reconnect(ctx context.Context, artisanID string) error
 }
 
 // GoogleOverview is the Google Calendar sync as admins see it.
@@ -54,6 +57,26 @@ func (s *Staff) StaffGoogleSync(ctx context.Context, u *booking.User) (*GoogleOv
 		if err := s.Google.SyncNow(ctx); err != nil {
 			// One artisan's failure is in the states below; log the rest.
 			s.logger().WarnContext(ctx, "google calendar sync now", "err", err)
+		}
+	}
+	return s.StaffGoogle(ctx, u)
+}
+
+// StaffGoogleReconnect resumes a stopped artisan's sync (admins only).
+func (s *Staff) StaffGoogleReconnect(ctx context.Context, u *booking.User, artisanID string) (*GoogleOverview, error) {
+	if u.Role != booking.RoleAdmin {
+		return nil, errForbidden()
+	}
+	if s.Google != nil {
+		c, err := s.catalog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if c.Artisan(artisanID) == nil {
+			return nil, booking.ErrNotFound("artisan")
+		}
+		if err := s.Google.Reconnect(ctx, artisanID); err != nil {
+			return nil, internal("google reconnect", err)
 		}
 	}
 	return s.StaffGoogle(ctx, u)

@@ -14,6 +14,7 @@ import (
 //
 //	GET  /api/v1/staff/google                connection state per artisan (admins)
 //	POST /api/v1/staff/google/sync           read the calendars now (admins)
+//	POST /api/v1/staff/artisans/{id}/google/reconnect  resume a stopped artisan (admins)
 //	GET  /api/v1/staff/bookings/{id}/google  whether a booking is in Google
 func (sa *staffAPI) registerGoogleRoutes(r *mux.Router) {
 	if sa.staff == nil || sa.staff.App == nil || sa.staff.Google == nil {
@@ -21,7 +22,13 @@ func (sa *staffAPI) registerGoogleRoutes(r *mux.Router) {
 	}
 	r.HandleFunc("/google", sa.authed(sa.handleGoogle)).Methods(http.MethodGet)
 	r.HandleFunc("/google/sync", sa.authed(sa.handleGoogleSync)).Methods(http.MethodPost)
+	r.HandleFunc("/artisans/{id}/google/reconnect", sa.authed(sa.handleGoogleReconnect)).Methods(http.MethodPost)
 	r.HandleFunc("/bookings/{id}/google", sa.authed(sa.handleGoogleBooking)).Methods(http.MethodGet)
+}
+
+func (sa *staffAPI) handleGoogleReconnect(w http.ResponseWriter, r *http.Request) {
+	v, err := sa.staff.StaffGoogleReconnect(r.Context(), userOf(r), mux.Vars(r)["id"])
+	sa.reply(w, r, http.StatusOK, v, err)
 }
 
 func (sa *staffAPI) handleGoogle(w http.ResponseWriter, r *http.Request) {
