@@ -614,3 +614,29 @@ func countBookings(tb testing.TB, e *Env) int {
 	}
 	return len(s.Bookings)
 }
+
+// TestMethodNotAllowedListsAllowed: a 405 says which methods the resource
+// accepts, in the Allow header (RFC 9110).
+func TestMethodNotAllowedListsAllowed(t *testing.T) {
+	e := MustOpenEnv(t, httpapi.Config{PublicURL: "https://atelier.example"})
+	tests := []struct {
+		name, method, path, want string
+	}{
+		{"Bookings", http.MethodGet, "/api/v1/bookings", "POST"},
+		{"Booking", http.MethodDelete, "/api/v1/bookings/bk_aaaaaaaaaaaaaaaaaaaa", "GET, HEAD"},
+		{"Cancel", http.MethodGet, "/api/v1/bookings/bk_aaaaaaaaaaaaaaaaaaaa/cancel", "POST"},
+		{"Services", http.MethodPost, "/api/v1/services", "GET, HEAD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.Do(t, tt.method, tt.path, nil)
+			if r.Status != http.StatusMethodNotAllowed {
+				t.Fatalf("status = %d, want 405", r.Status)
+			}
+			if got := r.Header.Get("Allow"); got != tt.want {
+				t.Errorf("Allow = %q, want %q", got, tt.want)
+			}
+			r.Problem(t)
+		})
+	}
+}

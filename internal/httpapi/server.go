@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"strings"
 	"time"
 
@@ -60,6 +61,9 @@ func New(cfg Config, a *app.App, logger *slog.Logger) *Server {
 		s.problem(w, r, http.StatusNotFound, "not_found", "no such resource", nil)
 	})
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allow := s.allowedMethods(r); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
 		s.problem(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this resource", nil)
 	})
 	s.router.Use(recordRoute)
@@ -109,4 +113,33 @@ func isAPI(path string) bool {
 // isStaffPath reports whether path is under /api/v1/staff.
 func isStaffPath(path string) bool {
 	return path == "/api/v1/staff" || strings.HasPrefix(path, "/api/v1/staff/")
+}
+
+// allowedMethods lists the methods of the routes whose path matches r's,
+// for the Allow header that a 405 response must carry (RFC 9110, 15.5.6).
+// It walks the routes, which is slow but only runs on a 405.
+func (s *Server) allowedMethods(r *http.Request) string {
+	var allow []string
+	seen := map[string]bool{}
+	_ = s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		pattern, err := route.GetPathRegexp()
+		if err != nil {
+			return nil
+		}
+		methods, err := route.GetMethods()
+		if err != nil {
+			return nil
+		}
+		if ok, err := regexp.MatchString(pattern, r.URL.Path); err != nil || !ok {
+			return nil
+		}
+		for _, m := range methods {
+			if !seen[m] {
+				seen[m] = true
+				allow = append(allow, m)
+			}
+		}
+		return nil
+	})
+	return strings.Join(allow, ", ")
 }
