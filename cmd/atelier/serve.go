@@ -12,10 +12,12 @@ import (
 	"sync"
 	"time"
 
+	atelier "github.com/atelier-app/atelier"
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/sqlite"
+	"github.com/atelier-app/atelier/internal/web"
 )
 
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
@@ -110,6 +112,13 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		IdleTimeout: cfg.Staff.SessionIdleTimeout,
 		MaxAge:      cfg.Staff.SessionMaxAge,
 	}, httpapi.StaffConfig{LoginsPerMinute: cfg.Limits.LoginsPerMinute})
+	// The customer pages, after the API: the booking flow at / and the
+	// manage page that links.manage and the e-mails point to.
+	pages, err := web.New(atelier.Web, a, logger)
+	if err != nil {
+		return fmt.Errorf("loading the web pages: %w", err)
+	}
+	pages.Register(api.Router())
 
 	srv := &http.Server{
 		Handler:           api.Handler(),

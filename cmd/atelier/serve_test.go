@@ -46,7 +46,8 @@ func startMain(t *testing.T, args ...string) string {
 
 // TestLinksFollowListenAddress: with the demo configuration, whose public
 // URL only mirrors its listen address, a server started with --addr hands
-// out links and a Location that reach it, not the demo's port 8080.
+// out links and a Location that reach it, not the demo's port 8080, and
+// the manage link opens the manage page.
 func TestLinksFollowListenAddress(t *testing.T) {
 	addr := startMain(t, "--db", filepath.Join(t.TempDir(), "a.db"), "--addr", "127.0.0.1:0")
 	base := "http://" + addr
@@ -79,6 +80,15 @@ func TestLinksFollowListenAddress(t *testing.T) {
 			t.Errorf("%s link %q, want it on %s", name, link, base)
 		}
 	}
+	// The manage link is a page of this server (the web pages are wired).
+	manage, err := http.Get(b.Links.Manage)
+	if err != nil {
+		t.Fatalf("following the manage link: %v", err)
+	}
+	manage.Body.Close()
+	if ct := manage.Header.Get("Content-Type"); manage.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("manage link: %d %s, want 200 text/html", manage.StatusCode, ct)
+	}
 	ics, err := http.Get(b.Links.ICS + "?token=x")
 	if err != nil {
 		t.Fatalf("following the ics link: %v", err)
@@ -104,6 +114,33 @@ func TestMoveAddr(t *testing.T) {
 			moveAddr(cfg, tt.newAddr)
 			if cfg.Server.Addr != tt.newAddr || cfg.Server.PublicURL != tt.want {
 				t.Errorf("addr %q public_url %q, want %q and %q", cfg.Server.Addr, cfg.Server.PublicURL, tt.newAddr, tt.want)
+			}
+		})
+	}
+}
+
+// TestServeCustomerPages: the demo serves the booking pages at / and keeps
+// JSON problems for unknown API paths.
+func TestServeCustomerPages(t *testing.T) {
+	base := "http://" + startMain(t, "--db", filepath.Join(t.TempDir(), "a.db"), "--addr", "127.0.0.1:0")
+	tests := []struct {
+		name, path string
+		status     int
+		ctype      string
+	}{
+		{"Home", "/", http.StatusOK, "text/html"},
+		{"UnknownPage", "/no-such-page", http.StatusNotFound, "text/html"},
+		{"UnknownAPIPath", "/api/v1/no-such-thing", http.StatusNotFound, "application/problem+json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.Get(base + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if ct := resp.Header.Get("Content-Type"); resp.StatusCode != tt.status || !strings.HasPrefix(ct, tt.ctype) {
+				t.Errorf("GET %s: %d %s, want %d %s", tt.path, resp.StatusCode, ct, tt.status, tt.ctype)
 			}
 		})
 	}
