@@ -86,6 +86,40 @@ func TestCatalogEndpoints(t *testing.T) {
 			t.Errorf("artisans = %+v", got)
 		}
 	})
+	t.Run("OneOfEach", func(t *testing.T) {
+		tests := []struct {
+			name, path string
+			status     int
+			wantID     string
+		}{
+			{"Service", "/api/v1/services/design", http.StatusOK, "design"},
+			{"Artisan", "/api/v1/artisans/arjun", http.StatusOK, "arjun"},
+			{"UnknownService", "/api/v1/services/polish", http.StatusNotFound, ""},
+			{"UnknownArtisan", "/api/v1/artisans/zed", http.StatusNotFound, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := e.Do(t, http.MethodGet, tt.path, nil)
+				if r.Status != tt.status {
+					t.Fatalf("status = %d, want %d; body %s", r.Status, tt.status, r.Body)
+				}
+				if tt.status != http.StatusOK {
+					if p := r.Problem(t); p.Code != "not_found" {
+						t.Errorf("code = %q, want not_found", p.Code)
+					}
+					return
+				}
+				var got struct {
+					ID   string `json:"id"`
+					Name string `json:"name"`
+				}
+				r.JSON(t, &got)
+				if got.ID != tt.wantID || got.Name == "" {
+					t.Errorf("got %+v, want id %s with a name", got, tt.wantID)
+				}
+			})
+		}
+	})
 }
 
 func TestAvailability(t *testing.T) {

@@ -6,12 +6,16 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/booking"
 )
 
 func (s *Server) registerCatalogRoutes(r *mux.Router) {
 	r.HandleFunc(prefix+"/atelier", s.handleAtelier).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc(prefix+"/services", s.handleServices).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc(prefix+"/artisans", s.handleArtisans).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(prefix+"/services/{id}", s.handleService).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(prefix+"/artisans/{id}", s.handleArtisan).Methods(http.MethodGet, http.MethodHead)
 }
 
 // handleAtelier serves GET /api/v1/atelier.
@@ -42,6 +46,42 @@ func (s *Server) handleArtisans(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, v)
+}
+
+// handleService serves GET /api/v1/services/{id}: one entry of the list,
+// or 404.
+func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
+	v, err := s.app.Services(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id := mux.Vars(r)["id"]
+	for i := range v {
+		if v[i].ID == id {
+			s.writeJSON(w, r, http.StatusOK, v[i])
+			return
+		}
+	}
+	s.Error(w, r, booking.ErrNotFound("service"))
+}
+
+// handleArtisan serves GET /api/v1/artisans/{id}: one entry of the list,
+// or 404.
+func (s *Server) handleArtisan(w http.ResponseWriter, r *http.Request) {
+	v, err := s.app.Artisans(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id := mux.Vars(r)["id"]
+	for i := range v {
+		if v[i].ID == id {
+			s.writeJSON(w, r, http.StatusOK, v[i])
+			return
+		}
+	}
+	s.Error(w, r, booking.ErrNotFound("artisan"))
 }
 
 // handleHealth serves GET /healthz: 200 when the database answers, 503
