@@ -147,3 +147,17 @@ func (e *Env) MustBook(tb testing.TB, service, mode, artisan string, start time.
 	}
 	return c.View
 }
+
+// MustBookIn books through the app for a customer in zone and returns the
+// booking with its manage link.
+func (e *Env) MustBookIn(tb testing.TB, service, mode, artisan string, start time.Time, zone string) *app.BookingView {
+	tb.Helper()
+	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
+		Service: service, Mode: mode, Artisan: artisan, Start: start.Format(time.RFC3339),
+		Customer: booking.Customer{Name: "Ada Lovelace", Email: "ada@example.com", Timezone: zone},
+	}, app.CreateOptions{})
+	if err != nil {
+		tb.Fatalf("book %s %s at %s: %v", service, mode, start, err)
+	}
+	return c.View
+}
