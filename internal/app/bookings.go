@@ -159,10 +159,15 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	}
 	stored, rec, err := a.Store.CreateBooking(ctx, booking.NewBooking{Booking: b, Idempotency: idem, Actor: opt.Actor}, place)
 	if err != nil {
+		if booking.ErrorKind(err) != booking.EINTERNAL {
+			// Refused (the slot was taken meanwhile): nothing was stored.
+			a.abandonMeeting(ctx, &b, c)
+		}
 		return nil, wrapStore("create booking", err)
 	}
 	if rec != nil {
 		// A concurrent request with the same key won the race.
+		a.abandonMeeting(ctx, &b, c)
 		return a.replay(rec, opt.IdempotencyKey, idem.RequestHash)
 	}
 	if view == nil {
@@ -192,6 +197,32 @@ func (a *App) linkMeeting(ctx context.Context, b *booking.Booking, c *booking.Ca
 	}
 	b.MeetingURL = url
 	return nil
+}
+
+// MeetingAbandoner is implemented by a MeetingLinker whose Link leaves
+// something behind, such as the Google Calendar event that carries a Meet
+// link, to be removed when the booking is not stored after all.
+type MeetingAbandoner interface {
+	Abandon(ctx context.Context, b *booking.Booking, a *booking.Artisan) error
+}
+
+// abandonTimeout bounds the clean-up of a link whose booking was refused.
+const abandonTimeout = 10 * time.Second
+
+// abandonMeeting tells Meetings that the link made for b will not be used
+// because b was not stored. Failures are logged: the booking's answer
+// does not depend on them.
+func (a *App) abandonMeeting(ctx context.Context, b *booking.Booking, c *booking.Catalog) {
+	ab, ok := a.Meetings.(MeetingAbandoner)
+	if !ok || b.MeetingURL == "" {
+		return
+	}
+	// The customer may have gone; the artisan's calendar is still cleaned.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abandonTimeout)
+	defer cancel()
+	if err := ab.Abandon(ctx, b, c.Artisan(b.ArtisanID)); err != nil {
+		a.logger().WarnContext(ctx, "remove the meeting of a refused booking", "booking", b.ID, "err", err)
+	}
 }
 
 // createdView is the response to a booking request: the only one that

@@ -63,8 +63,15 @@ func (m *MeetLinker) Link(ctx context.Context, b *booking.Booking, a *booking.Ar
 }
 
 // Abandon deletes the event Link created for a booking that was not
-// committed after all.
+// committed after all (the slot was taken meanwhile), so the artisan's
+// calendar does not keep an empty appointment. It does nothing when Link
+// cannot have created one (Meet off, an in-person booking); an event that
+// is already gone is fine. The booking id is new for every request, so the
+// event cannot belong to a stored booking.
 func (m *MeetLinker) Abandon(ctx context.Context, b *booking.Booking, a *booking.Artisan) error {
+	if m.Syncer == nil || !m.Syncer.cfg.Enabled || !m.Syncer.cfg.Meet || b.Mode != booking.Virtual || a == nil {
+		return nil
+	}
 	return m.Syncer.deleteEvent(ctx, a.ID, m.Syncer.CalendarID(a.ID), EventID(b.ID))
 }
 
