@@ -49,6 +49,10 @@ type Server struct {
 	MeetAfter int            // events.get calls before a conference is ready (default 2)
 	MeetFails bool           // conference creation ends in failure
 	TimeZone  string         // the calendars' zone (default UTC)
+	// Authorize, when set, is given the bearer token of every request
+	// (empty without one); a request it refuses gets 401 authError, as
+	// Google answers an unknown or expired access token.
+	Authorize func(bearer string) bool
 }
 
 // NewServer starts a fake. Close it with Close (t.Cleanup).
@@ -239,6 +243,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		var req calendar.FreeBusyRequest
 		if err := json.Unmarshal(body, &req); err == nil && len(req.Items) > 0 {
 			cal = req.Items[0].Id
+		}
+	}
+	if s.Authorize != nil {
+		bearer, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !s.Authorize(bearer) {
+			apiError(w, http.StatusUnauthorized, "authError", "Invalid Credentials")
+			return
 		}
 	}
 	s.mu.Lock()
