@@ -40,6 +40,9 @@ type App struct {
 	// check of the slot before a booking is stored, and sync states for
 	// staff. Nil means sync is off.
 	Google GoogleCalendar
+	// GoogleOAuth connects artisans' own Google accounts (auth oauth; see
+	// google.go); nil otherwise.
+	GoogleOAuth GoogleConnector
 	// IdempotencyTTL is how long an Idempotency-Key replays its first
 	// response; afterwards reusing it is refused. Zero means
 	// DefaultIdempotencyTTL.

@@ -212,3 +212,118 @@ func (g googleBusy) into(s *booking.Schedule) *booking.Schedule {
 	c.Busy = append(slices.Clip(s.Busy), g...)
 	return &c
 }
+
+// GoogleConnector connects an artisan's own Google account with the OAuth
+// authorisation-code flow (google_calendar.auth oauth); *gcal.OAuth
+// implements it. App.GoogleOAuth nil means calendars are not connected
+// this way.
+type GoogleConnector interface {
+	// NewState returns an unguessable state naming artisanID, valid only
+	// with the same session and for a short time.
+	NewState(session, artisanID string, now time.Time) string
+	// CheckState returns the artisan a state was made for, or an error if
+	// it was not made for session, was tampered with or has expired.
+	CheckState(state, session string, now time.Time) (artisanID string, err error)
+	// AuthCodeURL returns Google's consent page (offline access).
+	AuthCodeURL(state string) string
+	// Exchange trades an authorisation code for a token and stores it.
+	Exchange(ctx context.Context, artisanID, code string) error
+}
+
+// Codes of the Google connection flow's problems.
+const (
+	CodeGoogleOAuthOff       = "google_oauth_off"
+	CodeGoogleStateInvalid   = "google_state_invalid"
+	CodeGoogleConsentDenied  = "google_consent_denied"
+	CodeGoogleExchangeFailed = "google_exchange_failed"
+)
+
+// GoogleCallback is what Google sends back to the callback URL.
+type GoogleCallback struct {
+	State string // the state of StaffGoogleConnect
+	Code  string // the authorisation code, on success
+	Error string // e.g. access_denied when the user declined
+}
+
+// StaffGoogleConnect returns the Google consent page that connects the
+// artisan's Google account (the artisan themselves or an admin). session
+// is the caller's staff session (the cookie value): the callback is only
+// accepted with the same session.
+func (s *Staff) StaffGoogleConnect(ctx context.Context, u *booking.User, session, artisanID string) (string, error) {
+	if err := s.requireGoogleOAuth(ctx, u, artisanID); err != nil {
+		return "", err
+	}
+	return s.GoogleOAuth.AuthCodeURL(s.GoogleOAuth.NewState(session, artisanID, s.now())), nil
+}
+
+// StaffGoogleCallback finishes the connection: it checks that the state
+// was made for this session and that the user may still manage the
+// artisan it names, stores the token Google gives for the code and resumes
+// the artisan's sync. Nothing is stored on any failure. It returns the
+// artisan's connection state.
+func (s *Staff) StaffGoogleCallback(ctx context.Context, u *booking.User, session string, cb GoogleCallback) (*GoogleArtisanView, error) {
+	if s.GoogleOAuth == nil || s.Google == nil {
+		return nil, errOAuthOff()
+	}
+	artisanID, err := s.GoogleOAuth.CheckState(cb.State, session, s.now())
+	if err != nil {
+		return nil, booking.Errorf(booking.EMALFORMED, CodeGoogleStateInvalid,
+			"this Google sign-in was not started from your session or has expired; connect again from the staff area")
+	}
+	if err := s.requireGoogleOAuth(ctx, u, artisanID); err != nil {
+		return nil, err
+	}
+	if cb.Error != "" {
+		msg := "Google reported an error; nothing was connected"
+		if cb.Error == "access_denied" {
+			msg = "access to the Google Calendar was not granted; nothing was connected"
+		}
+		return nil, booking.Errorf(booking.EMALFORMED, CodeGoogleConsentDenied, "%s", msg)
+	}
+	if cb.Code == "" {
+		return nil, booking.Errorf(booking.EMALFORMED, CodeGoogleExchangeFailed, "Google sent no authorisation code; connect again")
+	}
+	if err := s.GoogleOAuth.Exchange(ctx, artisanID, cb.Code); err != nil {
+		s.logger().WarnContext(ctx, "google oauth: code exchange failed", "artisan", artisanID, "err", err)
+		return nil, booking.Errorf(booking.EMALFORMED, CodeGoogleExchangeFailed,
+			"Google did not accept the authorisation (it may have expired or been used already); connect again")
+	}
+	if err := s.Google.Reconnect(ctx, artisanID); err != nil {
+		return nil, internal("google reconnect", err)
+	}
+	s.logger().InfoContext(ctx, "google calendar connected", "artisan", artisanID, "by", u.ID)
+	st, err := s.GoogleStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range st {
+		if v.ArtisanID == artisanID {
+			return &v, nil
+		}
+	}
+	return &GoogleArtisanView{ArtisanID: artisanID, State: "connected"}, nil
+}
+
+// requireGoogleOAuth checks that OAuth connection is on, that the artisan
+// exists and that u may manage it.
+func (s *Staff) requireGoogleOAuth(ctx context.Context, u *booking.User, artisanID string) error {
+	if s.GoogleOAuth == nil || s.Google == nil {
+		return errOAuthOff()
+	}
+	if err := requireArtisan(u, artisanID); err != nil {
+		return err
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if c.Artisan(artisanID) == nil {
+		return booking.ErrNotFound("artisan")
+	}
+	return nil
+}
+
+func errOAuthOff() error {
+	return booking.Errorf(booking.ECONFLICT, CodeGoogleOAuthOff,
+		"Google accounts are not connected one by one here (google_calendar.auth is not oauth)")
+}

@@ -16,6 +16,12 @@ import (
 //	POST /api/v1/staff/google/sync           read the calendars now (admins)
 //	POST /api/v1/staff/artisans/{id}/google/reconnect  resume a stopped artisan (admins)
 //	GET  /api/v1/staff/bookings/{id}/google  whether a booking is in Google
+//
+// and, when artisans connect their own Google accounts (auth oauth,
+// App.GoogleOAuth set):
+//
+//	GET  /api/v1/staff/artisans/{id}/google/connect  302 to Google's consent page (the artisan or an admin)
+//	GET  /api/v1/staff/google/callback               where Google sends the browser back
 func (sa *staffAPI) registerGoogleRoutes(r *mux.Router) {
 	if sa.staff == nil || sa.staff.App == nil || sa.staff.Google == nil {
 		return
@@ -24,6 +30,52 @@ func (sa *staffAPI) registerGoogleRoutes(r *mux.Router) {
 	r.HandleFunc("/google/sync", sa.authed(sa.handleGoogleSync)).Methods(http.MethodPost)
 	r.HandleFunc("/artisans/{id}/google/reconnect", sa.authed(sa.handleGoogleReconnect)).Methods(http.MethodPost)
 	r.HandleFunc("/bookings/{id}/google", sa.authed(sa.handleGoogleBooking)).Methods(http.MethodGet)
+	if sa.staff.GoogleOAuth != nil {
+		r.HandleFunc("/artisans/{id}/google/connect", sa.authed(sa.handleGoogleConnect)).Methods(http.MethodGet)
+		r.HandleFunc("/google/callback", sa.authed(sa.handleGoogleCallback)).Methods(http.MethodGet)
+	}
+}
+
+// sessionOf returns the session cookie value of a request that passed
+// authed; the OAuth state is bound to it.
+func sessionOf(r *http.Request) string {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// handleGoogleConnect sends the browser to Google's consent page. The
+// state in that URL is tied to this session and this artisan.
+func (sa *staffAPI) handleGoogleConnect(w http.ResponseWriter, r *http.Request) {
+	u, err := sa.staff.StaffGoogleConnect(r.Context(), userOf(r), sessionOf(r), mux.Vars(r)["id"])
+	if err != nil {
+		sa.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, u, http.StatusFound)
+}
+
+// googleConnectedReply is the body of a successful callback: there is no
+// staff page to land on yet.
+type googleConnectedReply struct {
+	Connected  bool                   `json:"connected"`
+	GoogleSync *app.GoogleArtisanView `json:"google_calendar"`
+}
+
+// handleGoogleCallback finishes the connection when Google sends the
+// browser back with a code (or an error) and the state.
+func (sa *staffAPI) handleGoogleCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	// The code is a credential: keep it out of caches and Referer headers.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	v, err := sa.staff.StaffGoogleCallback(r.Context(), userOf(r), sessionOf(r),
+		app.GoogleCallback{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error")})
+	sa.reply(w, r, http.StatusOK, googleConnectedReply{Connected: true, GoogleSync: v}, err)
 }
 
 func (sa *staffAPI) handleGoogleReconnect(w http.ResponseWriter, r *http.Request) {

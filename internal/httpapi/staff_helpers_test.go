@@ -62,6 +62,9 @@ type StaffOptions struct {
 	LoginsPerMinute int
 	IdleTimeout     time.Duration
 	MaxAge          time.Duration
+	// Setup, when set, completes the app (e.g. Google Calendar) before
+	// the staff routes are registered.
+	Setup func(a *app.App, db *sqlite.DB)
 }
 
 func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
@@ -83,6 +86,9 @@ func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := &app.App{Store: db, Now: clock.Now, Logger: logger, PublicURL: cfg.PublicURL}
+	if opt.Setup != nil {
+		opt.Setup(a, db)
+	}
 	srv := httpapi.New(cfg, a, logger)
 	srv.EnableStaff(&app.Staff{App: a, DB: db, Passwords: auth.TestParams, IdleTimeout: opt.IdleTimeout, MaxAge: opt.MaxAge},
 		httpapi.StaffConfig{LoginsPerMinute: opt.LoginsPerMinute, Now: clock.Now})
