@@ -516,6 +516,97 @@ func TestBrowser(t *testing.T) {
 		tab.Screenshots("08-slot-taken")
 	})
 
+	t.Run("Staff", func(t *testing.T) {
+		env := MustOpenEnv(t)
+		env.MustCreateUser(t, "boss@example.com", "Boss Admin", "")
+		env.MustCreateUser(t, "arjun@example.com", "Arjun Nair", "arjun")
+		meis := env.MustBookAs(t, "private-viewing", "mei", time.Date(2026, 12, 9, 14, 0, 0, 0, Singapore), "Customer of Mei")
+		arjuns := env.MustBookAs(t, "bespoke-design", "arjun", time.Date(2026, 12, 10, 15, 0, 0, 0, Singapore), "Customer of Arjun")
+		env.MustBookAs(t, "ring-sizing", "arjun", time.Date(2026, 12, 9, 16, 0, 0, 0, Singapore), "Second of Arjun")
+		tab := b.MustOpenTab(t, "Asia/Singapore", true)
+
+		tab.Go(env.URL + "/staff")
+		if got := tab.Location().Path; got != "/staff/login" {
+			t.Fatalf("without a session /staff shows %s, want the sign-in page", got)
+		}
+		tab.CheckA11y("staff sign-in")
+		tab.Screenshots("20-staff-login")
+		tab.Fill("email", "boss@example.com")
+		tab.Fill("password", "wrong password!")
+		tab.Click(`//button[normalize-space()="Sign in"]`)
+		tab.MustContain("Wrong e-mail address or password")
+		tab.Fill("password", StaffPassword)
+		tab.Click(`//button[normalize-space()="Sign in"]`)
+		tab.MustContain("Calendar", "Today, Tuesday 1 December 2026")
+
+		tab.Click(`//a[contains(@class,"cal-nav")][.//span[normalize-space()="Later"]]`)
+		tab.MustContain("7 December – Sunday 13 December 2026", "Customer of Mei", "Customer of Arjun", "Second of Arjun", "Visit")
+		tab.CheckA11y("staff week")
+		tab.Screenshots("21-staff-week")
+
+		tab.Click(`//a[contains(@class,"event")][contains(., "Customer of Mei")]`)
+		tab.MustContain("Customer of Mei", "other@example.com", "Private viewing of the collection", "Wednesday 9 December 2026, 2:00 pm – 3:00 pm")
+		tab.CheckA11y("staff booking")
+		tab.Screenshots("22-staff-booking")
+		tab.Click(`//a[normalize-space()="Cancel the booking"]`)
+		tab.CheckA11y("staff cancel")
+		if mustStored(t, env, meis.ID).Status != booking.Confirmed {
+			t.Fatal("opening the cancel page cancelled the booking")
+		}
+		tab.Click(`//button[normalize-space()="Yes, cancel the booking"]`)
+		tab.MustContain("The booking is cancelled")
+		if got := mustStored(t, env, meis.ID).Status; got != booking.Cancelled {
+			t.Errorf("status %s after the staff cancel, want cancelled", got)
+		}
+
+		// Move Arjun's booking to Mei on Friday.
+		tab.Go(env.URL + "/staff/bookings/" + arjuns.ID + "/reschedule")
+		tab.CheckA11y("staff move")
+		if err := chromedp.Do(tab.ctx,
+			chromedp.SetValue(chromedp.ID("date"), "2026-12-11"),
+			chromedp.SetValue(chromedp.ID("time"), "13:00"),
+			chromedp.SetValue(chromedp.ID("artisan"), "mei"),
+		); err != nil {
+			t.Fatal(err)
+		}
+		tab.Click(`//button[normalize-space()="Move the booking"]`)
+		tab.MustContain("The booking has moved", "Friday 11 December 2026, 1:00 pm", "Tan Mei Ling")
+		if got := mustStored(t, env, arjuns.ID); !got.Start.Equal(time.Date(2026, 12, 11, 13, 0, 0, 0, Singapore)) || got.Artisan != "mei" {
+			t.Errorf("moved booking: %s with %s, want Friday 1 pm with mei", got.Start, got.Artisan)
+		}
+
+		// A closure on that Friday shows the booking it strands.
+		tab.Click(`//a[normalize-space()="Hours and closures"]`)
+		if err := chromedp.Do(tab.ctx, chromedp.SetValue(chromedp.ID("from"), "2026-12-11")); err != nil {
+			t.Fatal(err)
+		}
+		tab.Fill("reason", "Stocktake")
+		tab.Click(`//button[normalize-space()="Add the closure"]`)
+		tab.MustContain("The closure is saved", "These bookings no longer fit", "Customer of Arjun", "Stocktake")
+		tab.CheckA11y("staff hours")
+		tab.Screenshots("23-staff-hours")
+
+		// An artisan account sees only its own calendar.
+		tab.Click(`//button[normalize-space()="Sign out"]`)
+		tab.Fill("email", "arjun@example.com")
+		tab.Fill("password", StaffPassword)
+		tab.Click(`//button[normalize-space()="Sign in"]`)
+		tab.Go(env.URL + "/staff?view=week&date=2026-12-09")
+		tab.MustContain("Second of Arjun")
+		if text := tab.Text("main"); strings.Contains(text, "Customer of Mei") || strings.Contains(text, "Customer of Arjun") {
+			t.Errorf("the artisan account sees other artisans' bookings:\n%s", text)
+		}
+		if resp := tab.Go(env.URL + "/staff/bookings/" + meis.ID); resp.Status != 404 {
+			t.Errorf("artisan opening another artisan's booking: status %d, want 404", resp.Status)
+		}
+		if resp := tab.Go(env.URL + "/staff/hours"); resp.Status != 403 {
+			t.Errorf("artisan opening the opening hours editor: status %d, want 403", resp.Status)
+		}
+		tab.Go(env.URL + "/staff/artisans/arjun")
+		tab.MustContain("Working hours", "Time off")
+		tab.CheckA11y("artisan hours")
+	})
+
 	t.Run("NotFound", func(t *testing.T) {
 		env := MustOpenEnv(t)
 		tab := b.MustOpenTab(t, "Europe/London", true)

@@ -14,6 +14,7 @@ import (
 
 	atelier "github.com/atelier-app/atelier"
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
@@ -75,15 +76,37 @@ func MustOpenEnv(tb testing.TB) *Env {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := &app.App{Store: db, Now: func() time.Time { return Now }, Logger: logger, Meetings: meeting.Jitsi{}}
 	api := httpapi.New(httpapi.Config{}, a, logger)
+	st := &app.Staff{App: a, DB: db, Passwords: auth.TestParams}
+	api.EnableStaff(st, httpapi.StaffConfig{LoginsPerMinute: 10})
 	pages, err := web.New(atelier.Web, a, logger)
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
+	pages.EnableStaff(st, web.StaffConfig{LoginsPerMinute: 10})
 	pages.Register(api.Router())
 	hs := httptest.NewServer(api.Handler())
 	tb.Cleanup(hs.Close)
 	a.PublicURL = hs.URL
 	return &Env{DB: db, App: a, HTTP: hs, URL: hs.URL}
+}
+
+// StaffPassword is the password of every staff account of the tests.
+const StaffPassword = "correct horse battery"
+
+// MustCreateUser adds a staff account; artisan is "" for an admin.
+func (e *Env) MustCreateUser(tb testing.TB, email, name, artisan string) {
+	tb.Helper()
+	hash, err := auth.HashPassword(StaffPassword, auth.TestParams)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u := booking.User{Email: email, Name: name, Role: booking.RoleAdmin, PasswordHash: hash}
+	if artisan != "" {
+		u.Role, u.ArtisanID = booking.RoleArtisan, artisan
+	}
+	if _, err := e.DB.CreateUser(context.Background(), u); err != nil {
+		tb.Fatalf("create user %s: %v", email, err)
+	}
 }
 
 // Page is a fetched page.
@@ -158,6 +181,20 @@ func (e *Env) MustBookIn(tb testing.TB, service, mode, artisan string, start tim
 	}, app.CreateOptions{})
 	if err != nil {
 		tb.Fatalf("book %s %s at %s: %v", service, mode, start, err)
+	}
+	return c.View
+}
+
+// MustBookAs books an in-person appointment with artisan for a customer
+// called name.
+func (e *Env) MustBookAs(tb testing.TB, service, artisan string, start time.Time, name string) *app.BookingView {
+	tb.Helper()
+	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
+		Service: service, Mode: "in_person", Artisan: artisan, Start: start.Format(time.RFC3339),
+		Customer: booking.Customer{Name: name, Email: "other@example.com"},
+	}, app.CreateOptions{})
+	if err != nil {
+		tb.Fatalf("book %s with %s at %s: %v", service, artisan, start, err)
 	}
 	return c.View
 }

@@ -18,10 +18,16 @@ type page struct {
 	// DetectZone asks the script to reload the page in the browser's own
 	// time zone when the URL does not name one (booking flow pages).
 	DetectZone bool
-	// Nav marks the current section in the header ("book", "staff").
-	Nav  string
+	// Nav marks the current section in the header ("book", "calendar",
+	// "new", "hours", "artisan").
+	Nav string
+	// User is the signed-in staff member on staff pages.
+	User *booking.User
 	Data any
 }
+
+// IsAdmin reports whether the page is shown to an admin.
+func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == booking.RoleAdmin }
 
 // catalogue is the public catalogue a page needs.
 type catalogue struct {

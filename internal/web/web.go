@@ -32,6 +32,7 @@ type Server struct {
 	logger *slog.Logger
 	pages  *engine
 	assets *assets
+	staff  *staffPages // nil until EnableStaff
 }
 
 // New parses the templates under web/templates and hashes the files under
@@ -56,13 +57,17 @@ func New(fsys fs.FS, a *app.App, logger *slog.Logger) (*Server, error) {
 	return &Server{app: a, logger: logger, pages: pages, assets: as}, nil
 }
 
-// Register adds the page routes to r. Register it after the JSON API: the
+// Register adds the page routes to r; call EnableStaff first for the staff
+// pages. Register it after the JSON API: the
 // last route it adds answers every GET for a path outside /api/ that no
 // other route matched with the "page not found" page.
 func (s *Server) Register(r *mux.Router) {
 	r.PathPrefix(staticPrefix).Handler(s.assets).Methods(http.MethodGet, http.MethodHead)
 	s.registerCustomerRoutes(r)
 	s.registerManageRoutes(r)
+	if s.staff != nil {
+		s.registerStaffRoutes(r)
+	}
 	r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool {
 		return !strings.HasPrefix(r.URL.Path, "/api/") && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 	}).HandlerFunc(s.handleNotFound)

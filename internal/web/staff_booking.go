@@ -1,0 +1,353 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// staffBookingData is a booking's staff page and its forms.
+type staffBookingData struct {
+	ID, Reference     string
+	Service, Mode     string
+	Artisan, Room     string
+	When, CustomerWhen string
+	Cancelled         bool
+	Customer          booking.Customer
+	Notes, StaffNotes string
+	MeetingURL        string
+	Location          string
+	Google            string
+	Saved             string
+	Sequence          int
+
+	// Reschedule form.
+	Date, Time string
+	Artisans   []option
+	Errors     map[string]string
+	Error      string
+}
+
+// option is an entry of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBookingView) staffBookingData {
+	loc := c.Loc
+	d := staffBookingData{
+		ID: v.ID, Reference: strings.TrimPrefix(v.ID, app.BookingIDPrefix),
+		Service: c.serviceName(v.Service), Mode: modeLabel(v.Mode), Artisan: c.artisanName(v.Artisan),
+		When:      whenLabel(v.Start.In(loc), v.End.In(loc)) + " (" + cityOf(c.Atelier.Timezone) + ")",
+		Cancelled: v.Status == booking.Cancelled, Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
+		MeetingURL: v.MeetingURL, Location: v.Location, Sequence: v.Sequence,
+		Date: booking.DateOf(v.Start.In(loc)).String(), Time: v.Start.In(loc).Format("15:04"),
+	}
+	for _, room := range c.Atelier.Rooms {
+		if room.ID == v.Room {
+			d.Room = room.Name
+		}
+	}
+	if cl, ok := loadZone(v.Customer.Timezone); ok && !sameOffsets(cl, loc, v.Start) {
+		d.CustomerWhen = whenLabel(v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
+	}
+	u := staffUser(r)
+	if svc := c.service(v.Service); svc != nil {
+		for _, a := range c.artisansFor(svc) {
+			if u.Role == booking.RoleAdmin || a.ID == u.ArtisanID {
+				d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name, Selected: a.ID == v.Artisan})
+			}
+		}
+	}
+	d.Google = "Google Calendar sync is off."
+	if g, err := s.staff.app.StaffGoogleBooking(r.Context(), u, v.ID); err != nil {
+		s.logger.WarnContext(r.Context(), "google sync state", "err", err)
+		d.Google = "The sync state could not be read."
+	} else if g != nil {
+		d.Google = googleStateLabel(g.State)
+		if g.LastError != "" {
+			d.Google += " Last error: " + g.LastError
+		}
+	}
+	return d
+}
+
+func googleStateLabel(state string) string {
+	switch state {
+	case "synced":
+		return "In the artisan's Google Calendar."
+	case "pending":
+		return "Waiting to be copied to Google Calendar."
+	case "failed":
+		return "Copying to Google Calendar failed."
+	}
+	return state
+}
+
+func (s *Server) loadStaffBooking(w http.ResponseWriter, r *http.Request) (*catalogue, *app.StaffBookingView, bool) {
+	v, err := s.staff.app.StaffGetBooking(r.Context(), staffUser(r), mux.Vars(r)["id"])
+	if err != nil {
+		s.staffError(w, r, err)
+		return nil, nil, false
+	}
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, nil, false
+	}
+	return c, v, true
+}
+
+func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) {
+	c, v, ok := s.loadStaffBooking(w, r)
+	if !ok {
+		return
+	}
+	d := s.staffBookingData(r, c, v)
+	switch r.URL.Query().Get("saved") {
+	case "notes":
+		d.Saved = "The staff notes are saved."
+	case "moved":
+		d.Saved = "The booking has moved. The customer gets an updated invitation."
+	case "cancelled":
+		d.Saved = "The booking is cancelled. The customer is told by e-mail."
+	case "created":
+		d.Saved = "The booking is made. The customer gets a confirmation by e-mail."
+	}
+	s.render(w, r, http.StatusOK, "staff_booking", s.staffPage(r, "Booking "+d.Reference, "calendar", d))
+}
+
+func (s *Server) parseStaffForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "The form could not be read", "Please go back and send it again.")
+		return false
+	}
+	return true
+}
+
+func staffBookingPath(id string, saved string) string {
+	p := "/staff/bookings/" + url.PathEscape(id)
+	if saved != "" {
+		p += "?saved=" + saved
+	}
+	return p
+}
+
+func (s *Server) handleStaffNotes(w http.ResponseWriter, r *http.Request) {
+	if !s.parseStaffForm(w, r) {
+		return
+	}
+	id := mux.Vars(r)["id"]
+	if _, err := s.staff.app.SetStaffNotes(r.Context(), staffUser(r), id, r.PostForm.Get("staff_notes")); err != nil {
+		if booking.ErrorKind(err) == booking.EINVALID {
+			c, v, ok := s.loadStaffBooking(w, r)
+			if !ok {
+				return
+			}
+			d := s.staffBookingData(r, c, v)
+			d.StaffNotes, d.Error = r.PostForm.Get("staff_notes"), "The staff notes "+fieldMessage(err, "staff_notes")+"."
+			s.render(w, r, http.StatusUnprocessableEntity, "staff_booking", s.staffPage(r, "Booking "+d.Reference, "calendar", d))
+			return
+		}
+		s.staffError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, staffBookingPath(id, "notes"), http.StatusSeeOther)
+}
+
+// fieldMessage is the message of field in an EINVALID error.
+func fieldMessage(err error, field string) string {
+	var e *booking.Error
+	if errors.As(err, &e) {
+		if m, ok := e.Fields[field]; ok {
+			return m
+		}
+		return e.Message
+	}
+	return "is invalid"
+}
+
+func (s *Server) handleStaffCancelConfirm(w http.ResponseWriter, r *http.Request) {
+	c, v, ok := s.loadStaffBooking(w, r)
+	if !ok {
+		return
+	}
+	d := s.staffBookingData(r, c, v)
+	if d.Cancelled {
+		http.Redirect(w, r, staffBookingPath(v.ID, ""), http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "staff_cancel", s.staffPage(r, "Cancel booking "+d.Reference, "calendar", d))
+}
+
+func (s *Server) handleStaffCancel(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	if _, err := s.staff.app.StaffCancel(r.Context(), staffUser(r), id); err != nil {
+		if booking.ErrorKind(err) == booking.ECONFLICT {
+			http.Redirect(w, r, staffBookingPath(id, ""), http.StatusSeeOther)
+			return
+		}
+		s.staffError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, staffBookingPath(id, "cancelled"), http.StatusSeeOther)
+}
+
+func (s *Server) handleStaffReschedulePage(w http.ResponseWriter, r *http.Request) {
+	c, v, ok := s.loadStaffBooking(w, r)
+	if !ok {
+		return
+	}
+	d := s.staffBookingData(r, c, v)
+	if d.Cancelled {
+		http.Redirect(w, r, staffBookingPath(v.ID, ""), http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "staff_reschedule", s.staffPage(r, "Move booking "+d.Reference, "calendar", d))
+}
+
+func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
+	if !s.parseStaffForm(w, r) {
+		return
+	}
+	c, v, ok := s.loadStaffBooking(w, r)
+	if !ok {
+		return
+	}
+	d := s.staffBookingData(r, c, v)
+	d.Date, d.Time = r.PostForm.Get("date"), r.PostForm.Get("time")
+	artisan := r.PostForm.Get("artisan")
+	for i := range d.Artisans {
+		d.Artisans[i].Selected = d.Artisans[i].Value == artisan
+	}
+	start, ok := atelierTime(d.Date, d.Time, c.Loc)
+	var err error
+	if !ok {
+		d.Errors = map[string]string{"when": "Give a date and a time such as 14:30."}
+	} else if _, err = s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: artisan}); err == nil {
+		http.Redirect(w, r, staffBookingPath(v.ID, "moved"), http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		switch booking.ErrorKind(err) {
+		case booking.ECONFLICT, booking.EINVALID:
+			d.Error = booking.ErrorMessage(err)
+			if m := fieldMessage(err, "artisan"); booking.ErrorKind(err) == booking.EINVALID && m != "" {
+				d.Error = "That move is not possible: " + m + "."
+			}
+		default:
+			s.staffError(w, r, err)
+			return
+		}
+	}
+	status := http.StatusUnprocessableEntity
+	if booking.ErrorKind(err) == booking.ECONFLICT {
+		status = http.StatusConflict
+	}
+	s.render(w, r, status, "staff_reschedule", s.staffPage(r, "Move booking "+d.Reference, "calendar", d))
+}
+
+// staffNewData is the form of a booking on a customer's behalf.
+type staffNewData struct {
+	Services, Modes, Artisans []option
+	Date, Time                string
+	Form                      detailsForm
+	Error                     string
+}
+
+func (s *Server) newBookingData(r *http.Request, c *catalogue, service, mode, artisan string) staffNewData {
+	u := staffUser(r)
+	d := staffNewData{}
+	for _, sv := range c.Services {
+		d.Services = append(d.Services, option{Value: sv.ID, Label: sv.Name + " (" + fmtDuration(sv.DurationMinutes) + ")", Selected: sv.ID == service})
+	}
+	for _, m := range []booking.Mode{booking.InPerson, booking.Virtual} {
+		d.Modes = append(d.Modes, option{Value: string(m), Label: modeLabel(m), Selected: string(m) == mode})
+	}
+	if u.Role == booking.RoleAdmin {
+		d.Artisans = append(d.Artisans, option{Value: "", Label: "Whoever is free", Selected: artisan == ""})
+	}
+	for _, a := range c.Artisans {
+		if u.Role == booking.RoleAdmin || a.ID == u.ArtisanID {
+			d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name, Selected: a.ID == artisan})
+		}
+	}
+	return d
+}
+
+func (s *Server) handleStaffNew(w http.ResponseWriter, r *http.Request) {
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	d := s.newBookingData(r, c, q.Get("service"), q.Get("mode"), q.Get("artisan"))
+	d.Date = q.Get("date")
+	s.render(w, r, http.StatusOK, "staff_new", s.staffPage(r, "New booking", "new", d))
+}
+
+func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
+	if !s.parseStaffForm(w, r) {
+		return
+	}
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	f := r.PostForm
+	d := s.newBookingData(r, c, f.Get("service"), f.Get("mode"), f.Get("artisan"))
+	d.Date, d.Time = f.Get("date"), f.Get("time")
+	d.Form = detailsForm{
+		Name: strings.TrimSpace(f.Get("name")), Email: strings.TrimSpace(f.Get("email")),
+		Phone: strings.TrimSpace(f.Get("phone")), Notes: strings.TrimSpace(f.Get("notes")),
+	}
+	render := func(status int) {
+		s.render(w, r, status, "staff_new", s.staffPage(r, "New booking", "new", d))
+	}
+	start, ok := atelierTime(d.Date, d.Time, c.Loc)
+	if !ok {
+		d.Form.Errors = map[string]string{"when": "Give a date and a time such as 14:30."}
+		render(http.StatusUnprocessableEntity)
+		return
+	}
+	created, err := s.staff.app.StaffCreateBooking(r.Context(), staffUser(r), app.BookingRequest{
+		Service: f.Get("service"), Mode: f.Get("mode"), Artisan: f.Get("artisan"), Start: start.Format(time.RFC3339),
+		Customer: booking.Customer{Name: d.Form.Name, Email: d.Form.Email, Phone: d.Form.Phone},
+		Notes:    d.Form.Notes,
+	}, "")
+	if err == nil {
+		http.Redirect(w, r, staffBookingPath(created.View.ID, "created"), http.StatusSeeOther)
+		return
+	}
+	var e *booking.Error
+	if !errors.As(err, &e) || (e.Kind != booking.EINVALID && e.Kind != booking.ECONFLICT) {
+		s.staffError(w, r, err)
+		return
+	}
+	d.Form.Errors = map[string]string{}
+	for k, m := range e.Fields {
+		if fk, ok := customerFields[k]; ok {
+			d.Form.Errors[fk] = m
+		} else {
+			d.Form.Errors[k] = m
+		}
+	}
+	if e.Kind == booking.ECONFLICT {
+		d.Error = e.Message
+		render(http.StatusConflict)
+		return
+	}
+	d.Error = "Please check the highlighted fields."
+	render(http.StatusUnprocessableEntity)
+}

@@ -1,0 +1,211 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// staffHomeData is the staff calendar: today at a glance and a week of
+// days as columns and hours as rows, or one day as a list.
+type staffHomeData struct {
+	TodayLabel string
+	Today      []agendaItem
+
+	View                       string // "week" or "day"
+	Label                      string // "7 – 13 December 2026" or the day
+	PrevURL, NextURL, TodayURL string
+	WeekURL, DayURL            string
+	Days                       []weekColumn
+	Rows                       []weekRow
+	DayItems                   []agendaItem
+
+	Artisans []artisanKey
+	Filter   string
+	Hidden   []field
+	Zone     string
+}
+
+// weekColumn is a day of the week view.
+type weekColumn struct {
+	Short, Label, URL string
+	Today             bool
+}
+
+// weekRow is an hour of the week view with the bookings starting in it,
+// one list per day.
+type weekRow struct {
+	Hour  string
+	Cells [7][]agendaItem
+}
+
+// agendaItem is a booking in the calendar.
+type agendaItem struct {
+	URL, Time, End, Service, Customer, Artisan, Mode, Color string
+	Virtual, Cancelled                                       bool
+}
+
+// artisanKey is an artisan of the filter and the colour key.
+type artisanKey struct {
+	ID, Name, Color string
+	Selected        bool
+}
+
+// colorOf gives each artisan a colour class by catalogue position.
+func colorOf(c *catalogue, id string) string {
+	for i, a := range c.Artisans {
+		if a.ID == id {
+			return "c" + string(rune('0'+i%6))
+		}
+	}
+	return "c0"
+}
+
+func (s *Server) item(c *catalogue, v app.StaffBookingView) agendaItem {
+	start, end := v.Start.In(c.Loc), v.End.In(c.Loc)
+	it := agendaItem{
+		URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(start), End: fmtTime(end),
+		Service: c.serviceName(v.Service), Customer: v.Customer.Name, Artisan: c.artisanName(v.Artisan),
+		Color: colorOf(c, v.Artisan), Virtual: v.Mode == booking.Virtual, Cancelled: v.Status == booking.Cancelled,
+		Mode: "Visit",
+	}
+	if it.Virtual {
+		it.Mode = "Video"
+	}
+	return it
+}
+
+// monday returns the Monday on or before d.
+func monday(d booking.Date) booking.Date { return d.AddDays(-((int(d.Weekday()) + 6) % 7)) }
+
+func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
+	ctx, u, q := r.Context(), staffUser(r), r.URL.Query()
+	c, err := s.catalogue(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	today := booking.DateOf(s.app.Now().In(c.Loc))
+	filter := strings.TrimSpace(q.Get("artisan"))
+	if u.Role != booking.RoleAdmin {
+		filter = u.ArtisanID
+	}
+	d := staffHomeData{View: "week", Filter: filter, TodayLabel: fmtDate(today.In(c.Loc)), Zone: zoneLabel(c.Atelier.Timezone)}
+	if q.Get("view") == "day" {
+		d.View = "day"
+	}
+	day := today
+	if v, err := booking.ParseDate(q.Get("date")); err == nil {
+		day = v
+	}
+	for _, a := range c.Artisans {
+		if u.Role == booking.RoleAdmin || a.ID == u.ArtisanID {
+			d.Artisans = append(d.Artisans, artisanKey{ID: a.ID, Name: a.Name, Color: colorOf(c, a.ID), Selected: a.ID == filter})
+		}
+	}
+	link := func(view string, date booking.Date) string {
+		v := url.Values{"view": {view}, "date": {date.String()}}
+		if filter != "" && u.Role == booking.RoleAdmin {
+			v.Set("artisan", filter)
+		}
+		return "/staff?" + v.Encode()
+	}
+	d.Hidden = []field{{"view", d.View}, {"date", day.String()}}
+
+	// Today at a glance.
+	todays, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: today, To: today}, filter)
+	if err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	for _, v := range todays {
+		if v.Status == booking.Confirmed {
+			d.Today = append(d.Today, s.item(c, v))
+		}
+	}
+
+	d.WeekURL, d.DayURL, d.TodayURL = link("week", day), link("day", day), link(d.View, today)
+	if d.View == "day" {
+		d.Label = fmtDate(day.In(c.Loc))
+		d.PrevURL, d.NextURL = link("day", day.AddDays(-1)), link("day", day.AddDays(1))
+		list, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: day, To: day}, filter)
+		if err != nil {
+			s.staffError(w, r, err)
+			return
+		}
+		for _, v := range list {
+			d.DayItems = append(d.DayItems, s.item(c, v))
+		}
+		s.render(w, r, http.StatusOK, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
+		return
+	}
+
+	mon := monday(day)
+	sun := mon.AddDays(6)
+	d.Label = mon.In(c.Loc).Format("2 January") + " – " + fmtDate(sun.In(c.Loc))
+	d.PrevURL, d.NextURL = link("week", mon.AddDays(-7)), link("week", mon.AddDays(7))
+	list, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: mon, To: sun}, filter)
+	if err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	// Rows run over the opening hours of the week, widened to fit every
+	// booking.
+	first, last := 24, 0
+	for i := range 7 {
+		for _, sp := range c.Atelier.OpeningHours.On(mon.AddDays(i).Weekday()) {
+			first, last = min(first, int(sp.Start)/60), max(last, (int(sp.End)+59)/60)
+		}
+	}
+	var shown []app.StaffBookingView
+	for _, v := range list {
+		if v.Status != booking.Confirmed {
+			continue
+		}
+		shown = append(shown, v)
+		h := v.Start.In(c.Loc).Hour()
+		first, last = min(first, h), max(last, h+1)
+	}
+	if first >= last {
+		first, last = 9, 18
+	}
+	for h := first; h < last; h++ {
+		d.Rows = append(d.Rows, weekRow{Hour: clockLabel(booking.Clock(h * 60))})
+	}
+	for i := range 7 {
+		dd := mon.AddDays(i)
+		d.Days = append(d.Days, weekColumn{
+			Short: weekdays[i].Short + " " + dd.In(c.Loc).Format("2 Jan"), Label: fmtDate(dd.In(c.Loc)),
+			URL: link("day", dd), Today: dd == today,
+		})
+	}
+	slices.SortFunc(shown, func(a, b app.StaffBookingView) int { return a.Start.Compare(b.Start) })
+	for _, v := range shown {
+		start := v.Start.In(c.Loc)
+		col := mon.DaysUntil(booking.DateOf(start))
+		row := start.Hour() - first
+		if col < 0 || col > 6 || row < 0 || row >= len(d.Rows) {
+			continue
+		}
+		d.Rows[row].Cells[col] = append(d.Rows[row].Cells[col], s.item(c, v))
+	}
+	s.render(w, r, http.StatusOK, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
+}
+
+// atelierTime reads a date and a time of day in the atelier's zone.
+func atelierTime(date, clock string, loc *time.Location) (time.Time, bool) {
+	d, err := booking.ParseDate(strings.TrimSpace(date))
+	if err != nil {
+		return time.Time{}, false
+	}
+	c, err := booking.ParseClock(strings.TrimSpace(clock))
+	if err != nil || c >= 24*60 {
+		return time.Time{}, false
+	}
+	return d.At(c, loc), true
+}

@@ -1,0 +1,401 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// maxConflictsShown caps the bookings listed after a change of hours.
+const maxConflictsShown = 30
+
+// hoursRowInput is one weekday of an hours editor: "10:00-19:00", or
+// "10:00-13:00, 14:00-19:00", or empty for closed.
+type hoursRowInput struct {
+	Key, Day, Value, Error string
+}
+
+// conflictItem is a booking left outside the hours by a change.
+type conflictItem struct {
+	URL, When, Customer, Service, Artisan string
+}
+
+// hoursPageData is the opening hours and closures page.
+type hoursPageData struct {
+	Hours     []hoursRowInput
+	Closures  []closureItem
+	From, To  string
+	Reason    string
+	Errors    map[string]string
+	Saved     string
+	Conflicts []conflictItem
+}
+
+type closureItem struct {
+	ID, When, Reason string
+	FromFile         bool
+}
+
+// artisanPageData is an artisan's working hours and time off.
+type artisanPageData struct {
+	ID, Name  string
+	Hours     []hoursRowInput
+	TimeOff   []timeOffItem
+	Start     string // datetime-local values
+	End       string
+	Reason    string
+	Errors    map[string]string
+	Saved     string
+	Conflicts []conflictItem
+}
+
+type timeOffItem struct {
+	ID, When, Reason string
+}
+
+// hoursInputs renders week hours as editor rows, Monday first.
+func hoursInputs(h booking.WeekHours) []hoursRowInput {
+	out := make([]hoursRowInput, 7)
+	for i := range 7 {
+		wd := time.Weekday((i + 1) % 7)
+		parts := make([]string, len(h[wd]))
+		for j, sp := range h[wd] {
+			parts[j] = sp.String()
+		}
+		out[i] = hoursRowInput{Key: booking.DayKeys[wd], Day: weekdays[i].Long, Value: strings.Join(parts, ", ")}
+	}
+	return out
+}
+
+// parseHours reads the hours editor. It returns the rows as typed, with
+// a message on each wrong one.
+func parseHours(form url.Values) (booking.WeekHours, []hoursRowInput, bool) {
+	rows := make([]hoursRowInput, 7)
+	m := map[string][]booking.Span{}
+	ok := true
+	for i := range 7 {
+		wd := time.Weekday((i + 1) % 7)
+		key := booking.DayKeys[wd]
+		rows[i] = hoursRowInput{Key: key, Day: weekdays[i].Long, Value: strings.TrimSpace(form.Get("hours_" + key))}
+		for part := range strings.SplitSeq(rows[i].Value, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			a, b, found := strings.Cut(part, "-")
+			start, err1 := booking.ParseClock(strings.TrimSpace(a))
+			end, err2 := booking.ParseClock(strings.TrimSpace(b))
+			if !found || err1 != nil || err2 != nil {
+				rows[i].Error = fmt.Sprintf("%q is not a span such as 10:00-19:00", part)
+				ok = false
+				break
+			}
+			m[key] = append(m[key], booking.Span{Start: start, End: end})
+		}
+	}
+	h, errs := booking.WeekHoursFromMap(m)
+	for i := range rows {
+		for k, msg := range errs {
+			if k == rows[i].Key || strings.HasPrefix(k, rows[i].Key+"[") {
+				rows[i].Error, ok = msg, false
+			}
+		}
+	}
+	return h, rows, ok
+}
+
+// conflictQuery carries the ids of conflicting bookings to the page the
+// change redirects to.
+func conflictQuery(v url.Values, cs []app.ConflictView) url.Values {
+	for i, c := range cs {
+		if i == maxConflictsShown {
+			break
+		}
+		v.Add("conflict", c.ID)
+	}
+	return v
+}
+
+// conflictItems loads the bookings named in the query.
+func (s *Server) conflictItems(r *http.Request, c *catalogue) []conflictItem {
+	var out []conflictItem
+	for i, id := range r.URL.Query()["conflict"] {
+		if i == maxConflictsShown {
+			break
+		}
+		v, err := s.staff.app.StaffGetBooking(r.Context(), staffUser(r), id)
+		if err != nil || v.Status != booking.Confirmed {
+			continue
+		}
+		out = append(out, conflictItem{
+			URL: "/staff/bookings/" + url.PathEscape(id), When: whenLabel(v.Start.In(c.Loc), v.End.In(c.Loc)),
+			Customer: v.Customer.Name, Service: c.serviceName(v.Service), Artisan: c.artisanName(v.Artisan),
+		})
+	}
+	return out
+}
+
+func savedMessage(r *http.Request) string {
+	switch r.URL.Query().Get("saved") {
+	case "hours":
+		return "The hours are saved and apply to bookings at once."
+	case "closure":
+		return "The closure is saved."
+	case "reopened":
+		return "The closure is removed."
+	case "timeoff":
+		return "The time off is saved."
+	case "timeoff-removed":
+		return "The time off is removed."
+	}
+	return ""
+}
+
+func (s *Server) hoursPage(r *http.Request, c *catalogue) (*hoursPageData, error) {
+	d := &hoursPageData{Hours: hoursInputs(c.Atelier.OpeningHours), Saved: savedMessage(r), Conflicts: s.conflictItems(r, c)}
+	cls, err := s.staff.app.Closures(r.Context(), staffUser(r))
+	if err != nil {
+		return nil, err
+	}
+	today := booking.DateOf(s.app.Now().In(c.Loc))
+	for _, cl := range cls {
+		if cl.To.Before(today) {
+			continue
+		}
+		when := fmtDate(cl.From.In(c.Loc))
+		if cl.To != cl.From {
+			when += " – " + fmtDate(cl.To.In(c.Loc))
+		}
+		d.Closures = append(d.Closures, closureItem{ID: cl.ID, When: when, Reason: cl.Reason, FromFile: cl.Source == "config"})
+	}
+	return d, nil
+}
+
+func (s *Server) handleHoursPage(w http.ResponseWriter, r *http.Request) {
+	if staffUser(r).Role != booking.RoleAdmin {
+		s.staffError(w, r, booking.Errorf(booking.EFORBIDDEN, "forbidden", "admins only"))
+		return
+	}
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d, err := s.hoursPage(r, c)
+	if err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
+}
+
+func (s *Server) handleOpeningHours(w http.ResponseWriter, r *http.Request) {
+	if !s.parseStaffForm(w, r) {
+		return
+	}
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	h, rows, ok := parseHours(r.PostForm)
+	if !ok {
+		d, err := s.hoursPage(r, c)
+		if err != nil {
+			s.staffError(w, r, err)
+			return
+		}
+		d.Hours = rows
+		s.render(w, r, http.StatusUnprocessableEntity, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
+		return
+	}
+	ch, err := s.staff.app.SetOpeningHours(r.Context(), staffUser(r), h)
+	if err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/hours?"+conflictQuery(url.Values{"saved": {"hours"}}, ch.Conflicts).Encode(), http.StatusSeeOther)
+}
+
+func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) {
+	if !s.parseStaffForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	to := f.Get("to")
+	if strings.TrimSpace(to) == "" {
+		to = f.Get("from")
+	}
+	added, err := s.staff.app.AddClosure(r.Context(), staffUser(r), app.ClosureRequest{From: f.Get("from"), To: to, Reason: f.Get("reason")})
+	if err != nil {
+		if booking.ErrorKind(err) != booking.EINVALID {
+			s.staffError(w, r, err)
+			return
+		}
+		c, cerr := s.catalogue(r.Context())
+		if cerr != nil {
+			s.serverError(w, r, cerr)
+			return
+		}
+		d, derr := s.hoursPage(r, c)
+		if derr != nil {
+			s.staffError(w, r, derr)
+			return
+		}
+		d.From, d.To, d.Reason = f.Get("from"), f.Get("to"), f.Get("reason")
+		d.Errors = fieldErrors(err)
+		s.render(w, r, http.StatusUnprocessableEntity, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
+		return
+	}
+	http.Redirect(w, r, "/staff/hours?"+conflictQuery(url.Values{"saved": {"closure"}}, added.Conflicts).Encode(), http.StatusSeeOther)
+}
+
+func (s *Server) handleDeleteClosure(w http.ResponseWriter, r *http.Request) {
+	if err := s.staff.app.DeleteClosure(r.Context(), staffUser(r), mux.Vars(r)["cid"]); err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/hours?saved=reopened", http.StatusSeeOther)
+}
+
+// fieldErrors returns the field messages of an EINVALID error.
+func fieldErrors(err error) map[string]string {
+	var e *booking.Error
+	if errors.As(err, &e) && e.Fields != nil {
+		return e.Fields
+	}
+	return map[string]string{"": booking.ErrorMessage(err)}
+}
+
+func (s *Server) artisanPage(r *http.Request, c *catalogue, id string) (*artisanPageData, error) {
+	a, err := s.staff.app.StaffArtisan(r.Context(), staffUser(r), id)
+	if err != nil {
+		return nil, err
+	}
+	d := &artisanPageData{ID: a.ID, Name: a.Name, Hours: hoursInputs(a.WorkingHours), Saved: savedMessage(r), Conflicts: s.conflictItems(r, c)}
+	now := s.app.Now()
+	for _, t := range a.TimeOff {
+		if !t.End.After(now) {
+			continue
+		}
+		d.TimeOff = append(d.TimeOff, timeOffItem{ID: t.ID, When: whenSpan(t.Start.In(c.Loc), t.End.In(c.Loc)), Reason: t.Reason})
+	}
+	return d, nil
+}
+
+// whenSpan writes a span that may cross days.
+func whenSpan(a, b time.Time) string {
+	if booking.DateOf(a) == booking.DateOf(b) {
+		return whenLabel(a, b)
+	}
+	return fmtDate(a) + ", " + fmtTime(a) + " – " + fmtDate(b) + ", " + fmtTime(b)
+}
+
+func (s *Server) handleArtisanPage(w http.ResponseWriter, r *http.Request) {
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d, err := s.artisanPage(r, c, mux.Vars(r)["aid"])
+	if err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
+}
+
+func (s *Server) handleWorkingHours(w http.ResponseWriter, r *http.Request) {
+	if !s.parseStaffForm(w, r) {
+		return
+	}
+	id := mux.Vars(r)["aid"]
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	h, rows, ok := parseHours(r.PostForm)
+	if !ok {
+		d, err := s.artisanPage(r, c, id)
+		if err != nil {
+			s.staffError(w, r, err)
+			return
+		}
+		d.Hours = rows
+		s.render(w, r, http.StatusUnprocessableEntity, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
+		return
+	}
+	ch, err := s.staff.app.SetWorkingHours(r.Context(), staffUser(r), id, h)
+	if err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/artisans/"+url.PathEscape(id)+"?"+conflictQuery(url.Values{"saved": {"hours"}}, ch.Conflicts).Encode(), http.StatusSeeOther)
+}
+
+// localInstant reads an <input type="datetime-local"> value in loc.
+func localInstant(s string, loc *time.Location) (time.Time, bool) {
+	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), loc)
+	return t, err == nil
+}
+
+func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
+	if !s.parseStaffForm(w, r) {
+		return
+	}
+	id := mux.Vars(r)["aid"]
+	c, err := s.catalogue(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	f := r.PostForm
+	errs := map[string]string{}
+	start, ok1 := localInstant(f.Get("start"), c.Loc)
+	end, ok2 := localInstant(f.Get("end"), c.Loc)
+	if !ok1 {
+		errs["start"] = "must be a date and time"
+	}
+	if !ok2 {
+		errs["end"] = "must be a date and time"
+	}
+	if len(errs) == 0 {
+		added, err := s.staff.app.AddTimeOff(r.Context(), staffUser(r), id, app.TimeOffRequest{
+			Start: start.Format(time.RFC3339), End: end.Format(time.RFC3339), Reason: f.Get("reason"),
+		})
+		if err == nil {
+			http.Redirect(w, r, "/staff/artisans/"+url.PathEscape(id)+"?"+conflictQuery(url.Values{"saved": {"timeoff"}}, added.Conflicts).Encode(), http.StatusSeeOther)
+			return
+		}
+		if booking.ErrorKind(err) != booking.EINVALID {
+			s.staffError(w, r, err)
+			return
+		}
+		errs = fieldErrors(err)
+	}
+	d, err := s.artisanPage(r, c, id)
+	if err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	d.Start, d.End, d.Reason, d.Errors = f.Get("start"), f.Get("end"), f.Get("reason"), errs
+	s.render(w, r, http.StatusUnprocessableEntity, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
+}
+
+func (s *Server) handleDeleteTimeOff(w http.ResponseWriter, r *http.Request) {
+	v := mux.Vars(r)
+	if err := s.staff.app.DeleteTimeOff(r.Context(), staffUser(r), v["aid"], v["tid"]); err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/artisans/"+url.PathEscape(v["aid"])+"?saved=timeoff-removed", http.StatusSeeOther)
+}
