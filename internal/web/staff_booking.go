@@ -15,18 +15,18 @@ import (
 
 // staffBookingData is a booking's staff page and its forms.
 type staffBookingData struct {
-	ID, Reference     string
-	Service, Mode     string
-	Artisan, Room     string
+	ID, Reference      string
+	Service, Mode      string
+	Artisan, Room      string
 	When, CustomerWhen string
-	Cancelled         bool
-	Customer          booking.Customer
-	Notes, StaffNotes string
-	MeetingURL        string
-	Location          string
-	Google            string
-	Saved             string
-	Sequence          int
+	Cancelled          bool
+	Customer           booking.Customer
+	Notes, StaffNotes  string
+	MeetingURL         string
+	Location           string
+	Google             string
+	Saved              string
+	Sequence           int
 
 	// Reschedule form.
 	Date, Time string

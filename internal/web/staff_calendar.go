@@ -47,7 +47,7 @@ type weekRow struct {
 // agendaItem is a booking in the calendar.
 type agendaItem struct {
 	URL, Time, End, Service, Customer, Artisan, Mode, Color string
-	Virtual, Cancelled                                       bool
+	Virtual, Cancelled                                      bool
 }
 
 // artisanKey is an artisan of the filter and the colour key.
