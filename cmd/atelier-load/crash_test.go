@@ -57,8 +57,74 @@ func TestCrashSafety(t *testing.T) {
 	}
 	srv := MustStartServer(t, bin, cfg, db, dir)
 	led.verify(t, srv.client, fmt.Sprintf("after restart %d", kills))
+	WaitOutboxDrained(t, db, 30*time.Second)
 	srv.stop(t)
 	MustCheckFile(t, db, led)
+	LogDuplicateDeliveries(t, filepath.Join(dir, "mail-outbox"))
+}
+
+// WaitOutboxDrained waits until the restarted server's workers have done
+// every job that is due and not leased (reminders for later stay pending),
+// so jobs queued before the kills are shown to resume; it fails if any job
+// failed for good or some are still claimable after limit. Jobs a killed
+// worker had claimed stay leased until their lease runs out (minutes) and
+// are claimed again then; they are counted and logged.
+func WaitOutboxDrained(tb testing.TB, path string, limit time.Duration) {
+	tb.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	const layout = "2006-01-02T15:04:05.000Z"
+	var due, leased, failed int
+	for start := time.Now(); ; {
+		now := time.Now().UTC().Format(layout)
+		err := db.QueryRowContext(tb.Context(), `SELECT
+				count(*) FILTER (WHERE state = 'pending' AND run_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)),
+				count(*) FILTER (WHERE state = 'pending' AND lease_until > ?1),
+				count(*) FILTER (WHERE state = 'failed')
+			FROM jobs`, now).Scan(&due, &leased, &failed)
+		if err != nil {
+			tb.Fatalf("counting due jobs: %v", err)
+		}
+		if due == 0 || failed > 0 || time.Since(start) > limit {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // polling the workers' progress, bounded by limit
+	}
+	if failed > 0 {
+		tb.Errorf("outbox: %d jobs failed for good after the restarts", failed)
+	}
+	if due > 0 {
+		tb.Errorf("outbox: %d due jobs still pending %s after the last restart: the workers did not resume them", due, limit)
+	}
+	tb.Logf("outbox: every claimable due job done; %d jobs claimed by a killed worker wait for their lease to run out", leased)
+}
+
+// LogDuplicateDeliveries counts the jobs the mail worker delivered more than
+// once into the outbox folder (the file name ends in -JOBID.eml). Delivery
+// is at least once: a kill between writing a message and marking its job
+// done sends it again, so this is reported, not failed.
+func LogDuplicateDeliveries(tb testing.TB, outbox string) {
+	tb.Helper()
+	entries, err := os.ReadDir(outbox)
+	if err != nil {
+		tb.Logf("no mail outbox folder (%v): mail delivery not checked", err)
+		return
+	}
+	perJob := map[string]int{}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".eml")
+		if i := strings.LastIndexByte(name, '-'); ok && i >= 0 {
+			perJob[name[i+1:]]++
+		}
+	}
+	dups := 0
+	for _, n := range perJob {
+		dups += n - 1
+	}
+	tb.Logf("mail outbox: %d messages for %d jobs; %d re-deliveries after kills (at-least-once)", len(entries), len(perJob), dups)
 }
 
 // pair is a free (start, artisan) of the load catalogue's virtual fitting.
