@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
+	"golang.org/x/oauth2"
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
@@ -37,11 +39,14 @@ func startGoogle(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db
 	if !cfg.GoogleCalendar.Enabled {
 		return nil, nil, nil
 	}
-	s, err := newSyncer(cfg, db, logger)
+	s, oauth, err := newSyncer(cfg, db, logger)
 	if err != nil {
 		return nil, nil, err
 	}
 	a.Google = googleApp{s}
+	if oauth != nil {
+		a.GoogleOAuth = oauth
+	}
 	if cfg.GoogleCalendar.Meet {
 		// The configured provider stays as the fallback, so a virtual
 		// booking always gets a working link.
@@ -55,9 +60,14 @@ func startGoogle(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db
 	return []booking.JobsFunc{gcal.Jobs()}, []func(){w.Wake}, nil
 }
 
+// googleOAuthEndpoint, when set, replaces Google's OAuth authorisation and
+// token URLs (tests).
+var googleOAuthEndpoint *oauth2.Endpoint
+
 // newSyncer builds the Syncer from the google_calendar section and the
-// artisans' google_calendar_id.
-func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Syncer, error) {
+// artisans' google_calendar_id, and with auth oauth the OAuth client that
+// connects artisans' accounts (else nil).
+func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
 	g := cfg.GoogleCalendar
 	gc := gcal.Config{
 		Enabled: g.Enabled, Endpoint: g.Endpoint, Auth: g.Auth,
@@ -85,13 +95,47 @@ func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Sy
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	if gc.WithDefaults().Auth == gcal.AuthOAuth {
-		opts.OAuth = gcal.NewOAuth(g.OAuthClientID, g.OAuthClientSecret, public+OAuthCallbackPath, db)
+		tokens, err := tokenStore(g, db, logger)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.OAuth = gcal.NewOAuth(g.OAuthClientID, g.OAuthClientSecret, public+OAuthCallbackPath, tokens)
+		if googleOAuthEndpoint != nil {
+			opts.OAuth.SetEndpoint(*googleOAuthEndpoint)
+		}
 	}
 	s, err := gcal.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("google_calendar: %w", err)
+		return nil, nil, fmt.Errorf("google_calendar: %w", err)
 	}
-	return s, nil
+	return s, opts.OAuth, nil
+}
+
+// TokenKeyEnv names the environment variable with the key that seals
+// OAuth tokens; it wins over google_calendar.token_key_file.
+const TokenKeyEnv = "ATELIER_TOKEN_KEY"
+
+// tokenStore returns where OAuth tokens are kept: sealed with the key of
+// ATELIER_TOKEN_KEY or google_calendar.token_key_file, or in clear (with a
+// warning) when neither is set.
+func tokenStore(g config.GoogleCalendar, db *sqlite.DB, logger *slog.Logger) (gcal.Store, error) {
+	raw, from := os.Getenv(TokenKeyEnv), TokenKeyEnv
+	if raw == "" && g.TokenKeyFile != "" {
+		b, err := os.ReadFile(g.TokenKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("google_calendar.token_key_file: %w", err)
+		}
+		raw, from = string(b), "google_calendar.token_key_file"
+	}
+	if raw == "" {
+		logger.Warn("google calendar: OAuth tokens are stored in clear; set google_calendar.token_key_file or " + TokenKeyEnv + " to seal them")
+		return db, nil
+	}
+	key, err := gcal.ParseTokenKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", from, err)
+	}
+	return gcal.SealTokens(db, key)
 }
 
 // notifySyncStopped logs that an artisan's sync stopped and queues one

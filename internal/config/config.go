@@ -260,15 +260,18 @@ type Meetings struct {
 
 // GoogleCalendar configures the optional two-way Google Calendar sync.
 type GoogleCalendar struct {
-	Enabled               bool          `yaml:"enabled"`
-	Endpoint              string        `yaml:"endpoint"` // API base URL override (tests, emulators)
-	Auth                  string        `yaml:"auth"`     // service_account | oauth | none
-	ServiceAccountKeyFile string        `yaml:"service_account_key_file"`
-	OAuthClientID         string        `yaml:"oauth_client_id"`
-	OAuthClientSecret     string        `yaml:"oauth_client_secret"`
-	SyncInterval          time.Duration `yaml:"sync_interval"`
-	Meet                  bool          `yaml:"meet"` // create Google Meet links for virtual bookings
-	FreeBusyTimeout       time.Duration `yaml:"freebusy_timeout"`
+	Enabled               bool   `yaml:"enabled"`
+	Endpoint              string `yaml:"endpoint"` // API base URL override (tests, emulators)
+	Auth                  string `yaml:"auth"`     // service_account | oauth | none
+	ServiceAccountKeyFile string `yaml:"service_account_key_file"`
+	OAuthClientID         string `yaml:"oauth_client_id"`
+	OAuthClientSecret     string `yaml:"oauth_client_secret"`
+	// TokenKeyFile holds the key that seals artisans' OAuth tokens in the
+	// database (32 bytes, hex or base64); env ATELIER_TOKEN_KEY wins.
+	TokenKeyFile    string        `yaml:"token_key_file"`
+	SyncInterval    time.Duration `yaml:"sync_interval"`
+	Meet            bool          `yaml:"meet"` // create Google Meet links for virtual bookings
+	FreeBusyTimeout time.Duration `yaml:"freebusy_timeout"`
 }
 
 // Staff configures staff sessions.
