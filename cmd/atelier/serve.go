@@ -106,18 +106,21 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		BookingsPerMinute: cfg.Limits.BookingsPerMinute,
 	}, a, logger)
 	// Staff accounts and the staff API (issue 3).
-	api.EnableStaff(&app.Staff{
+	staff := &app.Staff{
 		App:         a,
 		DB:          db,
 		IdleTimeout: cfg.Staff.SessionIdleTimeout,
 		MaxAge:      cfg.Staff.SessionMaxAge,
-	}, httpapi.StaffConfig{LoginsPerMinute: cfg.Limits.LoginsPerMinute})
+	}
+	api.EnableStaff(staff, httpapi.StaffConfig{LoginsPerMinute: cfg.Limits.LoginsPerMinute})
 	// The customer pages, after the API: the booking flow at / and the
 	// manage page that links.manage and the e-mails point to.
 	pages, err := web.New(atelier.Web, a, logger)
 	if err != nil {
 		return fmt.Errorf("loading the web pages: %w", err)
 	}
+	// The staff pages under /staff share the staff API's session cookie.
+	pages.EnableStaff(staff, web.StaffConfig{LoginsPerMinute: cfg.Limits.LoginsPerMinute, Secure: cfg.Server.Secure()})
 	pages.Register(api.Router())
 
 	srv := &http.Server{
