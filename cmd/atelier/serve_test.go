@@ -89,13 +89,13 @@ func TestLinksFollowListenAddress(t *testing.T) {
 	if ct := manage.Header.Get("Content-Type"); manage.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("manage link: %d %s, want 200 text/html", manage.StatusCode, ct)
 	}
-	ics, err := http.Get(b.Links.ICS + "?token=x")
+	ics, err := http.Get(b.Links.ICS)
 	if err != nil {
 		t.Fatalf("following the ics link: %v", err)
 	}
 	ics.Body.Close()
-	if ics.StatusCode != http.StatusNotFound {
-		t.Errorf("ics link with a wrong token: %d, want 404 from this server", ics.StatusCode)
+	if ct := ics.Header.Get("Content-Type"); ics.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/calendar") {
+		t.Errorf("ics link: %d %s, want 200 text/calendar", ics.StatusCode, ct)
 	}
 }
 

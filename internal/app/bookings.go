@@ -231,6 +231,9 @@ func (a *App) createdView(b *booking.Booking, c *booking.Catalog, token string) 
 	v := a.BookingView(b, c)
 	v.ManageToken = token
 	v.Links.Manage = a.PublicURL + "/bookings/" + b.ID + "?token=" + token
+	// The invite link works as given, like the manage link: a customer
+	// or a calendar app following it has no other way to add the token.
+	v.Links.ICS += "?token=" + token
 	return v
 }
 

@@ -167,7 +167,8 @@ type BookingView struct {
 }
 
 // Links are the URLs of a booking. Manage holds the manage token and is
-// only filled in the response that creates the booking.
+// only filled in the response that creates the booking; there ICS holds
+// the token too, elsewhere the caller adds it.
 type Links struct {
 	Manage string `json:"manage,omitempty"`
 	ICS    string `json:"ics"`

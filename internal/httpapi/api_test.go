@@ -199,8 +199,8 @@ func TestBookingLifecycle(t *testing.T) {
 		t.Errorf("manage_token = %q, want 32 random bytes base64url", b.ManageToken)
 	case b.Links.Manage != "https://atelier.example/bookings/"+b.ID+"?token="+b.ManageToken:
 		t.Errorf("links.manage = %q", b.Links.Manage)
-	case b.Links.ICS != "https://atelier.example/api/v1/bookings/"+b.ID+"/invite.ics":
-		t.Errorf("links.ics = %q", b.Links.ICS)
+	case b.Links.ICS != "https://atelier.example/api/v1/bookings/"+b.ID+"/invite.ics?token="+b.ManageToken:
+		t.Errorf("links.ics = %q, want the invite URL with the manage token", b.Links.ICS)
 	case b.Location != "1 Test Street, Singapore 000001" || b.MeetingURL != "":
 		t.Errorf("location = %q, meeting_url = %q", b.Location, b.MeetingURL)
 	case b.Customer.Email != "ana@example.com" || b.Notes == "":
@@ -227,6 +227,13 @@ func TestBookingLifecycle(t *testing.T) {
 		}
 		if got.ManageToken != "" || got.Links.Manage != "" || strings.Contains(string(r.Body), b.ManageToken) {
 			t.Errorf("the token is shown outside the create response: %s", r.Body)
+		}
+	})
+	t.Run("FollowInviteLink", func(t *testing.T) {
+		// The links of the create response work as given.
+		link := strings.TrimPrefix(b.Links.ICS, "https://atelier.example")
+		if r := e.Do(t, http.MethodGet, link, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "METHOD:REQUEST") {
+			t.Errorf("GET %s: %d %s", link, r.Status, r.Body)
 		}
 	})
 	t.Run("GetWithQueryToken", func(t *testing.T) {
