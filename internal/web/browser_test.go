@@ -540,7 +540,7 @@ func TestBrowser(t *testing.T) {
 		tab.MustContain("Calendar", "Today, Tuesday 1 December 2026")
 
 		tab.Click(`//a[contains(@class,"cal-nav")][.//span[normalize-space()="Later"]]`)
-		tab.MustContain("7 December – Sunday 13 December 2026", "Customer of Mei", "Customer of Arjun", "Second of Arjun", "Visit")
+		tab.MustContain("Monday 7 December – Sunday 13 December 2026", "Customer of Mei", "Customer of Arjun", "Second of Arjun", "Visit")
 		tab.CheckA11y("staff week")
 		tab.Screenshots("21-staff-week")
 
@@ -558,6 +558,17 @@ func TestBrowser(t *testing.T) {
 		if got := mustStored(t, env, meis.ID).Status; got != booking.Cancelled {
 			t.Errorf("status %s after the staff cancel, want cancelled", got)
 		}
+
+		tab.Go(env.URL + "/staff?view=day&date=2026-12-09")
+		tab.MustContain("Wednesday 9 December 2026", "Second of Arjun")
+		// The cancelled booking stays in the day's list, marked.
+		if text := tab.Text("main"); !strings.Contains(text, "Customer of Mei") || !strings.Contains(strings.ToLower(text), "cancelled") {
+			t.Errorf("the day's list does not show the cancelled booking as cancelled:\n%s", text)
+		}
+		tab.CheckA11y("staff day")
+		tab.Click(`//a[normalize-space()="New booking"]`)
+		tab.MustContain("New booking", "Customer's e-mail")
+		tab.CheckA11y("staff new booking")
 
 		// Move Arjun's booking to Mei on Friday.
 		tab.Go(env.URL + "/staff/bookings/" + arjuns.ID + "/reschedule")
