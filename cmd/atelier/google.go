@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
@@ -35,7 +34,7 @@ var gcalJobBackoff gcal.Backoff
 // job worker, the periodic inbound sync, Meet links (google_calendar.meet)
 // and the free/busy check before a booking is stored. It returns the
 // JobsFunc for the outbox and the wake-up hook of its job worker.
-func startGoogle(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
+func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
 	if !cfg.GoogleCalendar.Enabled {
 		return nil, nil, nil
 	}
@@ -53,8 +52,8 @@ func startGoogle(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db
 		a.Meetings = &gcal.MeetLinker{Syncer: s, Fallback: a.Meetings}
 	}
 	w := &gcalWorker{syncer: s, wake: make(chan struct{}, 1), poll: 30 * time.Second, logger: logger}
-	run(ctx, wg, logger, "gcal-out", w.Run)
-	run(ctx, wg, logger, "gcal-in", s.RunInbound)
+	l.run("gcal-out", w.Run)
+	l.run("gcal-in", s.RunInbound)
 	logger.Info("google calendar sync enabled", "auth", cfg.GoogleCalendar.Auth, "meet", cfg.GoogleCalendar.Meet,
 		"sync_interval", cfg.GoogleCalendar.SyncInterval)
 	return []booking.JobsFunc{gcal.Jobs()}, []func(){w.Wake}, nil

@@ -65,8 +65,10 @@ func mailTransport(cfg *config.Config, logger *slog.Logger) mail.Transport {
 
 // startWorkers wires the transactional outbox (mail and, when enabled,
 // Google Calendar jobs written with each booking change) and starts the
-// background workers. Each returns when ctx ends.
+// background workers. Each returns when ctx ends. The store's hooks are set
+// before any worker starts: workers read them.
 func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) error {
+	l := &launcher{ctx: ctx, wg: wg, logger: logger}
 	linker, err := meetingLinker(cfg)
 	if err != nil {
 		return err
@@ -97,10 +99,10 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 		Logger:    logger.With("worker", "mail"),
 		Poll:      5 * time.Second,
 	}
-	run(ctx, wg, logger, "mail", mailer.Run)
+	l.run("mail", mailer.Run)
 	wakers := []func(){mailer.Wake}
 
-	gcalFuncs, gcalWakers, err := startGoogle(ctx, wg, cfg, db, a, logger)
+	gcalFuncs, gcalWakers, err := startGoogle(l, cfg, db, a, logger)
 	if err != nil {
 		return err
 	}
@@ -115,7 +117,7 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 	}
 
 	// Housekeeping: forget idempotency keys past their replay window.
-	run(ctx, wg, logger, "housekeeping", func(ctx context.Context) error {
+	l.run("housekeeping", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
@@ -131,18 +133,39 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 			}
 		}
 	})
+	l.start()
 	return nil
 }
 
-// run starts fn in a goroutine tracked by wg, logging an unexpected end.
-func run(ctx context.Context, wg *sync.WaitGroup, logger *slog.Logger, name string, fn func(context.Context) error) {
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := fn(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("background worker stopped", "worker", name, "err", err)
-		}
-	}()
+// launcher collects background workers and starts them together once the
+// wiring they read is complete.
+type launcher struct {
+	ctx     context.Context
+	wg      *sync.WaitGroup
+	logger  *slog.Logger
+	pending []func()
+}
+
+// run registers fn to be started by start, tracked by wg; an unexpected end
+// is logged.
+func (l *launcher) run(name string, fn func(context.Context) error) {
+	l.pending = append(l.pending, func() {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			if err := fn(l.ctx); err != nil && l.ctx.Err() == nil {
+				l.logger.Error("background worker stopped", "worker", name, "err", err)
+			}
+		}()
+	})
+}
+
+// start starts every registered worker.
+func (l *launcher) start() {
+	for _, f := range l.pending {
+		f()
+	}
+	l.pending = nil
 }
 
 // startGoogle is in google.go.
