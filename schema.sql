@@ -84,8 +84,10 @@ CREATE TABLE artisan_services (
 CREATE INDEX artisan_services_service ON artisan_services (service_id);
 
 -- Days the atelier is closed, inclusive.
+-- AUTOINCREMENT (version 5): an id is never given out again after a
+-- delete, so a retried DELETE cannot remove another closure.
 CREATE TABLE closures (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     from_date  TEXT    NOT NULL,
     to_date    TEXT    NOT NULL,
     reason     TEXT    NOT NULL DEFAULT '',
@@ -97,8 +99,9 @@ CREATE TABLE closures (
 CREATE INDEX closures_to_date ON closures (to_date);
 
 -- Periods an artisan takes no appointments.
+-- AUTOINCREMENT (version 5), as for closures.
 CREATE TABLE time_off (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     artisan_id TEXT    NOT NULL REFERENCES artisans (id) ON DELETE CASCADE,
     start_at   TEXT    NOT NULL,
     end_at     TEXT    NOT NULL,

@@ -25,6 +25,7 @@ var migrations = []migration{
 	migrateV2Staff,
 	migrateV3Google,
 	migrateV4Feeds,
+	migrateV5NoIDReuse,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -213,6 +214,66 @@ CREATE TABLE feed_tokens (
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL DEFAULT ''               -- staff user id
 ) WITHOUT ROWID;
+`)
+	return err
+}
+
+// migrateV5NoIDReuse makes the ids of closures and time off AUTOINCREMENT,
+// so that an id is never given out again after a delete and a retried
+// DELETE cannot remove someone else's row. SQLite cannot change a primary
+// key in place: each table is renamed, created anew as in schema.sql,
+// refilled with the same ids, and the old one dropped. Ids deleted before
+// the upgrade are known from the audit log ("closure:12"), so the sequence
+// starts above those too.
+func migrateV5NoIDReuse(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+ALTER TABLE closures RENAME TO closures_v4;
+DROP INDEX closures_to_date;
+
+CREATE TABLE closures (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    from_date  TEXT    NOT NULL,
+    to_date    TEXT    NOT NULL,
+    reason     TEXT    NOT NULL DEFAULT '',
+    source     TEXT    NOT NULL CHECK (source IN ('config', 'staff')),
+    created_at TEXT    NOT NULL,
+    CHECK (from_date <= to_date)
+);
+
+INSERT INTO closures (id, from_date, to_date, reason, source, created_at)
+    SELECT id, from_date, to_date, reason, source, created_at FROM closures_v4;
+DROP TABLE closures_v4;
+CREATE INDEX closures_to_date ON closures (to_date);
+
+ALTER TABLE time_off RENAME TO time_off_v4;
+DROP INDEX time_off_end;
+DROP INDEX time_off_artisan;
+
+CREATE TABLE time_off (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    artisan_id TEXT    NOT NULL REFERENCES artisans (id) ON DELETE CASCADE,
+    start_at   TEXT    NOT NULL,
+    end_at     TEXT    NOT NULL,
+    reason     TEXT    NOT NULL DEFAULT '',
+    source     TEXT    NOT NULL DEFAULT 'staff' CHECK (source IN ('config', 'staff')),
+    created_at TEXT    NOT NULL,
+    CHECK (start_at < end_at)
+);
+
+INSERT INTO time_off (id, artisan_id, start_at, end_at, reason, source, created_at)
+    SELECT id, artisan_id, start_at, end_at, reason, source, created_at FROM time_off_v4;
+DROP TABLE time_off_v4;
+CREATE INDEX time_off_end ON time_off (end_at);
+CREATE INDEX time_off_artisan ON time_off (artisan_id, start_at);
+
+DELETE FROM sqlite_sequence WHERE name IN ('closures', 'time_off');
+INSERT INTO sqlite_sequence (name, seq) VALUES
+    ('closures', max(
+        coalesce((SELECT max(id) FROM closures), 0),
+        coalesce((SELECT max(CAST(substr(target, 9) AS INTEGER)) FROM audit_log WHERE target LIKE 'closure:%'), 0))),
+    ('time_off', max(
+        coalesce((SELECT max(id) FROM time_off), 0),
+        coalesce((SELECT max(CAST(substr(target, 10) AS INTEGER)) FROM audit_log WHERE target LIKE 'time~_off:%' ESCAPE '~'), 0)));
 `)
 	return err
 }

@@ -247,3 +247,46 @@ func TestPragmas(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateV5KeepsIDsAndSkipsDeletedOnes upgrades a version 1 database
+// holding a closure and time off, and audit rows of deleted ones with
+// higher ids: the rows keep their ids and new ones start above every id
+// ever given out.
+func TestMigrateV5KeepsIDsAndSkipsDeletedOnes(t *testing.T) {
+	ctx := context.Background()
+	db, _ := createV1(t)
+	for _, q := range []string{
+		`INSERT INTO artisans (id, name, working_hours_updated_at, updated_at) VALUES ('ana', 'Ana', 'x', 'x')`,
+		`INSERT INTO closures (id, from_date, to_date, source, created_at) VALUES (3, '2026-12-24', '2026-12-26', 'staff', 'x')`,
+		`INSERT INTO time_off (id, artisan_id, start_at, end_at, created_at) VALUES (2, 'ana', 'a', 'b', 'x')`,
+		`INSERT INTO audit_log (at, actor_kind, action, target) VALUES ('x', 'staff', 'closure.deleted', 'closure:7')`,
+		`INSERT INTO audit_log (at, actor_kind, action, target) VALUES ('x', 'staff', 'time_off.deleted', 'time_off:11')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := migrate(ctx, db, migrations); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, keep, insert string
+		kept, next         int
+	}{
+		{"Closures", `SELECT id FROM closures`,
+			`INSERT INTO closures (from_date, to_date, source, created_at) VALUES ('2027-01-01', '2027-01-01', 'staff', 'x') RETURNING id`, 3, 8},
+		{"TimeOff", `SELECT id FROM time_off`,
+			`INSERT INTO time_off (artisan_id, start_at, end_at, created_at) VALUES ('ana', 'c', 'd', 'x') RETURNING id`, 2, 12},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var kept, next int
+			if err := db.QueryRow(tc.keep).Scan(&kept); err != nil || kept != tc.kept {
+				t.Errorf("kept id = %d (%v), want %d", kept, err, tc.kept)
+			}
+			if err := db.QueryRow(tc.insert).Scan(&next); err != nil || next != tc.next {
+				t.Errorf("next id = %d (%v), want %d", next, err, tc.next)
+			}
+		})
+	}
+}
