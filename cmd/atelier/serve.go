@@ -115,12 +115,14 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	api.EnableStaff(staff, httpapi.StaffConfig{LoginsPerMinute: cfg.Limits.LoginsPerMinute})
 	// The customer pages, after the API: the booking flow at / and the
 	// manage page that links.manage and the e-mails point to.
-	pages, err := web.New(atelier.Web, a, logger)
+	// They share the API's limits: bookings per minute and the sign-in
+	// throttle count a client once, whichever way it comes in.
+	pages, err := web.New(atelier.Web, a, api.Limits(), logger)
 	if err != nil {
 		return fmt.Errorf("loading the web pages: %w", err)
 	}
 	// The staff pages under /staff share the staff API's session cookie.
-	pages.EnableStaff(staff, web.StaffConfig{LoginsPerMinute: cfg.Limits.LoginsPerMinute, Secure: cfg.Server.Secure()})
+	pages.EnableStaff(staff, web.StaffConfig{Secure: cfg.Server.Secure()})
 	pages.Register(api.Router())
 
 	srv := &http.Server{

@@ -19,12 +19,10 @@ func (s *Server) registerBookingRoutes(r *mux.Router) {
 
 // handleCreateBooking serves POST /api/v1/bookings.
 func (s *Server) handleCreateBooking(w http.ResponseWriter, r *http.Request) {
-	if s.bookings != nil {
-		if ok, wait := s.bookings.allow(clientAddr(r, s.cfg.TrustedProxies), s.now()); !ok {
-			w.Header().Set("Retry-After", retryAfter(wait))
-			s.problem(w, r, http.StatusTooManyRequests, "rate_limited", "too many booking requests; try again shortly", nil)
-			return
-		}
+	if ok, wait := s.limits.AllowBooking(r); !ok {
+		w.Header().Set("Retry-After", retryAfter(wait))
+		s.problem(w, r, http.StatusTooManyRequests, "rate_limited", "too many booking requests; try again shortly", nil)
+		return
 	}
 	var req app.BookingRequest
 	if err := decodeJSON(w, r, &req); err != nil {

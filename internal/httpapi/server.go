@@ -28,6 +28,8 @@ type Config struct {
 	// BookingsPerMinute limits booking creation per client address;
 	// 0 turns the limit off.
 	BookingsPerMinute int
+	// Now is the clock of the booking limit; nil means time.Now.
+	Now func() time.Time
 }
 
 // Server serves the JSON API.
@@ -35,11 +37,10 @@ type Server struct {
 	cfg    Config
 	app    *app.App
 	logger *slog.Logger
-	now    func() time.Time // for rate limits; wall clock
 
-	router   *mux.Router
-	staff    *mux.Router
-	bookings *limiter // nil when off
+	router *mux.Router
+	staff  *mux.Router
+	limits *Limits // shared with the pages
 }
 
 // New builds the server and registers the customer routes.
@@ -47,10 +48,7 @@ func New(cfg Config, a *app.App, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, app: a, logger: logger, now: time.Now, router: mux.NewRouter()}
-	if cfg.BookingsPerMinute > 0 {
-		s.bookings = newLimiter(cfg.BookingsPerMinute)
-	}
+	s := &Server{cfg: cfg, app: a, logger: logger, router: mux.NewRouter(), limits: newLimits(cfg)}
 	s.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isStaffPath(r.URL.Path) {
 			// Until the staff API answers a path, it needs a session
@@ -84,6 +82,12 @@ func New(cfg Config, a *app.App, logger *slog.Logger) *Server {
 // Router returns the mux so that staff routes and pages can be added.
 // Routes added later match after the customer API's.
 func (s *Server) Router() *mux.Router { return s.router }
+
+// Limits returns the server's per-client limits (bookings per minute, and
+// after EnableStaff the sign-in throttle), for the pages to share: a
+// booking or a failed sign-in through a page counts against the same
+// budget as one through the API.
+func (s *Server) Limits() *Limits { return s.limits }
 
 // StaffRouter returns the subrouter for /api/v1/staff (register paths
 // relative to it, e.g. "/login"); staff paths it does not match answer 401.

@@ -9,7 +9,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/atelier-app/atelier/internal/app"
-	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -19,7 +18,8 @@ const SessionCookie = "atelier_session"
 // StaffConfig configures the staff API.
 type StaffConfig struct {
 	// LoginsPerMinute limits failed sign-ins per client address and per
-	// account; 0 turns the limit off.
+	// account, through the API and the staff pages together (Limits);
+	// 0 turns the limit off.
 	LoginsPerMinute int
 	// Now is the clock of the login throttle; nil means time.Now.
 	Now func() time.Time
@@ -30,29 +30,25 @@ type staffAPI struct {
 	*Server
 	staff  *app.Staff
 	secure bool // Secure cookies (public_url is https)
-	now    func() time.Time
-
-	byAddr    *auth.Throttle // failed logins per client address
-	byAccount *auth.Throttle // failed logins per e-mail address
 }
 
 // EnableStaff registers the staff routes on StaffRouter. Every route but
-// login and logout needs a valid session; unknown staff paths still
-// answer 401.
+// login and logout needs a valid session, and so does learning that a
+// staff path does not exist (404) or takes other methods (405): without
+// a valid session both answer 401.
 func (s *Server) EnableStaff(st *app.Staff, cfg StaffConfig) {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
+	s.limits.enableLogins(cfg.LoginsPerMinute, now)
 	sa := &staffAPI{
-		Server:    s,
-		staff:     st,
-		secure:    strings.HasPrefix(s.cfg.PublicURL, "https://"),
-		now:       now,
-		byAddr:    auth.NewThrottle(cfg.LoginsPerMinute),
-		byAccount: auth.NewThrottle(cfg.LoginsPerMinute),
+		Server: s,
+		staff:  st,
+		secure: strings.HasPrefix(s.cfg.PublicURL, "https://"),
 	}
 	sa.register(s.staff)
+	sa.answerUnmatched(s.staff)
 	sa.registerFeedRoutes(s.router)
 }
 
@@ -96,21 +92,32 @@ type userKey struct{}
 // session the answer is 401 and the stale cookie is cleared.
 func (sa *staffAPI) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(SessionCookie)
-		if err != nil {
-			sa.problem(w, r, http.StatusUnauthorized, "unauthorized", "a staff session is required", nil)
-			return
-		}
-		u, err := sa.staff.Authenticate(r.Context(), c.Value)
-		if err != nil {
-			if booking.ErrorKind(err) == booking.EUNAUTHORIZED {
-				sa.clearCookie(w)
-			}
-			sa.Error(w, r, err)
+		u, ok := sa.session(w, r)
+		if !ok {
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
 	}
+}
+
+// session returns the user signed in with the request's session cookie.
+// Without a valid session it writes the problem (401, and a stale cookie
+// is cleared) and reports false.
+func (sa *staffAPI) session(w http.ResponseWriter, r *http.Request) (*booking.User, bool) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		sa.problem(w, r, http.StatusUnauthorized, "unauthorized", "a staff session is required", nil)
+		return nil, false
+	}
+	u, err := sa.staff.Authenticate(r.Context(), c.Value)
+	if err != nil {
+		if booking.ErrorKind(err) == booking.EUNAUTHORIZED {
+			sa.clearCookie(w)
+		}
+		sa.Error(w, r, err)
+		return nil, false
+	}
+	return u, true
 }
 
 func userOf(r *http.Request) *booking.User { return r.Context().Value(userKey{}).(*booking.User) }
@@ -152,21 +159,15 @@ func (sa *staffAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	now := sa.now()
-	addrKey := clientAddr(r, sa.cfg.TrustedProxies).String()
-	acctKey := strings.ToLower(strings.TrimSpace(req.Email))
-	okAddr, waitAddr := sa.byAddr.Check(addrKey, now)
-	okAcct, waitAcct := sa.byAccount.Check(acctKey, now)
-	if !okAddr || !okAcct {
-		w.Header().Set("Retry-After", retryAfter(max(waitAddr, waitAcct)))
+	if ok, wait := sa.limits.CheckLogin(r, req.Email); !ok {
+		w.Header().Set("Retry-After", retryAfter(wait))
 		sa.problem(w, r, http.StatusTooManyRequests, "rate_limited", "too many failed sign-ins; try again shortly", nil)
 		return
 	}
 	in, err := sa.staff.Login(r.Context(), req.Email, req.Password)
 	if err != nil {
 		if booking.ErrorKind(err) == booking.EUNAUTHORIZED {
-			sa.byAddr.Fail(addrKey, now)
-			sa.byAccount.Fail(acctKey, now)
+			sa.limits.FailLogin(r, req.Email)
 		}
 		sa.Error(w, r, err)
 		return

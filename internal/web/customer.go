@@ -12,6 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpapi"
 )
 
 // maxFormBytes bounds a posted form.
@@ -466,6 +467,15 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.Artisan != anyArtisan {
 		req.Artisan = f.Artisan
+	}
+	if ok, wait := s.limits.AllowBooking(r); !ok {
+		// The API's limit, shared: the form is kept so that nothing needs
+		// typing again.
+		w.Header().Set("Retry-After", httpapi.RetryAfter(wait))
+		s.renderDetails(w, r, c, f, start, loc, http.StatusTooManyRequests, form,
+			"We have received many booking requests from your connection in the last minute. "+
+				"Please wait "+waitPhrase(wait)+" and confirm again; your details are kept.")
+		return
 	}
 	created, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{})
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -74,4 +75,20 @@ func mapURL(configured, address string) string {
 		return ""
 	}
 	return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(address)
+}
+
+// waitPhrase says how long to wait in words: "a few seconds", "about 40
+// seconds", "a minute", "2 minutes".
+func waitPhrase(d time.Duration) string {
+	secs := int(math.Ceil(d.Seconds()))
+	switch {
+	case secs <= 5:
+		return "a few seconds"
+	case secs < 55:
+		return fmt.Sprintf("about %d seconds", (secs+4)/5*5)
+	case secs <= 60:
+		return "a minute"
+	default:
+		return fmt.Sprintf("%d minutes", (secs+59)/60)
+	}
 }

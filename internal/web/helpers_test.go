@@ -55,6 +55,20 @@ type Env struct {
 // MustOpenEnv starts the server with the demo configuration's catalogue.
 func MustOpenEnv(tb testing.TB) *Env {
 	tb.Helper()
+	return MustOpenEnvConfig(tb, httpapi.Config{})
+}
+
+// LoginsPerMinute is the sign-in throttle of the test server.
+const LoginsPerMinute = 10
+
+// MustOpenEnvConfig is MustOpenEnv with the JSON API's configuration
+// (rate limits, trusted proxies). The limits run on the frozen clock Now,
+// so no token comes back during a test.
+func MustOpenEnvConfig(tb testing.TB, apiCfg httpapi.Config) *Env {
+	tb.Helper()
+	if apiCfg.Now == nil {
+		apiCfg.Now = func() time.Time { return Now }
+	}
 	ctx := context.Background()
 	cfg, err := config.Parse(atelier.ExampleConfig)
 	if err != nil {
@@ -75,14 +89,14 @@ func MustOpenEnv(tb testing.TB) *Env {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := &app.App{Store: db, Now: func() time.Time { return Now }, Logger: logger, Meetings: meeting.Jitsi{}}
-	api := httpapi.New(httpapi.Config{}, a, logger)
+	api := httpapi.New(apiCfg, a, logger)
 	st := &app.Staff{App: a, DB: db, Passwords: auth.TestParams}
-	api.EnableStaff(st, httpapi.StaffConfig{LoginsPerMinute: 10})
-	pages, err := web.New(atelier.Web, a, logger)
+	api.EnableStaff(st, httpapi.StaffConfig{LoginsPerMinute: LoginsPerMinute, Now: func() time.Time { return Now }})
+	pages, err := web.New(atelier.Web, a, api.Limits(), logger)
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
-	pages.EnableStaff(st, web.StaffConfig{LoginsPerMinute: 10})
+	pages.EnableStaff(st, web.StaffConfig{})
 	pages.Register(api.Router())
 	hs := httptest.NewServer(api.Handler())
 	tb.Cleanup(hs.Close)
@@ -134,17 +148,30 @@ func (e *Env) MustPost(tb testing.TB, path string, form url.Values) Page {
 
 func (e *Env) do(tb testing.TB, method, path string, form url.Values) Page {
 	tb.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return e.Send(tb, method, path, "", "")
 	}
-	req, err := http.NewRequest(method, e.URL+path, body)
+	return e.Send(tb, method, path, "application/x-www-form-urlencoded", form.Encode())
+}
+
+// Send makes a same-origin request with a body of contentType (none when
+// "") and headers given as name, value pairs.
+func (e *Env) Send(tb testing.TB, method, path, contentType, body string, headers ...string) Page {
+	tb.Helper()
+	var rd io.Reader
+	if contentType != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,41 +10,29 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/atelier-app/atelier/internal/app"
-	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpapi"
 )
 
 // StaffConfig configures the staff pages.
 type StaffConfig struct {
-	// LoginsPerMinute limits failed sign-ins per client address and per
-	// account; 0 turns the limit off.
-	LoginsPerMinute int
 	// Secure marks the session cookie Secure (the public URL is https).
 	Secure bool
-	// Now is the clock of the login throttle; nil means time.Now.
-	Now func() time.Time
 }
 
 // staffPages is the state of the staff pages.
 type staffPages struct {
-	app       *app.Staff
-	cfg       StaffConfig
-	byAddr    *auth.Throttle
-	byAccount *auth.Throttle
+	app *app.Staff
+	cfg StaffConfig
 }
 
 // EnableStaff turns on the staff pages under /staff. They share the
 // session cookie of the staff API (httpapi.SessionCookie), so one sign-in
-// serves both. Call it before Register.
+// serves both, and the sign-in throttle of the Limits given to New, so
+// that failures on the page and through the API add up. Call it before
+// Register.
 func (s *Server) EnableStaff(st *app.Staff, cfg StaffConfig) {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	s.staff = &staffPages{
-		app: st, cfg: cfg,
-		byAddr: auth.NewThrottle(cfg.LoginsPerMinute), byAccount: auth.NewThrottle(cfg.LoginsPerMinute),
-	}
+	s.staff = &staffPages{app: st, cfg: cfg}
 }
 
 func (s *Server) registerStaffRoutes(r *mux.Router) {
@@ -147,13 +134,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	now := s.staff.cfg.Now()
-	addrKey := peerAddr(r)
-	acctKey := strings.ToLower(d.Email)
-	okAddr, _ := s.staff.byAddr.Check(addrKey, now)
-	okAcct, _ := s.staff.byAccount.Check(acctKey, now)
-	if !okAddr || !okAcct {
-		d.Error = "Too many failed sign-ins. Please wait a minute and try again."
+	if ok, wait := s.limits.CheckLogin(r, d.Email); !ok {
+		w.Header().Set("Retry-After", httpapi.RetryAfter(wait))
+		d.Error = "Too many failed sign-ins. Please wait " + waitPhrase(wait) + " and try again."
 		s.render(w, r, http.StatusTooManyRequests, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 		return
 	}
@@ -163,8 +146,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		s.staff.byAddr.Fail(addrKey, now)
-		s.staff.byAccount.Fail(acctKey, now)
+		s.limits.FailLogin(r, d.Email)
 		d.Error = "Wrong e-mail address or password."
 		s.render(w, r, http.StatusUnauthorized, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 		return
@@ -182,17 +164,6 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearSession(w)
 	http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
-}
-
-// peerAddr is the client's address for the login throttle. Behind a
-// reverse proxy every client shares the proxy's address, so the
-// per-account limit is what protects an account there.
-func peerAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // staffPage starts a staff page for the request's user.

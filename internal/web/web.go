@@ -19,16 +19,33 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/atelier-app/atelier/internal/app"
 )
 
+// Limits are the per-client limits the pages share with the JSON API, so
+// that a client has one budget whichever way it comes in and its address
+// is found the same way (trusted proxies, X-Forwarded-For).
+// *httpapi.Limits (httpapi.Server.Limits) is the implementation.
+type Limits interface {
+	// AllowBooking takes one booking attempt of r's client; when none is
+	// left it returns false and how long until one is.
+	AllowBooking(r *http.Request) (ok bool, wait time.Duration)
+	// CheckLogin reports whether r's client may try to sign in as email;
+	// if not, wait is how long until it may.
+	CheckLogin(r *http.Request, email string) (ok bool, wait time.Duration)
+	// FailLogin counts a failed sign-in as email.
+	FailLogin(r *http.Request, email string)
+}
+
 // Server serves the pages. Create it with New and add its routes to a
 // router with Register.
 type Server struct {
 	app    *app.App
+	limits Limits
 	logger *slog.Logger
 	pages  *engine
 	assets *assets
@@ -38,7 +55,13 @@ type Server struct {
 // New parses the templates under web/templates and hashes the files under
 // web/static of fsys (the repository's web/ folder, i.e. atelier.Web). It
 // fails when a template does not parse, so a broken page stops the start.
-func New(fsys fs.FS, a *app.App, logger *slog.Logger) (*Server, error) {
+// limits are the JSON API's (httpapi.Server.Limits), so that bookings and
+// failed sign-ins through the pages count against the same budget; they
+// are required.
+func New(fsys fs.FS, a *app.App, limits Limits, logger *slog.Logger) (*Server, error) {
+	if limits == nil {
+		return nil, fmt.Errorf("web pages: no limits (share the JSON API's)")
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -54,7 +77,7 @@ func New(fsys fs.FS, a *app.App, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{app: a, logger: logger, pages: pages, assets: as}, nil
+	return &Server{app: a, limits: limits, logger: logger, pages: pages, assets: as}, nil
 }
 
 // Register adds the page routes to r; call EnableStaff first for the staff

@@ -1,0 +1,147 @@
+package web_test
+
+import (
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/httpapi"
+)
+
+// detailsForm is a booking request through the pages; the e-mail address
+// is invalid, so that a request that passes the limit changes nothing.
+func detailsForm() url.Values {
+	return url.Values{
+		"service": {"ring-sizing"}, "mode": {"in_person"}, "artisan": {"any"}, "tz": {"Europe/London"},
+		"start": {time.Date(2026, 12, 12, 10, 30, 0, 0, Singapore).Format(time.RFC3339)},
+		"name":  {"Ada"}, "email": {"not an address"}, "notes": {"size N"},
+	}
+}
+
+// bookViaPage posts the details form from the client at xff ("" for the
+// peer itself).
+func (e *Env) bookViaPage(tb testing.TB, xff string) Page {
+	tb.Helper()
+	return e.Send(tb, http.MethodPost, "/book/details", "application/x-www-form-urlencoded", detailsForm().Encode(), forwarded(xff)...)
+}
+
+// bookViaAPI posts an (invalid) booking to the JSON API.
+func (e *Env) bookViaAPI(tb testing.TB, xff string) Page {
+	tb.Helper()
+	return e.Send(tb, http.MethodPost, "/api/v1/bookings", "application/json", `{}`, forwarded(xff)...)
+}
+
+func forwarded(xff string) []string {
+	if xff == "" {
+		return nil
+	}
+	return []string{"X-Forwarded-For", xff}
+}
+
+func mustRetryAfter(tb testing.TB, p Page) {
+	tb.Helper()
+	if secs, err := strconv.Atoi(p.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 60 {
+		tb.Errorf("Retry-After = %q, want 1..60 seconds", p.Header.Get("Retry-After"))
+	}
+}
+
+func TestBookingLimitSharedWithAPI(t *testing.T) {
+	const limit = 20
+	tests := []struct {
+		name string
+		last func(*Env, testing.TB, string) Page
+		page bool
+	}{
+		{"21stThroughPage", (*Env).bookViaPage, true},
+		{"21stThroughAPI", (*Env).bookViaAPI, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := MustOpenEnvConfig(t, httpapi.Config{BookingsPerMinute: limit})
+			for i := range limit {
+				via, p := "page", Page{}
+				if i%2 == 0 {
+					p = env.bookViaPage(t, "")
+				} else {
+					via, p = "API", env.bookViaAPI(t, "")
+				}
+				if p.Status == http.StatusTooManyRequests {
+					t.Fatalf("request %d (%s) refused within the limit of %d", i+1, via, limit)
+				}
+			}
+			p := tt.last(env, t, "")
+			if p.Status != http.StatusTooManyRequests {
+				t.Fatalf("request %d: status %d, want 429", limit+1, p.Status)
+			}
+			mustRetryAfter(t, p)
+			if !tt.page {
+				return
+			}
+			for _, want := range []string{"many booking requests", "your details are kept", `value="Ada"`, ">size N</textarea>"} {
+				if !strings.Contains(p.Body, want) {
+					t.Errorf("429 page lacks %q", want)
+				}
+			}
+		})
+	}
+}
+
+func TestBookingLimitPerForwardedClient(t *testing.T) {
+	env := MustOpenEnvConfig(t, httpapi.Config{
+		BookingsPerMinute: 1,
+		TrustedProxies:    []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+	})
+	if p := env.bookViaPage(t, "203.0.113.1"); p.Status == http.StatusTooManyRequests {
+		t.Fatal("first client refused at once")
+	}
+	if p := env.bookViaAPI(t, "203.0.113.1"); p.Status != http.StatusTooManyRequests {
+		t.Errorf("the API let the client through after its page booking: %d", p.Status)
+	}
+	if p := env.bookViaPage(t, "203.0.113.2"); p.Status == http.StatusTooManyRequests {
+		t.Error("a second client behind the proxy shares the first one's budget")
+	}
+	if p := env.bookViaPage(t, "198.51.100.9, 203.0.113.1"); p.Status != http.StatusTooManyRequests {
+		t.Errorf("a forged left hop escaped the limit: %d", p.Status)
+	}
+}
+
+func TestLoginThrottleSharedWithAPI(t *testing.T) {
+	env := MustOpenEnvConfig(t, httpapi.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	env.MustCreateUser(t, "boss@example.com", "Boss", "")
+	const attacker = "203.0.113.66"
+	viaPage := func(email, password, xff string) Page {
+		form := url.Values{"email": {email}, "password": {password}}
+		return env.Send(t, http.MethodPost, "/staff/login", "application/x-www-form-urlencoded", form.Encode(), forwarded(xff)...)
+	}
+	viaAPI := func(email, password, xff string) Page {
+		body := `{"email":` + strconv.Quote(email) + `,"password":` + strconv.Quote(password) + `}`
+		return env.Send(t, http.MethodPost, "/api/v1/staff/login", "application/json", body, forwarded(xff)...)
+	}
+	// Failures on the page and through the API, as different accounts
+	// from one client, add up.
+	for i := range LoginsPerMinute {
+		login, via := viaPage, "page"
+		if i%2 == 1 {
+			login, via = viaAPI, "API"
+		}
+		if p := login("guess"+strconv.Itoa(i)+"@example.com", "wrong password!", attacker); p.Status != http.StatusUnauthorized {
+			t.Fatalf("failure %d (%s): %d, want 401", i+1, via, p.Status)
+		}
+	}
+	p := viaPage("boss@example.com", StaffPassword, attacker)
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Body, "Too many failed sign-ins") {
+		t.Fatalf("page after %d failures: %d, want 429 with a message", LoginsPerMinute, p.Status)
+	}
+	mustRetryAfter(t, p)
+	if p := viaAPI("boss@example.com", StaffPassword, attacker); p.Status != http.StatusTooManyRequests {
+		t.Errorf("API after %d failures: %d, want 429", LoginsPerMinute, p.Status)
+	}
+	// The client is the forwarded one, not the proxy: others still sign in.
+	if p := viaPage("boss@example.com", StaffPassword, "198.51.100.1"); p.Status != http.StatusSeeOther {
+		t.Errorf("another client behind the proxy: %d, want 303", p.Status)
+	}
+}
