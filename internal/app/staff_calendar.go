@@ -316,10 +316,11 @@ func (s *Staff) SetWorkingHours(ctx context.Context, u *booking.User, id string,
 	return &HoursChange{WorkingHours: &h, Conflicts: cs}, nil
 }
 
-// ClosureRequest is the body of POST /api/v1/staff/closures.
+// ClosureRequest is the body of POST /api/v1/staff/closures. Without To
+// the closure is the one day From, as in the configuration file.
 type ClosureRequest struct {
 	From   string `json:"from"`
-	To     string `json:"to"`
+	To     string `json:"to,omitempty"`
 	Reason string `json:"reason"`
 }
 
@@ -360,7 +361,12 @@ func (s *Staff) AddClosure(ctx context.Context, u *booking.User, req ClosureRequ
 		return nil, err
 	}
 	errs := booking.FieldErrors{}
-	cl := booking.Closure{From: parseDateField(errs, "from", req.From), To: parseDateField(errs, "to", req.To), Reason: validReason(errs, req.Reason)}
+	cl := booking.Closure{From: parseDateField(errs, "from", req.From), Reason: validReason(errs, req.Reason)}
+	if strings.TrimSpace(req.To) == "" {
+		cl.To = cl.From // one day, as in the configuration file
+	} else {
+		cl.To = parseDateField(errs, "to", req.To)
+	}
 	if len(errs) == 0 && cl.To.Before(cl.From) {
 		errs.Add("to", "must not be before from")
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -193,23 +194,39 @@ func (sa *staffAPI) handleMe(w http.ResponseWriter, r *http.Request) {
 	sa.writeJSON(w, r, http.StatusOK, app.NewUserView(userOf(r)))
 }
 
-// dateRange reads the from and to query parameters.
+// dateRange reads the required from and to query parameters. A query
+// that cannot be read (bad escaping, a parameter missing or given twice,
+// a date that is not YYYY-MM-DD) is EMALFORMED (400) with a field map, as
+// for the customers' availability; whether the range makes sense (to not
+// before from, not too long) is the app's to say (422).
 func dateRange(r *http.Request) (app.DateRange, error) {
 	var dr app.DateRange
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return dr, malformed("the query string is not valid")
+	}
+	errs := booking.FieldErrors{}
 	for _, f := range []struct {
 		name string
 		dst  *booking.Date
 	}{{"from", &dr.From}, {"to", &dr.To}} {
-		v := q.Get(f.name)
-		if v == "" {
-			continue // the app reports the missing field
+		v := q[f.name]
+		switch {
+		case len(v) > 1:
+			errs.Add(f.name, "must be given once")
+		case len(v) == 0 || strings.TrimSpace(v[0]) == "":
+			errs.Add(f.name, "is required")
+		default:
+			d, err := booking.ParseDate(strings.TrimSpace(v[0]))
+			if err != nil {
+				errs.Add(f.name, "must be a date like 2026-12-01")
+			}
+			*f.dst = d
 		}
-		d, err := booking.ParseDate(v)
-		if err != nil {
-			return dr, malformed("query parameter " + f.name + " must be a date (YYYY-MM-DD)")
-		}
-		*f.dst = d
+	}
+	if len(errs) > 0 {
+		return app.DateRange{}, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
+			Message: "the query is not valid", Fields: errs}
 	}
 	return dr, nil
 }
