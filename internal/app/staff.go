@@ -25,6 +25,9 @@ type StaffStore interface {
 	StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]string, error)
 	SetStaffNotes(ctx context.Context, bookingID, notes string, actor booking.Actor) error
 	AuditLog(ctx context.Context, from, to time.Time, limit int) ([]booking.AuditEntry, error)
+	// BookingJobs lists the jobs of queue for a booking with their
+	// delivery state (staff_messages.go).
+	BookingJobs(ctx context.Context, bookingID, queue string) ([]booking.JobRecord, error)
 
 	SetOpeningHours(ctx context.Context, hours booking.WeekHours, actor booking.Actor) error
 	SetWorkingHours(ctx context.Context, artisanID string, hours booking.WeekHours, actor booking.Actor) error

@@ -59,3 +59,25 @@ type JobQueue interface {
 	// FailJob gives up on a job (a permanent failure), keeping it for staff to see.
 	FailJob(ctx context.Context, id int64, errText string) error
 }
+
+// Job states as stored.
+const (
+	JobPending = "pending" // waiting for its first or next attempt
+	JobDone    = "done"    // delivered
+	JobFailed  = "failed"  // given up
+)
+
+// JobRecord is a stored job with its delivery history, for staff to see
+// (e.g. the mail of a booking). The payload is not included.
+type JobRecord struct {
+	ID        int64
+	Queue     string
+	Kind      string
+	BookingID string
+	State     string    // JobPending, JobDone or JobFailed
+	Attempts  int       // attempts started so far
+	LastError string    // of the latest failed attempt; "" if none
+	CreatedAt time.Time // when the change that caused it was committed
+	RunAt     time.Time // when a pending job is (next) due
+	DoneAt    time.Time // when it was delivered or given up; zero while pending
+}

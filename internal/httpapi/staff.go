@@ -66,6 +66,7 @@ func (sa *staffAPI) register(r *mux.Router) {
 	r.HandleFunc("/bookings/{id}/cancel", sa.authed(sa.handleCancel)).Methods(http.MethodPost)
 	r.HandleFunc("/bookings/{id}/reschedule", sa.authed(sa.handleReschedule)).Methods(http.MethodPost)
 	r.HandleFunc("/bookings/{id}/staff-notes", sa.authed(sa.handleStaffNotes)).Methods(http.MethodPut)
+	r.HandleFunc("/bookings/{id}/messages", sa.authed(sa.handleBookingMessages)).Methods(http.MethodGet)
 
 	r.HandleFunc("/artisans", sa.authed(sa.handleArtisans)).Methods(http.MethodGet)
 	r.HandleFunc("/artisans/{id}", sa.authed(sa.handleArtisan)).Methods(http.MethodGet)

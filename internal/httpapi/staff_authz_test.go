@@ -190,6 +190,12 @@ var matrix = map[string]matrixCase{
 		},
 		want: [5]int{401, 401, 404, 200, 200},
 	},
+	"GET /api/v1/staff/bookings/{id}/messages": {
+		prepare: func(t *testing.T, f *matrixFixture) (string, any) {
+			return "/api/v1/staff/bookings/" + f.booking(t).ID + "/messages", nil
+		},
+		want: [5]int{401, 401, 404, 200, 200},
+	},
 	"GET /api/v1/staff/artisans": {
 		prepare: func(*testing.T, *matrixFixture) (string, any) { return "/api/v1/staff/artisans", nil },
 		want:    [5]int{401, 401, 200, 200, 200},

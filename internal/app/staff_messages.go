@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// mailQueue is the job queue of outgoing mail (mail.Queue).
+const mailQueue = "mail"
+
+// Message states as staff see them.
+const (
+	MessagePending = "pending" // not sent yet: due, retrying after a failure, or scheduled (a reminder)
+	MessageSent    = "sent"
+	MessageFailed  = "failed" // given up: the customer did not get it
+)
+
+// MessageView is one e-mail about a booking and how its delivery went.
+type MessageView struct {
+	ID        int64  `json:"id"`
+	Kind      string `json:"kind"`  // confirmation, update, cancellation, reminder, staff_notice
+	State     string `json:"state"` // pending, sent, failed
+	Attempts  int    `json:"attempts"`
+	LastError string `json:"last_error,omitempty"`
+	// CreatedAt is when the change that caused the message was made.
+	CreatedAt time.Time `json:"created_at"`
+	// DueAt is when a pending message is (next) tried; absent otherwise.
+	DueAt *time.Time `json:"due_at,omitempty"`
+	// SentAt is when it was delivered; FailedAt when it was given up.
+	SentAt   *time.Time `json:"sent_at,omitempty"`
+	FailedAt *time.Time `json:"failed_at,omitempty"`
+}
+
+// StaffBookingMessages lists the e-mails of a booking the user may see
+// (another artisan's booking is not found), oldest first, with their
+// delivery state.
+func (s *Staff) StaffBookingMessages(ctx context.Context, u *booking.User, id string) ([]MessageView, error) {
+	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+		return nil, err
+	}
+	jobs, err := s.DB.BookingJobs(ctx, id, mailQueue)
+	if err != nil {
+		return nil, internal("load the booking's mail", err)
+	}
+	out := make([]MessageView, 0, len(jobs))
+	for _, j := range jobs {
+		out = append(out, messageView(j))
+	}
+	return out, nil
+}
+
+func messageView(j booking.JobRecord) MessageView {
+	v := MessageView{
+		ID: j.ID, Kind: j.Kind, Attempts: j.Attempts, LastError: j.LastError,
+		CreatedAt: j.CreatedAt.UTC(),
+	}
+	at := func(t time.Time) *time.Time { t = t.UTC(); return &t }
+	switch j.State {
+	case booking.JobDone:
+		v.State, v.SentAt = MessageSent, at(j.DoneAt)
+		v.LastError = "" // an earlier attempt's error no longer matters
+	case booking.JobFailed:
+		v.State, v.FailedAt = MessageFailed, at(j.DoneAt)
+	default:
+		v.State, v.DueAt = MessagePending, at(j.RunAt)
+	}
+	return v
+}
