@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +26,9 @@ type staffBookingData struct {
 	MeetingURL         string
 	Location           string
 	Google             string
+	Messages           []messageRow
+	MessagesError      string
+	FailedMail         int // messages given up on, shown at the top
 	Saved              string
 	Sequence           int
 
@@ -56,7 +60,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 			d.Room = room.Name
 		}
 	}
-	if cl, ok := loadZone(v.Customer.Timezone); ok && !sameOffsets(cl, loc, v.Start) {
+	if cl, ok := loadZone(v.Customer.Timezone); ok && !sameOffsets(cl, loc, v.Start.Time) {
 		d.CustomerWhen = whenLabel(v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
 	}
 	u := staffUser(r)
@@ -77,7 +81,73 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 			d.Google += " Last error: " + g.LastError
 		}
 	}
+	msgs, err := s.staff.app.StaffBookingMessages(r.Context(), u, v.ID)
+	if err != nil {
+		s.logger.WarnContext(r.Context(), "mail state", "err", err)
+		d.MessagesError = "The e-mail state could not be read."
+	}
+	for _, m := range msgs {
+		row := newMessageRow(m, loc)
+		if row.Failed {
+			d.FailedMail++
+		}
+		d.Messages = append(d.Messages, row)
+	}
 	return d
+}
+
+// messageRow is one e-mail about a booking on its staff page.
+type messageRow struct {
+	What     string // "Confirmation to the customer"
+	State    string // "Sent", "Failed", "Retrying", "Scheduled", "Sending"
+	Tag      string // CSS modifier of the state tag: "", "off" or "wait"
+	When     string // what happened when, in the atelier's zone
+	Attempts string // "" for one attempt or none
+	Error    string
+	Failed   bool
+}
+
+var messageKinds = map[string]string{
+	"confirmation": "Confirmation to the customer",
+	"update":       "Change notice to the customer",
+	"cancellation": "Cancellation notice to the customer",
+	"reminder":     "Reminder to the customer",
+	"staff_notice": "Notice to the artisan and staff",
+}
+
+func newMessageRow(m app.MessageView, loc *time.Location) messageRow {
+	at := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		lt := t.In(loc)
+		return fmtShortDate(lt) + ", " + fmtTime(lt)
+	}
+	row := messageRow{What: messageKinds[m.Kind], Error: m.LastError}
+	if row.What == "" {
+		row.What = strings.ReplaceAll(m.Kind, "_", " ")
+	}
+	if m.Attempts > 1 {
+		row.Attempts = fmt.Sprintf("%d attempts", m.Attempts)
+	}
+	switch m.State {
+	case app.MessageSent:
+		row.State, row.When = "Sent", at(m.SentAt)
+	case app.MessageFailed:
+		row.State, row.Tag, row.Failed = "Not delivered", "off", true
+		row.When = "Given up " + at(m.FailedAt)
+	default:
+		row.Tag = "wait"
+		switch {
+		case m.LastError != "":
+			row.State, row.When = "Retrying", "Next try "+at(m.DueAt)
+		case m.DueAt != nil && m.DueAt.After(m.CreatedAt.Add(time.Minute)):
+			row.State, row.When = "Scheduled", "Goes out "+at(m.DueAt)
+		default:
+			row.State, row.When = "Sending", "Queued "+at(&m.CreatedAt)
+		}
+	}
+	return row
 }
 
 func googleStateLabel(state string) string {
