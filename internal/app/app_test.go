@@ -283,7 +283,7 @@ func TestStartValidation(t *testing.T) {
 				wantKind(t, err, tt.kind, tt.code)
 			}
 			got, err := a.GetBooking(ctx, taken.View.ID, taken.View.ManageToken)
-			if err != nil || !got.Start.Equal(taken.View.Start) || got.Sequence != taken.View.Sequence {
+			if err != nil || !got.Start.Equal(taken.View.Start.Time) || got.Sequence != taken.View.Sequence {
 				t.Errorf("after a refused reschedule: start %v sequence %d (%v), want %v and %d",
 					got.Start, got.Sequence, err, taken.View.Start, taken.View.Sequence)
 			}

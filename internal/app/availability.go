@@ -28,9 +28,9 @@ type AvailabilityQuery struct {
 
 // SlotView is a bookable start time with the artisans free at it.
 type SlotView struct {
-	Start    time.Time `json:"start"`
-	End      time.Time `json:"end"`
-	Artisans []string  `json:"artisans"`
+	Start    Time     `json:"start"`
+	End      Time     `json:"end"`
+	Artisans []string `json:"artisans"`
 }
 
 // AvailabilityView is the answer to an AvailabilityQuery, times in Timezone.
@@ -93,7 +93,7 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 	}
 	v := &AvailabilityView{Service: svc.ID, Mode: booking.Mode(q.Mode), Timezone: tz, Slots: make([]SlotView, 0, len(slots))}
 	for _, sl := range slots {
-		v.Slots = append(v.Slots, SlotView{Start: sl.Start.In(loc), End: sl.End.In(loc), Artisans: nonNil(sl.Artisans)})
+		v.Slots = append(v.Slots, SlotView{Start: At(sl.Start.In(loc)), End: At(sl.End.In(loc)), Artisans: nonNil(sl.Artisans)})
 	}
 	return v, nil
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -102,6 +103,16 @@ type GoogleArtisanView struct {
 	ErrorAt     *time.Time `json:"error_at,omitempty"`
 }
 
+// MarshalJSON writes v with its times in TimeLayout (a numeric offset).
+func (v GoogleArtisanView) MarshalJSON() ([]byte, error) {
+	type plain GoogleArtisanView // without this method
+	return json.Marshal(struct {
+		plain
+		LastSuccess *Time `json:"last_success_at"`
+		ErrorAt     *Time `json:"error_at,omitempty"`
+	}{plain(v), timePtr(v.LastSuccess), timePtr(v.ErrorAt)})
+}
+
 // GoogleBookingView is whether a booking is in its artisan's Google
 // Calendar.
 type GoogleBookingView struct {
@@ -109,6 +120,15 @@ type GoogleBookingView struct {
 	SyncedAt  *time.Time `json:"synced_at"`
 	LastError string     `json:"last_error,omitempty"`
 	MeetURL   string     `json:"meet_url,omitempty"`
+}
+
+// MarshalJSON writes v with its time in TimeLayout (a numeric offset).
+func (v GoogleBookingView) MarshalJSON() ([]byte, error) {
+	type plain GoogleBookingView // without this method
+	return json.Marshal(struct {
+		plain
+		SyncedAt *Time `json:"synced_at"`
+	}{plain(v), timePtr(v.SyncedAt)})
 }
 
 // GoogleStatus returns the connection state of every artisan, or nil

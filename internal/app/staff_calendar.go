@@ -31,8 +31,8 @@ type ConflictView struct {
 	Service  string           `json:"service"`
 	Mode     booking.Mode     `json:"mode"`
 	Artisan  string           `json:"artisan"`
-	Start    time.Time        `json:"start"`
-	End      time.Time        `json:"end"`
+	Start    Time             `json:"start"`
+	End      Time             `json:"end"`
 	Customer booking.Customer `json:"customer"`
 	Reason   string           `json:"reason"`
 }
@@ -210,10 +210,10 @@ func (s *Staff) SetStaffNotes(ctx context.Context, u *booking.User, id, notes st
 
 // TimeOffView is time off with times in the atelier's zone.
 type TimeOffView struct {
-	ID     string    `json:"id"`
-	Start  time.Time `json:"start"`
-	End    time.Time `json:"end"`
-	Reason string    `json:"reason"`
+	ID     string `json:"id"`
+	Start  Time   `json:"start"`
+	End    Time   `json:"end"`
+	Reason string `json:"reason"`
 }
 
 // StaffArtisanView is an artisan with working hours and time off.
@@ -234,7 +234,7 @@ func artisanView(a *booking.Artisan, loc *time.Location) StaffArtisanView {
 		TimeOff:      make([]TimeOffView, 0, len(a.TimeOff)),
 	}
 	for _, t := range a.TimeOff {
-		v.TimeOff = append(v.TimeOff, TimeOffView{ID: t.ID, Start: t.Start.In(loc), End: t.End.In(loc), Reason: t.Reason})
+		v.TimeOff = append(v.TimeOff, TimeOffView{ID: t.ID, Start: At(t.Start.In(loc)), End: At(t.End.In(loc)), Reason: t.Reason})
 	}
 	return v
 }
@@ -455,7 +455,7 @@ func (s *Staff) AddTimeOff(ctx context.Context, u *booking.User, id string, req 
 		return nil, err
 	}
 	return &TimeOffAdded{
-		TimeOffView: TimeOffView{ID: t.ID, Start: t.Start.In(loc), End: t.End.In(loc), Reason: t.Reason},
+		TimeOffView: TimeOffView{ID: t.ID, Start: At(t.Start.In(loc)), End: At(t.End.In(loc)), Reason: t.Reason},
 		Conflicts:   cs,
 	}, nil
 }
@@ -471,9 +471,11 @@ func (s *Staff) DeleteTimeOff(ctx context.Context, u *booking.User, id, tid stri
 	return nil
 }
 
-// AuditView is an audit row as the API shows it.
+// AuditView is an audit row as the API shows it. At shadows the entry's
+// own, so that the time is written with a numeric offset (TimeLayout).
 type AuditView struct {
 	booking.AuditEntry
+	At    Time      `json:"at"`
 	Actor ActorView `json:"actor"`
 }
 
@@ -505,7 +507,7 @@ func (s *Staff) Audit(ctx context.Context, u *booking.User, r DateRange) ([]Audi
 	out := make([]AuditView, 0, len(rows))
 	for _, e := range rows {
 		e.At = e.At.In(loc)
-		out = append(out, AuditView{AuditEntry: e, Actor: ActorView{Kind: e.Actor.Kind, ID: e.Actor.ID}})
+		out = append(out, AuditView{AuditEntry: e, At: At(e.At), Actor: ActorView{Kind: e.Actor.Kind, ID: e.Actor.ID}})
 	}
 	return out, nil
 }
@@ -541,7 +543,7 @@ func (s *Staff) conflicts(ctx context.Context, from, to time.Time, artisanID str
 		}
 		out = append(out, ConflictView{
 			ID: b.ID, Service: b.ServiceID, Mode: b.Mode, Artisan: b.ArtisanID,
-			Start: b.Start.In(loc), End: b.End.In(loc), Customer: b.Customer,
+			Start: At(b.Start.In(loc)), End: At(b.End.In(loc)), Customer: b.Customer,
 			Reason: booking.ErrorMessage(err),
 		})
 	}

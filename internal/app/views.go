@@ -152,15 +152,15 @@ type BookingView struct {
 	Service    string           `json:"service"`
 	Mode       booking.Mode     `json:"mode"`
 	Artisan    string           `json:"artisan"`
-	Start      time.Time        `json:"start"`
-	End        time.Time        `json:"end"`
+	Start      Time             `json:"start"`
+	End        Time             `json:"end"`
 	Customer   booking.Customer `json:"customer"`
 	Notes      string           `json:"notes"`
 	Location   string           `json:"location,omitempty"`
 	MeetingURL string           `json:"meeting_url,omitempty"`
 	Sequence   int              `json:"sequence"`
-	CreatedAt  time.Time        `json:"created_at"`
-	UpdatedAt  time.Time        `json:"updated_at"`
+	CreatedAt  Time             `json:"created_at"`
+	UpdatedAt  Time             `json:"updated_at"`
 	Links      Links            `json:"links"`
 	// ManageToken is set only in the response that creates the booking.
 	ManageToken string `json:"manage_token,omitempty"`
@@ -192,7 +192,7 @@ func viewZone(b *booking.Booking, c *booking.Catalog) *time.Location {
 // customer's zone, or the atelier's when the customer gave none.
 func (a *App) BookingView(b *booking.Booking, c *booking.Catalog) *BookingView {
 	loc := viewZone(b, c)
-	at := func(t time.Time) time.Time { return t.In(loc).Truncate(time.Second) }
+	at := func(t time.Time) Time { return At(t.In(loc).Truncate(time.Second)) }
 	return &BookingView{
 		ID:         b.ID,
 		Status:     b.Status,

@@ -151,12 +151,14 @@ func TestAvailability(t *testing.T) {
 		}
 		// 2 December in London is 08:00 on 2 Dec to 08:00 on 3 Dec in
 		// Singapore: 14:00 Singapore is 06:00 London.
-		if !a.HasSlot("2026-12-02T06:00:00Z", "mei") {
-			t.Errorf("want 06:00Z (14:00 Singapore) in London's view: %+v", a.Slots)
+		// London in winter is UTC+0, written "+00:00" as the contract's
+		// "explicit offset", never "Z".
+		if !a.HasSlot("2026-12-02T06:00:00+00:00", "mei") {
+			t.Errorf("want 06:00+00:00 (14:00 Singapore) in London's view: %+v", a.Slots)
 		}
 		for _, s := range a.Slots {
-			if !strings.HasSuffix(s.Start, "Z") {
-				t.Errorf("slot %s not shown in London time", s.Start)
+			if !strings.HasSuffix(s.Start, "+00:00") || !strings.HasSuffix(s.End, "+00:00") {
+				t.Errorf("slot %s..%s not shown in London time with a numeric offset", s.Start, s.End)
 			}
 		}
 	})

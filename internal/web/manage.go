@@ -97,7 +97,7 @@ func bookingZone(v *app.BookingView, c *catalogue, asked string) (*time.Location
 
 func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc *time.Location) manageData {
 	f := flow{Service: v.Service, Mode: string(v.Mode), Artisan: v.Artisan}
-	sm := bookingSummary(c, f, v.Start, loc)
+	sm := bookingSummary(c, f, v.Start.Time, loc)
 	sm.When = whenLabel(v.Start.In(loc), v.End.In(loc))
 	if sm.AtelierWhen != "" {
 		sm.AtelierWhen = whenLabel(v.Start.In(c.Loc), v.End.In(c.Loc)) + " in " + cityOf(c.Atelier.Timezone)
@@ -124,7 +124,7 @@ func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc 
 		details = "Join the video call: " + v.MeetingURL + "\n" + details
 		where = v.MeetingURL
 	}
-	d.GoogleURL = googleCalendarURL(title, v.Start, v.End, details, where, loc.String())
+	d.GoogleURL = googleCalendarURL(title, v.Start.Time, v.End.Time, details, where, loc.String())
 	return d
 }
 

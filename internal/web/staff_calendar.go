@@ -184,7 +184,7 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 			URL: link("day", dd), Today: dd == today,
 		})
 	}
-	slices.SortFunc(shown, func(a, b app.StaffBookingView) int { return a.Start.Compare(b.Start) })
+	slices.SortFunc(shown, func(a, b app.StaffBookingView) int { return a.Start.Compare(b.Start.Time) })
 	for _, v := range shown {
 		start := v.Start.In(c.Loc)
 		col := mon.DaysUntil(booking.DateOf(start))
