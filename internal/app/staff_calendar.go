@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 
@@ -507,9 +509,23 @@ func (s *Staff) Audit(ctx context.Context, u *booking.User, r DateRange) ([]Audi
 	out := make([]AuditView, 0, len(rows))
 	for _, e := range rows {
 		e.At = e.At.In(loc)
+		e.Before, e.After = zuluToOffset(e.Before), zuluToOffset(e.After)
 		out = append(out, AuditView{AuditEntry: e, At: At(e.At), Actor: ActorView{Kind: e.Actor.Kind, ID: e.Actor.ID}})
 	}
 	return out, nil
+}
+
+// zuluTime is a JSON string that is an RFC 3339 time in UTC written "Z".
+var zuluTime = regexp.MustCompile(`"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)Z"`)
+
+// zuluToOffset rewrites the UTC times of a stored audit snapshot from "Z"
+// to "+00:00" (TimeLayout's numeric offset), leaving the rest of the JSON
+// as it was stored, field order included.
+func zuluToOffset(raw json.RawMessage) json.RawMessage {
+	if !zuluTime.Match(raw) {
+		return raw
+	}
+	return zuluTime.ReplaceAll(raw, []byte(`"$1+00:00"`))
 }
 
 // conflicts lists the confirmed bookings starting in [from, to) (of
