@@ -523,6 +523,7 @@ func TestBrowser(t *testing.T) {
 		meis := env.MustBookAs(t, "private-viewing", "mei", time.Date(2026, 12, 9, 14, 0, 0, 0, Singapore), "Customer of Mei")
 		arjuns := env.MustBookAs(t, "bespoke-design", "arjun", time.Date(2026, 12, 10, 15, 0, 0, 0, Singapore), "Customer of Arjun")
 		env.MustBookAs(t, "ring-sizing", "arjun", time.Date(2026, 12, 9, 16, 0, 0, 0, Singapore), "Second of Arjun")
+		env.MustMailState(t, meis.ID)
 		tab := b.MustOpenTab(t, "Asia/Singapore", true)
 
 		tab.Go(env.URL + "/staff")
@@ -545,7 +546,8 @@ func TestBrowser(t *testing.T) {
 		tab.Screenshots("21-staff-week")
 
 		tab.Click(`//a[contains(@class,"event")][contains(., "Customer of Mei")]`)
-		tab.MustContain("Customer of Mei", "other@example.com", "Private viewing of the collection", "Wednesday 9 December 2026, 2:00 pm – 3:00 pm")
+		tab.MustContain("Customer of Mei", "other@example.com", "Private viewing of the collection", "Wednesday 9 December 2026, 2:00 pm – 3:00 pm",
+			"could not be delivered", "Given up", "smtp: 550")
 		tab.CheckA11y("staff booking")
 		tab.Screenshots("22-staff-booking")
 		tab.Click(`//a[normalize-space()="Cancel the booking"]`)
