@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -31,6 +32,19 @@ type MessageView struct {
 	// SentAt is when it was delivered; FailedAt when it was given up.
 	SentAt   *time.Time `json:"sent_at,omitempty"`
 	FailedAt *time.Time `json:"failed_at,omitempty"`
+}
+
+// MarshalJSON writes v with its times in TimeLayout (a numeric offset,
+// "+00:00" for these UTC times rather than "Z").
+func (v MessageView) MarshalJSON() ([]byte, error) {
+	type plain MessageView // without this method
+	return json.Marshal(struct {
+		plain
+		CreatedAt Time  `json:"created_at"`
+		DueAt     *Time `json:"due_at,omitempty"`
+		SentAt    *Time `json:"sent_at,omitempty"`
+		FailedAt  *Time `json:"failed_at,omitempty"`
+	}{plain(v), At(v.CreatedAt), timePtr(v.DueAt), timePtr(v.SentAt), timePtr(v.FailedAt)})
 }
 
 // StaffBookingMessages lists the e-mails of a booking the user may see

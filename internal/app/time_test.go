@@ -56,3 +56,37 @@ func TestTimeJSON(t *testing.T) {
 		}
 	})
 }
+
+// TestViewsWithPlainTimesMarshalOffsets: the views that keep time.Time
+// fields for their Go callers still write numeric offsets.
+func TestViewsWithPlainTimesMarshalOffsets(t *testing.T) {
+	at := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	later := at.Add(time.Minute)
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"MessageSent", app.MessageView{ID: 1, Kind: "confirmation", State: app.MessageSent, CreatedAt: at, SentAt: &later},
+			`{"id":1,"kind":"confirmation","state":"sent","attempts":0,"created_at":"2026-12-01T06:00:00+00:00","sent_at":"2026-12-01T06:01:00+00:00"}`},
+		{"MessagePending", app.MessageView{ID: 2, Kind: "reminder", State: app.MessagePending, CreatedAt: at, DueAt: &later},
+			`{"id":2,"kind":"reminder","state":"pending","attempts":0,"created_at":"2026-12-01T06:00:00+00:00","due_at":"2026-12-01T06:01:00+00:00"}`},
+		{"GoogleArtisan", app.GoogleArtisanView{ArtisanID: "mei", State: "connected", LastSuccess: &at},
+			`{"artisan_id":"mei","calendar_id":"","state":"connected","last_success_at":"2026-12-01T06:00:00+00:00"}`},
+		{"GoogleArtisanNever", app.GoogleArtisanView{ArtisanID: "mei", State: "not_connected"},
+			`{"artisan_id":"mei","calendar_id":"","state":"not_connected","last_success_at":null}`},
+		{"GoogleBooking", &app.GoogleBookingView{State: "synced", SyncedAt: &at},
+			`{"state":"synced","synced_at":"2026-12-01T06:00:00+00:00"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := json.Marshal(tc.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tc.want {
+				t.Errorf("JSON\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
