@@ -247,7 +247,7 @@ func (db *DB) recordEvent(ctx context.Context, tx *sql.Tx, now time.Time, ev boo
 	if err != nil {
 		return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
 	}
-	return enqueue(ctx, tx, now, jobs)
+	return db.enqueue(ctx, tx, now, jobs)
 }
 
 // LookupIdempotency returns the record for keyHash, or nil if there is none.

@@ -18,8 +18,11 @@ const (
 	JobFailed  = "failed"
 )
 
-// enqueue inserts jobs inside tx. A zero RunAt means now.
-func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []booking.Job) error {
+// enqueue inserts jobs inside tx. A zero RunAt means now. It counts them, so
+// that inTx wakes the workers after a commit that queued work (and only then:
+// a worker's own claim must not wake it again).
+func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []booking.Job) error {
+	db.enqueued.Add(int64(len(jobs)))
 	for _, j := range jobs {
 		runAt := j.RunAt
 		if runAt.IsZero() {
@@ -38,7 +41,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []booking.Job)
 // Enqueue adds jobs outside any booking change (e.g. a test e-mail).
 func (db *DB) Enqueue(ctx context.Context, jobs ...booking.Job) error {
 	now := db.now()
-	if err := db.inTx(ctx, func(tx *sql.Tx) error { return enqueue(ctx, tx, now, jobs) }); err != nil {
+	if err := db.inTx(ctx, func(tx *sql.Tx) error { return db.enqueue(ctx, tx, now, jobs) }); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil

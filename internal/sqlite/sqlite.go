@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // zones load on a machine without a zone database
 
@@ -51,9 +52,14 @@ type DB struct {
 	Jobs booking.JobsFunc
 
 	// AfterCommit, when set, is called after every committed write
-	// transaction, e.g. to wake the workers that read the job queue. It must
-	// not block. Set it before use.
+	// transaction that queued jobs, to wake the workers that read the job
+	// queue. It must not block. Set it before use.
 	AfterCommit func()
+
+	// enqueued counts jobs queued; inTx compares it before and after a
+	// transaction. Write transactions are serialised on the one write
+	// connection, so a change seen there is the transaction's own.
+	enqueued atomic.Int64
 }
 
 var (
@@ -152,13 +158,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
+	queued := db.enqueued.Load()
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if db.AfterCommit != nil {
+	if db.AfterCommit != nil && db.enqueued.Load() != queued {
 		db.AfterCommit()
 	}
 	return nil

@@ -1,0 +1,43 @@
+package sqlite_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// The store wakes the job workers after a commit that queued work, and only
+// then: a worker's own claims must not wake it again, or an idle server
+// spins.
+func TestAfterCommitOnlyWhenJobsQueued(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	var wakes atomic.Int32
+	db.AfterCommit = func() { wakes.Add(1) }
+
+	if _, err := db.ClaimJobs(ctx, "mail", testNow, 10, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := wakes.Load(); got != 0 {
+		t.Fatalf("an empty claim woke the workers %d times", got)
+	}
+	if err := db.Enqueue(ctx, booking.Job{Queue: "mail", Kind: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := wakes.Load(); got != 1 {
+		t.Fatalf("after queueing a job: %d wakes, want 1", got)
+	}
+	jobs, err := db.ClaimJobs(ctx, "mail", testNow.Add(time.Hour), 10, time.Minute)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("claim = %v, %v", jobs, err)
+	}
+	if err := db.CompleteJob(ctx, jobs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := wakes.Load(); got != 1 {
+		t.Errorf("claiming and completing woke the workers: %d wakes, want 1", got)
+	}
+}
