@@ -69,6 +69,13 @@ func mailTransport(cfg *config.Config, logger *slog.Logger) mail.Transport {
 // before any worker starts: workers read them.
 func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) error {
 	l := &launcher{ctx: ctx, wg: wg, logger: logger}
+	// Jobs still leased belong to a server that died mid-send; hand them to
+	// this server's workers now rather than after the lease.
+	if n, err := db.ReleaseLeases(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Info("resuming jobs left unfinished by the previous run", "count", n)
+	}
 	linker, err := meetingLinker(cfg)
 	if err != nil {
 		return err

@@ -41,3 +41,27 @@ func TestAfterCommitOnlyWhenJobsQueued(t *testing.T) {
 		t.Errorf("claiming and completing woke the workers: %d wakes, want 1", got)
 	}
 }
+
+// Jobs leased by a process that died are claimable again as soon as the
+// next server releases the leases at start-up, not after the lease runs out.
+func TestReleaseLeases(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	if err := db.Enqueue(ctx, booking.Job{Queue: "mail", Kind: "confirmation", RunAt: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, err := db.ClaimJobs(ctx, "mail", testNow, 10, time.Hour); err != nil || len(jobs) != 1 {
+		t.Fatalf("claim = %v, %v", jobs, err)
+	}
+	if jobs, _ := db.ClaimJobs(ctx, "mail", testNow.Add(time.Minute), 10, time.Hour); len(jobs) != 0 {
+		t.Fatalf("a leased job was claimed again: %v", jobs)
+	}
+	n, err := db.ReleaseLeases(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("ReleaseLeases = %d, %v; want 1", n, err)
+	}
+	jobs, err := db.ClaimJobs(ctx, "mail", testNow.Add(time.Minute), 10, time.Hour)
+	if err != nil || len(jobs) != 1 || jobs[0].Attempts != 2 {
+		t.Fatalf("after release: %+v, %v; want the job again with 2 attempts", jobs, err)
+	}
+}

@@ -198,3 +198,23 @@ func (db *DB) FailedJobs(ctx context.Context, queue string, limit int) ([]bookin
 	}
 	return jobs, nil
 }
+
+// ReleaseLeases makes every pending job claimable at once. A server calls it
+// at start-up, before its workers run: leases still held then belong to a
+// process that died (one server runs per database), and its jobs should not
+// wait for their leases to run out.
+func (db *DB) ReleaseLeases(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: release leases: %w", err)
+	}
+	return n, nil
+}
