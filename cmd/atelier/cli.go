@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -20,12 +21,18 @@ type globalFlags struct {
 	addr   string
 }
 
+// register adds the global flags to fs. Every command accepts all three,
+// before or after its name, so that "atelier --addr X user list" and
+// "atelier user list --addr X" mean the same; withAddr tells whether the
+// command listens (serve), else --addr is accepted and has no effect.
 func (g *globalFlags) register(fs *flag.FlagSet, withAddr bool) {
 	fs.StringVar(&g.config, "config", g.config, "the YAML configuration `file` (default: ./config.yaml if present, else the embedded demo)")
 	fs.StringVar(&g.db, "db", g.db, "the SQLite database `file` (overrides database.path)")
-	if withAddr {
-		fs.StringVar(&g.addr, "addr", g.addr, "listen address `host:port` (overrides server.addr)")
+	addrHelp := "listen address `host:port` (overrides server.addr)"
+	if !withAddr {
+		addrHelp = "listen address `host:port` of serve; accepted here for scripts that pass it to every command, and ignored"
 	}
+	fs.StringVar(&g.addr, "addr", g.addr, addrHelp)
 }
 
 const usage = `Usage:
@@ -33,7 +40,8 @@ const usage = `Usage:
   atelier user add --email E --name N --role admin|artisan [--artisan ID] --password-stdin
   atelier user list | passwd --email E --password-stdin | disable --email E
 
-Flags --config and --db work with every sub-command.
+Flags --config and --db work with every sub-command, before or after its
+name; so does --addr, which only serve uses.
 `
 
 // Main runs the command line args and returns when the command is done (for
@@ -97,6 +105,9 @@ func loadConfig(g globalFlags) (*config.Config, string, error) {
 	switch {
 	case g.config != "":
 		source = g.config
+		if _, statErr := os.Stat(g.config); errors.Is(statErr, fs.ErrNotExist) {
+			return nil, source, &missingFileError{flag: "--config", path: g.config, err: statErr}
+		}
 		cfg, err = config.Load(g.config)
 	default:
 		if _, statErr := os.Stat("config.yaml"); statErr == nil {
@@ -118,6 +129,16 @@ func loadConfig(g globalFlags) (*config.Config, string, error) {
 	}
 	return cfg, source, nil
 }
+
+// missingFileError is a file named by a flag that does not exist; it reads
+// "--config: nope.yaml: no such file".
+type missingFileError struct {
+	flag, path string
+	err        error
+}
+
+func (e *missingFileError) Error() string { return e.flag + ": " + e.path + ": no such file" }
+func (e *missingFileError) Unwrap() error { return e.err }
 
 // moveAddr sets the listen address to addr. A public URL that only mirrors
 // the old listen address ("http://" + server.addr, as in the demo) moves
