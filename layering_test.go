@@ -1,0 +1,44 @@
+package atelier_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The domain and the engine stand alone, and the HTTP adapters never reach
+// into the store: only cmd/atelier wires adapters together (STYLE.md).
+func TestLayering(t *testing.T) {
+	const mod = "github.com/atelier-app/atelier/"
+	tests := []struct {
+		pkg       string
+		forbidden []string
+	}{
+		{"internal/booking", []string{"internal/"}},
+		{"internal/availability", []string{"internal/sqlite", "internal/httpapi", "internal/app", "internal/web", "internal/mail", "internal/gcal"}},
+		{"internal/app", []string{"internal/sqlite", "internal/httpapi", "internal/web"}},
+		{"internal/httpapi", []string{"internal/sqlite", "internal/web"}},
+		{"internal/web", []string{"internal/sqlite"}},
+		{"internal/invite", []string{"internal/sqlite", "internal/httpapi", "internal/app"}},
+		{"internal/mail", []string{"internal/sqlite", "internal/httpapi", "internal/app"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pkg, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "./"+tt.pkg).Output()
+			if err != nil {
+				t.Fatalf("go list -deps ./%s: %v", tt.pkg, err)
+			}
+			for _, dep := range strings.Fields(string(out)) {
+				rel, ok := strings.CutPrefix(dep, mod)
+				if !ok || rel == tt.pkg {
+					continue
+				}
+				for _, f := range tt.forbidden {
+					if strings.HasPrefix(rel, f) && !(f == "internal/" && rel == "internal/booking") {
+						t.Errorf("%s imports %s", tt.pkg, rel)
+					}
+				}
+			}
+		})
+	}
+}
