@@ -132,7 +132,7 @@ func newMessageRow(m app.MessageView, loc *time.Location) messageRow {
 	}
 	switch m.State {
 	case app.MessageSent:
-		row.State, row.When = "Sent", at(m.SentAt)
+		row.State, row.When = "Sent", "Sent "+at(m.SentAt)
 	case app.MessageFailed:
 		row.State, row.Tag, row.Failed = "Not delivered", "off", true
 		row.When = "Given up " + at(m.FailedAt)
