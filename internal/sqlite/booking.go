@@ -91,7 +91,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		b := nb.Booking
 		b.Start, b.End = b.Start.UTC().Truncate(timePrecision), b.End.UTC().Truncate(timePrecision)
 		b.BlockStart, b.BlockEnd = b.BlockStart.UTC().Truncate(timePrecision), b.BlockEnd.UTC().Truncate(timePrecision)
-		s, err := loadSchedule(ctx, tx, b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour))
+		s, err := db.loadSchedule(ctx, tx, b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour))
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		b := *prev
 		b.Start, b.End = start.UTC().Truncate(timePrecision), end.UTC().Truncate(timePrecision)
 		b.BlockStart, b.BlockEnd = blockStart.UTC().Truncate(timePrecision), blockEnd.UTC().Truncate(timePrecision)
-		s, err := loadSchedule(ctx, tx, b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour))
+		s, err := db.loadSchedule(ctx, tx, b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour))
 		if err != nil {
 			return err
 		}

@@ -16,11 +16,11 @@ import (
 // and closures. Closures and each artisan's time off are those that have
 // not ended yet (closures: by the UTC date, with a day of slack).
 func (db *DB) Catalog(ctx context.Context) (*booking.Catalog, error) {
-	c, err := loadCatalog(ctx, db.read, db.now(), maxTime)
+	full, err := db.fullCatalog(ctx, db.read)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: catalog: %w", err)
 	}
-	return c, nil
+	return catalogView(full, db.now(), maxTime), nil
 }
 
 // Schedule returns the catalogue with the confirmed bookings, busy times
@@ -30,7 +30,7 @@ func (db *DB) Catalog(ctx context.Context) (*booking.Catalog, error) {
 // ArtisanID, RoomID, Start, End, BlockStart, BlockEnd), not customer
 // details: use Booking for those.
 func (db *DB) Schedule(ctx context.Context, from, to time.Time) (*booking.Schedule, error) {
-	s, err := loadSchedule(ctx, db.read, from, to)
+	s, err := db.loadSchedule(ctx, db.read, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: schedule: %w", err)
 	}
@@ -44,12 +44,14 @@ var maxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // a booking touching [from, to) starts after from-maxBlock.
 const maxBlock = 24 * time.Hour
 
-func loadSchedule(ctx context.Context, q queryer, from, to time.Time) (*booking.Schedule, error) {
-	c, err := loadCatalog(ctx, q, from, to)
+// loadSchedule reads the schedule of [from, to) through q: the catalogue
+// from the cache (see catalogCache), the bookings and busy times from q.
+func (db *DB) loadSchedule(ctx context.Context, q queryer, from, to time.Time) (*booking.Schedule, error) {
+	full, err := db.fullCatalog(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	s := &booking.Schedule{Catalog: *c}
+	s := &booking.Schedule{Catalog: *catalogView(full, from, to)}
 	// Only the fields scheduling needs: this runs on every availability
 	// request, over thousands of rows.
 	rows, err := q.QueryContext(ctx, `SELECT id, status, service_id, mode, artisan_id, coalesce(room_id, ''),

@@ -60,6 +60,9 @@ type DB struct {
 	// transaction. Write transactions are serialised on the one write
 	// connection, so a change seen there is the transaction's own.
 	enqueued atomic.Int64
+
+	// catalog caches the catalogue between changes.
+	catalog catalogCache
 }
 
 var (

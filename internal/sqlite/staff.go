@@ -26,7 +26,7 @@ func (db *DB) SetOpeningHours(ctx context.Context, hours booking.WeekHours, acto
 		return booking.Errorf(booking.EINVALID, booking.CodeInvalid, "invalid opening hours: %v", err)
 	}
 	now := db.now()
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
 		var before string
 		err := tx.QueryRowContext(ctx, `SELECT opening_hours FROM atelier WHERE id = 1`).Scan(&before)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -56,7 +56,7 @@ func (db *DB) SetWorkingHours(ctx context.Context, artisanID string, hours booki
 		return booking.Errorf(booking.EINVALID, booking.CodeInvalid, "invalid working hours: %v", err)
 	}
 	now := db.now()
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
 		var before string
 		err := tx.QueryRowContext(ctx, `SELECT working_hours FROM artisans WHERE id = ? AND active`, artisanID).Scan(&before)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -97,7 +97,7 @@ func (db *DB) AddClosure(ctx context.Context, c booking.Closure, actor booking.A
 	}
 	now := db.now()
 	c.Source = "staff"
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.catalogTx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
 			VALUES (?, ?, ?, 'staff', ?) RETURNING id`, c.From.String(), c.To.String(), c.Reason, fmtTime(now)).Scan(&id)
@@ -122,7 +122,7 @@ func (db *DB) DeleteClosure(ctx context.Context, id string, actor booking.Actor)
 		return booking.ErrNotFound("closure")
 	}
 	now := db.now()
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
 		c, err := scanClosure(tx.QueryRowContext(ctx,
 			`SELECT id, from_date, to_date, reason, source FROM closures WHERE id = ?`, n))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -163,7 +163,7 @@ func (db *DB) AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.A
 	}
 	t.Start, t.End = t.Start.UTC().Truncate(timePrecision), t.End.UTC().Truncate(timePrecision)
 	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.catalogTx(ctx, func(tx *sql.Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM artisans WHERE id = ? AND active`, t.ArtisanID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -196,7 +196,7 @@ func (db *DB) DeleteTimeOff(ctx context.Context, artisanID, id string, actor boo
 		return booking.ErrNotFound("time off")
 	}
 	now := db.now()
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTimeOff(tx.QueryRowContext(ctx,
 			`SELECT id, artisan_id, start_at, end_at, reason FROM time_off WHERE id = ? AND artisan_id = ?`, n, artisanID))
 		if errors.Is(err, sql.ErrNoRows) {

@@ -32,7 +32,7 @@ import (
 // The warnings are for the operator's log.
 func (db *DB) SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error) {
 	now := db.now()
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
 		w, err := syncAtelier(ctx, tx, &cat.Atelier, now)
 		if err != nil {
 			return err
