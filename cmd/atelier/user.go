@@ -24,7 +24,7 @@ const userUsage = `Usage:
   atelier user passwd --email E --password-stdin
   atelier user disable --email E
 
-Flags --config and --db work with every sub-command.
+Flags --config and --db work with every sub-command, before or after its name.
 `
 
 // userCommand runs "atelier user ...": staff accounts in the database
