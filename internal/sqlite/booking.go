@@ -58,7 +58,8 @@ func getBooking(ctx context.Context, q queryer, id string) (*booking.Booking, er
 // With nb.Idempotency set and a record for its KeyHash already stored, it
 // returns that record and its booking and inserts nothing; comparing the
 // request hashes is the caller's job. Otherwise it loads the schedule for a
-// day either side of the booking inside the transaction, calls place (whose
+// day either side of the booking inside the transaction (narrowed when the
+// booking names its artisan: see placeNew), calls place (whose
 // error is returned unchanged), inserts the booking with the placement's
 // artisan and room, the idempotency record, an audit row and the jobs of
 // DB.Jobs, and commits. If the database's overlap triggers refuse the
@@ -91,11 +92,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		b := nb.Booking
 		b.Start, b.End = b.Start.UTC().Truncate(timePrecision), b.End.UTC().Truncate(timePrecision)
 		b.BlockStart, b.BlockEnd = b.BlockStart.UTC().Truncate(timePrecision), b.BlockEnd.UTC().Truncate(timePrecision)
-		s, err := db.loadSchedule(ctx, tx, b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour))
-		if err != nil {
-			return err
-		}
-		p, err := place(s)
+		p, err := db.placeNew(ctx, tx, &b, place)
 		if err != nil {
 			return err
 		}
@@ -140,6 +137,35 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		return nil, nil, fmt.Errorf("sqlite: create booking: %w", err)
 	}
 	return out, rec, nil
+}
+
+// placeNew runs place for the new booking b against the committed schedule
+// of a day either side of it, inside tx.
+//
+// When b names its artisan, the placement concerns that artisan alone (and,
+// for a visit, the rooms), so the schedule holds only that artisan's
+// bookings and, for a visit, every booking that holds a room: the rest
+// cannot change the answer, and scanning them is most of the transaction's
+// time on a full calendar. Should place still choose another artisan, it is
+// asked again with every booking.
+func (db *DB) placeNew(ctx context.Context, tx *sql.Tx, b *booking.Booking, place booking.PlaceFunc) (booking.Placement, error) {
+	from, to := b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour)
+	var scope scheduleScope
+	if b.ArtisanID != "" {
+		scope = scheduleScope{artisanID: b.ArtisanID, rooms: b.Mode != booking.Virtual}
+	}
+	s, err := db.loadScheduleOf(ctx, tx, from, to, scope)
+	if err != nil {
+		return booking.Placement{}, err
+	}
+	p, err := place(s)
+	if err != nil || scope.artisanID == "" || p.ArtisanID == scope.artisanID {
+		return p, err
+	}
+	if s, err = db.loadSchedule(ctx, tx, from, to); err != nil {
+		return booking.Placement{}, err
+	}
+	return place(s)
 }
 
 // CancelBooking marks a confirmed booking cancelled and bumps its sequence.
@@ -194,11 +220,7 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		b := *prev
 		b.Start, b.End = start.UTC().Truncate(timePrecision), end.UTC().Truncate(timePrecision)
 		b.BlockStart, b.BlockEnd = blockStart.UTC().Truncate(timePrecision), blockEnd.UTC().Truncate(timePrecision)
-		s, err := db.loadSchedule(ctx, tx, b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour))
-		if err != nil {
-			return err
-		}
-		p, err := place(s)
+		p, err := db.placeNew(ctx, tx, &b, place)
 		if err != nil {
 			return err
 		}
