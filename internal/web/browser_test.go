@@ -97,9 +97,10 @@ func MustStartBrowser(t *testing.T) *Browser {
 // Tab is one browser tab of a test, in a time zone, with or without
 // JavaScript.
 type Tab struct {
-	t   *testing.T
-	b   *Browser
-	ctx context.Context
+	t      *testing.T
+	b      *Browser
+	ctx    context.Context
+	script bool // JavaScript on
 }
 
 // MustOpenTab opens a tab whose clock is in zone; script turns
@@ -118,7 +119,7 @@ func (b *Browser) MustOpenTab(t *testing.T, zone string, script bool) *Tab {
 			t.Fatalf("turning JavaScript off: %v", err)
 		}
 	}
-	return &Tab{t: t, b: b, ctx: ctx}
+	return &Tab{t: t, b: b, ctx: ctx, script: script}
 }
 
 // step bounds one action, so that a missing element fails in seconds.
@@ -279,6 +280,16 @@ func (tb *Tab) Screenshots(name string) {
 		shot, err := chromedp.Run(tb.ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
 			if _, err := chromedp.EmulateViewport(w, 900)(ctx, t); err != nil {
 				return nil, err
+			}
+			// Let the page lay out and paint at the new width (two frames)
+			// first: otherwise a long page can come out cut short. Without
+			// JavaScript no frame callback runs, so there is nothing to wait on.
+			if tb.script {
+				settle := chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`,
+					chromedp.EvalAwaitPromise)
+				if _, err := settle(ctx, t); err != nil {
+					return nil, err
+				}
 			}
 			return chromedp.FullScreenshot(100)(ctx, t)
 		})
