@@ -72,7 +72,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		out *booking.Booking
 		rec *booking.IdempotencyRecord
 	)
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.bookingTx(ctx, func(tx *sql.Tx, touch func(time.Time)) error {
 		if nb.Idempotency != nil {
 			r, err := lookupIdempotency(ctx, tx, nb.Idempotency.KeyHash)
 			if err != nil {
@@ -117,6 +117,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		if err != nil {
 			return fmt.Errorf("insert booking: %w", err)
 		}
+		touch(b.BlockStart)
 		if nb.Idempotency != nil {
 			r := *nb.Idempotency
 			r.BookingID, r.CreatedAt = b.ID, b.CreatedAt
@@ -172,7 +173,7 @@ func (db *DB) placeNew(ctx context.Context, tx *sql.Tx, b *booking.Booking, plac
 // Cancelling a cancelled booking is ECONFLICT (booking_cancelled).
 func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor) (*booking.Booking, error) {
 	var out *booking.Booking
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.bookingTx(ctx, func(tx *sql.Tx, touch func(time.Time)) error {
 		prev, err := getBooking(ctx, tx, id)
 		if err != nil {
 			return err
@@ -188,6 +189,7 @@ func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor)
 		if err != nil {
 			return fmt.Errorf("update booking: %w", err)
 		}
+		touch(prev.BlockStart)
 		ev := booking.Event{Kind: booking.EventCancelled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
 		if err := db.recordEvent(ctx, tx, now, ev); err != nil {
 			return err
@@ -209,7 +211,7 @@ func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor)
 // refusal by place or by the overlap triggers leaves the booking unchanged.
 func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor booking.Actor, place booking.PlaceFunc) (*booking.Booking, error) {
 	var out *booking.Booking
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.bookingTx(ctx, func(tx *sql.Tx, touch func(time.Time)) error {
 		prev, err := getBooking(ctx, tx, id)
 		if err != nil {
 			return err
@@ -237,6 +239,8 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		if err != nil {
 			return fmt.Errorf("update booking: %w", err)
 		}
+		touch(prev.BlockStart)
+		touch(b.BlockStart)
 		ev := booking.Event{Kind: booking.EventRescheduled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
 		if err := db.recordEvent(ctx, tx, now, ev); err != nil {
 			return err

@@ -24,14 +24,26 @@ func (db *DB) Catalog(ctx context.Context) (*booking.Catalog, error) {
 }
 
 // Schedule returns the catalogue with the confirmed bookings, busy times
-// and time off that overlap [from, to). It runs one query per table.
+// and time off that overlap [from, to).
+//
+// The catalogue and the bookings come from memory when they are current
+// (see catalogCache and scheduleCache); busy times are read each time.
+// Schedule is a read: it may miss a change committed while it runs, never
+// one that committed before it was called. Booking transactions do not use
+// it; they read their schedule from the database inside the transaction.
 //
 // The bookings carry what scheduling needs (ID, Status, ServiceID, Mode,
 // ArtisanID, RoomID, Start, End, BlockStart, BlockEnd), not customer
 // details: use Booking for those.
 func (db *DB) Schedule(ctx context.Context, from, to time.Time) (*booking.Schedule, error) {
-	s, err := db.loadSchedule(ctx, db.read, from, to)
+	s, err := db.scheduleBase(ctx, db.read, from, to)
 	if err != nil {
+		return nil, fmt.Errorf("sqlite: schedule: %w", err)
+	}
+	if s.Bookings, err = db.schedule.bookings(ctx, db.read, from, to); err != nil {
+		return nil, fmt.Errorf("sqlite: schedule: %w", err)
+	}
+	if s.Busy, err = loadBusy(ctx, db.read, from, to); err != nil {
 		return nil, fmt.Errorf("sqlite: schedule: %w", err)
 	}
 	return s, nil
@@ -59,16 +71,11 @@ type scheduleScope struct {
 
 // loadScheduleOf is loadSchedule with the bookings narrowed to scope.
 func (db *DB) loadScheduleOf(ctx context.Context, q queryer, from, to time.Time, scope scheduleScope) (*booking.Schedule, error) {
-	full, err := db.fullCatalog(ctx, q)
+	s, err := db.scheduleBase(ctx, q, from, to)
 	if err != nil {
 		return nil, err
 	}
-	s := &booking.Schedule{Catalog: *catalogView(full, from, to)}
-	// Only the fields scheduling needs: this runs on every availability
-	// request, over thousands of rows.
-	query := `SELECT id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
-		start_at, end_at, block_start, block_end FROM bookings
-		WHERE status = 'confirmed' AND block_start > ? AND block_start < ? AND block_end > ?`
+	query := `WHERE status = 'confirmed' AND block_start > ? AND block_start < ? AND block_end > ?`
 	args := []any{fmtTime(from.Add(-maxBlock)), fmtTime(to), fmtTime(from)}
 	switch {
 	case scope.artisanID != "" && scope.rooms:
@@ -80,10 +87,35 @@ func (db *DB) loadScheduleOf(ctx context.Context, q queryer, from, to time.Time,
 		query += ` AND artisan_id = ?` // bookings_artisan_block
 		args = append(args, scope.artisanID)
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY block_start`, args...)
+	if s.Bookings, err = queryScheduleBookings(ctx, q, query+` ORDER BY block_start`, args...); err != nil {
+		return nil, err
+	}
+	if s.Busy, err = loadBusy(ctx, q, from, to); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// scheduleBase returns a schedule of [from, to) with its catalogue and no
+// bookings or busy times yet.
+func (db *DB) scheduleBase(ctx context.Context, q queryer, from, to time.Time) (*booking.Schedule, error) {
+	full, err := db.fullCatalog(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &booking.Schedule{Catalog: *catalogView(full, from, to)}, nil
+}
+
+// queryScheduleBookings reads the bookings selected by where (a WHERE
+// clause and what follows it) with the fields scheduling needs: this runs
+// over thousands of rows.
+func queryScheduleBookings(ctx context.Context, q queryer, where string, args ...any) ([]booking.Booking, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
+		start_at, end_at, block_start, block_end FROM bookings `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}
+	var out []booking.Booking
 	for rows.Next() {
 		var b booking.Booking
 		var start, end, bstart, bend string
@@ -101,18 +133,23 @@ func (db *DB) loadScheduleOf(ctx context.Context, q queryer, from, to time.Time,
 				return nil, fmt.Errorf("booking %s: %w", b.ID, err)
 			}
 		}
-		s.Bookings = append(s.Bookings, b)
+		out = append(out, b)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}
+	return out, nil
+}
 
-	rows, err = q.QueryContext(ctx, `SELECT artisan_id, start_at, end_at FROM busy_times
+// loadBusy reads the busy times that overlap [from, to).
+func loadBusy(ctx context.Context, q queryer, from, to time.Time) ([]booking.Busy, error) {
+	rows, err := q.QueryContext(ctx, `SELECT artisan_id, start_at, end_at FROM busy_times
 		WHERE end_at > ? AND start_at < ? ORDER BY start_at, id`, fmtTime(from), fmtTime(to))
 	if err != nil {
 		return nil, fmt.Errorf("busy times: %w", err)
 	}
 	defer rows.Close()
+	var out []booking.Busy
 	for rows.Next() {
 		var b booking.Busy
 		var start, end string
@@ -125,12 +162,12 @@ func (db *DB) loadScheduleOf(ctx context.Context, q queryer, from, to time.Time,
 		if b.End, err = parseTime(end); err != nil {
 			return nil, err
 		}
-		s.Busy = append(s.Busy, b)
+		out = append(out, b)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("busy times: %w", err)
 	}
-	return s, nil
+	return out, nil
 }
 
 // closeRows closes rows and returns the iteration error, if any.

@@ -63,6 +63,8 @@ type DB struct {
 
 	// catalog caches the catalogue between changes.
 	catalog catalogCache
+	// schedule caches the confirmed bookings that Schedule reads.
+	schedule scheduleCache
 }
 
 var (

@@ -1,0 +1,169 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// scheduleCache keeps the confirmed bookings that availability reads need,
+// by the UTC day of their block start, between changes. Reading and parsing
+// a window's bookings through the driver was most of an availability
+// request's cost (thousands of rows of text times per 7-day window).
+//
+// Only reads use it (Schedule). Booking transactions keep reading their
+// schedule from the database inside the transaction, so the check that
+// refuses a double booking never depends on it.
+//
+// Bookings change only through CreateBooking, CancelBooking and
+// RescheduleBooking of this store (bookingTx), and one server runs per
+// database. After a transaction commits, the days it touched are dropped
+// and the generation moves; a day read from the database is kept only if
+// the generation did not move during the read, so a day read before a
+// commit never outlives that commit's clean-up. A read that overlaps a
+// change may see it or not, as with any read of the database; a read that
+// starts after the change's call returned sees it.
+type scheduleCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	days  map[int64][]schedBooking // UTC day number of block_start → bookings, by block_start
+	count int                      // bookings held in days
+}
+
+// maxCachedBookings bounds the cache (about 200 bytes a booking): past it,
+// the cache starts again empty.
+const maxCachedBookings = 200_000
+
+// schedBooking is the part of a confirmed booking that scheduling needs,
+// with times in Unix milliseconds (the stored precision).
+type schedBooking struct {
+	id, serviceID, artisanID, roomID string
+	mode                             booking.Mode
+	start, end, blockStart, blockEnd int64
+}
+
+func dayNumber(t time.Time) int64 {
+	const day = int64(24 * time.Hour / time.Millisecond)
+	ms := t.UnixMilli()
+	if ms < 0 {
+		return (ms - day + 1) / day
+	}
+	return ms / day
+}
+
+// bookings returns the confirmed bookings whose block overlaps [from, to),
+// by block start, as loadSchedule selects them, reading the days it does
+// not hold through q.
+func (c *scheduleCache) bookings(ctx context.Context, q queryer, from, to time.Time) ([]booking.Booking, error) {
+	// The bounds as the SQL compares them: text at millisecond precision.
+	lo := from.Add(-maxBlock).Truncate(timePrecision).UnixMilli() // block_start > lo
+	hi := to.Truncate(timePrecision).UnixMilli()                  // block_start < hi
+	after := from.Truncate(timePrecision).UnixMilli()             // block_end > after
+	if hi <= lo {
+		return nil, nil
+	}
+	var out []booking.Booking
+	for d, last := dayNumber(time.UnixMilli(lo)), dayNumber(time.UnixMilli(hi-1)); d <= last; d++ {
+		list, err := c.day(ctx, q, d)
+		if err != nil {
+			return nil, err
+		}
+		for i := range list {
+			b := &list[i]
+			if b.blockStart > lo && b.blockStart < hi && b.blockEnd > after {
+				out = append(out, booking.Booking{
+					ID: b.id, Status: booking.Confirmed, ServiceID: b.serviceID, Mode: b.mode,
+					ArtisanID: b.artisanID, RoomID: b.roomID,
+					Start: time.UnixMilli(b.start).UTC(), End: time.UnixMilli(b.end).UTC(),
+					BlockStart: time.UnixMilli(b.blockStart).UTC(), BlockEnd: time.UnixMilli(b.blockEnd).UTC(),
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
+// day returns the bookings whose block starts on UTC day d. The slice is
+// shared: read it only.
+func (c *scheduleCache) day(ctx context.Context, q queryer, d int64) ([]schedBooking, error) {
+	c.mu.Lock()
+	if list, ok := c.days[d]; ok {
+		c.mu.Unlock()
+		return list, nil
+	}
+	gen := c.gen
+	c.mu.Unlock()
+
+	dayStart := time.UnixMilli(d * int64(24*time.Hour/time.Millisecond)).UTC()
+	bs, err := queryScheduleBookings(ctx, q, `WHERE status = 'confirmed' AND block_start >= ? AND block_start < ?
+		ORDER BY block_start`, fmtTime(dayStart), fmtTime(dayStart.Add(24*time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	list := make([]schedBooking, len(bs))
+	for i, b := range bs {
+		list[i] = schedBooking{
+			id: b.ID, serviceID: b.ServiceID, artisanID: b.ArtisanID, roomID: b.RoomID, mode: b.Mode,
+			start: b.Start.UnixMilli(), end: b.End.UnixMilli(),
+			blockStart: b.BlockStart.UnixMilli(), blockEnd: b.BlockEnd.UnixMilli(),
+		}
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		if c.days == nil || c.count+len(list) > maxCachedBookings {
+			c.days, c.count = map[int64][]schedBooking{}, 0
+		}
+		c.days[d] = list
+		c.count += len(list)
+	}
+	return list, nil
+}
+
+// changed drops the days of the given block starts after a committed change.
+func (c *scheduleCache) changed(blockStarts []time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for _, t := range blockStarts {
+		d := dayNumber(t)
+		c.count -= len(c.days[d])
+		delete(c.days, d)
+	}
+}
+
+// reset drops every day, when it is not known what a transaction changed.
+func (c *scheduleCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.days, c.count = nil, 0
+}
+
+// bookingTx runs fn in a write transaction that changes bookings. fn calls
+// touch with the block start of every booking state it writes or replaces;
+// once the transaction has committed, the schedule cache drops those days.
+// If the commit itself fails, whether it took effect is unknown and the
+// whole cache is dropped.
+func (db *DB) bookingTx(ctx context.Context, fn func(tx *sql.Tx, touch func(blockStart time.Time)) error) error {
+	var touched []time.Time
+	ran := false
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx, func(t time.Time) { touched = append(touched, t) }); err != nil {
+			return err
+		}
+		ran = true
+		return nil
+	})
+	switch {
+	case err == nil:
+		db.schedule.changed(touched)
+	case ran:
+		db.schedule.reset()
+	}
+	return err
+}
