@@ -38,7 +38,9 @@ func TestScheduleSeesEveryBookingChange(t *testing.T) {
 	ctx := context.Background()
 	actor := booking.Actor{Kind: "customer"}
 	nextDay := func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
-	week := func(tb testing.TB, db *sqlite.DB) []string { return scheduleIDs(tb, db, at(0, 0), at(0, 0).AddDate(0, 0, 7)) }
+	week := func(tb testing.TB, db *sqlite.DB) []string {
+		return scheduleIDs(tb, db, at(0, 0), at(0, 0).AddDate(0, 0, 7))
+	}
 	tests := []struct {
 		name   string
 		change func(tb testing.TB, db *sqlite.DB, b *booking.Booking)
