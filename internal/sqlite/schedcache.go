@@ -65,25 +65,39 @@ func (c *scheduleCache) bookings(ctx context.Context, q queryer, from, to time.T
 	if hi <= lo {
 		return nil, nil
 	}
-	var out []booking.Booking
-	for d, last := dayNumber(time.UnixMilli(lo)), dayNumber(time.UnixMilli(hi-1)); d <= last; d++ {
+	first, last := dayNumber(time.UnixMilli(lo)), dayNumber(time.UnixMilli(hi-1))
+	days := make([][]schedBooking, 0, last-first+1)
+	n := 0
+	for d := first; d <= last; d++ {
 		list, err := c.day(ctx, q, d)
 		if err != nil {
 			return nil, err
 		}
+		days = append(days, list)
+		n += len(list)
+	}
+	// booking.Booking is large: one allocation of the right size, filled
+	// in place, rather than append's growing copies.
+	out := make([]booking.Booking, n)
+	n = 0
+	for _, list := range days {
 		for i := range list {
 			b := &list[i]
-			if b.blockStart > lo && b.blockStart < hi && b.blockEnd > after {
-				out = append(out, booking.Booking{
-					ID: b.id, Status: booking.Confirmed, ServiceID: b.serviceID, Mode: b.mode,
-					ArtisanID: b.artisanID, RoomID: b.roomID,
-					Start: time.UnixMilli(b.start).UTC(), End: time.UnixMilli(b.end).UTC(),
-					BlockStart: time.UnixMilli(b.blockStart).UTC(), BlockEnd: time.UnixMilli(b.blockEnd).UTC(),
-				})
+			if b.blockStart <= lo || b.blockStart >= hi || b.blockEnd <= after {
+				continue
 			}
+			o := &out[n]
+			n++
+			o.ID, o.Status, o.ServiceID, o.Mode = b.id, booking.Confirmed, b.serviceID, b.mode
+			o.ArtisanID, o.RoomID = b.artisanID, b.roomID
+			o.Start, o.End = time.UnixMilli(b.start).UTC(), time.UnixMilli(b.end).UTC()
+			o.BlockStart, o.BlockEnd = time.UnixMilli(b.blockStart).UTC(), time.UnixMilli(b.blockEnd).UTC()
 		}
 	}
-	return out, nil
+	if n == 0 {
+		return nil, nil
+	}
+	return out[:n:n], nil
 }
 
 // day returns the bookings whose block starts on UTC day d. The slice is
