@@ -21,16 +21,27 @@ import (
 // Bookings change only through CreateBooking, CancelBooking and
 // RescheduleBooking of this store (bookingTx), and one server runs per
 // database. After a transaction commits, the days it touched are dropped
-// and the generation moves; a day read from the database is kept only if
-// the generation did not move during the read, so a day read before a
-// commit never outlives that commit's clean-up. A read that overlaps a
+// and their versions move; a day read from the database is kept only if
+// its version did not move during the read, so a day read before a commit
+// never outlives that commit's clean-up. A read that overlaps a
 // change may see it or not, as with any read of the database; a read that
 // starts after the change's call returned sees it.
 type scheduleCache struct {
-	mu    sync.Mutex
-	gen   uint64
-	days  map[int64][]schedBooking // UTC day number of block_start → bookings, by block_start
-	count int                      // bookings held in days
+	mu      sync.Mutex
+	epoch   uint64                   // bumped when every day is dropped
+	ver     map[int64]uint64         // UTC day number → changes committed on that day
+	days    map[int64][]schedBooking // UTC day number of block_start → bookings, by block_start
+	count   int                      // bookings held in days
+	loading map[int64]*dayLoad       // days being read from the database
+}
+
+// dayLoad is one read of a day from the database; requests that miss the
+// same day meanwhile wait for it instead of reading it again.
+type dayLoad struct {
+	done       chan struct{}
+	epoch, ver uint64 // of the day when the read began
+	list       []schedBooking
+	err        error
 }
 
 // maxCachedBookings bounds the cache (about 200 bytes a booking): past it,
@@ -102,15 +113,55 @@ func (c *scheduleCache) bookings(ctx context.Context, q queryer, from, to time.T
 
 // day returns the bookings whose block starts on UTC day d. The slice is
 // shared: read it only.
+//
+// A day read from the database is kept only if no change to that day (and
+// no reset) committed while it was read; and a request joins a read in
+// progress only if no change to the day committed since that read began.
 func (c *scheduleCache) day(ctx context.Context, q queryer, d int64) ([]schedBooking, error) {
 	c.mu.Lock()
 	if list, ok := c.days[d]; ok {
 		c.mu.Unlock()
 		return list, nil
 	}
-	gen := c.gen
+	if l := c.loading[d]; l != nil && l.epoch == c.epoch && l.ver == c.ver[d] {
+		c.mu.Unlock()
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if l.err == nil {
+			return l.list, nil
+		}
+		return readDay(ctx, q, d) // the other request's failure need not be ours
+	}
+	l := &dayLoad{done: make(chan struct{}), epoch: c.epoch, ver: c.ver[d]}
+	if c.loading == nil {
+		c.loading = map[int64]*dayLoad{}
+	}
+	c.loading[d] = l
 	c.mu.Unlock()
 
+	l.list, l.err = readDay(ctx, q, d)
+
+	c.mu.Lock()
+	if c.loading[d] == l {
+		delete(c.loading, d)
+	}
+	if l.err == nil && l.epoch == c.epoch && l.ver == c.ver[d] {
+		if c.days == nil || c.count+len(l.list) > maxCachedBookings {
+			c.days, c.count = map[int64][]schedBooking{}, 0
+		}
+		c.days[d] = l.list
+		c.count += len(l.list)
+	}
+	c.mu.Unlock()
+	close(l.done)
+	return l.list, l.err
+}
+
+// readDay reads the confirmed bookings whose block starts on UTC day d.
+func readDay(ctx context.Context, q queryer, d int64) ([]schedBooking, error) {
 	dayStart := time.UnixMilli(d * int64(24*time.Hour/time.Millisecond)).UTC()
 	bs, err := queryScheduleBookings(ctx, q, `WHERE status = 'confirmed' AND block_start >= ? AND block_start < ?
 		ORDER BY block_start`, fmtTime(dayStart), fmtTime(dayStart.Add(24*time.Hour)))
@@ -125,16 +176,6 @@ func (c *scheduleCache) day(ctx context.Context, q queryer, d int64) ([]schedBoo
 			blockStart: b.BlockStart.UnixMilli(), blockEnd: b.BlockEnd.UnixMilli(),
 		}
 	}
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen == gen {
-		if c.days == nil || c.count+len(list) > maxCachedBookings {
-			c.days, c.count = map[int64][]schedBooking{}, 0
-		}
-		c.days[d] = list
-		c.count += len(list)
-	}
 	return list, nil
 }
 
@@ -142,9 +183,12 @@ func (c *scheduleCache) day(ctx context.Context, q queryer, d int64) ([]schedBoo
 func (c *scheduleCache) changed(blockStarts []time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
+	if c.ver == nil {
+		c.ver = map[int64]uint64{}
+	}
 	for _, t := range blockStarts {
 		d := dayNumber(t)
+		c.ver[d]++
 		c.count -= len(c.days[d])
 		delete(c.days, d)
 	}
@@ -154,7 +198,7 @@ func (c *scheduleCache) changed(blockStarts []time.Time) {
 func (c *scheduleCache) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
+	c.epoch++
 	c.days, c.count = nil, 0
 }
 
