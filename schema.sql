@@ -150,8 +150,11 @@ CREATE TABLE bookings (
 -- Overlap checks and schedules of one artisan or one room.
 CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status = 'confirmed';
 CREATE INDEX bookings_room_block ON bookings (room_id, block_start) WHERE status = 'confirmed' AND room_id IS NOT NULL;
--- Schedule(from, to): every confirmed booking touching a window.
-CREATE INDEX bookings_block ON bookings (block_start) WHERE status = 'confirmed';
+-- Schedule(from, to): every confirmed booking touching a window. It holds
+-- every column a schedule reads, so a window is read from the index alone,
+-- a few pages in block order, not one table page per booking (schema v6).
+CREATE INDEX bookings_block ON bookings (block_start, block_end, status, artisan_id, room_id, mode,
+    service_id, start_at, end_at, id) WHERE status = 'confirmed';
 -- Staff listings by date, all statuses.
 CREATE INDEX bookings_start ON bookings (start_at);
 CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);

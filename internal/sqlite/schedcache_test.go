@@ -200,8 +200,18 @@ func TestScheduleNeverMissesAReturnedChange(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	from, to := at(0, 0), at(0, 0).AddDate(0, 0, 7)
+	const (
+		changing  = iota // a call is in flight: either answer is right
+		confirmed        // made, and the call returned
+		cancelled        // cancelled, and the call returned
+	)
 	var mu sync.Mutex
-	state := map[string]bool{} // id → confirmed, as of the last returned call
+	state := map[string]int{}
+	set := func(id string, st int) {
+		mu.Lock()
+		state[id] = st
+		mu.Unlock()
+	}
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	defer func() { stop.Store(true); wg.Wait() }()
@@ -211,9 +221,9 @@ func TestScheduleNeverMissesAReturnedChange(t *testing.T) {
 			defer wg.Done()
 			for !stop.Load() {
 				mu.Lock()
-				want := make(map[string]bool, len(state))
-				for id, ok := range state {
-					want[id] = ok
+				want := make(map[string]int, len(state))
+				for id, st := range state {
+					want[id] = st
 				}
 				mu.Unlock()
 				s, err := db.Schedule(ctx, from, to)
@@ -225,21 +235,13 @@ func TestScheduleNeverMissesAReturnedChange(t *testing.T) {
 				for _, b := range s.Bookings {
 					got[b.ID] = true
 				}
-				for id, confirmed := range want {
-					// A later change may have landed meanwhile: only a
-					// cancellation can undo a booking, and it is recorded
-					// below only once it returned.
-					if confirmed && !got[id] {
-						mu.Lock()
-						still := state[id]
-						mu.Unlock()
-						if still {
-							t.Errorf("booking %s confirmed before the read is missing", id)
-							return
-						}
+				for id, st := range want {
+					if st == confirmed && !got[id] {
+						t.Errorf("booking %s, made before the read, is missing", id)
+						return
 					}
-					if !confirmed && got[id] {
-						t.Errorf("booking %s cancelled before the read is still there", id)
+					if st == cancelled && got[id] {
+						t.Errorf("booking %s, cancelled before the read, is still there", id)
 						return
 					}
 				}
@@ -248,19 +250,18 @@ func TestScheduleNeverMissesAReturnedChange(t *testing.T) {
 	}
 	for i := range 60 {
 		// Six days, two artisans, five two-hour slots each.
+		id := fmt.Sprintf("bk_%02d", i)
 		artisan := []string{"ana", "ben"}[(i/6)%2]
 		start := at(8, 0).AddDate(0, 0, i%6).Add(time.Duration(i/12) * 2 * time.Hour)
-		b := MustCreateBooking(t, db, req{ID: fmt.Sprintf("bk_%02d", i), Artisan: artisan, Start: start})
-		mu.Lock()
-		state[b.ID] = true
-		mu.Unlock()
+		set(id, changing)
+		MustCreateBooking(t, db, req{ID: id, Artisan: artisan, Start: start})
+		set(id, confirmed)
 		if i%3 == 0 {
-			if _, err := db.CancelBooking(ctx, b.ID, booking.Actor{Kind: "customer"}); err != nil {
+			set(id, changing)
+			if _, err := db.CancelBooking(ctx, id, booking.Actor{Kind: "customer"}); err != nil {
 				t.Fatal(err)
 			}
-			mu.Lock()
-			state[b.ID] = false
-			mu.Unlock()
+			set(id, cancelled)
 		}
 	}
 }
