@@ -72,8 +72,9 @@ type Placement struct {
 // PlaceFunc decides, inside the store's write transaction and against the
 // committed schedule, whether a booking may be made and where. The schedule
 // covers at least 24 hours either side of the booking. When a new booking
-// names its artisan, the schedule may hold only that artisan's bookings and
-// those that hold a room; a placement with another artisan is then asked
-// again with every booking. It returns an *Error (ECONFLICT,
-// slot_unavailable) when the booking may not be made.
+// names its artisan, or a booking is moved, the schedule may first hold
+// only the bookings of that (the current) artisan and those that hold a
+// room; a placement with another artisan is then asked again with every
+// booking. It returns an *Error (ECONFLICT, slot_unavailable) when the
+// booking may not be made.
 type PlaceFunc func(s *Schedule) (Placement, error)

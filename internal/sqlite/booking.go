@@ -59,7 +59,7 @@ func getBooking(ctx context.Context, q queryer, id string) (*booking.Booking, er
 // returns that record and its booking and inserts nothing; comparing the
 // request hashes is the caller's job. Otherwise it loads the schedule for a
 // day either side of the booking inside the transaction (narrowed when the
-// booking names its artisan: see placeNew), calls place (whose
+// booking names its artisan: see placeScoped), calls place (whose
 // error is returned unchanged), inserts the booking with the placement's
 // artisan and room, the idempotency record, an audit row and the jobs of
 // DB.Jobs, and commits. If the database's overlap triggers refuse the
@@ -92,7 +92,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		b := nb.Booking
 		b.Start, b.End = b.Start.UTC().Truncate(timePrecision), b.End.UTC().Truncate(timePrecision)
 		b.BlockStart, b.BlockEnd = b.BlockStart.UTC().Truncate(timePrecision), b.BlockEnd.UTC().Truncate(timePrecision)
-		p, err := db.placeNew(ctx, tx, &b, place)
+		p, err := db.placeScoped(ctx, tx, b.ArtisanID, b.Mode, b.BlockStart, b.BlockEnd, place)
 		if err != nil {
 			return err
 		}
@@ -140,20 +140,21 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 	return out, rec, nil
 }
 
-// placeNew runs place for the new booking b against the committed schedule
-// of a day either side of it, inside tx.
+// placeScoped runs place for a booking of artisanID (empty: none named)
+// in mode with the block [blockStart, blockEnd), inside tx, against the
+// committed schedule of a day either side of the block.
 //
-// When b names its artisan, the placement concerns that artisan alone (and,
-// for a visit, the rooms), so the schedule holds only that artisan's
-// bookings and, for a visit, every booking that holds a room: the rest
-// cannot change the answer, and scanning them is most of the transaction's
-// time on a full calendar. Should place still choose another artisan, it is
-// asked again with every booking.
-func (db *DB) placeNew(ctx context.Context, tx *sql.Tx, b *booking.Booking, place booking.PlaceFunc) (booking.Placement, error) {
-	from, to := b.BlockStart.Add(-24*time.Hour), b.BlockEnd.Add(24*time.Hour)
+// With an artisan, the schedule first holds only that artisan's bookings
+// and, for a visit, every booking that holds a room: scanning all the
+// others was most of the transaction's time on a full calendar, and they
+// cannot change a placement with that artisan. A placement with another
+// artisan is asked again with every booking. Fewer bookings never make a
+// slot less free, so a refusal on the narrow schedule stands.
+func (db *DB) placeScoped(ctx context.Context, tx *sql.Tx, artisanID string, mode booking.Mode, blockStart, blockEnd time.Time, place booking.PlaceFunc) (booking.Placement, error) {
+	from, to := blockStart.Add(-24*time.Hour), blockEnd.Add(24*time.Hour)
 	var scope scheduleScope
-	if b.ArtisanID != "" {
-		scope = scheduleScope{artisanID: b.ArtisanID, rooms: b.Mode != booking.Virtual}
+	if artisanID != "" {
+		scope = scheduleScope{artisanID: artisanID, rooms: mode != booking.Virtual}
 	}
 	s, err := db.loadScheduleOf(ctx, tx, from, to, scope)
 	if err != nil {
@@ -206,8 +207,9 @@ func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor)
 // RescheduleBooking moves a confirmed booking to [start, end) with the
 // block [blockStart, blockEnd), re-checking with place inside the
 // transaction (the booking's own row is in the schedule; place must ignore
-// it). The placement may change the artisan and the room. The sequence is
-// bumped. Moving a cancelled booking is ECONFLICT (booking_cancelled); a
+// it). The placement may change the artisan and the room; place is first
+// given only the current artisan's bookings (see placeScoped). The sequence
+// is bumped. Moving a cancelled booking is ECONFLICT (booking_cancelled); a
 // refusal by place or by the overlap triggers leaves the booking unchanged.
 func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor booking.Actor, place booking.PlaceFunc) (*booking.Booking, error) {
 	var out *booking.Booking
@@ -222,7 +224,8 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		b := *prev
 		b.Start, b.End = start.UTC().Truncate(timePrecision), end.UTC().Truncate(timePrecision)
 		b.BlockStart, b.BlockEnd = blockStart.UTC().Truncate(timePrecision), blockEnd.UTC().Truncate(timePrecision)
-		p, err := db.placeNew(ctx, tx, &b, place)
+		// Scoped to the current artisan: a move usually keeps them.
+		p, err := db.placeScoped(ctx, tx, prev.ArtisanID, b.Mode, b.BlockStart, b.BlockEnd, place)
 		if err != nil {
 			return err
 		}
