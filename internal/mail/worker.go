@@ -117,23 +117,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// BatchCompleter is a job queue that can mark several jobs done in one
-// write. *sqlite.DB is one: each write there is a transaction synced to
-// disk on the database's only writer connection, which bookings wait for.
-type BatchCompleter interface {
-	CompleteJobs(ctx context.Context, ids ...int64) error
-}
-
-// completeTimeout bounds marking a claimed batch done once its messages
-// are sent, even when the worker is stopping: a job left pending is sent
-// again after its lease.
-const completeTimeout = 10 * time.Second
-
 // RunOnce claims the due jobs (up to Batch) and handles each; it returns
 // how many it claimed. Errors of single jobs are recorded on the jobs; the
-// error returned is the queue's own. With a BatchCompleter queue, the jobs
-// handled are marked done together at the end (a crash before that sends
-// them again: delivery is at least once either way).
+// error returned is the queue's own.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err := w.Options.check(); err != nil {
 		return 0, err
@@ -142,41 +128,21 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("claim mail jobs: %w", err)
 	}
-	var (
-		errs []error
-		done []int64
-	)
-	complete := func(ctx context.Context, id int64) error { return w.Queue.CompleteJob(ctx, id) }
-	bc, batched := w.Queue.(BatchCompleter)
-	if batched {
-		complete = func(_ context.Context, id int64) error {
-			done = append(done, id)
-			return nil
-		}
-	}
+	var errs []error
 	for i := range jobs {
 		if ctx.Err() != nil {
 			break // the lease brings the rest back
 		}
-		if err := w.handle(ctx, &jobs[i], complete); err != nil {
+		if err := w.handle(ctx, &jobs[i]); err != nil {
 			errs = append(errs, err)
-		}
-	}
-	if len(done) > 0 {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), completeTimeout)
-		defer cancel()
-		if err := bc.CompleteJobs(cctx, done...); err != nil {
-			// Sent but not marked: after the lease they are sent again, with
-			// the same Message-IDs. At least once is the best SMTP allows.
-			errs = append(errs, fmt.Errorf("complete %d mail jobs after sending: %w", len(done), err))
 		}
 	}
 	return len(jobs), errors.Join(errs...)
 }
 
-// handle sends one job and records the outcome, marking it done with
-// complete; it returns only queue errors.
-func (w *Worker) handle(ctx context.Context, j *booking.QueuedJob, complete func(context.Context, int64) error) error {
+// handle sends one job and records the outcome; it returns only queue
+// errors.
+func (w *Worker) handle(ctx context.Context, j *booking.QueuedJob) error {
 	log := w.logger().With("job", j.ID, "kind", j.Kind, "booking", j.BookingID, "attempt", attempt(j))
 	env, msg, skip, err := w.prepare(ctx, j)
 	switch {
@@ -184,7 +150,7 @@ func (w *Worker) handle(ctx context.Context, j *booking.QueuedJob, complete func
 		return w.failed(ctx, log, j, err)
 	case skip != "":
 		log.InfoContext(ctx, "mail not sent", "reason", skip)
-		if err := complete(ctx, j.ID); err != nil {
+		if err := w.Queue.CompleteJob(ctx, j.ID); err != nil {
 			return fmt.Errorf("complete mail job %d: %w", j.ID, err)
 		}
 		return nil
@@ -195,7 +161,7 @@ func (w *Worker) handle(ctx context.Context, j *booking.QueuedJob, complete func
 		}
 		return w.failed(ctx, log, j, err)
 	}
-	if err := complete(ctx, j.ID); err != nil {
+	if err := w.Queue.CompleteJob(ctx, j.ID); err != nil {
 		// Sent but not marked: after the lease it is sent again, with the
 		// same Message-ID. At least once is the best SMTP allows.
 		return fmt.Errorf("complete mail job %d after sending: %w", j.ID, err)

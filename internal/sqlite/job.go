@@ -116,47 +116,6 @@ func (db *DB) CompleteJob(ctx context.Context, id int64) error {
 		WHERE id = ? AND state = 'pending'`, fmtTime(now), id)
 }
 
-// CompleteJobs marks several jobs done in one write transaction (one sync to
-// disk instead of one per job), as CompleteJob does for one. Jobs that are no
-// longer pending are left alone; if there were any, the error is ENOTFOUND
-// and the others are done all the same.
-func (db *DB) CompleteJobs(ctx context.Context, ids ...int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	now := fmtTime(db.now())
-	missing := 0
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE jobs SET state = 'done', lease_until = NULL, payload = NULL, done_at = ?
-			WHERE id = ? AND state = 'pending'`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, id := range ids {
-			res, err := stmt.ExecContext(ctx, now, id)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				missing++
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: complete %d jobs: %w", len(ids), err)
-	}
-	if missing > 0 {
-		return fmt.Errorf("sqlite: complete %d jobs: %d of them: %w", len(ids), missing, booking.ErrNotFound("pending job"))
-	}
-	return nil
-}
-
 // RetryJob records a failed attempt and makes the job due again at retryAt.
 func (db *DB) RetryJob(ctx context.Context, id int64, errText string, retryAt time.Time) error {
 	return db.finishJob(ctx, "retry", id, `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?

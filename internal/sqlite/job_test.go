@@ -151,34 +151,3 @@ func TestClaimJobsConcurrent(t *testing.T) {
 		t.Errorf("%d jobs claimed, want 50", len(ids))
 	}
 }
-
-// TestCompleteJobs: several jobs are marked done at once, payloads dropped,
-// and a job that is no longer pending is reported without stopping the rest.
-func TestCompleteJobs(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpenDB(t)
-	if err := db.Enqueue(ctx,
-		booking.Job{Queue: "mail", Kind: "a", Payload: []byte("pa")},
-		booking.Job{Queue: "mail", Kind: "b", Payload: []byte("pb")},
-		booking.Job{Queue: "mail", Kind: "c", Payload: []byte("pc")},
-	); err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := db.ClaimJobs(ctx, "mail", testNow, 10, time.Minute)
-	if err != nil || len(jobs) != 3 {
-		t.Fatalf("claimed %v, %v", jobIDs(jobs), err)
-	}
-	if err := db.CompleteJobs(ctx); err != nil {
-		t.Errorf("no ids: %v", err)
-	}
-	if err := db.CompleteJobs(ctx, jobs[0].ID, jobs[1].ID); err != nil {
-		t.Fatal(err)
-	}
-	wantCode(t, db.CompleteJobs(ctx, jobs[1].ID, jobs[2].ID), booking.ENOTFOUND, booking.CodeNotFound)
-	if n := count(t, db, `SELECT count(*) FROM jobs WHERE state = 'done' AND payload IS NULL AND done_at IS NOT NULL`); n != 3 {
-		t.Errorf("%d jobs done without payload, want all 3", n)
-	}
-	if again, _ := db.ClaimJobs(ctx, "mail", testNow.Add(time.Hour), 10, time.Minute); len(again) != 0 {
-		t.Errorf("done jobs claimed again: %v", jobIDs(again))
-	}
-}
