@@ -76,6 +76,7 @@ func (c *scheduleCache) bookings(ctx context.Context, q queryer, from, to time.T
 	if hi <= lo {
 		return nil, nil
 	}
+	in := func(b *schedBooking) bool { return b.blockStart > lo && b.blockStart < hi && b.blockEnd > after }
 	first, last := dayNumber(time.UnixMilli(lo)), dayNumber(time.UnixMilli(hi-1))
 	days := make([][]schedBooking, 0, last-first+1)
 	n := 0
@@ -85,16 +86,24 @@ func (c *scheduleCache) bookings(ctx context.Context, q queryer, from, to time.T
 			return nil, err
 		}
 		days = append(days, list)
-		n += len(list)
+		for i := range list {
+			if in(&list[i]) {
+				n++
+			}
+		}
 	}
-	// booking.Booking is large: one allocation of the right size, filled
-	// in place, rather than append's growing copies.
+	if n == 0 {
+		return nil, nil
+	}
+	// booking.Booking is large (most of an availability request's
+	// allocations, and so of its garbage collection): one allocation of
+	// exactly the size needed, filled in place.
 	out := make([]booking.Booking, n)
 	n = 0
 	for _, list := range days {
 		for i := range list {
 			b := &list[i]
-			if b.blockStart <= lo || b.blockStart >= hi || b.blockEnd <= after {
+			if !in(b) {
 				continue
 			}
 			o := &out[n]
@@ -105,10 +114,7 @@ func (c *scheduleCache) bookings(ctx context.Context, q queryer, from, to time.T
 			o.BlockStart, o.BlockEnd = time.UnixMilli(b.blockStart).UTC(), time.UnixMilli(b.blockEnd).UTC()
 		}
 	}
-	if n == 0 {
-		return nil, nil
-	}
-	return out[:n:n], nil
+	return out, nil
 }
 
 // day returns the bookings whose block starts on UTC day d. The slice is
