@@ -532,7 +532,9 @@ func zuluToOffset(raw json.RawMessage) json.RawMessage {
 // artisanID when not "") that could not be made now as they stand: outside
 // opening or working hours, on a closed day, in time off. The check is
 // the availability engine's own, with the staff's exemption from minimum
-// notice and horizon.
+// notice and horizon. A schedule's bookings carry no customer details, so
+// each conflict's booking is read again for them: staff need to know whom
+// to contact.
 func (s *Staff) conflicts(ctx context.Context, from, to time.Time, artisanID string) ([]ConflictView, error) {
 	out := []ConflictView{}
 	if !from.Before(to) {
@@ -557,9 +559,13 @@ func (s *Staff) conflicts(ctx context.Context, from, to time.Time, artisanID str
 		if err == nil {
 			continue
 		}
+		full, ferr := s.DB.Booking(ctx, b.ID)
+		if ferr != nil {
+			return nil, internal("load conflicting booking", ferr)
+		}
 		out = append(out, ConflictView{
 			ID: b.ID, Service: b.ServiceID, Mode: b.Mode, Artisan: b.ArtisanID,
-			Start: At(b.Start.In(loc)), End: At(b.End.In(loc)), Customer: b.Customer,
+			Start: At(b.Start.In(loc)), End: At(b.End.In(loc)), Customer: full.Customer,
 			Reason: booking.ErrorMessage(err),
 		})
 	}
