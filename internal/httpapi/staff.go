@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -325,14 +327,31 @@ func (sa *staffAPI) handleOpeningHours(w http.ResponseWriter, r *http.Request) {
 	sa.reply(w, r, http.StatusOK, v, err)
 }
 
-// decodeHours decodes an hours object; invalid spans are EINVALID (422)
-// with the day as the field, not malformed JSON.
+// decodeHours decodes an hours object; invalid spans, including ones that
+// are not a pair of HH:MM times (["10:00","25:00"]), are EINVALID (422)
+// with the span as the field ("mon[0]"), not malformed JSON.
 func decodeHours(w http.ResponseWriter, r *http.Request, h *booking.WeekHours) error {
-	var m map[string][]booking.Span
-	if err := decodeJSON(w, r, &m); err != nil {
+	var raw map[string][]json.RawMessage
+	if err := decodeJSON(w, r, &raw); err != nil {
 		return err
 	}
-	v, errs := booking.WeekHoursFromMap(m)
+	errs := booking.FieldErrors{}
+	m := make(map[string][]booking.Span, len(raw))
+	for day, spans := range raw {
+		m[day] = make([]booking.Span, 0, len(spans))
+		for i, b := range spans {
+			var s booking.Span
+			if err := json.Unmarshal(b, &s); err != nil {
+				errs.Add(fmt.Sprintf("%s[%d]", day, i), err.Error())
+				continue
+			}
+			m[day] = append(m[day], s)
+		}
+	}
+	v, more := booking.WeekHoursFromMap(m)
+	for k, msg := range more {
+		errs.Add(k, msg)
+	}
 	if err := errs.Err(); err != nil {
 		return err
 	}

@@ -274,3 +274,38 @@ func TestStaffAudit(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffHoursInvalidSpans checks that hours which are valid JSON but not
+// valid times are a 422 naming the span, like hours that end before they
+// start; only JSON that does not parse is a 400.
+func TestStaffHoursInvalidSpans(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		wantStatus int
+		wantField  string
+	}{
+		{"hour past midnight", `{"wed":[["10:00","25:00"]]}`, http.StatusUnprocessableEntity, "wed[0]"},
+		{"not a time", `{"mon":[["10:00","19:00"]],"tue":[["ten","19:00"]]}`, http.StatusUnprocessableEntity, "tue[0]"},
+		{"one time only", `{"thu":[["10:00","19:00"],["20:00"]]}`, http.StatusUnprocessableEntity, "thu[1]"},
+		{"ends before it starts", `{"wed":[["19:00","16:00"]]}`, http.StatusUnprocessableEntity, "wed[0]"},
+		{"unknown day", `{"funday":[["10:00","16:00"]]}`, http.StatusUnprocessableEntity, "funday"},
+		{"not JSON", `{"wed":[["10:00",`, http.StatusBadRequest, ""},
+	}
+	e := MustOpenStaffEnv(t, StaffOptions{})
+	admin := e.MustLogin(t, e.Admin)
+	for _, tc := range tests {
+		for _, path := range []string{"/api/v1/staff/opening-hours", "/api/v1/staff/artisans/mei/working-hours"} {
+			t.Run(tc.name+" "+path, func(t *testing.T) {
+				r := e.Do(t, admin, http.MethodPut, path, tc.body)
+				if r.Status != tc.wantStatus {
+					t.Fatalf("status %d, want %d; body %s", r.Status, tc.wantStatus, r.Body)
+				}
+				p := r.Problem(t)
+				if tc.wantField != "" && p.Errors[tc.wantField] == "" {
+					t.Errorf("errors = %v, want a message for %s", p.Errors, tc.wantField)
+				}
+			})
+		}
+	}
+}
