@@ -30,6 +30,12 @@ const OAuthCallbackPath = "/api/v1/staff/google/callback"
 // default (30s to 1h). Tests shorten it.
 var gcalJobBackoff gcal.Backoff
 
+// gcalPoll is how often the outbound worker looks for retries that have
+// come due (new jobs wake it at once). The shortest production backoff is
+// 30s, so polling more often gains nothing; tests with short backoffs
+// shorten it too.
+var gcalPoll = 30 * time.Second
+
 // startGoogle starts Google Calendar sync when it is enabled: the outbound
 // job worker, the periodic inbound sync, Meet links (google_calendar.meet)
 // and the free/busy check before a booking is stored. It returns the
@@ -51,7 +57,7 @@ func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, log
 		// booking always gets a working link.
 		a.Meetings = &gcal.MeetLinker{Syncer: s, Fallback: a.Meetings}
 	}
-	w := &gcalWorker{syncer: s, wake: make(chan struct{}, 1), poll: 30 * time.Second, logger: logger}
+	w := &gcalWorker{syncer: s, wake: make(chan struct{}, 1), poll: gcalPoll, logger: logger}
 	l.run("gcal-out", w.Run)
 	l.run("gcal-in", s.RunInbound)
 	logger.Info("google calendar sync enabled", "auth", cfg.GoogleCalendar.Auth, "meet", cfg.GoogleCalendar.Meet,

@@ -27,9 +27,10 @@ func googleServer(t *testing.T, fake *gcaltest.Server) (string, *http.Client) {
 	t.Helper()
 	cheapPasswords(t)
 	// Failed jobs come due again within the test's patience.
-	old := gcalJobBackoff
+	old, oldPoll := gcalJobBackoff, gcalPoll
 	gcalJobBackoff = gcal.Backoff{Base: 100 * time.Millisecond, Max: 500 * time.Millisecond}
-	t.Cleanup(func() { gcalJobBackoff = old })
+	gcalPoll = 100 * time.Millisecond // retries come due within the backoff, not after a 30s tick
+	t.Cleanup(func() { gcalJobBackoff, gcalPoll = old, oldPoll })
 	dir := t.TempDir()
 	t.Chdir(dir)
 	yaml := string(atelier.ExampleConfig)
