@@ -57,12 +57,11 @@ func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, log
 		// booking always gets a working link.
 		a.Meetings = &gcal.MeetLinker{Syncer: s, Fallback: a.Meetings}
 	}
-	w := &gcalWorker{syncer: s, wake: make(chan struct{}, 1), poll: gcalPoll, logger: logger}
-	l.run("gcal-out", w.Run)
+	l.run("gcal-out", s.RunJobs)
 	l.run("gcal-in", s.RunInbound)
 	logger.Info("google calendar sync enabled", "auth", cfg.GoogleCalendar.Auth, "meet", cfg.GoogleCalendar.Meet,
 		"sync_interval", cfg.GoogleCalendar.SyncInterval)
-	return []booking.JobsFunc{gcal.Jobs()}, []func(){w.Wake}, nil
+	return []booking.JobsFunc{gcal.Jobs()}, []func(){s.Wake}, nil
 }
 
 // googleOAuthEndpoint, when set, replaces Google's OAuth authorisation and
@@ -92,6 +91,7 @@ func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Sy
 		StaffURL:   func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
 		Logger:     logger.With("worker", "gcal"),
 		JobBackoff: gcalJobBackoff,
+		JobPoll:    gcalPoll,
 		OnSyncStopped: func(artisanID, reason string) {
 			notifySyncStopped(cfg, db, logger, artisanID, reason)
 		},
@@ -189,50 +189,6 @@ func syncStoppedMail(cfg *config.Config, artisanID, reason string, now time.Time
 		Message []byte   `json:"message"`
 	}{from.Address, rcpt, msg})
 	return booking.Job{Queue: mail.Queue, Kind: mail.KindStaffNotice, Payload: p}
-}
-
-// gcalWorker runs the outbound sync jobs: at once when woken after a
-// commit, and every poll for retries that have come due.
-type gcalWorker struct {
-	syncer *gcal.Syncer
-	wake   chan struct{}
-	poll   time.Duration
-	logger *slog.Logger
-}
-
-// Wake makes the worker look for jobs now. It never blocks.
-func (w *gcalWorker) Wake() {
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
-}
-
-// Run runs due jobs until ctx ends.
-func (w *gcalWorker) Run(ctx context.Context) error {
-	t := time.NewTicker(w.poll)
-	defer t.Stop()
-	for {
-		for {
-			n, err := w.syncer.RunJobsOnce(ctx)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				w.logger.Error("gcal: jobs", "err", err)
-				break
-			}
-			if n == 0 {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-w.wake:
-		case <-t.C:
-		}
-	}
 }
 
 // googleApp adapts the Syncer to what the use cases need.

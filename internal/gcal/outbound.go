@@ -276,7 +276,17 @@ func (s *Syncer) finish(_ context.Context, err error) error {
 	return nil
 }
 
-// RunJobs runs due jobs until ctx is done, looking every JobPoll.
+// Wake makes RunJobs look for jobs now (after a booking change commits).
+// It never blocks.
+func (s *Syncer) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// RunJobs runs due jobs until ctx is done: at once when woken, and every
+// JobPoll for retries that have come due.
 func (s *Syncer) RunJobs(ctx context.Context) error {
 	t := time.NewTicker(s.opts.JobPoll)
 	defer t.Stop()
@@ -297,6 +307,7 @@ func (s *Syncer) RunJobs(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-s.wake:
 		case <-t.C:
 		}
 	}

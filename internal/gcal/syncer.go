@@ -80,6 +80,8 @@ type Syncer struct {
 
 	mu      sync.Mutex
 	clients map[string]*calendar.Service // by artisan id
+
+	wake chan struct{} // Wake → RunJobs looks for jobs now
 }
 
 // New returns a Syncer. It reads the service account key file once.
@@ -130,7 +132,7 @@ func New(opts Options) (*Syncer, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Syncer{opts: opts, cfg: cfg, log: opts.Logger, now: opts.Now, clients: map[string]*calendar.Service{}}
+	s := &Syncer{opts: opts, cfg: cfg, log: opts.Logger, now: opts.Now, clients: map[string]*calendar.Service{}, wake: make(chan struct{}, 1)}
 	switch cfg.Auth {
 	case AuthServiceAccount:
 		key, err := os.ReadFile(cfg.ServiceAccountKeyFile)
