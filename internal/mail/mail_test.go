@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -322,5 +323,102 @@ func TestDir(t *testing.T) {
 	inviteOf(t, MustReadFile(t, dir+"/"+files[0]))
 	if st := q.States(); st["done"] != 3 || st["pending"] != 1 { // the reminder is not due
 		t.Errorf("queue states %v", st)
+	}
+}
+
+// TestSubjectsNameTheZone checks that every subject line says whose clock
+// its time is on: a video call in the customer's zone, a visit and every
+// staff notice in the atelier's.
+func TestSubjectsNameTheZone(t *testing.T) {
+	const who = `Zoë "Nan" O'Neil, Jr.`
+
+	call := MustBooking(t, "bk_call", booking.Virtual, t0)
+	movedCall := *call
+	movedCall.Start, movedCall.End, movedCall.Sequence, movedCall.ArtisanID = t0.Add(48*time.Hour), t0.Add(49*time.Hour+30*time.Minute), 1, "tom"
+	cancelledCall := movedCall
+	cancelledCall.Status, cancelledCall.Sequence = booking.Cancelled, 2
+	visit := MustBooking(t, "bk_visit", booking.InPerson, t0)
+
+	for _, tc := range []struct {
+		name  string
+		event booking.Event
+		want  []string // subjects, in the order the jobs are queued
+	}{
+		{
+			name:  "VideoCallCreated",
+			event: booking.Event{Kind: booking.EventCreated, Booking: call},
+			want: []string{
+				"Confirmed: Bespoke design consultation, Tuesday 1 December at 02:00 London time",
+				"New booking: " + who + ", Tuesday 1 December at 10:00 Singapore time",
+				"New booking: " + who + ", Tuesday 1 December at 10:00 Singapore time",
+				"Reminder: Bespoke design consultation, Tuesday 1 December at 02:00 London time",
+			},
+		},
+		{
+			name:  "VideoCallMovedToAnotherArtisan",
+			event: booking.Event{Kind: booking.EventRescheduled, Booking: &movedCall, Previous: call},
+			want: []string{
+				"Updated: Bespoke design consultation, now Thursday 3 December at 02:00 London time",
+				"Moved to another artisan: " + who + ", Tuesday 1 December at 10:00 Singapore time",
+				"Booking moved: " + who + ", now Thursday 3 December at 10:00 Singapore time",
+				"Booking moved: " + who + ", now Thursday 3 December at 10:00 Singapore time",
+				"Reminder: Bespoke design consultation, Thursday 3 December at 02:00 London time",
+			},
+		},
+		{
+			name:  "VideoCallCancelled",
+			event: booking.Event{Kind: booking.EventCancelled, Booking: &cancelledCall, Previous: &movedCall},
+			want: []string{
+				"Cancelled: Bespoke design consultation, Thursday 3 December at 02:00 London time",
+				"Booking cancelled: " + who + ", Thursday 3 December at 10:00 Singapore time",
+				"Booking cancelled: " + who + ", Thursday 3 December at 10:00 Singapore time",
+				"Booking cancelled: " + who + ", Thursday 3 December at 10:00 Singapore time",
+			},
+		},
+		{
+			name:  "VisitCreated",
+			event: booking.Event{Kind: booking.EventCreated, Booking: visit},
+			want: []string{
+				"Confirmed: Bespoke design consultation, Tuesday 1 December at 10:00 Singapore time",
+				"New booking: " + who + ", Tuesday 1 December at 10:00 Singapore time",
+				"New booking: " + who + ", Tuesday 1 December at 10:00 Singapore time",
+				"Reminder: Bespoke design consultation, Tuesday 1 December at 10:00 Singapore time",
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Queue the event's messages, then send them all, the
+			// reminder included (it is rendered when it is sent), an
+			// hour before the appointment.
+			clk := &clock{t: t0.Add(-7 * 24 * time.Hour)}
+			o := MustOptions(t, clk)
+			q := newMemQueue()
+			q.Add(clk.Now(), MustJobs(t, o, tc.event)...)
+			clk.Advance(tc.event.Booking.Start.Add(-time.Hour).Sub(clk.Now()))
+			dir := t.TempDir()
+			store := &bookingMap{m: map[string]*booking.Booking{tc.event.Booking.ID: tc.event.Booking}}
+			w := &mail.Worker{Queue: q, Transport: &mail.Dir{Path: dir, Now: clk.Now}, Bookings: store, Options: o}
+			if _, err := w.RunOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if st := q.States(); st["done"] != len(tc.want) {
+				t.Fatalf("queue states %v, want %d done", st, len(tc.want))
+			}
+			var got []string
+			for _, f := range MustReadDir(t, dir) {
+				h, _ := MustParseMIME(t, MustReadFile(t, dir+"/"+f))
+				subj, err := h.Subject()
+				if err != nil {
+					t.Fatalf("%s: Subject: %v", f, err)
+				}
+				got = append(got, subj)
+			}
+			want := slices.Clone(tc.want)
+			slices.Sort(got)
+			slices.Sort(want)
+			if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+				t.Errorf("subjects:\n%s\nwant:\n%s", g, w)
+			}
+		})
 	}
 }

@@ -151,9 +151,11 @@ func when(start, end time.Time, loc *time.Location) string {
 	return out + e.Format("15:04") + " (" + zoneLabel(loc) + ")"
 }
 
-// shortWhen is the time in a subject line: "Tuesday 1 December at 10:00".
+// shortWhen is the time in a subject line, with its zone named so that a
+// reader never has to guess whose 10:00 it is: "Tuesday 1 December at
+// 10:00 Singapore time".
 func shortWhen(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Monday 2 January at 15:04")
+	return t.In(loc).Format("Monday 2 January at 15:04") + " " + zoneLabel(loc)
 }
 
 func (d display) whenRow(label string, b *booking.Booking) row {
