@@ -13,6 +13,21 @@ import (
 // not at the next poll.
 func TestRunJobsWakes(t *testing.T) {
 	e := mustNewEnv(t, func(o *gcal.Options) { o.JobPoll = time.Hour })
+
+	waitFor := func(id string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for e.srv.Events(calIDs["ana"])[gcal.EventID(id)] == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("booking %s did not reach Google (the poll is an hour)", id)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	// The first booking exists before RunJobs starts its first pass, so
+	// its arrival proves that pass has run.
+	start := time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)
+	mustCreateBooking(t, e, "bk_first", "ana", booking.InPerson, start)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.syncer.RunJobs(ctx) }()
@@ -22,15 +37,10 @@ func TestRunJobsWakes(t *testing.T) {
 			t.Errorf("RunJobs: %v", err)
 		}
 	}()
+	waitFor("bk_first")
 
-	start := time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)
-	mustCreateBooking(t, e, "bk_wake", "ana", booking.InPerson, start)
+	// The second arrives only because of Wake.
+	mustCreateBooking(t, e, "bk_woken", "ana", booking.InPerson, start.Add(2*time.Hour))
 	e.syncer.Wake()
-	deadline := time.Now().Add(10 * time.Second)
-	for e.srv.Events(calIDs["ana"])[gcal.EventID("bk_wake")] == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("the event did not reach Google after Wake (the poll is an hour)")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor("bk_woken")
 }
