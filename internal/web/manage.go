@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -27,7 +26,7 @@ func (s *Server) registerManageRoutes(r *mux.Router) {
 
 // manageData is the manage page and its confirmation steps.
 type manageData struct {
-	ID, Token   string
+	ID, Token   string // ID is shown in full (bk_…), as in the e-mails and the API
 	Summary     summary
 	Cancelled   bool
 	Just        string // "booked", "cancelled", "rescheduled"
@@ -47,7 +46,6 @@ type manageData struct {
 	ZoneForm    zoneForm
 	Notice      string
 	BookURL     string
-	Reference   string
 	ContactLine string
 }
 
@@ -114,7 +112,6 @@ func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc 
 		CancelURL:  "/bookings/" + url.PathEscape(v.ID) + "/cancel?" + url.Values{"token": {token}}.Encode(),
 		MoveURL:    "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + url.Values{"token": {token}}.Encode(),
 		TZ:         loc.String(),
-		Reference:  strings.TrimPrefix(v.ID, app.BookingIDPrefix),
 		BookURL:    "/book",
 	}
 	title := sm.Service + " — " + c.Atelier.Name

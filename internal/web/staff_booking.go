@@ -16,7 +16,7 @@ import (
 
 // staffBookingData is a booking's staff page and its forms.
 type staffBookingData struct {
-	ID, Reference      string
+	ID                 string // shown in full (bk_…), as in the e-mails and the API
 	Service, Mode      string
 	Artisan, Room      string
 	When, CustomerWhen string
@@ -48,7 +48,7 @@ type option struct {
 func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBookingView) staffBookingData {
 	loc := c.Loc
 	d := staffBookingData{
-		ID: v.ID, Reference: strings.TrimPrefix(v.ID, app.BookingIDPrefix),
+		ID:      v.ID,
 		Service: c.serviceName(v.Service), Mode: modeLabel(v.Mode), Artisan: c.artisanName(v.Artisan),
 		When:      whenLabel(v.Start.In(loc), v.End.In(loc)) + " (" + cityOf(c.Atelier.Timezone) + ")",
 		Cancelled: v.Status == booking.Cancelled, Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
@@ -192,7 +192,7 @@ func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) {
 	case "created":
 		d.Saved = "The booking is made. The customer gets a confirmation by e-mail."
 	}
-	s.render(w, r, http.StatusOK, "staff_booking", s.staffPage(r, "Booking "+d.Reference, "calendar", d))
+	s.render(w, r, http.StatusOK, "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
 }
 
 func (s *Server) parseStaffForm(w http.ResponseWriter, r *http.Request) bool {
@@ -225,7 +225,7 @@ func (s *Server) handleStaffNotes(w http.ResponseWriter, r *http.Request) {
 			}
 			d := s.staffBookingData(r, c, v)
 			d.StaffNotes, d.Error = r.PostForm.Get("staff_notes"), "The staff notes "+fieldMessage(err, "staff_notes")+"."
-			s.render(w, r, http.StatusUnprocessableEntity, "staff_booking", s.staffPage(r, "Booking "+d.Reference, "calendar", d))
+			s.render(w, r, http.StatusUnprocessableEntity, "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
 			return
 		}
 		s.staffError(w, r, err)
@@ -256,7 +256,7 @@ func (s *Server) handleStaffCancelConfirm(w http.ResponseWriter, r *http.Request
 		http.Redirect(w, r, staffBookingPath(v.ID, ""), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "staff_cancel", s.staffPage(r, "Cancel booking "+d.Reference, "calendar", d))
+	s.render(w, r, http.StatusOK, "staff_cancel", s.staffPage(r, "Cancel booking "+d.ID, "calendar", d))
 }
 
 func (s *Server) handleStaffCancel(w http.ResponseWriter, r *http.Request) {
@@ -282,7 +282,7 @@ func (s *Server) handleStaffReschedulePage(w http.ResponseWriter, r *http.Reques
 		http.Redirect(w, r, staffBookingPath(v.ID, ""), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "staff_reschedule", s.staffPage(r, "Move booking "+d.Reference, "calendar", d))
+	s.render(w, r, http.StatusOK, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
 }
 
 func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
@@ -323,7 +323,7 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
 	if booking.ErrorKind(err) == booking.ECONFLICT {
 		status = http.StatusConflict
 	}
-	s.render(w, r, status, "staff_reschedule", s.staffPage(r, "Move booking "+d.Reference, "calendar", d))
+	s.render(w, r, status, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
 }
 
 // staffNewData is the form of a booking on a customer's behalf.
