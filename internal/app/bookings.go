@@ -321,7 +321,11 @@ func (a *App) CancelBooking(ctx context.Context, id, token string) (*BookingView
 	if err != nil {
 		return nil, err
 	}
-	return a.cancel(ctx, b, customerActor)
+	b, err = a.cancel(ctx, b, customerActor)
+	if err != nil {
+		return nil, err
+	}
+	return a.view(ctx, b)
 }
 
 // RescheduleBooking moves booking id for the holder of its manage token.
@@ -331,7 +335,11 @@ func (a *App) RescheduleBooking(ctx context.Context, id, token string, req Resch
 	if err != nil {
 		return nil, err
 	}
-	return a.reschedule(ctx, b, req, customerActor, false)
+	moved, c, err := a.reschedule(ctx, b, req, customerActor, false)
+	if err != nil {
+		return nil, err
+	}
+	return a.BookingView(moved, c), nil
 }
 
 // Invite returns the iCalendar invite of booking id to the holder of its
@@ -365,17 +373,39 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 	return ics, invite.Method(b), nil
 }
 
-// StaffBooking returns booking id without a token, for staff.
+// StaffBooking returns booking id without a token, for staff: times are
+// in the atelier's zone.
 func (a *App) StaffBooking(ctx context.Context, id string) (*BookingView, error) {
 	b, err := a.Store.Booking(ctx, id)
 	if err != nil {
 		return nil, wrapStore("load booking", err)
 	}
-	return a.view(ctx, b)
+	return a.atelierView(ctx, b)
 }
 
-// StaffCancelBooking cancels booking id on behalf of actor.
+// StaffCancelBooking cancels booking id on behalf of actor and returns it
+// with times in the atelier's zone.
 func (a *App) StaffCancelBooking(ctx context.Context, id string, actor booking.Actor) (*BookingView, error) {
+	b, err := a.staffCancel(ctx, id, actor)
+	if err != nil {
+		return nil, err
+	}
+	return a.atelierView(ctx, b)
+}
+
+// StaffRescheduleBooking moves booking id on behalf of actor (minimum
+// notice and horizon do not apply) and returns it with times in the
+// atelier's zone.
+func (a *App) StaffRescheduleBooking(ctx context.Context, id string, req RescheduleRequest, actor booking.Actor) (*BookingView, error) {
+	moved, c, err := a.staffReschedule(ctx, id, req, actor)
+	if err != nil {
+		return nil, err
+	}
+	return a.bookingViewIn(moved, zoneOf(c)), nil
+}
+
+// staffCancel cancels booking id on behalf of actor.
+func (a *App) staffCancel(ctx context.Context, id string, actor booking.Actor) (*booking.Booking, error) {
 	b, err := a.Store.Booking(ctx, id)
 	if err != nil {
 		return nil, wrapStore("load booking", err)
@@ -383,14 +413,24 @@ func (a *App) StaffCancelBooking(ctx context.Context, id string, actor booking.A
 	return a.cancel(ctx, b, actor)
 }
 
-// StaffRescheduleBooking moves booking id on behalf of actor; minimum
-// notice and horizon do not apply.
-func (a *App) StaffRescheduleBooking(ctx context.Context, id string, req RescheduleRequest, actor booking.Actor) (*BookingView, error) {
+// staffReschedule moves booking id on behalf of actor, without minimum
+// notice or horizon; it returns the moved booking and the catalogue it
+// was placed against.
+func (a *App) staffReschedule(ctx context.Context, id string, req RescheduleRequest, actor booking.Actor) (*booking.Booking, *booking.Catalog, error) {
 	b, err := a.Store.Booking(ctx, id)
 	if err != nil {
-		return nil, wrapStore("load booking", err)
+		return nil, nil, wrapStore("load booking", err)
 	}
 	return a.reschedule(ctx, b, req, actor, true)
+}
+
+// atelierView renders b for staff, with times in the atelier's zone.
+func (a *App) atelierView(ctx context.Context, b *booking.Booking) (*BookingView, error) {
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.bookingViewIn(b, zoneOf(c)), nil
 }
 
 func (a *App) view(ctx context.Context, b *booking.Booking) (*BookingView, error) {
@@ -405,7 +445,8 @@ func errCancelled() error {
 	return booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is cancelled")
 }
 
-func (a *App) cancel(ctx context.Context, b *booking.Booking, actor booking.Actor) (*BookingView, error) {
+// cancel cancels b on behalf of actor and returns it as stored.
+func (a *App) cancel(ctx context.Context, b *booking.Booking, actor booking.Actor) (*booking.Booking, error) {
 	if b.Status == booking.Cancelled {
 		return nil, errCancelled()
 	}
@@ -413,16 +454,18 @@ func (a *App) cancel(ctx context.Context, b *booking.Booking, actor booking.Acto
 	if err != nil {
 		return nil, wrapStore("cancel booking", err)
 	}
-	return a.view(ctx, b)
+	return b, nil
 }
 
-func (a *App) reschedule(ctx context.Context, b *booking.Booking, req RescheduleRequest, actor booking.Actor, staff bool) (*BookingView, error) {
+// reschedule moves b on behalf of actor and returns it as stored, with
+// the catalogue it was placed against (for rendering).
+func (a *App) reschedule(ctx context.Context, b *booking.Booking, req RescheduleRequest, actor booking.Actor, staff bool) (*booking.Booking, *booking.Catalog, error) {
 	if b.Status == booking.Cancelled {
-		return nil, errCancelled()
+		return nil, nil, errCancelled()
 	}
 	c, err := a.catalog(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	req.Start, req.Artisan = strings.TrimSpace(req.Start), strings.TrimSpace(req.Artisan)
 	errs := booking.FieldErrors{}
@@ -441,7 +484,7 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 		}
 	}
 	if err := errs.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	end, bs, be := availability.Times(svc, b.Mode, start)
@@ -463,9 +506,9 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 	}
 	moved, err := a.Store.RescheduleBooking(ctx, b.ID, start.UTC(), end.UTC(), bs.UTC(), be.UTC(), actor, place)
 	if err != nil {
-		return nil, wrapStore("reschedule booking", err)
+		return nil, nil, wrapStore("reschedule booking", err)
 	}
-	return a.BookingView(moved, c), nil
+	return moved, c, nil
 }
 
 // wrapStore passes domain errors from the store through (they carry a

@@ -39,12 +39,21 @@ type ConflictView struct {
 	Reason   string           `json:"reason"`
 }
 
-// DateRange is an inclusive range of dates in the atelier's zone.
-type DateRange struct{ From, To booking.Date }
+// DateRange is an inclusive range of dates in a zone.
+type DateRange struct {
+	From, To booking.Date
+	// Timezone is the IANA zone the dates are in and the times of the
+	// answer are shown in ("tz" in the query); empty means the atelier's.
+	Timezone string
+}
 
-// window returns [local midnight of From, local midnight after To).
-func (r DateRange) window(loc *time.Location) (time.Time, time.Time, error) {
+// window resolves r against the catalogue: the zone of r and [midnight
+// of From, midnight after To) in it. A zone that is not an IANA name and
+// a missing, reversed or too long range are EINVALID, all in one field
+// map.
+func (r DateRange) window(c *booking.Catalog) (*time.Location, time.Time, time.Time, error) {
 	errs := booking.FieldErrors{}
+	loc := staffZone(c, r.Timezone, errs)
 	switch {
 	case r.From.IsZero():
 		errs.Add("from", "is required")
@@ -56,11 +65,12 @@ func (r DateRange) window(loc *time.Location) (time.Time, time.Time, error) {
 		errs.Add("to", "the range is at most 366 days")
 	}
 	if err := errs.Err(); err != nil {
-		return time.Time{}, time.Time{}, err
+		return nil, time.Time{}, time.Time{}, err
 	}
-	return r.From.In(loc), r.To.AddDays(1).In(loc), nil
+	return loc, r.From.In(loc), r.To.AddDays(1).In(loc), nil
 }
 
+// zoneOf is the atelier's zone, where staff see times by default.
 func zoneOf(c *booking.Catalog) *time.Location {
 	if c.Atelier.Location != nil {
 		return c.Atelier.Location
@@ -68,9 +78,26 @@ func zoneOf(c *booking.Catalog) *time.Location {
 	return time.UTC
 }
 
+// staffZone is the zone staff asked to see times in: tz (the "tz" query
+// parameter) or, when empty, the atelier's. A tz that is not an IANA zone
+// is added to errs under "tz" and the atelier's zone is returned.
+func staffZone(c *booking.Catalog, tz string, errs booking.FieldErrors) *time.Location {
+	tz = strings.TrimSpace(tz)
+	if tz == "" {
+		return zoneOf(c)
+	}
+	loc, err := loadZone(tz)
+	if err != nil {
+		errs.Add("tz", "must be an IANA time zone such as Asia/Singapore")
+		return zoneOf(c)
+	}
+	return loc
+}
+
 // StaffBookings lists the bookings starting in r, with customer details
-// and staff notes. An artisan account sees only its own artisan's; asking
-// for another artisan is EFORBIDDEN.
+// and staff notes, times in r's zone (the atelier's by default; the
+// customer's own zone stays in customer.timezone). An artisan account
+// sees only its own artisan's; asking for another artisan is EFORBIDDEN.
 func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange, artisanID string) ([]StaffBookingView, error) {
 	artisanID = strings.TrimSpace(artisanID)
 	if u.Role != booking.RoleAdmin {
@@ -83,7 +110,7 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 	if err != nil {
 		return nil, err
 	}
-	from, to, err := r.window(zoneOf(c))
+	loc, from, to, err := r.window(c)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +128,7 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 	}
 	out := make([]StaffBookingView, 0, len(bs))
 	for i := range bs {
-		out = append(out, StaffBookingView{BookingView: s.BookingView(&bs[i], c), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]})
+		out = append(out, StaffBookingView{BookingView: s.bookingViewIn(&bs[i], loc), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]})
 	}
 	return out, nil
 }
@@ -119,36 +146,54 @@ func (s *Staff) visibleBooking(ctx context.Context, u *booking.User, id string) 
 	return b, nil
 }
 
-func (s *Staff) staffView(ctx context.Context, id string, v *BookingView) (*StaffBookingView, error) {
-	b, err := s.DB.Booking(ctx, id)
-	if err != nil {
-		return nil, wrapStore("load booking", err)
-	}
-	notes, err := s.DB.StaffNotes(ctx, id)
+// staffView renders b for staff with its staff notes, times in loc.
+func (s *Staff) staffView(ctx context.Context, b *booking.Booking, loc *time.Location) (*StaffBookingView, error) {
+	notes, err := s.DB.StaffNotes(ctx, b.ID)
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
-	if v == nil {
-		c, err := s.catalog(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v = s.BookingView(b, c)
-	}
-	return &StaffBookingView{BookingView: v, Room: b.RoomID, StaffNotes: notes[id]}, nil
+	return &StaffBookingView{BookingView: s.bookingViewIn(b, loc), Room: b.RoomID, StaffNotes: notes[b.ID]}, nil
 }
 
-// StaffGetBooking returns booking id with its staff notes.
-func (s *Staff) StaffGetBooking(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
-	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+// atelierStaffView renders b for staff in the atelier's zone.
+func (s *Staff) atelierStaffView(ctx context.Context, b *booking.Booking) (*StaffBookingView, error) {
+	c, err := s.catalog(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, id, nil)
+	return s.staffView(ctx, b, zoneOf(c))
+}
+
+// StaffGetBooking returns booking id with its staff notes, times in the
+// atelier's zone.
+func (s *Staff) StaffGetBooking(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
+	return s.StaffGetBookingIn(ctx, u, id, "")
+}
+
+// StaffGetBookingIn returns booking id with its staff notes, times in the
+// IANA zone tz ("" for the atelier's). A tz that is not a zone is
+// EINVALID with the field "tz".
+func (s *Staff) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz string) (*StaffBookingView, error) {
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	errs := booking.FieldErrors{}
+	loc := staffZone(c, tz, errs)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	b, err := s.visibleBooking(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.staffView(ctx, b, loc)
 }
 
 // StaffCreateBooking books on a customer's behalf: minimum notice and
 // horizon do not apply, clashes and closed rooms do. An artisan account
 // books only with its own artisan (the default when none is asked for).
+// The booking's times are in the atelier's zone, a replayed answer's too.
 func (s *Staff) StaffCreateBooking(ctx context.Context, u *booking.User, req BookingRequest, idempotencyKey string) (*Created, error) {
 	if u.Role != booking.RoleAdmin {
 		if a := strings.TrimSpace(req.Artisan); a != "" && a != u.ArtisanID {
@@ -156,23 +201,33 @@ func (s *Staff) StaffCreateBooking(ctx context.Context, u *booking.User, req Boo
 		}
 		req.Artisan = u.ArtisanID
 	}
-	return s.CreateBooking(ctx, req, CreateOptions{IdempotencyKey: idempotencyKey, Staff: true, Actor: u.Actor()})
+	created, err := s.CreateBooking(ctx, req, CreateOptions{IdempotencyKey: idempotencyKey, Staff: true, Actor: u.Actor()})
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	created.View = created.View.in(zoneOf(c))
+	return created, nil
 }
 
-// StaffCancel cancels booking id.
+// StaffCancel cancels booking id; times are in the atelier's zone.
 func (s *Staff) StaffCancel(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
 	if _, err := s.visibleBooking(ctx, u, id); err != nil {
 		return nil, err
 	}
-	v, err := s.StaffCancelBooking(ctx, id, u.Actor())
+	b, err := s.staffCancel(ctx, id, u.Actor())
 	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, id, v)
+	return s.atelierStaffView(ctx, b)
 }
 
 // StaffReschedule moves booking id, possibly to another artisan (admins
-// only: an artisan account's bookings stay with its artisan).
+// only: an artisan account's bookings stay with its artisan); times are
+// in the atelier's zone.
 func (s *Staff) StaffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*StaffBookingView, error) {
 	if _, err := s.visibleBooking(ctx, u, id); err != nil {
 		return nil, err
@@ -183,11 +238,11 @@ func (s *Staff) StaffReschedule(ctx context.Context, u *booking.User, id string,
 		}
 		req.Artisan = u.ArtisanID
 	}
-	v, err := s.StaffRescheduleBooking(ctx, id, req, u.Actor())
+	moved, c, err := s.staffReschedule(ctx, id, req, u.Actor())
 	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, id, v)
+	return s.staffView(ctx, moved, zoneOf(c))
 }
 
 // maxStaffNotes is the longest staff note, in bytes.
@@ -195,7 +250,8 @@ const maxStaffNotes = 4000
 
 // SetStaffNotes replaces the staff notes of booking id.
 func (s *Staff) SetStaffNotes(ctx context.Context, u *booking.User, id, notes string) (*StaffBookingView, error) {
-	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+	b, err := s.visibleBooking(ctx, u, id)
+	if err != nil {
 		return nil, err
 	}
 	notes = strings.TrimSpace(notes)
@@ -207,7 +263,7 @@ func (s *Staff) SetStaffNotes(ctx context.Context, u *booking.User, id, notes st
 	if err := s.DB.SetStaffNotes(ctx, id, notes, u.Actor()); err != nil {
 		return nil, wrapStore("set staff notes", err)
 	}
-	return s.staffView(ctx, id, nil)
+	return s.atelierStaffView(ctx, b)
 }
 
 // TimeOffView is time off with times in the atelier's zone.
@@ -488,7 +544,7 @@ type ActorView struct {
 }
 
 // Audit returns the audit rows written in r (admins only), oldest first,
-// at most 5000.
+// at most 5000, with times in r's zone (the atelier's by default).
 func (s *Staff) Audit(ctx context.Context, u *booking.User, r DateRange) ([]AuditView, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
@@ -497,8 +553,7 @@ func (s *Staff) Audit(ctx context.Context, u *booking.User, r DateRange) ([]Audi
 	if err != nil {
 		return nil, err
 	}
-	loc := zoneOf(c)
-	from, to, err := r.window(loc)
+	loc, from, to, err := r.window(c)
 	if err != nil {
 		return nil, err
 	}

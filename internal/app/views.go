@@ -174,24 +174,26 @@ type Links struct {
 	ICS    string `json:"ics"`
 }
 
-// viewZone is where a booking is shown: the customer's zone if they gave
-// one, else the atelier's.
+// viewZone is where a booking is shown to its customer: the customer's
+// zone if they gave one, else the atelier's.
 func viewZone(b *booking.Booking, c *booking.Catalog) *time.Location {
 	if b.Customer.Timezone != "" {
 		if loc, err := loadZone(b.Customer.Timezone); err == nil {
 			return loc
 		}
 	}
-	if c.Atelier.Location != nil {
-		return c.Atelier.Location
-	}
-	return time.UTC
+	return zoneOf(c)
 }
 
-// BookingView renders b for the API. Times are shown to the second in the
-// customer's zone, or the atelier's when the customer gave none.
+// BookingView renders b for the customer API. Times are shown to the
+// second in the customer's zone, or the atelier's when the customer gave
+// none. Staff views use bookingViewIn with the atelier's zone instead.
 func (a *App) BookingView(b *booking.Booking, c *booking.Catalog) *BookingView {
-	loc := viewZone(b, c)
+	return a.bookingViewIn(b, viewZone(b, c))
+}
+
+// bookingViewIn renders b with its times to the second in loc.
+func (a *App) bookingViewIn(b *booking.Booking, loc *time.Location) *BookingView {
 	at := func(t time.Time) Time { return At(t.In(loc).Truncate(time.Second)) }
 	return &BookingView{
 		ID:         b.ID,
@@ -210,6 +212,16 @@ func (a *App) BookingView(b *booking.Booking, c *booking.Catalog) *BookingView {
 		UpdatedAt:  at(b.UpdatedAt),
 		Links:      Links{ICS: a.PublicURL + "/api/v1/bookings/" + b.ID + "/invite.ics"},
 	}
+}
+
+// in returns a copy of v with its times shown in loc; the instants and
+// every other field are unchanged.
+func (v *BookingView) in(loc *time.Location) *BookingView {
+	w := *v
+	for _, t := range []*Time{&w.Start, &w.End, &w.CreatedAt, &w.UpdatedAt} {
+		*t = At(t.In(loc))
+	}
+	return &w
 }
 
 func nonNil[T any](s []T) []T {

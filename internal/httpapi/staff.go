@@ -197,11 +197,12 @@ func (sa *staffAPI) handleMe(w http.ResponseWriter, r *http.Request) {
 	sa.writeJSON(w, r, http.StatusOK, app.NewUserView(userOf(r)))
 }
 
-// dateRange reads the required from and to query parameters. A query
+// dateRange reads the required from and to query parameters and the
+// optional tz (the zone of the dates and of the answer's times). A query
 // that cannot be read (bad escaping, a parameter missing or given twice,
 // a date that is not YYYY-MM-DD) is EMALFORMED (400) with a field map, as
 // for the customers' availability; whether the range makes sense (to not
-// before from, not too long) is the app's to say (422).
+// before from, not too long) and tz is a zone is the app's to say (422).
 func dateRange(r *http.Request) (app.DateRange, error) {
 	var dr app.DateRange
 	q, err := url.ParseQuery(r.URL.RawQuery)
@@ -227,11 +228,27 @@ func dateRange(r *http.Request) (app.DateRange, error) {
 			*f.dst = d
 		}
 	}
+	dr.Timezone = zoneParam(q, errs)
 	if len(errs) > 0 {
 		return app.DateRange{}, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
 			Message: "the query is not valid", Fields: errs}
 	}
 	return dr, nil
+}
+
+// zoneParam returns the optional tz query parameter ("" when absent);
+// given twice it is a field error in errs. Whether it names a zone is the
+// app's to say.
+func zoneParam(q url.Values, errs booking.FieldErrors) string {
+	v := q["tz"]
+	if len(v) > 1 {
+		errs.Add("tz", "must be given once")
+		return ""
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(v[0])
 }
 
 func (sa *staffAPI) handleListBookings(w http.ResponseWriter, r *http.Request) {
@@ -263,7 +280,19 @@ func (sa *staffAPI) handleCreateBooking(w http.ResponseWriter, r *http.Request) 
 }
 
 func (sa *staffAPI) handleGetBooking(w http.ResponseWriter, r *http.Request) {
-	v, err := sa.staff.StaffGetBooking(r.Context(), userOf(r), mux.Vars(r)["id"])
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		sa.Error(w, r, malformed("the query string is not valid"))
+		return
+	}
+	errs := booking.FieldErrors{}
+	tz := zoneParam(q, errs)
+	if len(errs) > 0 {
+		sa.Error(w, r, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
+			Message: "the query is not valid", Fields: errs})
+		return
+	}
+	v, err := sa.staff.StaffGetBookingIn(r.Context(), userOf(r), mux.Vars(r)["id"], tz)
 	sa.reply(w, r, http.StatusOK, v, err)
 }
 
