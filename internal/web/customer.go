@@ -70,11 +70,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		if cl.To.Before(today) || len(d.Closures) == 4 {
 			continue
 		}
-		when := fmtDate(cl.From.In(c.Loc))
-		if cl.To != cl.From {
-			when = cl.From.In(c.Loc).Format("2 January") + " – " + fmtDate(cl.To.In(c.Loc))
-		}
-		d.Closures = append(d.Closures, closureRow{When: when, Reason: cl.Reason})
+		d.Closures = append(d.Closures, closureRow{When: fmtDateRange(cl.From, cl.To), Reason: cl.Reason})
 	}
 	for _, sv := range c.Services {
 		d.Services = append(d.Services, serviceCard{

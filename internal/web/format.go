@@ -18,6 +18,22 @@ func fmtShortDate(t time.Time) string { return t.Format("Mon 2 Jan") }
 func fmtTime(t time.Time) string      { return t.Format("3:04 pm") }
 func fmtMonth(d booking.Date) string  { return d.In(time.UTC).Format("January 2006") }
 
+// fmtDateRange writes the days from to to, both included, each with its
+// weekday; the first day's year is left out only when both share it:
+// "Saturday 6 February – Monday 8 February 2027", "Thursday 31 December
+// 2026 – Saturday 2 January 2027", or one date when from is to.
+func fmtDateRange(from, to booking.Date) string {
+	f, t := from.In(time.UTC), to.In(time.UTC)
+	switch {
+	case from == to:
+		return fmtDate(f)
+	case from.Year == to.Year:
+		return f.Format("Monday 2 January") + " – " + fmtDate(t)
+	default:
+		return fmtDate(f) + " – " + fmtDate(t)
+	}
+}
+
 // fmtDuration writes minutes as "90 minutes" or "1 hour 30 minutes".
 func fmtDuration(min int) string {
 	h, m := min/60, min%60

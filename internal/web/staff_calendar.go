@@ -147,7 +147,7 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 
 	mon := monday(day)
 	sun := mon.AddDays(6)
-	d.Label = mon.In(c.Loc).Format("Monday 2 January") + " – " + fmtDate(sun.In(c.Loc))
+	d.Label = fmtDateRange(mon, sun)
 	d.PrevURL, d.NextURL = link("week", mon.AddDays(-7)), link("week", mon.AddDays(7))
 	list, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: mon, To: sun}, filter)
 	if err != nil {

@@ -170,11 +170,7 @@ func (s *Server) hoursPage(r *http.Request, c *catalogue) (*hoursPageData, error
 		if cl.To.Before(today) {
 			continue
 		}
-		when := fmtDate(cl.From.In(c.Loc))
-		if cl.To != cl.From {
-			when += " – " + fmtDate(cl.To.In(c.Loc))
-		}
-		d.Closures = append(d.Closures, closureItem{ID: cl.ID, When: when, Reason: cl.Reason, FromFile: cl.Source == "config"})
+		d.Closures = append(d.Closures, closureItem{ID: cl.ID, When: fmtDateRange(cl.From, cl.To), Reason: cl.Reason, FromFile: cl.Source == "config"})
 	}
 	return d, nil
 }
