@@ -219,3 +219,46 @@ func TestStaffChangesShownInAtelierZone(t *testing.T) {
 		t.Errorf("cancel: %d status %q start %q, want cancelled at 2026-12-04T15:00:00+08:00", r.Status, cancelled.Status, cancelled.Start)
 	}
 }
+
+// TestStaffAuditInZone checks that the audit's dates and times follow tz:
+// 09:00 on 1 December in Singapore is 20:00 on 30 November in New York.
+func TestStaffAuditInZone(t *testing.T) {
+	e := MustOpenStaffEnv(t, StaffOptions{})
+	admin := e.MustLogin(t, e.Admin)
+	e.MustStaffBook(t, admin, VirtualRequest("2026-12-02T10:00:00+08:00", "mei"))
+
+	for _, tc := range []struct {
+		name, query string
+		wantAt      string // "" for no rows
+	}{
+		{"Atelier", "from=2026-12-01&to=2026-12-01", "2026-12-01T09:00:00+08:00"},
+		{"AtelierDayBefore", "from=2026-11-30&to=2026-11-30", ""},
+		{"NewYork", "from=2026-11-30&to=2026-11-30&tz=America/New_York", "2026-11-30T20:00:00-05:00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.Do(t, admin, http.MethodGet, "/api/v1/staff/audit?"+tc.query, nil)
+			if r.Status != http.StatusOK {
+				t.Fatalf("audit: %d %s", r.Status, r.Body)
+			}
+			var rows []struct {
+				Action string `json:"action"`
+				At     string `json:"at"`
+			}
+			r.JSON(t, &rows)
+			if tc.wantAt == "" {
+				if len(rows) != 0 {
+					t.Errorf("audit = %s, want no rows", r.Body)
+				}
+				return
+			}
+			if len(rows) == 0 {
+				t.Fatalf("audit has no rows, want the booking at %s", tc.wantAt)
+			}
+			for _, row := range rows {
+				if row.At != tc.wantAt {
+					t.Errorf("%s at %s, want %s", row.Action, row.At, tc.wantAt)
+				}
+			}
+		})
+	}
+}
