@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/invite"
@@ -299,7 +300,7 @@ func (a *App) authorize(ctx context.Context, id, token string) (*booking.Booking
 		}
 		return nil, internal("load booking", err)
 	}
-	if !tokenMatches(token, b.TokenHash) {
+	if !auth.SecretMatches(token, b.TokenHash) {
 		return nil, booking.ErrNotFound("booking")
 	}
 	return b, nil

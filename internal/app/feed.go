@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/invite"
 )
@@ -133,7 +134,7 @@ func (s *Staff) Feed(ctx context.Context, token string) (*FeedDocument, error) {
 	if token == "" || len(token) > 128 {
 		return nil, booking.ErrNotFound("feed")
 	}
-	artisanID, err := s.DB.FeedByTokenHash(ctx, HashToken(token))
+	artisanID, err := s.DB.FeedByTokenHash(ctx, auth.HashSecret(token))
 	if err != nil {
 		return nil, wrapStore("look up feed", err)
 	}

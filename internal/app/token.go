@@ -5,12 +5,13 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/atelier-app/atelier/internal/auth"
 )
 
 // BookingIDPrefix starts every booking id.
@@ -31,22 +32,7 @@ func newManageToken() (token string, hash []byte) {
 	var b [32]byte
 	rand.Read(b[:])
 	token = base64.RawURLEncoding.EncodeToString(b[:])
-	return token, HashToken(token)
-}
-
-// HashToken returns the SHA-256 hash under which a manage token is stored.
-func HashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
-
-// tokenMatches compares a presented token with a stored hash in constant
-// time. An empty token or hash never matches.
-func tokenMatches(token string, hash []byte) bool {
-	if token == "" || len(hash) != sha256.Size {
-		return false
-	}
-	return subtle.ConstantTimeCompare(HashToken(token), hash) == 1
+	return token, auth.HashSecret(token)
 }
 
 // ValidIdempotencyKey reports whether key is 1 to 255 printable ASCII

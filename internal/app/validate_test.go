@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/atelier-app/atelier/internal/auth"
 )
 
 func TestValidEmail(t *testing.T) {
@@ -112,8 +114,8 @@ func TestIDsAndTokens(t *testing.T) {
 	if len(tok) != 43 || strings.ContainsAny(tok, "+/=") {
 		t.Errorf("token %q is not 32 bytes of base64url", tok)
 	}
-	if !tokenMatches(tok, hash) || tokenMatches(tok+"x", hash) || tokenMatches("", hash) || tokenMatches(tok, nil) {
-		t.Error("tokenMatches accepts a wrong token or refuses the right one")
+	if !auth.SecretMatches(tok, hash) || auth.SecretMatches(tok+"x", hash) || auth.SecretMatches("", hash) || auth.SecretMatches(tok, nil) {
+		t.Error("SecretMatches accepts a wrong token or refuses the right one")
 	}
 }
 

@@ -50,7 +50,12 @@ func HashSecret(secret string) []byte {
 	return h[:]
 }
 
-// SecretMatches compares secret with a stored hash in constant time.
+// SecretMatches compares secret (a session secret, manage token or feed
+// token) with its stored SHA-256 in constant time. An empty secret or a
+// hash of the wrong size never matches.
 func SecretMatches(secret string, hash []byte) bool {
+	if secret == "" || len(hash) != sha256.Size {
+		return false
+	}
 	return subtle.ConstantTimeCompare(HashSecret(secret), hash) == 1
 }
