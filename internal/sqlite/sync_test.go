@@ -169,6 +169,9 @@ func TestSyncCatalog(t *testing.T) {
 		if warnings, err = db.SyncCatalog(ctx, cat); err != nil {
 			t.Fatal(err)
 		}
+		if len(warnings) != 1 || !strings.Contains(warnings[0], `"ana"`) {
+			t.Errorf("warnings after a file edit = %q, want Ana's only (the atelier's hours are the file's again)", warnings)
+		}
 		if got := mustCatalog(t, db); jsonOf(got.Atelier.Hours) != `{"sat":[["10:00","14:00"]]}` {
 			t.Errorf("file edit after reconciling did not apply: %s", jsonOf(got.Atelier.Hours))
 		}
