@@ -70,21 +70,38 @@ func TestWeekHoursJSON(t *testing.T) {
 }
 
 func TestWeekHoursInvalid(t *testing.T) {
-	tests := map[string]string{
-		"EndsBeforeStart": `{"mon":[["18:00","10:00"]]}`,
-		"Overlap":         `{"mon":[["10:00","13:00"],["12:00","15:00"]]}`,
-		"UnknownDay":      `{"monday":[["10:00","13:00"]]}`,
-		"BadTime":         `{"mon":[["10:00","25:00"]]}`,
-		"NotAPair":        `{"mon":[["10:00"]]}`,
-		"Empty":           `{"mon":[["10:00","10:00"]]}`,
+	// Each input is refused with the message that names its own fault, so
+	// that a staff member sees what to fix (and a refusal for another
+	// reason, such as broken JSON, does not pass for the one meant).
+	tests := []struct {
+		name, in, want string
+	}{
+		{"EndsBeforeStart", `{"mon":[["18:00","10:00"]]}`, "mon[0]: 18:00-10:00 ends before it starts"},
+		{"Overlap", `{"mon":[["10:00","13:00"],["12:00","15:00"]]}`, "mon[1]: 12:00-15:00 overlaps 10:00-13:00"},
+		{"UnknownDay", `{"monday":[["10:00","13:00"]]}`, "monday: unknown day (use sun, mon, tue, wed, thu, fri, sat)"},
+		{"BadTime", `{"mon":[["10:00","25:00"]]}`, `"25:00" is not a time of day (HH:MM)`},
+		{"NotAPair", `{"mon":[["10:00"]]}`, `a span is a pair of times like ["10:00","19:00"]`},
+		{"Empty", `{"mon":[["10:00","10:00"]]}`, "mon[0]: 10:00-10:00 ends before it starts"},
 	}
-	for name, in := range tests {
-		t.Run(name, func(t *testing.T) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			var w booking.WeekHours
-			if err := json.Unmarshal([]byte(in), &w); err == nil {
-				t.Errorf("Unmarshal(%s) = %v, want an error", in, w)
+			err := json.Unmarshal([]byte(tt.in), &w)
+			if err == nil {
+				t.Fatalf("Unmarshal(%s) = %v, want the error %q", tt.in, w, tt.want)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("Unmarshal(%s): error %q, want %q", tt.in, got, tt.want)
+			}
+			if got, _ := json.Marshal(w); string(got) != "{}" {
+				t.Errorf("Unmarshal(%s) changed the hours to %v on error", tt.in, w)
 			}
 		})
+	}
+	// The bounds themselves are valid: a day may end at 24:00.
+	var w booking.WeekHours
+	if err := json.Unmarshal([]byte(`{"mon":[["00:00","24:00"]]}`), &w); err != nil {
+		t.Errorf("a whole day 00:00-24:00: %v", err)
 	}
 }
 

@@ -307,12 +307,29 @@ func TestGcalReplaceBusyIsAtomic(t *testing.T) {
 }
 
 // TestGcalBookingSyncBeforeBookingExists: the Meet link is recorded before
-// the booking is committed, so the row must not need the booking.
+// the booking is committed, so the row must not need the booking; it is
+// read back as written, and still once the booking it names is stored.
 func TestGcalBookingSyncBeforeBookingExists(t *testing.T) {
 	db := MustOpenDB(t)
-	err := db.SetBookingSync(context.Background(), gcal.BookingSync{BookingID: "bk_notyet", State: gcal.SyncPending,
-		MeetURL: "https://meet.google.com/x"})
-	mustNoErr(t, err)
+	ctx := context.Background()
+	const id, meet = "bk_notyet", "https://meet.google.com/abc-defg-hij"
+	want := gcal.BookingSync{BookingID: id, State: gcal.SyncPending, ArtisanID: "ana",
+		CalendarID: "primary", EventID: "ev1", MeetURL: meet, UpdatedAt: testNow.Truncate(time.Millisecond)}
+	mustNoErr(t, db.SetBookingSync(ctx, want))
+	check := func(when string) {
+		t.Helper()
+		got, err := db.BookingSync(ctx, id)
+		mustNoErr(t, err)
+		if got == nil {
+			t.Fatalf("%s: no sync row for %s, want the one written", when, id)
+		}
+		if *got != want {
+			t.Errorf("%s: sync row\n got %+v\nwant %+v", when, *got, want)
+		}
+	}
+	check("before the booking exists")
+	MustCreateBooking(t, db, req{ID: id, Artisan: "ana", Start: at(10, 0)})
+	check("after the booking is stored")
 }
 
 var _ gcal.Store = (*sqlite.DB)(nil)

@@ -7,6 +7,11 @@ import (
 	"testing"
 )
 
+// templateLeaks are the marks of a template fault in a rendered page: a
+// missing value, a fmt verb error, an unsafe value html/template refused
+// (ZgotmplZ), template syntax left unparsed, a zero time.
+var templateLeaks = []string{"<no value>", "&lt;no value&gt;", "%!", "ZgotmplZ", "{{", "0001-01-01", "January 1, 0001"}
+
 func TestPagesRender(t *testing.T) {
 	env := MustOpenEnv(t)
 	for _, tc := range []struct {
@@ -33,8 +38,11 @@ func TestPagesRender(t *testing.T) {
 					t.Errorf("page lacks %q", w)
 				}
 			}
-			if strings.Contains(p.Body, "ServicesForVideo") {
-				t.Error("internal name leaked")
+			// What a broken template shows a visitor instead of content.
+			for _, leak := range templateLeaks {
+				if strings.Contains(p.Body, leak) {
+					t.Errorf("page shows %q (a template or formatting fault)", leak)
+				}
 			}
 		})
 	}
