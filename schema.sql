@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 3).
+-- The whole current schema of a new atelier database (schema version 7).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -138,6 +138,16 @@ CREATE TABLE bookings (
     token_hash        BLOB    NOT NULL,                   -- SHA-256 of the manage token
     created_at        TEXT    NOT NULL,
     updated_at        TEXT    NOT NULL,
+    -- What the booking was made with (version 7), kept so that it never
+    -- changes under the customer or disappears with the catalogue:
+    -- uid is the iCalendar UID of its invites, fixed when it is made
+    -- (NULL only for a booking made before version 7, until the first
+    -- start fills in the UID its invites already carry: see
+    -- DB.FillBookingUIDs); the names of the service and the artisan
+    -- (the artisan's is renewed when a move changes the artisan).
+    uid               TEXT,
+    service_name      TEXT    NOT NULL DEFAULT '',
+    artisan_name      TEXT    NOT NULL DEFAULT '',
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a

@@ -16,6 +16,7 @@ import (
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/invite"
 	"github.com/atelier-app/atelier/internal/sqlite"
 	"github.com/atelier-app/atelier/internal/web"
 )
@@ -78,6 +79,14 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	addr := ln.Addr().String()
 	if _, port, _ := net.SplitHostPort(cfg.Server.Addr); port == "0" {
 		moveAddr(cfg, addr)
+	}
+	// Bookings made before their UID was kept get the UID their invites
+	// carry, made from the public URL (see sqlite.DB.FillBookingUIDs).
+	publicURL := cfg.Server.PublicURL
+	if n, err := db.FillBookingUIDs(ctx, func(id string) string { return invite.UID(id, publicURL) }); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Info("kept the invite UID of bookings made before this version", "count", n, "uid_host", invite.UID("", publicURL)[1:])
 	}
 
 	a := &app.App{

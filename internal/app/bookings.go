@@ -104,8 +104,10 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	mode := booking.Mode(req.Mode)
 	end, blockStart, blockEnd := availability.Times(svc, mode, start)
 	token, tokenHash := newManageToken()
+	id := newBookingID()
 	b := booking.Booking{
-		ID:          newBookingID(),
+		ID:          id,
+		UID:         invite.UID(id, a.PublicURL),
 		Status:      booking.Confirmed,
 		ServiceID:   svc.ID,
 		Mode:        mode,

@@ -43,6 +43,46 @@ type Booking struct {
 	// the same transaction can carry the manage link; it is never stored.
 	ManageToken          string
 	CreatedAt, UpdatedAt time.Time
+	// UID is the iCalendar UID of the booking's invites, fixed when the
+	// booking is made so that every later invite replaces the first in
+	// the customer's calendar. Empty only for a booking made before the
+	// store kept it, until the server's first start fills it in.
+	UID string
+	// ServiceName and ArtisanName are the names the booking was made
+	// with (the artisan's renewed when a move changes the artisan), kept
+	// so that a booking still reads well once its service or artisan has
+	// left the catalogue. The store fills them in.
+	ServiceName, ArtisanName string
+}
+
+// ServiceNameOf is the name to show for b's service: the catalogue's
+// current name, else the name kept with the booking (the service left the
+// catalogue), else its id.
+func (c *Catalog) ServiceNameOf(b *Booking) string {
+	if c != nil {
+		if s := c.Service(b.ServiceID); s != nil && s.Name != "" {
+			return s.Name
+		}
+	}
+	if b.ServiceName != "" {
+		return b.ServiceName
+	}
+	return b.ServiceID
+}
+
+// ArtisanNameOf is the name to show for b's artisan: the catalogue's
+// current name, else the name kept with the booking (the artisan left the
+// catalogue), else the id.
+func (c *Catalog) ArtisanNameOf(b *Booking) string {
+	if c != nil {
+		if a := c.Artisan(b.ArtisanID); a != nil && a.Name != "" {
+			return a.Name
+		}
+	}
+	if b.ArtisanName != "" {
+		return b.ArtisanName
+	}
+	return b.ArtisanID
 }
 
 // Overlaps reports whether the half-open intervals [a1,a2) and [b1,b2) overlap.

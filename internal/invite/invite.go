@@ -62,14 +62,25 @@ func Method(b *booking.Booking) string {
 	return MethodRequest
 }
 
-// UID returns the iCalendar UID of booking id: the same for the booking's
-// whole life, so that an update or cancellation replaces the first invite.
+// UID returns the iCalendar UID for a new booking id: its id at the host
+// of the public URL. The booking keeps it (booking.Booking.UID) for its
+// whole life, so that an update or cancellation replaces the first invite
+// even after the public URL changes.
 func UID(id, publicURL string) string {
 	host := defaultUIDHost
 	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
 	return id + "@" + host
+}
+
+// bookingUID is the UID kept with the booking (booking.Booking.UID), or
+// for a booking that has none yet the one UID makes from the public URL.
+func bookingUID(d Details) string {
+	if d.Booking.UID != "" {
+		return d.Booking.UID
+	}
+	return UID(d.Booking.ID, d.PublicURL)
 }
 
 // Summary is the one-line title of the appointment, e.g. "Bespoke design
@@ -190,7 +201,7 @@ func event(d Details, itip bool) (*ical.Component, error) {
 	b := d.Booking
 	ev := ical.NewEvent()
 	p := ev.Props
-	p.SetText(ical.PropUID, UID(b.ID, d.PublicURL))
+	p.SetText(ical.PropUID, bookingUID(d))
 	p.SetDateTime(ical.PropDateTimeStamp, d.Now.UTC())
 	p.SetDateTime(ical.PropDateTimeStart, b.Start.UTC())
 	p.SetDateTime(ical.PropDateTimeEnd, b.End.UTC())

@@ -13,7 +13,8 @@ import (
 const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
 	start_at, end_at, block_start, block_end,
 	customer_name, customer_email, customer_phone, customer_timezone,
-	notes, location, meeting_url, sequence, token_hash, created_at, updated_at`
+	notes, location, meeting_url, sequence, token_hash, created_at, updated_at,
+	coalesce(uid, ''), service_name, artisan_name`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
@@ -21,7 +22,8 @@ func scanBooking(s scanner) (*booking.Booking, error) {
 	err := s.Scan(&b.ID, &b.Status, &b.ServiceID, &b.Mode, &b.ArtisanID, &b.RoomID,
 		&start, &end, &bstart, &bend,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
-		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.TokenHash, &created, &updated)
+		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.TokenHash, &created, &updated,
+		&b.UID, &b.ServiceName, &b.ArtisanName)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
@@ -103,14 +105,19 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		b.Status = booking.Confirmed
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		b.CreatedAt, b.UpdatedAt = now.Truncate(timePrecision), now.Truncate(timePrecision)
-		_, err = tx.ExecContext(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
+		// The names of the service and the artisan are kept from the
+		// catalogue as it is now (see schema.sql).
+		err = tx.QueryRowContext(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, token_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			notes, location, meeting_url, sequence, token_hash, created_at, updated_at, uid, service_name, artisan_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+				coalesce((SELECT name FROM services WHERE id = ?), ''), coalesce((SELECT name FROM artisans WHERE id = ?), ''))
+			RETURNING service_name, artisan_name`,
 			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
 			fmtTime(b.Start), fmtTime(b.End), fmtTime(b.BlockStart), fmtTime(b.BlockEnd),
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
-			b.Notes, b.Location, b.MeetingURL, b.Sequence, b.TokenHash, fmtTime(b.CreatedAt), fmtTime(b.UpdatedAt))
+			b.Notes, b.Location, b.MeetingURL, b.Sequence, b.TokenHash, fmtTime(b.CreatedAt), fmtTime(b.UpdatedAt),
+			nullString(b.UID), b.ServiceID, b.ArtisanID).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
@@ -232,10 +239,15 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		now := db.now().Truncate(timePrecision)
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		b.Sequence, b.UpdatedAt = prev.Sequence+1, now
-		_, err = tx.ExecContext(ctx, `UPDATE bookings SET artisan_id = ?, room_id = ?, start_at = ?, end_at = ?,
-			block_start = ?, block_end = ?, sequence = ?, updated_at = ? WHERE id = ?`,
+		// A move to another artisan keeps that artisan's name instead.
+		err = tx.QueryRowContext(ctx, `UPDATE bookings SET artisan_id = ?, room_id = ?, start_at = ?, end_at = ?,
+			block_start = ?, block_end = ?, sequence = ?, updated_at = ?,
+			artisan_name = CASE WHEN artisan_id = ? THEN artisan_name
+				ELSE coalesce((SELECT name FROM artisans WHERE id = ?), '') END
+			WHERE id = ? RETURNING artisan_name`,
 			b.ArtisanID, nullString(b.RoomID), fmtTime(b.Start), fmtTime(b.End),
-			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.Sequence, fmtTime(now), b.ID)
+			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.Sequence, fmtTime(now),
+			b.ArtisanID, b.ArtisanID, b.ID).Scan(&b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
@@ -321,6 +333,45 @@ func (db *DB) PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: purge idempotency keys: %w", err)
+	}
+	return n, nil
+}
+
+// FillBookingUIDs stores the UID uid(id) for every booking that has none
+// (those made before schema version 7, whose invites carried a UID made
+// from the public URL of the time) and returns how many it filled. The
+// server calls it at each start, before it serves, with the rule and the
+// public URL its invites were made with; once filled, a booking's UID no
+// longer follows the public URL.
+func (db *DB) FillBookingUIDs(ctx context.Context, uid func(id string) string) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM bookings WHERE uid IS NULL`)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE bookings SET uid = ? WHERE id = ? AND uid IS NULL`, uid(id), id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: fill booking UIDs: %w", err)
 	}
 	return n, nil
 }

@@ -27,6 +27,7 @@ var migrations = []migration{
 	migrateV4Feeds,
 	migrateV5NoIDReuse,
 	migrateV6CoveringSchedule,
+	migrateV7BookingKeeps,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -289,6 +290,30 @@ func migrateV6CoveringSchedule(ctx context.Context, tx *sql.Tx) error {
 DROP INDEX bookings_block;
 CREATE INDEX bookings_block ON bookings (block_start, block_end, status, artisan_id, room_id, mode,
     service_id, start_at, end_at, id) WHERE status = 'confirmed';
+`)
+	return err
+}
+
+// migrateV7BookingKeeps gives each booking what it keeps from the moment
+// it is made: the UID of its invites, and the names of its service and
+// artisan, so that a later change of server.public_url or of the
+// catalogue file does not change what the customer already holds.
+//
+// The names come from the catalogue in the database, which still holds
+// services and artisans removed from the file (as inactive rows). The UID
+// is left NULL: the UID that a booking's invites carry so far was made from
+// the host of server.public_url, which the database never recorded. The
+// server fills it in at its first start (DB.FillBookingUIDs) from the
+// public URL it is configured with, which is the one those invites were
+// sent with unless the file was changed during the upgrade.
+func migrateV7BookingKeeps(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+ALTER TABLE bookings ADD COLUMN uid TEXT;
+ALTER TABLE bookings ADD COLUMN service_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE bookings ADD COLUMN artisan_name TEXT NOT NULL DEFAULT '';
+UPDATE bookings SET
+    service_name = coalesce((SELECT s.name FROM services AS s WHERE s.id = bookings.service_id), ''),
+    artisan_name = coalesce((SELECT a.name FROM artisans AS a WHERE a.id = bookings.artisan_id), '');
 `)
 	return err
 }

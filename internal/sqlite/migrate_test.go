@@ -290,3 +290,87 @@ func TestMigrateV5KeepsIDsAndSkipsDeletedOnes(t *testing.T) {
 		})
 	}
 }
+
+// createV6 makes a database from the frozen version 6 schema holding a
+// catalogue and two bookings, one of an artisan and a service since
+// removed from the file (inactive rows).
+func createV6(tb testing.TB) (*sql.DB, string) {
+	tb.Helper()
+	v6, err := os.ReadFile(filepath.Join("testdata", "schema_v6.sql"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, path := openRaw(tb)
+	if _, err := db.Exec(string(v6)); err != nil {
+		tb.Fatal(err)
+	}
+	for _, q := range []string{
+		`PRAGMA user_version = 6`,
+		`INSERT INTO rooms (id, name) VALUES ('salon', 'Salon')`,
+		`INSERT INTO services (id, name, duration_minutes) VALUES ('design', 'Bespoke design', 90)`,
+		`INSERT INTO services (id, name, duration_minutes, active) VALUES ('engrave', 'Engraving', 30, 0)`,
+		`INSERT INTO artisans (id, name, working_hours_updated_at, updated_at) VALUES ('ana', 'Ana', 'x', 'x')`,
+		`INSERT INTO artisans (id, name, working_hours_updated_at, updated_at, active) VALUES ('old', 'Olga Left', 'x', 'x', 0)`,
+		`INSERT INTO bookings (id, status, service_id, mode, artisan_id, start_at, end_at, block_start, block_end,
+			customer_name, customer_email, token_hash, created_at, updated_at) VALUES
+			('bk_kept', 'confirmed', 'design', 'virtual', 'ana', '2026-12-08T02:00:00.000Z', '2026-12-08T03:30:00.000Z',
+			 '2026-12-08T02:00:00.000Z', '2026-12-08T03:30:00.000Z', 'Cleo', 'cleo@example.com', x'01', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z'),
+			('bk_gone', 'confirmed', 'engrave', 'virtual', 'old', '2026-12-09T02:00:00.000Z', '2026-12-09T02:30:00.000Z',
+			 '2026-12-09T02:00:00.000Z', '2026-12-09T02:30:00.000Z', 'Dora', 'dora@example.com', x'02', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+	}
+	return db, path
+}
+
+// TestMigrateFromV6 upgrades a version 6 database with bookings: they get
+// the names of their service and artisan from the catalogue, removed ones
+// included, and a UID only when the server fills it in from its public
+// URL, which then stays.
+func TestMigrateFromV6(t *testing.T) {
+	ctx := context.Background()
+	raw, path := createV6(t)
+	if err := migrate(ctx, raw, migrations); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	names := map[string][2]string{"bk_kept": {"Bespoke design", "Ana"}, "bk_gone": {"Engraving", "Olga Left"}}
+	for id, want := range names {
+		b, err := db.Booking(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.ServiceName != want[0] || b.ArtisanName != want[1] {
+			t.Errorf("%s: names %q, %q; want %q, %q", id, b.ServiceName, b.ArtisanName, want[0], want[1])
+		}
+		if b.UID != "" {
+			t.Errorf("%s: UID %q before the first start, want none", id, b.UID)
+		}
+	}
+
+	rule := func(host string) func(string) string { return func(id string) string { return id + "@" + host } }
+	if n, err := db.FillBookingUIDs(ctx, rule("old.example")); err != nil || n != 2 {
+		t.Fatalf("first fill: %d, %v; want 2", n, err)
+	}
+	// A later start under another public URL changes nothing.
+	if n, err := db.FillBookingUIDs(ctx, rule("new.example")); err != nil || n != 0 {
+		t.Fatalf("second fill: %d, %v; want 0", n, err)
+	}
+	for id := range names {
+		b, err := db.Booking(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := id + "@old.example"; b.UID != want {
+			t.Errorf("%s: UID %q, want %q", id, b.UID, want)
+		}
+	}
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-message"
+
+	atelier "github.com/atelier-app/atelier"
+)
+
+// testServer is Main serving a configuration file in its own folder, which
+// a test can stop and start again (after editing the file).
+type testServer struct {
+	t      *testing.T
+	dir    string
+	cfg    string
+	base   string
+	cancel context.CancelFunc
+	done   chan error
+	log    *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent logging.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newTestServer writes the demo configuration, edited by the old → new
+// pairs, into a new folder (the working folder from now on, so the mail
+// outbox lands there) without starting it.
+func newTestServer(t *testing.T, edits ...string) *testServer {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s := &testServer{t: t, dir: dir, cfg: filepath.Join(dir, "config.yaml")}
+	s.writeConfig(edits...)
+	return s
+}
+
+// writeConfig writes the demo configuration with the edits (pairs of old,
+// new text; each old must be there), reminders and rate limits off.
+func (s *testServer) writeConfig(edits ...string) {
+	s.t.Helper()
+	yaml := string(atelier.ExampleConfig)
+	edits = append(edits, "  reminder_hours_before: 24", "  reminder_hours_before: 0",
+		"  bookings_per_minute: 20", "  bookings_per_minute: 0")
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(yaml, edits[i]) {
+			s.t.Fatalf("the example configuration no longer has %q", edits[i])
+		}
+		yaml = strings.Replace(yaml, edits[i], edits[i+1], 1)
+	}
+	if err := os.WriteFile(s.cfg, []byte(yaml), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// start runs Main on 127.0.0.1:0 until stop (or the end of the test).
+func (s *testServer) start() {
+	s.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	s.cancel, s.done, s.log = cancel, done, &syncBuffer{}
+	go func() {
+		done <- Main(ctx, []string{"--config", s.cfg, "--db", filepath.Join(s.dir, "atelier.db"), "--addr", "127.0.0.1:0"},
+			Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: s.log, Ready: func(a string) { ready <- a }})
+	}()
+	s.t.Cleanup(s.stop)
+	select {
+	case addr := <-ready:
+		s.base = "http://" + addr
+	case err := <-done:
+		s.t.Fatalf("serve ended early: %v\n%s", err, s.log)
+	case <-time.After(30 * time.Second):
+		s.t.Fatal("server did not start")
+	}
+}
+
+// stop shuts the server down; it must stop cleanly.
+func (s *testServer) stop() {
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	if err := <-s.done; err != nil {
+		s.t.Errorf("serve: %v\n%s", err, s.log)
+	}
+	s.cancel = nil
+}
+
+// freeSlots returns the free in-person ring sizing slots of the next days.
+func (s *testServer) freeSlots() []string {
+	s.t.Helper()
+	from := time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	to := time.Now().AddDate(0, 0, 9).Format(time.DateOnly)
+	var av struct{ Slots []struct{ Start string } }
+	call(s.t, http.DefaultClient, http.MethodGet, s.base+"/api/v1/availability?service=ring-sizing&mode=in_person&from="+from+"&to="+to, nil, http.StatusOK, &av)
+	if len(av.Slots) < 2 {
+		s.t.Fatalf("only %d free slots", len(av.Slots))
+	}
+	var out []string
+	for _, sl := range av.Slots {
+		out = append(out, sl.Start)
+	}
+	return out
+}
+
+// book books a ring sizing at start for email; it returns the id and the
+// manage token.
+func (s *testServer) book(start, email string) (id, token string) {
+	s.t.Helper()
+	var b struct {
+		ID          string `json:"id"`
+		ManageToken string `json:"manage_token"`
+	}
+	call(s.t, http.DefaultClient, http.MethodPost, s.base+"/api/v1/bookings", map[string]any{
+		"service": "ring-sizing", "mode": "in_person", "start": start,
+		"customer": map[string]string{"name": "Ada Lovelace", "email": email},
+	}, http.StatusCreated, &b)
+	return b.ID, b.ManageToken
+}
+
+// customerMail waits for the e-mail of kind for booking id in the outbox
+// folder and returns it.
+func (s *testServer) customerMail(kind, id string) []byte {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		names, _ := filepath.Glob(filepath.Join(s.dir, "mail-outbox", "*-"+kind+"-"+id+"-*.eml"))
+		if len(names) > 0 {
+			sort.Strings(names)
+			data, err := os.ReadFile(names[len(names)-1])
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			return data
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no %s e-mail for %s in the outbox\n%s", kind, id, s.log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// inviteEvent returns the VEVENT of the text/calendar part of a message.
+func inviteEvent(t *testing.T, raw []byte) *ical.Component {
+	t.Helper()
+	m, err := message.Read(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev *ical.Component
+	err = m.Walk(func(_ []int, e *message.Entity, err error) error {
+		if err != nil {
+			return err
+		}
+		if ct, _, _ := e.Header.ContentType(); ct == "text/calendar" && ev == nil {
+			cal, err := ical.NewDecoder(e.Body).Decode()
+			if err != nil {
+				return err
+			}
+			for _, c := range cal.Children {
+				if c.Name == ical.CompEvent {
+					ev = c
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || ev == nil {
+		t.Fatalf("no invite in the message (%v)", err)
+	}
+	return ev
+}
+
+// TestInviteUIDSurvivesPublicURLChange: a booking made under one public URL
+// and moved and cancelled after the URL changed keeps one UID in all three
+// invites, so the customer's calendar updates and then removes the one
+// event instead of adding a second.
+func TestInviteUIDSurvivesPublicURLChange(t *testing.T) {
+	const oldURL, newURL = "  public_url: https://old.example", "  public_url: https://new.example"
+	s := newTestServer(t, "  public_url: http://127.0.0.1:8080", oldURL)
+	s.start()
+	slots := s.freeSlots()
+	id, token := s.book(slots[0], "ada@example.com")
+	confirmed := inviteEvent(t, s.customerMail("confirmation", id))
+	s.stop()
+
+	s.writeConfig("  public_url: http://127.0.0.1:8080", newURL)
+	s.start()
+	bearer := "Bearer " + token
+	for _, step := range []struct {
+		path string
+		body any
+	}{{"/reschedule", map[string]string{"start": slots[len(slots)-1]}}, {"/cancel", nil}} {
+		var rd io.Reader
+		if step.body != nil {
+			b, _ := json.Marshal(step.body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(http.MethodPost, s.base+"/api/v1/bookings/"+id+step.path, rd)
+		req.Header.Set("Authorization", bearer)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %d", step.path, resp.StatusCode)
+		}
+	}
+	updated := inviteEvent(t, s.customerMail("update", id))
+	cancelled := inviteEvent(t, s.customerMail("cancellation", id))
+
+	want := id + "@old.example"
+	for name, ev := range map[string]*ical.Component{"confirmation": confirmed, "update": updated, "cancellation": cancelled} {
+		if uid, _ := ev.Props.Text(ical.PropUID); uid != want {
+			t.Errorf("%s invite UID = %q, want %q (the first invite's)", name, uid, want)
+		}
+	}
+	if seq := cancelled.Props.Get(ical.PropSequence); seq == nil || seq.Value != "2" {
+		t.Errorf("cancellation SEQUENCE = %v, want 2", seq)
+	}
+}

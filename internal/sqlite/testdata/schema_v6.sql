@@ -1,0 +1,376 @@
+-- FROZEN: the schema of version 6, as released. Never edit this file; the
+-- migrations test upgrades a database made from it, with bookings in it.
+
+-- The whole current schema of a new atelier database (schema version 3).
+--
+-- This file creates a new database. A database created by an older binary
+-- is brought up to date by the numbered migrations in
+-- internal/sqlite/migrate.go; when you change this file, add the migration
+-- that makes an old database look exactly like a new one (a test checks it).
+--
+-- Conventions:
+--   * Instants are UTC text of fixed width, '2006-01-02T15:04:05.000Z', so
+--     that text order is time order and indexes on them work for ranges.
+--   * Dates are 'YYYY-MM-DD'; wall-clock hours are JSON in the shape of the
+--     API ({"mon": [["10:00","19:00"]], ...}), read in the atelier's zone.
+--   * Rows the configuration file owns (rooms, services, artisans) are never
+--     deleted, only made inactive, so old bookings keep their references.
+--   * source = 'config' marks data the file owns; 'staff' marks data changed
+--     in the app, which the file never overwrites.
+
+-- The atelier's identity, booking rules and opening hours: a single row.
+CREATE TABLE atelier (
+    id                       INTEGER PRIMARY KEY CHECK (id = 1),
+    name                     TEXT    NOT NULL,
+    timezone                 TEXT    NOT NULL,            -- IANA name
+    address                  TEXT    NOT NULL DEFAULT '',
+    phone                    TEXT    NOT NULL DEFAULT '',
+    email                    TEXT    NOT NULL DEFAULT '',
+    map_url                  TEXT    NOT NULL DEFAULT '',
+    min_notice_minutes       INTEGER NOT NULL CHECK (min_notice_minutes >= 0),
+    horizon_days             INTEGER NOT NULL CHECK (horizon_days >= 0),
+    slot_interval_minutes    INTEGER NOT NULL CHECK (slot_interval_minutes > 0),
+    opening_hours            TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(opening_hours)),
+    opening_hours_source     TEXT    NOT NULL DEFAULT 'config' CHECK (opening_hours_source IN ('config', 'staff')),
+    opening_hours_updated_at TEXT    NOT NULL,
+    updated_at               TEXT    NOT NULL
+);
+
+-- Consultation rooms for in-person visits.
+CREATE TABLE rooms (
+    id       TEXT    PRIMARY KEY,
+    name     TEXT    NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,                   -- order in the file
+    active   INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+
+CREATE TABLE services (
+    id               TEXT    PRIMARY KEY,
+    name             TEXT    NOT NULL,
+    description      TEXT    NOT NULL DEFAULT '',
+    duration_minutes INTEGER NOT NULL CHECK (duration_minutes > 0),
+    position         INTEGER NOT NULL DEFAULT 0,
+    active           INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+
+-- The modes a service is offered in, with the buffers of each mode.
+CREATE TABLE service_modes (
+    service_id            TEXT    NOT NULL REFERENCES services (id) ON DELETE CASCADE,
+    mode                  TEXT    NOT NULL CHECK (mode IN ('in_person', 'virtual')),
+    buffer_before_minutes INTEGER NOT NULL DEFAULT 0 CHECK (buffer_before_minutes >= 0),
+    buffer_after_minutes  INTEGER NOT NULL DEFAULT 0 CHECK (buffer_after_minutes >= 0),
+    position              INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (service_id, mode)
+) WITHOUT ROWID;
+
+CREATE TABLE artisans (
+    id                       TEXT    PRIMARY KEY,
+    name                     TEXT    NOT NULL,
+    bio                      TEXT    NOT NULL DEFAULT '',
+    email                    TEXT    NOT NULL DEFAULT '',
+    working_hours            TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(working_hours)),
+    working_hours_source     TEXT    NOT NULL DEFAULT 'config' CHECK (working_hours_source IN ('config', 'staff')),
+    working_hours_updated_at TEXT    NOT NULL,
+    daily_cap                INTEGER NOT NULL DEFAULT 0 CHECK (daily_cap >= 0), -- 0: no cap
+    position                 INTEGER NOT NULL DEFAULT 0,
+    active                   INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    updated_at               TEXT    NOT NULL
+);
+
+CREATE TABLE artisan_services (
+    artisan_id TEXT    NOT NULL REFERENCES artisans (id) ON DELETE CASCADE,
+    service_id TEXT    NOT NULL REFERENCES services (id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (artisan_id, service_id)
+) WITHOUT ROWID;
+
+CREATE INDEX artisan_services_service ON artisan_services (service_id);
+
+-- Days the atelier is closed, inclusive.
+-- AUTOINCREMENT (version 5): an id is never given out again after a
+-- delete, so a retried DELETE cannot remove another closure.
+CREATE TABLE closures (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    from_date  TEXT    NOT NULL,
+    to_date    TEXT    NOT NULL,
+    reason     TEXT    NOT NULL DEFAULT '',
+    source     TEXT    NOT NULL CHECK (source IN ('config', 'staff')),
+    created_at TEXT    NOT NULL,
+    CHECK (from_date <= to_date)
+);
+
+CREATE INDEX closures_to_date ON closures (to_date);
+
+-- Periods an artisan takes no appointments.
+-- AUTOINCREMENT (version 5), as for closures.
+CREATE TABLE time_off (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    artisan_id TEXT    NOT NULL REFERENCES artisans (id) ON DELETE CASCADE,
+    start_at   TEXT    NOT NULL,
+    end_at     TEXT    NOT NULL,
+    reason     TEXT    NOT NULL DEFAULT '',
+    source     TEXT    NOT NULL DEFAULT 'staff' CHECK (source IN ('config', 'staff')),
+    created_at TEXT    NOT NULL,
+    CHECK (start_at < end_at)
+);
+
+CREATE INDEX time_off_end ON time_off (end_at);
+CREATE INDEX time_off_artisan ON time_off (artisan_id, start_at);
+
+CREATE TABLE bookings (
+    id                TEXT    PRIMARY KEY,
+    status            TEXT    NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+    service_id        TEXT    NOT NULL REFERENCES services (id),
+    mode              TEXT    NOT NULL CHECK (mode IN ('in_person', 'virtual')),
+    artisan_id        TEXT    NOT NULL REFERENCES artisans (id),
+    room_id           TEXT             REFERENCES rooms (id),   -- in person only
+    start_at          TEXT    NOT NULL,
+    end_at            TEXT    NOT NULL,
+    -- start and end widened by the service's buffers: the time the artisan
+    -- (and the room) is taken. The overlap triggers work on these.
+    block_start       TEXT    NOT NULL,
+    block_end         TEXT    NOT NULL,
+    customer_name     TEXT    NOT NULL,
+    customer_email    TEXT    NOT NULL,
+    customer_phone    TEXT    NOT NULL DEFAULT '',
+    customer_timezone TEXT    NOT NULL DEFAULT '',
+    notes             TEXT    NOT NULL DEFAULT '',
+    location          TEXT    NOT NULL DEFAULT '',
+    meeting_url       TEXT    NOT NULL DEFAULT '',
+    sequence          INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+    token_hash        BLOB    NOT NULL,                   -- SHA-256 of the manage token
+    created_at        TEXT    NOT NULL,
+    updated_at        TEXT    NOT NULL,
+    CHECK (start_at < end_at),
+    CHECK (block_start <= start_at AND end_at <= block_end),
+    -- A block is at most a day long: Schedule finds the bookings touching a
+    -- window with a bounded index range thanks to this.
+    CHECK (julianday(block_end) - julianday(block_start) <= 1.0),
+    -- A visit takes a room; a video call does not.
+    CHECK ((mode = 'in_person') = (room_id IS NOT NULL))
+);
+
+-- Overlap checks and schedules of one artisan or one room.
+CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status = 'confirmed';
+CREATE INDEX bookings_room_block ON bookings (room_id, block_start) WHERE status = 'confirmed' AND room_id IS NOT NULL;
+-- Schedule(from, to): every confirmed booking touching a window. It holds
+-- every column a schedule reads, so a window is read from the index alone,
+-- a few pages in block order, not one table page per booking (schema v6).
+CREATE INDEX bookings_block ON bookings (block_start, block_end, status, artisan_id, room_id, mode,
+    service_id, start_at, end_at, id) WHERE status = 'confirmed';
+-- Staff listings by date, all statuses.
+CREATE INDEX bookings_start ON bookings (start_at);
+CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);
+
+-- No double booking, even if the code is bypassed: a confirmed booking may
+-- not overlap another confirmed booking of the same artisan, nor of the same
+-- room, on [block_start, block_end).
+--
+-- Because the rule holds for the rows already stored, the confirmed blocks of
+-- one artisan are disjoint, so sorted by start they are sorted by end too.
+-- A new block [s, e) therefore overlaps some block if and only if it
+-- overlaps the one with the latest start before e: one index probe, not a
+-- scan of the artisan's history.
+CREATE TRIGGER bookings_artisan_overlap_insert
+BEFORE INSERT ON bookings
+WHEN NEW.status = 'confirmed'
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status = 'confirmed' AND b.artisan_id = NEW.artisan_id
+              AND b.block_start < NEW.block_end
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_artisan_overlap_update
+BEFORE UPDATE OF status, artisan_id, block_start, block_end ON bookings
+WHEN NEW.status = 'confirmed'
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status = 'confirmed' AND b.artisan_id = NEW.artisan_id
+              AND b.block_start < NEW.block_end AND b.id <> NEW.id
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_room_overlap_insert
+BEFORE INSERT ON bookings
+WHEN NEW.status = 'confirmed' AND NEW.room_id IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the room')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status = 'confirmed' AND b.room_id IS NOT NULL AND b.room_id = NEW.room_id
+              AND b.block_start < NEW.block_end
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_room_overlap_update
+BEFORE UPDATE OF status, room_id, block_start, block_end ON bookings
+WHEN NEW.status = 'confirmed' AND NEW.room_id IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the room')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status = 'confirmed' AND b.room_id IS NOT NULL AND b.room_id = NEW.room_id
+              AND b.block_start < NEW.block_end AND b.id <> NEW.id
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+-- Times an artisan is busy elsewhere (their Google Calendar), by source.
+CREATE TABLE busy_times (
+    id          INTEGER PRIMARY KEY,
+    artisan_id  TEXT    NOT NULL REFERENCES artisans (id) ON DELETE CASCADE,
+    source      TEXT    NOT NULL,                         -- e.g. 'gcal'
+    external_id TEXT    NOT NULL,                         -- id in the source
+    start_at    TEXT    NOT NULL,
+    end_at      TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    UNIQUE (artisan_id, source, external_id),
+    CHECK (start_at < end_at)
+);
+
+CREATE INDEX busy_times_end ON busy_times (end_at);
+
+-- The first response to a request made with an Idempotency-Key. Only a hash
+-- of the key is stored.
+CREATE TABLE idempotency_keys (
+    key_hash     BLOB PRIMARY KEY,
+    request_hash BLOB NOT NULL,
+    booking_id   TEXT REFERENCES bookings (id),
+    response     BLOB,
+    created_at   TEXT NOT NULL
+);
+
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
+-- Durable work for the background workers (transactional outbox).
+CREATE TABLE jobs (
+    id          INTEGER PRIMARY KEY,
+    queue       TEXT    NOT NULL,                         -- 'mail', 'gcal', ...
+    kind        TEXT    NOT NULL,
+    booking_id  TEXT             REFERENCES bookings (id),
+    payload     BLOB,
+    state       TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    run_at      TEXT    NOT NULL,                         -- not before
+    lease_until TEXT,                                     -- claimed by a worker until
+    last_error  TEXT    NOT NULL DEFAULT '',
+    created_at  TEXT    NOT NULL,
+    done_at     TEXT
+);
+
+-- Claiming: due pending jobs of a queue, oldest first.
+CREATE INDEX jobs_due ON jobs (queue, run_at) WHERE state = 'pending';
+CREATE INDEX jobs_booking ON jobs (booking_id) WHERE booking_id IS NOT NULL;
+CREATE INDEX jobs_state ON jobs (queue, state);
+
+-- Who changed what, and when.
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    actor_kind TEXT NOT NULL,                             -- 'customer', 'staff', 'system'
+    actor_id   TEXT NOT NULL DEFAULT '',
+    action     TEXT NOT NULL,                             -- e.g. 'booking.created'
+    booking_id TEXT REFERENCES bookings (id),
+    target     TEXT NOT NULL DEFAULT '',                  -- e.g. 'closure:12' when not a booking
+    before     TEXT CHECK (before IS NULL OR json_valid(before)),
+    after      TEXT CHECK (after IS NULL OR json_valid(after))
+);
+
+CREATE INDEX audit_log_booking ON audit_log (booking_id) WHERE booking_id IS NOT NULL;
+CREATE INDEX audit_log_at ON audit_log (at);
+
+-- Staff accounts (version 2). An artisan account belongs to one artisan.
+CREATE TABLE users (
+    id            TEXT    PRIMARY KEY,
+    email         TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    name          TEXT    NOT NULL,
+    role          TEXT    NOT NULL CHECK (role IN ('admin', 'artisan')),
+    artisan_id    TEXT             REFERENCES artisans (id),
+    password_hash TEXT    NOT NULL,                     -- argon2id, PHC format
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT    NOT NULL,
+    updated_at    TEXT    NOT NULL,
+    CHECK ((role = 'artisan') = (artisan_id IS NOT NULL))
+);
+
+-- Signed-in staff sessions (version 2). The cookie holds "id.secret"; only
+-- the SHA-256 of the secret is stored.
+CREATE TABLE sessions (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    secret_hash  BLOB NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL                          -- absolute expiry
+);
+
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+
+-- Staff notes on bookings (version 2), kept apart from the booking row so
+-- that no customer-facing query can read them by accident.
+CREATE TABLE booking_staff_notes (
+    booking_id TEXT PRIMARY KEY REFERENCES bookings (id),
+    notes      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''                 -- staff user id
+) WITHOUT ROWID;
+
+-- Google Calendar sync (version 3). The artisans' own Google events are
+-- stored in busy_times with source 'gcal' (external_id: the Google event
+-- id), so Schedule reads them with the other busy times.
+
+-- Where incremental inbound sync resumes for an artisan.
+CREATE TABLE gcal_cursor (
+    artisan_id  TEXT PRIMARY KEY REFERENCES artisans (id),
+    calendar_id TEXT NOT NULL,
+    sync_token  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The Google side of each booking. No foreign key on booking_id: a Meet
+-- link is obtained, and recorded here, before the booking is committed.
+CREATE TABLE gcal_booking_sync (
+    booking_id  TEXT    PRIMARY KEY,
+    state       TEXT    NOT NULL CHECK (state IN ('pending', 'synced', 'failed')),
+    artisan_id  TEXT    NOT NULL DEFAULT '',
+    calendar_id TEXT    NOT NULL DEFAULT '',
+    event_id    TEXT    NOT NULL DEFAULT '',
+    sequence    INTEGER NOT NULL DEFAULT 0,
+    meet_url    TEXT    NOT NULL DEFAULT '',
+    synced_at   TEXT,
+    last_error  TEXT    NOT NULL DEFAULT '',
+    updated_at  TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX gcal_booking_sync_state ON gcal_booking_sync (state) WHERE state <> 'synced';
+
+-- The connection state of each artisan's calendar.
+CREATE TABLE gcal_artisan_sync (
+    artisan_id      TEXT PRIMARY KEY REFERENCES artisans (id),
+    state           TEXT NOT NULL CHECK (state IN ('not_connected', 'connected', 'disconnected', 'error')),
+    last_success_at TEXT,
+    last_error      TEXT NOT NULL DEFAULT '',
+    error_at        TEXT
+) WITHOUT ROWID;
+
+-- OAuth tokens of artisans who connected their Google account (auth
+-- 'oauth'). Secrets: never logged; protect the database file.
+CREATE TABLE gcal_oauth_token (
+    artisan_id    TEXT PRIMARY KEY REFERENCES artisans (id),
+    access_token  TEXT NOT NULL,
+    refresh_token TEXT NOT NULL DEFAULT '',
+    token_type    TEXT NOT NULL DEFAULT '',
+    expiry        TEXT,
+    updated_at    TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Calendar subscription feeds (version 4): one secret URL per artisan, and
+-- one for the atelier-wide feed (artisan_id ''). The URL token is the only
+-- credential; only its SHA-256 is stored. Rotating replaces the row.
+CREATE TABLE feed_tokens (
+    artisan_id TEXT PRIMARY KEY,                      -- '' for the atelier-wide feed
+    token_hash BLOB NOT NULL UNIQUE,                  -- SHA-256 of the URL token
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''               -- staff user id
+) WITHOUT ROWID;
