@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	atelier "github.com/atelier-app/atelier"
+	"github.com/atelier-app/atelier/internal/buildinfo"
 	"github.com/atelier-app/atelier/internal/config"
 )
 
@@ -39,6 +40,7 @@ const usage = `Usage:
   atelier [serve] [--config PATH] [--db PATH] [--addr HOST:PORT]
   atelier user add --email E --name N --role admin|artisan [--artisan ID] --password-stdin
   atelier user list | passwd --email E --password-stdin | disable --email E
+  atelier version (or --version)
 
 Flags --config and --db work with every sub-command, before or after its
 name; so does --addr, which only serve uses.
@@ -52,6 +54,7 @@ func Main(ctx context.Context, args []string, env Env) error {
 	top.SetOutput(env.Stderr)
 	top.Usage = func() { fmt.Fprint(env.Stderr, usage) }
 	g.register(top, true)
+	showVersion := top.Bool("version", false, "print the version and exit")
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -59,6 +62,9 @@ func Main(ctx context.Context, args []string, env Env) error {
 		return errUsage
 	}
 	rest := top.Args()
+	if *showVersion {
+		rest = []string{"version"}
+	}
 	cmd := "serve"
 	if len(rest) > 0 {
 		cmd, rest = rest[0], rest[1:]
@@ -78,6 +84,13 @@ func Main(ctx context.Context, args []string, env Env) error {
 		return serve(ctx, g, env)
 	case "user":
 		return userCommand(ctx, g, rest, env)
+	case "version":
+		if len(rest) > 0 {
+			fmt.Fprintf(env.Stderr, "atelier version: unexpected argument %q\n%s", rest[0], usage)
+			return errUsage
+		}
+		fmt.Fprintln(env.Stdout, buildinfo.Read())
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil

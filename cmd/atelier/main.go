@@ -37,6 +37,10 @@ type Env struct {
 	// Ready, when set, is called with the listening address once the server
 	// accepts connections.
 	Ready func(addr string)
+	// MetricsReady, when set, is called with the address of the metrics
+	// listener (server.metrics_addr) once it accepts connections, before
+	// Ready.
+	MetricsReady func(addr string)
 }
 
 var errUsage = errors.New("usage")

@@ -14,6 +14,7 @@ import (
 
 	atelier "github.com/atelier-app/atelier"
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/buildinfo"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/invite"
@@ -60,7 +61,9 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	}
 	logger := newLogger(cfg.Log, env.Stderr)
 	dbPath, _ := filepath.Abs(cfg.Database.Path)
-	logger.Info("starting", "config", source, "database", dbPath, "atelier", cfg.Atelier.Name)
+	v := buildinfo.Read()
+	logger.Info("starting", "version", v.Version, "commit", v.Commit, "commit_time", v.CommitTime, "go", v.GoVersion,
+		"config", source, "database", dbPath, "atelier", cfg.Atelier.Name)
 
 	db, err := openStore(ctx, cfg, logger)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/buildinfo"
 )
 
 func (s *Server) registerCatalogRoutes(r *mux.Router) {
@@ -94,7 +95,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusServiceUnavailable, "unavailable", "the database does not answer", nil)
 		return
 	}
-	body := map[string]any{"status": "ok"}
+	body := map[string]any{"status": "ok", "version": buildinfo.Read()}
 	if g := s.googleHealth(ctx); g != nil { // google.go
 		body["google_calendar"] = g
 	}
