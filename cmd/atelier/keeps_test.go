@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -247,4 +249,132 @@ func TestInviteUIDSurvivesPublicURLChange(t *testing.T) {
 	if seq := cancelled.Props.Get(ical.PropSequence); seq == nil || seq.Value != "2" {
 		t.Errorf("cancellation SEQUENCE = %v, want 2", seq)
 	}
+}
+
+// records is a slog.Handler that keeps every record.
+type records struct {
+	mu   sync.Mutex
+	list []slog.Record
+}
+
+func (h *records) Enabled(context.Context, slog.Level) bool { return true }
+func (h *records) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.list = append(h.list, r.Clone())
+	return nil
+}
+func (h *records) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *records) WithGroup(string) slog.Handler      { return h }
+
+// attrs returns the message and attributes of each record as text.
+func (h *records) lines() []map[string]string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []map[string]string
+	for _, r := range h.list {
+		m := map[string]string{"msg": r.Message, "level": r.Level.String()}
+		r.Attrs(func(a slog.Attr) bool { m[a.Key] = a.Value.String(); return true })
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestStartupLogsOrphanBookings: at start, the coming confirmed bookings of
+// an artisan or a service removed from the file are logged, each with its
+// id and times and no customer details; past and cancelled ones are not.
+func TestStartupLogsOrphanBookings(t *testing.T) {
+	s := newTestServer(t)
+	s.start()
+	var arjun, siti []string
+	for range 12 {
+		// Book the first free time until both artisans of ring sizing
+		// have a booking.
+		id, token := s.book(s.freeSlots()[0], "ada@example.com")
+		var b struct{ Artisan string }
+		call(t, http.DefaultClient, http.MethodGet, s.base+"/api/v1/bookings/"+id+"?token="+token, nil, http.StatusOK, &b)
+		switch b.Artisan {
+		case "arjun":
+			arjun = append(arjun, id)
+		case "siti":
+			siti = append(siti, id)
+		}
+		if len(arjun) > 0 && len(siti) > 0 {
+			break
+		}
+	}
+	s.stop()
+	if len(arjun) == 0 || len(siti) == 0 {
+		t.Fatalf("bookings: %d with Arjun, %d with Siti; want some of each", len(arjun), len(siti))
+	}
+
+	// Remove Arjun from the file: drop his entry and his name from the
+	// services' lists.
+	s.writeConfig(arjunRemoved(t)...)
+	cfg, _, err := loadConfig(globalFlags{config: s.cfg, db: filepath.Join(s.dir, "atelier.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &records{}
+	logger := slog.New(h)
+	db, err := openStore(context.Background(), cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := warnOrphanBookings(context.Background(), db, cfg, logger, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	logged := map[string]map[string]string{}
+	for _, l := range h.lines() {
+		if l["booking"] != "" {
+			logged[l["booking"]] = l
+		}
+		for k, v := range l {
+			if strings.Contains(v, "ada@example.com") || strings.Contains(v, "Ada") {
+				t.Errorf("log attribute %s = %q holds customer details", k, v)
+			}
+		}
+	}
+	var summary bool
+	for _, l := range h.lines() {
+		summary = summary || l["level"] == "WARN" && l["count"] == fmt.Sprint(len(arjun))
+	}
+	if !summary {
+		t.Errorf("no warning counts the %d bookings: %v", len(arjun), h.lines())
+	}
+	for _, id := range arjun {
+		l := logged[id]
+		if l == nil {
+			t.Errorf("booking %s of the removed artisan is not logged; got %v", id, h.lines())
+			continue
+		}
+		if l["level"] != "WARN" || l["artisan"] != "arjun" || l["start"] == "" || l["end"] == "" || !strings.Contains(l["msg"], "removed artisan") {
+			t.Errorf("log of %s = %v", id, l)
+		}
+	}
+	for _, id := range siti {
+		if logged[id] != nil {
+			t.Errorf("booking %s of an artisan still in the file is logged: %v", id, logged[id])
+		}
+	}
+	db.Close()
+
+	// The server logs them when it starts.
+	s.start()
+	if log := s.log.String(); !strings.Contains(log, `msg="booking of a removed artisan" booking=`+arjun[0]+" start=") {
+		t.Errorf("the start-up log does not name %s:\n%s", arjun[0], log)
+	}
+}
+
+// arjunRemoved is the edit of the demo configuration that deletes the
+// artisan Arjun.
+func arjunRemoved(t *testing.T) []string {
+	t.Helper()
+	yaml := string(atelier.ExampleConfig)
+	from, to := strings.Index(yaml, "  - id: arjun\n"), strings.Index(yaml, "  - id: siti\n")
+	if from < 0 || to < from {
+		t.Fatal("the example configuration no longer has Arjun before Siti")
+	}
+	return []string{yaml[from:to], ""}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +53,39 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 	return db, nil
 }
 
+// warnOrphanBookings logs the coming confirmed bookings whose service or
+// artisan was removed from the configuration file: they stay booked (and
+// show the names kept with them), but staff should move, reassign or
+// cancel them. Only ids and times are logged, never customer details.
+func warnOrphanBookings(ctx context.Context, db *sqlite.DB, cfg *config.Config, logger *slog.Logger, now time.Time) error {
+	orphans, err := db.OrphanBookings(ctx, now)
+	if err != nil {
+		return err
+	}
+	if len(orphans) == 0 {
+		return nil
+	}
+	loc := time.UTC
+	if cat, err := cfg.Catalog(); err == nil && cat.Atelier.Location != nil {
+		loc = cat.Atelier.Location
+	}
+	logger.Warn("coming bookings of services or artisans removed from the configuration file: they stay booked; move, reassign or cancel them",
+		"count", len(orphans))
+	for _, o := range orphans {
+		var removed []string
+		if o.ServiceRemoved {
+			removed = append(removed, "service")
+		}
+		if o.ArtisanRemoved {
+			removed = append(removed, "artisan")
+		}
+		logger.Warn("booking of a removed "+strings.Join(removed, " and "), "booking", o.ID,
+			"start", o.Start.In(loc).Format(time.RFC3339), "end", o.End.In(loc).Format(time.RFC3339),
+			"service", o.ServiceID, "artisan", o.ArtisanID)
+	}
+	return nil
+}
+
 // serve runs the HTTP server until ctx is cancelled, then drains in-flight
 // requests and stops the background workers.
 func serve(ctx context.Context, g globalFlags, env Env) error {
@@ -70,6 +104,9 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		return err
 	}
 	defer db.Close()
+	if err := warnOrphanBookings(ctx, db, cfg, logger, time.Now()); err != nil {
+		return err
+	}
 
 	// Listen before anything uses the public URL: with port 0 the real
 	// port is known only now, and a public URL that mirrors the listen

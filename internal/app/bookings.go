@@ -363,11 +363,9 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 		PublicURL: a.PublicURL,
 		Now:       a.now().UTC(),
 	}
-	if s := c.Service(b.ServiceID); s != nil {
-		d.ServiceName = s.Name
-	}
+	d.ServiceName, d.ArtisanName = c.ServiceNameOf(b), c.ArtisanNameOf(b)
 	if ar := c.Artisan(b.ArtisanID); ar != nil {
-		d.ArtisanName, d.ArtisanEmail = ar.Name, ar.Email
+		d.ArtisanEmail = ar.Email
 	}
 	ics, err = invite.Build(d)
 	if err != nil {
@@ -404,7 +402,7 @@ func (a *App) StaffRescheduleBooking(ctx context.Context, id string, req Resched
 	if err != nil {
 		return nil, err
 	}
-	return a.bookingViewIn(moved, zoneOf(c)), nil
+	return a.bookingViewIn(moved, c, zoneOf(c)), nil
 }
 
 // staffCancel cancels booking id on behalf of actor.
@@ -433,7 +431,7 @@ func (a *App) atelierView(ctx context.Context, b *booking.Booking) (*BookingView
 	if err != nil {
 		return nil, err
 	}
-	return a.bookingViewIn(b, zoneOf(c)), nil
+	return a.bookingViewIn(b, c, zoneOf(c)), nil
 }
 
 func (a *App) view(ctx context.Context, b *booking.Booking) (*BookingView, error) {

@@ -203,11 +203,9 @@ func feedEvent(c *booking.Catalog, orig *booking.Booking, publicURL string) invi
 	if d.Now.IsZero() {
 		d.Now = b.Start
 	}
-	if svc := c.Service(b.ServiceID); svc != nil {
-		d.ServiceName = svc.Name
-	}
+	d.ServiceName, d.ArtisanName = c.ServiceNameOf(&b), c.ArtisanNameOf(&b)
 	if a := c.Artisan(b.ArtisanID); a != nil {
-		d.ArtisanName, d.ArtisanEmail = a.Name, a.Email
+		d.ArtisanEmail = a.Email
 	}
 	return d
 }

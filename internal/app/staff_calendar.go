@@ -128,7 +128,7 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 	}
 	out := make([]StaffBookingView, 0, len(bs))
 	for i := range bs {
-		out = append(out, StaffBookingView{BookingView: s.bookingViewIn(&bs[i], loc), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]})
+		out = append(out, StaffBookingView{BookingView: s.bookingViewIn(&bs[i], c, loc), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]})
 	}
 	return out, nil
 }
@@ -147,12 +147,12 @@ func (s *Staff) visibleBooking(ctx context.Context, u *booking.User, id string) 
 }
 
 // staffView renders b for staff with its staff notes, times in loc.
-func (s *Staff) staffView(ctx context.Context, b *booking.Booking, loc *time.Location) (*StaffBookingView, error) {
+func (s *Staff) staffView(ctx context.Context, b *booking.Booking, c *booking.Catalog, loc *time.Location) (*StaffBookingView, error) {
 	notes, err := s.DB.StaffNotes(ctx, b.ID)
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
-	return &StaffBookingView{BookingView: s.bookingViewIn(b, loc), Room: b.RoomID, StaffNotes: notes[b.ID]}, nil
+	return &StaffBookingView{BookingView: s.bookingViewIn(b, c, loc), Room: b.RoomID, StaffNotes: notes[b.ID]}, nil
 }
 
 // atelierStaffView renders b for staff in the atelier's zone.
@@ -161,7 +161,7 @@ func (s *Staff) atelierStaffView(ctx context.Context, b *booking.Booking) (*Staf
 	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, b, zoneOf(c))
+	return s.staffView(ctx, b, c, zoneOf(c))
 }
 
 // StaffGetBooking returns booking id with its staff notes, times in the
@@ -187,7 +187,7 @@ func (s *Staff) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz s
 	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, b, loc)
+	return s.staffView(ctx, b, c, loc)
 }
 
 // StaffCreateBooking books on a customer's behalf: minimum notice and
@@ -242,7 +242,7 @@ func (s *Staff) StaffReschedule(ctx context.Context, u *booking.User, id string,
 	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, moved, zoneOf(c))
+	return s.staffView(ctx, moved, c, zoneOf(c))
 }
 
 // maxStaffNotes is the longest staff note, in bytes.

@@ -147,21 +147,26 @@ func (a *App) Artisans(ctx context.Context) ([]ArtisanView, error) {
 
 // BookingView is a booking as the API shows it, with times in one zone.
 type BookingView struct {
-	ID         string           `json:"id"`
-	Status     booking.Status   `json:"status"`
-	Service    string           `json:"service"`
-	Mode       booking.Mode     `json:"mode"`
-	Artisan    string           `json:"artisan"`
-	Start      Time             `json:"start"`
-	End        Time             `json:"end"`
-	Customer   booking.Customer `json:"customer"`
-	Notes      string           `json:"notes"`
-	Location   string           `json:"location,omitempty"`
-	MeetingURL string           `json:"meeting_url,omitempty"`
-	Sequence   int              `json:"sequence"`
-	CreatedAt  Time             `json:"created_at"`
-	UpdatedAt  Time             `json:"updated_at"`
-	Links      Links            `json:"links"`
+	ID      string         `json:"id"`
+	Status  booking.Status `json:"status"`
+	Service string         `json:"service"`
+	// ServiceName and ArtisanName (additions to the contract) are the
+	// names to show: the catalogue's, or for a service or artisan that
+	// has left it the names kept with the booking.
+	ServiceName string           `json:"service_name"`
+	Mode        booking.Mode     `json:"mode"`
+	Artisan     string           `json:"artisan"`
+	ArtisanName string           `json:"artisan_name"`
+	Start       Time             `json:"start"`
+	End         Time             `json:"end"`
+	Customer    booking.Customer `json:"customer"`
+	Notes       string           `json:"notes"`
+	Location    string           `json:"location,omitempty"`
+	MeetingURL  string           `json:"meeting_url,omitempty"`
+	Sequence    int              `json:"sequence"`
+	CreatedAt   Time             `json:"created_at"`
+	UpdatedAt   Time             `json:"updated_at"`
+	Links       Links            `json:"links"`
 	// ManageToken is set only in the response that creates the booking.
 	ManageToken string `json:"manage_token,omitempty"`
 }
@@ -189,28 +194,31 @@ func viewZone(b *booking.Booking, c *booking.Catalog) *time.Location {
 // second in the customer's zone, or the atelier's when the customer gave
 // none. Staff views use bookingViewIn with the atelier's zone instead.
 func (a *App) BookingView(b *booking.Booking, c *booking.Catalog) *BookingView {
-	return a.bookingViewIn(b, viewZone(b, c))
+	return a.bookingViewIn(b, c, viewZone(b, c))
 }
 
-// bookingViewIn renders b with its times to the second in loc.
-func (a *App) bookingViewIn(b *booking.Booking, loc *time.Location) *BookingView {
+// bookingViewIn renders b with its times to the second in loc and the
+// names of its service and artisan from c (or kept with b).
+func (a *App) bookingViewIn(b *booking.Booking, c *booking.Catalog, loc *time.Location) *BookingView {
 	at := func(t time.Time) Time { return At(t.In(loc).Truncate(time.Second)) }
 	return &BookingView{
-		ID:         b.ID,
-		Status:     b.Status,
-		Service:    b.ServiceID,
-		Mode:       b.Mode,
-		Artisan:    b.ArtisanID,
-		Start:      at(b.Start),
-		End:        at(b.End),
-		Customer:   b.Customer,
-		Notes:      b.Notes,
-		Location:   b.Location,
-		MeetingURL: b.MeetingURL,
-		Sequence:   b.Sequence,
-		CreatedAt:  at(b.CreatedAt),
-		UpdatedAt:  at(b.UpdatedAt),
-		Links:      Links{ICS: a.PublicURL + "/api/v1/bookings/" + b.ID + "/invite.ics"},
+		ID:          b.ID,
+		Status:      b.Status,
+		Service:     b.ServiceID,
+		ServiceName: c.ServiceNameOf(b),
+		Mode:        b.Mode,
+		Artisan:     b.ArtisanID,
+		ArtisanName: c.ArtisanNameOf(b),
+		Start:       at(b.Start),
+		End:         at(b.End),
+		Customer:    b.Customer,
+		Notes:       b.Notes,
+		Location:    b.Location,
+		MeetingURL:  b.MeetingURL,
+		Sequence:    b.Sequence,
+		CreatedAt:   at(b.CreatedAt),
+		UpdatedAt:   at(b.UpdatedAt),
+		Links:       Links{ICS: a.PublicURL + "/api/v1/bookings/" + b.ID + "/invite.ics"},
 	}
 }
 

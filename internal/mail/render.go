@@ -69,16 +69,18 @@ type display struct {
 }
 
 func (o *Options) display(b *booking.Booking) display {
-	d := display{b: b, service: b.ServiceID, artisan: b.ArtisanID, atelierLoc: time.UTC}
+	d := display{b: b, atelierLoc: time.UTC}
+	var c *booking.Catalog
 	if o.Catalog != nil {
-		if c := o.Catalog(); c != nil {
-			d.atelier = c.Atelier
-			if s := c.Service(b.ServiceID); s != nil {
-				d.service = s.Name
-			}
-			if a := c.Artisan(b.ArtisanID); a != nil {
-				d.artisan, d.artisanMail = a.Name, a.Email
-			}
+		c = o.Catalog()
+	}
+	// Names from the catalogue, or kept with the booking when its service
+	// or artisan has left it.
+	d.service, d.artisan = c.ServiceNameOf(b), c.ArtisanNameOf(b)
+	if c != nil {
+		d.atelier = c.Atelier
+		if a := c.Artisan(b.ArtisanID); a != nil {
+			d.artisanMail = a.Email
 		}
 	}
 	if d.atelier.Location != nil {

@@ -375,3 +375,48 @@ func (db *DB) FillBookingUIDs(ctx context.Context, uid func(id string) string) (
 	}
 	return n, nil
 }
+
+// OrphanBooking is a coming confirmed booking whose service or artisan is
+// no longer in the catalogue (removed from the configuration file).
+type OrphanBooking struct {
+	ID                   string
+	Start, End           time.Time
+	ServiceID, ArtisanID string
+	// ServiceRemoved and ArtisanRemoved say which of the two has gone.
+	ServiceRemoved, ArtisanRemoved bool
+}
+
+// OrphanBookings returns the confirmed bookings not ended at now whose
+// service or artisan is inactive, in start order. It reads no customer
+// details.
+func (db *DB) OrphanBookings(ctx context.Context, now time.Time) ([]OrphanBooking, error) {
+	// start_at after now less the longest booking: bookings_start.
+	rows, err := db.read.QueryContext(ctx, `SELECT b.id, b.start_at, b.end_at, b.service_id, b.artisan_id,
+			NOT s.active, NOT a.active
+		FROM bookings AS b JOIN services AS s ON s.id = b.service_id JOIN artisans AS a ON a.id = b.artisan_id
+		WHERE b.start_at > ? AND b.end_at > ? AND b.status = 'confirmed' AND (NOT s.active OR NOT a.active)
+		ORDER BY b.start_at, b.id`, fmtTime(now.Add(-maxBlock)), fmtTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: orphan bookings: %w", err)
+	}
+	defer rows.Close()
+	var out []OrphanBooking
+	for rows.Next() {
+		var o OrphanBooking
+		var start, end string
+		if err := rows.Scan(&o.ID, &start, &end, &o.ServiceID, &o.ArtisanID, &o.ServiceRemoved, &o.ArtisanRemoved); err != nil {
+			return nil, fmt.Errorf("sqlite: orphan bookings: %w", err)
+		}
+		if o.Start, err = parseTime(start); err != nil {
+			return nil, fmt.Errorf("sqlite: orphan bookings: %w", err)
+		}
+		if o.End, err = parseTime(end); err != nil {
+			return nil, fmt.Errorf("sqlite: orphan bookings: %w", err)
+		}
+		out = append(out, o)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("sqlite: orphan bookings: %w", err)
+	}
+	return out, nil
+}

@@ -96,6 +96,10 @@ func bookingZone(v *app.BookingView, c *catalogue, asked string) (*time.Location
 func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc *time.Location) manageData {
 	f := flow{Service: v.Service, Mode: string(v.Mode), Artisan: v.Artisan}
 	sm := bookingSummary(c, f, v.Start.Time, loc)
+	sm.Service, sm.Artisan = v.ServiceName, v.ArtisanName // also once they left the catalogue
+	if sm.Duration == "" {
+		sm.Duration = fmtDuration(int(v.End.Sub(v.Start.Time) / time.Minute))
+	}
 	sm.When = whenLabel(v.Start.In(loc), v.End.In(loc))
 	if sm.AtelierWhen != "" {
 		sm.AtelierWhen = whenLabel(v.Start.In(c.Loc), v.End.In(c.Loc)) + " in " + cityOf(c.Atelier.Timezone)
@@ -249,6 +253,7 @@ func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request)
 	d := s.manageData(v, c, token, loc)
 	d.NewStart = start.Format(time.RFC3339)
 	d.NewSummary = bookingSummary(c, flow{Service: v.Service, Mode: string(v.Mode), Artisan: v.Artisan}, start, loc)
+	d.NewSummary.Service, d.NewSummary.Artisan = v.ServiceName, v.ArtisanName
 	d.TZ = tz
 	d.MoveURL = "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + url.Values{"token": {token}, "tz": {tz}, "date": {booking.DateOf(start.In(loc)).String()}}.Encode()
 	s.render(w, r, http.StatusOK, "reschedule_confirm", &page{Title: "Confirm the new time", Atelier: c.Atelier, Data: d})

@@ -49,7 +49,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 	loc := c.Loc
 	d := staffBookingData{
 		ID:      v.ID,
-		Service: c.serviceName(v.Service), Mode: modeLabel(v.Mode), Artisan: c.artisanName(v.Artisan),
+		Service: v.ServiceName, Mode: modeLabel(v.Mode), Artisan: v.ArtisanName,
 		When:      whenLabel(v.Start.In(loc), v.End.In(loc)) + " (" + cityOf(c.Atelier.Timezone) + ")",
 		Cancelled: v.Status == booking.Cancelled, Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
 		MeetingURL: v.MeetingURL, Location: v.Location, Sequence: v.Sequence,

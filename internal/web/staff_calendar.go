@@ -70,7 +70,7 @@ func (s *Server) item(c *catalogue, v app.StaffBookingView) agendaItem {
 	start, end := v.Start.In(c.Loc), v.End.In(c.Loc)
 	it := agendaItem{
 		URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(start), End: fmtTime(end),
-		Service: c.serviceName(v.Service), Customer: v.Customer.Name, Artisan: c.artisanName(v.Artisan),
+		Service: v.ServiceName, Customer: v.Customer.Name, Artisan: v.ArtisanName,
 		Color: colorOf(c, v.Artisan), Virtual: v.Mode == booking.Virtual, Cancelled: v.Status == booking.Cancelled,
 		Mode: "Visit",
 	}

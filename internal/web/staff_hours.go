@@ -137,7 +137,7 @@ func (s *Server) conflictItems(r *http.Request, c *catalogue) []conflictItem {
 		}
 		out = append(out, conflictItem{
 			URL: "/staff/bookings/" + url.PathEscape(id), When: whenLabel(v.Start.In(c.Loc), v.End.In(c.Loc)),
-			Customer: v.Customer.Name, Service: c.serviceName(v.Service), Artisan: c.artisanName(v.Artisan),
+			Customer: v.Customer.Name, Service: v.ServiceName, Artisan: v.ArtisanName,
 		})
 	}
 	return out
