@@ -40,6 +40,7 @@ const usage = `Usage:
   atelier [serve] [--config PATH] [--db PATH] [--addr HOST:PORT]
   atelier user add --email E --name N --role admin|artisan [--artisan ID] --password-stdin
   atelier user list | passwd --email E --password-stdin | disable --email E
+  atelier backup --to FILE [--force]
   atelier version (or --version)
 
 Flags --config and --db work with every sub-command, before or after its
@@ -84,6 +85,8 @@ func Main(ctx context.Context, args []string, env Env) error {
 		return serve(ctx, g, env)
 	case "user":
 		return userCommand(ctx, g, rest, env)
+	case "backup":
+		return backupCommand(ctx, g, rest, env)
 	case "version":
 		if len(rest) > 0 {
 			fmt.Fprintf(env.Stderr, "atelier version: unexpected argument %q\n%s", rest[0], usage)
