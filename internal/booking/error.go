@@ -31,24 +31,34 @@ const (
 	CodeBookingCancelled    = "booking_cancelled"
 	CodeBookingInPast       = "booking_in_past"
 	CodeIdempotencyMismatch = "idempotency_key_reused"
+	CodeUnavailable         = "unavailable"
 	CodeInternal            = "internal_error"
 )
 
 // Error is the one error type of the application. Message is safe to show to
-// a user; Fields maps a JSON path ("customer.email") to a message.
+// a user; Fields maps a JSON path ("customer.email") to a message. Err is
+// the cause, if any, for the logs: it is never shown to a user.
 type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
 	Fields  map[string]string
+	Err     error
 }
 
 func (e *Error) Error() string {
+	s := fmt.Sprintf("%s: %s", e.Kind, e.Message)
 	if len(e.Fields) > 0 {
-		return fmt.Sprintf("%s: %s %v", e.Kind, e.Message, e.Fields)
+		s = fmt.Sprintf("%s %v", s, e.Fields)
 	}
-	return fmt.Sprintf("%s: %s", e.Kind, e.Message)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with a formatted user-facing message.
 func Errorf(kind Kind, code, format string, args ...any) *Error {
@@ -109,4 +119,13 @@ func ErrSlotUnavailable(reason string) *Error {
 // ErrNotFound is the error for unknown ids and wrong manage tokens alike.
 func ErrNotFound(what string) *Error {
 	return &Error{Kind: ENOTFOUND, Code: CodeNotFound, Message: what + " not found"}
+}
+
+// ErrUnavailable is the error for a store that cannot answer just now (a
+// database locked past its busy timeout, a full disk, an I/O error):
+// nothing was changed and the same request may be sent again. cause is
+// kept for the logs.
+func ErrUnavailable(cause error) *Error {
+	return &Error{Kind: EUNAVAILABLE, Code: CodeUnavailable,
+		Message: "the booking system is busy just now and nothing was changed; please try again in a moment", Err: cause}
 }

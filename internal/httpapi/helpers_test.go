@@ -92,9 +92,15 @@ type Env struct {
 // MustOpenEnv starts the API with the test catalogue and cfg.
 func MustOpenEnv(tb testing.TB, cfg httpapi.Config) *Env {
 	tb.Helper()
+	return MustOpenEnvAt(tb, cfg, filepath.Join(tb.TempDir(), "atelier.db"), sqlite.Options{})
+}
+
+// MustOpenEnvAt is MustOpenEnv on the database file path (new or not),
+// opened with opts.
+func MustOpenEnvAt(tb testing.TB, cfg httpapi.Config, path string, opts sqlite.Options) *Env {
+	tb.Helper()
 	ctx := context.Background()
-	path := filepath.Join(tb.TempDir(), "atelier.db")
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.OpenWith(ctx, path, opts)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
 )
@@ -36,6 +37,11 @@ var statusOf = map[booking.Kind]int{
 	booking.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// UnavailableRetry is the Retry-After of every 503: the store gives up on a
+// locked database after its busy timeout, so a few seconds later is a fair
+// time to send the same request again.
+const UnavailableRetry = 5 * time.Second
+
 // StatusOf returns the HTTP status for an error's kind.
 func StatusOf(err error) int {
 	if st, ok := statusOf[booking.ErrorKind(err)]; ok {
@@ -48,7 +54,13 @@ func StatusOf(err error) int {
 // detail and shown to the client only as "internal error".
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := StatusOf(err)
-	if status >= 500 && booking.ErrorKind(err) == booking.EINTERNAL {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		// Nothing was changed; the cause (a locked database, a full disk)
+		// is for the operator, the client is told when to try again.
+		w.Header().Set("Retry-After", retryAfter(UnavailableRetry))
+		s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "route", routeOf(r), "err", err)
+	case status >= 500 && booking.ErrorKind(err) == booking.EINTERNAL:
 		s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", routeOf(r), "err", err)
 	}
 	var fields map[string]string

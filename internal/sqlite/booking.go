@@ -42,7 +42,7 @@ func scanBooking(s scanner) (*booking.Booking, error) {
 func (db *DB) Booking(ctx context.Context, id string) (*booking.Booking, error) {
 	b, err := getBooking(ctx, db.read, id)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: booking: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: booking: %w", err))
 	}
 	return b, nil
 }
@@ -295,7 +295,7 @@ func (db *DB) recordEvent(ctx context.Context, tx *sql.Tx, now time.Time, ev boo
 func (db *DB) LookupIdempotency(ctx context.Context, keyHash []byte) (*booking.IdempotencyRecord, error) {
 	r, err := lookupIdempotency(ctx, db.read, keyHash)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: lookup idempotency key: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: lookup idempotency key: %w", err))
 	}
 	return r, nil
 }

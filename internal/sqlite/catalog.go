@@ -18,7 +18,7 @@ import (
 func (db *DB) Catalog(ctx context.Context) (*booking.Catalog, error) {
 	full, err := db.fullCatalog(ctx, db.read)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: catalog: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: catalog: %w", err))
 	}
 	return catalogView(full, db.now(), maxTime), nil
 }
@@ -38,13 +38,13 @@ func (db *DB) Catalog(ctx context.Context) (*booking.Catalog, error) {
 func (db *DB) Schedule(ctx context.Context, from, to time.Time) (*booking.Schedule, error) {
 	s, err := db.scheduleBase(ctx, db.read, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: schedule: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: schedule: %w", err))
 	}
 	if s.Bookings, err = db.schedule.bookings(ctx, db.read, from, to); err != nil {
-		return nil, fmt.Errorf("sqlite: schedule: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: schedule: %w", err))
 	}
 	if s.Busy, err = loadBusy(ctx, db.read, from, to); err != nil {
-		return nil, fmt.Errorf("sqlite: schedule: %w", err)
+		return nil, unavailable(fmt.Errorf("sqlite: schedule: %w", err))
 	}
 	return s, nil
 }

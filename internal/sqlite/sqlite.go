@@ -42,6 +42,9 @@ type DB struct {
 	write *sql.DB // one connection; every write transaction
 	read  *sql.DB // read-only connections
 	path  string
+	// busyTimeout bounds each wait for the file's write lock (SQLite's
+	// busy handler) and, in inTx, the wait for the write connection.
+	busyTimeout time.Duration
 
 	// Now returns the current time for created_at, updated_at and the like.
 	// It defaults to time.Now; tests replace it. Set it before use.
@@ -72,16 +75,48 @@ var (
 	_ booking.JobQueue = (*DB)(nil)
 )
 
-// dsn returns the data source name for path. Every pragma is in the DSN so
-// that each pooled connection gets it, not only the first one.
-func dsn(path string, readOnly bool) string {
+// DefaultBusyTimeout is how long a write waits for the database's write
+// lock, and for its turn on the write connection, before the store gives up
+// with booking.EUNAVAILABLE.
+const DefaultBusyTimeout = 10 * time.Second
+
+// Options are the settings of OpenWith; the zero value is what Open uses.
+type Options struct {
+	// BusyTimeout is how long a write transaction waits for the write
+	// connection of this process and then for the file's write lock (held
+	// by another process, such as a backup) before it fails with
+	// booking.EUNAVAILABLE. Zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+	// MaxPageCount caps the size of the file in pages (PRAGMA
+	// max_page_count; never below its current size): a write that would
+	// grow it further fails as on a full disk. Zero leaves SQLite's limit.
+	// Tests use it to make SQLite report SQLITE_FULL.
+	MaxPageCount int
+}
+
+func (o Options) busyTimeout() time.Duration {
+	if o.BusyTimeout > 0 {
+		return o.BusyTimeout
+	}
+	return DefaultBusyTimeout
+}
+
+// dsn returns the data source name for path with the default options.
+func dsn(path string, readOnly bool) string { return dsnWith(path, readOnly, Options{}) }
+
+// dsnWith returns the data source name for path. Every pragma is in the DSN
+// so that each pooled connection gets it, not only the first one.
+func dsnWith(path string, readOnly bool, o Options) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", o.busyTimeout().Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	// FULL: a committed booking (a 201) survives a power cut, not only a
 	// crash of the process.
 	q.Add("_pragma", "synchronous(FULL)")
+	if o.MaxPageCount > 0 {
+		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", o.MaxPageCount))
+	}
 	q.Set("_txlock", "immediate")
 	if readOnly {
 		q.Set("_query_only", "1")
@@ -92,11 +127,14 @@ func dsn(path string, readOnly bool) string {
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date. A database written by a newer version of the
 // application is refused.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string) (*DB, error) { return OpenWith(ctx, path, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: open: want a file path, got %q", path)
 	}
-	write, err := sql.Open("sqlite", dsn(path, false))
+	write, err := sql.Open("sqlite", dsnWith(path, false, o))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -109,7 +147,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 
-	read, err := sql.Open("sqlite", dsn(path, true))
+	read, err := sql.Open("sqlite", dsnWith(path, true, o))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -122,7 +160,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &DB{write: write, read: read, path: path, Now: time.Now}, nil
+	return &DB{write: write, read: read, path: path, busyTimeout: o.busyTimeout(), Now: time.Now}, nil
 }
 
 // Close closes both pools.
@@ -157,8 +195,20 @@ type queryer interface {
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it if
 // fn returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+//
+// A database that cannot take the write is booking.EUNAVAILABLE, with
+// nothing changed: the write connection still busy with other transactions
+// of this process after the busy timeout, the file's write lock held by
+// another process past it (SQLITE_BUSY), a full disk (SQLITE_FULL), an I/O
+// error (see unavailable).
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	defer func() { err = unavailable(err) }()
+	conn, err := db.writer(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close() // back to the pool, after the deferred Rollback below
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -174,6 +224,23 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		db.AfterCommit()
 	}
 	return nil
+}
+
+// writer takes the one write connection, waiting for it at most the busy
+// timeout: writes queue here, in the process, rather than at the file lock,
+// and without a bound a queue behind a long-held lock would keep every
+// request waiting in turn.
+func (db *DB) writer(ctx context.Context) (*sql.Conn, error) {
+	wait, cancel := context.WithTimeout(ctx, db.busyTimeout)
+	defer cancel()
+	conn, err := db.write.Conn(wait)
+	if err == nil {
+		return conn, nil
+	}
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return nil, booking.ErrUnavailable(fmt.Errorf("write connection still in use after %s: %w", db.busyTimeout, err))
+	}
+	return nil, fmt.Errorf("write connection: %w", err)
 }
 
 // fmtTime formats an instant for storage.
@@ -232,6 +299,25 @@ func nullString(s string) any {
 func isOverlapRefusal(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_TRIGGER
+}
+
+// unavailable returns err as booking.EUNAVAILABLE (keeping it as the cause)
+// when SQLite's result code says the database cannot answer just now
+// rather than that the request or the code is wrong: SQLITE_BUSY (locked
+// past the busy timeout), SQLITE_LOCKED, SQLITE_FULL (disk full or
+// max_page_count), SQLITE_IOERR (any extended code), SQLITE_CANTOPEN and
+// SQLITE_PROTOCOL. Other errors, and nil, are returned unchanged.
+func unavailable(err error) error {
+	var e *sqlite.Error
+	if err == nil || booking.ErrorKind(err) == booking.EUNAVAILABLE || !errors.As(err, &e) {
+		return err
+	}
+	switch e.Code() & 0xff { // the primary result code
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR,
+		sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL:
+		return booking.ErrUnavailable(err)
+	}
+	return err
 }
 
 // isBusy reports whether err is SQLITE_BUSY (any extended code).

@@ -512,7 +512,9 @@ func (s *Server) bookingFailed(w http.ResponseWriter, r *http.Request, c *catalo
 		s.renderBookCalendar(w, r, c, p, day, loc, http.StatusConflict,
 			"Sorry, "+fmtTime(start.In(loc))+" was booked by someone else a moment ago. Here are the times still free.")
 	case booking.EUNAVAILABLE:
-		s.renderDetails(w, r, c, f, start, loc, http.StatusServiceUnavailable, form, e.Message)
+		// The form is kept: nothing needs typing again to retry.
+		s.unavailable(w, r, err)
+		s.renderDetails(w, r, c, f, start, loc, http.StatusServiceUnavailable, form, sentence(e.Message))
 	default:
 		s.serverError(w, r, err)
 	}

@@ -50,6 +50,7 @@ type Env struct {
 	App  *app.App
 	HTTP *httptest.Server
 	URL  string
+	Path string // the database file
 }
 
 // MustOpenEnv starts the server with the demo configuration's catalogue.
@@ -66,6 +67,12 @@ const LoginsPerMinute = 10
 // so no token comes back during a test.
 func MustOpenEnvConfig(tb testing.TB, apiCfg httpapi.Config) *Env {
 	tb.Helper()
+	return MustOpenEnvWith(tb, apiCfg, sqlite.Options{})
+}
+
+// MustOpenEnvWith is MustOpenEnvConfig with the store's options.
+func MustOpenEnvWith(tb testing.TB, apiCfg httpapi.Config, opts sqlite.Options) *Env {
+	tb.Helper()
 	if apiCfg.Now == nil {
 		apiCfg.Now = func() time.Time { return Now }
 	}
@@ -78,7 +85,8 @@ func MustOpenEnvConfig(tb testing.TB, apiCfg httpapi.Config) *Env {
 	if err != nil {
 		tb.Fatalf("demo catalogue: %v", err)
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "atelier.db"))
+	path := filepath.Join(tb.TempDir(), "atelier.db")
+	db, err := sqlite.OpenWith(ctx, path, opts)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
@@ -101,7 +109,7 @@ func MustOpenEnvConfig(tb testing.TB, apiCfg httpapi.Config) *Env {
 	hs := httptest.NewServer(api.Handler())
 	tb.Cleanup(hs.Close)
 	a.PublicURL = hs.URL
-	return &Env{DB: db, App: a, HTTP: hs, URL: hs.URL}
+	return &Env{DB: db, App: a, HTTP: hs, URL: hs.URL, Path: path}
 }
 
 // StaffPassword is the password of every staff account of the tests.

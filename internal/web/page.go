@@ -4,10 +4,14 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpapi"
 )
 
 // page is what the layout template receives: the common parts of every
@@ -124,11 +128,18 @@ type errorData struct {
 	Status  int
 	Heading string
 	Message string
+	// RetryURL, on a 503 to a GET, is the page itself: trying again is
+	// one click.
+	RetryURL string
 }
 
 // renderError renders the error page. Message must be safe to show.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
-	p := &page{Title: heading, Data: errorData{Status: status, Heading: heading, Message: message}}
+	d := errorData{Status: status, Heading: heading, Message: message}
+	if status == http.StatusServiceUnavailable && r.Method == http.MethodGet {
+		d.RetryURL = r.URL.RequestURI()
+	}
+	p := &page{Title: heading, Data: d}
 	at, err := s.app.Atelier(r.Context())
 	if err != nil {
 		// Still render the page, without the atelier's details.
@@ -150,11 +161,35 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 		s.renderError(w, r, http.StatusNotFound, "Not found", "We could not find what this link points to. If it came from one of our e-mails, please check that the whole link was opened.")
 		return
 	case booking.EUNAVAILABLE:
-		s.renderError(w, r, http.StatusServiceUnavailable, "Please try again shortly", booking.ErrorMessage(err))
+		s.unavailable(w, r, err)
+		s.renderError(w, r, http.StatusServiceUnavailable, "Please try again in a moment", sentence(booking.ErrorMessage(err)))
 		return
 	}
 	s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", routePath(r), "err", err)
 	s.renderError(w, r, http.StatusInternalServerError, "Something went wrong", "Something went wrong on our side. Please try again in a moment, or contact the atelier.")
+}
+
+// unavailable prepares a 503 for err (booking.EUNAVAILABLE: a busy
+// database, a full disk, a video service down): nothing was changed, the
+// page says so and when to try again (Retry-After, as the API's 503), and
+// the cause is logged for the operator.
+func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Set("Retry-After", httpapi.RetryAfter(httpapi.UnavailableRetry))
+	s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "path", routePath(r), "err", err)
+}
+
+// sentence turns a domain message ("the video call could not be set up")
+// into a sentence for a page: a capital first letter, a full stop.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	r, n := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[n:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
 
 // routePath is the matched route template, which holds no ids or tokens.
