@@ -69,7 +69,7 @@ func TestPagesWhileDatabaseLocked(t *testing.T) {
 	form := url.Values{
 		"service": {"ring-sizing"}, "mode": {"in_person"}, "artisan": {"any"}, "tz": {"Europe/London"},
 		"start": {time.Date(2026, 12, 12, 10, 30, 0, 0, Singapore).Format(time.RFC3339)},
-		"name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "notes": {"size N"},
+		"name":  {"Ada Lovelace"}, "email": {"ada@example.com"}, "notes": {"size N"},
 	}
 	p := env.MustPost(t, "/book/details", form)
 	wantCalm503(t, p)
