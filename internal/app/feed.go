@@ -164,7 +164,7 @@ func (s *Staff) Feed(ctx context.Context, token string) (*FeedDocument, error) {
 		}
 		events = append(events, feedEvent(c, &bs[i], s.PublicURL))
 	}
-	body, err := invite.Feed(name, events)
+	body, err := invite.Feed(invite.FeedInfo{Name: name, Location: at.Location, From: now.Add(-FeedPast), To: now.Add(ahead)}, events)
 	if err != nil {
 		return nil, internal("render feed", err)
 	}

@@ -51,6 +51,12 @@ type Details struct {
 	Bring string
 	// Now is the DTSTAMP: when this invite was made.
 	Now time.Time
+	// RSVP asks the customer's calendar to reply (RSVP=TRUE on the
+	// ATTENDEE): Accept or Decline then sends an iTIP REPLY to the
+	// ORGANIZER. Off until replies are read and applied; the attendee is
+	// listed either way (PARTSTAT=NEEDS-ACTION), so that clients show the
+	// event as an invitation.
+	RSVP bool
 }
 
 // Method returns the iTIP method for the current state of b: CANCEL once
@@ -143,19 +149,49 @@ func Build(d Details) ([]byte, error) {
 	return encode(cal)
 }
 
-// Feed renders a subscription feed called name (no METHOD, no alarms, no
-// customer phone numbers or notes). An empty feed is a valid, empty
-// calendar.
-func Feed(name string, events []Details) ([]byte, error) {
-	cal := newCalendar()
-	if name != "" {
-		cal.Props.SetText("X-WR-CALNAME", cleanText(name))
+// FeedInfo describes a subscription feed.
+type FeedInfo struct {
+	// Name is the calendar's name (X-WR-CALNAME).
+	Name string
+	// Location is the zone the feed belongs to (the atelier's), written as
+	// X-WR-TIMEZONE and as a VTIMEZONE with its daylight saving rules.
+	// UTC when nil.
+	Location *time.Location
+	// From and To are the period the feed covers; the VTIMEZONE is exact
+	// over it.
+	From, To time.Time
+}
+
+// RefreshInterval is how often subscribers are asked to fetch a feed
+// again (REFRESH-INTERVAL, RFC 7986, and X-PUBLISHED-TTL for Outlook).
+const RefreshInterval = "PT15M"
+
+// Feed renders a subscription feed (no METHOD, no alarms, no customer
+// phone numbers or notes). The feed always holds the VTIMEZONE of its
+// zone, so that a feed with no bookings is still a valid calendar (RFC
+// 5545 §3.6: at least one component), as Google Calendar's and Apple's
+// servers write an empty calendar.
+func Feed(info FeedInfo, events []Details) ([]byte, error) {
+	if info.From.IsZero() || info.To.Before(info.From) {
+		return nil, fmt.Errorf("invite: feed: no period")
 	}
+	loc := info.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	cal := newCalendar()
+	if info.Name != "" {
+		setXText(cal.Props, "X-WR-CALNAME", cleanText(info.Name))
+	}
+	setXText(cal.Props, "X-WR-TIMEZONE", loc.String())
+	// RFC 7986 requires VALUE=DURATION; go-ical's SetValueType drops a
+	// VALUE equal to the property's default, so the parameter is set as is.
 	refresh := ical.NewProp(ical.PropRefreshInterval)
-	refresh.SetValueType(ical.ValueDuration)
-	refresh.Value = "PT15M"
+	refresh.Value = RefreshInterval
+	refresh.Params.Set(ical.ParamValue, string(ical.ValueDuration))
 	cal.Props.Set(refresh)
-	cal.Props.SetText("X-PUBLISHED-TTL", "PT15M")
+	setXText(cal.Props, "X-PUBLISHED-TTL", RefreshInterval)
+	cal.Children = append(cal.Children, vtimezone(loc, info.From, info.To))
 	for _, d := range events {
 		if err := check(d); err != nil {
 			return nil, err
@@ -165,9 +201,6 @@ func Feed(name string, events []Details) ([]byte, error) {
 			return nil, err
 		}
 		cal.Children = append(cal.Children, ev)
-	}
-	if len(cal.Children) == 0 {
-		return encodeEmpty(cal)
 	}
 	return encode(cal)
 }
@@ -278,7 +311,9 @@ func event(d Details, itip bool) (*ical.Component, error) {
 		att.Params.Set(ical.ParamCalendarUserType, "INDIVIDUAL")
 		att.Params.Set(ical.ParamRole, "REQ-PARTICIPANT")
 		att.Params.Set(ical.ParamParticipationStatus, "NEEDS-ACTION")
-		att.Params.Set(ical.ParamRSVP, "TRUE")
+		if d.RSVP {
+			att.Params.Set(ical.ParamRSVP, "TRUE")
+		}
 		p.Add(att)
 	}
 
@@ -362,10 +397,14 @@ func cleanText(s string) string {
 }
 
 // paramText prepares a parameter value (a CN or LABEL). Parameter values
-// cannot hold a DQUOTE (RFC 5545 §3.1; RFC 6868's ^' escape is not
-// understood by the major clients), so a double quote becomes a single
-// one; control characters, line breaks included, become spaces. Commas,
-// semicolons and colons are kept: the encoder quotes the value.
+// cannot hold a DQUOTE (RFC 5545 §3.1), and RFC 6868's ^' escape for it is
+// not understood by Gmail or Outlook, so a double quote becomes a single
+// one; control characters, line breaks included, become spaces. A caret
+// is written as RFC 6868 asks where a reader that knows RFC 6868 (Apple
+// Calendar, Thunderbird, ical.js) would otherwise decode it: before n, '
+// and another caret it becomes ^^; elsewhere it is left alone, which both
+// kinds of reader show as is. Commas, semicolons and colons are kept: the
+// encoder quotes the value.
 func paramText(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -378,7 +417,18 @@ func paramText(s string) string {
 		}
 		return r
 	}, s)
-	return strings.TrimSpace(s)
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "^") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] == '^' && i+1 < len(s) && strings.IndexByte("n'^", s[i+1]) >= 0 {
+			b.WriteByte('^')
+		}
+	}
+	return b.String()
 }
 
 func encode(cal *ical.Calendar) ([]byte, error) {
@@ -387,20 +437,6 @@ func encode(cal *ical.Calendar) ([]byte, error) {
 		return nil, fmt.Errorf("invite: encode: %w", err)
 	}
 	return Fold(buf.Bytes()), nil
-}
-
-// encodeEmpty writes a calendar with no components, which go-ical refuses
-// to encode although every client accepts it as an empty feed.
-func encodeEmpty(cal *ical.Calendar) ([]byte, error) {
-	// Encode the properties through go-ical with a placeholder component,
-	// then drop the placeholder's two lines.
-	cal.Children = []*ical.Component{ical.NewComponent("X-ATELIER-EMPTY")}
-	var buf bytes.Buffer
-	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
-		return nil, fmt.Errorf("invite: encode: %w", err)
-	}
-	out := bytes.Replace(buf.Bytes(), []byte("BEGIN:X-ATELIER-EMPTY\r\nEND:X-ATELIER-EMPTY\r\n"), nil, 1)
-	return Fold(out), nil
 }
 
 // Fold folds content lines longer than 75 octets (RFC 5545 §3.1): each

@@ -193,9 +193,10 @@ func TestBuild(t *testing.T) {
 			}
 			for param, want := range map[string]string{
 				ical.ParamCommonName:          "Anna Lee",
+				ical.ParamCalendarUserType:    "INDIVIDUAL",
 				ical.ParamRole:                "REQ-PARTICIPANT",
-				ical.ParamRSVP:                "TRUE",
 				ical.ParamParticipationStatus: "NEEDS-ACTION",
+				ical.ParamRSVP:                "", // nothing reads replies yet
 			} {
 				if got := att.Params.Get(param); got != want {
 					t.Errorf("ATTENDEE %s = %q, want %q", param, got, want)
@@ -249,6 +250,38 @@ func TestBuild(t *testing.T) {
 	}
 }
 
+// TestRSVP: the switch for when replies are read asks for them; without
+// it no reply is asked for, and the attendee stays either way.
+func TestRSVP(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rsvp bool
+		want string
+	}{
+		{"Off", false, ""},
+		{"On", true, "TRUE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := MustDetails(t, booking.InPerson)
+			d.RSVP = tc.rsvp
+			raw, _, ev := MustBuild(t, d)
+			att := ev.Props.Get(ical.PropAttendee)
+			if att == nil {
+				t.Fatalf("no ATTENDEE:\n%s", raw)
+			}
+			if got := att.Params.Get(ical.ParamRSVP); got != tc.want {
+				t.Errorf("RSVP = %q, want %q", got, tc.want)
+			}
+			if got := att.Params.Get(ical.ParamParticipationStatus); got != "NEEDS-ACTION" {
+				t.Errorf("PARTSTAT = %q, want NEEDS-ACTION", got)
+			}
+			if got := bytes.Contains(raw, []byte("RSVP=TRUE")); got != tc.rsvp {
+				t.Errorf("raw invite has RSVP=TRUE = %v, want %v", got, tc.rsvp)
+			}
+		})
+	}
+}
+
 // TestLifecycle follows one booking from creation through a reschedule to
 // its cancellation: the UID stays, SEQUENCE grows, the method follows.
 func TestLifecycle(t *testing.T) {
@@ -294,6 +327,13 @@ func TestTrickyNames(t *testing.T) {
 		{"Emoji", "Anna 💍✨", "Engagement 💎 rings", "Anna 💍✨"},
 		{"Newline", "Anna\r\nLee", "Line one\nline two", "Anna  Lee"},
 		{"LongCJK", strings.Repeat("林", 40), strings.Repeat("訂製珠寶設計諮詢", 8), strings.Repeat("林", 40)},
+		// RFC 6868: a caret that a reader would take for an escape is
+		// doubled (go-ical does not decode RFC 6868, so CN is the raw
+		// value; the cross-checks decode it).
+		{"CaretN", "Anna^nLee", "x", "Anna^^nLee"},
+		{"CaretQuote", `Anna^"Lee"`, "x", "Anna^^'Lee'"},
+		{"CaretCaret", "A^^B", "x", "A^^^B"}, // ^^ then ^B: reads A^^B
+		{"CaretPlain", "A^B ^", "x", "A^B ^"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := MustDetails(t, booking.Virtual)
@@ -316,11 +356,21 @@ func TestTrickyNames(t *testing.T) {
 	}
 }
 
+// MustFeedInfo is the feed of Mei's calendar around now, in Singapore.
+func MustFeedInfo(tb testing.TB, name string) invite.FeedInfo {
+	tb.Helper()
+	sgt, err := time.LoadLocation("Asia/Singapore")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return invite.FeedInfo{Name: name, Location: sgt, From: now.AddDate(0, 0, -30), To: now.AddDate(1, 0, 0)}
+}
+
 func TestFeed(t *testing.T) {
 	a := MustDetails(t, booking.InPerson)
 	b := MustDetails(t, booking.Virtual)
 	b.Booking.ID = "bk_other"
-	raw, err := invite.Feed("Mei — Maison Lumière", []invite.Details{a, b})
+	raw, err := invite.Feed(MustFeedInfo(t, "Mei — Maison Lumière"), []invite.Details{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,20 +393,82 @@ func TestFeed(t *testing.T) {
 	if !bytes.Contains(raw, []byte("Anna Lee")) {
 		t.Errorf("feed does not name the customer")
 	}
+	// RFC 7986 §5.7 requires VALUE=DURATION on REFRESH-INTERVAL; the other
+	// calendar properties carry no VALUE=TEXT clutter.
+	for _, want := range []string{
+		"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT15M\r\n",
+		"\r\nX-PUBLISHED-TTL:PT15M\r\n",
+		"\r\nX-WR-TIMEZONE:Asia/Singapore\r\n",
+		"\r\nX-WR-CALNAME:Mei — Maison Lumière\r\n",
+	} {
+		if !bytes.Contains(raw, []byte(want)) {
+			t.Errorf("feed lacks %q:\n%s", want, raw)
+		}
+	}
+	if tz := components(cal, ical.CompTimezone); len(tz) != 1 || text(t, tz[0], ical.PropTimezoneID) != "Asia/Singapore" {
+		t.Errorf("feed has VTIMEZONE %v, want one for Asia/Singapore", tz)
+	}
 
 	t.Run("Empty", func(t *testing.T) {
-		raw, err := invite.Feed("Nobody", nil)
+		// RFC 5545 §3.6: a calendar holds at least one component; sabre
+		// and ical4j refuse one without. The zone is the one it holds.
+		raw, err := invite.Feed(MustFeedInfo(t, "Nobody"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		AssertFolded(t, raw)
-		if _, err := ical.NewDecoder(bytes.NewReader(raw)).Decode(); err != nil {
-			t.Errorf("empty feed: %v\n%s", err, raw)
+		cal, err := ical.NewDecoder(bytes.NewReader(raw)).Decode()
+		if err != nil {
+			t.Fatalf("empty feed: %v\n%s", err, raw)
 		}
-		if bytes.Contains(raw, []byte("X-ATELIER")) || !bytes.Contains(raw, []byte("BEGIN:VCALENDAR")) {
+		if len(cal.Children) == 0 || len(cal.Events()) != 0 {
+			t.Errorf("empty feed has %d components, %d events, want a VTIMEZONE only:\n%s", len(cal.Children), len(cal.Events()), raw)
+		}
+		tz := components(cal, ical.CompTimezone)
+		if len(tz) != 1 || len(tz[0].Children) == 0 {
+			t.Fatalf("empty feed has no VTIMEZONE with an observance:\n%s", raw)
+		}
+		if bytes.Contains(raw, []byte("X-ATELIER")) {
 			t.Errorf("empty feed:\n%s", raw)
 		}
 	})
+
+	t.Run("Stable", func(t *testing.T) {
+		// An unchanged feed renders the same bytes (its ETag) from one day
+		// to the next: the zone's rules do not move with the period.
+		info := MustFeedInfo(t, "Mei")
+		info.Location, _ = time.LoadLocation("Europe/London")
+		first, err := invite.Feed(info, []invite.Details{a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, days := range []int{1, 40, 200} {
+			info.From, info.To = info.From.AddDate(0, 0, days), info.To.AddDate(0, 0, days)
+			again, err := invite.Feed(info, []invite.Details{a})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(first, again) {
+				t.Errorf("feed changed %d days later:\n%s\n---\n%s", days, first, again)
+			}
+		}
+	})
+
+	t.Run("NoPeriod", func(t *testing.T) {
+		if _, err := invite.Feed(invite.FeedInfo{Name: "x"}, nil); err == nil {
+			t.Errorf("Feed without a period succeeded")
+		}
+	})
+}
+
+func components(cal *ical.Calendar, name string) []*ical.Component {
+	var out []*ical.Component
+	for _, c := range cal.Children {
+		if c.Name == name {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func TestFold(t *testing.T) {
