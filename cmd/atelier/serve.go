@@ -148,6 +148,7 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	if err := startWorkers(workCtx, &workers, cfg, db, a, logger); err != nil {
 		return err
 	}
+	backups := startBackups(workCtx, &workers, cfg, db, logger) // ops.go; nil when off
 
 	api := httpapi.New(httpapi.Config{
 		PublicURL:         cfg.Server.PublicURL,
@@ -171,7 +172,12 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		return fmt.Errorf("loading the web pages: %w", err)
 	}
 	// The staff pages under /staff share the staff API's session cookie.
-	pages.EnableStaff(staff, web.StaffConfig{Secure: cfg.Server.Secure()})
+	staffPages := web.StaffConfig{Secure: cfg.Server.Secure()}
+	if backups != nil {
+		staffPages.Backups = backups.Status
+		api.AddHealth("backups", func(context.Context) (any, bool) { return backupHealthOf(backups.Status(), time.Now()) })
+	}
+	pages.EnableStaff(staff, staffPages)
 	pages.Register(api.Router())
 
 	srv := &http.Server{

@@ -23,7 +23,8 @@ type Info struct {
 	Version string `json:"version"`
 	// Commit is the full VCS revision the binary was built from.
 	Commit string `json:"commit,omitempty"`
-	// CommitTime is when that revision was committed (RFC 3339, UTC).
+	// CommitTime is when that revision was committed: RFC 3339 in UTC,
+	// written "+00:00" as every instant of the API is.
 	CommitTime string `json:"commit_time,omitempty"`
 	// Modified is true when the working tree had uncommitted changes.
 	Modified bool `json:"modified,omitempty"`
@@ -67,7 +68,7 @@ func From(bi *debug.BuildInfo) Info {
 			info.Commit = s.Value
 		case "vcs.time":
 			if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
-				info.CommitTime = t.UTC().Format(time.RFC3339)
+				info.CommitTime = t.UTC().Format("2006-01-02T15:04:05-07:00")
 			} else {
 				info.CommitTime = s.Value
 			}
@@ -95,7 +96,7 @@ func (i Info) ShortCommit() string {
 
 // String is the one line "atelier version" prints, e.g.
 //
-//	atelier v1.4.0 (commit 99fe2af1c3d4, 2026-12-01T13:59:00Z) go1.26.8 linux/amd64
+//	atelier v1.4.0 (commit 99fe2af1c3d4, 2026-12-01T13:59:00+00:00) go1.26.8 linux/amd64
 //
 // A build with uncommitted changes says "modified" after the time; one with
 // no VCS stamp says "commit unknown".

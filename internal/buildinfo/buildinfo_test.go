@@ -26,9 +26,9 @@ func TestFrom(t *testing.T) {
 		line string
 	}{
 		{"Stamped", stamped, Info{
-			Version: "v1.4.0", Commit: "99fe2af1c3d4e5f60718293a4b5c6d7e8f901234", CommitTime: "2026-12-01T13:59:00Z",
+			Version: "v1.4.0", Commit: "99fe2af1c3d4e5f60718293a4b5c6d7e8f901234", CommitTime: "2026-12-01T13:59:00+00:00",
 			Modified: true, GoVersion: "go1.26.8", Platform: "linux/arm64",
-		}, "atelier v1.4.0 (commit 99fe2af1c3d4, 2026-12-01T13:59:00Z, modified) go1.26.8 linux/arm64"},
+		}, "atelier v1.4.0 (commit 99fe2af1c3d4, 2026-12-01T13:59:00+00:00, modified) go1.26.8 linux/arm64"},
 		{"NoBuildInfo", nil, Info{Version: "(devel)", GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH},
 			"atelier (devel) (commit unknown) " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH},
 		{"NoVCS", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}},

@@ -93,7 +93,8 @@ func (l Log) SlogLevel() slog.Level {
 
 // Database is the SQLite store.
 type Database struct {
-	Path string `yaml:"path"` // file, relative to the working folder
+	Path    string  `yaml:"path"`    // file, relative to the working folder
+	Backups Backups `yaml:"backups"` // scheduled backups (ops.go)
 }
 
 // Limits are per-client-address rate limits; 0 turns a limit off.
@@ -294,7 +295,7 @@ func Default() Config {
 			ShutdownTimeout:   20 * time.Second,
 		},
 		Log:      Log{Format: "text", Level: "info"},
-		Database: Database{Path: "atelier.db"},
+		Database: Database{Path: "atelier.db", Backups: defaultBackups()},
 		Limits:   Limits{BookingsPerMinute: 20, LoginsPerMinute: 10},
 		Booking: Booking{
 			MinNoticeMinutes:    1440,

@@ -99,5 +99,6 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if g := s.googleHealth(ctx); g != nil { // google.go
 		body["google_calendar"] = g
 	}
+	s.addHealthParts(ctx, body) // health.go
 	s.writeJSON(w, r, http.StatusOK, body)
 }

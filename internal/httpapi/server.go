@@ -40,7 +40,8 @@ type Server struct {
 
 	router *mux.Router
 	staff  *mux.Router
-	limits *Limits // shared with the pages
+	limits *Limits     // shared with the pages
+	health healthParts // more members of /healthz (health.go)
 }
 
 // New builds the server and registers the customer routes.

@@ -18,6 +18,9 @@ import (
 type StaffConfig struct {
 	// Secure marks the session cookie Secure (the public URL is https).
 	Secure bool
+	// Backups, when set, tells the state of the scheduled backups; a
+	// failure is shown to admins on the home page (staff_ops.go).
+	Backups backupStatus
 }
 
 // staffPages is the state of the staff pages.

@@ -29,6 +29,8 @@ type staffHomeData struct {
 	Filter   string
 	Hidden   []field
 	Zone     string
+
+	Backup *backupNotice // for admins, when the backups fail
 }
 
 // weekColumn is a day of the week view.
@@ -96,6 +98,7 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 		filter = u.ArtisanID
 	}
 	d := staffHomeData{View: "week", Filter: filter, TodayLabel: fmtDate(today.In(c.Loc)), Zone: zoneLabel(c.Atelier.Timezone)}
+	d.Backup = s.backupNotice(u, c.Loc) // staff_ops.go
 	if q.Get("view") == "day" {
 		d.View = "day"
 	}

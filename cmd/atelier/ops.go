@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/backup"
+	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/sqlite"
+)
+
+// startBackups starts the scheduled backups of database.backups, tracked
+// by wg until ctx ends; it returns nil when they are off.
+func startBackups(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, logger *slog.Logger) *backup.Scheduler {
+	b := cfg.Database.Backups
+	if !b.Enabled() {
+		return nil
+	}
+	base := filepath.Base(cfg.Database.Path)
+	s := &backup.Scheduler{
+		Dir:    b.Dir,
+		Prefix: strings.TrimSuffix(base, filepath.Ext(base)),
+		Every:  b.Every,
+		Keep:   b.Keep,
+		Backup: func(ctx context.Context, path string) (backup.Result, error) {
+			r, err := db.Backup(ctx, path, false)
+			if err != nil {
+				return backup.Result{}, err
+			}
+			return backup.Result{Bytes: r.Bytes, Bookings: r.Rows("bookings")}, nil
+		},
+		Logger: logger.With("worker", "backup"),
+	}
+	dir, _ := filepath.Abs(b.Dir)
+	logger.Info("scheduled backups", "dir", dir, "every", b.Every, "keep", b.Keep)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.Run(ctx); err != nil {
+			logger.Error("backups stopped", "err", err)
+		}
+	}()
+	return s
+}
+
+// backupHealth is the "backups" member of /healthz. It names no file or
+// folder and carries no error text (the page is public): staff see the
+// reason on the staff home page, operators in the log.
+type backupHealth struct {
+	Status      string    `json:"status"` // ok | failing | pending (none made yet)
+	LastSuccess *app.Time `json:"last_success"`
+	LastAttempt *app.Time `json:"last_attempt"`
+	Next        *app.Time `json:"next"`
+	Failures    int       `json:"failures"` // failed attempts in a row
+	Kept        int       `json:"kept"`
+}
+
+func backupHealthOf(st backup.Status, now time.Time) (backupHealth, bool) {
+	h := backupHealth{Status: "ok", Failures: st.Failures, Kept: st.Kept,
+		LastSuccess: timeOrNil(st.LastSuccess), LastAttempt: timeOrNil(st.LastAttempt), Next: timeOrNil(st.Next)}
+	failing := st.Failing(now)
+	switch {
+	case failing:
+		h.Status = "failing"
+	case st.LastSuccess.IsZero():
+		h.Status = "pending"
+	}
+	return h, failing
+}
+
+func timeOrNil(t time.Time) *app.Time {
+	if t.IsZero() {
+		return nil
+	}
+	v := app.At(t.UTC())
+	return &v
+}
