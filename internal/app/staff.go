@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/auth"
@@ -61,9 +63,23 @@ type Staff struct {
 	// Passwords are the argon2id costs of the dummy hash computed for an
 	// unknown e-mail address; zero means auth.DefaultParams.
 	Passwords auth.Params
+	// Checker runs the password checks of Login, a few at a time; nil
+	// means one with auth.DefaultConcurrentChecks and Passwords.
+	Checker *auth.Checker
 	// IdleTimeout ends a session unused for this long; MaxAge ends any
 	// session this long after sign-in. Zero means the defaults.
 	IdleTimeout, MaxAge time.Duration
+
+	defaultChecker sync.Once
+}
+
+func (s *Staff) checker() *auth.Checker {
+	s.defaultChecker.Do(func() {
+		if s.Checker == nil {
+			s.Checker = auth.NewChecker(s.params(), auth.DefaultConcurrentChecks, auth.DefaultWaitingChecks)
+		}
+	})
+	return s.Checker
 }
 
 func (s *Staff) idle() time.Duration {
@@ -116,6 +132,12 @@ func errBadCredentials() error {
 	return booking.Errorf(booking.EUNAUTHORIZED, CodeInvalidCredentials, "wrong e-mail address or password")
 }
 
+// errSignInBusy is the answer when every password check is taken: the
+// server is busy, not the client wrong (503; the attempt is not counted).
+func errSignInBusy() error {
+	return booking.Errorf(booking.EUNAVAILABLE, "unavailable", "too many sign-ins at once; try again in a moment")
+}
+
 func errNoSession() error {
 	return booking.Errorf(booking.EUNAUTHORIZED, "unauthorized", "a staff session is required")
 }
@@ -123,7 +145,9 @@ func errNoSession() error {
 // Login checks an e-mail address and password and opens a new session
 // (a new one at every sign-in: an earlier cookie is never reused). An
 // unknown address, a wrong password and a disabled account give the same
-// EUNAUTHORIZED, after the same argon2id work.
+// EUNAUTHORIZED, after the same argon2id work. The work runs through the
+// Checker, a few at a time: when as many checks as it allows are running
+// and waiting, or ctx ends while waiting, Login is EUNAVAILABLE.
 func (s *Staff) Login(ctx context.Context, email, password string) (*SignedIn, error) {
 	email = strings.TrimSpace(email)
 	u, err := s.DB.UserByEmail(ctx, email)
@@ -131,10 +155,15 @@ func (s *Staff) Login(ctx context.Context, email, password string) (*SignedIn, e
 		return nil, internal("look up user", err)
 	}
 	if u == nil {
-		auth.DummyVerify(password, s.params())
+		if err := s.checker().Dummy(ctx, password); err != nil {
+			return nil, errSignInBusy()
+		}
 		return nil, errBadCredentials()
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, password)
+	ok, err := s.checker().Verify(ctx, u.PasswordHash, password)
+	if errors.Is(err, auth.ErrBusy) || (err != nil && ctx.Err() != nil) {
+		return nil, errSignInBusy()
+	}
 	if err != nil {
 		return nil, internal("verify password", err)
 	}

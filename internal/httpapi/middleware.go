@@ -14,10 +14,22 @@ import (
 // styles from files of their own origin only; nothing inline.
 const ContentSecurityPolicy = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'; img-src 'self' data:"
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+// StrictTransportSecurity is sent with every response when the public URL
+// is https: browsers then refuse plain http to this host for a year, so
+// a network attacker cannot strip TLS from a staff sign-in or a manage
+// link. It is sent whatever the request's own scheme, as TLS usually ends
+// at a proxy in front. includeSubDomains is left out: the public URL may
+// be the atelier's own domain, whose other hosts are not ours to bind.
+const StrictTransportSecurity = "max-age=31536000"
+
+// securityHeaders sets the headers every response carries; hsts adds
+// Strict-Transport-Security (the public URL is https).
+func securityHeaders(next http.Handler, hsts bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if hsts {
+			h.Set("Strict-Transport-Security", StrictTransportSecurity)
+		}
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")

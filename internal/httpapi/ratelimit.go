@@ -13,23 +13,26 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/atelier-app/atelier/internal/auth"
+	"github.com/atelier-app/atelier/internal/booking"
 )
 
 // Limits are the per-client limits of the server: booking creation per
-// client address, and failed staff sign-ins per client address and per
-// account. The JSON API and the pages (internal/web) share the one Limits
-// of a Server (Server.Limits), so a client has a single budget whichever
-// way it comes in, and both find the client's address the same way
-// (ClientAddr: the peer, or behind a trusted proxy the forwarded client).
+// client address, and staff sign-ins per client address and per account.
+// The JSON API and the pages (internal/web) share the one Limits of a
+// Server (Server.Limits), so a client has a single budget whichever way it
+// comes in, and both find the client's address the same way (ClientAddr:
+// the peer, or behind a trusted proxy the forwarded client). An IPv6
+// client counts by its /64, the block one subscriber usually holds, so
+// that hopping between its addresses does not multiply its budget.
 // It is safe for concurrent use once the server is serving.
 type Limits struct {
 	trusted  []netip.Prefix
 	now      func() time.Time // clock of the booking limit
 	bookings *limiter         // nil when off
 
-	loginNow     func() time.Time // clock of the sign-in throttle
-	loginAddr    *auth.Throttle   // failed sign-ins per client address; nil allows all
-	loginAccount *auth.Throttle   // failed sign-ins per e-mail address; nil allows all
+	loginNow     func() time.Time // clock of the sign-in limits
+	loginAddr    *auth.Throttle   // sign-in attempts per client address; nil allows all
+	loginAccount *auth.Backoff    // sign-in attempts per e-mail address; nil never delays
 }
 
 func newLimits(cfg Config) *Limits {
@@ -43,11 +46,11 @@ func newLimits(cfg Config) *Limits {
 	return l
 }
 
-// enableLogins turns on the sign-in throttle (EnableStaff, before serving).
+// enableLogins turns on the sign-in limits (EnableStaff, before serving).
 func (l *Limits) enableLogins(perMinute int, now func() time.Time) {
 	l.loginNow = now
 	l.loginAddr = auth.NewThrottle(perMinute)
-	l.loginAccount = auth.NewThrottle(perMinute)
+	l.loginAccount = auth.NewBackoff(perMinute)
 }
 
 // ClientAddr is the address of the client of r: the peer, or, when the
@@ -62,32 +65,73 @@ func (l *Limits) AllowBooking(r *http.Request) (ok bool, wait time.Duration) {
 	if l.bookings == nil {
 		return true, 0
 	}
-	return l.bookings.allow(l.ClientAddr(r), l.now())
+	return l.bookings.allow(clientKey(l.ClientAddr(r)), l.now())
 }
 
-// CheckLogin reports whether r's client may try to sign in as email; if
-// not, wait is how long until it may. Checking takes nothing: only
-// failures count (FailLogin).
-func (l *Limits) CheckLogin(r *http.Request, email string) (ok bool, wait time.Duration) {
+// LoginAttempt is one sign-in attempt let through by BeginLogin. End it
+// with the result of the password check.
+type LoginAttempt struct {
+	l             *Limits
+	addr, account string
+	ended         bool
+}
+
+// BeginLogin takes one sign-in attempt of r's client as email, before the
+// password is checked, so that attempts made in parallel cannot all get
+// through. When the client has used its limits.logins_per_minute it
+// returns nil and how long until it may try again (429). Otherwise it
+// waits, before returning, for the account's delay: none for the first
+// 2 × logins_per_minute attempts on an account in a minute from all
+// addresses together (so one address alone never slows its owner), then
+// growing up to auth.MaxLoginDelay. An account is never
+// refused, so nobody can lock its owner out by failing on purpose.
+func (l *Limits) BeginLogin(r *http.Request, email string) (a *LoginAttempt, wait time.Duration) {
+	a = &LoginAttempt{l: l, addr: clientKey(l.ClientAddr(r)).String(), account: accountKey(email)}
 	now := l.loginNow()
-	okAddr, waitAddr := l.loginAddr.Check(l.ClientAddr(r).String(), now)
-	okAcct, waitAcct := l.loginAccount.Check(accountKey(email), now)
-	if okAddr && okAcct {
-		return true, 0
+	if ok, wait := l.loginAddr.Take(a.addr, now); !ok {
+		return nil, wait
 	}
-	return false, max(waitAddr, waitAcct)
+	if d := l.loginAccount.Attempt(a.account, now); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done(): // the check that follows fails and End gives the attempt back
+		}
+	}
+	return a, 0
 }
 
-// FailLogin counts a failed sign-in as email against r's client and
-// against the account.
-func (l *Limits) FailLogin(r *http.Request, email string) {
-	now := l.loginNow()
-	l.loginAddr.Fail(l.ClientAddr(r).String(), now)
-	l.loginAccount.Fail(accountKey(email), now)
+// End records the outcome of the attempt's sign-in: err is what the
+// sign-in returned. A wrong password (EUNAUTHORIZED) keeps the attempt
+// counted; a success, or a failure that checked no password (busy,
+// internal), gives it back. Calling End again does nothing.
+func (a *LoginAttempt) End(err error) {
+	if a == nil || a.ended {
+		return
+	}
+	a.ended = true
+	if err != nil && booking.ErrorKind(err) == booking.EUNAUTHORIZED {
+		return
+	}
+	now := a.l.loginNow()
+	a.l.loginAddr.Return(a.addr, now)
+	a.l.loginAccount.Return(a.account, now)
 }
 
-// accountKey is the throttle key of an e-mail address.
+// accountKey is the sign-in key of an e-mail address.
 func accountKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// clientKey is what a client's limits are keyed by: its address, or for
+// IPv6 its /64.
+func clientKey(a netip.Addr) netip.Addr {
+	if a.Is6() && !a.Is4In6() {
+		if p, err := a.Prefix(64); err == nil {
+			return p.Addr()
+		}
+	}
+	return a
+}
 
 // limiter is a token bucket per client address. Buckets idle for longer
 // than idleAfter are full again, so they are dropped to bound memory.

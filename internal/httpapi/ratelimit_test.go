@@ -85,3 +85,25 @@ func TestRetryAfterRoundsUp(t *testing.T) {
 		}
 	}
 }
+
+// TestClientKey: an IPv6 client is limited by its /64, which a subscriber
+// usually holds whole, so hopping between its addresses gains nothing;
+// IPv4 clients stay one address each.
+func TestClientKey(t *testing.T) {
+	for _, tc := range []struct{ a, b string }{
+		{"2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff"},
+		{"2001:db8:1:2:aaaa::5", "2001:db8:1:2::"},
+	} {
+		if ka, kb := clientKey(netip.MustParseAddr(tc.a)), clientKey(netip.MustParseAddr(tc.b)); ka != kb {
+			t.Errorf("%s and %s have keys %s and %s, want one /64", tc.a, tc.b, ka, kb)
+		}
+	}
+	for _, tc := range []struct{ a, b string }{
+		{"2001:db8:1:2::1", "2001:db8:1:3::1"},
+		{"203.0.113.1", "203.0.113.2"},
+	} {
+		if ka, kb := clientKey(netip.MustParseAddr(tc.a)), clientKey(netip.MustParseAddr(tc.b)); ka == kb {
+			t.Errorf("%s and %s share the key %s", tc.a, tc.b, ka)
+		}
+	}
+}

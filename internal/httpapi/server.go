@@ -105,9 +105,14 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.router
 	h = cop.Handler(h)
 	h = s.recoverPanics(h)
-	h = securityHeaders(h)
+	h = securityHeaders(h, isHTTPS(s.cfg.PublicURL))
 	h = s.accessLog(h)
 	return h
+}
+
+// isHTTPS reports whether a public URL is https.
+func isHTTPS(url string) bool {
+	return len(url) >= 8 && strings.EqualFold(url[:8], "https://")
 }
 
 // isAPI reports whether the path belongs to the JSON API (not a page).

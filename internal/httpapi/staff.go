@@ -20,11 +20,14 @@ const SessionCookie = "atelier_session"
 
 // StaffConfig configures the staff API.
 type StaffConfig struct {
-	// LoginsPerMinute limits failed sign-ins per client address and per
-	// account, through the API and the staff pages together (Limits);
-	// 0 turns the limit off.
+	// LoginsPerMinute limits sign-in attempts per client address (those
+	// with the right password are given back); past twice as many a
+	// minute on one account, from all addresses, each attempt on it is
+	// delayed (never refused); through the API and the staff pages
+	// together (Limits).
+	// 0 turns both off.
 	LoginsPerMinute int
-	// Now is the clock of the login throttle; nil means time.Now.
+	// Now is the clock of the sign-in limits; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -48,7 +51,7 @@ func (s *Server) EnableStaff(st *app.Staff, cfg StaffConfig) {
 	sa := &staffAPI{
 		Server: s,
 		staff:  st,
-		secure: strings.HasPrefix(s.cfg.PublicURL, "https://"),
+		secure: isHTTPS(s.cfg.PublicURL),
 	}
 	sa.register(s.staff)
 	sa.answerUnmatched(s.staff)
@@ -146,8 +149,11 @@ type LoginRequest struct {
 	Password string `json:"password"`
 }
 
-// handleLogin serves POST /api/v1/staff/login. Failed attempts are
-// throttled per client address and per account; the answer to an unknown
+// handleLogin serves POST /api/v1/staff/login. Attempts are limited per
+// client address (taken before the password is checked, given back on
+// success; 429 with Retry-After when used up) and slowed down per account
+// (Limits.BeginLogin); password checks run a few at a time, and when too
+// many wait the answer is 503 with Retry-After. The answer to an unknown
 // address and to a wrong password is the same.
 func (sa *staffAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	var req LoginRequest
@@ -163,15 +169,17 @@ func (sa *staffAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if ok, wait := sa.limits.CheckLogin(r, req.Email); !ok {
+	attempt, wait := sa.limits.BeginLogin(r, req.Email)
+	if attempt == nil {
 		w.Header().Set("Retry-After", retryAfter(wait))
 		sa.problem(w, r, http.StatusTooManyRequests, "rate_limited", "too many failed sign-ins; try again shortly", nil)
 		return
 	}
 	in, err := sa.staff.Login(r.Context(), req.Email, req.Password)
+	attempt.End(err)
 	if err != nil {
-		if booking.ErrorKind(err) == booking.EUNAUTHORIZED {
-			sa.limits.FailLogin(r, req.Email)
+		if booking.ErrorKind(err) == booking.EUNAVAILABLE {
+			w.Header().Set("Retry-After", retryAfter(LoginBusyRetry))
 		}
 		sa.Error(w, r, err)
 		return
@@ -179,6 +187,11 @@ func (sa *staffAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	sa.setCookie(w, in.Token.String(), in.Expires)
 	sa.writeJSON(w, r, http.StatusOK, in.User)
 }
+
+// LoginBusyRetry is the Retry-After of a sign-in refused because too many
+// password checks were running and waiting: they take well under a
+// second each.
+const LoginBusyRetry = time.Second
 
 // handleLogout serves POST /api/v1/staff/logout: the session row is
 // deleted and the cookie cleared. Without a session it still answers 204.

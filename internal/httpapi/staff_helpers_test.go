@@ -62,6 +62,8 @@ type StaffOptions struct {
 	LoginsPerMinute int
 	IdleTimeout     time.Duration
 	MaxAge          time.Duration
+	// Checker, when set, runs the password checks (else the default).
+	Checker *auth.Checker
 	// Setup, when set, completes the app (e.g. Google Calendar) before
 	// the staff routes are registered.
 	Setup func(a *app.App, db *sqlite.DB)
@@ -90,7 +92,7 @@ func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
 		opt.Setup(a, db)
 	}
 	srv := httpapi.New(cfg, a, logger)
-	srv.EnableStaff(&app.Staff{App: a, DB: db, Passwords: auth.TestParams, IdleTimeout: opt.IdleTimeout, MaxAge: opt.MaxAge},
+	srv.EnableStaff(&app.Staff{App: a, DB: db, Passwords: auth.TestParams, Checker: opt.Checker, IdleTimeout: opt.IdleTimeout, MaxAge: opt.MaxAge},
 		httpapi.StaffConfig{LoginsPerMinute: opt.LoginsPerMinute, Now: clock.Now})
 	hs := httptest.NewServer(srv.Handler())
 	tb.Cleanup(hs.Close)
@@ -104,7 +106,13 @@ func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
 // MustCreateUser adds an account with StaffPassword.
 func (e *StaffEnv) MustCreateUser(tb testing.TB, email string, role booking.Role, artisan string) *booking.User {
 	tb.Helper()
-	hash, err := auth.HashPassword(StaffPassword, auth.TestParams)
+	return e.MustCreateUserParams(tb, email, role, artisan, auth.TestParams)
+}
+
+// MustCreateUserParams adds an account with StaffPassword hashed with p.
+func (e *StaffEnv) MustCreateUserParams(tb testing.TB, email string, role booking.Role, artisan string, p auth.Params) *booking.User {
+	tb.Helper()
+	hash, err := auth.HashPassword(StaffPassword, p)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -73,6 +73,18 @@ func MustOpenEnvConfig(tb testing.TB, apiCfg httpapi.Config) *Env {
 // MustOpenEnvWith is MustOpenEnvConfig with the store's options.
 func MustOpenEnvWith(tb testing.TB, apiCfg httpapi.Config, opts sqlite.Options) *Env {
 	tb.Helper()
+	return mustOpenEnv(tb, apiCfg, opts, nil)
+}
+
+// MustOpenEnvChecker is MustOpenEnvConfig with the checker that runs the
+// sign-ins' password checks (nil: the default).
+func MustOpenEnvChecker(tb testing.TB, apiCfg httpapi.Config, checker *auth.Checker) *Env {
+	tb.Helper()
+	return mustOpenEnv(tb, apiCfg, sqlite.Options{}, checker)
+}
+
+func mustOpenEnv(tb testing.TB, apiCfg httpapi.Config, opts sqlite.Options, checker *auth.Checker) *Env {
+	tb.Helper()
 	if apiCfg.Now == nil {
 		apiCfg.Now = func() time.Time { return Now }
 	}
@@ -98,7 +110,7 @@ func MustOpenEnvWith(tb testing.TB, apiCfg httpapi.Config, opts sqlite.Options) 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := &app.App{Store: db, Now: func() time.Time { return Now }, Logger: logger, Meetings: meeting.Jitsi{}}
 	api := httpapi.New(apiCfg, a, logger)
-	st := &app.Staff{App: a, DB: db, Passwords: auth.TestParams}
+	st := &app.Staff{App: a, DB: db, Passwords: auth.TestParams, Checker: checker}
 	api.EnableStaff(st, httpapi.StaffConfig{LoginsPerMinute: LoginsPerMinute, Now: func() time.Time { return Now }})
 	pages, err := web.New(atelier.Web, a, api.Limits(), logger)
 	if err != nil {
@@ -118,7 +130,13 @@ const StaffPassword = "correct horse battery"
 // MustCreateUser adds a staff account; artisan is "" for an admin.
 func (e *Env) MustCreateUser(tb testing.TB, email, name, artisan string) {
 	tb.Helper()
-	hash, err := auth.HashPassword(StaffPassword, auth.TestParams)
+	e.MustCreateUserParams(tb, email, name, artisan, auth.TestParams)
+}
+
+// MustCreateUserParams is MustCreateUser with the password hashed with p.
+func (e *Env) MustCreateUserParams(tb testing.TB, email, name, artisan string, p auth.Params) {
+	tb.Helper()
+	hash, err := auth.HashPassword(StaffPassword, p)
 	if err != nil {
 		tb.Fatal(err)
 	}

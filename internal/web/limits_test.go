@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/httpapi"
 )
 
@@ -143,5 +144,70 @@ func TestLoginThrottleSharedWithAPI(t *testing.T) {
 	// The client is the forwarded one, not the proxy: others still sign in.
 	if p := viaPage("boss@example.com", StaffPassword, "198.51.100.1"); p.Status != http.StatusSeeOther {
 		t.Errorf("another client behind the proxy: %d, want 303", p.Status)
+	}
+}
+
+// TestLoginPageBusy: while every password check is taken, the sign-in page
+// says so (503 with Retry-After), and the attempt is not held against the
+// client.
+func TestLoginPageBusy(t *testing.T) {
+	// One check at a time and none waiting; a check of these costs takes
+	// long enough (tens of milliseconds) to be seen running.
+	slow := auth.Params{Memory: 32 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+	checker := auth.NewChecker(slow, 1, 0)
+	env := MustOpenEnvChecker(t, httpapi.Config{}, checker)
+	env.MustCreateUserParams(t, "boss@example.com", "Boss", "", slow)
+	login := func() (*http.Response, error) {
+		form := url.Values{"email": {"boss@example.com"}, "password": {"wrong password!"}}
+		req, err := http.NewRequest(http.MethodPost, env.URL+"/staff/login", strings.NewReader(form.Encode()))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return resp, err
+	}
+
+	for round := 0; ; round++ {
+		first := make(chan int, 1)
+		go func() {
+			resp, err := login()
+			if err != nil {
+				first <- 0
+				return
+			}
+			first <- resp.StatusCode
+		}()
+		// Wait until the first sign-in is checking its password ...
+		deadline := time.Now().Add(10 * time.Second)
+		for checker.Stats().Running == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		// ... and sign in beside it.
+		form := url.Values{"email": {"boss@example.com"}, "password": {StaffPassword}}
+		p := env.Send(t, http.MethodPost, "/staff/login", "application/x-www-form-urlencoded", form.Encode())
+		if got := <-first; got != http.StatusUnauthorized {
+			t.Fatalf("the first sign-in: %d, want 401", got)
+		}
+		if p.Status == http.StatusSeeOther && round < 5 {
+			continue // the first check ended before this one arrived; try again
+		}
+		if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "Signing in is busy right now") {
+			t.Fatalf("sign-in beside a running check with no room to wait: %d, want 503 with a message", p.Status)
+		}
+		mustRetryAfter(t, p)
+		break
+	}
+	if st := checker.Stats(); st.Peak != 1 {
+		t.Errorf("checker %+v, want one check at a time", st)
+	}
+	// When the check is over, the same sign-in goes through.
+	form := url.Values{"email": {"boss@example.com"}, "password": {StaffPassword}}
+	if p := env.Send(t, http.MethodPost, "/staff/login", "application/x-www-form-urlencoded", form.Encode()); p.Status != http.StatusSeeOther {
+		t.Errorf("sign-in after the busy one: %d, want 303", p.Status)
 	}
 }

@@ -31,8 +31,8 @@ type staffPages struct {
 
 // EnableStaff turns on the staff pages under /staff. They share the
 // session cookie of the staff API (httpapi.SessionCookie), so one sign-in
-// serves both, and the sign-in throttle of the Limits given to New, so
-// that failures on the page and through the API add up. Call it before
+// serves both, and the sign-in limits of the Limits given to New, so that
+// attempts on the page and through the API add up. Call it before
 // Register.
 func (s *Server) EnableStaff(st *app.Staff, cfg StaffConfig) {
 	s.staff = &staffPages{app: st, cfg: cfg}
@@ -137,21 +137,28 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if ok, wait := s.limits.CheckLogin(r, d.Email); !ok {
+	attempt, wait := s.limits.BeginLogin(r, d.Email)
+	if attempt == nil {
 		w.Header().Set("Retry-After", httpapi.RetryAfter(wait))
 		d.Error = "Too many failed sign-ins. Please wait " + waitPhrase(wait) + " and try again."
 		s.render(w, r, http.StatusTooManyRequests, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 		return
 	}
 	in, err := s.staff.app.Login(r.Context(), d.Email, r.PostForm.Get("password"))
+	attempt.End(err)
 	if err != nil {
-		if booking.ErrorKind(err) != booking.EUNAUTHORIZED {
+		switch booking.ErrorKind(err) {
+		case booking.EUNAUTHORIZED:
+			d.Error = "Wrong e-mail address or password."
+			s.render(w, r, http.StatusUnauthorized, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
+		case booking.EUNAVAILABLE:
+			// Too many sign-ins at once: nothing was checked or counted.
+			w.Header().Set("Retry-After", httpapi.RetryAfter(httpapi.LoginBusyRetry))
+			d.Error = "Signing in is busy right now. Please try again in a moment."
+			s.render(w, r, http.StatusServiceUnavailable, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
+		default:
 			s.serverError(w, r, err)
-			return
 		}
-		s.limits.FailLogin(r, d.Email)
-		d.Error = "Wrong e-mail address or password."
-		s.render(w, r, http.StatusUnauthorized, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 		return
 	}
 	s.setSession(w, in.Token.String(), in.Expires)

@@ -24,6 +24,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/httpapi"
 )
 
 // Limits are the per-client limits the pages share with the JSON API, so
@@ -34,11 +35,11 @@ type Limits interface {
 	// AllowBooking takes one booking attempt of r's client; when none is
 	// left it returns false and how long until one is.
 	AllowBooking(r *http.Request) (ok bool, wait time.Duration)
-	// CheckLogin reports whether r's client may try to sign in as email;
-	// if not, wait is how long until it may.
-	CheckLogin(r *http.Request, email string) (ok bool, wait time.Duration)
-	// FailLogin counts a failed sign-in as email.
-	FailLogin(r *http.Request, email string)
+	// BeginLogin takes a sign-in attempt of r's client as email before
+	// the password is checked, after the account's delay if it has one;
+	// nil and how long to wait when the client has none left. End the
+	// attempt with the result of the sign-in.
+	BeginLogin(r *http.Request, email string) (attempt *httpapi.LoginAttempt, wait time.Duration)
 }
 
 // Server serves the pages. Create it with New and add its routes to a
