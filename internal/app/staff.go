@@ -132,11 +132,10 @@ func errBadCredentials() error {
 	return booking.Errorf(booking.EUNAUTHORIZED, CodeInvalidCredentials, "wrong e-mail address or password")
 }
 
-// errSignInBusy is the answer when every password check is taken: the
-// server is busy, not the client wrong (503; the attempt is not counted).
-func errSignInBusy() error {
-	return booking.Errorf(booking.EUNAVAILABLE, "unavailable", "too many sign-ins at once; try again in a moment")
-}
+// ErrSignInBusy is Login's answer when every password check is taken:
+// the server is busy, not the client wrong (503; nothing was checked, so
+// the attempt should not count). It is EUNAVAILABLE.
+var ErrSignInBusy = booking.Errorf(booking.EUNAVAILABLE, booking.CodeUnavailable, "too many sign-ins at once; try again in a moment")
 
 func errNoSession() error {
 	return booking.Errorf(booking.EUNAUTHORIZED, "unauthorized", "a staff session is required")
@@ -147,7 +146,7 @@ func errNoSession() error {
 // unknown address, a wrong password and a disabled account give the same
 // EUNAUTHORIZED, after the same argon2id work. The work runs through the
 // Checker, a few at a time: when as many checks as it allows are running
-// and waiting, or ctx ends while waiting, Login is EUNAVAILABLE.
+// and waiting, or ctx ends while waiting, Login is ErrSignInBusy.
 func (s *Staff) Login(ctx context.Context, email, password string) (*SignedIn, error) {
 	email = strings.TrimSpace(email)
 	u, err := s.DB.UserByEmail(ctx, email)
@@ -156,13 +155,13 @@ func (s *Staff) Login(ctx context.Context, email, password string) (*SignedIn, e
 	}
 	if u == nil {
 		if err := s.checker().Dummy(ctx, password); err != nil {
-			return nil, errSignInBusy()
+			return nil, ErrSignInBusy
 		}
 		return nil, errBadCredentials()
 	}
 	ok, err := s.checker().Verify(ctx, u.PasswordHash, password)
 	if errors.Is(err, auth.ErrBusy) || (err != nil && ctx.Err() != nil) {
-		return nil, errSignInBusy()
+		return nil, ErrSignInBusy
 	}
 	if err != nil {
 		return nil, internal("verify password", err)

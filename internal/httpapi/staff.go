@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -177,10 +178,14 @@ func (sa *staffAPI) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	in, err := sa.staff.Login(r.Context(), req.Email, req.Password)
 	attempt.End(err)
+	if errors.Is(err, app.ErrSignInBusy) {
+		// Not a fault to log at each refusal (a burst would flood the
+		// log); checks take well under a second, so retry soon.
+		w.Header().Set("Retry-After", retryAfter(LoginBusyRetry))
+		sa.problem(w, r, http.StatusServiceUnavailable, booking.ErrorCode(err), booking.ErrorMessage(err), nil)
+		return
+	}
 	if err != nil {
-		if booking.ErrorKind(err) == booking.EUNAVAILABLE {
-			w.Header().Set("Retry-After", retryAfter(LoginBusyRetry))
-		}
 		sa.Error(w, r, err)
 		return
 	}

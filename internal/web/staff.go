@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,14 +148,19 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	in, err := s.staff.app.Login(r.Context(), d.Email, r.PostForm.Get("password"))
 	attempt.End(err)
 	if err != nil {
-		switch booking.ErrorKind(err) {
-		case booking.EUNAUTHORIZED:
+		switch {
+		case booking.ErrorKind(err) == booking.EUNAUTHORIZED:
 			d.Error = "Wrong e-mail address or password."
 			s.render(w, r, http.StatusUnauthorized, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
-		case booking.EUNAVAILABLE:
+		case errors.Is(err, app.ErrSignInBusy):
 			// Too many sign-ins at once: nothing was checked or counted.
 			w.Header().Set("Retry-After", httpapi.RetryAfter(httpapi.LoginBusyRetry))
 			d.Error = "Signing in is busy right now. Please try again in a moment."
+			s.render(w, r, http.StatusServiceUnavailable, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
+		case booking.ErrorKind(err) == booking.EUNAVAILABLE:
+			// A busy database: the form stays filled in.
+			s.unavailable(w, r, err)
+			d.Error = sentence(booking.ErrorMessage(err))
 			s.render(w, r, http.StatusServiceUnavailable, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 		default:
 			s.serverError(w, r, err)
