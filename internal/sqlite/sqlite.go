@@ -17,7 +17,9 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -134,6 +136,9 @@ func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: open: want a file path, got %q", path)
 	}
+	if err := makePrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	write, err := sql.Open("sqlite", dsnWith(path, false, o))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -161,6 +166,46 @@ func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &DB{write: write, read: read, path: path, busyTimeout: o.busyTimeout(), Now: time.Now}, nil
+}
+
+// privateMode is the mode of the database file and of the -wal, -shm and
+// -journal files beside it: they hold customers' names, e-mail addresses
+// and notes, so only the account the server runs as may read them.
+const privateMode fs.FileMode = 0o600
+
+// makePrivate creates the database file at path with privateMode if it
+// does not exist, before SQLite opens it (SQLite would create it with
+// 0644 less the umask), and takes the group's and others' permissions
+// off an existing one and off the -wal, -shm and -journal files beside
+// it. SQLite creates those with the database file's mode, whatever the
+// umask, so they follow. A file created here gets exactly privateMode
+// whatever the umask (an empty file is a new database to SQLite).
+func makePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, privateMode)
+	switch {
+	case err == nil:
+		defer f.Close()
+		if err := f.Chmod(privateMode); err != nil { // the umask may have taken more
+			return err
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&^0o077); err != nil {
+				return fmt.Errorf("making %s readable by its owner only: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes both pools.
