@@ -165,9 +165,11 @@ func validateService(c *booking.Catalog, errs booking.FieldErrors, serviceID, mo
 // validateStart parses the start of a booking or reschedule request and
 // checks what makes it invalid whatever the calendar holds: it must be an
 // RFC 3339 time, on the atelier's slot grid and not in the past. Those are
-// field errors (422). Whether an on-grid future start is free (opening
-// hours, closures, notice, horizon, other bookings) is for the engine to
-// answer with a conflict (409).
+// field errors (422). The grid is the engine's own (availability.OnGrid:
+// wall-clock, so a start offered on a day when the clocks change is on
+// it). Whether an on-grid future start is free (opening hours, closures,
+// notice, horizon, other bookings) is for the engine to answer with a
+// conflict (409) that says why.
 func validateStart(errs booking.FieldErrors, c *booking.Catalog, s string, now time.Time) (time.Time, bool) {
 	start, ok := parseInstant(s)
 	switch {
@@ -186,8 +188,18 @@ func validateStart(errs booking.FieldErrors, c *booking.Catalog, s string, now t
 		loc, tz = time.UTC, "UTC"
 	}
 	if iv := c.Atelier.Rules.SlotInterval; !availability.OnGrid(start, iv, loc) {
-		errs.Add("start", fmt.Sprintf("must be on the %d-minute slot grid from midnight in %s (see GET /api/v1/availability)", int(iv/time.Minute), tz))
+		errs.Add("start", fmt.Sprintf("must be on the %d-minute slot grid of local time in %s (%s, ...: every %d minutes from 00:00; see GET /api/v1/availability)",
+			int(iv/time.Minute), tz, gridExamples(iv), int(iv/time.Minute)))
 		return start, false
 	}
 	return start, true
+}
+
+// gridExamples lists the first grid times of a day: "00:00, 01:30, 03:00".
+func gridExamples(iv time.Duration) string {
+	var out []string
+	for t := time.Duration(0); t < 24*time.Hour && len(out) < 3; t += iv {
+		out = append(out, fmt.Sprintf("%02d:%02d", int(t/time.Hour), int(t%time.Hour/time.Minute)))
+	}
+	return strings.Join(out, ", ")
 }

@@ -1,7 +1,6 @@
 package availability
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -77,19 +76,21 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	dur, before, after := int64(svc.Duration), int64(buf.Before), int64(buf.After)
 	loN, hiN := lo.UnixNano(), hi.UnixNano()
 	var slots []Slot
-	var ids []string // one backing array for every slot's artisan list
+	var ids []string                              // one backing array for every slot's artisan list
+	starts := make([]int64, 0, int(day24/step)+1) // the grid of one day, reused
 	for d := first; !d.After(last); d = d.AddDays(1) {
 		dy := ix.day(d)
 		if dy.closed || len(dy.opening) == 0 {
 			continue
 		}
-		dayStart, dayEnd := dy.start.UnixNano(), dy.end.UnixNano()
-		// The first grid start at or after lo.
-		t := dayStart
-		if loN > t {
-			t += (loN - t + int64(step) - 1) / int64(step) * int64(step)
-		}
-		for ; t < dayEnd && t < hiN; t += int64(step) {
+		starts = gridStarts(starts[:0], d, dy.start, dy.end, step, loc)
+		for _, t := range starts {
+			if t < loN {
+				continue
+			}
+			if t >= hiN {
+				break
+			}
 			end := t + dur
 			if !dy.opening.contains(t, end) {
 				continue
@@ -100,7 +101,7 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 			}
 			from := len(ids)
 			for i := range cands {
-				if ix.artisanProblem(dy, i, bs, be) == "" {
+				if ix.artisanProblem(dy, i, bs, be) == fits {
 					ids = append(ids, cands[i].ID)
 				}
 			}
@@ -118,10 +119,13 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 }
 
 // Place checks r against every rule and returns the artisan and, for a visit, the room.
-// Not free → booking.ErrSlotUnavailable(reason) with a short human reason, e.g. "the atelier is
-// closed that day", "outside opening hours", "the artisan is not free then", "no consultation room
-// is free", "bookings need at least 24 hours' notice", "beyond the 90-day booking horizon",
-// "not on the 30-minute grid", "that time has passed" (code booking_in_past for the past is fine).
+// A start that cannot be booked is a *booking.Error ECONFLICT slot_unavailable whose message
+// says why and whose Reason tells a time that was free and has been taken
+// (booking.ErrSlotUnavailable: "that time is no longer available: Ana is booked then") from
+// one that never was bookable (booking.ErrSlotNotBookable: "the atelier is closed at 20:30 on
+// Tuesday 2 June (open 10:00-19:00 that day)", "that is a closure day: Christmas (Friday
+// 25 December)", "bookings need at least 24 hours' notice, ...", ...). A start in the past is
+// code booking_in_past.
 func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, error) {
 	svc, cands, err := resolve(s, r.ServiceID, r.Mode, r.ArtisanID)
 	if err != nil {
@@ -136,48 +140,48 @@ func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, er
 	end, bs, be := Times(svc, r.Mode, start)
 	d := dayOf(start, loc)
 	mid := midnight(d, loc)
+	say := speaker{loc: loc, now: now}
 
 	switch {
 	case start.Before(now):
 		return booking.Placement{}, &booking.Error{
 			Kind:    booking.ECONFLICT,
 			Code:    booking.CodeBookingInPast,
-			Message: booking.ErrSlotUnavailable("that time has passed").Message,
+			Message: "that time has passed",
 		}
-	case start.Sub(mid)%rules.SlotInterval != 0:
-		return booking.Placement{}, booking.ErrSlotUnavailable("not on the " + minutes(rules.SlotInterval) + " grid")
+	case !onGrid(start, rules.SlotInterval, loc, d):
+		return booking.Placement{}, booking.ErrSlotNotBookable(booking.ReasonOffGrid,
+			"not on the "+minutes(rules.SlotInterval)+" grid of the atelier's local time")
 	case !r.Staff && start.Before(now.Add(rules.MinNotice)):
-		return booking.Placement{}, booking.ErrSlotUnavailable("bookings need at least " + notice(rules.MinNotice) + " notice")
+		return booking.Placement{}, booking.ErrSlotNotBookable(booking.ReasonNotice,
+			"bookings need at least "+notice(rules.MinNotice)+" notice, so "+say.when(start)+" is too soon")
 	case !r.Staff && !start.Before(horizon(rules, now, loc)):
-		return booking.Placement{}, booking.ErrSlotUnavailable("beyond the " + strconv.Itoa(rules.HorizonDays) + "-day booking horizon")
+		return booking.Placement{}, booking.ErrSlotNotBookable(booking.ReasonHorizon,
+			"bookings can be made at most "+days(rules.HorizonDays)+" ahead, up to "+say.date(dayOf(now, loc).AddDays(rules.HorizonDays))+
+				", so "+say.date(d)+" is too far")
 	case len(cands) == 0:
-		return booking.Placement{}, booking.ErrSlotUnavailable("no artisan offers this service")
+		return booking.Placement{}, booking.ErrSlotNotBookable(booking.ReasonUnstaffed, "no artisan offers this service")
 	case r.Mode == booking.InPerson && len(s.Atelier.Rooms) == 0:
-		return booking.Placement{}, booking.ErrSlotUnavailable("no consultation room is free")
+		return booking.Placement{}, booking.ErrSlotNotBookable(booking.ReasonUnstaffed, "the atelier has no consultation room for visits")
 	}
 
 	ix := newIndex(s, svc, r.Mode, cands, minTime(bs, mid), maxTime(be, midnight(d.AddDays(1), loc)), d, d, r.IgnoreBookingID)
 	dy := ix.day(d)
 	switch {
-	case dy.closed || len(dy.opening) == 0:
-		return booking.Placement{}, booking.ErrSlotUnavailable("the atelier is closed that day")
+	case dy.closed:
+		return booking.Placement{}, say.closure(s.Atelier.Closures, d)
+	case len(dy.opening) == 0:
+		return booking.Placement{}, booking.ErrSlotNotBookable(booking.ReasonClosed, "the atelier is closed all day on "+say.date(d))
 	case !dy.opening.contains(start.UnixNano(), end.UnixNano()):
-		return booking.Placement{}, booking.ErrSlotUnavailable("outside opening hours")
-	}
-	bsN, beN := bs.UnixNano(), be.UnixNano()
-	room := -1
-	if ix.inPerson {
-		if room = ix.roomFree(bsN, beN); room < 0 {
-			return booking.Placement{}, booking.ErrSlotUnavailable("no consultation room is free")
-		}
+		return booking.Placement{}, say.outsideOpening(dy, s.Atelier.Hours.On(d.Weekday()), svc, start, end)
 	}
 
 	// Fairness: the free artisan with the fewest confirmed bookings that
 	// local day; ties go to catalogue order.
-	pick, reason := -1, ""
+	bsN, beN := bs.UnixNano(), be.UnixNano()
+	pick := -1
 	for i := range cands {
-		if p := ix.artisanProblem(dy, i, bsN, beN); p != "" {
-			reason = p
+		if ix.artisanProblem(dy, i, bsN, beN) != fits {
 			continue
 		}
 		if pick < 0 || dy.bookings[i] < dy.bookings[pick] {
@@ -185,13 +189,14 @@ func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, er
 		}
 	}
 	if pick < 0 {
-		if len(cands) > 1 {
-			reason = "no artisan is free then"
-		}
-		return booking.Placement{}, booking.ErrSlotUnavailable(reason)
+		return booking.Placement{}, say.noArtisan(s, ix, dy, r, svc, start, end, bs, be)
 	}
 	p := booking.Placement{ArtisanID: cands[pick].ID}
-	if room >= 0 {
+	if ix.inPerson {
+		room := ix.roomFree(bsN, beN)
+		if room < 0 {
+			return booking.Placement{}, booking.ErrSlotUnavailable("no consultation room is free then")
+		}
 		p.RoomID = ix.rooms[room].ID
 	}
 	return p, nil

@@ -7,10 +7,14 @@
 // A slot [start, start+duration) of service S in mode M with artisan A is
 // offered only if all of these hold:
 //
-//   - start lies on the grid: the local midnight of its day in the atelier's
-//     zone plus a whole multiple of Rules.SlotInterval, counted as elapsed
-//     time, so a 23- or 25-hour day still has one start per interval and no
-//     start repeats in a repeated hour;
+//   - start lies on the grid, which is wall-clock: the atelier's clock
+//     reads a whole multiple of Rules.SlotInterval after 00:00 of its local
+//     day (00:00, 01:30, 03:00, ... on a 90-minute grid). Every day offers
+//     the same local times, a day when the clocks change included (with
+//     elapsed time a 120-minute grid would move from 10:00 to 11:00 on a
+//     23-hour day). A grid time the clocks skip does not exist that day and
+//     is not offered; a grid time in a repeated hour is offered at both of
+//     its instants, each only where it is free (OnGrid);
 //   - start is at least Rules.MinNotice after now and before local midnight
 //     at the end of today + Rules.HorizonDays (staff requests skip both but
 //     never start in the past);
@@ -36,7 +40,23 @@
 // local; a bound in a skipped hour is the moment of the jump; a bound in a
 // repeated hour is its first occurrence. Spans that touch merge, so
 // "10:00-13:00, 13:00-19:00" is one span. The day of an instant is the date
-// whose grid contains it.
+// from whose first instant to the next date's it lies: the date of its wall
+// clock, except for the second pass of a repeated hour that crosses
+// midnight, which belongs to no day's grid. The conversion of local times
+// is booking.Date.At, the rule the pages follow as well.
+//
+// # Why a start cannot be booked
+//
+// Place says why, in the atelier's local time, with a *booking.Error
+// ECONFLICT slot_unavailable. Its Reason is booking.ReasonTaken only when
+// the time was free and has been taken (another booking of the artisan,
+// the last consultation room, the artisan's daily cap, a busy time from
+// the artisan's own calendar): the message is then "that time is no longer
+// available: ...". A time that never was bookable says what rules it out
+// instead: "the atelier is closed at 20:30 on Tuesday 2 June (open
+// 10:00-19:00 that day)", "that is a closure day: Christmas (Friday 25
+// December)", the artisan's working hours or time away (never its reason),
+// the minimum notice, the horizon or the grid.
 //
 // # Fairness
 //

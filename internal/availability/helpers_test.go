@@ -93,9 +93,9 @@ func fixture(tb testing.TB) (*booking.Schedule, time.Time) {
 			},
 		},
 		Artisans: []booking.Artisan{
-			{ID: "ana", Services: []string{"design", "sizing"}, Hours: open},
-			{ID: "ben", Services: []string{"design"}, Hours: benHours, DailyCap: 2},
-			{ID: "cleo", Services: []string{"sizing"}, Hours: everyDay(tb, "10:00-19:00")},
+			{ID: "ana", Name: "Ana", Services: []string{"design", "sizing"}, Hours: open},
+			{ID: "ben", Name: "Ben", Services: []string{"design"}, Hours: benHours, DailyCap: 2},
+			{ID: "cleo", Name: "Cleo", Services: []string{"sizing"}, Hours: everyDay(tb, "10:00-19:00")},
 		},
 	}}
 	return s, mustTime(tb, loc, "2026-06-01 09:00")

@@ -269,16 +269,26 @@ func (ix *index) roomFree(bs, be int64) int {
 	return -1
 }
 
-// artisanProblem is why candidate i cannot take a slot, or "" if it can.
-func (ix *index) artisanProblem(dy *day, i int, bs, be int64) string {
+// problem is why an artisan cannot take a slot.
+type problem uint8
+
+const (
+	fits       problem = iota
+	notWorking         // the blocked interval is outside the working hours
+	capped             // the daily cap is reached
+	blocked            // a booking, time off or busy time overlaps
+)
+
+// artisanProblem is why candidate i cannot take a slot, or fits if it can.
+func (ix *index) artisanProblem(dy *day, i int, bs, be int64) problem {
 	a := ix.artisans[i]
 	switch {
 	case !dy.working[i].contains(bs, be):
-		return "the artisan is not working then"
+		return notWorking
 	case a.DailyCap > 0 && dy.bookings[i] >= a.DailyCap:
-		return "the artisan is fully booked that day"
+		return capped
 	case ix.blocked[i].overlaps(bs, be):
-		return "the artisan is not free then"
+		return blocked
 	}
-	return ""
+	return fits
 }

@@ -17,6 +17,7 @@ type naive struct {
 	s     *booking.Schedule
 	loc   *time.Location
 	first map[[2]int64]time.Time
+	grids map[booking.Date][]time.Time
 }
 
 // wallFirst is the first minute whose local wall clock reads (d, c) or later.
@@ -25,14 +26,18 @@ func (n *naive) wallFirst(d booking.Date, c booking.Clock) time.Time {
 	if t, ok := n.first[key]; ok {
 		return t
 	}
-	target := fmt.Sprintf("%s %04d", d, int(c))
+	// Wall readings compare as the number yyyymmddMMMM (MMMM: minutes of the day).
+	reading := func(d booking.Date, minutes int) int64 {
+		return int64(d.Year*10000+int(d.Month)*100+d.Day)*10000 + int64(minutes)
+	}
+	target := reading(d, int(c))
 	if c == 24*60 {
-		target = fmt.Sprintf("%s %04d", d.AddDays(1), 0)
+		target = reading(d.AddDays(1), 0)
 	}
 	t := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Add(-16 * time.Hour)
 	for {
 		w := t.In(n.loc)
-		if fmt.Sprintf("%s %04d", booking.DateOf(w), w.Hour()*60+w.Minute()) >= target {
+		if reading(booking.DateOf(w), w.Hour()*60+w.Minute()) >= target {
 			break
 		}
 		t = t.Add(time.Minute)
@@ -48,6 +53,33 @@ func (n *naive) dayOf(t time.Time) booking.Date {
 		d = d.AddDays(1)
 	}
 	return d
+}
+
+// onGrid reports whether the wall clock at t reads date d and a time of day
+// that is a whole number of slot intervals after 00:00: the grid is the
+// same list of local times every day, whatever the clocks do.
+func (n *naive) onGrid(t time.Time, d booking.Date) bool {
+	w := t.In(n.loc)
+	if booking.DateOf(w) != d || w.Second() != 0 || w.Nanosecond() != 0 {
+		return false
+	}
+	return (w.Hour()*60+w.Minute())%int(n.s.Atelier.Rules.SlotInterval/time.Minute) == 0
+}
+
+// grid lists the instants of day d whose wall clock reads a grid time,
+// found by reading the clock at every minute of the day.
+func (n *naive) grid(d booking.Date) []time.Time {
+	if g, ok := n.grids[d]; ok {
+		return g
+	}
+	var out []time.Time
+	for t := n.wallFirst(d, 0); t.Before(n.wallFirst(d.AddDays(1), 0)); t = t.Add(time.Minute) {
+		if n.onGrid(t, d) {
+			out = append(out, t)
+		}
+	}
+	n.grids[d] = out
+	return out
 }
 
 // inHours reports whether every five-minute step of [from, to) lies in one
@@ -73,8 +105,7 @@ func (n *naive) free(svc *booking.Service, mode booking.Mode, a *booking.Artisan
 	s := n.s
 	r := s.Atelier.Rules
 	d := n.dayOf(start)
-	mid := n.wallFirst(d, 0)
-	if start.Sub(mid)%r.SlotInterval != 0 || start.Before(now.Add(r.MinNotice)) ||
+	if !n.onGrid(start, d) || start.Before(now.Add(r.MinNotice)) ||
 		!start.Before(n.wallFirst(n.dayOf(now).AddDays(r.HorizonDays+1), 0)) {
 		return false, ""
 	}
@@ -209,7 +240,7 @@ func randSchedule(tb testing.TB, r *rand.Rand) (*booking.Schedule, Query, time.T
 			Rules: booking.Rules{
 				MinNotice:    time.Duration(r.IntN(12)) * time.Hour,
 				HorizonDays:  r.IntN(6),
-				SlotInterval: []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour}[r.IntN(3)],
+				SlotInterval: time.Duration([]int{15, 30, 45, 60, 90, 120, 240}[r.IntN(7)]) * time.Minute,
 			},
 		},
 		Services: []booking.Service{svc},
@@ -269,12 +300,12 @@ func randSchedule(tb testing.TB, r *rand.Rand) (*booking.Schedule, Query, time.T
 func TestProperty(t *testing.T) {
 	r := rand.New(rand.NewPCG(2026, 6))
 	total := 0
-	for iter := range 400 {
+	for iter := range 800 {
 		s, q, now := randSchedule(t, r)
 		if q.ArtisanID != "" && !offers(&s.Services[0], s.Artisan(q.ArtisanID)) {
 			q.ArtisanID = ""
 		}
-		n := &naive{s: s, loc: s.Atelier.Location, first: map[[2]int64]time.Time{}}
+		n := &naive{s: s, loc: s.Atelier.Location, first: map[[2]int64]time.Time{}, grids: map[booking.Date][]time.Time{}}
 		desc := fmt.Sprintf("case %d (%s, %s, %v..%v, now %v)", iter, s.Atelier.Timezone, q.Mode, q.From, q.To, now)
 
 		slots, err := Slots(s, q, now)
@@ -292,7 +323,7 @@ func TestProperty(t *testing.T) {
 		svc := &s.Services[0]
 		want := map[int64][]string{}
 		for d := n.dayOf(q.From).AddDays(-1); !d.After(n.dayOf(q.To).AddDays(1)); d = d.AddDays(1) {
-			for st := n.wallFirst(d, 0); st.Before(n.wallFirst(d.AddDays(1), 0)); st = st.Add(s.Atelier.Rules.SlotInterval) {
+			for _, st := range n.grid(d) {
 				if st.Before(q.From) || !st.Before(q.To) {
 					continue
 				}

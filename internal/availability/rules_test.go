@@ -24,6 +24,7 @@ func TestPlace(t *testing.T) {
 		clock   string // start on 2026-06-03 unless req.Start is set
 		want    booking.Placement
 		wantErr string // substring of the message; "" means success
+		reason  string // the error's Reason: booking.ReasonTaken only for a time that was free and is taken
 		code    string // error code, default slot_unavailable
 	}{
 		{name: "AnyArtisanTieGoesToCatalogueOrder", clock: "14:00",
@@ -47,7 +48,7 @@ func TestPlace(t *testing.T) {
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "sizing", in, "ana", "r2", at(t, s, "12:30")) // 12:30-13:00
 			},
-			req: Request{ServiceID: "design", Mode: in, ArtisanID: "ana"}, wantErr: "the artisan is not free then"},
+			req: Request{ServiceID: "design", Mode: in, ArtisanID: "ana"}, wantErr: "Ana is booked then", reason: booking.ReasonTaken},
 		{name: "VirtualHasNoBufferSoBackToBackFits", clock: "13:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "sizing", in, "ana", "r2", at(t, s, "12:30"))
@@ -62,20 +63,20 @@ func TestPlace(t *testing.T) {
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "design", in, "ana", "r1", at(t, s, "14:30"))
 			},
-			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"}, wantErr: "the artisan is not free then"},
+			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"}, wantErr: "Ana is booked then", reason: booking.ReasonTaken},
 		{name: "BufferMustFitWorkingHours", clock: "10:00",
-			req: Request{ServiceID: "design", Mode: in, ArtisanID: "ana"}, wantErr: "the artisan is not working then"},
+			req: Request{ServiceID: "design", Mode: in, ArtisanID: "ana"}, wantErr: "the appointment at 10:00 on Wednesday 3 June needs Ana from 09:30 to 11:30, outside the working hours that day (10:00-19:00)", reason: booking.ReasonNotWorking},
 		{name: "SameTimeVirtualFitsWorkingHours", clock: "10:00",
 			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"}, want: booking.Placement{ArtisanID: "ana"}},
 		{name: "ArtisanNotWorkingThatWeekday",
 			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ben",
 				Start: time.Date(2026, 6, 8, 6, 0, 0, 0, time.UTC)}, // Monday 14:00 local
-			wantErr: "the artisan is not working then"},
+			wantErr: "Ben does not work on Monday 8 June", reason: booking.ReasonNotWorking},
 		{name: "Closure", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				s.Atelier.Closures = []booking.Closure{{From: booking.Date{Year: 2026, Month: 6, Day: 2}, To: booking.Date{Year: 2026, Month: 6, Day: 3}}}
 			},
-			req: Request{ServiceID: "design", Mode: virt}, wantErr: "the atelier is closed that day"},
+			req: Request{ServiceID: "design", Mode: virt}, wantErr: "Wednesday 3 June is a closure day", reason: booking.ReasonClosure},
 		{name: "ClosureEndedTheDayBefore", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				s.Atelier.Closures = []booking.Closure{{From: booking.Date{Year: 2026, Month: 6, Day: 1}, To: booking.Date{Year: 2026, Month: 6, Day: 2}}}
@@ -83,16 +84,16 @@ func TestPlace(t *testing.T) {
 			req: Request{ServiceID: "design", Mode: virt}, want: booking.Placement{ArtisanID: "ana"}},
 		{name: "ClosedWeekday",
 			req:     Request{ServiceID: "design", Mode: virt, Start: time.Date(2026, 6, 7, 6, 0, 0, 0, time.UTC)}, // Sunday
-			wantErr: "the atelier is closed that day"},
+			wantErr: "the atelier is closed all day on Sunday 7 June", reason: booking.ReasonClosed},
 		{name: "EndsAfterClosing", clock: "18:00",
-			req: Request{ServiceID: "design", Mode: virt}, wantErr: "outside opening hours"},
+			req: Request{ServiceID: "design", Mode: virt}, wantErr: "a 90-minute appointment at 18:00 on Wednesday 3 June would end after the atelier closes at 19:00", reason: booking.ReasonClosed},
 		{name: "EndsAtClosing", clock: "17:30",
 			req: Request{ServiceID: "design", Mode: virt}, want: booking.Placement{ArtisanID: "ana"}},
 		{name: "TimeOff", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				s.Artisans[0].TimeOff = []booking.TimeOff{{Start: at(t, s, "15:00"), End: at(t, s, "16:00")}}
 			},
-			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"}, wantErr: "the artisan is not free then"},
+			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"}, wantErr: "Ana is away from 15:00, before a 90-minute appointment at 14:00 on Wednesday 3 June would end", reason: booking.ReasonAway},
 		{name: "TimeOffEndingAtStart", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				s.Artisans[0].TimeOff = []booking.TimeOff{{Start: at(t, s, "12:00"), End: at(t, s, "14:00")}}
@@ -102,7 +103,7 @@ func TestPlace(t *testing.T) {
 			setup: func(t *testing.T, s *booking.Schedule) {
 				s.Busy = []booking.Busy{{ArtisanID: "ana", Start: at(t, s, "15:15"), End: at(t, s, "15:20")}}
 			},
-			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"}, wantErr: "the artisan is not free then"},
+			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"}, wantErr: "that time is no longer available: Ana is not free then", reason: booking.ReasonTaken},
 		{name: "BusyTimeOfAnotherArtisan", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				s.Busy = []booking.Busy{{ArtisanID: "ben", Start: at(t, s, "14:00"), End: at(t, s, "16:00")}}
@@ -113,7 +114,7 @@ func TestPlace(t *testing.T) {
 				addBooking(t, s, "b1", "design", virt, "ben", "", at(t, s, "12:00"))
 				addBooking(t, s, "b2", "design", virt, "ben", "", at(t, s, "17:00"))
 			},
-			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ben"}, wantErr: "the artisan is fully booked that day"},
+			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ben"}, wantErr: "that time is no longer available: Ben is fully booked on Wednesday 3 June", reason: booking.ReasonTaken},
 		{name: "DailyCapReachedAnyArtisanFallsBackToOther", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "design", virt, "ben", "", at(t, s, "12:00"))
@@ -140,7 +141,7 @@ func TestPlace(t *testing.T) {
 				addBooking(t, s, "b1", "sizing", in, "cleo", "r1", at(t, s, "14:00"))
 				addBooking(t, s, "b2", "sizing", in, "cleo", "r2", at(t, s, "15:00"))
 			},
-			req: Request{ServiceID: "design", Mode: in}, wantErr: "no consultation room is free"},
+			req: Request{ServiceID: "design", Mode: in}, wantErr: "that time is no longer available: no consultation room is free then", reason: booking.ReasonTaken},
 		{name: "RoomsTakenOneEachButNoRoomFreeThroughout", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				// r1 busy early in the visit, r2 late: at no moment are both busy,
@@ -148,7 +149,7 @@ func TestPlace(t *testing.T) {
 				addBooking(t, s, "b1", "sizing", in, "cleo", "r1", at(t, s, "13:30"))
 				addBooking(t, s, "b2", "sizing", in, "cleo", "r2", at(t, s, "15:00"))
 			},
-			req: Request{ServiceID: "design", Mode: in}, wantErr: "no consultation room is free"},
+			req: Request{ServiceID: "design", Mode: in}, wantErr: "that time is no longer available: no consultation room is free then", reason: booking.ReasonTaken},
 		{name: "VirtualNeedsNoRoom", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "sizing", in, "cleo", "r1", at(t, s, "14:00"))
@@ -167,9 +168,9 @@ func TestPlace(t *testing.T) {
 			req: Request{ServiceID: "design", Mode: in}, want: booking.Placement{ArtisanID: "ana", RoomID: "r1"}},
 		{name: "NoRooms", clock: "14:00",
 			setup: func(t *testing.T, s *booking.Schedule) { s.Atelier.Rooms = nil },
-			req:   Request{ServiceID: "design", Mode: in}, wantErr: "no consultation room is free"},
+			req:   Request{ServiceID: "design", Mode: in}, wantErr: "the atelier has no consultation room for visits", reason: booking.ReasonUnstaffed},
 		{name: "MinimumNotice", clock: "10:30", now: "2026-06-02 11:00",
-			req: Request{ServiceID: "design", Mode: virt}, wantErr: "bookings need at least 24 hours' notice"},
+			req: Request{ServiceID: "design", Mode: virt}, wantErr: "bookings need at least 24 hours' notice, so 10:30 on Wednesday 3 June is too soon", reason: booking.ReasonNotice},
 		{name: "MinimumNoticeExactlyMet", clock: "11:00", now: "2026-06-02 11:00",
 			req: Request{ServiceID: "design", Mode: virt}, want: booking.Placement{ArtisanID: "ana"}},
 		{name: "StaffIgnoreMinimumNotice", clock: "10:30", now: "2026-06-02 11:00",
@@ -180,21 +181,21 @@ func TestPlace(t *testing.T) {
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "design", virt, "ana", "", at(t, s, "14:00"))
 			},
-			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana", Staff: true}, wantErr: "the artisan is not free then"},
+			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana", Staff: true}, wantErr: "that time is no longer available: Ana is booked then", reason: booking.ReasonTaken},
 		{name: "HorizonLastDay",
 			req:  Request{ServiceID: "design", Mode: virt, Start: time.Date(2026, 8, 29, 9, 30, 0, 0, time.UTC)}, // Sat 30 Aug 17:30 local = today+90
 			want: booking.Placement{ArtisanID: "ana"}},
 		{name: "BeyondHorizon",
 			req:     Request{ServiceID: "design", Mode: virt, Start: time.Date(2026, 8, 31, 2, 0, 0, 0, time.UTC)}, // Mon 31 Aug 10:00 local
-			wantErr: "beyond the 90-day booking horizon"},
+			wantErr: "bookings can be made at most 90 days ahead, up to Sunday 30 August, so Monday 31 August is too far", reason: booking.ReasonHorizon},
 		{name: "StaffBeyondHorizon",
 			req:  Request{ServiceID: "design", Mode: virt, Start: time.Date(2026, 8, 31, 2, 0, 0, 0, time.UTC), Staff: true},
 			want: booking.Placement{ArtisanID: "ana"}},
 		{name: "OffGrid", clock: "14:15",
-			req: Request{ServiceID: "design", Mode: virt}, wantErr: "not on the 30-minute grid"},
+			req: Request{ServiceID: "design", Mode: virt}, wantErr: "not on the 30-minute grid", reason: booking.ReasonOffGrid},
 		{name: "OffGridBySeconds",
 			req:     Request{ServiceID: "design", Mode: virt, Start: time.Date(2026, 6, 3, 6, 0, 1, 0, time.UTC)},
-			wantErr: "not on the 30-minute grid"},
+			wantErr: "not on the 30-minute grid", reason: booking.ReasonOffGrid},
 		{name: "RescheduleIgnoresOwnBooking", clock: "14:30",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "design", virt, "ana", "", at(t, s, "14:00"))
@@ -204,7 +205,7 @@ func TestPlace(t *testing.T) {
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "design", virt, "ana", "", at(t, s, "14:00"))
 			},
-			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana", IgnoreBookingID: "b2"}, wantErr: "the artisan is not free then"},
+			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana", IgnoreBookingID: "b2"}, wantErr: "that time is no longer available: Ana is booked then", reason: booking.ReasonTaken},
 		{name: "RescheduleFreesOwnRoom", clock: "14:30",
 			setup: func(t *testing.T, s *booking.Schedule) {
 				addBooking(t, s, "b1", "sizing", in, "cleo", "r1", at(t, s, "14:00"))
@@ -216,7 +217,71 @@ func TestPlace(t *testing.T) {
 				addBooking(t, s, "b1", "design", virt, "ana", "", at(t, s, "14:00"))
 				addBooking(t, s, "b2", "design", virt, "ben", "", at(t, s, "15:00"))
 			},
-			req: Request{ServiceID: "design", Mode: virt}, wantErr: "no artisan is free then"},
+			req: Request{ServiceID: "design", Mode: virt}, wantErr: "that time is no longer available: no artisan is free then", reason: booking.ReasonTaken},
+
+		// Times that never were bookable say why, in the atelier's time.
+		{name: "AfterClosing", clock: "20:30",
+			req:     Request{ServiceID: "design", Mode: virt},
+			wantErr: "the atelier is closed at 20:30 on Wednesday 3 June (open 10:00-19:00 that day)", reason: booking.ReasonClosed},
+		{name: "BeforeOpeningSplitHours", clock: "09:00",
+			setup: func(t *testing.T, s *booking.Schedule) {
+				s.Atelier.Hours[time.Wednesday] = []booking.Span{mustSpan(t, "10:00-13:00"), mustSpan(t, "14:00-19:00")}
+			},
+			req:     Request{ServiceID: "design", Mode: virt},
+			wantErr: "the atelier is closed at 09:00 on Wednesday 3 June (open 10:00-13:00 and 14:00-19:00 that day)", reason: booking.ReasonClosed},
+		{name: "RunsIntoLunch", clock: "12:00",
+			setup: func(t *testing.T, s *booking.Schedule) {
+				s.Atelier.Hours[time.Wednesday] = []booking.Span{mustSpan(t, "10:00-13:00"), mustSpan(t, "14:00-19:00")}
+			},
+			req:     Request{ServiceID: "design", Mode: virt},
+			wantErr: "a 90-minute appointment at 12:00 on Wednesday 3 June would end after the atelier closes at 13:00", reason: booking.ReasonClosed},
+		{name: "ClosureWithReason", clock: "14:00",
+			setup: func(t *testing.T, s *booking.Schedule) {
+				s.Atelier.Closures = []booking.Closure{{From: booking.Date{Year: 2026, Month: 6, Day: 3}, To: booking.Date{Year: 2026, Month: 6, Day: 3}, Reason: "Stock-take"}}
+			},
+			req: Request{ServiceID: "design", Mode: virt}, wantErr: "that is a closure day: Stock-take (Wednesday 3 June)", reason: booking.ReasonClosure},
+		{name: "ArtisanStartsLater", clock: "10:00",
+			req:     Request{ServiceID: "design", Mode: virt, ArtisanID: "ben"},
+			wantErr: "Ben does not work at 10:00 on Wednesday 3 June (working hours that day: 12:00-19:00)", reason: booking.ReasonNotWorking},
+		{name: "ArtisanStopsBeforeTheEnd", clock: "16:00",
+			setup: func(t *testing.T, s *booking.Schedule) {
+				s.Artisans[1].Hours[time.Wednesday] = []booking.Span{mustSpan(t, "12:00-17:00")}
+			},
+			req:     Request{ServiceID: "design", Mode: virt, ArtisanID: "ben"},
+			wantErr: "a 90-minute appointment at 16:00 on Wednesday 3 June would end after Ben stops work at 17:00", reason: booking.ReasonNotWorking},
+		{name: "NoArtisanWorking", clock: "10:00",
+			req:     Request{ServiceID: "design", Mode: in},
+			wantErr: "no artisan who offers this service is working at 10:00 on Wednesday 3 June", reason: booking.ReasonNotWorking},
+		{name: "TimeOffCoversStart", clock: "14:00",
+			setup: func(t *testing.T, s *booking.Schedule) {
+				s.Artisans[0].TimeOff = []booking.TimeOff{{Start: at(t, s, "13:00"), End: at(t, s, "15:00"), Reason: "dentist"}}
+			},
+			req: Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"}, wantErr: "Ana is away at 14:00 on Wednesday 3 June", reason: booking.ReasonAway},
+		{name: "TimeOffDuringPreparation", clock: "14:00",
+			setup: func(t *testing.T, s *booking.Schedule) {
+				s.Artisans[0].TimeOff = []booking.TimeOff{{Start: at(t, s, "13:00"), End: at(t, s, "13:45")}}
+			},
+			req:     Request{ServiceID: "design", Mode: in, ArtisanID: "ana"},
+			wantErr: "Ana is away until 13:45 on Wednesday 3 June, and an appointment at 14:00 needs Ana from 13:30", reason: booking.ReasonAway},
+		{name: "EveryArtisanAway", clock: "14:00",
+			setup: func(t *testing.T, s *booking.Schedule) {
+				s.Artisans[0].TimeOff = []booking.TimeOff{{Start: at(t, s, "13:00"), End: at(t, s, "15:00")}}
+				s.Artisans[1].TimeOff = []booking.TimeOff{{Start: at(t, s, "12:00"), End: at(t, s, "19:00")}}
+			},
+			req: Request{ServiceID: "design", Mode: virt}, wantErr: "every artisan who offers this service is away at 14:00 on Wednesday 3 June", reason: booking.ReasonAway},
+		{name: "OneAwayOneBookedIsTaken", clock: "14:00",
+			setup: func(t *testing.T, s *booking.Schedule) {
+				s.Artisans[0].TimeOff = []booking.TimeOff{{Start: at(t, s, "13:00"), End: at(t, s, "15:00")}}
+				addBooking(t, s, "b1", "design", virt, "ben", "", at(t, s, "14:30"))
+			},
+			req: Request{ServiceID: "design", Mode: virt}, wantErr: "that time is no longer available: no artisan is free then", reason: booking.ReasonTaken},
+		{name: "BeyondHorizonNextYear",
+			now:     "2026-12-01 09:00",
+			req:     Request{ServiceID: "design", Mode: virt, Start: time.Date(2027, 3, 2, 2, 0, 0, 0, time.UTC)}, // Tue 2 Mar 2027 10:00 local
+			wantErr: "bookings can be made at most 90 days ahead, up to Monday 1 March 2027, so Tuesday 2 March 2027 is too far", reason: booking.ReasonHorizon},
+		{name: "NoticeGivesTheRule", clock: "10:00", now: "2026-06-02 11:00",
+			req:     Request{ServiceID: "design", Mode: virt, ArtisanID: "ana"},
+			wantErr: "bookings need at least 24 hours' notice, so 10:00 on Wednesday 3 June is too soon", reason: booking.ReasonNotice},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,6 +316,12 @@ func TestPlace(t *testing.T) {
 			}
 			if e.Kind != booking.ECONFLICT || e.Code != code || !strings.Contains(e.Message, tt.wantErr) {
 				t.Errorf("error = %s/%s %q, want conflict/%s containing %q", e.Kind, e.Code, e.Message, code, tt.wantErr)
+			}
+			if e.Reason != tt.reason {
+				t.Errorf("reason = %q, want %q", e.Reason, tt.reason)
+			}
+			if taken := strings.Contains(e.Message, "no longer available"); taken != (tt.reason == booking.ReasonTaken) {
+				t.Errorf("message %q: \"no longer available\" is only for a time that was free and is taken (reason %q)", e.Message, tt.reason)
 			}
 		})
 	}

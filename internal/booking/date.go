@@ -33,17 +33,7 @@ func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.M
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d == Date{} }
 
-// In returns local midnight of d in loc (or the first instant of the day
-// when midnight itself does not exist because of a DST change).
-func (d Date) In(loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
-}
-
-// At returns the instant of wall-clock time c on d in loc. Clock 24:00 is
-// midnight of the next day.
-func (d Date) At(c Clock, loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, int(c)/60, int(c)%60, 0, 0, loc)
-}
+// In and At (the start of a date, a wall-clock time on it) are in wall.go.
 
 // AddDays returns d plus n days.
 func (d Date) AddDays(n int) Date {

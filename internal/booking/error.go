@@ -37,13 +37,16 @@ const (
 
 // Error is the one error type of the application. Message is safe to show to
 // a user; Fields maps a JSON path ("customer.email") to a message. Err is
-// the cause, if any, for the logs: it is never shown to a user.
+// the cause, if any, for the logs: it is never shown to a user. Reason
+// says, for a slot_unavailable error, why the slot cannot be booked (one of
+// the Reason constants), so that a page can choose its words.
 type Error struct {
 	Kind    Kind
 	Code    string
 	Message string
 	Fields  map[string]string
 	Err     error
+	Reason  string
 }
 
 func (e *Error) Error() string {
@@ -111,9 +114,38 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
-// ErrSlotUnavailable is returned when the requested slot cannot be booked.
+// Why a start on the slot grid cannot be booked (Error.Reason of a
+// slot_unavailable error). Only ReasonTaken means that the time was free
+// and has been taken; the others mean that it was never bookable.
+const (
+	ReasonTaken      = "taken"       // another booking, the last room, the artisan's daily cap or own calendar
+	ReasonClosed     = "closed"      // outside the atelier's opening hours
+	ReasonClosure    = "closure"     // a closure day
+	ReasonNotWorking = "not_working" // outside the artisan's working hours
+	ReasonAway       = "away"        // the artisan's time off
+	ReasonNotice     = "notice"      // inside the minimum notice
+	ReasonHorizon    = "horizon"     // beyond the booking horizon
+	ReasonOffGrid    = "off_grid"    // not a start on the slot grid
+	ReasonUnstaffed  = "unstaffed"   // no artisan offers the service, or no room for visits
+)
+
+// ErrSlotUnavailable is returned when the requested slot was free and has
+// been taken: "that time is no longer available: " + reason.
 func ErrSlotUnavailable(reason string) *Error {
-	return &Error{Kind: ECONFLICT, Code: CodeSlotUnavailable, Message: "that time is no longer available: " + reason}
+	return &Error{Kind: ECONFLICT, Code: CodeSlotUnavailable, Reason: ReasonTaken, Message: "that time is no longer available: " + reason}
+}
+
+// ErrSlotNotBookable is returned for a start that never was bookable;
+// message says why ("the atelier is closed at 20:30 on Tuesday 2 June").
+func ErrSlotNotBookable(reason, message string) *Error {
+	return &Error{Kind: ECONFLICT, Code: CodeSlotUnavailable, Reason: reason, Message: message}
+}
+
+// SlotTaken reports whether err says that a slot was free and has been
+// taken, as opposed to a time that was never bookable.
+func SlotTaken(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeSlotUnavailable && e.Reason == ReasonTaken
 }
 
 // ErrNotFound is the error for unknown ids and wrong manage tokens alike.
