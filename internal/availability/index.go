@@ -231,15 +231,38 @@ func (ix *index) day(d booking.Date) *day {
 		}
 	}
 	wd := d.Weekday()
-	dy.opening = spans(ix.opening.On(wd), d, ix.loc)
+	open := ix.opening.On(wd)
+	dy.opening = spans(open, d, ix.loc)
 	for i, a := range ix.artisans {
-		dy.working[i] = spans(a.Hours.On(wd), d, ix.loc)
+		// Artisans often keep the atelier's hours, or each other's: the
+		// same wall-clock spans give the same instants, so they share one
+		// (read-only) set rather than converting the times again.
+		work := a.Hours.On(wd)
+		if slices.Equal(work, open) {
+			dy.working[i] = dy.opening
+		} else if j := ix.sameHours(wd, i); j >= 0 {
+			dy.working[i] = dy.working[j]
+		} else {
+			dy.working[i] = spans(work, d, ix.loc)
+		}
 		if k := ix.firstDay.DaysUntil(d); k >= 0 && k < len(ix.perDay[i]) {
 			dy.bookings[i] = ix.perDay[i][k]
 		}
 	}
 	ix.dayCache[d] = dy
 	return dy
+}
+
+// sameHours returns an earlier candidate with the same hours as candidate
+// i on weekday wd, or -1.
+func (ix *index) sameHours(wd time.Weekday, i int) int {
+	work := ix.artisans[i].Hours.On(wd)
+	for j := range i {
+		if slices.Equal(ix.artisans[j].Hours.On(wd), work) {
+			return j
+		}
+	}
+	return -1
 }
 
 // spans turns wall-clock spans of date d into instants; adjacent spans
