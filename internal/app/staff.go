@@ -30,6 +30,9 @@ type StaffStore interface {
 	// BookingJobs lists the jobs of queue for a booking with their
 	// delivery state (staff_messages.go).
 	BookingJobs(ctx context.Context, bookingID, queue string) ([]booking.JobRecord, error)
+	// FailingJobs lists the bookings with failing jobs of queue, only
+	// artisanID's when it is set (staff_messages.go).
+	FailingJobs(ctx context.Context, queue string, failedSince time.Time, artisanID string) ([]booking.FailingJobs, error)
 
 	SetOpeningHours(ctx context.Context, hours booking.WeekHours, actor booking.Actor) error
 	SetWorkingHours(ctx context.Context, artisanID string, hours booking.WeekHours, actor booking.Actor) error

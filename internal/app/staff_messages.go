@@ -82,3 +82,68 @@ func messageView(j booking.JobRecord) MessageView {
 	}
 	return v
 }
+
+// maxFailingShown is how many bookings the staff home lists with failing
+// messages; the rest are counted.
+const maxFailingShown = 10
+
+// FailingMessages is the staff home's notice of e-mails that are not
+// getting through: being retried after a failure, or given up within
+// StaffFailedWindow.
+type FailingMessages struct {
+	Retrying, Failed int // messages, across every booking the user may see
+	// Bookings are the bookings those messages are about, the most
+	// recently failing first, at most maxFailingShown; More counts the
+	// others.
+	Bookings []FailingBooking
+	More     int
+}
+
+// Total is the number of failing messages.
+func (f *FailingMessages) Total() int { return f.Retrying + f.Failed }
+
+// FailingBooking is a booking with failing messages.
+type FailingBooking struct {
+	ID       string
+	Customer string
+	Start    time.Time
+	Retrying int
+	Failed   int
+}
+
+// StaffFailingMessages returns the failing messages of the bookings u may
+// see (an artisan's own; an admin's also those about no booking), or nil
+// when none is failing.
+func (s *Staff) StaffFailingMessages(ctx context.Context, u *booking.User) (*FailingMessages, error) {
+	artisan := ""
+	if u.Role != booking.RoleAdmin {
+		artisan = u.ArtisanID
+	}
+	rows, err := s.DB.FailingJobs(ctx, mailQueue, s.now().Add(-StaffFailedWindow), artisan)
+	if err != nil {
+		return nil, internal("load the failing mail", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	out := &FailingMessages{}
+	for _, r := range rows {
+		out.Retrying += r.Retrying
+		out.Failed += r.Failed
+		if r.BookingID == "" {
+			continue
+		}
+		if len(out.Bookings) == maxFailingShown {
+			out.More++
+			continue
+		}
+		b, err := s.DB.Booking(ctx, r.BookingID)
+		if err != nil {
+			return nil, internal("load a booking with failing mail", err)
+		}
+		out.Bookings = append(out.Bookings, FailingBooking{
+			ID: b.ID, Customer: b.Customer.Name, Start: b.Start, Retrying: r.Retrying, Failed: r.Failed,
+		})
+	}
+	return out, nil
+}

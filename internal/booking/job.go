@@ -81,3 +81,24 @@ type JobRecord struct {
 	RunAt     time.Time // when a pending job is (next) due
 	DoneAt    time.Time // when it was delivered or given up; zero while pending
 }
+
+// QueueHealth is what an operator watches of one job queue. A job is in
+// at most one of the counts.
+type QueueHealth struct {
+	// Queued are the pending jobs that are due and have not failed yet
+	// (being sent, or waiting for the worker). Jobs scheduled for later,
+	// such as reminders, are not counted until they are due.
+	Queued int
+	// Failing are the pending jobs whose last attempt failed (retried with
+	// backoff, or parked) and the jobs given up since the start of the
+	// window asked for.
+	Failing int
+}
+
+// FailingJobs is a booking with failing jobs of one queue (see
+// QueueHealth): BookingID "" gathers the jobs of no booking.
+type FailingJobs struct {
+	BookingID string
+	Retrying  int // pending after a failed attempt
+	Failed    int // given up within the window
+}

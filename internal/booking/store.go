@@ -52,4 +52,8 @@ type Store interface {
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+	// JobHealth counts the queued and failing jobs of each of queues at
+	// now, counting jobs given up at or after failedSince; a queue with no
+	// such jobs has zero counts. It is one cheap, indexed query (/healthz).
+	JobHealth(ctx context.Context, now, failedSince time.Time, queues ...string) (map[string]QueueHealth, error)
 }

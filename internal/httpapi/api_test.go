@@ -590,17 +590,25 @@ func TestManageTokenNotStoredInClear(t *testing.T) {
 func TestHealth(t *testing.T) {
 	e := MustOpenEnv(t, httpapi.Config{})
 	r := e.Do(t, http.MethodGet, "/healthz", nil)
-	var got map[string]any // members such as "version" are objects
+	var got struct {
+		Status string         `json:"status"`
+		Mail   map[string]int `json:"mail"`
+	}
 	r.JSON(t, &got)
-	if r.Status != http.StatusOK || got["status"] != "ok" {
+	if r.Status != http.StatusOK || got.Status != "ok" {
 		t.Errorf("healthz: %d %s", r.Status, r.Body)
+	}
+	if q, ok := got.Mail["queued"]; !ok || q != 0 || got.Mail["failing"] != 0 || len(got.Mail) != 2 {
+		t.Errorf("healthz mail = %v, want queued 0 and failing 0", got.Mail)
 	}
 	e.DB.Close()
 	r = e.Do(t, http.MethodGet, "/healthz", nil)
 	if r.Status != http.StatusServiceUnavailable {
 		t.Errorf("healthz with the database closed: %d %s", r.Status, r.Body)
 	}
-	r.Problem(t)
+	if p := r.Problem(t); p.Code != "unavailable" || r.Header.Get("Retry-After") == "" {
+		t.Errorf("healthz with the database closed: code %q, Retry-After %q; want unavailable with a Retry-After", p.Code, r.Header.Get("Retry-After"))
+	}
 }
 
 func TestInternalErrorsHidden(t *testing.T) {

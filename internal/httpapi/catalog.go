@@ -85,20 +85,41 @@ func (s *Server) handleArtisan(w http.ResponseWriter, r *http.Request) {
 	s.Error(w, r, booking.ErrNotFound("artisan"))
 }
 
-// handleHealth serves GET /healthz: 200 when the database answers, 503
-// otherwise.
+// handleHealth serves GET /healthz: 503 when the database does not
+// answer, else 200 with "status" "ok", or "degraded" while any e-mail or
+// Google Calendar write is failing (or an artisan's sync is stopped), and
+// the outbox's counts: "mail": {"queued", "failing"} and, with Google
+// Calendar sync on, "google_calendar" with its "jobs" counted alike, and
+// the parts added with AddHealth (backups), which may degrade it too. It
+// costs a ping and one indexed count query (app.Health).
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.app.Store.Ping(ctx); err != nil {
+	h, err := s.app.Health(ctx)
+	if err != nil {
 		s.logger.WarnContext(r.Context(), "health check failed", "err", err)
+		w.Header().Set("Retry-After", retryAfter(UnavailableRetry))
 		s.problem(w, r, http.StatusServiceUnavailable, "unavailable", "the database does not answer", nil)
 		return
 	}
-	body := map[string]any{"status": "ok", "version": buildinfo.Read()}
+	degraded := h.Failing()
+	body := map[string]any{"version": buildinfo.Read(), "mail": queueHealth(h.Mail)}
 	if g := s.googleHealth(ctx); g != nil { // google.go
+		if h.Calendar != nil {
+			g["jobs"] = queueHealth(*h.Calendar)
+		}
+		degraded = degraded || g["status"] == "degraded"
 		body["google_calendar"] = g
+	}
+	body["status"] = "ok"
+	if degraded {
+		body["status"] = "degraded"
 	}
 	s.addHealthParts(ctx, body) // health.go
 	s.writeJSON(w, r, http.StatusOK, body)
+}
+
+// queueHealth is the JSON of a queue's counts in /healthz.
+func queueHealth(q booking.QueueHealth) map[string]int {
+	return map[string]int{"queued": q.Queued, "failing": q.Failing}
 }

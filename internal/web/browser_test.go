@@ -549,7 +549,8 @@ func TestBrowser(t *testing.T) {
 		tab.MustContain("Wrong e-mail address or password")
 		tab.Fill("password", StaffPassword)
 		tab.Click(`//button[normalize-space()="Sign in"]`)
-		tab.MustContain("Calendar", "Today, Tuesday 1 December 2026")
+		tab.MustContain("Calendar", "Today, Tuesday 1 December 2026",
+			"1 e-mail is not getting through", "1 could not be delivered in the last 7 days", "Customer of Mei · Wed 9 Dec, 2:00 pm")
 
 		tab.Click(`//a[contains(@class,"cal-nav")][.//span[normalize-space()="Later"]]`)
 		tab.MustContain("Monday 7 December – Sunday 13 December 2026", "Customer of Mei", "Customer of Arjun", "Second of Arjun", "Visit")

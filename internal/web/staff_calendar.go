@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,6 +32,67 @@ type staffHomeData struct {
 	Zone     string
 
 	Backup *backupNotice // for admins, when the backups fail
+
+	// Mail tells of e-mails not getting through; nil when none.
+	Mail *mailNotice
+}
+
+// mailNotice is the staff home's warning of failing e-mails, with links
+// to the bookings they are about.
+type mailNotice struct {
+	Heading, Detail string
+	Bookings        []mailNoticeItem
+	More            int
+}
+
+// mailNoticeItem is a booking with failing e-mails.
+type mailNoticeItem struct {
+	URL, Customer, When, State string
+}
+
+// plural writes n with the singular or plural noun: "1 e-mail", "3 e-mails".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// newMailNotice words the failing messages for staff; nil when none.
+func newMailNotice(c *catalogue, f *app.FailingMessages) *mailNotice {
+	if f == nil || f.Total() == 0 {
+		return nil
+	}
+	n := &mailNotice{More: f.More}
+	if f.Total() == 1 {
+		n.Heading = "1 e-mail is not getting through"
+	} else {
+		n.Heading = plural(f.Total(), "e-mail", "e-mails") + " are not getting through"
+	}
+	var parts []string
+	if f.Retrying > 0 {
+		parts = append(parts, plural(f.Retrying, "is", "are")+" being retried")
+	}
+	if f.Failed > 0 {
+		parts = append(parts, plural(f.Failed, "could not be delivered", "could not be delivered")+" in the last 7 days")
+	}
+	n.Detail = strings.Join(parts, "; ") + ". Each booking's page shows its e-mails and why they failed; " +
+		"a customer who did not get theirs may need a call."
+	for _, b := range f.Bookings {
+		var st []string
+		if b.Retrying > 0 {
+			st = append(st, plural(b.Retrying, "retrying", "retrying"))
+		}
+		if b.Failed > 0 {
+			st = append(st, plural(b.Failed, "not delivered", "not delivered"))
+		}
+		start := b.Start.In(c.Loc)
+		n.Bookings = append(n.Bookings, mailNoticeItem{
+			URL: "/staff/bookings/" + url.PathEscape(b.ID) + "#mail-title", Customer: b.Customer,
+			When: fmtShortDate(start) + ", " + fmtTime(start), State: strings.Join(st, ", "),
+		})
+	}
+	return n
 }
 
 // weekColumn is a day of the week view.
@@ -119,6 +181,13 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 		return "/staff?" + v.Encode()
 	}
 	d.Hidden = []field{{"view", d.View}, {"date", day.String()}}
+
+	failing, err := s.staff.app.StaffFailingMessages(ctx, u)
+	if err != nil {
+		s.staffError(w, r, err)
+		return
+	}
+	d.Mail = newMailNotice(c, failing)
 
 	// Today at a glance.
 	todays, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: today, To: today}, filter)
