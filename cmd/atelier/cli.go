@@ -39,7 +39,7 @@ func (g *globalFlags) register(fs *flag.FlagSet, withAddr bool) {
 const usage = `Usage:
   atelier [serve] [--config PATH] [--db PATH] [--addr HOST:PORT]
   atelier user add --email E --name N --role admin|artisan [--artisan ID] --password-stdin
-  atelier user list | passwd --email E --password-stdin | disable --email E
+  atelier user list | passwd --email E --password-stdin | disable --email E | enable --email E
   atelier backup --to FILE [--force]
   atelier version (or --version)
 

@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -23,6 +26,14 @@ const userUsage = `Usage:
   atelier user list
   atelier user passwd --email E --password-stdin
   atelier user disable --email E
+  atelier user enable --email E
+
+Every command says which database file it uses (database.path, or --db).
+Only add creates the database if it does not exist; the others refuse a
+missing file, so a mistyped path never shows an empty list or changes a
+new, empty database. Disabling an account signs it out and revokes the
+calendar feed URLs it made (and its artisan's feed, unless another active
+account of that artisan remains); enabling it brings none of them back.
 
 Flags --config and --db work with every sub-command, before or after its name.
 `
@@ -53,7 +64,7 @@ func userCommand(ctx context.Context, g globalFlags, args []string, env Env) err
 	case "passwd":
 		fs.StringVar(&email, "email", "", "the account's e-mail `address`")
 		fs.BoolVar(&stdin, "password-stdin", false, "read the password from standard input")
-	case "disable":
+	case "disable", "enable":
 		fs.StringVar(&email, "email", "", "the account's e-mail `address`")
 	case "list":
 	case "help", "-h", "--help":
@@ -88,7 +99,7 @@ func userCommand(ctx context.Context, g globalFlags, args []string, env Env) err
 		if err := auth.ValidatePassword(password); err != nil {
 			return err
 		}
-	case "disable":
+	case "disable", "enable":
 		if email = strings.TrimSpace(email); email == "" {
 			return errors.New("--email is required")
 		}
@@ -114,6 +125,16 @@ func userCommand(ctx context.Context, g globalFlags, args []string, env Env) err
 	cfg, _, err := loadConfig(g)
 	if err != nil {
 		return err
+	}
+	dbPath, err := filepath.Abs(cfg.Database.Path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "database: %s\n", dbPath)
+	if sub != "add" {
+		if err := existingDatabase(dbPath); err != nil {
+			return err
+		}
 	}
 	db, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 	if err != nil {
@@ -147,13 +168,40 @@ func userCommand(ctx context.Context, g globalFlags, args []string, env Env) err
 		if err := db.DisableUser(ctx, email); err != nil {
 			return userError(err)
 		}
-		fmt.Fprintf(env.Stdout, "disabled %s; its sessions are signed out\n", email)
+		fmt.Fprintf(env.Stdout, "disabled %s; its sessions are signed out and its calendar feed URLs revoked\n", email)
+	case "enable":
+		if err := db.EnableUser(ctx, email); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintf(env.Stdout, "enabled %s; it can sign in again (revoked calendar feed URLs stay revoked)\n", email)
 	case "list":
 		users, err := db.Users(ctx)
 		if err != nil {
 			return err
 		}
 		return listUsers(env.Stdout, users)
+	}
+	return nil
+}
+
+// existingDatabase checks that path is an atelier database that exists:
+// the user commands other than add never create one (SQLite would make
+// an empty file at a mistyped path, and list would show no one).
+func existingDatabase(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no database at %s: give the right one with --db or database.path (only \"atelier user add\" creates a new database)", path)
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a database file", path)
+	case fi.Size() == 0:
+		// What an earlier version left at a mistyped path. A database
+		// whose content is still in its -wal is not empty.
+		if _, err := os.Stat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s is an empty file, not an atelier database: give the right one with --db or database.path", path)
+		}
 	}
 	return nil
 }

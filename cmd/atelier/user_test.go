@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,6 +57,10 @@ func TestUserCommands(t *testing.T) {
 		{"PasswdUnknown", pw, []string{"user", "passwd", "--db", db, "--email", "nobody@example.com", "--password-stdin"}, "not found", ""},
 		{"Disable", "", []string{"user", "disable", "--db", db, "--email", "mei@example.com"}, "", "disabled mei@example.com"},
 		{"ListShowsDisabled", "", []string{"user", "list", "--db", db}, "", "disabled"},
+		{"Enable", "", []string{"user", "enable", "--db", db, "--email", "MEI@example.com"}, "", "enabled MEI@example.com"},
+		{"ListShowsEnabled", "", []string{"user", "list", "--db", db}, "", "mei@example.com   Mei   artisan  mei      active"},
+		{"EnableUnknown", "", []string{"user", "enable", "--db", db, "--email", "nobody@example.com"}, "not found", ""},
+		{"EnableWithoutEmail", "", []string{"user", "enable", "--db", db}, "--email", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,6 +75,98 @@ func TestUserCommands(t *testing.T) {
 				t.Errorf("stdout %q, want it to contain %q", out, tc.wantOut)
 			}
 		})
+	}
+}
+
+// TestUserCommandsNameTheDatabase: every user command says which
+// database file it used, as an absolute path, before it acts.
+func TestUserCommandsNameTheDatabase(t *testing.T) {
+	cheapPasswords(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	const pw = "a long enough password\n"
+	want := "database: " + filepath.Join(dir, "staff.db")
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"Add", pw, []string{"user", "add", "--db", "staff.db", "--email", "mei@example.com", "--name", "Mei", "--role", "artisan", "--artisan", "mei", "--password-stdin"}},
+		{"List", "", []string{"user", "list", "--db", "staff.db"}},
+		{"Passwd", pw, []string{"--db", "staff.db", "user", "passwd", "--email", "mei@example.com", "--password-stdin"}},
+		{"Disable", "", []string{"user", "disable", "--db", "staff.db", "--email", "mei@example.com"}},
+		{"Enable", "", []string{"user", "enable", "--db", "staff.db", "--email", "mei@example.com"}},
+		{"FailureToo", "", []string{"user", "disable", "--db", "staff.db", "--email", "nobody@example.com"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, err := runMain(t, tc.stdin, tc.args...)
+			if err != nil && tc.name != "FailureToo" {
+				t.Fatalf("%v; stderr %s", err, errOut)
+			}
+			if !strings.Contains(errOut, want+"\n") {
+				t.Errorf("stderr %q, want it to name the database (%q)", errOut, want)
+			}
+		})
+	}
+}
+
+// TestUserCommandsNeedAnExistingDatabase: only user add creates a
+// database; the others refuse a missing or empty file with an error that
+// names it, and create nothing.
+func TestUserCommandsNeedAnExistingDatabase(t *testing.T) {
+	cheapPasswords(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	missing := filepath.Join(dir, "typo.db")
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+	}{
+		{"List", "", []string{"user", "list"}},
+		{"Passwd", "another long password\n", []string{"user", "passwd", "--email", "mei@example.com", "--password-stdin"}},
+		{"Disable", "", []string{"user", "disable", "--email", "mei@example.com"}},
+		{"Enable", "", []string{"user", "enable", "--email", "mei@example.com"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, path := range []string{missing, empty} {
+				_, _, err := runMain(t, tc.stdin, append(tc.args, "--db", path)...)
+				if err == nil || !strings.Contains(err.Error(), path) {
+					t.Errorf("on %s: error %v, want one naming the file", filepath.Base(path), err)
+				}
+			}
+			if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s was created (%v)", filepath.Base(missing), err)
+			}
+			if fi, err := os.Stat(empty); err != nil || fi.Size() != 0 {
+				t.Errorf("the empty file was changed: %v, %v", fi, err)
+			}
+			for _, suffix := range []string{"-wal", "-shm"} {
+				if _, err := os.Stat(empty + suffix); err == nil {
+					t.Errorf("%s%s was created", filepath.Base(empty), suffix)
+				}
+			}
+		})
+	}
+	// The demo configuration's database.path is relative: a user command
+	// run in a folder without it says so instead of making one.
+	_, _, err := runMain(t, "", "user", "list")
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "atelier.db")) {
+		t.Errorf("user list in an empty folder: %v, want an error naming %s", err, filepath.Join(dir, "atelier.db"))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the folder holds %d entries after the refusals, want only the empty file", len(entries))
+	}
+	// user add creates it.
+	if _, errOut, err := runMain(t, "a long enough password\n", "user", "add", "--db", missing,
+		"--email", "boss@example.com", "--name", "Boss", "--role", "admin", "--password-stdin"); err != nil {
+		t.Fatalf("user add: %v; %s", err, errOut)
+	}
+	if out, _, err := runMain(t, "", "user", "list", "--db", missing); err != nil || !strings.Contains(out, "boss@example.com") {
+		t.Errorf("list after add: %q, %v", out, err)
 	}
 }
 

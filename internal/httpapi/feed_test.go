@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"net/http"
 	"os"
 	"os/exec"
@@ -329,4 +331,86 @@ func TestStaffClosures(t *testing.T) {
 	if got := list(t); len(got) != 1 || got[0].Source != "config" {
 		t.Errorf("after delete: %+v, want only the config closure", got)
 	}
+}
+
+// TestFeedOfDisabledAccount: a disabled account's calendar feeds stop
+// serving customers' names at once, and enabling the account does not
+// bring them back.
+func TestFeedOfDisabledAccount(t *testing.T) {
+	ctx := context.Background()
+	e := MustOpenStaffEnv(t, StaffOptions{})
+	adminC, meiC, arjunC := e.MustLogin(t, e.Admin), e.MustLogin(t, e.Mei), e.MustLogin(t, e.Arjun)
+	e.MustStaffBook(t, adminC, VirtualRequest("2026-12-03T12:00:00+08:00", "mei"))
+	e.MustStaffBook(t, adminC, VirtualRequest("2026-12-03T12:00:00+08:00", "arjun"))
+
+	mei := e.MustFeedLink(t, meiC, "/api/v1/staff/artisans/mei/feed")
+	arjun := e.MustFeedLink(t, arjunC, "/api/v1/staff/artisans/arjun/feed")
+	atelier := e.MustFeedLink(t, adminC, "/api/v1/staff/feed")
+	for _, f := range []struct {
+		link FeedLink
+		want int
+	}{{mei, 1}, {arjun, 1}, {atelier, 2}} {
+		if events, _ := e.MustFeed(t, f.link.URL); len(events) != f.want {
+			t.Fatalf("feed %s has %d events before, want %d", f.link.URL, len(events), f.want)
+		}
+	}
+
+	t.Run("DisableRevokes", func(t *testing.T) {
+		if err := e.DB.DisableUser(ctx, e.Mei.Email); err != nil {
+			t.Fatal(err)
+		}
+		wantGone(t, e, mei.URL)
+		// Feeds other accounts made are not touched.
+		e.MustFeed(t, arjun.URL)
+		e.MustFeed(t, atelier.URL)
+	})
+
+	t.Run("EnableDoesNotRestore", func(t *testing.T) {
+		if err := e.DB.EnableUser(ctx, e.Mei.Email); err != nil {
+			t.Fatal(err)
+		}
+		wantGone(t, e, mei.URL)
+		// The account signs in again and makes a new URL, which works.
+		again := e.MustFeedLink(t, e.MustLogin(t, e.Mei), "/api/v1/staff/artisans/mei/feed")
+		e.MustFeed(t, again.URL)
+	})
+
+	t.Run("SurvivingTokenRefused", func(t *testing.T) {
+		// An account disabled as an earlier version did: the flag set,
+		// the feed left in place.
+		raw := mustRawDB(t, e)
+		if _, err := raw.ExecContext(ctx, `UPDATE users SET disabled = 1 WHERE id = ?`, e.Arjun.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantGone(t, e, arjun.URL)
+		// Enabling it revokes the surviving feed rather than reviving it.
+		if err := e.DB.EnableUser(ctx, e.Arjun.Email); err != nil {
+			t.Fatal(err)
+		}
+		wantGone(t, e, arjun.URL)
+	})
+
+	t.Run("FeedsAnAdminMade", func(t *testing.T) {
+		// An admin makes a feed of Mei's calendar; disabling the admin
+		// revokes it and the atelier-wide feed (the admin saw both URLs).
+		forMei := e.MustFeedLink(t, adminC, "/api/v1/staff/artisans/mei/feed")
+		e.MustFeed(t, forMei.URL)
+		if err := e.DB.DisableUser(ctx, e.Admin.Email); err != nil {
+			t.Fatal(err)
+		}
+		wantGone(t, e, forMei.URL)
+		wantGone(t, e, atelier.URL)
+	})
+}
+
+// mustRawDB opens the test store's file directly, as another program
+// (or an earlier version of atelier) would.
+func mustRawDB(t *testing.T, e *StaffEnv) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+e.DB.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }

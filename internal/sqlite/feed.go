@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
 )
@@ -91,10 +92,57 @@ func (db *DB) DeleteFeedToken(ctx context.Context, artisanID string, actor booki
 	return deleted, nil
 }
 
+// A feed's URL is known to the account that made it (it is shown only
+// then) and, for an artisan's feed, possibly to that artisan's own
+// account. So when an account is disabled, the feeds it could still read
+// go with it: those it made, and its artisan's feed unless another
+// active account of that artisan remains.
+
+// liveFeed is the condition, on feed_tokens f, that the feed belongs to no
+// disabled account: its maker (when recorded) is not disabled, and an
+// artisan's feed has an active account of the artisan, or none at all.
+// It refuses the feeds that DisableUser revokes, should a token survive
+// (an account disabled by an earlier version).
+const liveFeed = `NOT EXISTS (SELECT 1 FROM users u WHERE u.id = f.created_by AND u.disabled)
+	AND (f.artisan_id = ''
+		OR NOT EXISTS (SELECT 1 FROM users u WHERE u.artisan_id = f.artisan_id)
+		OR EXISTS (SELECT 1 FROM users u WHERE u.artisan_id = f.artisan_id AND NOT u.disabled))`
+
+// revokeFeedsOf deletes, in tx, the feeds that account userID could still
+// read once disabled (the rule of liveFeed), each with its audit row.
+func revokeFeedsOf(ctx context.Context, tx *sql.Tx, now time.Time, userID string) error {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM feed_tokens AS f WHERE NOT (`+liveFeed+`)
+		AND (f.created_by = ?1 OR f.artisan_id IN (SELECT artisan_id FROM users WHERE id = ?1 AND artisan_id IS NOT NULL))
+		RETURNING artisan_id`, userID)
+	if err != nil {
+		return fmt.Errorf("revoke feeds: %w", err)
+	}
+	var revoked []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			rows.Close()
+			return fmt.Errorf("revoke feeds: %w", err)
+		}
+		revoked = append(revoked, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("revoke feeds: %w", err)
+	}
+	for _, a := range revoked {
+		if err := writeAudit(ctx, tx, now, booking.Actor{}, "feed.revoked", "", feedTarget(a), nil, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // FeedByTokenHash returns the artisan whose feed has the secret hash ("" for
-// the atelier-wide feed); an unknown hash is ENOTFOUND.
+// the atelier-wide feed); an unknown hash, and the feed of a disabled
+// account (liveFeed), are ENOTFOUND.
 func (db *DB) FeedByTokenHash(ctx context.Context, hash []byte) (artisanID string, err error) {
-	err = db.read.QueryRowContext(ctx, `SELECT artisan_id FROM feed_tokens WHERE token_hash = ?`, hash).Scan(&artisanID)
+	err = db.read.QueryRowContext(ctx, `SELECT artisan_id FROM feed_tokens AS f WHERE token_hash = ? AND `+liveFeed, hash).Scan(&artisanID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", booking.ErrNotFound("feed")
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -118,29 +119,86 @@ func (db *DB) SetUserPassword(ctx context.Context, email, hash string) error {
 	return db.updateUser(ctx, "set password", email, `password_hash = ?`, hash)
 }
 
-// DisableUser disables the account with the e-mail address and ends all
-// its sessions; it can no longer sign in.
+// DisableUser disables the account with the e-mail address: it can no
+// longer sign in, all its sessions end, and the calendar feeds it could
+// still read are revoked (revokeFeedsOf), all in one transaction. The
+// audit log records it, with the feeds revoked.
 func (db *DB) DisableUser(ctx context.Context, email string) error {
-	return db.updateUser(ctx, "disable user", email, `disabled = ?`, 1)
+	now := db.now()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		id, err := setUser(ctx, tx, now, email, `disabled = ?`, 1)
+		if err != nil {
+			return err
+		}
+		if err := revokeFeedsOf(ctx, tx, now, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, now, booking.Actor{}, "user.disabled", "", "user:"+id, nil, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: disable user: %w", err)
+	}
+	return nil
 }
 
-func (db *DB) updateUser(ctx context.Context, op, email, set string, arg any) error {
+// EnableUser lets a disabled account with the e-mail address sign in
+// again. The feeds revoked when it was disabled stay revoked: their URLs
+// may have been copied anywhere meanwhile; the account makes new ones.
+// A feed that survived the disabling (an account disabled by an earlier
+// version, whose feeds were only refused) is revoked now, before the
+// account is active again and the feed would serve once more.
+func (db *DB) EnableUser(ctx context.Context, email string) error {
 	now := db.now()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var id string
-		err := tx.QueryRowContext(ctx, `UPDATE users SET `+set+`, updated_at = ? WHERE email = ? RETURNING id`,
-			arg, fmtTime(now), strings.TrimSpace(email)).Scan(&id)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, strings.TrimSpace(email)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return booking.ErrNotFound("user")
 		}
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		if err := revokeFeedsOf(ctx, tx, now, id); err != nil {
+			return err
+		}
+		if _, err := setUser(ctx, tx, now, email, `disabled = ?`, 0); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, now, booking.Actor{}, "user.enabled", "", "user:"+id, nil, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: enable user: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) updateUser(ctx context.Context, op, email, set string, arg any) error {
+	now := db.now()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := setUser(ctx, tx, now, email, set, arg)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
 	return nil
+}
+
+// setUser applies set (with arg) to the account with the e-mail address,
+// ends all its sessions and returns its id; an unknown address is
+// ENOTFOUND.
+func setUser(ctx context.Context, tx *sql.Tx, now time.Time, email, set string, arg any) (string, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `UPDATE users SET `+set+`, updated_at = ? WHERE email = ? RETURNING id`,
+		arg, fmtTime(now), strings.TrimSpace(email)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", booking.ErrNotFound("user")
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+		return "", err
+	}
+	return id, nil
 }

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,5 +104,27 @@ func TestSessionsEndWithPasswordChangeAndDisable(t *testing.T) {
 	}
 	if err := db.DisableUser(ctx, "nobody@example.com"); booking.ErrorKind(err) != booking.ENOTFOUND {
 		t.Errorf("disable unknown: %v, want ENOTFOUND", err)
+	}
+	if err := db.EnableUser(ctx, "BOSS@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.UserByEmail(ctx, "boss@example.com"); got.Disabled || got.PasswordHash != "h2" {
+		t.Errorf("user after enable = %+v, want active with its password", got)
+	}
+	if err := db.EnableUser(ctx, "nobody@example.com"); booking.ErrorKind(err) != booking.ENOTFOUND {
+		t.Errorf("enable unknown: %v, want ENOTFOUND", err)
+	}
+	entries, err := db.AuditLog(ctx, testNow.Add(-time.Hour), testNow.Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range entries {
+		if a.Target == "user:"+u.ID {
+			actions = append(actions, a.Action)
+		}
+	}
+	if !slices.Contains(actions, "user.disabled") || !slices.Contains(actions, "user.enabled") {
+		t.Errorf("audit of the account: %v, want user.disabled and user.enabled", actions)
 	}
 }
