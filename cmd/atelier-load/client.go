@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// client speaks the customer API of /work/shared/API.md.
+// client speaks the customer API of docs/API.md.
 type client struct {
 	base string
 	hc   *http.Client
