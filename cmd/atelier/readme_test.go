@@ -76,7 +76,7 @@ func TestReadmeCurlWalkthrough(t *testing.T) {
 		{"200", "GET", "/api/v1/availability"},
 		{"201", "POST", "/api/v1/bookings"},
 		{"200", "GET", "/api/v1/bookings/bk_"},
-		{"200", "GET", "/api/v1/bookings/bk_"}, // invite.ics
+		{"200", "GET", "/api/v1/bookings/bk_"},  // invite.ics
 		{"200", "GET", "/api/v1/availability"},  // the artisan's free times
 		{"200", "POST", "/api/v1/bookings/bk_"}, // reschedule
 		{"200", "POST", "/api/v1/bookings/bk_"}, // cancel
