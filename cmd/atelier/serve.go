@@ -99,6 +99,9 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	logger.Info("starting", "version", v.Version, "commit", v.Commit, "commit_time", v.CommitTime, "go", v.GoVersion,
 		"config", source, "database", dbPath, "atelier", cfg.Atelier.Name)
 
+	for _, w := range cfg.Warnings() {
+		logger.Warn(w)
+	}
 	db, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -135,6 +138,7 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		Logger:         logger,
 		PublicURL:      cfg.Server.PublicURL,
 		IdempotencyTTL: cfg.Booking.IdempotencyTTL(),
+		UTF8LocalParts: cfg.Mail.UTF8LocalParts(),
 	}
 	// Background workers run until workCtx ends, after the HTTP server has
 	// drained, so that jobs written by the last requests are still picked up

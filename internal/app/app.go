@@ -43,6 +43,10 @@ type App struct {
 	// GoogleOAuth connects artisans' own Google accounts (auth oauth; see
 	// google.go); nil otherwise.
 	GoogleOAuth GoogleConnector
+	// UTF8LocalParts says mail can be delivered to addresses with non-ASCII
+	// letters before the @ (config.Mail.UTF8LocalParts); without it a
+	// booking with such an address is refused with a field error.
+	UTF8LocalParts bool
 	// IdempotencyTTL is how long an Idempotency-Key replays its first
 	// response; afterwards reusing it is refused. Zero means
 	// DefaultIdempotencyTTL.

@@ -93,7 +93,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	svc := validateService(c, errs, req.Service, req.Mode, req.Artisan)
 	now := a.now()
 	start, _ := validateStart(errs, c, req.Start, now)
-	validateCustomer(errs, req.Customer)
+	validateCustomer(errs, req.Customer, a.UTF8LocalParts)
 	if m := validNotes(req.Notes); m != "" {
 		errs.Add("notes", m)
 	}
@@ -275,11 +275,11 @@ func normalize(r BookingRequest) BookingRequest {
 	return r
 }
 
-func validateCustomer(errs booking.FieldErrors, c booking.Customer) {
+func validateCustomer(errs booking.FieldErrors, c booking.Customer, utf8Local bool) {
 	if m := validName(c.Name); m != "" {
 		errs.Add("customer.name", m)
 	}
-	if m := validEmail(c.Email); m != "" {
+	if m := validEmail(c.Email, utf8Local); m != "" {
 		errs.Add("customer.email", m)
 	}
 	if m := validPhone(c.Phone); m != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mailaddr"
 )
 
 // Limits on free-text fields, in characters (runes) unless noted.
@@ -58,8 +59,11 @@ func validName(s string) string {
 
 // validEmail checks a bare address such as "ana@example.com": it must parse
 // with net/mail as exactly itself (no display name, no comments), have a
-// local part and a dotted domain, and fit in 254 bytes.
-func validEmail(s string) string {
+// local part and a dotted domain, and fit in 254 bytes. A domain with
+// non-ASCII letters (bücher.de) must be a valid IDNA name; it is sent as
+// A-labels. A local part with them (zoë@) is accepted only when utf8Local
+// says the mail transport can deliver it (SMTPUTF8).
+func validEmail(s string, utf8Local bool) string {
 	const msg = "must be a valid e-mail address"
 	if s == "" {
 		return "is required"
@@ -74,12 +78,19 @@ func validEmail(s string) string {
 	if err != nil || addr.Name != "" || addr.Address != s {
 		return msg
 	}
-	at := strings.LastIndexByte(s, '@')
-	local, domain := s[:at], s[at+1:]
-	if local == "" || len(local) > 64 || !strings.Contains(domain, ".") ||
-		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") ||
-		strings.HasPrefix(domain, "[") {
+	local, domain, ok := mailaddr.Split(s)
+	if !ok || len(local) > 64 {
 		return msg
+	}
+	if domain, err = mailaddr.ASCIIDomain(domain); err != nil {
+		return msg
+	}
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
+		strings.Contains(domain, "..") || strings.HasPrefix(domain, "[") {
+		return msg
+	}
+	if !utf8Local && mailaddr.UTF8Local(s) {
+		return "cannot receive our e-mails: our mail server does not take letters such as é or 中 before the @; please give another address"
 	}
 	return ""
 }

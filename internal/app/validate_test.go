@@ -26,14 +26,29 @@ func TestValidEmail(t *testing.T) {
 		{"Newline", "ana@example.com\nBcc: x@y.z", false},
 		{"TooLong", strings.Repeat("a", 64) + "@" + strings.Repeat("b", 190) + ".com", false},
 		{"LongLocal", strings.Repeat("a", 65) + "@example.com", false},
+		{"IDNDomain", "anna@bücher.de", true},
+		{"IDNDomainCJK", "info@例え.テスト", true},
+		{"ALabelDomain", "anna@xn--bcher-kva.de", true},
+		{"BadIDNDomain", "anna@bü_cher.de", false},
+		{"BadALabel", "anna@xn--zz-.de", false},
+		{"IDNHyphenStart", "anna@-bücher.de", false},
+		{"UTF8LocalRefused", "zoë@example.com", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := validEmail(tt.in) == ""; got != tt.ok {
-				t.Errorf("validEmail(%q) ok = %v, want %v (%s)", tt.in, got, tt.ok, validEmail(tt.in))
+			if got := validEmail(tt.in, false) == ""; got != tt.ok {
+				t.Errorf("validEmail(%q) ok = %v, want %v (%s)", tt.in, got, tt.ok, validEmail(tt.in, false))
 			}
 		})
 	}
+	t.Run("UTF8LocalWithSMTPUTF8", func(t *testing.T) {
+		if m := validEmail("zoë@bücher.de", true); m != "" {
+			t.Errorf("validEmail with SMTPUTF8 = %q, want ok", m)
+		}
+		if m := validEmail("zoë@bücher.de", false); !strings.Contains(m, "before the @") {
+			t.Errorf("validEmail without SMTPUTF8 = %q, want the reason", m)
+		}
+	})
 }
 
 func TestValidPhone(t *testing.T) {

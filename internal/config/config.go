@@ -227,6 +227,9 @@ type Artisan struct {
 
 // Mail configures outgoing e-mail.
 type Mail struct {
+	// From is the sender of every message. It should be atelier.email, the
+	// ORGANIZER of the invitations (see Warnings); when the file leaves it
+	// out it is atelier.name <atelier.email>.
 	From      string `yaml:"from"`
 	OutboxDir string `yaml:"outbox_dir"` // with no smtp.host, messages are written here as .eml
 	SMTP      SMTP   `yaml:"smtp"`
@@ -234,6 +237,11 @@ type Mail struct {
 	ReminderHoursBefore int      `yaml:"reminder_hours_before"`
 	AdminEmails         []string `yaml:"admin_emails"` // copied on every booking change
 }
+
+// UTF8LocalParts reports whether mail can go to addresses with non-ASCII
+// letters before the @ (zoë@example.com): always into the .eml folder; by
+// SMTP only when smtp.smtputf8 says the server offers SMTPUTF8.
+func (m Mail) UTF8LocalParts() bool { return m.SMTP.Host == "" || m.SMTP.SMTPUTF8 }
 
 // FromAddress returns From parsed. It is valid after Parse.
 func (m Mail) FromAddress() *mail.Address {
@@ -244,6 +252,19 @@ func (m Mail) FromAddress() *mail.Address {
 	return a
 }
 
+// Warnings lists what in a valid configuration is probably a mistake, for
+// the start-up log.
+func (c *Config) Warnings() []string {
+	var w []string
+	from := c.Mail.FromAddress().Address
+	if org := strings.TrimSpace(c.Atelier.Email); org != "" && !strings.EqualFold(from, org) {
+		w = append(w, fmt.Sprintf("mail.from <%s> is not atelier.email <%s>, the ORGANIZER of the invitations: "+
+			"calendar replies go to the organizer, and some clients show such an invitation as sent on behalf of it "+
+			"or warn that its sender is not its organizer; use the same address for both", from, org))
+	}
+	return w
+}
+
 // SMTP is the outgoing mail server; an empty Host means "write to outbox_dir".
 type SMTP struct {
 	Host     string `yaml:"host"`
@@ -251,6 +272,10 @@ type SMTP struct {
 	Username string `yaml:"username"`
 	Password string `yaml:"password"`
 	TLS      string `yaml:"tls"` // starttls | tls | none
+	// SMTPUTF8 says the server takes addresses with non-ASCII local parts
+	// (RFC 6531); without it bookings refuse such addresses, which could
+	// not be delivered.
+	SMTPUTF8 bool `yaml:"smtputf8"`
 }
 
 // Meetings chooses how video links for virtual consultations are made.
@@ -304,7 +329,8 @@ func Default() Config {
 			IdempotencyTTLHours: 24,
 		},
 		Mail: Mail{
-			From:                "Atelier <bookings@example.com>",
+			// From is filled by normalize: atelier.name <atelier.email>,
+			// or defaultFrom when the atelier has no address.
 			OutboxDir:           "mail-outbox",
 			SMTP:                SMTP{Port: 587, TLS: "starttls"},
 			ReminderHoursBefore: 24,

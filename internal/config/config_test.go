@@ -427,6 +427,15 @@ func TestInvalid(t *testing.T) {
 			want: []string{`mail.from: "bookings" is not an e-mail address`}},
 		{name: "BadAdminEmail", extra: "mail: {admin_emails: [ok@example.com, nope]}\n",
 			want: []string{`mail.admin_emails[1]: "nope" is not an e-mail address`}},
+		{name: "BadIDNAdminEmail", extra: "mail: {admin_emails: [\"ann@-bücher.de\"]}\n",
+			want: []string{`mail.admin_emails[0]: "ann@-bücher.de": "-bücher.de" is not a valid domain name`}},
+		{name: "BadIDNFrom", extra: "mail: {from: \"Atelier <a@bü_cher.de>\"}\n",
+			want: []string{`mail.from: "Atelier <a@bü_cher.de>": "bü_cher.de" is not a valid domain name`}},
+		{name: "UTF8LocalWithoutSMTPUTF8", extra: "mail: {from: \"Atelier <zoë@example.com>\", smtp: {host: smtp.example.com}}\n",
+			want: []string{`mail.from: "zoë@example.com" has non-ASCII letters before the @, which only an SMTP server with SMTPUTF8 takes`}},
+		{name: "UTF8LocalArtisanWithoutSMTPUTF8", edits: []string{"    name: Ann\n", "    name: Ann\n    email: \"zoë@example.com\"\n"},
+			extra: "mail: {smtp: {host: smtp.example.com}}\n",
+			want:  []string{`artisans[0].email: "zoë@example.com" has non-ASCII letters before the @`}},
 		{name: "BadGoogleAuth", extra: "google_calendar: {auth: apikey}\n",
 			want: []string{`google_calendar.auth: "apikey" is not one of service_account, oauth, none`}},
 		{name: "GoogleAuthNoneWithoutEndpoint", extra: "google_calendar: {auth: none}\n",
@@ -578,4 +587,67 @@ func TestCatalogIsACopy(t *testing.T) {
 	if got := second.Services[0].Artisans[0]; got != "ann" {
 		t.Errorf("artisan = %s after changing an earlier catalogue", got)
 	}
+}
+
+// TestSenderIsOrganizer: the sender of the mails and the ORGANIZER of the
+// invitations (the atelier's address) are one address unless the file
+// says otherwise, and then the start-up log says why that is a mistake.
+func TestSenderIsOrganizer(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		extra            string
+		edits            []string
+		wantFrom         string
+		wantAtelierEmail string
+		warn             bool
+	}{
+		{name: "FromDefaultsToAtelier", edits: []string{"  address: 1 High Street\n", "  address: 1 High Street\n  email: hello@test.example\n"},
+			wantFrom: `"Test Atelier" <hello@test.example>`, wantAtelierEmail: "hello@test.example"},
+		{name: "AtelierDefaultsToFrom", extra: "mail: {from: \"Test Atelier <desk@test.example>\"}\n",
+			wantFrom: "Test Atelier <desk@test.example>", wantAtelierEmail: "desk@test.example"},
+		{name: "Neither", wantFrom: "Atelier <bookings@example.com>", wantAtelierEmail: "bookings@example.com"},
+		{name: "SameAddress", edits: []string{"  address: 1 High Street\n", "  address: 1 High Street\n  email: Hello@Test.example\n"},
+			extra: "mail: {from: \"Test Atelier <hello@test.example>\"}\n", wantFrom: "Test Atelier <hello@test.example>", wantAtelierEmail: "Hello@Test.example"},
+		{name: "DifferentAddresses", edits: []string{"  address: 1 High Street\n", "  address: 1 High Street\n  email: hello@test.example\n"},
+			extra: "mail: {from: \"Test Atelier <bookings@test.example>\"}\n", wantFrom: "Test Atelier <bookings@test.example>", wantAtelierEmail: "hello@test.example", warn: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := MustParse(t, edit(t, tc.edits...)+tc.extra)
+			if c.Mail.From != tc.wantFrom {
+				t.Errorf("mail.from = %q, want %q", c.Mail.From, tc.wantFrom)
+			}
+			if got := MustCatalog(t, c).Atelier.Email; got != tc.wantAtelierEmail {
+				t.Errorf("the atelier's (organizer's) address = %q, want %q", got, tc.wantAtelierEmail)
+			}
+			w := c.Warnings()
+			if got := len(w) > 0; got != tc.warn {
+				t.Errorf("warnings = %q, want a warning %v", w, tc.warn)
+			}
+			if tc.warn && !strings.Contains(w[0], "ORGANIZER") {
+				t.Errorf("warning %q does not say why", w[0])
+			}
+		})
+	}
+}
+
+// TestSMTPUTF8 decides where addresses with non-ASCII local parts can go:
+// into the .eml folder always, by SMTP only with mail.smtp.smtputf8.
+func TestSMTPUTF8(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		extra string
+		want  bool
+	}{
+		{"Outbox", "", true},
+		{"SMTP", "mail: {smtp: {host: smtp.example.com}}\n", false},
+		{"SMTPWithSMTPUTF8", "mail: {smtp: {host: smtp.example.com, smtputf8: true}}\n", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := MustParse(t, minimal+tc.extra).Mail.UTF8LocalParts(); got != tc.want {
+				t.Errorf("UTF8LocalParts = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	// With it, configured addresses may have them too.
+	MustParse(t, minimal+"mail: {from: \"Atelier <zoë@example.com>\", smtp: {host: smtp.example.com, smtputf8: true}}\n")
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mailaddr"
 )
 
 // idPattern is the shape of room, service and artisan ids: they appear in
@@ -33,10 +34,20 @@ func (c *Config) Catalog() (*booking.Catalog, error) {
 	return cat, nil
 }
 
+// defaultFrom is mail.from when neither it nor atelier.email is set.
+const defaultFrom = "Atelier <bookings@example.com>"
+
 // normalize fills defaults that depend on other values and tidies values
 // whose spelling does not matter.
 func (c *Config) normalize() {
 	c.Server.PublicURL = strings.TrimRight(c.Server.PublicURL, "/")
+	if strings.TrimSpace(c.Mail.From) == "" {
+		// The sender is the organizer of the invitations: the atelier.
+		c.Mail.From = defaultFrom
+		if e := strings.TrimSpace(c.Atelier.Email); e != "" {
+			c.Mail.From = (&mail.Address{Name: c.Atelier.Name, Address: e}).String()
+		}
+	}
 	for i := range c.Atelier.Closures {
 		if c.Atelier.Closures[i].To == "" {
 			c.Atelier.Closures[i].To = c.Atelier.Closures[i].From
@@ -97,11 +108,42 @@ func (v *validator) httpURL(path, s string) {
 	}
 }
 
-// address checks a bare e-mail address ("name@example.com").
+// address checks a bare e-mail address ("name@example.com"); a domain
+// with non-ASCII letters must be a valid internationalised domain name.
 func (v *validator) address(path, s string) {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s {
 		v.add(path, "%q is not an e-mail address", s)
+		return
+	}
+	if _, domain, ok := mailaddr.Split(s); ok {
+		if _, err := mailaddr.ASCIIDomain(domain); err != nil {
+			v.add(path, "%q: %q is not a valid domain name", s, domain)
+		}
+	}
+}
+
+// utf8Addresses refuses configured addresses with non-ASCII local parts
+// when the mail server cannot take them: every message to or from them
+// would fail.
+func (v *validator) utf8Addresses(c *Config) {
+	if c.Mail.UTF8LocalParts() {
+		return
+	}
+	check := func(path, addr string) {
+		if addr != "" && mailaddr.UTF8Local(addr) {
+			v.add(path, "%q has non-ASCII letters before the @, which only an SMTP server with SMTPUTF8 takes: set mail.smtp.smtputf8: true if yours offers it", addr)
+		}
+	}
+	if from, err := mail.ParseAddress(c.Mail.From); err == nil {
+		check("mail.from", from.Address)
+	}
+	check("atelier.email", c.Atelier.Email)
+	for i, a := range c.Mail.AdminEmails {
+		check(fmt.Sprintf("mail.admin_emails[%d]", i), a)
+	}
+	for i, a := range c.Artisans {
+		check(fmt.Sprintf("artisans[%d].email", i), a.Email)
 	}
 }
 
@@ -132,6 +174,7 @@ func (v *validator) config(c *Config) {
 	v.atLeast("booking.idempotency_ttl_hours", c.Booking.IdempotencyTTLHours, 1)
 
 	v.mail(&c.Mail)
+	v.utf8Addresses(c)
 	v.meetings(c)
 	v.google(&c.GoogleCalendar)
 
@@ -173,8 +216,12 @@ func (v *validator) server(s *Server) {
 
 func (v *validator) mail(m *Mail) {
 	if v.required("mail.from", m.From) {
-		if _, err := mail.ParseAddress(m.From); err != nil {
+		if a, err := mail.ParseAddress(m.From); err != nil {
 			v.add("mail.from", "%q is not an e-mail address (e.g. \"Atelier <bookings@example.com>\")", m.From)
+		} else if _, domain, ok := mailaddr.Split(a.Address); ok {
+			if _, err := mailaddr.ASCIIDomain(domain); err != nil {
+				v.add("mail.from", "%q: %q is not a valid domain name", m.From, domain)
+			}
 		}
 	}
 	if m.SMTP.Host == "" {
@@ -248,6 +295,13 @@ func (v *validator) catalog(c *Config) *booking.Catalog {
 	ca := c.Atelier
 
 	a.Name, a.Address, a.Phone, a.Email, a.MapURL = ca.Name, ca.Address, ca.Phone, ca.Email, ca.MapURL
+	if a.Email == "" {
+		// The atelier's address is the ORGANIZER of every invitation (where
+		// calendar replies go): without one, the sender's.
+		if from, err := mail.ParseAddress(c.Mail.From); err == nil {
+			a.Email = from.Address
+		}
+	}
 	v.required("atelier.name", ca.Name)
 	if v.required("atelier.timezone", ca.Timezone) {
 		a.Timezone = ca.Timezone

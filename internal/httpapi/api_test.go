@@ -390,6 +390,7 @@ func TestStatusCodes(t *testing.T) {
 		{"TooLarge", "POST", "/api/v1/bookings", withField("notes", strings.Repeat("x", 70<<10)), nil, 413, "request_too_large", ""},
 		{"BadEmail", "POST", "/api/v1/bookings", withField("customer.email", "ana@"), nil, 422, "invalid_request", "customer.email"},
 		{"EmailWithName", "POST", "/api/v1/bookings", withField("customer.email", "Ana <ana@example.com>"), nil, 422, "invalid_request", "customer.email"},
+		{"EmailUTF8LocalPart", "POST", "/api/v1/bookings", withField("customer.email", "zoë@example.com"), nil, 422, "invalid_request", "customer.email"},
 		{"NoName", "POST", "/api/v1/bookings", withField("customer.name", "  "), nil, 422, "invalid_request", "customer.name"},
 		{"LongName", "POST", "/api/v1/bookings", withField("customer.name", strings.Repeat("é", 121)), nil, 422, "invalid_request", "customer.name"},
 		{"ControlInName", "POST", "/api/v1/bookings", withField("customer.name", "Ana\x07"), nil, 422, "invalid_request", "customer.name"},

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mailaddr"
 )
 
 // ProductID is the PRODID of every calendar object the application writes.
@@ -375,8 +376,11 @@ func nonEmpty(s, def string) string {
 	return s
 }
 
+// mailto is the CAL-ADDRESS of addr: a URI, so an internationalised
+// domain is written in IDNA A-labels, as in the mail's envelope and
+// headers, and a non-ASCII local part percent-encoded (RFC 6068).
 func mailto(addr string) string {
-	return "mailto:" + strings.TrimSpace(addr)
+	return mailaddr.Mailto(addr)
 }
 
 // cleanText prepares a TEXT value: line breaks become LF (which the encoder

@@ -471,6 +471,21 @@ func components(cal *ical.Calendar, name string) []*ical.Component {
 	return out
 }
 
+// TestInternationalAddresses: ORGANIZER and ATTENDEE are URIs, so an
+// internationalised domain is in A-labels, as in the mail's envelope.
+func TestInternationalAddresses(t *testing.T) {
+	d := MustDetails(t, booking.InPerson)
+	d.Booking.Customer.Email = "zoë@bücher.de"
+	d.Atelier.Email = "hello@atelier-lumière.example"
+	_, _, ev := MustBuild(t, d)
+	if got, want := ev.Props.Get(ical.PropAttendee).Value, "mailto:zo%C3%AB@xn--bcher-kva.de"; got != want {
+		t.Errorf("ATTENDEE = %q, want %q", got, want)
+	}
+	if got, want := ev.Props.Get(ical.PropOrganizer).Value, "mailto:hello@xn--atelier-lumire-6jb.example"; got != want {
+		t.Errorf("ORGANIZER = %q, want %q", got, want)
+	}
+}
+
 func TestFold(t *testing.T) {
 	for _, tc := range []struct{ name, in string }{
 		{"Short", "SUMMARY:hi\r\n"},

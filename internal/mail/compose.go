@@ -28,23 +28,32 @@ type Message struct {
 	Invite []byte
 }
 
-// Compose renders m as an RFC 5322 message with go-message: headers
-// (RFC 2047 encoded where needed), MIME-Version, and the parts.
+// Compose renders m as an RFC 5322 message with go-message: headers,
+// MIME-Version, and the parts. The address and subject fields are written
+// here (see header.go): folded to 78 octets a line, non-ASCII text in
+// RFC 2047 encoded words of at most 75 characters, domains in IDNA
+// A-labels. A local part with non-ASCII letters stays UTF-8 (RFC 6532);
+// such a message can only be sent with SMTPUTF8.
 func Compose(m Message) ([]byte, error) {
 	if m.From == nil || len(m.To) == 0 {
 		return nil, fmt.Errorf("mail: compose: no sender or recipient")
 	}
 	var h gomail.Header
 	h.SetDate(m.Date)
-	h.SetAddressList("From", []*gomail.Address{m.From})
-	h.SetAddressList("To", m.To)
-	if len(m.Cc) > 0 {
-		h.SetAddressList("Cc", m.Cc)
+	for _, f := range []struct {
+		name  string
+		addrs []*gomail.Address
+	}{{"From", []*gomail.Address{m.From}}, {"To", m.To}, {"Cc", m.Cc}, {"Reply-To", m.ReplyTo}} {
+		if len(f.addrs) == 0 {
+			continue
+		}
+		raw, err := addressField(f.name, f.addrs)
+		if err != nil {
+			return nil, fmt.Errorf("mail: compose: %s: %w", f.name, err)
+		}
+		h.AddRaw(raw)
 	}
-	if len(m.ReplyTo) > 0 {
-		h.SetAddressList("Reply-To", m.ReplyTo)
-	}
-	h.SetSubject(m.Subject)
+	h.AddRaw(textField("Subject", m.Subject))
 	if m.MessageID != "" {
 		h.SetMessageID(m.MessageID)
 	}

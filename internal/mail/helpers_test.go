@@ -162,6 +162,7 @@ type received struct {
 	From string
 	To   []string
 	Data []byte
+	UTF8 bool // MAIL FROM carried SMTPUTF8
 }
 
 // smtpServer is an in-process go-smtp server on 127.0.0.1 whose behaviour
@@ -189,8 +190,20 @@ type smtpServer struct {
 
 func MustStartSMTP(tb testing.TB) *smtpServer {
 	tb.Helper()
+	return startSMTP(tb, false)
+}
+
+// MustStartSMTPUTF8 starts the fake server offering SMTPUTF8 (RFC 6531).
+func MustStartSMTPUTF8(tb testing.TB) *smtpServer {
+	tb.Helper()
+	return startSMTP(tb, true)
+}
+
+func startSMTP(tb testing.TB, utf8 bool) *smtpServer {
+	tb.Helper()
 	s := &smtpServer{tb: tb, mode: "accept", reject: map[string]bool{}, conns: make(chan net.Conn)}
 	s.server = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, conn: c}, nil }))
+	s.server.EnableSMTPUTF8 = utf8
 	s.server.Domain = "mx.test"
 	s.server.AllowInsecureAuth = true
 	s.server.ReadTimeout = 10 * time.Second
@@ -272,6 +285,7 @@ type session struct {
 	conn   *smtp.Conn
 	from   string
 	to     []string
+	utf8   bool
 	authed bool
 }
 
@@ -289,9 +303,9 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 	}), nil
 }
 
-func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Reset()        { ss.from, ss.to, ss.utf8 = "", nil, false }
 func (ss *session) Logout() error { return nil }
-func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	ss.s.mu.Lock()
 	mode := ss.s.mode
 	ss.s.mu.Unlock()
@@ -305,6 +319,7 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	ss.from = from
+	ss.utf8 = opts != nil && opts.UTF8
 	return nil
 }
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
@@ -326,7 +341,7 @@ func (ss *session) Data(r io.Reader) error {
 	if _, ok := ss.conn.TLSConnectionState(); ok {
 		ss.s.tlsSeen = true
 	}
-	ss.s.got = append(ss.s.got, received{From: ss.from, To: ss.to, Data: b})
+	ss.s.got = append(ss.s.got, received{From: ss.from, To: ss.to, Data: b, UTF8: ss.utf8})
 	ss.s.mu.Unlock()
 	return nil
 }

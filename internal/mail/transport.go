@@ -11,10 +11,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/atelier-app/atelier/internal/mailaddr"
 )
 
 // Envelope is the SMTP envelope of a message, with what a transport may
@@ -68,7 +71,7 @@ func (e *SendError) Unwrap() error { return e.Err }
 // retried like a 4xx, a timeout or a refused connection.
 func Permanent(err error) bool {
 	var pe *permanentError
-	if errors.As(err, &pe) {
+	if errors.As(err, &pe) || errors.Is(err, ErrNoSMTPUTF8) {
 		return true
 	}
 	var se *SendError
@@ -121,6 +124,10 @@ func orDefault(d, def time.Duration) time.Duration {
 
 // Send implements Transport.
 func (s *SMTP) Send(ctx context.Context, env Envelope, msg []byte) error {
+	from, rcpts, utf8, err := envelope(env)
+	if err != nil {
+		return err
+	}
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	dialer := net.Dialer{Timeout: orDefault(s.DialTimeout, 30*time.Second)}
 	conn, err := dialer.DialContext(ctx, "tcp", addr)
@@ -172,10 +179,15 @@ func (s *SMTP) Send(ctx context.Context, env Envelope, msg []byte) error {
 			return &SendError{"auth", err}
 		}
 	}
-	if err := c.Mail(env.From, nil); err != nil {
+	if utf8 {
+		if ok, _ := c.Extension("SMTPUTF8"); !ok {
+			return &SendError{"mail", ErrNoSMTPUTF8}
+		}
+	}
+	if err := c.Mail(from, &smtp.MailOptions{UTF8: utf8}); err != nil {
 		return &SendError{"mail", err}
 	}
-	for _, to := range env.To {
+	for _, to := range rcpts {
 		if err := c.Rcpt(to, nil); err != nil {
 			return &SendError{"rcpt", err}
 		}
@@ -193,6 +205,35 @@ func (s *SMTP) Send(ctx context.Context, env Envelope, msg []byte) error {
 	}
 	c.Quit() // the message is accepted; a failed QUIT changes nothing
 	return nil
+}
+
+// ErrNoSMTPUTF8 is a message to or from an address with a non-ASCII
+// local part (zoë@example.com) through a server that does not offer
+// SMTPUTF8 (RFC 6531): it cannot be sent there, so it is not retried.
+var ErrNoSMTPUTF8 = errors.New("the mail server does not offer SMTPUTF8, which an address with non-ASCII letters before the @ needs")
+
+// envelope returns the SMTP envelope of env: domains in IDNA A-labels,
+// which every server takes, and whether a local part needs SMTPUTF8.
+func envelope(env Envelope) (from string, to []string, utf8 bool, err error) {
+	conv := func(addr string) (string, error) {
+		a, err := mailaddr.ToASCII(strings.TrimSpace(addr))
+		if err != nil {
+			return "", &permanentError{fmt.Errorf("envelope address: %w", err)}
+		}
+		utf8 = utf8 || mailaddr.UTF8Local(a)
+		return a, nil
+	}
+	if from, err = conv(env.From); err != nil {
+		return "", nil, false, err
+	}
+	for _, r := range env.To {
+		a, err := conv(r)
+		if err != nil {
+			return "", nil, false, err
+		}
+		to = append(to, a)
+	}
+	return from, to, utf8, nil
 }
 
 // Dir writes each message as an .eml file into a folder: the demo's
