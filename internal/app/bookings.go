@@ -292,15 +292,23 @@ func validateCustomer(errs booking.FieldErrors, c booking.Customer, utf8Local bo
 	}
 }
 
+// loadBooking loads the booking of a reference given from outside (read
+// by ParseBookingID, so in any case). Callers use the loaded b.ID from
+// then on, never the reference as given.
+func (a *App) loadBooking(ctx context.Context, id string) (*booking.Booking, error) {
+	b, err := a.Store.Booking(ctx, ParseBookingID(id))
+	if err != nil {
+		return nil, wrapStore("load booking", err)
+	}
+	return b, nil
+}
+
 // authorize loads booking id and checks its manage token. An unknown id
 // and a wrong token give the same ENOTFOUND.
 func (a *App) authorize(ctx context.Context, id, token string) (*booking.Booking, error) {
-	b, err := a.Store.Booking(ctx, id)
+	b, err := a.loadBooking(ctx, id)
 	if err != nil {
-		if booking.ErrorKind(err) == booking.ENOTFOUND {
-			return nil, booking.ErrNotFound("booking")
-		}
-		return nil, internal("load booking", err)
+		return nil, err
 	}
 	if !auth.SecretMatches(token, b.TokenHash) {
 		return nil, booking.ErrNotFound("booking")
@@ -377,9 +385,9 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 // StaffBooking returns booking id without a token, for staff: times are
 // in the atelier's zone.
 func (a *App) StaffBooking(ctx context.Context, id string) (*BookingView, error) {
-	b, err := a.Store.Booking(ctx, id)
+	b, err := a.loadBooking(ctx, id)
 	if err != nil {
-		return nil, wrapStore("load booking", err)
+		return nil, err
 	}
 	return a.atelierView(ctx, b)
 }
@@ -407,9 +415,9 @@ func (a *App) StaffRescheduleBooking(ctx context.Context, id string, req Resched
 
 // staffCancel cancels booking id on behalf of actor.
 func (a *App) staffCancel(ctx context.Context, id string, actor booking.Actor) (*booking.Booking, error) {
-	b, err := a.Store.Booking(ctx, id)
+	b, err := a.loadBooking(ctx, id)
 	if err != nil {
-		return nil, wrapStore("load booking", err)
+		return nil, err
 	}
 	return a.cancel(ctx, b, actor)
 }
@@ -418,9 +426,9 @@ func (a *App) staffCancel(ctx context.Context, id string, actor booking.Actor) (
 // notice or horizon; it returns the moved booking and the catalogue it
 // was placed against.
 func (a *App) staffReschedule(ctx context.Context, id string, req RescheduleRequest, actor booking.Actor) (*booking.Booking, *booking.Catalog, error) {
-	b, err := a.Store.Booking(ctx, id)
+	b, err := a.loadBooking(ctx, id)
 	if err != nil {
-		return nil, nil, wrapStore("load booking", err)
+		return nil, nil, err
 	}
 	return a.reschedule(ctx, b, req, actor, true)
 }

@@ -86,10 +86,11 @@ func (s *Staff) StaffGoogleReconnect(ctx context.Context, u *booking.User, artis
 // StaffGoogleBooking returns the Google sync state of a booking the user
 // may see (nil when nothing is recorded yet).
 func (s *Staff) StaffGoogleBooking(ctx context.Context, u *booking.User, id string) (*GoogleBookingView, error) {
-	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+	b, err := s.visibleBooking(ctx, u, id)
+	if err != nil {
 		return nil, err
 	}
-	return s.GoogleBookingStatus(ctx, id)
+	return s.GoogleBookingStatus(ctx, b.ID)
 }
 
 // GoogleArtisanView is one artisan's calendar connection, for staff and

@@ -136,9 +136,9 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 // visibleBooking loads booking id if u may see it; another artisan's
 // booking is ENOTFOUND, like an unknown id.
 func (s *Staff) visibleBooking(ctx context.Context, u *booking.User, id string) (*booking.Booking, error) {
-	b, err := s.DB.Booking(ctx, id)
+	b, err := s.loadBooking(ctx, id)
 	if err != nil {
-		return nil, wrapStore("load booking", err)
+		return nil, err
 	}
 	if !canSee(u, b) {
 		return nil, booking.ErrNotFound("booking")
@@ -260,7 +260,7 @@ func (s *Staff) SetStaffNotes(ctx context.Context, u *booking.User, id, notes st
 		errs.Add("staff_notes", "must be at most 4000 bytes of text")
 		return nil, errs.Err()
 	}
-	if err := s.DB.SetStaffNotes(ctx, id, notes, u.Actor()); err != nil {
+	if err := s.DB.SetStaffNotes(ctx, b.ID, notes, u.Actor()); err != nil {
 		return nil, wrapStore("set staff notes", err)
 	}
 	return s.atelierStaffView(ctx, b)

@@ -51,10 +51,11 @@ func (v MessageView) MarshalJSON() ([]byte, error) {
 // (another artisan's booking is not found), oldest first, with their
 // delivery state.
 func (s *Staff) StaffBookingMessages(ctx context.Context, u *booking.User, id string) ([]MessageView, error) {
-	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+	b, err := s.visibleBooking(ctx, u, id)
+	if err != nil {
 		return nil, err
 	}
-	jobs, err := s.DB.BookingJobs(ctx, id, mailQueue)
+	jobs, err := s.DB.BookingJobs(ctx, b.ID, mailQueue)
 	if err != nil {
 		return nil, internal("load the booking's mail", err)
 	}

@@ -26,6 +26,15 @@ func newBookingID() string {
 	return BookingIDPrefix + idEncoding.EncodeToString(b[:])[:20]
 }
 
+// ParseBookingID reads a booking reference as it comes from outside: typed
+// by a customer or staff member, or in a link. Ids are made in lower case
+// (newBookingID) but printed in capitals by the pages' styles, so a
+// reference is read in any case, without surrounding spaces. Every booking
+// id the application is given passes here (App.loadBooking).
+func ParseBookingID(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
 // newManageToken returns 32 random bytes, base64url encoded, and the
 // SHA-256 hash of the token, which is all that is stored.
 func newManageToken() (token string, hash []byte) {
