@@ -23,18 +23,12 @@ type Problem struct {
 // follows it.
 const ProblemTypePrefix = "urn:atelier:problem:"
 
-// statusOf is the one table from error kind to HTTP status.
-var statusOf = map[booking.Kind]int{
-	booking.EINVALID:      http.StatusUnprocessableEntity,
-	booking.EMALFORMED:    http.StatusBadRequest,
-	booking.ENOTFOUND:     http.StatusNotFound,
-	booking.ECONFLICT:     http.StatusConflict,
-	booking.EUNAUTHORIZED: http.StatusUnauthorized,
-	booking.EFORBIDDEN:    http.StatusForbidden,
-	booking.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	booking.ERATELIMIT:    http.StatusTooManyRequests,
-	booking.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	booking.EINTERNAL:     http.StatusInternalServerError,
+// answer is how HTTP answers one kind of error: its status and, for a
+// refusal that passes by itself, how long a client should wait before it
+// tries again (the Retry-After header; 0 for none).
+type answer struct {
+	status     int
+	retryAfter time.Duration
 }
 
 // UnavailableRetry is the Retry-After of every 503: the store gives up on a
@@ -42,23 +36,56 @@ var statusOf = map[booking.Kind]int{
 // time to send the same request again.
 const UnavailableRetry = 5 * time.Second
 
-// StatusOf returns the HTTP status for an error's kind.
-func StatusOf(err error) int {
-	if st, ok := statusOf[booking.ErrorKind(err)]; ok {
-		return st
+// answers is the one table from error kind to HTTP answer. The JSON API
+// (Server.Error) and the pages (internal/web) both answer from it, each
+// choosing only its words, so that a kind cannot be a 4xx in one and a
+// forgotten 500 in the other.
+var answers = map[booking.Kind]answer{
+	booking.EINVALID:      {status: http.StatusUnprocessableEntity},
+	booking.EMALFORMED:    {status: http.StatusBadRequest},
+	booking.ENOTFOUND:     {status: http.StatusNotFound},
+	booking.ECONFLICT:     {status: http.StatusConflict},
+	booking.EUNAUTHORIZED: {status: http.StatusUnauthorized},
+	booking.EFORBIDDEN:    {status: http.StatusForbidden},
+	booking.ETOOLARGE:     {status: http.StatusRequestEntityTooLarge},
+	booking.ERATELIMIT:    {status: http.StatusTooManyRequests},
+	booking.EUNAVAILABLE:  {status: http.StatusServiceUnavailable, retryAfter: UnavailableRetry},
+	booking.EINTERNAL:     {status: http.StatusInternalServerError},
+}
+
+// answerOf looks err up in the table; errors that are not *booking.Error
+// values, and kinds missing from it, are internal.
+func answerOf(err error) answer {
+	if a, ok := answers[booking.ErrorKind(err)]; ok {
+		return a
 	}
-	return http.StatusInternalServerError
+	return answers[booking.EINTERNAL]
+}
+
+// StatusOf returns the HTTP status of err from the one table.
+func StatusOf(err error) int { return answerOf(err).status }
+
+// SetRetryAfter sets the Retry-After header that the table gives err
+// (a 503 asks for a retry shortly) and reports whether it set one. A
+// Retry-After already set (a rate limit's own wait) is kept.
+func SetRetryAfter(h http.Header, err error) bool {
+	a := answerOf(err)
+	if a.retryAfter <= 0 || h.Get("Retry-After") != "" {
+		return false
+	}
+	h.Set("Retry-After", retryAfter(a.retryAfter))
+	return true
 }
 
 // Error writes err as a problem. Internal errors are logged with their
 // detail and shown to the client only as "internal error".
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := StatusOf(err)
+	SetRetryAfter(w.Header(), err)
 	switch {
 	case status == http.StatusServiceUnavailable:
 		// Nothing was changed; the cause (a locked database, a full disk)
 		// is for the operator, the client is told when to try again.
-		w.Header().Set("Retry-After", retryAfter(UnavailableRetry))
 		s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "route", routeOf(r), "err", err)
 	case status >= 500 && booking.ErrorKind(err) == booking.EINTERNAL:
 		s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", routeOf(r), "err", err)

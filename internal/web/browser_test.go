@@ -80,6 +80,9 @@ func MustStartBrowser(t *testing.T) *Browser {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("force-color-profile", "srgb"),
+		// Back fetches the page again instead of restoring it from memory
+		// (Tab.Back), and fires the load event chromedp waits for.
+		chromedp.Flag("disable-features", "BackForwardCache"),
 		chromedp.Flag("lang", "en-GB"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
@@ -149,6 +152,31 @@ func (tb *Tab) Click(sel string) *network.Response {
 	}
 	if resp.Status >= 500 {
 		tb.t.Fatalf("click %s: status %d", sel, resp.Status)
+	}
+	return resp
+}
+
+// Choose clicks sel (a radio's label, say), which does not leave the page.
+func (tb *Tab) Choose(sel string) {
+	tb.t.Helper()
+	ctx, cancel := tb.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(sel, chromedp.NodeVisible)); err != nil {
+		tb.t.Fatalf("click %s: %v", sel, err)
+	}
+}
+
+// Back goes back in the tab's history, as the browser's Back button does,
+// and waits for the page. The browser runs without its back/forward cache
+// (MustStartBrowser), so the page is fetched again, the case where a
+// page's state must come from its address.
+func (tb *Tab) Back() *network.Response {
+	tb.t.Helper()
+	ctx, cancel := tb.step()
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.NavigateBack())
+	if err != nil {
+		tb.t.Fatalf("back: %v (at %s)", err, tb.Location())
 	}
 	return resp
 }
@@ -523,9 +551,52 @@ func TestBrowser(t *testing.T) {
 		if strings.Contains(tab.Text(".slots"), "2:30 am") {
 			t.Error("the taken time is still offered")
 		}
+		// What Ada typed is kept: she only picks another time.
+		if got := tab.Value("name") + " " + tab.Value("email"); got != "Ada Lovelace ada@example.com" {
+			t.Errorf("fields after the taken time: %q, want them kept", got)
+		}
 		tab.CheckA11y("slot taken")
 		tab.Screenshots("08-slot-taken")
+		tab.Choose(`//label[contains(@class,"slot")][.//span[normalize-space()="3:30 am"]]`)
+		tab.Click(`//button[normalize-space()="Confirm the appointment"]`)
+		tab.MustContain("Your appointment is confirmed", "Ada Lovelace", "3:30 am – 4:00 am")
+		got := mustStored(t, env, bookingIDFrom(t, tab.Location()))
+		if want := time.Date(2026, 12, 12, 11, 30, 0, 0, Singapore); !got.Start.Equal(want) || got.Artisan != "siti" || got.Customer.Timezone != "Europe/London" {
+			t.Errorf("stored %s with %s in %s, want %s with siti in Europe/London", got.Start, got.Artisan, got.Customer.Timezone, want)
+		}
 	})
+
+	// Back from the confirmation and Confirm again: the same booking, not
+	// a second one with the other artisan (ring sizing has two).
+	for _, script := range []bool{true, false} {
+		t.Run(fmt.Sprintf("BackThenConfirm/script=%v", script), func(t *testing.T) {
+			env := MustOpenEnv(t)
+			tab := b.MustOpenTab(t, "Europe/London", script)
+			tab.Go(env.URL + "/book?service=ring-sizing&mode=in_person&artisan=any&tz=Europe/London&date=2026-12-12")
+			tab.Click(`//a[contains(@class,"slot")][.//span[normalize-space()="2:30 am"]]`)
+			tab.Fill("name", "Ada Lovelace")
+			tab.Fill("email", "ada@example.com")
+			tab.Click(`//button[normalize-space()="Confirm the appointment"]`)
+			tab.MustContain("Your appointment is confirmed")
+			first := tab.Location()
+			if resp := tab.Back(); resp.Status != 200 {
+				t.Fatalf("back to the details page: status %d", resp.Status)
+			}
+			tab.MustContain("Your details", "Saturday 12 December 2026, 2:30 am")
+			if tab.Value("email") == "" { // the browser did not keep the form
+				tab.Fill("name", "Ada Lovelace")
+				tab.Fill("email", "ada@example.com")
+			}
+			tab.Click(`//button[normalize-space()="Confirm the appointment"]`)
+			tab.MustContain("Your appointment is confirmed")
+			if again := tab.Location(); again.Path != first.Path || again.Query().Get("token") != first.Query().Get("token") {
+				t.Errorf("after Back and Confirm: %s, want the first booking's page %s", again, first)
+			}
+			if got := env.BookingsOf(t, "ada@example.com"); len(got) != 1 {
+				t.Errorf("%d bookings for Ada after Back and Confirm, want 1", len(got))
+			}
+		})
+	}
 
 	t.Run("Staff", func(t *testing.T) {
 		env := MustOpenEnv(t)

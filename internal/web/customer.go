@@ -1,7 +1,11 @@
 package web
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -336,11 +340,36 @@ type detailsForm struct {
 type detailsData struct {
 	Steps     []step
 	Flow      flow
-	Start     string // RFC 3339, posted back
+	Start     string // RFC 3339, posted back; "" while a time is chosen on the page
+	Key       string // the form's one-time key (formKeyParam)
 	Summary   summary
 	Form      detailsForm
 	Error     string // a message for the whole form
 	ChangeURL string
+
+	// Pick is set when the customer chooses the time on this page (the
+	// time first chosen was taken meanwhile, or cannot be booked):
+	// Notice says why, Days are the free times offered, DayValue is the
+	// first day offered (posted back) and CalendarURL shows other days.
+	Pick        bool
+	Notice      string
+	Days        []pickDay
+	DayValue    string
+	CalendarURL string
+	ZoneLabel   string
+}
+
+// pickDay is a day of free times on the details page.
+type pickDay struct {
+	Label string
+	Times []pickTime
+}
+
+// pickTime is one free time to choose, in the customer's zone and, for a
+// visit seen from another zone, at the atelier.
+type pickTime struct {
+	ID, Value, Time, AtelierTime string
+	Checked                      bool
 }
 
 // summary describes an appointment in words.
@@ -384,24 +413,79 @@ func whenLabel(start, end time.Time) string {
 	return s
 }
 
-// detailsFlow reads and checks the flow and start of the details step. ok
-// is false when they do not name a bookable service, mode and time.
-func detailsFlow(c *catalogue, v url.Values) (f flow, start time.Time, loc *time.Location, ok bool) {
+// detailsProblem is what keeps the flow of a details request from naming
+// a bookable appointment.
+type detailsProblem int
+
+const (
+	detailsOK        detailsProblem = iota
+	detailsNoService                // unknown service, or a mode it is not offered in
+	detailsNoArtisan                // unknown artisan, or one who does not offer the service
+	detailsNoStart                  // no time, or not an RFC 3339 one
+)
+
+// detailsFlow reads and checks the flow and start of the details step
+// against the catalogue: the service must be offered in the mode, and a
+// named artisan must offer the service.
+func detailsFlow(c *catalogue, v url.Values) (f flow, start time.Time, loc *time.Location, problem detailsProblem) {
 	f = flowFrom(v)
 	f.Month, f.Date = "", ""
 	loc, zok := loadZone(f.TZ)
 	if !zok {
 		loc, f.TZ = c.Loc, c.Atelier.Timezone
 	}
-	start, err := time.Parse(time.RFC3339, strings.TrimSpace(v.Get("start")))
-	svc := c.service(f.Service)
-	if err != nil || svc == nil || !slices.Contains(svc.Modes, booking.Mode(f.Mode)) {
-		return f, time.Time{}, loc, false
-	}
 	if f.Artisan == "" {
 		f.Artisan = anyArtisan
 	}
-	return f, start, loc, true
+	svc := c.service(f.Service)
+	if svc == nil || !slices.Contains(svc.Modes, booking.Mode(f.Mode)) {
+		return f, time.Time{}, loc, detailsNoService
+	}
+	start, err := time.Parse(time.RFC3339, strings.TrimSpace(v.Get("start")))
+	if err != nil {
+		start = time.Time{}
+	}
+	if f.Artisan != anyArtisan && !slices.ContainsFunc(c.artisansFor(svc), func(a app.ArtisanView) bool { return a.ID == f.Artisan }) {
+		return f, start, loc, detailsNoArtisan
+	}
+	if start.IsZero() {
+		return f, start, loc, detailsNoStart
+	}
+	return f, start, loc, detailsOK
+}
+
+// formKeyParam carries the details form's one-time key, in the address of
+// the details page and in its form. The key is the request's
+// Idempotency-Key (the API's mechanism, app.CreateOptions): sending the
+// same form again (a double click, Back then Confirm, a browser retrying
+// the POST) answers with the first booking instead of making a second.
+// It is in the address, not only in the form, so that the page fetched
+// again on Back (pages are no-store) carries the same key.
+const formKeyParam = "key"
+
+// newFormKey returns a fresh one-time key: 128 random bits, base64url.
+func newFormKey() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand documents it)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// formKey returns the one-time key in v, or "" when there is none of the
+// shape newFormKey makes.
+func formKey(v url.Values) string {
+	k := v.Get(formKeyParam)
+	if b, err := base64.RawURLEncoding.DecodeString(k); err != nil || len(b) != 16 {
+		return ""
+	}
+	return k
+}
+
+// detailsURL is the details page of flow f at start with the one-time key.
+func detailsURL(f flow, start time.Time, key string) string {
+	v := flow{Service: f.Service, Mode: f.Mode, Artisan: f.Artisan, TZ: f.TZ}.values()
+	v.Set("start", start.Format(time.RFC3339))
+	v.Set(formKeyParam, key)
+	return "/book/details?" + v.Encode()
 }
 
 func (s *Server) handleDetails(w http.ResponseWriter, r *http.Request) {
@@ -410,23 +494,110 @@ func (s *Server) handleDetails(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	f, start, loc, ok := detailsFlow(c, r.URL.Query())
-	if !ok {
+	q := r.URL.Query()
+	f, start, loc, problem := detailsFlow(c, q)
+	if problem != detailsOK {
+		// The flow's own pages ask for what is missing.
 		http.Redirect(w, r, f.url("/book"), http.StatusSeeOther)
 		return
 	}
-	s.renderDetails(w, r, c, f, start, loc, http.StatusOK, detailsForm{}, "")
+	key := formKey(q)
+	if key == "" {
+		// Give this page its key in the address, where Back and reload
+		// find it again.
+		http.Redirect(w, r, detailsURL(f, start, newFormKey()), http.StatusSeeOther)
+		return
+	}
+	s.renderDetails(w, r, c, detailsState{Flow: f, Start: start, Loc: loc, Key: key}, http.StatusOK)
 }
 
-func (s *Server) renderDetails(w http.ResponseWriter, r *http.Request, c *catalogue, f flow, start time.Time, loc *time.Location, status int, form detailsForm, msg string) {
+// detailsState is the details step as shown.
+type detailsState struct {
+	Flow  flow
+	Start time.Time // while picking, the time to show chosen (zero for none)
+	Loc   *time.Location
+	Key   string
+	Form  detailsForm
+	Error string // a message for the whole form
+	// Pick lets the customer choose the time on the page, keeping what
+	// they typed: Notice says why, Day is the first day offered.
+	Pick   bool
+	Notice string
+	Day    booking.Date
+}
+
+// pickSpan is how many days ahead the details page looks for free times,
+// and pickDays how many days with free times it offers.
+const (
+	pickSpan = 14
+	pickDays = 2
+)
+
+func (s *Server) renderDetails(w http.ResponseWriter, r *http.Request, c *catalogue, st detailsState, status int) {
+	f, loc := st.Flow, st.Loc
 	back := f
-	back.Date = booking.DateOf(start.In(loc)).String()
 	d := detailsData{
-		Steps: f.steps(4), Flow: f, Start: start.Format(time.RFC3339),
-		Summary: bookingSummary(c, f, start, loc), Form: form, Error: msg,
-		ChangeURL: back.url("/book") + "#times",
+		Steps: f.steps(4), Flow: f, Key: st.Key, Form: st.Form, Error: st.Error,
+		Pick: st.Pick, Notice: st.Notice, ZoneLabel: zoneLabel(loc.String()),
 	}
+	if st.Pick {
+		days, err := s.pickTimes(r.Context(), c, f, loc, st.Day, st.Start)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Days, d.DayValue = days, st.Day.String()
+		d.Summary = bookingSummary(c, f, time.Time{}, loc)
+		d.Summary.When, d.Summary.AtelierWhen = "", ""
+		back.Date = st.Day.String()
+		d.CalendarURL = back.url("/book") + "#times"
+	} else {
+		d.Start = st.Start.Format(time.RFC3339)
+		d.Summary = bookingSummary(c, f, st.Start, loc)
+		back.Date = booking.DateOf(st.Start.In(loc)).String()
+	}
+	d.ChangeURL = back.url("/book") + "#times"
 	s.render(w, r, status, "book_details", &page{Title: "Your details", Atelier: c.Atelier, Nav: "book", Data: d})
+}
+
+// pickTimes lists the free times of flow f on the first pickDays days
+// that have any, from the day from on (today at the earliest) and at most
+// pickSpan days ahead; chosen is marked.
+func (s *Server) pickTimes(ctx context.Context, c *catalogue, f flow, loc *time.Location, from booking.Date, chosen time.Time) ([]pickDay, error) {
+	now := s.app.Now().In(loc)
+	if today := booking.DateOf(now); from.IsZero() || from.Before(today) {
+		from = today
+	}
+	q := app.AvailabilityQuery{Service: f.Service, Mode: f.Mode, From: from, To: from.AddDays(pickSpan - 1), Timezone: f.TZ}
+	if f.Artisan != anyArtisan {
+		q.Artisan = f.Artisan
+	}
+	av, err := s.app.Availability(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	// The calendar's slot labels, with the start as the slot's value.
+	cq := calendarQuery{Loc: loc, SlotURL: func(t time.Time) string { return t.Format(time.RFC3339) }}
+	showAtelier := booking.Mode(f.Mode) == booking.InPerson && !sameOffsets(loc, c.Loc, now)
+	var days []pickDay
+	var last booking.Date
+	for _, sl := range av.Slots {
+		d := booking.DateOf(sl.Start.In(loc))
+		if d != last {
+			if len(days) == pickDays {
+				break
+			}
+			days = append(days, pickDay{Label: fmtDate(sl.Start.In(loc))})
+			last = d
+		}
+		cell := s.slotCell(sl, cq, c.Loc, showAtelier, cityOf(c.Atelier.Timezone))
+		day := &days[len(days)-1]
+		day.Times = append(day.Times, pickTime{
+			ID: fmt.Sprintf("time-%d-%d", len(days), len(day.Times)+1), Value: cell.URL,
+			Time: cell.Time, AtelierTime: cell.AtelierTime, Checked: sl.Start.Equal(chosen),
+		})
+	}
+	return days, nil
 }
 
 // customerFields maps the API's field paths to the form's.
@@ -445,21 +616,54 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	f, start, loc, ok := detailsFlow(c, r.PostForm)
-	if !ok {
-		http.Redirect(w, r, f.url("/book"), http.StatusSeeOther)
-		return
+	pf := r.PostForm
+	f, start, loc, problem := detailsFlow(c, pf)
+	// A form without a key of ours (not one of our pages) books without
+	// the protection; the page shown again carries a fresh key.
+	posted := formKey(pf)
+	st := detailsState{
+		Flow: f, Start: start, Loc: loc, Key: posted,
+		Form: detailsForm{
+			Name:  strings.TrimSpace(pf.Get("name")),
+			Email: strings.TrimSpace(pf.Get("email")),
+			Phone: strings.TrimSpace(pf.Get("phone")),
+			Notes: strings.TrimSpace(pf.Get("notes")),
+		},
+		Pick: pf.Get("pick") != "",
 	}
-	form := detailsForm{
-		Name:  strings.TrimSpace(r.PostForm.Get("name")),
-		Email: strings.TrimSpace(r.PostForm.Get("email")),
-		Phone: strings.TrimSpace(r.PostForm.Get("phone")),
-		Notes: strings.TrimSpace(r.PostForm.Get("notes")),
+	if st.Key == "" {
+		st.Key = newFormKey()
+	}
+	if d, err := booking.ParseDate(strings.TrimSpace(pf.Get("date"))); err == nil {
+		st.Day = d
+	}
+	if !start.IsZero() {
+		st.Day = booking.DateOf(start.In(loc))
+	}
+	switch problem {
+	case detailsNoService:
+		err := booking.Errorf(booking.EINVALID, booking.CodeInvalid, "the appointment is not offered in that way")
+		s.errorPage(w, r, err, func(int, error) (words, bool) {
+			return words{Heading: "This appointment is not offered",
+				Message: "The appointment you chose, or the way of meeting, is not offered online (any more). Please choose again from our appointments."}, true
+		})
+		return
+	case detailsNoArtisan:
+		// A stale or altered form: keep what was typed, offer the times
+		// of any artisan.
+		st.Flow.Artisan, st.Pick, st.Start = anyArtisan, true, time.Time{}
+		st.Notice = "The artisan you chose does not offer this appointment (any more). Your details are kept: choose a time with any of our artisans below and confirm."
+		s.renderDetails(w, r, c, st, httpapi.StatusOf(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "artisan does not offer this service")))
+		return
+	case detailsNoStart:
+		st.Pick, st.Notice = true, "Please choose a time."
+		s.renderDetails(w, r, c, st, httpapi.StatusOf(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "no time chosen")))
+		return
 	}
 	req := app.BookingRequest{
 		Service: f.Service, Mode: f.Mode, Start: start.Format(time.RFC3339),
-		Customer: booking.Customer{Name: form.Name, Email: form.Email, Phone: form.Phone, Timezone: f.TZ},
-		Notes:    form.Notes,
+		Customer: booking.Customer{Name: st.Form.Name, Email: st.Form.Email, Phone: st.Form.Phone, Timezone: f.TZ},
+		Notes:    st.Form.Notes,
 	}
 	if f.Artisan != anyArtisan {
 		req.Artisan = f.Artisan
@@ -468,53 +672,74 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) {
 		// The API's limit, shared: the form is kept so that nothing needs
 		// typing again.
 		w.Header().Set("Retry-After", httpapi.RetryAfter(wait))
-		s.renderDetails(w, r, c, f, start, loc, http.StatusTooManyRequests, form,
-			"We have received many booking requests from your connection in the last minute. "+
-				"Please wait "+waitPhrase(wait)+" and confirm again; your details are kept.")
+		st.Error = "We have received many booking requests from your connection in the last minute. " +
+			"Please wait " + waitPhrase(wait) + " and confirm again; your details are kept."
+		s.renderDetails(w, r, c, st, http.StatusTooManyRequests)
 		return
 	}
-	created, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{})
+	created, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{IdempotencyKey: posted})
 	if err != nil {
-		s.bookingFailed(w, r, c, f, start, loc, form, err)
+		s.bookingFailed(w, r, c, st, err)
 		return
 	}
+	// A repeat of the form (created.Replayed) lands on the same page.
 	v := url.Values{"token": {created.View.ManageToken}, "new": {"1"}}
 	http.Redirect(w, r, "/bookings/"+url.PathEscape(created.View.ID)+"?"+v.Encode(), http.StatusSeeOther)
 }
 
-// bookingFailed shows what went wrong with a booking request: invalid
-// details on the form, a time taken meanwhile on the calendar of that day.
-func (s *Server) bookingFailed(w http.ResponseWriter, r *http.Request, c *catalogue, f flow, start time.Time, loc *time.Location, form detailsForm, err error) {
+// bookingFailed shows what went wrong with a booking request, with the
+// status of the one table and everything the customer typed kept:
+// invalid details beside their fields, a time taken meanwhile (or no
+// longer bookable) with the free times to choose from instead.
+func (s *Server) bookingFailed(w http.ResponseWriter, r *http.Request, c *catalogue, st detailsState, err error) {
 	var e *booking.Error
 	if !errors.As(err, &e) {
 		s.serverError(w, r, err)
 		return
 	}
-	day := f
-	day.Date = booking.DateOf(start.In(loc)).String()
-	p := &page{Atelier: c.Atelier, Nav: "book"}
-	switch e.Kind {
-	case booking.EINVALID:
-		form.Errors = map[string]string{}
+	status := httpapi.StatusOf(err)
+	switch {
+	case e.Code == booking.CodeIdempotencyMismatch:
+		// This page already booked, with other details (changed after
+		// Back). The first booking stands; a new key lets the customer
+		// book a second one on purpose.
+		st.Key = newFormKey()
+		st.Error = "This page has already booked an appointment, with the details first sent; its confirmation is in your e-mail. " +
+			"If you want a second appointment, check the details below and confirm again."
+		s.renderDetails(w, r, c, st, status)
+	case e.Kind == booking.EINVALID:
+		st.Form.Errors = map[string]string{}
 		for k, m := range e.Fields {
 			if fk, ok := customerFields[k]; ok {
-				form.Errors[fk] = m
+				st.Form.Errors[fk] = m
 			}
 		}
-		if len(form.Errors) == len(e.Fields) && len(form.Errors) > 0 {
-			s.renderDetails(w, r, c, f, start, loc, http.StatusUnprocessableEntity, form, "Please check the highlighted fields.")
+		if len(st.Form.Errors) == len(e.Fields) && len(st.Form.Errors) > 0 {
+			st.Error = "Please check the highlighted fields."
+			s.renderDetails(w, r, c, st, status)
 			return
 		}
-		// The time itself is not bookable (e.g. too soon): choose again.
-		s.renderBookCalendar(w, r, c, p, day, loc, http.StatusUnprocessableEntity,
-			"That time can no longer be booked. Please choose another.")
-	case booking.ECONFLICT:
-		s.renderBookCalendar(w, r, c, p, day, loc, http.StatusConflict,
-			"Sorry, "+fmtTime(start.In(loc))+" was booked by someone else a moment ago. Here are the times still free.")
-	case booking.EUNAVAILABLE:
+		// The time itself is not bookable (not on the grid, in the past).
+		st.Pick, st.Start = true, time.Time{}
+		st.Notice = "That time can no longer be booked. Your details are kept: please choose another time below and confirm."
+		s.renderDetails(w, r, c, st, status)
+	case e.Kind == booking.ECONFLICT && booking.SlotTaken(err):
+		taken := st.Start.In(st.Loc)
+		st.Pick, st.Start = true, time.Time{}
+		st.Notice = "Sorry, " + fmtTime(taken) + " on " + fmtDate(taken) + " was booked by someone else a moment ago. " +
+			"Your details are kept: choose another time below and confirm."
+		s.renderDetails(w, r, c, st, status)
+	case e.Kind == booking.ECONFLICT:
+		// A time that never was bookable (closed, too soon, beyond the
+		// horizon): the message says why.
+		st.Pick, st.Start = true, time.Time{}
+		st.Notice = sentence(e.Message) + " Your details are kept: please choose another time below and confirm."
+		s.renderDetails(w, r, c, st, status)
+	case e.Kind == booking.EUNAVAILABLE:
 		// The form is kept: nothing needs typing again to retry.
 		s.unavailable(w, r, err)
-		s.renderDetails(w, r, c, f, start, loc, http.StatusServiceUnavailable, form, sentence(e.Message))
+		st.Error = sentence(e.Message) + " Your details are kept."
+		s.renderDetails(w, r, c, st, status)
 	default:
 		s.serverError(w, r, err)
 	}

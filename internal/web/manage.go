@@ -9,6 +9,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpapi"
 )
 
 // The manage pages are reached from the link in the mails,
@@ -72,14 +73,13 @@ func (s *Server) loadManaged(r *http.Request, token string) (*app.BookingView, *
 	return v, c, nil
 }
 
-// manageError shows an unknown id or wrong token as one "not valid" page.
+// manageError shows an unknown id or wrong token as one "not valid" page;
+// other errors as errorPage does.
 func (s *Server) manageError(w http.ResponseWriter, r *http.Request, err error) {
-	if booking.ErrorKind(err) == booking.ENOTFOUND {
-		s.renderError(w, r, http.StatusNotFound, "This link is not valid",
-			"We could not find a booking for this link. Please open the whole link from your confirmation e-mail, or contact the atelier.")
-		return
-	}
-	s.serverError(w, r, err)
+	s.errorPage(w, r, err, func(status int, _ error) (words, bool) {
+		return words{Heading: "This link is not valid",
+			Message: "We could not find a booking for this link. Please open the whole link from your confirmation e-mail, or contact the atelier."}, status == http.StatusNotFound
+	})
 }
 
 // bookingZone is where the booking's times are shown: the zone asked for
@@ -294,9 +294,5 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) {
 			notice = "Sorry, " + fmtTime(start.In(loc)) + " was booked by someone else a moment ago. Your appointment is unchanged; here are the times still free."
 		}
 	}
-	status := http.StatusConflict
-	if kind == booking.EINVALID {
-		status = http.StatusUnprocessableEntity
-	}
-	s.renderReschedule(w, r, v, c, token, loc, tz, "", date, status, notice)
+	s.renderReschedule(w, r, v, c, token, loc, tz, "", date, httpapi.StatusOf(err), notice)
 }

@@ -22,8 +22,8 @@ type page struct {
 	// DetectZone asks the script to reload the page in the browser's own
 	// time zone when the URL does not name one (booking flow pages).
 	DetectZone bool
-	// Nav marks the current section in the header ("book", "calendar",
-	// "new", "hours", "artisan").
+	// Nav marks the current section in the header ("book", Message: "calendar",
+	// "new", Message: "hours", Message: "artisan").
 	Nav string
 	// User is the signed-in staff member on staff pages.
 	User *booking.User
@@ -131,15 +131,22 @@ type errorData struct {
 	// RetryURL, on a 503 to a GET, is the page itself: trying again is
 	// one click.
 	RetryURL string
+	// BackURL and BackLabel lead back to where the visitor came from
+	// (the staff calendar); by default the page links to the atelier.
+	BackURL, BackLabel string
 }
 
 // renderError renders the error page. Message must be safe to show.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
-	d := errorData{Status: status, Heading: heading, Message: message}
+	s.renderErrorPage(w, r, status, words{Heading: heading, Message: message})
+}
+
+func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, wd words) {
+	d := errorData{Status: status, Heading: wd.Heading, Message: wd.Message, BackURL: wd.BackURL, BackLabel: wd.BackLabel}
 	if status == http.StatusServiceUnavailable && r.Method == http.MethodGet {
 		d.RetryURL = r.URL.RequestURI()
 	}
-	p := &page{Title: heading, Data: d}
+	p := &page{Title: wd.Heading, Data: d}
 	at, err := s.app.Atelier(r.Context())
 	if err != nil {
 		// Still render the page, without the atelier's details.
@@ -152,44 +159,98 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	}
 }
 
-// serverError handles an error from the application: a domain error is
-// shown by its safe message, anything else is logged and shown as
-// "something went wrong".
-func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	switch booking.ErrorKind(err) {
-	case booking.ENOTFOUND:
-		s.renderError(w, r, http.StatusNotFound, "Not found", "We could not find what this link points to. If it came from one of our e-mails, please check that the whole link was opened.")
-		return
-	case booking.EUNAVAILABLE:
-		s.unavailable(w, r, err)
-		s.renderError(w, r, http.StatusServiceUnavailable, "Please try again in a moment", sentence(booking.ErrorMessage(err)))
-		return
-	}
-	s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", routePath(r), "err", err)
-	s.renderError(w, r, http.StatusInternalServerError, "Something went wrong", "Something went wrong on our side. Please try again in a moment, or contact the atelier.")
+// words is what an error page says: a heading and a message that is safe
+// to show, and optionally a way back.
+type words struct {
+	Heading, Message   string
+	BackURL, BackLabel string
 }
 
-// unavailable prepares a 503 for err (booking.EUNAVAILABLE: a busy
-// database, a full disk, a video service down): nothing was changed, the
-// page says so and when to try again (Retry-After, as the API's 503), and
-// the cause is logged for the operator.
-func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	w.Header().Set("Retry-After", httpapi.RetryAfter(httpapi.UnavailableRetry))
-	s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "path", routePath(r), "err", err)
+// wording chooses the words of an error page for a status; the status
+// itself always comes from the one table (httpapi.StatusOf). A wording
+// returns false for the statuses it leaves to customerWording.
+type wording func(status int, err error) (words, bool)
+
+// errorPage answers an application error: the status and any Retry-After
+// come from the one error → status table the JSON API answers from, so no
+// kind of error is a 500 here that the API knows as a 4xx; the pages
+// choose only the words. Internal errors are logged with their detail and
+// shown only as "something went wrong".
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error, own wording) {
+	status := httpapi.StatusOf(err)
+	switch {
+	case status == http.StatusServiceUnavailable:
+		s.unavailable(w, r, err)
+	case status >= 500 && booking.ErrorKind(err) == booking.EINTERNAL:
+		s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", routePath(r), "err", err)
+	}
+	wd, ok := words{}, false
+	if own != nil {
+		wd, ok = own(status, err)
+	}
+	if !ok {
+		wd = customerWording(status, err)
+	}
+	s.renderErrorPage(w, r, status, wd)
+}
+
+// serverError answers any error from the application on a customer page
+// (errorPage with the customer's words).
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.errorPage(w, r, err, nil)
+}
+
+// customerWording is the words of every status for customers. Where the
+// application's message says what happened (a conflict, an invalid
+// request), the page shows it; internal errors never show theirs.
+func customerWording(status int, err error) words {
+	switch status {
+	case http.StatusBadRequest:
+		return words{Heading: "Your request could not be read", Message: "Please go back and try again."}
+	case http.StatusUnauthorized:
+		return words{Heading: "Please sign in", Message: "This page needs a staff sign-in."}
+	case http.StatusForbidden:
+		return words{Heading: "Not allowed", Message: "This is not something you can do here. Please contact the atelier if you think it should be."}
+	case http.StatusNotFound:
+		return words{Heading: "Not found", Message: "We could not find what this link points to. If it came from one of our e-mails, please check that the whole link was opened."}
+	case http.StatusConflict, http.StatusUnprocessableEntity:
+		return words{Heading: "This could not be done", Message: sentence(booking.ErrorMessage(err)) + " Nothing was changed."}
+	case http.StatusRequestEntityTooLarge:
+		return words{Heading: "Your request is too large", Message: "Please shorten what you typed and try again."}
+	case http.StatusTooManyRequests:
+		return words{Heading: "Too many requests", Message: "We have received many requests from your connection. Please wait a minute and try again."}
+	case http.StatusServiceUnavailable:
+		return words{Heading: "Please try again in a moment", Message: sentence(booking.ErrorMessage(err))}
+	}
+	if status >= 400 && status < 500 {
+		return words{Heading: "This could not be done", Message: sentence(booking.ErrorMessage(err))}
+	}
+	return words{Heading: "Something went wrong", Message: "Something went wrong on our side. Please try again in a moment, or contact the atelier."}
 }
 
 // sentence turns a domain message ("the video call could not be set up")
 // into a sentence for a page: a capital first letter, a full stop.
 func sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
 	if msg == "" {
 		return msg
 	}
 	r, n := utf8.DecodeRuneInString(msg)
 	msg = string(unicode.ToUpper(r)) + msg[n:]
-	if !strings.HasSuffix(msg, ".") {
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "!") && !strings.HasSuffix(msg, "?") {
 		msg += "."
 	}
 	return msg
+}
+
+// unavailable prepares a 503 for err (booking.EUNAVAILABLE: a busy
+// database, a full disk, a video service down): nothing was changed, the
+// page says so and when to try again (Retry-After, as the API's 503), and
+// the cause is logged for the operator. The Retry-After is the one
+// table's, as the API's.
+func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	httpapi.SetRetryAfter(w.Header(), err)
+	s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "path", routePath(r), "err", err)
 }
 
 // routePath is the matched route template, which holds no ids or tokens.

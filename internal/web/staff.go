@@ -187,15 +187,26 @@ func (s *Server) staffPage(r *http.Request, title, nav string, data any) *page {
 	return &page{Title: title, Nav: nav, User: staffUser(r), Data: data}
 }
 
-// staffError shows an application error on a staff page: another
-// artisan's booking is "not found", a wrong role "not allowed".
+// staffError shows an application error on a staff page, with the status
+// of the one table (errorPage): another artisan's booking is "not found",
+// a wrong role "not allowed", and a refused change (a closure that comes
+// from the configuration file) says why.
 func (s *Server) staffError(w http.ResponseWriter, r *http.Request, err error) {
-	switch booking.ErrorKind(err) {
-	case booking.ENOTFOUND:
-		s.renderError(w, r, http.StatusNotFound, "Not found", "There is no such booking or artisan, or your account may not see it.")
-	case booking.EFORBIDDEN:
-		s.renderError(w, r, http.StatusForbidden, "Not allowed", "Your account may not do this. Ask an administrator.")
+	s.errorPage(w, r, err, staffWording)
+}
+
+// staffWording is customerWording with staff words for a missing or
+// forbidden thing, and every staff error page leads back to the calendar.
+func staffWording(status int, err error) (words, bool) {
+	var wd words
+	switch status {
+	case http.StatusNotFound:
+		wd = words{Heading: "Not found", Message: "There is no such booking, artisan or closure, or your account may not see it. The page you came from may be out of date: reload it."}
+	case http.StatusForbidden:
+		wd = words{Heading: "Not allowed", Message: "Your account may not do this. Ask an administrator."}
 	default:
-		s.serverError(w, r, err)
+		wd = customerWording(status, err)
 	}
+	wd.BackURL, wd.BackLabel = "/staff", "Back to the calendar"
+	return wd, true
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpapi"
 )
 
 // staffBookingData is a booking's staff page and its forms.
@@ -319,9 +320,9 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	status := http.StatusUnprocessableEntity
-	if booking.ErrorKind(err) == booking.ECONFLICT {
-		status = http.StatusConflict
+	status := http.StatusUnprocessableEntity // no time given
+	if err != nil {
+		status = httpapi.StatusOf(err)
 	}
 	s.render(w, r, status, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
 }
@@ -332,6 +333,7 @@ type staffNewData struct {
 	Date, Time                string
 	Form                      detailsForm
 	Error                     string
+	Key                       string // the form's one-time key (formKeyParam)
 }
 
 func (s *Server) newBookingData(r *http.Request, c *catalogue, service, mode, artisan string) staffNewData {
@@ -361,8 +363,15 @@ func (s *Server) handleStaffNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if formKey(q) == "" {
+		// As on the customer's details page: the key in the address
+		// survives Back and reload, so the form books once.
+		q.Set(formKeyParam, newFormKey())
+		http.Redirect(w, r, "/staff/bookings/new?"+q.Encode(), http.StatusSeeOther)
+		return
+	}
 	d := s.newBookingData(r, c, q.Get("service"), q.Get("mode"), q.Get("artisan"))
-	d.Date = q.Get("date")
+	d.Date, d.Key = q.Get("date"), formKey(q)
 	s.render(w, r, http.StatusOK, "staff_new", s.staffPage(r, "New booking", "new", d))
 }
 
@@ -378,6 +387,10 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	d := s.newBookingData(r, c, f.Get("service"), f.Get("mode"), f.Get("artisan"))
 	d.Date, d.Time = f.Get("date"), f.Get("time")
+	posted := formKey(f)
+	if d.Key = posted; d.Key == "" {
+		d.Key = newFormKey()
+	}
 	d.Form = detailsForm{
 		Name: strings.TrimSpace(f.Get("name")), Email: strings.TrimSpace(f.Get("email")),
 		Phone: strings.TrimSpace(f.Get("phone")), Notes: strings.TrimSpace(f.Get("notes")),
@@ -395,14 +408,21 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 		Service: f.Get("service"), Mode: f.Get("mode"), Artisan: f.Get("artisan"), Start: start.Format(time.RFC3339),
 		Customer: booking.Customer{Name: d.Form.Name, Email: d.Form.Email, Phone: d.Form.Phone},
 		Notes:    d.Form.Notes,
-	}, "")
+	}, posted)
 	if err == nil {
+		// A repeat of the form lands on the booking it made.
 		http.Redirect(w, r, staffBookingPath(created.View.ID, "created"), http.StatusSeeOther)
 		return
 	}
 	var e *booking.Error
 	if !errors.As(err, &e) || (e.Kind != booking.EINVALID && e.Kind != booking.ECONFLICT) {
 		s.staffError(w, r, err)
+		return
+	}
+	if e.Code == booking.CodeIdempotencyMismatch {
+		d.Key = newFormKey()
+		d.Error = "This form has already made a booking, with the details first sent: it is in the calendar. To make a second booking, check the details and save again."
+		render(httpapi.StatusOf(err))
 		return
 	}
 	d.Form.Errors = map[string]string{}
@@ -415,9 +435,8 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if e.Kind == booking.ECONFLICT {
 		d.Error = e.Message
-		render(http.StatusConflict)
-		return
+	} else {
+		d.Error = "Please check the highlighted fields."
 	}
-	d.Error = "Please check the highlighted fields."
-	render(http.StatusUnprocessableEntity)
+	render(httpapi.StatusOf(err))
 }
