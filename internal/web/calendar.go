@@ -221,11 +221,11 @@ func (s *Server) nextFree(ctx context.Context, q calendarQuery, from, last booki
 
 func (s *Server) slotCell(sl app.SlotView, q calendarQuery, atLoc *time.Location, showAtelier bool, city string) slotCell {
 	local := sl.Start.In(q.Loc)
-	c := slotCell{Time: fmtTime(local), URL: q.SlotURL(sl.Start.Time)}
+	c := slotCell{Time: fmtSlotTime(local), URL: q.SlotURL(sl.Start.Time)}
 	c.Label = c.Time
 	if showAtelier {
 		there := sl.Start.In(atLoc)
-		c.AtelierTime = fmtTime(there)
+		c.AtelierTime = fmtSlotTime(there)
 		if booking.DateOf(there) != booking.DateOf(local) {
 			c.AtelierTime = there.Format("Mon") + " " + c.AtelierTime
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -107,4 +108,33 @@ func waitPhrase(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%d minutes", (secs+59)/60)
 	}
+}
+
+// unbookableNotice is what a customer reads when the time they chose
+// (start, in the page's zone) cannot be booked after all: "booked by
+// someone else a moment ago" only when it was free and has been taken
+// meanwhile; otherwise the reason the engine gives, whose times are the
+// atelier's (atelierZone) — the city is named when the page shows another
+// zone. tail follows either.
+func unbookableNotice(err error, start time.Time, atelierZone, tail string) string {
+	var e *booking.Error
+	if booking.SlotTaken(err) || !errors.As(err, &e) || e.Kind != booking.ECONFLICT {
+		return "Sorry, " + fmtTime(start) + " was booked by someone else a moment ago. " + tail
+	}
+	msg := e.Message
+	if start.Location().String() != atelierZone {
+		msg += " (" + cityOf(atelierZone) + " time)"
+	}
+	return "Sorry, that time cannot be booked: " + msg + ". " + tail
+}
+
+// fmtSlotTime is fmtTime for a time in a list of times: in the hour the
+// clocks go back, when the same time of day comes twice, the zone's
+// abbreviation tells the two apart ("1:30 am BST", "1:30 am GMT").
+func fmtSlotTime(t time.Time) string {
+	h, m, _ := t.Clock()
+	if _, n := booking.DateOf(t).Occurrences(time.Duration(h)*time.Hour+time.Duration(m)*time.Minute, t.Location()); n > 1 {
+		return fmtTime(t) + " " + t.Format("MST")
+	}
+	return fmtTime(t)
 }

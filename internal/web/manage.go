@@ -291,7 +291,7 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) {
 	if start, perr := time.Parse(time.RFC3339, startText); perr == nil {
 		date = booking.DateOf(start.In(loc)).String()
 		if kind == booking.ECONFLICT {
-			notice = "Sorry, " + fmtTime(start.In(loc)) + " was booked by someone else a moment ago. Your appointment is unchanged; here are the times still free."
+			notice = unbookableNotice(err, start.In(loc), c.Atelier.Timezone, "Your appointment is unchanged; here are the times still free.")
 		}
 	}
 	s.renderReschedule(w, r, v, c, token, loc, tz, "", date, httpapi.StatusOf(err), notice)

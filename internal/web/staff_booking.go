@@ -300,10 +300,10 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
 	for i := range d.Artisans {
 		d.Artisans[i].Selected = d.Artisans[i].Value == artisan
 	}
-	start, ok := atelierTime(d.Date, d.Time, c.Loc)
-	var err error
-	if !ok {
-		d.Errors = map[string]string{"when": "Give a date and a time such as 14:30."}
+	start, err := localTime(d.Date, d.Time, c.Loc)
+	if err != nil {
+		d.Errors = map[string]string{"when": whenProblem(err)}
+		err = nil
 	} else if _, err = s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: artisan}); err == nil {
 		http.Redirect(w, r, staffBookingPath(v.ID, "moved"), http.StatusSeeOther)
 		return
@@ -398,9 +398,9 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 	render := func(status int) {
 		s.render(w, r, status, "staff_new", s.staffPage(r, "New booking", "new", d))
 	}
-	start, ok := atelierTime(d.Date, d.Time, c.Loc)
-	if !ok {
-		d.Form.Errors = map[string]string{"when": "Give a date and a time such as 14:30."}
+	start, err := localTime(d.Date, d.Time, c.Loc)
+	if err != nil {
+		d.Form.Errors = map[string]string{"when": whenProblem(err)}
 		render(http.StatusUnprocessableEntity)
 		return
 	}

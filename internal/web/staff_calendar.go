@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
@@ -267,17 +266,4 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 		d.Rows[row].Cells[col] = append(d.Rows[row].Cells[col], s.item(c, v))
 	}
 	s.render(w, r, http.StatusOK, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
-}
-
-// atelierTime reads a date and a time of day in the atelier's zone.
-func atelierTime(date, clock string, loc *time.Location) (time.Time, bool) {
-	d, err := booking.ParseDate(strings.TrimSpace(date))
-	if err != nil {
-		return time.Time{}, false
-	}
-	c, err := booking.ParseClock(strings.TrimSpace(clock))
-	if err != nil || c >= 24*60 {
-		return time.Time{}, false
-	}
-	return d.At(c, loc), true
 }

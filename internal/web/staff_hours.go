@@ -338,12 +338,6 @@ func (s *Server) handleWorkingHours(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/staff/artisans/"+url.PathEscape(id)+"?"+conflictQuery(url.Values{"saved": {"hours"}}, ch.Conflicts).Encode(), http.StatusSeeOther)
 }
 
-// localInstant reads an <input type="datetime-local"> value in loc.
-func localInstant(s string, loc *time.Location) (time.Time, bool) {
-	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), loc)
-	return t, err == nil
-}
-
 func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
 	if !s.parseStaffForm(w, r) {
 		return
@@ -356,13 +350,13 @@ func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	errs := map[string]string{}
-	start, ok1 := localInstant(f.Get("start"), c.Loc)
-	end, ok2 := localInstant(f.Get("end"), c.Loc)
-	if !ok1 {
-		errs["start"] = "must be a date and time"
+	start, err1 := localDateTime(f.Get("start"), c.Loc)
+	end, err2 := localDateTime(f.Get("end"), c.Loc)
+	if err1 != nil {
+		errs["start"] = fieldProblem(err1)
 	}
-	if !ok2 {
-		errs["end"] = "must be a date and time"
+	if err2 != nil {
+		errs["end"] = fieldProblem(err2)
 	}
 	if len(errs) == 0 {
 		added, err := s.staff.app.AddTimeOff(r.Context(), staffUser(r), id, app.TimeOffRequest{

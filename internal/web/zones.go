@@ -1,9 +1,12 @@
 package web
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
 
 	_ "time/tzdata" // zones work on a machine without a zoneinfo database
 )
@@ -72,4 +75,70 @@ func cityOf(name string) string {
 		name = name[i+1:]
 	}
 	return strings.ReplaceAll(name, "_", " ")
+}
+
+// errNotLocalTime is a date or a time of day that does not parse.
+var errNotLocalTime = errors.New("not a date and a time of day")
+
+// localTime turns a date ("2026-03-29") and a time of day ("14:30") that a
+// person typed into an instant in loc. It is the one rule of every form
+// that takes a local date and time (booking on a customer's behalf,
+// moving a booking, time off): booking.Date.Exact. A time that the clocks
+// skip that day is a *booking.SkippedTimeError, never silently moved to
+// another time (time.Date would make 01:30 on a London spring-forward day
+// 02:30); a time in the hour the clocks go back is its first occurrence
+// (summer time), since no form offers a choice between the two. Anything
+// that does not parse is errNotLocalTime.
+func localTime(date, clock string, loc *time.Location) (time.Time, error) {
+	d, err := booking.ParseDate(strings.TrimSpace(date))
+	if err != nil {
+		return time.Time{}, errNotLocalTime
+	}
+	c, err := booking.ParseClock(strings.TrimSpace(clock))
+	if err != nil || c >= 24*60 {
+		return time.Time{}, errNotLocalTime
+	}
+	return d.Exact(c, loc)
+}
+
+// localDateTime reads an <input type="datetime-local"> value
+// ("2026-03-29T14:30") by the rule of localTime.
+func localDateTime(s string, loc *time.Location) (time.Time, error) {
+	date, clock, ok := strings.Cut(strings.TrimSpace(s), "T")
+	if !ok {
+		return time.Time{}, errNotLocalTime
+	}
+	return localTime(date, clock, loc)
+}
+
+// skippedWhy says why a skipped time does not exist, for a form's field:
+// "on Sunday 29 March 2026 the clocks in London go forward from 1:00 am to
+// 2:00 am".
+func skippedWhy(e *booking.SkippedTimeError) string {
+	clock := func(c booking.Clock) string {
+		return fmtTime(time.Date(2000, 1, 1, int(c)/60, int(c)%60, 0, 0, time.UTC))
+	}
+	return "on " + fmtDate(time.Date(e.Date.Year, e.Date.Month, e.Date.Day, 12, 0, 0, 0, time.UTC)) +
+		" the clocks in " + cityOf(e.Zone) + " go forward from " + clock(e.GapStart) + " to " + clock(e.GapEnd)
+}
+
+// whenProblem is the message of a form's date and time fields that
+// localTime refused, as a sentence.
+func whenProblem(err error) string {
+	var se *booking.SkippedTimeError
+	if errors.As(err, &se) {
+		return fmtTime(time.Date(2000, 1, 1, int(se.Clock)/60, int(se.Clock)%60, 0, 0, time.UTC)) +
+			" does not exist that day: " + skippedWhy(se) + ". Choose another time."
+	}
+	return "Give a date and a time such as 14:30."
+}
+
+// fieldProblem is the same for a single date-and-time field whose
+// template writes "The start {{.}}.".
+func fieldProblem(err error) string {
+	var se *booking.SkippedTimeError
+	if errors.As(err, &se) {
+		return "is a time that does not exist: " + skippedWhy(se)
+	}
+	return "must be a date and time"
 }
