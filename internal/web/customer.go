@@ -733,7 +733,7 @@ func (s *Server) bookingFailed(w http.ResponseWriter, r *http.Request, c *catalo
 		// A time that never was bookable (closed, too soon, beyond the
 		// horizon): the message says why.
 		st.Pick, st.Start = true, time.Time{}
-		st.Notice = sentence(e.Message) + " Your details are kept: please choose another time below and confirm."
+		st.Notice = unbookableReason(e, st.Loc.String(), c.Atelier.Timezone) + " Your details are kept: please choose another time below and confirm."
 		s.renderDetails(w, r, c, st, status)
 	case e.Kind == booking.EUNAVAILABLE:
 		// The form is kept: nothing needs typing again to retry.

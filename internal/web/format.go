@@ -113,19 +113,25 @@ func waitPhrase(d time.Duration) string {
 // unbookableNotice is what a customer reads when the time they chose
 // (start, in the page's zone) cannot be booked after all: "booked by
 // someone else a moment ago" only when it was free and has been taken
-// meanwhile; otherwise the reason the engine gives, whose times are the
-// atelier's (atelierZone) — the city is named when the page shows another
-// zone. tail follows either.
+// meanwhile, otherwise unbookableReason. tail follows either.
 func unbookableNotice(err error, start time.Time, atelierZone, tail string) string {
 	var e *booking.Error
 	if booking.SlotTaken(err) || !errors.As(err, &e) || e.Kind != booking.ECONFLICT {
 		return "Sorry, " + fmtTime(start) + " was booked by someone else a moment ago. " + tail
 	}
-	msg := e.Message
-	if start.Location().String() != atelierZone {
-		msg += " (" + cityOf(atelierZone) + " time)"
+	return unbookableReason(e, start.Location().String(), atelierZone) + " " + tail
+}
+
+// unbookableReason is the engine's reason a time never was bookable
+// ("The atelier is closed at 20:30 on Saturday 12 December (open
+// 10:00-18:00 that day)."), whose times and dates are the atelier's: when
+// the page shows another zone (pageZone), it says so.
+func unbookableReason(e *booking.Error, pageZone, atelierZone string) string {
+	msg := sentence(e.Message)
+	if pageZone != atelierZone {
+		msg += " Times and dates are the atelier's, in " + cityOf(atelierZone) + "."
 	}
-	return "Sorry, that time cannot be booked: " + msg + ". " + tail
+	return msg
 }
 
 // fmtSlotTime is fmtTime for a time in a list of times: in the hour the

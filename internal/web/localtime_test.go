@@ -177,10 +177,10 @@ func TestUnbookableTimeSaysWhy(t *testing.T) {
 		want  string
 	}{
 		{"AfterClosing", time.Date(2026, 12, 12, 20, 30, 0, 0, Singapore),
-			"Sorry, that time cannot be booked: the atelier is closed at 20:30 on Saturday 12 December (open 10:00-18:00 that day) (Singapore time). Here are the times still free."},
+			"The atelier is closed at 20:30 on Saturday 12 December (open 10:00-18:00 that day). Times and dates are the atelier's, in Singapore. Your details are kept"},
 		{"ClosureDay", time.Date(2026, 12, 25, 11, 0, 0, 0, Singapore),
-			"Sorry, that time cannot be booked: that is a closure day: Christmas Day (Friday 25 December) (Singapore time)."},
-		{"Taken", taken, "Sorry, 2:30 am was booked by someone else a moment ago. Here are the times still free."},
+			"That is a closure day: Christmas Day (Friday 25 December). Times and dates are the atelier's, in Singapore."},
+		{"Taken", taken, "Sorry, 2:30 am on Saturday 12 December 2026 was booked by someone else a moment ago."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := book(tc.start)
@@ -199,7 +199,7 @@ func TestUnbookableTimeSaysWhy(t *testing.T) {
 	u, _ := url.Parse(bk.Links.Manage)
 	p := env.MustPost(t, u.Path+"/reschedule", url.Values{"token": {u.Query().Get("token")},
 		"start": {time.Date(2026, 12, 12, 20, 30, 0, 0, Singapore).Format(time.RFC3339)}, "tz": {"Europe/London"}})
-	want := "Sorry, that time cannot be booked: the atelier is closed at 20:30 on Saturday 12 December (open 10:00-18:00 that day) (Singapore time). Your appointment is unchanged"
+	want := "The atelier is closed at 20:30 on Saturday 12 December (open 10:00-18:00 that day). Times and dates are the atelier's, in Singapore. Your appointment is unchanged"
 	if body := html.UnescapeString(p.Body); p.Status != http.StatusConflict || !strings.Contains(body, want) {
 		t.Errorf("move after closing: status %d, want 409 saying %q", p.Status, want)
 	}
