@@ -8,6 +8,8 @@ import (
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/atelier-app/atelier/internal/mailaddr"
 )
 
 // Message is an e-mail to compose.
@@ -55,7 +57,14 @@ func Compose(m Message) ([]byte, error) {
 	}
 	h.AddRaw(textField("Subject", m.Subject))
 	if m.MessageID != "" {
-		h.SetMessageID(m.MessageID)
+		// The id's right part is the sender's domain: A-labels, like it.
+		id := m.MessageID
+		if left, right, ok := mailaddr.Split(id); ok {
+			if a, err := mailaddr.ASCIIDomain(right); err == nil {
+				id = left + "@" + a
+			}
+		}
+		h.SetMessageID(id)
 	}
 	h.Set("Auto-Submitted", "auto-generated") // RFC 3834: no vacation replies
 

@@ -112,3 +112,27 @@ func TestWorkerNoSMTPUTF8(t *testing.T) {
 		t.Errorf("confirmation failed %d, staff notices sent %d; want 1 and the notices sent: %+v", failed, done, q.Snapshot())
 	}
 }
+
+// TestRenderedIDNSender: with an atelier on an internationalised domain,
+// every header of every message stays ASCII (the Message-ID is made from
+// the sender's domain).
+func TestRenderedIDNSender(t *testing.T) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	o := MustOptions(t, clk)
+	o.From = &gomail.Address{Name: "Maison Lumière", Address: "bookings@maison-lumière.example"}
+	b := MustBooking(t, "bk_idn", booking.InPerson, t0)
+	b.Customer.Email = "anna@bücher.de"
+	for _, j := range MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b}) {
+		_, _, msg, err := mail.ParsePayload(j.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msg) == 0 {
+			continue
+		}
+		AssertHeaderLines(t, msg, false)
+		if !strings.Contains(string(msg), "@xn--maison-lumire-") {
+			t.Errorf("%s: the sender's domain is not in A-labels:\n%s", j.Kind, msg[:strings.Index(string(msg), "\r\n\r\n")])
+		}
+	}
+}
