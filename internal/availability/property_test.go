@@ -353,6 +353,10 @@ func TestProperty(t *testing.T) {
 		// reschedules.
 		for range 20 {
 			start := q.From.Add(time.Duration(r.IntN(int(q.To.Sub(q.From)/(5*time.Minute)))) * 5 * time.Minute)
+			// The check made when a booking arrives is the same grid.
+			if got, want := OnGrid(start, s.Atelier.Rules.SlotInterval, n.loc), n.onGrid(start, n.dayOf(start)); got != want {
+				t.Errorf("%s: OnGrid(%v) = %v, naive %v", desc, start.In(n.loc), got, want)
+			}
 			ignore := ""
 			if len(s.Bookings) > 0 && r.IntN(3) == 0 {
 				ignore = s.Bookings[r.IntN(len(s.Bookings))].ID
