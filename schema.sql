@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 7).
+-- The whole current schema of a new atelier database (schema version 8).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -135,7 +135,6 @@ CREATE TABLE bookings (
     location          TEXT    NOT NULL DEFAULT '',
     meeting_url       TEXT    NOT NULL DEFAULT '',
     sequence          INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
-    token_hash        BLOB    NOT NULL,                   -- SHA-256 of the manage token
     created_at        TEXT    NOT NULL,
     updated_at        TEXT    NOT NULL,
     -- What the booking was made with (version 7), kept so that it never
@@ -168,6 +167,22 @@ CREATE INDEX bookings_block ON bookings (block_start, block_end, status, artisan
 -- Staff listings by date, all statuses.
 CREATE INDEX bookings_start ON bookings (start_at);
 CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);
+-- A customer's bookings by e-mail address, as typed in any case: sending
+-- the manage links of an address again (version 8).
+CREATE INDEX bookings_customer_email ON bookings (customer_email COLLATE NOCASE, start_at);
+
+-- The manage tokens of each booking (version 8): the one in the answer
+-- that made it, and a fresh one in every e-mail to the customer, so that
+-- every e-mail's link (and every invite's) opens the booking. Only the
+-- SHA-256 of a token is stored. A token opens its booking until 90 days
+-- after the appointment's end (internal/app), when it is also deleted.
+CREATE TABLE booking_tokens (
+    booking_id TEXT NOT NULL REFERENCES bookings (id),
+    token_hash BLOB NOT NULL,
+    purpose    TEXT NOT NULL,                           -- what carried it: 'created', 'confirmation', 'reminder', ...
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (booking_id, token_hash)
+) WITHOUT ROWID;
 
 -- No double booking, even if the code is bypassed: a confirmed booking may
 -- not overlap another confirmed booking of the same artisan, nor of the same

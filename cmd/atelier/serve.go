@@ -155,9 +155,10 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	backups := startBackups(workCtx, &workers, cfg, db, logger) // ops.go; nil when off
 
 	api := httpapi.New(httpapi.Config{
-		PublicURL:         cfg.Server.PublicURL,
-		TrustedProxies:    cfg.Server.TrustedPrefixes,
-		BookingsPerMinute: cfg.Limits.BookingsPerMinute,
+		PublicURL:           cfg.Server.PublicURL,
+		TrustedProxies:      cfg.Server.TrustedPrefixes,
+		BookingsPerMinute:   cfg.Limits.BookingsPerMinute,
+		LinkRequestsPerHour: cfg.Limits.LinkRequestsPerHour,
 	}, a, logger)
 	// Staff accounts and the staff API (issue 3).
 	staff := &app.Staff{

@@ -97,11 +97,13 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 		StaffCopies:    cfg.Mail.AdminEmails,
 	}
 	jobFuncs := []booking.JobsFunc{mail.Jobs(mailOpts)}
+	a.ManageLinks = mail.ManageLinksJob(mailOpts)
 
 	mailer := &mail.Worker{
 		Queue:     db,
 		Transport: mailTransport(cfg, logger),
 		Bookings:  db,
+		Links:     db,
 		Options:   mailOpts,
 		Logger:    logger.With("worker", "mail"),
 		Poll:      5 * time.Second,
@@ -123,7 +125,8 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 		}
 	}
 
-	// Housekeeping: forget idempotency keys past their replay window.
+	// Housekeeping: forget idempotency keys past their replay window, and
+	// the manage tokens of bookings past app.ManageTokenGrace.
 	l.run("housekeeping", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
@@ -132,6 +135,11 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 				logger.Warn("purging idempotency keys", "err", err)
 			} else if n > 0 {
 				logger.Info("purged idempotency keys", "count", n)
+			}
+			if n, err := db.PurgeManageTokens(ctx, time.Now().Add(-app.ManageTokenGrace)); err != nil {
+				logger.Warn("purging manage tokens", "err", err)
+			} else if n > 0 {
+				logger.Info("purged the manage tokens of past bookings", "count", n)
 			}
 			select {
 			case <-ctx.Done():

@@ -47,6 +47,9 @@ type App struct {
 	// letters before the @ (config.Mail.UTF8LocalParts); without it a
 	// booking with such an address is refused with a field error.
 	UTF8LocalParts bool
+	// ManageLinks builds the e-mail job of RequestManageLinks; nil means
+	// links cannot be sent again.
+	ManageLinks ManageLinksJob
 	// IdempotencyTTL is how long an Idempotency-Key replays its first
 	// response; afterwards reusing it is refused. Zero means
 	// DefaultIdempotencyTTL.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"strings"
 	"time"
 
@@ -106,22 +107,20 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	token, tokenHash := newManageToken()
 	id := newBookingID()
 	b := booking.Booking{
-		ID:          id,
-		UID:         invite.UID(id, a.PublicURL),
-		Status:      booking.Confirmed,
-		ServiceID:   svc.ID,
-		Mode:        mode,
-		ArtisanID:   req.Artisan,
-		Start:       start.UTC(),
-		End:         end.UTC(),
-		BlockStart:  blockStart.UTC(),
-		BlockEnd:    blockEnd.UTC(),
-		Customer:    req.Customer,
-		Notes:       req.Notes,
-		TokenHash:   tokenHash,
-		ManageToken: token,
-		CreatedAt:   now.UTC(),
-		UpdatedAt:   now.UTC(),
+		ID:         id,
+		UID:        invite.UID(id, a.PublicURL),
+		Status:     booking.Confirmed,
+		ServiceID:  svc.ID,
+		Mode:       mode,
+		ArtisanID:  req.Artisan,
+		Start:      start.UTC(),
+		End:        end.UTC(),
+		BlockStart: blockStart.UTC(),
+		BlockEnd:   blockEnd.UTC(),
+		Customer:   req.Customer,
+		Notes:      req.Notes,
+		CreatedAt:  now.UTC(),
+		UpdatedAt:  now.UTC(),
 	}
 	if mode == booking.InPerson {
 		b.Location = c.Atelier.Address
@@ -160,7 +159,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 		idem.BookingID, idem.CreatedAt = b.ID, now.UTC()
 		return p, nil
 	}
-	stored, rec, err := a.Store.CreateBooking(ctx, booking.NewBooking{Booking: b, Idempotency: idem, Actor: opt.Actor}, place)
+	stored, rec, err := a.Store.CreateBooking(ctx, booking.NewBooking{Booking: b, TokenHash: tokenHash, Idempotency: idem, Actor: opt.Actor}, place)
 	if err != nil {
 		if booking.ErrorKind(err) != booking.EINTERNAL {
 			// Refused (the slot was taken meanwhile): nothing was stored.
@@ -233,11 +232,16 @@ func (a *App) abandonMeeting(ctx context.Context, b *booking.Booking, c *booking
 func (a *App) createdView(b *booking.Booking, c *booking.Catalog, token string) *BookingView {
 	v := a.BookingView(b, c)
 	v.ManageToken = token
-	v.Links.Manage = a.PublicURL + "/bookings/" + b.ID + "?token=" + token
+	v.Links.Manage = a.manageURL(b.ID, token)
 	// The invite link works as given, like the manage link: a customer
 	// or a calendar app following it has no other way to add the token.
 	v.Links.ICS += "?token=" + token
 	return v
+}
+
+// manageURL is the link to booking id's manage page with token.
+func (a *App) manageURL(id, token string) string {
+	return a.PublicURL + "/bookings/" + url.PathEscape(id) + "?" + url.Values{"token": {token}}.Encode()
 }
 
 // replay answers a repeated Idempotency-Key with the first response, which
@@ -303,18 +307,27 @@ func (a *App) loadBooking(ctx context.Context, id string) (*booking.Booking, err
 	return b, nil
 }
 
-// authorize loads booking id and checks its manage token. An unknown id
-// and a wrong token give the same ENOTFOUND.
+// authorize loads booking id with one of its manage tokens: the one of
+// the answer that made it or of any e-mail sent about it, until
+// ManageTokenGrace after the appointment. An unknown id, a wrong token
+// and an expired one give the same ENOTFOUND.
 func (a *App) authorize(ctx context.Context, id, token string) (*booking.Booking, error) {
-	b, err := a.loadBooking(ctx, id)
-	if err != nil {
-		return nil, err
+	if token == "" || len(token) > maxTokenLen {
+		return nil, booking.ErrNotFound("booking")
 	}
-	if !auth.SecretMatches(token, b.TokenHash) {
+	b, err := a.Store.BookingByManageToken(ctx, ParseBookingID(id), auth.HashSecret(token))
+	if err != nil {
+		return nil, wrapStore("load booking", err)
+	}
+	if !manageTokenLive(b, a.now()) {
 		return nil, booking.ErrNotFound("booking")
 	}
 	return b, nil
 }
+
+// maxTokenLen bounds what is hashed and looked up: a manage token is 43
+// characters.
+const maxTokenLen = 256
 
 // GetBooking returns booking id to the holder of its manage token.
 func (a *App) GetBooking(ctx context.Context, id, token string) (*BookingView, error) {
@@ -369,6 +382,9 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 		Booking:   b,
 		Atelier:   &c.Atelier,
 		PublicURL: a.PublicURL,
+		// The token it was asked with: the calendar's copy keeps a link
+		// that opens the booking, as the e-mailed invites do.
+		ManageURL: a.manageURL(b.ID, token),
 		Now:       a.now().UTC(),
 	}
 	d.ServiceName, d.ArtisanName = c.ServiceNameOf(b), c.ArtisanNameOf(b)

@@ -180,7 +180,7 @@ func (s *Staff) Feed(ctx context.Context, token string) (*FeedDocument, error) {
 // renders the same bytes (and ETag) on every request.
 func feedEvent(c *booking.Catalog, orig *booking.Booking, publicURL string) invite.Details {
 	b := *orig
-	b.Customer.Phone, b.Notes, b.TokenHash, b.ManageToken = "", "", nil, ""
+	b.Customer.Phone, b.Notes = "", ""
 	if b.Mode == booking.InPerson {
 		loc := b.Location
 		if loc == "" {

@@ -6,12 +6,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/atelier-app/atelier/internal/auth"
+	"github.com/atelier-app/atelier/internal/booking"
 )
 
 // BookingIDPrefix starts every booking id.
@@ -37,11 +38,17 @@ func ParseBookingID(s string) string {
 
 // newManageToken returns 32 random bytes, base64url encoded, and the
 // SHA-256 hash of the token, which is all that is stored.
-func newManageToken() (token string, hash []byte) {
-	var b [32]byte
-	rand.Read(b[:])
-	token = base64.RawURLEncoding.EncodeToString(b[:])
-	return token, auth.HashSecret(token)
+func newManageToken() (token string, hash []byte) { return auth.NewSecret() }
+
+// ManageTokenGrace is how long after the end of its appointment a
+// booking's manage tokens still open it: long enough to look back at it
+// (or at a cancelled one) for a season, not forever. The housekeeping then
+// deletes their hashes (PurgeManageTokens).
+const ManageTokenGrace = 90 * 24 * time.Hour
+
+// manageTokenLive reports whether the tokens of b still open it at now.
+func manageTokenLive(b *booking.Booking, now time.Time) bool {
+	return now.Before(b.End.Add(ManageTokenGrace))
 }
 
 // ValidIdempotencyKey reports whether key is 1 to 255 printable ASCII

@@ -59,3 +59,12 @@ func SecretMatches(secret string, hash []byte) bool {
 	}
 	return subtle.ConstantTimeCompare(HashSecret(secret), hash) == 1
 }
+
+// NewSecret returns 32 random bytes, base64url encoded (a manage token or
+// a feed URL token), and its SHA-256, which is all that is stored.
+func NewSecret() (secret string, hash []byte) {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand)
+	secret = tokenEncoding.EncodeToString(b)
+	return secret, HashSecret(secret)
+}

@@ -37,11 +37,6 @@ type Booking struct {
 	Location             string // the address, in person
 	MeetingURL           string // virtual
 	Sequence             int
-	TokenHash            []byte // SHA-256 of the manage token
-	// ManageToken is the plaintext manage token. It is set only in memory,
-	// on a booking being created, so that the confirmation mail written in
-	// the same transaction can carry the manage link; it is never stored.
-	ManageToken          string
 	CreatedAt, UpdatedAt time.Time
 	// UID is the iCalendar UID of the booking's invites, fixed when the
 	// booking is made so that every later invite replaces the first in

@@ -32,6 +32,21 @@ type Job struct {
 	BookingID string    // may be empty
 	Payload   []byte    // queue-specific
 	RunAt     time.Time // not before; zero means at once
+	// ManageTokenHash, when set, is the hash of a manage token of
+	// BookingID that the job's message carries; the store keeps it with
+	// the job, in the same transaction (see ManageToken).
+	ManageTokenHash []byte
+}
+
+// ManageToken is the stored form of a manage token: the hash of a random
+// secret that opens one booking's manage page and API. A booking holds
+// several: the one in the answer that made it and one in each e-mail to
+// the customer. Purpose says what carried it ("created", or the kind of
+// e-mail).
+type ManageToken struct {
+	BookingID string
+	Hash      []byte
+	Purpose   string
 }
 
 // JobsFunc returns the jobs to enqueue for an event. It runs inside the

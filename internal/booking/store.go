@@ -19,7 +19,10 @@ type IdempotencyRecord struct {
 // NewBooking is a booking to insert; the store fills ArtisanID and RoomID
 // from the placement.
 type NewBooking struct {
-	Booking     Booking
+	Booking Booking
+	// TokenHash is the hash of the manage token in the answer that makes
+	// the booking; the store keeps it (purpose "created").
+	TokenHash   []byte
 	Idempotency *IdempotencyRecord // optional
 	Actor       Actor
 }
@@ -41,6 +44,9 @@ type Store interface {
 	CreateBooking(ctx context.Context, nb NewBooking, place PlaceFunc) (b *Booking, rec *IdempotencyRecord, err error)
 	// Booking returns a booking by id (ENOTFOUND if unknown).
 	Booking(ctx context.Context, id string) (*Booking, error)
+	// BookingByManageToken returns booking id if tokenHash is the hash of
+	// one of its manage tokens; ENOTFOUND for an unknown id or token alike.
+	BookingByManageToken(ctx context.Context, id string, tokenHash []byte) (*Booking, error)
 	// CancelBooking marks a confirmed booking cancelled and bumps its
 	// sequence; cancelling a cancelled booking is ECONFLICT.
 	CancelBooking(ctx context.Context, id string, actor Actor) (*Booking, error)
@@ -49,6 +55,9 @@ type Store interface {
 	RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor Actor, place PlaceFunc) (*Booking, error)
 	// LookupIdempotency returns the record for keyHash, or nil.
 	LookupIdempotency(ctx context.Context, keyHash []byte) (*IdempotencyRecord, error)
+	// Enqueue adds jobs outside any booking change (e.g. an e-mail that
+	// sends a customer's manage links again).
+	Enqueue(ctx context.Context, jobs ...Job) error
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

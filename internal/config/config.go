@@ -101,6 +101,9 @@ type Database struct {
 type Limits struct {
 	BookingsPerMinute int `yaml:"bookings_per_minute"`
 	LoginsPerMinute   int `yaml:"logins_per_minute"`
+	// LinkRequestsPerHour limits "send me my link again" per client
+	// address and, separately, per e-mail address asked for.
+	LinkRequestsPerHour int `yaml:"link_requests_per_hour"`
 }
 
 // Atelier is the workshop's identity, rooms, hours and closures.
@@ -321,7 +324,7 @@ func Default() Config {
 		},
 		Log:      Log{Format: "text", Level: "info"},
 		Database: Database{Path: "atelier.db", Backups: defaultBackups()},
-		Limits:   Limits{BookingsPerMinute: 20, LoginsPerMinute: 10},
+		Limits:   Limits{BookingsPerMinute: 20, LoginsPerMinute: 10, LinkRequestsPerHour: 5},
 		Booking: Booking{
 			MinNoticeMinutes:    1440,
 			HorizonDays:         90,

@@ -283,7 +283,7 @@ func TestDefaults(t *testing.T) {
 	}{
 		{"log", c.Log, config.Log{Format: "text", Level: "info"}},
 		{"database.path", c.Database.Path, "atelier.db"},
-		{"limits", c.Limits, config.Limits{BookingsPerMinute: 20, LoginsPerMinute: 10}},
+		{"limits", c.Limits, config.Limits{BookingsPerMinute: 20, LoginsPerMinute: 10, LinkRequestsPerHour: 5}},
 		{"booking", c.Booking, config.Booking{MinNoticeMinutes: 1440, HorizonDays: 90, SlotIntervalMinutes: 30, IdempotencyTTLHours: 24}},
 		{"mail.from", c.Mail.From, "Atelier <bookings@example.com>"},
 		{"mail.outbox_dir", c.Mail.OutboxDir, "mail-outbox"},

@@ -169,6 +169,7 @@ func (v *validator) config(c *Config) {
 	v.backups(&c.Database) // ops.go
 	v.atLeast("limits.bookings_per_minute", c.Limits.BookingsPerMinute, 0)
 	v.atLeast("limits.logins_per_minute", c.Limits.LoginsPerMinute, 0)
+	v.atLeast("limits.link_requests_per_hour", c.Limits.LinkRequestsPerHour, 0)
 
 	v.catalog(c)
 	v.atLeast("booking.idempotency_ttl_hours", c.Booking.IdempotencyTTLHours, 1)

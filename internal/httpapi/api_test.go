@@ -572,12 +572,12 @@ func TestIdempotencyConcurrentRetries(t *testing.T) {
 func TestManageTokenNotStoredInClear(t *testing.T) {
 	e := MustOpenEnv(t, httpapi.Config{})
 	b := MustCreateBooking(t, e, Request(tomorrow10), "Idempotency-Key", "k1")
-	stored, err := e.DB.Booking(context.Background(), b.ID)
+	stored, err := e.DB.ManageTokens(context.Background(), b.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(stored.TokenHash, []byte(b.ManageToken)) || len(stored.TokenHash) != 32 {
-		t.Errorf("token hash = %x, want a 32-byte SHA-256", stored.TokenHash)
+	if len(stored) != 1 || bytes.Contains(stored[0].Hash, []byte(b.ManageToken)) || len(stored[0].Hash) != 32 {
+		t.Errorf("stored tokens = %x, want one 32-byte SHA-256", stored)
 	}
 	raw, err := readFile(e)
 	if err != nil {

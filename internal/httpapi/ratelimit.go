@@ -27,8 +27,14 @@ import (
 // It is safe for concurrent use once the server is serving.
 type Limits struct {
 	trusted  []netip.Prefix
-	now      func() time.Time // clock of the booking limit
-	bookings *limiter         // nil when off
+	now      func() time.Time     // clock of the booking and link limits
+	bookings *limiter[netip.Addr] // nil when off
+
+	// "Send me my link again", per client address and per e-mail
+	// address asked for; nil when off.
+	linksMu    sync.Mutex // the two are checked and taken together
+	linksAddr  *limiter[netip.Addr]
+	linksEmail *limiter[string]
 
 	loginNow     func() time.Time // clock of the sign-in limits
 	loginAddr    *auth.Throttle   // sign-in attempts per client address; nil allows all
@@ -41,7 +47,11 @@ func newLimits(cfg Config) *Limits {
 		l.now = time.Now
 	}
 	if cfg.BookingsPerMinute > 0 {
-		l.bookings = newLimiter(cfg.BookingsPerMinute)
+		l.bookings = newLimiter[netip.Addr](cfg.BookingsPerMinute, time.Minute)
+	}
+	if cfg.LinkRequestsPerHour > 0 {
+		l.linksAddr = newLimiter[netip.Addr](cfg.LinkRequestsPerHour, time.Hour)
+		l.linksEmail = newLimiter[string](cfg.LinkRequestsPerHour, time.Hour)
 	}
 	return l
 }
@@ -66,6 +76,28 @@ func (l *Limits) AllowBooking(r *http.Request) (ok bool, wait time.Duration) {
 		return true, 0
 	}
 	return l.bookings.allow(clientKey(l.ClientAddr(r)), l.now())
+}
+
+// AllowLinkRequest takes one request of r's client to e-mail the manage
+// links of email again, from the client's budget and from the address's
+// (limits.link_requests_per_hour each). When either is used up it returns
+// false and how long until both allow one; a refused request takes
+// nothing from either.
+func (l *Limits) AllowLinkRequest(r *http.Request, email string) (ok bool, wait time.Duration) {
+	if l.linksAddr == nil {
+		return true, 0
+	}
+	l.linksMu.Lock()
+	defer l.linksMu.Unlock()
+	now := l.now()
+	okAddr, waitAddr := l.linksAddr.peek(clientKey(l.ClientAddr(r)), now)
+	okMail, waitMail := l.linksEmail.peek(accountKey(email), now)
+	if !okAddr || !okMail {
+		return false, max(waitAddr, waitMail)
+	}
+	l.linksAddr.allow(clientKey(l.ClientAddr(r)), now)
+	l.linksEmail.allow(accountKey(email), now)
+	return true, 0
 }
 
 // LoginAttempt is one sign-in attempt let through by BeginLogin. End it
@@ -133,14 +165,16 @@ func clientKey(a netip.Addr) netip.Addr {
 	return a
 }
 
-// limiter is a token bucket per client address. Buckets idle for longer
-// than idleAfter are full again, so they are dropped to bound memory.
-type limiter struct {
-	perMinute int
+// limiter is a token bucket per key (a client address, an e-mail
+// address): n tokens, refilled over per. Buckets idle for longer than
+// idleAfter are full again, so they are dropped to bound memory.
+type limiter[K comparable] struct {
+	n         int
+	per       time.Duration
 	idleAfter time.Duration
 
 	mu        sync.Mutex
-	buckets   map[netip.Addr]*bucket
+	buckets   map[K]*bucket
 	lastSweep time.Time
 }
 
@@ -149,31 +183,41 @@ type bucket struct {
 	seen time.Time
 }
 
-func newLimiter(perMinute int) *limiter {
-	return &limiter{
-		perMinute: perMinute,
-		idleAfter: 2 * time.Minute, // a bucket refills completely in one minute
-		buckets:   make(map[netip.Addr]*bucket),
+func newLimiter[K comparable](n int, per time.Duration) *limiter[K] {
+	return &limiter[K]{
+		n:         n,
+		per:       per,
+		idleAfter: 2 * per, // a bucket refills completely in per
+		buckets:   make(map[K]*bucket),
 	}
 }
 
-// allow takes one token for addr at now. When none is left it returns
+// allow takes one token for key at now. When none is left it returns
 // false and how long until one is.
-func (l *limiter) allow(addr netip.Addr, now time.Time) (bool, time.Duration) {
+func (l *limiter[K]) allow(key K, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, true)
+}
+
+// peek reports what allow would, taking nothing.
+func (l *limiter[K]) peek(key K, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, false)
+}
+
+func (l *limiter[K]) take(key K, now time.Time, keep bool) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastSweep) > l.idleAfter {
-		for a, b := range l.buckets {
+		for k, b := range l.buckets {
 			if now.Sub(b.seen) > l.idleAfter {
-				delete(l.buckets, a)
+				delete(l.buckets, k)
 			}
 		}
 		l.lastSweep = now
 	}
-	b, ok := l.buckets[addr]
+	b, ok := l.buckets[key]
 	if !ok {
-		b = &bucket{lim: rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)}
-		l.buckets[addr] = b
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(float64(l.n)/l.per.Seconds()), l.n)}
+		l.buckets[key] = b
 	}
 	b.seen = now
 	res := b.lim.ReserveN(now, 1)
@@ -181,11 +225,14 @@ func (l *limiter) allow(addr netip.Addr, now time.Time) (bool, time.Duration) {
 		res.CancelAt(now)
 		return false, d
 	}
+	if !keep {
+		res.CancelAt(now)
+	}
 	return true, 0
 }
 
 // size is the number of tracked addresses (for tests).
-func (l *limiter) size() int {
+func (l *limiter[K]) size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)

@@ -42,7 +42,7 @@ func TestClientAddr(t *testing.T) {
 }
 
 func TestLimiter(t *testing.T) {
-	l := newLimiter(3)
+	l := newLimiter[netip.Addr](3, time.Minute)
 	a := netip.MustParseAddr("203.0.113.1")
 	b := netip.MustParseAddr("203.0.113.2")
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)

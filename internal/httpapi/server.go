@@ -28,6 +28,9 @@ type Config struct {
 	// BookingsPerMinute limits booking creation per client address;
 	// 0 turns the limit off.
 	BookingsPerMinute int
+	// LinkRequestsPerHour limits "send me my link again" per client
+	// address and per e-mail address; 0 turns the limit off.
+	LinkRequestsPerHour int
 	// Now is the clock of the booking limit; nil means time.Now.
 	Now func() time.Time
 }

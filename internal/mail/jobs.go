@@ -13,6 +13,7 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -26,6 +27,7 @@ const (
 	KindCancellation = "cancellation" // to the customer, with METHOD:CANCEL
 	KindReminder     = "reminder"     // to the customer, before the appointment
 	KindStaffNotice  = "staff_notice" // to the artisan (and admins) on every change
+	KindLinks        = "manage_links" // to a customer who asked for their links again
 )
 
 // DefaultReminderBefore is how long before an appointment the reminder
@@ -113,10 +115,14 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		return nil, fmt.Errorf("mail: unknown event kind %q", e.Kind)
 	}
 	if b.Customer.Email != "" {
-		m, err := o.customerMessage(kind, d, e.Previous, now)
+		// Every customer e-mail carries its own fresh manage token; its
+		// hash is stored with the job, in the booking's transaction.
+		token, hash := auth.NewSecret()
+		m, err := o.customerMessage(kind, d, e.Previous, now, token)
 		if err != nil {
 			return nil, err
 		}
+		m.tokenHash = hash
 		msgs = append(msgs, m)
 	}
 
@@ -164,7 +170,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("mail: payload: %w", err)
 		}
-		jobs = append(jobs, booking.Job{Queue: Queue, Kind: m.kind, BookingID: b.ID, Payload: p})
+		jobs = append(jobs, booking.Job{Queue: Queue, Kind: m.kind, BookingID: b.ID, Payload: p, ManageTokenHash: m.tokenHash})
 	}
 	if r, ok := o.reminder(b, now); ok {
 		jobs = append(jobs, r)
@@ -187,16 +193,36 @@ func (o *Options) reminder(b *booking.Booking, now time.Time) (booking.Job, bool
 	return booking.Job{Queue: Queue, Kind: KindReminder, BookingID: b.ID, Payload: p, RunAt: at.UTC()}, true
 }
 
-// renderReminder renders the reminder for the booking as it is now, or
-// returns ok=false when the reminder no longer applies: the booking was
-// cancelled or moved after the reminder was queued, or has begun.
-func (o *Options) renderReminder(b *booking.Booking, pl payload, now time.Time) (msg []byte, ok bool, err error) {
-	if b.Status != booking.Confirmed || b.Sequence != pl.Sequence || !b.Start.Equal(pl.Start) || !now.Before(b.Start) {
-		return nil, false, nil
-	}
-	m, err := o.customerMessage(KindReminder, o.display(b), nil, now)
+// reminderApplies reports whether the reminder queued with pl still
+// applies to the booking as it is now: not if it was cancelled or moved
+// after the reminder was queued, or has begun.
+func reminderApplies(b *booking.Booking, pl payload, now time.Time) bool {
+	return b.Status == booking.Confirmed && b.Sequence == pl.Sequence && b.Start.Equal(pl.Start) && now.Before(b.Start)
+}
+
+// renderReminder renders the reminder for the booking as it is now, with
+// the manage token token (whose hash the caller stored).
+func (o *Options) renderReminder(b *booking.Booking, now time.Time, token string) ([]byte, error) {
+	m, err := o.customerMessage(KindReminder, o.display(b), nil, now, token)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return m.msg, true, nil
+	return m.msg, nil
+}
+
+// ManageLinksJob returns the job that e-mails email a fresh manage link
+// for each of its coming bookings (app.ManageLinksJob). The message is
+// rendered when it is sent: the worker finds the bookings then, and sends
+// nothing to an address that has none.
+func ManageLinksJob(o Options) func(email string) (booking.Job, error) {
+	return func(email string) (booking.Job, error) {
+		if err := o.check(); err != nil {
+			return booking.Job{}, err
+		}
+		p, err := json.Marshal(payload{From: o.From.Address, To: []string{email}})
+		if err != nil {
+			return booking.Job{}, fmt.Errorf("mail: payload: %w", err)
+		}
+		return booking.Job{Queue: Queue, Kind: KindLinks, Payload: p}, nil
+	}
 }

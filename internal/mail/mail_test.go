@@ -1,8 +1,10 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/emersion/go-ical"
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/mail"
 )
@@ -42,9 +45,8 @@ func MustBooking(tb testing.TB, id string, mode booking.Mode, start time.Time) *
 	b := &booking.Booking{
 		ID: id, Status: booking.Confirmed, ServiceID: "design", Mode: mode, ArtisanID: "mei",
 		Start: start, End: start.Add(90 * time.Minute),
-		Customer:    booking.Customer{Name: `Zoë "Nan" O'Neil, Jr.`, Email: "zoe@example.org", Phone: "+44 7700 900123", Timezone: "Europe/London"},
-		Notes:       "Grandmother's <ring>",
-		ManageToken: "tok-" + id,
+		Customer: booking.Customer{Name: `Zoë "Nan" O'Neil, Jr.`, Email: "zoe@example.org", Phone: "+44 7700 900123", Timezone: "Europe/London"},
+		Notes:    "Grandmother's <ring>",
 	}
 	if mode == booking.Virtual {
 		b.MeetingURL = "https://meet.jit.si/atelier-mei-Qx3"
@@ -151,7 +153,7 @@ func TestJobs(t *testing.T) {
 
 	created := MustBooking(t, "bk_one", booking.InPerson, t0)
 	moved := *created
-	moved.Start, moved.End, moved.Sequence, moved.ArtisanID, moved.ManageToken = t0.Add(48*time.Hour), t0.Add(49*time.Hour+30*time.Minute), 1, "tom", ""
+	moved.Start, moved.End, moved.Sequence, moved.ArtisanID = t0.Add(48*time.Hour), t0.Add(49*time.Hour+30*time.Minute), 1, "tom"
 	cancelled := moved
 	cancelled.Status, cancelled.Sequence = booking.Cancelled, 2
 
@@ -172,7 +174,7 @@ func TestJobs(t *testing.T) {
 			method: "REQUEST", seq: "0",
 			text: []string{"Dear Zoë,", "Tuesday 1 December 2026, 10:00 – 11:30 (Singapore time)",
 				"In your time zone: Tuesday 1 December 2026, 02:00 – 03:30 (London time)",
-				"https://book.maison.example/bookings/bk_one?token=tok-bk_one", "What to bring"},
+				"Change or cancel: https://book.maison.example/bookings/bk_one?token=", "What to bring"},
 		},
 		{
 			name:   "RescheduledToAnotherArtisan",
@@ -180,7 +182,8 @@ func TestJobs(t *testing.T) {
 			kinds:  []string{"update", "staff_notice", "staff_notice", "staff_notice", "reminder"},
 			to:     []string{"zoe@example.org", "mei@maison.example", "tom@maison.example", "admin@maison.example", "zoe@example.org"},
 			method: "REQUEST", seq: "1",
-			text: []string{"has been moved", "Thursday 3 December 2026, 10:00", "Previously: Tuesday 1 December 2026, 10:00", "use the link in your confirmation e-mail"},
+			text: []string{"has been moved", "Thursday 3 December 2026, 10:00", "Previously: Tuesday 1 December 2026, 10:00",
+				"Change or cancel: https://book.maison.example/bookings/bk_one?token="},
 		},
 		{
 			name:   "Cancelled",
@@ -188,11 +191,12 @@ func TestJobs(t *testing.T) {
 			kinds:  []string{"cancellation", "staff_notice", "staff_notice", "staff_notice"},
 			to:     []string{"zoe@example.org", "tom@maison.example", "admin@maison.example", "MEI@maison.example"},
 			method: "CANCEL", seq: "2",
-			text: []string{"cancelled"},
+			text: []string{"cancelled", "Your booking's page, to look back at it or book again: https://book.maison.example/bookings/bk_one?token="},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			jobs := summarize(t, MustJobs(t, o, tc.event))
+			raw := MustJobs(t, o, tc.event)
+			jobs := summarize(t, raw)
 			var kinds, to []string
 			for _, j := range jobs {
 				kinds, to = append(kinds, j.kind), append(to, j.to)
@@ -226,6 +230,28 @@ func TestJobs(t *testing.T) {
 			for _, want := range tc.text {
 				if !strings.Contains(text, want) {
 					t.Errorf("text part lacks %q:\n%s", want, text)
+				}
+			}
+			// One fresh manage token, the same in the text, the HTML and
+			// the invite (DESCRIPTION and URL), whose hash the job hands
+			// to the store; staff notices carry none.
+			token := MustManageToken(t, text, "bk_one")
+			link := "https://book.maison.example/bookings/bk_one?token=" + token
+			if desc, _ := ev.Props.Text(ical.PropDescription); !strings.Contains(desc, link) {
+				t.Errorf("invite DESCRIPTION lacks the manage link %s:\n%s", link, desc)
+			}
+			if u := ev.Props.Get(ical.PropURL); u == nil || u.Value != link {
+				t.Errorf("invite URL = %v, want %s", u, link)
+			}
+			if !strings.Contains(html, link) {
+				t.Errorf("HTML part lacks the manage link")
+			}
+			if !bytes.Equal(raw[0].ManageTokenHash, auth.HashSecret(token)) {
+				t.Errorf("the job's token hash %x is not the hash of the link's token", raw[0].ManageTokenHash)
+			}
+			for _, j := range raw[1:] {
+				if j.ManageTokenHash != nil {
+					t.Errorf("%s job carries a manage token", j.Kind)
 				}
 			}
 			if strings.Contains(html, `"Nan"`) || !strings.Contains(html, "Zo&#235;") && !strings.Contains(html, "Zoë") {
@@ -397,7 +423,7 @@ func TestSubjectsNameTheZone(t *testing.T) {
 			clk.Advance(tc.event.Booking.Start.Add(-time.Hour).Sub(clk.Now()))
 			dir := t.TempDir()
 			store := &bookingMap{m: map[string]*booking.Booking{tc.event.Booking.ID: tc.event.Booking}}
-			w := &mail.Worker{Queue: q, Transport: &mail.Dir{Path: dir, Now: clk.Now}, Bookings: store, Options: o}
+			w := &mail.Worker{Queue: q, Transport: &mail.Dir{Path: dir, Now: clk.Now}, Bookings: store, Links: store, Options: o}
 			if _, err := w.RunOnce(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -421,4 +447,26 @@ func TestSubjectsNameTheZone(t *testing.T) {
 			}
 		})
 	}
+}
+
+var manageLink = regexp.MustCompile(`/bookings/(bk_[a-z0-9_]+)\?token=([A-Za-z0-9_-]{43})`)
+
+// MustManageToken returns the token of the manage link of booking id in
+// text, failing unless there is exactly one such token (it may appear
+// several times).
+func MustManageToken(tb testing.TB, text, id string) string {
+	tb.Helper()
+	seen := map[string]bool{}
+	for _, m := range manageLink.FindAllStringSubmatch(text, -1) {
+		if m[1] == id {
+			seen[m[2]] = true
+		}
+	}
+	if len(seen) != 1 {
+		tb.Fatalf("%d manage tokens for %s, want one, in:\n%s", len(seen), id, text)
+	}
+	for tok := range seen {
+		return tok
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"net/url"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -231,15 +232,17 @@ func address(name, addr string) *gomail.Address {
 
 // rendered is a composed message with its envelope.
 type rendered struct {
-	kind string
-	to   string
-	msg  []byte
+	kind      string
+	to        string
+	msg       []byte
+	tokenHash []byte // of the manage token the message carries, if any
 }
 
-// customerMessage renders the message to the customer for kind.
-func (o *Options) customerMessage(kind string, d display, prev *booking.Booking, now time.Time) (*rendered, error) {
+// customerMessage renders the message to the customer for kind. token is
+// the fresh manage token its links carry (the caller stores its hash).
+func (o *Options) customerMessage(kind string, d display, prev *booking.Booking, now time.Time, token string) (*rendered, error) {
 	b := d.b
-	manage := o.manageURL(b)
+	manage := o.manageURL(b.ID, token)
 	v := &view{Signature: d.signature(), Contact: d.contact()}
 	greeting := "Dear " + firstName(b.Customer.Name) + ","
 	var subject string
@@ -286,8 +289,10 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 		if manage != "" && v.Button.URL != manage {
 			v.Notes = append(v.Notes, "To change or cancel: "+manage)
 		} else if manage == "" {
-			v.Notes = append(v.Notes, "To change or cancel, use the link in your confirmation e-mail, or reply to this message.")
+			v.Notes = append(v.Notes, "To change or cancel, reply to this message.")
 		}
+	} else if manage != "" {
+		v.Notes = append(v.Notes, "Your booking's page, to look back at it or book again: "+manage)
 	}
 	text, html, err := v.render()
 	if err != nil {
@@ -306,7 +311,9 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 		m.ReplyTo = []*gomail.Address{address(d.atelier.Name, d.atelier.Email)}
 	}
 	if withInvite {
-		if m.Invite, err = invite.Build(o.inviteDetails(d, now)); err != nil {
+		id := o.inviteDetails(d, now)
+		id.ManageURL = manage
+		if m.Invite, err = invite.Build(id); err != nil {
 			return nil, fmt.Errorf("mail: %s invite: %w", kind, err)
 		}
 	}
@@ -415,28 +422,31 @@ func (o *Options) inviteDetails(d display, now time.Time) invite.Details {
 		ArtisanEmail: d.artisanMail,
 		Atelier:      &d.atelier,
 		PublicURL:    o.PublicURL,
-		ManageURL:    o.manageURL(d.b),
 		Now:          now,
 	}
 }
 
-// manageURL is the manage link with its token: known only while the
-// booking is being created (booking.Booking.ManageToken).
-func (o *Options) manageURL(b *booking.Booking) string {
-	if b.ManageToken == "" || o.PublicURL == "" {
+// manageURL is the link to booking id's manage page with token, or "" when
+// there is no token or no public URL.
+func (o *Options) manageURL(id, token string) string {
+	if token == "" || o.PublicURL == "" {
 		return ""
 	}
-	return strings.TrimRight(o.PublicURL, "/") + "/bookings/" + b.ID + "?token=" + b.ManageToken
+	return strings.TrimRight(o.PublicURL, "/") + "/bookings/" + url.PathEscape(id) + "?" + url.Values{"token": {token}}.Encode()
 }
 
 // messageID is deterministic, so a message sent again after a lost
 // acknowledgement carries the same Message-ID and can be recognised.
 func (o *Options) messageID(b *booking.Booking, kind string, idx int) string {
-	host := "atelier.invalid"
+	return fmt.Sprintf("%s.%d.%s.%d@%s", b.ID, b.Sequence, kind, idx, o.messageHost())
+}
+
+// messageHost is the domain of Message-IDs: the sender's.
+func (o *Options) messageHost() string {
 	if o.From != nil {
 		if i := strings.LastIndexByte(o.From.Address, '@'); i >= 0 && i+1 < len(o.From.Address) {
-			host = o.From.Address[i+1:]
+			return o.From.Address[i+1:]
 		}
 	}
-	return fmt.Sprintf("%s.%d.%s.%d@%s", b.ID, b.Sequence, kind, idx, host)
+	return "atelier.invalid"
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/mail"
 	"github.com/atelier-app/atelier/internal/sqlite"
@@ -57,8 +58,7 @@ func TestStoreOutbox(t *testing.T) {
 
 	nb := *MustBooking(t, "bk_store", booking.InPerson, t0)
 	nb.BlockStart, nb.BlockEnd = nb.Start, nb.End
-	nb.TokenHash = make([]byte, 32)
-	if _, _, err := db.CreateBooking(ctx, booking.NewBooking{Booking: nb}, placeWith("mei", "salon")); err != nil {
+	if _, _, err := db.CreateBooking(ctx, booking.NewBooking{Booking: nb, TokenHash: make([]byte, 32)}, placeWith("mei", "salon")); err != nil {
 		t.Fatal(err)
 	}
 	// A booking that is refused leaves no mail behind.
@@ -90,8 +90,9 @@ func TestStoreOutbox(t *testing.T) {
 		}
 	}
 	_, text, _, _, ev := inviteOf(t, got[0].Data)
-	if !strings.Contains(text, "?token=tok-bk_store") {
-		t.Errorf("confirmation lacks the manage link:\n%s", text)
+	// The link's token was stored with the message: it opens the booking.
+	if _, err := db.BookingByManageToken(ctx, "bk_store", auth.HashSecret(MustManageToken(t, text, "bk_store"))); err != nil {
+		t.Errorf("the confirmation's manage link does not open the booking: %v", err)
 	}
 	if seq := ev.Props.Get(ical.PropSequence).Value; seq != "0" {
 		t.Errorf("SEQUENCE = %s", seq)
@@ -109,7 +110,10 @@ func TestStoreOutbox(t *testing.T) {
 	if len(got) != 4 {
 		t.Fatalf("received %d messages, want 4 (no reminder)", len(got))
 	}
-	_, _, _, cal, ev := inviteOf(t, got[2].Data)
+	_, text, _, cal, ev := inviteOf(t, got[2].Data)
+	if _, err := db.BookingByManageToken(ctx, "bk_store", auth.HashSecret(MustManageToken(t, text, "bk_store"))); err != nil {
+		t.Errorf("the cancellation's manage link does not open the booking: %v", err)
+	}
 	if m, _ := cal.Props.Text(ical.PropMethod); m != "CANCEL" {
 		t.Errorf("METHOD = %s, want CANCEL", m)
 	}

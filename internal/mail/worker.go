@@ -19,6 +19,17 @@ type BookingGetter interface {
 	Booking(ctx context.Context, id string) (*booking.Booking, error)
 }
 
+// LinkStore is what the messages rendered when they are sent (reminders,
+// links sent again) need besides the booking: a place to keep the hashes
+// of the fresh manage tokens they carry, stored before the message goes
+// out, and a customer's coming bookings. sqlite.DB satisfies it.
+type LinkStore interface {
+	AddManageTokens(ctx context.Context, tokens ...booking.ManageToken) error
+	// CustomerBookings returns the confirmed bookings made with email (in
+	// any case) not ended at now, soonest first, at most limit.
+	CustomerBookings(ctx context.Context, email string, now time.Time, limit int) ([]booking.Booking, error)
+}
+
 // Worker defaults.
 const (
 	DefaultBatch       = 10
@@ -39,6 +50,9 @@ type Worker struct {
 	Transport Transport
 	// Bookings loads bookings for reminders; without it reminders fail.
 	Bookings BookingGetter
+	// Links keeps the manage tokens of reminders and finds the bookings
+	// of the links sent again; without it those fail.
+	Links LinkStore
 	// Options render reminders at send time; Options.Now is the worker's clock.
 	Options Options
 	Logger  *slog.Logger
@@ -177,6 +191,9 @@ func (w *Worker) prepare(ctx context.Context, j *booking.QueuedJob) (env Envelop
 		return env, nil, "", &permanentError{fmt.Errorf("mail job payload: %w", err)}
 	}
 	env = Envelope{From: pl.From, To: pl.To, Kind: j.Kind, BookingID: j.BookingID, JobID: j.ID}
+	if j.Kind == KindLinks {
+		return w.prepareLinks(ctx, env, pl)
+	}
 	if j.Kind != KindReminder {
 		if len(pl.Message) == 0 || len(pl.To) == 0 || pl.From == "" {
 			return env, nil, "", &permanentError{errors.New("mail job without message or envelope")}
@@ -193,14 +210,55 @@ func (w *Worker) prepare(ctx context.Context, j *booking.QueuedJob) (env Envelop
 	if err != nil {
 		return env, nil, "", fmt.Errorf("reminder: load booking: %w", err)
 	}
-	msg, ok, err := w.Options.renderReminder(b, pl, w.Options.Now())
+	now := w.Options.Now()
+	if !reminderApplies(b, pl, now) {
+		return env, nil, "booking cancelled, moved or begun since the reminder was queued", nil
+	}
+	if w.Links == nil {
+		return env, nil, "", errors.New("reminder: no store for its manage token configured")
+	}
+	// A fresh manage token, stored before the message can reach anyone.
+	links, grants := mintLinks([]booking.Booking{*b}, KindReminder)
+	if err := w.Links.AddManageTokens(ctx, grants...); err != nil {
+		return env, nil, "", fmt.Errorf("reminder: store its manage token: %w", err)
+	}
+	msg, err = w.Options.renderReminder(b, now, links[0].token)
 	if err != nil {
 		return env, nil, "", &permanentError{err}
 	}
-	if !ok {
-		return env, nil, "booking cancelled, moved or begun since the reminder was queued", nil
-	}
 	env.To = []string{b.Customer.Email}
+	return env, msg, "", nil
+}
+
+// prepareLinks renders the e-mail of the links sent again to the address
+// of pl: a fresh manage link for each of its coming bookings, their
+// tokens stored first. An address without coming bookings gets nothing.
+func (w *Worker) prepareLinks(ctx context.Context, env Envelope, pl payload) (Envelope, []byte, string, error) {
+	if len(pl.To) != 1 || pl.From == "" {
+		return env, nil, "", &permanentError{errors.New("links job without its address")}
+	}
+	if w.Links == nil {
+		return env, nil, "", errors.New("links: no booking store configured")
+	}
+	now := w.Options.Now()
+	bs, err := w.Links.CustomerBookings(ctx, pl.To[0], now, MaxLinks)
+	if err != nil {
+		return env, nil, "", fmt.Errorf("links: find the bookings: %w", err)
+	}
+	if len(bs) == 0 {
+		return env, nil, "no coming bookings for the address", nil
+	}
+	links, grants := mintLinks(bs, KindLinks)
+	if err := w.Links.AddManageTokens(ctx, grants...); err != nil {
+		return env, nil, "", fmt.Errorf("links: store the manage tokens: %w", err)
+	}
+	// To the address as the bookings hold it, not as it was typed.
+	to := bs[0].Customer.Email
+	msg, err := w.Options.linksMessage(to, links, now)
+	if err != nil {
+		return env, nil, "", &permanentError{err}
+	}
+	env.To = []string{to}
 	return env, msg, "", nil
 }
 

@@ -1,9 +1,11 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/mail"
 )
@@ -19,7 +22,7 @@ import (
 // no jitter (delays are exactly half the backoff step... plus zero).
 func MustWorker(tb testing.TB, q booking.JobQueue, srv *smtpServer, o mail.Options, bookings mail.BookingGetter) *mail.Worker {
 	tb.Helper()
-	return &mail.Worker{
+	w := &mail.Worker{
 		Queue:      q,
 		Transport:  &mail.SMTP{Host: "127.0.0.1", Port: srv.Port(), TLS: mail.TLSNone, DialTimeout: 2 * time.Second, CommandTimeout: 300 * time.Millisecond},
 		Bookings:   bookings,
@@ -28,6 +31,10 @@ func MustWorker(tb testing.TB, q booking.JobQueue, srv *smtpServer, o mail.Optio
 		MaxBackoff: time.Hour,
 		Jitter:     func() float64 { return 0.999 },
 	}
+	if ls, ok := bookings.(mail.LinkStore); ok {
+		w.Links = ls
+	}
+	return w
 }
 
 func runOnce(tb testing.TB, w *mail.Worker) int {
@@ -198,8 +205,44 @@ func TestGiveUpAfterMaxAttempts(t *testing.T) {
 
 // bookingMap is a BookingGetter over a map.
 type bookingMap struct {
-	mu sync.Mutex
-	m  map[string]*booking.Booking
+	mu     sync.Mutex
+	m      map[string]*booking.Booking
+	tokens []booking.ManageToken
+}
+
+// AddManageTokens records the tokens (mail.LinkStore).
+func (bm *bookingMap) AddManageTokens(_ context.Context, tokens ...booking.ManageToken) error {
+	bm.mu.Lock()
+	defer bm.mu.Unlock()
+	bm.tokens = append(bm.tokens, tokens...)
+	return nil
+}
+
+// CustomerBookings returns the confirmed bookings of email not ended at
+// now, soonest first (mail.LinkStore).
+func (bm *bookingMap) CustomerBookings(_ context.Context, email string, now time.Time, limit int) ([]booking.Booking, error) {
+	bm.mu.Lock()
+	defer bm.mu.Unlock()
+	var out []booking.Booking
+	for _, b := range bm.m {
+		if strings.EqualFold(b.Customer.Email, email) && b.Status == booking.Confirmed && b.End.After(now) {
+			out = append(out, *b)
+		}
+	}
+	slices.SortFunc(out, func(a, b booking.Booking) int { return a.Start.Compare(b.Start) })
+	return out[:min(limit, len(out))], nil
+}
+
+// opens reports whether token is one of the tokens stored for booking id.
+func (bm *bookingMap) opens(id, token string) bool {
+	bm.mu.Lock()
+	defer bm.mu.Unlock()
+	for _, t := range bm.tokens {
+		if t.BookingID == id && bytes.Equal(t.Hash, auth.HashSecret(token)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (bm *bookingMap) Booking(ctx context.Context, id string) (*booking.Booking, error) {
@@ -284,6 +327,10 @@ func TestReminder(t *testing.T) {
 			}
 			if root.ContentType != "multipart/alternative" {
 				t.Errorf("reminder is %s", root.ContentType)
+			}
+			// Rendered when sent, with a fresh manage token stored first.
+			if tok := MustManageToken(t, string(root.Children[0].Body), b.ID); !store.opens(b.ID, tok) {
+				t.Errorf("the reminder's manage link carries a token that was not stored")
 			}
 		})
 	}

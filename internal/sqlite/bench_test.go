@@ -38,8 +38,8 @@ func seedBookings(tb testing.TB, db *sqlite.DB, n int) time.Time {
 		tb.Fatal(err)
 	}
 	stmt, err := tx.Prepare(`INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id, start_at, end_at,
-		block_start, block_end, customer_name, customer_email, token_hash, created_at, updated_at)
-		VALUES (?, 'confirmed', 'design', ?, ?, ?, ?, ?, ?, ?, 'C', 'c@example.com', x'00', ?, ?)`)
+		block_start, block_end, customer_name, customer_email, created_at, updated_at)
+		VALUES (?, 'confirmed', 'design', ?, ?, ?, ?, ?, ?, ?, 'C', 'c@example.com', ?, ?)`)
 	if err != nil {
 		tb.Fatal(err)
 	}

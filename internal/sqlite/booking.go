@@ -13,7 +13,7 @@ import (
 const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
 	start_at, end_at, block_start, block_end,
 	customer_name, customer_email, customer_phone, customer_timezone,
-	notes, location, meeting_url, sequence, token_hash, created_at, updated_at,
+	notes, location, meeting_url, sequence, created_at, updated_at,
 	coalesce(uid, ''), service_name, artisan_name`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
@@ -22,7 +22,7 @@ func scanBooking(s scanner) (*booking.Booking, error) {
 	err := s.Scan(&b.ID, &b.Status, &b.ServiceID, &b.Mode, &b.ArtisanID, &b.RoomID,
 		&start, &end, &bstart, &bend,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
-		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.TokenHash, &created, &updated,
+		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &created, &updated,
 		&b.UID, &b.ServiceName, &b.ArtisanName)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
@@ -109,14 +109,14 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		// catalogue as it is now (see schema.sql).
 		err = tx.QueryRowContext(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, token_hash, created_at, updated_at, uid, service_name, artisan_name)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, service_name, artisan_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 				coalesce((SELECT name FROM services WHERE id = ?), ''), coalesce((SELECT name FROM artisans WHERE id = ?), ''))
 			RETURNING service_name, artisan_name`,
 			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
 			fmtTime(b.Start), fmtTime(b.End), fmtTime(b.BlockStart), fmtTime(b.BlockEnd),
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
-			b.Notes, b.Location, b.MeetingURL, b.Sequence, b.TokenHash, fmtTime(b.CreatedAt), fmtTime(b.UpdatedAt),
+			b.Notes, b.Location, b.MeetingURL, b.Sequence, fmtTime(b.CreatedAt), fmtTime(b.UpdatedAt),
 			nullString(b.UID), b.ServiceID, b.ArtisanID).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
@@ -125,6 +125,12 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 			return fmt.Errorf("insert booking: %w", err)
 		}
 		touch(b.BlockStart)
+		if len(nb.TokenHash) > 0 {
+			t := booking.ManageToken{BookingID: b.ID, Hash: nb.TokenHash, Purpose: TokenCreated}
+			if err := insertManageTokens(ctx, tx, now, t); err != nil {
+				return err
+			}
+		}
 		if nb.Idempotency != nil {
 			r := *nb.Idempotency
 			r.BookingID, r.CreatedAt = b.ID, b.CreatedAt
@@ -271,7 +277,6 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 
 func copyBooking(b *booking.Booking) *booking.Booking {
 	c := *b
-	c.TokenHash = append([]byte(nil), b.TokenHash...)
 	return &c
 }
 

@@ -93,8 +93,8 @@ func TestCreateBookingRace(t *testing.T) {
 // database itself refuses double bookings.
 func TestOverlapTriggers(t *testing.T) {
 	const insert = `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id, start_at, end_at,
-		block_start, block_end, customer_name, customer_email, token_hash, created_at, updated_at)
-		VALUES (?, ?, 'design', ?, ?, ?, ?, ?, ?, ?, 'C', 'c@example.com', x'00', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')`
+		block_start, block_end, customer_name, customer_email, created_at, updated_at)
+		VALUES (?, ?, 'design', ?, ?, ?, ?, ?, ?, ?, 'C', 'c@example.com', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')`
 	type row struct {
 		id, status, mode, artisan string
 		room                      any

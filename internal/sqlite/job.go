@@ -18,7 +18,8 @@ const (
 	JobFailed  = "failed"
 )
 
-// enqueue inserts jobs inside tx. A zero RunAt means now. It counts them, so
+// enqueue inserts jobs inside tx, and the manage tokens their messages
+// carry (Job.ManageTokenHash). A zero RunAt means now. It counts them, so
 // that inTx wakes the workers after a commit that queued work (and only then:
 // a worker's own claim must not wake it again).
 func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []booking.Job) error {
@@ -33,6 +34,12 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []boo
 			j.Queue, j.Kind, nullString(j.BookingID), j.Payload, fmtTime(runAt), fmtTime(now))
 		if err != nil {
 			return fmt.Errorf("enqueue %s/%s job: %w", j.Queue, j.Kind, err)
+		}
+		if len(j.ManageTokenHash) > 0 {
+			t := booking.ManageToken{BookingID: j.BookingID, Hash: j.ManageTokenHash, Purpose: j.Kind}
+			if err := insertManageTokens(ctx, tx, now, t); err != nil {
+				return fmt.Errorf("enqueue %s/%s job: %w", j.Queue, j.Kind, err)
+			}
 		}
 	}
 	return nil

@@ -28,6 +28,7 @@ var migrations = []migration{
 	migrateV5NoIDReuse,
 	migrateV6CoveringSchedule,
 	migrateV7BookingKeeps,
+	migrateV8BookingTokens,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -314,6 +315,27 @@ ALTER TABLE bookings ADD COLUMN artisan_name TEXT NOT NULL DEFAULT '';
 UPDATE bookings SET
     service_name = coalesce((SELECT s.name FROM services AS s WHERE s.id = bookings.service_id), ''),
     artisan_name = coalesce((SELECT a.name FROM artisans AS a WHERE a.id = bookings.artisan_id), '');
+`)
+	return err
+}
+
+// migrateV8BookingTokens lets a booking hold several manage tokens, one per
+// e-mail, in booking_tokens; each booking's token of version 7 and before
+// moves there and keeps working. The index finds a customer's bookings by
+// e-mail address, to send their links again.
+func migrateV8BookingTokens(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE booking_tokens (
+    booking_id TEXT NOT NULL REFERENCES bookings (id),
+    token_hash BLOB NOT NULL,
+    purpose    TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (booking_id, token_hash)
+) WITHOUT ROWID;
+INSERT INTO booking_tokens (booking_id, token_hash, purpose, created_at)
+    SELECT id, token_hash, 'created', created_at FROM bookings;
+ALTER TABLE bookings DROP COLUMN token_hash;
+CREATE INDEX bookings_customer_email ON bookings (customer_email COLLATE NOCASE, start_at);
 `)
 	return err
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/atelier-app/atelier/internal/booking"
 )
 
 // openRaw opens the write pool on a file in a temporary folder.
@@ -353,6 +355,18 @@ func TestMigrateFromV6(t *testing.T) {
 		}
 		if b.UID != "" {
 			t.Errorf("%s: UID %q before the first start, want none", id, b.UID)
+		}
+	}
+
+	// The manage token each booking had keeps opening it, and only it.
+	for _, tc := range []struct {
+		id   string
+		hash []byte
+		ok   bool
+	}{{"bk_kept", []byte{1}, true}, {"bk_gone", []byte{2}, true}, {"bk_kept", []byte{2}, false}, {"bk_nope", []byte{1}, false}} {
+		_, err := db.BookingByManageToken(ctx, tc.id, tc.hash)
+		if got := err == nil; got != tc.ok || !tc.ok && booking.ErrorKind(err) != booking.ENOTFOUND {
+			t.Errorf("booking %s with token hash %x: %v, want found = %v", tc.id, tc.hash, err, tc.ok)
 		}
 	}
 

@@ -17,6 +17,9 @@ import (
 // rescheduling are POST forms on a confirmation page that carry the token
 // in the body.
 func (s *Server) registerManageRoutes(r *mux.Router) {
+	// Before /bookings/{id}, which would match it.
+	r.HandleFunc(resendPath, s.handleResend).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc(resendPath, s.handleResendPost).Methods(http.MethodPost)
 	r.HandleFunc("/bookings/{id}", s.handleManage).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/bookings/{id}/cancel", s.handleCancelConfirm).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/bookings/{id}/cancel", s.handleCancelPost).Methods(http.MethodPost)
@@ -42,6 +45,7 @@ type manageData struct {
 	ManagePath  string
 	NewStart    string // RFC 3339, on the reschedule confirmation
 	NewSummary  summary
+	Resend      resendData // "send me my link again", for another device
 	TZ          string
 	Calendar    *calendarView
 	ZoneForm    zoneForm
@@ -73,13 +77,17 @@ func (s *Server) loadManaged(r *http.Request, token string) (*app.BookingView, *
 	return v, c, nil
 }
 
-// manageError shows an unknown id or wrong token as one "not valid" page;
-// other errors as errorPage does.
+// manageError shows an unknown id, a wrong token and an expired one as one
+// "not valid" page, which offers to e-mail fresh links.
 func (s *Server) manageError(w http.ResponseWriter, r *http.Request, err error) {
-	s.errorPage(w, r, err, func(status int, _ error) (words, bool) {
-		return words{Heading: "This link is not valid",
-			Message: "We could not find a booking for this link. Please open the whole link from your confirmation e-mail, or contact the atelier."}, status == http.StatusNotFound
-	})
+	if booking.ErrorKind(err) == booking.ENOTFOUND {
+		d := resendData{Eyebrow: "404", Heading: "This link is not valid",
+			Lede: "We could not find a booking for this link: part of it may be missing, or the appointment is long past. " +
+				"Enter the e-mail address you booked with and we will send you a fresh link to each of your coming appointments."}
+		s.render(w, r, http.StatusNotFound, "resend", &page{Title: d.Heading, Data: d})
+		return
+	}
+	s.serverError(w, r, err)
 }
 
 // bookingZone is where the booking's times are shown: the zone asked for
@@ -117,6 +125,7 @@ func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc 
 		MoveURL:    "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + url.Values{"token": {token}}.Encode(),
 		TZ:         loc.String(),
 		BookURL:    "/book",
+		Resend:     resendData{Email: v.Customer.Email, Secondary: true},
 	}
 	title := sm.Service + " — " + c.Atelier.Name
 	details := "With " + sm.Artisan + ". Manage or cancel: " + d.ManageURL

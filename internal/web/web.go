@@ -40,6 +40,10 @@ type Limits interface {
 	// nil and how long to wait when the client has none left. End the
 	// attempt with the result of the sign-in.
 	BeginLogin(r *http.Request, email string) (attempt *httpapi.LoginAttempt, wait time.Duration)
+	// AllowLinkRequest takes one request of r's client to e-mail the
+	// manage links of email again; when the client or the address has
+	// none left it returns false and how long until one is.
+	AllowLinkRequest(r *http.Request, email string) (ok bool, wait time.Duration)
 }
 
 // Server serves the pages. Create it with New and add its routes to a

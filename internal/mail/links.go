@@ -1,0 +1,94 @@
+package mail
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/atelier-app/atelier/internal/auth"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// MaxLinks is the most bookings one e-mail of links lists (the soonest).
+const MaxLinks = 20
+
+// linkedBooking is a booking with the fresh manage token of its link.
+type linkedBooking struct {
+	b     *booking.Booking
+	token string
+}
+
+// mintLinks gives each booking a fresh manage token and returns them with
+// the hashes to store before the message goes out.
+func mintLinks(bs []booking.Booking, purpose string) ([]linkedBooking, []booking.ManageToken) {
+	links := make([]linkedBooking, len(bs))
+	grants := make([]booking.ManageToken, len(bs))
+	for i := range bs {
+		token, hash := auth.NewSecret()
+		links[i] = linkedBooking{b: &bs[i], token: token}
+		grants[i] = booking.ManageToken{BookingID: bs[i].ID, Hash: hash, Purpose: purpose}
+	}
+	return links, grants
+}
+
+// linksMessage renders the e-mail to the address to that sends a manage
+// link for each of its coming bookings again ("send me my link again").
+func (o *Options) linksMessage(to string, links []linkedBooking, now time.Time) ([]byte, error) {
+	if len(links) == 0 {
+		return nil, fmt.Errorf("mail: links message without bookings")
+	}
+	first := o.display(links[0].b)
+	v := &view{Signature: first.signature(), Contact: first.contact()}
+	v.Heading = "Your appointments"
+	intro := "Here is the link to your coming appointment, as you asked. It opens the appointment, where you can add it to your calendar, choose another time or cancel."
+	if len(links) > 1 {
+		intro = fmt.Sprintf("Here are the links to your %d coming appointments, as you asked. Each opens one appointment, where you can add it to your calendar, choose another time or cancel.", len(links))
+	}
+	v.Paragraphs = []string{"Dear " + firstName(links[0].b.Customer.Name) + ",", intro}
+	for _, l := range links {
+		d := o.display(l.b)
+		manage := o.manageURL(l.b.ID, l.token)
+		v.Rows = append(v.Rows,
+			row{Label: "Appointment", Value: d.title() + modeNote(l.b), Extra: when(l.b.Start, l.b.End, d.primary())},
+			row{Label: "Link", Value: manage, URL: manage})
+	}
+	v.Preheader = v.Heading + " at " + v.Signature
+	v.Notes = []string{"The links you had before still work. If you did not ask for this e-mail, you can ignore it: nothing has changed, and links are only ever sent to this address."}
+	text, html, err := v.render()
+	if err != nil {
+		return nil, err
+	}
+	m := Message{
+		From:      o.From,
+		To:        []*gomail.Address{address(links[0].b.Customer.Name, to)},
+		Subject:   "Your links to manage your appointments at " + v.Signature,
+		Date:      now,
+		MessageID: o.uniqueMessageID(KindLinks),
+		Text:      text,
+		HTML:      html,
+	}
+	if at := first.atelier; at.Email != "" && !strings.EqualFold(at.Email, o.From.Address) {
+		m.ReplyTo = []*gomail.Address{address(at.Name, at.Email)}
+	}
+	return Compose(m)
+}
+
+// uniqueMessageID is a random Message-ID for a message about no single
+// booking state.
+func (o *Options) uniqueMessageID(kind string) string {
+	var r [12]byte
+	rand.Read(r[:]) // never fails (crypto/rand)
+	return fmt.Sprintf("%s.%s@%s", kind, hex.EncodeToString(r[:]), o.messageHost())
+}
+
+// modeNote marks a video call in a list of appointments.
+func modeNote(b *booking.Booking) string {
+	if b.Mode == booking.Virtual {
+		return " (video call)"
+	}
+	return ""
+}

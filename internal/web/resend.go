@@ -1,0 +1,76 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpapi"
+)
+
+// resendPath is the "send me my link again" form: a customer who lost the
+// e-mail with their manage link, or whose link no longer opens, asks for
+// fresh links by e-mail address. It is registered before /bookings/{id}.
+const resendPath = "/bookings/resend"
+
+// resendData is the "send me my link again" page.
+type resendData struct {
+	Eyebrow string // e.g. the status of the invalid-link page
+	Heading string // the page's h1
+	Lede    string // why the visitor is here
+	Email   string
+	Error   string // about the address field
+	Sent    bool   // the request went through (shown after the redirect)
+	Notice  string // a message for the whole form (rate limit)
+	// Secondary shows the form's button as a secondary action (on the
+	// manage page).
+	Secondary bool
+}
+
+// resendSent is what every accepted request is answered with, whether or
+// not the address has bookings.
+const resendSentPath = resendPath + "?sent=1"
+
+func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) {
+	d := resendData{Heading: "Send me my booking links", Lede: resendLede, Sent: r.URL.Query().Get("sent") == "1"}
+	s.render(w, r, http.StatusOK, "resend", &page{Title: d.Heading, Data: d})
+}
+
+const resendLede = "Enter the e-mail address you booked with. If you have coming appointments with us, " +
+	"we will e-mail you a fresh link to each; the links you had still work."
+
+// handleResendPost queues the e-mail of fresh links and answers every
+// well-formed request the same way (a redirect to the same page), whether
+// or not the address has bookings, so that the form tells no one who
+// books with the atelier. It is rate-limited per client address and per
+// e-mail address.
+func (s *Server) handleResendPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Your form could not be read", "Please go back and send it again.")
+		return
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	d := resendData{Heading: "Send me my booking links", Lede: resendLede, Email: email}
+	if ok, wait := s.limits.AllowLinkRequest(r, email); !ok {
+		w.Header().Set("Retry-After", httpapi.RetryAfter(wait))
+		d.Notice = "We have had several requests for links from your connection or for this address. " +
+			"Please wait " + waitPhrase(wait) + " and ask again, or look for our earlier e-mails."
+		s.render(w, r, http.StatusTooManyRequests, "resend", &page{Title: d.Heading, Data: d})
+		return
+	}
+	err := s.app.RequestManageLinks(r.Context(), email)
+	switch {
+	case err == nil:
+		http.Redirect(w, r, resendSentPath, http.StatusSeeOther)
+	case booking.ErrorKind(err) == booking.EINVALID:
+		// Only the address's form: nothing here depends on bookings.
+		d.Error = "Please enter the e-mail address you booked with, such as name@example.com."
+		if email == "" {
+			d.Error = "Please enter the e-mail address you booked with."
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "resend", &page{Title: d.Heading, Data: d})
+	default:
+		s.serverError(w, r, err)
+	}
+}
