@@ -111,7 +111,8 @@ type LoginAttempt struct {
 // BeginLogin takes one sign-in attempt of r's client as email, before the
 // password is checked, so that attempts made in parallel cannot all get
 // through. When the client has used its limits.logins_per_minute it
-// returns nil and how long until it may try again (429). Otherwise it
+// returns nil and how long until it may try again (429); so it does if the
+// request ends during the account's delay. Otherwise it
 // waits, before returning, for the account's delay: none for the first
 // 2 × logins_per_minute attempts on an account in a minute from all
 // addresses together (so one address alone never slows its owner), then
@@ -128,7 +129,11 @@ func (l *Limits) BeginLogin(r *http.Request, email string) (a *LoginAttempt, wai
 		defer t.Stop()
 		select {
 		case <-t.C:
-		case <-r.Context().Done(): // the check that follows fails and End gives the attempt back
+		case <-r.Context().Done():
+			// The client left during the delay: nothing was checked, so
+			// the attempt is given back, and nobody reads the answer.
+			a.End(nil)
+			return nil, time.Second
 		}
 	}
 	return a, 0

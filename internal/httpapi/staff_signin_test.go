@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -207,6 +208,25 @@ func TestStaffLoginNotLockedOut(t *testing.T) {
 		if took < auth.MaxLoginDelay/2 || took > auth.MaxLoginDelay+3*time.Second {
 			t.Errorf("the owner's sign-in took %v, want about the capped delay %v", took, auth.MaxLoginDelay)
 		}
+		// A client that leaves during the delay had nothing checked, so
+		// its attempt is given back: the address still has its whole
+		// budget.
+		const leaver = "192.0.2.50"
+		ctx, cancel := context.WithTimeout(context.Background(), auth.MaxLoginDelay/4)
+		body, _ := json.Marshal(map[string]string{"email": e.Admin.Email, "password": "wrong password!"})
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.HTTP.URL+"/api/v1/staff/login", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", leaver)
+		if resp, err := e.HTTP.Client().Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("a sign-in under the capped delay answered %d within %v", resp.StatusCode, auth.MaxLoginDelay/4)
+		}
+		cancel()
+		results = parallelLogins(e, limit, e.Admin.Email, "wrong password!", func(int) string { return leaver })
+		if got := countStatuses(t, results); got[http.StatusUnauthorized] != limit {
+			t.Errorf("the address that left during the delay, %d more tries: %v, want %d × 401", limit, got, limit)
+		}
+
 		// The delay is per account: another account is not slowed.
 		start = time.Now()
 		if r, _ := e.Login(t, e.Mei.Email, StaffPassword, "X-Forwarded-For", "198.51.100.2"); r.Status != http.StatusOK {
