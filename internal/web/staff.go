@@ -151,17 +151,17 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case booking.ErrorKind(err) == booking.EUNAUTHORIZED:
 			d.Error = "Wrong e-mail address or password."
-			s.render(w, r, http.StatusUnauthorized, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
+			s.render(w, r, httpapi.StatusOf(err), "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 		case errors.Is(err, app.ErrSignInBusy):
 			// Too many sign-ins at once: nothing was checked or counted.
 			w.Header().Set("Retry-After", httpapi.RetryAfter(httpapi.LoginBusyRetry))
 			d.Error = "Signing in is busy right now. Please try again in a moment."
-			s.render(w, r, http.StatusServiceUnavailable, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
+			s.render(w, r, httpapi.StatusOf(err), "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 		case booking.ErrorKind(err) == booking.EUNAVAILABLE:
 			// A busy database: the form stays filled in.
 			s.unavailable(w, r, err)
 			d.Error = sentence(booking.ErrorMessage(err))
-			s.render(w, r, http.StatusServiceUnavailable, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
+			s.render(w, r, httpapi.StatusOf(err), "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 		default:
 			s.serverError(w, r, err)
 		}

@@ -226,7 +226,7 @@ func (s *Server) handleStaffNotes(w http.ResponseWriter, r *http.Request) {
 			}
 			d := s.staffBookingData(r, c, v)
 			d.StaffNotes, d.Error = r.PostForm.Get("staff_notes"), "The staff notes "+fieldMessage(err, "staff_notes")+"."
-			s.render(w, r, http.StatusUnprocessableEntity, "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
+			s.render(w, r, httpapi.StatusOf(err), "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
 			return
 		}
 		s.staffError(w, r, err)

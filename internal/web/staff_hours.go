@@ -12,6 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpapi"
 )
 
 // maxConflictsShown caps the bookings listed after a change of hours.
@@ -248,7 +249,7 @@ func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) {
 		}
 		d.From, d.To, d.Reason = f.Get("from"), f.Get("to"), f.Get("reason")
 		d.Errors = fieldErrors(err)
-		s.render(w, r, http.StatusUnprocessableEntity, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
+		s.render(w, r, httpapi.StatusOf(err), "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
 		return
 	}
 	http.Redirect(w, r, "/staff/hours?"+conflictQuery(url.Values{"saved": {"closure"}}, added.Conflicts).Encode(), http.StatusSeeOther)
@@ -350,6 +351,7 @@ func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	errs := map[string]string{}
+	status := http.StatusUnprocessableEntity // a time that does not parse
 	start, err1 := localDateTime(f.Get("start"), c.Loc)
 	end, err2 := localDateTime(f.Get("end"), c.Loc)
 	if err1 != nil {
@@ -370,7 +372,7 @@ func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
 			s.staffError(w, r, err)
 			return
 		}
-		errs = fieldErrors(err)
+		errs, status = fieldErrors(err), httpapi.StatusOf(err)
 	}
 	d, err := s.artisanPage(r, c, id)
 	if err != nil {
@@ -378,7 +380,7 @@ func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Start, d.End, d.Reason, d.Errors = f.Get("start"), f.Get("end"), f.Get("reason"), errs
-	s.render(w, r, http.StatusUnprocessableEntity, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
+	s.render(w, r, status, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
 }
 
 func (s *Server) handleDeleteTimeOff(w http.ResponseWriter, r *http.Request) {
