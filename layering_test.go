@@ -21,6 +21,8 @@ func TestLayering(t *testing.T) {
 		{"internal/web", []string{"internal/sqlite"}},
 		{"internal/invite", []string{"internal/sqlite", "internal/httpapi", "internal/app"}},
 		{"internal/mail", []string{"internal/sqlite", "internal/httpapi", "internal/app"}},
+		{"internal/metrics", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},
+		{"internal/backup", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {

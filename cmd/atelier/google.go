@@ -44,7 +44,7 @@ func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, log
 	if !cfg.GoogleCalendar.Enabled {
 		return nil, nil, nil
 	}
-	s, oauth, err := newSyncer(cfg, db, logger)
+	s, oauth, err := newSyncer(cfg, db, l.ops.jobQueue(db, gcal.Queue), logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,7 +71,7 @@ var googleOAuthEndpoint *oauth2.Endpoint
 // newSyncer builds the Syncer from the google_calendar section and the
 // artisans' google_calendar_id, and with auth oauth the OAuth client that
 // connects artisans' accounts (else nil).
-func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
+func newSyncer(cfg *config.Config, db *sqlite.DB, jobs booking.JobQueue, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
 	g := cfg.GoogleCalendar
 	gc := gcal.Config{
 		Enabled: g.Enabled, Endpoint: g.Endpoint, Auth: g.Auth,
@@ -87,7 +87,7 @@ func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Sy
 	}
 	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
 	opts := gcal.Options{
-		Config: gc, Store: db, Bookings: db, Jobs: db, CalendarIDs: calIDs,
+		Config: gc, Store: db, Bookings: db, Jobs: jobs, CalendarIDs: calIDs,
 		StaffURL:   func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
 		Logger:     logger.With("worker", "gcal"),
 		JobBackoff: gcalJobBackoff,

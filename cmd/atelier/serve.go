@@ -98,6 +98,12 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	v := buildinfo.Read()
 	logger.Info("starting", "version", v.Version, "commit", v.Commit, "commit_time", v.CommitTime, "go", v.GoVersion,
 		"config", source, "database", dbPath, "atelier", cfg.Atelier.Name)
+	// Readiness, and the metrics listener when configured (metrics.go).
+	o, err := startOps(cfg, logger, env)
+	if err != nil {
+		return err
+	}
+	defer o.stop() // last: after the workers stopped
 
 	for _, w := range cfg.Warnings() {
 		logger.Warn(w)
@@ -139,6 +145,7 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		PublicURL:      cfg.Server.PublicURL,
 		IdempotencyTTL: cfg.Booking.IdempotencyTTL(),
 		UTF8LocalParts: cfg.Mail.UTF8LocalParts(),
+		Metrics:        o.appMetrics(),
 	}
 	// Background workers run until workCtx ends, after the HTTP server has
 	// drained, so that jobs written by the last requests are still picked up
@@ -149,17 +156,22 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		stopWork()
 		workers.Wait()
 	}()
-	if err := startWorkers(workCtx, &workers, cfg, db, a, logger); err != nil {
+	if err := startWorkers(workCtx, &workers, cfg, db, a, logger, o); err != nil {
 		return err
 	}
 	backups := startBackups(workCtx, &workers, cfg, db, logger) // ops.go; nil when off
+	o.watchGoogle(a)
+	o.watchStore(db, a)
+	o.watchBackups(backups)
 
 	api := httpapi.New(httpapi.Config{
 		PublicURL:           cfg.Server.PublicURL,
 		TrustedProxies:      cfg.Server.TrustedPrefixes,
 		BookingsPerMinute:   cfg.Limits.BookingsPerMinute,
 		LinkRequestsPerHour: cfg.Limits.LinkRequestsPerHour,
+		Metrics:             o.requestObserver(),
 	}, a, logger)
+	api.Router().Handle("/readyz", o.ready).Methods(http.MethodGet, http.MethodHead)
 	// Staff accounts and the staff API (issue 3).
 	staff := &app.Staff{
 		App:         a,
@@ -194,6 +206,7 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	o.setReady() // /readyz: 200 from the first connection on
 	logger.Info("listening", "addr", addr, "url", "http://"+addr+"/")
 	if env.Ready != nil {
 		env.Ready(addr)
@@ -206,6 +219,7 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
+	o.setDraining()
 	logger.Info("shutting down: finishing in-flight requests", "grace", cfg.Server.ShutdownTimeout)
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
 	defer cancel()

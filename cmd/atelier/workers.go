@@ -67,8 +67,8 @@ func mailTransport(cfg *config.Config, logger *slog.Logger) mail.Transport {
 // Google Calendar jobs written with each booking change) and starts the
 // background workers. Each returns when ctx ends. The store's hooks are set
 // before any worker starts: workers read them.
-func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) error {
-	l := &launcher{ctx: ctx, wg: wg, logger: logger}
+func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger, o *ops) error {
+	l := &launcher{ctx: ctx, wg: wg, logger: logger, ops: o}
 	// Jobs still leased belong to a server that died mid-send; hand them to
 	// this server's workers now rather than after the lease.
 	if n, err := db.ReleaseLeases(ctx); err != nil {
@@ -100,7 +100,7 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 	a.ManageLinks = mail.ManageLinksJob(mailOpts)
 
 	mailer := &mail.Worker{
-		Queue:     db,
+		Queue:     o.jobQueue(db, mail.Queue), // failures counted (metrics.go)
 		Transport: mailTransport(cfg, logger),
 		Bookings:  db,
 		Links:     db,
@@ -158,6 +158,7 @@ type launcher struct {
 	ctx     context.Context
 	wg      *sync.WaitGroup
 	logger  *slog.Logger
+	ops     *ops // metrics of the job queues (metrics.go); may be nil
 	pending []func()
 }
 

@@ -54,6 +54,9 @@ type App struct {
 	// response; afterwards reusing it is refused. Zero means
 	// DefaultIdempotencyTTL.
 	IdempotencyTTL time.Duration
+	// Metrics is told of measurements of the use cases (metrics.go); nil
+	// means none.
+	Metrics Metrics
 }
 
 func (a *App) now() time.Time { return a.Now() }

@@ -64,6 +64,10 @@ type Server struct {
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"` // grace period for in-flight requests
 
+	// MetricsAddr is the host:port of the separate Prometheus listener
+	// (/metrics, /readyz); empty turns it off (ops.go).
+	MetricsAddr string `yaml:"metrics_addr"`
+
 	// TrustedPrefixes is TrustedProxies parsed (a bare IP becomes a /32 or
 	// /128 prefix). Filled by Parse.
 	TrustedPrefixes []netip.Prefix `yaml:"-"`

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"net"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -33,6 +35,19 @@ func (v *validator) backups(d *Database) {
 		db, err2 := filepath.Abs(d.Path)
 		if err1 == nil && err2 == nil && dir == db {
 			v.add("database.backups.dir", "%q is the database file itself", b.Dir)
+		}
+	}
+}
+
+// opsServer checks the keys of server that are about running it:
+// metrics_addr.
+func (v *validator) opsServer(s *Server) {
+	if s.MetricsAddr != "" {
+		_, port, err := net.SplitHostPort(s.MetricsAddr)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			v.add("server.metrics_addr", "%q is not host:port (e.g. 127.0.0.1:9090)", s.MetricsAddr)
+		} else if s.MetricsAddr == s.Addr && n != 0 {
+			v.add("server.metrics_addr", "%q is server.addr too: metrics need a listener of their own", s.MetricsAddr)
 		}
 	}
 }

@@ -37,3 +37,23 @@ func TestBackupsConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestMetricsAddr(t *testing.T) {
+	if c := MustParse(t, minimal); c.Server.MetricsAddr != "" {
+		t.Errorf("metrics are on by default: %q", c.Server.MetricsAddr)
+	}
+	if c := MustParse(t, minimal+"server: {metrics_addr: \"127.0.0.1:9090\"}\n"); c.Server.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("metrics_addr %q", c.Server.MetricsAddr)
+	}
+	for _, tt := range []struct{ name, extra, want string }{
+		{"NoPort", "server: {metrics_addr: localhost}\n", `server.metrics_addr: "localhost" is not host:port`},
+		{"SameAsAddr", "server: {addr: \"127.0.0.1:8080\", metrics_addr: \"127.0.0.1:8080\"}\n", "metrics need a listener of their own"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Parse([]byte(minimal + tt.extra))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one with %q", err, tt.want)
+			}
+		})
+	}
+}

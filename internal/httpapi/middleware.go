@@ -105,11 +105,15 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		took := time.Since(start)
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.ObserveRequest(r.Method, routeOf(r), sw.status, took)
+		}
 		s.logger.LogAttrs(r.Context(), levelFor(sw.status), "http request",
 			slog.String("method", r.Method),
 			slog.String("route", routeOf(r)),
 			slog.Int("status", sw.status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", took),
 		)
 	})
 }

@@ -33,6 +33,8 @@ type Config struct {
 	LinkRequestsPerHour int
 	// Now is the clock of the booking limit; nil means time.Now.
 	Now func() time.Time
+	// Metrics, when set, is told of every answered request (health.go).
+	Metrics RequestObserver
 }
 
 // Server serves the JSON API.

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/backup"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/metrics"
+	"github.com/atelier-app/atelier/internal/sqlite"
+)
+
+// ops is what the server offers whoever runs it: readiness, and with
+// server.metrics_addr a listener of its own for Prometheus metrics and
+// /readyz, started before the database is opened (so a probe sees
+// "starting" during migrations) and stopped last.
+type ops struct {
+	logger  *slog.Logger
+	ready   *httpapi.Readiness
+	metrics *metrics.Metrics // nil when metrics_addr is empty
+	srv     *http.Server
+	served  chan error
+}
+
+// startOps starts the metrics listener when server.metrics_addr is set.
+func startOps(cfg *config.Config, logger *slog.Logger, env Env) (*ops, error) {
+	o := &ops{logger: logger, ready: &httpapi.Readiness{}}
+	if cfg.Server.MetricsAddr == "" {
+		return o, nil
+	}
+	o.metrics = metrics.New()
+	ln, err := net.Listen("tcp", cfg.Server.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on server.metrics_addr %s: %w", cfg.Server.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", o.metrics.Handler(logger))
+	mux.Handle("/readyz", o.ready)
+	o.srv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	o.served = make(chan error, 1)
+	go func() { o.served <- o.srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	logger.Info("metrics listening", "addr", addr, "url", "http://"+addr+"/metrics")
+	if env.MetricsReady != nil {
+		env.MetricsReady(addr)
+	}
+	return o, nil
+}
+
+// stop closes the metrics listener (after the workers stopped, so that a
+// scrape during the drain still answers).
+func (o *ops) stop() {
+	if o.srv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := o.srv.Shutdown(ctx); err != nil {
+		o.srv.Close()
+	}
+	if err := <-o.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		o.logger.Warn("metrics listener", "err", err)
+	}
+	o.srv = nil
+}
+
+// setReady marks the server ready: /readyz answers 200 and systemd (with
+// Type=notify) learns that the start is complete.
+func (o *ops) setReady() {
+	o.ready.SetReady()
+	sdNotify(o.logger, "READY=1\nSTATUS=serving")
+}
+
+// setDraining marks the server as shutting down.
+func (o *ops) setDraining() {
+	o.ready.SetDraining()
+	sdNotify(o.logger, "STOPPING=1\nSTATUS=finishing in-flight requests")
+}
+
+// appMetrics is the App's metrics, nil (an untyped nil) when off.
+func (o *ops) appMetrics() app.Metrics {
+	if o.metrics == nil {
+		return nil
+	}
+	return o.metrics
+}
+
+// requestObserver is the API's observer, nil (an untyped nil) when off.
+func (o *ops) requestObserver() httpapi.RequestObserver {
+	if o.metrics == nil {
+		return nil
+	}
+	return o.metrics
+}
+
+// watchStore registers the collectors that read the database at scrape
+// time: the job queues, booking changes, the connection pools, and the
+// artisans' Google states when the sync is on.
+func (o *ops) watchStore(db *sqlite.DB, a *app.App) {
+	if o.metrics == nil {
+		return
+	}
+	src := metrics.Store{
+		Jobs: db.JobStats,
+		DueJobs: func(ctx context.Context, now time.Time) ([]metrics.DueJobs, error) {
+			due, err := db.DueJobStats(ctx, now)
+			out := make([]metrics.DueJobs, len(due))
+			for i, d := range due {
+				out[i] = metrics.DueJobs{Queue: d.Queue, Jobs: d.Jobs, OldestDue: d.OldestDue}
+			}
+			return out, err
+		},
+		BookingEvents: func(ctx context.Context, after int64) ([]metrics.EventCount, int64, error) {
+			counts, last, err := db.BookingEvents(ctx, after)
+			out := make([]metrics.EventCount, len(counts))
+			for i, c := range counts {
+				out[i] = metrics.EventCount{Event: c.Event, Actor: c.Actor, Count: c.Count}
+			}
+			return out, last, err
+		},
+		Now: time.Now,
+	}
+	if a.Google != nil {
+		g := a.Google
+		src.GoogleArtisans = func(ctx context.Context) (map[string]int, error) {
+			st, err := g.Status(ctx)
+			if err != nil {
+				return nil, err
+			}
+			states := map[string]int{}
+			for _, s := range st {
+				states[s.State]++
+			}
+			return states, nil
+		}
+	}
+	o.register(metrics.NewStoreCollector(src))
+	for name, pool := range db.Pools() {
+		o.register(collectors.NewDBStatsCollector(pool, name))
+	}
+}
+
+// watchGoogle counts the failed free/busy checks of the Google Calendar
+// sync, when it is on.
+func (o *ops) watchGoogle(a *app.App) {
+	if o.metrics != nil && a.Google != nil {
+		a.Google = countedGoogle{GoogleCalendar: a.Google, m: o.metrics}
+	}
+}
+
+// watchBackups registers the collector of the scheduled backups.
+func (o *ops) watchBackups(s *backup.Scheduler) {
+	if o.metrics != nil && s != nil {
+		o.register(metrics.NewBackupCollector(s.Status, time.Now))
+	}
+}
+
+func (o *ops) register(c prometheus.Collector) {
+	if err := o.metrics.Register(c); err != nil {
+		o.logger.Warn("metrics: registering a collector", "err", err)
+	}
+}
+
+// countedGoogle counts the failed free/busy checks made while booking.
+type countedGoogle struct {
+	app.GoogleCalendar
+	m *metrics.Metrics
+}
+
+func (g countedGoogle) FreeBusy(ctx context.Context, artisanID string, from, to time.Time) ([]booking.Busy, error) {
+	busy, err := g.GoogleCalendar.FreeBusy(ctx, artisanID, from, to)
+	if err != nil {
+		g.m.GoogleFailed("freebusy")
+	}
+	return busy, err
+}
+
+// countedQueue counts the failed attempts of one queue's jobs: a retry
+// or a permanent failure.
+type countedQueue struct {
+	booking.JobQueue
+	queue string
+	m     *metrics.Metrics
+}
+
+// jobQueue is q, counting failures when the metrics are on.
+func (o *ops) jobQueue(q booking.JobQueue, queue string) booking.JobQueue {
+	if o == nil || o.metrics == nil {
+		return q
+	}
+	return countedQueue{JobQueue: q, queue: queue, m: o.metrics}
+}
+
+func (q countedQueue) RetryJob(ctx context.Context, id int64, errText string, retryAt time.Time) error {
+	q.m.JobFailed(q.queue, false)
+	return q.JobQueue.RetryJob(ctx, id, errText, retryAt)
+}
+
+func (q countedQueue) FailJob(ctx context.Context, id int64, errText string) error {
+	q.m.JobFailed(q.queue, true)
+	return q.JobQueue.FailJob(ctx, id, errText)
+}
