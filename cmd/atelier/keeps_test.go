@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +23,9 @@ import (
 
 	atelier "github.com/atelier-app/atelier"
 )
+
+// pkgDir is this package's folder (tests change the working folder).
+var pkgDir, _ = os.Getwd()
 
 // testServer is Main serving a configuration file in its own folder, which
 // a test can stop and start again (after editing the file).
@@ -377,4 +382,70 @@ func arjunRemoved(t *testing.T) []string {
 		t.Fatal("the example configuration no longer has Arjun before Siti")
 	}
 	return []string{yaml[from:to], ""}
+}
+
+// TestUpgradeFromV6 starts the server on a database written by a version
+// 6 binary: the booking's manage token still opens it, and its invite
+// keeps the UID its customer already has (made from the public URL of the
+// first start), also after the public URL changes.
+func TestUpgradeFromV6(t *testing.T) {
+	s := newTestServer(t, "  public_url: http://127.0.0.1:8080", "  public_url: https://old.example")
+	// The frozen schema of the store's own upgrade tests.
+	v6, err := os.ReadFile(filepath.Join(pkgDir, "..", "..", "internal", "sqlite", "testdata", "schema_v6.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", filepath.Join(s.dir, "atelier.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Hour)
+	f := func(t time.Time) string { return t.Format("2006-01-02T15:04:05.000Z") }
+	hash := sha256.Sum256([]byte("the-token-of-version-6"))
+	for _, q := range []string{string(v6), "PRAGMA user_version = 6"} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := raw.Exec(`INSERT INTO bookings (id, status, service_id, mode, artisan_id, start_at, end_at, block_start, block_end,
+		customer_name, customer_email, token_hash, created_at, updated_at)
+		VALUES ('bk_madebyversion6aaaa', 'confirmed', 'bespoke-design', 'virtual', 'mei', ?, ?, ?, ?, 'Ada', 'ada@example.com', ?, ?, ?)`,
+		f(start), f(start.Add(time.Hour)), f(start), f(start.Add(time.Hour)), hash[:], f(time.Now().UTC()), f(time.Now().UTC())); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	uid := func() string {
+		t.Helper()
+		resp, err := http.Get(s.base + "/api/v1/bookings/bk_madebyversion6aaaa/invite.ics?token=the-token-of-version-6")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("invite with the version 6 token: %d", resp.StatusCode)
+		}
+		cal, err := ical.NewDecoder(resp.Body).Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cal.Children {
+			if c.Name == ical.CompEvent {
+				u, _ := c.Props.Text(ical.PropUID)
+				return u
+			}
+		}
+		t.Fatal("no event in the invite")
+		return ""
+	}
+	s.start()
+	if got, want := uid(), "bk_madebyversion6aaaa@old.example"; got != want {
+		t.Errorf("UID after the upgrade = %q, want %q", got, want)
+	}
+	s.stop()
+	s.writeConfig("  public_url: http://127.0.0.1:8080", "  public_url: https://new.example")
+	s.start()
+	if got, want := uid(), "bk_madebyversion6aaaa@old.example"; got != want {
+		t.Errorf("UID after the public URL changed = %q, want %q", got, want)
+	}
 }
