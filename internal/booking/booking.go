@@ -102,6 +102,10 @@ type Schedule struct {
 type Placement struct {
 	ArtisanID string
 	RoomID    string
+	// MeetingURL, when set on a move, replaces the booking's video-call
+	// link: the call moved with the booking to another artisan. Empty
+	// keeps the link (a new booking carries its own in Booking.MeetingURL).
+	MeetingURL string
 }
 
 // PlaceFunc decides, inside the store's write transaction and against the

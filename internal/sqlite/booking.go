@@ -220,9 +220,9 @@ func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor)
 // RescheduleBooking moves a confirmed booking to [start, end) with the
 // block [blockStart, blockEnd), re-checking with place inside the
 // transaction (the booking's own row is in the schedule; place must ignore
-// it). The placement may change the artisan and the room; place is first
-// given only the current artisan's bookings (see placeScoped). The sequence
-// is bumped. Moving a cancelled booking is ECONFLICT (booking_cancelled); a
+// it). The placement may change the artisan and the room, and with them
+// the video-call link (Placement.MeetingURL); place is first given only
+// the current artisan's bookings (see placeScoped). The sequence is bumped. Moving a cancelled booking is ECONFLICT (booking_cancelled); a
 // refusal by place or by the overlap triggers leaves the booking unchanged.
 func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor booking.Actor, place booking.PlaceFunc) (*booking.Booking, error) {
 	var out *booking.Booking
@@ -244,15 +244,18 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		}
 		now := db.now().Truncate(timePrecision)
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
+		if p.MeetingURL != "" {
+			b.MeetingURL = p.MeetingURL
+		}
 		b.Sequence, b.UpdatedAt = prev.Sequence+1, now
 		// A move to another artisan keeps that artisan's name instead.
 		err = tx.QueryRowContext(ctx, `UPDATE bookings SET artisan_id = ?, room_id = ?, start_at = ?, end_at = ?,
-			block_start = ?, block_end = ?, sequence = ?, updated_at = ?,
+			block_start = ?, block_end = ?, meeting_url = ?, sequence = ?, updated_at = ?,
 			artisan_name = CASE WHEN artisan_id = ? THEN artisan_name
 				ELSE coalesce((SELECT name FROM artisans WHERE id = ?), '') END
 			WHERE id = ? RETURNING artisan_name`,
 			b.ArtisanID, nullString(b.RoomID), fmtTime(b.Start), fmtTime(b.End),
-			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.Sequence, fmtTime(now),
+			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.MeetingURL, b.Sequence, fmtTime(now),
 			b.ArtisanID, b.ArtisanID, b.ID).Scan(&b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")

@@ -413,6 +413,47 @@ func TestBookingLifecycle(t *testing.T) {
 			moved.Booking.BlockStart, moved.Booking.BlockEnd, staff, place(moved, b.ID))
 		wantCode(t, err, booking.ECONFLICT, booking.CodeBookingCancelled)
 	})
+
+	t.Run("RescheduleToAnotherHostChangesTheLink", func(t *testing.T) {
+		db := MustOpenDB(t)
+		rec := &recorder{}
+		db.Jobs = rec.jobs
+		nb := newBooking(req{Artisan: "ana", Start: at(10, 0)})
+		nb.Booking.MeetingURL = "https://meet.example/ana-room"
+		b, _, err := db.CreateBooking(ctx, nb, place(nb, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A move to Ben carries Ben's link: stored, and in the event the
+		// mail and calendar jobs are rendered from.
+		to := newBooking(req{ID: b.ID, Artisan: "ben", Start: at(12, 0)})
+		moved, err := db.RescheduleBooking(ctx, b.ID, to.Booking.Start, to.Booking.End, to.Booking.BlockStart, to.Booking.BlockEnd, staff,
+			func(*booking.Schedule) (booking.Placement, error) {
+				return booking.Placement{ArtisanID: "ben", MeetingURL: "https://meet.example/ben-room"}, nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := db.Booking(ctx, b.ID)
+		ev := rec.events[len(rec.events)-1]
+		for what, got := range map[string]string{"returned": moved.MeetingURL, "stored": stored.MeetingURL, "event": ev.Booking.MeetingURL} {
+			if got != "https://meet.example/ben-room" {
+				t.Errorf("%s link = %q, want Ben's", what, got)
+			}
+		}
+		if ev.Previous.MeetingURL != "https://meet.example/ana-room" {
+			t.Errorf("event's previous link = %q, want Ana's", ev.Previous.MeetingURL)
+		}
+		// A placement without a link keeps the one the booking has.
+		again := newBooking(req{ID: b.ID, Artisan: "ben", Start: at(14, 0)})
+		if _, err := db.RescheduleBooking(ctx, b.ID, again.Booking.Start, again.Booking.End, again.Booking.BlockStart, again.Booking.BlockEnd, staff,
+			place(again, b.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if stored, _ := db.Booking(ctx, b.ID); stored.MeetingURL != "https://meet.example/ben-room" {
+			t.Errorf("after a move that keeps the host the link is %q, want Ben's kept", stored.MeetingURL)
+		}
+	})
 }
 
 func TestSchedule(t *testing.T) {
