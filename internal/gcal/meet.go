@@ -35,6 +35,12 @@ func (f LinkerFunc) Link(ctx context.Context, b *booking.Booking, a *booking.Art
 // Call it once the booking id is fixed. The event it creates is the one the
 // sync job later updates (409 → update keeps the conference). If the
 // booking is then not committed, call Abandon to remove the event.
+//
+// A booking that moves to another artisan gets its link the same way,
+// with b as it will be after the move (the new artisan, times and
+// sequence): the event is made in the new artisan's calendar, and the
+// booking's sync state keeps pointing at the old one until the sync job
+// of the move has removed the old event.
 type MeetLinker struct {
 	Syncer   *Syncer
 	Fallback Linker
@@ -63,16 +69,52 @@ func (m *MeetLinker) Link(ctx context.Context, b *booking.Booking, a *booking.Ar
 }
 
 // Abandon deletes the event Link created for a booking that was not
-// committed after all (the slot was taken meanwhile), so the artisan's
-// calendar does not keep an empty appointment. It does nothing when Link
-// cannot have created one (Meet off, an in-person booking); an event that
-// is already gone is fine. The booking id is new for every request, so the
-// event cannot belong to a stored booking.
+// committed after all (the slot was taken meanwhile), or for a move to
+// another artisan that was refused, so the artisan's calendar does not
+// keep an empty appointment. It does nothing when Link cannot have created
+// one (Meet off, an in-person booking); an event that is already gone is
+// fine. A new booking's id is new for every request, so its event cannot
+// belong to a stored booking; a refused move's booking is stored, and its
+// event is left alone when it lives in that very calendar (the booking is
+// still with that artisan).
 func (m *MeetLinker) Abandon(ctx context.Context, b *booking.Booking, a *booking.Artisan) error {
 	if m.Syncer == nil || !m.Syncer.cfg.Enabled || !m.Syncer.cfg.Meet || b.Mode != booking.Virtual || a == nil {
 		return nil
 	}
-	return m.Syncer.deleteEvent(ctx, a.ID, m.Syncer.CalendarID(a.ID), EventID(b.ID))
+	s := m.Syncer
+	calID := s.CalendarID(a.ID)
+	stored, err := s.opts.Bookings.Booking(ctx, b.ID)
+	switch {
+	case booking.ErrorKind(err) == booking.ENOTFOUND:
+	case err != nil:
+		return fmt.Errorf("gcal: booking %s: %w", b.ID, err)
+	case stored.Status == booking.Confirmed && stored.ArtisanID == a.ID:
+		return nil // its own event: the move that would have brought it here was refused, but it is here already
+	}
+	if err := s.deleteEvent(ctx, a.ID, calID, EventID(b.ID)); err != nil {
+		return err
+	}
+	if stored == nil {
+		return nil
+	}
+	// The booking stays where it was: forget the abandoned link and any
+	// record of an event in this calendar.
+	st, err := s.opts.Store.BookingSync(ctx, b.ID)
+	if err != nil || st == nil {
+		return err
+	}
+	changed := false
+	if st.MeetURL != "" && st.MeetURL == b.MeetingURL {
+		st.MeetURL, changed = "", true
+	}
+	if st.ArtisanID == a.ID && st.CalendarID == calID {
+		st.ArtisanID, st.CalendarID, st.EventID, changed = "", "", "", true
+	}
+	if !changed {
+		return nil
+	}
+	st.UpdatedAt = s.now()
+	return s.opts.Store.SetBookingSync(ctx, *st)
 }
 
 // errMeetPending is returned when the conference is still being created
@@ -178,8 +220,11 @@ func meetOf(ev *calendar.Event) (link string, pending bool, err error) {
 	return "", false, errors.New("google meet: the conference has no video link")
 }
 
-// recordMeet notes in the booking's sync state where its event lives and
-// its Meet link.
+// recordMeet notes in the booking's sync state its Meet link and, unless
+// the state already places the booking's event in another calendar, where
+// the new event lives. A booking moving to another artisan keeps the old
+// calendar in its state: that is where the sync job of the move must
+// delete the old event (it then updates the new one, keeping its Meet).
 func (s *Syncer) recordMeet(ctx context.Context, b *booking.Booking, artisanID, calID, link string) error {
 	st, err := s.opts.Store.BookingSync(ctx, b.ID)
 	if err != nil {
@@ -188,7 +233,10 @@ func (s *Syncer) recordMeet(ctx context.Context, b *booking.Booking, artisanID, 
 	if st == nil {
 		st = &BookingSync{BookingID: b.ID, State: SyncPending}
 	}
-	st.ArtisanID, st.CalendarID, st.EventID, st.MeetURL, st.UpdatedAt = artisanID, calID, EventID(b.ID), link, s.now()
+	if st.ArtisanID == "" {
+		st.ArtisanID, st.CalendarID, st.EventID = artisanID, calID, EventID(b.ID)
+	}
+	st.MeetURL, st.UpdatedAt = link, s.now()
 	if err := s.opts.Store.SetBookingSync(ctx, *st); err != nil {
 		return fmt.Errorf("gcal: save booking sync state: %w", err)
 	}

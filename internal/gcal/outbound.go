@@ -81,15 +81,14 @@ func (s *Syncer) syncBooking(ctx context.Context, b *booking.Booking, st *Bookin
 		st.ArtisanID, st.CalendarID, st.EventID = a.ID, calID, eid
 		return nil
 	}
+	// Where the event is about to be written, recorded before the write:
+	// an insert that fails after reaching Google (a timeout) may have
+	// made the event, and a later move must then delete it from here.
+	st.ArtisanID, st.CalendarID, st.EventID = a.ID, calID, eid
 	ev := s.eventFor(b, cat)
-	err = s.onArtisan(ctx, a, func(ctx context.Context, svc *calendar.Service) error {
+	return s.onArtisan(ctx, a, func(ctx context.Context, svc *calendar.Service) error {
 		return s.upsert(ctx, svc, calID, ev)
 	})
-	if err != nil {
-		return err
-	}
-	st.ArtisanID, st.CalendarID, st.EventID = a.ID, calID, eid
-	return nil
 }
 
 // upsert inserts ev, or on 409 (the id exists: an earlier attempt got

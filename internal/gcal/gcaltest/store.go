@@ -232,6 +232,25 @@ func (m *Bookings) Reschedule(id string, start time.Time) error {
 	return m.enqueue(booking.Event{Kind: booking.EventRescheduled, Booking: &c, Previous: &prev})
 }
 
+// Move moves a booking to another artisan at start (same duration),
+// bumping its sequence; a non-empty meetingURL replaces its video link, as
+// a move to another host does.
+func (m *Bookings) Move(id, artisanID string, start time.Time, meetingURL string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.bookings[id]
+	prev := *b
+	d := b.End.Sub(b.Start)
+	b.ArtisanID = artisanID
+	b.Start, b.End, b.BlockStart, b.BlockEnd = start, start.Add(d), start, start.Add(d)
+	if meetingURL != "" {
+		b.MeetingURL = meetingURL
+	}
+	b.Sequence++
+	c := *b
+	return m.enqueue(booking.Event{Kind: booking.EventRescheduled, Booking: &c, Previous: &prev})
+}
+
 // Cancel cancels a booking, bumping its sequence.
 func (m *Bookings) Cancel(id string) error {
 	m.mu.Lock()
