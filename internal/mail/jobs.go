@@ -127,39 +127,39 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	}
 
 	// Staff: the artisan, each admin once, and on a move between artisans
-	// the artisan who lost the booking.
+	// the artisan who lost the booking. Each address gets one notice, the
+	// first that concerns it.
 	seen := map[string]bool{}
 	idx := 0
-	notify := func(name, addr string, movedAway bool) error {
+	notify := func(name, addr string, n notice) error {
 		key := strings.ToLower(strings.TrimSpace(addr))
 		if key == "" || seen[key] {
 			return nil
 		}
 		seen[key] = true
 		idx++
-		m, err := o.staffMessage(e, d, address(name, addr), idx, now, movedAway)
+		m, err := o.staffMessage(e, d, address(name, addr), idx, now, n)
 		if err != nil {
 			return err
 		}
 		msgs = append(msgs, m)
 		return nil
 	}
-	if e.Kind == booking.EventRescheduled && e.Previous != nil && e.Previous.ArtisanID != b.ArtisanID {
-		if o.Catalog != nil {
-			if c := o.Catalog(); c != nil {
-				if a := c.Artisan(e.Previous.ArtisanID); a != nil {
-					if err := notify(a.Name, a.Email, true); err != nil {
-						return nil, err
-					}
-				}
+	moved := e.Kind == booking.EventRescheduled && e.Previous != nil && e.Previous.ArtisanID != b.ArtisanID
+	toArtisan, toStaff := noticeArtisan, noticeArtisan
+	if moved {
+		toArtisan, toStaff = noticeMovedIn, noticeMovedStaff
+		if a := o.artisan(e.Previous.ArtisanID); a != nil {
+			if err := notify(a.Name, a.Email, noticeMovedAway); err != nil {
+				return nil, err
 			}
 		}
 	}
-	if err := notify(d.artisan, d.artisanMail, false); err != nil {
+	if err := notify(d.artisan, d.artisanMail, toArtisan); err != nil {
 		return nil, err
 	}
 	for _, a := range o.StaffCopies {
-		if err := notify("", a, false); err != nil {
+		if err := notify("", a, toStaff); err != nil {
 			return nil, err
 		}
 	}

@@ -69,6 +69,25 @@ type display struct {
 	customerLoc *time.Location // nil when unknown or the same as the atelier's
 }
 
+// artisan returns an artisan of the catalogue, or nil.
+func (o *Options) artisan(id string) *booking.Artisan {
+	if o.Catalog == nil {
+		return nil
+	}
+	if c := o.Catalog(); c != nil {
+		return c.Artisan(id)
+	}
+	return nil
+}
+
+// artisanName is the name of an artisan, or the id when unknown.
+func (o *Options) artisanName(id string) string {
+	if a := o.artisan(id); a != nil && a.Name != "" {
+		return a.Name
+	}
+	return id
+}
+
 func (o *Options) display(b *booking.Booking) display {
 	d := display{b: b, atelierLoc: time.UTC}
 	var c *booking.Catalog
@@ -255,7 +274,23 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	case KindUpdate:
 		subject = "Updated: " + d.service + ", now " + shortWhen(b.Start, d.primary())
 		v.Heading = "Your appointment has moved"
-		v.Paragraphs = []string{greeting, "Your appointment has been moved to a new time. Your calendar will update when you accept the attached invitation."}
+		change := "Your appointment has been moved to a new time."
+		if prev != nil && prev.ArtisanID != b.ArtisanID {
+			// Another artisan: said in the subject and first thing, since
+			// the customer may have chosen the first by name.
+			subject = "Updated: " + d.service + ", now with " + d.artisan + ", " + shortWhen(b.Start, d.primary())
+			was := o.artisanName(prev.ArtisanID)
+			if prev.Start.Equal(b.Start) {
+				v.Heading = "Your appointment is with " + d.artisan + " now"
+				change = "Your appointment is now with " + d.artisan + " instead of " + was + ", at the same time."
+			} else {
+				change = "Your appointment has been moved to a new time, and it is now with " + d.artisan + " instead of " + was + "."
+			}
+		}
+		v.Paragraphs = []string{greeting, change + " Your calendar will update when you accept the attached invitation."}
+		if prev != nil && b.Mode == booking.Virtual && b.MeetingURL != "" && prev.MeetingURL != "" && prev.MeetingURL != b.MeetingURL {
+			v.Paragraphs = append(v.Paragraphs, "The video call has a new link: please join with the one below, not the one in our earlier e-mails.")
+		}
 	case KindCancellation:
 		subject = "Cancelled: " + d.service + ", " + shortWhen(b.Start, d.primary())
 		v.Heading = "Your appointment is cancelled"
@@ -275,6 +310,12 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 		pd.b = prev
 		r := pd.whenRow("Previously", prev)
 		r.Extra = ""
+		if prev.ArtisanID != b.ArtisanID {
+			r.Value += ", with " + o.artisanName(prev.ArtisanID)
+			if prev.Start.Equal(b.Start) {
+				r.Value = "With " + o.artisanName(prev.ArtisanID)
+			}
+		}
 		v.Rows = append(v.Rows, r)
 	}
 	v.Rows = append(v.Rows, d.whereRow(), row{Label: "Reference", Value: b.ID})
@@ -324,18 +365,40 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	return &rendered{kind: kind, to: b.Customer.Email, msg: raw}, nil
 }
 
-// staffMessage renders the notice of an event to one member of staff.
-func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, idx int, now time.Time, movedAway bool) (*rendered, error) {
+// notice is which staff notice of an event a recipient gets.
+type notice int
+
+const (
+	noticeArtisan    notice = iota // the booking's artisan (and staff copies) of any change
+	noticeMovedAway                // the artisan a move took the booking from
+	noticeMovedIn                  // the artisan a move gave the booking to: a new booking for them
+	noticeMovedStaff               // staff copies of a move between artisans
+)
+
+// staffMessage renders the notice n of an event to one member of staff.
+func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, idx int, now time.Time, n notice) (*rendered, error) {
 	b := d.b
 	v := &view{Signature: d.signature()}
 	who := b.Customer.Name
 	short := shortWhen(b.Start, d.atelierLoc)
+	was := ""
+	if e.Previous != nil {
+		was = o.artisanName(e.Previous.ArtisanID)
+	}
 	var subject string
 	switch {
-	case movedAway:
-		subject = "Moved to another artisan: " + who + ", " + shortWhen(e.Previous.Start, d.atelierLoc)
-		v.Heading = "A booking moved to another artisan"
-		v.Paragraphs = []string{"This appointment is no longer in your calendar: it is now with " + d.artisan + "."}
+	case n == noticeMovedAway:
+		subject = "Moved away from you: " + who + ", " + shortWhen(e.Previous.Start, d.atelierLoc)
+		v.Heading = "A booking moved away from you"
+		v.Paragraphs = []string{"The appointment with " + who + " (" + d.service + ") has moved away from you to " + d.artisan + ". It is no longer in your calendar."}
+	case n == noticeMovedIn:
+		subject = "New booking (moved from " + was + "): " + who + ", " + short
+		v.Heading = "New booking, moved to you"
+		v.Paragraphs = []string{"The appointment with " + who + " (" + d.service + ") has moved to you from " + was + ". It is now in your calendar."}
+	case n == noticeMovedStaff:
+		subject = "Booking moved to " + d.artisan + ": " + who + ", now " + short
+		v.Heading = "Booking moved to another artisan"
+		v.Paragraphs = []string{"The appointment with " + who + " (" + d.service + ") has moved from " + was + " to " + d.artisan + "."}
 	case e.Kind == booking.EventCreated:
 		subject = "New booking: " + who + ", " + short
 		v.Heading = "New booking"
@@ -367,12 +430,21 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 		whenRow.Extra = "Customer's time: " + when(b.Start, b.End, d.customerLoc)
 	}
 	v.Rows = append(v.Rows, whenRow)
-	if e.Previous != nil && (e.Kind == booking.EventRescheduled || movedAway) {
-		v.Rows = append(v.Rows, row{Label: "Previously", Value: when(e.Previous.Start, e.Previous.End, d.atelierLoc)})
+	if e.Previous != nil && e.Kind == booking.EventRescheduled {
+		r := row{Label: "Previously", Value: when(e.Previous.Start, e.Previous.End, d.atelierLoc)}
+		if n != noticeArtisan {
+			r.Value += ", with " + was
+		}
+		v.Rows = append(v.Rows, r)
 	}
-	if b.Mode == booking.Virtual {
+	switch {
+	case b.Mode == booking.Virtual && n == noticeMovedAway:
+		// The call is the new artisan's now; its link is not for the
+		// artisan who no longer hosts it.
+		v.Rows = append(v.Rows, row{Label: "Where", Value: "Video call, hosted by " + d.artisan})
+	case b.Mode == booking.Virtual:
 		v.Rows = append(v.Rows, row{Label: "Where", Value: "Video call", URL: b.MeetingURL, Extra: b.MeetingURL})
-	} else {
+	default:
 		r := row{Label: "Where", Value: "At the atelier"}
 		if b.RoomID != "" {
 			r.Value += ", room " + roomName(d.atelier, b.RoomID)
