@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,7 +29,8 @@ type BookingRequest struct {
 }
 
 // RescheduleRequest is the body of a reschedule: a new start and,
-// optionally, another artisan.
+// optionally, who hosts the moved booking: "" keeps its artisan,
+// AnyArtisan lets any free one take it, an id asks for that artisan.
 type RescheduleRequest struct {
 	Start   string `json:"start"`
 	Artisan string `json:"artisan,omitempty"`
@@ -482,15 +484,56 @@ func (a *App) cancel(ctx context.Context, b *booking.Booking, actor booking.Acto
 	return b, nil
 }
 
-// reschedule moves b on behalf of actor and returns it as stored, with
-// the catalogue it was placed against (for rendering).
-func (a *App) reschedule(ctx context.Context, b *booking.Booking, req RescheduleRequest, actor booking.Actor, staff bool) (*booking.Booking, *booking.Catalog, error) {
+// AnyArtisan is the artisan of a reschedule request that lets any free
+// artisan offering the service take the booking.
+const AnyArtisan = "any"
+
+// move is a validated reschedule: where the booking should go and how
+// its host is chosen.
+type move struct {
+	b          *booking.Booking
+	c          *booking.Catalog
+	start, end time.Time
+	bs, be     time.Time // the block: start and end widened by the buffers
+	// req asks the engine for the slot: with ArtisanID set only that
+	// artisan may take it; empty means any free one (after keep).
+	req availability.Request
+	// keep is, for "any", the booking's own artisan, tried first so that
+	// a move changes the host only when it has to ("" when they can no
+	// longer take it).
+	keep string
+	now  time.Time
+}
+
+// place decides the host of the move against s.
+func (m *move) place(s *booking.Schedule) (booking.Placement, error) {
+	if m.req.ArtisanID == "" && m.keep != "" {
+		keep := m.req
+		keep.ArtisanID = m.keep
+		if p, err := availability.Place(s, keep, m.now); err == nil {
+			return p, nil
+		}
+	}
+	return availability.Place(s, m.req, m.now)
+}
+
+// fixed reports whether the host is known before placing: the booking's
+// own artisan, or the one asked for by id.
+func (m *move) fixed() bool { return m.req.ArtisanID != "" }
+
+// prepareMove validates a reschedule of b. The artisan of req decides who
+// hosts the moved booking: "" keeps the booking's artisan (the move is
+// refused with slot_unavailable when they are not free then), AnyArtisan
+// lets any free artisan offering the service take it (the booking's own
+// first), and an id asks for that artisan (422 on artisan when unknown or
+// not offering the service).
+func (a *App) prepareMove(ctx context.Context, b *booking.Booking, req RescheduleRequest, staff bool) (*move, error) {
 	if b.Status == booking.Cancelled {
-		return nil, nil, errCancelled()
+		return nil, errCancelled()
 	}
 	c, err := a.catalog(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	req.Start, req.Artisan = strings.TrimSpace(req.Start), strings.TrimSpace(req.Artisan)
 	errs := booking.FieldErrors{}
@@ -500,40 +543,144 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 	}
 	now := a.now()
 	start, _ := validateStart(errs, c, req.Start, now)
-	if req.Artisan != "" {
+	target, keep := b.ArtisanID, ""
+	switch req.Artisan {
+	case "":
+	case AnyArtisan:
+		target = ""
+		if svc != nil && hosts(svc, c.Artisan(b.ArtisanID)) {
+			keep = b.ArtisanID
+		}
+	default:
 		switch ar := c.Artisan(req.Artisan); {
 		case ar == nil:
-			errs.Add("artisan", "unknown artisan")
-		case svc != nil && !ar.Offers(svc.ID):
+			errs.Add("artisan", `unknown artisan (give an artisan's id, "any", or leave it out to keep the booking's artisan)`)
+		case svc != nil && !hosts(svc, ar):
 			errs.Add("artisan", "does not offer this service")
 		}
+		target = req.Artisan
 	}
 	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	if req.Artisan == "" && !hosts(svc, c.Artisan(b.ArtisanID)) {
+		return nil, booking.ErrSlotUnavailable(`the booking's artisan no longer offers this service; ask for "any" artisan or another one`)
+	}
+	end, bs, be := availability.Times(svc, b.Mode, start)
+	return &move{
+		b: b, c: c, start: start, end: end, bs: bs, be: be, keep: keep, now: now,
+		req: availability.Request{ServiceID: svc.ID, Mode: b.Mode, Start: start, ArtisanID: target, IgnoreBookingID: b.ID, Staff: staff},
+	}, nil
+}
+
+// hosts reports whether ar (nil: not in the catalogue) takes bookings of
+// svc: the artisan offers it and the service lists them, as the engine
+// requires.
+func hosts(svc *booking.Service, ar *booking.Artisan) bool {
+	return ar != nil && ar.Offers(svc.ID) && slices.Contains(svc.Artisans, ar.ID)
+}
+
+// reschedule moves b on behalf of actor and returns it as stored, with
+// the catalogue it was placed against (for rendering). See prepareMove
+// for who hosts the moved booking. A virtual booking that changes host
+// gets a new call link from Meetings (the new artisan's room), made before
+// the store re-checks the slot and abandoned if the move is refused.
+func (a *App) reschedule(ctx context.Context, b *booking.Booking, req RescheduleRequest, actor booking.Actor, staff bool) (*booking.Booking, *booking.Catalog, error) {
+	m, err := a.prepareMove(ctx, b, req, staff)
+	if err != nil {
 		return nil, nil, err
 	}
-
-	end, bs, be := availability.Times(svc, b.Mode, start)
-	r := availability.Request{ServiceID: svc.ID, Mode: b.Mode, Start: start, ArtisanID: req.Artisan, IgnoreBookingID: b.ID, Staff: staff}
 	// Google's answer for the new slot, less the booking's own event (google.go).
-	gbusy := a.googleBusy(ctx, c, r, bs, be, booking.Busy{ArtisanID: b.ArtisanID, Start: b.Start, End: b.End})
-	place := func(s *booking.Schedule) (booking.Placement, error) {
-		s = gbusy.into(s)
-		if r.ArtisanID != "" {
-			return availability.Place(s, r, now)
+	gbusy := a.googleBusy(ctx, m.c, m.req, m.bs, m.be, booking.Busy{ArtisanID: b.ArtisanID, Start: b.Start, End: b.End})
+
+	var link *booking.Booking // the moved booking with its new host's link, if one was made
+	if b.Mode == booking.Virtual && a.Meetings != nil && m.req.ArtisanID != b.ArtisanID {
+		if link, err = a.linkMove(ctx, m, gbusy); err != nil {
+			return nil, nil, err
 		}
-		// No artisan asked for: keep the current one when free, else any.
-		keep := r
-		keep.ArtisanID = b.ArtisanID
-		if p, err := availability.Place(s, keep, now); err == nil {
-			return p, nil
-		}
-		return availability.Place(s, r, now)
 	}
-	moved, err := a.Store.RescheduleBooking(ctx, b.ID, start.UTC(), end.UTC(), bs.UTC(), be.UTC(), actor, place)
+	place := func(s *booking.Schedule) (booking.Placement, error) {
+		p, err := m.place(gbusy.into(s))
+		if err == nil && link != nil && p.ArtisanID == link.ArtisanID {
+			p.MeetingURL = link.MeetingURL
+		}
+		return p, err
+	}
+	moved, err := a.Store.RescheduleBooking(ctx, b.ID, m.start.UTC(), m.end.UTC(), m.bs.UTC(), m.be.UTC(), actor, place)
 	if err != nil {
+		if link != nil && booking.ErrorKind(err) != booking.EINTERNAL {
+			// Refused: the booking stays with its artisan and link.
+			a.abandonMeeting(ctx, link, m.c)
+		}
 		return nil, nil, wrapStore("reschedule booking", err)
 	}
-	return moved, c, nil
+	return moved, m.c, nil
+}
+
+// linkMove chooses the host of a virtual move that may change it, against
+// the current schedule, and when that is another artisan asks Meetings for
+// their link. It then fixes m to that host, so that the store either
+// places the booking with the artisan the link was made for or refuses
+// the move. It returns the moved booking with the link, or nil when the
+// host stays.
+func (a *App) linkMove(ctx context.Context, m *move, gbusy googleBusy) (*booking.Booking, error) {
+	if !m.fixed() {
+		s, err := a.Store.Schedule(ctx, m.bs.Add(-scheduleMargin), m.be.Add(scheduleMargin))
+		if err != nil {
+			return nil, internal("load schedule", err)
+		}
+		p, err := m.place(gbusy.into(s))
+		if err != nil {
+			return nil, err
+		}
+		m.req.ArtisanID, m.keep = p.ArtisanID, ""
+	}
+	if m.req.ArtisanID == m.b.ArtisanID {
+		return nil, nil
+	}
+	moved := *m.b
+	moved.ArtisanID, moved.MeetingURL, moved.Sequence = m.req.ArtisanID, "", m.b.Sequence+1
+	moved.Start, moved.End, moved.BlockStart, moved.BlockEnd = m.start.UTC(), m.end.UTC(), m.bs.UTC(), m.be.UTC()
+	url, err := a.Meetings.Link(ctx, &moved, m.c.Artisan(moved.ArtisanID))
+	if err != nil {
+		a.logger().ErrorContext(ctx, "create meeting link", "booking", moved.ID, "err", err)
+		return nil, booking.Errorf(booking.EUNAVAILABLE, "meeting_unavailable", "the video call could not be set up with the new artisan; the booking is unchanged, please try again shortly")
+	}
+	moved.MeetingURL = url
+	return &moved, nil
+}
+
+// MovePreview is what a reschedule would do if made now: who would host
+// the booking, for a confirmation step to show.
+type MovePreview struct {
+	Artisan  string // who would host the moved booking
+	Previous string // who hosts it now
+}
+
+// Changes reports whether the move would change the artisan.
+func (p *MovePreview) Changes() bool { return p.Artisan != p.Previous }
+
+// PreviewReschedule checks a reschedule of booking id for the holder of
+// its manage token against the current schedule, without changing
+// anything: the errors are those RescheduleBooking would give now.
+func (a *App) PreviewReschedule(ctx context.Context, id, token string, req RescheduleRequest) (*MovePreview, error) {
+	b, err := a.authorize(ctx, id, token)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.prepareMove(ctx, b, req, false)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.Store.Schedule(ctx, m.bs.Add(-scheduleMargin), m.be.Add(scheduleMargin))
+	if err != nil {
+		return nil, internal("load schedule", err)
+	}
+	p, err := m.place(s)
+	if err != nil {
+		return nil, err
+	}
+	return &MovePreview{Artisan: p.ArtisanID, Previous: b.ArtisanID}, nil
 }
 
 // wrapStore passes domain errors from the store through (they carry a
