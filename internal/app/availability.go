@@ -24,6 +24,10 @@ type AvailabilityQuery struct {
 	Artisan  string // optional: only this artisan
 	From, To booking.Date
 	Timezone string
+	// Moving is the id of a booking being rescheduled: its own time does
+	// not block (as the reschedule itself ignores it). Only the pages of
+	// a move set it, for a booking the caller was allowed to see.
+	Moving string
 }
 
 // SlotView is a bookable start time with the artisans free at it.
@@ -88,6 +92,8 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 		ArtisanID: q.Artisan,
 		From:      from,
 		To:        to,
+		// The booking itself is in the schedule only when it overlaps.
+		IgnoreBookingID: q.Moving,
 	}, a.now())
 	if err != nil {
 		return nil, err

@@ -12,6 +12,9 @@ type Query struct {
 	Mode      booking.Mode
 	ArtisanID string    // optional: only this artisan
 	From, To  time.Time // instants
+	// IgnoreBookingID is a booking being moved: its own time does not
+	// block, so the times of a move may overlap where it is now.
+	IgnoreBookingID string
 }
 
 // Slot is a bookable start time with every artisan free for it (ids in catalogue order).
@@ -70,7 +73,7 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	first, last := dayOf(lo, loc), dayOf(hi.Add(-1), loc)
 	winLo := midnight(first, loc).Add(-buf.Before)
 	winHi := midnight(last.AddDays(1), loc).Add(svc.Duration + buf.After)
-	ix := newIndex(s, svc, q.Mode, cands, winLo, winHi, first, last, "")
+	ix := newIndex(s, svc, q.Mode, cands, winLo, winHi, first, last, q.IgnoreBookingID)
 
 	step := rules.SlotInterval
 	dur, before, after := int64(svc.Duration), int64(buf.Before), int64(buf.After)

@@ -392,6 +392,7 @@ func TestSlotsDay(t *testing.T) {
 		name    string
 		mode    booking.Mode
 		artisan string
+		moving  string
 		want    []want
 	}{
 		{name: "VirtualAnyArtisan", mode: booking.Virtual, want: []want{
@@ -412,10 +413,16 @@ func TestSlotsDay(t *testing.T) {
 			{"12:00", []string{"ben"}}, {"12:30", []string{"ben"}}, {"13:00", []string{"ben"}}, {"13:30", []string{"ben"}}, // back-to-back with the 15:00 booking
 			{"16:30", []string{"ben"}}, {"17:00", []string{"ben"}}, {"17:30", []string{"ben"}},
 		}},
+		{name: "OneArtisanMovingTheBooking", mode: booking.Virtual, artisan: "ben", moving: "b1", want: []want{
+			// b1's own time does not block its move.
+			{"12:00", []string{"ben"}}, {"12:30", []string{"ben"}}, {"13:00", []string{"ben"}}, {"13:30", []string{"ben"}},
+			{"14:00", []string{"ben"}}, {"14:30", []string{"ben"}}, {"15:00", []string{"ben"}}, {"15:30", []string{"ben"}},
+			{"16:00", []string{"ben"}}, {"16:30", []string{"ben"}}, {"17:00", []string{"ben"}}, {"17:30", []string{"ben"}},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			slots, err := Slots(s, Query{ServiceID: "design", Mode: tt.mode, ArtisanID: tt.artisan, From: from, To: to}, now)
+			slots, err := Slots(s, Query{ServiceID: "design", Mode: tt.mode, ArtisanID: tt.artisan, From: from, To: to, IgnoreBookingID: tt.moving}, now)
 			if err != nil {
 				t.Fatal(err)
 			}
