@@ -491,6 +491,47 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("ManageRescheduleToAnotherArtisan", func(t *testing.T) {
+		env := MustOpenEnv(t)
+		start := time.Date(2026, 12, 9, 14, 0, 0, 0, Singapore)
+		bk := env.MustBookIn(t, "private-viewing", "in_person", "mei", start, "Europe/London")
+		for _, script := range []bool{true, false} {
+			tab := b.MustOpenTab(t, "Europe/London", script)
+			tab.Go(bk.Links.Manage)
+			tab.Click(`//a[normalize-space()="Choose another time"]`)
+			tab.MustContain("Times with", "Tan Mei Ling (your artisan)", "Any artisan", "Arjun Nair")
+			// Mei does not work on Saturdays; Arjun does.
+			tab.Click(`//nav[contains(@class,"artisan-pick")]//a[contains(., "Arjun Nair")]`)
+			check := tab.CheckA11y
+			if !script {
+				check = tab.CheckA11yWithoutScript
+			}
+			check("reschedule with another artisan")
+			if script {
+				tab.Screenshots("06-reschedule-artisans")
+			}
+			tab.Click(`//a[contains(@class,"day")][contains(., "Saturday 12 December")]`)
+			tab.Click(`//a[contains(@class,"slot")][.//span[normalize-space()="3:00 am"]]`)
+			tab.MustContain("Move your appointment?", "With Arjun Nair instead of Tan Mei Ling", "A change of artisan: Arjun Nair will meet you instead of Tan Mei Ling.")
+			check("reschedule confirmation with another artisan")
+			if script {
+				tab.Screenshots("06-reschedule-other-artisan")
+				// Back to the calendar: the booking is unchanged so far.
+				tab.Click(`//a[normalize-space()="Choose another time"]`)
+				tab.MustContain("Choose a new time")
+				if got := mustStored(t, env, bk.ID); got.Artisan != "mei" {
+					t.Fatalf("the booking changed before the move was confirmed: with %s", got.Artisan)
+				}
+				continue
+			}
+			tab.Click(`//button[normalize-space()="Move the appointment"]`)
+			tab.MustContain("Your appointment has moved", "now with Arjun Nair instead of Tan Mei Ling", "Saturday 12 December 2026, 3:00 am – 4:00 am")
+		}
+		if got := mustStored(t, env, bk.ID); got.Artisan != "arjun" || !got.Start.Equal(time.Date(2026, 12, 12, 11, 0, 0, 0, Singapore)) {
+			t.Errorf("after the move: %s with %s, want Saturday 11:00 with arjun", got.Start, got.Artisan)
+		}
+	})
+
 	t.Run("WithoutJavaScript", func(t *testing.T) {
 		env := MustOpenEnv(t)
 		tab := b.MustOpenTab(t, "Europe/London", false)

@@ -13,6 +13,7 @@ import (
 type calendarQuery struct {
 	Service, Mode string
 	Artisan       string // "" for any artisan
+	Moving        string // the booking being moved, whose own time does not block
 	Loc           *time.Location
 	TZ            string
 	// Month ("2026-12") and Date ("2026-12-08") as asked for; either may
@@ -118,7 +119,7 @@ func (s *Server) calendar(ctx context.Context, at *app.AtelierView, atLoc *time.
 	end := lastOfMonth(month)
 
 	av, err := s.app.Availability(ctx, app.AvailabilityQuery{
-		Service: q.Service, Mode: q.Mode, Artisan: q.Artisan, From: month, To: end, Timezone: q.TZ,
+		Service: q.Service, Mode: q.Mode, Artisan: q.Artisan, From: month, To: end, Timezone: q.TZ, Moving: q.Moving,
 	})
 	if err != nil {
 		return nil, err
@@ -205,7 +206,7 @@ func (s *Server) nextFree(ctx context.Context, q calendarQuery, from, last booki
 			to = last
 		}
 		av, err := s.app.Availability(ctx, app.AvailabilityQuery{
-			Service: q.Service, Mode: q.Mode, Artisan: q.Artisan, From: from, To: to, Timezone: q.TZ,
+			Service: q.Service, Mode: q.Mode, Artisan: q.Artisan, From: from, To: to, Timezone: q.TZ, Moving: q.Moving,
 		})
 		if err != nil {
 			return nil, err

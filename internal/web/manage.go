@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -52,6 +53,21 @@ type manageData struct {
 	Notice      string
 	BookURL     string
 	ContactLine string
+
+	// Whose times a move offers, and who would host it (see movePick).
+	Artisans   []artisanChoice
+	Choice     string // the artisan choice of the move: "" the booking's own, "any", or an id
+	NewArtisan string // on the confirmation: the artisan to post ("" keeps the booking's)
+	WasArtisan string // the booking's artisan's name, when the move changes it
+	WasID      string // and their id
+	Virtual    bool
+}
+
+// artisanChoice is one "Times with" link of a move: the booking's own
+// artisan (the default), any artisan, or another one offering the service.
+type artisanChoice struct {
+	Label, Note, URL string
+	Current          bool
 }
 
 // manageLink is the path of the manage page with the token and extra query.
@@ -155,6 +171,9 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) {
 	case "cancelled", "rescheduled":
 		d.Just = r.URL.Query().Get("done")
 	}
+	if was := r.URL.Query().Get("was"); d.Just == "rescheduled" && was != v.Artisan && c.artisan(was) != nil {
+		d.WasArtisan = c.artisanName(was)
+	}
 	title := "Your appointment"
 	if d.Just == "booked" {
 		title = "Your appointment is confirmed"
@@ -209,23 +228,66 @@ func (s *Server) handleReschedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc, tz := bookingZone(v, c, q.Get("tz"))
-	s.renderReschedule(w, r, v, c, token, loc, tz, q.Get("month"), q.Get("date"), http.StatusOK, "")
+	s.renderReschedule(w, r, v, c, token, loc, tz, movePick(v, c, q.Get("artisan")), q.Get("month"), q.Get("date"), http.StatusOK, "")
 }
 
-func (s *Server) renderReschedule(w http.ResponseWriter, r *http.Request, v *app.BookingView, c *catalogue, token string, loc *time.Location, tz, month, date string, status int, notice string) {
+// movePick reads the artisan choice of a move: "" (the default) for the
+// booking's own artisan, anyArtisan, or another artisan offering the
+// service. Anything else, and the booking's own artisan when they no
+// longer take the service, falls back to a choice that works.
+func movePick(v *app.BookingView, c *catalogue, asked string) string {
+	svc := c.service(v.Service)
+	if svc == nil {
+		return ""
+	}
+	offered := func(id string) bool {
+		return slices.ContainsFunc(c.artisansFor(svc), func(a app.ArtisanView) bool { return a.ID == id })
+	}
+	switch {
+	case asked == v.Artisan || asked == "":
+		asked = ""
+	case asked == anyArtisan:
+	case !offered(asked):
+		asked = ""
+	}
+	if asked == "" && !offered(v.Artisan) {
+		return anyArtisan
+	}
+	return asked
+}
+
+// moveRequest is the artisan of a reschedule request for a choice.
+func moveRequest(choice string) string {
+	if choice == anyArtisan {
+		return app.AnyArtisan
+	}
+	return choice
+}
+
+func (s *Server) renderReschedule(w http.ResponseWriter, r *http.Request, v *app.BookingView, c *catalogue, token string, loc *time.Location, tz, choice, month, date string, status int, notice string) {
 	base := "/bookings/" + url.PathEscape(v.ID) + "/reschedule"
-	link := func(path string, kv ...string) string {
+	link := func(path, choice string, kv ...string) string {
 		q := url.Values{"token": {token}, "tz": {tz}}
+		if choice != "" {
+			q.Set("artisan", choice)
+		}
 		for i := 0; i+1 < len(kv); i += 2 {
 			q.Set(kv[i], kv[i+1])
 		}
 		return path + "?" + q.Encode()
 	}
 	cq := calendarQuery{
-		Service: v.Service, Mode: string(v.Mode), Loc: loc, TZ: tz, Month: month, Date: date,
-		DayURL:   func(d booking.Date) string { return link(base, "date", d.String()) + "#times" },
-		MonthURL: func(d booking.Date) string { return link(base, "month", d.String()[:7]) },
-		SlotURL:  func(t time.Time) string { return link(base+"/confirm", "start", t.Format(time.RFC3339)) },
+		Service: v.Service, Mode: string(v.Mode), Moving: v.ID, Loc: loc, TZ: tz, Month: month, Date: date,
+		DayURL:   func(d booking.Date) string { return link(base, choice, "date", d.String()) + "#times" },
+		MonthURL: func(d booking.Date) string { return link(base, choice, "month", d.String()[:7]) },
+		SlotURL:  func(t time.Time) string { return link(base+"/confirm", choice, "start", t.Format(time.RFC3339)) },
+	}
+	switch choice {
+	case "":
+		cq.Artisan = v.Artisan
+	case anyArtisan:
+	default:
+		cq.Artisan = choice
 	}
 	cal, err := s.calendar(r.Context(), c.Atelier, c.Loc, cq)
 	if err != nil {
@@ -233,8 +295,35 @@ func (s *Server) renderReschedule(w http.ResponseWriter, r *http.Request, v *app
 		return
 	}
 	d := s.manageData(v, c, token, loc)
-	d.Calendar, d.Notice = cal, notice
+	d.Calendar, d.Notice, d.Choice = cal, notice, choice
+	// The choice of artisan: links, so it works without JavaScript; the
+	// day or month looked at stays.
+	var keep []string
+	if date != "" {
+		keep = append(keep, "date", date)
+	} else if month != "" {
+		keep = append(keep, "month", month)
+	}
+	if svc := c.service(v.Service); svc != nil {
+		arts := c.artisansFor(svc)
+		if len(arts) > 1 || !slices.ContainsFunc(arts, func(a app.ArtisanView) bool { return a.ID == v.Artisan }) {
+			for _, a := range arts {
+				if a.ID == v.Artisan {
+					d.Artisans = append(d.Artisans, artisanChoice{Label: a.Name, Note: "your artisan", URL: link(base, "", keep...), Current: choice == ""})
+				}
+			}
+			d.Artisans = append(d.Artisans, artisanChoice{Label: "Any artisan", Note: "whoever is free", URL: link(base, anyArtisan, keep...), Current: choice == anyArtisan})
+			for _, a := range arts {
+				if a.ID != v.Artisan {
+					d.Artisans = append(d.Artisans, artisanChoice{Label: a.Name, URL: link(base, a.ID, keep...), Current: choice == a.ID})
+				}
+			}
+		}
+	}
 	hidden := []field{{"token", token}}
+	if choice != "" {
+		hidden = append(hidden, field{"artisan", choice})
+	}
 	if month != "" {
 		hidden = append(hidden, field{"month", month})
 	}
@@ -259,12 +348,29 @@ func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request)
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
 		return
 	}
+	choice := movePick(v, c, q.Get("artisan"))
+	// Who would host the move, asked now: the page names them, and the
+	// form posts that artisan, so the customer confirms what they see.
+	p, err := s.app.PreviewReschedule(r.Context(), v.ID, token, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: moveRequest(choice)})
+	if err != nil {
+		s.moveRefused(w, r, v, c, token, tz, choice, start.Format(time.RFC3339), err)
+		return
+	}
 	d := s.manageData(v, c, token, loc)
+	d.Choice, d.Virtual = choice, v.Mode == booking.Virtual
 	d.NewStart = start.Format(time.RFC3339)
-	d.NewSummary = bookingSummary(c, flow{Service: v.Service, Mode: string(v.Mode), Artisan: v.Artisan}, start, loc)
+	d.NewSummary = bookingSummary(c, flow{Service: v.Service, Mode: string(v.Mode), Artisan: p.Artisan}, start, loc)
 	d.NewSummary.Service, d.NewSummary.Artisan = v.ServiceName, v.ArtisanName
+	if p.Changes() {
+		d.NewSummary.Artisan = c.artisanName(p.Artisan)
+		d.NewArtisan, d.WasArtisan, d.WasID = p.Artisan, v.ArtisanName, v.Artisan
+	}
 	d.TZ = tz
-	d.MoveURL = "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + url.Values{"token": {token}, "tz": {tz}, "date": {booking.DateOf(start.In(loc)).String()}}.Encode()
+	back := url.Values{"token": {token}, "tz": {tz}, "date": {booking.DateOf(start.In(loc)).String()}}
+	if choice != "" {
+		back.Set("artisan", choice)
+	}
+	d.MoveURL = "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + back.Encode()
 	s.render(w, r, http.StatusOK, "reschedule_confirm", &page{Title: "Confirm the new time", Atelier: c.Atelier, Data: d})
 }
 
@@ -276,9 +382,15 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) {
 	}
 	id, token := mux.Vars(r)["id"], r.PostForm.Get("token")
 	startText := r.PostForm.Get("start")
-	_, err := s.app.RescheduleBooking(r.Context(), id, token, app.RescheduleRequest{Start: startText})
+	// artisan is who the confirmation named (empty: the booking's own);
+	// choice is what the calendar offered, to show it again on a refusal.
+	moved, err := s.app.RescheduleBooking(r.Context(), id, token, app.RescheduleRequest{Start: startText, Artisan: r.PostForm.Get("artisan")})
 	if err == nil {
-		http.Redirect(w, r, manageLink(id, token, url.Values{"done": {"rescheduled"}}), http.StatusSeeOther)
+		done := url.Values{"done": {"rescheduled"}}
+		if was := r.PostForm.Get("was"); was != "" && was != moved.Artisan {
+			done.Set("was", was)
+		}
+		http.Redirect(w, r, manageLink(id, token, done), http.StatusSeeOther)
 		return
 	}
 	kind := booking.ErrorKind(err)
@@ -291,11 +403,24 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) {
 		s.manageError(w, r, lerr)
 		return
 	}
-	if v.Status == booking.Cancelled {
-		http.Redirect(w, r, manageLink(id, token, nil), http.StatusSeeOther)
+	_, tz := bookingZone(v, c, r.PostForm.Get("tz"))
+	s.moveRefused(w, r, v, c, token, tz, movePick(v, c, r.PostForm.Get("choice")), startText, err)
+}
+
+// moveRefused answers a move that cannot be made (the time was taken,
+// the artisan is not free then, or the request is invalid) with the
+// calendar of the same choice again and a notice; the booking is unchanged.
+func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.BookingView, c *catalogue, token, tz, choice, startText string, err error) {
+	kind := booking.ErrorKind(err)
+	if kind != booking.ECONFLICT && kind != booking.EINVALID {
+		s.manageError(w, r, err)
 		return
 	}
-	loc, tz := bookingZone(v, c, r.PostForm.Get("tz"))
+	if v.Status == booking.Cancelled {
+		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
+		return
+	}
+	loc, tz := bookingZone(v, c, tz)
 	date, notice := "", "That time can no longer be booked. Please choose another."
 	if start, perr := time.Parse(time.RFC3339, startText); perr == nil {
 		date = booking.DateOf(start.In(loc)).String()
@@ -303,5 +428,5 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) {
 			notice = unbookableNotice(err, start.In(loc), c.Atelier.Timezone, "Your appointment is unchanged; here are the times still free.")
 		}
 	}
-	s.renderReschedule(w, r, v, c, token, loc, tz, "", date, httpapi.StatusOf(err), notice)
+	s.renderReschedule(w, r, v, c, token, loc, tz, choice, "", date, httpapi.StatusOf(err), notice)
 }

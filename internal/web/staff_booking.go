@@ -65,10 +65,21 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		d.CustomerWhen = whenLabel(v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
 	}
 	u := staffUser(r)
+	// Who hosts the move: the booking's artisan unless staff choose
+	// another, or (admins) whoever is free then. An artisan's own account
+	// keeps its bookings.
 	if svc := c.service(v.Service); svc != nil {
 		for _, a := range c.artisansFor(svc) {
-			if u.Role == booking.RoleAdmin || a.ID == u.ArtisanID {
-				d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name, Selected: a.ID == v.Artisan})
+			if a.ID == v.Artisan {
+				d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name + " (as now)", Selected: true})
+			}
+		}
+		if u.Role == booking.RoleAdmin {
+			d.Artisans = append(d.Artisans, option{Value: anyArtisan, Label: "Whoever is free then"})
+			for _, a := range c.artisansFor(svc) {
+				if a.ID != v.Artisan {
+					d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name})
+				}
 			}
 		}
 	}
@@ -188,6 +199,13 @@ func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) {
 		d.Saved = "The staff notes are saved."
 	case "moved":
 		d.Saved = "The booking has moved. The customer gets an updated invitation."
+	case "moved-artisan":
+		link := ""
+		if v.Mode == booking.Virtual {
+			link = ", with the new video-call link"
+		}
+		d.Saved = "The booking has moved to " + d.Artisan + ". The customer gets an updated invitation that says so" + link +
+			"; both artisans are told by e-mail."
 	case "cancelled":
 		d.Saved = "The booking is cancelled. The customer is told by e-mail."
 	case "created":
@@ -301,11 +319,16 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
 		d.Artisans[i].Selected = d.Artisans[i].Value == artisan
 	}
 	start, err := localTime(d.Date, d.Time, c.Loc)
+	var moved *app.StaffBookingView
 	if err != nil {
 		d.Errors = map[string]string{"when": whenProblem(err)}
 		err = nil
-	} else if _, err = s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: artisan}); err == nil {
-		http.Redirect(w, r, staffBookingPath(v.ID, "moved"), http.StatusSeeOther)
+	} else if moved, err = s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: artisan}); err == nil {
+		saved := "moved"
+		if moved.Artisan != v.Artisan {
+			saved = "moved-artisan"
+		}
+		http.Redirect(w, r, staffBookingPath(v.ID, saved), http.StatusSeeOther)
 		return
 	}
 	if err != nil {
