@@ -80,12 +80,14 @@ func (o *Options) artisan(id string) *booking.Artisan {
 	return nil
 }
 
-// artisanName is the name of an artisan, or the id when unknown.
-func (o *Options) artisanName(id string) string {
-	if a := o.artisan(id); a != nil && a.Name != "" {
-		return a.Name
+// artisanNameOf is the name to show for b's artisan (the catalogue's, or
+// the one kept with the booking once they left it).
+func (o *Options) artisanNameOf(b *booking.Booking) string {
+	var c *booking.Catalog
+	if o.Catalog != nil {
+		c = o.Catalog()
 	}
-	return id
+	return c.ArtisanNameOf(b)
 }
 
 func (o *Options) display(b *booking.Booking) display {
@@ -279,7 +281,7 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 			// Another artisan: said in the subject and first thing, since
 			// the customer may have chosen the first by name.
 			subject = "Updated: " + d.service + ", now with " + d.artisan + ", " + shortWhen(b.Start, d.primary())
-			was := o.artisanName(prev.ArtisanID)
+			was := o.artisanNameOf(prev)
 			if prev.Start.Equal(b.Start) {
 				v.Heading = "Your appointment is with " + d.artisan + " now"
 				change = "Your appointment is now with " + d.artisan + " instead of " + was + ", at the same time."
@@ -311,9 +313,9 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 		r := pd.whenRow("Previously", prev)
 		r.Extra = ""
 		if prev.ArtisanID != b.ArtisanID {
-			r.Value += ", with " + o.artisanName(prev.ArtisanID)
+			r.Value += ", with " + o.artisanNameOf(prev)
 			if prev.Start.Equal(b.Start) {
-				r.Value = "With " + o.artisanName(prev.ArtisanID)
+				r.Value = "With " + o.artisanNameOf(prev)
 			}
 		}
 		v.Rows = append(v.Rows, r)
@@ -383,7 +385,7 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 	short := shortWhen(b.Start, d.atelierLoc)
 	was := ""
 	if e.Previous != nil {
-		was = o.artisanName(e.Previous.ArtisanID)
+		was = o.artisanNameOf(e.Previous)
 	}
 	var subject string
 	switch {
