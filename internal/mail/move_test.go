@@ -21,7 +21,6 @@ func TestMoveToAnotherArtisan(t *testing.T) {
 	o := MustOptions(t, clk)
 	o.StaffCopies = []string{"admin@maison.example"}
 	call := MustBooking(t, "bk_call", booking.Virtual, t0)
-	call.ManageToken = ""
 	const tomLink = "https://meet.jit.si/atelier-tom-Zy9"
 	moved := *call
 	moved.Start, moved.End, moved.Sequence = t0.Add(48*time.Hour), t0.Add(49*time.Hour+30*time.Minute), 1
