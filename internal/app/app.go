@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"time"
 
-	_ "time/tzdata" // zones work on a machine without a zoneinfo database
-
 	"github.com/atelier-app/atelier/internal/booking"
 )
 

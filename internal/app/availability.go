@@ -59,7 +59,7 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 		loc, tz = time.UTC, "UTC"
 	}
 	if q.Timezone != "" {
-		l, err := loadZone(q.Timezone)
+		l, err := booking.LoadZone(q.Timezone)
 		if err != nil {
 			errs.Add("tz", "must be an IANA time zone such as Asia/Singapore")
 		}

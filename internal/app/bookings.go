@@ -292,7 +292,7 @@ func validateCustomer(errs booking.FieldErrors, c booking.Customer, utf8Local bo
 		errs.Add("customer.phone", m)
 	}
 	if c.Timezone != "" {
-		if _, err := loadZone(c.Timezone); err != nil {
+		if _, err := booking.LoadZone(c.Timezone); err != nil {
 			errs.Add("customer.timezone", "must be an IANA time zone such as Asia/Singapore")
 		}
 	}

@@ -86,7 +86,7 @@ func staffZone(c *booking.Catalog, tz string, errs booking.FieldErrors) *time.Lo
 	if tz == "" {
 		return zoneOf(c)
 	}
-	loc, err := loadZone(tz)
+	loc, err := booking.LoadZone(tz)
 	if err != nil {
 		errs.Add("tz", "must be an IANA time zone such as Asia/Singapore")
 		return zoneOf(c)

@@ -21,19 +21,6 @@ const (
 	maxNotesLen = 2000
 )
 
-// loadZone loads an IANA zone by name. "Local" and the empty name are
-// refused: the server's own zone must never leak into the data.
-func loadZone(name string) (*time.Location, error) {
-	if name == "" || name == "Local" || len(name) > 64 {
-		return nil, fmt.Errorf("unknown time zone %q", name)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q", name)
-	}
-	return loc, nil
-}
-
 // parseInstant parses an RFC 3339 time that carries an explicit offset
 // ("Z" or "+08:00").
 func parseInstant(s string) (time.Time, bool) {

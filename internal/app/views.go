@@ -183,7 +183,7 @@ type Links struct {
 // zone if they gave one, else the atelier's.
 func viewZone(b *booking.Booking, c *booking.Catalog) *time.Location {
 	if b.Customer.Timezone != "" {
-		if loc, err := loadZone(b.Customer.Timezone); err == nil {
+		if loc, err := booking.LoadZone(b.Customer.Timezone); err == nil {
 			return loc
 		}
 	}

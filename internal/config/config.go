@@ -26,9 +26,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	// Zones are loaded by name; embed the database so a bare machine works.
-	_ "time/tzdata"
 )
 
 // Config is the whole configuration file. Fields are filled with defaults

@@ -307,9 +307,9 @@ func (v *validator) catalog(c *Config) *booking.Catalog {
 	v.required("atelier.name", ca.Name)
 	if v.required("atelier.timezone", ca.Timezone) {
 		a.Timezone = ca.Timezone
-		loc, err := time.LoadLocation(ca.Timezone)
-		if err != nil || ca.Timezone == "Local" {
-			v.add("atelier.timezone", "unknown time zone %q (use an IANA name such as Asia/Singapore)", ca.Timezone)
+		loc, err := booking.LoadZone(ca.Timezone)
+		if err != nil {
+			v.add("atelier.timezone", "%s", err)
 		}
 		a.Location = loc
 	}

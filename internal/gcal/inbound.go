@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	_ "time/tzdata" // all-day events are placed in IANA zones on any machine
 
 	"google.golang.org/api/calendar/v3"
 
@@ -50,7 +49,7 @@ func (s *Syncer) SyncArtisan(ctx context.Context, artisanID string) error {
 		}
 		loc := fallback
 		if zone != "" {
-			if l, err := time.LoadLocation(zone); err == nil {
+			if l, err := booking.LoadZone(zone); err == nil {
 				loc = l
 			}
 		}
@@ -139,7 +138,7 @@ func busyOf(ev *calendar.Event, cal *time.Location) (BusyEvent, bool) {
 	loc := cal
 	for _, d := range []*calendar.EventDateTime{ev.Start, ev.End} {
 		if d.TimeZone != "" {
-			if l, err := time.LoadLocation(d.TimeZone); err == nil {
+			if l, err := booking.LoadZone(d.TimeZone); err == nil {
 				loc = l
 				break
 			}

@@ -7,11 +7,8 @@ import (
 	htmltemplate "html/template"
 	"net/url"
 	"strings"
-	"sync"
 	texttemplate "text/template"
 	"time"
-
-	_ "time/tzdata" // customers' zones load on a machine without zoneinfo
 
 	gomail "github.com/emersion/go-message/mail"
 
@@ -107,10 +104,10 @@ func (o *Options) display(b *booking.Booking) display {
 	}
 	if d.atelier.Location != nil {
 		d.atelierLoc = d.atelier.Location
-	} else if loc, err := loadZone(d.atelier.Timezone); err == nil {
+	} else if loc, err := booking.LoadZone(d.atelier.Timezone); err == nil {
 		d.atelierLoc = loc
 	}
-	if loc, err := loadZone(b.Customer.Timezone); err == nil && loc.String() != d.atelierLoc.String() {
+	if loc, err := booking.LoadZone(b.Customer.Timezone); err == nil && loc.String() != d.atelierLoc.String() {
 		d.customerLoc = loc
 	}
 	return d
@@ -134,23 +131,6 @@ func (d display) secondary() *time.Location {
 		return d.atelierLoc
 	}
 	return d.customerLoc
-}
-
-var zones sync.Map // name → *time.Location
-
-func loadZone(name string) (*time.Location, error) {
-	if name == "" {
-		return nil, fmt.Errorf("no zone")
-	}
-	if l, ok := zones.Load(name); ok {
-		return l.(*time.Location), nil
-	}
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	zones.Store(name, l)
-	return l, nil
 }
 
 // zoneLabel names a zone for people: "Asia/Singapore" → "Singapore time".

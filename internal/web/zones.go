@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
-
-	_ "time/tzdata" // zones work on a machine without a zoneinfo database
 )
 
 // commonZones are offered in the time zone selector (Go cannot list the
@@ -28,17 +26,12 @@ var commonZones = []string{
 	"Australia/Sydney", "Australia/Melbourne", "Pacific/Auckland", "UTC",
 }
 
-// loadZone loads an IANA zone. The empty name and "Local" are refused so
-// the server's own zone never leaks into a page.
-func loadZone(name string) (*time.Location, bool) {
-	if name == "" || name == "Local" || len(name) > 64 {
-		return nil, false
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, false
-	}
-	return loc, true
+// loadZone loads an IANA zone by the one rule (booking.LoadZone: the
+// empty name and "Local" are refused, so the server's own zone never
+// leaks into a page); ok is false for a name that is not a zone.
+func loadZone(name string) (loc *time.Location, ok bool) {
+	loc, err := booking.LoadZone(name)
+	return loc, err == nil
 }
 
 // zoneOption is one entry of the time zone selector.
