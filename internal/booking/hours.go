@@ -3,6 +3,7 @@ package booking
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -143,6 +144,15 @@ func dayIndex(key string) int {
 		}
 	}
 	return -1
+}
+
+// Clone returns a copy of w that shares no spans with it, for a caller
+// that may change one without changing the other.
+func (w WeekHours) Clone() WeekHours {
+	for d := range w {
+		w[d] = slices.Clone(w[d])
+	}
+	return w
 }
 
 // On returns the spans for weekday d.

@@ -498,7 +498,7 @@ func (v *validator) artisans(c *Config, cat *booking.Catalog) {
 			}
 		}
 		if ar.WorkingHours == nil {
-			art.Hours = cloneHours(cat.Atelier.Hours)
+			art.Hours = cat.Atelier.Hours.Clone()
 		} else {
 			before := len(v.problems)
 			art.Hours = v.hours(path+".working_hours", ar.WorkingHours)
@@ -518,14 +518,6 @@ func (v *validator) artisans(c *Config, cat *booking.Catalog) {
 			v.add(fmt.Sprintf("services[%d].id", i), "no artisan offers %q; add it to an artisan's services or remove it", s.ID)
 		}
 	}
-}
-
-func cloneHours(w booking.WeekHours) booking.WeekHours {
-	var out booking.WeekHours
-	for d := range w {
-		out[d] = slices.Clone(w[d])
-	}
-	return out
 }
 
 // hours validates a week of spans and returns it with each day's spans in

@@ -107,7 +107,7 @@ func catalogView(full *booking.Catalog, offFrom, offTo time.Time) *booking.Catal
 	c := &booking.Catalog{Atelier: full.Atelier}
 	a := &c.Atelier
 	a.Rooms = slices.Clone(full.Atelier.Rooms)
-	a.Hours = cloneHours(full.Atelier.Hours)
+	a.Hours = full.Atelier.Hours.Clone()
 	a.Closures = nil
 	for _, cl := range full.Atelier.Closures {
 		if !cl.To.Before(closedFrom) {
@@ -124,7 +124,7 @@ func catalogView(full *booking.Catalog, offFrom, offTo time.Time) *booking.Catal
 	c.Artisans = make([]booking.Artisan, len(full.Artisans))
 	for i, ar := range full.Artisans {
 		ar.Services = slices.Clone(ar.Services)
-		ar.Hours = cloneHours(ar.Hours)
+		ar.Hours = ar.Hours.Clone()
 		ar.TimeOff = nil
 		for _, t := range full.Artisans[i].TimeOff {
 			if t.End.After(offFrom) && t.Start.Before(offTo) {
@@ -134,11 +134,4 @@ func catalogView(full *booking.Catalog, offFrom, offTo time.Time) *booking.Catal
 		c.Artisans[i] = ar
 	}
 	return c
-}
-
-func cloneHours(w booking.WeekHours) booking.WeekHours {
-	for d := range w {
-		w[d] = slices.Clone(w[d])
-	}
-	return w
 }
