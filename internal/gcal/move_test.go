@@ -174,3 +174,26 @@ func TestMoveAfterALostInsert(t *testing.T) {
 	}
 	assertGoogleMatches(t, e)
 }
+
+// TestMoveAfterTheArtisansCalendarChanged: Ana's synced calendar was
+// changed in the configuration (google_calendar_id); her booking's next
+// change takes its event out of the old calendar and into the new one.
+func TestMoveAfterTheArtisansCalendarChanged(t *testing.T) {
+	e := mustNewEnv(t, func(o *gcal.Options) { o.CalendarIDs = map[string]string{"ana": "ana-old@example.com"} })
+	start := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
+	mustCreateBooking(t, e, "k1", "ana", booking.InPerson, start)
+	e.drainJobs(t, 5)
+	if e.srv.Events("ana-old@example.com")[gcal.EventID("k1")] == nil {
+		t.Fatal("the booking is not in Ana's old calendar")
+	}
+	// Restarted with Ana's new calendar.
+	e.syncer = mustNewEnvSharing(t, e, func(*gcal.Options) {})
+	if err := e.bookings.Reschedule("k1", start.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e.drainJobs(t, 5)
+	if evs := e.srv.Events("ana-old@example.com"); len(evs) != 0 {
+		t.Errorf("Ana's old calendar keeps %d event(s)", len(evs))
+	}
+	assertGoogleMatches(t, e)
+}
