@@ -41,6 +41,9 @@ type Env struct {
 	// listener (server.metrics_addr) once it accepts connections, before
 	// Ready.
 	MetricsReady func(addr string)
+	// RedirectReady, when set, is called with the address of the
+	// HTTP-to-HTTPS redirect listener (server.tls.redirect_addr).
+	RedirectReady func(addr string)
 }
 
 var errUsage = errors.New("usage")

@@ -104,6 +104,11 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		return err
 	}
 	defer o.stop() // last: after the workers stopped
+	// HTTPS without a proxy (tls.go): a bad certificate stops the start here.
+	ts, err := newTLS(cfg, logger)
+	if err != nil {
+		return err
+	}
 
 	for _, w := range cfg.Warnings() {
 		logger.Warn(w)
@@ -206,14 +211,19 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	stopRedirect, err := ts.startRedirect(cfg, logger, env)
+	if err != nil {
+		return err
+	}
+	defer stopRedirect()
 	o.setReady() // /readyz: 200 from the first connection on
-	logger.Info("listening", "addr", addr, "url", "http://"+addr+"/")
+	logger.Info("listening", "addr", addr, "url", ts.scheme()+"://"+addr+"/")
 	if env.Ready != nil {
 		env.Ready(addr)
 	}
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- ts.serve(srv, ln) }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("serving: %w", err)

@@ -64,6 +64,9 @@ type Server struct {
 	// MetricsAddr is the host:port of the separate Prometheus listener
 	// (/metrics, /readyz); empty turns it off (ops.go).
 	MetricsAddr string `yaml:"metrics_addr"`
+	// TLS serves HTTPS on addr itself, with certificate files or ACME
+	// (ops.go); off by default (a proxy in front terminates TLS).
+	TLS TLS `yaml:"tls"`
 
 	// TrustedPrefixes is TrustedProxies parsed (a bare IP becomes a /32 or
 	// /128 prefix). Filled by Parse.

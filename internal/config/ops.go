@@ -1,9 +1,13 @@
 package config
 
 import (
+	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,8 +44,9 @@ func (v *validator) backups(d *Database) {
 }
 
 // opsServer checks the keys of server that are about running it:
-// metrics_addr.
+// metrics_addr and tls.
 func (v *validator) opsServer(s *Server) {
+	v.tls(s)
 	if s.MetricsAddr != "" {
 		_, port, err := net.SplitHostPort(s.MetricsAddr)
 		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
@@ -49,5 +54,93 @@ func (v *validator) opsServer(s *Server) {
 		} else if s.MetricsAddr == s.Addr && n != 0 {
 			v.add("server.metrics_addr", "%q is server.addr too: metrics need a listener of their own", s.MetricsAddr)
 		}
+	}
+}
+
+// TLS configures HTTPS served by atelier itself: either a certificate and
+// key in files (CertFile, KeyFile), reloaded when they change, or
+// certificates from an ACME CA such as Let's Encrypt for Domains.
+type TLS struct {
+	CertFile string `yaml:"cert_file"` // PEM certificate chain
+	KeyFile  string `yaml:"key_file"`  // PEM private key
+
+	// Domains are the host names to get certificates for by ACME
+	// (TLS-ALPN-01 on addr, or HTTP-01 on redirect_addr).
+	Domains []string `yaml:"domains"`
+	// Email is the contact address given to the CA (expiry notices).
+	Email string `yaml:"email"`
+	// CacheDir keeps the ACME account key and certificates across
+	// restarts (created 0700); relative to the working folder.
+	CacheDir string `yaml:"cache_dir"`
+	// ACMEDirectory is the CA's directory URL; empty: Let's Encrypt.
+	ACMEDirectory string `yaml:"acme_directory"`
+	// ACMECAFile holds PEM roots to trust for the CA's own HTTPS (a
+	// private CA such as step-ca or Pebble); empty: the system's roots.
+	ACMECAFile string `yaml:"acme_ca_file"`
+
+	// RedirectAddr, when set (e.g. ":80"), is a plain-HTTP listener that
+	// redirects to the public URL over HTTPS and, with ACME, answers the
+	// CA's HTTP-01 challenges.
+	RedirectAddr string `yaml:"redirect_addr"`
+}
+
+// Enabled reports whether atelier serves HTTPS itself.
+func (t TLS) Enabled() bool { return t.CertFile != "" || t.KeyFile != "" || len(t.Domains) > 0 }
+
+// ACME reports whether certificates come from an ACME CA.
+func (t TLS) ACME() bool { return len(t.Domains) > 0 }
+
+// hostnamePattern is a DNS name with at least two labels, as a public
+// certificate needs.
+var hostnamePattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+func (v *validator) tls(s *Server) {
+	t := &s.TLS
+	if !t.Enabled() {
+		if t.RedirectAddr != "" {
+			v.add("server.tls.redirect_addr", "needs server.tls (cert_file and key_file, or domains)")
+		}
+		return
+	}
+	files := t.CertFile != "" || t.KeyFile != ""
+	switch {
+	case files && t.ACME():
+		v.add("server.tls.domains", "give either cert_file and key_file, or domains for ACME, not both")
+	case files && t.CertFile == "":
+		v.add("server.tls.cert_file", "is required with key_file")
+	case files && t.KeyFile == "":
+		v.add("server.tls.key_file", "is required with cert_file")
+	}
+	for i, d := range t.Domains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		t.Domains[i] = d
+		if !hostnamePattern.MatchString(d) {
+			v.add(fmt.Sprintf("server.tls.domains[%d]", i), "%q is not a host name such as atelier.example.com (no scheme, port or wildcard)", d)
+		}
+	}
+	if t.ACME() {
+		if t.CacheDir == "" {
+			t.CacheDir = "acme-cache"
+		}
+		if t.Email != "" {
+			v.address("server.tls.email", t.Email)
+		}
+		if t.ACMEDirectory != "" {
+			if u, err := url.Parse(t.ACMEDirectory); err != nil || u.Scheme != "https" || u.Host == "" {
+				v.add("server.tls.acme_directory", "%q is not an https URL", t.ACMEDirectory)
+			}
+		}
+	} else if t.Email != "" || t.ACMEDirectory != "" || t.ACMECAFile != "" {
+		v.add("server.tls.domains", "email, acme_directory and acme_ca_file are for ACME: list the domains")
+	}
+	if t.RedirectAddr != "" {
+		if _, port, err := net.SplitHostPort(t.RedirectAddr); err != nil || port == "" {
+			v.add("server.tls.redirect_addr", "%q is not host:port (e.g. :80)", t.RedirectAddr)
+		} else if t.RedirectAddr == s.Addr {
+			v.add("server.tls.redirect_addr", "%q is server.addr too", t.RedirectAddr)
+		}
+	}
+	if !strings.HasPrefix(s.PublicURL, "https://") {
+		v.add("server.public_url", "%q must be https:// when server.tls is on", s.PublicURL)
 	}
 }
