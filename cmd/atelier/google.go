@@ -16,6 +16,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/mail"
@@ -123,7 +124,7 @@ const TokenKeyEnv = "ATELIER_TOKEN_KEY"
 // tokenStore returns where OAuth tokens are kept: sealed with the key of
 // ATELIER_TOKEN_KEY or google_calendar.token_key_file, or in clear (with a
 // warning) when neither is set.
-func tokenStore(g config.GoogleCalendar, db *sqlite.DB, logger *slog.Logger) (gcal.Store, error) {
+func tokenStore(g config.GoogleCalendar, db *sqlite.DB, logger *slog.Logger) (calsync.Store, error) {
 	raw, from := os.Getenv(TokenKeyEnv), TokenKeyEnv
 	if raw == "" && g.TokenKeyFile != "" {
 		b, err := os.ReadFile(g.TokenKeyFile)

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/api/calendar/v3"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 )
 
 // fullSyncLookback is how far back a full sync reads: only busy times that
@@ -53,7 +54,7 @@ func (s *Syncer) SyncArtisan(ctx context.Context, artisanID string) error {
 				loc = l
 			}
 		}
-		var busy []BusyEvent
+		var busy []calsync.BusyEvent
 		var remove []string
 		for _, ev := range events {
 			if b, ok := busyOf(ev, loc); ok {
@@ -63,7 +64,7 @@ func (s *Syncer) SyncArtisan(ctx context.Context, artisanID string) error {
 				remove = append(remove, ev.Id)
 			}
 		}
-		c := SyncCursor{CalendarID: calID, Token: next}
+		c := calsync.SyncCursor{CalendarID: calID, Token: next}
 		if token == "" {
 			err = s.opts.Store.ReplaceBusy(ctx, a.ID, busy, c)
 		} else {
@@ -118,20 +119,20 @@ func (s *Syncer) listAll(ctx context.Context, svc *calendar.Service, calID, toke
 // does not make the artisan busy: cancelled, transparent ("free"), declined
 // by the artisan, or one of our own bookings (already in availability).
 // All-day events block whole local days in the event's zone, else in cal.
-func busyOf(ev *calendar.Event, cal *time.Location) (BusyEvent, bool) {
+func busyOf(ev *calendar.Event, cal *time.Location) (calsync.BusyEvent, bool) {
 	if ev.Status == "cancelled" || ev.Transparency == "transparent" {
-		return BusyEvent{}, false
+		return calsync.BusyEvent{}, false
 	}
 	if ev.ExtendedProperties != nil && ev.ExtendedProperties.Private[BookingIDProperty] != "" {
-		return BusyEvent{}, false
+		return calsync.BusyEvent{}, false
 	}
 	for _, at := range ev.Attendees {
 		if at.Self && at.ResponseStatus == "declined" {
-			return BusyEvent{}, false
+			return calsync.BusyEvent{}, false
 		}
 	}
 	if ev.Start == nil || ev.End == nil {
-		return BusyEvent{}, false
+		return calsync.BusyEvent{}, false
 	}
 	// Both ends of an all-day event are in one zone: the event's, else
 	// the calendar's.
@@ -147,9 +148,9 @@ func busyOf(ev *calendar.Event, cal *time.Location) (BusyEvent, bool) {
 	start, ok1 := instant(ev.Start, loc)
 	end, ok2 := instant(ev.End, loc)
 	if !ok1 || !ok2 || !end.After(start) {
-		return BusyEvent{}, false
+		return calsync.BusyEvent{}, false
 	}
-	return BusyEvent{EventID: ev.Id, Start: start.UTC(), End: end.UTC()}, true
+	return calsync.BusyEvent{EventID: ev.Id, Start: start.UTC(), End: end.UTC()}, true
 }
 
 // instant returns the time of an event boundary; a date is local midnight

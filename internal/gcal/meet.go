@@ -10,6 +10,7 @@ import (
 	"google.golang.org/api/calendar/v3"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 )
 
 // Linker returns the video-call link of a virtual booking. The mail and
@@ -231,7 +232,7 @@ func (s *Syncer) recordMeet(ctx context.Context, b *booking.Booking, artisanID, 
 		return fmt.Errorf("gcal: booking sync state: %w", err)
 	}
 	if st == nil {
-		st = &BookingSync{BookingID: b.ID, State: SyncPending}
+		st = &calsync.BookingSync{BookingID: b.ID, State: calsync.SyncPending}
 	}
 	if st.ArtisanID == "" {
 		st.ArtisanID, st.CalendarID, st.EventID = artisanID, calID, EventID(b.ID)

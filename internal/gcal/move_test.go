@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/gcal/gcaltest"
 )
@@ -39,7 +40,7 @@ func TestMoveToAnotherArtisan(t *testing.T) {
 		}
 		assertGoogleMatches(t, e) // one event, in Ben's calendar, at the new time
 		st, err := e.store.BookingSync(ctx, "v1")
-		if err != nil || st == nil || st.ArtisanID != "ben" || st.CalendarID != calIDs["ben"] || st.State != gcal.SyncSynced {
+		if err != nil || st == nil || st.ArtisanID != "ben" || st.CalendarID != calIDs["ben"] || st.State != calsync.SyncSynced {
 			t.Errorf("sync state after the move = %+v, %v; want synced in Ben's calendar", st, err)
 		}
 	})

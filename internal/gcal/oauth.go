@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atelier-app/atelier/internal/calsync"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
 	"google.golang.org/api/calendar/v3"
@@ -36,7 +37,7 @@ import (
 // clicks connect again.
 type OAuth struct {
 	cfg      *oauth2.Config
-	store    Store
+	store    calsync.Store
 	stateKey []byte
 }
 
@@ -50,7 +51,7 @@ var ErrBadState = errors.New("gcal: oauth state is invalid or expired")
 
 // NewOAuth returns the OAuth helper. redirectURL is the staff-area callback
 // registered in the Google Cloud console.
-func NewOAuth(clientID, clientSecret, redirectURL string, store Store) *OAuth {
+func NewOAuth(clientID, clientSecret, redirectURL string, store calsync.Store) *OAuth {
 	return &OAuth{
 		cfg: &oauth2.Config{
 			ClientID:     clientID,
@@ -172,7 +173,7 @@ func (o *OAuth) TokenSource(ctx context.Context, artisanID string) (oauth2.Token
 type savingTokenSource struct {
 	ctx       context.Context
 	artisanID string
-	store     Store
+	store     calsync.Store
 	src       oauth2.TokenSource
 
 	mu   sync.Mutex

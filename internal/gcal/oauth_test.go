@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/gcal/gcaltest"
 )
@@ -71,7 +72,7 @@ func TestOAuthConnectThenSync(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, gcal.TokenKeySize)
 	var (
 		oauth  *gcal.OAuth
-		tokens gcal.Store
+		tokens calsync.Store
 	)
 	e := mustNewEnv(t, func(o *gcal.Options) {
 		var err error

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/api/calendar/v3"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 )
 
 // sequenceProperty is the private extended property with the booking's
@@ -31,18 +32,18 @@ func (s *Syncer) SyncBooking(ctx context.Context, bookingID string) error {
 	if err != nil {
 		return fmt.Errorf("gcal: booking sync state: %w", err)
 	}
-	st := BookingSync{BookingID: bookingID}
+	st := calsync.BookingSync{BookingID: bookingID}
 	if prev != nil {
 		st = *prev
 	}
 	err = s.syncBooking(ctx, b, &st)
 	st.UpdatedAt = s.now()
 	if err == nil {
-		st.State, st.LastError, st.SyncedAt, st.Sequence = SyncSynced, "", s.now(), b.Sequence
+		st.State, st.LastError, st.SyncedAt, st.Sequence = calsync.SyncSynced, "", s.now(), b.Sequence
 	} else {
-		st.State, st.LastError = SyncPending, err.Error()
+		st.State, st.LastError = calsync.SyncPending, err.Error()
 		if f := classify(err, s.now()); f.class == classPermanent && !isStopped(err) {
-			st.State = SyncFailed
+			st.State = calsync.SyncFailed
 		}
 	}
 	if serr := s.opts.Store.SetBookingSync(ctx, st); serr != nil {
@@ -58,7 +59,7 @@ func isStopped(err error) bool {
 
 // syncBooking does the work of SyncBooking, updating st with where the
 // event now lives.
-func (s *Syncer) syncBooking(ctx context.Context, b *booking.Booking, st *BookingSync) error {
+func (s *Syncer) syncBooking(ctx context.Context, b *booking.Booking, st *calsync.BookingSync) error {
 	a, cat, err := s.artisan(ctx, b.ArtisanID)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atelier-app/atelier/internal/calsync"
 	"golang.org/x/oauth2"
 	"google.golang.org/api/googleapi"
 )
@@ -28,8 +29,8 @@ const (
 // failure is an error from Google, classified.
 type failure struct {
 	class      class
-	state      ConnState     // for classStop
-	retryAfter time.Duration // for classRetry, from Retry-After (0: none)
+	state      calsync.ConnState // for classStop
+	retryAfter time.Duration     // for classRetry, from Retry-After (0: none)
 	err        error
 }
 
@@ -46,18 +47,18 @@ func classify(err error, now time.Time) failure {
 	var rerr *oauth2.RetrieveError
 	switch {
 	case errors.Is(err, errNotConnected):
-		f.class, f.state = classStop, StateNotConnected
+		f.class, f.state = classStop, calsync.StateNotConnected
 	case errors.As(err, &rerr):
 		// The token endpoint refused to refresh: the grant is gone
 		// (revoked, expired, password changed), or our client is wrong.
 		switch {
 		case rerr.ErrorCode == "invalid_grant", rerr.ErrorCode == "unauthorized_client",
 			rerr.ErrorCode == "invalid_client", rerr.Response != nil && rerr.Response.StatusCode == http.StatusUnauthorized:
-			f.class, f.state = classStop, StateDisconnected
+			f.class, f.state = classStop, calsync.StateDisconnected
 		case rerr.Response != nil && rerr.Response.StatusCode >= 500:
 			f.class = classRetry
 		default:
-			f.class, f.state = classStop, StateDisconnected
+			f.class, f.state = classStop, calsync.StateDisconnected
 		}
 	case errors.As(err, &gerr):
 		f.retryAfter = retryAfter(gerr.Header, now)
@@ -69,9 +70,9 @@ func classify(err error, now time.Time) failure {
 		case gerr.Code == http.StatusForbidden && (reason == "rateLimitExceeded" || reason == "userRateLimitExceeded"):
 			f.class = classRetry
 		case gerr.Code == http.StatusForbidden && (reason == "quotaExceeded" || reason == "dailyLimitExceeded"):
-			f.class, f.state = classStop, StateError
+			f.class, f.state = classStop, calsync.StateError
 		case gerr.Code == http.StatusUnauthorized:
-			f.class, f.state = classStop, StateDisconnected
+			f.class, f.state = classStop, calsync.StateDisconnected
 		case gerr.Code == http.StatusNotFound, gerr.Code == http.StatusGone:
 			f.class = classGone
 		case gerr.Code == http.StatusConflict:

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atelier-app/atelier/internal/calsync"
 	"golang.org/x/oauth2"
 	"google.golang.org/api/googleapi"
 )
@@ -23,7 +24,7 @@ func TestClassify(t *testing.T) {
 		name       string
 		err        error
 		class      class
-		state      ConnState
+		state      calsync.ConnState
 		retryAfter time.Duration
 	}{
 		{"ServerError", gerr(500, "backendError", ""), classRetry, "", 0},
@@ -31,9 +32,9 @@ func TestClassify(t *testing.T) {
 		{"RetryAfterDate", gerr(503, "", now.Add(time.Minute).Format(http.TimeFormat)), classRetry, "", time.Minute},
 		{"RateLimit403", gerr(403, "rateLimitExceeded", ""), classRetry, "", 0},
 		{"UserRateLimit403", gerr(403, "userRateLimitExceeded", ""), classRetry, "", 0},
-		{"QuotaExceeded", gerr(403, "quotaExceeded", ""), classStop, StateError, 0},
-		{"Unauthorized", gerr(401, "authError", ""), classStop, StateDisconnected, 0},
-		{"InvalidGrant", &oauth2.RetrieveError{ErrorCode: "invalid_grant", Response: &http.Response{StatusCode: 400}}, classStop, StateDisconnected, 0},
+		{"QuotaExceeded", gerr(403, "quotaExceeded", ""), classStop, calsync.StateError, 0},
+		{"Unauthorized", gerr(401, "authError", ""), classStop, calsync.StateDisconnected, 0},
+		{"InvalidGrant", &oauth2.RetrieveError{ErrorCode: "invalid_grant", Response: &http.Response{StatusCode: 400}}, classStop, calsync.StateDisconnected, 0},
 		{"Forbidden", gerr(403, "forbidden", ""), classPermanent, "", 0},
 		{"BadRequest", gerr(400, "invalid", ""), classPermanent, "", 0},
 		{"NotFound", gerr(404, "notFound", ""), classGone, "", 0},

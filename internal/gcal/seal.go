@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/atelier-app/atelier/internal/calsync"
 	"golang.org/x/oauth2"
 )
 
@@ -48,7 +49,7 @@ func ParseTokenKey(s string) ([]byte, error) {
 // still read, and sealed at their next save (the next access-token
 // refresh). A token sealed under another key cannot be read: that
 // artisan must connect again.
-func SealTokens(store Store, key []byte) (Store, error) {
+func SealTokens(store calsync.Store, key []byte) (calsync.Store, error) {
 	if len(key) != TokenKeySize {
 		return nil, fmt.Errorf("gcal: token key is %d bytes, want %d", len(key), TokenKeySize)
 	}
@@ -64,7 +65,8 @@ func SealTokens(store Store, key []byte) (Store, error) {
 }
 
 type sealedStore struct {
-	Store
+	calsync.Store
+
 	aead cipher.AEAD
 }
 

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/api/calendar/v3"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/gcal/gcaltest"
 )
@@ -243,7 +244,7 @@ func TestOutageThenRecovery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st == nil || st.State != gcal.SyncSynced || st.Sequence != b.Sequence {
+		if st == nil || st.State != calsync.SyncSynced || st.Sequence != b.Sequence {
 			t.Errorf("booking %s: sync state %+v, want synced at sequence %d", b.ID, st, b.Sequence)
 		}
 	}
@@ -356,10 +357,10 @@ func TestRevokedTokenStopsOneArtisan(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		fault gcaltest.Fault
-		state gcal.ConnState
+		state calsync.ConnState
 	}{
-		{"Unauthorized", gcaltest.Fault{Status: 401, Reason: "authError"}, gcal.StateDisconnected},
-		{"QuotaExceeded", gcaltest.Fault{Status: 403, Reason: "quotaExceeded"}, gcal.StateError},
+		{"Unauthorized", gcaltest.Fault{Status: 401, Reason: "authError"}, calsync.StateDisconnected},
+		{"QuotaExceeded", gcaltest.Fault{Status: 403, Reason: "quotaExceeded"}, calsync.StateError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := mustNewEnv(t, nil)
@@ -391,7 +392,7 @@ func TestRevokedTokenStopsOneArtisan(t *testing.T) {
 			if status["ana"].State != tc.state || status["ana"].LastError == "" {
 				t.Errorf("ana: %+v, want %s with the error", status["ana"], tc.state)
 			}
-			if status["ben"].State != gcal.StateConnected || status["ben"].LastSuccess.IsZero() {
+			if status["ben"].State != calsync.StateConnected || status["ben"].LastSuccess.IsZero() {
 				t.Errorf("ben: %+v, want connected with a last success", status["ben"])
 			}
 			if s := e.stops(); len(s) != 1 {
@@ -416,7 +417,7 @@ func TestRevokedTokenStopsOneArtisan(t *testing.T) {
 			}
 			e.drainJobs(t, 5)
 			assertGoogleMatches(t, e)
-			if got := statusOf(t, e)["ana"].State; got != gcal.StateConnected {
+			if got := statusOf(t, e)["ana"].State; got != calsync.StateConnected {
 				t.Errorf("ana after reconnect: %s", got)
 			}
 			if f := e.bookings.Failed(); len(f) > 0 {
@@ -426,13 +427,13 @@ func TestRevokedTokenStopsOneArtisan(t *testing.T) {
 	}
 }
 
-func statusOf(tb testing.TB, e *env) map[string]gcal.ArtisanSync {
+func statusOf(tb testing.TB, e *env) map[string]calsync.ArtisanSync {
 	tb.Helper()
 	all, err := e.syncer.Status(context.Background())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m := map[string]gcal.ArtisanSync{}
+	m := map[string]calsync.ArtisanSync{}
 	for _, s := range all {
 		m[s.ArtisanID] = s
 	}

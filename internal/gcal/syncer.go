@@ -15,6 +15,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 )
 
 // Bookings is the part of the booking store the sync reads.
@@ -28,7 +29,7 @@ type Bookings interface {
 // required for RunJobs.
 type Options struct {
 	Config   Config
-	Store    Store
+	Store    calsync.Store
 	Bookings Bookings
 	Jobs     booking.JobQueue
 	// CalendarIDs maps artisan ids to Google calendar ids; an artisan not
@@ -219,7 +220,7 @@ func (s *Syncer) artisan(ctx context.Context, id string) (*booking.Artisan, *boo
 // errStopped is returned for work on an artisan whose sync is stopped.
 type errStopped struct {
 	artisanID string
-	state     ConnState
+	state     calsync.ConnState
 	reason    string
 }
 
@@ -241,7 +242,7 @@ func (s *Syncer) checkRunning(ctx context.Context, artisanID string) error {
 
 // succeeded records a successful call for the artisan.
 func (s *Syncer) succeeded(ctx context.Context, artisanID string) error {
-	st := ArtisanSync{ArtisanID: artisanID, State: StateConnected, LastSuccess: s.now()}
+	st := calsync.ArtisanSync{ArtisanID: artisanID, State: calsync.StateConnected, LastSuccess: s.now()}
 	if err := s.opts.Store.SetArtisanSync(ctx, st); err != nil {
 		return fmt.Errorf("gcal: save artisan state: %w", err)
 	}
@@ -255,7 +256,7 @@ func (s *Syncer) failed(ctx context.Context, artisanID string, f failure) error 
 	if err != nil {
 		return fmt.Errorf("gcal: artisan state: %w", err)
 	}
-	st := ArtisanSync{ArtisanID: artisanID, State: StateConnected}
+	st := calsync.ArtisanSync{ArtisanID: artisanID, State: calsync.StateConnected}
 	if prev != nil {
 		st = *prev
 	}
@@ -284,7 +285,7 @@ func (s *Syncer) Reconnect(ctx context.Context, artisanID string) error {
 	if err != nil {
 		return fmt.Errorf("gcal: artisan state: %w", err)
 	}
-	st := ArtisanSync{ArtisanID: artisanID, State: StateConnected}
+	st := calsync.ArtisanSync{ArtisanID: artisanID, State: calsync.StateConnected}
 	if prev != nil {
 		st.LastSuccess = prev.LastSuccess
 	}
@@ -301,7 +302,7 @@ func (s *Syncer) Reconnect(ctx context.Context, artisanID string) error {
 // for the staff area and /healthz. Artisans never synced are reported as
 // connected with no last success (service account) or not connected
 // (OAuth, no token).
-func (s *Syncer) Status(ctx context.Context) ([]ArtisanSync, error) {
+func (s *Syncer) Status(ctx context.Context) ([]calsync.ArtisanSync, error) {
 	cat, err := s.opts.Bookings.Catalog(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("gcal: catalogue: %w", err)
@@ -310,20 +311,20 @@ func (s *Syncer) Status(ctx context.Context) ([]ArtisanSync, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gcal: artisan states: %w", err)
 	}
-	byID := make(map[string]ArtisanSync, len(all))
+	byID := make(map[string]calsync.ArtisanSync, len(all))
 	for _, st := range all {
 		byID[st.ArtisanID] = st
 	}
-	out := make([]ArtisanSync, 0, len(cat.Artisans))
+	out := make([]calsync.ArtisanSync, 0, len(cat.Artisans))
 	for _, a := range cat.Artisans {
 		st, ok := byID[a.ID]
 		if !ok {
-			st = ArtisanSync{ArtisanID: a.ID, State: StateConnected}
+			st = calsync.ArtisanSync{ArtisanID: a.ID, State: calsync.StateConnected}
 			if s.cfg.Auth == AuthOAuth {
 				if tok, err := s.opts.Store.OAuthToken(ctx, a.ID); err != nil {
 					return nil, fmt.Errorf("gcal: oauth token: %w", err)
 				} else if tok == nil {
-					st.State = StateNotConnected
+					st.State = calsync.StateNotConnected
 				}
 			}
 		}
@@ -334,7 +335,7 @@ func (s *Syncer) Status(ctx context.Context) ([]ArtisanSync, error) {
 
 // BookingStatus returns whether a booking is synced to Google and the last
 // error, or nil if no sync was attempted yet.
-func (s *Syncer) BookingStatus(ctx context.Context, bookingID string) (*BookingSync, error) {
+func (s *Syncer) BookingStatus(ctx context.Context, bookingID string) (*calsync.BookingSync, error) {
 	bs, err := s.opts.Store.BookingSync(ctx, bookingID)
 	if err != nil {
 		return nil, fmt.Errorf("gcal: booking sync state: %w", err)

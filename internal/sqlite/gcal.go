@@ -9,11 +9,11 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/atelier-app/atelier/internal/gcal"
+	"github.com/atelier-app/atelier/internal/calsync"
 )
 
 // DB is the persistence of the Google Calendar sync.
-var _ gcal.Store = (*DB)(nil)
+var _ calsync.Store = (*DB)(nil)
 
 // gcalSource is the busy_times.source of busy intervals read from Google.
 // Storing them with the other busy times lets Schedule read them in the
@@ -21,8 +21,8 @@ var _ gcal.Store = (*DB)(nil)
 const gcalSource = "gcal"
 
 // SyncCursor returns the inbound sync cursor of an artisan, or nil.
-func (db *DB) SyncCursor(ctx context.Context, artisanID string) (*gcal.SyncCursor, error) {
-	var c gcal.SyncCursor
+func (db *DB) SyncCursor(ctx context.Context, artisanID string) (*calsync.SyncCursor, error) {
+	var c calsync.SyncCursor
 	err := db.read.QueryRowContext(ctx, `SELECT calendar_id, sync_token FROM gcal_cursor WHERE artisan_id = ?`,
 		artisanID).Scan(&c.CalendarID, &c.Token)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -36,7 +36,7 @@ func (db *DB) SyncCursor(ctx context.Context, artisanID string) (*gcal.SyncCurso
 
 // ReplaceBusy replaces all Google busy intervals of the artisan and stores
 // the cursor, in one transaction.
-func (db *DB) ReplaceBusy(ctx context.Context, artisanID string, busy []gcal.BusyEvent, cur gcal.SyncCursor) error {
+func (db *DB) ReplaceBusy(ctx context.Context, artisanID string, busy []calsync.BusyEvent, cur calsync.SyncCursor) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM busy_times WHERE artisan_id = ? AND source = ?`,
 			artisanID, gcalSource); err != nil {
@@ -55,7 +55,7 @@ func (db *DB) ReplaceBusy(ctx context.Context, artisanID string, busy []gcal.Bus
 
 // UpdateBusy upserts busy intervals by event id, deletes those whose event
 // ids are in remove, and stores the cursor, in one transaction.
-func (db *DB) UpdateBusy(ctx context.Context, artisanID string, upsert []gcal.BusyEvent, remove []string, cur gcal.SyncCursor) error {
+func (db *DB) UpdateBusy(ctx context.Context, artisanID string, upsert []calsync.BusyEvent, remove []string, cur calsync.SyncCursor) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if len(remove) > 0 {
 			stmt, err := tx.PrepareContext(ctx, `DELETE FROM busy_times
@@ -84,7 +84,7 @@ func (db *DB) UpdateBusy(ctx context.Context, artisanID string, upsert []gcal.Bu
 // upsertBusy writes busy intervals keyed by event id. An interval of no
 // length blocks nothing and is removed instead (the table requires
 // start < end); so is one that ends up empty at millisecond precision.
-func upsertBusy(ctx context.Context, tx *sql.Tx, artisanID string, busy []gcal.BusyEvent, now time.Time) error {
+func upsertBusy(ctx context.Context, tx *sql.Tx, artisanID string, busy []calsync.BusyEvent, now time.Time) error {
 	if len(busy) == 0 {
 		return nil
 	}
@@ -116,7 +116,7 @@ func upsertBusy(ctx context.Context, tx *sql.Tx, artisanID string, busy []gcal.B
 	return nil
 }
 
-func saveCursor(ctx context.Context, tx *sql.Tx, artisanID string, cur gcal.SyncCursor, now time.Time) error {
+func saveCursor(ctx context.Context, tx *sql.Tx, artisanID string, cur calsync.SyncCursor, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO gcal_cursor (artisan_id, calendar_id, sync_token, updated_at)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (artisan_id) DO UPDATE
@@ -142,16 +142,16 @@ func (db *DB) ClearSyncCursor(ctx context.Context, artisanID string) error {
 
 // GoogleBusy returns the stored Google busy intervals of an artisan, by
 // start time (for tests and the staff area).
-func (db *DB) GoogleBusy(ctx context.Context, artisanID string) ([]gcal.BusyEvent, error) {
+func (db *DB) GoogleBusy(ctx context.Context, artisanID string) ([]calsync.BusyEvent, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT external_id, start_at, end_at FROM busy_times
 		WHERE artisan_id = ? AND source = ? ORDER BY start_at, external_id`, artisanID, gcalSource)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: gcal busy times of %s: %w", artisanID, err)
 	}
 	defer rows.Close()
-	var out []gcal.BusyEvent
+	var out []calsync.BusyEvent
 	for rows.Next() {
-		b := gcal.BusyEvent{ArtisanID: artisanID}
+		b := calsync.BusyEvent{ArtisanID: artisanID}
 		var start, end string
 		if err := rows.Scan(&b.EventID, &start, &end); err != nil {
 			return nil, fmt.Errorf("sqlite: gcal busy times of %s: %w", artisanID, err)
@@ -171,8 +171,8 @@ func (db *DB) GoogleBusy(ctx context.Context, artisanID string) ([]gcal.BusyEven
 }
 
 // BookingSync returns the sync state of a booking, or nil.
-func (db *DB) BookingSync(ctx context.Context, bookingID string) (*gcal.BookingSync, error) {
-	s := gcal.BookingSync{BookingID: bookingID}
+func (db *DB) BookingSync(ctx context.Context, bookingID string) (*calsync.BookingSync, error) {
+	s := calsync.BookingSync{BookingID: bookingID}
 	var state string
 	var synced sql.NullString
 	var updated string
@@ -185,7 +185,7 @@ func (db *DB) BookingSync(ctx context.Context, bookingID string) (*gcal.BookingS
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: gcal sync of booking %s: %w", bookingID, err)
 	}
-	s.State = gcal.BookingSyncState(state)
+	s.State = calsync.BookingSyncState(state)
 	if s.SyncedAt, err = parseNullTime(synced); err != nil {
 		return nil, fmt.Errorf("sqlite: gcal sync of booking %s: %w", bookingID, err)
 	}
@@ -197,7 +197,7 @@ func (db *DB) BookingSync(ctx context.Context, bookingID string) (*gcal.BookingS
 
 // SetBookingSync inserts or replaces the sync state of a booking. A zero
 // UpdatedAt is stored as the store's current time.
-func (db *DB) SetBookingSync(ctx context.Context, s gcal.BookingSync) error {
+func (db *DB) SetBookingSync(ctx context.Context, s calsync.BookingSync) error {
 	updated := s.UpdatedAt
 	if updated.IsZero() {
 		updated = db.now()
@@ -217,7 +217,7 @@ func (db *DB) SetBookingSync(ctx context.Context, s gcal.BookingSync) error {
 }
 
 // ArtisanSync returns the connection state of an artisan, or nil.
-func (db *DB) ArtisanSync(ctx context.Context, artisanID string) (*gcal.ArtisanSync, error) {
+func (db *DB) ArtisanSync(ctx context.Context, artisanID string) (*calsync.ArtisanSync, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT artisan_id, state, last_success_at, last_error, error_at
 		FROM gcal_artisan_sync WHERE artisan_id = ?`, artisanID)
 	if err != nil {
@@ -235,7 +235,7 @@ func (db *DB) ArtisanSync(ctx context.Context, artisanID string) (*gcal.ArtisanS
 
 // ArtisanSyncs returns the connection states of all artisans that have one,
 // by artisan id.
-func (db *DB) ArtisanSyncs(ctx context.Context) ([]gcal.ArtisanSync, error) {
+func (db *DB) ArtisanSyncs(ctx context.Context) ([]calsync.ArtisanSync, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT artisan_id, state, last_success_at, last_error, error_at
 		FROM gcal_artisan_sync ORDER BY artisan_id`)
 	if err != nil {
@@ -248,17 +248,17 @@ func (db *DB) ArtisanSyncs(ctx context.Context) ([]gcal.ArtisanSync, error) {
 	return all, nil
 }
 
-func scanArtisanSyncs(rows *sql.Rows) ([]gcal.ArtisanSync, error) {
+func scanArtisanSyncs(rows *sql.Rows) ([]calsync.ArtisanSync, error) {
 	defer rows.Close()
-	out := []gcal.ArtisanSync{}
+	out := []calsync.ArtisanSync{}
 	for rows.Next() {
-		var s gcal.ArtisanSync
+		var s calsync.ArtisanSync
 		var state string
 		var success, errAt sql.NullString
 		if err := rows.Scan(&s.ArtisanID, &state, &success, &s.LastError, &errAt); err != nil {
 			return nil, err
 		}
-		s.State = gcal.ConnState(state)
+		s.State = calsync.ConnState(state)
 		var err error
 		if s.LastSuccess, err = parseNullTime(success); err != nil {
 			return nil, err
@@ -272,7 +272,7 @@ func scanArtisanSyncs(rows *sql.Rows) ([]gcal.ArtisanSync, error) {
 }
 
 // SetArtisanSync inserts or replaces the connection state of an artisan.
-func (db *DB) SetArtisanSync(ctx context.Context, s gcal.ArtisanSync) error {
+func (db *DB) SetArtisanSync(ctx context.Context, s calsync.ArtisanSync) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO gcal_artisan_sync
 			(artisan_id, state, last_success_at, last_error, error_at) VALUES (?, ?, ?, ?, ?)`,

@@ -10,19 +10,20 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/gcal/gcaltest"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
-// gcalStore is a gcal.Store under test with a way to read back the stored
+// gcalStore is a calsync.Store under test with a way to read back the stored
 // busy intervals of an artisan, by start time.
 type gcalStore struct {
-	gcal.Store
+	calsync.Store
 	busy func(tb testing.TB, artisanID string) []booking.Busy
 }
 
-// gcalStores are the implementations of gcal.Store that must behave alike:
+// gcalStores are the implementations of calsync.Store that must behave alike:
 // the SQLite store and the in-memory one the gcal tests use.
 var gcalStores = []struct {
 	name string
@@ -61,8 +62,8 @@ func TestGcalStoreContract(t *testing.T) {
 	}
 }
 
-func busyEv(artisan, id string, from, to time.Time) gcal.BusyEvent {
-	return gcal.BusyEvent{ArtisanID: artisan, EventID: id, Start: from, End: to}
+func busyEv(artisan, id string, from, to time.Time) calsync.BusyEvent {
+	return calsync.BusyEvent{ArtisanID: artisan, EventID: id, Start: from, End: to}
 }
 
 func busyOf(artisan string, from, to time.Time) booking.Busy {
@@ -114,33 +115,33 @@ var gcalContract = []struct {
 	}},
 	{"ReplaceBusyReplacesOneArtisan", func(t *testing.T, s gcalStore) {
 		ctx := context.Background()
-		mustNoErr(t, s.ReplaceBusy(ctx, "ana", []gcal.BusyEvent{
+		mustNoErr(t, s.ReplaceBusy(ctx, "ana", []calsync.BusyEvent{
 			busyEv("ana", "e1", at(11, 0), at(12, 0)), busyEv("ana", "e2", at(14, 0), at(15, 0)),
-		}, gcal.SyncCursor{CalendarID: "primary", Token: "t1"}))
-		mustNoErr(t, s.ReplaceBusy(ctx, "ben", []gcal.BusyEvent{busyEv("ben", "e1", at(10, 0), at(11, 0))},
-			gcal.SyncCursor{CalendarID: "ben@example.com", Token: "b1"}))
-		mustNoErr(t, s.ReplaceBusy(ctx, "ana", []gcal.BusyEvent{busyEv("ana", "e3", at(16, 0), at(17, 0))},
-			gcal.SyncCursor{CalendarID: "primary", Token: "t2"}))
+		}, calsync.SyncCursor{CalendarID: "primary", Token: "t1"}))
+		mustNoErr(t, s.ReplaceBusy(ctx, "ben", []calsync.BusyEvent{busyEv("ben", "e1", at(10, 0), at(11, 0))},
+			calsync.SyncCursor{CalendarID: "ben@example.com", Token: "b1"}))
+		mustNoErr(t, s.ReplaceBusy(ctx, "ana", []calsync.BusyEvent{busyEv("ana", "e3", at(16, 0), at(17, 0))},
+			calsync.SyncCursor{CalendarID: "primary", Token: "t2"}))
 
 		wantBusy(t, s, "ana", busyOf("ana", at(16, 0), at(17, 0)))
 		wantBusy(t, s, "ben", busyOf("ben", at(10, 0), at(11, 0)))
 		c, err := s.SyncCursor(ctx, "ana")
 		mustNoErr(t, err)
-		if c == nil || *c != (gcal.SyncCursor{CalendarID: "primary", Token: "t2"}) {
+		if c == nil || *c != (calsync.SyncCursor{CalendarID: "primary", Token: "t2"}) {
 			t.Errorf("cursor = %+v, want primary/t2", c)
 		}
 	}},
 	{"UpdateBusyUpsertsAndRemoves", func(t *testing.T, s gcalStore) {
 		ctx := context.Background()
-		mustNoErr(t, s.ReplaceBusy(ctx, "ana", []gcal.BusyEvent{
+		mustNoErr(t, s.ReplaceBusy(ctx, "ana", []calsync.BusyEvent{
 			busyEv("ana", "e1", at(11, 0), at(12, 0)), busyEv("ana", "e2", at(14, 0), at(15, 0)),
-		}, gcal.SyncCursor{CalendarID: "primary", Token: "t1"}))
-		mustNoErr(t, s.ReplaceBusy(ctx, "ben", []gcal.BusyEvent{busyEv("ben", "e1", at(11, 0), at(12, 0))},
-			gcal.SyncCursor{CalendarID: "primary", Token: "b1"}))
+		}, calsync.SyncCursor{CalendarID: "primary", Token: "t1"}))
+		mustNoErr(t, s.ReplaceBusy(ctx, "ben", []calsync.BusyEvent{busyEv("ben", "e1", at(11, 0), at(12, 0))},
+			calsync.SyncCursor{CalendarID: "primary", Token: "b1"}))
 		// e1 moves, e2 goes, e4 arrives; "unknown" was never stored.
-		mustNoErr(t, s.UpdateBusy(ctx, "ana", []gcal.BusyEvent{
+		mustNoErr(t, s.UpdateBusy(ctx, "ana", []calsync.BusyEvent{
 			busyEv("ana", "e1", at(12, 0), at(13, 0)), busyEv("ana", "e4", at(17, 0), at(18, 0)),
-		}, []string{"e2", "unknown"}, gcal.SyncCursor{CalendarID: "primary", Token: "t2"}))
+		}, []string{"e2", "unknown"}, calsync.SyncCursor{CalendarID: "primary", Token: "t2"}))
 
 		wantBusy(t, s, "ana", busyOf("ana", at(12, 0), at(13, 0)), busyOf("ana", at(17, 0), at(18, 0)))
 		wantBusy(t, s, "ben", busyOf("ben", at(11, 0), at(12, 0)))
@@ -152,14 +153,14 @@ var gcalContract = []struct {
 	}},
 	{"UpdateBusyWithoutFullSync", func(t *testing.T, s gcalStore) {
 		ctx := context.Background()
-		mustNoErr(t, s.UpdateBusy(ctx, "ana", []gcal.BusyEvent{busyEv("ana", "e1", at(11, 0), at(12, 0))}, nil,
-			gcal.SyncCursor{CalendarID: "primary", Token: "t1"}))
+		mustNoErr(t, s.UpdateBusy(ctx, "ana", []calsync.BusyEvent{busyEv("ana", "e1", at(11, 0), at(12, 0))}, nil,
+			calsync.SyncCursor{CalendarID: "primary", Token: "t1"}))
 		wantBusy(t, s, "ana", busyOf("ana", at(11, 0), at(12, 0)))
 	}},
 	{"ClearSyncCursorKeepsBusyTimes", func(t *testing.T, s gcalStore) {
 		ctx := context.Background()
-		mustNoErr(t, s.ReplaceBusy(ctx, "ana", []gcal.BusyEvent{busyEv("ana", "e1", at(11, 0), at(12, 0))},
-			gcal.SyncCursor{CalendarID: "primary", Token: "t1"}))
+		mustNoErr(t, s.ReplaceBusy(ctx, "ana", []calsync.BusyEvent{busyEv("ana", "e1", at(11, 0), at(12, 0))},
+			calsync.SyncCursor{CalendarID: "primary", Token: "t1"}))
 		mustNoErr(t, s.ClearSyncCursor(ctx, "ana"))
 		if c, err := s.SyncCursor(ctx, "ana"); c != nil || err != nil {
 			t.Errorf("cursor after clear = %+v, %v; want nil", c, err)
@@ -170,13 +171,13 @@ var gcalContract = []struct {
 	}},
 	{"BookingSyncRoundTrip", func(t *testing.T, s gcalStore) {
 		ctx := context.Background()
-		want := gcal.BookingSync{
-			BookingID: "bk_1", State: gcal.SyncPending, ArtisanID: "ana", CalendarID: "primary",
+		want := calsync.BookingSync{
+			BookingID: "bk_1", State: calsync.SyncPending, ArtisanID: "ana", CalendarID: "primary",
 			EventID: gcal.EventID("bk_1"), MeetURL: "https://meet.google.com/abc-defg-hij",
 			LastError: "googleapi: Error 503", UpdatedAt: testNow,
 		}
 		mustNoErr(t, s.SetBookingSync(ctx, want))
-		want.State, want.Sequence, want.SyncedAt, want.LastError = gcal.SyncSynced, 2, testNow.Add(time.Minute), ""
+		want.State, want.Sequence, want.SyncedAt, want.LastError = calsync.SyncSynced, 2, testNow.Add(time.Minute), ""
 		want.UpdatedAt = testNow.Add(time.Minute)
 		mustNoErr(t, s.SetBookingSync(ctx, want))
 		got, err := s.BookingSync(ctx, "bk_1")
@@ -191,11 +192,11 @@ var gcalContract = []struct {
 	}},
 	{"ArtisanSyncRoundTrip", func(t *testing.T, s gcalStore) {
 		ctx := context.Background()
-		ben := gcal.ArtisanSync{ArtisanID: "ben", State: gcal.StateDisconnected,
+		ben := calsync.ArtisanSync{ArtisanID: "ben", State: calsync.StateDisconnected,
 			LastSuccess: testNow, LastError: "oauth2: invalid_grant", ErrorAt: testNow.Add(time.Hour)}
-		ana := gcal.ArtisanSync{ArtisanID: "ana", State: gcal.StateNotConnected}
+		ana := calsync.ArtisanSync{ArtisanID: "ana", State: calsync.StateNotConnected}
 		mustNoErr(t, s.SetArtisanSync(ctx, ben))
-		mustNoErr(t, s.SetArtisanSync(ctx, gcal.ArtisanSync{ArtisanID: "ana", State: gcal.StateConnected, LastSuccess: testNow}))
+		mustNoErr(t, s.SetArtisanSync(ctx, calsync.ArtisanSync{ArtisanID: "ana", State: calsync.StateConnected, LastSuccess: testNow}))
 		mustNoErr(t, s.SetArtisanSync(ctx, ana))
 
 		all, err := s.ArtisanSyncs(ctx)
@@ -203,7 +204,7 @@ var gcalContract = []struct {
 		if len(all) != 2 || all[0].ArtisanID != "ana" || all[1].ArtisanID != "ben" {
 			t.Fatalf("ArtisanSyncs = %+v, want ana then ben", all)
 		}
-		if all[0].State != gcal.StateNotConnected || !all[0].LastSuccess.IsZero() {
+		if all[0].State != calsync.StateNotConnected || !all[0].LastSuccess.IsZero() {
 			t.Errorf("ana = %+v, want replaced by %+v", all[0], ana)
 		}
 		got, err := s.ArtisanSync(ctx, "ben")
@@ -240,12 +241,12 @@ var gcalContract = []struct {
 func TestGcalBusyFeedsSchedule(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	mustNoErr(t, db.ReplaceBusy(ctx, "ana", []gcal.BusyEvent{
+	mustNoErr(t, db.ReplaceBusy(ctx, "ana", []calsync.BusyEvent{
 		busyEv("ana", "in", at(11, 0), at(12, 0)),
 		busyEv("ana", "edge", at(9, 0), at(10, 30)),
 		busyEv("ana", "before", at(8, 0), at(9, 0)),
 		busyEv("ana", "empty", at(13, 0), at(13, 0)),
-	}, gcal.SyncCursor{CalendarID: "primary", Token: "t"}))
+	}, calsync.SyncCursor{CalendarID: "primary", Token: "t"}))
 
 	s, err := db.Schedule(ctx, at(10, 0), at(19, 0))
 	mustNoErr(t, err)
@@ -254,7 +255,7 @@ func TestGcalBusyFeedsSchedule(t *testing.T) {
 		t.Errorf("Schedule busy =\n %v\nwant\n %v", s.Busy, want)
 	}
 
-	mustNoErr(t, db.UpdateBusy(ctx, "ana", nil, []string{"in", "edge"}, gcal.SyncCursor{CalendarID: "primary", Token: "t2"}))
+	mustNoErr(t, db.UpdateBusy(ctx, "ana", nil, []string{"in", "edge"}, calsync.SyncCursor{CalendarID: "primary", Token: "t2"}))
 	s, err = db.Schedule(ctx, at(10, 0), at(19, 0))
 	mustNoErr(t, err)
 	if len(s.Busy) != 0 {
@@ -267,8 +268,8 @@ func TestGcalBusyFeedsSchedule(t *testing.T) {
 func TestGcalReplaceBusyIsAtomic(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	mustNoErr(t, db.ReplaceBusy(ctx, "ana", []gcal.BusyEvent{busyEv("ana", "old", at(11, 0), at(12, 0))},
-		gcal.SyncCursor{CalendarID: "primary", Token: "t1"}))
+	mustNoErr(t, db.ReplaceBusy(ctx, "ana", []calsync.BusyEvent{busyEv("ana", "old", at(11, 0), at(12, 0))},
+		calsync.SyncCursor{CalendarID: "primary", Token: "t1"}))
 	if _, err := rawDB(t, db).Exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON busy_times
 		WHEN NEW.external_id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END`); err != nil {
 		t.Fatal(err)
@@ -278,13 +279,13 @@ func TestGcalReplaceBusyIsAtomic(t *testing.T) {
 		call func() error
 	}{
 		{"ReplaceBusy", func() error {
-			return db.ReplaceBusy(ctx, "ana", []gcal.BusyEvent{
+			return db.ReplaceBusy(ctx, "ana", []calsync.BusyEvent{
 				busyEv("ana", "new", at(14, 0), at(15, 0)), busyEv("ana", "boom", at(16, 0), at(17, 0)),
-			}, gcal.SyncCursor{CalendarID: "primary", Token: "t2"})
+			}, calsync.SyncCursor{CalendarID: "primary", Token: "t2"})
 		}},
 		{"UpdateBusy", func() error {
-			return db.UpdateBusy(ctx, "ana", []gcal.BusyEvent{busyEv("ana", "boom", at(16, 0), at(17, 0))},
-				[]string{"old"}, gcal.SyncCursor{CalendarID: "primary", Token: "t2"})
+			return db.UpdateBusy(ctx, "ana", []calsync.BusyEvent{busyEv("ana", "boom", at(16, 0), at(17, 0))},
+				[]string{"old"}, calsync.SyncCursor{CalendarID: "primary", Token: "t2"})
 		}},
 	}
 	for _, tc := range tests {
@@ -313,7 +314,7 @@ func TestGcalBookingSyncBeforeBookingExists(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
 	const id, meet = "bk_notyet", "https://meet.google.com/abc-defg-hij"
-	want := gcal.BookingSync{BookingID: id, State: gcal.SyncPending, ArtisanID: "ana",
+	want := calsync.BookingSync{BookingID: id, State: calsync.SyncPending, ArtisanID: "ana",
 		CalendarID: "primary", EventID: "ev1", MeetURL: meet, UpdatedAt: testNow.Truncate(time.Millisecond)}
 	mustNoErr(t, db.SetBookingSync(ctx, want))
 	check := func(when string) {
@@ -332,4 +333,4 @@ func TestGcalBookingSyncBeforeBookingExists(t *testing.T) {
 	check("after the booking is stored")
 }
 
-var _ gcal.Store = (*sqlite.DB)(nil)
+var _ calsync.Store = (*sqlite.DB)(nil)

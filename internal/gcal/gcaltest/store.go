@@ -9,26 +9,26 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/gcal"
+	"github.com/atelier-app/atelier/internal/calsync"
 )
 
-// Store is an in-memory gcal.Store.
+// Store is an in-memory calsync.Store.
 type Store struct {
 	mu       sync.Mutex
-	cursors  map[string]gcal.SyncCursor
-	busy     map[string]map[string]gcal.BusyEvent // artisan → event id
-	bookings map[string]gcal.BookingSync
-	artisans map[string]gcal.ArtisanSync
+	cursors  map[string]calsync.SyncCursor
+	busy     map[string]map[string]calsync.BusyEvent // artisan → event id
+	bookings map[string]calsync.BookingSync
+	artisans map[string]calsync.ArtisanSync
 	tokens   map[string]oauth2.Token
 }
 
-var _ gcal.Store = (*Store)(nil)
+var _ calsync.Store = (*Store)(nil)
 
 // NewStore returns an empty Store.
 func NewStore() *Store {
 	return &Store{
-		cursors: map[string]gcal.SyncCursor{}, busy: map[string]map[string]gcal.BusyEvent{},
-		bookings: map[string]gcal.BookingSync{}, artisans: map[string]gcal.ArtisanSync{}, tokens: map[string]oauth2.Token{},
+		cursors: map[string]calsync.SyncCursor{}, busy: map[string]map[string]calsync.BusyEvent{},
+		bookings: map[string]calsync.BookingSync{}, artisans: map[string]calsync.ArtisanSync{}, tokens: map[string]oauth2.Token{},
 	}
 }
 
@@ -44,7 +44,7 @@ func (s *Store) Busy(artisanID string) []booking.Busy {
 	return out
 }
 
-func (s *Store) SyncCursor(_ context.Context, artisanID string) (*gcal.SyncCursor, error) {
+func (s *Store) SyncCursor(_ context.Context, artisanID string) (*calsync.SyncCursor, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.cursors[artisanID]
@@ -54,10 +54,10 @@ func (s *Store) SyncCursor(_ context.Context, artisanID string) (*gcal.SyncCurso
 	return &c, nil
 }
 
-func (s *Store) ReplaceBusy(_ context.Context, artisanID string, busy []gcal.BusyEvent, cur gcal.SyncCursor) error {
+func (s *Store) ReplaceBusy(_ context.Context, artisanID string, busy []calsync.BusyEvent, cur calsync.SyncCursor) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := map[string]gcal.BusyEvent{}
+	m := map[string]calsync.BusyEvent{}
 	for _, b := range busy {
 		m[b.EventID] = b
 	}
@@ -65,12 +65,12 @@ func (s *Store) ReplaceBusy(_ context.Context, artisanID string, busy []gcal.Bus
 	return nil
 }
 
-func (s *Store) UpdateBusy(_ context.Context, artisanID string, upsert []gcal.BusyEvent, remove []string, cur gcal.SyncCursor) error {
+func (s *Store) UpdateBusy(_ context.Context, artisanID string, upsert []calsync.BusyEvent, remove []string, cur calsync.SyncCursor) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.busy[artisanID]
 	if m == nil {
-		m = map[string]gcal.BusyEvent{}
+		m = map[string]calsync.BusyEvent{}
 		s.busy[artisanID] = m
 	}
 	for _, id := range remove {
@@ -90,7 +90,7 @@ func (s *Store) ClearSyncCursor(_ context.Context, artisanID string) error {
 	return nil
 }
 
-func (s *Store) BookingSync(_ context.Context, id string) (*gcal.BookingSync, error) {
+func (s *Store) BookingSync(_ context.Context, id string) (*calsync.BookingSync, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.bookings[id]
@@ -100,14 +100,14 @@ func (s *Store) BookingSync(_ context.Context, id string) (*gcal.BookingSync, er
 	return &b, nil
 }
 
-func (s *Store) SetBookingSync(_ context.Context, b gcal.BookingSync) error {
+func (s *Store) SetBookingSync(_ context.Context, b calsync.BookingSync) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.bookings[b.BookingID] = b
 	return nil
 }
 
-func (s *Store) ArtisanSync(_ context.Context, id string) (*gcal.ArtisanSync, error) {
+func (s *Store) ArtisanSync(_ context.Context, id string) (*calsync.ArtisanSync, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.artisans[id]
@@ -117,10 +117,10 @@ func (s *Store) ArtisanSync(_ context.Context, id string) (*gcal.ArtisanSync, er
 	return &a, nil
 }
 
-func (s *Store) ArtisanSyncs(context.Context) ([]gcal.ArtisanSync, error) {
+func (s *Store) ArtisanSyncs(context.Context) ([]calsync.ArtisanSync, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]gcal.ArtisanSync, 0, len(s.artisans))
+	out := make([]calsync.ArtisanSync, 0, len(s.artisans))
 	for _, a := range s.artisans {
 		out = append(out, a)
 	}
@@ -128,7 +128,7 @@ func (s *Store) ArtisanSyncs(context.Context) ([]gcal.ArtisanSync, error) {
 	return out, nil
 }
 
-func (s *Store) SetArtisanSync(_ context.Context, a gcal.ArtisanSync) error {
+func (s *Store) SetArtisanSync(_ context.Context, a calsync.ArtisanSync) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.artisans[a.ArtisanID] = a

@@ -1,4 +1,10 @@
-package gcal
+// Package calsync holds the state of the calendar sync that the store keeps
+// for it: each artisan's connection, inbound cursor, busy times read from
+// their calendar and OAuth token, and how far each booking has been pushed.
+// It has no calendar client, so the store can keep this state without
+// importing one: internal/gcal (the Google client) and the stores
+// (internal/sqlite) both import it.
+package calsync
 
 import (
 	"context"
@@ -74,9 +80,9 @@ type BookingSync struct {
 	UpdatedAt  time.Time
 }
 
-// Store is the persistence the sync needs. The SQLite store implements it;
-// gcaltest.Store is an in-memory version for tests. Methods return
-// (nil, nil) for rows that do not exist.
+// Store is the persistence the calendar sync needs (internal/gcal uses
+// it). The SQLite store implements it; gcaltest.Store is an in-memory
+// version for tests. Methods return (nil, nil) for rows that do not exist.
 type Store interface {
 	// SyncCursor returns the inbound sync cursor of an artisan, or nil.
 	SyncCursor(ctx context.Context, artisanID string) (*SyncCursor, error)
