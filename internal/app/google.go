@@ -39,8 +39,8 @@ type GoogleOverview struct {
 
 // StaffGoogle returns the connection state of every artisan (admins only).
 func (s *Staff) StaffGoogle(ctx context.Context, u *booking.User) (*GoogleOverview, error) {
-	if u.Role != booking.RoleAdmin {
-		return nil, errForbidden()
+	if err := requireAdmin(u); err != nil {
+		return nil, err
 	}
 	st, err := s.GoogleStatus(ctx)
 	if err != nil {
@@ -51,8 +51,8 @@ func (s *Staff) StaffGoogle(ctx context.Context, u *booking.User) (*GoogleOvervi
 
 // StaffGoogleSync reads the artisans' calendars now (admins only).
 func (s *Staff) StaffGoogleSync(ctx context.Context, u *booking.User) (*GoogleOverview, error) {
-	if u.Role != booking.RoleAdmin {
-		return nil, errForbidden()
+	if err := requireAdmin(u); err != nil {
+		return nil, err
 	}
 	if s.Google != nil {
 		if err := s.Google.SyncNow(ctx); err != nil {
@@ -65,8 +65,8 @@ func (s *Staff) StaffGoogleSync(ctx context.Context, u *booking.User) (*GoogleOv
 
 // StaffGoogleReconnect resumes a stopped artisan's sync (admins only).
 func (s *Staff) StaffGoogleReconnect(ctx context.Context, u *booking.User, artisanID string) (*GoogleOverview, error) {
-	if u.Role != booking.RoleAdmin {
-		return nil, errForbidden()
+	if err := requireAdmin(u); err != nil {
+		return nil, err
 	}
 	if s.Google != nil {
 		c, err := s.catalog(ctx)

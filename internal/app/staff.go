@@ -246,23 +246,43 @@ func errForbidden() error {
 	return booking.Errorf(booking.EFORBIDDEN, "forbidden", "your account may not do this")
 }
 
-// requireAdmin refuses non-admins.
-func requireAdmin(u *booking.User) error {
-	if u.Role != booking.RoleAdmin {
+// requireStaff refuses an account that may not use the staff area
+// (booking.User.IsStaff).
+func requireStaff(u *booking.User) error {
+	if !u.IsStaff() {
 		return errForbidden()
 	}
 	return nil
 }
 
-// requireArtisan refuses an artisan account acting on another artisan.
-func requireArtisan(u *booking.User, artisanID string) error {
-	if u.Role == booking.RoleAdmin || (u.Role == booking.RoleArtisan && u.ArtisanID == artisanID) {
-		return nil
+// requireAdmin refuses non-admins (booking.User.IsAdmin).
+func requireAdmin(u *booking.User) error {
+	if !u.IsAdmin() {
+		return errForbidden()
 	}
-	return errForbidden()
+	return nil
 }
 
-// canSee reports whether u may see booking b.
-func canSee(u *booking.User, b *booking.Booking) bool {
-	return u.Role == booking.RoleAdmin || (u.Role == booking.RoleArtisan && u.ArtisanID == b.ArtisanID)
+// requireArtisan refuses an account that may not manage artisanID
+// (booking.User.MayManage).
+func requireArtisan(u *booking.User, artisanID string) error {
+	if !u.MayManage(artisanID) {
+		return errForbidden()
+	}
+	return nil
+}
+
+// scope is the artisan u works with when it asks for asked
+// (booking.User.Scope, read without surrounding spaces); asking for one
+// it may not is EFORBIDDEN. An admin's asked comes back as given, for the
+// use case to read as it reads any request.
+func scope(u *booking.User, asked string) (string, error) {
+	id, ok := u.Scope(strings.TrimSpace(asked))
+	switch {
+	case !ok:
+		return "", errForbidden()
+	case u.IsAdmin():
+		return asked, nil
+	}
+	return id, nil
 }

@@ -99,12 +99,9 @@ func staffZone(c *booking.Catalog, tz string, errs booking.FieldErrors) *time.Lo
 // customer's own zone stays in customer.timezone). An artisan account
 // sees only its own artisan's; asking for another artisan is EFORBIDDEN.
 func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange, artisanID string) ([]StaffBookingView, error) {
-	artisanID = strings.TrimSpace(artisanID)
-	if u.Role != booking.RoleAdmin {
-		if artisanID != "" && artisanID != u.ArtisanID {
-			return nil, errForbidden()
-		}
-		artisanID = u.ArtisanID
+	artisanID, err := scope(u, strings.TrimSpace(artisanID))
+	if err != nil {
+		return nil, err
 	}
 	c, err := s.catalog(ctx)
 	if err != nil {
@@ -140,7 +137,7 @@ func (s *Staff) visibleBooking(ctx context.Context, u *booking.User, id string) 
 	if err != nil {
 		return nil, err
 	}
-	if !canSee(u, b) {
+	if !u.MaySee(b) {
 		return nil, booking.ErrNotFound("booking")
 	}
 	return b, nil
@@ -195,11 +192,9 @@ func (s *Staff) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz s
 // books only with its own artisan (the default when none is asked for).
 // The booking's times are in the atelier's zone, a replayed answer's too.
 func (s *Staff) StaffCreateBooking(ctx context.Context, u *booking.User, req BookingRequest, idempotencyKey string) (*Created, error) {
-	if u.Role != booking.RoleAdmin {
-		if a := strings.TrimSpace(req.Artisan); a != "" && a != u.ArtisanID {
-			return nil, errForbidden()
-		}
-		req.Artisan = u.ArtisanID
+	var err error
+	if req.Artisan, err = scope(u, req.Artisan); err != nil {
+		return nil, err
 	}
 	created, err := s.CreateBooking(ctx, req, CreateOptions{IdempotencyKey: idempotencyKey, Staff: true, Actor: u.Actor()})
 	if err != nil {
@@ -229,14 +224,12 @@ func (s *Staff) StaffCancel(ctx context.Context, u *booking.User, id string) (*S
 // only: an artisan account's bookings stay with its artisan); times are
 // in the atelier's zone.
 func (s *Staff) StaffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*StaffBookingView, error) {
-	if _, err := s.visibleBooking(ctx, u, id); err != nil {
+	_, err := s.visibleBooking(ctx, u, id)
+	if err != nil {
 		return nil, err
 	}
-	if u.Role != booking.RoleAdmin {
-		if a := strings.TrimSpace(req.Artisan); a != "" && a != u.ArtisanID {
-			return nil, errForbidden()
-		}
-		req.Artisan = u.ArtisanID
+	if req.Artisan, err = scope(u, req.Artisan); err != nil {
+		return nil, err
 	}
 	moved, c, err := s.staffReschedule(ctx, id, req, u.Actor())
 	if err != nil {

@@ -116,9 +116,9 @@ type FailingBooking struct {
 // see (an artisan's own; an admin's also those about no booking), or nil
 // when none is failing.
 func (s *Staff) StaffFailingMessages(ctx context.Context, u *booking.User) (*FailingMessages, error) {
-	artisan := ""
-	if u.Role != booking.RoleAdmin {
-		artisan = u.ArtisanID
+	artisan, err := scope(u, "")
+	if err != nil {
+		return nil, err
 	}
 	rows, err := s.DB.FailingJobs(ctx, mailQueue, s.now().Add(-StaffFailedWindow), artisan)
 	if err != nil {

@@ -95,8 +95,8 @@ type StaffClosureView struct {
 // Closures lists the closures that have not ended, in date order, for any
 // staff account (GET /api/v1/staff/closures).
 func (s *Staff) Closures(ctx context.Context, u *booking.User) ([]StaffClosureView, error) {
-	if !u.Role.Valid() {
-		return nil, errForbidden()
+	if err := requireStaff(u); err != nil {
+		return nil, err
 	}
 	c, err := s.catalog(ctx)
 	if err != nil {

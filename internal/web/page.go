@@ -31,7 +31,7 @@ type page struct {
 }
 
 // IsAdmin reports whether the page is shown to an admin.
-func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == booking.RoleAdmin }
+func (p *page) IsAdmin() bool { return p.User.IsAdmin() }
 
 // catalogue is the public catalogue a page needs.
 type catalogue struct {

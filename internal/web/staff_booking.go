@@ -66,20 +66,20 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 	}
 	u := staffUser(r)
 	// Who hosts the move: the booking's artisan unless staff choose
-	// another, or (admins) whoever is free then. An artisan's own account
-	// keeps its bookings.
+	// another, or whoever is free then, as far as the account may ask
+	// (booking.User.Scope: an artisan's own account keeps its bookings).
 	if svc := c.service(v.Service); svc != nil {
 		for _, a := range c.artisansFor(svc) {
 			if a.ID == v.Artisan {
 				d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name + " (as now)", Selected: true})
 			}
 		}
-		if u.Role == booking.RoleAdmin {
+		if _, ok := u.Scope(anyArtisan); ok {
 			d.Artisans = append(d.Artisans, option{Value: anyArtisan, Label: "Whoever is free then"})
-			for _, a := range c.artisansFor(svc) {
-				if a.ID != v.Artisan {
-					d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name})
-				}
+		}
+		for _, a := range c.artisansFor(svc) {
+			if _, ok := u.Scope(a.ID); ok && a.ID != v.Artisan {
+				d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name})
 			}
 		}
 	}
@@ -368,11 +368,11 @@ func (s *Server) newBookingData(r *http.Request, c *catalogue, service, mode, ar
 	for _, m := range []booking.Mode{booking.InPerson, booking.Virtual} {
 		d.Modes = append(d.Modes, option{Value: string(m), Label: modeLabel(m), Selected: string(m) == mode})
 	}
-	if u.Role == booking.RoleAdmin {
+	if u.IsAdmin() {
 		d.Artisans = append(d.Artisans, option{Value: "", Label: "Whoever is free", Selected: artisan == ""})
 	}
 	for _, a := range c.Artisans {
-		if u.Role == booking.RoleAdmin || a.ID == u.ArtisanID {
+		if u.MayManage(a.ID) {
 			d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name, Selected: a.ID == artisan})
 		}
 	}

@@ -154,9 +154,11 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := booking.DateOf(s.app.Now().In(c.Loc))
-	filter := strings.TrimSpace(q.Get("artisan"))
-	if u.Role != booking.RoleAdmin {
-		filter = u.ArtisanID
+	// The artisan asked for, as far as the account may ask (an artisan's
+	// own account always sees its own calendar).
+	filter, ok := u.Scope(strings.TrimSpace(q.Get("artisan")))
+	if !ok {
+		filter, _ = u.Scope("")
 	}
 	d := staffHomeData{View: "week", Filter: filter, TodayLabel: fmtDate(today.In(c.Loc)), Zone: zoneLabel(c.Atelier.Timezone)}
 	d.Backup = s.backupNotice(u, c.Loc) // staff_ops.go
@@ -168,13 +170,13 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 		day = v
 	}
 	for _, a := range c.Artisans {
-		if u.Role == booking.RoleAdmin || a.ID == u.ArtisanID {
+		if u.MayManage(a.ID) {
 			d.Artisans = append(d.Artisans, artisanKey{ID: a.ID, Name: a.Name, Color: colorOf(c, a.ID), Selected: a.ID == filter})
 		}
 	}
 	link := func(view string, date booking.Date) string {
 		v := url.Values{"view": {view}, "date": {date.String()}}
-		if filter != "" && u.Role == booking.RoleAdmin {
+		if filter != "" && u.IsAdmin() {
 			v.Set("artisan", filter)
 		}
 		return "/staff?" + v.Encode()

@@ -177,7 +177,7 @@ func (s *Server) hoursPage(r *http.Request, c *catalogue) (*hoursPageData, error
 }
 
 func (s *Server) handleHoursPage(w http.ResponseWriter, r *http.Request) {
-	if staffUser(r).Role != booking.RoleAdmin {
+	if !staffUser(r).IsAdmin() {
 		s.staffError(w, r, booking.Errorf(booking.EFORBIDDEN, "forbidden", "admins only"))
 		return
 	}

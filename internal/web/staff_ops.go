@@ -17,7 +17,7 @@ type backupNotice struct {
 // backupNotice returns the warning for u, or nil: only admins see it (they
 // run the server), and only while the backups are failing.
 func (s *Server) backupNotice(u *booking.User, loc *time.Location) *backupNotice {
-	if s.staff.cfg.Backups == nil || u.Role != booking.RoleAdmin {
+	if s.staff.cfg.Backups == nil || !u.IsAdmin() {
 		return nil
 	}
 	now := s.app.Now()
