@@ -107,7 +107,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	mode := booking.Mode(req.Mode)
 	end, blockStart, blockEnd := availability.Times(svc, mode, start)
 	token, tokenHash := newManageToken()
-	id := newBookingID()
+	id := booking.NewID(booking.BookingIDPrefix)
 	b := booking.Booking{
 		ID:         id,
 		UID:        invite.UID(id, a.PublicURL),

@@ -5,7 +5,6 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,21 +14,9 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
-// BookingIDPrefix starts every booking id.
-const BookingIDPrefix = "bk_"
-
-var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
-// newBookingID returns "bk_" and 20 random base32 characters (100 bits).
-func newBookingID() string {
-	var b [13]byte
-	rand.Read(b[:]) // never fails (crypto/rand documents it)
-	return BookingIDPrefix + idEncoding.EncodeToString(b[:])[:20]
-}
-
 // ParseBookingID reads a booking reference as it comes from outside: typed
 // by a customer or staff member, or in a link. Ids are made in lower case
-// (newBookingID) but printed in capitals by the pages' styles, so a
+// (booking.NewID) but printed in capitals by the pages' styles, so a
 // reference is read in any case, without surrounding spaces. Every booking
 // id the application is given passes here (App.loadBooking).
 func ParseBookingID(s string) string {

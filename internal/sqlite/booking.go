@@ -100,7 +100,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		}
 		now := db.now()
 		if b.ID == "" {
-			b.ID = newID("bk_")
+			b.ID = booking.NewID(booking.BookingIDPrefix)
 		}
 		b.Status = booking.Confirmed
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID

@@ -12,9 +12,7 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -376,13 +374,4 @@ func isUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) &&
 		(e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE)
-}
-
-var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
-// newID returns a random id with 80 bits of entropy, e.g. "bk_5xq2...".
-func newID(prefix string) string {
-	b := make([]byte, 10)
-	rand.Read(b) // never fails (crypto/rand)
-	return prefix + idEncoding.EncodeToString(b)
 }

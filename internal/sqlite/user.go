@@ -41,7 +41,7 @@ func scanUser(s scanner) (*booking.User, error) {
 // CodeEmailTaken; an artisan account for an unknown artisan is EINVALID.
 func (db *DB) CreateUser(ctx context.Context, u booking.User) (*booking.User, error) {
 	now := db.now()
-	u.ID = newID("us_")
+	u.ID = booking.NewID(booking.UserIDPrefix)
 	u.Email = strings.TrimSpace(u.Email)
 	u.CreatedAt, u.UpdatedAt = now, now
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
