@@ -75,6 +75,15 @@ func request(start time.Time, mode booking.Mode) app.BookingRequest {
 	}
 }
 
+// Staff accounts of the tests: an admin (u1) and the artisan accounts of
+// mei and arjun.
+var (
+	admin      = &booking.User{ID: "u1", Role: booking.RoleAdmin}
+	meiUser    = &booking.User{ID: "u2", Role: booking.RoleArtisan, ArtisanID: "mei"}
+	arjunUser  = &booking.User{ID: "u3", Role: booking.RoleArtisan, ArtisanID: "arjun"}
+	disabledMe = &booking.User{ID: "u4", Role: booking.RoleArtisan, ArtisanID: "mei", Disabled: true}
+)
+
 func wantKind(tb testing.TB, err error, kind booking.Kind, code string) {
 	tb.Helper()
 	if booking.ErrorKind(err) != kind || booking.ErrorCode(err) != code {
@@ -129,24 +138,24 @@ func TestStaffIgnoresMinimumNotice(t *testing.T) {
 	_, err := a.CreateBooking(ctx, request(soon, booking.InPerson), app.CreateOptions{})
 	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
 
-	c, err := a.CreateBooking(ctx, request(soon, booking.InPerson), app.CreateOptions{Staff: true, Actor: booking.Actor{Kind: "staff", ID: "u1"}})
+	c, err := a.CreateBooking(ctx, request(soon, booking.InPerson), app.CreateOptions{Staff: true, Actor: admin.Actor()})
 	if err != nil {
 		t.Fatalf("staff booking: %v", err)
 	}
-	got, err := a.StaffBooking(ctx, c.View.ID)
+	got, err := a.StaffBooking(ctx, admin, c.View.ID)
 	if err != nil || got.Status != booking.Confirmed {
 		t.Fatalf("StaffBooking: %+v %v", got, err)
 	}
-	moved, err := a.StaffRescheduleBooking(ctx, c.View.ID, app.RescheduleRequest{Start: "2026-12-01T10:30:00+08:00"}, booking.Actor{Kind: "staff", ID: "u1"})
+	moved, err := a.StaffRescheduleBooking(ctx, admin, c.View.ID, app.RescheduleRequest{Start: "2026-12-01T10:30:00+08:00"})
 	if err != nil || moved.Sequence != got.Sequence+1 {
 		t.Fatalf("staff reschedule inside the notice period: %+v %v", moved, err)
 	}
-	if _, err := a.StaffCancelBooking(ctx, c.View.ID, booking.Actor{Kind: "staff", ID: "u1"}); err != nil {
+	if _, err := a.StaffCancelBooking(ctx, admin, c.View.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.StaffCancelBooking(ctx, c.View.ID, booking.Actor{Kind: "staff", ID: "u1"})
+	_, err = a.StaffCancelBooking(ctx, admin, c.View.ID)
 	wantKind(t, err, booking.ECONFLICT, booking.CodeBookingCancelled)
-	_, err = a.StaffBooking(ctx, "bk_nothing")
+	_, err = a.StaffBooking(ctx, admin, "bk_nothing")
 	wantKind(t, err, booking.ENOTFOUND, booking.CodeNotFound)
 }
 

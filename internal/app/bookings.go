@@ -400,55 +400,74 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 	return ics, invite.Method(b), nil
 }
 
-// StaffBooking returns booking id without a token, for staff: times are
-// in the atelier's zone.
-func (a *App) StaffBooking(ctx context.Context, id string) (*BookingView, error) {
-	b, err := a.loadBooking(ctx, id)
+// StaffBooking returns booking id to u without a token, times in the
+// atelier's zone. Another artisan's booking is ENOTFOUND for an artisan
+// account, as an unknown id is.
+func (a *App) StaffBooking(ctx context.Context, u *booking.User, id string) (*BookingView, error) {
+	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
 	return a.atelierView(ctx, b)
 }
 
-// StaffCancelBooking cancels booking id on behalf of actor and returns it
-// with times in the atelier's zone.
-func (a *App) StaffCancelBooking(ctx context.Context, id string, actor booking.Actor) (*BookingView, error) {
-	b, err := a.staffCancel(ctx, id, actor)
+// StaffCancelBooking cancels booking id for u (see staffCancel) and
+// returns it with times in the atelier's zone.
+func (a *App) StaffCancelBooking(ctx context.Context, u *booking.User, id string) (*BookingView, error) {
+	b, err := a.staffCancel(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
 	return a.atelierView(ctx, b)
 }
 
-// StaffRescheduleBooking moves booking id on behalf of actor (minimum
-// notice and horizon do not apply) and returns it with times in the
-// atelier's zone.
-func (a *App) StaffRescheduleBooking(ctx context.Context, id string, req RescheduleRequest, actor booking.Actor) (*BookingView, error) {
-	moved, c, err := a.staffReschedule(ctx, id, req, actor)
+// StaffRescheduleBooking moves booking id for u (see staffReschedule)
+// and returns it with times in the atelier's zone.
+func (a *App) StaffRescheduleBooking(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*BookingView, error) {
+	moved, c, err := a.staffReschedule(ctx, u, id, req)
 	if err != nil {
 		return nil, err
 	}
 	return a.bookingViewIn(moved, c, zoneOf(c)), nil
 }
 
-// staffCancel cancels booking id on behalf of actor.
-func (a *App) staffCancel(ctx context.Context, id string, actor booking.Actor) (*booking.Booking, error) {
+// visibleBooking loads booking id if u may see it (booking.User.MaySee);
+// another artisan's booking is ENOTFOUND, like an unknown id, so that an
+// artisan account learns nothing of other calendars.
+func (a *App) visibleBooking(ctx context.Context, u *booking.User, id string) (*booking.Booking, error) {
 	b, err := a.loadBooking(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return a.cancel(ctx, b, actor)
+	if !u.MaySee(b) {
+		return nil, booking.ErrNotFound("booking")
+	}
+	return b, nil
 }
 
-// staffReschedule moves booking id on behalf of actor, without minimum
-// notice or horizon; it returns the moved booking and the catalogue it
-// was placed against.
-func (a *App) staffReschedule(ctx context.Context, id string, req RescheduleRequest, actor booking.Actor) (*booking.Booking, *booking.Catalog, error) {
-	b, err := a.loadBooking(ctx, id)
+// staffCancel cancels booking id on behalf of u, if u may see it.
+func (a *App) staffCancel(ctx context.Context, u *booking.User, id string) (*booking.Booking, error) {
+	b, err := a.visibleBooking(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.cancel(ctx, b, u.Actor())
+}
+
+// staffReschedule moves booking id on behalf of u, if u may see it,
+// without minimum notice or horizon; it returns the moved booking and
+// the catalogue it was placed against. Only an admin may hand the
+// booking to another artisan (booking.User.Scope): an artisan account's
+// bookings stay with its artisan.
+func (a *App) staffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*booking.Booking, *booking.Catalog, error) {
+	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	return a.reschedule(ctx, b, req, actor, true)
+	if req.Artisan, err = scope(u, req.Artisan); err != nil {
+		return nil, nil, err
+	}
+	return a.reschedule(ctx, b, req, u.Actor(), true)
 }
 
 // atelierView renders b for staff, with times in the atelier's zone.

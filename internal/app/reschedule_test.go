@@ -66,11 +66,11 @@ func TestRescheduleArtisanChoice(t *testing.T) {
 				)
 				req := app.RescheduleRequest{Start: tc.start.Format(time.RFC3339), Artisan: tc.artisan}
 				if staff {
-					got, err = a.StaffRescheduleBooking(ctx, b.ID, req, booking.Actor{Kind: "staff", ID: "u1"})
+					got, err = a.StaffRescheduleBooking(ctx, admin, b.ID, req)
 				} else {
 					got, err = a.RescheduleBooking(ctx, b.ID, b.ManageToken, req)
 				}
-				stored, serr := a.StaffBooking(ctx, b.ID)
+				stored, serr := a.StaffBooking(ctx, admin, b.ID)
 				if serr != nil {
 					t.Fatal(serr)
 				}
@@ -92,7 +92,7 @@ func TestRescheduleArtisanChoice(t *testing.T) {
 					t.Errorf("staff %v: moved to %s with %s (stored %s), want %s with %s", staff, got.Start, got.Artisan, stored.Artisan, tc.start, tc.want)
 				}
 				// Back where it was, for the staff round.
-				if _, err := a.StaffRescheduleBooking(ctx, b.ID, app.RescheduleRequest{Start: b.Start.Format(time.RFC3339), Artisan: "mei"}, booking.Actor{Kind: "staff"}); err != nil {
+				if _, err := a.StaffRescheduleBooking(ctx, admin, b.ID, app.RescheduleRequest{Start: b.Start.Format(time.RFC3339), Artisan: "mei"}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -128,7 +128,7 @@ func TestPreviewReschedule(t *testing.T) {
 	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
 	_, err = a.PreviewReschedule(ctx, b.ID, "wrong", app.RescheduleRequest{Start: day.Add(17 * time.Hour).Format(time.RFC3339)})
 	wantKind(t, err, booking.ENOTFOUND, booking.CodeNotFound)
-	if got, _ := a.StaffBooking(ctx, b.ID); got.Sequence != 0 || got.Artisan != "mei" {
+	if got, _ := a.StaffBooking(ctx, admin, b.ID); got.Sequence != 0 || got.Artisan != "mei" {
 		t.Errorf("previews changed the booking: sequence %d, artisan %s", got.Sequence, got.Artisan)
 	}
 }

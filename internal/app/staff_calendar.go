@@ -130,19 +130,6 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 	return out, nil
 }
 
-// visibleBooking loads booking id if u may see it; another artisan's
-// booking is ENOTFOUND, like an unknown id.
-func (s *Staff) visibleBooking(ctx context.Context, u *booking.User, id string) (*booking.Booking, error) {
-	b, err := s.loadBooking(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !u.MaySee(b) {
-		return nil, booking.ErrNotFound("booking")
-	}
-	return b, nil
-}
-
 // staffView renders b for staff with its staff notes, times in loc.
 func (s *Staff) staffView(ctx context.Context, b *booking.Booking, c *booking.Catalog, loc *time.Location) (*StaffBookingView, error) {
 	notes, err := s.DB.StaffNotes(ctx, b.ID)
@@ -210,10 +197,7 @@ func (s *Staff) StaffCreateBooking(ctx context.Context, u *booking.User, req Boo
 
 // StaffCancel cancels booking id; times are in the atelier's zone.
 func (s *Staff) StaffCancel(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
-	if _, err := s.visibleBooking(ctx, u, id); err != nil {
-		return nil, err
-	}
-	b, err := s.staffCancel(ctx, id, u.Actor())
+	b, err := s.staffCancel(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -224,14 +208,7 @@ func (s *Staff) StaffCancel(ctx context.Context, u *booking.User, id string) (*S
 // only: an artisan account's bookings stay with its artisan); times are
 // in the atelier's zone.
 func (s *Staff) StaffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*StaffBookingView, error) {
-	_, err := s.visibleBooking(ctx, u, id)
-	if err != nil {
-		return nil, err
-	}
-	if req.Artisan, err = scope(u, req.Artisan); err != nil {
-		return nil, err
-	}
-	moved, c, err := s.staffReschedule(ctx, id, req, u.Actor())
+	moved, c, err := s.staffReschedule(ctx, u, id, req)
 	if err != nil {
 		return nil, err
 	}

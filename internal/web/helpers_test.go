@@ -124,6 +124,10 @@ func mustOpenEnv(tb testing.TB, apiCfg httpapi.Config, opts sqlite.Options, chec
 	return &Env{DB: db, App: a, HTTP: hs, URL: hs.URL, Path: path}
 }
 
+// testAdmin is an admin account for reading bookings through the service
+// in tests.
+var testAdmin = &booking.User{ID: "us_test", Role: booking.RoleAdmin}
+
 // StaffPassword is the password of every staff account of the tests.
 const StaffPassword = "correct horse battery"
 
