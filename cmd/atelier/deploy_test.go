@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"database/sql"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // unitSettings reads the [Service] settings of a systemd unit file.
@@ -71,5 +75,34 @@ func TestUnitMatchesServer(t *testing.T) {
 	tlsConf := unitSettings(t, "../../deploy/atelier.service.d/tls.conf")
 	if tlsConf["AmbientCapabilities"] != "CAP_NET_BIND_SERVICE" || tlsConf["CapabilityBoundingSet"] != "CAP_NET_BIND_SERVICE" {
 		t.Errorf("tls.conf grants %q / bounds %q, want exactly CAP_NET_BIND_SERVICE", tlsConf["AmbientCapabilities"], tlsConf["CapabilityBoundingSet"])
+	}
+}
+
+// TestNewerDatabaseRefused: a binary older than its database (a rollback
+// after a migration) refuses to start with a message saying what to do,
+// and leaves the database as it was.
+func TestNewerDatabaseRefused(t *testing.T) {
+	t.Chdir(t.TempDir())
+	db := filepath.Join(t.TempDir(), "atelier.db")
+	store, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	raw, err := sql.Open("sqlite", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("PRAGMA user_version = 999"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runMain(t, "", "--db", db, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "schema version 999") || !strings.Contains(err.Error(), "newer version of atelier") {
+		t.Fatalf("serving a newer database: %v, want a refusal naming the newer version", err)
+	}
+	var v int
+	if err := raw.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 999 {
+		t.Errorf("the refused database has schema version %d (%v), want 999 untouched", v, err)
 	}
 }
