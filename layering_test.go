@@ -32,6 +32,8 @@ func TestLayering(t *testing.T) {
 		{"internal/backup", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},
 		{"internal/sqlite", []string{"internal/gcal", "internal/app", "internal/httpapi", "internal/web", googleAPI}},
 		{"internal/calsync", []string{"internal/", googleAPI}},
+		// The job runner takes its store and handlers as interfaces.
+		{"internal/outbox", []string{"internal/sqlite", "internal/mail", "internal/gcal", "internal/httpapi", "internal/web", "internal/app", googleAPI}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {

@@ -214,6 +214,13 @@ func (q countedQueue) RetryJob(ctx context.Context, id int64, errText string, re
 	return q.JobQueue.RetryJob(ctx, id, errText, retryAt)
 }
 
+// PostponeJob counts as a retry: a job of an artisan whose calendar sync
+// is stopped is not getting through.
+func (q countedQueue) PostponeJob(ctx context.Context, id int64, errText string, until time.Time) error {
+	q.m.JobFailed(q.queue, false)
+	return q.JobQueue.PostponeJob(ctx, id, errText, until)
+}
+
 func (q countedQueue) FailJob(ctx context.Context, id int64, errText string) error {
 	q.m.JobFailed(q.queue, true)
 	return q.JobQueue.FailJob(ctx, id, errText)

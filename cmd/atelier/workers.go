@@ -13,6 +13,7 @@ import (
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/mail"
 	"github.com/atelier-app/atelier/internal/meeting"
+	"github.com/atelier-app/atelier/internal/outbox"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -99,14 +100,19 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 	jobFuncs := []booking.JobsFunc{mail.Jobs(mailOpts)}
 	a.ManageLinks = mail.ManageLinksJob(mailOpts)
 
-	mailer := &mail.Worker{
-		Queue:     o.jobQueue(db, mail.Queue), // failures counted (metrics.go)
-		Transport: mailTransport(cfg, logger),
-		Bookings:  db,
-		Links:     db,
-		Options:   mailOpts,
-		Logger:    logger.With("worker", "mail"),
-		Poll:      5 * time.Second,
+	mailer, err := outbox.New(outbox.Config{
+		Queue: mail.Queue,
+		Store: o.jobQueue(db, mail.Queue), // failures counted (metrics.go)
+		Handler: &mail.Sender{
+			Transport: mailTransport(cfg, logger),
+			Bookings:  db,
+			Links:     db,
+			Options:   mailOpts,
+		},
+		Logger: logger.With("worker", "mail"),
+	})
+	if err != nil {
+		return err
 	}
 	l.run("mail", mailer.Run)
 	wakers := []func(){mailer.Wake}

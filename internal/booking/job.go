@@ -71,6 +71,10 @@ type JobQueue interface {
 	CompleteJob(ctx context.Context, id int64) error
 	// RetryJob records a failed attempt and makes the job due again at retryAt.
 	RetryJob(ctx context.Context, id int64, errText string, retryAt time.Time) error
+	// PostponeJob makes the job due again at until without counting the
+	// attempt it was claimed for: it could not run for a reason outside
+	// itself (its artisan's calendar sync is stopped). errText says why.
+	PostponeJob(ctx context.Context, id int64, errText string, until time.Time) error
 	// FailJob gives up on a job (a permanent failure), keeping it for staff to see.
 	FailJob(ctx context.Context, id int64, errText string) error
 }

@@ -27,6 +27,8 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mail"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
 // clock is a settable test clock.
@@ -54,6 +56,21 @@ type memJob struct {
 	booking.QueuedJob
 	state      string // "pending", "done", "failed"
 	leaseUntil time.Time
+}
+
+// MustRunner returns the runner of the mail queue q with sender s, on the
+// clock of s.Options, changed by opts.
+func MustRunner(tb testing.TB, q booking.JobQueue, s *mail.Sender, opts ...func(*outbox.Config)) *outbox.Runner {
+	tb.Helper()
+	c := outbox.Config{Queue: mail.Queue, Store: q, Handler: s, Now: s.Options.Now}
+	for _, o := range opts {
+		o(&c)
+	}
+	r, err := outbox.New(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
 }
 
 func newMemQueue() *memQueue { return &memQueue{jobs: map[int64]*memJob{}} }
@@ -121,6 +138,18 @@ func (q *memQueue) RetryJob(ctx context.Context, id int64, errText string, retry
 		return err
 	}
 	j.LastError, j.RunAt, j.leaseUntil = errText, retryAt, time.Time{}
+	return nil
+}
+
+func (q *memQueue) PostponeJob(ctx context.Context, id int64, errText string, until time.Time) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	j, err := q.get(id)
+	if err != nil {
+		return err
+	}
+	j.LastError, j.RunAt, j.leaseUntil = errText, until, time.Time{}
+	j.Attempts-- // not an attempt, like the SQLite store
 	return nil
 }
 

@@ -1,8 +1,8 @@
 // Package mail sends the atelier's e-mail: confirmations with calendar
 // invites, updates, cancellations, reminders and notices to staff. Messages
 // are rendered inside the booking transaction into jobs on the "mail"
-// queue (a transactional outbox) and sent afterwards by a Worker over SMTP
-// or into a folder of .eml files.
+// queue (a transactional outbox) and sent afterwards by a Sender, which an
+// outbox.Runner runs, over SMTP or into a folder of .eml files.
 package mail
 
 import (

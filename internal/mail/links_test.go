@@ -37,7 +37,7 @@ func TestManageLinks(t *testing.T) {
 		q.Add(clk.Now(), j)
 	}
 	dir := t.TempDir()
-	w := &mail.Worker{Queue: q, Transport: &mail.Dir{Path: dir, Now: clk.Now}, Bookings: store, Links: store, Options: o}
+	w := MustRunner(t, q, &mail.Sender{Transport: &mail.Dir{Path: dir, Now: clk.Now}, Bookings: store, Links: store, Options: o})
 	if _, err := w.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}

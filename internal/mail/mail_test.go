@@ -326,7 +326,7 @@ func TestDir(t *testing.T) {
 	q := newMemQueue()
 	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_dir", booking.InPerson, t0)})...)
 	dir := t.TempDir() + "/outbox"
-	w := &mail.Worker{Queue: q, Transport: &mail.Dir{Path: dir, Now: clk.Now}, Options: o}
+	w := MustRunner(t, q, &mail.Sender{Transport: &mail.Dir{Path: dir, Now: clk.Now}, Options: o})
 	if _, err := w.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +414,7 @@ func TestSubjectsNameTheZone(t *testing.T) {
 			clk.Advance(tc.event.Booking.Start.Add(-time.Hour).Sub(clk.Now()))
 			dir := t.TempDir()
 			store := &bookingMap{m: map[string]*booking.Booking{tc.event.Booking.ID: tc.event.Booking}}
-			w := &mail.Worker{Queue: q, Transport: &mail.Dir{Path: dir, Now: clk.Now}, Bookings: store, Links: store, Options: o}
+			w := MustRunner(t, q, &mail.Sender{Transport: &mail.Dir{Path: dir, Now: clk.Now}, Bookings: store, Links: store, Options: o})
 			if _, err := w.RunOnce(context.Background()); err != nil {
 				t.Fatal(err)
 			}

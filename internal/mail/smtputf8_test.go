@@ -91,8 +91,8 @@ func TestWorkerNoSMTPUTF8(t *testing.T) {
 	b := MustBooking(t, "bk_utf8", booking.InPerson, t0)
 	b.Customer.Email = "zoë@example.org"
 	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
-	w := &mail.Worker{Queue: q, Options: o,
-		Transport: &mail.SMTP{Host: "127.0.0.1", Port: srv.Port(), TLS: mail.TLSNone, DialTimeout: 2 * time.Second, CommandTimeout: 2 * time.Second}}
+	w := MustRunner(t, q, &mail.Sender{Options: o,
+		Transport: &mail.SMTP{Host: "127.0.0.1", Port: srv.Port(), TLS: mail.TLSNone, DialTimeout: 2 * time.Second, CommandTimeout: 2 * time.Second}})
 	if _, err := w.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}

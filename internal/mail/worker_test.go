@@ -16,28 +16,30 @@ import (
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/mail"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
-// MustWorker returns a worker sending through srv with short timeouts and
-// no jitter (delays are exactly half the backoff step... plus zero).
-func MustWorker(tb testing.TB, q booking.JobQueue, srv *smtpServer, o mail.Options, bookings mail.BookingGetter) *mail.Worker {
+// MustWorker returns a runner of the mail queue sending through srv with
+// short timeouts, backoff from a minute and no jitter (delays are exactly
+// the backoff step... less a thousandth of its half), changed by opts.
+func MustWorker(tb testing.TB, q booking.JobQueue, srv *smtpServer, o mail.Options, bookings mail.BookingGetter, opts ...func(*outbox.Config)) *outbox.Runner {
 	tb.Helper()
-	w := &mail.Worker{
-		Queue:      q,
-		Transport:  &mail.SMTP{Host: "127.0.0.1", Port: srv.Port(), TLS: mail.TLSNone, DialTimeout: 2 * time.Second, CommandTimeout: 300 * time.Millisecond},
-		Bookings:   bookings,
-		Options:    o,
-		MinBackoff: time.Minute,
-		MaxBackoff: time.Hour,
-		Jitter:     func() float64 { return 0.999 },
+	s := &mail.Sender{
+		Transport: &mail.SMTP{Host: "127.0.0.1", Port: srv.Port(), TLS: mail.TLSNone, DialTimeout: 2 * time.Second, CommandTimeout: 300 * time.Millisecond},
+		Bookings:  bookings,
+		Options:   o,
 	}
 	if ls, ok := bookings.(mail.LinkStore); ok {
-		w.Links = ls
+		s.Links = ls
 	}
-	return w
+	opts = append([]func(*outbox.Config){func(c *outbox.Config) {
+		c.Policy.Backoff = outbox.Backoff{Base: time.Minute, Max: time.Hour}
+		c.Jitter = func() float64 { return 0.999 }
+	}}, opts...)
+	return MustRunner(tb, q, s, opts...)
 }
 
-func runOnce(tb testing.TB, w *mail.Worker) int {
+func runOnce(tb testing.TB, w *outbox.Runner) int {
 	tb.Helper()
 	n, err := w.RunOnce(context.Background())
 	if err != nil {
@@ -192,8 +194,7 @@ func TestGiveUpAfterMaxAttempts(t *testing.T) {
 	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_x", booking.InPerson, t0)})[:1]...)
 	srv := MustStartSMTP(t)
 	srv.SetMode("tempfail")
-	w := MustWorker(t, q, srv, o, nil)
-	w.MaxAttempts = 3
+	w := MustWorker(t, q, srv, o, nil, func(c *outbox.Config) { c.Policy.MaxAttempts = 3 })
 	for range 3 {
 		runOnce(t, w)
 		clk.Advance(time.Hour)
@@ -349,8 +350,7 @@ func TestRunWakesAndStops(t *testing.T) {
 	o.StaffCopies, o.ReminderBefore = nil, 0
 	q := newMemQueue()
 	srv := MustStartSMTP(t)
-	w := MustWorker(t, q, srv, o, nil)
-	w.Poll = time.Hour // only Wake can make it look again
+	w := MustWorker(t, q, srv, o, nil, func(c *outbox.Config) { c.Policy.Poll = time.Hour }) // only Wake can make it look again
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
@@ -371,7 +371,7 @@ func TestRunWakesAndStops(t *testing.T) {
 		t.Errorf("Run returned %v", err)
 	}
 
-	if _, err := (&mail.Worker{Queue: errQueue{}, Options: o}).RunOnce(context.Background()); err == nil || !strings.Contains(err.Error(), "locked") {
+	if _, err := MustRunner(t, errQueue{}, &mail.Sender{Options: o}).RunOnce(context.Background()); err == nil || !strings.Contains(err.Error(), "locked") {
 		t.Errorf("queue error not reported: %v", err)
 	}
 }

@@ -129,6 +129,14 @@ func (db *DB) RetryJob(ctx context.Context, id int64, errText string, retryAt ti
 		WHERE id = ? AND state = 'pending'`, fmtTime(retryAt), errText, id)
 }
 
+// PostponeJob makes the job due again at until and takes back the attempt
+// its claim counted: it could not run for a reason outside itself, so the
+// wait does not use up its retries.
+func (db *DB) PostponeJob(ctx context.Context, id int64, errText string, until time.Time) error {
+	return db.finishJob(ctx, "postpone", id, `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?, attempts = max(attempts - 1, 0)
+		WHERE id = ? AND state = 'pending'`, fmtTime(until), errText, id)
+}
+
 // FailJob gives up on a job, keeping it (state failed) for staff to see.
 func (db *DB) FailJob(ctx context.Context, id int64, errText string) error {
 	now := db.now()

@@ -151,3 +151,42 @@ func TestClaimJobsConcurrent(t *testing.T) {
 		t.Errorf("%d jobs claimed, want 50", len(ids))
 	}
 }
+
+// TestPostponeJob: a job put off is due again at the time given, keeps why,
+// and its claim is not counted as an attempt; one that is no longer
+// pending cannot be put off.
+func TestPostponeJob(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	if err := db.Enqueue(ctx, booking.Job{Queue: "gcal", Kind: "created", RunAt: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	const lease = time.Minute
+	at := testNow
+	for range 3 {
+		jobs, err := db.ClaimJobs(ctx, "gcal", at, 10, lease)
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("claim at %s = %v, %v", at, jobs, err)
+		}
+		at = at.Add(5 * time.Minute)
+		if err := db.PostponeJob(ctx, jobs[0].ID, "sync of artisan ana is stopped", at); err != nil {
+			t.Fatal(err)
+		}
+		if jobs, _ := db.ClaimJobs(ctx, "gcal", at.Add(-time.Second), 10, lease); len(jobs) != 0 {
+			t.Fatalf("claimed before the time it was put off to: %+v", jobs)
+		}
+	}
+	jobs, err := db.ClaimJobs(ctx, "gcal", at, 10, lease)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("claim = %v, %v", jobs, err)
+	}
+	if j := jobs[0]; j.Attempts != 1 || j.LastError != "sync of artisan ana is stopped" {
+		t.Errorf("after three put-offs: %d attempts, error %q; want 1 (this claim) and the reason", j.Attempts, j.LastError)
+	}
+	if err := db.CompleteJob(ctx, jobs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PostponeJob(ctx, jobs[0].ID, "late", at); booking.ErrorKind(err) != booking.ENOTFOUND {
+		t.Errorf("putting off a done job: %v, want ENOTFOUND", err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/mail"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
 // smtpFake is an in-process SMTP server (go-smtp) that accepts, defers
@@ -148,10 +149,13 @@ func TestFailingMailIsVisible(t *testing.T) {
 		Catalog: func() *booking.Catalog { return cat }, Now: clock.Now, ReminderBefore: 24 * time.Hour,
 	}
 	env.DB.Jobs = mail.Jobs(opts)
-	worker := &mail.Worker{
-		Queue: env.DB, Bookings: env.DB, Options: opts,
-		Transport:  &mail.SMTP{Host: "127.0.0.1", Port: smtpd.port, TLS: mail.TLSNone},
-		MinBackoff: time.Minute, MaxBackoff: time.Minute,
+	worker, err := outbox.New(outbox.Config{
+		Queue: mail.Queue, Store: env.DB, Now: clock.Now,
+		Handler: &mail.Sender{Bookings: env.DB, Options: opts, Transport: &mail.SMTP{Host: "127.0.0.1", Port: smtpd.port, TLS: mail.TLSNone}},
+		Policy:  outbox.Policy{Backoff: outbox.Backoff{Base: time.Minute, Max: time.Minute}},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	send := func() {
 		t.Helper()

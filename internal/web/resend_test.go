@@ -24,13 +24,14 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/mail"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
 // Mailer is the outbox of a test server: booking changes queue their mail
 // in the store, and Run sends what is due into a folder, on its own clock.
 type Mailer struct {
 	dir    string
-	worker *mail.Worker
+	worker *outbox.Runner
 	mu     sync.Mutex
 	now    time.Time
 	seen   map[string]bool
@@ -56,7 +57,11 @@ func MustOpenMailEnv(tb testing.TB, apiCfg httpapi.Config) (*Env, *Mailer) {
 	}
 	env.DB.Jobs = mail.Jobs(o)
 	env.App.ManageLinks = mail.ManageLinksJob(o)
-	m.worker = &mail.Worker{Queue: env.DB, Transport: &mail.Dir{Path: m.dir, Now: m.Now}, Bookings: env.DB, Links: env.DB, Options: o}
+	m.worker, err = outbox.New(outbox.Config{Queue: mail.Queue, Store: env.DB, Now: m.Now,
+		Handler: &mail.Sender{Transport: &mail.Dir{Path: m.dir, Now: m.Now}, Bookings: env.DB, Links: env.DB, Options: o}})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return env, m
 }
 

@@ -333,6 +333,19 @@ func (m *Bookings) FailJob(_ context.Context, id int64, errText string) error {
 	return nil
 }
 
+// PostponeJob makes the job due again at until, not counted as an attempt.
+func (m *Bookings) PostponeJob(_ context.Context, id int64, errText string, until time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, j := range m.jobs {
+		if j.ID == id {
+			j.LastError, j.RunAt = errText, until
+			delete(m.leased, id)
+		}
+	}
+	return nil
+}
+
 func (m *Bookings) RetryJob(_ context.Context, id int64, errText string, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
