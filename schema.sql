@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 8).
+-- The whole current schema of a new atelier database (schema version 9).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -395,4 +395,51 @@ CREATE TABLE feed_tokens (
     token_hash BLOB NOT NULL UNIQUE,                  -- SHA-256 of the URL token
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL DEFAULT ''               -- staff user id
+) WITHOUT ROWID;
+
+-- Replies to invitations (version 9), read from the organizer's mailbox
+-- (mail.imap) by internal/replies.
+
+-- Each message acted on or refused, once. message_key is the hex SHA-256 of
+-- its Message-ID (or, without one, of mailbox, UIDVALIDITY and UID); it is
+-- written in the same transaction as the message's effect, so a message
+-- read again after a crash changes nothing. Messages of no booking of ours
+-- are not recorded.
+CREATE TABLE reply_messages (
+    message_key  TEXT    PRIMARY KEY,
+    mailbox      TEXT    NOT NULL,
+    uid_validity INTEGER NOT NULL,
+    uid          INTEGER NOT NULL,
+    booking_id   TEXT    NOT NULL REFERENCES bookings (id),
+    outcome      TEXT    NOT NULL,                    -- booking.ReplyOutcome
+    processed_at TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX reply_messages_booking ON reply_messages (booking_id);
+
+-- The latest answer of each booking's customer (the PARTSTAT of a REPLY,
+-- with the SEQUENCE it answers and when) and the latest other time they
+-- proposed (a COUNTER).
+CREATE TABLE booking_replies (
+    booking_id       TEXT    PRIMARY KEY REFERENCES bookings (id),
+    partstat         TEXT    CHECK (partstat IN ('ACCEPTED', 'TENTATIVE', 'DECLINED')),
+    sequence         INTEGER,
+    replied_at       TEXT,
+    counter_start    TEXT,
+    counter_end      TEXT,
+    counter_sequence INTEGER,
+    countered_at     TEXT,
+    updated_at       TEXT    NOT NULL,
+    CHECK ((partstat IS NULL) = (replied_at IS NULL)),
+    CHECK ((counter_start IS NULL) = (counter_end IS NULL)),
+    CHECK (counter_start IS NULL OR counter_start < counter_end)
+) WITHOUT ROWID;
+
+-- Where reading each mailbox resumes: every message up to last_uid under
+-- uid_validity was examined (a new UIDVALIDITY starts again from the top).
+CREATE TABLE reply_cursor (
+    mailbox      TEXT    PRIMARY KEY,
+    uid_validity INTEGER NOT NULL,
+    last_uid     INTEGER NOT NULL,
+    updated_at   TEXT    NOT NULL
 ) WITHOUT ROWID;

@@ -55,6 +55,12 @@ type App struct {
 	// Metrics is told of measurements of the use cases (metrics.go); nil
 	// means none.
 	Metrics Metrics
+	// Replies says the customers' answers to invitations are read
+	// (mail.imap): only then do invites ask for one (RSVP=TRUE).
+	Replies bool
+	// DeclinedReply is what a customer's "No" does: DeclinedCancel (the
+	// default, for "") or DeclinedNotify (replies.go).
+	DeclinedReply string
 }
 
 func (a *App) now() time.Time { return a.Now() }

@@ -388,6 +388,7 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 		// that opens the booking, as the e-mailed invites do.
 		ManageURL: a.manageURL(b.ID, token),
 		Now:       a.now().UTC(),
+		RSVP:      a.Replies,
 	}
 	d.ServiceName, d.ArtisanName = c.ServiceNameOf(b), c.ArtisanNameOf(b)
 	if ar := c.Artisan(b.ArtisanID); ar != nil {

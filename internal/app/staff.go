@@ -25,6 +25,9 @@ type StaffStore interface {
 
 	Bookings(ctx context.Context, from, to time.Time, artisanID string) ([]booking.Booking, error)
 	StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]string, error)
+	// CustomerReplies returns the customers' recorded answers to the
+	// invitations of the bookings (replies.go).
+	CustomerReplies(ctx context.Context, bookingIDs ...string) (map[string]booking.CustomerReply, error)
 	SetStaffNotes(ctx context.Context, bookingID, notes string, actor booking.Actor) error
 	AuditLog(ctx context.Context, from, to time.Time, limit int) ([]booking.AuditEntry, error)
 	// BookingJobs lists the jobs of queue for a booking with their

@@ -24,6 +24,9 @@ type StaffBookingView struct {
 	*BookingView
 	Room       string `json:"room,omitempty"`
 	StaffNotes string `json:"staff_notes"`
+	// CustomerReply is the customer's latest answer to the invitations,
+	// read from the organizer's mailbox; nil when none (replies.go).
+	CustomerReply *CustomerReplyView `json:"customer_reply,omitempty"`
 }
 
 // ConflictView is a confirmed booking that a change to hours, closures or
@@ -123,9 +126,17 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
+	replies, err := s.customerReplies(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]StaffBookingView, 0, len(bs))
 	for i := range bs {
-		out = append(out, StaffBookingView{BookingView: s.bookingViewIn(&bs[i], c, loc), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]})
+		v := StaffBookingView{BookingView: s.bookingViewIn(&bs[i], c, loc), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]}
+		if cr, ok := replies[bs[i].ID]; ok {
+			v.CustomerReply = customerReplyView(cr, &bs[i], loc)
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -136,7 +147,23 @@ func (s *Staff) staffView(ctx context.Context, b *booking.Booking, c *booking.Ca
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
-	return &StaffBookingView{BookingView: s.bookingViewIn(b, c, loc), Room: b.RoomID, StaffNotes: notes[b.ID]}, nil
+	v := &StaffBookingView{BookingView: s.bookingViewIn(b, c, loc), Room: b.RoomID, StaffNotes: notes[b.ID]}
+	replies, err := s.customerReplies(ctx, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	if cr, ok := replies[b.ID]; ok {
+		v.CustomerReply = customerReplyView(cr, b, loc)
+		// Whether the proposed time is free, for the one-click move.
+		if cv := v.CustomerReply.Counter; cv != nil && cv.Current {
+			free, why, err := s.counterFree(ctx, b, c, cr.Counter.Start)
+			if err != nil {
+				return nil, err
+			}
+			cv.Free, cv.Reason = &free, why
+		}
+	}
+	return v, nil
 }
 
 // atelierStaffView renders b for staff in the atelier's zone.

@@ -243,6 +243,12 @@ type Mail struct {
 	// ReminderHoursBefore sends a reminder this long before a visit; 0 sends none.
 	ReminderHoursBefore int      `yaml:"reminder_hours_before"`
 	AdminEmails         []string `yaml:"admin_emails"` // copied on every booking change
+	// IMAP is the mailbox the answers to invitations are read from
+	// (replies.go); off while its host is empty.
+	IMAP IMAP `yaml:"imap"`
+	// DeclinedReply is what a customer's "No" to an invitation does:
+	// cancel (the booking, as their own cancel would) or notify (staff).
+	DeclinedReply string `yaml:"declined_reply"`
 }
 
 // UTF8LocalParts reports whether mail can go to addresses with non-ASCII
@@ -269,7 +275,7 @@ func (c *Config) Warnings() []string {
 			"calendar replies go to the organizer, and some clients show such an invitation as sent on behalf of it "+
 			"or warn that its sender is not its organizer; use the same address for both", from, org))
 	}
-	return w
+	return append(w, c.imapWarnings()...)
 }
 
 // SMTP is the outgoing mail server; an empty Host means "write to outbox_dir".
@@ -341,6 +347,8 @@ func Default() Config {
 			OutboxDir:           "mail-outbox",
 			SMTP:                SMTP{Port: 587, TLS: "starttls"},
 			ReminderHoursBefore: 24,
+			IMAP:                defaultIMAP(),
+			DeclinedReply:       DeclinedCancel,
 		},
 		Meetings: Meetings{Provider: "jitsi", JitsiBaseURL: "https://meet.jit.si"},
 		GoogleCalendar: GoogleCalendar{

@@ -240,6 +240,7 @@ func (v *validator) mail(m *Mail) {
 	for i, a := range m.AdminEmails {
 		v.address(fmt.Sprintf("mail.admin_emails[%d]", i), a)
 	}
+	v.imap(m) // replies.go
 }
 
 func (v *validator) meetings(c *Config) {

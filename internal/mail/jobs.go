@@ -54,6 +54,9 @@ type Options struct {
 	// StaffCopies (mail.admin_emails) receive the staff notice of every
 	// change, besides the artisan.
 	StaffCopies []string
+	// RSVP asks customers' calendars to answer the invitations
+	// (RSVP=TRUE): set while the answers are read (mail.imap).
+	RSVP bool
 }
 
 // payload is the JSON stored in a mail job.
@@ -104,6 +107,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	now := o.Now()
 	b := e.Booking
 	d := o.display(b)
+	d.byReply = e.Actor == booking.ReplyActor
 	var msgs []*rendered
 
 	kind := map[booking.EventKind]string{

@@ -64,6 +64,9 @@ type display struct {
 	artisanMail string
 	atelierLoc  *time.Location
 	customerLoc *time.Location // nil when unknown or the same as the atelier's
+	// byReply says the change is the customer's answer to the invitation
+	// (a "No" in their calendar), read from the mailbox.
+	byReply bool
 }
 
 // artisan returns an artisan of the catalogue, or nil.
@@ -277,6 +280,10 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 		subject = "Cancelled: " + d.service + ", " + shortWhen(b.Start, d.primary())
 		v.Heading = "Your appointment is cancelled"
 		v.Paragraphs = []string{greeting, "Your appointment has been cancelled and the time released. We would be delighted to see you another time."}
+		if d.byReply {
+			v.Paragraphs[1] = "You declined the invitation in your calendar, so we have cancelled your appointment and released the time. " +
+				"If that was a mistake, please book again or get in touch: we would be delighted to see you."
+		}
 	case KindReminder:
 		withInvite = false
 		subject = "Reminder: " + d.service + ", " + shortWhen(b.Start, d.primary())
@@ -440,6 +447,9 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 	if e.Actor.Kind == "staff" {
 		v.Notes = append(v.Notes, "This change was made by staff.")
 	}
+	if d.byReply {
+		v.Notes = append(v.Notes, "The customer declined the invitation in their calendar.")
+	}
 	text, html, err := v.render()
 	if err != nil {
 		return nil, err
@@ -477,6 +487,7 @@ func (o *Options) inviteDetails(d display, now time.Time) invite.Details {
 		Atelier:      &d.atelier,
 		PublicURL:    o.PublicURL,
 		Now:          now,
+		RSVP:         o.RSVP,
 	}
 }
 

@@ -115,3 +115,24 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// Equal reports whether a and b name the same mailbox, as the reader of
+// replies compares a reply's addresses with a booking's customer. Both are
+// trimmed; the domains are compared case-insensitively once both are in
+// IDNA A-labels (so "Bücher.de" and "xn--bcher-kva.de" are the same), and
+// the local parts case-insensitively too: RFC 5321 lets a server tell
+// "Ana" from "ana", but no mail service our customers use does, and the
+// address a customer typed when booking is often capitalised otherwise
+// than the one their calendar writes. An address without a domain, or
+// with a domain in A-labels or non-ASCII letters that is not a valid
+// name, equals nothing.
+func Equal(a, b string) bool {
+	la, da, ok1 := Split(strings.TrimSpace(a))
+	lb, db, ok2 := Split(strings.TrimSpace(b))
+	if !ok1 || !ok2 || !strings.EqualFold(la, lb) {
+		return false
+	}
+	xa, err1 := ASCIIDomain(da)
+	xb, err2 := ASCIIDomain(db)
+	return err1 == nil && err2 == nil && strings.EqualFold(strings.TrimSuffix(xa, "."), strings.TrimSuffix(xb, "."))
+}

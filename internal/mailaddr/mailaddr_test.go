@@ -70,3 +70,28 @@ func repeat(s string, n int) string {
 	}
 	return out
 }
+
+func TestEqual(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"ana@example.com", "ana@example.com", true},
+		{"Ana@Example.COM", "ana@example.com", true},
+		{" ana@example.com ", "ana@example.com", true},
+		{"ana@bücher.de", "ana@xn--bcher-kva.de", true},
+		{"ana@BÜCHER.de", "ana@bücher.de", true},
+		{"ana@example.com.", "ana@example.com", true},
+		{"ana@example.com", "ana@example.org", false},
+		{"ana@example.com", "anna@example.com", false},
+		{"ana@example.com", "ana@mail.example.com", false},
+		{"ana@example.com", "", false},
+		{"ana", "ana", false},
+		{"ana@xn--zz.de", "ana@xn--zz.de", false},
+	}
+	for _, tt := range tests {
+		if got := mailaddr.Equal(tt.a, tt.b); got != tt.want {
+			t.Errorf("Equal(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

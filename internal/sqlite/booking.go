@@ -192,29 +192,36 @@ func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor)
 		if err != nil {
 			return err
 		}
-		if prev.Status == booking.Cancelled {
-			return booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is already cancelled")
-		}
-		now := db.now().Truncate(timePrecision)
-		b := *prev
-		b.Status, b.Sequence, b.UpdatedAt = booking.Cancelled, prev.Sequence+1, now
-		_, err = tx.ExecContext(ctx, `UPDATE bookings SET status = ?, sequence = ?, updated_at = ? WHERE id = ?`,
-			string(b.Status), b.Sequence, fmtTime(now), b.ID)
-		if err != nil {
-			return fmt.Errorf("update booking: %w", err)
-		}
-		touch(prev.BlockStart)
-		ev := booking.Event{Kind: booking.EventCancelled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
-		if err := db.recordEvent(ctx, tx, now, ev); err != nil {
-			return err
-		}
-		out = &b
-		return nil
+		out, err = db.cancelIn(ctx, tx, touch, prev, actor)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: cancel booking: %w", err)
 	}
 	return out, nil
+}
+
+// cancelIn cancels prev, as read inside tx, on behalf of actor: the status,
+// the bumped sequence, the audit row and the jobs of the change. A
+// cancelled booking is ECONFLICT (booking_cancelled).
+func (db *DB) cancelIn(ctx context.Context, tx *sql.Tx, touch func(time.Time), prev *booking.Booking, actor booking.Actor) (*booking.Booking, error) {
+	if prev.Status == booking.Cancelled {
+		return nil, booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is already cancelled")
+	}
+	now := db.now().Truncate(timePrecision)
+	b := *prev
+	b.Status, b.Sequence, b.UpdatedAt = booking.Cancelled, prev.Sequence+1, now
+	_, err := tx.ExecContext(ctx, `UPDATE bookings SET status = ?, sequence = ?, updated_at = ? WHERE id = ?`,
+		string(b.Status), b.Sequence, fmtTime(now), b.ID)
+	if err != nil {
+		return nil, fmt.Errorf("update booking: %w", err)
+	}
+	touch(prev.BlockStart)
+	ev := booking.Event{Kind: booking.EventCancelled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
+	if err := db.recordEvent(ctx, tx, now, ev); err != nil {
+		return nil, err
+	}
+	return &b, nil
 }
 
 // RescheduleBooking moves a confirmed booking to [start, end) with the

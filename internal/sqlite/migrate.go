@@ -29,6 +29,7 @@ var migrations = []migration{
 	migrateV6CoveringSchedule,
 	migrateV7BookingKeeps,
 	migrateV8BookingTokens,
+	migrateV9Replies,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -339,3 +340,49 @@ CREATE INDEX bookings_customer_email ON bookings (customer_email COLLATE NOCASE,
 `)
 	return err
 }
+
+// migrateV9Replies adds what the reader of replies to invitations keeps
+// (issue 17, version 9): the messages it processed, each booking's latest answer and
+// proposal, and where it resumes in each mailbox.
+func migrateV9Replies(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, replySchema)
+	return err
+}
+
+// replySchema is the part of schema.sql that version 9 added; the two
+// must stay the same (TestMigrations compares them).
+const replySchema = `
+CREATE TABLE reply_messages (
+    message_key  TEXT    PRIMARY KEY,
+    mailbox      TEXT    NOT NULL,
+    uid_validity INTEGER NOT NULL,
+    uid          INTEGER NOT NULL,
+    booking_id   TEXT    NOT NULL REFERENCES bookings (id),
+    outcome      TEXT    NOT NULL,
+    processed_at TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX reply_messages_booking ON reply_messages (booking_id);
+
+CREATE TABLE booking_replies (
+    booking_id       TEXT    PRIMARY KEY REFERENCES bookings (id),
+    partstat         TEXT    CHECK (partstat IN ('ACCEPTED', 'TENTATIVE', 'DECLINED')),
+    sequence         INTEGER,
+    replied_at       TEXT,
+    counter_start    TEXT,
+    counter_end      TEXT,
+    counter_sequence INTEGER,
+    countered_at     TEXT,
+    updated_at       TEXT    NOT NULL,
+    CHECK ((partstat IS NULL) = (replied_at IS NULL)),
+    CHECK ((counter_start IS NULL) = (counter_end IS NULL)),
+    CHECK (counter_start IS NULL OR counter_start < counter_end)
+) WITHOUT ROWID;
+
+CREATE TABLE reply_cursor (
+    mailbox      TEXT    PRIMARY KEY,
+    uid_validity INTEGER NOT NULL,
+    last_uid     INTEGER NOT NULL,
+    updated_at   TEXT    NOT NULL
+) WITHOUT ROWID;
+`

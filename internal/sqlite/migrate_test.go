@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
 )
@@ -386,5 +387,46 @@ func TestMigrateFromV6(t *testing.T) {
 		if want := id + "@old.example"; b.UID != want {
 			t.Errorf("%s: UID %q, want %q", id, b.UID, want)
 		}
+	}
+}
+
+// TestMigrateV9Replies upgrades a database with bookings to the version
+// that reads replies to invitations: a booking made before answers a
+// reply, recorded once, and the tables hold the same rules as in a new
+// database (a second record of the message is refused by its key).
+func TestMigrateV9Replies(t *testing.T) {
+	ctx := context.Background()
+	raw, path := createV6(t)
+	if err := migrate(ctx, raw, migrations); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.FillBookingUIDs(ctx, func(id string) string { return id + "@old.example" }); err != nil {
+		t.Fatal(err)
+	}
+	r := booking.InboundReply{Key: "k", Mailbox: "INBOX", UIDValidity: 1, MessageUID: 1, Method: booking.MethodReply,
+		EventUID: "bk_kept@old.example", PartStat: booking.PartAccepted, Stamp: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)}
+	record := func(b *booking.Booking, _ *booking.CustomerReply) booking.ReplyAction {
+		return booking.ReplyAction{Outcome: booking.ReplyRecorded, Record: true, Actor: booking.ReplyActor}
+	}
+	for i, want := range []booking.ReplyOutcome{booking.ReplyRecorded, booking.ReplyDuplicate} {
+		got, _, err := db.ApplyReply(ctx, r, "bk_kept", record)
+		if err != nil || got != want {
+			t.Fatalf("apply %d: %q, %v; want %q", i, got, err, want)
+		}
+	}
+	replies, err := db.CustomerReplies(ctx, "bk_kept")
+	if err != nil || replies["bk_kept"].PartStat != booking.PartAccepted {
+		t.Fatalf("replies %+v, %v", replies, err)
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO reply_messages (message_key, mailbox, uid_validity, uid, booking_id, outcome, processed_at)
+		VALUES ('k', 'INBOX', 1, 2, 'bk_kept', 'recorded', 'x')`)
+	if !isUniqueViolation(err) {
+		t.Errorf("a second row for the same message: %v, want a unique violation", err)
 	}
 }

@@ -54,6 +54,11 @@ type DB struct {
 	// change to a booking. Nil means no jobs. Set it before use.
 	Jobs booking.JobsFunc
 
+	// ReplyJobs returns the jobs to enqueue, in the same transaction, for
+	// a reply to an invitation that staff are told of (ApplyReply). Nil
+	// means none. Set it before use.
+	ReplyJobs booking.ReplyJobsFunc
+
 	// AfterCommit, when set, is called after every committed write
 	// transaction that queued jobs, to wake the workers that read the job
 	// queue. It must not block. Set it before use.

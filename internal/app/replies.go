@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/availability"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mailaddr"
+)
+
+// What a customer's "No" to an invitation does (mail.declined_reply).
+const (
+	DeclinedCancel = "cancel" // cancel the booking, as the customer's own cancel would
+	DeclinedNotify = "notify" // keep it and tell staff
+)
+
+// maxCounterLength bounds the time a proposal may span: a longer one is
+// not a proposal for an appointment.
+const maxCounterLength = 24 * time.Hour
+
+// ApplyReply acts on an iTIP reply read from the organizer's mailbox
+// (internal/replies), exactly once per message (r.Key). It returns what
+// the message did; ReplyUnknown means no booking of ours has its UID, and
+// nothing was recorded. Errors are the store's (the reader tries again).
+//
+// Trust: a reply counts only when both its ATTENDEE and its author (the
+// From address, as the reader checked it against Sender) are the booking's
+// customer, the receiving server did not record a DMARC failure, and it
+// answers the booking's current SEQUENCE. Everything is decided inside the
+// store's transaction, against the booking as committed.
+func (a *App) ApplyReply(ctx context.Context, r booking.InboundReply) (booking.ReplyOutcome, error) {
+	store, ok := a.Store.(booking.ReplyStore)
+	if !ok {
+		return "", fmt.Errorf("app: the store keeps no replies")
+	}
+	id := BookingIDOfUID(r.EventUID)
+	if id == "" {
+		return booking.ReplyUnknown, nil
+	}
+	now := a.now()
+	outcome, _, err := store.ApplyReply(ctx, r, id, func(b *booking.Booking, prev *booking.CustomerReply) booking.ReplyAction {
+		return decideReply(r, b, prev, now, a.DeclinedReply)
+	})
+	if err != nil {
+		return "", wrapStore("apply reply", err)
+	}
+	return outcome, nil
+}
+
+// BookingIDOfUID returns the booking id an invite UID names
+// ("bk_…@host", invite.UID), or "" for a UID that is not one of ours.
+func BookingIDOfUID(uid string) string {
+	local, _, ok := strings.Cut(strings.TrimSpace(uid), "@")
+	if !ok {
+		return ""
+	}
+	id := ParseBookingID(local)
+	if !strings.HasPrefix(id, booking.BookingIDPrefix) || len(id) == len(booking.BookingIDPrefix) || len(id) > 64 {
+		return ""
+	}
+	return id
+}
+
+// decideReply is what reply r does to b (nil when no booking has the id
+// its UID names), given the answer recorded so far. It is pure: the store
+// calls it inside its transaction.
+func decideReply(r booking.InboundReply, b *booking.Booking, prev *booking.CustomerReply, now time.Time, declined string) booking.ReplyAction {
+	act := booking.ReplyAction{Actor: booking.ReplyActor}
+	// The stored UID, not only the id inside it: a UID made for another
+	// host (another atelier sharing the mailbox) is not ours.
+	if b == nil || !strings.EqualFold(b.UID, strings.TrimSpace(r.EventUID)) {
+		act.Outcome = booking.ReplyUnknown
+		return act
+	}
+	switch {
+	case r.Unauthenticated:
+		act.Outcome = booking.ReplyUnauthenticated
+	case !mailaddr.Equal(r.Attendee, b.Customer.Email) || !mailaddr.Equal(r.Author, b.Customer.Email):
+		act.Outcome = booking.ReplyNotCustomer
+	case r.Sequence != b.Sequence:
+		// An older invitation (the booking moved since), or a SEQUENCE
+		// never sent.
+		act.Outcome = booking.ReplyStale
+	case b.Status != booking.Confirmed:
+		act.Outcome = booking.ReplyNotConfirmed
+	case !now.Before(b.Start):
+		act.Outcome = booking.ReplyPast
+	case r.Method == booking.MethodCounter:
+		switch {
+		case r.Start.IsZero() || !r.End.After(r.Start) || r.End.Sub(r.Start) > maxCounterLength || !r.Start.After(now):
+			act.Outcome = booking.ReplyUnsupported
+		case prev != nil && prev.Counter != nil && prev.Counter.Sequence == r.Sequence && r.Stamp.Before(prev.Counter.At):
+			act.Outcome = booking.ReplyOlder
+		default:
+			act.Outcome, act.Record, act.Notify = booking.ReplyCountered, true, true
+		}
+	case r.Method != booking.MethodReply || !r.PartStat.Valid():
+		act.Outcome = booking.ReplyUnsupported
+	case prev != nil && prev.PartStat != "" && prev.Sequence == r.Sequence && r.Stamp.Before(prev.At):
+		// Answers can arrive out of order: the latest one stands.
+		act.Outcome = booking.ReplyOlder
+	case r.PartStat == booking.PartDeclined && declined == DeclinedNotify:
+		act.Outcome, act.Record, act.Notify = booking.ReplyNotified, true, true
+	case r.PartStat == booking.PartDeclined:
+		act.Outcome, act.Record, act.Cancel = booking.ReplyCancelled, true, true
+	default:
+		act.Outcome, act.Record = booking.ReplyRecorded, true
+	}
+	return act
+}
+
+// CustomerReplyView is the customer's latest answer to a booking's
+// invitations, as staff see it ("customer_reply").
+type CustomerReplyView struct {
+	// Status is ACCEPTED, TENTATIVE or DECLINED; empty when the customer
+	// has only proposed another time.
+	Status booking.PartStat `json:"status,omitempty"`
+	// At is when they answered.
+	At *Time `json:"at,omitempty"`
+	// Sequence is the SEQUENCE of the invitation answered; Current says
+	// it is the booking's as it is now (false once it moved since).
+	Sequence int  `json:"sequence"`
+	Current  bool `json:"current"`
+	// Counter is the latest other time the customer proposed.
+	Counter *CounterView `json:"counter,omitempty"`
+}
+
+// CounterView is another time the customer proposed (an iTIP COUNTER).
+type CounterView struct {
+	Start    Time `json:"start"`
+	End      Time `json:"end"`
+	At       Time `json:"at"` // when it was proposed
+	Sequence int  `json:"sequence"`
+	// Current says it answers the booking as it is now.
+	Current bool `json:"current"`
+	// Free says whether the booking can move there now, with its artisan
+	// (staff rules: minimum notice does not apply); Reason says why not.
+	// Both are given on the view of one booking only.
+	Free   *bool  `json:"free,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// customerReplyView renders cr for b with times in loc.
+func customerReplyView(cr booking.CustomerReply, b *booking.Booking, loc *time.Location) *CustomerReplyView {
+	at := func(t time.Time) Time { return At(t.In(loc).Truncate(time.Second)) }
+	v := &CustomerReplyView{Status: cr.PartStat, Sequence: cr.Sequence}
+	if cr.PartStat != "" {
+		t := at(cr.At)
+		v.At = &t
+		v.Current = cr.Sequence == b.Sequence
+	}
+	if c := cr.Counter; c != nil {
+		v.Counter = &CounterView{Start: at(c.Start), End: at(c.End), At: at(c.At), Sequence: c.Sequence,
+			Current: c.Sequence == b.Sequence && b.Status == booking.Confirmed}
+	}
+	return v
+}
+
+// customerReplies loads the recorded answers of bs; nil when the store
+// keeps none.
+func (s *Staff) customerReplies(ctx context.Context, ids ...string) (map[string]booking.CustomerReply, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	out, err := s.DB.CustomerReplies(ctx, ids...)
+	if err != nil {
+		return nil, internal("load customer replies", err)
+	}
+	return out, nil
+}
+
+// counterFree says whether b can move to start as the customer proposed,
+// with its artisan, as staff may move it (notice and horizon do not
+// apply), and if not why, in words for staff.
+func (a *App) counterFree(ctx context.Context, b *booking.Booking, c *booking.Catalog, start time.Time) (bool, string, error) {
+	now := a.now()
+	errs := booking.FieldErrors{}
+	if _, ok := validateStart(errs, c, start.Format(time.RFC3339), now); !ok {
+		if start.Before(now) {
+			return false, "that time has passed", nil
+		}
+		return false, "that time is not on the atelier's slot grid", nil
+	}
+	svc := c.Service(b.ServiceID)
+	if svc == nil {
+		return false, "the service of this booking is no longer offered", nil
+	}
+	_, bs, be := availability.Times(svc, b.Mode, start)
+	sch, err := a.Store.Schedule(ctx, bs.Add(-scheduleMargin), be.Add(scheduleMargin))
+	if err != nil {
+		return false, "", internal("load schedule", err)
+	}
+	r := availability.Request{ServiceID: svc.ID, Mode: b.Mode, Start: start, ArtisanID: b.ArtisanID, IgnoreBookingID: b.ID, Staff: true}
+	if _, err := availability.Place(sch, r, now); err != nil {
+		if booking.ErrorKind(err) == booking.EINTERNAL {
+			return false, "", err
+		}
+		return false, booking.ErrorMessage(err), nil
+	}
+	return true, "", nil
+}
