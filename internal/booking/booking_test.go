@@ -76,12 +76,15 @@ func TestWeekHoursInvalid(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"EndsBeforeStart", `{"mon":[["18:00","10:00"]]}`, "mon[0]: 18:00-10:00 ends before it starts"},
-		{"Overlap", `{"mon":[["10:00","13:00"],["12:00","15:00"]]}`, "mon[1]: 12:00-15:00 overlaps 10:00-13:00"},
-		{"UnknownDay", `{"monday":[["10:00","13:00"]]}`, "monday: unknown day (use sun, mon, tue, wed, thu, fri, sat)"},
+		{"EndsBeforeStart", `{"mon":[["18:00","10:00"]]}`, `mon[0]: "18:00-10:00" ends before it starts`},
+		{"Overlap", `{"mon":[["10:00","13:00"],["12:00","15:00"]]}`, `mon[1]: "12:00-15:00" overlaps mon[0] (10:00-13:00)`},
+		// Spans are named by their place as given, not as sorted.
+		{"OverlapUnsorted", `{"mon":[["14:00","19:00"],["10:00","15:00"]]}`, `mon[1]: "10:00-15:00" overlaps mon[0] (14:00-19:00)`},
+		{"UnknownDay", `{"monday":[["10:00","13:00"]]}`, `monday: unknown day "monday" (use sun, mon, tue, wed, thu, fri, sat)`},
+		{"SameDayTwice", `{"mon":[["10:00","13:00"]],"MON":[["14:00","15:00"]]}`, `mon: "mon" is the same day as "MON" (give each day once)`},
 		{"BadTime", `{"mon":[["10:00","25:00"]]}`, `"25:00" is not a time of day (HH:MM)`},
 		{"NotAPair", `{"mon":[["10:00"]]}`, `a span is a pair of times like ["10:00","19:00"]`},
-		{"Empty", `{"mon":[["10:00","10:00"]]}`, "mon[0]: 10:00-10:00 ends before it starts"},
+		{"Empty", `{"mon":[["10:00","10:00"]]}`, `mon[0]: "10:00-10:00" is empty`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

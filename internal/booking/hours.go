@@ -104,46 +104,109 @@ func (w *WeekHours) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// WeekHoursFromMap builds WeekHours from day keys and validates each day.
-// Errors are keyed by day ("mon", "mon[1]").
+// WeekHoursFromMap builds WeekHours from day keys (in any case) and
+// validates each day by the one rule of CheckDay. Errors are keyed by day
+// ("mon", "mon[1]").
 func WeekHoursFromMap(m map[string][]Span) (WeekHours, FieldErrors) {
 	var w WeekHours
 	errs := FieldErrors{}
-	for key, spans := range m {
-		d := dayIndex(key)
-		if d < 0 {
-			errs.Add(key, "unknown day (use sun, mon, tue, wed, thu, fri, sat)")
+	keys := make([]string, 0, len(m))
+	for key := range m {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys) // a day given twice is named the same way each time
+	var given [7]string
+	for _, key := range keys {
+		d, ok := ParseDay(key)
+		switch {
+		case !ok:
+			errs.Add(key, UnknownDay(key))
+			continue
+		case given[d] != "":
+			errs.Add(key, SameDay(key, given[d]))
 			continue
 		}
-		w[d] = append([]Span(nil), spans...)
-	}
-	for d := range w {
-		for i, s := range w[d] {
-			if s.End <= s.Start {
-				errs.Add(fmt.Sprintf("%s[%d]", DayKeys[d], i), fmt.Sprintf("%s ends before it starts", s))
-			}
-			if s.End > 24*60 {
-				errs.Add(fmt.Sprintf("%s[%d]", DayKeys[d], i), "times must be within the day")
-			}
+		given[d] = key
+		spans, problems := CheckDay(DayKeys[d], m[key], nil)
+		for _, p := range problems {
+			errs.Add(p.Field, p.Message)
 		}
-		sort.Slice(w[d], func(i, j int) bool { return w[d][i].Start < w[d][j].Start })
-		for i := 1; i < len(w[d]); i++ {
-			if w[d][i].Start < w[d][i-1].End {
-				errs.Add(fmt.Sprintf("%s[%d]", DayKeys[d], i), fmt.Sprintf("%s overlaps %s", w[d][i], w[d][i-1]))
-			}
-		}
+		w[d] = spans
 	}
 	return w, errs
 }
 
-func dayIndex(key string) int {
+// ParseDay reads a day key of WeekHours ("mon", in any case).
+func ParseDay(key string) (time.Weekday, bool) {
 	key = strings.ToLower(key)
 	for i, k := range DayKeys {
 		if k == key {
-			return i
+			return time.Weekday(i), true
 		}
 	}
-	return -1
+	return 0, false
+}
+
+// UnknownDay is the message for a day key that ParseDay refuses.
+func UnknownDay(key string) string {
+	return fmt.Sprintf("unknown day %q (use sun, mon, tue, wed, thu, fri, sat)", key)
+}
+
+// SameDay is the message for a day key given after another spelling of
+// the same day ("Mon" after "mon").
+func SameDay(key, first string) string {
+	return fmt.Sprintf("%q is the same day as %q (give each day once)", key, first)
+}
+
+// SpanProblem is what is wrong with one span of a day.
+type SpanProblem struct {
+	Field   string // the day and the span's place as given: "mon[1]"
+	Message string // `"18:00-10:00" ends before it starts`
+}
+
+// CheckDay is the one rule for the spans of a day of opening or working
+// hours, wherever they come from (the configuration file, the API, the
+// staff pages): a span must not be empty, must not end before it starts,
+// must lie within the day and must not overlap another span of the day.
+// It returns the good spans in order of their start (nil when there are
+// none) and a problem for each wrong one, in the order given. Problems
+// name a span by day and its place in the list as given: its index, or
+// at[index] when at is not nil (a caller that left out spans it could not
+// read keeps the places as written).
+func CheckDay(day string, spans []Span, at []int) ([]Span, []SpanProblem) {
+	place := func(i int) string {
+		if at != nil {
+			i = at[i]
+		}
+		return fmt.Sprintf("%s[%d]", day, i)
+	}
+	var problems []SpanProblem
+	var good []Span
+	var goodAt []int
+	for i, s := range spans {
+		msg := ""
+		switch {
+		case s.End == s.Start:
+			msg = fmt.Sprintf("%q is empty", s.String())
+		case s.End < s.Start:
+			msg = fmt.Sprintf("%q ends before it starts", s.String())
+		case s.Start < 0 || s.End > 24*60:
+			msg = fmt.Sprintf("%q is not within the day", s.String())
+		}
+		if msg != "" {
+			problems = append(problems, SpanProblem{place(i), msg})
+			continue
+		}
+		for j, o := range good {
+			if s.Start < o.End && o.Start < s.End {
+				problems = append(problems, SpanProblem{place(i), fmt.Sprintf("%q overlaps %s (%s)", s.String(), place(goodAt[j]), o)})
+			}
+		}
+		good = append(good, s)
+		goodAt = append(goodAt, i)
+	}
+	sort.SliceStable(good, func(i, j int) bool { return good[i].Start < good[j].Start })
+	return good, problems
 }
 
 // Clone returns a copy of w that shares no spans with it, for a caller

@@ -379,6 +379,8 @@ func TestInvalid(t *testing.T) {
 			want: []string{`atelier.opening_hours.tue[1]: a list of 3 values is not a span`}},
 		{name: "UnknownDay", edits: []string{"    mon:", "    monday:"},
 			want: []string{`atelier.opening_hours.monday: unknown day "monday"`}},
+		{name: "SameDayTwice", edits: []string{"    tue:", "    Mon: [\"18:00-19:00\"]\n    tue:"},
+			want: []string{`atelier.opening_hours.mon: "mon" is the same day as "Mon" (give each day once)`}},
 		{name: "ClosedEveryDay", edits: []string{`    mon: [["09:00", "17:00"]]` + "\n", "", `    tue: ["09:00-12:00", "13:00-17:00"]` + "\n", "    sat: []\n"},
 			want: []string{"atelier.opening_hours: the atelier is closed every day"}},
 		{name: "BadArtisanHours", edits: []string{"    services: [fitting]\n", "    services: [fitting]\n    working_hours: {wed: [\"12:00-09:00\"]}\n"},

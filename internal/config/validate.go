@@ -522,7 +522,10 @@ func (v *validator) artisans(c *Config, cat *booking.Catalog) {
 }
 
 // hours validates a week of spans and returns it with each day's spans in
-// order. Problems name the span as written ("mon[1]").
+// order. Reading the file's spans is config's; what makes a day's spans
+// wrong is the domain's one rule (booking.CheckDay), so the file, the API
+// and the staff pages say the same. Problems name the span as written
+// ("mon[1]").
 func (v *validator) hours(path string, h Hours) booking.WeekHours {
 	var w booking.WeekHours
 	keys := make([]string, 0, len(h))
@@ -530,12 +533,18 @@ func (v *validator) hours(path string, h Hours) booking.WeekHours {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var given [7]string
 	for _, key := range keys {
-		day := slices.Index(booking.DayKeys[:], key)
-		if day < 0 {
-			v.add(path+"."+key, "unknown day %q (use sun, mon, tue, wed, thu, fri, sat)", key)
+		day, ok := booking.ParseDay(key)
+		switch {
+		case !ok:
+			v.add(path+"."+key, "%s", booking.UnknownDay(key))
+			continue
+		case given[day] != "":
+			v.add(path+"."+key, "%s", booking.SameDay(key, given[day]))
 			continue
 		}
+		given[day] = key
 		var spans []booking.Span
 		var where []int // index in the file of each parsed span
 		for i, s := range h[key] {
@@ -553,24 +562,15 @@ func (v *validator) hours(path string, h Hours) booking.WeekHours {
 			case err2 != nil:
 				v.add(spath, "%s", err2)
 				continue
-			case end == start:
-				v.add(spath, "%q is empty", s.String())
-				continue
-			case end < start:
-				v.add(spath, "%q ends before it starts", s.String())
-				continue
 			}
-			sp := booking.Span{Start: start, End: end}
-			for j, o := range spans {
-				if sp.Start < o.End && o.Start < sp.End {
-					v.add(spath, "%q overlaps %s[%d] (%s)", s.String(), key, where[j], o)
-				}
-			}
-			spans = append(spans, sp)
+			spans = append(spans, booking.Span{Start: start, End: end})
 			where = append(where, i)
 		}
-		sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
-		w[day] = spans
+		sorted, problems := booking.CheckDay(key, spans, where)
+		for _, p := range problems {
+			v.add(path+"."+p.Field, "%s", p.Message)
+		}
+		w[day] = sorted
 	}
 	return w
 }
