@@ -54,10 +54,8 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 	}
 	errs := booking.FieldErrors{}
 	svc := validateService(c, errs, q.Service, q.Mode, q.Artisan)
-	loc, tz := c.Atelier.Location, c.Atelier.Timezone
-	if loc == nil {
-		loc, tz = time.UTC, "UTC"
-	}
+	loc := c.Atelier.Zone()
+	tz := loc.String()
 	if q.Timezone != "" {
 		l, err := booking.LoadZone(q.Timezone)
 		if err != nil {

@@ -74,12 +74,7 @@ func (r DateRange) window(c *booking.Catalog) (*time.Location, time.Time, time.T
 }
 
 // zoneOf is the atelier's zone, where staff see times by default.
-func zoneOf(c *booking.Catalog) *time.Location {
-	if c.Atelier.Location != nil {
-		return c.Atelier.Location
-	}
-	return time.UTC
-}
+func zoneOf(c *booking.Catalog) *time.Location { return c.Atelier.Zone() }
 
 // staffZone is the zone staff asked to see times in: tz (the "tz" query
 // parameter) or, when empty, the atelier's. A tz that is not an IANA zone

@@ -181,10 +181,8 @@ func validateStart(errs booking.FieldErrors, c *booking.Catalog, s string, now t
 		errs.Add("start", "must be in the future")
 		return start, false
 	}
-	loc, tz := c.Atelier.Location, c.Atelier.Timezone
-	if loc == nil {
-		loc, tz = time.UTC, "UTC"
-	}
+	loc := c.Atelier.Zone()
+	tz := loc.String()
 	if iv := c.Atelier.Rules.SlotInterval; !availability.OnGrid(start, iv, loc) {
 		errs.Add("start", fmt.Sprintf("must be on the %d-minute slot grid of local time in %s (%s, ...: every %d minutes from 00:00; see GET /api/v1/availability)",
 			int(iv/time.Minute), tz, gridExamples(iv), int(iv/time.Minute)))

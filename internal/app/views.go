@@ -180,14 +180,9 @@ type Links struct {
 }
 
 // viewZone is where a booking is shown to its customer: the customer's
-// zone if they gave one, else the atelier's.
+// zone if they gave one, else the atelier's (booking.Customer.ZoneOr).
 func viewZone(b *booking.Booking, c *booking.Catalog) *time.Location {
-	if b.Customer.Timezone != "" {
-		if loc, err := booking.LoadZone(b.Customer.Timezone); err == nil {
-			return loc
-		}
-	}
-	return zoneOf(c)
+	return b.Customer.ZoneOr(zoneOf(c))
 }
 
 // BookingView renders b for the customer API. Times are shown to the

@@ -39,3 +39,34 @@ func LoadZone(name string) (*time.Location, error) {
 func zoneError(name string) error {
 	return fmt.Errorf("unknown time zone %q (use an IANA name such as Asia/Singapore)", name)
 }
+
+// Zone is the atelier's zone, where staff see times and a visit takes
+// place: Location, else the zone named by Timezone, else UTC (a catalogue
+// not loaded yet).
+func (a *Atelier) Zone() *time.Location {
+	if a.Location != nil {
+		return a.Location
+	}
+	if loc, err := LoadZone(a.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Zone is the customer's own time zone, when the name they gave is one
+// (LoadZone).
+func (c Customer) Zone() (*time.Location, bool) {
+	loc, err := LoadZone(c.Timezone)
+	return loc, err == nil
+}
+
+// ZoneOr is the zone a customer is shown their booking in: their own zone
+// when they gave one, else atelier (the atelier's zone). The API's
+// customer views and the manage pages follow it; e-mails show a visit in
+// the atelier's time first and the customer's beside it.
+func (c Customer) ZoneOr(atelier *time.Location) *time.Location {
+	if loc, ok := c.Zone(); ok {
+		return loc
+	}
+	return atelier
+}

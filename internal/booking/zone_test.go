@@ -43,3 +43,37 @@ func TestLoadZone(t *testing.T) {
 		t.Errorf("LoadZone twice gave two locations")
 	}
 }
+
+// Where a booking is shown: the customer's zone when they gave a real
+// one, else the atelier's; the atelier's is its Location, else its
+// Timezone, else UTC.
+func TestBookingZones(t *testing.T) {
+	sgt, _ := booking.LoadZone("Asia/Singapore")
+	for _, tt := range []struct{ customer, want string }{
+		{"Europe/London", "Europe/London"},
+		{"", "Asia/Singapore"},
+		{"Local", "Asia/Singapore"},
+		{"Mars/Base", "Asia/Singapore"},
+	} {
+		c := booking.Customer{Timezone: tt.customer}
+		if got := c.ZoneOr(sgt).String(); got != tt.want {
+			t.Errorf("customer zone %q: shown in %s, want %s", tt.customer, got, tt.want)
+		}
+		if _, ok := c.Zone(); ok != (tt.customer == tt.want) {
+			t.Errorf("Customer{%q}.Zone ok = %v", tt.customer, ok)
+		}
+	}
+	for _, tt := range []struct {
+		a    booking.Atelier
+		want string
+	}{
+		{booking.Atelier{Timezone: "Europe/Paris", Location: sgt}, "Asia/Singapore"},
+		{booking.Atelier{Timezone: "Europe/Paris"}, "Europe/Paris"},
+		{booking.Atelier{Timezone: "Local"}, "UTC"},
+		{booking.Atelier{}, "UTC"},
+	} {
+		if got := tt.a.Zone().String(); got != tt.want {
+			t.Errorf("Atelier{%q, %v}.Zone() = %s, want %s", tt.a.Timezone, tt.a.Location, got, tt.want)
+		}
+	}
+}

@@ -105,12 +105,8 @@ func (o *Options) display(b *booking.Booking) display {
 			d.artisanMail = a.Email
 		}
 	}
-	if d.atelier.Location != nil {
-		d.atelierLoc = d.atelier.Location
-	} else if loc, err := booking.LoadZone(d.atelier.Timezone); err == nil {
-		d.atelierLoc = loc
-	}
-	if loc, err := booking.LoadZone(b.Customer.Timezone); err == nil && loc.String() != d.atelierLoc.String() {
+	d.atelierLoc = d.atelier.Zone()
+	if loc, ok := b.Customer.Zone(); ok && loc.String() != d.atelierLoc.String() {
 		d.customerLoc = loc
 	}
 	return d

@@ -107,14 +107,14 @@ func (s *Server) manageError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 // bookingZone is where the booking's times are shown: the zone asked for
-// in the query, else the customer's, else the atelier's.
+// in the query, else where the customer sees it (the customer's zone,
+// else the atelier's: booking.Customer.ZoneOr), with its name.
 func bookingZone(v *app.BookingView, c *catalogue, asked string) (*time.Location, string) {
-	for _, z := range []string{asked, v.Customer.Timezone} {
-		if loc, ok := loadZone(z); ok {
-			return loc, z
-		}
+	if loc, ok := loadZone(asked); ok {
+		return loc, asked
 	}
-	return c.Loc, c.Atelier.Timezone
+	loc := v.Customer.ZoneOr(c.Loc)
+	return loc, loc.String()
 }
 
 func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc *time.Location) manageData {

@@ -61,7 +61,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 			d.Room = room.Name
 		}
 	}
-	if cl, ok := loadZone(v.Customer.Timezone); ok && !sameOffsets(cl, loc, v.Start.Time) {
+	if cl, ok := v.Customer.Zone(); ok && !sameOffsets(cl, loc, v.Start.Time) {
 		d.CustomerWhen = whenLabel(v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
 	}
 	u := staffUser(r)
