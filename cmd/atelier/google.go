@@ -20,22 +20,13 @@ import (
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/mail"
+	"github.com/atelier-app/atelier/internal/outbox"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // OAuthCallbackPath is where Google sends an artisan back after consent
 // (auth oauth); register server.public_url + this path as the redirect URI.
 const OAuthCallbackPath = "/api/v1/staff/google/callback"
-
-// gcalJobBackoff spaces retries of failed sync jobs; zero means the gcal
-// default (30s to 1h). Tests shorten it.
-var gcalJobBackoff gcal.Backoff
-
-// gcalPoll is how often the outbound worker looks for retries that have
-// come due (new jobs wake it at once). The shortest production backoff is
-// 30s, so polling more often gains nothing; tests with short backoffs
-// shorten it too.
-var gcalPoll = 30 * time.Second
 
 // startGoogle starts Google Calendar sync when it is enabled: the outbound
 // job worker, the periodic inbound sync, Meet links (google_calendar.meet)
@@ -45,7 +36,17 @@ func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, log
 	if !cfg.GoogleCalendar.Enabled {
 		return nil, nil, nil
 	}
-	s, oauth, err := newSyncer(cfg, db, l.ops.jobQueue(db, gcal.Queue), logger)
+	s, oauth, err := newSyncer(cfg, db, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	jobs, err := outbox.New(outbox.Config{
+		Queue:   gcal.Queue,
+		Store:   l.ops.jobQueue(db, gcal.Queue), // failures counted (metrics.go)
+		Handler: s,
+		Policy:  jobPolicy,
+		Logger:  logger.With("worker", "gcal"),
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -58,11 +59,11 @@ func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, log
 		// booking always gets a working link.
 		a.Meetings = &gcal.MeetLinker{Syncer: s, Fallback: a.Meetings}
 	}
-	l.run("gcal-out", s.RunJobs)
+	l.run("gcal-out", jobs.Run)
 	l.run("gcal-in", s.RunInbound)
 	logger.Info("google calendar sync enabled", "auth", cfg.GoogleCalendar.Auth, "meet", cfg.GoogleCalendar.Meet,
 		"sync_interval", cfg.GoogleCalendar.SyncInterval)
-	return []booking.JobsFunc{gcal.Jobs()}, []func(){s.Wake}, nil
+	return []booking.JobsFunc{gcal.Jobs()}, []func(){jobs.Wake}, nil
 }
 
 // googleOAuthEndpoint, when set, replaces Google's OAuth authorisation and
@@ -72,7 +73,7 @@ var googleOAuthEndpoint *oauth2.Endpoint
 // newSyncer builds the Syncer from the google_calendar section and the
 // artisans' google_calendar_id, and with auth oauth the OAuth client that
 // connects artisans' accounts (else nil).
-func newSyncer(cfg *config.Config, db *sqlite.DB, jobs booking.JobQueue, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
+func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
 	g := cfg.GoogleCalendar
 	gc := gcal.Config{
 		Enabled: g.Enabled, Endpoint: g.Endpoint, Auth: g.Auth,
@@ -88,11 +89,9 @@ func newSyncer(cfg *config.Config, db *sqlite.DB, jobs booking.JobQueue, logger 
 	}
 	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
 	opts := gcal.Options{
-		Config: gc, Store: db, Bookings: db, Jobs: jobs, CalendarIDs: calIDs,
-		StaffURL:   func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
-		Logger:     logger.With("worker", "gcal"),
-		JobBackoff: gcalJobBackoff,
-		JobPoll:    gcalPoll,
+		Config: gc, Store: db, Bookings: db, CalendarIDs: calIDs,
+		StaffURL: func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
+		Logger:   logger.With("worker", "gcal"),
 		OnSyncStopped: func(artisanID, reason string) {
 			notifySyncStopped(cfg, db, logger, artisanID, reason)
 		},

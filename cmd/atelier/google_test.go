@@ -18,6 +18,7 @@ import (
 	atelier "github.com/atelier-app/atelier"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/gcal/gcaltest"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
 // googleServer runs Main with the demo configuration, Google Calendar sync
@@ -27,10 +28,12 @@ func googleServer(t *testing.T, fake *gcaltest.Server) (string, *http.Client) {
 	t.Helper()
 	cheapPasswords(t)
 	// Failed jobs come due again within the test's patience.
-	old, oldPoll := gcalJobBackoff, gcalPoll
-	gcalJobBackoff = gcal.Backoff{Base: 100 * time.Millisecond, Max: 500 * time.Millisecond}
-	gcalPoll = 100 * time.Millisecond // retries come due within the backoff, not after a 30s tick
-	t.Cleanup(func() { gcalJobBackoff, gcalPoll = old, oldPoll })
+	old := jobPolicy
+	jobPolicy = outbox.Policy{
+		Backoff: outbox.Backoff{Base: 100 * time.Millisecond, Max: 500 * time.Millisecond},
+		Poll:    100 * time.Millisecond, // retries come due within the backoff, not after the 5s poll
+	}
+	t.Cleanup(func() { jobPolicy = old })
 	dir := t.TempDir()
 	t.Chdir(dir)
 	yaml := string(atelier.ExampleConfig)

@@ -64,6 +64,10 @@ func mailTransport(cfg *config.Config, logger *slog.Logger) mail.Transport {
 	return &mail.Dir{Path: cfg.Mail.OutboxDir, Now: time.Now, Logger: logger}
 }
 
+// jobPolicy is how the job queues are claimed and retried; zero means the
+// outbox defaults. Tests shorten the backoff and the poll.
+var jobPolicy outbox.Policy
+
 // startWorkers wires the transactional outbox (mail and, when enabled,
 // Google Calendar jobs written with each booking change) and starts the
 // background workers. Each returns when ctx ends. The store's hooks are set
@@ -109,6 +113,7 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 			Links:     db,
 			Options:   mailOpts,
 		},
+		Policy: jobPolicy,
 		Logger: logger.With("worker", "mail"),
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/gcal/gcaltest"
 	"github.com/atelier-app/atelier/internal/meeting"
+	"github.com/atelier-app/atelier/internal/outbox"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -221,6 +222,7 @@ type googleMove struct {
 	db     *sqlite.DB
 	fake   *gcaltest.Server
 	syncer *gcal.Syncer
+	jobs   *outbox.Runner // the runner of the sync jobs
 }
 
 var moveCalendars = map[string]string{"mei": "mei-cal", "arjun": "arjun-cal"}
@@ -236,7 +238,6 @@ func mustGoogleMove(t *testing.T) *googleMove {
 		Config:        gcal.Config{Enabled: true, Endpoint: fake.Endpoint(), Auth: gcal.AuthNone, Meet: true},
 		Store:         gcaltest.NewStore(),
 		Bookings:      db,
-		Jobs:          db,
 		CalendarIDs:   moveCalendars,
 		Now:           a.Now,
 		Sleep:         func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
@@ -248,13 +249,17 @@ func mustGoogleMove(t *testing.T) *googleMove {
 	}
 	jitsi := meeting.Jitsi{}
 	a.Meetings = &gcal.MeetLinker{Syncer: syncer, Fallback: jitsi}
-	return &googleMove{app: a, db: db, fake: fake, syncer: syncer}
+	jobs, err := outbox.New(outbox.Config{Queue: gcal.Queue, Store: db, Handler: syncer, Now: a.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &googleMove{app: a, db: db, fake: fake, syncer: syncer, jobs: jobs}
 }
 
 func (g *googleMove) sync(t *testing.T) {
 	t.Helper()
 	for range 5 {
-		n, err := g.syncer.RunJobsOnce(context.Background())
+		n, err := g.jobs.RunOnce(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,8 @@
 // Package gcal keeps artisans' Google Calendars and atelier bookings in step.
 //
 // Outbound, every booking change enqueues a job on the "gcal" queue in the
-// same transaction as the change (see [Jobs]); [Syncer.RunJobs] claims those
-// jobs and makes Google match the booking's current state. Each job is
+// same transaction as the change (see [Jobs]); an outbox.Runner claims those
+// jobs and [Syncer.Handle] makes Google match the booking's current state. Each job is
 // idempotent: it reads the booking as it is now, so jobs may run twice, late
 // or out of order and Google still ends with exactly one event per confirmed
 // booking, at the booking's time.
@@ -29,7 +29,9 @@
 //
 // Rate limits (429, 403 rateLimitExceeded/userRateLimitExceeded) and server
 // errors are retried with exponential backoff and jitter, honouring
-// Retry-After, first briefly in process and then through the job queue.
+// Retry-After, first briefly in process and then through the job queue,
+// whose runner gives a job up after its last attempt (the booking's sync is
+// then marked failed, with the error).
 // Daily quota exhaustion and authorisation failures (401, invalid_grant,
 // revoked access) stop that artisan's sync only: its state becomes
 // "disconnected" or "error" with the message, [Options.OnSyncStopped] is

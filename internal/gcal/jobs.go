@@ -1,10 +1,13 @@
 package gcal
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
 // Queue is the job queue name of outbound sync jobs.
@@ -51,4 +54,57 @@ func jobBookingID(j booking.QueuedJob) (string, error) {
 		return j.BookingID, nil
 	}
 	return "", fmt.Errorf("gcal: job %d has no booking id", j.ID)
+}
+
+// Handle makes Google match the booking of a "gcal" job: the Syncer is the
+// outbox.Handler of Queue. A booking (or artisan) that no longer exists,
+// and a request Google refuses, fail the job; a job of an artisan whose
+// sync is stopped (access revoked, quota spent) is put off, looked at again
+// every ParkInterval and never given up, so it runs once the artisan is
+// reconnected; any other failure is retried, not before Google's
+// Retry-After.
+func (s *Syncer) Handle(ctx context.Context, j booking.QueuedJob) error {
+	id, err := jobBookingID(j)
+	if err != nil {
+		return outbox.Permanent(err)
+	}
+	err = s.SyncBooking(ctx, id)
+	switch {
+	case err == nil:
+		return nil
+	case booking.ErrorKind(err) == booking.ENOTFOUND:
+		return outbox.Permanent(err) // nothing left to match
+	case isStopped(err):
+		return outbox.PutOff(s.now().Add(s.opts.ParkInterval), err)
+	}
+	f := classify(err, s.now())
+	switch f.class {
+	case classPermanent:
+		return outbox.Permanent(err)
+	case classStop:
+		return outbox.PutOff(s.now().Add(s.opts.ParkInterval), err)
+	}
+	return outbox.RetryAfter(f.retryAfter, err)
+}
+
+// GaveUp marks the booking's sync failed when the runner gives up on its
+// job after the last of its retries (outbox.GiveUpHandler), so staff do not
+// read "pending" for a write that will not be tried again.
+func (s *Syncer) GaveUp(ctx context.Context, j booking.QueuedJob, err error) error {
+	id, jerr := jobBookingID(j)
+	if jerr != nil {
+		return nil
+	}
+	st, serr := s.opts.Store.BookingSync(ctx, id)
+	if serr != nil {
+		return fmt.Errorf("gcal: booking sync state: %w", serr)
+	}
+	if st == nil {
+		st = &calsync.BookingSync{BookingID: id}
+	}
+	st.State, st.LastError, st.UpdatedAt = calsync.SyncFailed, err.Error(), s.now()
+	if serr := s.opts.Store.SetBookingSync(ctx, *st); serr != nil {
+		return fmt.Errorf("gcal: save booking sync state: %w", serr)
+	}
+	return nil
 }

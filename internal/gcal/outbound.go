@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -219,96 +218,3 @@ func (s *Syncer) eventFor(b *booking.Booking, cat *booking.Catalog) *calendar.Ev
 }
 
 func googleFalse() *bool { f := false; return &f }
-
-// RunJobsOnce claims the due "gcal" jobs and runs them one after another.
-// It returns how many jobs it claimed.
-func (s *Syncer) RunJobsOnce(ctx context.Context) (int, error) {
-	if s.opts.Jobs == nil {
-		return 0, errors.New("gcal: no job queue")
-	}
-	jobs, err := s.opts.Jobs.ClaimJobs(ctx, Queue, s.now(), 20, s.opts.JobLease)
-	if err != nil {
-		return 0, fmt.Errorf("gcal: claim jobs: %w", err)
-	}
-	for _, j := range jobs {
-		if err := s.runJob(ctx, j); err != nil {
-			return len(jobs), err
-		}
-	}
-	return len(jobs), nil
-}
-
-// runJob runs one job and completes, retries or fails it. The returned
-// error is a failure of the queue itself.
-func (s *Syncer) runJob(ctx context.Context, j booking.QueuedJob) error {
-	id, err := jobBookingID(j)
-	if err != nil {
-		return s.finish(ctx, s.opts.Jobs.FailJob(ctx, j.ID, err.Error()))
-	}
-	err = s.SyncBooking(ctx, id)
-	switch {
-	case err == nil:
-		return s.finish(ctx, s.opts.Jobs.CompleteJob(ctx, j.ID))
-	case booking.ErrorKind(err) == booking.ENOTFOUND:
-		// The booking (or its artisan) no longer exists: nothing to match.
-		return s.finish(ctx, s.opts.Jobs.FailJob(ctx, j.ID, err.Error()))
-	case isStopped(err):
-		return s.finish(ctx, s.opts.Jobs.RetryJob(ctx, j.ID, err.Error(), s.now().Add(s.opts.ParkInterval)))
-	}
-	f := classify(err, s.now())
-	switch f.class {
-	case classPermanent:
-		s.log.Error("gcal: giving up on booking", "booking", id, "err", err)
-		return s.finish(ctx, s.opts.Jobs.FailJob(ctx, j.ID, err.Error()))
-	case classStop:
-		return s.finish(ctx, s.opts.Jobs.RetryJob(ctx, j.ID, err.Error(), s.now().Add(s.opts.ParkInterval)))
-	default:
-		d := s.opts.JobBackoff.Delay(j.Attempts, f.retryAfter, rand.Float64())
-		s.log.Info("gcal: will retry booking", "booking", id, "in", d, "err", err)
-		return s.finish(ctx, s.opts.Jobs.RetryJob(ctx, j.ID, err.Error(), s.now().Add(d)))
-	}
-}
-
-func (s *Syncer) finish(_ context.Context, err error) error {
-	if err != nil {
-		return fmt.Errorf("gcal: job queue: %w", err)
-	}
-	return nil
-}
-
-// Wake makes RunJobs look for jobs now (after a booking change commits).
-// It never blocks.
-func (s *Syncer) Wake() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-// RunJobs runs due jobs until ctx is done: at once when woken, and every
-// JobPoll for retries that have come due.
-func (s *Syncer) RunJobs(ctx context.Context) error {
-	t := time.NewTicker(s.opts.JobPoll)
-	defer t.Stop()
-	for {
-		for {
-			n, err := s.RunJobsOnce(ctx)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				s.log.Error("gcal: jobs", "err", err)
-				break
-			}
-			if n == 0 {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-s.wake:
-		case <-t.C:
-		}
-	}
-}

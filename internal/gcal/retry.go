@@ -109,26 +109,6 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// Backoff is an exponential backoff with jitter.
-type Backoff struct {
-	Base time.Duration // delay before the first retry
-	Max  time.Duration // longest delay
-}
-
-// Delay returns the delay before retry n (0-based): Base*2^n capped at Max,
-// with "equal jitter" (a random point in the upper half) so that many
-// clients retrying together spread out. A Retry-After longer than that
-// wins. r is a random number in [0,1).
-func (b Backoff) Delay(n int, retryAfter time.Duration, r float64) time.Duration {
-	d := b.Base
-	for i := 0; i < n && d < b.Max; i++ {
-		d *= 2
-	}
-	d = min(d, b.Max)
-	d = d/2 + time.Duration(r*float64(d/2))
-	return max(d, retryAfter)
-}
-
 // call runs fn, retrying transient failures in process up to s.retryTries
 // times. A Retry-After longer than the in-process backoff cap is not waited
 // for here: the error is returned and the job queue retries at that time.

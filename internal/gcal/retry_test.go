@@ -50,26 +50,3 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
-
-func TestBackoffDelay(t *testing.T) {
-	b := Backoff{Base: time.Second, Max: 8 * time.Second}
-	for _, tc := range []struct {
-		name       string
-		n          int
-		retryAfter time.Duration
-		r          float64
-		want       time.Duration
-	}{
-		{"FirstLow", 0, 0, 0, 500 * time.Millisecond},
-		{"FirstHigh", 0, 0, 0.999999999, time.Second},
-		{"Doubles", 2, 0, 0, 2 * time.Second},
-		{"Capped", 30, 0, 0, 4 * time.Second},
-		{"RetryAfterWins", 0, time.Minute, 0.5, time.Minute},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := b.Delay(tc.n, tc.retryAfter, tc.r); got.Round(time.Millisecond) != tc.want {
-				t.Errorf("Delay = %s, want %s", got, tc.want)
-			}
-		})
-	}
-}

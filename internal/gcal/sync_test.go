@@ -15,11 +15,13 @@ import (
 	"github.com/atelier-app/atelier/internal/calsync"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/gcal/gcaltest"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
 // env is a syncer wired to the fake Calendar API and in-memory stores,
 // with a clock the test moves.
 type env struct {
+	tb       testing.TB
 	srv      *gcaltest.Server
 	store    *gcaltest.Store
 	bookings *gcaltest.Bookings
@@ -53,14 +55,13 @@ func mustNewEnv(tb testing.TB, mutate func(*gcal.Options)) *env {
 		Services: []booking.Service{{ID: "ring", Name: "Ring design", Duration: time.Hour, Modes: []booking.Mode{booking.InPerson, booking.Virtual}}},
 		Artisans: []booking.Artisan{{ID: "ana", Name: "Ana", Email: "ana@example.com"}, {ID: "ben", Name: "Ben", Email: "ben@example.com"}},
 	}
-	e := &env{srv: gcaltest.NewServer(), store: gcaltest.NewStore(), bookings: gcaltest.NewBookings(cat, gcal.Jobs()),
+	e := &env{tb: tb, srv: gcaltest.NewServer(), store: gcaltest.NewStore(), bookings: gcaltest.NewBookings(cat, gcal.Jobs()),
 		now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
 	tb.Cleanup(e.srv.Close)
 	opts := gcal.Options{
 		Config:      gcal.Config{Enabled: true, Endpoint: e.srv.Endpoint(), Auth: gcal.AuthNone, Meet: true},
 		Store:       e.store,
 		Bookings:    e.bookings,
-		Jobs:        e.bookings,
 		CalendarIDs: calIDs,
 		StaffURL:    func(id string) string { return "https://atelier.test/staff/bookings/" + id },
 		OnSyncStopped: func(a, reason string) {
@@ -83,12 +84,31 @@ func mustNewEnv(tb testing.TB, mutate func(*gcal.Options)) *env {
 	return e
 }
 
+// runJobs claims the due sync jobs and runs them, as the server's runner of
+// the queue does, with the policy changed by opts.
+func (e *env) runJobs(ctx context.Context, opts ...func(*outbox.Config)) (int, error) {
+	return e.runner(opts...).RunOnce(ctx)
+}
+
+// runner returns a runner of the sync jobs with the env's syncer and clock.
+func (e *env) runner(opts ...func(*outbox.Config)) *outbox.Runner {
+	c := outbox.Config{Queue: gcal.Queue, Store: e.bookings, Handler: e.syncer, Now: e.clock}
+	for _, o := range opts {
+		o(&c)
+	}
+	r, err := outbox.New(c)
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	return r
+}
+
 // drainJobs runs jobs, moving the clock an hour at a time, until none is
 // left (or gives up after rounds).
 func (e *env) drainJobs(tb testing.TB, rounds int) {
 	tb.Helper()
 	for range rounds {
-		if _, err := e.syncer.RunJobsOnce(context.Background()); err != nil {
+		if _, err := e.runJobs(context.Background()); err != nil {
 			tb.Fatal(err)
 		}
 		if len(e.bookings.Pending()) == 0 {
@@ -225,7 +245,7 @@ func TestOutageThenRecovery(t *testing.T) {
 				}
 			}
 		}
-		if _, err := e.syncer.RunJobsOnce(ctx); err != nil {
+		if _, err := e.runJobs(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -267,7 +287,6 @@ func mustNewEnvSharing(tb testing.TB, e *env, mutate func(*gcal.Options)) *gcal.
 		Config:      gcal.Config{Enabled: true, Endpoint: e.srv.Endpoint(), Auth: gcal.AuthNone, Meet: true},
 		Store:       e.store,
 		Bookings:    e.bookings,
-		Jobs:        e.bookings,
 		CalendarIDs: calIDs,
 		Now:         e.clock,
 		Sleep:       func(ctx context.Context, d time.Duration) error { return ctx.Err() },
@@ -374,7 +393,7 @@ func TestRevokedTokenStopsOneArtisan(t *testing.T) {
 				mustCreateBooking(t, e, fmt.Sprintf("b%d", i), "ben", booking.InPerson, start.Add(time.Duration(i)*time.Hour))
 			}
 			for range 3 {
-				if _, err := e.syncer.RunJobsOnce(ctx); err != nil {
+				if _, err := e.runJobs(ctx); err != nil {
 					t.Fatal(err)
 				}
 				if err := e.syncer.SyncAll(ctx); err != nil {
@@ -400,7 +419,7 @@ func TestRevokedTokenStopsOneArtisan(t *testing.T) {
 			}
 			requests := e.srv.Requests("insert")
 			e.advance(time.Hour)
-			if _, err := e.syncer.RunJobsOnce(ctx); err != nil {
+			if _, err := e.runJobs(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if got := e.srv.Requests("insert") - requests; got != 0 {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/calsync"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
 // Bookings is the part of the booking store the sync reads.
@@ -25,13 +26,11 @@ type Bookings interface {
 	Catalog(ctx context.Context) (*booking.Catalog, error)
 }
 
-// Options configure a Syncer. Config, Store, Bookings are required; Jobs is
-// required for RunJobs.
+// Options configure a Syncer. Config, Store, Bookings are required.
 type Options struct {
 	Config   Config
 	Store    calsync.Store
 	Bookings Bookings
-	Jobs     booking.JobQueue
 	// CalendarIDs maps artisan ids to Google calendar ids; an artisan not
 	// listed uses "primary".
 	CalendarIDs map[string]string
@@ -49,17 +48,11 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Retry is the in-process backoff (default 500ms to 8s) and RetryTries
 	// the attempts per call (default 3).
-	Retry      Backoff
+	Retry      outbox.Backoff
 	RetryTries int
-	// JobBackoff spaces retries of a failed job (default 30s to 1h).
-	JobBackoff Backoff
 	// ParkInterval is how often jobs of a stopped artisan are looked at
 	// again (default 5m); they run once the artisan is reconnected.
 	ParkInterval time.Duration
-	// JobPoll is how often RunJobs looks for due jobs (default 2s).
-	JobPoll time.Duration
-	// JobLease is how long a claimed job is ours (default 2m).
-	JobLease time.Duration
 	// MeetPolls bounds the events.get calls while a Meet link is pending
 	// (default 10), MeetPollDelay is the wait between them (default 500ms).
 	MeetPolls     int
@@ -81,8 +74,6 @@ type Syncer struct {
 
 	mu      sync.Mutex
 	clients map[string]*calendar.Service // by artisan id
-
-	wake chan struct{} // Wake → RunJobs looks for jobs now
 }
 
 // New returns a Syncer. It reads the service account key file once.
@@ -101,22 +92,13 @@ func New(opts Options) (*Syncer, error) {
 		opts.Sleep = sleepCtx
 	}
 	if opts.Retry.Base <= 0 {
-		opts.Retry = Backoff{Base: 500 * time.Millisecond, Max: 8 * time.Second}
+		opts.Retry = outbox.Backoff{Base: 500 * time.Millisecond, Max: 8 * time.Second}
 	}
 	if opts.RetryTries <= 0 {
 		opts.RetryTries = 3
 	}
-	if opts.JobBackoff.Base <= 0 {
-		opts.JobBackoff = Backoff{Base: 30 * time.Second, Max: time.Hour}
-	}
 	if opts.ParkInterval <= 0 {
 		opts.ParkInterval = 5 * time.Minute
-	}
-	if opts.JobPoll <= 0 {
-		opts.JobPoll = 2 * time.Second
-	}
-	if opts.JobLease <= 0 {
-		opts.JobLease = 2 * time.Minute
 	}
 	if opts.MeetPolls <= 0 {
 		opts.MeetPolls = 10
@@ -133,7 +115,7 @@ func New(opts Options) (*Syncer, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Syncer{opts: opts, cfg: cfg, log: opts.Logger, now: opts.Now, clients: map[string]*calendar.Service{}, wake: make(chan struct{}, 1)}
+	s := &Syncer{opts: opts, cfg: cfg, log: opts.Logger, now: opts.Now, clients: map[string]*calendar.Service{}}
 	switch cfg.Auth {
 	case AuthServiceAccount:
 		key, err := os.ReadFile(cfg.ServiceAccountKeyFile)

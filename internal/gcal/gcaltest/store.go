@@ -298,6 +298,7 @@ func (m *Bookings) ClaimJobs(_ context.Context, queue string, now time.Time, lim
 			continue
 		}
 		m.leased[j.ID] = now.Add(lease)
+		j.Attempts++ // counted at claim, like the SQLite store
 		out = append(out, *j)
 	}
 	return out, nil
@@ -340,6 +341,7 @@ func (m *Bookings) PostponeJob(_ context.Context, id int64, errText string, unti
 	for _, j := range m.jobs {
 		if j.ID == id {
 			j.LastError, j.RunAt = errText, until
+			j.Attempts-- // the claim was no attempt, like the SQLite store
 			delete(m.leased, id)
 		}
 	}
@@ -351,7 +353,6 @@ func (m *Bookings) RetryJob(_ context.Context, id int64, errText string, at time
 	defer m.mu.Unlock()
 	for _, j := range m.jobs {
 		if j.ID == id {
-			j.Attempts++
 			j.LastError, j.RunAt = errText, at
 			delete(m.leased, id)
 		}
