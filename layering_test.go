@@ -9,7 +9,9 @@ import (
 // The domain and the engine stand alone, and the HTTP adapters never reach
 // into the store: only cmd/atelier wires adapters together (STYLE.md). The
 // store never builds the Google client in: the calendar sync state it keeps
-// is in internal/calsync.
+// is in internal/calsync. The two HTTP adapters (JSON API and pages) share
+// only the edge, internal/httpx, which imports neither of them nor the
+// store.
 func TestLayering(t *testing.T) {
 	const (
 		mod = "github.com/atelier-app/atelier/"
@@ -24,8 +26,9 @@ func TestLayering(t *testing.T) {
 		{"internal/booking", []string{"internal/"}},
 		{"internal/availability", []string{"internal/sqlite", "internal/httpapi", "internal/app", "internal/web", "internal/mail", "internal/gcal"}},
 		{"internal/app", []string{"internal/sqlite", "internal/httpapi", "internal/web"}},
+		{"internal/httpx", []string{"internal/sqlite", "internal/httpapi", "internal/web"}},
 		{"internal/httpapi", []string{"internal/sqlite", "internal/web"}},
-		{"internal/web", []string{"internal/sqlite"}},
+		{"internal/web", []string{"internal/sqlite", "internal/httpapi"}},
 		{"internal/invite", []string{"internal/sqlite", "internal/httpapi", "internal/app"}},
 		{"internal/mail", []string{"internal/sqlite", "internal/httpapi", "internal/app"}},
 		{"internal/metrics", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},

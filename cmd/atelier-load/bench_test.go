@@ -29,6 +29,7 @@ import (
 	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -237,8 +238,9 @@ func MustStartAPI(tb testing.TB, artisans, n int) (*httptest.Server, seeded) {
 	db, plan := MustOpenSeededStore(tb, artisans, n)
 	logger := slog.New(slog.DiscardHandler)
 	a := &app.App{Store: db, Now: func() time.Time { return benchNow }, Logger: logger, PublicURL: "http://127.0.0.1"}
-	api := httpapi.New(httpapi.Config{PublicURL: "http://127.0.0.1"}, a, logger)
-	hs := httptest.NewServer(api.Handler())
+	edge := httpx.New(httpx.Config{PublicURL: "http://127.0.0.1"}, logger)
+	httpapi.New(edge, a)
+	hs := httptest.NewServer(edge.Handler())
 	tb.Cleanup(hs.Close)
 	hs.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	return hs, plan

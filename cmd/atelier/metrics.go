@@ -16,7 +16,7 @@ import (
 	"github.com/atelier-app/atelier/internal/backup"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/config"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/metrics"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
@@ -27,7 +27,7 @@ import (
 // "starting" during migrations) and stopped last.
 type ops struct {
 	logger  *slog.Logger
-	ready   *httpapi.Readiness
+	ready   *httpx.Readiness
 	metrics *metrics.Metrics // nil when metrics_addr is empty
 	srv     *http.Server
 	served  chan error
@@ -35,7 +35,7 @@ type ops struct {
 
 // startOps starts the metrics listener when server.metrics_addr is set.
 func startOps(cfg *config.Config, logger *slog.Logger, env Env) (*ops, error) {
-	o := &ops{logger: logger, ready: &httpapi.Readiness{}}
+	o := &ops{logger: logger, ready: &httpx.Readiness{}}
 	if cfg.Server.MetricsAddr == "" {
 		return o, nil
 	}
@@ -104,7 +104,7 @@ func (o *ops) appMetrics() app.Metrics {
 }
 
 // requestObserver is the API's observer, nil (an untyped nil) when off.
-func (o *ops) requestObserver() httpapi.RequestObserver {
+func (o *ops) requestObserver() httpx.RequestObserver {
 	if o.metrics == nil {
 		return nil
 	}

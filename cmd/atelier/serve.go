@@ -15,9 +15,11 @@ import (
 
 	atelier "github.com/atelier-app/atelier"
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/backup"
 	"github.com/atelier-app/atelier/internal/buildinfo"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/invite"
 	"github.com/atelier-app/atelier/internal/sqlite"
 	"github.com/atelier-app/atelier/internal/web"
@@ -84,6 +86,41 @@ func warnOrphanBookings(ctx context.Context, db *sqlite.DB, cfg *config.Config, 
 			"service", o.ServiceID, "artisan", o.ArtisanID)
 	}
 	return nil
+}
+
+// newHandler builds the one HTTP edge (internal/httpx: router,
+// middleware, sessions, limits) and registers both adapters on it, the
+// JSON API first and the pages last (their last route answers every GET
+// no other route matched). They share the edge's sessions and limits: one
+// sign-in serves both, and bookings per minute and the sign-in limits
+// count a client once, whichever way it comes in.
+func newHandler(cfg *config.Config, a *app.App, staff *app.Staff, backups *backup.Scheduler, o *ops, logger *slog.Logger) (http.Handler, error) {
+	edge := httpx.New(httpx.Config{
+		PublicURL:           cfg.Server.PublicURL,
+		TrustedProxies:      cfg.Server.TrustedPrefixes,
+		BookingsPerMinute:   cfg.Limits.BookingsPerMinute,
+		LinkRequestsPerHour: cfg.Limits.LinkRequestsPerHour,
+		LoginsPerMinute:     cfg.Limits.LoginsPerMinute,
+		Metrics:             o.requestObserver(),
+		Accounts:            staff,
+	}, logger)
+	api := httpapi.New(edge, a)
+	edge.Router().Handle("/readyz", o.ready).Methods(http.MethodGet, http.MethodHead)
+	api.EnableStaff(staff)
+	// The customer pages, after the API: the booking flow at / and the
+	// manage page that links.manage and the e-mails point to.
+	pages, err := web.New(edge, atelier.Web, a)
+	if err != nil {
+		return nil, fmt.Errorf("loading the web pages: %w", err)
+	}
+	var staffPages web.StaffConfig
+	if backups != nil {
+		staffPages.Backups = backups.Status
+		api.AddHealth("backups", func(context.Context) (any, bool) { return backupHealthOf(backups.Status(), time.Now()) })
+	}
+	pages.EnableStaff(staff, staffPages)
+	pages.Register()
+	return edge.Handler(), nil
 }
 
 // serve runs the HTTP server until ctx is cancelled, then drains in-flight
@@ -169,41 +206,20 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	o.watchStore(db, a)
 	o.watchBackups(backups)
 
-	api := httpapi.New(httpapi.Config{
-		PublicURL:           cfg.Server.PublicURL,
-		TrustedProxies:      cfg.Server.TrustedPrefixes,
-		BookingsPerMinute:   cfg.Limits.BookingsPerMinute,
-		LinkRequestsPerHour: cfg.Limits.LinkRequestsPerHour,
-		Metrics:             o.requestObserver(),
-	}, a, logger)
-	api.Router().Handle("/readyz", o.ready).Methods(http.MethodGet, http.MethodHead)
-	// Staff accounts and the staff API (issue 3).
+	// Staff accounts, the staff API and pages (issue 3).
 	staff := &app.Staff{
 		App:         a,
 		DB:          db,
 		IdleTimeout: cfg.Staff.SessionIdleTimeout,
 		MaxAge:      cfg.Staff.SessionMaxAge,
 	}
-	api.EnableStaff(staff, httpapi.StaffConfig{LoginsPerMinute: cfg.Limits.LoginsPerMinute})
-	// The customer pages, after the API: the booking flow at / and the
-	// manage page that links.manage and the e-mails point to.
-	// They share the API's limits: bookings per minute and the sign-in
-	// throttle count a client once, whichever way it comes in.
-	pages, err := web.New(atelier.Web, a, api.Limits(), logger)
+	handler, err := newHandler(cfg, a, staff, backups, o, logger)
 	if err != nil {
-		return fmt.Errorf("loading the web pages: %w", err)
+		return err
 	}
-	// The staff pages under /staff share the staff API's session cookie.
-	staffPages := web.StaffConfig{Secure: cfg.Server.Secure()}
-	if backups != nil {
-		staffPages.Backups = backups.Status
-		api.AddHealth("backups", func(context.Context) (any, bool) { return backupHealthOf(backups.Status(), time.Now()) })
-	}
-	pages.EnableStaff(staff, staffPages)
-	pages.Register(api.Router())
 
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           handler,
 		ReadTimeout:       cfg.Server.ReadTimeout,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
 		WriteTimeout:      cfg.Server.WriteTimeout,

@@ -108,24 +108,3 @@ func TestCheckerWaiterLeavesWithItsRequest(t *testing.T) {
 		t.Errorf("%d still waiting after the request ended", w)
 	}
 }
-
-// TestLimitsForgetIdleKeys: keys whose bucket has drained are dropped, so
-// a stream of new addresses or e-mail addresses does not grow memory.
-func TestLimitsForgetIdleKeys(t *testing.T) {
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	th, bo := NewThrottle(10), NewBackoff(10)
-	for i := range 100 {
-		key := string(rune('a'+i%26)) + time.Duration(i).String()
-		th.Take(key, now)
-		bo.Attempt(key, now)
-	}
-	if th.b.size() != 100 || bo.b.size() != 100 {
-		t.Fatalf("sizes %d, %d, want 100 keys each", th.b.size(), bo.b.size())
-	}
-	later := now.Add(2 * time.Minute)
-	th.Take("new", later)
-	bo.Attempt("new", later)
-	if th.b.size() != 1 || bo.b.size() != 1 {
-		t.Errorf("two idle minutes later: sizes %d, %d, want only the new key", th.b.size(), bo.b.size())
-	}
-}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 const (
@@ -22,7 +22,7 @@ const (
 )
 
 func TestCatalogEndpoints(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 
 	t.Run("Atelier", func(t *testing.T) {
 		r := e.Do(t, http.MethodGet, "/api/v1/atelier", nil)
@@ -123,7 +123,7 @@ func TestCatalogEndpoints(t *testing.T) {
 }
 
 func TestAvailability(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 
 	t.Run("AtelierZone", func(t *testing.T) {
 		a := MustAvailability(t, e, dayQuery)
@@ -179,7 +179,7 @@ func TestAvailability(t *testing.T) {
 }
 
 func TestBookingLifecycle(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{PublicURL: "https://atelier.example"})
+	e := MustOpenEnv(t, httpx.Config{PublicURL: "https://atelier.example"})
 
 	if !MustAvailability(t, e, dayQuery).HasSlot(tomorrow10, "mei") {
 		t.Fatal("10:00 not offered before booking")
@@ -305,7 +305,7 @@ func TestBookingLifecycle(t *testing.T) {
 }
 
 func TestRescheduleConflictLeavesBookingUnchanged(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	a := MustCreateBooking(t, e, Request(tomorrow10))
 	MustCreateBooking(t, e, Request(tomorrow14))
 
@@ -322,7 +322,7 @@ func TestRescheduleConflictLeavesBookingUnchanged(t *testing.T) {
 }
 
 func TestBookingTimezone(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	req := Request(tomorrow10)
 	req["customer"].(map[string]any)["timezone"] = "America/New_York"
 	b := MustCreateBooking(t, e, req)
@@ -332,7 +332,7 @@ func TestBookingTimezone(t *testing.T) {
 }
 
 func TestStatusCodes(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	b := MustCreateBooking(t, e, Request(tomorrow10))
 	bearer := []string{"Authorization", "Bearer " + b.ManageToken}
 	withField := func(path string, v any) map[string]any {
@@ -433,7 +433,7 @@ func TestStatusCodes(t *testing.T) {
 }
 
 func TestFieldErrorMessage(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	req := Request(tomorrow14)
 	req["customer"].(map[string]any)["email"] = "not-an-address"
 	req["customer"].(map[string]any)["name"] = ""
@@ -451,7 +451,7 @@ func TestFieldErrorMessage(t *testing.T) {
 }
 
 func TestSameOriginPostAllowed(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	host := strings.TrimPrefix(e.HTTP.URL, "http://")
 	r := e.Do(t, http.MethodPost, "/api/v1/bookings", Request(tomorrow10), "Origin", "http://"+host, "Sec-Fetch-Site", "same-origin")
 	if r.Status != http.StatusCreated {
@@ -460,7 +460,7 @@ func TestSameOriginPostAllowed(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{BookingsPerMinute: 2})
+	e := MustOpenEnv(t, httpx.Config{BookingsPerMinute: 2})
 	// Invalid requests count too: the limit protects the booking endpoint,
 	// not only successful bookings.
 	for i := range 2 {
@@ -485,7 +485,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestRateLimitPerForwardedClient(t *testing.T) {
 	loopback := netip.MustParsePrefix("127.0.0.0/8")
-	e := MustOpenEnv(t, httpapi.Config{BookingsPerMinute: 1, TrustedProxies: []netip.Prefix{loopback}})
+	e := MustOpenEnv(t, httpx.Config{BookingsPerMinute: 1, TrustedProxies: []netip.Prefix{loopback}})
 	post := func(xff string) int {
 		return e.Do(t, http.MethodPost, "/api/v1/bookings", `{}`, "X-Forwarded-For", xff).Status
 	}
@@ -501,7 +501,7 @@ func TestRateLimitPerForwardedClient(t *testing.T) {
 }
 
 func TestIdempotency(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	key := []string{"Idempotency-Key", "order-42"}
 
 	first := e.Do(t, http.MethodPost, "/api/v1/bookings", Request(tomorrow10), key...)
@@ -537,7 +537,7 @@ func TestIdempotency(t *testing.T) {
 }
 
 func TestIdempotencyConcurrentRetries(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	const n = 50
 	var (
 		wg     sync.WaitGroup
@@ -570,7 +570,7 @@ func TestIdempotencyConcurrentRetries(t *testing.T) {
 }
 
 func TestManageTokenNotStoredInClear(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	b := MustCreateBooking(t, e, Request(tomorrow10), "Idempotency-Key", "k1")
 	stored, err := e.DB.ManageTokens(context.Background(), b.ID)
 	if err != nil {
@@ -589,7 +589,7 @@ func TestManageTokenNotStoredInClear(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	r := e.Do(t, http.MethodGet, "/healthz", nil)
 	var got struct {
 		Status string         `json:"status"`
@@ -613,8 +613,8 @@ func TestHealth(t *testing.T) {
 }
 
 func TestInternalErrorsHidden(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
-	e.Server.Router().HandleFunc("/boom", func(http.ResponseWriter, *http.Request) { panic("secret detail") })
+	e := MustOpenEnv(t, httpx.Config{})
+	e.Edge.Router().HandleFunc("/boom", func(http.ResponseWriter, *http.Request) { panic("secret detail") })
 	r := e.Do(t, http.MethodGet, "/boom", nil)
 	p := r.Problem(t)
 	if r.Status != http.StatusInternalServerError || p.Detail != "internal error" || bytes.Contains(r.Body, []byte("secret")) {
@@ -633,7 +633,7 @@ func TestInternalErrorsHidden(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	for _, path := range []string{"/api/v1/atelier", "/api/v1/nothing", "/healthz"} {
 		r := e.Do(t, http.MethodGet, path, nil)
 		csp := r.Header.Get("Content-Security-Policy")
@@ -670,7 +670,7 @@ func countBookings(tb testing.TB, e *Env) int {
 // TestMethodNotAllowedListsAllowed: a 405 says which methods the resource
 // accepts, in the Allow header (RFC 9110).
 func TestMethodNotAllowedListsAllowed(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{PublicURL: "https://atelier.example"})
+	e := MustOpenEnv(t, httpx.Config{PublicURL: "https://atelier.example"})
 	tests := []struct {
 		name, method, path, want string
 	}{

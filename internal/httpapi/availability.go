@@ -11,22 +11,17 @@ import (
 )
 
 func (s *Server) registerAvailabilityRoutes(r *mux.Router) {
-	r.HandleFunc(prefix+"/availability", s.handleAvailability).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(prefix+"/availability", s.handle(s.handleAvailability)).Methods(http.MethodGet, http.MethodHead)
 }
 
 // handleAvailability serves GET /api/v1/availability.
-func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) error {
 	q, err := parseAvailabilityQuery(r.URL.RawQuery)
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return err
 	}
 	v, err := s.app.Availability(r.Context(), q)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 // parseAvailabilityQuery parses the query string of an availability

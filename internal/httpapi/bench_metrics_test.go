@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/metrics"
 )
 
@@ -16,12 +16,12 @@ import (
 
 func BenchmarkAvailabilityEndpointMetrics(b *testing.B) {
 	m := metrics.New()
-	e := MustOpenEnv(b, httpapi.Config{Metrics: m})
+	e := MustOpenEnv(b, httpx.Config{Metrics: m})
 	e.App.Metrics = m
 	for _, start := range []string{tomorrow10, tomorrow14, "2026-12-03T11:00:00+08:00"} {
 		MustCreateBooking(b, e, Request(start))
 	}
-	h := e.Server.Handler()
+	h := e.Edge.Handler()
 	q := "service=design&mode=in_person&from=2026-12-01&to=2027-01-31"
 	for b.Loop() {
 		rec := httptest.NewRecorder()
@@ -34,9 +34,9 @@ func BenchmarkAvailabilityEndpointMetrics(b *testing.B) {
 
 func BenchmarkCreateBookingMetrics(b *testing.B) {
 	m := metrics.New()
-	e := MustOpenEnv(b, httpapi.Config{Metrics: m})
+	e := MustOpenEnv(b, httpx.Config{Metrics: m})
 	e.App.Metrics = m
-	h := e.Server.Handler()
+	h := e.Edge.Handler()
 	body := mustJSON(Request(tomorrow10))
 	first := true
 	for b.Loop() {

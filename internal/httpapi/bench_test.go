@@ -6,17 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // BenchmarkAvailabilityEndpoint measures GET /api/v1/availability over the
 // longest allowed window (62 days), store and engine included.
 func BenchmarkAvailabilityEndpoint(b *testing.B) {
-	e := MustOpenEnv(b, httpapi.Config{})
+	e := MustOpenEnv(b, httpx.Config{})
 	for _, start := range []string{tomorrow10, tomorrow14, "2026-12-03T11:00:00+08:00"} {
 		MustCreateBooking(b, e, Request(start))
 	}
-	h := e.Server.Handler()
+	h := e.Edge.Handler()
 	q := "service=design&mode=in_person&from=2026-12-01&to=2027-01-31"
 	for b.Loop() {
 		rec := httptest.NewRecorder()
@@ -30,8 +30,8 @@ func BenchmarkAvailabilityEndpoint(b *testing.B) {
 // BenchmarkCreateBooking measures POST /api/v1/bookings end to end,
 // including the synchronous (FULL) commit to the database file.
 func BenchmarkCreateBooking(b *testing.B) {
-	e := MustOpenEnv(b, httpapi.Config{})
-	h := e.Server.Handler()
+	e := MustOpenEnv(b, httpx.Config{})
+	h := e.Edge.Handler()
 	body := mustJSON(Request(tomorrow10))
 	first := true
 	for b.Loop() {

@@ -10,85 +10,74 @@ import (
 )
 
 func (s *Server) registerBookingRoutes(r *mux.Router) {
-	r.HandleFunc(prefix+"/bookings", s.handleCreateBooking).Methods(http.MethodPost)
-	r.HandleFunc(prefix+"/bookings/{id}", s.handleGetBooking).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(prefix+"/bookings/{id}/cancel", s.handleCancelBooking).Methods(http.MethodPost)
-	r.HandleFunc(prefix+"/bookings/{id}/reschedule", s.handleRescheduleBooking).Methods(http.MethodPost)
-	r.HandleFunc(prefix+"/bookings/{id}/invite.ics", s.handleInvite).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(prefix+"/bookings", s.handle(s.handleCreateBooking)).Methods(http.MethodPost)
+	r.Handle(prefix+"/bookings/{id}", s.handle(s.handleGetBooking)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(prefix+"/bookings/{id}/cancel", s.handle(s.handleCancelBooking)).Methods(http.MethodPost)
+	r.Handle(prefix+"/bookings/{id}/reschedule", s.handle(s.handleRescheduleBooking)).Methods(http.MethodPost)
+	r.Handle(prefix+"/bookings/{id}/invite.ics", s.handle(s.handleInvite)).Methods(http.MethodGet, http.MethodHead)
 }
 
 // handleCreateBooking serves POST /api/v1/bookings.
-func (s *Server) handleCreateBooking(w http.ResponseWriter, r *http.Request) {
-	if ok, wait := s.limits.AllowBooking(r); !ok {
-		w.Header().Set("Retry-After", retryAfter(wait))
-		s.problem(w, r, http.StatusTooManyRequests, "rate_limited", "too many booking requests; try again shortly", nil)
-		return
+func (s *Server) handleCreateBooking(w http.ResponseWriter, r *http.Request) error {
+	if err := s.edge.Limits().AllowBooking(r); err != nil {
+		return err
 	}
 	var req app.BookingRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.Error(w, r, err)
-		return
+		return err
 	}
 	c, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return err
 	}
+	return s.created(w, c, "/api/v1/bookings/")
+}
+
+// created answers a booking made (201 with its Location), or the first
+// booking made under the request's Idempotency-Key again.
+func (s *Server) created(w http.ResponseWriter, c *app.Created, path string) error {
 	if c.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	w.Header().Set("Location", s.cfg.PublicURL+"/api/v1/bookings/"+c.View.ID)
-	s.writeJSON(w, r, http.StatusCreated, c.View)
+	w.Header().Set("Location", s.edge.PublicURL()+path+c.View.ID)
+	return writeJSON(w, http.StatusCreated, c.View)
 }
 
 // handleGetBooking serves GET /api/v1/bookings/{id}.
-func (s *Server) handleGetBooking(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGetBooking(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.GetBooking(r.Context(), mux.Vars(r)["id"], manageToken(r))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 // handleCancelBooking serves POST /api/v1/bookings/{id}/cancel. The body,
 // if any, is ignored.
-func (s *Server) handleCancelBooking(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCancelBooking(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.CancelBooking(r.Context(), mux.Vars(r)["id"], manageToken(r))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 // handleRescheduleBooking serves POST /api/v1/bookings/{id}/reschedule.
-func (s *Server) handleRescheduleBooking(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRescheduleBooking(w http.ResponseWriter, r *http.Request) error {
 	var req app.RescheduleRequest
 	if err := decodeJSON(w, r, &req); err != nil {
-		s.Error(w, r, err)
-		return
+		return err
 	}
 	v, err := s.app.RescheduleBooking(r.Context(), mux.Vars(r)["id"], manageToken(r), req)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 // handleInvite serves GET /api/v1/bookings/{id}/invite.ics.
-func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) error {
 	ics, method, err := s.app.Invite(r.Context(), mux.Vars(r)["id"], manageToken(r))
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8; method="+method)
 	h.Set("Content-Disposition", `attachment; filename="invite.ics"`)
 	w.WriteHeader(http.StatusOK)
 	w.Write(ics)
+	return nil
 }
 
 // manageToken is the manage token of the request: "Authorization: Bearer

@@ -12,77 +12,61 @@ import (
 )
 
 func (s *Server) registerCatalogRoutes(r *mux.Router) {
-	r.HandleFunc(prefix+"/atelier", s.handleAtelier).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(prefix+"/services", s.handleServices).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(prefix+"/artisans", s.handleArtisans).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(prefix+"/services/{id}", s.handleService).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(prefix+"/artisans/{id}", s.handleArtisan).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(prefix+"/atelier", s.handle(s.handleAtelier)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(prefix+"/services", s.handle(s.handleServices)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(prefix+"/artisans", s.handle(s.handleArtisans)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(prefix+"/services/{id}", s.handle(s.handleService)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(prefix+"/artisans/{id}", s.handle(s.handleArtisan)).Methods(http.MethodGet, http.MethodHead)
 }
 
 // handleAtelier serves GET /api/v1/atelier.
-func (s *Server) handleAtelier(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAtelier(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.Atelier(r.Context())
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 // handleServices serves GET /api/v1/services.
-func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.Services(r.Context())
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 // handleArtisans serves GET /api/v1/artisans.
-func (s *Server) handleArtisans(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleArtisans(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.Artisans(r.Context())
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 // handleService serves GET /api/v1/services/{id}: one entry of the list,
 // or 404.
-func (s *Server) handleService(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleService(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.Services(r.Context())
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return err
 	}
 	id := mux.Vars(r)["id"]
 	for i := range v {
 		if v[i].ID == id {
-			s.writeJSON(w, r, http.StatusOK, v[i])
-			return
+			return writeJSON(w, http.StatusOK, v[i])
 		}
 	}
-	s.Error(w, r, booking.ErrNotFound("service"))
+	return booking.ErrNotFound("service")
 }
 
 // handleArtisan serves GET /api/v1/artisans/{id}: one entry of the list,
 // or 404.
-func (s *Server) handleArtisan(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleArtisan(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.Artisans(r.Context())
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return err
 	}
 	id := mux.Vars(r)["id"]
 	for i := range v {
 		if v[i].ID == id {
-			s.writeJSON(w, r, http.StatusOK, v[i])
-			return
+			return writeJSON(w, http.StatusOK, v[i])
 		}
 	}
-	s.Error(w, r, booking.ErrNotFound("artisan"))
+	return booking.ErrNotFound("artisan")
 }
 
 // handleHealth serves GET /healthz: 503 when the database does not
@@ -92,15 +76,13 @@ func (s *Server) handleArtisan(w http.ResponseWriter, r *http.Request) {
 // Calendar sync on, "google_calendar" with its "jobs" counted alike, and
 // the parts added with AddHealth (backups), which may degrade it too. It
 // costs a ping and one indexed count query (app.Health).
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	h, err := s.app.Health(ctx)
 	if err != nil {
-		s.logger.WarnContext(r.Context(), "health check failed", "err", err)
-		w.Header().Set("Retry-After", retryAfter(UnavailableRetry))
-		s.problem(w, r, http.StatusServiceUnavailable, "unavailable", "the database does not answer", nil)
-		return
+		// Logged by the edge as unavailable, with the cause.
+		return &booking.Error{Kind: booking.EUNAVAILABLE, Code: booking.CodeUnavailable, Message: "the database does not answer", Err: err}
 	}
 	degraded := h.Failing()
 	body := map[string]any{"version": buildinfo.Read(), "mail": queueHealth(h.Mail)}
@@ -116,7 +98,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		body["status"] = "degraded"
 	}
 	s.addHealthParts(ctx, body) // health.go
-	s.writeJSON(w, r, http.StatusOK, body)
+	return writeJSON(w, http.StatusOK, body)
 }
 
 // queueHealth is the JSON of a queue's counts in /healthz.

@@ -10,18 +10,16 @@ import (
 	"strings"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
-
-// MaxBodyBytes is the largest request body accepted.
-const MaxBodyBytes = 64 << 10
 
 // decodeJSON reads exactly one JSON object from the body into v. Any other
 // JSON value (null, an array, a string), unknown fields, trailing data and
-// type mismatches are EMALFORMED; a body over MaxBodyBytes is ETOOLARGE.
+// type mismatches are EMALFORMED; a body over httpx.MaxBodyBytes is ETOOLARGE.
 // A null body is refused rather than decoded as "no fields": into a map it
 // would mean "nothing", such as an atelier closed every day.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	httpx.LimitBody(w, r)
 	dec := json.NewDecoder(r.Body)
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
@@ -54,7 +52,7 @@ func tooLarge(err error) bool {
 func decodeError(err error) error {
 	if tooLarge(err) {
 		return &booking.Error{Kind: booking.ETOOLARGE, Code: "request_too_large",
-			Message: fmt.Sprintf("the request body must be at most %d KiB", MaxBodyBytes>>10)}
+			Message: fmt.Sprintf("the request body must be at most %d KiB", httpx.MaxBodyBytes>>10)}
 	}
 	var typ *json.UnmarshalTypeError
 	switch {

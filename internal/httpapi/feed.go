@@ -18,17 +18,16 @@ const feedCacheControl = "private, max-age=300"
 
 // registerFeedRoutes adds the public feed route to the root router.
 func (sa *staffAPI) registerFeedRoutes(r *mux.Router) {
-	r.HandleFunc("/feeds/{token:[A-Za-z0-9_-]+}.ics", sa.handleFeed).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/feeds/{token:[A-Za-z0-9_-]+}.ics", sa.handle(sa.handleFeed)).Methods(http.MethodGet, http.MethodHead)
 }
 
 // handleFeed serves GET /feeds/{token}.ics: text/calendar with a strong
 // ETag from the body, so that If-None-Match answers 304. An unknown or
 // revoked token is a 404 problem.
-func (sa *staffAPI) handleFeed(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleFeed(w http.ResponseWriter, r *http.Request) error {
 	doc, err := sa.staff.Feed(r.Context(), mux.Vars(r)["token"])
 	if err != nil {
-		sa.Error(w, r, err)
-		return
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")
@@ -38,43 +37,44 @@ func (sa *staffAPI) handleFeed(w http.ResponseWriter, r *http.Request) {
 	// ServeContent answers If-None-Match (304), HEAD and ranges from the
 	// ETag set above; no Last-Modified, as the zero time leaves it out.
 	http.ServeContent(w, r, "feed.ics", time.Time{}, bytes.NewReader(doc.Body))
+	return nil
 }
 
 // handleRotateArtisanFeed serves POST /api/v1/staff/artisans/{id}/feed:
 // 201 with a new secret URL; the previous one stops working.
-func (sa *staffAPI) handleRotateArtisanFeed(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleRotateArtisanFeed(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.RotateArtisanFeed(r.Context(), userOf(r), mux.Vars(r)["id"])
-	sa.secret(w, r, v, err)
+	return secret(w, v, err)
 }
 
 // handleRevokeArtisanFeed serves DELETE /api/v1/staff/artisans/{id}/feed.
-func (sa *staffAPI) handleRevokeArtisanFeed(w http.ResponseWriter, r *http.Request) {
-	sa.noContent(w, r, sa.staff.RevokeArtisanFeed(r.Context(), userOf(r), mux.Vars(r)["id"]))
+func (sa *staffAPI) handleRevokeArtisanFeed(w http.ResponseWriter, r *http.Request) error {
+	return noContent(w, sa.staff.RevokeArtisanFeed(r.Context(), userOf(r), mux.Vars(r)["id"]))
 }
 
 // handleRotateAtelierFeed serves POST /api/v1/staff/feed (admins).
-func (sa *staffAPI) handleRotateAtelierFeed(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleRotateAtelierFeed(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.RotateAtelierFeed(r.Context(), userOf(r))
-	sa.secret(w, r, v, err)
+	return secret(w, v, err)
 }
 
 // handleRevokeAtelierFeed serves DELETE /api/v1/staff/feed (admins).
-func (sa *staffAPI) handleRevokeAtelierFeed(w http.ResponseWriter, r *http.Request) {
-	sa.noContent(w, r, sa.staff.RevokeAtelierFeed(r.Context(), userOf(r)))
+func (sa *staffAPI) handleRevokeAtelierFeed(w http.ResponseWriter, r *http.Request) error {
+	return noContent(w, sa.staff.RevokeAtelierFeed(r.Context(), userOf(r)))
 }
 
 // secret writes a response carrying a secret URL: 201, never stored by
 // any cache.
-func (sa *staffAPI) secret(w http.ResponseWriter, r *http.Request, v any, err error) {
+func secret(w http.ResponseWriter, v any, err error) error {
 	if err == nil {
 		w.Header().Set("Cache-Control", "no-store")
 	}
-	sa.reply(w, r, http.StatusCreated, v, err)
+	return reply(w, http.StatusCreated, v, err)
 }
 
 // handleClosures serves GET /api/v1/staff/closures: the closures that have
 // not ended, with their ids and sources.
-func (sa *staffAPI) handleClosures(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleClosures(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.Closures(r.Context(), userOf(r))
-	sa.reply(w, r, http.StatusOK, v, err)
+	return reply(w, http.StatusOK, v, err)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // checkResponse fails unless the response is a non-5xx and, when it is an
@@ -39,8 +40,8 @@ func FuzzBookingRequest(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"service":"design"}{}`))
 	f.Add([]byte("\xff\xfe"))
-	e := MustOpenEnv(f, httpapi.Config{})
-	h := e.Server.Handler()
+	e := MustOpenEnv(f, httpx.Config{})
+	h := e.Edge.Handler()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/bookings", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -61,8 +62,8 @@ func FuzzAvailabilityQuery(f *testing.F) {
 	f.Add("service=%zz&mode=;&from=&to=")
 	f.Add("tz=../../etc/passwd&service=design&mode=in_person&from=2026-12-02&to=2026-12-02")
 	f.Add("service=design&service=sizing")
-	e := MustOpenEnv(f, httpapi.Config{})
-	h := e.Server.Handler()
+	e := MustOpenEnv(f, httpx.Config{})
+	h := e.Edge.Handler()
 	f.Fuzz(func(t *testing.T, query string) {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/availability", nil)
 		req.URL.RawQuery = query

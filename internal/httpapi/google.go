@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // registerGoogleRoutes adds the Google Calendar staff routes, only when
@@ -26,37 +27,27 @@ func (sa *staffAPI) registerGoogleRoutes(r *mux.Router) {
 	if sa.staff == nil || sa.staff.App == nil || sa.staff.Google == nil {
 		return
 	}
-	r.HandleFunc("/google", sa.authed(sa.handleGoogle)).Methods(http.MethodGet)
-	r.HandleFunc("/google/sync", sa.authed(sa.handleGoogleSync)).Methods(http.MethodPost)
-	r.HandleFunc("/artisans/{id}/google/reconnect", sa.authed(sa.handleGoogleReconnect)).Methods(http.MethodPost)
-	r.HandleFunc("/bookings/{id}/google", sa.authed(sa.handleGoogleBooking)).Methods(http.MethodGet)
+	r.Handle("/google", sa.staffOnly(sa.handleGoogle)).Methods(http.MethodGet)
+	r.Handle("/google/sync", sa.staffOnly(sa.handleGoogleSync)).Methods(http.MethodPost)
+	r.Handle("/artisans/{id}/google/reconnect", sa.staffOnly(sa.handleGoogleReconnect)).Methods(http.MethodPost)
+	r.Handle("/bookings/{id}/google", sa.staffOnly(sa.handleGoogleBooking)).Methods(http.MethodGet)
 	if sa.staff.GoogleOAuth != nil {
-		r.HandleFunc("/artisans/{id}/google/connect", sa.authed(sa.handleGoogleConnect)).Methods(http.MethodGet)
-		r.HandleFunc("/google/callback", sa.authed(sa.handleGoogleCallback)).Methods(http.MethodGet)
+		r.Handle("/artisans/{id}/google/connect", sa.staffOnly(sa.handleGoogleConnect)).Methods(http.MethodGet)
+		r.Handle("/google/callback", sa.staffOnly(sa.handleGoogleCallback)).Methods(http.MethodGet)
 	}
-}
-
-// sessionOf returns the session cookie value of a request that passed
-// authed; the OAuth state is bound to it.
-func sessionOf(r *http.Request) string {
-	c, err := r.Cookie(SessionCookie)
-	if err != nil {
-		return ""
-	}
-	return c.Value
 }
 
 // handleGoogleConnect sends the browser to Google's consent page. The
 // state in that URL is tied to this session and this artisan.
-func (sa *staffAPI) handleGoogleConnect(w http.ResponseWriter, r *http.Request) {
-	u, err := sa.staff.StaffGoogleConnect(r.Context(), userOf(r), sessionOf(r), mux.Vars(r)["id"])
+func (sa *staffAPI) handleGoogleConnect(w http.ResponseWriter, r *http.Request) error {
+	u, err := sa.staff.StaffGoogleConnect(r.Context(), userOf(r), httpx.SessionToken(r), mux.Vars(r)["id"])
 	if err != nil {
-		sa.Error(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	http.Redirect(w, r, u, http.StatusFound)
+	return nil
 }
 
 // googleConnectedReply is the body of a successful callback: there is no
@@ -68,29 +59,29 @@ type googleConnectedReply struct {
 
 // handleGoogleCallback finishes the connection when Google sends the
 // browser back with a code (or an error) and the state.
-func (sa *staffAPI) handleGoogleCallback(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleGoogleCallback(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	// The code is a credential: keep it out of caches and Referer headers.
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	v, err := sa.staff.StaffGoogleCallback(r.Context(), userOf(r), sessionOf(r),
+	v, err := sa.staff.StaffGoogleCallback(r.Context(), userOf(r), httpx.SessionToken(r),
 		app.GoogleCallback{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error")})
-	sa.reply(w, r, http.StatusOK, googleConnectedReply{Connected: true, GoogleSync: v}, err)
+	return reply(w, http.StatusOK, googleConnectedReply{Connected: true, GoogleSync: v}, err)
 }
 
-func (sa *staffAPI) handleGoogleReconnect(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleGoogleReconnect(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffGoogleReconnect(r.Context(), userOf(r), mux.Vars(r)["id"])
-	sa.reply(w, r, http.StatusOK, v, err)
+	return reply(w, http.StatusOK, v, err)
 }
 
-func (sa *staffAPI) handleGoogle(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleGoogle(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffGoogle(r.Context(), userOf(r))
-	sa.reply(w, r, http.StatusOK, v, err)
+	return reply(w, http.StatusOK, v, err)
 }
 
-func (sa *staffAPI) handleGoogleSync(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleGoogleSync(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffGoogleSync(r.Context(), userOf(r))
-	sa.reply(w, r, http.StatusOK, v, err)
+	return reply(w, http.StatusOK, v, err)
 }
 
 // googleBookingReply is the body of GET /api/v1/staff/bookings/{id}/google.
@@ -98,9 +89,9 @@ type googleBookingReply struct {
 	GoogleSync *app.GoogleBookingView `json:"google_sync"` // null: not attempted yet
 }
 
-func (sa *staffAPI) handleGoogleBooking(w http.ResponseWriter, r *http.Request) {
+func (sa *staffAPI) handleGoogleBooking(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffGoogleBooking(r.Context(), userOf(r), mux.Vars(r)["id"])
-	sa.reply(w, r, http.StatusOK, googleBookingReply{GoogleSync: v}, err)
+	return reply(w, http.StatusOK, googleBookingReply{GoogleSync: v}, err)
 }
 
 // googleHealth is the "google_calendar" member of /healthz: how many

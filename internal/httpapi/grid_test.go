@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // MustOpenNewYorkEnv is the test atelier moved to New York, open 10:00-18:00
@@ -16,7 +16,7 @@ import (
 // 400 days ahead.
 func MustOpenNewYorkEnv(tb testing.TB) *Env {
 	tb.Helper()
-	e := MustOpenEnv(tb, httpapi.Config{})
+	e := MustOpenEnv(tb, httpx.Config{})
 	c := DemoCatalog()
 	c.Atelier.Timezone, c.Atelier.Location = "America/New_York", MustZone("America/New_York")
 	c.Atelier.Closures = nil
@@ -77,7 +77,7 @@ func TestGridOnDaysTheClocksChange(t *testing.T) {
 // 409 slot_unavailable (API.md) with a detail saying why; "no longer
 // available" is only for a time that was free and has been taken.
 func TestNotBookableSaysWhy(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	taken := MustCreateBooking(t, e, Request("2026-12-02T14:00:00+08:00"))
 	tests := []struct {
 		name, start, detail string

@@ -3,16 +3,7 @@ package httpapi
 import (
 	"context"
 	"sync"
-	"time"
 )
-
-// RequestObserver is told of every answered request: the method, the
-// route template that matched ("unmatched" when none did; never the raw
-// path, which may hold a token), the status and the time taken
-// (internal/metrics implements it).
-type RequestObserver interface {
-	ObserveRequest(method, route string, status int, took time.Duration)
-}
 
 // HealthFunc reports one part of GET /healthz: the JSON value of its
 // member, and whether that part is degraded, which makes the whole answer

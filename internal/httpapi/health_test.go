@@ -3,19 +3,17 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/atelier-app/atelier/internal/buildinfo"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // TestHealthParts: parts added with AddHealth appear in /healthz; a
 // degraded one makes the whole answer degraded, still 200. The running
 // build is always there.
 func TestHealthParts(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	failing := false
 	e.Server.AddHealth("backups", func(context.Context) (any, bool) {
 		return map[string]any{"failing": failing}, failing
@@ -35,25 +33,5 @@ func TestHealthParts(t *testing.T) {
 	r.JSON(t, &got)
 	if r.Status != http.StatusOK || got.Status != "degraded" || !got.Backups.Failing {
 		t.Errorf("healthz with a degraded part: %d %s", r.Status, r.Body)
-	}
-}
-
-func TestReadinessStates(t *testing.T) {
-	var r httpapi.Readiness
-	for _, step := range []struct {
-		set    func()
-		status int
-		body   string
-	}{
-		{func() {}, http.StatusServiceUnavailable, `{"status":"starting"}`},
-		{r.SetReady, http.StatusOK, `{"status":"ready"}`},
-		{r.SetDraining, http.StatusServiceUnavailable, `{"status":"draining"}`},
-	} {
-		step.set()
-		rec := httptest.NewRecorder()
-		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
-		if rec.Code != step.status || strings.TrimSpace(rec.Body.String()) != step.body || rec.Header().Get("Cache-Control") != "no-store" {
-			t.Errorf("readyz: %d %s, want %d %s", rec.Code, rec.Body, step.status, step.body)
-		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -84,20 +85,21 @@ func DemoCatalog() *booking.Catalog {
 type Env struct {
 	DB     *sqlite.DB
 	App    *app.App
+	Edge   *httpx.Server
 	Server *httpapi.Server
 	HTTP   *httptest.Server
 	Path   string // the database file
 }
 
 // MustOpenEnv starts the API with the test catalogue and cfg.
-func MustOpenEnv(tb testing.TB, cfg httpapi.Config) *Env {
+func MustOpenEnv(tb testing.TB, cfg httpx.Config) *Env {
 	tb.Helper()
 	return MustOpenEnvAt(tb, cfg, filepath.Join(tb.TempDir(), "atelier.db"), sqlite.Options{})
 }
 
 // MustOpenEnvAt is MustOpenEnv on the database file path (new or not),
 // opened with opts.
-func MustOpenEnvAt(tb testing.TB, cfg httpapi.Config, path string, opts sqlite.Options) *Env {
+func MustOpenEnvAt(tb testing.TB, cfg httpx.Config, path string, opts sqlite.Options) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.OpenWith(ctx, path, opts)
@@ -114,10 +116,11 @@ func MustOpenEnvAt(tb testing.TB, cfg httpapi.Config, path string, opts sqlite.O
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := &app.App{Store: db, Now: func() time.Time { return Now }, Logger: logger, PublicURL: cfg.PublicURL}
-	srv := httpapi.New(cfg, a, logger)
-	hs := httptest.NewServer(srv.Handler())
+	edge := httpx.New(cfg, logger)
+	srv := httpapi.New(edge, a)
+	hs := httptest.NewServer(edge.Handler())
 	tb.Cleanup(hs.Close)
-	return &Env{DB: db, App: a, Server: srv, HTTP: hs, Path: path}
+	return &Env{DB: db, App: a, Edge: edge, Server: srv, HTTP: hs, Path: path}
 }
 
 // Response is a finished HTTP exchange.

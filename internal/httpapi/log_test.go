@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -31,11 +32,12 @@ func (s *syncBuffer) String() string {
 }
 
 func TestAccessLogHasNoPersonalData(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	b := MustCreateBooking(t, e, Request(tomorrow10))
 	var buf syncBuffer
-	srv := httpapi.New(httpapi.Config{PublicURL: "https://atelier.example"}, e.App, slog.New(slog.NewTextHandler(&buf, nil)))
-	h := srv.Handler()
+	edge := httpx.New(httpx.Config{PublicURL: "https://atelier.example"}, slog.New(slog.NewTextHandler(&buf, nil)))
+	httpapi.New(edge, e.App)
+	h := edge.Handler()
 
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/bookings/"+b.ID+"?token="+b.ManageToken, nil)
 	h.ServeHTTP(httptest.NewRecorder(), req)
@@ -56,7 +58,7 @@ func TestAccessLogHasNoPersonalData(t *testing.T) {
 }
 
 func TestStaffRouterMountPoint(t *testing.T) {
-	e := MustOpenEnv(t, httpapi.Config{})
+	e := MustOpenEnv(t, httpx.Config{})
 	e.Server.StaffRouter().HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}).Methods(http.MethodGet)

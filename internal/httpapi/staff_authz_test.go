@@ -35,7 +35,7 @@ func (p principal) String() string {
 func staffRoutes(tb testing.TB, e *StaffEnv) []string {
 	tb.Helper()
 	var out []string
-	err := e.Server.Router().Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+	err := e.Edge.Router().Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		tpl, err := route.GetPathTemplate()
 		if err != nil || !strings.HasPrefix(tpl, "/api/v1/staff/") {
 			return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -45,6 +46,7 @@ func (c *Clock) Advance(d time.Duration) {
 // mei and arjun.
 type StaffEnv struct {
 	DB     *sqlite.DB
+	Edge   *httpx.Server
 	Server *httpapi.Server
 	HTTP   *httptest.Server
 	Clock  *Clock
@@ -58,7 +60,7 @@ const StaffPassword = "correct horse battery staple"
 
 // StaffOptions tune MustOpenStaffEnv.
 type StaffOptions struct {
-	Config          httpapi.Config
+	Config          httpx.Config
 	LoginsPerMinute int
 	IdleTimeout     time.Duration
 	MaxAge          time.Duration
@@ -91,12 +93,17 @@ func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
 	if opt.Setup != nil {
 		opt.Setup(a, db)
 	}
-	srv := httpapi.New(cfg, a, logger)
-	srv.EnableStaff(&app.Staff{App: a, DB: db, Passwords: auth.TestParams, Checker: opt.Checker, IdleTimeout: opt.IdleTimeout, MaxAge: opt.MaxAge},
-		httpapi.StaffConfig{LoginsPerMinute: opt.LoginsPerMinute, Now: clock.Now})
-	hs := httptest.NewServer(srv.Handler())
+	st := &app.Staff{App: a, DB: db, Passwords: auth.TestParams, Checker: opt.Checker, IdleTimeout: opt.IdleTimeout, MaxAge: opt.MaxAge}
+	cfg.LoginsPerMinute, cfg.Accounts = opt.LoginsPerMinute, st
+	if cfg.Now == nil {
+		cfg.Now = clock.Now // the sign-in limits run on the test's clock
+	}
+	edge := httpx.New(cfg, logger)
+	srv := httpapi.New(edge, a)
+	srv.EnableStaff(st)
+	hs := httptest.NewServer(edge.Handler())
 	tb.Cleanup(hs.Close)
-	e := &StaffEnv{DB: db, Server: srv, HTTP: hs, Clock: clock}
+	e := &StaffEnv{DB: db, Edge: edge, Server: srv, HTTP: hs, Clock: clock}
 	e.Admin = e.MustCreateUser(tb, "admin@example.com", booking.RoleAdmin, "")
 	e.Mei = e.MustCreateUser(tb, "mei.staff@example.com", booking.RoleArtisan, "mei")
 	e.Arjun = e.MustCreateUser(tb, "arjun.staff@example.com", booking.RoleArtisan, "arjun")
@@ -147,7 +154,7 @@ func (e *StaffEnv) Do(tb testing.TB, cookie, method, path string, body any, head
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if cookie != "" {
-		req.AddCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: cookie})
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: cookie})
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
@@ -169,7 +176,7 @@ func (e *StaffEnv) Login(tb testing.TB, email, password string, headers ...strin
 	tb.Helper()
 	r := e.Do(tb, "", http.MethodPost, "/api/v1/staff/login", map[string]string{"email": email, "password": password}, headers...)
 	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		if c.Name == httpapi.SessionCookie && c.Value != "" {
+		if c.Name == httpx.SessionCookie && c.Value != "" {
 			return r, c
 		}
 	}

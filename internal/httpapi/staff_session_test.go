@@ -12,7 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 func TestStaffLogin(t *testing.T) {
@@ -59,7 +59,7 @@ func TestStaffLogin(t *testing.T) {
 	})
 
 	t.Run("NotSecureOverHTTP", func(t *testing.T) {
-		e := MustOpenStaffEnv(t, StaffOptions{Config: httpapi.Config{PublicURL: "http://127.0.0.1:8080"}})
+		e := MustOpenStaffEnv(t, StaffOptions{Config: httpx.Config{PublicURL: "http://127.0.0.1:8080"}})
 		_, c := e.Login(t, e.Admin.Email, StaffPassword)
 		if c == nil || c.Secure {
 			t.Errorf("cookie = %+v, want a cookie without Secure under http", c)
@@ -118,7 +118,7 @@ func TestStaffSessionRotationAndLogout(t *testing.T) {
 	}
 	var second string
 	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		if c.Name == httpapi.SessionCookie {
+		if c.Name == httpx.SessionCookie {
 			second = c.Value
 		}
 	}
@@ -169,7 +169,7 @@ func TestStaffDisabledUser(t *testing.T) {
 
 func TestStaffLoginThrottle(t *testing.T) {
 	const limit = 3
-	trusted := httpapi.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+	trusted := httpx.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 
 	t.Run("PerAddress", func(t *testing.T) {
 		e := MustOpenStaffEnv(t, StaffOptions{LoginsPerMinute: limit, Config: trusted})
@@ -277,12 +277,12 @@ func TestStrictTransportSecurity(t *testing.T) {
 	for _, tc := range []struct {
 		name, publicURL, want string
 	}{
-		{"HTTPS", "https://atelier.example", httpapi.StrictTransportSecurity},
-		{"HTTPSUpperCase", "HTTPS://atelier.example", httpapi.StrictTransportSecurity},
+		{"HTTPS", "https://atelier.example", httpx.StrictTransportSecurity},
+		{"HTTPSUpperCase", "HTTPS://atelier.example", httpx.StrictTransportSecurity},
 		{"HTTP", "http://127.0.0.1:8080", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := MustOpenEnv(t, httpapi.Config{PublicURL: tc.publicURL})
+			e := MustOpenEnv(t, httpx.Config{PublicURL: tc.publicURL})
 			for _, p := range paths {
 				got := e.Do(t, p.method, p.path, nil).Header.Get("Strict-Transport-Security")
 				if got != tc.want {
@@ -291,7 +291,7 @@ func TestStrictTransportSecurity(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(httpapi.StrictTransportSecurity, "max-age=31536000") {
-		t.Errorf("Strict-Transport-Security %q, want a max-age of a year", httpapi.StrictTransportSecurity)
+	if !strings.Contains(httpx.StrictTransportSecurity, "max-age=31536000") {
+		t.Errorf("Strict-Transport-Security %q, want a max-age of a year", httpx.StrictTransportSecurity)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // slowParams make a password check take long enough (milliseconds, a few
@@ -164,7 +165,7 @@ func TestStaffLoginParallelNoLimit(t *testing.T) {
 // enough to lock its owner out.
 func TestStaffLoginNotLockedOut(t *testing.T) {
 	const limit = 10
-	trusted := httpapi.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+	trusted := httpx.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 
 	t.Run("OneAttackerAddress", func(t *testing.T) {
 		e := MustOpenStaffEnv(t, StaffOptions{LoginsPerMinute: limit, Config: trusted})
@@ -205,21 +206,21 @@ func TestStaffLoginNotLockedOut(t *testing.T) {
 		}
 		// The account is slowed down, not locked: the owner waits at
 		// most the capped delay (plus the time of a request).
-		if took < auth.MaxLoginDelay/2 || took > auth.MaxLoginDelay+3*time.Second {
-			t.Errorf("the owner's sign-in took %v, want about the capped delay %v", took, auth.MaxLoginDelay)
+		if took < httpx.MaxLoginDelay/2 || took > httpx.MaxLoginDelay+3*time.Second {
+			t.Errorf("the owner's sign-in took %v, want about the capped delay %v", took, httpx.MaxLoginDelay)
 		}
 		// A client that leaves during the delay had nothing checked, so
 		// its attempt is given back: the address still has its whole
 		// budget.
 		const leaver = "192.0.2.50"
-		ctx, cancel := context.WithTimeout(context.Background(), auth.MaxLoginDelay/4)
+		ctx, cancel := context.WithTimeout(context.Background(), httpx.MaxLoginDelay/4)
 		body, _ := json.Marshal(map[string]string{"email": e.Admin.Email, "password": "wrong password!"})
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.HTTP.URL+"/api/v1/staff/login", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Forwarded-For", leaver)
 		if resp, err := e.HTTP.Client().Do(req); err == nil {
 			resp.Body.Close()
-			t.Fatalf("a sign-in under the capped delay answered %d within %v", resp.StatusCode, auth.MaxLoginDelay/4)
+			t.Fatalf("a sign-in under the capped delay answered %d within %v", resp.StatusCode, httpx.MaxLoginDelay/4)
 		}
 		cancel()
 		results = parallelLogins(e, limit, e.Admin.Email, "wrong password!", func(int) string { return leaver })

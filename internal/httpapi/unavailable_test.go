@@ -13,6 +13,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -74,7 +75,7 @@ func wantUnavailable(tb testing.TB, r Response) {
 // (same Idempotency-Key) books once the lock is gone.
 func TestBookingWhileDatabaseLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "atelier.db")
-	env := MustOpenEnvAt(t, httpapi.Config{}, path, sqlite.Options{BusyTimeout: 150 * time.Millisecond})
+	env := MustOpenEnvAt(t, httpx.Config{}, path, sqlite.Options{BusyTimeout: 150 * time.Millisecond})
 	env.DB.Jobs = mailJobs
 	raw := MustOpenRaw(t, path)
 	ctx := context.Background()
@@ -132,7 +133,7 @@ func TestBookingWhenDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	env := MustOpenEnvAt(t, httpapi.Config{}, path, sqlite.Options{MaxPageCount: pages})
+	env := MustOpenEnvAt(t, httpx.Config{}, path, sqlite.Options{MaxPageCount: pages})
 	env.DB.Jobs = mailJobs
 	a := MustAvailability(t, env, "service=design&mode=in_person&from=2026-12-02&to=2026-12-12")
 	var booked []Booking

@@ -16,7 +16,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // maxFormBytes bounds a posted form.
@@ -653,11 +653,11 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) {
 		// of any artisan.
 		st.Flow.Artisan, st.Pick, st.Start = anyArtisan, true, time.Time{}
 		st.Notice = "The artisan you chose does not offer this appointment (any more). Your details are kept: choose a time with any of our artisans below and confirm."
-		s.renderDetails(w, r, c, st, httpapi.StatusOf(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "artisan does not offer this service")))
+		s.renderDetails(w, r, c, st, httpx.StatusOf(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "artisan does not offer this service")))
 		return
 	case detailsNoStart:
 		st.Pick, st.Notice = true, "Please choose a time."
-		s.renderDetails(w, r, c, st, httpapi.StatusOf(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "no time chosen")))
+		s.renderDetails(w, r, c, st, httpx.StatusOf(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "no time chosen")))
 		return
 	}
 	req := app.BookingRequest{
@@ -668,10 +668,11 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) {
 	if f.Artisan != anyArtisan {
 		req.Artisan = f.Artisan
 	}
-	if ok, wait := s.limits.AllowBooking(r); !ok {
+	if err := s.limits.AllowBooking(r); err != nil {
 		// The API's limit, shared: the form is kept so that nothing needs
 		// typing again.
-		w.Header().Set("Retry-After", httpapi.RetryAfter(wait))
+		wait, _ := httpx.RetryWait(err)
+		httpx.SetRetryAfter(w.Header(), err)
 		st.Error = "We have received many booking requests from your connection in the last minute. " +
 			"Please wait " + waitPhrase(wait) + " and confirm again; your details are kept."
 		s.renderDetails(w, r, c, st, http.StatusTooManyRequests)
@@ -697,7 +698,7 @@ func (s *Server) bookingFailed(w http.ResponseWriter, r *http.Request, c *catalo
 		s.serverError(w, r, err)
 		return
 	}
-	status := httpapi.StatusOf(err)
+	status := httpx.StatusOf(err)
 	switch {
 	case e.Code == booking.CodeIdempotencyMismatch:
 		// This page already booked, with other details (changed after

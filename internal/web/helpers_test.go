@@ -18,6 +18,7 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/meeting"
 	"github.com/atelier-app/atelier/internal/sqlite"
 	"github.com/atelier-app/atelier/internal/web"
@@ -56,7 +57,7 @@ type Env struct {
 // MustOpenEnv starts the server with the demo configuration's catalogue.
 func MustOpenEnv(tb testing.TB) *Env {
 	tb.Helper()
-	return MustOpenEnvConfig(tb, httpapi.Config{})
+	return MustOpenEnvConfig(tb, httpx.Config{})
 }
 
 // LoginsPerMinute is the sign-in throttle of the test server.
@@ -65,25 +66,25 @@ const LoginsPerMinute = 10
 // MustOpenEnvConfig is MustOpenEnv with the JSON API's configuration
 // (rate limits, trusted proxies). The limits run on the frozen clock Now,
 // so no token comes back during a test.
-func MustOpenEnvConfig(tb testing.TB, apiCfg httpapi.Config) *Env {
+func MustOpenEnvConfig(tb testing.TB, apiCfg httpx.Config) *Env {
 	tb.Helper()
 	return MustOpenEnvWith(tb, apiCfg, sqlite.Options{})
 }
 
 // MustOpenEnvWith is MustOpenEnvConfig with the store's options.
-func MustOpenEnvWith(tb testing.TB, apiCfg httpapi.Config, opts sqlite.Options) *Env {
+func MustOpenEnvWith(tb testing.TB, apiCfg httpx.Config, opts sqlite.Options) *Env {
 	tb.Helper()
 	return mustOpenEnv(tb, apiCfg, opts, nil)
 }
 
 // MustOpenEnvChecker is MustOpenEnvConfig with the checker that runs the
 // sign-ins' password checks (nil: the default).
-func MustOpenEnvChecker(tb testing.TB, apiCfg httpapi.Config, checker *auth.Checker) *Env {
+func MustOpenEnvChecker(tb testing.TB, apiCfg httpx.Config, checker *auth.Checker) *Env {
 	tb.Helper()
 	return mustOpenEnv(tb, apiCfg, sqlite.Options{}, checker)
 }
 
-func mustOpenEnv(tb testing.TB, apiCfg httpapi.Config, opts sqlite.Options, checker *auth.Checker) *Env {
+func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, opts sqlite.Options, checker *auth.Checker) *Env {
 	tb.Helper()
 	if apiCfg.Now == nil {
 		apiCfg.Now = func() time.Time { return Now }
@@ -109,16 +110,18 @@ func mustOpenEnv(tb testing.TB, apiCfg httpapi.Config, opts sqlite.Options, chec
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := &app.App{Store: db, Now: func() time.Time { return Now }, Logger: logger, Meetings: meeting.Jitsi{}}
-	api := httpapi.New(apiCfg, a, logger)
 	st := &app.Staff{App: a, DB: db, Passwords: auth.TestParams, Checker: checker}
-	api.EnableStaff(st, httpapi.StaffConfig{LoginsPerMinute: LoginsPerMinute, Now: func() time.Time { return Now }})
-	pages, err := web.New(atelier.Web, a, api.Limits(), logger)
+	apiCfg.LoginsPerMinute, apiCfg.Accounts = LoginsPerMinute, st
+	edge := httpx.New(apiCfg, logger)
+	api := httpapi.New(edge, a)
+	api.EnableStaff(st)
+	pages, err := web.New(edge, atelier.Web, a)
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
 	pages.EnableStaff(st, web.StaffConfig{})
-	pages.Register(api.Router())
-	hs := httptest.NewServer(api.Handler())
+	pages.Register()
+	hs := httptest.NewServer(edge.Handler())
 	tb.Cleanup(hs.Close)
 	a.PublicURL = hs.URL
 	return &Env{DB: db, App: a, HTTP: hs, URL: hs.URL, Path: path}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/auth"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // detailsForm is a booking request through the pages; the e-mail address
@@ -62,7 +62,7 @@ func TestBookingLimitSharedWithAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := MustOpenEnvConfig(t, httpapi.Config{BookingsPerMinute: limit})
+			env := MustOpenEnvConfig(t, httpx.Config{BookingsPerMinute: limit})
 			for i := range limit {
 				via, p := "page", Page{}
 				if i%2 == 0 {
@@ -92,7 +92,7 @@ func TestBookingLimitSharedWithAPI(t *testing.T) {
 }
 
 func TestBookingLimitPerForwardedClient(t *testing.T) {
-	env := MustOpenEnvConfig(t, httpapi.Config{
+	env := MustOpenEnvConfig(t, httpx.Config{
 		BookingsPerMinute: 1,
 		TrustedProxies:    []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 	})
@@ -111,7 +111,7 @@ func TestBookingLimitPerForwardedClient(t *testing.T) {
 }
 
 func TestLoginThrottleSharedWithAPI(t *testing.T) {
-	env := MustOpenEnvConfig(t, httpapi.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	env := MustOpenEnvConfig(t, httpx.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	env.MustCreateUser(t, "boss@example.com", "Boss", "")
 	const attacker = "203.0.113.66"
 	viaPage := func(email, password, xff string) Page {
@@ -155,7 +155,7 @@ func TestLoginPageBusy(t *testing.T) {
 	// long enough (tens of milliseconds) to be seen running.
 	slow := auth.Params{Memory: 32 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 	checker := auth.NewChecker(slow, 1, 0)
-	env := MustOpenEnvChecker(t, httpapi.Config{}, checker)
+	env := MustOpenEnvChecker(t, httpx.Config{}, checker)
 	env.MustCreateUserParams(t, "boss@example.com", "Boss", "", slow)
 	login := func() (*http.Response, error) {
 		form := url.Values{"email": {"boss@example.com"}, "password": {"wrong password!"}}

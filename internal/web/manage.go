@@ -10,7 +10,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // The manage pages are reached from the link in the mails,
@@ -428,5 +428,5 @@ func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.Book
 			notice = unbookableNotice(err, start.In(loc), c.Atelier.Timezone, "Your appointment is unchanged; here are the times still free.")
 		}
 	}
-	s.renderReschedule(w, r, v, c, token, loc, tz, choice, "", date, httpapi.StatusOf(err), notice)
+	s.renderReschedule(w, r, v, c, token, loc, tz, choice, "", date, httpx.StatusOf(err), notice)
 }

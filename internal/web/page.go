@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -11,7 +13,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // page is what the layout template receives: the common parts of every
@@ -167,26 +169,45 @@ type words struct {
 }
 
 // wording chooses the words of an error page for a status; the status
-// itself always comes from the one table (httpapi.StatusOf). A wording
-// returns false for the statuses it leaves to customerWording.
+// itself always comes from the one table (httpx.StatusOf). A wording
+// returns false for the statuses it leaves to the default words.
 type wording func(status int, err error) (words, bool)
 
-// errorPage answers an application error: the status and any Retry-After
-// come from the one error → status table the JSON API answers from, so no
-// kind of error is a 500 here that the API knows as a 4xx; the pages
-// choose only the words. Internal errors are logged with their detail and
-// shown only as "something went wrong".
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error, own wording) {
-	status := httpapi.StatusOf(err)
-	switch {
-	case status == http.StatusServiceUnavailable:
-		s.unavailable(w, r, err)
-	case status >= 500 && booking.ErrorKind(err) == booking.EINTERNAL:
-		s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", routePath(r), "err", err)
+// pageRenderer answers errors on the pages (httpx.Renderer): the edge has
+// set the status of the one error → status table and any Retry-After,
+// and logged what needs logging; the pages choose only the words. A
+// request without a staff session (EUNAUTHORIZED) is sent to the sign-in
+// page, which brings it back afterwards. Signed-in staff read the staff
+// words (staffWording), which lead back to the calendar; anyone else the
+// customer's. own, when set, chooses first.
+type pageRenderer struct {
+	s   *Server
+	own wording
+}
+
+// RenderError renders the error page for err with status, or the page
+// err asks to show again (again).
+func (pr pageRenderer) RenderError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	s := pr.s
+	var pe *pageError
+	if errors.As(err, &pe) {
+		s.render(w, r, status, pe.name, pe.page)
+		return
+	}
+	if status == http.StatusUnauthorized && booking.ErrorKind(err) == booking.EUNAUTHORIZED {
+		next := "/staff"
+		if r.Method == http.MethodGet {
+			next = r.URL.RequestURI()
+		}
+		http.Redirect(w, r, "/staff/login?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
+		return
 	}
 	wd, ok := words{}, false
-	if own != nil {
-		wd, ok = own(status, err)
+	if pr.own != nil {
+		wd, ok = pr.own(status, err)
+	}
+	if !ok && httpx.User(r) != nil {
+		wd, ok = staffWording(status, err)
 	}
 	if !ok {
 		wd = customerWording(status, err)
@@ -194,8 +215,34 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error, ow
 	s.renderErrorPage(w, r, status, wd)
 }
 
-// serverError answers any error from the application on a customer page
-// (errorPage with the customer's words).
+// pageError is an error answered with a page of its own instead of the
+// error page: the form that was sent, shown again with what was typed and
+// a message saying what to change (the miniflux pattern).
+type pageError struct {
+	err  error
+	name string
+	page *page
+}
+
+func (e *pageError) Error() string { return e.err.Error() }
+func (e *pageError) Unwrap() error { return e.err }
+
+// again returns err answered with the page name showing p: the status,
+// Retry-After and logging are err's, from the one table, as for any
+// error; the page carries the words.
+func again(err error, name string, p *page) error { return &pageError{err: err, name: name, page: p} }
+
+// errorPage answers an application error: the status and any Retry-After
+// come from the one error → status table the JSON API answers from, so no
+// kind of error is a 500 here that the API knows as a 4xx; the pages
+// choose only the words. Internal errors are logged with their detail and
+// shown only as "something went wrong".
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error, own wording) {
+	s.edge.Error(w, r, err, pageRenderer{s: s, own: own})
+}
+
+// serverError answers any error from the application on a page
+// (errorPage with the default words).
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.errorPage(w, r, err, nil)
 }
@@ -244,19 +291,11 @@ func sentence(msg string) string {
 }
 
 // unavailable prepares a 503 for err (booking.EUNAVAILABLE: a busy
-// database, a full disk, a video service down): nothing was changed, the
-// page says so and when to try again (Retry-After, as the API's 503), and
-// the cause is logged for the operator. The Retry-After is the one
-// table's, as the API's.
+// database, a full disk, a video service down) on a page shown again
+// with its form: nothing was changed, the page says so and when to try
+// again (Retry-After, as the API's 503), and the cause is logged for the
+// operator.
 func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	httpapi.SetRetryAfter(w.Header(), err)
-	s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "path", routePath(r), "err", err)
-}
-
-// routePath is the matched route template, which holds no ids or tokens.
-func routePath(r *http.Request) string {
-	if rt := currentRoute(r); rt != "" {
-		return rt
-	}
-	return "unmatched"
+	httpx.SetRetryAfter(w.Header(), err)
+	s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "route", httpx.Route(r), "err", err)
 }

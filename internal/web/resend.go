@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // resendPath is the "send me my link again" form: a customer who lost the
@@ -52,8 +52,9 @@ func (s *Server) handleResendPost(w http.ResponseWriter, r *http.Request) {
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	d := resendData{Heading: "Send me my booking links", Lede: resendLede, Email: email}
-	if ok, wait := s.limits.AllowLinkRequest(r, email); !ok {
-		w.Header().Set("Retry-After", httpapi.RetryAfter(wait))
+	if err := s.limits.AllowLinkRequest(r, email); err != nil {
+		wait, _ := httpx.RetryWait(err)
+		httpx.SetRetryAfter(w.Header(), err)
 		d.Notice = "We have had several requests for links from your connection or for this address. " +
 			"Please wait " + waitPhrase(wait) + " and ask again, or look for our earlier e-mails."
 		s.render(w, r, http.StatusTooManyRequests, "resend", &page{Title: d.Heading, Data: d})

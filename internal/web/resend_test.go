@@ -22,7 +22,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/mail"
 	"github.com/atelier-app/atelier/internal/outbox"
 )
@@ -40,7 +40,7 @@ type Mailer struct {
 // MustOpenMailEnv is MustOpenEnvConfig with the real mail outbox wired as
 // the server wires it: every booking change queues its e-mails, and
 // "send me my link again" queues its own.
-func MustOpenMailEnv(tb testing.TB, apiCfg httpapi.Config) (*Env, *Mailer) {
+func MustOpenMailEnv(tb testing.TB, apiCfg httpx.Config) (*Env, *Mailer) {
 	tb.Helper()
 	env := MustOpenEnvConfig(tb, apiCfg)
 	cat, err := env.DB.Catalog(context.Background())
@@ -201,7 +201,7 @@ func one(tb testing.TB, msgs map[string][]byte, kind string) Sent {
 // same link in DESCRIPTION and URL), and every token given out, the
 // answer's included, still opens the booking at the end.
 func TestEveryEmailLinkOpensTheBooking(t *testing.T) {
-	env, m := MustOpenMailEnv(t, httpapi.Config{})
+	env, m := MustOpenMailEnv(t, httpx.Config{})
 	bk := env.MustBookIn(t, "bespoke-design", "in_person", "", time.Date(2026, 12, 9, 14, 0, 0, 0, Singapore), "Europe/London")
 	u, _ := url.Parse(bk.Links.Manage)
 	tokens := map[string]string{"answer": u.Query().Get("token")}
@@ -286,7 +286,7 @@ func TestEveryEmailLinkOpensTheBooking(t *testing.T) {
 // bookings and of one without gets the same answer, byte for byte, and
 // mail goes only to the address with bookings.
 func TestResendAnswersAlike(t *testing.T) {
-	env, m := MustOpenMailEnv(t, httpapi.Config{})
+	env, m := MustOpenMailEnv(t, httpx.Config{})
 	bk := env.MustBookIn(t, "bespoke-design", "in_person", "", time.Date(2026, 12, 9, 14, 0, 0, 0, Singapore), "Europe/London")
 	m.Run(t) // the confirmation
 
@@ -329,7 +329,7 @@ func TestResendAnswersAlike(t *testing.T) {
 // address and, apart, per e-mail address; past either limit the answer is
 // 429 with Retry-After, and nothing is sent.
 func TestResendRateLimit(t *testing.T) {
-	env, m := MustOpenMailEnv(t, httpapi.Config{
+	env, m := MustOpenMailEnv(t, httpx.Config{
 		TrustedProxies:      []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		LinkRequestsPerHour: 2,
 	})
@@ -381,7 +381,7 @@ func TestBrowserResend(t *testing.T) {
 	b := MustStartBrowser(t)
 	for _, script := range []bool{true, false} {
 		t.Run(map[bool]string{true: "Script", false: "NoScript"}[script], func(t *testing.T) {
-			env, m := MustOpenMailEnv(t, httpapi.Config{})
+			env, m := MustOpenMailEnv(t, httpx.Config{})
 			bk := env.MustBookIn(t, "bespoke-design", "in_person", "", time.Date(2026, 12, 9, 14, 0, 0, 0, Singapore), "Europe/London")
 			m.Run(t)
 			tab := b.MustOpenTab(t, "Europe/London", script)

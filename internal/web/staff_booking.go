@@ -12,7 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // staffBookingData is a booking's staff page and its forms.
@@ -244,7 +244,7 @@ func (s *Server) handleStaffNotes(w http.ResponseWriter, r *http.Request) {
 			}
 			d := s.staffBookingData(r, c, v)
 			d.StaffNotes, d.Error = r.PostForm.Get("staff_notes"), "The staff notes "+fieldMessage(err, "staff_notes")+"."
-			s.render(w, r, httpapi.StatusOf(err), "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
+			s.render(w, r, httpx.StatusOf(err), "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
 			return
 		}
 		s.staffError(w, r, err)
@@ -345,7 +345,7 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
 	}
 	status := http.StatusUnprocessableEntity // no time given
 	if err != nil {
-		status = httpapi.StatusOf(err)
+		status = httpx.StatusOf(err)
 	}
 	s.render(w, r, status, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
 }
@@ -445,7 +445,7 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 	if e.Code == booking.CodeIdempotencyMismatch {
 		d.Key = newFormKey()
 		d.Error = "This form has already made a booking, with the details first sent: it is in the calendar. To make a second booking, check the details and save again."
-		render(httpapi.StatusOf(err))
+		render(httpx.StatusOf(err))
 		return
 	}
 	d.Form.Errors = map[string]string{}
@@ -461,5 +461,5 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Error = "Please check the highlighted fields."
 	}
-	render(httpapi.StatusOf(err))
+	render(httpx.StatusOf(err))
 }

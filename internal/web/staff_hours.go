@@ -12,7 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // maxConflictsShown caps the bookings listed after a change of hours.
@@ -249,7 +249,7 @@ func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) {
 		}
 		d.From, d.To, d.Reason = f.Get("from"), f.Get("to"), f.Get("reason")
 		d.Errors = fieldErrors(err)
-		s.render(w, r, httpapi.StatusOf(err), "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
+		s.render(w, r, httpx.StatusOf(err), "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
 		return
 	}
 	http.Redirect(w, r, "/staff/hours?"+conflictQuery(url.Values{"saved": {"closure"}}, added.Conflicts).Encode(), http.StatusSeeOther)
@@ -372,7 +372,7 @@ func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
 			s.staffError(w, r, err)
 			return
 		}
-		errs, status = fieldErrors(err), httpapi.StatusOf(err)
+		errs, status = fieldErrors(err), httpx.StatusOf(err)
 	}
 	d, err := s.artisanPage(r, c, id)
 	if err != nil {

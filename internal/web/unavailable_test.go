@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -40,7 +40,7 @@ func wantCalm503(tb testing.TB, p Page) {
 // the customer's details on a 503 form, cancelling shows a calm "try
 // again" page, nothing is changed, and both go through afterwards.
 func TestPagesWhileDatabaseLocked(t *testing.T) {
-	env := MustOpenEnvWith(t, httpapi.Config{}, sqlite.Options{BusyTimeout: 150 * time.Millisecond})
+	env := MustOpenEnvWith(t, httpx.Config{}, sqlite.Options{BusyTimeout: 150 * time.Millisecond})
 	other := env.MustBook(t, "ring-sizing", "in_person", "", time.Date(2026, 12, 12, 15, 0, 0, 0, Singapore))
 
 	raw, err := sql.Open("sqlite", "file:"+env.Path+"?_pragma=busy_timeout(0)")

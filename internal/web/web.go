@@ -9,8 +9,8 @@
 // are parsed and hashed once, in New. Changes go through POST forms behind a
 // confirmation page, never a GET, and then redirect (POST/redirect/GET), so
 // that mail scanners following links change nothing. Cross-site posting is
-// refused by the http.CrossOriginProtection that wraps the whole server
-// (httpapi.Server.Handler).
+// refused by the cross-origin protection of the edge (internal/httpx) that
+// wraps the whole server.
 package web
 
 import (
@@ -19,38 +19,19 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/atelier-app/atelier/internal/app"
-	"github.com/atelier-app/atelier/internal/httpapi"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
-// Limits are the per-client limits the pages share with the JSON API, so
-// that a client has one budget whichever way it comes in and its address
-// is found the same way (trusted proxies, X-Forwarded-For).
-// *httpapi.Limits (httpapi.Server.Limits) is the implementation.
-type Limits interface {
-	// AllowBooking takes one booking attempt of r's client; when none is
-	// left it returns false and how long until one is.
-	AllowBooking(r *http.Request) (ok bool, wait time.Duration)
-	// BeginLogin takes a sign-in attempt of r's client as email before
-	// the password is checked, after the account's delay if it has one;
-	// nil and how long to wait when the client has none left. End the
-	// attempt with the result of the sign-in.
-	BeginLogin(r *http.Request, email string) (attempt *httpapi.LoginAttempt, wait time.Duration)
-	// AllowLinkRequest takes one request of r's client to e-mail the
-	// manage links of email again; when the client or the address has
-	// none left it returns false and how long until one is.
-	AllowLinkRequest(r *http.Request, email string) (ok bool, wait time.Duration)
-}
-
-// Server serves the pages. Create it with New and add its routes to a
-// router with Register.
+// Server serves the pages. Create it with New and add its routes to the
+// edge with Register.
 type Server struct {
+	edge   *httpx.Server
 	app    *app.App
-	limits Limits
+	limits *httpx.Limits
 	logger *slog.Logger
 	pages  *engine
 	assets *assets
@@ -60,16 +41,10 @@ type Server struct {
 // New parses the templates under web/templates and hashes the files under
 // web/static of fsys (the repository's web/ folder, i.e. atelier.Web). It
 // fails when a template does not parse, so a broken page stops the start.
-// limits are the JSON API's (httpapi.Server.Limits), so that bookings and
-// failed sign-ins through the pages count against the same budget; they
-// are required.
-func New(fsys fs.FS, a *app.App, limits Limits, logger *slog.Logger) (*Server, error) {
-	if limits == nil {
-		return nil, fmt.Errorf("web pages: no limits (share the JSON API's)")
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+// The pages share the edge's limits with the JSON API, so that bookings
+// and failed sign-ins through the pages count against the same budget,
+// and its sessions, so that one sign-in serves both.
+func New(edge *httpx.Server, fsys fs.FS, a *app.App) (*Server, error) {
 	root, err := fs.Sub(fsys, "web")
 	if err != nil {
 		return nil, fmt.Errorf("web files: %w", err)
@@ -82,14 +57,15 @@ func New(fsys fs.FS, a *app.App, limits Limits, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	return &Server{app: a, limits: limits, logger: logger, pages: pages, assets: as}, nil
+	return &Server{edge: edge, app: a, limits: edge.Limits(), logger: edge.Logger(), pages: pages, assets: as}, nil
 }
 
-// Register adds the page routes to r; call EnableStaff first for the staff
-// pages. Register it after the JSON API: the
-// last route it adds answers every GET for a path outside /api/ that no
-// other route matched with the "page not found" page.
-func (s *Server) Register(r *mux.Router) {
+// Register adds the page routes to the edge; call EnableStaff first for
+// the staff pages. Register the pages after the JSON API: the last route
+// they add answers every GET for a path outside /api/ that no other route
+// matched with the "page not found" page.
+func (s *Server) Register() {
+	r := s.edge.Router()
 	r.PathPrefix(staticPrefix).Handler(s.assets).Methods(http.MethodGet, http.MethodHead)
 	s.registerCustomerRoutes(r)
 	s.registerManageRoutes(r)
@@ -104,14 +80,4 @@ func (s *Server) Register(r *mux.Router) {
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, http.StatusNotFound, "Page not found",
 		"There is nothing at this address. The links below lead back to the atelier.")
-}
-
-// currentRoute returns the path template of the matched route, or "".
-func currentRoute(r *http.Request) string {
-	if rt := mux.CurrentRoute(r); rt != nil {
-		if t, err := rt.GetPathTemplate(); err == nil {
-			return t
-		}
-	}
-	return ""
 }

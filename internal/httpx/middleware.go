@@ -1,13 +1,16 @@
-package httpapi
+package httpx
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/booking"
 )
 
 // ContentSecurityPolicy is sent with every response. Pages load scripts and
@@ -42,6 +45,19 @@ func securityHeaders(next http.Handler, hsts bool) http.Handler {
 	})
 }
 
+// isAPI reports whether the path belongs to the JSON API (not a page).
+func isAPI(path string) bool {
+	return strings.HasPrefix(path, "/api/") || path == "/healthz"
+}
+
+// RequestObserver is told of every answered request: the method, the
+// route template that matched ("unmatched" when none did; never the raw
+// path, which may hold a token), the status and the time taken
+// (internal/metrics implements it).
+type RequestObserver interface {
+	ObserveRequest(method, route string, status int, took time.Duration)
+}
+
 // routeInfo carries the matched route template from inside the router out
 // to the access log.
 type routeInfo struct{ template string }
@@ -49,7 +65,7 @@ type routeInfo struct{ template string }
 type routeKey struct{}
 
 // recordRoute is router middleware (it runs only for matched routes): it
-// notes the route template for the access log.
+// notes the route template for the access log and the metrics.
 func recordRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ri, ok := r.Context().Value(routeKey{}).(*routeInfo); ok {
@@ -63,7 +79,9 @@ func recordRoute(next http.Handler) http.Handler {
 	})
 }
 
-func routeOf(r *http.Request) string {
+// Route is the template of the route that matched r ("/api/v1/bookings/{id}"),
+// which holds no ids or tokens, or "unmatched".
+func Route(r *http.Request) string {
 	if ri, ok := r.Context().Value(routeKey{}).(*routeInfo); ok && ri.template != "" {
 		return ri.template
 	}
@@ -92,10 +110,11 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// accessLog logs one line per request: method, route template, status and
-// duration. No path values, query strings, addresses or bodies: they may
-// hold manage tokens or personal data.
-func (s *Server) accessLog(next http.Handler) http.Handler {
+// observe logs one line per request (method, route template, status and
+// duration) and tells the metrics, when on. No path values, query
+// strings, addresses or bodies: they may hold manage tokens or personal
+// data.
+func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ri := &routeInfo{}
@@ -107,19 +126,28 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		}
 		took := time.Since(start)
 		if s.cfg.Metrics != nil {
-			s.cfg.Metrics.ObserveRequest(r.Method, routeOf(r), sw.status, took)
+			s.cfg.Metrics.ObserveRequest(r.Method, Route(r), sw.status, took)
 		}
 		s.logger.LogAttrs(r.Context(), levelFor(sw.status), "http request",
 			slog.String("method", r.Method),
-			slog.String("route", routeOf(r)),
+			slog.String("route", Route(r)),
 			slog.Int("status", sw.status),
 			slog.Duration("duration", took),
 		)
 	})
 }
 
+// levelFor logs server errors as warnings so they stand out; the detail of
+// an internal error is logged by Server.Error.
+func levelFor(status int) slog.Level {
+	if status >= http.StatusInternalServerError {
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
 // recoverPanics turns a panic into a logged internal error and a 500
-// problem (when nothing was written yet). http.ErrAbortHandler is passed on.
+// (when nothing was written yet). http.ErrAbortHandler is passed on.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w}
@@ -132,20 +160,23 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				panic(v)
 			}
 			s.logger.ErrorContext(r.Context(), "panic serving request",
-				"method", r.Method, "route", routeOf(r), "panic", v, "stack", string(debug.Stack()))
+				"method", r.Method, "route", Route(r), "panic", v, "stack", string(debug.Stack()))
 			if sw.status == 0 {
-				s.problem(sw, r, http.StatusInternalServerError, "internal_error", "internal error", nil)
+				s.fallback.RenderError(sw, r, http.StatusInternalServerError,
+					&booking.Error{Kind: booking.EINTERNAL, Code: booking.CodeInternal, Message: "internal error"})
 			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
 }
 
-// levelFor logs server errors as warnings so they stand out; the detail of
-// an internal error is logged by Server.Error.
-func levelFor(status int) slog.Level {
-	if status >= http.StatusInternalServerError {
-		return slog.LevelWarn
-	}
-	return slog.LevelInfo
+// crossOrigin refuses unsafe cross-site requests (a form posted from
+// another site): cookie-authenticated staff forms and the customers'
+// manage forms cannot be submitted by someone else's page.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, booking.Errorf(booking.EFORBIDDEN, "cross_origin", "cross-origin request refused"), nil)
+	}))
+	return cop.Handler(next)
 }

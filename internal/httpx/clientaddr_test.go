@@ -1,10 +1,9 @@
-package httpapi
+package httpx
 
 import (
 	"net/http/httptest"
 	"net/netip"
 	"testing"
-	"time"
 )
 
 func TestClientAddr(t *testing.T) {
@@ -38,51 +37,6 @@ func TestClientAddr(t *testing.T) {
 				t.Errorf("clientAddr = %s, want %s", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	l := newLimiter[netip.Addr](3, time.Minute)
-	a := netip.MustParseAddr("203.0.113.1")
-	b := netip.MustParseAddr("203.0.113.2")
-	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-
-	for i := range 3 {
-		if ok, _ := l.allow(a, t0); !ok {
-			t.Fatalf("request %d refused within the burst", i+1)
-		}
-	}
-	ok, wait := l.allow(a, t0)
-	if ok || wait <= 0 || wait > 20*time.Second {
-		t.Fatalf("fourth request: ok %v wait %v, want refused with a wait of at most 20s", ok, wait)
-	}
-	if got := retryAfter(wait); got != "20" {
-		t.Errorf("Retry-After = %s, want 20", got)
-	}
-	if ok, _ := l.allow(b, t0); !ok {
-		t.Error("another address shares the bucket")
-	}
-	if ok, _ := l.allow(a, t0.Add(20*time.Second)); !ok {
-		t.Error("a token did not come back after 20s")
-	}
-	// Idle buckets are dropped on a later call.
-	if n := l.size(); n != 2 {
-		t.Fatalf("size = %d, want 2", n)
-	}
-	l.allow(b, t0.Add(10*time.Minute))
-	if n := l.size(); n != 1 {
-		t.Errorf("size after 10 idle minutes = %d, want 1 (only the caller)", n)
-	}
-}
-
-func TestRetryAfterRoundsUp(t *testing.T) {
-	for _, tt := range []struct {
-		d    time.Duration
-		want string
-	}{{time.Millisecond, "1"}, {1500 * time.Millisecond, "2"}, {3 * time.Second, "3"}} {
-		if got := retryAfter(tt.d); got != tt.want {
-			t.Errorf("retryAfter(%v) = %s, want %s", tt.d, got, tt.want)
-		}
 	}
 }
 
