@@ -21,7 +21,7 @@ const (
 // MessageView is one e-mail about a booking and how its delivery went.
 type MessageView struct {
 	ID        int64  `json:"id"`
-	Kind      string `json:"kind"`  // confirmation, update, cancellation, reminder, staff_notice
+	Kind      string `json:"kind"`  // booking.MailConfirmation, ...
 	State     string `json:"state"` // pending, sent, failed
 	Attempts  int    `json:"attempts"`
 	LastError string `json:"last_error,omitempty"`

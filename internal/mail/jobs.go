@@ -20,14 +20,15 @@ import (
 // Queue is the job queue of outgoing mail.
 const Queue = "mail"
 
-// Kinds of message (booking.Job.Kind).
+// Kinds of message (booking.Job.Kind): the domain's, which also names
+// them for staff (booking.MailKindLabel).
 const (
-	KindConfirmation = "confirmation" // to the customer, with the invite
-	KindUpdate       = "update"       // to the customer, on reschedule, with the invite
-	KindCancellation = "cancellation" // to the customer, with METHOD:CANCEL
-	KindReminder     = "reminder"     // to the customer, before the appointment
-	KindStaffNotice  = "staff_notice" // to the artisan (and admins) on every change
-	KindLinks        = "manage_links" // to a customer who asked for their links again
+	KindConfirmation = booking.MailConfirmation // to the customer, with the invite
+	KindUpdate       = booking.MailUpdate       // to the customer, on reschedule, with the invite
+	KindCancellation = booking.MailCancellation // to the customer, with METHOD:CANCEL
+	KindReminder     = booking.MailReminder     // to the customer, before the appointment
+	KindStaffNotice  = booking.MailStaffNotice  // to the artisan (and admins) on every change
+	KindLinks        = booking.MailLinks        // to a customer who asked for their links again
 )
 
 // DefaultReminderBefore is how long before an appointment the reminder

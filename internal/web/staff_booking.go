@@ -119,14 +119,6 @@ type messageRow struct {
 	Failed   bool
 }
 
-var messageKinds = map[string]string{
-	"confirmation": "Confirmation to the customer",
-	"update":       "Change notice to the customer",
-	"cancellation": "Cancellation notice to the customer",
-	"reminder":     "Reminder to the customer",
-	"staff_notice": "Notice to the artisan and staff",
-}
-
 func newMessageRow(m app.MessageView, loc *time.Location) messageRow {
 	at := func(t *time.Time) string {
 		if t == nil {
@@ -135,10 +127,7 @@ func newMessageRow(m app.MessageView, loc *time.Location) messageRow {
 		lt := t.In(loc)
 		return fmtShortDate(lt) + ", " + fmtTime(lt)
 	}
-	row := messageRow{What: messageKinds[m.Kind], Error: m.LastError}
-	if row.What == "" {
-		row.What = strings.ReplaceAll(m.Kind, "_", " ")
-	}
+	row := messageRow{What: booking.MailKindLabel(m.Kind), Error: m.LastError}
 	if m.Attempts > 1 {
 		row.Attempts = fmt.Sprintf("%d attempts", m.Attempts)
 	}
