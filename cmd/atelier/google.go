@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	gomail "github.com/emersion/go-message/mail"
 	"golang.org/x/oauth2"
 
 	"github.com/atelier-app/atelier/internal/app"
@@ -32,11 +30,11 @@ const OAuthCallbackPath = "/api/v1/staff/google/callback"
 // job worker, the periodic inbound sync, Meet links (google_calendar.meet)
 // and the free/busy check before a booking is stored. It returns the
 // JobsFunc for the outbox and the wake-up hook of its job worker.
-func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
+func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, mailOpts mail.Options, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
 	if !cfg.GoogleCalendar.Enabled {
 		return nil, nil, nil
 	}
-	s, oauth, err := newSyncer(cfg, db, logger)
+	s, oauth, err := newSyncer(cfg, db, mailOpts, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -73,7 +71,7 @@ var googleOAuthEndpoint *oauth2.Endpoint
 // newSyncer builds the Syncer from the google_calendar section and the
 // artisans' google_calendar_id, and with auth oauth the OAuth client that
 // connects artisans' accounts (else nil).
-func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
+func newSyncer(cfg *config.Config, db *sqlite.DB, mailOpts mail.Options, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
 	g := cfg.GoogleCalendar
 	gc := gcal.Config{
 		Enabled: g.Enabled, Endpoint: g.Endpoint, Auth: g.Auth,
@@ -93,7 +91,7 @@ func newSyncer(cfg *config.Config, db *sqlite.DB, logger *slog.Logger) (*gcal.Sy
 		StaffURL: func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
 		Logger:   logger.With("worker", "gcal"),
 		OnSyncStopped: func(artisanID, reason string) {
-			notifySyncStopped(cfg, db, logger, artisanID, reason)
+			notifySyncStopped(db, mailOpts, logger, artisanID, reason)
 		},
 	}
 	if gc.WithDefaults().Auth == gcal.AuthNone {
@@ -144,51 +142,31 @@ func tokenStore(g config.GoogleCalendar, db *sqlite.DB, logger *slog.Logger) (ca
 }
 
 // notifySyncStopped logs that an artisan's sync stopped and queues one
-// mail to mail.admin_emails on the "mail" queue (the mail worker sends it
-// with its usual retries). gcal calls it once per stop.
-func notifySyncStopped(cfg *config.Config, db *sqlite.DB, logger *slog.Logger, artisanID, reason string) {
+// mail to mail.admin_emails (mail.AdminNotice; the mail queue sends it with
+// its usual retries). gcal calls it once per stop.
+func notifySyncStopped(db *sqlite.DB, mailOpts mail.Options, logger *slog.Logger, artisanID, reason string) {
 	logger.Error("google calendar sync stopped for an artisan: reconnect it in the staff area",
 		"artisan", artisanID, "reason", reason)
-	if len(cfg.Mail.AdminEmails) == 0 {
-		return
+	jobs, err := syncStoppedMail(mailOpts, artisanID, reason)
+	if err == nil && len(jobs) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = db.Enqueue(ctx, jobs...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := db.Enqueue(ctx, syncStoppedMail(cfg, artisanID, reason, time.Now())); err != nil {
+	if err != nil {
 		logger.Error("queueing the sync-stopped mail", "artisan", artisanID, "err", err)
 	}
 }
 
-// syncStoppedMail is the job of the mail telling admins that an artisan's
-// sync stopped. Its payload has the shape the mail worker sends as is.
-func syncStoppedMail(cfg *config.Config, artisanID, reason string, now time.Time) booking.Job {
-	from := cfg.Mail.FromAddress()
-	var to []*gomail.Address
-	var rcpt []string
-	for _, e := range cfg.Mail.AdminEmails {
-		to = append(to, &gomail.Address{Address: e})
-		rcpt = append(rcpt, e)
-	}
-	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
+// syncStoppedMail is the mail telling admins that an artisan's sync
+// stopped, none without admin addresses.
+func syncStoppedMail(o mail.Options, artisanID, reason string) ([]booking.Job, error) {
+	public := strings.TrimSuffix(o.PublicURL, "/")
 	text := fmt.Sprintf("Google Calendar sync has stopped for artisan %s.\n\nReason: %s\n\n"+
 		"New and changed bookings are kept and will reach the calendar once the artisan is reconnected;\n"+
 		"until then, events added in Google do not block the artisan's availability.\n\n"+
 		"Reconnect in the staff area: %s/staff\n", artisanID, reason, public)
-	msg, err := mail.Compose(mail.Message{
-		From: from, To: to, Date: now,
-		Subject: "Google Calendar sync stopped for " + artisanID,
-		Text:    text,
-	})
-	if err != nil {
-		// Compose fails only without sender or recipients, checked above.
-		msg = []byte(text)
-	}
-	p, _ := json.Marshal(struct {
-		From    string   `json:"from"`
-		To      []string `json:"to"`
-		Message []byte   `json:"message"`
-	}{from.Address, rcpt, msg})
-	return booking.Job{Queue: mail.Queue, Kind: mail.KindStaffNotice, Payload: p}
+	return mail.AdminNotice(o, "Google Calendar sync stopped for "+artisanID, text)
 }
 
 // googleApp adapts the Syncer to what the use cases need.

@@ -281,3 +281,38 @@ func TestGoogleCalendarEndToEnd(t *testing.T) {
 	call(t, admin, http.MethodPost, base+"/api/v1/staff/artisans/mei/google/reconnect", nil, http.StatusOK, &ov)
 	call(t, admin, http.MethodPost, base+"/api/v1/staff/artisans/nobody/google/reconnect", nil, http.StatusNotFound, nil)
 }
+
+// TestGoogleSyncStoppedMailsAdmins: when Google refuses an artisan's
+// credentials, the sync of that artisan stops and mail.admin_emails get one
+// e-mail saying so, with the way back, through the mail queue.
+func TestGoogleSyncStoppedMailsAdmins(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the server")
+	}
+	fake := gcaltest.NewServer()
+	t.Cleanup(fake.Close)
+	base, _ := googleServer(t, fake)
+	dir, err := os.Getwd() // googleServer runs in its own folder
+	if err != nil {
+		t.Fatal(err)
+	}
+	slots := apart(t, meiSlots(t, base), 1)
+	fake.Inject(gcaltest.Fault{Calendar: "mei-cal", Status: http.StatusUnauthorized, Reason: "authError"})
+	book(t, base, slots[0].Start)
+
+	var notices []string
+	eventually(t, "the admins are told that Mei's sync stopped", func() bool {
+		notices, _ = filepath.Glob(filepath.Join(dir, "mail-outbox", "*-staff_notice-none-*.eml"))
+		return len(notices) > 0
+	})
+	raw, err := os.ReadFile(notices[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := string(raw)
+	for _, want := range []string{"To: <admin@example.com>", "Subject: Google Calendar sync stopped for mei", "Content-Type: text/plain", "/staff"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("notice lacks %q:\n%s", want, msg)
+		}
+	}
+}

@@ -122,7 +122,7 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 	l.run("mail", mailer.Run)
 	wakers := []func(){mailer.Wake}
 
-	gcalFuncs, gcalWakers, err := startGoogle(l, cfg, db, a, logger)
+	gcalFuncs, gcalWakers, err := startGoogle(l, cfg, db, a, mailOpts, logger)
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,15 @@ func Compose(m Message) ([]byte, error) {
 	}
 
 	var buf bytes.Buffer
+	if method == "" && m.HTML == "" {
+		// Text only: one text/plain body. An alternative with an empty
+		// text/html part would show blank in clients that prefer HTML.
+		h.SetContentType("text/plain", map[string]string{"charset": "UTF-8"})
+		if err := writePart(func() (io.WriteCloser, error) { return gomail.CreateSingleInlineWriter(&buf, h) }, []byte(m.Text)); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
 	if method == "" {
 		w, err := gomail.CreateInlineWriter(&buf, h)
 		if err != nil {

@@ -231,3 +231,31 @@ func ManageLinksJob(o Options) func(email string) (booking.Job, error) {
 		return booking.Job{Queue: Queue, Kind: KindLinks, Payload: p}, nil
 	}
 }
+
+// AdminNotice returns the job of an e-mail to the atelier's admins
+// (Options.StaffCopies, from mail.admin_emails) about the service itself
+// rather than a booking, such as an artisan's calendar sync that stopped:
+// one message to all of them from Options.From, queued on Queue as a
+// KindStaffNotice of no booking and sent as it is, with the usual retries.
+// With no admin address there is no job.
+func AdminNotice(o Options, subject, text string) ([]booking.Job, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if len(o.StaffCopies) == 0 {
+		return nil, nil
+	}
+	to := make([]*gomail.Address, len(o.StaffCopies))
+	for i, a := range o.StaffCopies {
+		to[i] = &gomail.Address{Address: a}
+	}
+	msg, err := Compose(Message{From: o.From, To: to, Date: o.Now(), Subject: subject, Text: text})
+	if err != nil {
+		return nil, err
+	}
+	p, err := json.Marshal(payload{From: o.From.Address, To: o.StaffCopies, Message: msg})
+	if err != nil {
+		return nil, fmt.Errorf("mail: payload: %w", err)
+	}
+	return []booking.Job{{Queue: Queue, Kind: KindStaffNotice, Payload: p}}, nil
+}
