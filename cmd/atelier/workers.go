@@ -130,11 +130,15 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 	wakers = append(wakers, gcalWakers...)
 
 	db.Jobs = combineJobs(jobFuncs...)
-	db.AfterCommit = func() {
+	// A commit that queued jobs wakes the workers.
+	db.Subscribe(func(c sqlite.Changes) {
+		if c.JobsQueued == 0 {
+			return
+		}
 		for _, w := range wakers {
 			w()
 		}
-	}
+	})
 
 	// Housekeeping: forget idempotency keys past their replay window, and
 	// the manage tokens of bookings past app.ManageTokenGrace.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // The store wakes the job workers after a commit that queued work, and only
@@ -16,7 +17,11 @@ func TestAfterCommitOnlyWhenJobsQueued(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	var wakes atomic.Int32
-	db.AfterCommit = func() { wakes.Add(1) }
+	db.Subscribe(func(c sqlite.Changes) {
+		if c.JobsQueued > 0 {
+			wakes.Add(1)
+		}
+	})
 
 	if _, err := db.ClaimJobs(ctx, "mail", testNow, 10, time.Minute); err != nil {
 		t.Fatal(err)

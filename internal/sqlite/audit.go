@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -13,9 +12,10 @@ import (
 // rawJSON marks a string that is already JSON for writeAudit.
 type rawJSON string
 
-// writeAudit appends a row to the audit log. before and after are encoded
-// as JSON (nil is NULL; rawJSON is stored as is).
-func writeAudit(ctx context.Context, tx *sql.Tx, at time.Time, actor booking.Actor, action, bookingID, target string, before, after any) error {
+// writeAudit appends a row to the audit log, at the transaction's time.
+// before and after are encoded as JSON (nil is NULL; rawJSON is stored as
+// is).
+func writeAudit(ctx context.Context, tx *Tx, actor booking.Actor, action, bookingID, target string, before, after any) error {
 	b, err := auditJSON(before)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
@@ -30,7 +30,7 @@ func writeAudit(ctx context.Context, tx *sql.Tx, at time.Time, actor booking.Act
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_kind, actor_id, action, booking_id, target, before, after)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		fmtTime(at), kind, actor.ID, action, nullString(bookingID), target, b, a)
+		fmtTime(tx.now), kind, actor.ID, action, nullString(bookingID), target, b, a)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}

@@ -74,7 +74,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		out *booking.Booking
 		rec *booking.IdempotencyRecord
 	)
-	err := db.bookingTx(ctx, func(tx *sql.Tx, touch func(time.Time)) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if nb.Idempotency != nil {
 			r, err := lookupIdempotency(ctx, tx, nb.Idempotency.KeyHash)
 			if err != nil {
@@ -98,13 +98,13 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		if err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		if b.ID == "" {
 			b.ID = booking.NewID(booking.BookingIDPrefix)
 		}
 		b.Status = booking.Confirmed
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
-		b.CreatedAt, b.UpdatedAt = now.Truncate(timePrecision), now.Truncate(timePrecision)
+		b.CreatedAt, b.UpdatedAt = now, now
 		// The names of the service and the artisan are kept from the
 		// catalogue as it is now (see schema.sql).
 		err = tx.QueryRowContext(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
@@ -124,10 +124,9 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		if err != nil {
 			return fmt.Errorf("insert booking: %w", err)
 		}
-		touch(b.BlockStart)
 		if len(nb.TokenHash) > 0 {
 			t := booking.ManageToken{BookingID: b.ID, Hash: nb.TokenHash, Purpose: TokenCreated}
-			if err := insertManageTokens(ctx, tx, now, t); err != nil {
+			if err := insertManageTokens(ctx, tx, t); err != nil {
 				return err
 			}
 		}
@@ -141,7 +140,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 			}
 		}
 		ev := booking.Event{Kind: booking.EventCreated, Booking: copyBooking(&b), Actor: nb.Actor}
-		if err := db.recordEvent(ctx, tx, now, ev); err != nil {
+		if err := recordEvent(ctx, tx, ev); err != nil {
 			return err
 		}
 		out = &b
@@ -163,7 +162,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 // cannot change a placement with that artisan. A placement with another
 // artisan is asked again with every booking. Fewer bookings never make a
 // slot less free, so a refusal on the narrow schedule stands.
-func (db *DB) placeScoped(ctx context.Context, tx *sql.Tx, artisanID string, mode booking.Mode, blockStart, blockEnd time.Time, place booking.PlaceFunc) (booking.Placement, error) {
+func (db *DB) placeScoped(ctx context.Context, tx *Tx, artisanID string, mode booking.Mode, blockStart, blockEnd time.Time, place booking.PlaceFunc) (booking.Placement, error) {
 	from, to := blockStart.Add(-24*time.Hour), blockEnd.Add(24*time.Hour)
 	var scope scheduleScope
 	if artisanID != "" {
@@ -187,12 +186,12 @@ func (db *DB) placeScoped(ctx context.Context, tx *sql.Tx, artisanID string, mod
 // Cancelling a cancelled booking is ECONFLICT (booking_cancelled).
 func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor) (*booking.Booking, error) {
 	var out *booking.Booking
-	err := db.bookingTx(ctx, func(tx *sql.Tx, touch func(time.Time)) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		prev, err := getBooking(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		out, err = db.cancelIn(ctx, tx, touch, prev, actor)
+		out, err = cancelIn(ctx, tx, prev, actor)
 		return err
 	})
 	if err != nil {
@@ -204,11 +203,11 @@ func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor)
 // cancelIn cancels prev, as read inside tx, on behalf of actor: the status,
 // the bumped sequence, the audit row and the jobs of the change. A
 // cancelled booking is ECONFLICT (booking_cancelled).
-func (db *DB) cancelIn(ctx context.Context, tx *sql.Tx, touch func(time.Time), prev *booking.Booking, actor booking.Actor) (*booking.Booking, error) {
+func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.Actor) (*booking.Booking, error) {
 	if prev.Status == booking.Cancelled {
 		return nil, booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is already cancelled")
 	}
-	now := db.now().Truncate(timePrecision)
+	now := tx.now
 	b := *prev
 	b.Status, b.Sequence, b.UpdatedAt = booking.Cancelled, prev.Sequence+1, now
 	_, err := tx.ExecContext(ctx, `UPDATE bookings SET status = ?, sequence = ?, updated_at = ? WHERE id = ?`,
@@ -216,9 +215,8 @@ func (db *DB) cancelIn(ctx context.Context, tx *sql.Tx, touch func(time.Time), p
 	if err != nil {
 		return nil, fmt.Errorf("update booking: %w", err)
 	}
-	touch(prev.BlockStart)
 	ev := booking.Event{Kind: booking.EventCancelled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
-	if err := db.recordEvent(ctx, tx, now, ev); err != nil {
+	if err := recordEvent(ctx, tx, ev); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -233,7 +231,7 @@ func (db *DB) cancelIn(ctx context.Context, tx *sql.Tx, touch func(time.Time), p
 // refusal by place or by the overlap triggers leaves the booking unchanged.
 func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor booking.Actor, place booking.PlaceFunc) (*booking.Booking, error) {
 	var out *booking.Booking
-	err := db.bookingTx(ctx, func(tx *sql.Tx, touch func(time.Time)) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		prev, err := getBooking(ctx, tx, id)
 		if err != nil {
 			return err
@@ -249,7 +247,7 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		if err != nil {
 			return err
 		}
-		now := db.now().Truncate(timePrecision)
+		now := tx.now
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		if p.MeetingURL != "" {
 			b.MeetingURL = p.MeetingURL
@@ -270,10 +268,8 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		if err != nil {
 			return fmt.Errorf("update booking: %w", err)
 		}
-		touch(prev.BlockStart)
-		touch(b.BlockStart)
 		ev := booking.Event{Kind: booking.EventRescheduled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
-		if err := db.recordEvent(ctx, tx, now, ev); err != nil {
+		if err := recordEvent(ctx, tx, ev); err != nil {
 			return err
 		}
 		out = &b
@@ -290,20 +286,21 @@ func copyBooking(b *booking.Booking) *booking.Booking {
 	return &c
 }
 
-// recordEvent writes the audit row and the jobs for a booking change.
-func (db *DB) recordEvent(ctx context.Context, tx *sql.Tx, now time.Time, ev booking.Event) error {
-	if err := writeAudit(ctx, tx, now, ev.Actor, "booking."+string(ev.Kind), ev.Booking.ID, "",
+// recordEvent writes the audit row and the jobs (DB.Jobs) for a booking
+// change.
+func recordEvent(ctx context.Context, tx *Tx, ev booking.Event) error {
+	if err := writeAudit(ctx, tx, ev.Actor, "booking."+string(ev.Kind), ev.Booking.ID, "",
 		ev.Previous, ev.Booking); err != nil {
 		return err
 	}
-	if db.Jobs == nil {
+	if tx.db.Jobs == nil {
 		return nil
 	}
-	jobs, err := db.Jobs(ev)
+	jobs, err := tx.db.Jobs(ev)
 	if err != nil {
 		return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
 	}
-	return db.enqueue(ctx, tx, now, jobs)
+	return enqueue(ctx, tx, jobs)
 }
 
 // LookupIdempotency returns the record for keyHash, or nil if there is none.
@@ -338,7 +335,7 @@ func lookupIdempotency(ctx context.Context, q queryer, keyHash []byte) (*booking
 // olderThan and returns how many went.
 func (db *DB) PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, fmtTime(olderThan))
 		if err != nil {
 			return err
@@ -360,7 +357,7 @@ func (db *DB) PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64,
 // longer follows the public URL.
 func (db *DB) FillBookingUIDs(ctx context.Context, uid func(id string) string) (int, error) {
 	var n int
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM bookings WHERE uid IS NULL`)
 		if err != nil {
 			return err

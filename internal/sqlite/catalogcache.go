@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"maps"
 	"slices"
 	"sync"
@@ -16,81 +15,68 @@ import (
 // so that availability reads and booking transactions, which need it every
 // time, do not read and parse eight tables each time.
 //
-// Every change to the catalogue goes through this store (SyncCatalog and the
-// staff's hours, closures and time off, all in catalogTx); no other process
-// changes those tables while a server runs (the command-line tools change
-// users only). A catalogue write marks the cache as being written from before
-// its BEGIN to after its COMMIT or ROLLBACK: in that window nobody uses or
-// fills the cache, and a load that overlapped it is thrown away (the
-// generation moved), so a cached catalogue is never older than a committed
-// change.
+// It learns of every change from the commits' records (Changes.Catalog,
+// see Tx), which SQLite itself fills for any write to those tables, and no
+// other process changes them while a server runs (the command-line tools
+// change users only). A committed change drops the cached catalogue before
+// the write returns and before the next write transaction begins, and a
+// load that overlapped the commit is not kept (the generation moved), so
+// the cache never holds a catalogue older than a change whose call has
+// returned, and a booking transaction always reads the latest committed
+// catalogue. A transaction that has itself changed the catalogue reads it
+// from the database, uncached (fullCatalog).
 type catalogCache struct {
-	mu      sync.Mutex
-	gen     uint64 // bumped at the start and the end of every catalogue write
-	writing int    // catalogue writes in progress
-	cat     *booking.Catalog
-	catGen  uint64 // gen when cat was loaded
+	mu  sync.Mutex
+	gen uint64 // bumped by every committed catalogue change
+	cat *booking.Catalog
 }
 
 // get returns the cached catalogue, or loads it with load and caches it
-// when no catalogue write overlapped the load. The result is shared: use
-// catalogView to hand it out.
+// when no catalogue change committed during the load. The result is
+// shared: use catalogView to hand it out.
 func (c *catalogCache) get(load func() (*booking.Catalog, error)) (*booking.Catalog, error) {
 	c.mu.Lock()
-	if c.cat != nil && c.writing == 0 && c.catGen == c.gen {
+	if c.cat != nil {
 		cat := c.cat
 		c.mu.Unlock()
 		return cat, nil
 	}
-	gen, writing := c.gen, c.writing
+	gen := c.gen
 	c.mu.Unlock()
 
 	cat, err := load()
 	if err != nil {
 		return nil, err
 	}
-	if writing == 0 {
-		c.mu.Lock()
-		if c.writing == 0 && c.gen == gen {
-			c.cat, c.catGen = cat, gen
-		}
-		c.mu.Unlock()
+	c.mu.Lock()
+	if c.gen == gen {
+		c.cat = cat
 	}
+	c.mu.Unlock()
 	return cat, nil
 }
 
-// begin marks a catalogue write as started and drops the cached catalogue.
-func (c *catalogCache) begin() {
+// changed drops the cached catalogue after a commit that changed it (or
+// may have: a failed COMMIT).
+func (c *catalogCache) changed(ch Changes) {
+	if !ch.Catalog {
+		return
+	}
 	c.mu.Lock()
-	c.writing++
 	c.gen++
 	c.cat = nil
 	c.mu.Unlock()
-}
-
-// end marks a catalogue write as committed or rolled back.
-func (c *catalogCache) end() {
-	c.mu.Lock()
-	c.writing--
-	c.gen++
-	c.cat = nil
-	c.mu.Unlock()
-}
-
-// catalogTx runs fn in a write transaction that changes the catalogue,
-// keeping the cache out of use until it has committed or rolled back.
-func (db *DB) catalogTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	db.catalog.begin()
-	defer db.catalog.end()
-	return db.inTx(ctx, fn)
 }
 
 // fullCatalog returns the whole catalogue, from the cache when it is
-// current, else read through q (a pool or the write transaction).
+// current, else read through q (a pool or a write transaction). A
+// transaction that has changed the catalogue reads its own, uncached.
 func (db *DB) fullCatalog(ctx context.Context, q queryer) (*booking.Catalog, error) {
-	return db.catalog.get(func() (*booking.Catalog, error) {
-		return loadCatalog(ctx, q, time.Time{}, maxTime)
-	})
+	load := func() (*booking.Catalog, error) { return loadCatalog(ctx, q, time.Time{}, maxTime) }
+	if tx, ok := q.(*Tx); ok && tx.changes.Catalog {
+		return load()
+	}
+	return db.catalog.get(load)
 }
 
 // catalogView copies the shared catalogue full for one caller, keeping the

@@ -12,3 +12,13 @@ import (
 func (db *DB) ScheduleFromDB(ctx context.Context, from, to time.Time) (*booking.Schedule, error) {
 	return db.loadSchedule(ctx, db.read, from, to)
 }
+
+// ExecInTx runs query in one write transaction of the store, as the
+// store's own writes run (inTx), with no code of its own for the caches:
+// a write someone might add without thinking of them.
+func (db *DB) ExecInTx(ctx context.Context, query string, args ...any) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	})
+}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
 )
@@ -30,8 +29,7 @@ func (db *DB) SetFeedToken(ctx context.Context, artisanID string, hash []byte, a
 	if len(hash) == 0 {
 		return fmt.Errorf("sqlite: set feed token: empty hash")
 	}
-	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if artisanID != "" {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM artisans WHERE id = ? AND active`, artisanID).Scan(&one)
@@ -50,7 +48,7 @@ func (db *DB) SetFeedToken(ctx context.Context, artisanID string, hash []byte, a
 			VALUES (?, ?, ?, ?)
 			ON CONFLICT (artisan_id) DO UPDATE SET token_hash = excluded.token_hash,
 				created_at = excluded.created_at, created_by = excluded.created_by`,
-			artisanID, hash, fmtTime(now), actor.ID)
+			artisanID, hash, fmtTime(tx.now), actor.ID)
 		if err != nil {
 			return err
 		}
@@ -59,7 +57,7 @@ func (db *DB) SetFeedToken(ctx context.Context, artisanID string, hash []byte, a
 			action = "feed.rotated"
 		}
 		// The audit row records that the secret changed, never the secret.
-		return writeAudit(ctx, tx, now, actor, action, "", feedTarget(artisanID), nil, nil)
+		return writeAudit(ctx, tx, actor, action, "", feedTarget(artisanID), nil, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: set feed token: %w", err)
@@ -70,9 +68,8 @@ func (db *DB) SetFeedToken(ctx context.Context, artisanID string, hash []byte, a
 // DeleteFeedToken revokes the feed of artisanID ("" for the atelier-wide
 // feed). It reports whether there was one to revoke.
 func (db *DB) DeleteFeedToken(ctx context.Context, artisanID string, actor booking.Actor) (bool, error) {
-	now := db.now()
 	var deleted bool
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM feed_tokens WHERE artisan_id = ?`, artisanID)
 		if err != nil {
 			return err
@@ -84,7 +81,7 @@ func (db *DB) DeleteFeedToken(ctx context.Context, artisanID string, actor booki
 		if deleted = n > 0; !deleted {
 			return nil
 		}
-		return writeAudit(ctx, tx, now, actor, "feed.revoked", "", feedTarget(artisanID), nil, nil)
+		return writeAudit(ctx, tx, actor, "feed.revoked", "", feedTarget(artisanID), nil, nil)
 	})
 	if err != nil {
 		return false, fmt.Errorf("sqlite: delete feed token: %w", err)
@@ -110,7 +107,7 @@ const liveFeed = `NOT EXISTS (SELECT 1 FROM users u WHERE u.id = f.created_by AN
 
 // revokeFeedsOf deletes, in tx, the feeds that account userID could still
 // read once disabled (the rule of liveFeed), each with its audit row.
-func revokeFeedsOf(ctx context.Context, tx *sql.Tx, now time.Time, userID string) error {
+func revokeFeedsOf(ctx context.Context, tx *Tx, userID string) error {
 	rows, err := tx.QueryContext(ctx, `DELETE FROM feed_tokens AS f WHERE NOT (`+liveFeed+`)
 		AND (f.created_by = ?1 OR f.artisan_id IN (SELECT artisan_id FROM users WHERE id = ?1 AND artisan_id IS NOT NULL))
 		RETURNING artisan_id`, userID)
@@ -131,7 +128,7 @@ func revokeFeedsOf(ctx context.Context, tx *sql.Tx, now time.Time, userID string
 		return fmt.Errorf("revoke feeds: %w", err)
 	}
 	for _, a := range revoked {
-		if err := writeAudit(ctx, tx, now, booking.Actor{}, "feed.revoked", "", feedTarget(a), nil, nil); err != nil {
+		if err := writeAudit(ctx, tx, booking.Actor{}, "feed.revoked", "", feedTarget(a), nil, nil); err != nil {
 			return err
 		}
 	}

@@ -37,15 +37,15 @@ func (db *DB) SyncCursor(ctx context.Context, artisanID string) (*calsync.SyncCu
 // ReplaceBusy replaces all Google busy intervals of the artisan and stores
 // the cursor, in one transaction.
 func (db *DB) ReplaceBusy(ctx context.Context, artisanID string, busy []calsync.BusyEvent, cur calsync.SyncCursor) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM busy_times WHERE artisan_id = ? AND source = ?`,
 			artisanID, gcalSource); err != nil {
 			return fmt.Errorf("delete busy times: %w", err)
 		}
-		if err := upsertBusy(ctx, tx, artisanID, busy, db.now()); err != nil {
+		if err := upsertBusy(ctx, tx, artisanID, busy); err != nil {
 			return err
 		}
-		return saveCursor(ctx, tx, artisanID, cur, db.now())
+		return saveCursor(ctx, tx, artisanID, cur)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: replace gcal busy times of %s: %w", artisanID, err)
@@ -56,7 +56,7 @@ func (db *DB) ReplaceBusy(ctx context.Context, artisanID string, busy []calsync.
 // UpdateBusy upserts busy intervals by event id, deletes those whose event
 // ids are in remove, and stores the cursor, in one transaction.
 func (db *DB) UpdateBusy(ctx context.Context, artisanID string, upsert []calsync.BusyEvent, remove []string, cur calsync.SyncCursor) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if len(remove) > 0 {
 			stmt, err := tx.PrepareContext(ctx, `DELETE FROM busy_times
 				WHERE artisan_id = ? AND source = ? AND external_id = ?`)
@@ -70,10 +70,10 @@ func (db *DB) UpdateBusy(ctx context.Context, artisanID string, upsert []calsync
 				}
 			}
 		}
-		if err := upsertBusy(ctx, tx, artisanID, upsert, db.now()); err != nil {
+		if err := upsertBusy(ctx, tx, artisanID, upsert); err != nil {
 			return err
 		}
-		return saveCursor(ctx, tx, artisanID, cur, db.now())
+		return saveCursor(ctx, tx, artisanID, cur)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: update gcal busy times of %s: %w", artisanID, err)
@@ -84,7 +84,7 @@ func (db *DB) UpdateBusy(ctx context.Context, artisanID string, upsert []calsync
 // upsertBusy writes busy intervals keyed by event id. An interval of no
 // length blocks nothing and is removed instead (the table requires
 // start < end); so is one that ends up empty at millisecond precision.
-func upsertBusy(ctx context.Context, tx *sql.Tx, artisanID string, busy []calsync.BusyEvent, now time.Time) error {
+func upsertBusy(ctx context.Context, tx *Tx, artisanID string, busy []calsync.BusyEvent) error {
 	if len(busy) == 0 {
 		return nil
 	}
@@ -109,19 +109,19 @@ func upsertBusy(ctx context.Context, tx *sql.Tx, artisanID string, busy []calsyn
 			}
 			continue
 		}
-		if _, err := ins.ExecContext(ctx, artisanID, gcalSource, b.EventID, start, end, fmtTime(now)); err != nil {
+		if _, err := ins.ExecContext(ctx, artisanID, gcalSource, b.EventID, start, end, fmtTime(tx.now)); err != nil {
 			return fmt.Errorf("upsert busy time %s: %w", b.EventID, err)
 		}
 	}
 	return nil
 }
 
-func saveCursor(ctx context.Context, tx *sql.Tx, artisanID string, cur calsync.SyncCursor, now time.Time) error {
+func saveCursor(ctx context.Context, tx *Tx, artisanID string, cur calsync.SyncCursor) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO gcal_cursor (artisan_id, calendar_id, sync_token, updated_at)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (artisan_id) DO UPDATE
 		SET calendar_id = excluded.calendar_id, sync_token = excluded.sync_token, updated_at = excluded.updated_at`,
-		artisanID, cur.CalendarID, cur.Token, fmtTime(now))
+		artisanID, cur.CalendarID, cur.Token, fmtTime(tx.now))
 	if err != nil {
 		return fmt.Errorf("save sync cursor: %w", err)
 	}
@@ -130,7 +130,7 @@ func saveCursor(ctx context.Context, tx *sql.Tx, artisanID string, cur calsync.S
 
 // ClearSyncCursor forgets the cursor so that the next sync is a full one.
 func (db *DB) ClearSyncCursor(ctx context.Context, artisanID string) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM gcal_cursor WHERE artisan_id = ?`, artisanID)
 		return err
 	})
@@ -198,11 +198,11 @@ func (db *DB) BookingSync(ctx context.Context, bookingID string) (*calsync.Booki
 // SetBookingSync inserts or replaces the sync state of a booking. A zero
 // UpdatedAt is stored as the store's current time.
 func (db *DB) SetBookingSync(ctx context.Context, s calsync.BookingSync) error {
-	updated := s.UpdatedAt
-	if updated.IsZero() {
-		updated = db.now()
-	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		updated := s.UpdatedAt
+		if updated.IsZero() {
+			updated = tx.now
+		}
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO gcal_booking_sync (booking_id, state, artisan_id,
 			calendar_id, event_id, sequence, meet_url, synced_at, last_error, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -273,7 +273,7 @@ func scanArtisanSyncs(rows *sql.Rows) ([]calsync.ArtisanSync, error) {
 
 // SetArtisanSync inserts or replaces the connection state of an artisan.
 func (db *DB) SetArtisanSync(ctx context.Context, s calsync.ArtisanSync) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO gcal_artisan_sync
 			(artisan_id, state, last_success_at, last_error, error_at) VALUES (?, ?, ?, ?, ?)`,
 			s.ArtisanID, string(s.State), nullTime(s.LastSuccess), s.LastError, nullTime(s.ErrorAt))
@@ -310,10 +310,10 @@ func (db *DB) SaveOAuthToken(ctx context.Context, artisanID string, tok *oauth2.
 	if tok == nil {
 		return fmt.Errorf("sqlite: save oauth token of artisan %s: no token", artisanID)
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO gcal_oauth_token
 			(artisan_id, access_token, refresh_token, token_type, expiry, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			artisanID, tok.AccessToken, tok.RefreshToken, tok.TokenType, nullTime(tok.Expiry), fmtTime(db.now()))
+			artisanID, tok.AccessToken, tok.RefreshToken, tok.TokenType, nullTime(tok.Expiry), fmtTime(tx.now))
 		return err
 	})
 	if err != nil {
@@ -324,7 +324,7 @@ func (db *DB) SaveOAuthToken(ctx context.Context, artisanID string, tok *oauth2.
 
 // DeleteOAuthToken forgets the OAuth token of an artisan.
 func (db *DB) DeleteOAuthToken(ctx context.Context, artisanID string) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM gcal_oauth_token WHERE artisan_id = ?`, artisanID)
 		return err
 	})

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -19,11 +18,11 @@ const (
 )
 
 // enqueue inserts jobs inside tx, and the manage tokens their messages
-// carry (Job.ManageTokenHash). A zero RunAt means now. It counts them, so
-// that inTx wakes the workers after a commit that queued work (and only then:
-// a worker's own claim must not wake it again).
-func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []booking.Job) error {
-	db.enqueued.Add(int64(len(jobs)))
+// carry (Job.ManageTokenHash). A zero RunAt means the transaction's time. The commit's record
+// counts the jobs inserted (Changes.JobsQueued), which wakes the workers
+// (and only then: a worker's own claim must not wake it again).
+func enqueue(ctx context.Context, tx *Tx, jobs []booking.Job) error {
+	now := tx.now
 	for _, j := range jobs {
 		runAt := j.RunAt
 		if runAt.IsZero() {
@@ -37,7 +36,7 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []boo
 		}
 		if len(j.ManageTokenHash) > 0 {
 			t := booking.ManageToken{BookingID: j.BookingID, Hash: j.ManageTokenHash, Purpose: j.Kind}
-			if err := insertManageTokens(ctx, tx, now, t); err != nil {
+			if err := insertManageTokens(ctx, tx, t); err != nil {
 				return fmt.Errorf("enqueue %s/%s job: %w", j.Queue, j.Kind, err)
 			}
 		}
@@ -47,8 +46,7 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, jobs []boo
 
 // Enqueue adds jobs outside any booking change (e.g. a test e-mail).
 func (db *DB) Enqueue(ctx context.Context, jobs ...booking.Job) error {
-	now := db.now()
-	if err := db.inTx(ctx, func(tx *sql.Tx) error { return db.enqueue(ctx, tx, now, jobs) }); err != nil {
+	if err := db.inTx(ctx, func(tx *Tx) error { return enqueue(ctx, tx, jobs) }); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
@@ -80,7 +78,7 @@ func (db *DB) ClaimJobs(ctx context.Context, queue string, now time.Time, limit 
 		return nil, nil
 	}
 	var jobs []booking.QueuedJob
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET lease_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM jobs
 				WHERE queue = ? AND state = 'pending' AND run_at <= ?
@@ -147,7 +145,7 @@ func (db *DB) FailJob(ctx context.Context, id int64, errText string) error {
 // finishJob runs an update of one pending job; ENOTFOUND if there is no
 // pending job with that id.
 func (db *DB) finishJob(ctx context.Context, verb string, id int64, query string, args ...any) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -220,7 +218,7 @@ func (db *DB) FailedJobs(ctx context.Context, queue string, limit int) ([]bookin
 // wait for their leases to run out.
 func (db *DB) ReleaseLeases(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE jobs SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL`)
 		if err != nil {
 			return err

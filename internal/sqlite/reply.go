@@ -32,7 +32,7 @@ func (db *DB) ApplyReply(ctx context.Context, r booking.InboundReply, bookingID 
 		outcome booking.ReplyOutcome
 		out     *booking.Booking
 	)
-	err := db.bookingTx(ctx, func(tx *sql.Tx, touch func(time.Time)) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		outcome, out = "", nil
 		var done string
 		err := tx.QueryRowContext(ctx, `SELECT outcome FROM reply_messages WHERE message_key = ?`, r.Key).Scan(&done)
@@ -68,9 +68,9 @@ func (db *DB) ApplyReply(ctx context.Context, r booking.InboundReply, bookingID 
 			outcome = booking.ReplyUnknown
 			return nil
 		}
-		now := db.now().Truncate(timePrecision)
+		now := tx.now
 		if act.Cancel {
-			if b, err = db.cancelIn(ctx, tx, touch, b, act.Actor); err != nil {
+			if b, err = cancelIn(ctx, tx, b, act.Actor); err != nil {
 				return err
 			}
 		}
@@ -83,7 +83,7 @@ func (db *DB) ApplyReply(ctx context.Context, r booking.InboundReply, bookingID 
 			// A cancel has its own audit row; an answer recorded or told
 			// to staff gets one of its own (no addresses: the booking's
 			// row has the customer).
-			if err := writeAudit(ctx, tx, now, act.Actor, "booking.reply", b.ID, "", nil, replyAudit(&r, act.Outcome)); err != nil {
+			if err := writeAudit(ctx, tx, act.Actor, "booking.reply", b.ID, "", nil, replyAudit(&r, act.Outcome)); err != nil {
 				return err
 			}
 		}
@@ -92,7 +92,7 @@ func (db *DB) ApplyReply(ctx context.Context, r booking.InboundReply, bookingID 
 			if err != nil {
 				return fmt.Errorf("jobs for a reply: %w", err)
 			}
-			if err := db.enqueue(ctx, tx, now, jobs); err != nil {
+			if err := enqueue(ctx, tx, jobs); err != nil {
 				return err
 			}
 		}
@@ -123,7 +123,7 @@ func replyAudit(r *booking.InboundReply, o booking.ReplyOutcome) map[string]any 
 
 // recordCustomerReply stores r as the latest answer (a REPLY) or the
 // latest proposal (a COUNTER) of booking id.
-func recordCustomerReply(ctx context.Context, tx *sql.Tx, id string, r *booking.InboundReply, now time.Time) error {
+func recordCustomerReply(ctx context.Context, tx *Tx, id string, r *booking.InboundReply, now time.Time) error {
 	var err error
 	if r.Method == booking.MethodCounter {
 		_, err = tx.ExecContext(ctx, `INSERT INTO booking_replies (booking_id, counter_start, counter_end, counter_sequence, countered_at, updated_at)
@@ -227,13 +227,12 @@ func (db *DB) ReplyCursor(ctx context.Context, mailbox string) (uidValidity, las
 // uidValidity has been examined. Under the same UIDVALIDITY the cursor
 // never moves back.
 func (db *DB) SetReplyCursor(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
-	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO reply_cursor (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (mailbox) DO UPDATE SET
 				last_uid = CASE WHEN uid_validity = excluded.uid_validity THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,
 				uid_validity = excluded.uid_validity, updated_at = excluded.updated_at`,
-			mailbox, int64(uidValidity), int64(lastUID), fmtTime(now))
+			mailbox, int64(uidValidity), int64(lastUID), fmtTime(tx.now))
 		return err
 	})
 	if err != nil {

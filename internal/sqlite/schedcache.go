@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"sync"
 	"time"
 
@@ -18,14 +17,15 @@ import (
 // schedule from the database inside the transaction, so the check that
 // refuses a double booking never depends on it.
 //
-// Bookings change only through CreateBooking, CancelBooking and
-// RescheduleBooking of this store (bookingTx), and one server runs per
-// database. After a transaction commits, the days it touched are dropped
-// and their versions move; a day read from the database is kept only if
-// its version did not move during the read, so a day read before a commit
-// never outlives that commit's clean-up. A read that overlaps a
-// change may see it or not, as with any read of the database; a read that
-// starts after the change's call returned sees it.
+// It learns of every booking row written from the commits' records
+// (Changes.BookingDays, see Tx), which SQLite itself fills, and one server
+// runs per database. After a transaction commits, the days it touched are
+// dropped and their versions move, before the write returns; a day read
+// from the database is kept only if its version did not move during the
+// read, so a day read before a commit never outlives that commit's
+// clean-up. A read that overlaps a change may see it or not, as with any
+// read of the database; a read that starts after the change's call
+// returned sees it.
 type scheduleCache struct {
 	mu      sync.Mutex
 	epoch   uint64                   // bumped when every day is dropped
@@ -185,14 +185,23 @@ func readDay(ctx context.Context, q queryer, d int64) ([]schedBooking, error) {
 	return list, nil
 }
 
-// changed drops the days of the given block starts after a committed change.
-func (c *scheduleCache) changed(blockStarts []time.Time) {
+// changed drops the days a committed transaction wrote bookings on; after
+// a failed COMMIT of bookings, or a booking whose day is not known, every
+// day.
+func (c *scheduleCache) changed(ch Changes) {
+	if len(ch.BookingDays) == 0 && !ch.AllBookings {
+		return
+	}
+	if ch.CommitFailed || ch.AllBookings {
+		c.reset()
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ver == nil {
 		c.ver = map[int64]uint64{}
 	}
-	for _, t := range blockStarts {
+	for _, t := range ch.BookingDays {
 		d := dayNumber(t)
 		c.ver[d]++
 		c.count -= len(c.days[d])
@@ -200,34 +209,10 @@ func (c *scheduleCache) changed(blockStarts []time.Time) {
 	}
 }
 
-// reset drops every day, when it is not known what a transaction changed.
+// reset drops every day.
 func (c *scheduleCache) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
 	c.days, c.count = nil, 0
-}
-
-// bookingTx runs fn in a write transaction that changes bookings. fn calls
-// touch with the block start of every booking state it writes or replaces;
-// once the transaction has committed, the schedule cache drops those days.
-// If the commit itself fails, whether it took effect is unknown and the
-// whole cache is dropped.
-func (db *DB) bookingTx(ctx context.Context, fn func(tx *sql.Tx, touch func(blockStart time.Time)) error) error {
-	var touched []time.Time
-	ran := false
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := fn(tx, func(t time.Time) { touched = append(touched, t) }); err != nil {
-			return err
-		}
-		ran = true
-		return nil
-	})
-	switch {
-	case err == nil:
-		db.schedule.changed(touched)
-	case ran:
-		db.schedule.reset()
-	}
-	return err
 }

@@ -13,7 +13,7 @@ import (
 // CreateSession stores a new session. Sessions past their absolute expiry
 // are purged at the same time, so the table does not grow without bound.
 func (db *DB) CreateSession(ctx context.Context, s booking.Session) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, fmtTime(s.CreatedAt)); err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func (db *DB) Session(ctx context.Context, id string) (*booking.Session, *bookin
 // TouchSession records that session id was used at t (for the idle
 // expiry).
 func (db *DB) TouchSession(ctx context.Context, id string, t time.Time) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, fmtTime(t), id)
 		return err
 	})
@@ -72,7 +72,7 @@ func (db *DB) TouchSession(ctx context.Context, id string, t time.Time) error {
 // DeleteSession removes session id; removing an unknown session is not an
 // error.
 func (db *DB) DeleteSession(ctx context.Context, id string) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
 		return err
 	})

@@ -20,7 +20,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 	_ "time/tzdata" // zones load on a machine without a zone database
 
@@ -38,6 +37,11 @@ const timeFormat = "2006-01-02T15:04:05.000Z"
 const timePrecision = time.Millisecond
 
 // DB is the SQLite store. It implements booking.Store and booking.JobQueue.
+//
+// It owns the two connection pools and the write transactions (Tx): every
+// write goes through inTx, which records what the transaction changed and,
+// after COMMIT, publishes it to the subscribers (Subscribe): the catalogue
+// and schedule caches, and the job workers' wake-up.
 type DB struct {
 	write *sql.DB // one connection; every write transaction
 	read  *sql.DB // read-only connections
@@ -62,12 +66,19 @@ type DB struct {
 	// AfterCommit, when set, is called after every committed write
 	// transaction that queued jobs, to wake the workers that read the job
 	// queue. It must not block. Set it before use.
+	//
+	// Deprecated: subscribe to Changes.JobsQueued with Subscribe.
 	AfterCommit func()
 
-	// enqueued counts jobs queued; inTx compares it before and after a
-	// transaction. Write transactions are serialised on the one write
-	// connection, so a change seen there is the transaction's own.
-	enqueued atomic.Int64
+	// cols are where the pre-update hook finds the columns it reads.
+	cols columns
+	// hooked is the write connection the pre-update hook is registered
+	// on, and current the record of the transaction running on it (nil
+	// between transactions). Only the holder of the write connection
+	// touches them.
+	hooked  any
+	current *Changes
+	subs    subscribers
 
 	// catalog caches the catalogue between changes.
 	catalog catalogCache
@@ -168,7 +179,21 @@ func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &DB{write: write, read: read, path: path, busyTimeout: o.busyTimeout(), Now: time.Now}, nil
+	cols, err := readColumns(ctx, read)
+	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db := &DB{write: write, read: read, path: path, busyTimeout: o.busyTimeout(), Now: time.Now, cols: cols}
+	db.Subscribe(db.catalog.changed)
+	db.Subscribe(db.schedule.changed)
+	db.Subscribe(func(c Changes) {
+		if c.JobsQueued > 0 && db.AfterCommit != nil {
+			db.AfterCommit()
+		}
+	})
+	return db, nil
 }
 
 // privateMode is the mode of the database file and of the -wal, -shm and
@@ -239,56 +264,6 @@ func (db *DB) now() time.Time {
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it if
-// fn returns nil.
-//
-// A database that cannot take the write is booking.EUNAVAILABLE, with
-// nothing changed: the write connection still busy with other transactions
-// of this process after the busy timeout, the file's write lock held by
-// another process past it (SQLITE_BUSY), a full disk (SQLITE_FULL), an I/O
-// error (see unavailable).
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	defer func() { err = unavailable(err) }()
-	conn, err := db.writer(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close() // back to the pool, after the deferred Rollback below
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	queued := db.enqueued.Load()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	if db.AfterCommit != nil && db.enqueued.Load() != queued {
-		db.AfterCommit()
-	}
-	return nil
-}
-
-// writer takes the one write connection, waiting for it at most the busy
-// timeout: writes queue here, in the process, rather than at the file lock,
-// and without a bound a queue behind a long-held lock would keep every
-// request waiting in turn.
-func (db *DB) writer(ctx context.Context) (*sql.Conn, error) {
-	wait, cancel := context.WithTimeout(ctx, db.busyTimeout)
-	defer cancel()
-	conn, err := db.write.Conn(wait)
-	if err == nil {
-		return conn, nil
-	}
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return nil, booking.ErrUnavailable(fmt.Errorf("write connection still in use after %s: %w", db.busyTimeout, err))
-	}
-	return nil, fmt.Errorf("write connection: %w", err)
 }
 
 // fmtTime formats an instant for storage.

@@ -25,8 +25,7 @@ func (db *DB) SetOpeningHours(ctx context.Context, hours booking.WeekHours, acto
 	if err != nil {
 		return booking.Errorf(booking.EINVALID, booking.CodeInvalid, "invalid opening hours: %v", err)
 	}
-	now := db.now()
-	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		var before string
 		err := tx.QueryRowContext(ctx, `SELECT opening_hours FROM atelier WHERE id = 1`).Scan(&before)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -36,11 +35,11 @@ func (db *DB) SetOpeningHours(ctx context.Context, hours booking.WeekHours, acto
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE atelier SET opening_hours = ?, opening_hours_source = 'staff',
-			opening_hours_updated_at = ?, updated_at = ? WHERE id = 1`, js, fmtTime(now), fmtTime(now))
+			opening_hours_updated_at = ?, updated_at = ? WHERE id = 1`, js, fmtTime(tx.now), fmtTime(tx.now))
 		if err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, now, actor, "opening_hours.set", "", "opening_hours",
+		return writeAudit(ctx, tx, actor, "opening_hours.set", "", "opening_hours",
 			rawJSON(before), rawJSON(js))
 	})
 	if err != nil {
@@ -55,8 +54,7 @@ func (db *DB) SetWorkingHours(ctx context.Context, artisanID string, hours booki
 	if err != nil {
 		return booking.Errorf(booking.EINVALID, booking.CodeInvalid, "invalid working hours: %v", err)
 	}
-	now := db.now()
-	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		var before string
 		err := tx.QueryRowContext(ctx, `SELECT working_hours FROM artisans WHERE id = ? AND active`, artisanID).Scan(&before)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -66,11 +64,11 @@ func (db *DB) SetWorkingHours(ctx context.Context, artisanID string, hours booki
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE artisans SET working_hours = ?, working_hours_source = 'staff',
-			working_hours_updated_at = ?, updated_at = ? WHERE id = ?`, js, fmtTime(now), fmtTime(now), artisanID)
+			working_hours_updated_at = ?, updated_at = ? WHERE id = ?`, js, fmtTime(tx.now), fmtTime(tx.now), artisanID)
 		if err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, now, actor, "working_hours.set", "", "artisan:"+artisanID,
+		return writeAudit(ctx, tx, actor, "working_hours.set", "", "artisan:"+artisanID,
 			rawJSON(before), rawJSON(js))
 	})
 	if err != nil {
@@ -95,17 +93,16 @@ func (db *DB) AddClosure(ctx context.Context, c booking.Closure, actor booking.A
 	if err := errs.Err(); err != nil {
 		return booking.Closure{}, err
 	}
-	now := db.now()
 	c.Source = "staff"
-	err := db.catalogTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
-			VALUES (?, ?, ?, 'staff', ?) RETURNING id`, c.From.String(), c.To.String(), c.Reason, fmtTime(now)).Scan(&id)
+			VALUES (?, ?, ?, 'staff', ?) RETURNING id`, c.From.String(), c.To.String(), c.Reason, fmtTime(tx.now)).Scan(&id)
 		if err != nil {
 			return err
 		}
 		c.ID = strconv.FormatInt(id, 10)
-		return writeAudit(ctx, tx, now, actor, "closure.added", "", "closure:"+c.ID, nil, c)
+		return writeAudit(ctx, tx, actor, "closure.added", "", "closure:"+c.ID, nil, c)
 	})
 	if err != nil {
 		return booking.Closure{}, fmt.Errorf("sqlite: add closure: %w", err)
@@ -121,8 +118,7 @@ func (db *DB) DeleteClosure(ctx context.Context, id string, actor booking.Actor)
 	if err != nil {
 		return booking.ErrNotFound("closure")
 	}
-	now := db.now()
-	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		c, err := scanClosure(tx.QueryRowContext(ctx,
 			`SELECT id, from_date, to_date, reason, source FROM closures WHERE id = ?`, n))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -138,7 +134,7 @@ func (db *DB) DeleteClosure(ctx context.Context, id string, actor booking.Actor)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM closures WHERE id = ?`, n); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, now, actor, "closure.deleted", "", "closure:"+id, c, nil)
+		return writeAudit(ctx, tx, actor, "closure.deleted", "", "closure:"+id, c, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: delete closure: %w", err)
@@ -162,8 +158,7 @@ func (db *DB) AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.A
 		return booking.TimeOff{}, err
 	}
 	t.Start, t.End = t.Start.UTC().Truncate(timePrecision), t.End.UTC().Truncate(timePrecision)
-	now := db.now()
-	err := db.catalogTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM artisans WHERE id = ? AND active`, t.ArtisanID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -175,12 +170,12 @@ func (db *DB) AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.A
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO time_off (artisan_id, start_at, end_at, reason, source, created_at)
 			VALUES (?, ?, ?, ?, 'staff', ?) RETURNING id`,
-			t.ArtisanID, fmtTime(t.Start), fmtTime(t.End), t.Reason, fmtTime(now)).Scan(&id)
+			t.ArtisanID, fmtTime(t.Start), fmtTime(t.End), t.Reason, fmtTime(tx.now)).Scan(&id)
 		if err != nil {
 			return err
 		}
 		t.ID = strconv.FormatInt(id, 10)
-		return writeAudit(ctx, tx, now, actor, "time_off.added", "", "time_off:"+t.ID, nil, t)
+		return writeAudit(ctx, tx, actor, "time_off.added", "", "time_off:"+t.ID, nil, t)
 	})
 	if err != nil {
 		return booking.TimeOff{}, fmt.Errorf("sqlite: add time off: %w", err)
@@ -195,8 +190,7 @@ func (db *DB) DeleteTimeOff(ctx context.Context, artisanID, id string, actor boo
 	if err != nil {
 		return booking.ErrNotFound("time off")
 	}
-	now := db.now()
-	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		t, err := scanTimeOff(tx.QueryRowContext(ctx,
 			`SELECT id, artisan_id, start_at, end_at, reason FROM time_off WHERE id = ? AND artisan_id = ?`, n, artisanID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -208,7 +202,7 @@ func (db *DB) DeleteTimeOff(ctx context.Context, artisanID, id string, actor boo
 		if _, err := tx.ExecContext(ctx, `DELETE FROM time_off WHERE id = ?`, n); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, now, actor, "time_off.deleted", "", "time_off:"+id, t, nil)
+		return writeAudit(ctx, tx, actor, "time_off.deleted", "", "time_off:"+id, t, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: delete time off: %w", err)

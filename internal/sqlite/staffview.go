@@ -77,8 +77,7 @@ func (db *DB) StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]
 // SetStaffNotes replaces the staff notes of a booking ("" removes them)
 // and writes an audit row.
 func (db *DB) SetStaffNotes(ctx context.Context, bookingID, notes string, actor booking.Actor) error {
-	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM bookings WHERE id = ?`, bookingID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -98,7 +97,7 @@ func (db *DB) SetStaffNotes(ctx context.Context, bookingID, notes string, actor 
 			_, err = tx.ExecContext(ctx, `INSERT INTO booking_staff_notes (booking_id, notes, updated_at, updated_by)
 				VALUES (?, ?, ?, ?) ON CONFLICT (booking_id) DO UPDATE SET
 				notes = excluded.notes, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-				bookingID, notes, fmtTime(now), actor.ID)
+				bookingID, notes, fmtTime(tx.now), actor.ID)
 		}
 		if err != nil {
 			return err
@@ -106,7 +105,7 @@ func (db *DB) SetStaffNotes(ctx context.Context, bookingID, notes string, actor 
 		type note struct {
 			StaffNotes string `json:"staff_notes"`
 		}
-		return writeAudit(ctx, tx, now, actor, "booking.staff_notes", bookingID, "",
+		return writeAudit(ctx, tx, actor, "booking.staff_notes", bookingID, "",
 			note{before.String}, note{notes})
 	})
 	if err != nil {

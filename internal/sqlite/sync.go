@@ -31,9 +31,8 @@ import (
 //
 // The warnings are for the operator's log.
 func (db *DB) SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error) {
-	now := db.now()
-	err = db.catalogTx(ctx, func(tx *sql.Tx) error {
-		w, err := syncAtelier(ctx, tx, &cat.Atelier, now)
+	err = db.inTx(ctx, func(tx *Tx) error {
+		w, err := syncAtelier(ctx, tx, &cat.Atelier)
 		if err != nil {
 			return err
 		}
@@ -44,15 +43,15 @@ func (db *DB) SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings [
 		if err := syncServices(ctx, tx, cat.Services); err != nil {
 			return err
 		}
-		w, err = syncArtisans(ctx, tx, cat.Artisans, cat.Atelier.Location, now)
+		w, err = syncArtisans(ctx, tx, cat.Artisans, cat.Atelier.Location)
 		if err != nil {
 			return err
 		}
 		warnings = append(warnings, w...)
-		if err := syncClosures(ctx, tx, cat.Atelier.Closures, now); err != nil {
+		if err := syncClosures(ctx, tx, cat.Atelier.Closures); err != nil {
 			return err
 		}
-		return syncTimeOff(ctx, tx, cat.Artisans, now)
+		return syncTimeOff(ctx, tx, cat.Artisans)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: sync catalogue: %w", err)
@@ -87,7 +86,8 @@ func changedOn(stored string, loc *time.Location) string {
 	return t.Format(time.DateOnly)
 }
 
-func syncAtelier(ctx context.Context, tx *sql.Tx, a *booking.Atelier, now time.Time) ([]string, error) {
+func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, error) {
+	now := tx.now
 	hours, err := hoursJSON(a.Hours)
 	if err != nil {
 		return nil, fmt.Errorf("opening hours: %w", err)
@@ -136,7 +136,7 @@ func syncAtelier(ctx context.Context, tx *sql.Tx, a *booking.Atelier, now time.T
 	return warnings, nil
 }
 
-func syncRooms(ctx context.Context, tx *sql.Tx, rooms []booking.Room) error {
+func syncRooms(ctx context.Context, tx *Tx, rooms []booking.Room) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET active = 0`); err != nil {
 		return fmt.Errorf("rooms: %w", err)
 	}
@@ -151,7 +151,7 @@ func syncRooms(ctx context.Context, tx *sql.Tx, rooms []booking.Room) error {
 	return nil
 }
 
-func syncServices(ctx context.Context, tx *sql.Tx, services []booking.Service) error {
+func syncServices(ctx context.Context, tx *Tx, services []booking.Service) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE services SET active = 0`); err != nil {
 		return fmt.Errorf("services: %w", err)
 	}
@@ -180,7 +180,8 @@ func syncServices(ctx context.Context, tx *sql.Tx, services []booking.Service) e
 	return nil
 }
 
-func syncArtisans(ctx context.Context, tx *sql.Tx, artisans []booking.Artisan, loc *time.Location, now time.Time) ([]string, error) {
+func syncArtisans(ctx context.Context, tx *Tx, artisans []booking.Artisan, loc *time.Location) ([]string, error) {
+	now := tx.now
 	if _, err := tx.ExecContext(ctx, `UPDATE artisans SET active = 0`); err != nil {
 		return nil, fmt.Errorf("artisans: %w", err)
 	}
@@ -233,7 +234,7 @@ func syncArtisans(ctx context.Context, tx *sql.Tx, artisans []booking.Artisan, l
 
 // syncClosures makes the 'config' closures equal to the file's. Closures
 // that did not change keep their ids.
-func syncClosures(ctx context.Context, tx *sql.Tx, closures []booking.Closure, now time.Time) error {
+func syncClosures(ctx context.Context, tx *Tx, closures []booking.Closure) error {
 	key := func(from, to, reason string) string { return from + "\x00" + to + "\x00" + reason }
 	want := map[string]bool{}
 	for _, c := range closures {
@@ -274,7 +275,7 @@ func syncClosures(ctx context.Context, tx *sql.Tx, closures []booking.Closure, n
 		}
 		have[k] = true
 		_, err := tx.ExecContext(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
-			VALUES (?, ?, ?, 'config', ?)`, c.From.String(), c.To.String(), c.Reason, fmtTime(now))
+			VALUES (?, ?, ?, 'config', ?)`, c.From.String(), c.To.String(), c.Reason, fmtTime(tx.now))
 		if err != nil {
 			return fmt.Errorf("closure %s to %s: %w", c.From, c.To, err)
 		}
@@ -284,7 +285,7 @@ func syncClosures(ctx context.Context, tx *sql.Tx, closures []booking.Closure, n
 
 // syncTimeOff makes the 'config' time off equal to the file's (if the
 // configuration has any). Unchanged entries keep their ids.
-func syncTimeOff(ctx context.Context, tx *sql.Tx, artisans []booking.Artisan, now time.Time) error {
+func syncTimeOff(ctx context.Context, tx *Tx, artisans []booking.Artisan) error {
 	key := func(artisan, start, end, reason string) string {
 		return strings.Join([]string{artisan, start, end, reason}, "\x00")
 	}
@@ -330,7 +331,7 @@ func syncTimeOff(ctx context.Context, tx *sql.Tx, artisans []booking.Artisan, no
 			}
 			have[k] = true
 			_, err := tx.ExecContext(ctx, `INSERT INTO time_off (artisan_id, start_at, end_at, reason, source, created_at)
-				VALUES (?, ?, ?, ?, 'config', ?)`, a.ID, fmtTime(t.Start), fmtTime(t.End), t.Reason, fmtTime(now))
+				VALUES (?, ?, ?, ?, 'config', ?)`, a.ID, fmtTime(t.Start), fmtTime(t.End), t.Reason, fmtTime(tx.now))
 			if err != nil {
 				return fmt.Errorf("time off of %s: %w", a.ID, err)
 			}

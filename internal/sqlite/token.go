@@ -16,13 +16,13 @@ import (
 const TokenCreated = "created"
 
 // insertManageTokens stores the hashes of manage tokens inside tx.
-func insertManageTokens(ctx context.Context, tx *sql.Tx, now time.Time, tokens ...booking.ManageToken) error {
+func insertManageTokens(ctx context.Context, tx *Tx, tokens ...booking.ManageToken) error {
 	for _, t := range tokens {
 		if t.BookingID == "" || len(t.Hash) == 0 {
 			return fmt.Errorf("manage token without booking or hash")
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO booking_tokens (booking_id, token_hash, purpose, created_at)
-			VALUES (?, ?, ?, ?)`, t.BookingID, t.Hash, t.Purpose, fmtTime(now))
+			VALUES (?, ?, ?, ?)`, t.BookingID, t.Hash, t.Purpose, fmtTime(tx.now))
 		if err != nil {
 			return fmt.Errorf("store manage token of %s: %w", t.BookingID, err)
 		}
@@ -35,8 +35,7 @@ func insertManageTokens(ctx context.Context, tx *sql.Tx, now time.Time, tokens .
 // stored before its message goes out, so every link that reaches a
 // customer works.
 func (db *DB) AddManageTokens(ctx context.Context, tokens ...booking.ManageToken) error {
-	now := db.now()
-	if err := db.inTx(ctx, func(tx *sql.Tx) error { return insertManageTokens(ctx, tx, now, tokens...) }); err != nil {
+	if err := db.inTx(ctx, func(tx *Tx) error { return insertManageTokens(ctx, tx, tokens...) }); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
@@ -86,7 +85,7 @@ func (db *DB) ManageTokens(ctx context.Context, id string) ([]booking.ManageToke
 // returns how many went.
 func (db *DB) PurgeManageTokens(ctx context.Context, endedBefore time.Time) (int64, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM booking_tokens WHERE booking_id IN
 			(SELECT id FROM bookings WHERE end_at < ?)`, fmtTime(endedBefore))
 		if err != nil {

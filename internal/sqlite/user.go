@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -40,11 +39,11 @@ func scanUser(s scanner) (*booking.User, error) {
 // e-mail address already in use (in any letter case) is ECONFLICT
 // CodeEmailTaken; an artisan account for an unknown artisan is EINVALID.
 func (db *DB) CreateUser(ctx context.Context, u booking.User) (*booking.User, error) {
-	now := db.now()
 	u.ID = booking.NewID(booking.UserIDPrefix)
 	u.Email = strings.TrimSpace(u.Email)
-	u.CreatedAt, u.UpdatedAt = now, now
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := tx.now
+		u.CreatedAt, u.UpdatedAt = now, now
 		if u.ArtisanID != "" {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM artisans WHERE id = ? AND active`, u.ArtisanID).Scan(&one)
@@ -124,16 +123,15 @@ func (db *DB) SetUserPassword(ctx context.Context, email, hash string) error {
 // still read are revoked (revokeFeedsOf), all in one transaction. The
 // audit log records it, with the feeds revoked.
 func (db *DB) DisableUser(ctx context.Context, email string) error {
-	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		id, err := setUser(ctx, tx, now, email, `disabled = ?`, 1)
+	err := db.inTx(ctx, func(tx *Tx) error {
+		id, err := setUser(ctx, tx, email, `disabled = ?`, 1)
 		if err != nil {
 			return err
 		}
-		if err := revokeFeedsOf(ctx, tx, now, id); err != nil {
+		if err := revokeFeedsOf(ctx, tx, id); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, now, booking.Actor{}, "user.disabled", "", "user:"+id, nil, nil)
+		return writeAudit(ctx, tx, booking.Actor{}, "user.disabled", "", "user:"+id, nil, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: disable user: %w", err)
@@ -148,8 +146,7 @@ func (db *DB) DisableUser(ctx context.Context, email string) error {
 // version, whose feeds were only refused) is revoked now, before the
 // account is active again and the feed would serve once more.
 func (db *DB) EnableUser(ctx context.Context, email string) error {
-	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		var id string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, strings.TrimSpace(email)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -158,13 +155,13 @@ func (db *DB) EnableUser(ctx context.Context, email string) error {
 		if err != nil {
 			return err
 		}
-		if err := revokeFeedsOf(ctx, tx, now, id); err != nil {
+		if err := revokeFeedsOf(ctx, tx, id); err != nil {
 			return err
 		}
-		if _, err := setUser(ctx, tx, now, email, `disabled = ?`, 0); err != nil {
+		if _, err := setUser(ctx, tx, email, `disabled = ?`, 0); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, now, booking.Actor{}, "user.enabled", "", "user:"+id, nil, nil)
+		return writeAudit(ctx, tx, booking.Actor{}, "user.enabled", "", "user:"+id, nil, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: enable user: %w", err)
@@ -173,9 +170,8 @@ func (db *DB) EnableUser(ctx context.Context, email string) error {
 }
 
 func (db *DB) updateUser(ctx context.Context, op, email, set string, arg any) error {
-	now := db.now()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := setUser(ctx, tx, now, email, set, arg)
+	err := db.inTx(ctx, func(tx *Tx) error {
+		_, err := setUser(ctx, tx, email, set, arg)
 		return err
 	})
 	if err != nil {
@@ -187,10 +183,10 @@ func (db *DB) updateUser(ctx context.Context, op, email, set string, arg any) er
 // setUser applies set (with arg) to the account with the e-mail address,
 // ends all its sessions and returns its id; an unknown address is
 // ENOTFOUND.
-func setUser(ctx context.Context, tx *sql.Tx, now time.Time, email, set string, arg any) (string, error) {
+func setUser(ctx context.Context, tx *Tx, email, set string, arg any) (string, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, `UPDATE users SET `+set+`, updated_at = ? WHERE email = ? RETURNING id`,
-		arg, fmtTime(now), strings.TrimSpace(email)).Scan(&id)
+		arg, fmtTime(tx.now), strings.TrimSpace(email)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", booking.ErrNotFound("user")
 	}

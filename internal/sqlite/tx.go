@@ -1,0 +1,287 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// Tx is one write transaction (BEGIN IMMEDIATE on the one write
+// connection). It carries the time it started, which every row it writes
+// is stamped with, and a record of what it changed. The only way to write
+// is DB.inTx, which hands out a Tx and, once it has committed, tells the
+// subscribers what it changed (DB.Subscribe): the catalogue and schedule
+// caches and the job workers' wake-up learn of every commit without any
+// write having to remember them.
+//
+// The record is not kept by the code that writes: SQLite reports every row
+// inserted, updated or deleted, with its values before and after, to the
+// write connection's pre-update hook, which fills the record of the
+// transaction in progress. A statement that SQLite rolls back (a trigger
+// refusing an overlap) may leave a change in the record that did not
+// happen; a subscriber then drops a little more than it had to.
+type Tx struct {
+	tx      *sql.Tx
+	db      *DB
+	now     time.Time
+	changes Changes
+}
+
+// Now is the time the transaction started (DB.Now, in UTC, at the stored
+// precision): the created_at and updated_at of what it writes.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// ExecContext runs a statement in the transaction.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query of at most one row in the transaction.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// PrepareContext prepares a statement for the transaction.
+func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(ctx, query)
+}
+
+// Changes is what one write transaction changed, as published to the
+// subscribers after its COMMIT.
+type Changes struct {
+	// CommitFailed is set when the COMMIT returned an error: the
+	// transaction may or may not have taken effect, so what it records may
+	// have changed or not.
+	CommitFailed bool
+	// Tables are the tables that had a row inserted, updated or deleted,
+	// in the order they were first written.
+	Tables []string
+	// Catalog is set when a table of the catalogue changed (atelier,
+	// rooms, services and their modes, artisans and their services,
+	// closures, time off).
+	Catalog bool
+	// BookingDays are the UTC days (midnight, UTC) of the block starts of
+	// every booking row written, before and after the change.
+	BookingDays []time.Time
+	// AllBookings is set when a booking row was written whose block start
+	// could not be read: any day may have changed.
+	AllBookings bool
+	// JobsQueued counts the jobs inserted, and JobQueues are their queues.
+	JobsQueued int
+	JobQueues  []string
+}
+
+// Empty reports whether c records no change at all.
+func (c *Changes) Empty() bool { return len(c.Tables) == 0 }
+
+// catalogTables are the tables loadCatalog reads.
+var catalogTables = map[string]bool{
+	"atelier": true, "rooms": true, "services": true, "service_modes": true,
+	"artisans": true, "artisan_services": true, "closures": true, "time_off": true,
+}
+
+// columns are the positions, in the tables as they are in this database,
+// of the columns the pre-update hook reads (a migrated table may order its
+// columns otherwise than schema.sql).
+type columns struct {
+	bookingBlockStart int
+	jobQueue          int
+}
+
+// readColumns finds the positions of the columns the hook reads.
+func readColumns(ctx context.Context, q queryer) (columns, error) {
+	var c columns
+	for _, f := range []struct {
+		dst           *int
+		table, column string
+	}{{&c.bookingBlockStart, "bookings", "block_start"}, {&c.jobQueue, "jobs", "queue"}} {
+		err := q.QueryRowContext(ctx, `SELECT cid FROM pragma_table_info(?) WHERE name = ?`, f.table, f.column).Scan(f.dst)
+		if err != nil {
+			return c, fmt.Errorf("position of %s.%s: %w", f.table, f.column, err)
+		}
+	}
+	return c, nil
+}
+
+// preUpdate is the write connection's pre-update hook: it adds the row
+// change d to the record of the transaction in progress. It runs inside
+// the statement, on the goroutine of the transaction (which holds the one
+// write connection), so the record needs no lock.
+func (db *DB) preUpdate(d sqlite.SQLitePreUpdateData) {
+	c := db.current
+	if c == nil {
+		return // the hook is registered in inTx, the only user of the write connection
+	}
+	if !slices.Contains(c.Tables, d.TableName) {
+		c.Tables = append(c.Tables, d.TableName)
+	}
+	switch {
+	case catalogTables[d.TableName]:
+		c.Catalog = true
+	case d.TableName == "bookings":
+		if d.Op != sqlite3.SQLITE_INSERT {
+			c.addBookingDay(rowValue(&d, false, db.cols.bookingBlockStart))
+		}
+		if d.Op != sqlite3.SQLITE_DELETE {
+			c.addBookingDay(rowValue(&d, true, db.cols.bookingBlockStart))
+		}
+	case d.TableName == "jobs" && d.Op == sqlite3.SQLITE_INSERT:
+		c.JobsQueued++
+		if q, ok := rowValue(&d, true, db.cols.jobQueue).(string); ok && !slices.Contains(c.JobQueues, q) {
+			c.JobQueues = append(c.JobQueues, q)
+		}
+	}
+}
+
+// rowValue returns column i of the row d replaces (new false) or writes
+// (new true), or nil if it cannot be read.
+func rowValue(d *sqlite.SQLitePreUpdateData, new bool, i int) any {
+	vals := make([]any, i+1)
+	var err error
+	if new {
+		err = d.New(vals...)
+	} else {
+		err = d.Old(vals...)
+	}
+	if err != nil {
+		return nil
+	}
+	return vals[i]
+}
+
+// addBookingDay records the UTC day of a stored block start.
+func (c *Changes) addBookingDay(v any) {
+	s, ok := v.(string)
+	if !ok {
+		c.AllBookings = true
+		return
+	}
+	t, err := parseTime(s)
+	if err != nil {
+		c.AllBookings = true
+		return
+	}
+	d := t.Truncate(24 * time.Hour) // UTC: Truncate works on absolute time
+	if !slices.ContainsFunc(c.BookingDays, d.Equal) {
+		c.BookingDays = append(c.BookingDays, d)
+	}
+}
+
+// subscribers are the functions told of every commit.
+type subscribers struct {
+	mu  sync.Mutex
+	fns []func(Changes)
+}
+
+// Subscribe has fn called after every write transaction that committed
+// a change (or tried to: Changes.CommitFailed), with what it changed, before the call that wrote returns and before the next write
+// transaction begins. fn runs on the writer's goroutine and holds up every
+// write while it runs: it must be quick and must not block, nor write.
+func (db *DB) Subscribe(fn func(Changes)) {
+	db.subs.mu.Lock()
+	defer db.subs.mu.Unlock()
+	db.subs.fns = append(slices.Clip(db.subs.fns), fn)
+}
+
+// publish tells the subscribers what a transaction changed.
+func (db *DB) publish(c Changes) {
+	db.subs.mu.Lock()
+	fns := db.subs.fns
+	db.subs.mu.Unlock()
+	for _, fn := range fns {
+		fn(c)
+	}
+}
+
+// hookWriter registers the pre-update hook on the write connection conn,
+// once per underlying connection (the pool may replace a broken one).
+func (db *DB) hookWriter(conn *sql.Conn) error {
+	return conn.Raw(func(dc any) error {
+		if dc == db.hooked {
+			return nil
+		}
+		h, ok := dc.(sqlite.HookRegisterer)
+		if !ok {
+			return errors.New("the SQLite driver has no pre-update hook")
+		}
+		h.RegisterPreUpdateHook(db.preUpdate)
+		db.hooked = dc
+		return nil
+	})
+}
+
+// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it if
+// fn returns nil; then it publishes what the transaction changed (see Tx),
+// still holding the write connection, so the next write transaction reads
+// caches that know of this one.
+//
+// A database that cannot take the write is booking.EUNAVAILABLE, with
+// nothing changed: the write connection still busy with other transactions
+// of this process after the busy timeout, the file's write lock held by
+// another process past it (SQLITE_BUSY), a full disk (SQLITE_FULL), an I/O
+// error (see unavailable).
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	defer func() { err = unavailable(err) }()
+	conn, err := db.writer(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close() // back to the pool, after the deferred Rollback below
+	if err := db.hookWriter(conn); err != nil {
+		return err
+	}
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer stx.Rollback()
+	tx := &Tx{tx: stx, db: db, now: db.now().Truncate(timePrecision)}
+	db.current = &tx.changes
+	defer func() { db.current = nil }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		// The driver has rolled back what remained of the transaction.
+		if !tx.changes.Empty() {
+			tx.changes.CommitFailed = true
+			db.publish(tx.changes)
+		}
+		return fmt.Errorf("commit: %w", err)
+	}
+	if !tx.changes.Empty() {
+		db.publish(tx.changes)
+	}
+	return nil
+}
+
+// writer takes the one write connection, waiting for it at most the busy
+// timeout: writes queue here, in the process, rather than at the file lock,
+// and without a bound a queue behind a long-held lock would keep every
+// request waiting in turn.
+func (db *DB) writer(ctx context.Context) (*sql.Conn, error) {
+	wait, cancel := context.WithTimeout(ctx, db.busyTimeout)
+	defer cancel()
+	conn, err := db.write.Conn(wait)
+	if err == nil {
+		return conn, nil
+	}
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return nil, booking.ErrUnavailable(fmt.Errorf("write connection still in use after %s: %w", db.busyTimeout, err))
+	}
+	return nil, fmt.Errorf("write connection: %w", err)
+}
