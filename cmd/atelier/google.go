@@ -72,13 +72,7 @@ var googleOAuthEndpoint *oauth2.Endpoint
 // artisans' google_calendar_id, and with auth oauth the OAuth client that
 // connects artisans' accounts (else nil).
 func newSyncer(cfg *config.Config, db *sqlite.DB, mailOpts mail.Options, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
-	g := cfg.GoogleCalendar
-	gc := gcal.Config{
-		Enabled: g.Enabled, Endpoint: g.Endpoint, Auth: g.Auth,
-		ServiceAccountKeyFile: g.ServiceAccountKeyFile,
-		OAuthClientID:         g.OAuthClientID, OAuthClientSecret: g.OAuthClientSecret,
-		SyncInterval: g.SyncInterval, Meet: g.Meet, FreeBusyTimeout: g.FreeBusyTimeout,
-	}
+	g := cfg.GoogleCalendar // checked and given its defaults by config
 	calIDs := make(map[string]string)
 	for _, ar := range cfg.Artisans {
 		if ar.GoogleCalendarID != "" {
@@ -87,17 +81,17 @@ func newSyncer(cfg *config.Config, db *sqlite.DB, mailOpts mail.Options, logger 
 	}
 	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
 	opts := gcal.Options{
-		Config: gc, Store: db, Bookings: db, CalendarIDs: calIDs,
+		Config: g, Store: db, Bookings: db, CalendarIDs: calIDs,
 		StaffURL: func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
 		Logger:   logger.With("worker", "gcal"),
 		OnSyncStopped: func(artisanID, reason string) {
 			notifySyncStopped(db, mailOpts, logger, artisanID, reason)
 		},
 	}
-	if gc.WithDefaults().Auth == gcal.AuthNone {
+	if g.Auth == gcal.AuthNone {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	if gc.WithDefaults().Auth == gcal.AuthOAuth {
+	if g.Auth == gcal.AuthOAuth {
 		tokens, err := tokenStore(g, db, logger)
 		if err != nil {
 			return nil, nil, err

@@ -297,7 +297,28 @@ type Meetings struct {
 	JitsiBaseURL string `yaml:"jitsi_base_url"`
 }
 
-// GoogleCalendar configures the optional two-way Google Calendar sync.
+// Values of google_calendar.auth.
+const (
+	// GoogleAuthServiceAccount uses a service account key with domain-wide
+	// delegation (Google Workspace); the artisan's e-mail address is the
+	// subject the service account acts as.
+	GoogleAuthServiceAccount = "service_account"
+	// GoogleAuthOAuth uses a per-artisan OAuth token obtained in the staff
+	// area.
+	GoogleAuthOAuth = "oauth"
+	// GoogleAuthNone sends no credentials; only for tests and emulators,
+	// with Endpoint set.
+	GoogleAuthNone = "none"
+)
+
+// DefaultGoogleCalendarID is the calendar synced for an artisan without
+// google_calendar_id.
+const DefaultGoogleCalendarID = "primary"
+
+// GoogleCalendar configures the optional two-way Google Calendar sync. It
+// is the one definition of the google_calendar section: the Google
+// adapter (internal/gcal) takes it as it is, with the defaults and the
+// checks of this package.
 type GoogleCalendar struct {
 	Enabled               bool   `yaml:"enabled"`
 	Endpoint              string `yaml:"endpoint"` // API base URL override (tests, emulators)
@@ -350,14 +371,21 @@ func Default() Config {
 			IMAP:                defaultIMAP(),
 			DeclinedReply:       DeclinedCancel,
 		},
-		Meetings: Meetings{Provider: "jitsi", JitsiBaseURL: "https://meet.jit.si"},
-		GoogleCalendar: GoogleCalendar{
-			Auth:            "service_account",
-			SyncInterval:    2 * time.Minute,
-			Meet:            true,
-			FreeBusyTimeout: 2 * time.Second,
-		},
-		Staff: Staff{SessionIdleTimeout: 12 * time.Hour, SessionMaxAge: 168 * time.Hour},
+		Meetings:       Meetings{Provider: "jitsi", JitsiBaseURL: "https://meet.jit.si"},
+		GoogleCalendar: DefaultGoogleCalendar(),
+		Staff:          Staff{SessionIdleTimeout: 12 * time.Hour, SessionMaxAge: 168 * time.Hour},
+	}
+}
+
+// DefaultGoogleCalendar is the google_calendar section a file leaves out:
+// off, service account, busy times read every 2 minutes, Meet links, 2s
+// for the last free/busy check.
+func DefaultGoogleCalendar() GoogleCalendar {
+	return GoogleCalendar{
+		Auth:            GoogleAuthServiceAccount,
+		SyncInterval:    2 * time.Minute,
+		Meet:            true,
+		FreeBusyTimeout: 2 * time.Second,
 	}
 }
 

@@ -55,7 +55,7 @@ func (c *Config) normalize() {
 	}
 	for i := range c.Artisans {
 		if c.Artisans[i].GoogleCalendarID == "" {
-			c.Artisans[i].GoogleCalendarID = "primary"
+			c.Artisans[i].GoogleCalendarID = DefaultGoogleCalendarID
 		}
 	}
 }
@@ -269,17 +269,17 @@ func (v *validator) meetings(c *Config) {
 }
 
 func (v *validator) google(g *GoogleCalendar) {
-	v.oneOf("google_calendar.auth", g.Auth, "service_account", "oauth", "none")
+	v.oneOf("google_calendar.auth", g.Auth, GoogleAuthServiceAccount, GoogleAuthOAuth, GoogleAuthNone)
 	if g.Endpoint != "" {
 		v.httpURL("google_calendar.endpoint", g.Endpoint)
-	} else if g.Auth == "none" {
+	} else if g.Auth == GoogleAuthNone {
 		v.add("google_calendar.auth", "none is only allowed with google_calendar.endpoint set (a test server or emulator)")
 	}
 	if g.Enabled {
 		switch g.Auth {
-		case "service_account":
+		case GoogleAuthServiceAccount:
 			v.required("google_calendar.service_account_key_file", g.ServiceAccountKeyFile)
-		case "oauth":
+		case GoogleAuthOAuth:
 			v.required("google_calendar.oauth_client_id", g.OAuthClientID)
 			v.required("google_calendar.oauth_client_secret", g.OAuthClientSecret)
 		}

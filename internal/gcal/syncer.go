@@ -81,10 +81,7 @@ func New(opts Options) (*Syncer, error) {
 	if opts.Store == nil || opts.Bookings == nil {
 		return nil, errors.New("gcal: Store and Bookings are required")
 	}
-	cfg := opts.Config.WithDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("gcal: %w", err)
-	}
+	cfg := withDefaults(opts.Config)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -130,6 +127,11 @@ func New(opts Options) (*Syncer, error) {
 		if opts.OAuth == nil {
 			return nil, errors.New("gcal: auth oauth needs Options.OAuth")
 		}
+	case AuthNone:
+	default:
+		// config refuses it; a Config built in code must not get a
+		// client without credentials by mistake.
+		return nil, fmt.Errorf("gcal: unknown auth %q", cfg.Auth)
 	}
 	return s, nil
 }
@@ -152,7 +154,7 @@ func (s *Syncer) service(ctx context.Context, a *booking.Artisan) (*calendar.Ser
 	// Token sources outlive the call that created them.
 	base := context.WithoutCancel(ctx)
 	var opts []option.ClientOption
-	if ep := s.cfg.endpoint(); ep != "" {
+	if ep := endpoint(s.cfg); ep != "" {
 		opts = append(opts, option.WithEndpoint(ep))
 	}
 	switch s.cfg.Auth {
