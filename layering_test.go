@@ -24,7 +24,11 @@ func TestLayering(t *testing.T) {
 		forbidden []string
 	}{
 		{"internal/booking", []string{"internal/"}},
-		{"internal/availability", []string{"internal/sqlite", "internal/httpapi", "internal/app", "internal/web", "internal/mail", "internal/gcal"}},
+		// The engine is pure functions over the domain's values.
+		{"internal/availability", []string{"internal/"}},
+		// The configuration is read and checked alone, so every adapter may
+		// take its section from it.
+		{"internal/config", []string{"internal/sqlite", "internal/app", "internal/httpx", "internal/httpapi", "internal/web", "internal/mail", "internal/gcal", "internal/outbox", "internal/invite", googleAPI}},
 		{"internal/app", []string{"internal/sqlite", "internal/httpapi", "internal/web"}},
 		{"internal/httpx", []string{"internal/sqlite", "internal/httpapi", "internal/web"}},
 		{"internal/httpapi", []string{"internal/sqlite", "internal/web"}},
@@ -57,11 +61,29 @@ func TestLayering(t *testing.T) {
 					if !ok || rel == tt.pkg {
 						continue
 					}
-					if strings.HasPrefix(rel, f) && !(f == "internal/" && rel == "internal/booking") {
+					// "internal/" forbids every package of ours but the
+					// domain; "internal/mail" forbids it and its
+					// sub-packages, not internal/mailaddr.
+					under := rel == f || strings.HasPrefix(rel, strings.TrimSuffix(f, "/")+"/")
+					if under && !(f == "internal/" && rel == "internal/booking") {
 						t.Errorf("%s imports %s", tt.pkg, rel)
 					}
 				}
 			}
 		})
+	}
+}
+
+// The domain, the first package a newcomer opens, needs nothing but the
+// standard library: no module of ours, no third-party one.
+func TestDomainNeedsOnlyTheStandardLibrary(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./internal/booking").Output()
+	if err != nil {
+		t.Fatalf("go list -deps ./internal/booking: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep != "github.com/atelier-app/atelier/internal/booking" {
+			t.Errorf("internal/booking imports %s", dep)
+		}
 	}
 }
