@@ -281,32 +281,50 @@ func nullTime(t time.Time) any {
 // availability request, so the fixed layout is read by hand (about ten
 // times faster than time.Parse); anything unusual falls back to time.Parse.
 func parseTime(s string) (time.Time, error) {
-	if len(s) == len(timeFormat) && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
-		s[16] == ':' && s[19] == '.' && s[23] == 'Z' {
-		num := func(i, n int) int {
-			v := 0
-			for _, c := range []byte(s[i : i+n]) {
-				if c < '0' || c > '9' {
-					return -1
-				}
-				v = v*10 + int(c-'0')
-			}
-			return v
-		}
-		y, mo, d, h, mi, sec, ms := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2), num(20, 3)
-		if y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60 &&
-			sec >= 0 && sec < 60 && ms >= 0 {
-			t := time.Date(y, time.Month(mo), d, h, mi, sec, ms*int(time.Millisecond), time.UTC)
-			if t.Day() == d { // not 31 April
-				return t, nil
-			}
-		}
+	if t, ok := parseStoredTime(s); ok {
+		return t, nil
 	}
 	t, err := time.Parse(timeFormat, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// parseStoredTime reads s by hand when it has exactly the stored layout
+// (timeFormat) and names a real instant; ok is false otherwise.
+func parseStoredTime(s string) (t time.Time, ok bool) {
+	if !hasStoredLayout(s) {
+		return time.Time{}, false
+	}
+	y, mo, d := digits(s[0:4]), digits(s[5:7]), digits(s[8:10])
+	h, mi, sec, ms := digits(s[11:13]), digits(s[14:16]), digits(s[17:19]), digits(s[20:23])
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+		sec < 0 || sec > 59 || ms < 0 {
+		return time.Time{}, false
+	}
+	t = time.Date(y, time.Month(mo), d, h, mi, sec, ms*int(time.Millisecond), time.UTC)
+	return t, t.Day() == d // not 31 April
+}
+
+// hasStoredLayout reports whether s has the length and the separators of
+// timeFormat ("2006-01-02T15:04:05.000Z").
+func hasStoredLayout(s string) bool {
+	return len(s) == len(timeFormat) && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+		s[16] == ':' && s[19] == '.' && s[23] == 'Z'
+}
+
+// digits is the number s spells in decimal digits, or -1 when s holds
+// anything else.
+func digits(s string) int {
+	v := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v
 }
 
 // nullString returns NULL for "", else s.
