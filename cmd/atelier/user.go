@@ -15,6 +15,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // passwordParams are the argon2id costs of new password hashes; tests
@@ -38,148 +39,185 @@ account of that artisan remains); enabling it brings none of them back.
 Flags --config and --db work with every sub-command, before or after its name.
 `
 
+// userArgs are the flags of one user sub-command, and the password read
+// from standard input for add and passwd.
+type userArgs struct {
+	sub                        string
+	email, name, role, artisan string
+	stdin                      bool
+	password                   string
+}
+
 // userCommand runs "atelier user ...": staff accounts in the database
-// named by the configuration.
+// named by the configuration. The arguments are checked before the
+// database is touched.
 func userCommand(ctx context.Context, g globalFlags, args []string, env Env) error {
 	if len(args) == 0 {
 		fmt.Fprint(env.Stderr, userUsage)
 		return errUsage
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("atelier user "+sub, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprint(env.Stderr, userUsage) }
-	g.register(fs, false)
-	var (
-		email, name, role, artisan string
-		stdin                      bool
-	)
-	switch sub {
-	case "add":
-		fs.StringVar(&email, "email", "", "the account's e-mail `address` (its sign-in name)")
-		fs.StringVar(&name, "name", "", "the account holder's `name`")
-		fs.StringVar(&role, "role", "", "`admin` or artisan")
-		fs.StringVar(&artisan, "artisan", "", "the artisan `id` of an artisan account")
-		fs.BoolVar(&stdin, "password-stdin", false, "read the password from standard input")
-	case "passwd":
-		fs.StringVar(&email, "email", "", "the account's e-mail `address`")
-		fs.BoolVar(&stdin, "password-stdin", false, "read the password from standard input")
-	case "disable", "enable":
-		fs.StringVar(&email, "email", "", "the account's e-mail `address`")
-	case "list":
-	case "help", "-h", "--help":
-		fmt.Fprint(env.Stdout, userUsage)
-		return nil
-	default:
-		fmt.Fprintf(env.Stderr, "atelier user: unknown command %q\n%s", sub, userUsage)
-		return errUsage
+	a, err := parseUserFlags(&g, args[0], args[1:], env)
+	if a == nil || err != nil {
+		return err // help (nil) or a usage error
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "atelier user %s: unexpected argument %q\n%s", sub, fs.Arg(0), userUsage)
-		return errUsage
-	}
-
-	// Check the arguments before touching the database.
-	var password string
-	switch sub {
-	case "add", "passwd":
-		if !stdin {
-			return errors.New("give the password on standard input with --password-stdin (never on the command line)")
-		}
-		if email = strings.TrimSpace(email); email == "" || !strings.Contains(email, "@") {
-			return errors.New("--email must be an e-mail address")
-		}
-		var err error
-		if password, err = readPassword(env.Stdin); err != nil {
-			return err
-		}
-		if err := auth.ValidatePassword(password); err != nil {
-			return err
-		}
-	case "disable", "enable":
-		if email = strings.TrimSpace(email); email == "" {
-			return errors.New("--email is required")
-		}
-	}
-	if sub == "add" {
-		if strings.TrimSpace(name) == "" {
-			return errors.New("--name is required")
-		}
-		switch booking.Role(role) {
-		case booking.RoleAdmin:
-			if artisan != "" {
-				return errors.New("--artisan is only for --role artisan")
-			}
-		case booking.RoleArtisan:
-			if artisan == "" {
-				return errors.New("--role artisan needs --artisan ID (the artisan of the catalogue)")
-			}
-		default:
-			return errors.New("--role must be admin or artisan")
-		}
-	}
-
-	cfg, _, err := loadConfig(g)
-	if err != nil {
+	if err := a.check(env.Stdin); err != nil {
 		return err
 	}
-	dbPath, err := filepath.Abs(cfg.Database.Path)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stderr, "database: %s\n", dbPath)
-	if sub != "add" {
-		if err := existingDatabase(dbPath); err != nil {
-			return err
-		}
-	}
-	db, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	db, err := openUserDatabase(ctx, g, a.sub, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	return a.run(ctx, db, env.Stdout)
+}
 
+// parseUserFlags reads the flags of sub-command sub. For help it prints
+// the usage and returns nil, nil.
+func parseUserFlags(g *globalFlags, sub string, args []string, env Env) (*userArgs, error) {
+	a := &userArgs{sub: sub}
+	fs := flag.NewFlagSet("atelier user "+sub, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { fmt.Fprint(env.Stderr, userUsage) }
+	g.register(fs, false)
 	switch sub {
 	case "add":
-		hash, err := auth.HashPassword(password, passwordParams)
+		fs.StringVar(&a.email, "email", "", "the account's e-mail `address` (its sign-in name)")
+		fs.StringVar(&a.name, "name", "", "the account holder's `name`")
+		fs.StringVar(&a.role, "role", "", "`admin` or artisan")
+		fs.StringVar(&a.artisan, "artisan", "", "the artisan `id` of an artisan account")
+		fs.BoolVar(&a.stdin, "password-stdin", false, "read the password from standard input")
+	case "passwd":
+		fs.StringVar(&a.email, "email", "", "the account's e-mail `address`")
+		fs.BoolVar(&a.stdin, "password-stdin", false, "read the password from standard input")
+	case "disable", "enable":
+		fs.StringVar(&a.email, "email", "", "the account's e-mail `address`")
+	case "list":
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, userUsage)
+		return nil, nil
+	default:
+		fmt.Fprintf(env.Stderr, "atelier user: unknown command %q\n%s", sub, userUsage)
+		return nil, errUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, usageErr(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "atelier user %s: unexpected argument %q\n%s", sub, fs.Arg(0), userUsage)
+		return nil, errUsage
+	}
+	return a, nil
+}
+
+// check refuses missing or wrong arguments and reads the password of add
+// and passwd from stdin.
+func (a *userArgs) check(stdin io.Reader) error {
+	switch a.sub {
+	case "add", "passwd":
+		if !a.stdin {
+			return errors.New("give the password on standard input with --password-stdin (never on the command line)")
+		}
+		if a.email = strings.TrimSpace(a.email); a.email == "" || !strings.Contains(a.email, "@") {
+			return errors.New("--email must be an e-mail address")
+		}
+		var err error
+		if a.password, err = readPassword(stdin); err != nil {
+			return err
+		}
+		if err := auth.ValidatePassword(a.password); err != nil {
+			return err
+		}
+	case "disable", "enable":
+		if a.email = strings.TrimSpace(a.email); a.email == "" {
+			return errors.New("--email is required")
+		}
+	}
+	if a.sub == "add" {
+		return a.checkAccount()
+	}
+	return nil
+}
+
+// checkAccount checks the name, role and artisan of a new account.
+func (a *userArgs) checkAccount() error {
+	if strings.TrimSpace(a.name) == "" {
+		return errors.New("--name is required")
+	}
+	switch booking.Role(a.role) {
+	case booking.RoleAdmin:
+		if a.artisan != "" {
+			return errors.New("--artisan is only for --role artisan")
+		}
+	case booking.RoleArtisan:
+		if a.artisan == "" {
+			return errors.New("--role artisan needs --artisan ID (the artisan of the catalogue)")
+		}
+	default:
+		return errors.New("--role must be admin or artisan")
+	}
+	return nil
+}
+
+// openUserDatabase opens the configured database, saying which file it
+// is; only add may create it.
+func openUserDatabase(ctx context.Context, g globalFlags, sub string, env Env) (*sqlite.DB, error) {
+	cfg, _, err := loadConfig(g)
+	if err != nil {
+		return nil, err
+	}
+	dbPath, err := filepath.Abs(cfg.Database.Path)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(env.Stderr, "database: %s\n", dbPath)
+	if sub != "add" {
+		if err := existingDatabase(dbPath); err != nil {
+			return nil, err
+		}
+	}
+	return openStore(ctx, cfg, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+}
+
+// run carries out the checked sub-command on db.
+func (a *userArgs) run(ctx context.Context, db *sqlite.DB, out io.Writer) error {
+	switch a.sub {
+	case "add":
+		hash, err := auth.HashPassword(a.password, passwordParams)
 		if err != nil {
 			return err
 		}
 		u, err := db.CreateUser(ctx, booking.User{
-			Email: email, Name: strings.TrimSpace(name), Role: booking.Role(role), ArtisanID: artisan, PasswordHash: hash,
+			Email: a.email, Name: strings.TrimSpace(a.name), Role: booking.Role(a.role), ArtisanID: a.artisan, PasswordHash: hash,
 		})
 		if err != nil {
 			return userError(err)
 		}
-		fmt.Fprintf(env.Stdout, "created %s account %s (%s)\n", u.Role, u.Email, u.ID)
+		fmt.Fprintf(out, "created %s account %s (%s)\n", u.Role, u.Email, u.ID)
 	case "passwd":
-		hash, err := auth.HashPassword(password, passwordParams)
+		hash, err := auth.HashPassword(a.password, passwordParams)
 		if err != nil {
 			return err
 		}
-		if err := db.SetUserPassword(ctx, email, hash); err != nil {
+		if err := db.SetUserPassword(ctx, a.email, hash); err != nil {
 			return userError(err)
 		}
-		fmt.Fprintf(env.Stdout, "password changed for %s; its sessions are signed out\n", email)
+		fmt.Fprintf(out, "password changed for %s; its sessions are signed out\n", a.email)
 	case "disable":
-		if err := db.DisableUser(ctx, email); err != nil {
+		if err := db.DisableUser(ctx, a.email); err != nil {
 			return userError(err)
 		}
-		fmt.Fprintf(env.Stdout, "disabled %s; its sessions are signed out and its calendar feed URLs revoked\n", email)
+		fmt.Fprintf(out, "disabled %s; its sessions are signed out and its calendar feed URLs revoked\n", a.email)
 	case "enable":
-		if err := db.EnableUser(ctx, email); err != nil {
+		if err := db.EnableUser(ctx, a.email); err != nil {
 			return userError(err)
 		}
-		fmt.Fprintf(env.Stdout, "enabled %s; it can sign in again (revoked calendar feed URLs stay revoked)\n", email)
+		fmt.Fprintf(out, "enabled %s; it can sign in again (revoked calendar feed URLs stay revoked)\n", a.email)
 	case "list":
 		users, err := db.Users(ctx)
 		if err != nil {
 			return err
 		}
-		return listUsers(env.Stdout, users)
+		return listUsers(out, users)
 	}
 	return nil
 }
