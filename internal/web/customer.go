@@ -19,17 +19,14 @@ import (
 	"github.com/atelier-app/atelier/internal/httpx"
 )
 
-// maxFormBytes bounds a posted form.
-const maxFormBytes = 64 << 10
-
 // anyArtisan is the artisan value meaning "whoever is free".
 const anyArtisan = "any"
 
 func (s *Server) registerCustomerRoutes(r *mux.Router) {
-	r.HandleFunc("/", s.handleHome).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/book", s.handleBook).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/book/details", s.handleDetails).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/book/details", s.handleDetailsPost).Methods(http.MethodPost)
+	r.Handle("/", s.page(s.handleHome)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/book", s.page(s.handleBook)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/book/details", s.page(s.handleDetails)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/book/details", s.page(s.handleDetailsPost)).Methods(http.MethodPost)
 }
 
 // homeData is the landing page.
@@ -49,11 +46,10 @@ type serviceCard struct {
 	Name, Description, Duration, Modes, URL string
 }
 
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	at := c.Atelier
 	d := homeData{MapURL: mapURL(at.MapURL, at.Address), TZCity: cityOf(at.Timezone)}
@@ -82,7 +78,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 			Modes: modesLabel(sv.Modes), URL: "/book?" + url.Values{"service": {sv.ID}}.Encode(),
 		})
 	}
-	s.render(w, r, http.StatusOK, "home", &page{Title: c.Atelier.Name, Atelier: at, Data: d})
+	return s.show(w, r, "home", &page{Title: c.Atelier.Name, Atelier: at, Data: d})
 }
 
 // clockLabel writes a wall-clock time as "10:00 am"; 24:00 is "midnight".
@@ -219,11 +215,10 @@ type zoneForm struct {
 	Options []zoneOption
 }
 
-func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	f := flowFrom(r.URL.Query())
 	loc, ok := loadZone(f.TZ)
@@ -247,8 +242,7 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) {
 			}})
 		}
 		p.Title, p.Data = "Choose a service", d
-		s.render(w, r, http.StatusOK, "book_service", p)
-		return
+		return s.show(w, r, "book_service", p)
 	}
 	if !slices.Contains(svc.Modes, mode) {
 		if len(svc.Modes) != 1 {
@@ -264,8 +258,7 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) {
 				d.Modes = append(d.Modes, ch)
 			}
 			p.Title, p.Data = "Visit or video call", d
-			s.render(w, r, http.StatusOK, "book_mode", p)
-			return
+			return s.show(w, r, "book_mode", p)
 		}
 		f.Mode = string(svc.Modes[0])
 	}
@@ -280,16 +273,15 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) {
 				d.Artisans = append(d.Artisans, choice{Title: a.Name, Description: a.Bio, URL: next.url("/book")})
 			}
 			p.Title, p.Data = "Choose your artisan", d
-			s.render(w, r, http.StatusOK, "book_artisan", p)
-			return
+			return s.show(w, r, "book_artisan", p)
 		}
 		f.Artisan = arts[0].ID
 	}
-	s.renderBookCalendar(w, r, c, p, f, loc, http.StatusOK, "")
+	return s.renderBookCalendar(w, r, c, p, f, loc)
 }
 
 // renderBookCalendar renders the date and time step of flow f.
-func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *catalogue, p *page, f flow, loc *time.Location, status int, notice string) {
+func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *catalogue, p *page, f flow, loc *time.Location) error {
 	svc := c.service(f.Service)
 	q := calendarQuery{
 		Service: f.Service, Mode: f.Mode, Loc: loc, TZ: f.TZ, Month: f.Month, Date: f.Date,
@@ -314,11 +306,10 @@ func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *c
 	}
 	cal, err := s.calendar(r.Context(), c.Atelier, c.Loc, q)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	d := bookData{
-		Steps: f.steps(3), Flow: f, Service: svc, Calendar: cal, Notice: notice,
+		Steps: f.steps(3), Flow: f, Service: svc, Calendar: cal,
 		ModeLabel: modeLabel(booking.Mode(f.Mode)), ArtisanName: "Any artisan",
 		Duration: fmtDuration(svc.DurationMinutes),
 		ZoneForm: zoneForm{Action: "/book", Hidden: f.hidden("tz"), Options: zoneOptions(f.TZ, c.Atelier.Timezone)},
@@ -327,7 +318,7 @@ func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *c
 		d.ArtisanName = c.artisanName(f.Artisan)
 	}
 	p.Title, p.Data = "Choose a date and time", d
-	s.render(w, r, status, "book_calendar", p)
+	return s.show(w, r, "book_calendar", p)
 }
 
 // detailsForm is the customer's details, as posted.
@@ -488,27 +479,30 @@ func detailsURL(f flow, start time.Time, key string) string {
 	return "/book/details?" + v.Encode()
 }
 
-func (s *Server) handleDetails(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDetails(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	f, start, loc, problem := detailsFlow(c, q)
 	if problem != detailsOK {
 		// The flow's own pages ask for what is missing.
 		http.Redirect(w, r, f.url("/book"), http.StatusSeeOther)
-		return
+		return nil
 	}
 	key := formKey(q)
 	if key == "" {
 		// Give this page its key in the address, where Back and reload
 		// find it again.
 		http.Redirect(w, r, detailsURL(f, start, newFormKey()), http.StatusSeeOther)
-		return
+		return nil
 	}
-	s.renderDetails(w, r, c, detailsState{Flow: f, Start: start, Loc: loc, Key: key}, http.StatusOK)
+	p, err := s.detailsPage(r.Context(), c, detailsState{Flow: f, Start: start, Loc: loc, Key: key})
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, "book_details", p)
 }
 
 // detailsState is the details step as shown.
@@ -533,7 +527,8 @@ const (
 	pickDays = 2
 )
 
-func (s *Server) renderDetails(w http.ResponseWriter, r *http.Request, c *catalogue, st detailsState, status int) {
+// detailsPage builds the details step as st shows it.
+func (s *Server) detailsPage(ctx context.Context, c *catalogue, st detailsState) (*page, error) {
 	f, loc := st.Flow, st.Loc
 	back := f
 	d := detailsData{
@@ -541,10 +536,9 @@ func (s *Server) renderDetails(w http.ResponseWriter, r *http.Request, c *catalo
 		Pick: st.Pick, Notice: st.Notice, ZoneLabel: zoneLabel(loc.String()),
 	}
 	if st.Pick {
-		days, err := s.pickTimes(r.Context(), c, f, loc, st.Day, st.Start)
+		days, err := s.pickTimes(ctx, c, f, loc, st.Day, st.Start)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return nil, err
 		}
 		d.Days, d.DayValue = days, st.Day.String()
 		d.Summary = bookingSummary(c, f, time.Time{}, loc)
@@ -557,7 +551,17 @@ func (s *Server) renderDetails(w http.ResponseWriter, r *http.Request, c *catalo
 		back.Date = booking.DateOf(st.Start.In(loc)).String()
 	}
 	d.ChangeURL = back.url("/book") + "#times"
-	s.render(w, r, status, "book_details", &page{Title: "Your details", Atelier: c.Atelier, Nav: "book", Data: d})
+	return &page{Title: "Your details", Atelier: c.Atelier, Nav: "book", Data: d}, nil
+}
+
+// detailsAgain is the details step shown again as st, for err: the form
+// keeps what was typed, and says what to change.
+func (s *Server) detailsAgain(ctx context.Context, c *catalogue, st detailsState, err error) error {
+	p, perr := s.detailsPage(ctx, c, st)
+	if perr != nil {
+		return perr
+	}
+	return again(err, "book_details", p)
 }
 
 // pickTimes lists the free times of flow f on the first pickDays days
@@ -605,16 +609,13 @@ var customerFields = map[string]string{
 	"customer.name": "name", "customer.email": "email", "customer.phone": "phone", "notes": "notes",
 }
 
-func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Your form could not be read", "Please go back and send it again.")
-		return
+func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	pf := r.PostForm
 	f, start, loc, problem := detailsFlow(c, pf)
@@ -642,23 +643,18 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) {
 	}
 	switch problem {
 	case detailsNoService:
-		err := booking.Errorf(booking.EINVALID, booking.CodeInvalid, "the appointment is not offered in that way")
-		s.errorPage(w, r, err, func(int, error) (words, bool) {
-			return words{Heading: "This appointment is not offered",
-				Message: "The appointment you chose, or the way of meeting, is not offered online (any more). Please choose again from our appointments."}, true
-		})
-		return
+		return withWords(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "the appointment is not offered in that way"),
+			words{Heading: "This appointment is not offered",
+				Message: "The appointment you chose, or the way of meeting, is not offered online (any more). Please choose again from our appointments."})
 	case detailsNoArtisan:
 		// A stale or altered form: keep what was typed, offer the times
 		// of any artisan.
 		st.Flow.Artisan, st.Pick, st.Start = anyArtisan, true, time.Time{}
 		st.Notice = "The artisan you chose does not offer this appointment (any more). Your details are kept: choose a time with any of our artisans below and confirm."
-		s.renderDetails(w, r, c, st, httpx.StatusOf(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "artisan does not offer this service")))
-		return
+		return s.detailsAgain(r.Context(), c, st, booking.Errorf(booking.EINVALID, booking.CodeInvalid, "artisan does not offer this service"))
 	case detailsNoStart:
 		st.Pick, st.Notice = true, "Please choose a time."
-		s.renderDetails(w, r, c, st, httpx.StatusOf(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "no time chosen")))
-		return
+		return s.detailsAgain(r.Context(), c, st, booking.Errorf(booking.EINVALID, booking.CodeInvalid, "no time chosen"))
 	}
 	req := app.BookingRequest{
 		Service: f.Service, Mode: f.Mode, Start: start.Format(time.RFC3339),
@@ -672,33 +668,29 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) {
 		// The API's limit, shared: the form is kept so that nothing needs
 		// typing again.
 		wait, _ := httpx.RetryWait(err)
-		httpx.SetRetryAfter(w.Header(), err)
 		st.Error = "We have received many booking requests from your connection in the last minute. " +
 			"Please wait " + waitPhrase(wait) + " and confirm again; your details are kept."
-		s.renderDetails(w, r, c, st, http.StatusTooManyRequests)
-		return
+		return s.detailsAgain(r.Context(), c, st, err)
 	}
 	created, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{IdempotencyKey: posted})
 	if err != nil {
-		s.bookingFailed(w, r, c, st, err)
-		return
+		return s.bookingFailed(r.Context(), c, st, err)
 	}
 	// A repeat of the form (created.Replayed) lands on the same page.
 	v := url.Values{"token": {created.View.ManageToken}, "new": {"1"}}
 	http.Redirect(w, r, "/bookings/"+url.PathEscape(created.View.ID)+"?"+v.Encode(), http.StatusSeeOther)
+	return nil
 }
 
 // bookingFailed shows what went wrong with a booking request, with the
 // status of the one table and everything the customer typed kept:
 // invalid details beside their fields, a time taken meanwhile (or no
 // longer bookable) with the free times to choose from instead.
-func (s *Server) bookingFailed(w http.ResponseWriter, r *http.Request, c *catalogue, st detailsState, err error) {
+func (s *Server) bookingFailed(ctx context.Context, c *catalogue, st detailsState, err error) error {
 	var e *booking.Error
 	if !errors.As(err, &e) {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
-	status := httpx.StatusOf(err)
 	switch {
 	case e.Code == booking.CodeIdempotencyMismatch:
 		// This page already booked, with other details (changed after
@@ -707,7 +699,7 @@ func (s *Server) bookingFailed(w http.ResponseWriter, r *http.Request, c *catalo
 		st.Key = newFormKey()
 		st.Error = "This page has already booked an appointment, with the details first sent; its confirmation is in your e-mail. " +
 			"If you want a second appointment, check the details below and confirm again."
-		s.renderDetails(w, r, c, st, status)
+		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.EINVALID:
 		st.Form.Errors = map[string]string{}
 		for k, m := range e.Fields {
@@ -717,33 +709,30 @@ func (s *Server) bookingFailed(w http.ResponseWriter, r *http.Request, c *catalo
 		}
 		if len(st.Form.Errors) == len(e.Fields) && len(st.Form.Errors) > 0 {
 			st.Error = "Please check the highlighted fields."
-			s.renderDetails(w, r, c, st, status)
-			return
+			return s.detailsAgain(ctx, c, st, err)
 		}
 		// The time itself is not bookable (not on the grid, in the past).
 		st.Pick, st.Start = true, time.Time{}
 		st.Notice = "That time can no longer be booked. Your details are kept: please choose another time below and confirm."
-		s.renderDetails(w, r, c, st, status)
+		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.ECONFLICT && booking.SlotTaken(err):
 		taken := st.Start.In(st.Loc)
 		st.Pick, st.Start = true, time.Time{}
 		st.Notice = "Sorry, " + fmtTime(taken) + " on " + fmtDate(taken) + " was booked by someone else a moment ago. " +
 			"Your details are kept: choose another time below and confirm."
-		s.renderDetails(w, r, c, st, status)
+		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.ECONFLICT:
 		// A time that never was bookable (closed, too soon, beyond the
 		// horizon): the message says why.
 		st.Pick, st.Start = true, time.Time{}
 		st.Notice = unbookableReason(e, st.Loc.String(), c.Atelier.Timezone) + " Your details are kept: please choose another time below and confirm."
-		s.renderDetails(w, r, c, st, status)
+		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.EUNAVAILABLE:
 		// The form is kept: nothing needs typing again to retry.
-		s.unavailable(w, r, err)
 		st.Error = sentence(e.Message) + " Your details are kept."
-		s.renderDetails(w, r, c, st, status)
-	default:
-		s.serverError(w, r, err)
+		return s.detailsAgain(ctx, c, st, err)
 	}
+	return err
 }
 
 // HiddenAll lists every field of the flow as hidden form fields.

@@ -52,7 +52,8 @@ func newEngine(root fs.FS, as *assets) (*engine, error) {
 }
 
 // render executes page into a buffer and writes it with status only when
-// the whole page rendered, so a template error never sends half a page.
+// the whole page rendered, so a template error never sends half a page:
+// an error is returned only when nothing was written.
 func (e *engine) render(w http.ResponseWriter, status int, page string, data any) error {
 	t, ok := e.pages[page]
 	if !ok {
@@ -68,6 +69,6 @@ func (e *engine) render(w http.ResponseWriter, status int, page string, data any
 	// by a browser or proxy cache.
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	w.Write(buf.Bytes()) // a client gone away: nothing to do
+	return nil
 }

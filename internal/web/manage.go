@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // The manage pages are reached from the link in the mails,
@@ -19,14 +19,14 @@ import (
 // in the body.
 func (s *Server) registerManageRoutes(r *mux.Router) {
 	// Before /bookings/{id}, which would match it.
-	r.HandleFunc(resendPath, s.handleResend).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc(resendPath, s.handleResendPost).Methods(http.MethodPost)
-	r.HandleFunc("/bookings/{id}", s.handleManage).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/bookings/{id}/cancel", s.handleCancelConfirm).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/bookings/{id}/cancel", s.handleCancelPost).Methods(http.MethodPost)
-	r.HandleFunc("/bookings/{id}/reschedule", s.handleReschedule).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/bookings/{id}/reschedule/confirm", s.handleRescheduleConfirm).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/bookings/{id}/reschedule", s.handleReschedulePost).Methods(http.MethodPost)
+	r.Handle(resendPath, s.page(s.handleResend)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(resendPath, s.page(s.handleResendPost)).Methods(http.MethodPost)
+	r.Handle("/bookings/{id}", s.managePage(s.handleManage)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/bookings/{id}/cancel", s.managePage(s.handleCancelConfirm)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/bookings/{id}/cancel", s.managePage(s.handleCancelPost)).Methods(http.MethodPost)
+	r.Handle("/bookings/{id}/reschedule", s.managePage(s.handleReschedule)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/bookings/{id}/reschedule/confirm", s.managePage(s.handleRescheduleConfirm)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/bookings/{id}/reschedule", s.managePage(s.handleReschedulePost)).Methods(http.MethodPost)
 }
 
 // manageData is the manage page and its confirmation steps.
@@ -93,17 +93,16 @@ func (s *Server) loadManaged(r *http.Request, token string) (*app.BookingView, *
 	return v, c, nil
 }
 
-// manageError shows an unknown id, a wrong token and an expired one as one
-// "not valid" page, which offers to e-mail fresh links.
-func (s *Server) manageError(w http.ResponseWriter, r *http.Request, err error) {
-	if booking.ErrorKind(err) == booking.ENOTFOUND {
-		d := resendData{Eyebrow: "404", Heading: "This link is not valid",
-			Lede: "We could not find a booking for this link: part of it may be missing, or the appointment is long past. " +
-				"Enter the e-mail address you booked with and we will send you a fresh link to each of your coming appointments."}
-		s.render(w, r, http.StatusNotFound, "resend", &page{Title: d.Heading, Data: d})
-		return
+// invalidLink is the answer of the manage pages to an unknown id, a wrong
+// token and an expired one alike (pageRenderer): one "not valid" page,
+// which offers to e-mail fresh links.
+func (s *Server) invalidLink(w http.ResponseWriter, r *http.Request, status int) {
+	d := resendData{Eyebrow: "404", Heading: "This link is not valid",
+		Lede: "We could not find a booking for this link: part of it may be missing, or the appointment is long past. " +
+			"Enter the e-mail address you booked with and we will send you a fresh link to each of your coming appointments."}
+	if err := s.renderStatus(w, r, status, "resend", &page{Title: d.Heading, Data: d}); err != nil {
+		s.renderErrorPage(w, r, status, customerWording(status, err))
 	}
-	s.serverError(w, r, err)
 }
 
 // bookingZone is where the booking's times are shown: the zone asked for
@@ -154,12 +153,11 @@ func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc 
 	return d
 }
 
-func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) error {
 	token := r.URL.Query().Get("token")
 	v, c, err := s.loadManaged(r, token)
 	if err != nil {
-		s.manageError(w, r, err)
-		return
+		return err
 	}
 	loc, _ := bookingZone(v, c, r.URL.Query().Get("tz"))
 	d := s.manageData(v, c, token, loc)
@@ -178,57 +176,57 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) {
 	if d.Just == "booked" {
 		title = "Your appointment is confirmed"
 	}
-	s.render(w, r, http.StatusOK, "booking", &page{Title: title, Atelier: c.Atelier, Data: d})
+	return s.show(w, r, "booking", &page{Title: title, Atelier: c.Atelier, Data: d})
 }
 
-func (s *Server) handleCancelConfirm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCancelConfirm(w http.ResponseWriter, r *http.Request) error {
 	token := r.URL.Query().Get("token")
 	v, c, err := s.loadManaged(r, token)
 	if err != nil {
-		s.manageError(w, r, err)
-		return
+		return err
 	}
 	if v.Status == booking.Cancelled {
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
-		return
+		return nil
 	}
 	loc, _ := bookingZone(v, c, "")
-	s.render(w, r, http.StatusOK, "cancel", &page{Title: "Cancel your appointment", Atelier: c.Atelier, Data: s.manageData(v, c, token, loc)})
+	return s.show(w, r, "cancel", &page{Title: "Cancel your appointment", Atelier: c.Atelier, Data: s.manageData(v, c, token, loc)})
 }
 
-func (s *Server) handleCancelPost(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Your form could not be read", "Please go back and send it again.")
-		return
+func (s *Server) handleCancelPost(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	id, token := mux.Vars(r)["id"], r.PostForm.Get("token")
 	if _, err := s.app.CancelBooking(r.Context(), id, token); err != nil {
 		if booking.ErrorKind(err) == booking.ECONFLICT {
 			// Already cancelled: the manage page says so.
 			http.Redirect(w, r, manageLink(id, token, nil), http.StatusSeeOther)
-			return
+			return nil
 		}
-		s.manageError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, manageLink(id, token, url.Values{"done": {"cancelled"}}), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) handleReschedule(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleReschedule(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	token := q.Get("token")
 	v, c, err := s.loadManaged(r, token)
 	if err != nil {
-		s.manageError(w, r, err)
-		return
+		return err
 	}
 	if v.Status == booking.Cancelled {
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
-		return
+		return nil
 	}
 	loc, tz := bookingZone(v, c, q.Get("tz"))
-	s.renderReschedule(w, r, v, c, token, loc, tz, movePick(v, c, q.Get("artisan")), q.Get("month"), q.Get("date"), http.StatusOK, "")
+	p, err := s.reschedulePage(r.Context(), v, c, token, loc, tz, movePick(v, c, q.Get("artisan")), q.Get("month"), q.Get("date"), "")
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, "reschedule", p)
 }
 
 // movePick reads the artisan choice of a move: "" (the default) for the
@@ -264,7 +262,8 @@ func moveRequest(choice string) string {
 	return choice
 }
 
-func (s *Server) renderReschedule(w http.ResponseWriter, r *http.Request, v *app.BookingView, c *catalogue, token string, loc *time.Location, tz, choice, month, date string, status int, notice string) {
+// reschedulePage is the calendar of a move of v, with notice.
+func (s *Server) reschedulePage(ctx context.Context, v *app.BookingView, c *catalogue, token string, loc *time.Location, tz, choice, month, date, notice string) (*page, error) {
 	base := "/bookings/" + url.PathEscape(v.ID) + "/reschedule"
 	link := func(path, choice string, kv ...string) string {
 		q := url.Values{"token": {token}, "tz": {tz}}
@@ -289,10 +288,9 @@ func (s *Server) renderReschedule(w http.ResponseWriter, r *http.Request, v *app
 	default:
 		cq.Artisan = choice
 	}
-	cal, err := s.calendar(r.Context(), c.Atelier, c.Loc, cq)
+	cal, err := s.calendar(ctx, c.Atelier, c.Loc, cq)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	d := s.manageData(v, c, token, loc)
 	d.Calendar, d.Notice, d.Choice = cal, notice, choice
@@ -331,30 +329,28 @@ func (s *Server) renderReschedule(w http.ResponseWriter, r *http.Request, v *app
 		hidden = append(hidden, field{"date", date})
 	}
 	d.ZoneForm = zoneForm{Action: base, Hidden: hidden, Options: zoneOptions(tz, c.Atelier.Timezone)}
-	s.render(w, r, status, "reschedule", &page{Title: "Choose a new time", Atelier: c.Atelier, Data: d})
+	return &page{Title: "Choose a new time", Atelier: c.Atelier, Data: d}, nil
 }
 
-func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	token := q.Get("token")
 	v, c, err := s.loadManaged(r, token)
 	if err != nil {
-		s.manageError(w, r, err)
-		return
+		return err
 	}
 	loc, tz := bookingZone(v, c, q.Get("tz"))
 	start, err := time.Parse(time.RFC3339, q.Get("start"))
 	if err != nil || v.Status == booking.Cancelled {
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
-		return
+		return nil
 	}
 	choice := movePick(v, c, q.Get("artisan"))
 	// Who would host the move, asked now: the page names them, and the
 	// form posts that artisan, so the customer confirms what they see.
 	p, err := s.app.PreviewReschedule(r.Context(), v.ID, token, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: moveRequest(choice)})
 	if err != nil {
-		s.moveRefused(w, r, v, c, token, tz, choice, start.Format(time.RFC3339), err)
-		return
+		return s.moveRefused(w, r, v, c, token, tz, choice, start.Format(time.RFC3339), err)
 	}
 	d := s.manageData(v, c, token, loc)
 	d.Choice, d.Virtual = choice, v.Mode == booking.Virtual
@@ -371,14 +367,12 @@ func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request)
 		back.Set("artisan", choice)
 	}
 	d.MoveURL = "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + back.Encode()
-	s.render(w, r, http.StatusOK, "reschedule_confirm", &page{Title: "Confirm the new time", Atelier: c.Atelier, Data: d})
+	return s.show(w, r, "reschedule_confirm", &page{Title: "Confirm the new time", Atelier: c.Atelier, Data: d})
 }
 
-func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Your form could not be read", "Please go back and send it again.")
-		return
+func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	id, token := mux.Vars(r)["id"], r.PostForm.Get("token")
 	startText := r.PostForm.Get("start")
@@ -391,34 +385,31 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) {
 			done.Set("was", was)
 		}
 		http.Redirect(w, r, manageLink(id, token, done), http.StatusSeeOther)
-		return
+		return nil
 	}
 	kind := booking.ErrorKind(err)
 	if kind != booking.ECONFLICT && kind != booking.EINVALID {
-		s.manageError(w, r, err)
-		return
+		return err
 	}
 	v, c, lerr := s.loadManaged(r, token)
 	if lerr != nil {
-		s.manageError(w, r, lerr)
-		return
+		return lerr
 	}
 	_, tz := bookingZone(v, c, r.PostForm.Get("tz"))
-	s.moveRefused(w, r, v, c, token, tz, movePick(v, c, r.PostForm.Get("choice")), startText, err)
+	return s.moveRefused(w, r, v, c, token, tz, movePick(v, c, r.PostForm.Get("choice")), startText, err)
 }
 
 // moveRefused answers a move that cannot be made (the time was taken,
 // the artisan is not free then, or the request is invalid) with the
 // calendar of the same choice again and a notice; the booking is unchanged.
-func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.BookingView, c *catalogue, token, tz, choice, startText string, err error) {
+func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.BookingView, c *catalogue, token, tz, choice, startText string, err error) error {
 	kind := booking.ErrorKind(err)
 	if kind != booking.ECONFLICT && kind != booking.EINVALID {
-		s.manageError(w, r, err)
-		return
+		return err
 	}
 	if v.Status == booking.Cancelled {
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
-		return
+		return nil
 	}
 	loc, tz := bookingZone(v, c, tz)
 	date, notice := "", "That time can no longer be booked. Please choose another."
@@ -428,5 +419,9 @@ func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.Book
 			notice = unbookableNotice(err, start.In(loc), c.Atelier.Timezone, "Your appointment is unchanged; here are the times still free.")
 		}
 	}
-	s.renderReschedule(w, r, v, c, token, loc, tz, choice, "", date, httpx.StatusOf(err), notice)
+	p, perr := s.reschedulePage(r.Context(), v, c, token, loc, tz, choice, "", date, notice)
+	if perr != nil {
+		return perr
+	}
+	return again(err, "reschedule", p)
 }

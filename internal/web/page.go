@@ -109,20 +109,24 @@ func (c *catalogue) artisansFor(svc *app.ServiceView) []app.ArtisanView {
 	return out
 }
 
-// render writes a page; the atelier is loaded when p has none.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+// show writes the page name with p (200); the atelier is loaded when p
+// has none. An error before anything is written (the atelier cannot be
+// read, a template fails) is returned, for the edge to answer.
+func (s *Server) show(w http.ResponseWriter, r *http.Request, name string, p *page) error {
+	return s.renderStatus(w, r, http.StatusOK, name, p)
+}
+
+// renderStatus is show with another status: a page shown again after an
+// error, with the error's status (pageRenderer).
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
 	if p.Atelier == nil {
 		at, err := s.app.Atelier(r.Context())
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return err
 		}
 		p.Atelier = at
 	}
-	if err := s.pages.render(w, status, name, p); err != nil {
-		s.logger.ErrorContext(r.Context(), "rendering page", "page", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	return s.pages.render(w, status, name, p)
 }
 
 // errorData is the content of the error page.
@@ -136,11 +140,6 @@ type errorData struct {
 	// BackURL and BackLabel lead back to where the visitor came from
 	// (the staff calendar); by default the page links to the atelier.
 	BackURL, BackLabel string
-}
-
-// renderError renders the error page. Message must be safe to show.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
-	s.renderErrorPage(w, r, status, words{Heading: heading, Message: message})
 }
 
 func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, wd words) {
@@ -168,30 +167,47 @@ type words struct {
 	BackURL, BackLabel string
 }
 
-// wording chooses the words of an error page for a status; the status
-// itself always comes from the one table (httpx.StatusOf). A wording
-// returns false for the statuses it leaves to the default words.
-type wording func(status int, err error) (words, bool)
+// page is h on the edge, its errors answered with pages (pageRenderer).
+func (s *Server) page(h httpx.HandlerFunc) http.Handler {
+	return s.edge.Handle(pageRenderer{s: s}, h)
+}
+
+// managePage is page for the pages a manage link opens: an unknown
+// booking, a wrong token and an expired one are one "this link is not
+// valid" page that offers fresh links.
+func (s *Server) managePage(h httpx.HandlerFunc) http.Handler {
+	return s.edge.Handle(pageRenderer{s: s, manage: true}, h)
+}
+
+// staffOnly is page behind a staff session (the edge's session
+// middleware, shared with the staff API): anyone signed out is sent to
+// the sign-in page, which brings them back afterwards.
+func (s *Server) staffOnly(h httpx.HandlerFunc) http.Handler {
+	return s.edge.Handle(pageRenderer{s: s}, s.edge.RequireStaff(h))
+}
 
 // pageRenderer answers errors on the pages (httpx.Renderer): the edge has
 // set the status of the one error → status table and any Retry-After,
-// and logged what needs logging; the pages choose only the words. A
-// request without a staff session (EUNAUTHORIZED) is sent to the sign-in
-// page, which brings it back afterwards. Signed-in staff read the staff
-// words (staffWording), which lead back to the calendar; anyone else the
-// customer's. own, when set, chooses first.
+// and logged what needs logging; the pages choose only the words. An
+// error that asks for its form again (again) shows that page; one with
+// words of its own (withWords) says them. A request without a staff
+// session (EUNAUTHORIZED) is sent to the sign-in page, which brings it
+// back afterwards. Signed-in staff read the staff words (staffWording),
+// which lead back to the calendar; anyone else the customer's.
 type pageRenderer struct {
-	s   *Server
-	own wording
+	s      *Server
+	manage bool // a manage link's page: not found is "this link is not valid"
 }
 
-// RenderError renders the error page for err with status, or the page
-// err asks to show again (again).
+// RenderError renders the page for err with status.
 func (pr pageRenderer) RenderError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	s := pr.s
 	var pe *pageError
 	if errors.As(err, &pe) {
-		s.render(w, r, status, pe.name, pe.page)
+		if rerr := s.renderStatus(w, r, status, pe.name, pe.page); rerr != nil {
+			s.logger.ErrorContext(r.Context(), "rendering page", "page", pe.name, "err", rerr)
+			s.renderErrorPage(w, r, http.StatusInternalServerError, customerWording(http.StatusInternalServerError, rerr))
+		}
 		return
 	}
 	if status == http.StatusUnauthorized && booking.ErrorKind(err) == booking.EUNAUTHORIZED {
@@ -202,9 +218,14 @@ func (pr pageRenderer) RenderError(w http.ResponseWriter, r *http.Request, statu
 		http.Redirect(w, r, "/staff/login?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
 		return
 	}
+	if pr.manage && status == http.StatusNotFound {
+		s.invalidLink(w, r, status)
+		return
+	}
+	var we *wordedError
 	wd, ok := words{}, false
-	if pr.own != nil {
-		wd, ok = pr.own(status, err)
+	if errors.As(err, &we) {
+		wd, ok = we.words, true
 	}
 	if !ok && httpx.User(r) != nil {
 		wd, ok = staffWording(status, err)
@@ -232,19 +253,26 @@ func (e *pageError) Unwrap() error { return e.err }
 // error; the page carries the words.
 func again(err error, name string, p *page) error { return &pageError{err: err, name: name, page: p} }
 
-// errorPage answers an application error: the status and any Retry-After
-// come from the one error → status table the JSON API answers from, so no
-// kind of error is a 500 here that the API knows as a 4xx; the pages
-// choose only the words. Internal errors are logged with their detail and
-// shown only as "something went wrong".
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error, own wording) {
-	s.edge.Error(w, r, err, pageRenderer{s: s, own: own})
+// wordedError is an error whose page says words of its own.
+type wordedError struct {
+	err   error
+	words words
 }
 
-// serverError answers any error from the application on a page
-// (errorPage with the default words).
-func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.errorPage(w, r, err, nil)
+func (e *wordedError) Error() string { return e.err.Error() }
+func (e *wordedError) Unwrap() error { return e.err }
+
+// withWords returns err answered with the error page saying wd; the
+// status is err's.
+func withWords(err error, wd words) error { return &wordedError{err: err, words: wd} }
+
+// parseForm reads a posted form (httpx.ParseForm); one that cannot be
+// read is a 400 page asking to send it again.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if err := httpx.ParseForm(w, r); err != nil {
+		return withWords(err, words{Heading: "Your form could not be read", Message: "Please go back and send it again."})
+	}
+	return nil
 }
 
 // customerWording is the words of every status for customers. Where the
@@ -288,14 +316,4 @@ func sentence(msg string) string {
 		msg += "."
 	}
 	return msg
-}
-
-// unavailable prepares a 503 for err (booking.EUNAVAILABLE: a busy
-// database, a full disk, a video service down) on a page shown again
-// with its form: nothing was changed, the page says so and when to try
-// again (Retry-After, as the API's 503), and the cause is logged for the
-// operator.
-func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	httpx.SetRetryAfter(w.Header(), err)
-	s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "route", httpx.Route(r), "err", err)
 }

@@ -31,9 +31,9 @@ type resendData struct {
 // not the address has bookings.
 const resendSentPath = resendPath + "?sent=1"
 
-func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) error {
 	d := resendData{Heading: "Send me my booking links", Lede: resendLede, Sent: r.URL.Query().Get("sent") == "1"}
-	s.render(w, r, http.StatusOK, "resend", &page{Title: d.Heading, Data: d})
+	return s.show(w, r, "resend", &page{Title: d.Heading, Data: d})
 }
 
 const resendLede = "Enter the e-mail address you booked with. If you have coming appointments with us, " +
@@ -44,34 +44,30 @@ const resendLede = "Enter the e-mail address you booked with. If you have coming
 // or not the address has bookings, so that the form tells no one who
 // books with the atelier. It is rate-limited per client address and per
 // e-mail address.
-func (s *Server) handleResendPost(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Your form could not be read", "Please go back and send it again.")
-		return
+func (s *Server) handleResendPost(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	d := resendData{Heading: "Send me my booking links", Lede: resendLede, Email: email}
 	if err := s.limits.AllowLinkRequest(r, email); err != nil {
 		wait, _ := httpx.RetryWait(err)
-		httpx.SetRetryAfter(w.Header(), err)
 		d.Notice = "We have had several requests for links from your connection or for this address. " +
 			"Please wait " + waitPhrase(wait) + " and ask again, or look for our earlier e-mails."
-		s.render(w, r, http.StatusTooManyRequests, "resend", &page{Title: d.Heading, Data: d})
-		return
+		return again(err, "resend", &page{Title: d.Heading, Data: d})
 	}
 	err := s.app.RequestManageLinks(r.Context(), email)
 	switch {
 	case err == nil:
 		http.Redirect(w, r, resendSentPath, http.StatusSeeOther)
+		return nil
 	case booking.ErrorKind(err) == booking.EINVALID:
 		// Only the address's form: nothing here depends on bookings.
 		d.Error = "Please enter the e-mail address you booked with, such as name@example.com."
 		if email == "" {
 			d.Error = "Please enter the e-mail address you booked with."
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "resend", &page{Title: d.Heading, Data: d})
-	default:
-		s.serverError(w, r, err)
+		return again(err, "resend", &page{Title: d.Heading, Data: d})
 	}
+	return err
 }

@@ -34,40 +34,30 @@ func (s *Server) EnableStaff(st *app.Staff, cfg StaffConfig) {
 }
 
 func (s *Server) registerStaffRoutes(r *mux.Router) {
-	r.HandleFunc("/staff/login", s.handleLoginPage).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/staff/login", s.handleLogin).Methods(http.MethodPost)
-	r.HandleFunc("/staff/logout", s.handleLogout).Methods(http.MethodPost)
-	r.Handle("/staff", s.authed(s.handleStaffHome)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/staff/bookings/new", s.authed(s.handleStaffNew)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/staff/bookings/new", s.authed(s.handleStaffNewPost)).Methods(http.MethodPost)
-	r.Handle("/staff/bookings/{id}", s.authed(s.handleStaffBooking)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/staff/bookings/{id}/notes", s.authed(s.handleStaffNotes)).Methods(http.MethodPost)
-	r.Handle("/staff/bookings/{id}/cancel", s.authed(s.handleStaffCancelConfirm)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/staff/bookings/{id}/cancel", s.authed(s.handleStaffCancel)).Methods(http.MethodPost)
-	r.Handle("/staff/bookings/{id}/reschedule", s.authed(s.handleStaffReschedulePage)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/staff/bookings/{id}/reschedule", s.authed(s.handleStaffReschedule)).Methods(http.MethodPost)
-	r.Handle("/staff/hours", s.authed(s.handleHoursPage)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/staff/hours", s.authed(s.handleOpeningHours)).Methods(http.MethodPost)
-	r.Handle("/staff/closures", s.authed(s.handleAddClosure)).Methods(http.MethodPost)
-	r.Handle("/staff/closures/{cid}/delete", s.authed(s.handleDeleteClosure)).Methods(http.MethodPost)
-	r.Handle("/staff/artisans/{aid}", s.authed(s.handleArtisanPage)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/staff/artisans/{aid}/hours", s.authed(s.handleWorkingHours)).Methods(http.MethodPost)
-	r.Handle("/staff/artisans/{aid}/time-off", s.authed(s.handleAddTimeOff)).Methods(http.MethodPost)
-	r.Handle("/staff/artisans/{aid}/time-off/{tid}/delete", s.authed(s.handleDeleteTimeOff)).Methods(http.MethodPost)
+	r.Handle("/staff/login", s.page(s.handleLoginPage)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/staff/login", s.page(s.handleLogin)).Methods(http.MethodPost)
+	r.Handle("/staff/logout", s.page(s.handleLogout)).Methods(http.MethodPost)
+	r.Handle("/staff", s.staffOnly(s.handleStaffHome)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/staff/bookings/new", s.staffOnly(s.handleStaffNew)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/staff/bookings/new", s.staffOnly(s.handleStaffNewPost)).Methods(http.MethodPost)
+	r.Handle("/staff/bookings/{id}", s.staffOnly(s.handleStaffBooking)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/staff/bookings/{id}/notes", s.staffOnly(s.handleStaffNotes)).Methods(http.MethodPost)
+	r.Handle("/staff/bookings/{id}/cancel", s.staffOnly(s.handleStaffCancelConfirm)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/staff/bookings/{id}/cancel", s.staffOnly(s.handleStaffCancel)).Methods(http.MethodPost)
+	r.Handle("/staff/bookings/{id}/reschedule", s.staffOnly(s.handleStaffReschedulePage)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/staff/bookings/{id}/reschedule", s.staffOnly(s.handleStaffReschedule)).Methods(http.MethodPost)
+	r.Handle("/staff/hours", s.staffOnly(s.handleHoursPage)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/staff/hours", s.staffOnly(s.handleOpeningHours)).Methods(http.MethodPost)
+	r.Handle("/staff/closures", s.staffOnly(s.handleAddClosure)).Methods(http.MethodPost)
+	r.Handle("/staff/closures/{cid}/delete", s.staffOnly(s.handleDeleteClosure)).Methods(http.MethodPost)
+	r.Handle("/staff/artisans/{aid}", s.staffOnly(s.handleArtisanPage)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/staff/artisans/{aid}/hours", s.staffOnly(s.handleWorkingHours)).Methods(http.MethodPost)
+	r.Handle("/staff/artisans/{aid}/time-off", s.staffOnly(s.handleAddTimeOff)).Methods(http.MethodPost)
+	r.Handle("/staff/artisans/{aid}/time-off/{tid}/delete", s.staffOnly(s.handleDeleteTimeOff)).Methods(http.MethodPost)
 }
 
-// staffUser is the signed-in user of a request that passed authed.
+// staffUser is the signed-in user of a request that passed staffOnly.
 func staffUser(r *http.Request) *booking.User { return httpx.User(r) }
-
-// authed lets signed-in staff through (the edge's session middleware);
-// anyone else is sent to the sign-in page, which brings them back
-// afterwards (pageRenderer).
-func (s *Server) authed(h http.HandlerFunc) http.Handler {
-	return s.edge.Handle(pageRenderer{s: s}, s.edge.RequireStaff(func(w http.ResponseWriter, r *http.Request) error {
-		h(w, r)
-		return nil
-	}))
-}
 
 // loginData is the sign-in page.
 type loginData struct {
@@ -82,23 +72,23 @@ func safeNext(next string) string {
 	return "/staff"
 }
 
-func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 	d := loginData{Next: safeNext(r.URL.Query().Get("next"))}
-	s.render(w, r, http.StatusOK, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
+	return s.show(w, r, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 }
 
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	if err := httpx.ParseForm(w, r); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Your form could not be read", "Please go back and send it again.")
-		return
+// handleLogin signs in through the edge (httpx.Server.SignIn), with the
+// API's limits; a refused sign-in shows the form again, the address kept.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
 	}
 	d := loginData{Email: strings.TrimSpace(r.PostForm.Get("email")), Next: safeNext(r.PostForm.Get("next"))}
 	_, err := s.edge.SignIn(w, r, d.Email, r.PostForm.Get("password"))
-	if err == nil {
-		http.Redirect(w, r, d.Next, http.StatusSeeOther)
-		return
-	}
 	switch {
+	case err == nil:
+		http.Redirect(w, r, d.Next, http.StatusSeeOther)
+		return nil
 	case booking.ErrorKind(err) == booking.ERATELIMIT:
 		wait, _ := httpx.RetryWait(err)
 		d.Error = "Too many failed sign-ins. Please wait " + waitPhrase(wait) + " and try again."
@@ -111,32 +101,22 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		// A busy database: the form stays filled in.
 		d.Error = sentence(booking.ErrorMessage(err))
 	default:
-		s.serverError(w, r, err)
-		return
+		return err
 	}
-	s.serverError(w, r, again(err, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d}))
+	return again(err, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 }
 
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.edge.SignOut(w, r); err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/staff/login", http.StatusSeeOther)
+	return nil
 }
 
 // staffPage starts a staff page for the request's user.
 func (s *Server) staffPage(r *http.Request, title, nav string, data any) *page {
 	return &page{Title: title, Nav: nav, User: staffUser(r), Data: data}
-}
-
-// staffError shows an application error on a staff page, with the status
-// of the one table (errorPage) and the staff's words (pageRenderer):
-// another artisan's booking is "not found", a wrong role "not allowed",
-// and a refused change (a closure that comes from the configuration
-// file) says why.
-func (s *Server) staffError(w http.ResponseWriter, r *http.Request, err error) {
-	s.errorPage(w, r, err, nil)
 }
 
 // staffWording is customerWording with staff words for a missing or

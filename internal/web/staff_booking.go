@@ -163,24 +163,22 @@ func googleStateLabel(state string) string {
 	return state
 }
 
-func (s *Server) loadStaffBooking(w http.ResponseWriter, r *http.Request) (*catalogue, *app.StaffBookingView, bool) {
+func (s *Server) loadStaffBooking(r *http.Request) (*catalogue, *app.StaffBookingView, error) {
 	v, err := s.staff.app.StaffGetBooking(r.Context(), staffUser(r), mux.Vars(r)["id"])
 	if err != nil {
-		s.staffError(w, r, err)
-		return nil, nil, false
+		return nil, nil, err
 	}
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return nil, nil, false
+		return nil, nil, err
 	}
-	return c, v, true
+	return c, v, nil
 }
 
-func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) {
-	c, v, ok := s.loadStaffBooking(w, r)
-	if !ok {
-		return
+func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) error {
+	c, v, err := s.loadStaffBooking(r)
+	if err != nil {
+		return err
 	}
 	d := s.staffBookingData(r, c, v)
 	switch r.URL.Query().Get("saved") {
@@ -200,16 +198,16 @@ func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) {
 	case "created":
 		d.Saved = "The booking is made. The customer gets a confirmation by e-mail."
 	}
-	s.render(w, r, http.StatusOK, "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
+	return s.show(w, r, "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
 }
 
-func (s *Server) parseStaffForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "The form could not be read", "Please go back and send it again.")
-		return false
+// parseStaffForm reads a staff form (httpx.ParseForm); one that cannot be
+// read is a 400 page asking to send it again.
+func parseStaffForm(w http.ResponseWriter, r *http.Request) error {
+	if err := httpx.ParseForm(w, r); err != nil {
+		return withWords(err, words{Heading: "The form could not be read", Message: "Please go back and send it again."})
 	}
-	return true
+	return nil
 }
 
 func staffBookingPath(id string, saved string) string {
@@ -220,26 +218,25 @@ func staffBookingPath(id string, saved string) string {
 	return p
 }
 
-func (s *Server) handleStaffNotes(w http.ResponseWriter, r *http.Request) {
-	if !s.parseStaffForm(w, r) {
-		return
+func (s *Server) handleStaffNotes(w http.ResponseWriter, r *http.Request) error {
+	if err := parseStaffForm(w, r); err != nil {
+		return err
 	}
 	id := mux.Vars(r)["id"]
 	if _, err := s.staff.app.SetStaffNotes(r.Context(), staffUser(r), id, r.PostForm.Get("staff_notes")); err != nil {
-		if booking.ErrorKind(err) == booking.EINVALID {
-			c, v, ok := s.loadStaffBooking(w, r)
-			if !ok {
-				return
-			}
-			d := s.staffBookingData(r, c, v)
-			d.StaffNotes, d.Error = r.PostForm.Get("staff_notes"), "The staff notes "+fieldMessage(err, "staff_notes")+"."
-			s.render(w, r, httpx.StatusOf(err), "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
-			return
+		if booking.ErrorKind(err) != booking.EINVALID {
+			return err
 		}
-		s.staffError(w, r, err)
-		return
+		c, v, lerr := s.loadStaffBooking(r)
+		if lerr != nil {
+			return lerr
+		}
+		d := s.staffBookingData(r, c, v)
+		d.StaffNotes, d.Error = r.PostForm.Get("staff_notes"), "The staff notes "+fieldMessage(err, "staff_notes")+"."
+		return again(err, "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
 	}
 	http.Redirect(w, r, staffBookingPath(id, "notes"), http.StatusSeeOther)
+	return nil
 }
 
 // fieldMessage is the message of field in an EINVALID error.
@@ -254,52 +251,52 @@ func fieldMessage(err error, field string) string {
 	return "is invalid"
 }
 
-func (s *Server) handleStaffCancelConfirm(w http.ResponseWriter, r *http.Request) {
-	c, v, ok := s.loadStaffBooking(w, r)
-	if !ok {
-		return
+func (s *Server) handleStaffCancelConfirm(w http.ResponseWriter, r *http.Request) error {
+	c, v, err := s.loadStaffBooking(r)
+	if err != nil {
+		return err
 	}
 	d := s.staffBookingData(r, c, v)
 	if d.Cancelled {
 		http.Redirect(w, r, staffBookingPath(v.ID, ""), http.StatusSeeOther)
-		return
+		return nil
 	}
-	s.render(w, r, http.StatusOK, "staff_cancel", s.staffPage(r, "Cancel booking "+d.ID, "calendar", d))
+	return s.show(w, r, "staff_cancel", s.staffPage(r, "Cancel booking "+d.ID, "calendar", d))
 }
 
-func (s *Server) handleStaffCancel(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStaffCancel(w http.ResponseWriter, r *http.Request) error {
 	id := mux.Vars(r)["id"]
 	if _, err := s.staff.app.StaffCancel(r.Context(), staffUser(r), id); err != nil {
 		if booking.ErrorKind(err) == booking.ECONFLICT {
 			http.Redirect(w, r, staffBookingPath(id, ""), http.StatusSeeOther)
-			return
+			return nil
 		}
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, staffBookingPath(id, "cancelled"), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) handleStaffReschedulePage(w http.ResponseWriter, r *http.Request) {
-	c, v, ok := s.loadStaffBooking(w, r)
-	if !ok {
-		return
+func (s *Server) handleStaffReschedulePage(w http.ResponseWriter, r *http.Request) error {
+	c, v, err := s.loadStaffBooking(r)
+	if err != nil {
+		return err
 	}
 	d := s.staffBookingData(r, c, v)
 	if d.Cancelled {
 		http.Redirect(w, r, staffBookingPath(v.ID, ""), http.StatusSeeOther)
-		return
+		return nil
 	}
-	s.render(w, r, http.StatusOK, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
+	return s.show(w, r, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
 }
 
-func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
-	if !s.parseStaffForm(w, r) {
-		return
+func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) error {
+	if err := parseStaffForm(w, r); err != nil {
+		return err
 	}
-	c, v, ok := s.loadStaffBooking(w, r)
-	if !ok {
-		return
+	c, v, err := s.loadStaffBooking(r)
+	if err != nil {
+		return err
 	}
 	d := s.staffBookingData(r, c, v)
 	d.Date, d.Time = r.PostForm.Get("date"), r.PostForm.Get("time")
@@ -308,35 +305,28 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) {
 		d.Artisans[i].Selected = d.Artisans[i].Value == artisan
 	}
 	start, err := localTime(d.Date, d.Time, c.Loc)
-	var moved *app.StaffBookingView
 	if err != nil {
 		d.Errors = map[string]string{"when": whenProblem(err)}
-		err = nil
-	} else if moved, err = s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: artisan}); err == nil {
+		return again(booking.FieldErrors(d.Errors).Err(), "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
+	}
+	moved, err := s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: artisan})
+	if err == nil {
 		saved := "moved"
 		if moved.Artisan != v.Artisan {
 			saved = "moved-artisan"
 		}
 		http.Redirect(w, r, staffBookingPath(v.ID, saved), http.StatusSeeOther)
-		return
+		return nil
 	}
-	if err != nil {
-		switch booking.ErrorKind(err) {
-		case booking.ECONFLICT, booking.EINVALID:
-			d.Error = booking.ErrorMessage(err)
-			if m := fieldMessage(err, "artisan"); booking.ErrorKind(err) == booking.EINVALID && m != "" {
-				d.Error = "That move is not possible: " + m + "."
-			}
-		default:
-			s.staffError(w, r, err)
-			return
+	switch booking.ErrorKind(err) {
+	case booking.ECONFLICT, booking.EINVALID:
+		d.Error = booking.ErrorMessage(err)
+		if m := fieldMessage(err, "artisan"); booking.ErrorKind(err) == booking.EINVALID && m != "" {
+			d.Error = "That move is not possible: " + m + "."
 		}
+		return again(err, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
 	}
-	status := http.StatusUnprocessableEntity // no time given
-	if err != nil {
-		status = httpx.StatusOf(err)
-	}
-	s.render(w, r, status, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
+	return err
 }
 
 // staffNewData is the form of a booking on a customer's behalf.
@@ -368,11 +358,10 @@ func (s *Server) newBookingData(r *http.Request, c *catalogue, service, mode, ar
 	return d
 }
 
-func (s *Server) handleStaffNew(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStaffNew(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	if formKey(q) == "" {
@@ -380,21 +369,20 @@ func (s *Server) handleStaffNew(w http.ResponseWriter, r *http.Request) {
 		// survives Back and reload, so the form books once.
 		q.Set(formKeyParam, newFormKey())
 		http.Redirect(w, r, "/staff/bookings/new?"+q.Encode(), http.StatusSeeOther)
-		return
+		return nil
 	}
 	d := s.newBookingData(r, c, q.Get("service"), q.Get("mode"), q.Get("artisan"))
 	d.Date, d.Key = q.Get("date"), formKey(q)
-	s.render(w, r, http.StatusOK, "staff_new", s.staffPage(r, "New booking", "new", d))
+	return s.show(w, r, "staff_new", s.staffPage(r, "New booking", "new", d))
 }
 
-func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
-	if !s.parseStaffForm(w, r) {
-		return
+func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) error {
+	if err := parseStaffForm(w, r); err != nil {
+		return err
 	}
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	f := r.PostForm
 	d := s.newBookingData(r, c, f.Get("service"), f.Get("mode"), f.Get("artisan"))
@@ -407,14 +395,11 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 		Name: strings.TrimSpace(f.Get("name")), Email: strings.TrimSpace(f.Get("email")),
 		Phone: strings.TrimSpace(f.Get("phone")), Notes: strings.TrimSpace(f.Get("notes")),
 	}
-	render := func(status int) {
-		s.render(w, r, status, "staff_new", s.staffPage(r, "New booking", "new", d))
-	}
+	again := func(err error) error { return again(err, "staff_new", s.staffPage(r, "New booking", "new", d)) }
 	start, err := localTime(d.Date, d.Time, c.Loc)
 	if err != nil {
 		d.Form.Errors = map[string]string{"when": whenProblem(err)}
-		render(http.StatusUnprocessableEntity)
-		return
+		return again(booking.FieldErrors(d.Form.Errors).Err())
 	}
 	created, err := s.staff.app.StaffCreateBooking(r.Context(), staffUser(r), app.BookingRequest{
 		Service: f.Get("service"), Mode: f.Get("mode"), Artisan: f.Get("artisan"), Start: start.Format(time.RFC3339),
@@ -424,18 +409,16 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		// A repeat of the form lands on the booking it made.
 		http.Redirect(w, r, staffBookingPath(created.View.ID, "created"), http.StatusSeeOther)
-		return
+		return nil
 	}
 	var e *booking.Error
 	if !errors.As(err, &e) || (e.Kind != booking.EINVALID && e.Kind != booking.ECONFLICT) {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	if e.Code == booking.CodeIdempotencyMismatch {
 		d.Key = newFormKey()
 		d.Error = "This form has already made a booking, with the details first sent: it is in the calendar. To make a second booking, check the details and save again."
-		render(httpx.StatusOf(err))
-		return
+		return again(err)
 	}
 	d.Form.Errors = map[string]string{}
 	for k, m := range e.Fields {
@@ -450,5 +433,5 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Error = "Please check the highlighted fields."
 	}
-	render(httpx.StatusOf(err))
+	return again(err)
 }

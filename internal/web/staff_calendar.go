@@ -146,12 +146,11 @@ func (s *Server) item(c *catalogue, v app.StaffBookingView) agendaItem {
 // monday returns the Monday on or before d.
 func monday(d booking.Date) booking.Date { return d.AddDays(-((int(d.Weekday()) + 6) % 7)) }
 
-func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
 	ctx, u, q := r.Context(), staffUser(r), r.URL.Query()
 	c, err := s.catalogue(ctx)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	today := booking.DateOf(s.app.Now().In(c.Loc))
 	// The artisan asked for, as far as the account may ask (an artisan's
@@ -185,16 +184,14 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 
 	failing, err := s.staff.app.StaffFailingMessages(ctx, u)
 	if err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	d.Mail = newMailNotice(c, failing)
 
 	// Today at a glance.
 	todays, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: today, To: today}, filter)
 	if err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	for _, v := range todays {
 		if v.Status == booking.Confirmed {
@@ -208,14 +205,12 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 		d.PrevURL, d.NextURL = link("day", day.AddDays(-1)), link("day", day.AddDays(1))
 		list, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: day, To: day}, filter)
 		if err != nil {
-			s.staffError(w, r, err)
-			return
+			return err
 		}
 		for _, v := range list {
 			d.DayItems = append(d.DayItems, s.item(c, v))
 		}
-		s.render(w, r, http.StatusOK, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
-		return
+		return s.show(w, r, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
 	}
 
 	mon := monday(day)
@@ -224,8 +219,7 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 	d.PrevURL, d.NextURL = link("week", mon.AddDays(-7)), link("week", mon.AddDays(7))
 	list, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: mon, To: sun}, filter)
 	if err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	// Rows run over the opening hours of the week, widened to fit every
 	// booking.
@@ -267,5 +261,5 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Rows[row].Cells[col] = append(d.Rows[row].Cells[col], s.item(c, v))
 	}
-	s.render(w, r, http.StatusOK, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
+	return s.show(w, r, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
 }

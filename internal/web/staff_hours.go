@@ -12,7 +12,6 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // maxConflictsShown caps the bookings listed after a change of hours.
@@ -176,55 +175,49 @@ func (s *Server) hoursPage(r *http.Request, c *catalogue) (*hoursPageData, error
 	return d, nil
 }
 
-func (s *Server) handleHoursPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHoursPage(w http.ResponseWriter, r *http.Request) error {
 	if !staffUser(r).IsAdmin() {
-		s.staffError(w, r, booking.Errorf(booking.EFORBIDDEN, "forbidden", "admins only"))
-		return
+		return booking.Errorf(booking.EFORBIDDEN, "forbidden", "admins only")
 	}
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.hoursPage(r, c)
 	if err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
+	return s.show(w, r, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
 }
 
-func (s *Server) handleOpeningHours(w http.ResponseWriter, r *http.Request) {
-	if !s.parseStaffForm(w, r) {
-		return
+func (s *Server) handleOpeningHours(w http.ResponseWriter, r *http.Request) error {
+	if err := parseStaffForm(w, r); err != nil {
+		return err
 	}
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	h, rows, ok := parseHours(r.PostForm)
 	if !ok {
 		d, err := s.hoursPage(r, c)
 		if err != nil {
-			s.staffError(w, r, err)
-			return
+			return err
 		}
 		d.Hours = rows
-		s.render(w, r, http.StatusUnprocessableEntity, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
-		return
+		return again(hoursInvalid(rows), "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
 	}
 	ch, err := s.staff.app.SetOpeningHours(r.Context(), staffUser(r), h)
 	if err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/staff/hours?"+conflictQuery(url.Values{"saved": {"hours"}}, ch.Conflicts).Encode(), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) {
-	if !s.parseStaffForm(w, r) {
-		return
+func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) error {
+	if err := parseStaffForm(w, r); err != nil {
+		return err
 	}
 	f := r.PostForm
 	to := f.Get("to")
@@ -234,33 +227,45 @@ func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) {
 	added, err := s.staff.app.AddClosure(r.Context(), staffUser(r), app.ClosureRequest{From: f.Get("from"), To: to, Reason: f.Get("reason")})
 	if err != nil {
 		if booking.ErrorKind(err) != booking.EINVALID {
-			s.staffError(w, r, err)
-			return
+			return err
 		}
 		c, cerr := s.catalogue(r.Context())
 		if cerr != nil {
-			s.serverError(w, r, cerr)
-			return
+			return cerr
 		}
 		d, derr := s.hoursPage(r, c)
 		if derr != nil {
-			s.staffError(w, r, derr)
-			return
+			return derr
 		}
 		d.From, d.To, d.Reason = f.Get("from"), f.Get("to"), f.Get("reason")
 		d.Errors = fieldErrors(err)
-		s.render(w, r, httpx.StatusOf(err), "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
-		return
+		return again(err, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
 	}
 	http.Redirect(w, r, "/staff/hours?"+conflictQuery(url.Values{"saved": {"closure"}}, added.Conflicts).Encode(), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) handleDeleteClosure(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDeleteClosure(w http.ResponseWriter, r *http.Request) error {
 	if err := s.staff.app.DeleteClosure(r.Context(), staffUser(r), mux.Vars(r)["cid"]); err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/staff/hours?saved=reopened", http.StatusSeeOther)
+	return nil
+}
+
+// hoursInvalid is the error of an hours editor with wrong rows (422, as
+// the app's own), keyed by day.
+func hoursInvalid(rows []hoursRowInput) error {
+	errs := booking.FieldErrors{}
+	for _, row := range rows {
+		if row.Error != "" {
+			errs.Add(row.Key, row.Error)
+		}
+	}
+	if len(errs) == 0 {
+		errs.Add("hours", "are not valid")
+	}
+	return errs.Err()
 }
 
 // fieldErrors returns the field messages of an EINVALID error.
@@ -296,62 +301,55 @@ func whenSpan(a, b time.Time) string {
 	return fmtDate(a) + ", " + fmtTime(a) + " – " + fmtDate(b) + ", " + fmtTime(b)
 }
 
-func (s *Server) handleArtisanPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleArtisanPage(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.artisanPage(r, c, mux.Vars(r)["aid"])
 	if err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
-	s.render(w, r, http.StatusOK, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
+	return s.show(w, r, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
 }
 
-func (s *Server) handleWorkingHours(w http.ResponseWriter, r *http.Request) {
-	if !s.parseStaffForm(w, r) {
-		return
+func (s *Server) handleWorkingHours(w http.ResponseWriter, r *http.Request) error {
+	if err := parseStaffForm(w, r); err != nil {
+		return err
 	}
 	id := mux.Vars(r)["aid"]
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	h, rows, ok := parseHours(r.PostForm)
 	if !ok {
 		d, err := s.artisanPage(r, c, id)
 		if err != nil {
-			s.staffError(w, r, err)
-			return
+			return err
 		}
 		d.Hours = rows
-		s.render(w, r, http.StatusUnprocessableEntity, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
-		return
+		return again(hoursInvalid(rows), "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
 	}
 	ch, err := s.staff.app.SetWorkingHours(r.Context(), staffUser(r), id, h)
 	if err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/staff/artisans/"+url.PathEscape(id)+"?"+conflictQuery(url.Values{"saved": {"hours"}}, ch.Conflicts).Encode(), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
-	if !s.parseStaffForm(w, r) {
-		return
+func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) error {
+	if err := parseStaffForm(w, r); err != nil {
+		return err
 	}
 	id := mux.Vars(r)["aid"]
 	c, err := s.catalogue(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
 	f := r.PostForm
-	errs := map[string]string{}
-	status := http.StatusUnprocessableEntity // a time that does not parse
+	errs := booking.FieldErrors{}
 	start, err1 := localDateTime(f.Get("start"), c.Loc)
 	end, err2 := localDateTime(f.Get("end"), c.Loc)
 	if err1 != nil {
@@ -360,34 +358,33 @@ func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) {
 	if err2 != nil {
 		errs["end"] = fieldProblem(err2)
 	}
-	if len(errs) == 0 {
+	cause := errs.Err() // a time that does not parse
+	if cause == nil {
 		added, err := s.staff.app.AddTimeOff(r.Context(), staffUser(r), id, app.TimeOffRequest{
 			Start: start.Format(time.RFC3339), End: end.Format(time.RFC3339), Reason: f.Get("reason"),
 		})
 		if err == nil {
 			http.Redirect(w, r, "/staff/artisans/"+url.PathEscape(id)+"?"+conflictQuery(url.Values{"saved": {"timeoff"}}, added.Conflicts).Encode(), http.StatusSeeOther)
-			return
+			return nil
 		}
 		if booking.ErrorKind(err) != booking.EINVALID {
-			s.staffError(w, r, err)
-			return
+			return err
 		}
-		errs, status = fieldErrors(err), httpx.StatusOf(err)
+		errs, cause = fieldErrors(err), err
 	}
-	d, err := s.artisanPage(r, c, id)
-	if err != nil {
-		s.staffError(w, r, err)
-		return
+	d, derr := s.artisanPage(r, c, id)
+	if derr != nil {
+		return derr
 	}
 	d.Start, d.End, d.Reason, d.Errors = f.Get("start"), f.Get("end"), f.Get("reason"), errs
-	s.render(w, r, status, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
+	return again(cause, "staff_artisan", s.staffPage(r, d.Name, "artisan", d))
 }
 
-func (s *Server) handleDeleteTimeOff(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDeleteTimeOff(w http.ResponseWriter, r *http.Request) error {
 	v := mux.Vars(r)
 	if err := s.staff.app.DeleteTimeOff(r.Context(), staffUser(r), v["aid"], v["tid"]); err != nil {
-		s.staffError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/staff/artisans/"+url.PathEscape(v["aid"])+"?saved=timeoff-removed", http.StatusSeeOther)
+	return nil
 }

@@ -74,10 +74,10 @@ func (s *Server) Register() {
 	}
 	r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool {
 		return !strings.HasPrefix(r.URL.Path, "/api/") && (r.Method == http.MethodGet || r.Method == http.MethodHead)
-	}).HandlerFunc(s.handleNotFound)
+	}).Handler(s.page(s.handleNotFound))
 }
 
-func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	s.renderError(w, r, http.StatusNotFound, "Page not found",
-		"There is nothing at this address. The links below lead back to the atelier.")
+func (s *Server) handleNotFound(http.ResponseWriter, *http.Request) error {
+	return withWords(httpx.ErrNoRoute, words{Heading: "Page not found",
+		Message: "There is nothing at this address. The links below lead back to the atelier."})
 }
