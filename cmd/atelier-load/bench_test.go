@@ -237,7 +237,7 @@ func MustStartAPI(tb testing.TB, artisans, n int) (*httptest.Server, seeded) {
 	tb.Helper()
 	db, plan := MustOpenSeededStore(tb, artisans, n)
 	logger := slog.New(slog.DiscardHandler)
-	a := &app.App{Store: db, Now: func() time.Time { return benchNow }, Logger: logger, PublicURL: "http://127.0.0.1"}
+	a := app.New(app.Deps{Store: db, Now: func() time.Time { return benchNow }, Logger: logger, PublicURL: "http://127.0.0.1"})
 	edge := httpx.New(httpx.Config{PublicURL: "http://127.0.0.1"}, logger)
 	httpapi.New(edge, a)
 	hs := httptest.NewServer(edge.Handler())

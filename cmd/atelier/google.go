@@ -30,7 +30,7 @@ const OAuthCallbackPath = "/api/v1/staff/google/callback"
 // job worker, the periodic inbound sync, Meet links (google_calendar.meet)
 // and the free/busy check before a booking is stored. It returns the
 // JobsFunc for the outbox and the wake-up hook of its job worker.
-func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.App, mailOpts mail.Options, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
+func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.Deps, mailOpts mail.Options, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
 	if !cfg.GoogleCalendar.Enabled {
 		return nil, nil, nil
 	}

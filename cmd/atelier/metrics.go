@@ -114,7 +114,7 @@ func (o *ops) requestObserver() httpx.RequestObserver {
 // watchStore registers the collectors that read the database at scrape
 // time: the job queues, booking changes, the connection pools, and the
 // artisans' Google states when the sync is on.
-func (o *ops) watchStore(db *sqlite.DB, a *app.App) {
+func (o *ops) watchStore(db *sqlite.DB, google app.GoogleCalendar) {
 	if o.metrics == nil {
 		return
 	}
@@ -138,8 +138,8 @@ func (o *ops) watchStore(db *sqlite.DB, a *app.App) {
 		},
 		Now: time.Now,
 	}
-	if a.Google != nil {
-		g := a.Google
+	if google != nil {
+		g := google
 		src.GoogleArtisans = func(ctx context.Context) (map[string]int, error) {
 			st, err := g.Status(ctx)
 			if err != nil {
@@ -160,7 +160,7 @@ func (o *ops) watchStore(db *sqlite.DB, a *app.App) {
 
 // watchGoogle counts the failed free/busy checks of the Google Calendar
 // sync, when it is on.
-func (o *ops) watchGoogle(a *app.App) {
+func (o *ops) watchGoogle(a *app.Deps) {
 	if o.metrics != nil && a.Google != nil {
 		a.Google = countedGoogle{GoogleCalendar: a.Google, m: o.metrics}
 	}

@@ -94,7 +94,7 @@ func warnOrphanBookings(ctx context.Context, db *sqlite.DB, cfg *config.Config, 
 // no other route matched). They share the edge's sessions and limits: one
 // sign-in serves both, and bookings per minute and the sign-in limits
 // count a client once, whichever way it comes in.
-func newHandler(cfg *config.Config, a *app.App, staff *app.Staff, backups *backup.Scheduler, o *ops, logger *slog.Logger) (http.Handler, error) {
+func newHandler(cfg *config.Config, a *app.App, backups *backup.Scheduler, o *ops, logger *slog.Logger) (http.Handler, error) {
 	edge := httpx.New(httpx.Config{
 		PublicURL:           cfg.Server.PublicURL,
 		TrustedProxies:      cfg.Server.TrustedPrefixes,
@@ -102,11 +102,11 @@ func newHandler(cfg *config.Config, a *app.App, staff *app.Staff, backups *backu
 		LinkRequestsPerHour: cfg.Limits.LinkRequestsPerHour,
 		LoginsPerMinute:     cfg.Limits.LoginsPerMinute,
 		Metrics:             o.requestObserver(),
-		Accounts:            staff,
+		Accounts:            a,
 	}, logger)
 	api := httpapi.New(edge, a)
 	edge.Router().Handle("/readyz", o.ready).Methods(http.MethodGet, http.MethodHead)
-	api.EnableStaff(staff)
+	api.EnableStaff(a)
 	// The customer pages, after the API: the booking flow at / and the
 	// manage page that links.manage and the e-mails point to.
 	pages, err := web.New(edge, atelier.Web, a)
@@ -118,7 +118,7 @@ func newHandler(cfg *config.Config, a *app.App, staff *app.Staff, backups *backu
 		staffPages.Backups = backups.Status
 		api.AddHealth("backups", func(context.Context) (any, bool) { return backupHealthOf(backups.Status(), time.Now()) })
 	}
-	pages.EnableStaff(staff, staffPages)
+	pages.EnableStaff(a, staffPages)
 	pages.Register()
 	return edge.Handler(), nil
 }
@@ -180,14 +180,19 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		logger.Info("kept the invite UID of bookings made before this version", "count", n, "uid_host", invite.UID("", publicURL)[1:])
 	}
 
-	a := &app.App{
-		Store:          db,
-		Now:            time.Now,
-		Logger:         logger,
-		PublicURL:      cfg.Server.PublicURL,
-		IdempotencyTTL: cfg.Booking.IdempotencyTTL(),
-		UTF8LocalParts: cfg.Mail.UTF8LocalParts(),
-		Metrics:        o.appMetrics(),
+	// The application service's parts; the workers add the meeting links,
+	// the e-mail of manage links and the Google Calendar sync before it is
+	// made, once.
+	deps := app.Deps{
+		Store:              db,
+		Now:                time.Now,
+		Logger:             logger,
+		PublicURL:          cfg.Server.PublicURL,
+		IdempotencyTTL:     cfg.Booking.IdempotencyTTL(),
+		UTF8LocalParts:     cfg.Mail.UTF8LocalParts(),
+		Metrics:            o.appMetrics(),
+		SessionIdleTimeout: cfg.Staff.SessionIdleTimeout,
+		SessionMaxAge:      cfg.Staff.SessionMaxAge,
 	}
 	// Background workers run until workCtx ends, after the HTTP server has
 	// drained, so that jobs written by the last requests are still picked up
@@ -198,22 +203,16 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		stopWork()
 		workers.Wait()
 	}()
-	if err := startWorkers(workCtx, &workers, cfg, db, a, logger, o); err != nil {
+	if err := startWorkers(workCtx, &workers, cfg, db, &deps, logger, o); err != nil {
 		return err
 	}
 	backups := startBackups(workCtx, &workers, cfg, db, logger) // ops.go; nil when off
-	o.watchGoogle(a)
-	o.watchStore(db, a)
+	o.watchGoogle(&deps)
+	o.watchStore(db, deps.Google)
+	a := app.New(deps)
 	o.watchBackups(backups)
 
-	// Staff accounts, the staff API and pages (issue 3).
-	staff := &app.Staff{
-		App:         a,
-		DB:          db,
-		IdleTimeout: cfg.Staff.SessionIdleTimeout,
-		MaxAge:      cfg.Staff.SessionMaxAge,
-	}
-	handler, err := newHandler(cfg, a, staff, backups, o, logger)
+	handler, err := newHandler(cfg, a, backups, o, logger)
 	if err != nil {
 		return err
 	}

@@ -71,8 +71,10 @@ var jobPolicy outbox.Policy
 // startWorkers wires the transactional outbox (mail and, when enabled,
 // Google Calendar jobs written with each booking change) and starts the
 // background workers. Each returns when ctx ends. The store's hooks are set
-// before any worker starts: workers read them.
-func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.App, logger *slog.Logger, o *ops) error {
+// before any worker starts: workers read them. It fills in the parts of
+// the application service the workers make (meeting links, the e-mail of
+// manage links, the Google Calendar sync).
+func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.Deps, logger *slog.Logger, o *ops) error {
 	l := &launcher{ctx: ctx, wg: wg, logger: logger, ops: o}
 	// Jobs still leased belong to a server that died mid-send; hand them to
 	// this server's workers now rather than after the lease.

@@ -11,11 +11,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
 // DefaultIdempotencyTTL is how long an Idempotency-Key is honoured when
-// App.IdempotencyTTL is zero.
+// Deps.IdempotencyTTL is zero.
 const DefaultIdempotencyTTL = 24 * time.Hour
 
 // MeetingLinker creates the video-call link of a virtual booking. It is
@@ -24,13 +25,15 @@ type MeetingLinker interface {
 	Link(ctx context.Context, b *booking.Booking, a *booking.Artisan) (string, error)
 }
 
-// App holds the dependencies of the use cases. The zero value is not
-// usable: Store and Now are required.
-type App struct {
-	Store     booking.Store
+// Deps are what the application service is made of; New takes them once.
+// Store is required; every other member has a default.
+type Deps struct {
+	// Store is the persistence of every use case (store.go).
+	Store Store
+	// Now is the clock; nil means time.Now.
 	Now       func() time.Time
-	Logger    *slog.Logger
-	PublicURL string // e.g. "https://atelier.example.com", no trailing slash
+	Logger    *slog.Logger // nil discards
+	PublicURL string       // e.g. "https://atelier.example.com", no trailing slash
 	// Meetings creates video-call links for virtual bookings; nil means
 	// virtual bookings carry no link.
 	Meetings MeetingLinker
@@ -61,27 +64,105 @@ type App struct {
 	// DeclinedReply is what a customer's "No" does: DeclinedCancel (the
 	// default, for "") or DeclinedNotify (replies.go).
 	DeclinedReply string
+
+	// Passwords are the argon2id costs of the dummy hash computed for an
+	// unknown e-mail address at sign-in; zero means auth.DefaultParams.
+	Passwords auth.Params
+	// Checker runs the password checks of Login, a few at a time; nil
+	// means one with auth.DefaultConcurrentChecks and Passwords.
+	Checker *auth.Checker
+	// SessionIdleTimeout ends a staff session unused for this long;
+	// SessionMaxAge ends any session this long after sign-in. Zero means
+	// DefaultSessionIdleTimeout and DefaultSessionMaxAge.
+	SessionIdleTimeout, SessionMaxAge time.Duration
 }
 
-func (a *App) now() time.Time { return a.Now() }
+// App is the application service: every use case of customers (with a
+// manage token) and of staff (with their account, whose role rules each
+// use case asks: booking.User.MayManage, MaySee, Scope). It is made by New
+// and not changed afterwards, so one value serves every adapter and
+// goroutine.
+type App struct {
+	store          Store
+	clock          func() time.Time
+	log            *slog.Logger
+	publicURL      string
+	meetings       MeetingLinker
+	google         GoogleCalendar
+	googleOAuth    GoogleConnector
+	utf8LocalParts bool
+	manageLinks    ManageLinksJob
+	idempotencyTTL time.Duration
+	metrics        Metrics
+	replies        bool
+	declinedReply  string
 
-func (a *App) logger() *slog.Logger {
-	if a.Logger == nil {
-		return slog.New(slog.DiscardHandler)
+	checker     *auth.Checker
+	idleTimeout time.Duration
+	maxAge      time.Duration
+}
+
+// New makes the application service of d, with the defaults of the
+// members d leaves zero. It panics without a store: that is a wiring
+// mistake, not a condition to handle.
+func New(d Deps) *App {
+	if d.Store == nil {
+		panic("app.New: Deps.Store is required")
 	}
-	return a.Logger
+	a := &App{
+		store: d.Store, clock: d.Now, log: d.Logger, publicURL: d.PublicURL,
+		meetings: d.Meetings, google: d.Google, googleOAuth: d.GoogleOAuth,
+		utf8LocalParts: d.UTF8LocalParts, manageLinks: d.ManageLinks,
+		idempotencyTTL: d.IdempotencyTTL, metrics: d.Metrics,
+		replies: d.Replies, declinedReply: d.DeclinedReply,
+		checker: d.Checker, idleTimeout: d.SessionIdleTimeout, maxAge: d.SessionMaxAge,
+	}
+	if a.clock == nil {
+		a.clock = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.idempotencyTTL <= 0 {
+		a.idempotencyTTL = DefaultIdempotencyTTL
+	}
+	if a.idleTimeout <= 0 {
+		a.idleTimeout = DefaultSessionIdleTimeout
+	}
+	if a.maxAge <= 0 {
+		a.maxAge = DefaultSessionMaxAge
+	}
+	if a.checker == nil {
+		params := d.Passwords
+		if params.Memory == 0 {
+			params = auth.DefaultParams
+		}
+		a.checker = auth.NewChecker(params, auth.DefaultConcurrentChecks, auth.DefaultWaitingChecks)
+	}
+	return a
 }
 
-func (a *App) idempotencyTTL() time.Duration {
-	if a.IdempotencyTTL > 0 {
-		return a.IdempotencyTTL
-	}
-	return DefaultIdempotencyTTL
-}
+// Now is the service's clock, for adapters that show "today".
+func (a *App) Now() time.Time { return a.clock() }
+
+// PublicURL is the address the atelier is reached at, without a trailing
+// slash (links in answers and e-mails start with it).
+func (a *App) PublicURL() string { return a.publicURL }
+
+// GoogleSync reports whether Google Calendar sync is on (Deps.Google).
+func (a *App) GoogleSync() bool { return a.google != nil }
+
+// GoogleAccounts reports whether artisans connect their own Google
+// accounts (Deps.GoogleOAuth with sync on).
+func (a *App) GoogleAccounts() bool { return a.google != nil && a.googleOAuth != nil }
+
+func (a *App) now() time.Time { return a.clock() }
+
+func (a *App) logger() *slog.Logger { return a.log }
 
 // catalog loads the current catalogue.
 func (a *App) catalog(ctx context.Context) (*booking.Catalog, error) {
-	c, err := a.Store.Catalog(ctx)
+	c, err := a.store.Catalog(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load catalogue: %w", err)
 	}

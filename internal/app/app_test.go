@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
@@ -51,8 +52,16 @@ func catalog() *booking.Catalog {
 }
 
 // MustOpenApp returns an App over a real store on a temporary file, with a
-// clock the test can move.
-func MustOpenApp(tb testing.TB) (*app.App, *time.Time) {
+// clock the test can move; opts complete its parts.
+func MustOpenApp(tb testing.TB, opts ...func(*app.Deps)) (*app.App, *time.Time) {
+	tb.Helper()
+	db, clock := MustOpenStore(tb)
+	return NewApp(db, clock, opts...), clock
+}
+
+// MustOpenStore opens the store of the tests on a temporary file, with the
+// test catalogue and a clock the test can move.
+func MustOpenStore(tb testing.TB) (*sqlite.DB, *time.Time) {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "app.db"))
@@ -65,7 +74,22 @@ func MustOpenApp(tb testing.TB) (*app.App, *time.Time) {
 	if _, err := db.SyncCatalog(ctx, catalog()); err != nil {
 		tb.Fatal(err)
 	}
-	return &app.App{Store: db, Now: func() time.Time { return clock }, PublicURL: "https://atelier.example"}, &clock
+	return db, &clock
+}
+
+// NewApp makes the App of the tests over db and clock, with opts applied
+// to its parts.
+func NewApp(db *sqlite.DB, clock *time.Time, opts ...func(*app.Deps)) *app.App {
+	d := app.Deps{Store: db, Now: func() time.Time { return *clock }, PublicURL: "https://atelier.example", Passwords: auth.TestParams}
+	for _, o := range opts {
+		o(&d)
+	}
+	return app.New(d)
+}
+
+// withMeetings gives the App of a test l as its meeting links.
+func withMeetings(l app.MeetingLinker) func(*app.Deps) {
+	return func(d *app.Deps) { d.Meetings = l }
 }
 
 func request(start time.Time, mode booking.Mode) app.BookingRequest {
@@ -92,8 +116,7 @@ func wantKind(tb testing.TB, err error, kind booking.Kind, code string) {
 }
 
 func TestIdempotencyKeyExpires(t *testing.T) {
-	a, clock := MustOpenApp(t)
-	a.IdempotencyTTL = time.Hour
+	a, clock := MustOpenApp(t, func(d *app.Deps) { d.IdempotencyTTL = time.Hour })
 	ctx := context.Background()
 	req := request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson)
 	opt := app.CreateOptions{IdempotencyKey: "k"}
@@ -142,20 +165,20 @@ func TestStaffIgnoresMinimumNotice(t *testing.T) {
 	if err != nil {
 		t.Fatalf("staff booking: %v", err)
 	}
-	got, err := a.StaffBooking(ctx, admin, c.View.ID)
+	got, err := a.StaffGetBooking(ctx, admin, c.View.ID)
 	if err != nil || got.Status != booking.Confirmed {
 		t.Fatalf("StaffBooking: %+v %v", got, err)
 	}
-	moved, err := a.StaffRescheduleBooking(ctx, admin, c.View.ID, app.RescheduleRequest{Start: "2026-12-01T10:30:00+08:00"})
+	moved, err := a.StaffReschedule(ctx, admin, c.View.ID, app.RescheduleRequest{Start: "2026-12-01T10:30:00+08:00"})
 	if err != nil || moved.Sequence != got.Sequence+1 {
 		t.Fatalf("staff reschedule inside the notice period: %+v %v", moved, err)
 	}
-	if _, err := a.StaffCancelBooking(ctx, admin, c.View.ID); err != nil {
+	if _, err := a.StaffCancel(ctx, admin, c.View.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.StaffCancelBooking(ctx, admin, c.View.ID)
+	_, err = a.StaffCancel(ctx, admin, c.View.ID)
 	wantKind(t, err, booking.ECONFLICT, booking.CodeBookingCancelled)
-	_, err = a.StaffBooking(ctx, admin, "bk_nothing")
+	_, err = a.StaffGetBooking(ctx, admin, "bk_nothing")
 	wantKind(t, err, booking.ENOTFOUND, booking.CodeNotFound)
 }
 
@@ -174,10 +197,9 @@ func (f *fakeLinker) Link(_ context.Context, b *booking.Booking, a *booking.Arti
 }
 
 func TestVirtualMeetingLink(t *testing.T) {
-	a, _ := MustOpenApp(t)
-	ctx := context.Background()
 	l := &fakeLinker{}
-	a.Meetings = l
+	a, _ := MustOpenApp(t, withMeetings(l))
+	ctx := context.Background()
 	start := time.Date(2026, 12, 2, 15, 0, 0, 0, sgt)
 
 	c, err := a.CreateBooking(ctx, request(start, booking.Virtual), app.CreateOptions{})

@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
-	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // TestStaffBookingChangesNeedTheUser: every staff use case on a booking
@@ -18,7 +16,6 @@ import (
 // not found, as an unknown id is, and the booking stays as it was.
 func TestStaffBookingChangesNeedTheUser(t *testing.T) {
 	a, _ := MustOpenApp(t)
-	st := &app.Staff{App: a, DB: a.Store.(*sqlite.DB), Passwords: auth.TestParams}
 	ctx := context.Background()
 	day := time.Date(2026, 12, 2, 0, 0, 0, 0, sgt)
 	meis := book(t, a, day.Add(12*time.Hour), booking.InPerson, "mei")
@@ -33,15 +30,12 @@ func TestStaffBookingChangesNeedTheUser(t *testing.T) {
 				name string
 				call func() error
 			}{
-				{"StaffCancelBooking", func() error { _, err := a.StaffCancelBooking(ctx, u.u, meis.ID); return err }},
-				{"StaffRescheduleBooking", func() error { _, err := a.StaffRescheduleBooking(ctx, u.u, meis.ID, later); return err }},
-				{"StaffBooking", func() error { _, err := a.StaffBooking(ctx, u.u, meis.ID); return err }},
-				{"StaffCancel", func() error { _, err := st.StaffCancel(ctx, u.u, meis.ID); return err }},
-				{"StaffReschedule", func() error { _, err := st.StaffReschedule(ctx, u.u, meis.ID, later); return err }},
-				{"StaffGetBooking", func() error { _, err := st.StaffGetBooking(ctx, u.u, meis.ID); return err }},
-				{"SetStaffNotes", func() error { _, err := st.SetStaffNotes(ctx, u.u, meis.ID, "mine now"); return err }},
-				{"StaffBookingMessages", func() error { _, err := st.StaffBookingMessages(ctx, u.u, meis.ID); return err }},
-				{"StaffGoogleBooking", func() error { _, err := st.StaffGoogleBooking(ctx, u.u, meis.ID); return err }},
+				{"StaffCancel", func() error { _, err := a.StaffCancel(ctx, u.u, meis.ID); return err }},
+				{"StaffReschedule", func() error { _, err := a.StaffReschedule(ctx, u.u, meis.ID, later); return err }},
+				{"StaffGetBooking", func() error { _, err := a.StaffGetBooking(ctx, u.u, meis.ID); return err }},
+				{"SetStaffNotes", func() error { _, err := a.SetStaffNotes(ctx, u.u, meis.ID, "mine now"); return err }},
+				{"StaffBookingMessages", func() error { _, err := a.StaffBookingMessages(ctx, u.u, meis.ID); return err }},
+				{"StaffGoogleBooking", func() error { _, err := a.StaffGoogleBooking(ctx, u.u, meis.ID); return err }},
 			} {
 				if err := tc.call(); booking.ErrorKind(err) != booking.ENOTFOUND {
 					t.Errorf("%s: err = %v, want not found", tc.name, err)
@@ -49,7 +43,7 @@ func TestStaffBookingChangesNeedTheUser(t *testing.T) {
 			}
 		})
 	}
-	got, err := st.StaffGetBooking(ctx, admin, meis.ID)
+	got, err := a.StaffGetBooking(ctx, admin, meis.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,18 +56,18 @@ func TestStaffBookingChangesNeedTheUser(t *testing.T) {
 	for _, artisan := range []string{"arjun", app.AnyArtisan} {
 		req := later
 		req.Artisan = artisan
-		if _, err := a.StaffRescheduleBooking(ctx, meiUser, meis.ID, req); booking.ErrorKind(err) != booking.EFORBIDDEN {
+		if _, err := a.StaffReschedule(ctx, meiUser, meis.ID, req); booking.ErrorKind(err) != booking.EFORBIDDEN {
 			t.Errorf("mei moving her booking to %q: err = %v, want forbidden", artisan, err)
 		}
 	}
-	moved, err := a.StaffRescheduleBooking(ctx, meiUser, meis.ID, later)
+	moved, err := a.StaffReschedule(ctx, meiUser, meis.ID, later)
 	if err != nil || moved.Artisan != "mei" || !moved.Start.Equal(day.Add(16*time.Hour)) {
 		t.Fatalf("mei moving her own booking: %+v, %v", moved, err)
 	}
-	if _, err := a.StaffCancelBooking(ctx, meiUser, meis.ID); err != nil {
+	if _, err := a.StaffCancel(ctx, meiUser, meis.ID); err != nil {
 		t.Fatalf("mei cancelling her own booking: %v", err)
 	}
-	if got, err := a.StaffBooking(ctx, admin, meis.ID); err != nil || got.Status != booking.Cancelled {
+	if got, err := a.StaffGetBooking(ctx, admin, meis.ID); err != nil || got.Status != booking.Cancelled {
 		t.Fatalf("after mei's cancel: %+v, %v", got, err)
 	}
 }

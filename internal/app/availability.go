@@ -80,7 +80,7 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 	from := q.From.In(loc)
 	to := q.To.AddDays(1).In(loc)
 	defer a.observeAvailability("customer", time.Now()) // metrics.go
-	s, err := a.Store.Schedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
+	s, err := a.store.Schedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
 	if err != nil {
 		return nil, internal("load schedule", err)
 	}

@@ -78,7 +78,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 		}
 		reqHash := sha256.Sum256(canon)
 		idem = &booking.IdempotencyRecord{KeyHash: idempotencyKeyHash(opt.IdempotencyKey), RequestHash: reqHash[:]}
-		rec, err := a.Store.LookupIdempotency(ctx, idem.KeyHash)
+		rec, err := a.store.LookupIdempotency(ctx, idem.KeyHash)
 		if err != nil {
 			return nil, internal("look up idempotency key", err)
 		}
@@ -96,7 +96,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	svc := validateService(c, errs, req.Service, req.Mode, req.Artisan)
 	now := a.now()
 	start, _ := validateStart(errs, c, req.Start, now)
-	validateCustomer(errs, req.Customer, a.UTF8LocalParts)
+	validateCustomer(errs, req.Customer, a.utf8LocalParts)
 	if m := validNotes(req.Notes); m != "" {
 		errs.Add("notes", m)
 	}
@@ -110,7 +110,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	id := booking.NewID(booking.BookingIDPrefix)
 	b := booking.Booking{
 		ID:         id,
-		UID:        invite.UID(id, a.PublicURL),
+		UID:        invite.UID(id, a.publicURL),
 		Status:     booking.Confirmed,
 		ServiceID:  svc.ID,
 		Mode:       mode,
@@ -132,7 +132,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	// the booking's own event (google.go).
 	gbusy := a.googleBusy(ctx, c, placeReq, b.BlockStart, b.BlockEnd, booking.Busy{})
 
-	if mode == booking.Virtual && a.Meetings != nil {
+	if mode == booking.Virtual && a.meetings != nil {
 		// The link needs the host, so choose the artisan now against the
 		// current schedule; the store re-checks that artisan atomically.
 		if err := a.linkMeeting(ctx, &b, c, &placeReq, now); err != nil {
@@ -161,7 +161,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 		idem.BookingID, idem.CreatedAt = b.ID, now.UTC()
 		return p, nil
 	}
-	stored, rec, err := a.Store.CreateBooking(ctx, booking.NewBooking{Booking: b, TokenHash: tokenHash, Idempotency: idem, Actor: opt.Actor}, place)
+	stored, rec, err := a.store.CreateBooking(ctx, booking.NewBooking{Booking: b, TokenHash: tokenHash, Idempotency: idem, Actor: opt.Actor}, place)
 	if err != nil {
 		if booking.ErrorKind(err) != booking.EINTERNAL {
 			// Refused (the slot was taken meanwhile): nothing was stored.
@@ -184,7 +184,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 // and asks Meetings for the call link.
 func (a *App) linkMeeting(ctx context.Context, b *booking.Booking, c *booking.Catalog, r *availability.Request, now time.Time) error {
 	if r.ArtisanID == "" {
-		s, err := a.Store.Schedule(ctx, b.Start.Add(-scheduleMargin), b.End.Add(scheduleMargin))
+		s, err := a.store.Schedule(ctx, b.Start.Add(-scheduleMargin), b.End.Add(scheduleMargin))
 		if err != nil {
 			return internal("load schedule", err)
 		}
@@ -194,7 +194,7 @@ func (a *App) linkMeeting(ctx context.Context, b *booking.Booking, c *booking.Ca
 		}
 		r.ArtisanID, b.ArtisanID = p.ArtisanID, p.ArtisanID
 	}
-	url, err := a.Meetings.Link(ctx, b, c.Artisan(r.ArtisanID))
+	url, err := a.meetings.Link(ctx, b, c.Artisan(r.ArtisanID))
 	if err != nil {
 		a.logger().ErrorContext(ctx, "create meeting link", "booking", b.ID, "err", err)
 		return booking.Errorf(booking.EUNAVAILABLE, "meeting_unavailable", "the video call could not be set up; please try again shortly")
@@ -217,7 +217,7 @@ const abandonTimeout = 10 * time.Second
 // because b was not stored. Failures are logged: the booking's answer
 // does not depend on them.
 func (a *App) abandonMeeting(ctx context.Context, b *booking.Booking, c *booking.Catalog) {
-	ab, ok := a.Meetings.(MeetingAbandoner)
+	ab, ok := a.meetings.(MeetingAbandoner)
 	if !ok || b.MeetingURL == "" {
 		return
 	}
@@ -243,7 +243,7 @@ func (a *App) createdView(b *booking.Booking, c *booking.Catalog, token string) 
 
 // manageURL is the link to booking id's manage page with token.
 func (a *App) manageURL(id, token string) string {
-	return a.PublicURL + "/bookings/" + url.PathEscape(id) + "?" + url.Values{"token": {token}}.Encode()
+	return a.publicURL + "/bookings/" + url.PathEscape(id) + "?" + url.Values{"token": {token}}.Encode()
 }
 
 // replay answers a repeated Idempotency-Key with the first response, which
@@ -253,7 +253,7 @@ func (a *App) replay(rec *booking.IdempotencyRecord, key string, reqHash []byte)
 		return nil, booking.Errorf(booking.EINVALID, booking.CodeIdempotencyMismatch,
 			"this Idempotency-Key was already used with a different request")
 	}
-	if !rec.CreatedAt.IsZero() && a.now().Sub(rec.CreatedAt) > a.idempotencyTTL() {
+	if !rec.CreatedAt.IsZero() && a.now().Sub(rec.CreatedAt) > a.idempotencyTTL {
 		return nil, booking.Errorf(booking.EINVALID, booking.CodeIdempotencyMismatch,
 			"this Idempotency-Key has expired; use a new key")
 	}
@@ -302,7 +302,7 @@ func validateCustomer(errs booking.FieldErrors, c booking.Customer, utf8Local bo
 // by ParseBookingID, so in any case). Callers use the loaded b.ID from
 // then on, never the reference as given.
 func (a *App) loadBooking(ctx context.Context, id string) (*booking.Booking, error) {
-	b, err := a.Store.Booking(ctx, ParseBookingID(id))
+	b, err := a.store.Booking(ctx, ParseBookingID(id))
 	if err != nil {
 		return nil, wrapStore("load booking", err)
 	}
@@ -317,7 +317,7 @@ func (a *App) authorize(ctx context.Context, id, token string) (*booking.Booking
 	if token == "" || len(token) > maxTokenLen {
 		return nil, booking.ErrNotFound("booking")
 	}
-	b, err := a.Store.BookingByManageToken(ctx, ParseBookingID(id), auth.HashSecret(token))
+	b, err := a.store.BookingByManageToken(ctx, ParseBookingID(id), auth.HashSecret(token))
 	if err != nil {
 		return nil, wrapStore("load booking", err)
 	}
@@ -383,12 +383,12 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 	d := invite.Details{
 		Booking:   b,
 		Atelier:   &c.Atelier,
-		PublicURL: a.PublicURL,
+		PublicURL: a.publicURL,
 		// The token it was asked with: the calendar's copy keeps a link
 		// that opens the booking, as the e-mailed invites do.
 		ManageURL: a.manageURL(b.ID, token),
 		Now:       a.now().UTC(),
-		RSVP:      a.Replies,
+		RSVP:      a.replies,
 	}
 	d.ServiceName, d.ArtisanName = c.ServiceNameOf(b), c.ArtisanNameOf(b)
 	if ar := c.Artisan(b.ArtisanID); ar != nil {
@@ -399,37 +399,6 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 		return nil, "", internal("build invite", err)
 	}
 	return ics, invite.Method(b), nil
-}
-
-// StaffBooking returns booking id to u without a token, times in the
-// atelier's zone. Another artisan's booking is ENOTFOUND for an artisan
-// account, as an unknown id is.
-func (a *App) StaffBooking(ctx context.Context, u *booking.User, id string) (*BookingView, error) {
-	b, err := a.visibleBooking(ctx, u, id)
-	if err != nil {
-		return nil, err
-	}
-	return a.atelierView(ctx, b)
-}
-
-// StaffCancelBooking cancels booking id for u (see staffCancel) and
-// returns it with times in the atelier's zone.
-func (a *App) StaffCancelBooking(ctx context.Context, u *booking.User, id string) (*BookingView, error) {
-	b, err := a.staffCancel(ctx, u, id)
-	if err != nil {
-		return nil, err
-	}
-	return a.atelierView(ctx, b)
-}
-
-// StaffRescheduleBooking moves booking id for u (see staffReschedule)
-// and returns it with times in the atelier's zone.
-func (a *App) StaffRescheduleBooking(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*BookingView, error) {
-	moved, c, err := a.staffReschedule(ctx, u, id, req)
-	if err != nil {
-		return nil, err
-	}
-	return a.bookingViewIn(moved, c, zoneOf(c)), nil
 }
 
 // visibleBooking loads booking id if u may see it (booking.User.MaySee);
@@ -471,15 +440,6 @@ func (a *App) staffReschedule(ctx context.Context, u *booking.User, id string, r
 	return a.reschedule(ctx, b, req, u.Actor(), true)
 }
 
-// atelierView renders b for staff, with times in the atelier's zone.
-func (a *App) atelierView(ctx context.Context, b *booking.Booking) (*BookingView, error) {
-	c, err := a.catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return a.bookingViewIn(b, c, zoneOf(c)), nil
-}
-
 func (a *App) view(ctx context.Context, b *booking.Booking) (*BookingView, error) {
 	c, err := a.catalog(ctx)
 	if err != nil {
@@ -497,7 +457,7 @@ func (a *App) cancel(ctx context.Context, b *booking.Booking, actor booking.Acto
 	if b.Status == booking.Cancelled {
 		return nil, errCancelled()
 	}
-	b, err := a.Store.CancelBooking(ctx, b.ID, actor)
+	b, err := a.store.CancelBooking(ctx, b.ID, actor)
 	if err != nil {
 		return nil, wrapStore("cancel booking", err)
 	}
@@ -614,7 +574,7 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 	gbusy := a.googleBusy(ctx, m.c, m.req, m.bs, m.be, booking.Busy{ArtisanID: b.ArtisanID, Start: b.Start, End: b.End})
 
 	var link *booking.Booking // the moved booking with its new host's link, if one was made
-	if b.Mode == booking.Virtual && a.Meetings != nil && m.req.ArtisanID != b.ArtisanID {
+	if b.Mode == booking.Virtual && a.meetings != nil && m.req.ArtisanID != b.ArtisanID {
 		if link, err = a.linkMove(ctx, m, gbusy); err != nil {
 			return nil, nil, err
 		}
@@ -626,7 +586,7 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 		}
 		return p, err
 	}
-	moved, err := a.Store.RescheduleBooking(ctx, b.ID, m.start.UTC(), m.end.UTC(), m.bs.UTC(), m.be.UTC(), actor, place)
+	moved, err := a.store.RescheduleBooking(ctx, b.ID, m.start.UTC(), m.end.UTC(), m.bs.UTC(), m.be.UTC(), actor, place)
 	if err != nil {
 		if link != nil && booking.ErrorKind(err) != booking.EINTERNAL {
 			// Refused: the booking stays with its artisan and link.
@@ -645,7 +605,7 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 // host stays.
 func (a *App) linkMove(ctx context.Context, m *move, gbusy googleBusy) (*booking.Booking, error) {
 	if !m.fixed() {
-		s, err := a.Store.Schedule(ctx, m.bs.Add(-scheduleMargin), m.be.Add(scheduleMargin))
+		s, err := a.store.Schedule(ctx, m.bs.Add(-scheduleMargin), m.be.Add(scheduleMargin))
 		if err != nil {
 			return nil, internal("load schedule", err)
 		}
@@ -661,7 +621,7 @@ func (a *App) linkMove(ctx context.Context, m *move, gbusy googleBusy) (*booking
 	moved := *m.b
 	moved.ArtisanID, moved.MeetingURL, moved.Sequence = m.req.ArtisanID, "", m.b.Sequence+1
 	moved.Start, moved.End, moved.BlockStart, moved.BlockEnd = m.start.UTC(), m.end.UTC(), m.bs.UTC(), m.be.UTC()
-	url, err := a.Meetings.Link(ctx, &moved, m.c.Artisan(moved.ArtisanID))
+	url, err := a.meetings.Link(ctx, &moved, m.c.Artisan(moved.ArtisanID))
 	if err != nil {
 		a.logger().ErrorContext(ctx, "create meeting link", "booking", moved.ID, "err", err)
 		return nil, booking.Errorf(booking.EUNAVAILABLE, "meeting_unavailable", "the video call could not be set up with the new artisan; the booking is unchanged, please try again shortly")
@@ -692,7 +652,7 @@ func (a *App) PreviewReschedule(ctx context.Context, id, token string, req Resch
 	if err != nil {
 		return nil, err
 	}
-	s, err := a.Store.Schedule(ctx, m.bs.Add(-scheduleMargin), m.be.Add(scheduleMargin))
+	s, err := a.store.Schedule(ctx, m.bs.Add(-scheduleMargin), m.be.Add(scheduleMargin))
 	if err != nil {
 		return nil, internal("load schedule", err)
 	}

@@ -15,11 +15,6 @@ import (
 func TestConflictsNameTheCustomer(t *testing.T) {
 	a, _ := MustOpenApp(t)
 	ctx := context.Background()
-	db, ok := a.Store.(app.StaffStore)
-	if !ok {
-		t.Fatalf("store %T is not an app.StaffStore", a.Store)
-	}
-	s := &app.Staff{App: a, DB: db}
 	admin := &booking.User{ID: "us_admin", Email: "owner@example.com", Name: "Owner", Role: booking.RoleAdmin}
 
 	start := time.Date(2026, 12, 2, 11, 0, 0, 0, sgt)
@@ -33,7 +28,7 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 		change func() ([]app.ConflictView, error)
 	}{
 		{"time off", func() ([]app.ConflictView, error) {
-			r, err := s.AddTimeOff(ctx, admin, made.View.Artisan, app.TimeOffRequest{
+			r, err := a.AddTimeOff(ctx, admin, made.View.Artisan, app.TimeOffRequest{
 				Start: "2026-12-02T10:00:00+08:00", End: "2026-12-02T13:00:00+08:00", Reason: "dentist",
 			})
 			if err != nil {
@@ -42,7 +37,7 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 			return r.Conflicts, nil
 		}},
 		{"closure", func() ([]app.ConflictView, error) {
-			r, err := s.AddClosure(ctx, admin, app.ClosureRequest{From: "2026-12-02", To: "2026-12-02", Reason: "stock-take"})
+			r, err := a.AddClosure(ctx, admin, app.ClosureRequest{From: "2026-12-02", To: "2026-12-02", Reason: "stock-take"})
 			if err != nil {
 				return nil, err
 			}

@@ -28,8 +28,7 @@ func TestBookingInternationalAddress(t *testing.T) {
 		{"UTF8LocalWithSMTPUTF8", "zoë@bücher.de", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, _ := MustOpenApp(t)
-			a.UTF8LocalParts = tc.utf8Local
+			a, _ := MustOpenApp(t, func(d *app.Deps) { d.UTF8LocalParts = tc.utf8Local })
 			ctx := context.Background()
 			req := request(start, booking.InPerson)
 			req.Customer.Email = tc.email

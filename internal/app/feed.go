@@ -67,52 +67,52 @@ func FeedPath(token string) string { return "/feeds/" + token + ".ics" }
 
 // RotateArtisanFeed makes a new secret URL for the feed of artisan id
 // (the artisan's own account or an admin); any earlier URL stops working.
-func (s *Staff) RotateArtisanFeed(ctx context.Context, u *booking.User, id string) (*FeedLink, error) {
+func (a *App) RotateArtisanFeed(ctx context.Context, u *booking.User, id string) (*FeedLink, error) {
 	if err := requireArtisan(u, id); err != nil {
 		return nil, err
 	}
-	return s.rotateFeed(ctx, u, id)
+	return a.rotateFeed(ctx, u, id)
 }
 
 // RevokeArtisanFeed stops the feed of artisan id (the artisan's own
 // account or an admin). Revoking a feed that has no URL is not an error.
-func (s *Staff) RevokeArtisanFeed(ctx context.Context, u *booking.User, id string) error {
+func (a *App) RevokeArtisanFeed(ctx context.Context, u *booking.User, id string) error {
 	if err := requireArtisan(u, id); err != nil {
 		return err
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return err
 	}
 	if c.Artisan(id) == nil {
 		return booking.ErrNotFound("artisan")
 	}
-	return s.revokeFeed(ctx, u, id)
+	return a.revokeFeed(ctx, u, id)
 }
 
 // RotateAtelierFeed makes a new secret URL for the feed of every
 // artisan's bookings (admins only).
-func (s *Staff) RotateAtelierFeed(ctx context.Context, u *booking.User) (*FeedLink, error) {
+func (a *App) RotateAtelierFeed(ctx context.Context, u *booking.User) (*FeedLink, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
 	}
-	return s.rotateFeed(ctx, u, "")
+	return a.rotateFeed(ctx, u, "")
 }
 
 // RevokeAtelierFeed stops the atelier-wide feed (admins only).
-func (s *Staff) RevokeAtelierFeed(ctx context.Context, u *booking.User) error {
+func (a *App) RevokeAtelierFeed(ctx context.Context, u *booking.User) error {
 	if err := requireAdmin(u); err != nil {
 		return err
 	}
-	return s.revokeFeed(ctx, u, "")
+	return a.revokeFeed(ctx, u, "")
 }
 
-func (s *Staff) rotateFeed(ctx context.Context, u *booking.User, artisanID string) (*FeedLink, error) {
+func (a *App) rotateFeed(ctx context.Context, u *booking.User, artisanID string) (*FeedLink, error) {
 	token, hash := newManageToken() // 256 random bits, base64url; SHA-256
-	if err := s.DB.SetFeedToken(ctx, artisanID, hash, u.Actor()); err != nil {
+	if err := a.store.SetFeedToken(ctx, artisanID, hash, u.Actor()); err != nil {
 		return nil, wrapStore("set feed token", err)
 	}
-	url := strings.TrimRight(s.PublicURL, "/") + FeedPath(token)
+	url := strings.TrimRight(a.publicURL, "/") + FeedPath(token)
 	webcal := url
 	if _, rest, ok := strings.Cut(url, "://"); ok {
 		webcal = "webcal://" + rest
@@ -120,8 +120,8 @@ func (s *Staff) rotateFeed(ctx context.Context, u *booking.User, artisanID strin
 	return &FeedLink{URL: url, Webcal: webcal}, nil
 }
 
-func (s *Staff) revokeFeed(ctx context.Context, u *booking.User, artisanID string) error {
-	if _, err := s.DB.DeleteFeedToken(ctx, artisanID, u.Actor()); err != nil {
+func (a *App) revokeFeed(ctx context.Context, u *booking.User, artisanID string) error {
+	if _, err := a.store.DeleteFeedToken(ctx, artisanID, u.Actor()); err != nil {
 		return internal("delete feed token", err)
 	}
 	return nil
@@ -130,30 +130,30 @@ func (s *Staff) revokeFeed(ctx context.Context, u *booking.User, artisanID strin
 // Feed renders the feed whose URL token is token. An unknown or revoked
 // token, and the feed of an artisan no longer in the catalogue, are
 // ENOTFOUND.
-func (s *Staff) Feed(ctx context.Context, token string) (*FeedDocument, error) {
+func (a *App) Feed(ctx context.Context, token string) (*FeedDocument, error) {
 	if token == "" || len(token) > 128 {
 		return nil, booking.ErrNotFound("feed")
 	}
-	artisanID, err := s.DB.FeedByTokenHash(ctx, auth.HashSecret(token))
+	artisanID, err := a.store.FeedByTokenHash(ctx, auth.HashSecret(token))
 	if err != nil {
 		return nil, wrapStore("look up feed", err)
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
 	at := &c.Atelier
 	name := at.Name
 	if artisanID != "" {
-		a := c.Artisan(artisanID)
-		if a == nil {
+		ar := c.Artisan(artisanID)
+		if ar == nil {
 			return nil, booking.ErrNotFound("feed")
 		}
-		name = a.Name + " · " + at.Name
+		name = ar.Name + " · " + at.Name
 	}
-	now := s.now()
+	now := a.now()
 	ahead := max(FeedAhead, time.Duration(at.Rules.HorizonDays+1)*24*time.Hour)
-	bs, err := s.DB.Bookings(ctx, now.Add(-FeedPast), now.Add(ahead), artisanID)
+	bs, err := a.store.Bookings(ctx, now.Add(-FeedPast), now.Add(ahead), artisanID)
 	if err != nil {
 		return nil, internal("list feed bookings", err)
 	}
@@ -162,7 +162,7 @@ func (s *Staff) Feed(ctx context.Context, token string) (*FeedDocument, error) {
 		if bs[i].Status != booking.Confirmed {
 			continue
 		}
-		events = append(events, feedEvent(c, &bs[i], s.PublicURL))
+		events = append(events, feedEvent(c, &bs[i], a.publicURL))
 	}
 	body, err := invite.Feed(invite.FeedInfo{Name: name, Location: at.Location, From: now.Add(-FeedPast), To: now.Add(ahead)}, events)
 	if err != nil {

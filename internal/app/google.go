@@ -12,7 +12,7 @@ import (
 )
 
 // GoogleCalendar is the Google Calendar sync as the use cases see it. The
-// wiring adapts the gcal package to it; App.Google nil means sync is off.
+// wiring adapts the gcal package to it; Deps.Google nil means sync is off.
 type GoogleCalendar interface {
 	// FreeBusy asks Google, within a short timeout, which parts of
 	// [from, to) are busy in the artisan's calendar. Any error means
@@ -38,59 +38,59 @@ type GoogleOverview struct {
 }
 
 // StaffGoogle returns the connection state of every artisan (admins only).
-func (s *Staff) StaffGoogle(ctx context.Context, u *booking.User) (*GoogleOverview, error) {
+func (a *App) StaffGoogle(ctx context.Context, u *booking.User) (*GoogleOverview, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
 	}
-	st, err := s.GoogleStatus(ctx)
+	st, err := a.GoogleStatus(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &GoogleOverview{Enabled: s.Google != nil, Artisans: append([]GoogleArtisanView{}, st...)}, nil
+	return &GoogleOverview{Enabled: a.google != nil, Artisans: append([]GoogleArtisanView{}, st...)}, nil
 }
 
 // StaffGoogleSync reads the artisans' calendars now (admins only).
-func (s *Staff) StaffGoogleSync(ctx context.Context, u *booking.User) (*GoogleOverview, error) {
+func (a *App) StaffGoogleSync(ctx context.Context, u *booking.User) (*GoogleOverview, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
 	}
-	if s.Google != nil {
-		if err := s.Google.SyncNow(ctx); err != nil {
+	if a.google != nil {
+		if err := a.google.SyncNow(ctx); err != nil {
 			// One artisan's failure is in the states below; log the rest.
-			s.logger().WarnContext(ctx, "google calendar sync now", "err", err)
+			a.logger().WarnContext(ctx, "google calendar sync now", "err", err)
 		}
 	}
-	return s.StaffGoogle(ctx, u)
+	return a.StaffGoogle(ctx, u)
 }
 
 // StaffGoogleReconnect resumes a stopped artisan's sync (admins only).
-func (s *Staff) StaffGoogleReconnect(ctx context.Context, u *booking.User, artisanID string) (*GoogleOverview, error) {
+func (a *App) StaffGoogleReconnect(ctx context.Context, u *booking.User, artisanID string) (*GoogleOverview, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
 	}
-	if s.Google != nil {
-		c, err := s.catalog(ctx)
+	if a.google != nil {
+		c, err := a.catalog(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if c.Artisan(artisanID) == nil {
 			return nil, booking.ErrNotFound("artisan")
 		}
-		if err := s.Google.Reconnect(ctx, artisanID); err != nil {
+		if err := a.google.Reconnect(ctx, artisanID); err != nil {
 			return nil, internal("google reconnect", err)
 		}
 	}
-	return s.StaffGoogle(ctx, u)
+	return a.StaffGoogle(ctx, u)
 }
 
 // StaffGoogleBooking returns the Google sync state of a booking the user
 // may see (nil when nothing is recorded yet).
-func (s *Staff) StaffGoogleBooking(ctx context.Context, u *booking.User, id string) (*GoogleBookingView, error) {
-	b, err := s.visibleBooking(ctx, u, id)
+func (a *App) StaffGoogleBooking(ctx context.Context, u *booking.User, id string) (*GoogleBookingView, error) {
+	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.GoogleBookingStatus(ctx, b.ID)
+	return a.GoogleBookingStatus(ctx, b.ID)
 }
 
 // GoogleArtisanView is one artisan's calendar connection, for staff and
@@ -135,10 +135,10 @@ func (v GoogleBookingView) MarshalJSON() ([]byte, error) {
 // GoogleStatus returns the connection state of every artisan, or nil
 // when Google Calendar sync is off.
 func (a *App) GoogleStatus(ctx context.Context) ([]GoogleArtisanView, error) {
-	if a.Google == nil {
+	if a.google == nil {
 		return nil, nil
 	}
-	st, err := a.Google.Status(ctx)
+	st, err := a.google.Status(ctx)
 	if err != nil {
 		return nil, internal("google calendar status", err)
 	}
@@ -149,10 +149,10 @@ func (a *App) GoogleStatus(ctx context.Context) ([]GoogleArtisanView, error) {
 // sync is off or nothing is recorded yet). Callers check access to the
 // booking first.
 func (a *App) GoogleBookingStatus(ctx context.Context, bookingID string) (*GoogleBookingView, error) {
-	if a.Google == nil {
+	if a.google == nil {
 		return nil, nil
 	}
-	st, err := a.Google.BookingStatus(ctx, bookingID)
+	st, err := a.google.BookingStatus(ctx, bookingID)
 	if err != nil {
 		return nil, internal("google booking status", err)
 	}
@@ -171,7 +171,7 @@ type googleBusy []booking.Busy
 // before a Meet link is made: that creates the booking's own event.
 // Failures are logged and ignored: the stored busy times still decide.
 func (a *App) googleBusy(ctx context.Context, c *booking.Catalog, r availability.Request, blockStart, blockEnd time.Time, skip booking.Busy) googleBusy {
-	if a.Google == nil {
+	if a.google == nil {
 		return nil
 	}
 	var ids []string
@@ -191,7 +191,7 @@ func (a *App) googleBusy(ctx context.Context, c *booking.Catalog, r availability
 	)
 	for _, id := range ids {
 		wg.Go(func() {
-			busy, err := a.Google.FreeBusy(ctx, id, blockStart, blockEnd)
+			busy, err := a.google.FreeBusy(ctx, id, blockStart, blockEnd)
 			if err != nil {
 				a.logger().WarnContext(ctx, "google free/busy check: no answer, the stored busy times decide",
 					"artisan", id, "err", err)
@@ -236,7 +236,7 @@ func (g googleBusy) into(s *booking.Schedule) *booking.Schedule {
 
 // GoogleConnector connects an artisan's own Google account with the OAuth
 // authorisation-code flow (google_calendar.auth oauth); *gcal.OAuth
-// implements it. App.GoogleOAuth nil means calendars are not connected
+// implements it. Deps.GoogleOAuth nil means calendars are not connected
 // this way.
 type GoogleConnector interface {
 	// NewState returns an unguessable state naming artisanID, valid only
@@ -270,11 +270,11 @@ type GoogleCallback struct {
 // artisan's Google account (the artisan themselves or an admin). session
 // is the caller's staff session (the cookie value): the callback is only
 // accepted with the same session.
-func (s *Staff) StaffGoogleConnect(ctx context.Context, u *booking.User, session, artisanID string) (string, error) {
-	if err := s.requireGoogleOAuth(ctx, u, artisanID); err != nil {
+func (a *App) StaffGoogleConnect(ctx context.Context, u *booking.User, session, artisanID string) (string, error) {
+	if err := a.requireGoogleOAuth(ctx, u, artisanID); err != nil {
 		return "", err
 	}
-	return s.GoogleOAuth.AuthCodeURL(s.GoogleOAuth.NewState(session, artisanID, s.now())), nil
+	return a.googleOAuth.AuthCodeURL(a.googleOAuth.NewState(session, artisanID, a.now())), nil
 }
 
 // StaffGoogleCallback finishes the connection: it checks that the state
@@ -282,16 +282,16 @@ func (s *Staff) StaffGoogleConnect(ctx context.Context, u *booking.User, session
 // artisan it names, stores the token Google gives for the code and resumes
 // the artisan's sync. Nothing is stored on any failure. It returns the
 // artisan's connection state.
-func (s *Staff) StaffGoogleCallback(ctx context.Context, u *booking.User, session string, cb GoogleCallback) (*GoogleArtisanView, error) {
-	if s.GoogleOAuth == nil || s.Google == nil {
+func (a *App) StaffGoogleCallback(ctx context.Context, u *booking.User, session string, cb GoogleCallback) (*GoogleArtisanView, error) {
+	if a.googleOAuth == nil || a.google == nil {
 		return nil, errOAuthOff()
 	}
-	artisanID, err := s.GoogleOAuth.CheckState(cb.State, session, s.now())
+	artisanID, err := a.googleOAuth.CheckState(cb.State, session, a.now())
 	if err != nil {
 		return nil, booking.Errorf(booking.EMALFORMED, CodeGoogleStateInvalid,
 			"this Google sign-in was not started from your session or has expired; connect again from the staff area")
 	}
-	if err := s.requireGoogleOAuth(ctx, u, artisanID); err != nil {
+	if err := a.requireGoogleOAuth(ctx, u, artisanID); err != nil {
 		return nil, err
 	}
 	if cb.Error != "" {
@@ -304,16 +304,16 @@ func (s *Staff) StaffGoogleCallback(ctx context.Context, u *booking.User, sessio
 	if cb.Code == "" {
 		return nil, booking.Errorf(booking.EMALFORMED, CodeGoogleExchangeFailed, "Google sent no authorisation code; connect again")
 	}
-	if err := s.GoogleOAuth.Exchange(ctx, artisanID, cb.Code); err != nil {
-		s.logger().WarnContext(ctx, "google oauth: code exchange failed", "artisan", artisanID, "err", err)
+	if err := a.googleOAuth.Exchange(ctx, artisanID, cb.Code); err != nil {
+		a.logger().WarnContext(ctx, "google oauth: code exchange failed", "artisan", artisanID, "err", err)
 		return nil, booking.Errorf(booking.EMALFORMED, CodeGoogleExchangeFailed,
 			"Google did not accept the authorisation (it may have expired or been used already); connect again")
 	}
-	if err := s.Google.Reconnect(ctx, artisanID); err != nil {
+	if err := a.google.Reconnect(ctx, artisanID); err != nil {
 		return nil, internal("google reconnect", err)
 	}
-	s.logger().InfoContext(ctx, "google calendar connected", "artisan", artisanID, "by", u.ID)
-	st, err := s.GoogleStatus(ctx)
+	a.logger().InfoContext(ctx, "google calendar connected", "artisan", artisanID, "by", u.ID)
+	st, err := a.GoogleStatus(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -327,14 +327,14 @@ func (s *Staff) StaffGoogleCallback(ctx context.Context, u *booking.User, sessio
 
 // requireGoogleOAuth checks that OAuth connection is on, that the artisan
 // exists and that u may manage it.
-func (s *Staff) requireGoogleOAuth(ctx context.Context, u *booking.User, artisanID string) error {
-	if s.GoogleOAuth == nil || s.Google == nil {
+func (a *App) requireGoogleOAuth(ctx context.Context, u *booking.User, artisanID string) error {
+	if a.googleOAuth == nil || a.google == nil {
 		return errOAuthOff()
 	}
 	if err := requireArtisan(u, artisanID); err != nil {
 		return err
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return err
 	}

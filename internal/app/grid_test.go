@@ -37,7 +37,7 @@ func zoneApp(tb testing.TB, zone string, interval int) *app.App {
 	if _, err := db.SyncCatalog(ctx, c); err != nil {
 		tb.Fatal(err)
 	}
-	return &app.App{Store: db, Now: func() time.Time { return now }, PublicURL: "https://atelier.example"}
+	return app.New(app.Deps{Store: db, Now: func() time.Time { return now }, PublicURL: "https://atelier.example"})
 }
 
 // TestOfferedStartIsAccepted: on the days the clocks change in 2027, every

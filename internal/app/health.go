@@ -42,20 +42,20 @@ func (h *Health) Failing() bool {
 // and failing jobs, in one indexed query. An error means the database is
 // down.
 func (a *App) Health(ctx context.Context) (*Health, error) {
-	if err := a.Store.Ping(ctx); err != nil {
+	if err := a.store.Ping(ctx); err != nil {
 		return nil, internal("ping the database", err)
 	}
 	queues := []string{mailQueue}
-	if a.Google != nil {
+	if a.google != nil {
 		queues = append(queues, calendarQueue)
 	}
 	now := a.now()
-	counts, err := a.Store.JobHealth(ctx, now, now.Add(-HealthFailedWindow), queues...)
+	counts, err := a.store.JobHealth(ctx, now, now.Add(-HealthFailedWindow), queues...)
 	if err != nil {
 		return nil, internal("count the outbox", err)
 	}
 	h := &Health{Mail: counts[mailQueue]}
-	if a.Google != nil {
+	if a.google != nil {
 		c := counts[calendarQueue]
 		h.Calendar = &c
 	}

@@ -24,19 +24,19 @@ type ManageLinksJob func(email string) (booking.Job, error)
 // address.
 func (a *App) RequestManageLinks(ctx context.Context, email string) error {
 	email = strings.TrimSpace(email)
-	if m := validEmail(email, a.UTF8LocalParts); m != "" {
+	if m := validEmail(email, a.utf8LocalParts); m != "" {
 		errs := booking.FieldErrors{}
 		errs.Add("email", m)
 		return errs.Err()
 	}
-	if a.ManageLinks == nil {
+	if a.manageLinks == nil {
 		return booking.Errorf(booking.EUNAVAILABLE, "unavailable", "links cannot be sent again here; please contact the atelier")
 	}
-	job, err := a.ManageLinks(email)
+	job, err := a.manageLinks(email)
 	if err != nil {
 		return internal("manage links job", err)
 	}
-	if err := a.Store.Enqueue(ctx, job); err != nil {
+	if err := a.store.Enqueue(ctx, job); err != nil {
 		return wrapStore("queue manage links", err)
 	}
 	return nil

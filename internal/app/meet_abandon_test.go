@@ -32,15 +32,15 @@ func (l *racingLinker) Link(ctx context.Context, b *booking.Booking, a *booking.
 // Meet link (which creates the booking's Google event) and the commit, the
 // customer gets 409 and the artisan's Google Calendar keeps no empty event.
 func TestRefusedBookingLeavesNoMeetEvent(t *testing.T) {
-	a, _ := MustOpenApp(t)
+	db, clock := MustOpenStore(t)
 	ctx := context.Background()
 	fake := gcaltest.NewServer()
 	t.Cleanup(fake.Close)
 	syncer, err := gcal.New(gcal.Options{
 		Config:        gcal.Config{Enabled: true, Endpoint: fake.Endpoint(), Auth: gcal.AuthNone, Meet: true},
 		Store:         gcaltest.NewStore(),
-		Bookings:      a.Store,
-		Now:           a.Now,
+		Bookings:      db,
+		Now:           func() time.Time { return *clock },
 		Sleep:         func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 		HTTPClient:    &http.Client{Timeout: 5 * time.Second},
 		MeetPollDelay: time.Millisecond,
@@ -50,7 +50,7 @@ func TestRefusedBookingLeavesNoMeetEvent(t *testing.T) {
 	}
 	start := time.Date(2026, 12, 2, 15, 0, 0, 0, sgt)
 	l := &racingLinker{MeetLinker: &gcal.MeetLinker{Syncer: syncer}}
-	a.Meetings = l
+	a := NewApp(db, clock, withMeetings(l))
 
 	var rival *app.Created
 	l.race = func(b *booking.Booking) {

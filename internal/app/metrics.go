@@ -13,7 +13,7 @@ type Metrics interface {
 // observeAvailability reports a computation that started at start. The
 // wall clock measures it, not a.Now: a test clock may stand still.
 func (a *App) observeAvailability(kind string, start time.Time) {
-	if a.Metrics != nil {
-		a.Metrics.AvailabilityComputed(kind, time.Since(start))
+	if a.metrics != nil {
+		a.metrics.AvailabilityComputed(kind, time.Since(start))
 	}
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -32,17 +31,13 @@ const maxCounterLength = 24 * time.Hour
 // answers the booking's current SEQUENCE. Everything is decided inside the
 // store's transaction, against the booking as committed.
 func (a *App) ApplyReply(ctx context.Context, r booking.InboundReply) (booking.ReplyOutcome, error) {
-	store, ok := a.Store.(booking.ReplyStore)
-	if !ok {
-		return "", fmt.Errorf("app: the store keeps no replies")
-	}
 	id := BookingIDOfUID(r.EventUID)
 	if id == "" {
 		return booking.ReplyUnknown, nil
 	}
 	now := a.now()
-	outcome, _, err := store.ApplyReply(ctx, r, id, func(b *booking.Booking, prev *booking.CustomerReply) booking.ReplyAction {
-		return decideReply(r, b, prev, now, a.DeclinedReply)
+	outcome, _, err := a.store.ApplyReply(ctx, r, id, func(b *booking.Booking, prev *booking.CustomerReply) booking.ReplyAction {
+		return decideReply(r, b, prev, now, a.declinedReply)
 	})
 	if err != nil {
 		return "", wrapStore("apply reply", err)
@@ -159,13 +154,12 @@ func customerReplyView(cr booking.CustomerReply, b *booking.Booking, loc *time.L
 	return v
 }
 
-// customerReplies loads the recorded answers of bs; nil when the store
-// keeps none.
-func (s *Staff) customerReplies(ctx context.Context, ids ...string) (map[string]booking.CustomerReply, error) {
+// customerReplies loads the recorded answers of the bookings ids.
+func (a *App) customerReplies(ctx context.Context, ids ...string) (map[string]booking.CustomerReply, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	out, err := s.DB.CustomerReplies(ctx, ids...)
+	out, err := a.store.CustomerReplies(ctx, ids...)
 	if err != nil {
 		return nil, internal("load customer replies", err)
 	}
@@ -189,7 +183,7 @@ func (a *App) counterFree(ctx context.Context, b *booking.Booking, c *booking.Ca
 		return false, "the service of this booking is no longer offered", nil
 	}
 	_, bs, be := availability.Times(svc, b.Mode, start)
-	sch, err := a.Store.Schedule(ctx, bs.Add(-scheduleMargin), be.Add(scheduleMargin))
+	sch, err := a.store.Schedule(ctx, bs.Add(-scheduleMargin), be.Add(scheduleMargin))
 	if err != nil {
 		return false, "", internal("load schedule", err)
 	}

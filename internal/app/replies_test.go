@@ -19,7 +19,6 @@ var replyAdmin = &booking.User{ID: "us_admin", Email: "owner@example.com", Name:
 // it from her.
 type replyFixture struct {
 	a     *app.App
-	staff *app.Staff
 	db    *sqlite.DB
 	clock *time.Time
 	b     *app.BookingView
@@ -29,8 +28,8 @@ type replyFixture struct {
 
 func newReplyFixture(t *testing.T) *replyFixture {
 	t.Helper()
-	a, clock := MustOpenApp(t)
-	db := a.Store.(*sqlite.DB)
+	db, clock := MustOpenStore(t)
+	a := NewApp(db, clock)
 	made, err := a.CreateBooking(context.Background(), request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson), app.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +38,13 @@ func newReplyFixture(t *testing.T) *replyFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &replyFixture{a: a, staff: &app.Staff{App: a, DB: db}, db: db, clock: clock, b: made.View, uid: stored.UID}
+	return &replyFixture{a: a, db: db, clock: clock, b: made.View, uid: stored.UID}
+}
+
+// declinedNotifies makes f's App one whose customers' "No" tells staff
+// instead of cancelling (the store and its booking stay).
+func (f *replyFixture) declinedNotifies() {
+	f.a = NewApp(f.db, f.clock, func(d *app.Deps) { d.DeclinedReply = app.DeclinedNotify })
 }
 
 // reply is an answer of ana's to the invitation as first sent.
@@ -54,7 +59,7 @@ func (f *replyFixture) reply(p booking.PartStat) booking.InboundReply {
 
 func (f *replyFixture) view(t *testing.T) *app.StaffBookingView {
 	t.Helper()
-	v, err := f.staff.StaffGetBooking(context.Background(), replyAdmin, f.b.ID)
+	v, err := f.a.StaffGetBooking(context.Background(), replyAdmin, f.b.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +79,7 @@ func TestApplyReplyOutcomes(t *testing.T) {
 		{"DeclinedCancels", func(f *replyFixture, r *booking.InboundReply) { r.PartStat = booking.PartDeclined }, booking.ReplyCancelled, booking.Cancelled, booking.PartDeclined},
 		{"DeclinedNotifies", func(f *replyFixture, r *booking.InboundReply) {
 			r.PartStat = booking.PartDeclined
-			f.a.DeclinedReply = app.DeclinedNotify
+			f.declinedNotifies()
 		}, booking.ReplyNotified, booking.Confirmed, booking.PartDeclined},
 		{"ForgedAuthor", func(f *replyFixture, r *booking.InboundReply) {
 			r.PartStat, r.Author = booking.PartDeclined, "mallory@example.net"
@@ -87,7 +92,7 @@ func TestApplyReplyOutcomes(t *testing.T) {
 			r.PartStat, r.Unauthenticated = booking.PartDeclined, true
 		}, booking.ReplyUnauthenticated, booking.Confirmed, ""},
 		{"OldSequence", func(f *replyFixture, r *booking.InboundReply) {
-			if _, err := f.a.StaffRescheduleBooking(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: "2026-12-02T14:00:00+08:00"}); err != nil {
+			if _, err := f.a.StaffReschedule(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: "2026-12-02T14:00:00+08:00"}); err != nil {
 				panic(err)
 			}
 			r.PartStat = booking.PartDeclined
@@ -170,7 +175,7 @@ func TestApplyReplyOnce(t *testing.T) {
 func TestApplyReplyLatestStands(t *testing.T) {
 	ctx := context.Background()
 	f := newReplyFixture(t)
-	f.a.DeclinedReply = app.DeclinedNotify
+	f.declinedNotifies()
 	tentative := f.reply(booking.PartTentative)
 	accepted := f.reply(booking.PartAccepted) // a later DTSTAMP
 	if got, err := f.a.ApplyReply(ctx, accepted); err != nil || got != booking.ReplyRecorded {
@@ -184,7 +189,7 @@ func TestApplyReplyLatestStands(t *testing.T) {
 		t.Fatalf("customer_reply %+v, want the current ACCEPTED", v.CustomerReply)
 	}
 	// Once the booking moves, the answer is to an earlier invitation.
-	if _, err := f.a.StaffRescheduleBooking(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: "2026-12-02T15:00:00+08:00"}); err != nil {
+	if _, err := f.a.StaffReschedule(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: "2026-12-02T15:00:00+08:00"}); err != nil {
 		t.Fatal(err)
 	}
 	if v := f.view(t); v.CustomerReply == nil || v.CustomerReply.Current {
@@ -247,8 +252,7 @@ func TestApplyCounter(t *testing.T) {
 func TestInviteRSVP(t *testing.T) {
 	ctx := context.Background()
 	for _, on := range []bool{false, true} {
-		a, _ := MustOpenApp(t)
-		a.Replies = on
+		a, _ := MustOpenApp(t, func(d *app.Deps) { d.Replies = on })
 		made, err := a.CreateBooking(ctx, request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson), app.CreateOptions{})
 		if err != nil {
 			t.Fatal(err)

@@ -67,11 +67,14 @@ func TestRescheduleArtisanChoice(t *testing.T) {
 				)
 				req := app.RescheduleRequest{Start: tc.start.Format(time.RFC3339), Artisan: tc.artisan}
 				if staff {
-					got, err = a.StaffRescheduleBooking(ctx, admin, b.ID, req)
+					var sv *app.StaffBookingView
+					if sv, err = a.StaffReschedule(ctx, admin, b.ID, req); sv != nil {
+						got = sv.BookingView
+					}
 				} else {
 					got, err = a.RescheduleBooking(ctx, b.ID, b.ManageToken, req)
 				}
-				stored, serr := a.StaffBooking(ctx, admin, b.ID)
+				stored, serr := a.StaffGetBooking(ctx, admin, b.ID)
 				if serr != nil {
 					t.Fatal(serr)
 				}
@@ -93,7 +96,7 @@ func TestRescheduleArtisanChoice(t *testing.T) {
 					t.Errorf("staff %v: moved to %s with %s (stored %s), want %s with %s", staff, got.Start, got.Artisan, stored.Artisan, tc.start, tc.want)
 				}
 				// Back where it was, for the staff round.
-				if _, err := a.StaffRescheduleBooking(ctx, admin, b.ID, app.RescheduleRequest{Start: b.Start.Format(time.RFC3339), Artisan: "mei"}); err != nil {
+				if _, err := a.StaffReschedule(ctx, admin, b.ID, app.RescheduleRequest{Start: b.Start.Format(time.RFC3339), Artisan: "mei"}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -129,7 +132,7 @@ func TestPreviewReschedule(t *testing.T) {
 	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
 	_, err = a.PreviewReschedule(ctx, b.ID, "wrong", app.RescheduleRequest{Start: day.Add(17 * time.Hour).Format(time.RFC3339)})
 	wantKind(t, err, booking.ENOTFOUND, booking.CodeNotFound)
-	if got, _ := a.StaffBooking(ctx, admin, b.ID); got.Sequence != 0 || got.Artisan != "mei" {
+	if got, _ := a.StaffGetBooking(ctx, admin, b.ID); got.Sequence != 0 || got.Artisan != "mei" {
 		t.Errorf("previews changed the booking: sequence %d, artisan %s", got.Sequence, got.Artisan)
 	}
 }
@@ -160,8 +163,7 @@ func TestRescheduleMeetingLinkFollowsTheArtisan(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, _ := MustOpenApp(t)
-			a.Meetings = tc.linker
+			a, _ := MustOpenApp(t, withMeetings(tc.linker))
 			ctx := context.Background()
 			b := book(t, a, day.Add(12*time.Hour), booking.Virtual, "mei")
 			if !tc.meiLink(b.MeetingURL) {
@@ -195,9 +197,8 @@ func TestRescheduleMeetingLinkFollowsTheArtisan(t *testing.T) {
 	}
 
 	t.Run("LinkFails", func(t *testing.T) {
-		a, _ := MustOpenApp(t)
 		l := &fakeLinker{}
-		a.Meetings = l
+		a, _ := MustOpenApp(t, withMeetings(l))
 		ctx := context.Background()
 		b := book(t, a, day.Add(12*time.Hour), booking.Virtual, "mei")
 		l.err = errors.New("video service down")
@@ -223,14 +224,14 @@ type googleMove struct {
 	fake   *gcaltest.Server
 	syncer *gcal.Syncer
 	jobs   *outbox.Runner // the runner of the sync jobs
+	linker *racingLinker  // Meet links, through a linker a test can race
 }
 
 var moveCalendars = map[string]string{"mei": "mei-cal", "arjun": "arjun-cal"}
 
 func mustGoogleMove(t *testing.T) *googleMove {
 	t.Helper()
-	a, _ := MustOpenApp(t)
-	db := a.Store.(*sqlite.DB)
+	db, clock := MustOpenStore(t)
 	db.Jobs = gcal.Jobs()
 	fake := gcaltest.NewServer()
 	t.Cleanup(fake.Close)
@@ -239,7 +240,7 @@ func mustGoogleMove(t *testing.T) *googleMove {
 		Store:         gcaltest.NewStore(),
 		Bookings:      db,
 		CalendarIDs:   moveCalendars,
-		Now:           a.Now,
+		Now:           func() time.Time { return *clock },
 		Sleep:         func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 		HTTPClient:    &http.Client{Timeout: 5 * time.Second},
 		MeetPollDelay: time.Millisecond,
@@ -248,12 +249,13 @@ func mustGoogleMove(t *testing.T) *googleMove {
 		t.Fatal(err)
 	}
 	jitsi := meeting.Jitsi{}
-	a.Meetings = &gcal.MeetLinker{Syncer: syncer, Fallback: jitsi}
+	l := &racingLinker{MeetLinker: &gcal.MeetLinker{Syncer: syncer, Fallback: jitsi}}
+	a := NewApp(db, clock, withMeetings(l))
 	jobs, err := outbox.New(outbox.Config{Queue: gcal.Queue, Store: db, Handler: syncer, Now: a.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &googleMove{app: a, db: db, fake: fake, syncer: syncer, jobs: jobs}
+	return &googleMove{app: a, db: db, fake: fake, syncer: syncer, jobs: jobs, linker: l}
 }
 
 func (g *googleMove) sync(t *testing.T) {
@@ -319,8 +321,7 @@ func TestRefusedMoveToAnotherArtisanLeavesGoogleAlone(t *testing.T) {
 	g.sync(t)
 
 	newStart := day.Add(14 * time.Hour)
-	l := &racingLinker{MeetLinker: g.app.Meetings.(*gcal.MeetLinker)}
-	g.app.Meetings = l
+	l := g.linker
 	l.race = func(moving *booking.Booking) {
 		l.race = nil
 		if moving.ArtisanID != "arjun" {

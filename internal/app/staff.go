@@ -4,48 +4,13 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
-// StaffStore is the persistence the staff use cases need on top of
-// booking.Store. internal/sqlite.DB implements it.
-type StaffStore interface {
-	booking.Store
-	FeedStore
-
-	UserByEmail(ctx context.Context, email string) (*booking.User, error)
-	CreateSession(ctx context.Context, s booking.Session) error
-	Session(ctx context.Context, id string) (*booking.Session, *booking.User, error)
-	TouchSession(ctx context.Context, id string, t time.Time) error
-	DeleteSession(ctx context.Context, id string) error
-
-	Bookings(ctx context.Context, from, to time.Time, artisanID string) ([]booking.Booking, error)
-	StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]string, error)
-	// CustomerReplies returns the customers' recorded answers to the
-	// invitations of the bookings (replies.go).
-	CustomerReplies(ctx context.Context, bookingIDs ...string) (map[string]booking.CustomerReply, error)
-	SetStaffNotes(ctx context.Context, bookingID, notes string, actor booking.Actor) error
-	AuditLog(ctx context.Context, from, to time.Time, limit int) ([]booking.AuditEntry, error)
-	// BookingJobs lists the jobs of queue for a booking with their
-	// delivery state (staff_messages.go).
-	BookingJobs(ctx context.Context, bookingID, queue string) ([]booking.JobRecord, error)
-	// FailingJobs lists the bookings with failing jobs of queue, only
-	// artisanID's when it is set (staff_messages.go).
-	FailingJobs(ctx context.Context, queue string, failedSince time.Time, artisanID string) ([]booking.FailingJobs, error)
-
-	SetOpeningHours(ctx context.Context, hours booking.WeekHours, actor booking.Actor) error
-	SetWorkingHours(ctx context.Context, artisanID string, hours booking.WeekHours, actor booking.Actor) error
-	AddClosure(ctx context.Context, c booking.Closure, actor booking.Actor) (booking.Closure, error)
-	DeleteClosure(ctx context.Context, id string, actor booking.Actor) error
-	AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.Actor) (booking.TimeOff, error)
-	DeleteTimeOff(ctx context.Context, artisanID, id string, actor booking.Actor) error
-}
-
-// Default session lifetimes, used when Staff leaves them zero.
+// Default session lifetimes, used when Deps leaves them zero.
 const (
 	DefaultSessionIdleTimeout = 12 * time.Hour
 	DefaultSessionMaxAge      = 7 * 24 * time.Hour
@@ -55,59 +20,14 @@ const (
 // request writes it again: the idle expiry is exact to within this.
 const touchEvery = time.Minute
 
-// Staff holds the use cases of signed-in staff: sign-in and sessions,
-// the calendar across artisans, hours, closures, time off and the audit
-// log. Every method taking a *booking.User applies the authorisation
-// rules: an artisan account sees and changes only its own artisan's
-// bookings, working hours and time off (another artisan's booking is
-// ENOTFOUND, anything else not allowed is EFORBIDDEN); only admins change
-// opening hours, closures and other artisans, and read the audit log.
-type Staff struct {
-	*App
-	// DB is the store; usually the same value as App.Store.
-	DB StaffStore
-	// Passwords are the argon2id costs of the dummy hash computed for an
-	// unknown e-mail address; zero means auth.DefaultParams.
-	Passwords auth.Params
-	// Checker runs the password checks of Login, a few at a time; nil
-	// means one with auth.DefaultConcurrentChecks and Passwords.
-	Checker *auth.Checker
-	// IdleTimeout ends a session unused for this long; MaxAge ends any
-	// session this long after sign-in. Zero means the defaults.
-	IdleTimeout, MaxAge time.Duration
-
-	defaultChecker sync.Once
-}
-
-func (s *Staff) checker() *auth.Checker {
-	s.defaultChecker.Do(func() {
-		if s.Checker == nil {
-			s.Checker = auth.NewChecker(s.params(), auth.DefaultConcurrentChecks, auth.DefaultWaitingChecks)
-		}
-	})
-	return s.Checker
-}
-
-func (s *Staff) idle() time.Duration {
-	if s.IdleTimeout > 0 {
-		return s.IdleTimeout
-	}
-	return DefaultSessionIdleTimeout
-}
-
-func (s *Staff) maxAge() time.Duration {
-	if s.MaxAge > 0 {
-		return s.MaxAge
-	}
-	return DefaultSessionMaxAge
-}
-
-func (s *Staff) params() auth.Params {
-	if s.Passwords.Memory > 0 {
-		return s.Passwords
-	}
-	return auth.DefaultParams
-}
+// The staff use cases (here and in staff_*.go, feed.go, google.go,
+// replies.go) are those of signed-in staff: sign-in and sessions, the
+// calendar across artisans, hours, closures, time off and the audit log.
+// Every method taking a *booking.User applies its role rules: an artisan
+// account sees and changes only its own artisan's bookings, working hours
+// and time off (another artisan's booking is ENOTFOUND, anything else not
+// allowed is EFORBIDDEN); only admins change opening hours, closures and
+// other artisans, and read the audit log.
 
 // CodeInvalidCredentials is the code of a failed sign-in; the same for an
 // unknown address, a wrong password and a disabled account.
@@ -153,19 +73,19 @@ func errNoSession() error {
 // EUNAUTHORIZED, after the same argon2id work. The work runs through the
 // Checker, a few at a time: when as many checks as it allows are running
 // and waiting, or ctx ends while waiting, Login is ErrSignInBusy.
-func (s *Staff) Login(ctx context.Context, email, password string) (*SignedIn, error) {
+func (a *App) Login(ctx context.Context, email, password string) (*SignedIn, error) {
 	email = strings.TrimSpace(email)
-	u, err := s.DB.UserByEmail(ctx, email)
+	u, err := a.store.UserByEmail(ctx, email)
 	if err != nil && booking.ErrorKind(err) != booking.ENOTFOUND {
 		return nil, internal("look up user", err)
 	}
 	if u == nil {
-		if err := s.checker().Dummy(ctx, password); err != nil {
+		if err := a.checker.Dummy(ctx, password); err != nil {
 			return nil, ErrSignInBusy
 		}
 		return nil, errBadCredentials()
 	}
-	ok, err := s.checker().Verify(ctx, u.PasswordHash, password)
+	ok, err := a.checker.Verify(ctx, u.PasswordHash, password)
 	if errors.Is(err, auth.ErrBusy) || (err != nil && ctx.Err() != nil) {
 		return nil, ErrSignInBusy
 	}
@@ -175,13 +95,13 @@ func (s *Staff) Login(ctx context.Context, email, password string) (*SignedIn, e
 	if !ok || u.Disabled {
 		return nil, errBadCredentials()
 	}
-	now := s.now().UTC()
+	now := a.now().UTC()
 	tok := auth.NewSessionToken()
 	sess := booking.Session{
 		ID: tok.ID, UserID: u.ID, SecretHash: tok.SecretHash(),
-		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.maxAge()),
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.maxAge),
 	}
-	if err := s.DB.CreateSession(ctx, sess); err != nil {
+	if err := a.store.CreateSession(ctx, sess); err != nil {
 		return nil, internal("create session", err)
 	}
 	return &SignedIn{User: NewUserView(u), Token: tok, Expires: sess.ExpiresAt}, nil
@@ -191,12 +111,12 @@ func (s *Staff) Login(ctx context.Context, email, password string) (*SignedIn, e
 // unknown cookie, a wrong secret, an idle or too old session and a
 // disabled account are all EUNAUTHORIZED; an expired session's row is
 // deleted.
-func (s *Staff) Authenticate(ctx context.Context, cookie string) (*booking.User, error) {
+func (a *App) Authenticate(ctx context.Context, cookie string) (*booking.User, error) {
 	tok, ok := auth.ParseSessionToken(cookie)
 	if !ok {
 		return nil, errNoSession()
 	}
-	sess, u, err := s.DB.Session(ctx, tok.ID)
+	sess, u, err := a.store.Session(ctx, tok.ID)
 	if booking.ErrorKind(err) == booking.ENOTFOUND {
 		return nil, errNoSession()
 	}
@@ -206,15 +126,15 @@ func (s *Staff) Authenticate(ctx context.Context, cookie string) (*booking.User,
 	if !auth.SecretMatches(tok.Secret, sess.SecretHash) {
 		return nil, errNoSession()
 	}
-	now := s.now().UTC()
-	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= s.idle() || u.Disabled {
-		if err := s.DB.DeleteSession(ctx, sess.ID); err != nil {
-			s.logger().WarnContext(ctx, "delete expired session", "err", err)
+	now := a.now().UTC()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) >= a.idleTimeout || u.Disabled {
+		if err := a.store.DeleteSession(ctx, sess.ID); err != nil {
+			a.logger().WarnContext(ctx, "delete expired session", "err", err)
 		}
 		return nil, errNoSession()
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
-		if err := s.DB.TouchSession(ctx, sess.ID, now); err != nil {
+		if err := a.store.TouchSession(ctx, sess.ID, now); err != nil {
 			return nil, internal("touch session", err)
 		}
 	}
@@ -223,12 +143,12 @@ func (s *Staff) Authenticate(ctx context.Context, cookie string) (*booking.User,
 
 // Logout deletes the session of a cookie value, if there is one. The
 // secret must match, so a guessed id cannot end someone else's session.
-func (s *Staff) Logout(ctx context.Context, cookie string) error {
+func (a *App) Logout(ctx context.Context, cookie string) error {
 	tok, ok := auth.ParseSessionToken(cookie)
 	if !ok {
 		return nil
 	}
-	sess, _, err := s.DB.Session(ctx, tok.ID)
+	sess, _, err := a.store.Session(ctx, tok.ID)
 	if booking.ErrorKind(err) == booking.ENOTFOUND {
 		return nil
 	}
@@ -238,7 +158,7 @@ func (s *Staff) Logout(ctx context.Context, cookie string) error {
 	if !auth.SecretMatches(tok.Secret, sess.SecretHash) {
 		return nil
 	}
-	if err := s.DB.DeleteSession(ctx, sess.ID); err != nil {
+	if err := a.store.DeleteSession(ctx, sess.ID); err != nil {
 		return internal("delete session", err)
 	}
 	return nil

@@ -96,12 +96,12 @@ func staffZone(c *booking.Catalog, tz string, errs booking.FieldErrors) *time.Lo
 // and staff notes, times in r's zone (the atelier's by default; the
 // customer's own zone stays in customer.timezone). An artisan account
 // sees only its own artisan's; asking for another artisan is EFORBIDDEN.
-func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange, artisanID string) ([]StaffBookingView, error) {
+func (a *App) StaffBookings(ctx context.Context, u *booking.User, r DateRange, artisanID string) ([]StaffBookingView, error) {
 	artisanID, err := scope(u, strings.TrimSpace(artisanID))
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 	if err != nil {
 		return nil, err
 	}
-	bs, err := s.DB.Bookings(ctx, from, to, artisanID)
+	bs, err := a.store.Bookings(ctx, from, to, artisanID)
 	if err != nil {
 		return nil, internal("list bookings", err)
 	}
@@ -117,17 +117,17 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 	for i := range bs {
 		ids[i] = bs[i].ID
 	}
-	notes, err := s.DB.StaffNotes(ctx, ids...)
+	notes, err := a.store.StaffNotes(ctx, ids...)
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
-	replies, err := s.customerReplies(ctx, ids...)
+	replies, err := a.customerReplies(ctx, ids...)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]StaffBookingView, 0, len(bs))
 	for i := range bs {
-		v := StaffBookingView{BookingView: s.bookingViewIn(&bs[i], c, loc), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]}
+		v := StaffBookingView{BookingView: a.bookingViewIn(&bs[i], c, loc), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]}
 		if cr, ok := replies[bs[i].ID]; ok {
 			v.CustomerReply = customerReplyView(cr, &bs[i], loc)
 		}
@@ -137,13 +137,13 @@ func (s *Staff) StaffBookings(ctx context.Context, u *booking.User, r DateRange,
 }
 
 // staffView renders b for staff with its staff notes, times in loc.
-func (s *Staff) staffView(ctx context.Context, b *booking.Booking, c *booking.Catalog, loc *time.Location) (*StaffBookingView, error) {
-	notes, err := s.DB.StaffNotes(ctx, b.ID)
+func (a *App) staffView(ctx context.Context, b *booking.Booking, c *booking.Catalog, loc *time.Location) (*StaffBookingView, error) {
+	notes, err := a.store.StaffNotes(ctx, b.ID)
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
-	v := &StaffBookingView{BookingView: s.bookingViewIn(b, c, loc), Room: b.RoomID, StaffNotes: notes[b.ID]}
-	replies, err := s.customerReplies(ctx, b.ID)
+	v := &StaffBookingView{BookingView: a.bookingViewIn(b, c, loc), Room: b.RoomID, StaffNotes: notes[b.ID]}
+	replies, err := a.customerReplies(ctx, b.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (s *Staff) staffView(ctx context.Context, b *booking.Booking, c *booking.Ca
 		v.CustomerReply = customerReplyView(cr, b, loc)
 		// Whether the proposed time is free, for the one-click move.
 		if cv := v.CustomerReply.Counter; cv != nil && cv.Current {
-			free, why, err := s.counterFree(ctx, b, c, cr.Counter.Start)
+			free, why, err := a.counterFree(ctx, b, c, cr.Counter.Start)
 			if err != nil {
 				return nil, err
 			}
@@ -162,25 +162,25 @@ func (s *Staff) staffView(ctx context.Context, b *booking.Booking, c *booking.Ca
 }
 
 // atelierStaffView renders b for staff in the atelier's zone.
-func (s *Staff) atelierStaffView(ctx context.Context, b *booking.Booking) (*StaffBookingView, error) {
-	c, err := s.catalog(ctx)
+func (a *App) atelierStaffView(ctx context.Context, b *booking.Booking) (*StaffBookingView, error) {
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, b, c, zoneOf(c))
+	return a.staffView(ctx, b, c, zoneOf(c))
 }
 
 // StaffGetBooking returns booking id with its staff notes, times in the
 // atelier's zone.
-func (s *Staff) StaffGetBooking(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
-	return s.StaffGetBookingIn(ctx, u, id, "")
+func (a *App) StaffGetBooking(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
+	return a.StaffGetBookingIn(ctx, u, id, "")
 }
 
 // StaffGetBookingIn returns booking id with its staff notes, times in the
 // IANA zone tz ("" for the atelier's). A tz that is not a zone is
 // EINVALID with the field "tz".
-func (s *Staff) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz string) (*StaffBookingView, error) {
-	c, err := s.catalog(ctx)
+func (a *App) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz string) (*StaffBookingView, error) {
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -189,27 +189,27 @@ func (s *Staff) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz s
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	b, err := s.visibleBooking(ctx, u, id)
+	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, b, c, loc)
+	return a.staffView(ctx, b, c, loc)
 }
 
 // StaffCreateBooking books on a customer's behalf: minimum notice and
 // horizon do not apply, clashes and closed rooms do. An artisan account
 // books only with its own artisan (the default when none is asked for).
 // The booking's times are in the atelier's zone, a replayed answer's too.
-func (s *Staff) StaffCreateBooking(ctx context.Context, u *booking.User, req BookingRequest, idempotencyKey string) (*Created, error) {
+func (a *App) StaffCreateBooking(ctx context.Context, u *booking.User, req BookingRequest, idempotencyKey string) (*Created, error) {
 	var err error
 	if req.Artisan, err = scope(u, req.Artisan); err != nil {
 		return nil, err
 	}
-	created, err := s.CreateBooking(ctx, req, CreateOptions{IdempotencyKey: idempotencyKey, Staff: true, Actor: u.Actor()})
+	created, err := a.CreateBooking(ctx, req, CreateOptions{IdempotencyKey: idempotencyKey, Staff: true, Actor: u.Actor()})
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -218,31 +218,31 @@ func (s *Staff) StaffCreateBooking(ctx context.Context, u *booking.User, req Boo
 }
 
 // StaffCancel cancels booking id; times are in the atelier's zone.
-func (s *Staff) StaffCancel(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
-	b, err := s.staffCancel(ctx, u, id)
+func (a *App) StaffCancel(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
+	b, err := a.staffCancel(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.atelierStaffView(ctx, b)
+	return a.atelierStaffView(ctx, b)
 }
 
 // StaffReschedule moves booking id, possibly to another artisan (admins
 // only: an artisan account's bookings stay with its artisan); times are
 // in the atelier's zone.
-func (s *Staff) StaffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*StaffBookingView, error) {
-	moved, c, err := s.staffReschedule(ctx, u, id, req)
+func (a *App) StaffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*StaffBookingView, error) {
+	moved, c, err := a.staffReschedule(ctx, u, id, req)
 	if err != nil {
 		return nil, err
 	}
-	return s.staffView(ctx, moved, c, zoneOf(c))
+	return a.staffView(ctx, moved, c, zoneOf(c))
 }
 
 // maxStaffNotes is the longest staff note, in bytes.
 const maxStaffNotes = 4000
 
 // SetStaffNotes replaces the staff notes of booking id.
-func (s *Staff) SetStaffNotes(ctx context.Context, u *booking.User, id, notes string) (*StaffBookingView, error) {
-	b, err := s.visibleBooking(ctx, u, id)
+func (a *App) SetStaffNotes(ctx context.Context, u *booking.User, id, notes string) (*StaffBookingView, error) {
+	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
@@ -252,10 +252,10 @@ func (s *Staff) SetStaffNotes(ctx context.Context, u *booking.User, id, notes st
 		errs.Add("staff_notes", "must be at most 4000 bytes of text")
 		return nil, errs.Err()
 	}
-	if err := s.DB.SetStaffNotes(ctx, b.ID, notes, u.Actor()); err != nil {
+	if err := a.store.SetStaffNotes(ctx, b.ID, notes, u.Actor()); err != nil {
 		return nil, wrapStore("set staff notes", err)
 	}
-	return s.atelierStaffView(ctx, b)
+	return a.atelierStaffView(ctx, b)
 }
 
 // TimeOffView is time off with times in the atelier's zone.
@@ -291,8 +291,8 @@ func artisanView(a *booking.Artisan, loc *time.Location) StaffArtisanView {
 
 // StaffArtisans lists the artisans u may manage (all for an admin, its
 // own for an artisan account) with their hours and current time off.
-func (s *Staff) StaffArtisans(ctx context.Context, u *booking.User) ([]StaffArtisanView, error) {
-	c, err := s.catalog(ctx)
+func (a *App) StaffArtisans(ctx context.Context, u *booking.User) ([]StaffArtisanView, error) {
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -307,19 +307,19 @@ func (s *Staff) StaffArtisans(ctx context.Context, u *booking.User) ([]StaffArti
 
 // StaffArtisan returns artisan id with working hours and time off that
 // has not ended.
-func (s *Staff) StaffArtisan(ctx context.Context, u *booking.User, id string) (*StaffArtisanView, error) {
+func (a *App) StaffArtisan(ctx context.Context, u *booking.User, id string) (*StaffArtisanView, error) {
 	if err := requireArtisan(u, id); err != nil {
 		return nil, err
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a := c.Artisan(id)
-	if a == nil {
+	ar := c.Artisan(id)
+	if ar == nil {
 		return nil, booking.ErrNotFound("artisan")
 	}
-	v := artisanView(a, zoneOf(c))
+	v := artisanView(ar, zoneOf(c))
 	return &v, nil
 }
 
@@ -335,15 +335,15 @@ type HoursChange struct {
 const conflictWindow = 2 * 366 * 24 * time.Hour
 
 // SetOpeningHours replaces the atelier's opening hours (admins only).
-func (s *Staff) SetOpeningHours(ctx context.Context, u *booking.User, h booking.WeekHours) (*HoursChange, error) {
+func (a *App) SetOpeningHours(ctx context.Context, u *booking.User, h booking.WeekHours) (*HoursChange, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
 	}
-	if err := s.DB.SetOpeningHours(ctx, h, u.Actor()); err != nil {
+	if err := a.store.SetOpeningHours(ctx, h, u.Actor()); err != nil {
 		return nil, wrapStore("set opening hours", err)
 	}
-	now := s.now()
-	cs, err := s.conflicts(ctx, now, now.Add(conflictWindow), "")
+	now := a.now()
+	cs, err := a.conflicts(ctx, now, now.Add(conflictWindow), "")
 	if err != nil {
 		return nil, err
 	}
@@ -351,15 +351,15 @@ func (s *Staff) SetOpeningHours(ctx context.Context, u *booking.User, h booking.
 }
 
 // SetWorkingHours replaces artisan id's working hours.
-func (s *Staff) SetWorkingHours(ctx context.Context, u *booking.User, id string, h booking.WeekHours) (*HoursChange, error) {
+func (a *App) SetWorkingHours(ctx context.Context, u *booking.User, id string, h booking.WeekHours) (*HoursChange, error) {
 	if err := requireArtisan(u, id); err != nil {
 		return nil, err
 	}
-	if err := s.DB.SetWorkingHours(ctx, id, h, u.Actor()); err != nil {
+	if err := a.store.SetWorkingHours(ctx, id, h, u.Actor()); err != nil {
 		return nil, wrapStore("set working hours", err)
 	}
-	now := s.now()
-	cs, err := s.conflicts(ctx, now, now.Add(conflictWindow), id)
+	now := a.now()
+	cs, err := a.conflicts(ctx, now, now.Add(conflictWindow), id)
 	if err != nil {
 		return nil, err
 	}
@@ -406,7 +406,7 @@ func validReason(errs booking.FieldErrors, s string) string {
 }
 
 // AddClosure closes the atelier on a range of dates (admins only).
-func (s *Staff) AddClosure(ctx context.Context, u *booking.User, req ClosureRequest) (*ClosureAdded, error) {
+func (a *App) AddClosure(ctx context.Context, u *booking.User, req ClosureRequest) (*ClosureAdded, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
 	}
@@ -423,17 +423,17 @@ func (s *Staff) AddClosure(ctx context.Context, u *booking.User, req ClosureRequ
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	cl, err := s.DB.AddClosure(ctx, cl, u.Actor())
+	cl, err := a.store.AddClosure(ctx, cl, u.Actor())
 	if err != nil {
 		return nil, wrapStore("add closure", err)
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
 	loc := zoneOf(c)
-	from, to := maxT(cl.From.In(loc), s.now()), cl.To.AddDays(1).In(loc)
-	cs, err := s.conflicts(ctx, from, to, "")
+	from, to := maxT(cl.From.In(loc), a.now()), cl.To.AddDays(1).In(loc)
+	cs, err := a.conflicts(ctx, from, to, "")
 	if err != nil {
 		return nil, err
 	}
@@ -441,11 +441,11 @@ func (s *Staff) AddClosure(ctx context.Context, u *booking.User, req ClosureRequ
 }
 
 // DeleteClosure reopens the atelier (admins only).
-func (s *Staff) DeleteClosure(ctx context.Context, u *booking.User, id string) error {
+func (a *App) DeleteClosure(ctx context.Context, u *booking.User, id string) error {
 	if err := requireAdmin(u); err != nil {
 		return err
 	}
-	if err := s.DB.DeleteClosure(ctx, id, u.Actor()); err != nil {
+	if err := a.store.DeleteClosure(ctx, id, u.Actor()); err != nil {
 		return wrapStore("delete closure", err)
 	}
 	return nil
@@ -465,7 +465,7 @@ type TimeOffAdded struct {
 }
 
 // AddTimeOff records time off for artisan id.
-func (s *Staff) AddTimeOff(ctx context.Context, u *booking.User, id string, req TimeOffRequest) (*TimeOffAdded, error) {
+func (a *App) AddTimeOff(ctx context.Context, u *booking.User, id string, req TimeOffRequest) (*TimeOffAdded, error) {
 	if err := requireArtisan(u, id); err != nil {
 		return nil, err
 	}
@@ -491,16 +491,16 @@ func (s *Staff) AddTimeOff(ctx context.Context, u *booking.User, id string, req 
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	t, err := s.DB.AddTimeOff(ctx, t, u.Actor())
+	t, err := a.store.AddTimeOff(ctx, t, u.Actor())
 	if err != nil {
 		return nil, wrapStore("add time off", err)
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
 	loc := zoneOf(c)
-	cs, err := s.conflicts(ctx, maxT(t.Start, s.now()), t.End, id)
+	cs, err := a.conflicts(ctx, maxT(t.Start, a.now()), t.End, id)
 	if err != nil {
 		return nil, err
 	}
@@ -511,11 +511,11 @@ func (s *Staff) AddTimeOff(ctx context.Context, u *booking.User, id string, req 
 }
 
 // DeleteTimeOff removes time off tid of artisan id.
-func (s *Staff) DeleteTimeOff(ctx context.Context, u *booking.User, id, tid string) error {
+func (a *App) DeleteTimeOff(ctx context.Context, u *booking.User, id, tid string) error {
 	if err := requireArtisan(u, id); err != nil {
 		return err
 	}
-	if err := s.DB.DeleteTimeOff(ctx, id, tid, u.Actor()); err != nil {
+	if err := a.store.DeleteTimeOff(ctx, id, tid, u.Actor()); err != nil {
 		return wrapStore("delete time off", err)
 	}
 	return nil
@@ -537,11 +537,11 @@ type ActorView struct {
 
 // Audit returns the audit rows written in r (admins only), oldest first,
 // at most 5000, with times in r's zone (the atelier's by default).
-func (s *Staff) Audit(ctx context.Context, u *booking.User, r DateRange) ([]AuditView, error) {
+func (a *App) Audit(ctx context.Context, u *booking.User, r DateRange) ([]AuditView, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -549,7 +549,7 @@ func (s *Staff) Audit(ctx context.Context, u *booking.User, r DateRange) ([]Audi
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.AuditLog(ctx, from, to, maxAuditRows)
+	rows, err := a.store.AuditLog(ctx, from, to, maxAuditRows)
 	if err != nil {
 		return nil, internal("read audit log", err)
 	}
@@ -582,16 +582,16 @@ func zuluToOffset(raw json.RawMessage) json.RawMessage {
 // notice and horizon. A schedule's bookings carry no customer details, so
 // each conflict's booking is read again for them: staff need to know whom
 // to contact.
-func (s *Staff) conflicts(ctx context.Context, from, to time.Time, artisanID string) ([]ConflictView, error) {
+func (a *App) conflicts(ctx context.Context, from, to time.Time, artisanID string) ([]ConflictView, error) {
 	out := []ConflictView{}
 	if !from.Before(to) {
 		return out, nil
 	}
-	sch, err := s.DB.Schedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
+	sch, err := a.store.Schedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
 	if err != nil {
 		return nil, internal("load schedule", err)
 	}
-	now := s.now()
+	now := a.now()
 	loc := zoneOf(&sch.Catalog)
 	for i := range sch.Bookings {
 		b := &sch.Bookings[i]
@@ -606,7 +606,7 @@ func (s *Staff) conflicts(ctx context.Context, from, to time.Time, artisanID str
 		if err == nil {
 			continue
 		}
-		full, ferr := s.DB.Booking(ctx, b.ID)
+		full, ferr := a.store.Booking(ctx, b.ID)
 		if ferr != nil {
 			return nil, internal("load conflicting booking", ferr)
 		}

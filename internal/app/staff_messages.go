@@ -50,12 +50,12 @@ func (v MessageView) MarshalJSON() ([]byte, error) {
 // StaffBookingMessages lists the e-mails of a booking the user may see
 // (another artisan's booking is not found), oldest first, with their
 // delivery state.
-func (s *Staff) StaffBookingMessages(ctx context.Context, u *booking.User, id string) ([]MessageView, error) {
-	b, err := s.visibleBooking(ctx, u, id)
+func (a *App) StaffBookingMessages(ctx context.Context, u *booking.User, id string) ([]MessageView, error) {
+	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := s.DB.BookingJobs(ctx, b.ID, mailQueue)
+	jobs, err := a.store.BookingJobs(ctx, b.ID, mailQueue)
 	if err != nil {
 		return nil, internal("load the booking's mail", err)
 	}
@@ -115,12 +115,12 @@ type FailingBooking struct {
 // StaffFailingMessages returns the failing messages of the bookings u may
 // see (an artisan's own; an admin's also those about no booking), or nil
 // when none is failing.
-func (s *Staff) StaffFailingMessages(ctx context.Context, u *booking.User) (*FailingMessages, error) {
+func (a *App) StaffFailingMessages(ctx context.Context, u *booking.User) (*FailingMessages, error) {
 	artisan, err := scope(u, "")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.FailingJobs(ctx, mailQueue, s.now().Add(-StaffFailedWindow), artisan)
+	rows, err := a.store.FailingJobs(ctx, mailQueue, a.now().Add(-StaffFailedWindow), artisan)
 	if err != nil {
 		return nil, internal("load the failing mail", err)
 	}
@@ -138,7 +138,7 @@ func (s *Staff) StaffFailingMessages(ctx context.Context, u *booking.User) (*Fai
 			out.More++
 			continue
 		}
-		b, err := s.DB.Booking(ctx, r.BookingID)
+		b, err := a.store.Booking(ctx, r.BookingID)
 		if err != nil {
 			return nil, internal("load a booking with failing mail", err)
 		}

@@ -65,13 +65,14 @@ func TestInviteCarriesTheManageLink(t *testing.T) {
 // TestRequestManageLinks queues the same job for any well-formed address
 // and refuses only a malformed one, as a field error.
 func TestRequestManageLinks(t *testing.T) {
-	a, _ := MustOpenApp(t)
-	ctx := context.Background()
 	var asked []string
-	a.ManageLinks = func(email string) (booking.Job, error) {
-		asked = append(asked, email)
-		return booking.Job{Queue: "mail", Kind: "manage_links"}, nil
-	}
+	a, _ := MustOpenApp(t, func(d *app.Deps) {
+		d.ManageLinks = func(email string) (booking.Job, error) {
+			asked = append(asked, email)
+			return booking.Job{Queue: "mail", Kind: "manage_links"}, nil
+		}
+	})
+	ctx := context.Background()
 	for _, addr := range []string{" ana@example.com ", "nobody@example.com"} {
 		if err := a.RequestManageLinks(ctx, addr); err != nil {
 			t.Errorf("%q: %v", addr, err)

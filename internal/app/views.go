@@ -94,11 +94,11 @@ type StaffClosureView struct {
 
 // Closures lists the closures that have not ended, in date order, for any
 // staff account (GET /api/v1/staff/closures).
-func (s *Staff) Closures(ctx context.Context, u *booking.User) ([]StaffClosureView, error) {
+func (a *App) Closures(ctx context.Context, u *booking.User) ([]StaffClosureView, error) {
 	if err := requireStaff(u); err != nil {
 		return nil, err
 	}
-	c, err := s.catalog(ctx)
+	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +213,7 @@ func (a *App) bookingViewIn(b *booking.Booking, c *booking.Catalog, loc *time.Lo
 		Sequence:    b.Sequence,
 		CreatedAt:   at(b.CreatedAt),
 		UpdatedAt:   at(b.UpdatedAt),
-		Links:       Links{ICS: a.PublicURL + "/api/v1/bookings/" + b.ID + "/invite.ics"},
+		Links:       Links{ICS: a.publicURL + "/api/v1/bookings/" + b.ID + "/invite.ics"},
 	}
 }
 

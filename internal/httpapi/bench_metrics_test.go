@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/metrics"
 )
@@ -16,8 +17,7 @@ import (
 
 func BenchmarkAvailabilityEndpointMetrics(b *testing.B) {
 	m := metrics.New()
-	e := MustOpenEnv(b, httpx.Config{Metrics: m})
-	e.App.Metrics = m
+	e := MustOpenEnv(b, httpx.Config{Metrics: m}, func(d *app.Deps) { d.Metrics = m })
 	for _, start := range []string{tomorrow10, tomorrow14, "2026-12-03T11:00:00+08:00"} {
 		MustCreateBooking(b, e, Request(start))
 	}
@@ -34,8 +34,7 @@ func BenchmarkAvailabilityEndpointMetrics(b *testing.B) {
 
 func BenchmarkCreateBookingMetrics(b *testing.B) {
 	m := metrics.New()
-	e := MustOpenEnv(b, httpx.Config{Metrics: m})
-	e.App.Metrics = m
+	e := MustOpenEnv(b, httpx.Config{Metrics: m}, func(d *app.Deps) { d.Metrics = m })
 	h := e.Edge.Handler()
 	body := mustJSON(Request(tomorrow10))
 	first := true

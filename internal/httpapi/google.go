@@ -11,7 +11,7 @@ import (
 )
 
 // registerGoogleRoutes adds the Google Calendar staff routes, only when
-// sync is enabled (App.Google set):
+// sync is enabled (App.GoogleSync):
 //
 //	GET  /api/v1/staff/google                connection state per artisan (admins)
 //	POST /api/v1/staff/google/sync           read the calendars now (admins)
@@ -19,19 +19,19 @@ import (
 //	GET  /api/v1/staff/bookings/{id}/google  whether a booking is in Google
 //
 // and, when artisans connect their own Google accounts (auth oauth,
-// App.GoogleOAuth set):
+// App.GoogleAccounts):
 //
 //	GET  /api/v1/staff/artisans/{id}/google/connect  302 to Google's consent page (the artisan or an admin)
 //	GET  /api/v1/staff/google/callback               where Google sends the browser back
 func (sa *staffAPI) registerGoogleRoutes(r *mux.Router) {
-	if sa.staff == nil || sa.staff.App == nil || sa.staff.Google == nil {
+	if sa.staff == nil || !sa.staff.GoogleSync() {
 		return
 	}
 	r.Handle("/google", sa.staffOnly(sa.handleGoogle)).Methods(http.MethodGet)
 	r.Handle("/google/sync", sa.staffOnly(sa.handleGoogleSync)).Methods(http.MethodPost)
 	r.Handle("/artisans/{id}/google/reconnect", sa.staffOnly(sa.handleGoogleReconnect)).Methods(http.MethodPost)
 	r.Handle("/bookings/{id}/google", sa.staffOnly(sa.handleGoogleBooking)).Methods(http.MethodGet)
-	if sa.staff.GoogleOAuth != nil {
+	if sa.staff.GoogleAccounts() {
 		r.Handle("/artisans/{id}/google/connect", sa.staffOnly(sa.handleGoogleConnect)).Methods(http.MethodGet)
 		r.Handle("/google/callback", sa.staffOnly(sa.handleGoogleCallback)).Methods(http.MethodGet)
 	}
@@ -99,7 +99,7 @@ func (sa *staffAPI) handleGoogleBooking(w http.ResponseWriter, r *http.Request) 
 // failure to read the states is reported in it, not as a failed check:
 // bookings are taken whatever Google's state.
 func (s *Server) googleHealth(ctx context.Context) map[string]any {
-	if s.app.Google == nil {
+	if !s.app.GoogleSync() {
 		return nil
 	}
 	st, err := s.app.GoogleStatus(ctx)

@@ -60,14 +60,14 @@ func TestGoogleOAuthConnect(t *testing.T) {
 	t.Cleanup(idp.Close)
 	idp.RedirectURL = "https://atelier.example/api/v1/staff/google/callback"
 	g := &fakeGoogle{connected: map[string]bool{}}
-	e := MustOpenStaffEnv(t, StaffOptions{Setup: func(a *app.App, db *sqlite.DB) {
+	e := MustOpenStaffEnv(t, StaffOptions{Setup: func(d *app.Deps, db *sqlite.DB) {
 		tokens, err := gcal.SealTokens(db, bytes.Repeat([]byte{1}, gcal.TokenKeySize))
 		if err != nil {
 			t.Fatal(err)
 		}
 		o := gcal.NewOAuth("cid", "secret", idp.RedirectURL, tokens)
 		o.SetEndpoint(idp.Endpoint())
-		a.Google, a.GoogleOAuth = g, o
+		d.Google, d.GoogleOAuth = g, o
 	}})
 	mei, arjun, admin := e.MustLogin(t, e.Mei), e.MustLogin(t, e.Arjun), e.MustLogin(t, e.Admin)
 	noRedirect := e.HTTP.Client()

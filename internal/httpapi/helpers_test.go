@@ -91,15 +91,16 @@ type Env struct {
 	Path   string // the database file
 }
 
-// MustOpenEnv starts the API with the test catalogue and cfg.
-func MustOpenEnv(tb testing.TB, cfg httpx.Config) *Env {
+// MustOpenEnv starts the API with the test catalogue and cfg; parts, when
+// given, complete the application service's.
+func MustOpenEnv(tb testing.TB, cfg httpx.Config, parts ...func(*app.Deps)) *Env {
 	tb.Helper()
-	return MustOpenEnvAt(tb, cfg, filepath.Join(tb.TempDir(), "atelier.db"), sqlite.Options{})
+	return MustOpenEnvAt(tb, cfg, filepath.Join(tb.TempDir(), "atelier.db"), sqlite.Options{}, parts...)
 }
 
 // MustOpenEnvAt is MustOpenEnv on the database file path (new or not),
 // opened with opts.
-func MustOpenEnvAt(tb testing.TB, cfg httpx.Config, path string, opts sqlite.Options) *Env {
+func MustOpenEnvAt(tb testing.TB, cfg httpx.Config, path string, opts sqlite.Options, parts ...func(*app.Deps)) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.OpenWith(ctx, path, opts)
@@ -115,7 +116,11 @@ func MustOpenEnvAt(tb testing.TB, cfg httpx.Config, path string, opts sqlite.Opt
 		cfg.PublicURL = "https://atelier.example"
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := &app.App{Store: db, Now: func() time.Time { return Now }, Logger: logger, PublicURL: cfg.PublicURL}
+	d := app.Deps{Store: db, Now: func() time.Time { return Now }, Logger: logger, PublicURL: cfg.PublicURL}
+	for _, p := range parts {
+		p(&d)
+	}
+	a := app.New(d)
 	edge := httpx.New(cfg, logger)
 	srv := httpapi.New(edge, a)
 	hs := httptest.NewServer(edge.Handler())

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
 )
@@ -21,8 +22,7 @@ func (failingLinker) Link(context.Context, *booking.Booking, *booking.Artisan) (
 }
 
 func TestUnavailableAsksForARetry(t *testing.T) {
-	e := MustOpenEnv(t, httpx.Config{})
-	e.App.Meetings = failingLinker{}
+	e := MustOpenEnv(t, httpx.Config{}, func(d *app.Deps) { d.Meetings = failingLinker{} })
 	req := Request(tomorrow10)
 	req["mode"] = "virtual"
 	r := e.Do(t, http.MethodPost, "/api/v1/bookings", req)

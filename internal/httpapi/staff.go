@@ -17,7 +17,7 @@ import (
 // staffAPI serves /api/v1/staff.
 type staffAPI struct {
 	*Server
-	staff *app.Staff
+	staff *app.App
 }
 
 // EnableStaff registers the staff routes on StaffRouter. Every route but
@@ -25,7 +25,7 @@ type staffAPI struct {
 // and so does learning that a staff path does not exist (404) or takes
 // other methods (405): without a valid session both answer 401. The
 // sessions are those of the edge's Accounts, shared with the staff pages.
-func (s *Server) EnableStaff(st *app.Staff) {
+func (s *Server) EnableStaff(st *app.App) {
 	sa := &staffAPI{Server: s, staff: st}
 	sa.register(s.staff)
 	sa.registerFeedRoutes(s.edge.Router())

@@ -66,9 +66,9 @@ type StaffOptions struct {
 	MaxAge          time.Duration
 	// Checker, when set, runs the password checks (else the default).
 	Checker *auth.Checker
-	// Setup, when set, completes the app (e.g. Google Calendar) before
-	// the staff routes are registered.
-	Setup func(a *app.App, db *sqlite.DB)
+	// Setup, when set, completes the app's parts (e.g. Google Calendar)
+	// before it is made.
+	Setup func(d *app.Deps, db *sqlite.DB)
 }
 
 func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
@@ -89,18 +89,21 @@ func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
 		cfg.PublicURL = "https://atelier.example"
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := &app.App{Store: db, Now: clock.Now, Logger: logger, PublicURL: cfg.PublicURL}
-	if opt.Setup != nil {
-		opt.Setup(a, db)
+	d := app.Deps{
+		Store: db, Now: clock.Now, Logger: logger, PublicURL: cfg.PublicURL,
+		Passwords: auth.TestParams, Checker: opt.Checker, SessionIdleTimeout: opt.IdleTimeout, SessionMaxAge: opt.MaxAge,
 	}
-	st := &app.Staff{App: a, DB: db, Passwords: auth.TestParams, Checker: opt.Checker, IdleTimeout: opt.IdleTimeout, MaxAge: opt.MaxAge}
-	cfg.LoginsPerMinute, cfg.Accounts = opt.LoginsPerMinute, st
+	if opt.Setup != nil {
+		opt.Setup(&d, db)
+	}
+	a := app.New(d)
+	cfg.LoginsPerMinute, cfg.Accounts = opt.LoginsPerMinute, a
 	if cfg.Now == nil {
 		cfg.Now = clock.Now // the sign-in limits run on the test's clock
 	}
 	edge := httpx.New(cfg, logger)
 	srv := httpapi.New(edge, a)
-	srv.EnableStaff(st)
+	srv.EnableStaff(a)
 	hs := httptest.NewServer(edge.Handler())
 	tb.Cleanup(hs.Close)
 	e := &StaffEnv{DB: db, Edge: edge, Server: srv, HTTP: hs, Clock: clock}

@@ -50,7 +50,7 @@ type Config struct {
 	// Metrics, when set, is told of every answered request.
 	Metrics RequestObserver
 	// Accounts, when set, are the staff accounts that sessions and
-	// sign-ins are checked against (*app.Staff); without them no request
+	// sign-ins are checked against (*app.App); without them no request
 	// has a session.
 	Accounts Accounts
 }

@@ -19,7 +19,7 @@ const SessionCookie = "atelier_session"
 // second each.
 const LoginBusyRetry = time.Second
 
-// Accounts is what the edge needs of the staff accounts (*app.Staff):
+// Accounts is what the edge needs of the staff accounts (*app.App):
 // finding the user of a session, signing in and out.
 type Accounts interface {
 	Authenticate(ctx context.Context, cookie string) (*booking.User, error)

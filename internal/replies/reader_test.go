@@ -189,7 +189,6 @@ func (c *noIdleConn) Write(p []byte) (int, error) {
 type stack struct {
 	db      *sqlite.DB
 	app     *app.App
-	staff   *app.Staff
 	clock   time.Time
 	outbox  *outbox.Runner
 	mailDir string
@@ -235,8 +234,7 @@ func newStack(tb testing.TB) *stack {
 	}
 	db.Jobs = mail.Jobs(opts)
 	db.ReplyJobs = mail.ReplyJobs(opts)
-	s.app = &app.App{Store: db, Now: now, PublicURL: "https://atelier.example", Replies: true}
-	s.staff = &app.Staff{App: s.app, DB: db}
+	s.app = app.New(app.Deps{Store: db, Now: now, PublicURL: "https://atelier.example", Replies: true})
 	s.outbox, err = outbox.New(outbox.Config{Queue: mail.Queue, Store: db, Now: now,
 		Handler: &mail.Sender{Transport: &mail.Dir{Path: s.mailDir, Now: now}, Bookings: db, Links: db, Options: opts}})
 	if err != nil {
@@ -265,7 +263,7 @@ func (s *stack) book(tb testing.TB, email string) *booking.Booking {
 
 func (s *stack) view(tb testing.TB, id string) *app.StaffBookingView {
 	tb.Helper()
-	v, err := s.staff.StaffGetBooking(context.Background(), testAdmin, id)
+	v, err := s.app.StaffGetBooking(context.Background(), testAdmin, id)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -469,7 +467,7 @@ func TestRepliesThatChangeNothing(t *testing.T) {
 	}
 
 	// The booking moves: an answer to the first invitation is stale.
-	if _, err := s.app.StaffRescheduleBooking(context.Background(), testAdmin, b.ID, app.RescheduleRequest{Start: apptStart.Add(4 * time.Hour).Format(time.RFC3339)}); err != nil {
+	if _, err := s.app.StaffReschedule(context.Background(), testAdmin, b.ID, app.RescheduleRequest{Start: apptStart.Add(4 * time.Hour).Format(time.RFC3339)}); err != nil {
 		t.Fatal(err)
 	}
 	srv.deliver(t, reply{Client: "gmail", PartStat: "DECLINED", UID: b.UID, Seq: 0, From: "ana@gmail.com", MessageID: "old@mail.example", Start: b.Start, End: b.End}.build(t))

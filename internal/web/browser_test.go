@@ -395,7 +395,7 @@ func TestBrowser(t *testing.T) {
 		tab.Screenshots("05-confirmation")
 
 		id := bookingIDFrom(t, tab.Location())
-		got, err := env.App.StaffBooking(context.Background(), testAdmin, id)
+		got, err := env.App.StaffGetBooking(context.Background(), testAdmin, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -429,7 +429,7 @@ func TestBrowser(t *testing.T) {
 		tab.MustContain("Your appointment is confirmed", "Video call", "https://meet.jit.si/", "11:00 am – 12:00 pm")
 
 		id := bookingIDFrom(t, tab.Location())
-		got, err := env.App.StaffBooking(context.Background(), testAdmin, id)
+		got, err := env.App.StaffGetBooking(context.Background(), testAdmin, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -758,9 +758,9 @@ func TestBrowser(t *testing.T) {
 // mustStored loads a booking as staff see it.
 func mustStored(t *testing.T, env *Env, id string) *app.BookingView {
 	t.Helper()
-	v, err := env.App.StaffBooking(context.Background(), testAdmin, id)
+	v, err := env.App.StaffGetBooking(context.Background(), testAdmin, id)
 	if err != nil {
 		t.Fatalf("load %s: %v", id, err)
 	}
-	return v
+	return v.BookingView
 }

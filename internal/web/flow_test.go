@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
-	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -21,8 +20,7 @@ func TestCalendarTellsWhatIsFree(t *testing.T) {
 	env := MustOpenEnv(t)
 	ctx := context.Background()
 	admin := &booking.User{ID: "us_test", Role: booking.RoleAdmin}
-	st := &app.Staff{App: env.App, DB: env.DB, Passwords: auth.TestParams}
-	if _, err := st.AddClosure(ctx, admin, app.ClosureRequest{From: "2027-01-01", To: "2027-01-31", Reason: "Winter break"}); err != nil {
+	if _, err := env.App.AddClosure(ctx, admin, app.ClosureRequest{From: "2027-01-01", To: "2027-01-31", Reason: "Winter break"}); err != nil {
 		t.Fatalf("add closure: %v", err)
 	}
 	const base = "/book?service=ring-sizing&mode=in_person&artisan=any&tz=Asia%2FSingapore"

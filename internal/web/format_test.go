@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/atelier-app/atelier/internal/app"
-	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -19,9 +18,8 @@ func TestDateRangesAreWrittenInFull(t *testing.T) {
 	env := MustOpenEnv(t)
 	env.MustCreateUser(t, "boss@example.com", "Boss", "")
 	cookie := env.mustSignIn(t, "boss@example.com")
-	st := &app.Staff{App: env.App, DB: env.DB, Passwords: auth.TestParams}
 	admin := &booking.User{ID: "us_test", Role: booking.RoleAdmin}
-	if _, err := st.AddClosure(context.Background(), admin, app.ClosureRequest{From: "2026-12-30", To: "2027-01-02", Reason: "Stocktaking"}); err != nil {
+	if _, err := env.App.AddClosure(context.Background(), admin, app.ClosureRequest{From: "2026-12-30", To: "2027-01-02", Reason: "Stocktaking"}); err != nil {
 		t.Fatalf("add closure: %v", err)
 	}
 	const (

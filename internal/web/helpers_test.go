@@ -74,17 +74,26 @@ func MustOpenEnvConfig(tb testing.TB, apiCfg httpx.Config) *Env {
 // MustOpenEnvWith is MustOpenEnvConfig with the store's options.
 func MustOpenEnvWith(tb testing.TB, apiCfg httpx.Config, opts sqlite.Options) *Env {
 	tb.Helper()
-	return mustOpenEnv(tb, apiCfg, opts, nil)
+	return mustOpenEnv(tb, apiCfg, envOptions{store: opts})
 }
 
 // MustOpenEnvChecker is MustOpenEnvConfig with the checker that runs the
 // sign-ins' password checks (nil: the default).
 func MustOpenEnvChecker(tb testing.TB, apiCfg httpx.Config, checker *auth.Checker) *Env {
 	tb.Helper()
-	return mustOpenEnv(tb, apiCfg, sqlite.Options{}, checker)
+	return mustOpenEnv(tb, apiCfg, envOptions{checker: checker})
 }
 
-func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, opts sqlite.Options, checker *auth.Checker) *Env {
+// envOptions are the less usual parts of a test server.
+type envOptions struct {
+	store   sqlite.Options
+	checker *auth.Checker // nil: the default
+	// parts, when set, completes the application service's parts before
+	// it is made; e has its DB, URL and Path then, not its App.
+	parts func(d *app.Deps, e *Env)
+}
+
+func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, o envOptions) *Env {
 	tb.Helper()
 	if apiCfg.Now == nil {
 		apiCfg.Now = func() time.Time { return Now }
@@ -99,7 +108,7 @@ func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, opts sqlite.Options, checke
 		tb.Fatalf("demo catalogue: %v", err)
 	}
 	path := filepath.Join(tb.TempDir(), "atelier.db")
-	db, err := sqlite.OpenWith(ctx, path, opts)
+	db, err := sqlite.OpenWith(ctx, path, o.store)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
@@ -109,22 +118,34 @@ func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, opts sqlite.Options, checke
 		tb.Fatalf("sync catalogue: %v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := &app.App{Store: db, Now: func() time.Time { return Now }, Logger: logger, Meetings: meeting.Jitsi{}}
-	st := &app.Staff{App: a, DB: db, Passwords: auth.TestParams, Checker: checker}
-	apiCfg.LoginsPerMinute, apiCfg.Accounts = LoginsPerMinute, st
+	// The listener first: the public URL is its address.
+	hs := httptest.NewUnstartedServer(nil)
+	tb.Cleanup(hs.Close)
+	e := &Env{DB: db, HTTP: hs, URL: "http://" + hs.Listener.Addr().String(), Path: path}
+	d := app.Deps{
+		Store: db, Now: func() time.Time { return Now }, Logger: logger, PublicURL: e.URL, Meetings: meeting.Jitsi{},
+		Passwords: auth.TestParams, Checker: o.checker,
+	}
+	if o.parts != nil {
+		o.parts(&d, e)
+	}
+	e.App = app.New(d)
+	apiCfg.LoginsPerMinute, apiCfg.Accounts = LoginsPerMinute, e.App
 	edge := httpx.New(apiCfg, logger)
-	api := httpapi.New(edge, a)
-	api.EnableStaff(st)
-	pages, err := web.New(edge, atelier.Web, a)
+	api := httpapi.New(edge, e.App)
+	api.EnableStaff(e.App)
+	pages, err := web.New(edge, atelier.Web, e.App)
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}
-	pages.EnableStaff(st, web.StaffConfig{})
+	pages.EnableStaff(e.App, web.StaffConfig{})
 	pages.Register()
-	hs := httptest.NewServer(edge.Handler())
-	tb.Cleanup(hs.Close)
-	a.PublicURL = hs.URL
-	return &Env{DB: db, App: a, HTTP: hs, URL: hs.URL, Path: path}
+	hs.Config.Handler = edge.Handler()
+	hs.Start()
+	if hs.URL != e.URL {
+		tb.Fatalf("the test server is at %s, not %s", hs.URL, e.URL)
+	}
+	return e
 }
 
 // testAdmin is an admin account for reading bookings through the service

@@ -56,8 +56,7 @@ func staffLogin(tb testing.TB, env *Env) string {
 // staffBookings lists the confirmed bookings of 2027.
 func staffBookings(tb testing.TB, env *Env) []app.StaffBookingView {
 	tb.Helper()
-	st := &app.Staff{App: env.App, DB: env.DB}
-	list, err := st.StaffBookings(context.Background(), &booking.User{Role: booking.RoleAdmin}, app.DateRange{
+	list, err := env.App.StaffBookings(context.Background(), &booking.User{Role: booking.RoleAdmin}, app.DateRange{
 		From: booking.Date{Year: 2027, Month: 1, Day: 1}, To: booking.Date{Year: 2027, Month: 12, Day: 31},
 	}, "")
 	if err != nil {
@@ -144,8 +143,7 @@ func TestStaffFormsRefuseATimeThatDoesNotExist(t *testing.T) {
 		if !strings.Contains(p.Body, `value="2027-03-28T01:30"`) || !strings.Contains(p.Body, `value="2027-03-28T05:00"`) || !strings.Contains(p.Body, `value="dentist"`) {
 			t.Error("the form lost what was typed")
 		}
-		st := &app.Staff{App: env.App, DB: env.DB}
-		ar, err := st.StaffArtisan(context.Background(), &booking.User{Role: booking.RoleAdmin}, "mei")
+		ar, err := env.App.StaffArtisan(context.Background(), &booking.User{Role: booking.RoleAdmin}, "mei")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -135,7 +135,7 @@ func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc 
 		Customer: v.Customer, Notes: v.Notes, MeetingURL: v.MeetingURL,
 		ICSURL:     "/api/v1/bookings/" + url.PathEscape(v.ID) + "/invite.ics?" + url.Values{"token": {token}}.Encode(),
 		ManagePath: manageLink(v.ID, token, nil),
-		ManageURL:  s.app.PublicURL + manageLink(v.ID, token, nil),
+		ManageURL:  s.app.PublicURL() + manageLink(v.ID, token, nil),
 		CancelURL:  "/bookings/" + url.PathEscape(v.ID) + "/cancel?" + url.Values{"token": {token}}.Encode(),
 		MoveURL:    "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + url.Values{"token": {token}}.Encode(),
 		TZ:         loc.String(),

@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/mail"
@@ -42,21 +43,24 @@ type Mailer struct {
 // "send me my link again" queues its own.
 func MustOpenMailEnv(tb testing.TB, apiCfg httpx.Config) (*Env, *Mailer) {
 	tb.Helper()
-	env := MustOpenEnvConfig(tb, apiCfg)
-	cat, err := env.DB.Catalog(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
 	m := &Mailer{dir: tb.TempDir(), now: Now, seen: map[string]bool{}}
-	o := mail.Options{
-		From:           &gomail.Address{Name: "Keong Saik Atelier", Address: "bookings@atelier.example"},
-		PublicURL:      env.URL,
-		Catalog:        func() *booking.Catalog { return cat },
-		Now:            m.Now,
-		ReminderBefore: 24 * time.Hour,
-	}
+	var o mail.Options
+	env := mustOpenEnv(tb, apiCfg, envOptions{parts: func(d *app.Deps, env *Env) {
+		cat, err := env.DB.Catalog(context.Background())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		o = mail.Options{
+			From:           &gomail.Address{Name: "Keong Saik Atelier", Address: "bookings@atelier.example"},
+			PublicURL:      env.URL,
+			Catalog:        func() *booking.Catalog { return cat },
+			Now:            m.Now,
+			ReminderBefore: 24 * time.Hour,
+		}
+		d.ManageLinks = mail.ManageLinksJob(o)
+	}})
 	env.DB.Jobs = mail.Jobs(o)
-	env.App.ManageLinks = mail.ManageLinksJob(o)
+	var err error
 	m.worker, err = outbox.New(outbox.Config{Queue: mail.Queue, Store: env.DB, Now: m.Now,
 		Handler: &mail.Sender{Transport: &mail.Dir{Path: m.dir, Now: m.Now}, Bookings: env.DB, Links: env.DB, Options: o}})
 	if err != nil {

@@ -21,7 +21,7 @@ type StaffConfig struct {
 
 // staffPages is the state of the staff pages.
 type staffPages struct {
-	app *app.Staff
+	app *app.App
 	cfg StaffConfig
 }
 
@@ -29,7 +29,7 @@ type staffPages struct {
 // sessions of the edge with the staff API (httpx.RequireStaff), so one
 // sign-in serves both, and its sign-in limits, so that attempts on the
 // page and through the API add up. Call it before Register.
-func (s *Server) EnableStaff(st *app.Staff, cfg StaffConfig) {
+func (s *Server) EnableStaff(st *app.App, cfg StaffConfig) {
 	s.staff = &staffPages{app: st, cfg: cfg}
 }
 
