@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -152,103 +153,134 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	today := booking.DateOf(s.app.Now().In(c.Loc))
+	h := newStaffHome(s, u, c, q)
+	fill := h.week
+	if h.d.View == "day" {
+		fill = h.dayList
+	}
+	if err := h.todayAndMail(ctx); err != nil {
+		return err
+	}
+	if err := fill(ctx); err != nil {
+		return err
+	}
+	return s.show(w, r, "staff_home", s.staffPage(r, "Calendar", "calendar", h.d))
+}
+
+// staffHome builds the staff home page of one request: the day or week
+// asked for, of the artisan asked for as far as the account may ask.
+type staffHome struct {
+	s          *Server
+	u          *booking.User
+	c          *catalogue
+	day, today booking.Date
+	filter     string
+	d          staffHomeData
+}
+
+func newStaffHome(s *Server, u *booking.User, c *catalogue, q url.Values) *staffHome {
+	h := &staffHome{s: s, u: u, c: c}
+	h.today = booking.DateOf(s.app.Now().In(c.Loc))
 	// The artisan asked for, as far as the account may ask (an artisan's
 	// own account always sees its own calendar).
 	filter, ok := u.Scope(strings.TrimSpace(q.Get("artisan")))
 	if !ok {
 		filter, _ = u.Scope("")
 	}
-	d := staffHomeData{View: "week", Filter: filter, TodayLabel: fmtDate(today.In(c.Loc)), Zone: zoneLabel(c.Atelier.Timezone)}
+	h.filter = filter
+	d := &h.d
+	*d = staffHomeData{View: "week", Filter: filter, TodayLabel: fmtDate(h.today.In(c.Loc)), Zone: zoneLabel(c.Atelier.Timezone)}
 	d.Backup = s.backupNotice(u, c.Loc) // staff_ops.go
 	if q.Get("view") == "day" {
 		d.View = "day"
 	}
-	day := today
+	h.day = h.today
 	if v, err := booking.ParseDate(q.Get("date")); err == nil {
-		day = v
+		h.day = v
 	}
 	for _, a := range c.Artisans {
 		if u.MayManage(a.ID) {
 			d.Artisans = append(d.Artisans, artisanKey{ID: a.ID, Name: a.Name, Color: colorOf(c, a.ID), Selected: a.ID == filter})
 		}
 	}
-	link := func(view string, date booking.Date) string {
-		v := url.Values{"view": {view}, "date": {date.String()}}
-		if filter != "" && u.IsAdmin() {
-			v.Set("artisan", filter)
-		}
-		return "/staff?" + v.Encode()
-	}
-	d.Hidden = []field{{"view", d.View}, {"date", day.String()}}
+	d.Hidden = []field{{"view", d.View}, {"date", h.day.String()}}
+	d.WeekURL, d.DayURL, d.TodayURL = h.link("week", h.day), h.link("day", h.day), h.link(d.View, h.today)
+	return h
+}
 
-	failing, err := s.staff.app.StaffFailingMessages(ctx, u)
+// link is the address of the home page for view and date, keeping the
+// artisan an admin chose.
+func (h *staffHome) link(view string, date booking.Date) string {
+	v := url.Values{"view": {view}, "date": {date.String()}}
+	if h.filter != "" && h.u.IsAdmin() {
+		v.Set("artisan", h.filter)
+	}
+	return "/staff?" + v.Encode()
+}
+
+// todayAndMail fills the warning of e-mails not getting through and
+// today at a glance.
+func (h *staffHome) todayAndMail(ctx context.Context) error {
+	failing, err := h.s.staff.app.StaffFailingMessages(ctx, h.u)
 	if err != nil {
 		return err
 	}
-	d.Mail = newMailNotice(c, failing)
-
-	// Today at a glance.
-	todays, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: today, To: today}, filter)
+	h.d.Mail = newMailNotice(h.c, failing)
+	todays, err := h.s.staff.app.StaffBookings(ctx, h.u, app.DateRange{From: h.today, To: h.today}, h.filter)
 	if err != nil {
 		return err
 	}
 	for _, v := range todays {
 		if v.Status == booking.Confirmed {
-			d.Today = append(d.Today, s.item(c, v))
+			h.d.Today = append(h.d.Today, h.s.item(h.c, v))
 		}
 	}
+	return nil
+}
 
-	d.WeekURL, d.DayURL, d.TodayURL = link("week", day), link("day", day), link(d.View, today)
-	if d.View == "day" {
-		d.Label = fmtDate(day.In(c.Loc))
-		d.PrevURL, d.NextURL = link("day", day.AddDays(-1)), link("day", day.AddDays(1))
-		list, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: day, To: day}, filter)
-		if err != nil {
-			return err
-		}
-		for _, v := range list {
-			d.DayItems = append(d.DayItems, s.item(c, v))
-		}
-		return s.show(w, r, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
-	}
-
-	mon := monday(day)
-	sun := mon.AddDays(6)
-	d.Label = fmtDateRange(mon, sun)
-	d.PrevURL, d.NextURL = link("week", mon.AddDays(-7)), link("week", mon.AddDays(7))
-	list, err := s.staff.app.StaffBookings(ctx, u, app.DateRange{From: mon, To: sun}, filter)
+// dayList fills the day view: every booking of the day, cancelled ones
+// included.
+func (h *staffHome) dayList(ctx context.Context) error {
+	d, day := &h.d, h.day
+	d.Label = fmtDate(day.In(h.c.Loc))
+	d.PrevURL, d.NextURL = h.link("day", day.AddDays(-1)), h.link("day", day.AddDays(1))
+	list, err := h.s.staff.app.StaffBookings(ctx, h.u, app.DateRange{From: day, To: day}, h.filter)
 	if err != nil {
 		return err
 	}
-	// Rows run over the opening hours of the week, widened to fit every
-	// booking.
-	first, last := 24, 0
-	for i := range 7 {
-		for _, sp := range c.Atelier.OpeningHours.On(mon.AddDays(i).Weekday()) {
-			first, last = min(first, int(sp.Start)/60), max(last, (int(sp.End)+59)/60)
-		}
+	for _, v := range list {
+		d.DayItems = append(d.DayItems, h.s.item(h.c, v))
+	}
+	return nil
+}
+
+// week fills the week view: a grid of hours by days with the confirmed
+// bookings in their cells.
+func (h *staffHome) week(ctx context.Context) error {
+	d, c := &h.d, h.c
+	mon := monday(h.day)
+	sun := mon.AddDays(6)
+	d.Label = fmtDateRange(mon, sun)
+	d.PrevURL, d.NextURL = h.link("week", mon.AddDays(-7)), h.link("week", mon.AddDays(7))
+	list, err := h.s.staff.app.StaffBookings(ctx, h.u, app.DateRange{From: mon, To: sun}, h.filter)
+	if err != nil {
+		return err
 	}
 	var shown []app.StaffBookingView
 	for _, v := range list {
-		if v.Status != booking.Confirmed {
-			continue
+		if v.Status == booking.Confirmed {
+			shown = append(shown, v)
 		}
-		shown = append(shown, v)
-		h := v.Start.In(c.Loc).Hour()
-		first, last = min(first, h), max(last, h+1)
 	}
-	if first >= last {
-		first, last = 9, 18
-	}
-	for h := first; h < last; h++ {
-		d.Rows = append(d.Rows, weekRow{Hour: clockLabel(booking.Clock(h * 60))})
+	first, last := weekHours(c, mon, shown)
+	for hr := first; hr < last; hr++ {
+		d.Rows = append(d.Rows, weekRow{Hour: clockLabel(booking.Clock(hr * 60))})
 	}
 	for i := range 7 {
 		dd := mon.AddDays(i)
 		d.Days = append(d.Days, weekColumn{
 			Short: weekdays[i].Short + " " + dd.In(c.Loc).Format("2 Jan"), Label: fmtDate(dd.In(c.Loc)),
-			URL: link("day", dd), Today: dd == today,
+			URL: h.link("day", dd), Today: dd == h.today,
 		})
 	}
 	slices.SortFunc(shown, func(a, b app.StaffBookingView) int { return a.Start.Compare(b.Start.Time) })
@@ -259,7 +291,27 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
 		if col < 0 || col > 6 || row < 0 || row >= len(d.Rows) {
 			continue
 		}
-		d.Rows[row].Cells[col] = append(d.Rows[row].Cells[col], s.item(c, v))
+		d.Rows[row].Cells[col] = append(d.Rows[row].Cells[col], h.s.item(c, v))
 	}
-	return s.show(w, r, "staff_home", s.staffPage(r, "Calendar", "calendar", d))
+	return nil
+}
+
+// weekHours are the hours the week grid runs over, [first, last): the
+// opening hours of the week from mon, widened to fit every booking shown;
+// 9 to 18 for a week with neither.
+func weekHours(c *catalogue, mon booking.Date, shown []app.StaffBookingView) (first, last int) {
+	first, last = 24, 0
+	for i := range 7 {
+		for _, sp := range c.Atelier.OpeningHours.On(mon.AddDays(i).Weekday()) {
+			first, last = min(first, int(sp.Start)/60), max(last, (int(sp.End)+59)/60)
+		}
+	}
+	for _, v := range shown {
+		h := v.Start.In(c.Loc).Hour()
+		first, last = min(first, h), max(last, h+1)
+	}
+	if first >= last {
+		first, last = 9, 18
+	}
+	return first, last
 }
