@@ -244,82 +244,17 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	b := d.b
 	manage := o.manageURL(b.ID, token)
 	v := &view{Signature: d.signature(), Contact: d.contact()}
-	greeting := "Dear " + firstName(b.Customer.Name) + ","
-	var subject string
-	withInvite := true
-	switch kind {
-	case KindConfirmation:
-		subject = "Confirmed: " + d.service + ", " + shortWhen(b.Start, d.primary())
-		v.Heading = "Your appointment is confirmed"
-		v.Paragraphs = []string{greeting, "Thank you for booking with us. " + d.artisan + " looks forward to meeting you."}
-	case KindUpdate:
-		subject = "Updated: " + d.service + ", now " + shortWhen(b.Start, d.primary())
-		v.Heading = "Your appointment has moved"
-		change := "Your appointment has been moved to a new time."
-		if prev != nil && prev.ArtisanID != b.ArtisanID {
-			// Another artisan: said in the subject and first thing, since
-			// the customer may have chosen the first by name.
-			subject = "Updated: " + d.service + ", now with " + d.artisan + ", " + shortWhen(b.Start, d.primary())
-			was := o.artisanNameOf(prev)
-			if prev.Start.Equal(b.Start) {
-				v.Heading = "Your appointment is with " + d.artisan + " now"
-				change = "Your appointment is now with " + d.artisan + " instead of " + was + ", at the same time."
-			} else {
-				change = "Your appointment has been moved to a new time, and it is now with " + d.artisan + " instead of " + was + "."
-			}
-		}
-		v.Paragraphs = []string{greeting, change + " Your calendar will update when you accept the attached invitation."}
-		if prev != nil && b.Mode == booking.Virtual && b.MeetingURL != "" && prev.MeetingURL != "" && prev.MeetingURL != b.MeetingURL {
-			v.Paragraphs = append(v.Paragraphs, "The video call has a new link: please join with the one below, not the one in our earlier e-mails.")
-		}
-	case KindCancellation:
-		subject = "Cancelled: " + d.service + ", " + shortWhen(b.Start, d.primary())
-		v.Heading = "Your appointment is cancelled"
-		v.Paragraphs = []string{greeting, "Your appointment has been cancelled and the time released. We would be delighted to see you another time."}
-		if d.byReply {
-			v.Paragraphs[1] = "You declined the invitation in your calendar, so we have cancelled your appointment and released the time. " +
-				"If that was a mistake, please book again or get in touch: we would be delighted to see you."
-		}
-	case KindReminder:
-		withInvite = false
-		subject = "Reminder: " + d.service + ", " + shortWhen(b.Start, d.primary())
-		v.Heading = "We look forward to seeing you"
-		v.Paragraphs = []string{greeting, "A reminder of your appointment with " + d.artisan + "."}
-	default:
-		return nil, fmt.Errorf("mail: unknown message kind %q", kind)
+	subject, err := o.customerWords(v, kind, d, prev)
+	if err != nil {
+		return nil, err
 	}
 	v.Preheader = d.title() + ", " + when(b.Start, b.End, d.primary())
 	v.Rows = append(v.Rows, row{Label: "Appointment", Value: d.service}, row{Label: "With", Value: d.artisan}, d.whenRow("When", b))
 	if kind == KindUpdate && prev != nil {
-		pd := d
-		pd.b = prev
-		r := pd.whenRow("Previously", prev)
-		r.Extra = ""
-		if prev.ArtisanID != b.ArtisanID {
-			r.Value += ", with " + o.artisanNameOf(prev)
-			if prev.Start.Equal(b.Start) {
-				r.Value = "With " + o.artisanNameOf(prev)
-			}
-		}
-		v.Rows = append(v.Rows, r)
+		v.Rows = append(v.Rows, o.previousRow(d, prev))
 	}
 	v.Rows = append(v.Rows, d.whereRow(), row{Label: "Reference", Value: b.ID})
-	if kind != KindCancellation {
-		v.Notes = append(v.Notes, "What to bring: "+invite.Bring(o.inviteDetails(d, now)))
-		switch {
-		case b.Mode == booking.Virtual && b.MeetingURL != "":
-			v.Button = &link{Label: "Join the video call", URL: b.MeetingURL}
-		case manage != "":
-			v.Button = &link{Label: "Change or cancel", URL: manage}
-		}
-		if manage != "" && v.Button.URL != manage {
-			v.Notes = append(v.Notes, "To change or cancel: "+manage)
-		} else if manage == "" {
-			v.Notes = append(v.Notes, "To change or cancel, reply to this message.")
-		}
-	} else if manage != "" {
-		v.Notes = append(v.Notes, "Your booking's page, to look back at it or book again: "+manage)
-	}
+	o.customerLinks(v, kind, d, now, manage)
 	text, html, err := v.render()
 	if err != nil {
 		return nil, err
@@ -336,7 +271,7 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	if d.atelier.Email != "" && !strings.EqualFold(d.atelier.Email, o.From.Address) {
 		m.ReplyTo = []*gomail.Address{address(d.atelier.Name, d.atelier.Email)}
 	}
-	if withInvite {
+	if kind != KindReminder { // a reminder carries no invite
 		id := o.inviteDetails(d, now)
 		id.ManageURL = manage
 		if m.Invite, err = invite.Build(id); err != nil {
@@ -348,6 +283,103 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 		return nil, err
 	}
 	return &rendered{kind: kind, to: b.Customer.Email, msg: raw}, nil
+}
+
+// customerWords writes the heading and opening paragraphs of the message
+// of kind into v and returns its subject.
+func (o *Options) customerWords(v *view, kind string, d display, prev *booking.Booking) (subject string, err error) {
+	b := d.b
+	greeting := "Dear " + firstName(b.Customer.Name) + ","
+	switch kind {
+	case KindConfirmation:
+		subject = "Confirmed: " + d.service + ", " + shortWhen(b.Start, d.primary())
+		v.Heading = "Your appointment is confirmed"
+		v.Paragraphs = []string{greeting, "Thank you for booking with us. " + d.artisan + " looks forward to meeting you."}
+	case KindUpdate:
+		subject = o.updateWords(v, d, prev, greeting)
+	case KindCancellation:
+		subject = "Cancelled: " + d.service + ", " + shortWhen(b.Start, d.primary())
+		v.Heading = "Your appointment is cancelled"
+		v.Paragraphs = []string{greeting, "Your appointment has been cancelled and the time released. We would be delighted to see you another time."}
+		if d.byReply {
+			v.Paragraphs[1] = "You declined the invitation in your calendar, so we have cancelled your appointment and released the time. " +
+				"If that was a mistake, please book again or get in touch: we would be delighted to see you."
+		}
+	case KindReminder:
+		subject = "Reminder: " + d.service + ", " + shortWhen(b.Start, d.primary())
+		v.Heading = "We look forward to seeing you"
+		v.Paragraphs = []string{greeting, "A reminder of your appointment with " + d.artisan + "."}
+	default:
+		return "", fmt.Errorf("mail: unknown message kind %q", kind)
+	}
+	return subject, nil
+}
+
+// updateWords writes the heading and paragraphs of the message about a
+// move (to another time, another artisan or both) and returns its subject.
+func (o *Options) updateWords(v *view, d display, prev *booking.Booking, greeting string) (subject string) {
+	b := d.b
+	subject = "Updated: " + d.service + ", now " + shortWhen(b.Start, d.primary())
+	v.Heading = "Your appointment has moved"
+	change := "Your appointment has been moved to a new time."
+	if prev != nil && prev.ArtisanID != b.ArtisanID {
+		// Another artisan: said in the subject and first thing, since
+		// the customer may have chosen the first by name.
+		subject = "Updated: " + d.service + ", now with " + d.artisan + ", " + shortWhen(b.Start, d.primary())
+		was := o.artisanNameOf(prev)
+		if prev.Start.Equal(b.Start) {
+			v.Heading = "Your appointment is with " + d.artisan + " now"
+			change = "Your appointment is now with " + d.artisan + " instead of " + was + ", at the same time."
+		} else {
+			change = "Your appointment has been moved to a new time, and it is now with " + d.artisan + " instead of " + was + "."
+		}
+	}
+	v.Paragraphs = []string{greeting, change + " Your calendar will update when you accept the attached invitation."}
+	if prev != nil && b.Mode == booking.Virtual && b.MeetingURL != "" && prev.MeetingURL != "" && prev.MeetingURL != b.MeetingURL {
+		v.Paragraphs = append(v.Paragraphs, "The video call has a new link: please join with the one below, not the one in our earlier e-mails.")
+	}
+	return subject
+}
+
+// previousRow is the "Previously" row of a message about a move: the old
+// time, and the old artisan when the move changed it.
+func (o *Options) previousRow(d display, prev *booking.Booking) row {
+	pd := d
+	pd.b = prev
+	r := pd.whenRow("Previously", prev)
+	r.Extra = ""
+	if prev.ArtisanID != d.b.ArtisanID {
+		r.Value += ", with " + o.artisanNameOf(prev)
+		if prev.Start.Equal(d.b.Start) {
+			r.Value = "With " + o.artisanNameOf(prev)
+		}
+	}
+	return r
+}
+
+// customerLinks adds what to bring, the button (the video call, else the
+// manage page) and the manage link to v; a cancellation gets only the
+// link to the booking's page.
+func (o *Options) customerLinks(v *view, kind string, d display, now time.Time, manage string) {
+	b := d.b
+	if kind == KindCancellation {
+		if manage != "" {
+			v.Notes = append(v.Notes, "Your booking's page, to look back at it or book again: "+manage)
+		}
+		return
+	}
+	v.Notes = append(v.Notes, "What to bring: "+invite.Bring(o.inviteDetails(d, now)))
+	switch {
+	case b.Mode == booking.Virtual && b.MeetingURL != "":
+		v.Button = &link{Label: "Join the video call", URL: b.MeetingURL}
+	case manage != "":
+		v.Button = &link{Label: "Change or cancel", URL: manage}
+	}
+	if manage != "" && v.Button.URL != manage {
+		v.Notes = append(v.Notes, "To change or cancel: "+manage)
+	} else if manage == "" {
+		v.Notes = append(v.Notes, "To change or cancel, reply to this message.")
+	}
 }
 
 // notice is which staff notice of an event a recipient gets.
