@@ -94,6 +94,8 @@ func (t TLS) ACME() bool { return len(t.Domains) > 0 }
 // certificate needs.
 var hostnamePattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
+// tls checks server.tls: certificate files or ACME domains, not both, and
+// what each needs; with TLS on, the public URL is https.
 func (v *validator) tls(s *Server) {
 	t := &s.TLS
 	if !t.Enabled() {
@@ -102,6 +104,27 @@ func (v *validator) tls(s *Server) {
 		}
 		return
 	}
+	v.tlsSource(t)
+	if t.ACME() {
+		v.acme(t)
+	} else if t.Email != "" || t.ACMEDirectory != "" || t.ACMECAFile != "" {
+		v.add("server.tls.domains", "email, acme_directory and acme_ca_file are for ACME: list the domains")
+	}
+	if t.RedirectAddr != "" {
+		if _, port, err := net.SplitHostPort(t.RedirectAddr); err != nil || port == "" {
+			v.add("server.tls.redirect_addr", "%q is not host:port (e.g. :80)", t.RedirectAddr)
+		} else if t.RedirectAddr == s.Addr {
+			v.add("server.tls.redirect_addr", "%q is server.addr too", t.RedirectAddr)
+		}
+	}
+	if !strings.HasPrefix(s.PublicURL, "https://") {
+		v.add("server.public_url", "%q must be https:// when server.tls is on", s.PublicURL)
+	}
+}
+
+// tlsSource checks where the certificate comes from: both files, or
+// domains (normalised to lower case) for ACME, never both.
+func (v *validator) tlsSource(t *TLS) {
 	files := t.CertFile != "" || t.KeyFile != ""
 	switch {
 	case files && t.ACME():
@@ -118,29 +141,20 @@ func (v *validator) tls(s *Server) {
 			v.add(fmt.Sprintf("server.tls.domains[%d]", i), "%q is not a host name such as atelier.example.com (no scheme, port or wildcard)", d)
 		}
 	}
-	if t.ACME() {
-		if t.CacheDir == "" {
-			t.CacheDir = "acme-cache"
-		}
-		if t.Email != "" {
-			v.address("server.tls.email", t.Email)
-		}
-		if t.ACMEDirectory != "" {
-			if u, err := url.Parse(t.ACMEDirectory); err != nil || u.Scheme != "https" || u.Host == "" {
-				v.add("server.tls.acme_directory", "%q is not an https URL", t.ACMEDirectory)
-			}
-		}
-	} else if t.Email != "" || t.ACMEDirectory != "" || t.ACMECAFile != "" {
-		v.add("server.tls.domains", "email, acme_directory and acme_ca_file are for ACME: list the domains")
+}
+
+// acme fills the ACME cache folder and checks the account address and
+// the directory URL.
+func (v *validator) acme(t *TLS) {
+	if t.CacheDir == "" {
+		t.CacheDir = "acme-cache"
 	}
-	if t.RedirectAddr != "" {
-		if _, port, err := net.SplitHostPort(t.RedirectAddr); err != nil || port == "" {
-			v.add("server.tls.redirect_addr", "%q is not host:port (e.g. :80)", t.RedirectAddr)
-		} else if t.RedirectAddr == s.Addr {
-			v.add("server.tls.redirect_addr", "%q is server.addr too", t.RedirectAddr)
-		}
+	if t.Email != "" {
+		v.address("server.tls.email", t.Email)
 	}
-	if !strings.HasPrefix(s.PublicURL, "https://") {
-		v.add("server.public_url", "%q must be https:// when server.tls is on", s.PublicURL)
+	if t.ACMEDirectory != "" {
+		if u, err := url.Parse(t.ACMEDirectory); err != nil || u.Scheme != "https" || u.Host == "" {
+			v.add("server.tls.acme_directory", "%q is not an https URL", t.ACMEDirectory)
+		}
 	}
 }
