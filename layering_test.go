@@ -36,7 +36,7 @@ func TestLayering(t *testing.T) {
 		{"internal/invite", []string{"internal/sqlite", "internal/httpapi", "internal/app"}},
 		{"internal/mail", []string{"internal/sqlite", "internal/httpapi", "internal/app"}},
 		// The reply reader hands replies to an interface (app.App) and keeps its
-		// cursor through another (sqlite.DB): cmd/atelier wires them.
+		// cursor through another (sqlite.ReplyStore): cmd/atelier wires them.
 		{"internal/replies", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},
 		{"internal/metrics", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},
 		{"internal/backup", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},

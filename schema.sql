@@ -142,7 +142,7 @@ CREATE TABLE bookings (
     -- uid is the iCalendar UID of its invites, fixed when it is made
     -- (NULL only for a booking made before version 7, until the first
     -- start fills in the UID its invites already carry: see
-    -- DB.FillBookingUIDs); the names of the service and the artisan
+    -- BookingStore.FillBookingUIDs); the names of the service and the artisan
     -- (the artisan's is renewed when a move changes the artisan).
     uid               TEXT,
     service_name      TEXT    NOT NULL DEFAULT '',

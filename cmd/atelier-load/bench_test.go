@@ -138,7 +138,7 @@ func seedPlan(artisans, n int) seeded {
 // MustOpenSeededStore opens a store on a new file with benchCatalog(artisans)
 // and n confirmed bookings written straight into the file in one
 // transaction (the overlap triggers still check each row).
-func MustOpenSeededStore(tb testing.TB, artisans, n int) (*sqlite.DB, seeded) {
+func MustOpenSeededStore(tb testing.TB, artisans, n int) (*sqlite.Store, seeded) {
 	tb.Helper()
 	ctx := context.Background()
 	path := filepath.Join(tb.TempDir(), "atelier.db")

@@ -30,7 +30,7 @@ const OAuthCallbackPath = "/api/v1/staff/google/callback"
 // job worker, the periodic inbound sync, Meet links (google_calendar.meet)
 // and the free/busy check before a booking is stored. It returns the
 // JobsFunc for the outbox and the wake-up hook of its job worker.
-func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.Deps, mailOpts mail.Options, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
+func startGoogle(l *launcher, cfg *config.Config, db *sqlite.Store, a *app.Deps, mailOpts mail.Options, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
 	if !cfg.GoogleCalendar.Enabled {
 		return nil, nil, nil
 	}
@@ -40,7 +40,7 @@ func startGoogle(l *launcher, cfg *config.Config, db *sqlite.DB, a *app.Deps, ma
 	}
 	jobs, err := outbox.New(outbox.Config{
 		Queue:   gcal.Queue,
-		Store:   l.ops.jobQueue(db, gcal.Queue), // failures counted (metrics.go)
+		Store:   l.ops.jobQueue(db.JobStore, gcal.Queue), // failures counted (metrics.go)
 		Handler: s,
 		Policy:  jobPolicy,
 		Logger:  logger.With("worker", "gcal"),
@@ -71,7 +71,7 @@ var googleOAuthEndpoint *oauth2.Endpoint
 // newSyncer builds the Syncer from the google_calendar section and the
 // artisans' google_calendar_id, and with auth oauth the OAuth client that
 // connects artisans' accounts (else nil).
-func newSyncer(cfg *config.Config, db *sqlite.DB, mailOpts mail.Options, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
+func newSyncer(cfg *config.Config, db *sqlite.Store, mailOpts mail.Options, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
 	g := cfg.GoogleCalendar // checked and given its defaults by config
 	calIDs := make(map[string]string)
 	for _, ar := range cfg.Artisans {
@@ -81,7 +81,7 @@ func newSyncer(cfg *config.Config, db *sqlite.DB, mailOpts mail.Options, logger 
 	}
 	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
 	opts := gcal.Options{
-		Config: g, Store: db, Bookings: db, CalendarIDs: calIDs,
+		Config: g, Store: db.CalendarSyncStore, Bookings: db, CalendarIDs: calIDs,
 		StaffURL: func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
 		Logger:   logger.With("worker", "gcal"),
 		OnSyncStopped: func(artisanID, reason string) {
@@ -115,7 +115,7 @@ const TokenKeyEnv = "ATELIER_TOKEN_KEY"
 // tokenStore returns where OAuth tokens are kept: sealed with the key of
 // ATELIER_TOKEN_KEY or google_calendar.token_key_file, or in clear (with a
 // warning) when neither is set.
-func tokenStore(g config.GoogleCalendar, db *sqlite.DB, logger *slog.Logger) (calsync.Store, error) {
+func tokenStore(g config.GoogleCalendar, db *sqlite.Store, logger *slog.Logger) (calsync.Store, error) {
 	raw, from := os.Getenv(TokenKeyEnv), TokenKeyEnv
 	if raw == "" && g.TokenKeyFile != "" {
 		b, err := os.ReadFile(g.TokenKeyFile)
@@ -126,19 +126,19 @@ func tokenStore(g config.GoogleCalendar, db *sqlite.DB, logger *slog.Logger) (ca
 	}
 	if raw == "" {
 		logger.Warn("google calendar: OAuth tokens are stored in clear; set google_calendar.token_key_file or " + TokenKeyEnv + " to seal them")
-		return db, nil
+		return db.CalendarSyncStore, nil
 	}
 	key, err := gcal.ParseTokenKey(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", from, err)
 	}
-	return gcal.SealTokens(db, key)
+	return gcal.SealTokens(db.CalendarSyncStore, key)
 }
 
 // notifySyncStopped logs that an artisan's sync stopped and queues one
 // mail to mail.admin_emails (mail.AdminNotice; the mail queue sends it with
 // its usual retries). gcal calls it once per stop.
-func notifySyncStopped(db *sqlite.DB, mailOpts mail.Options, logger *slog.Logger, artisanID, reason string) {
+func notifySyncStopped(db *sqlite.Store, mailOpts mail.Options, logger *slog.Logger, artisanID, reason string) {
 	logger.Error("google calendar sync stopped for an artisan: reconnect it in the staff area",
 		"artisan", artisanID, "reason", reason)
 	jobs, err := syncStoppedMail(mailOpts, artisanID, reason)

@@ -114,7 +114,7 @@ func (o *ops) requestObserver() httpx.RequestObserver {
 // watchStore registers the collectors that read the database at scrape
 // time: the job queues, booking changes, the connection pools, and the
 // artisans' Google states when the sync is on.
-func (o *ops) watchStore(db *sqlite.DB, google app.GoogleCalendar) {
+func (o *ops) watchStore(db *sqlite.Store, google app.GoogleCalendar) {
 	if o.metrics == nil {
 		return
 	}

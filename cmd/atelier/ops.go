@@ -16,7 +16,7 @@ import (
 
 // startBackups starts the scheduled backups of database.backups, tracked
 // by wg until ctx ends; it returns nil when they are off.
-func startBackups(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, logger *slog.Logger) *backup.Scheduler {
+func startBackups(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.Store, logger *slog.Logger) *backup.Scheduler {
 	b := cfg.Database.Backups
 	if !b.Enabled() {
 		return nil

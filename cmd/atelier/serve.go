@@ -35,7 +35,7 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 
 // openStore opens the database named by the configuration and applies the
 // file's catalogue to it, logging what the database keeps over the file.
-func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*sqlite.DB, error) {
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*sqlite.Store, error) {
 	cat, err := cfg.Catalog()
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 // artisan was removed from the configuration file: they stay booked (and
 // show the names kept with them), but staff should move, reassign or
 // cancel them. Only ids and times are logged, never customer details.
-func warnOrphanBookings(ctx context.Context, db *sqlite.DB, cfg *config.Config, logger *slog.Logger, now time.Time) error {
+func warnOrphanBookings(ctx context.Context, db *sqlite.Store, cfg *config.Config, logger *slog.Logger, now time.Time) error {
 	orphans, err := db.OrphanBookings(ctx, now)
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		moveAddr(cfg, addr)
 	}
 	// Bookings made before their UID was kept get the UID their invites
-	// carry, made from the public URL (see sqlite.DB.FillBookingUIDs).
+	// carry, made from the public URL (see sqlite.BookingStore.FillBookingUIDs).
 	publicURL := cfg.Server.PublicURL
 	if n, err := db.FillBookingUIDs(ctx, func(id string) string { return invite.UID(id, publicURL) }); err != nil {
 		return err

@@ -160,7 +160,7 @@ func (a *userArgs) checkAccount() error {
 
 // openUserDatabase opens the configured database, saying which file it
 // is; only add may create it.
-func openUserDatabase(ctx context.Context, g globalFlags, sub string, env Env) (*sqlite.DB, error) {
+func openUserDatabase(ctx context.Context, g globalFlags, sub string, env Env) (*sqlite.Store, error) {
 	cfg, _, err := loadConfig(g)
 	if err != nil {
 		return nil, err
@@ -179,7 +179,7 @@ func openUserDatabase(ctx context.Context, g globalFlags, sub string, env Env) (
 }
 
 // run carries out the checked sub-command on db.
-func (a *userArgs) run(ctx context.Context, db *sqlite.DB, out io.Writer) error {
+func (a *userArgs) run(ctx context.Context, db *sqlite.Store, out io.Writer) error {
 	switch a.sub {
 	case "add":
 		hash, err := auth.HashPassword(a.password, passwordParams)

@@ -74,7 +74,7 @@ var jobPolicy outbox.Policy
 // before any worker starts: workers read them. It fills in the parts of
 // the application service the workers make (meeting links, the e-mail of
 // manage links, the Google Calendar sync).
-func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.DB, a *app.Deps, logger *slog.Logger, o *ops) error {
+func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.Store, a *app.Deps, logger *slog.Logger, o *ops) error {
 	l := &launcher{ctx: ctx, wg: wg, logger: logger, ops: o}
 	// Jobs still leased belong to a server that died mid-send; hand them to
 	// this server's workers now rather than after the lease.
@@ -108,11 +108,11 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 
 	mailer, err := outbox.New(outbox.Config{
 		Queue: mail.Queue,
-		Store: o.jobQueue(db, mail.Queue), // failures counted (metrics.go)
+		Store: o.jobQueue(db.JobStore, mail.Queue), // failures counted (metrics.go)
 		Handler: &mail.Sender{
 			Transport: mailTransport(cfg, logger),
-			Bookings:  db,
-			Links:     db,
+			Bookings:  db.BookingStore,
+			Links:     db.BookingStore,
 			Options:   mailOpts,
 		},
 		Policy: jobPolicy,

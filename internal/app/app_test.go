@@ -61,7 +61,7 @@ func MustOpenApp(tb testing.TB, opts ...func(*app.Deps)) (*app.App, *time.Time) 
 
 // MustOpenStore opens the store of the tests on a temporary file, with the
 // test catalogue and a clock the test can move.
-func MustOpenStore(tb testing.TB) (*sqlite.DB, *time.Time) {
+func MustOpenStore(tb testing.TB) (*sqlite.Store, *time.Time) {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "app.db"))
@@ -79,7 +79,7 @@ func MustOpenStore(tb testing.TB) (*sqlite.DB, *time.Time) {
 
 // NewApp makes the App of the tests over db and clock, with opts applied
 // to its parts.
-func NewApp(db *sqlite.DB, clock *time.Time, opts ...func(*app.Deps)) *app.App {
+func NewApp(db *sqlite.Store, clock *time.Time, opts ...func(*app.Deps)) *app.App {
 	d := app.Deps{Store: db, Now: func() time.Time { return *clock }, PublicURL: "https://atelier.example", Passwords: auth.TestParams}
 	for _, o := range opts {
 		o(&d)

@@ -37,18 +37,6 @@ const (
 	FeedAhead = 366 * 24 * time.Hour
 )
 
-// FeedStore is the persistence of feed secrets. artisanID "" is the
-// atelier-wide feed. internal/sqlite.DB implements it.
-type FeedStore interface {
-	// SetFeedToken makes hash the only secret of the feed (ENOTFOUND for
-	// an unknown artisan).
-	SetFeedToken(ctx context.Context, artisanID string, hash []byte, actor booking.Actor) error
-	// DeleteFeedToken revokes the feed and reports whether it existed.
-	DeleteFeedToken(ctx context.Context, artisanID string, actor booking.Actor) (bool, error)
-	// FeedByTokenHash returns the feed with secret hash (ENOTFOUND if none).
-	FeedByTokenHash(ctx context.Context, hash []byte) (artisanID string, err error)
-}
-
 // FeedLink is the secret address of a feed. It is shown only when made.
 type FeedLink struct {
 	URL    string `json:"url"`    // https://…/feeds/TOKEN.ics

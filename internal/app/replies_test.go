@@ -19,7 +19,7 @@ var replyAdmin = &booking.User{ID: "us_admin", Email: "owner@example.com", Name:
 // it from her.
 type replyFixture struct {
 	a     *app.App
-	db    *sqlite.DB
+	db    *sqlite.Store
 	clock *time.Time
 	b     *app.BookingView
 	uid   string

@@ -220,7 +220,7 @@ func TestRescheduleMeetingLinkFollowsTheArtisan(t *testing.T) {
 // jobs; Meet links are on.
 type googleMove struct {
 	app    *app.App
-	db     *sqlite.DB
+	db     *sqlite.Store
 	fake   *gcaltest.Server
 	syncer *gcal.Syncer
 	jobs   *outbox.Runner // the runner of the sync jobs

@@ -27,12 +27,39 @@ type NewBooking struct {
 	Actor       Actor
 }
 
-// Store is the persistence the application needs. Every method that changes
-// bookings re-checks the slot with place inside one write transaction.
-type Store interface {
+// The persistence the application needs, one interface per concern. A
+// store adapter implements each with one small type (internal/sqlite:
+// CatalogStore, BookingStore, StaffStore, JobStore; the calendar sync's
+// state is calsync.Store, replies ReplyStore); Store is all of them.
+// Nothing here names a database: another adapter (PostgreSQL) implements
+// the same interfaces.
+
+// CatalogStore keeps the catalogue and the staff's changes to it. Each
+// change takes effect at once (the next Schedule sees it) and writes an
+// audit row.
+type CatalogStore interface {
 	// Catalog returns the current catalogue, including staff changes to
 	// hours, closures and time off.
 	Catalog(ctx context.Context) (*Catalog, error)
+	// SetOpeningHours replaces the atelier's opening hours.
+	SetOpeningHours(ctx context.Context, hours WeekHours, actor Actor) error
+	// SetWorkingHours replaces an active artisan's working hours.
+	SetWorkingHours(ctx context.Context, artisanID string, hours WeekHours, actor Actor) error
+	// AddClosure closes the atelier over c's dates and returns it with
+	// its id.
+	AddClosure(ctx context.Context, c Closure, actor Actor) (Closure, error)
+	// DeleteClosure removes a closure staff added.
+	DeleteClosure(ctx context.Context, id string, actor Actor) error
+	// AddTimeOff records time off of t.ArtisanID and returns it with its id.
+	AddTimeOff(ctx context.Context, t TimeOff, actor Actor) (TimeOff, error)
+	// DeleteTimeOff removes time off id of artisanID.
+	DeleteTimeOff(ctx context.Context, artisanID, id string, actor Actor) error
+}
+
+// BookingStore keeps bookings, their manage tokens, idempotency records
+// and staff notes. Every method that changes bookings re-checks the slot
+// with place inside one write transaction.
+type BookingStore interface {
 	// Schedule returns the catalogue with the confirmed bookings and busy
 	// times that overlap [from, to).
 	Schedule(ctx context.Context, from, to time.Time) (*Schedule, error)
@@ -55,14 +82,75 @@ type Store interface {
 	RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor Actor, place PlaceFunc) (*Booking, error)
 	// LookupIdempotency returns the record for keyHash, or nil.
 	LookupIdempotency(ctx context.Context, keyHash []byte) (*IdempotencyRecord, error)
+	// AddManageTokens stores the hashes of manage tokens for messages
+	// rendered outside a booking change, before the messages go out.
+	AddManageTokens(ctx context.Context, tokens ...ManageToken) error
+	// CustomerBookings returns the confirmed bookings made with email (in
+	// any case) not ended at now, soonest first, at most limit.
+	CustomerBookings(ctx context.Context, email string, now time.Time, limit int) ([]Booking, error)
+
+	// Bookings lists the bookings (any status) starting in [from, to), of
+	// artisanID when it is not "", by start time.
+	Bookings(ctx context.Context, from, to time.Time, artisanID string) ([]Booking, error)
+	// StaffNotes returns the staff notes of the bookings, by booking id.
+	StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]string, error)
+	// SetStaffNotes replaces the staff notes of a booking ("" removes them).
+	SetStaffNotes(ctx context.Context, bookingID, notes string, actor Actor) error
+}
+
+// StaffStore keeps staff accounts, their sessions and the secrets of the
+// calendar feeds they make, and reads the audit log.
+type StaffStore interface {
+	// UserByEmail returns the account with the address (any case), or
+	// ENOTFOUND.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// CreateSession stores a new session.
+	CreateSession(ctx context.Context, s Session) error
+	// Session returns a session with its user, or ENOTFOUND.
+	Session(ctx context.Context, id string) (*Session, *User, error)
+	// TouchSession records that the session was used at t.
+	TouchSession(ctx context.Context, id string, t time.Time) error
+	// DeleteSession removes a session (an unknown one is not an error).
+	DeleteSession(ctx context.Context, id string) error
+
+	// SetFeedToken makes hash the only secret of the feed of artisanID
+	// ("" for the atelier-wide feed; ENOTFOUND for an unknown artisan).
+	SetFeedToken(ctx context.Context, artisanID string, hash []byte, actor Actor) error
+	// DeleteFeedToken revokes the feed and reports whether it existed.
+	DeleteFeedToken(ctx context.Context, artisanID string, actor Actor) (bool, error)
+	// FeedByTokenHash returns the feed with secret hash (ENOTFOUND if none).
+	FeedByTokenHash(ctx context.Context, hash []byte) (artisanID string, err error)
+
+	// AuditLog returns up to limit audit rows written in [from, to),
+	// oldest first.
+	AuditLog(ctx context.Context, from, to time.Time, limit int) ([]AuditEntry, error)
+}
+
+// JobStore is the durable job queue (the outbox) and what staff and
+// health checks read of it.
+type JobStore interface {
+	JobQueue
 	// Enqueue adds jobs outside any booking change (e.g. an e-mail that
 	// sends a customer's manage links again).
 	Enqueue(ctx context.Context, jobs ...Job) error
-
-	// Ping checks that the database answers.
-	Ping(ctx context.Context) error
 	// JobHealth counts the queued and failing jobs of each of queues at
 	// now, counting jobs given up at or after failedSince; a queue with no
 	// such jobs has zero counts. It is one cheap, indexed query (/healthz).
 	JobHealth(ctx context.Context, now, failedSince time.Time, queues ...string) (map[string]QueueHealth, error)
+	// BookingJobs lists the jobs of queue for a booking with their
+	// delivery state, in the order they were written.
+	BookingJobs(ctx context.Context, bookingID, queue string) ([]JobRecord, error)
+	// FailingJobs lists the bookings with failing jobs of queue, only
+	// artisanID's when it is set.
+	FailingJobs(ctx context.Context, queue string, failedSince time.Time, artisanID string) ([]FailingJobs, error)
+}
+
+// Store is the whole persistence of the application.
+type Store interface {
+	CatalogStore
+	BookingStore
+	StaffStore
+	JobStore
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
 }

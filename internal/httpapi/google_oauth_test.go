@@ -60,7 +60,7 @@ func TestGoogleOAuthConnect(t *testing.T) {
 	t.Cleanup(idp.Close)
 	idp.RedirectURL = "https://atelier.example/api/v1/staff/google/callback"
 	g := &fakeGoogle{connected: map[string]bool{}}
-	e := MustOpenStaffEnv(t, StaffOptions{Setup: func(d *app.Deps, db *sqlite.DB) {
+	e := MustOpenStaffEnv(t, StaffOptions{Setup: func(d *app.Deps, db *sqlite.Store) {
 		tokens, err := gcal.SealTokens(db, bytes.Repeat([]byte{1}, gcal.TokenKeySize))
 		if err != nil {
 			t.Fatal(err)

@@ -83,7 +83,7 @@ func DemoCatalog() *booking.Catalog {
 
 // Env is a running API over a real store on a temporary file.
 type Env struct {
-	DB     *sqlite.DB
+	DB     *sqlite.Store
 	App    *app.App
 	Edge   *httpx.Server
 	Server *httpapi.Server

@@ -45,7 +45,7 @@ func (c *Clock) Advance(d time.Duration) {
 // settable clock and three accounts: an admin, and artisan accounts for
 // mei and arjun.
 type StaffEnv struct {
-	DB     *sqlite.DB
+	DB     *sqlite.Store
 	Edge   *httpx.Server
 	Server *httpapi.Server
 	HTTP   *httptest.Server
@@ -68,7 +68,7 @@ type StaffOptions struct {
 	Checker *auth.Checker
 	// Setup, when set, completes the app's parts (e.g. Google Calendar)
 	// before it is made.
-	Setup func(d *app.Deps, db *sqlite.DB)
+	Setup func(d *app.Deps, db *sqlite.Store)
 }
 
 func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {

@@ -16,7 +16,7 @@ import (
 )
 
 // MustOpenStore opens a real SQLite store whose booking changes queue mail.
-func MustOpenStore(tb testing.TB, clk *clock, o mail.Options) *sqlite.DB {
+func MustOpenStore(tb testing.TB, clk *clock, o mail.Options) *sqlite.Store {
 	tb.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "atelier.db"))
 	if err != nil {

@@ -20,7 +20,7 @@ type BookingGetter interface {
 // LinkStore is what the messages rendered when they are sent (reminders,
 // links sent again) need besides the booking: a place to keep the hashes
 // of the fresh manage tokens they carry, stored before the message goes
-// out, and a customer's coming bookings. sqlite.DB satisfies it.
+// out, and a customer's coming bookings. sqlite.Store satisfies it.
 type LinkStore interface {
 	AddManageTokens(ctx context.Context, tokens ...booking.ManageToken) error
 	// CustomerBookings returns the confirmed bookings made with email (in

@@ -33,7 +33,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t
 // queue is a real SQLite job queue in a temporary folder, read back
 // through a connection of its own.
 type queue struct {
-	*sqlite.DB
+	*sqlite.Store
 	raw *sql.DB
 }
 
@@ -55,7 +55,7 @@ func MustOpenQueue(tb testing.TB, clk *clock) *queue {
 			tb.Error(err)
 		}
 	})
-	return &queue{DB: db, raw: raw}
+	return &queue{Store: db, raw: raw}
 }
 
 // MustEnqueue queues n jobs of kind on queue "test", due now.

@@ -46,7 +46,7 @@ type Applier interface {
 	ApplyReply(ctx context.Context, r booking.InboundReply) (booking.ReplyOutcome, error)
 }
 
-// CursorStore keeps where reading each mailbox resumes (sqlite.DB).
+// CursorStore keeps where reading each mailbox resumes (sqlite.ReplyStore).
 type CursorStore interface {
 	ReplyCursor(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error)
 	SetReplyCursor(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error

@@ -187,7 +187,7 @@ func (c *noIdleConn) Write(p []byte) (int, error) {
 // decisions, the mail the changes queue, and an outbox runner that writes
 // them as .eml files.
 type stack struct {
-	db      *sqlite.DB
+	db      *sqlite.Store
 	app     *app.App
 	clock   time.Time
 	outbox  *outbox.Runner

@@ -30,7 +30,7 @@ var benchStart = time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC)
 // seedBookings inserts n confirmed bookings, 90-minute calls every two
 // hours round the clock, spread over the artisans; every fourth is a visit
 // in one of the two rooms. It returns the first free instant after them.
-func seedBookings(tb testing.TB, db *sqlite.DB, n int) time.Time {
+func seedBookings(tb testing.TB, db *sqlite.Store, n int) time.Time {
 	tb.Helper()
 	raw := rawDB(tb, db)
 	tx, err := raw.Begin()

@@ -39,8 +39,8 @@ func scanBooking(s scanner) (*booking.Booking, error) {
 }
 
 // Booking returns the booking with id (ENOTFOUND if there is none).
-func (db *DB) Booking(ctx context.Context, id string) (*booking.Booking, error) {
-	b, err := getBooking(ctx, db.read, id)
+func (st *BookingStore) Booking(ctx context.Context, id string) (*booking.Booking, error) {
+	b, err := getBooking(ctx, st.db.read, id)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("sqlite: booking: %w", err))
 	}
@@ -69,12 +69,12 @@ func getBooking(ctx context.Context, q queryer, id string) (*booking.Booking, er
 //
 // nb.Booking.ID is used if set, else a random id is made. Status is set to
 // confirmed and CreatedAt/UpdatedAt to DB.Now.
-func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place booking.PlaceFunc) (*booking.Booking, *booking.IdempotencyRecord, error) {
+func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking, place booking.PlaceFunc) (*booking.Booking, *booking.IdempotencyRecord, error) {
 	var (
 		out *booking.Booking
 		rec *booking.IdempotencyRecord
 	)
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		if nb.Idempotency != nil {
 			r, err := lookupIdempotency(ctx, tx, nb.Idempotency.KeyHash)
 			if err != nil {
@@ -94,7 +94,7 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 		b := nb.Booking
 		b.Start, b.End = b.Start.UTC().Truncate(timePrecision), b.End.UTC().Truncate(timePrecision)
 		b.BlockStart, b.BlockEnd = b.BlockStart.UTC().Truncate(timePrecision), b.BlockEnd.UTC().Truncate(timePrecision)
-		p, err := db.placeScoped(ctx, tx, b.ArtisanID, b.Mode, b.BlockStart, b.BlockEnd, place)
+		p, err := st.placeScoped(ctx, tx, b.ArtisanID, b.Mode, b.BlockStart, b.BlockEnd, place)
 		if err != nil {
 			return err
 		}
@@ -162,13 +162,13 @@ func (db *DB) CreateBooking(ctx context.Context, nb booking.NewBooking, place bo
 // cannot change a placement with that artisan. A placement with another
 // artisan is asked again with every booking. Fewer bookings never make a
 // slot less free, so a refusal on the narrow schedule stands.
-func (db *DB) placeScoped(ctx context.Context, tx *Tx, artisanID string, mode booking.Mode, blockStart, blockEnd time.Time, place booking.PlaceFunc) (booking.Placement, error) {
+func (st *BookingStore) placeScoped(ctx context.Context, tx *Tx, artisanID string, mode booking.Mode, blockStart, blockEnd time.Time, place booking.PlaceFunc) (booking.Placement, error) {
 	from, to := blockStart.Add(-24*time.Hour), blockEnd.Add(24*time.Hour)
 	var scope scheduleScope
 	if artisanID != "" {
 		scope = scheduleScope{artisanID: artisanID, rooms: mode != booking.Virtual}
 	}
-	s, err := db.loadScheduleOf(ctx, tx, from, to, scope)
+	s, err := st.db.loadScheduleOf(ctx, tx, from, to, scope)
 	if err != nil {
 		return booking.Placement{}, err
 	}
@@ -176,7 +176,7 @@ func (db *DB) placeScoped(ctx context.Context, tx *Tx, artisanID string, mode bo
 	if err != nil || scope.artisanID == "" || p.ArtisanID == scope.artisanID {
 		return p, err
 	}
-	if s, err = db.loadSchedule(ctx, tx, from, to); err != nil {
+	if s, err = st.db.loadSchedule(ctx, tx, from, to); err != nil {
 		return booking.Placement{}, err
 	}
 	return place(s)
@@ -184,9 +184,9 @@ func (db *DB) placeScoped(ctx context.Context, tx *Tx, artisanID string, mode bo
 
 // CancelBooking marks a confirmed booking cancelled and bumps its sequence.
 // Cancelling a cancelled booking is ECONFLICT (booking_cancelled).
-func (db *DB) CancelBooking(ctx context.Context, id string, actor booking.Actor) (*booking.Booking, error) {
+func (st *BookingStore) CancelBooking(ctx context.Context, id string, actor booking.Actor) (*booking.Booking, error) {
 	var out *booking.Booking
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		prev, err := getBooking(ctx, tx, id)
 		if err != nil {
 			return err
@@ -229,9 +229,9 @@ func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.
 // the video-call link (Placement.MeetingURL); place is first given only
 // the current artisan's bookings (see placeScoped). The sequence is bumped. Moving a cancelled booking is ECONFLICT (booking_cancelled); a
 // refusal by place or by the overlap triggers leaves the booking unchanged.
-func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor booking.Actor, place booking.PlaceFunc) (*booking.Booking, error) {
+func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor booking.Actor, place booking.PlaceFunc) (*booking.Booking, error) {
 	var out *booking.Booking
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		prev, err := getBooking(ctx, tx, id)
 		if err != nil {
 			return err
@@ -243,7 +243,7 @@ func (db *DB) RescheduleBooking(ctx context.Context, id string, start, end, bloc
 		b.Start, b.End = start.UTC().Truncate(timePrecision), end.UTC().Truncate(timePrecision)
 		b.BlockStart, b.BlockEnd = blockStart.UTC().Truncate(timePrecision), blockEnd.UTC().Truncate(timePrecision)
 		// Scoped to the current artisan: a move usually keeps them.
-		p, err := db.placeScoped(ctx, tx, prev.ArtisanID, b.Mode, b.BlockStart, b.BlockEnd, place)
+		p, err := st.placeScoped(ctx, tx, prev.ArtisanID, b.Mode, b.BlockStart, b.BlockEnd, place)
 		if err != nil {
 			return err
 		}
@@ -304,8 +304,8 @@ func recordEvent(ctx context.Context, tx *Tx, ev booking.Event) error {
 }
 
 // LookupIdempotency returns the record for keyHash, or nil if there is none.
-func (db *DB) LookupIdempotency(ctx context.Context, keyHash []byte) (*booking.IdempotencyRecord, error) {
-	r, err := lookupIdempotency(ctx, db.read, keyHash)
+func (st *BookingStore) LookupIdempotency(ctx context.Context, keyHash []byte) (*booking.IdempotencyRecord, error) {
+	r, err := lookupIdempotency(ctx, st.db.read, keyHash)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("sqlite: lookup idempotency key: %w", err))
 	}
@@ -333,9 +333,9 @@ func lookupIdempotency(ctx context.Context, q queryer, keyHash []byte) (*booking
 
 // PurgeIdempotency deletes the idempotency records created before
 // olderThan and returns how many went.
-func (db *DB) PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64, error) {
+func (st *BookingStore) PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, fmtTime(olderThan))
 		if err != nil {
 			return err
@@ -355,9 +355,9 @@ func (db *DB) PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64,
 // server calls it at each start, before it serves, with the rule and the
 // public URL its invites were made with; once filled, a booking's UID no
 // longer follows the public URL.
-func (db *DB) FillBookingUIDs(ctx context.Context, uid func(id string) string) (int, error) {
+func (st *BookingStore) FillBookingUIDs(ctx context.Context, uid func(id string) string) (int, error) {
 	var n int
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM bookings WHERE uid IS NULL`)
 		if err != nil {
 			return err
@@ -401,9 +401,9 @@ type OrphanBooking struct {
 // OrphanBookings returns the confirmed bookings not ended at now whose
 // service or artisan is inactive, in start order. It reads no customer
 // details.
-func (db *DB) OrphanBookings(ctx context.Context, now time.Time) ([]OrphanBooking, error) {
+func (st *BookingStore) OrphanBookings(ctx context.Context, now time.Time) ([]OrphanBooking, error) {
 	// start_at after now less the longest booking: bookings_start.
-	rows, err := db.read.QueryContext(ctx, `SELECT b.id, b.start_at, b.end_at, b.service_id, b.artisan_id,
+	rows, err := st.db.read.QueryContext(ctx, `SELECT b.id, b.start_at, b.end_at, b.service_id, b.artisan_id,
 			NOT s.active, NOT a.active
 		FROM bookings AS b JOIN services AS s ON s.id = b.service_id JOIN artisans AS a ON a.id = b.artisan_id
 		WHERE b.start_at > ? AND b.end_at > ? AND b.status = 'confirmed' AND (NOT s.active OR NOT a.active)

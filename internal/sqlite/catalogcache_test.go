@@ -21,22 +21,22 @@ func TestCatalogCacheSeesEveryChange(t *testing.T) {
 	monday := hours(`{"mon":[["11:00","12:00"]]}`)
 	tests := []struct {
 		name   string
-		change func(tb testing.TB, db *sqlite.DB)
+		change func(tb testing.TB, db *sqlite.Store)
 		check  func(c *booking.Catalog) bool // reports whether c shows the change
 	}{
 		{
 			name:   "opening hours",
-			change: func(tb testing.TB, db *sqlite.DB) { mustNoErr(tb, db.SetOpeningHours(ctx, monday, staff)) },
+			change: func(tb testing.TB, db *sqlite.Store) { mustNoErr(tb, db.SetOpeningHours(ctx, monday, staff)) },
 			check:  func(c *booking.Catalog) bool { return jsonOf(c.Atelier.Hours) == jsonOf(monday) },
 		},
 		{
 			name:   "working hours",
-			change: func(tb testing.TB, db *sqlite.DB) { mustNoErr(tb, db.SetWorkingHours(ctx, "ben", monday, staff)) },
+			change: func(tb testing.TB, db *sqlite.Store) { mustNoErr(tb, db.SetWorkingHours(ctx, "ben", monday, staff)) },
 			check:  func(c *booking.Catalog) bool { return jsonOf(c.Artisan("ben").Hours) == jsonOf(monday) },
 		},
 		{
 			name: "closure added",
-			change: func(tb testing.TB, db *sqlite.DB) {
+			change: func(tb testing.TB, db *sqlite.Store) {
 				_, err := db.AddClosure(ctx, booking.Closure{From: day, To: day, Reason: "Stocktake"}, staff)
 				mustNoErr(tb, err)
 			},
@@ -44,7 +44,7 @@ func TestCatalogCacheSeesEveryChange(t *testing.T) {
 		},
 		{
 			name: "closure deleted",
-			change: func(tb testing.TB, db *sqlite.DB) {
+			change: func(tb testing.TB, db *sqlite.Store) {
 				cl, err := db.AddClosure(ctx, booking.Closure{From: day, To: day}, staff)
 				mustNoErr(tb, err)
 				mustCatalog(tb, db)
@@ -54,7 +54,7 @@ func TestCatalogCacheSeesEveryChange(t *testing.T) {
 		},
 		{
 			name: "time off added",
-			change: func(tb testing.TB, db *sqlite.DB) {
+			change: func(tb testing.TB, db *sqlite.Store) {
 				_, err := db.AddTimeOff(ctx, booking.TimeOff{ArtisanID: "ana", Start: at(10, 0), End: at(12, 0)}, staff)
 				mustNoErr(tb, err)
 			},
@@ -62,7 +62,7 @@ func TestCatalogCacheSeesEveryChange(t *testing.T) {
 		},
 		{
 			name: "time off deleted",
-			change: func(tb testing.TB, db *sqlite.DB) {
+			change: func(tb testing.TB, db *sqlite.Store) {
 				to, err := db.AddTimeOff(ctx, booking.TimeOff{ArtisanID: "ana", Start: at(10, 0), End: at(12, 0)}, staff)
 				mustNoErr(tb, err)
 				mustCatalog(tb, db)
@@ -72,7 +72,7 @@ func TestCatalogCacheSeesEveryChange(t *testing.T) {
 		},
 		{
 			name: "catalogue synced from the file",
-			change: func(tb testing.TB, db *sqlite.DB) {
+			change: func(tb testing.TB, db *sqlite.Store) {
 				cat := testCatalog()
 				cat.Artisans = cat.Artisans[:1] // Ben leaves
 				_, err := db.SyncCatalog(ctx, cat)

@@ -25,11 +25,11 @@ func feedTarget(artisanID string) string {
 // SetFeedToken makes hash the secret of the feed of artisanID ("" for the
 // atelier-wide feed), replacing any earlier one. An unknown or retired
 // artisan is ENOTFOUND.
-func (db *DB) SetFeedToken(ctx context.Context, artisanID string, hash []byte, actor booking.Actor) error {
+func (st *StaffStore) SetFeedToken(ctx context.Context, artisanID string, hash []byte, actor booking.Actor) error {
 	if len(hash) == 0 {
 		return fmt.Errorf("sqlite: set feed token: empty hash")
 	}
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		if artisanID != "" {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM artisans WHERE id = ? AND active`, artisanID).Scan(&one)
@@ -67,9 +67,9 @@ func (db *DB) SetFeedToken(ctx context.Context, artisanID string, hash []byte, a
 
 // DeleteFeedToken revokes the feed of artisanID ("" for the atelier-wide
 // feed). It reports whether there was one to revoke.
-func (db *DB) DeleteFeedToken(ctx context.Context, artisanID string, actor booking.Actor) (bool, error) {
+func (st *StaffStore) DeleteFeedToken(ctx context.Context, artisanID string, actor booking.Actor) (bool, error) {
 	var deleted bool
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM feed_tokens WHERE artisan_id = ?`, artisanID)
 		if err != nil {
 			return err
@@ -138,8 +138,8 @@ func revokeFeedsOf(ctx context.Context, tx *Tx, userID string) error {
 // FeedByTokenHash returns the artisan whose feed has the secret hash ("" for
 // the atelier-wide feed); an unknown hash, and the feed of a disabled
 // account (liveFeed), are ENOTFOUND.
-func (db *DB) FeedByTokenHash(ctx context.Context, hash []byte) (artisanID string, err error) {
-	err = db.read.QueryRowContext(ctx, `SELECT artisan_id FROM feed_tokens AS f WHERE token_hash = ? AND `+liveFeed, hash).Scan(&artisanID)
+func (st *StaffStore) FeedByTokenHash(ctx context.Context, hash []byte) (artisanID string, err error) {
+	err = st.db.read.QueryRowContext(ctx, `SELECT artisan_id FROM feed_tokens AS f WHERE token_hash = ? AND `+liveFeed, hash).Scan(&artisanID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", booking.ErrNotFound("feed")
 	}

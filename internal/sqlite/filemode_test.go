@@ -24,7 +24,7 @@ func withUmask(t *testing.T, mask int) {
 
 // mustWriteSomething commits a write, so that SQLite has made its -wal and
 // -shm files.
-func mustWriteSomething(t *testing.T, db *sqlite.DB) {
+func mustWriteSomething(t *testing.T, db *sqlite.Store) {
 	t.Helper()
 	if _, err := db.SyncCatalog(context.Background(), testCatalog()); err != nil {
 		t.Fatal(err)

@@ -12,18 +12,15 @@ import (
 	"github.com/atelier-app/atelier/internal/calsync"
 )
 
-// DB is the persistence of the Google Calendar sync.
-var _ calsync.Store = (*DB)(nil)
-
 // gcalSource is the busy_times.source of busy intervals read from Google.
 // Storing them with the other busy times lets Schedule read them in the
 // query it already makes, with no per-artisan lookups.
 const gcalSource = "gcal"
 
 // SyncCursor returns the inbound sync cursor of an artisan, or nil.
-func (db *DB) SyncCursor(ctx context.Context, artisanID string) (*calsync.SyncCursor, error) {
+func (st *CalendarSyncStore) SyncCursor(ctx context.Context, artisanID string) (*calsync.SyncCursor, error) {
 	var c calsync.SyncCursor
-	err := db.read.QueryRowContext(ctx, `SELECT calendar_id, sync_token FROM gcal_cursor WHERE artisan_id = ?`,
+	err := st.db.read.QueryRowContext(ctx, `SELECT calendar_id, sync_token FROM gcal_cursor WHERE artisan_id = ?`,
 		artisanID).Scan(&c.CalendarID, &c.Token)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -36,8 +33,8 @@ func (db *DB) SyncCursor(ctx context.Context, artisanID string) (*calsync.SyncCu
 
 // ReplaceBusy replaces all Google busy intervals of the artisan and stores
 // the cursor, in one transaction.
-func (db *DB) ReplaceBusy(ctx context.Context, artisanID string, busy []calsync.BusyEvent, cur calsync.SyncCursor) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *CalendarSyncStore) ReplaceBusy(ctx context.Context, artisanID string, busy []calsync.BusyEvent, cur calsync.SyncCursor) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM busy_times WHERE artisan_id = ? AND source = ?`,
 			artisanID, gcalSource); err != nil {
 			return fmt.Errorf("delete busy times: %w", err)
@@ -55,8 +52,8 @@ func (db *DB) ReplaceBusy(ctx context.Context, artisanID string, busy []calsync.
 
 // UpdateBusy upserts busy intervals by event id, deletes those whose event
 // ids are in remove, and stores the cursor, in one transaction.
-func (db *DB) UpdateBusy(ctx context.Context, artisanID string, upsert []calsync.BusyEvent, remove []string, cur calsync.SyncCursor) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *CalendarSyncStore) UpdateBusy(ctx context.Context, artisanID string, upsert []calsync.BusyEvent, remove []string, cur calsync.SyncCursor) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		if len(remove) > 0 {
 			stmt, err := tx.PrepareContext(ctx, `DELETE FROM busy_times
 				WHERE artisan_id = ? AND source = ? AND external_id = ?`)
@@ -129,8 +126,8 @@ func saveCursor(ctx context.Context, tx *Tx, artisanID string, cur calsync.SyncC
 }
 
 // ClearSyncCursor forgets the cursor so that the next sync is a full one.
-func (db *DB) ClearSyncCursor(ctx context.Context, artisanID string) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *CalendarSyncStore) ClearSyncCursor(ctx context.Context, artisanID string) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM gcal_cursor WHERE artisan_id = ?`, artisanID)
 		return err
 	})
@@ -142,8 +139,8 @@ func (db *DB) ClearSyncCursor(ctx context.Context, artisanID string) error {
 
 // GoogleBusy returns the stored Google busy intervals of an artisan, by
 // start time (for tests and the staff area).
-func (db *DB) GoogleBusy(ctx context.Context, artisanID string) ([]calsync.BusyEvent, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT external_id, start_at, end_at FROM busy_times
+func (st *CalendarSyncStore) GoogleBusy(ctx context.Context, artisanID string) ([]calsync.BusyEvent, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT external_id, start_at, end_at FROM busy_times
 		WHERE artisan_id = ? AND source = ? ORDER BY start_at, external_id`, artisanID, gcalSource)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: gcal busy times of %s: %w", artisanID, err)
@@ -171,12 +168,12 @@ func (db *DB) GoogleBusy(ctx context.Context, artisanID string) ([]calsync.BusyE
 }
 
 // BookingSync returns the sync state of a booking, or nil.
-func (db *DB) BookingSync(ctx context.Context, bookingID string) (*calsync.BookingSync, error) {
+func (st *CalendarSyncStore) BookingSync(ctx context.Context, bookingID string) (*calsync.BookingSync, error) {
 	s := calsync.BookingSync{BookingID: bookingID}
 	var state string
 	var synced sql.NullString
 	var updated string
-	err := db.read.QueryRowContext(ctx, `SELECT state, artisan_id, calendar_id, event_id, sequence, meet_url,
+	err := st.db.read.QueryRowContext(ctx, `SELECT state, artisan_id, calendar_id, event_id, sequence, meet_url,
 		synced_at, last_error, updated_at FROM gcal_booking_sync WHERE booking_id = ?`, bookingID).
 		Scan(&state, &s.ArtisanID, &s.CalendarID, &s.EventID, &s.Sequence, &s.MeetURL, &synced, &s.LastError, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -197,8 +194,8 @@ func (db *DB) BookingSync(ctx context.Context, bookingID string) (*calsync.Booki
 
 // SetBookingSync inserts or replaces the sync state of a booking. A zero
 // UpdatedAt is stored as the store's current time.
-func (db *DB) SetBookingSync(ctx context.Context, s calsync.BookingSync) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *CalendarSyncStore) SetBookingSync(ctx context.Context, s calsync.BookingSync) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		updated := s.UpdatedAt
 		if updated.IsZero() {
 			updated = tx.now
@@ -217,8 +214,8 @@ func (db *DB) SetBookingSync(ctx context.Context, s calsync.BookingSync) error {
 }
 
 // ArtisanSync returns the connection state of an artisan, or nil.
-func (db *DB) ArtisanSync(ctx context.Context, artisanID string) (*calsync.ArtisanSync, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT artisan_id, state, last_success_at, last_error, error_at
+func (st *CalendarSyncStore) ArtisanSync(ctx context.Context, artisanID string) (*calsync.ArtisanSync, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT artisan_id, state, last_success_at, last_error, error_at
 		FROM gcal_artisan_sync WHERE artisan_id = ?`, artisanID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: gcal state of artisan %s: %w", artisanID, err)
@@ -235,8 +232,8 @@ func (db *DB) ArtisanSync(ctx context.Context, artisanID string) (*calsync.Artis
 
 // ArtisanSyncs returns the connection states of all artisans that have one,
 // by artisan id.
-func (db *DB) ArtisanSyncs(ctx context.Context) ([]calsync.ArtisanSync, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT artisan_id, state, last_success_at, last_error, error_at
+func (st *CalendarSyncStore) ArtisanSyncs(ctx context.Context) ([]calsync.ArtisanSync, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT artisan_id, state, last_success_at, last_error, error_at
 		FROM gcal_artisan_sync ORDER BY artisan_id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: gcal artisan states: %w", err)
@@ -272,8 +269,8 @@ func scanArtisanSyncs(rows *sql.Rows) ([]calsync.ArtisanSync, error) {
 }
 
 // SetArtisanSync inserts or replaces the connection state of an artisan.
-func (db *DB) SetArtisanSync(ctx context.Context, s calsync.ArtisanSync) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *CalendarSyncStore) SetArtisanSync(ctx context.Context, s calsync.ArtisanSync) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO gcal_artisan_sync
 			(artisan_id, state, last_success_at, last_error, error_at) VALUES (?, ?, ?, ?, ?)`,
 			s.ArtisanID, string(s.State), nullTime(s.LastSuccess), s.LastError, nullTime(s.ErrorAt))
@@ -286,10 +283,10 @@ func (db *DB) SetArtisanSync(ctx context.Context, s calsync.ArtisanSync) error {
 }
 
 // OAuthToken returns the stored OAuth token of an artisan, or nil.
-func (db *DB) OAuthToken(ctx context.Context, artisanID string) (*oauth2.Token, error) {
+func (st *CalendarSyncStore) OAuthToken(ctx context.Context, artisanID string) (*oauth2.Token, error) {
 	var t oauth2.Token
 	var expiry sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT access_token, refresh_token, token_type, expiry
+	err := st.db.read.QueryRowContext(ctx, `SELECT access_token, refresh_token, token_type, expiry
 		FROM gcal_oauth_token WHERE artisan_id = ?`, artisanID).
 		Scan(&t.AccessToken, &t.RefreshToken, &t.TokenType, &expiry)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -306,11 +303,11 @@ func (db *DB) OAuthToken(ctx context.Context, artisanID string) (*oauth2.Token, 
 
 // SaveOAuthToken stores (or replaces) the OAuth token of an artisan. The
 // error never includes the token.
-func (db *DB) SaveOAuthToken(ctx context.Context, artisanID string, tok *oauth2.Token) error {
+func (st *CalendarSyncStore) SaveOAuthToken(ctx context.Context, artisanID string, tok *oauth2.Token) error {
 	if tok == nil {
 		return fmt.Errorf("sqlite: save oauth token of artisan %s: no token", artisanID)
 	}
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO gcal_oauth_token
 			(artisan_id, access_token, refresh_token, token_type, expiry, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			artisanID, tok.AccessToken, tok.RefreshToken, tok.TokenType, nullTime(tok.Expiry), fmtTime(tx.now))
@@ -323,8 +320,8 @@ func (db *DB) SaveOAuthToken(ctx context.Context, artisanID string, tok *oauth2.
 }
 
 // DeleteOAuthToken forgets the OAuth token of an artisan.
-func (db *DB) DeleteOAuthToken(ctx context.Context, artisanID string) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *CalendarSyncStore) DeleteOAuthToken(ctx context.Context, artisanID string) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM gcal_oauth_token WHERE artisan_id = ?`, artisanID)
 		return err
 	})

@@ -333,4 +333,4 @@ func TestGcalBookingSyncBeforeBookingExists(t *testing.T) {
 	check("after the booking is stored")
 }
 
-var _ calsync.Store = (*sqlite.DB)(nil)
+var _ calsync.Store = (*sqlite.CalendarSyncStore)(nil)

@@ -45,8 +45,8 @@ func enqueue(ctx context.Context, tx *Tx, jobs []booking.Job) error {
 }
 
 // Enqueue adds jobs outside any booking change (e.g. a test e-mail).
-func (db *DB) Enqueue(ctx context.Context, jobs ...booking.Job) error {
-	if err := db.inTx(ctx, func(tx *Tx) error { return enqueue(ctx, tx, jobs) }); err != nil {
+func (st *JobStore) Enqueue(ctx context.Context, jobs ...booking.Job) error {
+	if err := st.db.inTx(ctx, func(tx *Tx) error { return enqueue(ctx, tx, jobs) }); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
@@ -73,12 +73,12 @@ func scanJob(s scanner) (booking.QueuedJob, error) {
 // ClaimJobs leases up to limit due pending jobs of queue until now+lease,
 // oldest run_at first, and counts an attempt for each. A job whose lease
 // has run out (its worker died) is due again.
-func (db *DB) ClaimJobs(ctx context.Context, queue string, now time.Time, limit int, lease time.Duration) ([]booking.QueuedJob, error) {
+func (st *JobStore) ClaimJobs(ctx context.Context, queue string, now time.Time, limit int, lease time.Duration) ([]booking.QueuedJob, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	var jobs []booking.QueuedJob
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET lease_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM jobs
 				WHERE queue = ? AND state = 'pending' AND run_at <= ?
@@ -115,37 +115,37 @@ func (db *DB) ClaimJobs(ctx context.Context, queue string, now time.Time, limit 
 // CompleteJob marks a job done; it is never claimed again. The payload is
 // dropped: a sent confirmation mail holds the customer's manage token and
 // personal data, which the database must not keep once they are delivered.
-func (db *DB) CompleteJob(ctx context.Context, id int64) error {
-	now := db.now()
-	return db.finishJob(ctx, "complete", id, `UPDATE jobs SET state = 'done', lease_until = NULL, payload = NULL, done_at = ?
+func (st *JobStore) CompleteJob(ctx context.Context, id int64) error {
+	now := st.db.now()
+	return st.finishJob(ctx, "complete", id, `UPDATE jobs SET state = 'done', lease_until = NULL, payload = NULL, done_at = ?
 		WHERE id = ? AND state = 'pending'`, fmtTime(now), id)
 }
 
 // RetryJob records a failed attempt and makes the job due again at retryAt.
-func (db *DB) RetryJob(ctx context.Context, id int64, errText string, retryAt time.Time) error {
-	return db.finishJob(ctx, "retry", id, `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?
+func (st *JobStore) RetryJob(ctx context.Context, id int64, errText string, retryAt time.Time) error {
+	return st.finishJob(ctx, "retry", id, `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?
 		WHERE id = ? AND state = 'pending'`, fmtTime(retryAt), errText, id)
 }
 
 // PostponeJob makes the job due again at until and takes back the attempt
 // its claim counted: it could not run for a reason outside itself, so the
 // wait does not use up its retries.
-func (db *DB) PostponeJob(ctx context.Context, id int64, errText string, until time.Time) error {
-	return db.finishJob(ctx, "postpone", id, `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?, attempts = max(attempts - 1, 0)
+func (st *JobStore) PostponeJob(ctx context.Context, id int64, errText string, until time.Time) error {
+	return st.finishJob(ctx, "postpone", id, `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?, attempts = max(attempts - 1, 0)
 		WHERE id = ? AND state = 'pending'`, fmtTime(until), errText, id)
 }
 
 // FailJob gives up on a job, keeping it (state failed) for staff to see.
-func (db *DB) FailJob(ctx context.Context, id int64, errText string) error {
-	now := db.now()
-	return db.finishJob(ctx, "fail", id, `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, done_at = ?
+func (st *JobStore) FailJob(ctx context.Context, id int64, errText string) error {
+	now := st.db.now()
+	return st.finishJob(ctx, "fail", id, `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, done_at = ?
 		WHERE id = ? AND state = 'pending'`, errText, fmtTime(now), id)
 }
 
 // finishJob runs an update of one pending job; ENOTFOUND if there is no
 // pending job with that id.
-func (db *DB) finishJob(ctx context.Context, verb string, id int64, query string, args ...any) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *JobStore) finishJob(ctx context.Context, verb string, id int64, query string, args ...any) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -166,8 +166,8 @@ func (db *DB) finishJob(ctx context.Context, verb string, id int64, query string
 }
 
 // JobStats counts jobs by queue and state: stats["mail"]["pending"].
-func (db *DB) JobStats(ctx context.Context) (map[string]map[string]int, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT queue, state, count(*) FROM jobs GROUP BY queue, state`)
+func (st *JobStore) JobStats(ctx context.Context) (map[string]map[string]int, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT queue, state, count(*) FROM jobs GROUP BY queue, state`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: job stats: %w", err)
 	}
@@ -191,8 +191,8 @@ func (db *DB) JobStats(ctx context.Context) (map[string]map[string]int, error) {
 }
 
 // FailedJobs returns up to limit failed jobs of queue, the most recent first.
-func (db *DB) FailedJobs(ctx context.Context, queue string, limit int) ([]booking.QueuedJob, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+func (st *JobStore) FailedJobs(ctx context.Context, queue string, limit int) ([]booking.QueuedJob, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
 		WHERE queue = ? AND state = 'failed' ORDER BY done_at DESC, id DESC LIMIT ?`, queue, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: failed jobs: %w", err)
@@ -216,9 +216,9 @@ func (db *DB) FailedJobs(ctx context.Context, queue string, limit int) ([]bookin
 // at start-up, before its workers run: leases still held then belong to a
 // process that died (one server runs per database), and its jobs should not
 // wait for their leases to run out.
-func (db *DB) ReleaseLeases(ctx context.Context) (int64, error) {
+func (st *JobStore) ReleaseLeases(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE jobs SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL`)
 		if err != nil {
 			return err

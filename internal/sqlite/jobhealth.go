@@ -15,7 +15,7 @@ import (
 //
 // It reads only the pending and failed rows, through the (queue, state)
 // index: jobs done, which are nearly all of them, are never visited.
-func (db *DB) JobHealth(ctx context.Context, now, failedSince time.Time, queues ...string) (map[string]booking.QueueHealth, error) {
+func (st *JobStore) JobHealth(ctx context.Context, now, failedSince time.Time, queues ...string) (map[string]booking.QueueHealth, error) {
 	out := make(map[string]booking.QueueHealth, len(queues))
 	if len(queues) == 0 {
 		return out, nil
@@ -25,7 +25,7 @@ func (db *DB) JobHealth(ctx context.Context, now, failedSince time.Time, queues 
 		out[q] = booking.QueueHealth{}
 		args = append(args, q)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT queue,
+	rows, err := st.db.read.QueryContext(ctx, `SELECT queue,
 			count(*) FILTER (WHERE state = 'pending' AND last_error = '' AND run_at <= ?1),
 			count(*) FILTER (WHERE (state = 'pending' AND last_error <> '') OR (state = 'failed' AND done_at >= ?2))
 		FROM jobs
@@ -53,8 +53,8 @@ func (db *DB) JobHealth(ctx context.Context, now, failedSince time.Time, queues 
 // a failed attempt, or given up at or after failedSince. With artisanID
 // set, only that artisan's bookings are listed (and no jobs of no
 // booking). The most recently failing bookings come first.
-func (db *DB) FailingJobs(ctx context.Context, queue string, failedSince time.Time, artisanID string) ([]booking.FailingJobs, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT coalesce(j.booking_id, ''),
+func (st *JobStore) FailingJobs(ctx context.Context, queue string, failedSince time.Time, artisanID string) ([]booking.FailingJobs, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT coalesce(j.booking_id, ''),
 			count(*) FILTER (WHERE j.state = 'pending'),
 			count(*) FILTER (WHERE j.state = 'failed'),
 			max(coalesce(j.done_at, j.run_at)) AS latest

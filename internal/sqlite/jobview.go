@@ -10,8 +10,8 @@ import (
 // BookingJobs lists the jobs of queue (e.g. "mail") for a booking, in the
 // order they were written, with their delivery state; payloads are left
 // out. A booking without jobs gives an empty list, not an error.
-func (db *DB) BookingJobs(ctx context.Context, bookingID, queue string) ([]booking.JobRecord, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, queue, kind, booking_id, state, attempts, last_error,
+func (st *JobStore) BookingJobs(ctx context.Context, bookingID, queue string) ([]booking.JobRecord, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT id, queue, kind, booking_id, state, attempts, last_error,
 			created_at, run_at, coalesce(done_at, '')
 		FROM jobs WHERE booking_id = ? AND queue = ? ORDER BY created_at, id`, bookingID, queue)
 	if err != nil {

@@ -19,8 +19,8 @@ type DueJobs struct {
 
 // DueJobStats counts the due pending jobs by queue, for the metrics (the
 // counts by state are JobStats). It reads the partial index jobs_due only.
-func (db *DB) DueJobStats(ctx context.Context, now time.Time) ([]DueJobs, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT queue, count(*), min(run_at) FROM jobs
+func (st *JobStore) DueJobStats(ctx context.Context, now time.Time) ([]DueJobs, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT queue, count(*), min(run_at) FROM jobs
 		WHERE state = 'pending' AND run_at <= ? GROUP BY queue ORDER BY queue`, fmtTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due jobs: %w", err)
@@ -69,11 +69,11 @@ var bookingEventActions = []any{
 // counts are of committed changes only, made by any process; ids grow in
 // commit order (one writer at a time), so nothing is counted twice or
 // missed between calls.
-func (db *DB) BookingEvents(ctx context.Context, afterID int64) ([]BookingEventCount, int64, error) {
+func (st *BookingStore) BookingEvents(ctx context.Context, afterID int64) ([]BookingEventCount, int64, error) {
 	q := `SELECT action, actor_kind, count(*), max(id) FROM audit_log
 		WHERE id > ? AND action IN (?, ?, ?, ?, ?) GROUP BY action, actor_kind`
 	args := append([]any{afterID}, bookingEventActions...)
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := st.db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, afterID, fmt.Errorf("sqlite: booking events: %w", err)
 	}

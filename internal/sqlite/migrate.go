@@ -305,7 +305,7 @@ CREATE INDEX bookings_block ON bookings (block_start, block_end, status, artisan
 // services and artisans removed from the file (as inactive rows). The UID
 // is left NULL: the UID that a booking's invites carry so far was made from
 // the host of server.public_url, which the database never recorded. The
-// server fills it in at its first start (DB.FillBookingUIDs) from the
+// server fills it in at its first start (BookingStore.FillBookingUIDs) from the
 // public URL it is configured with, which is the one those invites were
 // sent with unless the file was changed during the upgrade.
 func migrateV7BookingKeeps(ctx context.Context, tx *sql.Tx) error {

@@ -11,8 +11,6 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
-var _ booking.ReplyStore = (*DB)(nil)
-
 // ApplyReply processes the reply r to the booking bookingID exactly once.
 //
 // In one write transaction it looks r.Key up among the messages processed
@@ -24,7 +22,7 @@ var _ booking.ReplyStore = (*DB)(nil)
 // outcome. Either all of it is committed or none: a reply read again after
 // a crash finds its key and changes nothing. A booking that does not exist
 // is ReplyUnknown, and nothing is recorded.
-func (db *DB) ApplyReply(ctx context.Context, r booking.InboundReply, bookingID string, decide booking.ReplyDecision) (booking.ReplyOutcome, *booking.Booking, error) {
+func (st *ReplyStore) ApplyReply(ctx context.Context, r booking.InboundReply, bookingID string, decide booking.ReplyDecision) (booking.ReplyOutcome, *booking.Booking, error) {
 	if r.Key == "" {
 		return "", nil, fmt.Errorf("sqlite: apply reply: no message key")
 	}
@@ -32,7 +30,7 @@ func (db *DB) ApplyReply(ctx context.Context, r booking.InboundReply, bookingID 
 		outcome booking.ReplyOutcome
 		out     *booking.Booking
 	)
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		outcome, out = "", nil
 		var done string
 		err := tx.QueryRowContext(ctx, `SELECT outcome FROM reply_messages WHERE message_key = ?`, r.Key).Scan(&done)
@@ -87,8 +85,8 @@ func (db *DB) ApplyReply(ctx context.Context, r booking.InboundReply, bookingID 
 				return err
 			}
 		}
-		if act.Notify && db.ReplyJobs != nil {
-			jobs, err := db.ReplyJobs(booking.ReplyEvent{Booking: copyBooking(b), Reply: &r, Outcome: act.Outcome})
+		if act.Notify && st.db.ReplyJobs != nil {
+			jobs, err := st.db.ReplyJobs(booking.ReplyEvent{Booking: copyBooking(b), Reply: &r, Outcome: act.Outcome})
 			if err != nil {
 				return fmt.Errorf("jobs for a reply: %w", err)
 			}
@@ -146,8 +144,8 @@ func recordCustomerReply(ctx context.Context, tx *Tx, id string, r *booking.Inbo
 
 // CustomerReplies returns the recorded answers and proposals of the
 // bookings ids; a booking with none has no entry.
-func (db *DB) CustomerReplies(ctx context.Context, ids ...string) (map[string]booking.CustomerReply, error) {
-	out, err := customerReplies(ctx, db.read, ids)
+func (st *ReplyStore) CustomerReplies(ctx context.Context, ids ...string) (map[string]booking.CustomerReply, error) {
+	out, err := customerReplies(ctx, st.db.read, ids)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("sqlite: customer replies: %w", err))
 	}
@@ -211,9 +209,9 @@ func customerReplies(ctx context.Context, q queryer, ids []string) (map[string]b
 
 // ReplyCursor returns the UIDVALIDITY and the last UID examined of
 // mailbox, zeros when it was never read.
-func (db *DB) ReplyCursor(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
+func (st *ReplyStore) ReplyCursor(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
 	var v, u int64
-	err = db.read.QueryRowContext(ctx, `SELECT uid_validity, last_uid FROM reply_cursor WHERE mailbox = ?`, mailbox).Scan(&v, &u)
+	err = st.db.read.QueryRowContext(ctx, `SELECT uid_validity, last_uid FROM reply_cursor WHERE mailbox = ?`, mailbox).Scan(&v, &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
 	}
@@ -226,8 +224,8 @@ func (db *DB) ReplyCursor(ctx context.Context, mailbox string) (uidValidity, las
 // SetReplyCursor records that every message of mailbox up to lastUID under
 // uidValidity has been examined. Under the same UIDVALIDITY the cursor
 // never moves back.
-func (db *DB) SetReplyCursor(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *ReplyStore) SetReplyCursor(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO reply_cursor (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (mailbox) DO UPDATE SET
 				last_uid = CASE WHEN uid_validity = excluded.uid_validity THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,

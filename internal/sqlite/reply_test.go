@@ -171,4 +171,4 @@ func TestReplyCursor(t *testing.T) {
 	}
 }
 
-var _ booking.ReplyStore = (*sqlite.DB)(nil)
+var _ booking.ReplyStore = (*sqlite.Store)(nil)

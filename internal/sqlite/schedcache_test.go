@@ -16,7 +16,7 @@ import (
 )
 
 // scheduleIDs returns the ids of the bookings of db's schedule of [from, to).
-func scheduleIDs(tb testing.TB, db *sqlite.DB, from, to time.Time) []string {
+func scheduleIDs(tb testing.TB, db *sqlite.Store, from, to time.Time) []string {
 	tb.Helper()
 	s, err := db.Schedule(context.Background(), from, to)
 	if err != nil {
@@ -38,24 +38,24 @@ func TestScheduleSeesEveryBookingChange(t *testing.T) {
 	ctx := context.Background()
 	actor := booking.Actor{Kind: "customer"}
 	nextDay := func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
-	week := func(tb testing.TB, db *sqlite.DB) []string {
+	week := func(tb testing.TB, db *sqlite.Store) []string {
 		return scheduleIDs(tb, db, at(0, 0), at(0, 0).AddDate(0, 0, 7))
 	}
 	tests := []struct {
 		name   string
-		change func(tb testing.TB, db *sqlite.DB, b *booking.Booking)
+		change func(tb testing.TB, db *sqlite.Store, b *booking.Booking)
 		want   func(b *booking.Booking) (day1, day2 []string)
 	}{
 		{
 			name: "made",
-			change: func(tb testing.TB, db *sqlite.DB, b *booking.Booking) {
+			change: func(tb testing.TB, db *sqlite.Store, b *booking.Booking) {
 				*b = *MustCreateBooking(tb, db, req{ID: "bk_new", Artisan: "ben", Start: at(15, 0)})
 			},
 			want: func(b *booking.Booking) ([]string, []string) { return []string{"bk_new", "bk_old"}, []string{} },
 		},
 		{
 			name: "cancelled",
-			change: func(tb testing.TB, db *sqlite.DB, b *booking.Booking) {
+			change: func(tb testing.TB, db *sqlite.Store, b *booking.Booking) {
 				_, err := db.CancelBooking(ctx, "bk_old", actor)
 				mustNoErr(tb, err)
 			},
@@ -63,7 +63,7 @@ func TestScheduleSeesEveryBookingChange(t *testing.T) {
 		},
 		{
 			name: "moved within the day",
-			change: func(tb testing.TB, db *sqlite.DB, b *booking.Booking) {
+			change: func(tb testing.TB, db *sqlite.Store, b *booking.Booking) {
 				nb := newBooking(req{Artisan: "ana", Start: at(16, 0)}).Booking
 				_, err := db.RescheduleBooking(ctx, "bk_old", nb.Start, nb.End, nb.BlockStart, nb.BlockEnd, actor,
 					func(*booking.Schedule) (booking.Placement, error) { return booking.Placement{ArtisanID: "ben"}, nil })
@@ -73,7 +73,7 @@ func TestScheduleSeesEveryBookingChange(t *testing.T) {
 		},
 		{
 			name: "moved to the next day",
-			change: func(tb testing.TB, db *sqlite.DB, b *booking.Booking) {
+			change: func(tb testing.TB, db *sqlite.Store, b *booking.Booking) {
 				nb := newBooking(req{Artisan: "ana", Start: nextDay(at(11, 0))}).Booking
 				_, err := db.RescheduleBooking(ctx, "bk_old", nb.Start, nb.End, nb.BlockStart, nb.BlockEnd, actor,
 					func(*booking.Schedule) (booking.Placement, error) { return booking.Placement{ArtisanID: "ana"}, nil })

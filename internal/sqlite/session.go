@@ -12,8 +12,8 @@ import (
 
 // CreateSession stores a new session. Sessions past their absolute expiry
 // are purged at the same time, so the table does not grow without bound.
-func (db *DB) CreateSession(ctx context.Context, s booking.Session) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *StaffStore) CreateSession(ctx context.Context, s booking.Session) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, fmtTime(s.CreatedAt)); err != nil {
 			return err
 		}
@@ -29,10 +29,10 @@ func (db *DB) CreateSession(ctx context.Context, s booking.Session) error {
 
 // Session returns session id with its user, or ENOTFOUND. Checking the
 // secret, expiry and whether the user is disabled is the caller's job.
-func (db *DB) Session(ctx context.Context, id string) (*booking.Session, *booking.User, error) {
+func (st *StaffStore) Session(ctx context.Context, id string) (*booking.Session, *booking.User, error) {
 	var s booking.Session
 	var created, seen, expires string
-	row := db.read.QueryRowContext(ctx, `SELECT s.id, s.user_id, s.secret_hash, s.created_at, s.last_seen_at, s.expires_at,
+	row := st.db.read.QueryRowContext(ctx, `SELECT s.id, s.user_id, s.secret_hash, s.created_at, s.last_seen_at, s.expires_at,
 			u.id, u.email, u.name, u.role, coalesce(u.artisan_id, ''), u.password_hash, u.disabled, u.created_at, u.updated_at
 		FROM sessions AS s JOIN users AS u ON u.id = s.user_id WHERE s.id = ?`, id)
 	var u booking.User
@@ -58,8 +58,8 @@ func (db *DB) Session(ctx context.Context, id string) (*booking.Session, *bookin
 
 // TouchSession records that session id was used at t (for the idle
 // expiry).
-func (db *DB) TouchSession(ctx context.Context, id string, t time.Time) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *StaffStore) TouchSession(ctx context.Context, id string, t time.Time) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, fmtTime(t), id)
 		return err
 	})
@@ -71,8 +71,8 @@ func (db *DB) TouchSession(ctx context.Context, id string, t time.Time) error {
 
 // DeleteSession removes session id; removing an unknown session is not an
 // error.
-func (db *DB) DeleteSession(ctx context.Context, id string) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *StaffStore) DeleteSession(ctx context.Context, id string) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
 		return err
 	})

@@ -3,6 +3,13 @@
 // through the pure-Go driver modernc.org/sqlite (the binary builds with
 // CGO_ENABLED=0).
 //
+// One DB owns the file: its connection pools, its write transactions (Tx,
+// tx.go) and the caches that learn of every commit. Over it sit the stores,
+// one per concern (stores.go): CatalogStore, BookingStore, StaffStore,
+// JobStore, CalendarSyncStore and ReplyStore, each implementing the
+// domain's interface of its concern; Store gathers them. Open returns a
+// Store.
+//
 // Writes go through a pool of one connection, so write transactions queue in
 // the process instead of fighting over the file lock, and every one of them
 // is BEGIN IMMEDIATE: a booking is checked and inserted against committed
@@ -36,12 +43,11 @@ const timeFormat = "2006-01-02T15:04:05.000Z"
 // timePrecision is the precision of stored instants.
 const timePrecision = time.Millisecond
 
-// DB is the SQLite store. It implements booking.Store and booking.JobQueue.
-//
-// It owns the two connection pools and the write transactions (Tx): every
-// write goes through inTx, which records what the transaction changed and,
-// after COMMIT, publishes it to the subscribers (Subscribe): the catalogue
-// and schedule caches, and the job workers' wake-up.
+// DB is the SQLite database under the stores. It owns the two connection
+// pools and the write transactions (Tx): every write goes through inTx,
+// which records what the transaction changed and, after COMMIT, publishes
+// it to the subscribers (Subscribe): the catalogue and schedule caches,
+// and the job workers' wake-up.
 type DB struct {
 	write *sql.DB // one connection; every write transaction
 	read  *sql.DB // read-only connections
@@ -85,11 +91,6 @@ type DB struct {
 	// schedule caches the confirmed bookings that Schedule reads.
 	schedule scheduleCache
 }
-
-var (
-	_ booking.Store    = (*DB)(nil)
-	_ booking.JobQueue = (*DB)(nil)
-)
 
 // DefaultBusyTimeout is how long a write waits for the database's write
 // lock, and for its turn on the write connection, before the store gives up
@@ -140,13 +141,22 @@ func dsnWith(path string, readOnly bool, o Options) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the database at path and brings its
-// schema up to date. A database written by a newer version of the
-// application is refused.
-func Open(ctx context.Context, path string) (*DB, error) { return OpenWith(ctx, path, Options{}) }
+// Open opens (creating if needed) the database at path, brings its
+// schema up to date and returns every store over it. A database written by
+// a newer version of the application is refused.
+func Open(ctx context.Context, path string) (*Store, error) { return OpenWith(ctx, path, Options{}) }
 
 // OpenWith is Open with options.
-func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
+func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
+	db, err := openDB(ctx, path, o)
+	if err != nil {
+		return nil, err
+	}
+	return NewStore(db), nil
+}
+
+// openDB opens the database at path alone.
+func openDB(ctx context.Context, path string, o Options) (*DB, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: open: want a file path, got %q", path)
 	}
@@ -258,6 +268,12 @@ func (db *DB) now() time.Time {
 		return time.Now().UTC()
 	}
 	return db.Now().UTC()
+}
+
+// closeRows closes rows and returns the iteration error, if any.
+func closeRows(rows *sql.Rows) error {
+	err := rows.Err()
+	return errors.Join(err, rows.Close())
 }
 
 // queryer is what reads need: a pool or a transaction.

@@ -77,13 +77,13 @@ func testCatalog() *booking.Catalog {
 
 // MustOpenDB opens a new file database in a temporary folder with the test
 // catalogue and the test clock.
-func MustOpenDB(tb testing.TB) *sqlite.DB {
+func MustOpenDB(tb testing.TB) *sqlite.Store {
 	tb.Helper()
 	return MustOpenDBWith(tb, testCatalog())
 }
 
 // MustOpenDBWith is MustOpenDB with another catalogue.
-func MustOpenDBWith(tb testing.TB, cat *booking.Catalog) *sqlite.DB {
+func MustOpenDBWith(tb testing.TB, cat *booking.Catalog) *sqlite.Store {
 	tb.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "atelier.db"))
 	if err != nil {
@@ -103,7 +103,7 @@ func MustOpenDBWith(tb testing.TB, cat *booking.Catalog) *sqlite.DB {
 
 // rawDB opens a second, plain connection pool on db's file, for checks and
 // for writes that bypass the store.
-func rawDB(tb testing.TB, db *sqlite.DB) *sql.DB {
+func rawDB(tb testing.TB, db *sqlite.Store) *sql.DB {
 	tb.Helper()
 	raw, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
 	if err != nil {
@@ -113,7 +113,7 @@ func rawDB(tb testing.TB, db *sqlite.DB) *sql.DB {
 	return raw
 }
 
-func count(tb testing.TB, db *sqlite.DB, query string, args ...any) int {
+func count(tb testing.TB, db *sqlite.Store, query string, args ...any) int {
 	tb.Helper()
 	var n int
 	if err := rawDB(tb, db).QueryRow(query, args...).Scan(&n); err != nil {
@@ -211,7 +211,7 @@ func blindPlace(nb booking.NewBooking, room string) booking.PlaceFunc {
 }
 
 // MustCreateBooking books r and fails the test if that fails.
-func MustCreateBooking(tb testing.TB, db *sqlite.DB, r req) *booking.Booking {
+func MustCreateBooking(tb testing.TB, db *sqlite.Store, r req) *booking.Booking {
 	tb.Helper()
 	nb := newBooking(r)
 	b, _, err := db.CreateBooking(context.Background(), nb, place(nb, ""))

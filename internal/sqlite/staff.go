@@ -20,12 +20,12 @@ import (
 const CodeClosureFromConfig = "closure_from_config"
 
 // SetOpeningHours replaces the atelier's opening hours.
-func (db *DB) SetOpeningHours(ctx context.Context, hours booking.WeekHours, actor booking.Actor) error {
+func (st *CatalogStore) SetOpeningHours(ctx context.Context, hours booking.WeekHours, actor booking.Actor) error {
 	js, err := hoursJSON(hours)
 	if err != nil {
 		return booking.Errorf(booking.EINVALID, booking.CodeInvalid, "invalid opening hours: %v", err)
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = st.db.inTx(ctx, func(tx *Tx) error {
 		var before string
 		err := tx.QueryRowContext(ctx, `SELECT opening_hours FROM atelier WHERE id = 1`).Scan(&before)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -49,12 +49,12 @@ func (db *DB) SetOpeningHours(ctx context.Context, hours booking.WeekHours, acto
 }
 
 // SetWorkingHours replaces an active artisan's working hours.
-func (db *DB) SetWorkingHours(ctx context.Context, artisanID string, hours booking.WeekHours, actor booking.Actor) error {
+func (st *CatalogStore) SetWorkingHours(ctx context.Context, artisanID string, hours booking.WeekHours, actor booking.Actor) error {
 	js, err := hoursJSON(hours)
 	if err != nil {
 		return booking.Errorf(booking.EINVALID, booking.CodeInvalid, "invalid working hours: %v", err)
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = st.db.inTx(ctx, func(tx *Tx) error {
 		var before string
 		err := tx.QueryRowContext(ctx, `SELECT working_hours FROM artisans WHERE id = ? AND active`, artisanID).Scan(&before)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -79,7 +79,7 @@ func (db *DB) SetWorkingHours(ctx context.Context, artisanID string, hours booki
 
 // AddClosure closes the atelier from c.From to c.To inclusive and returns
 // the stored closure (with its id, source 'staff').
-func (db *DB) AddClosure(ctx context.Context, c booking.Closure, actor booking.Actor) (booking.Closure, error) {
+func (st *CatalogStore) AddClosure(ctx context.Context, c booking.Closure, actor booking.Actor) (booking.Closure, error) {
 	errs := booking.FieldErrors{}
 	if c.From.IsZero() {
 		errs.Add("from", "is required")
@@ -94,7 +94,7 @@ func (db *DB) AddClosure(ctx context.Context, c booking.Closure, actor booking.A
 		return booking.Closure{}, err
 	}
 	c.Source = "staff"
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
 			VALUES (?, ?, ?, 'staff', ?) RETURNING id`, c.From.String(), c.To.String(), c.Reason, fmtTime(tx.now)).Scan(&id)
@@ -113,12 +113,12 @@ func (db *DB) AddClosure(ctx context.Context, c booking.Closure, actor booking.A
 // DeleteClosure removes a closure staff added. A closure from the
 // configuration file cannot be deleted here (it would come back at the
 // next start); that is ECONFLICT with code CodeClosureFromConfig.
-func (db *DB) DeleteClosure(ctx context.Context, id string, actor booking.Actor) error {
+func (st *CatalogStore) DeleteClosure(ctx context.Context, id string, actor booking.Actor) error {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		return booking.ErrNotFound("closure")
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = st.db.inTx(ctx, func(tx *Tx) error {
 		c, err := scanClosure(tx.QueryRowContext(ctx,
 			`SELECT id, from_date, to_date, reason, source FROM closures WHERE id = ?`, n))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -143,7 +143,7 @@ func (db *DB) DeleteClosure(ctx context.Context, id string, actor booking.Actor)
 }
 
 // AddTimeOff records time off for t.ArtisanID and returns it with its id.
-func (db *DB) AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.Actor) (booking.TimeOff, error) {
+func (st *CatalogStore) AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.Actor) (booking.TimeOff, error) {
 	errs := booking.FieldErrors{}
 	if t.Start.IsZero() {
 		errs.Add("start", "is required")
@@ -158,7 +158,7 @@ func (db *DB) AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.A
 		return booking.TimeOff{}, err
 	}
 	t.Start, t.End = t.Start.UTC().Truncate(timePrecision), t.End.UTC().Truncate(timePrecision)
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM artisans WHERE id = ? AND active`, t.ArtisanID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -185,12 +185,12 @@ func (db *DB) AddTimeOff(ctx context.Context, t booking.TimeOff, actor booking.A
 
 // DeleteTimeOff removes time off id of artisanID (ENOTFOUND if it is not
 // that artisan's).
-func (db *DB) DeleteTimeOff(ctx context.Context, artisanID, id string, actor booking.Actor) error {
+func (st *CatalogStore) DeleteTimeOff(ctx context.Context, artisanID, id string, actor booking.Actor) error {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		return booking.ErrNotFound("time off")
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = st.db.inTx(ctx, func(tx *Tx) error {
 		t, err := scanTimeOff(tx.QueryRowContext(ctx,
 			`SELECT id, artisan_id, start_at, end_at, reason FROM time_off WHERE id = ? AND artisan_id = ?`, n, artisanID))
 		if errors.Is(err, sql.ErrNoRows) {

@@ -17,14 +17,14 @@ import (
 
 // Bookings lists the bookings (any status) starting in [from, to), of
 // artisanID when it is not "", by start time.
-func (db *DB) Bookings(ctx context.Context, from, to time.Time, artisanID string) ([]booking.Booking, error) {
+func (st *BookingStore) Bookings(ctx context.Context, from, to time.Time, artisanID string) ([]booking.Booking, error) {
 	q := `SELECT ` + bookingColumns + ` FROM bookings WHERE start_at >= ? AND start_at < ?`
 	args := []any{fmtTime(from), fmtTime(to)}
 	if artisanID != "" {
 		q += ` AND artisan_id = ?`
 		args = append(args, artisanID)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY start_at, id`, args...)
+	rows, err := st.db.read.QueryContext(ctx, q+` ORDER BY start_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: bookings: %w", err)
 	}
@@ -45,7 +45,7 @@ func (db *DB) Bookings(ctx context.Context, from, to time.Time, artisanID string
 
 // StaffNotes returns the staff notes of the given bookings, keyed by
 // booking id; bookings without notes are absent.
-func (db *DB) StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]string, error) {
+func (st *BookingStore) StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]string, error) {
 	out := make(map[string]string, len(bookingIDs))
 	if len(bookingIDs) == 0 {
 		return out, nil
@@ -55,7 +55,7 @@ func (db *DB) StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: staff notes: %w", err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT booking_id, notes FROM booking_staff_notes
+	rows, err := st.db.read.QueryContext(ctx, `SELECT booking_id, notes FROM booking_staff_notes
 		WHERE booking_id IN (SELECT value FROM json_each(?))`, string(ids))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: staff notes: %w", err)
@@ -76,8 +76,8 @@ func (db *DB) StaffNotes(ctx context.Context, bookingIDs ...string) (map[string]
 
 // SetStaffNotes replaces the staff notes of a booking ("" removes them)
 // and writes an audit row.
-func (db *DB) SetStaffNotes(ctx context.Context, bookingID, notes string, actor booking.Actor) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *BookingStore) SetStaffNotes(ctx context.Context, bookingID, notes string, actor booking.Actor) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM bookings WHERE id = ?`, bookingID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -116,8 +116,8 @@ func (db *DB) SetStaffNotes(ctx context.Context, bookingID, notes string, actor 
 
 // AuditLog returns up to limit audit rows written in [from, to), oldest
 // first.
-func (db *DB) AuditLog(ctx context.Context, from, to time.Time, limit int) ([]booking.AuditEntry, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, at, actor_kind, actor_id, action, coalesce(booking_id, ''), target,
+func (st *StaffStore) AuditLog(ctx context.Context, from, to time.Time, limit int) ([]booking.AuditEntry, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT id, at, actor_kind, actor_id, action, coalesce(booking_id, ''), target,
 			coalesce(before, 'null'), coalesce(after, 'null')
 		FROM audit_log WHERE at >= ? AND at < ? ORDER BY at, id LIMIT ?`, fmtTime(from), fmtTime(to), limit)
 	if err != nil {

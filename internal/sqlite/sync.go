@@ -30,8 +30,8 @@ import (
 //     replaced by the file's; those staff added are kept.
 //
 // The warnings are for the operator's log.
-func (db *DB) SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error) {
-	err = db.inTx(ctx, func(tx *Tx) error {
+func (st *CatalogStore) SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error) {
+	err = st.db.inTx(ctx, func(tx *Tx) error {
 		w, err := syncAtelier(ctx, tx, &cat.Atelier)
 		if err != nil {
 			return err

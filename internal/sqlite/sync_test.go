@@ -255,24 +255,24 @@ func TestIDsNotReused(t *testing.T) {
 	d := booking.Date{Year: 2026, Month: 12, Day: 30}
 	tests := []struct {
 		name   string
-		add    func(db *sqlite.DB) (string, error)
-		delete func(db *sqlite.DB, id string) error
+		add    func(db *sqlite.Store) (string, error)
+		delete func(db *sqlite.Store, id string) error
 	}{
 		{
 			name: "Closure",
-			add: func(db *sqlite.DB) (string, error) {
+			add: func(db *sqlite.Store) (string, error) {
 				c, err := db.AddClosure(ctx, booking.Closure{From: d, To: d, Reason: "Stocktake"}, staff)
 				return c.ID, err
 			},
-			delete: func(db *sqlite.DB, id string) error { return db.DeleteClosure(ctx, id, staff) },
+			delete: func(db *sqlite.Store, id string) error { return db.DeleteClosure(ctx, id, staff) },
 		},
 		{
 			name: "TimeOff",
-			add: func(db *sqlite.DB) (string, error) {
+			add: func(db *sqlite.Store) (string, error) {
 				t, err := db.AddTimeOff(ctx, booking.TimeOff{ArtisanID: "ana", Start: at(10, 0), End: at(11, 0)}, staff)
 				return t.ID, err
 			},
-			delete: func(db *sqlite.DB, id string) error { return db.DeleteTimeOff(ctx, "ana", id, staff) },
+			delete: func(db *sqlite.Store, id string) error { return db.DeleteTimeOff(ctx, "ana", id, staff) },
 		},
 	}
 	for _, tc := range tests {

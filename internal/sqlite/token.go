@@ -34,8 +34,8 @@ func insertManageTokens(ctx context.Context, tx *Tx, tokens ...booking.ManageTok
 // outside a booking change (a reminder, the links sent again). A token is
 // stored before its message goes out, so every link that reaches a
 // customer works.
-func (db *DB) AddManageTokens(ctx context.Context, tokens ...booking.ManageToken) error {
-	if err := db.inTx(ctx, func(tx *Tx) error { return insertManageTokens(ctx, tx, tokens...) }); err != nil {
+func (st *BookingStore) AddManageTokens(ctx context.Context, tokens ...booking.ManageToken) error {
+	if err := st.db.inTx(ctx, func(tx *Tx) error { return insertManageTokens(ctx, tx, tokens...) }); err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
@@ -44,8 +44,8 @@ func (db *DB) AddManageTokens(ctx context.Context, tokens ...booking.ManageToken
 // BookingByManageToken returns booking id if tokenHash is the hash of one
 // of its manage tokens; an unknown id and an unknown token are both
 // ENOTFOUND.
-func (db *DB) BookingByManageToken(ctx context.Context, id string, tokenHash []byte) (*booking.Booking, error) {
-	b, err := scanBooking(db.read.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings
+func (st *BookingStore) BookingByManageToken(ctx context.Context, id string, tokenHash []byte) (*booking.Booking, error) {
+	b, err := scanBooking(st.db.read.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings
 		WHERE id = ? AND EXISTS (SELECT 1 FROM booking_tokens AS t WHERE t.booking_id = bookings.id AND t.token_hash = ?)`,
 		id, tokenHash))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -59,8 +59,8 @@ func (db *DB) BookingByManageToken(ctx context.Context, id string, tokenHash []b
 
 // ManageTokens returns the stored manage tokens of booking id, oldest
 // first (for tests and staff tools: hashes only).
-func (db *DB) ManageTokens(ctx context.Context, id string) ([]booking.ManageToken, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT booking_id, token_hash, purpose FROM booking_tokens
+func (st *BookingStore) ManageTokens(ctx context.Context, id string) ([]booking.ManageToken, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT booking_id, token_hash, purpose FROM booking_tokens
 		WHERE booking_id = ? ORDER BY created_at, purpose`, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: manage tokens: %w", err)
@@ -83,9 +83,9 @@ func (db *DB) ManageTokens(ctx context.Context, id string) ([]booking.ManageToke
 // PurgeManageTokens deletes the manage tokens of the bookings that ended
 // before endedBefore (they no longer open them; see internal/app) and
 // returns how many went.
-func (db *DB) PurgeManageTokens(ctx context.Context, endedBefore time.Time) (int64, error) {
+func (st *BookingStore) PurgeManageTokens(ctx context.Context, endedBefore time.Time) (int64, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM booking_tokens WHERE booking_id IN
 			(SELECT id FROM bookings WHERE end_at < ?)`, fmtTime(endedBefore))
 		if err != nil {
@@ -103,9 +103,9 @@ func (db *DB) PurgeManageTokens(ctx context.Context, endedBefore time.Time) (int
 // CustomerBookings returns the confirmed bookings made with the e-mail
 // address email (in any case) that have not ended at now, in start order,
 // at most limit.
-func (db *DB) CustomerBookings(ctx context.Context, email string, now time.Time, limit int) ([]booking.Booking, error) {
+func (st *BookingStore) CustomerBookings(ctx context.Context, email string, now time.Time, limit int) ([]booking.Booking, error) {
 	// bookings_customer_email; start_at after now less the longest block.
-	rows, err := db.read.QueryContext(ctx, `SELECT `+bookingColumns+` FROM bookings
+	rows, err := st.db.read.QueryContext(ctx, `SELECT `+bookingColumns+` FROM bookings
 		WHERE customer_email = ? COLLATE NOCASE AND start_at > ? AND end_at > ? AND status = 'confirmed'
 		ORDER BY start_at, id LIMIT ?`, email, fmtTime(now.Add(-maxBlock)), fmtTime(now), limit)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 
 // MustOpenDBOptions opens a new file database with opts, the test
 // catalogue, the test clock and one mail job per booking change.
-func MustOpenDBOptions(tb testing.TB, path string, opts atsqlite.Options) *atsqlite.DB {
+func MustOpenDBOptions(tb testing.TB, path string, opts atsqlite.Options) *atsqlite.Store {
 	tb.Helper()
 	db, err := atsqlite.OpenWith(context.Background(), path, opts)
 	if err != nil {
@@ -51,7 +51,7 @@ func wantUnavailable(tb testing.TB, err error, code int) {
 // jobs and its audit rows.
 type traces struct{ bookings, jobs, audit int }
 
-func tracesOf(tb testing.TB, db *atsqlite.DB, id string) traces {
+func tracesOf(tb testing.TB, db *atsqlite.Store, id string) traces {
 	tb.Helper()
 	return traces{
 		bookings: count(tb, db, `SELECT count(*) FROM bookings WHERE id = ?`, id),
@@ -60,7 +60,7 @@ func tracesOf(tb testing.TB, db *atsqlite.DB, id string) traces {
 	}
 }
 
-func allTraces(tb testing.TB, db *atsqlite.DB) traces {
+func allTraces(tb testing.TB, db *atsqlite.Store) traces {
 	tb.Helper()
 	return traces{
 		bookings: count(tb, db, `SELECT count(*) FROM bookings`),

@@ -38,10 +38,10 @@ func scanUser(s scanner) (*booking.User, error) {
 // CreateUser stores a new staff account and returns it with its id. An
 // e-mail address already in use (in any letter case) is ECONFLICT
 // CodeEmailTaken; an artisan account for an unknown artisan is EINVALID.
-func (db *DB) CreateUser(ctx context.Context, u booking.User) (*booking.User, error) {
+func (st *StaffStore) CreateUser(ctx context.Context, u booking.User) (*booking.User, error) {
 	u.ID = booking.NewID(booking.UserIDPrefix)
 	u.Email = strings.TrimSpace(u.Email)
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		now := tx.now
 		u.CreatedAt, u.UpdatedAt = now, now
 		if u.ArtisanID != "" {
@@ -80,8 +80,8 @@ func isCheckViolation(err error) bool {
 
 // UserByEmail returns the account with the e-mail address (any letter
 // case), or ENOTFOUND.
-func (db *DB) UserByEmail(ctx context.Context, email string) (*booking.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.TrimSpace(email)))
+func (st *StaffStore) UserByEmail(ctx context.Context, email string) (*booking.User, error) {
+	u, err := scanUser(st.db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.TrimSpace(email)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, booking.ErrNotFound("user")
 	}
@@ -92,8 +92,8 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*booking.User, err
 }
 
 // Users lists every staff account by e-mail address.
-func (db *DB) Users(ctx context.Context) ([]booking.User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+func (st *StaffStore) Users(ctx context.Context) ([]booking.User, error) {
+	rows, err := st.db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: users: %w", err)
 	}
@@ -114,16 +114,16 @@ func (db *DB) Users(ctx context.Context) ([]booking.User, error) {
 
 // SetUserPassword replaces the password hash of the account with the
 // e-mail address and ends all its sessions.
-func (db *DB) SetUserPassword(ctx context.Context, email, hash string) error {
-	return db.updateUser(ctx, "set password", email, `password_hash = ?`, hash)
+func (st *StaffStore) SetUserPassword(ctx context.Context, email, hash string) error {
+	return st.updateUser(ctx, "set password", email, `password_hash = ?`, hash)
 }
 
 // DisableUser disables the account with the e-mail address: it can no
 // longer sign in, all its sessions end, and the calendar feeds it could
 // still read are revoked (revokeFeedsOf), all in one transaction. The
 // audit log records it, with the feeds revoked.
-func (db *DB) DisableUser(ctx context.Context, email string) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *StaffStore) DisableUser(ctx context.Context, email string) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		id, err := setUser(ctx, tx, email, `disabled = ?`, 1)
 		if err != nil {
 			return err
@@ -145,8 +145,8 @@ func (db *DB) DisableUser(ctx context.Context, email string) error {
 // A feed that survived the disabling (an account disabled by an earlier
 // version, whose feeds were only refused) is revoked now, before the
 // account is active again and the feed would serve once more.
-func (db *DB) EnableUser(ctx context.Context, email string) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *StaffStore) EnableUser(ctx context.Context, email string) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		var id string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, strings.TrimSpace(email)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -169,8 +169,8 @@ func (db *DB) EnableUser(ctx context.Context, email string) error {
 	return nil
 }
 
-func (db *DB) updateUser(ctx context.Context, op, email, set string, arg any) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
+func (st *StaffStore) updateUser(ctx context.Context, op, email, set string, arg any) error {
+	err := st.db.inTx(ctx, func(tx *Tx) error {
 		_, err := setUser(ctx, tx, email, set, arg)
 		return err
 	})

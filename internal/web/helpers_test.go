@@ -47,7 +47,7 @@ func MustZone(name string) *time.Location {
 // Env is the real server (store on a temporary file, real engine, JSON
 // API and pages) on 127.0.0.1.
 type Env struct {
-	DB   *sqlite.DB
+	DB   *sqlite.Store
 	App  *app.App
 	HTTP *httptest.Server
 	URL  string
