@@ -70,28 +70,55 @@ func decideReply(r booking.InboundReply, b *booking.Booking, prev *booking.Custo
 		act.Outcome = booking.ReplyUnknown
 		return act
 	}
+	if act.Outcome = replyRefused(r, b, now); act.Outcome != "" {
+		return act
+	}
+	if r.Method == booking.MethodCounter {
+		return decideCounter(act, r, prev, now)
+	}
+	return decideAnswer(act, r, prev, declined)
+}
+
+// replyRefused is why r is not taken from b's customer at all (not
+// theirs, an older invitation, a booking no longer on), or "".
+func replyRefused(r booking.InboundReply, b *booking.Booking, now time.Time) booking.ReplyOutcome {
 	switch {
 	case r.Unauthenticated:
-		act.Outcome = booking.ReplyUnauthenticated
+		return booking.ReplyUnauthenticated
 	case !mailaddr.Equal(r.Attendee, b.Customer.Email) || !mailaddr.Equal(r.Author, b.Customer.Email):
-		act.Outcome = booking.ReplyNotCustomer
+		return booking.ReplyNotCustomer
 	case r.Sequence != b.Sequence:
 		// An older invitation (the booking moved since), or a SEQUENCE
 		// never sent.
-		act.Outcome = booking.ReplyStale
+		return booking.ReplyStale
 	case b.Status != booking.Confirmed:
-		act.Outcome = booking.ReplyNotConfirmed
+		return booking.ReplyNotConfirmed
 	case !now.Before(b.Start):
-		act.Outcome = booking.ReplyPast
-	case r.Method == booking.MethodCounter:
-		switch {
-		case r.Start.IsZero() || !r.End.After(r.Start) || r.End.Sub(r.Start) > maxCounterLength || !r.Start.After(now):
-			act.Outcome = booking.ReplyUnsupported
-		case prev != nil && prev.Counter != nil && prev.Counter.Sequence == r.Sequence && r.Stamp.Before(prev.Counter.At):
-			act.Outcome = booking.ReplyOlder
-		default:
-			act.Outcome, act.Record, act.Notify = booking.ReplyCountered, true, true
-		}
+		return booking.ReplyPast
+	}
+	return ""
+}
+
+// decideCounter is what a proposal of another time (COUNTER) does: it is
+// recorded and shown to staff, unless it is no time at all or older than
+// the one recorded.
+func decideCounter(act booking.ReplyAction, r booking.InboundReply, prev *booking.CustomerReply, now time.Time) booking.ReplyAction {
+	switch {
+	case r.Start.IsZero() || !r.End.After(r.Start) || r.End.Sub(r.Start) > maxCounterLength || !r.Start.After(now):
+		act.Outcome = booking.ReplyUnsupported
+	case prev != nil && prev.Counter != nil && prev.Counter.Sequence == r.Sequence && r.Stamp.Before(prev.Counter.At):
+		act.Outcome = booking.ReplyOlder
+	default:
+		act.Outcome, act.Record, act.Notify = booking.ReplyCountered, true, true
+	}
+	return act
+}
+
+// decideAnswer is what an answer (REPLY: accepted, tentative, declined)
+// does: it is recorded, and a decline cancels or notifies staff as
+// declined (mail.declined_reply) says.
+func decideAnswer(act booking.ReplyAction, r booking.InboundReply, prev *booking.CustomerReply, declined string) booking.ReplyAction {
+	switch {
 	case r.Method != booking.MethodReply || !r.PartStat.Valid():
 		act.Outcome = booking.ReplyUnsupported
 	case prev != nil && prev.PartStat != "" && prev.Sequence == r.Sequence && r.Stamp.Before(prev.At):
