@@ -44,6 +44,11 @@ func New(edge *httpx.Server, a *app.App) *Server {
 	s.registerCatalogRoutes(r)
 	s.registerAvailabilityRoutes(r)
 	s.registerBookingRoutes(r)
+	s.registerOpenAPIRoute(r)
+	// The document is converted to JSON once, at the first start.
+	if _, err := openAPIJSON(); err != nil {
+		s.logger.Error("the embedded OpenAPI document does not convert to JSON", "err", err)
+	}
 
 	// Staff routes go on StaffRouter(); a staff path no route matches
 	// answers 401 without a session (staff_unmatched.go).

@@ -1,0 +1,4 @@
+package httpapi
+
+// YAMLToJSON is yamlToJSON, for the tests of the external test package.
+var YAMLToJSON = yamlToJSON
