@@ -614,7 +614,7 @@ func TestHealth(t *testing.T) {
 
 func TestInternalErrorsHidden(t *testing.T) {
 	e := MustOpenEnv(t, httpx.Config{})
-	e.Edge.Router().HandleFunc("/boom", func(http.ResponseWriter, *http.Request) { panic("secret detail") })
+	e.Edge.Router().HandleFunc("/boom", func(http.ResponseWriter, *http.Request) { panic("secret detail") }).Name(TestFixture)
 	r := e.Do(t, http.MethodGet, "/boom", nil)
 	p := r.Problem(t)
 	if r.Status != http.StatusInternalServerError || p.Detail != "internal error" || bytes.Contains(r.Body, []byte("secret")) {

@@ -15,23 +15,30 @@ import (
 func TestHealthParts(t *testing.T) {
 	e := MustOpenEnv(t, httpx.Config{})
 	failing := false
+	// The shape of the real "backups" part (cmd/atelier), which the
+	// document describes.
 	e.Server.AddHealth("backups", func(context.Context) (any, bool) {
-		return map[string]any{"failing": failing}, failing
+		status, failures := "ok", 0
+		if failing {
+			status, failures = "failing", 1
+		}
+		return map[string]any{"status": status, "last_success": nil, "last_attempt": nil, "next": nil,
+			"failures": failures, "kept": 0}, failing
 	})
 	var got struct {
 		Status  string
 		Version buildinfo.Info
-		Backups struct{ Failing bool }
+		Backups struct{ Status string }
 	}
 	r := e.Do(t, http.MethodGet, "/healthz", nil)
 	r.JSON(t, &got)
-	if r.Status != http.StatusOK || got.Status != "ok" || got.Backups.Failing || got.Version != buildinfo.Read() {
+	if r.Status != http.StatusOK || got.Status != "ok" || got.Backups.Status != "ok" || got.Version != buildinfo.Read() {
 		t.Errorf("healthz: %d %s", r.Status, r.Body)
 	}
 	failing = true
 	r = e.Do(t, http.MethodGet, "/healthz", nil)
 	r.JSON(t, &got)
-	if r.Status != http.StatusOK || got.Status != "degraded" || !got.Backups.Failing {
+	if r.Status != http.StatusOK || got.Status != "degraded" || got.Backups.Status != "failing" {
 		t.Errorf("healthz with a degraded part: %d %s", r.Status, r.Body)
 	}
 }

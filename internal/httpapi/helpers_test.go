@@ -123,7 +123,7 @@ func MustOpenEnvAt(tb testing.TB, cfg httpx.Config, path string, opts sqlite.Opt
 	a := app.New(d)
 	edge := httpx.New(cfg, logger)
 	srv := httpapi.New(edge, a)
-	hs := httptest.NewServer(edge.Handler())
+	hs := httptest.NewServer(CheckContract(tb, edge.Router(), edge.Handler()))
 	tb.Cleanup(hs.Close)
 	return &Env{DB: db, App: a, Edge: edge, Server: srv, HTTP: hs, Path: path}
 }

@@ -61,7 +61,7 @@ func TestStaffRouterMountPoint(t *testing.T) {
 	e := MustOpenEnv(t, httpx.Config{})
 	e.Server.StaffRouter().HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-	}).Methods(http.MethodGet)
+	}).Methods(http.MethodGet).Name(TestFixture)
 
 	if r := e.Do(t, http.MethodGet, "/api/v1/staff/ping", nil); r.Status != http.StatusNoContent {
 		t.Errorf("added staff route: %d %s", r.Status, r.Body)

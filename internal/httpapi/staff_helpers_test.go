@@ -104,7 +104,7 @@ func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
 	edge := httpx.New(cfg, logger)
 	srv := httpapi.New(edge, a)
 	srv.EnableStaff(a)
-	hs := httptest.NewServer(edge.Handler())
+	hs := httptest.NewServer(CheckContract(tb, edge.Router(), edge.Handler()))
 	tb.Cleanup(hs.Close)
 	e := &StaffEnv{DB: db, Edge: edge, Server: srv, HTTP: hs, Clock: clock}
 	e.Admin = e.MustCreateUser(tb, "admin@example.com", booking.RoleAdmin, "")
