@@ -24,184 +24,207 @@ func (st *CatalogStore) Catalog(ctx context.Context) (*booking.Catalog, error) {
 }
 
 // loadCatalog reads the active catalogue, with the time off that overlaps
-// [offFrom, offTo).
+// [offFrom, offTo): one read per table, each filling its part.
 func loadCatalog(ctx context.Context, q queryer, offFrom, offTo time.Time) (*booking.Catalog, error) {
-	c := &booking.Catalog{}
-	a := &c.Atelier
+	r := &catalogReader{ctx: ctx, q: q, c: &booking.Catalog{}}
+	steps := []func() error{
+		r.atelier, r.rooms, func() error { return r.closures(offFrom) },
+		r.services, r.serviceModes, r.artisans, r.artisanServices,
+		func() error { return r.timeOff(offFrom, offTo) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return r.c, nil
+}
+
+// catalogReader fills a catalogue from the tables, in loadCatalog's order:
+// services and artisans before the rows that refer to them.
+type catalogReader struct {
+	ctx       context.Context
+	q         queryer
+	c         *booking.Catalog
+	serviceAt map[string]int // service id → index in c.Services
+	artisanAt map[string]int // artisan id → index in c.Artisans
+}
+
+// each runs query and calls scan for each row; what names the table in
+// the errors of the query and of the iteration (scan wraps its own).
+func (r *catalogReader) each(what, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := r.q.QueryContext(r.ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// atelier reads the atelier's identity, booking rules and opening hours.
+func (r *catalogReader) atelier() error {
+	a := &r.c.Atelier
 	var hours string
 	var notice, horizon, interval int
-	err := q.QueryRowContext(ctx, `SELECT name, timezone, address, phone, email, map_url,
+	err := r.q.QueryRowContext(r.ctx, `SELECT name, timezone, address, phone, email, map_url,
 		min_notice_minutes, horizon_days, slot_interval_minutes, opening_hours
 		FROM atelier WHERE id = 1`).
 		Scan(&a.Name, &a.Timezone, &a.Address, &a.Phone, &a.Email, &a.MapURL, &notice, &horizon, &interval, &hours)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, booking.Errorf(booking.EUNAVAILABLE, booking.CodeInternal, "the atelier is not configured yet")
+		return booking.Errorf(booking.EUNAVAILABLE, booking.CodeInternal, "the atelier is not configured yet")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("atelier: %w", err)
+		return fmt.Errorf("atelier: %w", err)
 	}
 	if a.Location, err = time.LoadLocation(a.Timezone); err != nil {
-		return nil, fmt.Errorf("atelier time zone: %w", err)
+		return fmt.Errorf("atelier time zone: %w", err)
 	}
 	if err := json.Unmarshal([]byte(hours), &a.Hours); err != nil {
-		return nil, fmt.Errorf("opening hours: %w", err)
+		return fmt.Errorf("opening hours: %w", err)
 	}
 	a.Rules = booking.Rules{
 		MinNotice:    time.Duration(notice) * time.Minute,
 		HorizonDays:  horizon,
 		SlotInterval: time.Duration(interval) * time.Minute,
 	}
+	return nil
+}
 
-	rows, err := q.QueryContext(ctx, `SELECT id, name FROM rooms WHERE active ORDER BY position, id`)
-	if err != nil {
-		return nil, fmt.Errorf("rooms: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r booking.Room
-		if err := rows.Scan(&r.ID, &r.Name); err != nil {
-			return nil, fmt.Errorf("rooms: %w", err)
+// rooms reads the active rooms.
+func (r *catalogReader) rooms() error {
+	a := &r.c.Atelier
+	return r.each("rooms", `SELECT id, name FROM rooms WHERE active ORDER BY position, id`, nil, func(rows *sql.Rows) error {
+		var room booking.Room
+		if err := rows.Scan(&room.ID, &room.Name); err != nil {
+			return fmt.Errorf("rooms: %w", err)
 		}
-		a.Rooms = append(a.Rooms, r)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("rooms: %w", err)
-	}
+		a.Rooms = append(a.Rooms, room)
+		return nil
+	})
+}
 
-	// Closures that end before the window of interest cannot matter; the
-	// window is in UTC, closures in local dates, so keep a day either side.
-	rows, err = q.QueryContext(ctx, `SELECT id, from_date, to_date, reason, source FROM closures
-		WHERE to_date >= ? ORDER BY from_date, id`, offFrom.UTC().AddDate(0, 0, -1).Format(time.DateOnly))
-	if err != nil {
-		return nil, fmt.Errorf("closures: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+// closures reads the closures that may matter from offFrom on. Closures
+// that end before it cannot matter; it is in UTC, closures in local
+// dates, so a day of slack is kept.
+func (r *catalogReader) closures(offFrom time.Time) error {
+	a := &r.c.Atelier
+	from := offFrom.UTC().AddDate(0, 0, -1).Format(time.DateOnly)
+	return r.each("closures", `SELECT id, from_date, to_date, reason, source FROM closures
+		WHERE to_date >= ? ORDER BY from_date, id`, []any{from}, func(rows *sql.Rows) error {
 		cl, err := scanClosure(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		a.Closures = append(a.Closures, cl)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("closures: %w", err)
-	}
+		return nil
+	})
+}
 
-	rows, err = q.QueryContext(ctx, `SELECT id, name, description, duration_minutes FROM services
-		WHERE active ORDER BY position, id`)
-	if err != nil {
-		return nil, fmt.Errorf("services: %w", err)
-	}
-	defer rows.Close()
-	serviceIndex := map[string]int{}
-	for rows.Next() {
+// services reads the active services, without their modes.
+func (r *catalogReader) services() error {
+	c := r.c
+	r.serviceAt = map[string]int{}
+	return r.each("services", `SELECT id, name, description, duration_minutes FROM services
+		WHERE active ORDER BY position, id`, nil, func(rows *sql.Rows) error {
 		var s booking.Service
 		var minutes int
 		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes); err != nil {
-			return nil, fmt.Errorf("services: %w", err)
+			return fmt.Errorf("services: %w", err)
 		}
 		s.Duration = time.Duration(minutes) * time.Minute
 		s.Buffers = map[booking.Mode]booking.Buffer{}
-		serviceIndex[s.ID] = len(c.Services)
+		r.serviceAt[s.ID] = len(c.Services)
 		c.Services = append(c.Services, s)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("services: %w", err)
-	}
+		return nil
+	})
+}
 
-	rows, err = q.QueryContext(ctx, `SELECT service_id, mode, buffer_before_minutes, buffer_after_minutes
-		FROM service_modes ORDER BY service_id, position`)
-	if err != nil {
-		return nil, fmt.Errorf("service modes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+// serviceModes reads the modes of the active services, with their buffers.
+func (r *catalogReader) serviceModes() error {
+	return r.each("service modes", `SELECT service_id, mode, buffer_before_minutes, buffer_after_minutes
+		FROM service_modes ORDER BY service_id, position`, nil, func(rows *sql.Rows) error {
 		var id string
 		var mode booking.Mode
 		var before, after int
 		if err := rows.Scan(&id, &mode, &before, &after); err != nil {
-			return nil, fmt.Errorf("service modes: %w", err)
+			return fmt.Errorf("service modes: %w", err)
 		}
-		i, ok := serviceIndex[id]
+		i, ok := r.serviceAt[id]
 		if !ok {
-			continue // inactive service
+			return nil // inactive service
 		}
-		s := &c.Services[i]
+		s := &r.c.Services[i]
 		s.Modes = append(s.Modes, mode)
 		s.Buffers[mode] = booking.Buffer{Before: time.Duration(before) * time.Minute, After: time.Duration(after) * time.Minute}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("service modes: %w", err)
-	}
+		return nil
+	})
+}
 
-	rows, err = q.QueryContext(ctx, `SELECT id, name, bio, email, working_hours, daily_cap FROM artisans
-		WHERE active ORDER BY position, id`)
-	if err != nil {
-		return nil, fmt.Errorf("artisans: %w", err)
-	}
-	defer rows.Close()
-	artisanIndex := map[string]int{}
-	for rows.Next() {
+// artisans reads the active artisans, without their services and time off.
+func (r *catalogReader) artisans() error {
+	c := r.c
+	r.artisanAt = map[string]int{}
+	return r.each("artisans", `SELECT id, name, bio, email, working_hours, daily_cap FROM artisans
+		WHERE active ORDER BY position, id`, nil, func(rows *sql.Rows) error {
 		var ar booking.Artisan
 		var hours string
 		if err := rows.Scan(&ar.ID, &ar.Name, &ar.Bio, &ar.Email, &hours, &ar.DailyCap); err != nil {
-			return nil, fmt.Errorf("artisans: %w", err)
+			return fmt.Errorf("artisans: %w", err)
 		}
 		if err := json.Unmarshal([]byte(hours), &ar.Hours); err != nil {
-			return nil, fmt.Errorf("working hours of %s: %w", ar.ID, err)
+			return fmt.Errorf("working hours of %s: %w", ar.ID, err)
 		}
-		artisanIndex[ar.ID] = len(c.Artisans)
+		r.artisanAt[ar.ID] = len(c.Artisans)
 		c.Artisans = append(c.Artisans, ar)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("artisans: %w", err)
-	}
+		return nil
+	})
+}
 
-	// Ordered by the artisans' catalogue order, so each service's Artisans
-	// come out in catalogue order too.
-	rows, err = q.QueryContext(ctx, `SELECT x.artisan_id, x.service_id FROM artisan_services AS x
+// artisanServices reads which active artisan offers which active service.
+// They are read in the artisans' catalogue order, so each service's
+// Artisans come out in catalogue order too.
+func (r *catalogReader) artisanServices() error {
+	c := r.c
+	return r.each("artisan services", `SELECT x.artisan_id, x.service_id FROM artisan_services AS x
 		JOIN artisans AS a ON a.id = x.artisan_id
-		WHERE a.active ORDER BY a.position, a.id, x.position`)
-	if err != nil {
-		return nil, fmt.Errorf("artisan services: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+		WHERE a.active ORDER BY a.position, a.id, x.position`, nil, func(rows *sql.Rows) error {
 		var aid, sid string
 		if err := rows.Scan(&aid, &sid); err != nil {
-			return nil, fmt.Errorf("artisan services: %w", err)
+			return fmt.Errorf("artisan services: %w", err)
 		}
-		ai, ok1 := artisanIndex[aid]
-		si, ok2 := serviceIndex[sid]
+		ai, ok1 := r.artisanAt[aid]
+		si, ok2 := r.serviceAt[sid]
 		if !ok1 || !ok2 {
-			continue
+			return nil
 		}
 		c.Artisans[ai].Services = append(c.Artisans[ai].Services, sid)
 		c.Services[si].Artisans = append(c.Services[si].Artisans, aid)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("artisan services: %w", err)
-	}
+		return nil
+	})
+}
 
-	rows, err = q.QueryContext(ctx, `SELECT id, artisan_id, start_at, end_at, reason FROM time_off
-		WHERE end_at > ? AND start_at < ? ORDER BY start_at, id`, fmtTime(offFrom), fmtTime(offTo))
-	if err != nil {
-		return nil, fmt.Errorf("time off: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+// timeOff reads the active artisans' time off that overlaps [from, to).
+func (r *catalogReader) timeOff(from, to time.Time) error {
+	c := r.c
+	return r.each("time off", `SELECT id, artisan_id, start_at, end_at, reason FROM time_off
+		WHERE end_at > ? AND start_at < ? ORDER BY start_at, id`, []any{fmtTime(from), fmtTime(to)}, func(rows *sql.Rows) error {
 		t, err := scanTimeOff(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if i, ok := artisanIndex[t.ArtisanID]; ok {
+		if i, ok := r.artisanAt[t.ArtisanID]; ok {
 			c.Artisans[i].TimeOff = append(c.Artisans[i].TimeOff, t)
 		}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("time off: %w", err)
-	}
-	return c, nil
+		return nil
+	})
 }
 
 type scanner interface{ Scan(dest ...any) error }
