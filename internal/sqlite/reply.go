@@ -32,72 +32,25 @@ func (st *ReplyStore) ApplyReply(ctx context.Context, r booking.InboundReply, bo
 	)
 	err := st.db.inTx(ctx, func(tx *Tx) error {
 		outcome, out = "", nil
-		var done string
-		err := tx.QueryRowContext(ctx, `SELECT outcome FROM reply_messages WHERE message_key = ?`, r.Key).Scan(&done)
-		switch {
-		case err == nil:
+		done, err := replyProcessed(ctx, tx, r.Key)
+		if err != nil {
+			return err
+		}
+		if done {
 			outcome = booking.ReplyDuplicate
 			return nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("look up message: %w", err)
 		}
-		var b *booking.Booking
-		if bookingID != "" {
-			b, err = getBooking(ctx, tx, bookingID)
-			if booking.ErrorKind(err) == booking.ENOTFOUND {
-				b, err = nil, nil
-			}
-			if err != nil {
-				return err
-			}
-		}
-		var prev *booking.CustomerReply
-		if b != nil {
-			replies, err := customerReplies(ctx, tx, []string{b.ID})
-			if err != nil {
-				return err
-			}
-			if cr, ok := replies[b.ID]; ok {
-				prev = &cr
-			}
+		b, prev, err := replyBooking(ctx, tx, bookingID)
+		if err != nil {
+			return err
 		}
 		act := decide(b, prev)
 		if b == nil || act.Outcome == booking.ReplyUnknown || act.Outcome == "" {
 			outcome = booking.ReplyUnknown
 			return nil
 		}
-		now := tx.now
-		if act.Cancel {
-			if b, err = cancelIn(ctx, tx, b, act.Actor); err != nil {
-				return err
-			}
-		}
-		if act.Record {
-			if err := recordCustomerReply(ctx, tx, b.ID, &r, now); err != nil {
-				return err
-			}
-		}
-		if act.Outcome.Acted() && !act.Cancel {
-			// A cancel has its own audit row; an answer recorded or told
-			// to staff gets one of its own (no addresses: the booking's
-			// row has the customer).
-			if err := writeAudit(ctx, tx, act.Actor, "booking.reply", b.ID, "", nil, replyAudit(&r, act.Outcome)); err != nil {
-				return err
-			}
-		}
-		if act.Notify && st.db.ReplyJobs != nil {
-			jobs, err := st.db.ReplyJobs(booking.ReplyEvent{Booking: copyBooking(b), Reply: &r, Outcome: act.Outcome})
-			if err != nil {
-				return fmt.Errorf("jobs for a reply: %w", err)
-			}
-			if err := enqueue(ctx, tx, jobs); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO reply_messages (message_key, mailbox, uid_validity, uid, booking_id, outcome, processed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Key, r.Mailbox, int64(r.UIDValidity), int64(r.MessageUID), b.ID, string(act.Outcome), fmtTime(now))
-		if err != nil {
-			return fmt.Errorf("record message: %w", err)
+		if b, err = st.act(ctx, tx, &r, b, act); err != nil {
+			return err
 		}
 		outcome, out = act.Outcome, b
 		return nil
@@ -106,6 +59,84 @@ func (st *ReplyStore) ApplyReply(ctx context.Context, r booking.InboundReply, bo
 		return "", nil, fmt.Errorf("sqlite: apply reply: %w", err)
 	}
 	return outcome, out, nil
+}
+
+// replyProcessed reports whether the message with key was processed
+// before.
+func replyProcessed(ctx context.Context, tx *Tx, key string) (bool, error) {
+	var done string
+	err := tx.QueryRowContext(ctx, `SELECT outcome FROM reply_messages WHERE message_key = ?`, key).Scan(&done)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, fmt.Errorf("look up message: %w", err)
+}
+
+// replyBooking loads the booking a reply names, and its recorded answer;
+// nil for no id or a booking that does not exist.
+func replyBooking(ctx context.Context, tx *Tx, bookingID string) (*booking.Booking, *booking.CustomerReply, error) {
+	if bookingID == "" {
+		return nil, nil, nil
+	}
+	b, err := getBooking(ctx, tx, bookingID)
+	if booking.ErrorKind(err) == booking.ENOTFOUND {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	replies, err := customerReplies(ctx, tx, []string{b.ID})
+	if err != nil {
+		return nil, nil, err
+	}
+	if cr, ok := replies[b.ID]; ok {
+		return b, &cr, nil
+	}
+	return b, nil, nil
+}
+
+// act does what decide chose for reply r to b, in tx: cancels, records the
+// answer, writes its audit row, queues the staff notice, and records the
+// message with its outcome. It returns the booking as it is after.
+func (st *ReplyStore) act(ctx context.Context, tx *Tx, r *booking.InboundReply, b *booking.Booking, act booking.ReplyAction) (*booking.Booking, error) {
+	now := tx.now
+	var err error
+	if act.Cancel {
+		if b, err = cancelIn(ctx, tx, b, act.Actor); err != nil {
+			return nil, err
+		}
+	}
+	if act.Record {
+		if err := recordCustomerReply(ctx, tx, b.ID, r, now); err != nil {
+			return nil, err
+		}
+	}
+	if act.Outcome.Acted() && !act.Cancel {
+		// A cancel has its own audit row; an answer recorded or told
+		// to staff gets one of its own (no addresses: the booking's
+		// row has the customer).
+		if err := writeAudit(ctx, tx, act.Actor, "booking.reply", b.ID, "", nil, replyAudit(r, act.Outcome)); err != nil {
+			return nil, err
+		}
+	}
+	if act.Notify && st.db.ReplyJobs != nil {
+		jobs, err := st.db.ReplyJobs(booking.ReplyEvent{Booking: copyBooking(b), Reply: r, Outcome: act.Outcome})
+		if err != nil {
+			return nil, fmt.Errorf("jobs for a reply: %w", err)
+		}
+		if err := enqueue(ctx, tx, jobs); err != nil {
+			return nil, err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO reply_messages (message_key, mailbox, uid_validity, uid, booking_id, outcome, processed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Key, r.Mailbox, int64(r.UIDValidity), int64(r.MessageUID), b.ID, string(act.Outcome), fmtTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("record message: %w", err)
+	}
+	return b, nil
 }
 
 // replyAudit is the after-image of an audit row of a reply.
