@@ -388,6 +388,13 @@ func TestStatusCodes(t *testing.T) {
 		{"TooSoon", "POST", "/api/v1/bookings", Request("2026-12-01T09:30:00+08:00"), nil, 409, "slot_unavailable", ""},
 		{"BeyondHorizon", "POST", "/api/v1/bookings", Request("2027-06-01T14:00:00+08:00"), nil, 409, "slot_unavailable", ""},
 		{"TooLarge", "POST", "/api/v1/bookings", withField("notes", strings.Repeat("x", 70<<10)), nil, 413, "request_too_large", ""},
+		// Over the limit is 413 whatever the body holds, even when its
+		// first bytes are not JSON.
+		{"TooLargeNotJSON", "POST", "/api/v1/bookings", strings.Repeat("x", 70<<10), nil, 413, "request_too_large", ""},
+		{"TooLargeTrailing", "POST", "/api/v1/bookings", mustJSON(Request(tomorrow14)) + strings.Repeat(" ", 70<<10), nil, 413, "request_too_large", ""},
+		// JSON is UTF-8 (RFC 8259): a byte that is not is refused, never
+		// stored as U+FFFD in the customer's name.
+		{"BadUTF8", "POST", "/api/v1/bookings", strings.Replace(mustJSON(withField("customer.name", "Ana")), "Ana", "An\xff\xfea", 1), nil, 400, "malformed_request", ""},
 		{"BadEmail", "POST", "/api/v1/bookings", withField("customer.email", "ana@"), nil, 422, "invalid_request", "customer.email"},
 		{"EmailWithName", "POST", "/api/v1/bookings", withField("customer.email", "Ana <ana@example.com>"), nil, 422, "invalid_request", "customer.email"},
 		{"EmailUTF8LocalPart", "POST", "/api/v1/bookings", withField("customer.email", "zoë@example.com"), nil, 422, "invalid_request", "customer.email"},

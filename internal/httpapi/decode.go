@@ -8,29 +8,37 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // decodeJSON reads exactly one JSON object from the body into v. Any other
-// JSON value (null, an array, a string), unknown fields, trailing data and
-// type mismatches are EMALFORMED; a body over httpx.MaxBodyBytes is ETOOLARGE.
-// A null body is refused rather than decoded as "no fields": into a map it
-// would mean "nothing", such as an atelier closed every day.
+// JSON value (null, an array, a string), unknown fields, trailing data,
+// bytes that are not UTF-8 and type mismatches are EMALFORMED; a body over
+// httpx.MaxBodyBytes is ETOOLARGE, whatever it holds (the body is read whole
+// before it is parsed, so a body that is not JSON from its first byte is
+// still 413 when it is too large). A null body is refused rather than
+// decoded as "no fields": into a map it would mean "nothing", such as an
+// atelier closed every day.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	httpx.LimitBody(w, r)
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	// encoding/json turns invalid UTF-8 into U+FFFD without a word, which
+	// would store a mangled name: refuse it instead (RFC 8259 §8.1).
+	if !utf8.Valid(body) {
+		return malformed("the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
 		return decodeError(err)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		if err != nil {
-			if tooLarge(err) {
-				return decodeError(err)
-			}
-		}
 		return malformed("the body must hold a single JSON object")
 	}
 	if len(raw) == 0 || raw[0] != '{' {

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/atelier-app/atelier/internal/booking"
 )
@@ -18,11 +19,22 @@ func LimitBody(w http.ResponseWriter, r *http.Request) {
 
 // ParseForm reads a posted form of at most MaxBodyBytes. A form that
 // cannot be read, too large included, is EMALFORMED: nothing of it is
-// used.
+// used. So is a form with a name or value that is not UTF-8: the pages
+// are UTF-8, so a browser never sends one, and url.ParseQuery keeps the
+// bytes as they are, which would store a mangled name.
 func ParseForm(w http.ResponseWriter, r *http.Request) error {
 	LimitBody(w, r)
 	if err := r.ParseForm(); err != nil {
 		return &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed, Message: "the form could not be read", Err: err}
+	}
+	for k, vs := range r.Form {
+		ok := utf8.ValidString(k)
+		for _, v := range vs {
+			ok = ok && utf8.ValidString(v)
+		}
+		if !ok {
+			return &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed, Message: "the form is not valid UTF-8"}
+		}
 	}
 	return nil
 }

@@ -101,6 +101,7 @@ func TestNoPageAnswers5xx(t *testing.T) {
 		{"PostBadZone", "POST", "/book/details", details("tz", "Mars/Olympus", "email", "nope"), "", 422, "valid e-mail"},
 		{"PostBadKey", "POST", "/book/details", details("key", strings.Repeat("k", 300), "email", "nope"), "", 422, "valid e-mail"},
 		{"PostHugeForm", "POST", "/book/details", details("notes", strings.Repeat("n", 70<<10)), "", 400, ""},
+		{"PostNotUTF8", "POST", "/book/details", details("name", "A\xffda"), "", 400, "could not be read"},
 
 		// The manage pages.
 		{"ManageUnknown", "GET", "/bookings/bk_nope?token=x", nil, "", 404, "This link is not valid"},
