@@ -69,72 +69,93 @@ func eventTime(p *ical.Prop, cal *ical.Calendar, floating *time.Location) (time.
 // make the reader count seconds for centuries. An onset is compared in
 // wall-clock time, which is off only within the hour of a change.
 func vtimezoneOffset(tz *ical.Component, local time.Time) (time.Duration, error) {
-	var (
-		best      time.Time
-		bestOff   time.Duration
-		found     bool
-		first     time.Time
-		firstFrom time.Duration
-	)
+	var best, earliest observance
+	found := false
 	for _, o := range tz.Children {
 		if o.Name != ical.CompTimezoneStandard && o.Name != ical.CompTimezoneDaylight {
 			continue
 		}
-		to, err := utcOffset(o.Props.Get(ical.PropTimezoneOffsetTo))
+		ob, err := readObservance(o, local)
 		if err != nil {
 			return 0, err
 		}
-		from, err := utcOffset(o.Props.Get(ical.PropTimezoneOffsetFrom))
-		if err != nil {
-			from = to
+		if earliest.start.IsZero() || ob.start.Before(earliest.start) {
+			earliest = ob
 		}
-		start := o.Props.Get(ical.PropDateTimeStart)
-		if start == nil {
-			return 0, fmt.Errorf("an observance without DTSTART")
-		}
-		onset0, err := time.Parse(icalDateTime, strings.TrimSpace(start.Value))
-		if err != nil || onset0.Year() < 1600 {
-			return 0, fmt.Errorf("DTSTART %q", start.Value)
-		}
-		if first.IsZero() || onset0.Before(first) {
-			first, firstFrom = onset0, from
-		}
-		onset := time.Time{}
-		if !onset0.After(local) {
-			onset = onset0
-		}
-		if rule := o.Props.Get(ical.PropRecurrenceRule); rule != nil {
-			if err := yearlyRule(rule.Value); err != nil {
-				return 0, err
-			}
-			set, err := reanchored(o, onset0, local).RecurrenceSet(time.UTC)
-			if err != nil {
-				return 0, err
-			}
-			if set != nil {
-				if t := set.Before(local, true); !t.IsZero() {
-					onset = t
-				}
-			}
-		}
-		for _, rd := range o.Props.Values(ical.PropRecurrenceDates) {
-			for _, s := range strings.Split(rd.Value, ",") {
-				if t, err := time.Parse(icalDateTime, strings.TrimSpace(s)); err == nil && !t.After(local) && t.After(onset) {
-					onset = t
-				}
-			}
-		}
-		if !onset.IsZero() && (!found || onset.After(best)) {
-			best, bestOff, found = onset, to, true
+		if !ob.onset.IsZero() && (!found || ob.onset.After(best.onset)) {
+			best, found = ob, true
 		}
 	}
 	switch {
 	case found:
-		return bestOff, nil
-	case !first.IsZero():
-		return firstFrom, nil // before every onset: the offset before the first
+		return best.to, nil
+	case !earliest.start.IsZero():
+		return earliest.from, nil // before every onset: the offset before the first
 	}
 	return 0, fmt.Errorf("no observance")
+}
+
+// observance is one STANDARD or DAYLIGHT part of a VTIMEZONE as it
+// bears on a wall-clock time.
+type observance struct {
+	start    time.Time     // its DTSTART, the first onset
+	onset    time.Time     // its latest onset at or before the time; zero if none
+	from, to time.Duration // TZOFFSETFROM (TZOFFSETTO when missing) and TZOFFSETTO
+}
+
+// readObservance reads the observance o for the wall-clock time local.
+func readObservance(o *ical.Component, local time.Time) (observance, error) {
+	to, err := utcOffset(o.Props.Get(ical.PropTimezoneOffsetTo))
+	if err != nil {
+		return observance{}, err
+	}
+	from, err := utcOffset(o.Props.Get(ical.PropTimezoneOffsetFrom))
+	if err != nil {
+		from = to
+	}
+	start := o.Props.Get(ical.PropDateTimeStart)
+	if start == nil {
+		return observance{}, fmt.Errorf("an observance without DTSTART")
+	}
+	onset0, err := time.Parse(icalDateTime, strings.TrimSpace(start.Value))
+	if err != nil || onset0.Year() < 1600 {
+		return observance{}, fmt.Errorf("DTSTART %q", start.Value)
+	}
+	ob := observance{start: onset0, from: from, to: to}
+	if !onset0.After(local) {
+		ob.onset = onset0
+	}
+	if ob.onset, err = latestOnset(o, onset0, local, ob.onset); err != nil {
+		return observance{}, err
+	}
+	return ob, nil
+}
+
+// latestOnset is the latest onset of o at or before local, from its
+// yearly RRULE and its RDATEs, or onset when none is later.
+func latestOnset(o *ical.Component, onset0, local, onset time.Time) (time.Time, error) {
+	if rule := o.Props.Get(ical.PropRecurrenceRule); rule != nil {
+		if err := yearlyRule(rule.Value); err != nil {
+			return time.Time{}, err
+		}
+		set, err := reanchored(o, onset0, local).RecurrenceSet(time.UTC)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if set != nil {
+			if t := set.Before(local, true); !t.IsZero() {
+				onset = t
+			}
+		}
+	}
+	for _, rd := range o.Props.Values(ical.PropRecurrenceDates) {
+		for _, s := range strings.Split(rd.Value, ",") {
+			if t, err := time.Parse(icalDateTime, strings.TrimSpace(s)); err == nil && !t.After(local) && t.After(onset) {
+				onset = t
+			}
+		}
+	}
+	return onset, nil
 }
 
 // utcOffset reads a UTC-OFFSET value: "+0800", "-0330", "+053000".
