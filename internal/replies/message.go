@@ -298,21 +298,50 @@ func isCalendarType(t string, params map[string]string, h message.Header) bool {
 // the reply or why it is malformed.
 func readReply(body []byte, floating *time.Location) (booking.InboundReply, error) {
 	var r booking.InboundReply
+	cal, method, err := decodeReply(body)
+	if err != nil {
+		return r, err
+	}
+	r.Method = method
+	ev, err := replyEvent(cal)
+	if err != nil {
+		return r, err
+	}
+	if err := readAnswer(ev, &r); err != nil {
+		return r, err
+	}
+	if method == booking.MethodCounter {
+		if err := readProposal(ev, cal, floating, &r); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// decodeReply decodes body and returns its METHOD, errNotReply unless it
+// is REPLY or COUNTER; a body that names one of them but does not decode
+// is malformed.
+func decodeReply(body []byte) (*ical.Calendar, string, error) {
 	cal, err := ical.NewDecoder(bytes.NewReader(body)).Decode()
 	if err != nil {
 		if bytes.Contains(bytes.ToUpper(body), []byte("METHOD:REPLY")) || bytes.Contains(bytes.ToUpper(body), []byte("METHOD:COUNTER")) {
-			return r, malformed("iCalendar: %v", err)
+			return nil, "", malformed("iCalendar: %v", err)
 		}
-		return r, errNotReply
+		return nil, "", errNotReply
 	}
 	method := ""
 	if p := cal.Props.Get(ical.PropMethod); p != nil {
 		method = strings.ToUpper(strings.TrimSpace(p.Value))
 	}
 	if method != booking.MethodReply && method != booking.MethodCounter {
-		return r, errNotReply
+		return nil, "", errNotReply
 	}
-	r.Method = method
+	return cal, method, nil
+}
+
+// replyEvent is the one event a reply answers (occurrences of recurring
+// events are none of ours).
+func replyEvent(cal *ical.Calendar) (*ical.Component, error) {
 	var ev *ical.Component
 	for _, c := range cal.Children {
 		if c.Name != ical.CompEvent {
@@ -322,22 +351,28 @@ func readReply(body []byte, floating *time.Location) (booking.InboundReply, erro
 			continue // an occurrence of a recurring event: none of ours
 		}
 		if ev != nil {
-			return r, malformed("more than one event")
+			return nil, malformed("more than one event")
 		}
 		ev = c
 	}
 	if ev == nil {
-		return r, malformed("no event")
+		return nil, malformed("no event")
 	}
+	return ev, nil
+}
+
+// readAnswer reads the event's UID, SEQUENCE, the one attendee answering
+// with their PARTSTAT, and DTSTAMP into r.
+func readAnswer(ev *ical.Component, r *booking.InboundReply) error {
 	uid := ev.Props.Get(ical.PropUID)
 	if uid == nil || strings.TrimSpace(uid.Value) == "" {
-		return r, malformed("no UID")
+		return malformed("no UID")
 	}
 	r.EventUID = strings.TrimSpace(uid.Value)
 	if p := ev.Props.Get(ical.PropSequence); p != nil {
 		n, err := strconv.Atoi(strings.TrimSpace(p.Value))
 		if err != nil || n < 0 {
-			return r, malformed("SEQUENCE %q", p.Value)
+			return malformed("SEQUENCE %q", p.Value)
 		}
 		r.Sequence = n
 	}
@@ -356,25 +391,31 @@ func readReply(body []byte, floating *time.Location) (booking.InboundReply, erro
 			r.Stamp = t.UTC()
 		}
 	}
-	if method == booking.MethodCounter {
-		if r.Start, err = eventTime(ev.Props.Get(ical.PropDateTimeStart), cal, floating); err != nil {
-			return r, malformed("DTSTART: %v", err)
-		}
-		if p := ev.Props.Get(ical.PropDateTimeEnd); p != nil {
-			if r.End, err = eventTime(p, cal, floating); err != nil {
-				return r, malformed("DTEND: %v", err)
-			}
-		} else if p := ev.Props.Get(ical.PropDuration); p != nil {
-			d, err := p.Duration()
-			if err != nil {
-				return r, malformed("DURATION: %v", err)
-			}
-			r.End = r.Start.Add(d)
-		} else {
-			return r, malformed("a proposal with no end")
-		}
+	return nil
+}
+
+// readProposal reads the other time a COUNTER proposes: DTSTART, and
+// DTEND or DURATION.
+func readProposal(ev *ical.Component, cal *ical.Calendar, floating *time.Location, r *booking.InboundReply) error {
+	var err error
+	if r.Start, err = eventTime(ev.Props.Get(ical.PropDateTimeStart), cal, floating); err != nil {
+		return malformed("DTSTART: %v", err)
 	}
-	return r, nil
+	if p := ev.Props.Get(ical.PropDateTimeEnd); p != nil {
+		if r.End, err = eventTime(p, cal, floating); err != nil {
+			return malformed("DTEND: %v", err)
+		}
+		return nil
+	}
+	if p := ev.Props.Get(ical.PropDuration); p != nil {
+		d, err := p.Duration()
+		if err != nil {
+			return malformed("DURATION: %v", err)
+		}
+		r.End = r.Start.Add(d)
+		return nil
+	}
+	return malformed("a proposal with no end")
 }
 
 // calAddress returns the address of a CAL-ADDRESS ("mailto:ana@example.com",
