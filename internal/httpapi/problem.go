@@ -30,12 +30,13 @@ func (s *Server) RenderError(w http.ResponseWriter, _ *http.Request, status int,
 	if e := (*booking.Error)(nil); errors.As(err, &e) {
 		fields = e.Fields
 	}
+	code := booking.ErrorCode(err)
 	p := Problem{
-		Type:   ProblemTypePrefix + booking.ErrorCode(err),
+		Type:   ProblemTypePrefix + code,
 		Title:  http.StatusText(status),
 		Status: status,
 		Detail: booking.ErrorMessage(err),
-		Code:   booking.ErrorCode(err),
+		Code:   code,
 		Errors: fields,
 	}
 	body, merr := json.Marshal(p)

@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -84,10 +83,20 @@ func StatusOf(err error) int { return answerOf(err).status }
 // wait (Refuse), else the table's (a 503 asks for a retry shortly), and
 // reports whether it set one. A Retry-After already set is kept.
 func SetRetryAfter(h http.Header, err error) bool {
-	wait, ok := RetryWait(err)
-	if !ok {
-		wait = answerOf(err).retryAfter
+	wait, _ := retryWait(err, answerOf(err))
+	return setRetryAfter(h, wait)
+}
+
+// retryWait is how long err asks a client to wait, a being its answer in
+// the table, and whether err is a refusal.
+func retryWait(err error, a answer) (time.Duration, bool) {
+	if r := refusalIn(err); r != nil {
+		return r.wait, true
 	}
+	return a.retryAfter, false
+}
+
+func setRetryAfter(h http.Header, wait time.Duration) bool {
 	if wait <= 0 || h.Get("Retry-After") != "" {
 		return false
 	}
@@ -119,11 +128,33 @@ func Refuse(err error, wait time.Duration) error { return &refusal{err: err, wai
 // RetryWait returns the wait of a refusal (Refuse) in err's chain, for
 // words such as "please wait a minute".
 func RetryWait(err error) (time.Duration, bool) {
-	var r *refusal
-	if errors.As(err, &r) {
+	if r := refusalIn(err); r != nil {
 		return r.wait, true
 	}
 	return 0, false
+}
+
+// refusalIn finds a refusal in err's chain as errors.As would, without
+// the allocation errors.As makes on every answer.
+func refusalIn(err error) *refusal {
+	for err != nil {
+		switch e := err.(type) {
+		case *refusal:
+			return e
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if r := refusalIn(inner); r != nil {
+					return r
+				}
+			}
+			return nil
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // Handle returns h as an http.Handler whose errors render answers.
@@ -141,9 +172,11 @@ func (s *Server) Handle(render Renderer, h HandlerFunc) http.Handler {
 // disk) is logged as a warning for the operator, as nothing was changed
 // and the client is told when to try again; a refusal is not logged.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error, render Renderer) {
-	status := StatusOf(err)
-	SetRetryAfter(w.Header(), err)
-	if _, refused := RetryWait(err); !refused {
+	a := answerOf(err)
+	status := a.status
+	wait, refused := retryWait(err, a)
+	setRetryAfter(w.Header(), wait)
+	if !refused {
 		switch {
 		case status == http.StatusServiceUnavailable:
 			s.logger.WarnContext(r.Context(), "unavailable", "method", r.Method, "route", Route(r), "err", err)
