@@ -21,6 +21,7 @@ import (
 	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/invite"
+	"github.com/atelier-app/atelier/internal/replies"
 	"github.com/atelier-app/atelier/internal/sqlite"
 	"github.com/atelier-app/atelier/internal/web"
 )
@@ -94,7 +95,7 @@ func warnOrphanBookings(ctx context.Context, db *sqlite.Store, cfg *config.Confi
 // no other route matched). They share the edge's sessions and limits: one
 // sign-in serves both, and bookings per minute and the sign-in limits
 // count a client once, whichever way it comes in.
-func newHandler(cfg *config.Config, a *app.App, backups *backup.Scheduler, o *ops, logger *slog.Logger) (http.Handler, error) {
+func newHandler(cfg *config.Config, a *app.App, backups *backup.Scheduler, replyReader *replies.Reader, o *ops, logger *slog.Logger) (http.Handler, error) {
 	edge := httpx.New(httpx.Config{
 		PublicURL:           cfg.Server.PublicURL,
 		TrustedProxies:      cfg.Server.TrustedPrefixes,
@@ -117,6 +118,9 @@ func newHandler(cfg *config.Config, a *app.App, backups *backup.Scheduler, o *op
 	if backups != nil {
 		staffPages.Backups = backups.Status
 		api.AddHealth("backups", func(context.Context) (any, bool) { return backupHealthOf(backups.Status(), time.Now()) })
+	}
+	if replyReader != nil {
+		api.AddHealth("replies", func(context.Context) (any, bool) { return replyHealthOf(replyReader.Status()) })
 	}
 	pages.EnableStaff(a, staffPages)
 	pages.Register()
@@ -194,6 +198,7 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		SessionIdleTimeout: cfg.Staff.SessionIdleTimeout,
 		SessionMaxAge:      cfg.Staff.SessionMaxAge,
 	}
+	configureReplies(cfg, &deps) // replies.go
 	// Background workers run until workCtx ends, after the HTTP server has
 	// drained, so that jobs written by the last requests are still picked up
 	// on the next start (they are durable) and nothing is cut mid-send.
@@ -211,8 +216,13 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	o.watchStore(db, deps.Google)
 	a := app.New(deps)
 	o.watchBackups(backups)
+	// The reader of replies to invitations (replies.go); nil when off.
+	replyReader, err := startReplies(workCtx, &workers, cfg, db, a, logger)
+	if err != nil {
+		return err
+	}
 
-	handler, err := newHandler(cfg, a, backups, o, logger)
+	handler, err := newHandler(cfg, a, backups, replyReader, o, logger)
 	if err != nil {
 		return err
 	}

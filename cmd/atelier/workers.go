@@ -102,8 +102,10 @@ func startWorkers(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 		Now:            time.Now,
 		ReminderBefore: time.Duration(cfg.Mail.ReminderHoursBefore) * time.Hour,
 		StaffCopies:    cfg.Mail.AdminEmails,
+		RSVP:           cfg.Mail.IMAP.Enabled(), // replies are read (replies.go)
 	}
 	jobFuncs := []booking.JobsFunc{mail.Jobs(mailOpts)}
+	db.ReplyJobs = mail.ReplyJobs(mailOpts)
 	a.ManageLinks = mail.ManageLinksJob(mailOpts)
 
 	mailer, err := outbox.New(outbox.Config{

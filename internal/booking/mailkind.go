@@ -12,6 +12,7 @@ const (
 	MailReminder     = "reminder"     // to the customer, before the appointment
 	MailStaffNotice  = "staff_notice" // to the artisan (and admins) on every change
 	MailLinks        = "manage_links" // to a customer who asked for their links again
+	MailReplyNotice  = "reply_notice" // to the artisan (and admins): the customer's answer to the invitation asks for them
 )
 
 var mailKindLabels = map[string]string{
@@ -21,6 +22,7 @@ var mailKindLabels = map[string]string{
 	MailReminder:     "Reminder to the customer",
 	MailStaffNotice:  "Notice to the artisan and staff",
 	MailLinks:        "Links sent again to the customer",
+	MailReplyNotice:  "The customer's answer, to the artisan and staff",
 }
 
 // MailKindLabel names a kind of e-mail for staff: "Confirmation to the

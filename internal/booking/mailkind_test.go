@@ -16,6 +16,7 @@ func TestMailKindLabel(t *testing.T) {
 		booking.MailReminder:     "Reminder to the customer",
 		booking.MailStaffNotice:  "Notice to the artisan and staff",
 		booking.MailLinks:        "Links sent again to the customer",
+		booking.MailReplyNotice:  "The customer's answer, to the artisan and staff",
 		"sync_stopped":           "sync stopped",
 	} {
 		if got := booking.MailKindLabel(kind); got != want {

@@ -14,7 +14,7 @@ import (
 // KindReplyNotice is the notice to staff of a customer's answer that asks
 // for them: a "No" that did not cancel (mail.declined_reply: notify), or
 // another time proposed.
-const KindReplyNotice = "reply_notice"
+const KindReplyNotice = booking.MailReplyNotice
 
 // ReplyJobs returns the hook the store calls inside the transaction that
 // records a reply staff are to hear of: the notice, rendered in full, to

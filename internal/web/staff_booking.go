@@ -32,6 +32,9 @@ type staffBookingData struct {
 	FailedMail         int // messages given up on, shown at the top
 	Saved              string
 	Sequence           int
+	// Reply is the customer's answer to the invitations (staff_replies.go).
+	Reply     *replyPanel
+	ArtisanID string
 
 	// Reschedule form.
 	Date, Time string
@@ -55,6 +58,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		Cancelled: v.Status == booking.Cancelled, Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
 		MeetingURL: v.MeetingURL, Location: v.Location, Sequence: v.Sequence,
 		Date: booking.DateOf(v.Start.In(loc)).String(), Time: v.Start.In(loc).Format("15:04"),
+		Reply: newReplyPanel(c, v), ArtisanID: v.Artisan,
 	}
 	for _, room := range c.Atelier.Rooms {
 		if room.ID == v.Room {

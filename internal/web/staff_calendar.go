@@ -112,6 +112,9 @@ type weekRow struct {
 type agendaItem struct {
 	URL, Time, End, Service, Customer, Artisan, Mode, Color string
 	Virtual, Cancelled                                      bool
+	// Reply is the customer's answer to the invitation ("Accepted",
+	// "Maybe", "Declined", "New time proposed"), "" for none.
+	Reply string
 }
 
 // artisanKey is an artisan of the filter and the colour key.
@@ -136,7 +139,7 @@ func (s *Server) item(c *catalogue, v app.StaffBookingView) agendaItem {
 		URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(start), End: fmtTime(end),
 		Service: v.ServiceName, Customer: v.Customer.Name, Artisan: v.ArtisanName,
 		Color: colorOf(c, v.Artisan), Virtual: v.Mode == booking.Virtual, Cancelled: v.Status == booking.Cancelled,
-		Mode: "Visit",
+		Mode: "Visit", Reply: replyTag(v),
 	}
 	if it.Virtual {
 		it.Mode = "Video"
