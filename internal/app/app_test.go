@@ -94,7 +94,7 @@ func withMeetings(l app.MeetingLinker) func(*app.Deps) {
 
 func request(start time.Time, mode booking.Mode) app.BookingRequest {
 	return app.BookingRequest{
-		Service: "consult", Mode: string(mode), Start: start.Format(time.RFC3339),
+		Service: "consult", Mode: mode, Start: start,
 		Customer: booking.Customer{Name: "Ana", Email: "ana@example.com"},
 	}
 }
@@ -107,6 +107,15 @@ var (
 	arjunUser  = &booking.User{ID: "u3", Role: booking.RoleArtisan, ArtisanID: "arjun"}
 	disabledMe = &booking.User{ID: "u4", Role: booking.RoleArtisan, ArtisanID: "mei", Disabled: true}
 )
+
+// instant is an RFC 3339 time of a test.
+func instant(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
 
 func wantKind(tb testing.TB, err error, kind booking.Kind, code string) {
 	tb.Helper()
@@ -161,7 +170,7 @@ func TestStaffIgnoresMinimumNotice(t *testing.T) {
 	_, err := a.CreateBooking(ctx, request(soon, booking.InPerson), app.CreateOptions{})
 	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
 
-	c, err := a.CreateBooking(ctx, request(soon, booking.InPerson), app.CreateOptions{Staff: true, Actor: admin.Actor()})
+	c, err := a.StaffCreateBooking(ctx, admin, request(soon, booking.InPerson), app.CreateOptions{})
 	if err != nil {
 		t.Fatalf("staff booking: %v", err)
 	}
@@ -169,7 +178,7 @@ func TestStaffIgnoresMinimumNotice(t *testing.T) {
 	if err != nil || got.Status != booking.Confirmed {
 		t.Fatalf("StaffBooking: %+v %v", got, err)
 	}
-	moved, err := a.StaffReschedule(ctx, admin, c.View.ID, app.RescheduleRequest{Start: "2026-12-01T10:30:00+08:00"})
+	moved, err := a.StaffReschedule(ctx, admin, c.View.ID, app.RescheduleRequest{Start: instant("2026-12-01T10:30:00+08:00")})
 	if err != nil || moved.Sequence != got.Sequence+1 {
 		t.Fatalf("staff reschedule inside the notice period: %+v %v", moved, err)
 	}
@@ -266,30 +275,35 @@ func TestStartValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staff := app.CreateOptions{Staff: true, Actor: booking.Actor{Kind: "staff", ID: "u1"}}
 	tests := []struct {
 		name  string
 		start string
-		opt   app.CreateOptions
+		staff bool
 		kind  booking.Kind
 		code  string
 	}{
-		{"OffGrid", "2026-12-02T10:10:00+08:00", app.CreateOptions{}, booking.EINVALID, booking.CodeInvalid},
-		{"OffGridBySeconds", "2026-12-02T10:00:30+08:00", app.CreateOptions{}, booking.EINVALID, booking.CodeInvalid},
-		{"OffGridStaff", "2026-12-02T10:10:00+08:00", staff, booking.EINVALID, booking.CodeInvalid},
-		{"Past", "2026-11-30T10:00:00+08:00", app.CreateOptions{}, booking.EINVALID, booking.CodeInvalid},
-		{"PastStaff", "2026-12-01T08:30:00+08:00", staff, booking.EINVALID, booking.CodeInvalid},
-		{"TooSoon", "2026-12-01T10:00:00+08:00", app.CreateOptions{}, booking.ECONFLICT, booking.CodeSlotUnavailable},
-		{"OutsideHours", "2026-12-02T20:00:00+08:00", app.CreateOptions{}, booking.ECONFLICT, booking.CodeSlotUnavailable},
-		{"BeyondHorizon", "2027-06-01T10:00:00+08:00", app.CreateOptions{}, booking.ECONFLICT, booking.CodeSlotUnavailable},
-		{"Taken", "2026-12-03T10:00:00+08:00", app.CreateOptions{}, booking.ECONFLICT, booking.CodeSlotUnavailable},
-		{"OnGridInAnotherZone", "2026-12-02T03:30:00+01:00", app.CreateOptions{}, "", ""},
+		{"OffGrid", "2026-12-02T10:10:00+08:00", false, booking.EINVALID, booking.CodeInvalid},
+		{"OffGridBySeconds", "2026-12-02T10:00:30+08:00", false, booking.EINVALID, booking.CodeInvalid},
+		{"OffGridStaff", "2026-12-02T10:10:00+08:00", true, booking.EINVALID, booking.CodeInvalid},
+		{"Past", "2026-11-30T10:00:00+08:00", false, booking.EINVALID, booking.CodeInvalid},
+		{"PastStaff", "2026-12-01T08:30:00+08:00", true, booking.EINVALID, booking.CodeInvalid},
+		{"TooSoon", "2026-12-01T10:00:00+08:00", false, booking.ECONFLICT, booking.CodeSlotUnavailable},
+		{"OutsideHours", "2026-12-02T20:00:00+08:00", false, booking.ECONFLICT, booking.CodeSlotUnavailable},
+		{"BeyondHorizon", "2027-06-01T10:00:00+08:00", false, booking.ECONFLICT, booking.CodeSlotUnavailable},
+		{"Taken", "2026-12-03T10:00:00+08:00", false, booking.ECONFLICT, booking.CodeSlotUnavailable},
+		{"OnGridInAnotherZone", "2026-12-02T03:30:00+01:00", false, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := request(now, booking.InPerson)
-			req.Start = tt.start
-			c, err := a.CreateBooking(ctx, req, tt.opt)
+			req.Start = instant(tt.start)
+			create := a.CreateBooking
+			if tt.staff {
+				create = func(ctx context.Context, req app.BookingRequest, opt app.CreateOptions) (*app.Created, error) {
+					return a.StaffCreateBooking(ctx, admin, req, opt)
+				}
+			}
+			c, err := create(ctx, req, app.CreateOptions{})
 			if tt.kind == "" {
 				if err != nil {
 					t.Fatalf("CreateBooking: %v", err)
@@ -305,12 +319,12 @@ func TestStartValidation(t *testing.T) {
 				t.Errorf("err = %v, want a message for the field start", err)
 			}
 
-			_, err = a.RescheduleBooking(ctx, taken.View.ID, taken.View.ManageToken, app.RescheduleRequest{Start: tt.start})
+			_, err = a.RescheduleBooking(ctx, taken.View.ID, taken.View.ManageToken, app.RescheduleRequest{Start: instant(tt.start)})
 			if tt.name == "Taken" {
 				// Moving a booking onto its own time is not a clash.
 				return
 			}
-			if !tt.opt.Staff {
+			if !tt.staff {
 				wantKind(t, err, tt.kind, tt.code)
 			}
 			got, err := a.GetBooking(ctx, taken.View.ID, taken.View.ManageToken)
@@ -319,5 +333,26 @@ func TestStartValidation(t *testing.T) {
 					got.Start, got.Sequence, err, taken.View.Start, taken.View.Sequence)
 			}
 		})
+	}
+}
+
+// TestUnreadFieldsAnsweredTogether: a field the adapter could not read is
+// answered in the same EINVALID as the use case's own checks, with the
+// adapter's message, and nothing is booked.
+func TestUnreadFieldsAnsweredTogether(t *testing.T) {
+	a, _ := MustOpenApp(t)
+	ctx := context.Background()
+	req := request(time.Time{}, booking.InPerson)
+	req.Customer.Email = "not an address"
+	req.Unread = booking.FieldErrors{"start": "must be an RFC 3339 time"}
+	_, err := a.CreateBooking(ctx, req, app.CreateOptions{})
+	var e *booking.Error
+	if !errors.As(err, &e) || e.Kind != booking.EINVALID || e.Fields["start"] != "must be an RFC 3339 time" || e.Fields["customer.email"] == "" {
+		t.Fatalf("err = %#v, want start with the adapter's message and customer.email", err)
+	}
+	req.Unread = nil
+	_, err = a.CreateBooking(ctx, req, app.CreateOptions{})
+	if !errors.As(err, &e) || e.Fields["start"] != "is required" {
+		t.Fatalf("no start: %v, want start is required", err)
 	}
 }

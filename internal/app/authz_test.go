@@ -19,7 +19,7 @@ func TestStaffBookingChangesNeedTheUser(t *testing.T) {
 	ctx := context.Background()
 	day := time.Date(2026, 12, 2, 0, 0, 0, 0, sgt)
 	meis := book(t, a, day.Add(12*time.Hour), booking.InPerson, "mei")
-	later := app.RescheduleRequest{Start: day.Add(16 * time.Hour).Format(time.RFC3339)}
+	later := app.RescheduleRequest{Start: day.Add(16 * time.Hour)}
 
 	for _, u := range []struct {
 		name string

@@ -17,34 +17,47 @@ import (
 	"github.com/atelier-app/atelier/internal/invite"
 )
 
-// BookingRequest is the body of POST /api/v1/bookings. Start stays a
-// string so that a badly formatted time is a field error, not malformed JSON.
+// BookingRequest asks for a booking. Text fields are read without
+// surrounding spaces; a zero Start is a start not given.
 type BookingRequest struct {
-	Service  string           `json:"service"`
-	Mode     string           `json:"mode"`
-	Start    string           `json:"start"`
-	Artisan  string           `json:"artisan,omitempty"`
-	Customer booking.Customer `json:"customer"`
-	Notes    string           `json:"notes,omitempty"`
+	Service  string
+	Mode     booking.Mode
+	Start    time.Time
+	Artisan  string // "": any free artisan
+	Customer booking.Customer
+	Notes    string
+	// Unread are the fields the adapter could not read (such as a start
+	// that is not a time), with its messages: they are answered together
+	// with the use case's own checks, in one EINVALID.
+	Unread booking.FieldErrors
 }
 
-// RescheduleRequest is the body of a reschedule: a new start and,
-// optionally, who hosts the moved booking: "" keeps its artisan,
-// AnyArtisan lets any free one take it, an id asks for that artisan.
+// RescheduleRequest asks to move a booking: a new start and, optionally,
+// who hosts the moved booking: "" keeps its artisan, AnyArtisan lets any
+// free one take it, an id asks for that artisan.
 type RescheduleRequest struct {
-	Start   string `json:"start"`
-	Artisan string `json:"artisan,omitempty"`
+	Start   time.Time // zero: not given
+	Artisan string
+	Unread  booking.FieldErrors // as in BookingRequest
 }
 
 // CreateOptions qualify a booking request.
 type CreateOptions struct {
 	// IdempotencyKey is the client's Idempotency-Key header ("" for none).
 	IdempotencyKey string
-	// Staff books on a customer's behalf: minimum notice and horizon do
-	// not apply (clashes and the past still do).
-	Staff bool
-	// Actor is recorded in the audit trail; zero means the customer.
-	Actor booking.Actor
+	// Fingerprint is the request as the client sent it, in the adapter's
+	// canonical form (the JSON adapter: its body as decoded, encoded
+	// again): the same IdempotencyKey with another fingerprint is refused.
+	// Nil means the canonical form of the BookingRequest itself.
+	Fingerprint []byte
+}
+
+// placing qualifies how a booking is made: by its customer, or by staff
+// on a customer's behalf (StaffCreateBooking: minimum notice and horizon
+// do not apply; clashes and the past still do).
+type placing struct {
+	staff bool
+	actor booking.Actor // recorded in the audit trail
 }
 
 // Created is the result of CreateBooking.
@@ -63,18 +76,40 @@ var customerActor = booking.Actor{Kind: "customer"}
 // slot is not free, EINVALID idempotency_key_reused when the
 // Idempotency-Key was used for another request, or internal errors.
 func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateOptions) (*Created, error) {
-	if opt.Actor.Kind == "" {
-		opt.Actor = customerActor
+	return a.createBooking(ctx, req, opt, placing{actor: customerActor})
+}
+
+// canonicalRequest is the form of a booking request its Idempotency-Key
+// is checked against when the adapter gives no fingerprint of its own:
+// the fields as given, the start in RFC 3339 in its own zone.
+func canonicalRequest(req BookingRequest) ([]byte, error) {
+	start := ""
+	if !req.Start.IsZero() {
+		start = req.Start.Format(time.RFC3339)
 	}
+	return json.Marshal(struct {
+		Service  string           `json:"service"`
+		Mode     string           `json:"mode"`
+		Start    string           `json:"start"`
+		Artisan  string           `json:"artisan,omitempty"`
+		Customer booking.Customer `json:"customer"`
+		Notes    string           `json:"notes,omitempty"`
+	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes})
+}
+
+func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateOptions, how placing) (*Created, error) {
 	var idem *booking.IdempotencyRecord
 	if opt.IdempotencyKey != "" {
 		if !ValidIdempotencyKey(opt.IdempotencyKey) {
 			return nil, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
 				Message: "the Idempotency-Key header must be 1 to 255 printable ASCII characters"}
 		}
-		canon, err := json.Marshal(req)
-		if err != nil {
-			return nil, internal("canonical request", err)
+		canon := opt.Fingerprint
+		if canon == nil {
+			var err error
+			if canon, err = canonicalRequest(req); err != nil {
+				return nil, internal("canonical request", err)
+			}
 		}
 		reqHash := sha256.Sum256(canon)
 		idem = &booking.IdempotencyRecord{KeyHash: idempotencyKeyHash(opt.IdempotencyKey), RequestHash: reqHash[:]}
@@ -93,8 +128,9 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	}
 	req = normalize(req)
 	errs := booking.FieldErrors{}
-	svc := validateService(c, errs, req.Service, req.Mode, req.Artisan)
+	svc := validateService(c, errs, req.Service, string(req.Mode), req.Artisan)
 	now := a.now()
+	unread(errs, req.Unread)
 	start, _ := validateStart(errs, c, req.Start, now)
 	validateCustomer(errs, req.Customer, a.utf8LocalParts)
 	if m := validNotes(req.Notes); m != "" {
@@ -104,7 +140,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 		return nil, err
 	}
 
-	mode := booking.Mode(req.Mode)
+	mode := req.Mode
 	end, blockStart, blockEnd := availability.Times(svc, mode, start)
 	token, tokenHash := newManageToken()
 	id := booking.NewID(booking.BookingIDPrefix)
@@ -127,7 +163,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 	if mode == booking.InPerson {
 		b.Location = c.Atelier.Address
 	}
-	placeReq := availability.Request{ServiceID: svc.ID, Mode: mode, Start: start, ArtisanID: req.Artisan, Staff: opt.Staff}
+	placeReq := availability.Request{ServiceID: svc.ID, Mode: mode, Start: start, ArtisanID: req.Artisan, Staff: how.staff}
 	// Google's answer for the exact slot, asked before a Meet link creates
 	// the booking's own event (google.go).
 	gbusy := a.googleBusy(ctx, c, placeReq, b.BlockStart, b.BlockEnd, booking.Busy{})
@@ -161,7 +197,7 @@ func (a *App) CreateBooking(ctx context.Context, req BookingRequest, opt CreateO
 		idem.BookingID, idem.CreatedAt = b.ID, now.UTC()
 		return p, nil
 	}
-	stored, rec, err := a.store.CreateBooking(ctx, booking.NewBooking{Booking: b, TokenHash: tokenHash, Idempotency: idem, Actor: opt.Actor}, place)
+	stored, rec, err := a.store.CreateBooking(ctx, booking.NewBooking{Booking: b, TokenHash: tokenHash, Idempotency: idem, Actor: how.actor}, place)
 	if err != nil {
 		if booking.ErrorKind(err) != booking.EINTERNAL {
 			// Refused (the slot was taken meanwhile): nothing was stored.
@@ -271,8 +307,7 @@ func (a *App) replay(rec *booking.IdempotencyRecord, key string, reqHash []byte)
 // normalize trims surrounding white space from single-line fields.
 func normalize(r BookingRequest) BookingRequest {
 	r.Service = strings.TrimSpace(r.Service)
-	r.Mode = strings.TrimSpace(r.Mode)
-	r.Start = strings.TrimSpace(r.Start)
+	r.Mode = booking.Mode(strings.TrimSpace(string(r.Mode)))
 	r.Artisan = strings.TrimSpace(r.Artisan)
 	r.Customer.Name = strings.TrimSpace(r.Customer.Name)
 	r.Customer.Email = strings.TrimSpace(r.Customer.Email)
@@ -515,13 +550,14 @@ func (a *App) prepareMove(ctx context.Context, b *booking.Booking, req Reschedul
 	if err != nil {
 		return nil, err
 	}
-	req.Start, req.Artisan = strings.TrimSpace(req.Start), strings.TrimSpace(req.Artisan)
+	req.Artisan = strings.TrimSpace(req.Artisan)
 	errs := booking.FieldErrors{}
 	svc := c.Service(b.ServiceID)
 	if svc == nil {
 		errs.Add("start", "the service of this booking is no longer offered")
 	}
 	now := a.now()
+	unread(errs, req.Unread)
 	start, _ := validateStart(errs, c, req.Start, now)
 	target, keep := b.ArtisanID, ""
 	switch req.Artisan {

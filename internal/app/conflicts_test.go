@@ -29,7 +29,7 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 	}{
 		{"time off", func() ([]app.ConflictView, error) {
 			r, err := a.AddTimeOff(ctx, admin, made.View.Artisan, app.TimeOffRequest{
-				Start: "2026-12-02T10:00:00+08:00", End: "2026-12-02T13:00:00+08:00", Reason: "dentist",
+				Start: instant("2026-12-02T10:00:00+08:00"), End: instant("2026-12-02T13:00:00+08:00"), Reason: "dentist",
 			})
 			if err != nil {
 				return nil, err
@@ -37,7 +37,7 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 			return r.Conflicts, nil
 		}},
 		{"closure", func() ([]app.ConflictView, error) {
-			r, err := a.AddClosure(ctx, admin, app.ClosureRequest{From: "2026-12-02", To: "2026-12-02", Reason: "stock-take"})
+			r, err := a.AddClosure(ctx, admin, app.ClosureRequest{From: booking.Date{Year: 2026, Month: 12, Day: 2}, To: booking.Date{Year: 2026, Month: 12, Day: 2}, Reason: "stock-take"})
 			if err != nil {
 				return nil, err
 			}

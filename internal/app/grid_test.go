@@ -86,7 +86,7 @@ func TestOfferedStartIsAccepted(t *testing.T) {
 							}
 							continue
 						}
-						if _, err := a.RescheduleBooking(ctx, moved.View.ID, moved.View.ManageToken, app.RescheduleRequest{Start: sl.Start.Format(time.RFC3339)}); err != nil {
+						if _, err := a.RescheduleBooking(ctx, moved.View.ID, moved.View.ManageToken, app.RescheduleRequest{Start: sl.Start.Time}); err != nil {
 							t.Errorf("%s: moving to the offered %s: %v", d, start.In(loc).Format("15:04 MST"), err)
 						}
 					}

@@ -199,7 +199,7 @@ func (a *App) customerReplies(ctx context.Context, ids ...string) (map[string]bo
 func (a *App) counterFree(ctx context.Context, b *booking.Booking, c *booking.Catalog, start time.Time) (bool, string, error) {
 	now := a.now()
 	errs := booking.FieldErrors{}
-	if _, ok := validateStart(errs, c, start.Format(time.RFC3339), now); !ok {
+	if _, ok := validateStart(errs, c, start, now); !ok {
 		if start.Before(now) {
 			return false, "that time has passed", nil
 		}

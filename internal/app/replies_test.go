@@ -92,7 +92,7 @@ func TestApplyReplyOutcomes(t *testing.T) {
 			r.PartStat, r.Unauthenticated = booking.PartDeclined, true
 		}, booking.ReplyUnauthenticated, booking.Confirmed, ""},
 		{"OldSequence", func(f *replyFixture, r *booking.InboundReply) {
-			if _, err := f.a.StaffReschedule(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: "2026-12-02T14:00:00+08:00"}); err != nil {
+			if _, err := f.a.StaffReschedule(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: instant("2026-12-02T14:00:00+08:00")}); err != nil {
 				panic(err)
 			}
 			r.PartStat = booking.PartDeclined
@@ -189,7 +189,7 @@ func TestApplyReplyLatestStands(t *testing.T) {
 		t.Fatalf("customer_reply %+v, want the current ACCEPTED", v.CustomerReply)
 	}
 	// Once the booking moves, the answer is to an earlier invitation.
-	if _, err := f.a.StaffReschedule(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: "2026-12-02T15:00:00+08:00"}); err != nil {
+	if _, err := f.a.StaffReschedule(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: instant("2026-12-02T15:00:00+08:00")}); err != nil {
 		t.Fatal(err)
 	}
 	if v := f.view(t); v.CustomerReply == nil || v.CustomerReply.Current {

@@ -65,7 +65,7 @@ func TestRescheduleArtisanChoice(t *testing.T) {
 					got *app.BookingView
 					err error
 				)
-				req := app.RescheduleRequest{Start: tc.start.Format(time.RFC3339), Artisan: tc.artisan}
+				req := app.RescheduleRequest{Start: tc.start, Artisan: tc.artisan}
 				if staff {
 					var sv *app.StaffBookingView
 					if sv, err = a.StaffReschedule(ctx, admin, b.ID, req); sv != nil {
@@ -96,7 +96,7 @@ func TestRescheduleArtisanChoice(t *testing.T) {
 					t.Errorf("staff %v: moved to %s with %s (stored %s), want %s with %s", staff, got.Start, got.Artisan, stored.Artisan, tc.start, tc.want)
 				}
 				// Back where it was, for the staff round.
-				if _, err := a.StaffReschedule(ctx, admin, b.ID, app.RescheduleRequest{Start: b.Start.Format(time.RFC3339), Artisan: "mei"}); err != nil {
+				if _, err := a.StaffReschedule(ctx, admin, b.ID, app.RescheduleRequest{Start: b.Start.Time, Artisan: "mei"}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -123,14 +123,14 @@ func TestPreviewReschedule(t *testing.T) {
 		{"any", day.Add(15 * time.Hour), "arjun", true},
 		{"arjun", day.Add(17 * time.Hour), "arjun", true},
 	} {
-		p, err := a.PreviewReschedule(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: tc.start.Format(time.RFC3339), Artisan: tc.artisan})
+		p, err := a.PreviewReschedule(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: tc.start, Artisan: tc.artisan})
 		if err != nil || p.Artisan != tc.want || p.Changes() != tc.changes || p.Previous != "mei" {
 			t.Errorf("preview %q at %s = %+v, %v; want %s (changes %v)", tc.artisan, tc.start, p, err, tc.want, tc.changes)
 		}
 	}
-	_, err := a.PreviewReschedule(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(15 * time.Hour).Format(time.RFC3339)})
+	_, err := a.PreviewReschedule(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(15 * time.Hour)})
 	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
-	_, err = a.PreviewReschedule(ctx, b.ID, "wrong", app.RescheduleRequest{Start: day.Add(17 * time.Hour).Format(time.RFC3339)})
+	_, err = a.PreviewReschedule(ctx, b.ID, "wrong", app.RescheduleRequest{Start: day.Add(17 * time.Hour)})
 	wantKind(t, err, booking.ENOTFOUND, booking.CodeNotFound)
 	if got, _ := a.StaffGetBooking(ctx, admin, b.ID); got.Sequence != 0 || got.Artisan != "mei" {
 		t.Errorf("previews changed the booking: sequence %d, artisan %s", got.Sequence, got.Artisan)
@@ -169,14 +169,14 @@ func TestRescheduleMeetingLinkFollowsTheArtisan(t *testing.T) {
 			if !tc.meiLink(b.MeetingURL) {
 				t.Fatalf("Mei's booking has link %q", b.MeetingURL)
 			}
-			kept, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(13 * time.Hour).Format(time.RFC3339)})
+			kept, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(13 * time.Hour)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if kept.MeetingURL != b.MeetingURL {
 				t.Errorf("a move that keeps Mei changed the link to %q", kept.MeetingURL)
 			}
-			moved, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(14 * time.Hour).Format(time.RFC3339), Artisan: "arjun"})
+			moved, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(14 * time.Hour), Artisan: "arjun"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +186,7 @@ func TestRescheduleMeetingLinkFollowsTheArtisan(t *testing.T) {
 			}
 			// "any" with Arjun busy and Mei free goes back to Mei's room.
 			book(t, a, day.Add(16*time.Hour), booking.Virtual, "arjun")
-			back, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(16 * time.Hour).Format(time.RFC3339), Artisan: "any"})
+			back, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(16 * time.Hour), Artisan: "any"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,14 +202,14 @@ func TestRescheduleMeetingLinkFollowsTheArtisan(t *testing.T) {
 		ctx := context.Background()
 		b := book(t, a, day.Add(12*time.Hour), booking.Virtual, "mei")
 		l.err = errors.New("video service down")
-		_, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(14 * time.Hour).Format(time.RFC3339), Artisan: "arjun"})
+		_, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(14 * time.Hour), Artisan: "arjun"})
 		wantKind(t, err, booking.EUNAVAILABLE, "meeting_unavailable")
 		got, _ := a.GetBooking(ctx, b.ID, b.ManageToken)
 		if got.Artisan != "mei" || got.Sequence != 0 || got.MeetingURL != b.MeetingURL {
 			t.Errorf("after the failed link: %s, sequence %d, link %q; want unchanged", got.Artisan, got.Sequence, got.MeetingURL)
 		}
 		// Moves that keep the host need no new link.
-		if _, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(14 * time.Hour).Format(time.RFC3339)}); err != nil {
+		if _, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(14 * time.Hour)}); err != nil {
 			t.Errorf("a move with Mei while the video service is down: %v", err)
 		}
 	})
@@ -290,7 +290,7 @@ func TestRescheduleToAnotherArtisanMovesTheGoogleEvent(t *testing.T) {
 	}
 
 	newStart := day.Add(14 * time.Hour)
-	moved, err := g.app.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: newStart.Format(time.RFC3339), Artisan: "arjun"})
+	moved, err := g.app.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: newStart, Artisan: "arjun"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestRefusedMoveToAnotherArtisanLeavesGoogleAlone(t *testing.T) {
 			t.Fatalf("the rival booking: %v", err)
 		}
 	}
-	_, err := g.app.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: newStart.Format(time.RFC3339), Artisan: "arjun"})
+	_, err := g.app.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: newStart, Artisan: "arjun"})
 	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
 	got, _ := g.app.GetBooking(ctx, b.ID, b.ManageToken)
 	if got.Artisan != "mei" || got.MeetingURL != b.MeetingURL || got.Sequence != 0 {

@@ -200,12 +200,12 @@ func (a *App) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz str
 // horizon do not apply, clashes and closed rooms do. An artisan account
 // books only with its own artisan (the default when none is asked for).
 // The booking's times are in the atelier's zone, a replayed answer's too.
-func (a *App) StaffCreateBooking(ctx context.Context, u *booking.User, req BookingRequest, idempotencyKey string) (*Created, error) {
+func (a *App) StaffCreateBooking(ctx context.Context, u *booking.User, req BookingRequest, opt CreateOptions) (*Created, error) {
 	var err error
 	if req.Artisan, err = scope(u, req.Artisan); err != nil {
 		return nil, err
 	}
-	created, err := a.CreateBooking(ctx, req, CreateOptions{IdempotencyKey: idempotencyKey, Staff: true, Actor: u.Actor()})
+	created, err := a.createBooking(ctx, req, opt, placing{staff: true, actor: u.Actor()})
 	if err != nil {
 		return nil, err
 	}
@@ -366,12 +366,13 @@ func (a *App) SetWorkingHours(ctx context.Context, u *booking.User, id string, h
 	return &HoursChange{WorkingHours: &h, Conflicts: cs}, nil
 }
 
-// ClosureRequest is the body of POST /api/v1/staff/closures. Without To
-// the closure is the one day From, as in the configuration file.
+// ClosureRequest asks to close the atelier from From to To, inclusive.
+// Without To (zero) the closure is the one day From, as in the
+// configuration file.
 type ClosureRequest struct {
-	From   string `json:"from"`
-	To     string `json:"to,omitempty"`
-	Reason string `json:"reason"`
+	From, To booking.Date
+	Reason   string
+	Unread   booking.FieldErrors // as in BookingRequest
 }
 
 // ClosureAdded is a closure just added, with the confirmed bookings it
@@ -384,15 +385,10 @@ type ClosureAdded struct {
 	Conflicts []ConflictView `json:"conflicts"`
 }
 
-func parseDateField(errs booking.FieldErrors, field, s string) booking.Date {
-	s = strings.TrimSpace(s)
-	if s == "" {
+// requiredDate adds "is required" to errs for a date not given.
+func requiredDate(errs booking.FieldErrors, field string, d booking.Date) booking.Date {
+	if d.IsZero() {
 		errs.Add(field, "is required")
-		return booking.Date{}
-	}
-	d, err := booking.ParseDate(s)
-	if err != nil {
-		errs.Add(field, "must be a date (YYYY-MM-DD)")
 	}
 	return d
 }
@@ -411,11 +407,10 @@ func (a *App) AddClosure(ctx context.Context, u *booking.User, req ClosureReques
 		return nil, err
 	}
 	errs := booking.FieldErrors{}
-	cl := booking.Closure{From: parseDateField(errs, "from", req.From), Reason: validReason(errs, req.Reason)}
-	if strings.TrimSpace(req.To) == "" {
+	unread(errs, req.Unread)
+	cl := booking.Closure{From: requiredDate(errs, "from", req.From), To: req.To, Reason: validReason(errs, req.Reason)}
+	if cl.To.IsZero() {
 		cl.To = cl.From // one day, as in the configuration file
-	} else {
-		cl.To = parseDateField(errs, "to", req.To)
 	}
 	if len(errs) == 0 && cl.To.Before(cl.From) {
 		errs.Add("to", "must not be before from")
@@ -451,11 +446,11 @@ func (a *App) DeleteClosure(ctx context.Context, u *booking.User, id string) err
 	return nil
 }
 
-// TimeOffRequest is the body of POST /api/v1/staff/artisans/{id}/time-off.
+// TimeOffRequest asks for time off of an artisan from Start to End.
 type TimeOffRequest struct {
-	Start  string `json:"start"`
-	End    string `json:"end"`
-	Reason string `json:"reason"`
+	Start, End time.Time // zero: not given
+	Reason     string
+	Unread     booking.FieldErrors // as in BookingRequest
 }
 
 // TimeOffAdded is stored time off with the bookings it leaves stranded.
@@ -470,20 +465,12 @@ func (a *App) AddTimeOff(ctx context.Context, u *booking.User, id string, req Ti
 		return nil, err
 	}
 	errs := booking.FieldErrors{}
-	t := booking.TimeOff{ArtisanID: id, Reason: validReason(errs, req.Reason)}
-	for _, f := range []struct {
-		name string
-		src  string
-		dst  *time.Time
-	}{{"start", req.Start, &t.Start}, {"end", req.End, &t.End}} {
-		v, ok := parseInstant(strings.TrimSpace(f.src))
-		switch {
-		case strings.TrimSpace(f.src) == "":
-			errs.Add(f.name, "is required")
-		case !ok:
-			errs.Add(f.name, "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
+	unread(errs, req.Unread)
+	t := booking.TimeOff{ArtisanID: id, Start: req.Start, End: req.End, Reason: validReason(errs, req.Reason)}
+	for f, v := range map[string]time.Time{"start": t.Start, "end": t.End} {
+		if v.IsZero() {
+			errs.Add(f, "is required")
 		}
-		*f.dst = v
 	}
 	if len(errs) == 0 && !t.Start.Before(t.End) {
 		errs.Add("end", "must be after start")

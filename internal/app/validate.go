@@ -21,16 +21,6 @@ const (
 	maxNotesLen = 2000
 )
 
-// parseInstant parses an RFC 3339 time that carries an explicit offset
-// ("Z" or "+08:00").
-func parseInstant(s string) (time.Time, bool) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t, true
-}
-
 // validName checks a customer name: 1 to 120 characters, no control characters.
 func validName(s string) string {
 	switch n := utf8.RuneCountInString(s); {
@@ -160,22 +150,17 @@ func validateService(c *booking.Catalog, errs booking.FieldErrors, serviceID, mo
 	return svc
 }
 
-// validateStart parses the start of a booking or reschedule request and
-// checks what makes it invalid whatever the calendar holds: it must be an
-// RFC 3339 time, on the atelier's slot grid and not in the past. Those are
-// field errors (422). The grid is the engine's own (availability.OnGrid:
-// wall-clock, so a start offered on a day when the clocks change is on
-// it). Whether an on-grid future start is free (opening hours, closures,
-// notice, horizon, other bookings) is for the engine to answer with a
-// conflict (409) that says why.
-func validateStart(errs booking.FieldErrors, c *booking.Catalog, s string, now time.Time) (time.Time, bool) {
-	start, ok := parseInstant(s)
+// validateStart checks the start of a booking or reschedule request:
+// given (unless errs already says why it could not be read), in the
+// future and on the atelier's slot grid of local time. It reports whether
+// start is valid; the errors go to errs under "start".
+func validateStart(errs booking.FieldErrors, c *booking.Catalog, start time.Time, now time.Time) (time.Time, bool) {
+	if _, unreadable := errs["start"]; unreadable {
+		return start, false
+	}
 	switch {
-	case s == "":
+	case start.IsZero():
 		errs.Add("start", "is required")
-		return time.Time{}, false
-	case !ok:
-		errs.Add("start", "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
 		return time.Time{}, false
 	case start.Before(now):
 		errs.Add("start", "must be in the future")
@@ -189,6 +174,13 @@ func validateStart(errs booking.FieldErrors, c *booking.Catalog, s string, now t
 		return start, false
 	}
 	return start, true
+}
+
+// unread adds to errs the fields an adapter could not read.
+func unread(errs, fields booking.FieldErrors) {
+	for f, msg := range fields {
+		errs.Add(f, msg)
+	}
 }
 
 // gridExamples lists the first grid times of a day: "00:00, 01:30, 03:00".

@@ -84,20 +84,6 @@ func TestValidName(t *testing.T) {
 	}
 }
 
-func TestParseInstantNeedsOffset(t *testing.T) {
-	for in, ok := range map[string]bool{
-		"2026-12-01T10:00:00+08:00": true,
-		"2026-12-01T02:00:00Z":      true,
-		"2026-12-01T10:00:00":       false,
-		"2026-12-01 10:00:00+08:00": false,
-		"2026-12-01":                false,
-	} {
-		if _, got := parseInstant(in); got != ok {
-			t.Errorf("parseInstant(%q) ok = %v, want %v", in, got, ok)
-		}
-	}
-}
-
 func TestManageTokens(t *testing.T) {
 	// Booking ids: booking.TestNewID.
 	tok, hash := newManageToken()

@@ -22,11 +22,15 @@ func (s *Server) handleCreateBooking(w http.ResponseWriter, r *http.Request) err
 	if err := s.edge.Limits().AllowBooking(r); err != nil {
 		return err
 	}
-	var req app.BookingRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	var body bookingRequest
+	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
-	c, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{IdempotencyKey: r.Header.Get("Idempotency-Key")})
+	req, opt, err := body.request(r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	c, err := s.app.CreateBooking(r.Context(), req, opt)
 	if err != nil {
 		return err
 	}
@@ -58,11 +62,11 @@ func (s *Server) handleCancelBooking(w http.ResponseWriter, r *http.Request) err
 
 // handleRescheduleBooking serves POST /api/v1/bookings/{id}/reschedule.
 func (s *Server) handleRescheduleBooking(w http.ResponseWriter, r *http.Request) error {
-	var req app.RescheduleRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	var body rescheduleRequest
+	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
-	v, err := s.app.RescheduleBooking(r.Context(), mux.Vars(r)["id"], manageToken(r), req)
+	v, err := s.app.RescheduleBooking(r.Context(), mux.Vars(r)["id"], manageToken(r), body.request())
 	return reply(w, http.StatusOK, v, err)
 }
 

@@ -167,11 +167,15 @@ func (sa *staffAPI) handleListBookings(w http.ResponseWriter, r *http.Request) e
 }
 
 func (sa *staffAPI) handleCreateBooking(w http.ResponseWriter, r *http.Request) error {
-	var req app.BookingRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	var body bookingRequest
+	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
-	c, err := sa.staff.StaffCreateBooking(r.Context(), userOf(r), req, r.Header.Get("Idempotency-Key"))
+	req, opt, err := body.request(r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	c, err := sa.staff.StaffCreateBooking(r.Context(), userOf(r), req, opt)
 	if err != nil {
 		return err
 	}
@@ -199,11 +203,11 @@ func (sa *staffAPI) handleCancel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (sa *staffAPI) handleReschedule(w http.ResponseWriter, r *http.Request) error {
-	var req app.RescheduleRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	var body rescheduleRequest
+	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
-	v, err := sa.staff.StaffReschedule(r.Context(), userOf(r), mux.Vars(r)["id"], req)
+	v, err := sa.staff.StaffReschedule(r.Context(), userOf(r), mux.Vars(r)["id"], body.request())
 	return reply(w, http.StatusOK, v, err)
 }
 
@@ -282,11 +286,11 @@ func decodeHours(w http.ResponseWriter, r *http.Request, h *booking.WeekHours) e
 }
 
 func (sa *staffAPI) handleAddTimeOff(w http.ResponseWriter, r *http.Request) error {
-	var req app.TimeOffRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	var body timeOffRequest
+	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
-	v, err := sa.staff.AddTimeOff(r.Context(), userOf(r), mux.Vars(r)["id"], req)
+	v, err := sa.staff.AddTimeOff(r.Context(), userOf(r), mux.Vars(r)["id"], body.request())
 	return reply(w, http.StatusCreated, v, err)
 }
 
@@ -297,11 +301,11 @@ func (sa *staffAPI) handleDeleteTimeOff(w http.ResponseWriter, r *http.Request) 
 }
 
 func (sa *staffAPI) handleAddClosure(w http.ResponseWriter, r *http.Request) error {
-	var req app.ClosureRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	var body closureRequest
+	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
-	v, err := sa.staff.AddClosure(r.Context(), userOf(r), req)
+	v, err := sa.staff.AddClosure(r.Context(), userOf(r), body.request())
 	return reply(w, http.StatusCreated, v, err)
 }
 

@@ -248,7 +248,7 @@ func newStack(tb testing.TB) *stack {
 func (s *stack) book(tb testing.TB, email string) *booking.Booking {
 	tb.Helper()
 	made, err := s.app.CreateBooking(context.Background(), app.BookingRequest{
-		Service: "design", Mode: "in_person", Start: apptStart.Format(time.RFC3339),
+		Service: "design", Mode: booking.InPerson, Start: apptStart,
 		Customer: booking.Customer{Name: "Ana Lovelace", Email: email},
 	}, app.CreateOptions{})
 	if err != nil {
@@ -467,7 +467,7 @@ func TestRepliesThatChangeNothing(t *testing.T) {
 	}
 
 	// The booking moves: an answer to the first invitation is stale.
-	if _, err := s.app.StaffReschedule(context.Background(), testAdmin, b.ID, app.RescheduleRequest{Start: apptStart.Add(4 * time.Hour).Format(time.RFC3339)}); err != nil {
+	if _, err := s.app.StaffReschedule(context.Background(), testAdmin, b.ID, app.RescheduleRequest{Start: apptStart.Add(4 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	srv.deliver(t, reply{Client: "gmail", PartStat: "DECLINED", UID: b.UID, Seq: 0, From: "ana@gmail.com", MessageID: "old@mail.example", Start: b.Start, End: b.End}.build(t))

@@ -657,7 +657,7 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 		return s.detailsAgain(r.Context(), c, st, booking.Errorf(booking.EINVALID, booking.CodeInvalid, "no time chosen"))
 	}
 	req := app.BookingRequest{
-		Service: f.Service, Mode: f.Mode, Start: start.Format(time.RFC3339),
+		Service: f.Service, Mode: booking.Mode(f.Mode), Start: start,
 		Customer: booking.Customer{Name: st.Form.Name, Email: st.Form.Email, Phone: st.Form.Phone, Timezone: f.TZ},
 		Notes:    st.Form.Notes,
 	}

@@ -20,7 +20,7 @@ func TestCalendarTellsWhatIsFree(t *testing.T) {
 	env := MustOpenEnv(t)
 	ctx := context.Background()
 	admin := &booking.User{ID: "us_test", Role: booking.RoleAdmin}
-	if _, err := env.App.AddClosure(ctx, admin, app.ClosureRequest{From: "2027-01-01", To: "2027-01-31", Reason: "Winter break"}); err != nil {
+	if _, err := env.App.AddClosure(ctx, admin, app.ClosureRequest{From: booking.Date{Year: 2027, Month: 1, Day: 1}, To: booking.Date{Year: 2027, Month: 1, Day: 31}, Reason: "Winter break"}); err != nil {
 		t.Fatalf("add closure: %v", err)
 	}
 	const base = "/book?service=ring-sizing&mode=in_person&artisan=any&tz=Asia%2FSingapore"

@@ -19,7 +19,7 @@ func TestDateRangesAreWrittenInFull(t *testing.T) {
 	env.MustCreateUser(t, "boss@example.com", "Boss", "")
 	cookie := env.mustSignIn(t, "boss@example.com")
 	admin := &booking.User{ID: "us_test", Role: booking.RoleAdmin}
-	if _, err := env.App.AddClosure(context.Background(), admin, app.ClosureRequest{From: "2026-12-30", To: "2027-01-02", Reason: "Stocktaking"}); err != nil {
+	if _, err := env.App.AddClosure(context.Background(), admin, app.ClosureRequest{From: booking.Date{Year: 2026, Month: 12, Day: 30}, To: booking.Date{Year: 2027, Month: 1, Day: 2}, Reason: "Stocktaking"}); err != nil {
 		t.Fatalf("add closure: %v", err)
 	}
 	const (

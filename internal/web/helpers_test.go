@@ -243,7 +243,7 @@ func (e *Env) Send(tb testing.TB, method, path, contentType, body string, header
 func (e *Env) MustBook(tb testing.TB, service, mode, artisan string, start time.Time) *app.BookingView {
 	tb.Helper()
 	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
-		Service: service, Mode: mode, Artisan: artisan, Start: start.Format(time.RFC3339),
+		Service: service, Mode: booking.Mode(mode), Artisan: artisan, Start: start,
 		Customer: booking.Customer{Name: "Other Customer", Email: "other@example.com"},
 	}, app.CreateOptions{})
 	if err != nil {
@@ -257,7 +257,7 @@ func (e *Env) MustBook(tb testing.TB, service, mode, artisan string, start time.
 func (e *Env) MustBookIn(tb testing.TB, service, mode, artisan string, start time.Time, zone string) *app.BookingView {
 	tb.Helper()
 	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
-		Service: service, Mode: mode, Artisan: artisan, Start: start.Format(time.RFC3339),
+		Service: service, Mode: booking.Mode(mode), Artisan: artisan, Start: start,
 		Customer: booking.Customer{Name: "Ada Lovelace", Email: "ada@example.com", Timezone: zone},
 	}, app.CreateOptions{})
 	if err != nil {
@@ -271,7 +271,7 @@ func (e *Env) MustBookIn(tb testing.TB, service, mode, artisan string, start tim
 func (e *Env) MustBookAs(tb testing.TB, service, artisan string, start time.Time, name string) *app.BookingView {
 	tb.Helper()
 	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
-		Service: service, Mode: "in_person", Artisan: artisan, Start: start.Format(time.RFC3339),
+		Service: service, Mode: booking.InPerson, Artisan: artisan, Start: start,
 		Customer: booking.Customer{Name: name, Email: "other@example.com"},
 	}, app.CreateOptions{})
 	if err != nil {

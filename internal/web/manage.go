@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -348,7 +349,7 @@ func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request)
 	choice := movePick(v, c, q.Get("artisan"))
 	// Who would host the move, asked now: the page names them, and the
 	// form posts that artisan, so the customer confirms what they see.
-	p, err := s.app.PreviewReschedule(r.Context(), v.ID, token, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: moveRequest(choice)})
+	p, err := s.app.PreviewReschedule(r.Context(), v.ID, token, app.RescheduleRequest{Start: start, Artisan: moveRequest(choice)})
 	if err != nil {
 		return s.moveRefused(w, r, v, c, token, tz, choice, start.Format(time.RFC3339), err)
 	}
@@ -378,7 +379,7 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) er
 	startText := r.PostForm.Get("start")
 	// artisan is who the confirmation named (empty: the booking's own);
 	// choice is what the calendar offered, to show it again on a refusal.
-	moved, err := s.app.RescheduleBooking(r.Context(), id, token, app.RescheduleRequest{Start: startText, Artisan: r.PostForm.Get("artisan")})
+	moved, err := s.app.RescheduleBooking(r.Context(), id, token, moveTo(startText, r.PostForm.Get("artisan")))
 	if err == nil {
 		done := url.Values{"done": {"rescheduled"}}
 		if was := r.PostForm.Get("was"); was != "" && was != moved.Artisan {
@@ -397,6 +398,20 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) er
 	}
 	_, tz := bookingZone(v, c, r.PostForm.Get("tz"))
 	return s.moveRefused(w, r, v, c, token, tz, movePick(v, c, r.PostForm.Get("choice")), startText, err)
+}
+
+// moveTo is the move the confirmation posts: the start it showed (RFC
+// 3339, as the calendar links carry it) and the artisan it named.
+func moveTo(start, artisan string) app.RescheduleRequest {
+	req := app.RescheduleRequest{Artisan: artisan}
+	if s := strings.TrimSpace(start); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			req.Unread = booking.FieldErrors{"start": "is not a time"}
+		}
+		req.Start = t
+	}
+	return req
 }
 
 // moveRefused answers a move that cannot be made (the time was taken,

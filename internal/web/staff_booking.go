@@ -313,7 +313,7 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) e
 		d.Errors = map[string]string{"when": whenProblem(err)}
 		return again(booking.FieldErrors(d.Errors).Err(), "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
 	}
-	moved, err := s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start.Format(time.RFC3339), Artisan: artisan})
+	moved, err := s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start, Artisan: artisan})
 	if err == nil {
 		saved := "moved"
 		if moved.Artisan != v.Artisan {
@@ -406,10 +406,10 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) erro
 		return again(booking.FieldErrors(d.Form.Errors).Err())
 	}
 	created, err := s.staff.app.StaffCreateBooking(r.Context(), staffUser(r), app.BookingRequest{
-		Service: f.Get("service"), Mode: f.Get("mode"), Artisan: f.Get("artisan"), Start: start.Format(time.RFC3339),
+		Service: f.Get("service"), Mode: booking.Mode(f.Get("mode")), Artisan: f.Get("artisan"), Start: start,
 		Customer: booking.Customer{Name: d.Form.Name, Email: d.Form.Email, Phone: d.Form.Phone},
 		Notes:    d.Form.Notes,
-	}, posted)
+	}, app.CreateOptions{IdempotencyKey: posted})
 	if err == nil {
 		// A repeat of the form lands on the booking it made.
 		http.Redirect(w, r, staffBookingPath(created.View.ID, "created"), http.StatusSeeOther)

@@ -215,6 +215,22 @@ func (s *Server) handleOpeningHours(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// formDate reads a date field of a form (YYYY-MM-DD, as date inputs send
+// it); empty is the zero date, anything else not a date is a message in
+// unread.
+func formDate(unread booking.FieldErrors, field, s string) booking.Date {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return booking.Date{}
+	}
+	d, err := booking.ParseDate(s)
+	if err != nil {
+		unread.Add(field, "must be a date (YYYY-MM-DD)")
+		return booking.Date{}
+	}
+	return d
+}
+
 func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) error {
 	if err := parseStaffForm(w, r); err != nil {
 		return err
@@ -222,9 +238,11 @@ func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) error 
 	f := r.PostForm
 	to := f.Get("to")
 	if strings.TrimSpace(to) == "" {
-		to = f.Get("from")
+		to = f.Get("from") // one day
 	}
-	added, err := s.staff.app.AddClosure(r.Context(), staffUser(r), app.ClosureRequest{From: f.Get("from"), To: to, Reason: f.Get("reason")})
+	unread := booking.FieldErrors{}
+	req := app.ClosureRequest{From: formDate(unread, "from", f.Get("from")), To: formDate(unread, "to", to), Reason: f.Get("reason"), Unread: unread}
+	added, err := s.staff.app.AddClosure(r.Context(), staffUser(r), req)
 	if err != nil {
 		if booking.ErrorKind(err) != booking.EINVALID {
 			return err
@@ -361,7 +379,7 @@ func (s *Server) handleAddTimeOff(w http.ResponseWriter, r *http.Request) error 
 	cause := errs.Err() // a time that does not parse
 	if cause == nil {
 		added, err := s.staff.app.AddTimeOff(r.Context(), staffUser(r), id, app.TimeOffRequest{
-			Start: start.Format(time.RFC3339), End: end.Format(time.RFC3339), Reason: f.Get("reason"),
+			Start: start, End: end, Reason: f.Get("reason"),
 		})
 		if err == nil {
 			http.Redirect(w, r, "/staff/artisans/"+url.PathEscape(id)+"?"+conflictQuery(url.Values{"saved": {"timeoff"}}, added.Conflicts).Encode(), http.StatusSeeOther)

@@ -1,0 +1,111 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// The bodies of the requests that carry times and dates. Those stay
+// strings here, so that a badly written one is a field error answered
+// with the use case's own checks (app's Unread), not malformed JSON.
+
+// bookingRequest is the body of POST /api/v1/bookings and of the staff
+// booking on a customer's behalf.
+type bookingRequest struct {
+	Service  string           `json:"service"`
+	Mode     string           `json:"mode"`
+	Start    string           `json:"start"`
+	Artisan  string           `json:"artisan,omitempty"`
+	Customer booking.Customer `json:"customer"`
+	Notes    string           `json:"notes,omitempty"`
+}
+
+// request is the use case's request, and the options of its
+// Idempotency-Key: the body as decoded is what the key is checked against.
+func (b bookingRequest) request(idempotencyKey string) (app.BookingRequest, app.CreateOptions, error) {
+	unread := booking.FieldErrors{}
+	req := app.BookingRequest{
+		Service: b.Service, Mode: booking.Mode(b.Mode), Start: instantField(unread, "start", b.Start),
+		Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Unread: unread,
+	}
+	opt := app.CreateOptions{IdempotencyKey: idempotencyKey}
+	if idempotencyKey != "" {
+		fp, err := json.Marshal(b)
+		if err != nil {
+			return req, opt, err
+		}
+		opt.Fingerprint = fp
+	}
+	return req, opt, nil
+}
+
+// rescheduleRequest is the body of a reschedule, the customer's or staff's.
+type rescheduleRequest struct {
+	Start   string `json:"start"`
+	Artisan string `json:"artisan,omitempty"`
+}
+
+func (b rescheduleRequest) request() app.RescheduleRequest {
+	unread := booking.FieldErrors{}
+	return app.RescheduleRequest{Start: instantField(unread, "start", b.Start), Artisan: b.Artisan, Unread: unread}
+}
+
+// closureRequest is the body of POST /api/v1/staff/closures. Without to
+// the closure is the one day from, as in the configuration file.
+type closureRequest struct {
+	From   string `json:"from"`
+	To     string `json:"to,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (b closureRequest) request() app.ClosureRequest {
+	unread := booking.FieldErrors{}
+	return app.ClosureRequest{From: dateField(unread, "from", b.From), To: dateField(unread, "to", b.To), Reason: b.Reason, Unread: unread}
+}
+
+// timeOffRequest is the body of POST /api/v1/staff/artisans/{id}/time-off.
+type timeOffRequest struct {
+	Start  string `json:"start"`
+	End    string `json:"end"`
+	Reason string `json:"reason"`
+}
+
+func (b timeOffRequest) request() app.TimeOffRequest {
+	unread := booking.FieldErrors{}
+	return app.TimeOffRequest{Start: instantField(unread, "start", b.Start), End: instantField(unread, "end", b.End), Reason: b.Reason, Unread: unread}
+}
+
+// instantField reads an RFC 3339 time that carries an explicit offset
+// ("Z" or "+08:00"), without surrounding spaces. Empty is the zero time
+// (the use case says whether it is required); anything else that is not
+// such a time is a message in unread.
+func instantField(unread booking.FieldErrors, field, s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		unread.Add(field, "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
+		return time.Time{}
+	}
+	return t
+}
+
+// dateField reads a date (YYYY-MM-DD) as instantField reads a time.
+func dateField(unread booking.FieldErrors, field, s string) booking.Date {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return booking.Date{}
+	}
+	d, err := booking.ParseDate(s)
+	if err != nil {
+		unread.Add(field, "must be a date (YYYY-MM-DD)")
+		return booking.Date{}
+	}
+	return d
+}
