@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"github.com/atelier-app/atelier/internal/booking"
 )
 
 const (
@@ -43,7 +45,7 @@ func eventTime(p *ical.Prop, cal *ical.Calendar, floating *time.Location) (time.
 		}
 		return time.ParseInLocation(icalDateTime, v, floating)
 	}
-	if loc, err := time.LoadLocation(tzid); err == nil && tzid != "Local" {
+	if loc, err := booking.LoadZone(tzid); err == nil {
 		return time.ParseInLocation(icalDateTime, v, loc)
 	}
 	for _, c := range cal.Children {

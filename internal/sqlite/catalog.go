@@ -84,7 +84,7 @@ func (r *catalogReader) atelier() error {
 	if err != nil {
 		return fmt.Errorf("atelier: %w", err)
 	}
-	if a.Location, err = time.LoadLocation(a.Timezone); err != nil {
+	if a.Location, err = booking.LoadZone(a.Timezone); err != nil {
 		return fmt.Errorf("atelier time zone: %w", err)
 	}
 	if err := json.Unmarshal([]byte(hours), &a.Hours); err != nil {

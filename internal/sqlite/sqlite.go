@@ -28,7 +28,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-	_ "time/tzdata" // zones load on a machine without a zone database
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
