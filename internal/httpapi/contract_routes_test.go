@@ -1,18 +1,22 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/invite"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -148,7 +152,28 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	var sb Booking
 	do(admin, http.MethodPost, "/api/v1/staff/bookings", Request(tomorrow10), http.StatusCreated).JSON(t, &sb)
 	do(admin, http.MethodGet, "/api/v1/staff/bookings?from=2026-12-01&to=2026-12-31", nil, http.StatusOK)
-	do(admin, http.MethodGet, "/api/v1/staff/bookings/"+sb.ID+"?tz=Europe/London", nil, http.StatusOK)
+	// The customer accepts, then proposes another time, by iTIP replies
+	// (the IMAP reader's part): the staff view shows customer_reply.
+	uid := invite.UID(sb.ID, "https://atelier.example")
+	for i, r := range []booking.InboundReply{
+		{Method: booking.MethodReply, PartStat: booking.PartAccepted},
+		{Method: booking.MethodCounter, Start: mustTime(t, "2026-12-03T10:00:00+08:00"), End: mustTime(t, "2026-12-03T11:30:00+08:00")},
+	} {
+		r.Key, r.EventUID, r.Attendee, r.Author, r.Stamp = fmt.Sprint("reply-", i), uid, "ana@example.com", "ana@example.com", e.Clock.Now()
+		if out, err := e.App.ApplyReply(context.Background(), r); err != nil || out == booking.ReplyUnknown {
+			t.Fatalf("apply reply %d: %q, %v", i, out, err)
+		}
+	}
+	var withReply struct {
+		CustomerReply struct {
+			Status  string
+			Counter struct{ Free *bool }
+		} `json:"customer_reply"`
+	}
+	do(admin, http.MethodGet, "/api/v1/staff/bookings/"+sb.ID+"?tz=Europe/London", nil, http.StatusOK).JSON(t, &withReply)
+	if withReply.CustomerReply.Status != "ACCEPTED" || withReply.CustomerReply.Counter.Free == nil {
+		t.Errorf("customer_reply: %+v, want ACCEPTED with a counter proposal that says whether it is free", withReply.CustomerReply)
+	}
 	do(admin, http.MethodPut, "/api/v1/staff/bookings/"+sb.ID+"/staff-notes", map[string]string{"staff_notes": "Prefers yellow gold."}, http.StatusOK)
 	do(admin, http.MethodGet, "/api/v1/staff/bookings/"+sb.ID+"/messages", nil, http.StatusOK)
 	do(admin, http.MethodGet, "/api/v1/staff/bookings/"+sb.ID+"/google", nil, http.StatusOK)
@@ -207,4 +232,13 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 			}
 		}
 	}
+}
+
+func mustTime(tb testing.TB, s string) time.Time {
+	tb.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
 }

@@ -46,6 +46,7 @@ func (c *Clock) Advance(d time.Duration) {
 // mei and arjun.
 type StaffEnv struct {
 	DB     *sqlite.Store
+	App    *app.App
 	Edge   *httpx.Server
 	Server *httpapi.Server
 	HTTP   *httptest.Server
@@ -106,7 +107,7 @@ func MustOpenStaffEnv(tb testing.TB, opt StaffOptions) *StaffEnv {
 	srv.EnableStaff(a)
 	hs := httptest.NewServer(CheckContract(tb, edge.Router(), edge.Handler()))
 	tb.Cleanup(hs.Close)
-	e := &StaffEnv{DB: db, Edge: edge, Server: srv, HTTP: hs, Clock: clock}
+	e := &StaffEnv{DB: db, App: a, Edge: edge, Server: srv, HTTP: hs, Clock: clock}
 	e.Admin = e.MustCreateUser(tb, "admin@example.com", booking.RoleAdmin, "")
 	e.Mei = e.MustCreateUser(tb, "mei.staff@example.com", booking.RoleArtisan, "mei")
 	e.Arjun = e.MustCreateUser(tb, "arjun.staff@example.com", booking.RoleArtisan, "arjun")
