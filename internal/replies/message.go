@@ -34,13 +34,24 @@ const (
 var errNotReply = errors.New("replies: not a reply")
 
 // malformedError is a message that carries a calendar part meant as a
-// reply but that cannot be read as one.
+// reply but that cannot be read as one. Its text (logged) says what is
+// wrong without anything taken from the message, which may hold personal
+// data: only numbers of ours are filled in.
 type malformedError struct{ why string }
 
 func (e *malformedError) Error() string { return "replies: malformed reply: " + e.why }
 
 func malformed(format string, args ...any) error {
-	return &malformedError{why: fmt.Sprintf(format, args...)}
+	safe := make([]any, len(args))
+	for i, a := range args {
+		switch a.(type) {
+		case int, int64, uint32:
+			safe[i] = a
+		default:
+			safe[i] = "…"
+		}
+	}
+	return &malformedError{why: fmt.Sprintf(format, safe...)}
 }
 
 // Limits of the MIME walk: a reply has a handful of parts.

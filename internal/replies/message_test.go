@@ -230,3 +230,15 @@ func deep(n int, msg []byte) []byte {
 	}
 	return []byte("From: ana@example.com\r\n" + part)
 }
+
+// TestMalformedSaysNothingOfTheMessage: what is logged of a malformed
+// reply holds nothing written in it.
+func TestMalformedSaysNothingOfTheMessage(t *testing.T) {
+	raw := "From: ana@example.com\r\nContent-Type: text/calendar\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:u\r\n" +
+		"SEQUENCE:ana.secret@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	_, err := Parse([]byte(raw), sgt)
+	var bad *malformedError
+	if !errors.As(err, &bad) || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("err = %v", err)
+	}
+}
