@@ -79,7 +79,6 @@ func (s *testServer) page(c *http.Client, path string) string {
 // TestScheduledBackups: with database.backups set, the running server
 // writes a checked 0600 copy at once and /healthz says so.
 func TestScheduledBackups(t *testing.T) {
-	cheapPasswords(t)
 	s := newTestServer(t, "    dir: \"\"\n    every: 24h\n    keep: 7", "    dir: saved\n    every: 1h\n    keep: 2")
 	s.start()
 	s.book(s.freeSlots()[0], "ada@example.com")
@@ -114,7 +113,6 @@ func TestScheduledBackups(t *testing.T) {
 // /healthz (degraded, still 200) and to admins on the staff home page,
 // and bookings go on.
 func TestScheduledBackupFailure(t *testing.T) {
-	cheapPasswords(t)
 	s := newTestServer(t, "    dir: \"\"", "    dir: saved")
 	// A file where the folder should be: the backup cannot be written.
 	if err := os.WriteFile(filepath.Join(s.dir, "saved"), []byte("in the way"), 0o600); err != nil {

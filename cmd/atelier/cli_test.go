@@ -14,7 +14,6 @@ import (
 func TestGlobalFlagsEverywhere(t *testing.T) {
 	t.Chdir(t.TempDir()) // the demo configuration's relative paths land here
 	db := filepath.Join(t.TempDir(), "atelier.db")
-	cheapPasswords(t)
 	if _, errOut, err := runMain(t, "a long enough password\n", "user", "add", "--db", db,
 		"--email", "boss@example.com", "--name", "Boss", "--role", "admin", "--password-stdin"); err != nil {
 		t.Fatalf("user add: %v; %s", err, errOut) // list and disable need an existing database

@@ -10,63 +10,18 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/calsync"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/mail"
-	"github.com/atelier-app/atelier/internal/outbox"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // OAuthCallbackPath is where Google sends an artisan back after consent
 // (auth oauth); register server.public_url + this path as the redirect URI.
 const OAuthCallbackPath = "/api/v1/staff/google/callback"
-
-// startGoogle starts Google Calendar sync when it is enabled: the outbound
-// job worker, the periodic inbound sync, Meet links (google_calendar.meet)
-// and the free/busy check before a booking is stored. It returns the
-// JobsFunc for the outbox and the wake-up hook of its job worker.
-func startGoogle(l *launcher, cfg *config.Config, db *sqlite.Store, a *app.Deps, mailOpts mail.Options, logger *slog.Logger) ([]booking.JobsFunc, []func(), error) {
-	if !cfg.GoogleCalendar.Enabled {
-		return nil, nil, nil
-	}
-	s, oauth, err := newSyncer(cfg, db, mailOpts, logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	jobs, err := outbox.New(outbox.Config{
-		Queue:   gcal.Queue,
-		Store:   l.ops.jobQueue(db.JobStore, gcal.Queue), // failures counted (metrics.go)
-		Handler: s,
-		Policy:  jobPolicy,
-		Logger:  logger.With("worker", "gcal"),
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	a.Google = googleApp{s}
-	if oauth != nil {
-		a.GoogleOAuth = oauth
-	}
-	if cfg.GoogleCalendar.Meet {
-		// The configured provider stays as the fallback, so a virtual
-		// booking always gets a working link.
-		a.Meetings = &gcal.MeetLinker{Syncer: s, Fallback: a.Meetings}
-	}
-	l.run("gcal-out", jobs.Run)
-	l.run("gcal-in", s.RunInbound)
-	logger.Info("google calendar sync enabled", "auth", cfg.GoogleCalendar.Auth, "meet", cfg.GoogleCalendar.Meet,
-		"sync_interval", cfg.GoogleCalendar.SyncInterval)
-	return []booking.JobsFunc{gcal.Jobs()}, []func(){jobs.Wake}, nil
-}
-
-// googleOAuthEndpoint, when set, replaces Google's OAuth authorisation and
-// token URLs (tests).
-var googleOAuthEndpoint *oauth2.Endpoint
 
 // newSyncer builds the Syncer from the google_calendar section and the
 // artisans' google_calendar_id, and with auth oauth the OAuth client that
@@ -97,9 +52,6 @@ func newSyncer(cfg *config.Config, db *sqlite.Store, mailOpts mail.Options, logg
 			return nil, nil, err
 		}
 		opts.OAuth = gcal.NewOAuth(g.OAuthClientID, g.OAuthClientSecret, public+OAuthCallbackPath, tokens)
-		if googleOAuthEndpoint != nil {
-			opts.OAuth.SetEndpoint(*googleOAuthEndpoint)
-		}
 	}
 	s, err := gcal.New(opts)
 	if err != nil {

@@ -26,14 +26,12 @@ import (
 // admin account. It returns the base URL and a signed-in admin client.
 func googleServer(t *testing.T, fake *gcaltest.Server) (string, *http.Client) {
 	t.Helper()
-	cheapPasswords(t)
-	// Failed jobs come due again within the test's patience.
-	old := jobPolicy
-	jobPolicy = outbox.Policy{
+	// Failed jobs come due again within the test's patience, and retries
+	// are picked up within the backoff, not after the 5s poll.
+	seams := Seams{JobPolicy: outbox.Policy{
 		Backoff: outbox.Backoff{Base: 100 * time.Millisecond, Max: 500 * time.Millisecond},
-		Poll:    100 * time.Millisecond, // retries come due within the backoff, not after the 5s poll
-	}
-	t.Cleanup(func() { jobPolicy = old })
+		Poll:    100 * time.Millisecond,
+	}}
 	dir := t.TempDir()
 	t.Chdir(dir)
 	yaml := string(atelier.ExampleConfig)
@@ -69,7 +67,7 @@ func googleServer(t *testing.T, fake *gcaltest.Server) (string, *http.Client) {
 	ready, done := make(chan string, 1), make(chan error, 1)
 	go func() {
 		done <- Main(ctx, []string{"--config", cfgPath, "--db", db, "--addr", "127.0.0.1:0"},
-			Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Ready: func(a string) { ready <- a }})
+			Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Ready: func(a string) { ready <- a }, Seams: seams})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -22,6 +22,7 @@ import (
 	"github.com/emersion/go-message"
 
 	atelier "github.com/atelier-app/atelier"
+	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // pkgDir is this package's folder (tests change the working folder).
@@ -322,12 +323,16 @@ func TestStartupLogsOrphanBookings(t *testing.T) {
 	}
 	h := &records{}
 	logger := slog.New(h)
-	db, err := openStore(context.Background(), cfg, logger)
+	cat, err := cfg.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := openStore(context.Background(), cfg, cat, sqlite.Options{}, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := warnOrphanBookings(context.Background(), db, cfg, logger, time.Now()); err != nil {
+	if err := warnOrphanBookings(context.Background(), db, cat, logger, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	logged := map[string]map[string]string{}

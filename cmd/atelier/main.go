@@ -15,6 +15,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/atelier-app/atelier/internal/auth"
+	"github.com/atelier-app/atelier/internal/outbox"
 )
 
 func main() {
@@ -29,8 +32,8 @@ func main() {
 	}
 }
 
-// Env is the outside world of one run: standard streams and, for tests, a
-// hook told the address the server listens on.
+// Env is the outside world of one run: standard streams and, for tests,
+// hooks told the addresses the server listens on and the seams they change.
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -44,6 +47,28 @@ type Env struct {
 	// RedirectReady, when set, is called with the address of the
 	// HTTP-to-HTTPS redirect listener (server.tls.redirect_addr).
 	RedirectReady func(addr string)
+	// Seams are what tests change of a run; the zero value is production.
+	Seams Seams
+}
+
+// Seams are the settings of a run that tests change and a user cannot:
+// they are passed in, so that no test changes package state.
+type Seams struct {
+	// JobPolicy is how the job queues are claimed and retried (tests
+	// shorten the backoff and the poll); zero fields are the outbox
+	// defaults.
+	JobPolicy outbox.Policy
+	// PasswordParams, when set, are the argon2id costs of the password
+	// hashes that user add and user passwd make (tests make them cheap);
+	// auth.DefaultParams otherwise.
+	PasswordParams *auth.Params
+}
+
+func (s Seams) passwordParams() auth.Params {
+	if s.PasswordParams != nil {
+		return *s.PasswordParams
+	}
+	return auth.DefaultParams
 }
 
 var errUsage = errors.New("usage")

@@ -158,12 +158,13 @@ func (o *ops) watchStore(db *sqlite.Store, google app.GoogleCalendar) {
 	}
 }
 
-// watchGoogle counts the failed free/busy checks of the Google Calendar
-// sync, when it is on.
-func (o *ops) watchGoogle(a *app.Deps) {
-	if o.metrics != nil && a.Google != nil {
-		a.Google = countedGoogle{GoogleCalendar: a.Google, m: o.metrics}
+// countGoogle is g counting its failed free/busy checks when the metrics
+// are on.
+func (o *ops) countGoogle(g app.GoogleCalendar) app.GoogleCalendar {
+	if o.metrics == nil {
+		return g
 	}
+	return countedGoogle{GoogleCalendar: g, m: o.metrics}
 }
 
 // watchBackups registers the collector of the scheduled backups.

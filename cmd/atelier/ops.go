@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
@@ -14,9 +13,9 @@ import (
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
-// startBackups starts the scheduled backups of database.backups, tracked
-// by wg until ctx ends; it returns nil when they are off.
-func startBackups(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.Store, logger *slog.Logger) *backup.Scheduler {
+// newBackups is the scheduler of database.backups (its Run is background
+// work of the server), nil when they are off.
+func newBackups(cfg *config.Config, db *sqlite.Store, logger *slog.Logger) *backup.Scheduler {
 	b := cfg.Database.Backups
 	if !b.Enabled() {
 		return nil
@@ -38,13 +37,6 @@ func startBackups(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 	}
 	dir, _ := filepath.Abs(b.Dir)
 	logger.Info("scheduled backups", "dir", dir, "every", b.Every, "keep", b.Keep)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := s.Run(ctx); err != nil {
-			logger.Error("backups stopped", "err", err)
-		}
-	}()
 	return s
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
@@ -12,17 +11,12 @@ import (
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
-// configureReplies tells the application whether the customers' answers
-// to invitations are read (mail.imap): only then do invites ask for one
-// (RSVP=TRUE), and a "No" does what mail.declined_reply says.
-func configureReplies(cfg *config.Config, d *app.Deps) {
-	d.Replies = cfg.Mail.IMAP.Enabled()
-	d.DeclinedReply = cfg.Mail.DeclinedReply
-}
-
-// startReplies starts the reader of the organizer's mailbox, tracked by wg
-// until ctx ends; it returns nil when mail.imap is off.
-func startReplies(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, db *sqlite.Store, a *app.App, logger *slog.Logger) (*replies.Reader, error) {
+// newReplies is the reader of the organizer's mailbox (its Run is
+// background work of the server), nil when mail.imap is off. The
+// application is told whether it runs (app.Deps.Replies): only then do
+// invites ask for an answer (RSVP=TRUE), and a "No" does what
+// mail.declined_reply says.
+func newReplies(ctx context.Context, cfg *config.Config, db *sqlite.Store, a *app.App, logger *slog.Logger) (*replies.Reader, error) {
 	i := cfg.Mail.IMAP
 	if !i.Enabled() {
 		return nil, nil
@@ -45,13 +39,6 @@ func startReplies(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, d
 	// Never the password, nor the username (an address).
 	logger.Info("reading the replies to invitations", "server", i.Address(), "tls", i.TLS, "mailbox", i.Mailbox,
 		"processed", i.ProcessedMailbox, "declined_reply", cfg.Mail.DeclinedReply)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := r.Run(ctx); err != nil {
-			logger.Error("the reader of replies stopped", "err", err)
-		}
-	}()
 	return r, nil
 }
 

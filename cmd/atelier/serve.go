@@ -16,11 +16,11 @@ import (
 	atelier "github.com/atelier-app/atelier"
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/backup"
+	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/buildinfo"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/httpx"
-	"github.com/atelier-app/atelier/internal/invite"
 	"github.com/atelier-app/atelier/internal/replies"
 	"github.com/atelier-app/atelier/internal/sqlite"
 	"github.com/atelier-app/atelier/internal/web"
@@ -34,14 +34,11 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openStore opens the database named by the configuration and applies the
-// file's catalogue to it, logging what the database keeps over the file.
-func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*sqlite.Store, error) {
-	cat, err := cfg.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	db, err := sqlite.Open(ctx, cfg.Database.Path)
+// openStore opens the database named by the configuration with opts and
+// applies the file's catalogue cat to it, logging what the database keeps
+// over the file.
+func openStore(ctx context.Context, cfg *config.Config, cat *booking.Catalog, opts sqlite.Options, logger *slog.Logger) (*sqlite.Store, error) {
+	db, err := sqlite.OpenWith(ctx, cfg.Database.Path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening the database %s: %w", cfg.Database.Path, err)
 	}
@@ -60,7 +57,7 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 // artisan was removed from the configuration file: they stay booked (and
 // show the names kept with them), but staff should move, reassign or
 // cancel them. Only ids and times are logged, never customer details.
-func warnOrphanBookings(ctx context.Context, db *sqlite.Store, cfg *config.Config, logger *slog.Logger, now time.Time) error {
+func warnOrphanBookings(ctx context.Context, db *sqlite.Store, cat *booking.Catalog, logger *slog.Logger, now time.Time) error {
 	orphans, err := db.OrphanBookings(ctx, now)
 	if err != nil {
 		return err
@@ -69,7 +66,7 @@ func warnOrphanBookings(ctx context.Context, db *sqlite.Store, cfg *config.Confi
 		return nil
 	}
 	loc := time.UTC
-	if cat, err := cfg.Catalog(); err == nil && cat.Atelier.Location != nil {
+	if cat.Atelier.Location != nil {
 		loc = cat.Atelier.Location
 	}
 	logger.Warn("coming bookings of services or artisans removed from the configuration file: they stay booked; move, reassign or cancel them",
@@ -154,14 +151,6 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	for _, w := range cfg.Warnings() {
 		logger.Warn(w)
 	}
-	db, err := openStore(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := warnOrphanBookings(ctx, db, cfg, logger, time.Now()); err != nil {
-		return err
-	}
 
 	// Listen before anything uses the public URL: with port 0 the real
 	// port is known only now, and a public URL that mirrors the listen
@@ -175,31 +164,14 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 	if _, port, _ := net.SplitHostPort(cfg.Server.Addr); port == "0" {
 		moveAddr(cfg, addr)
 	}
-	// Bookings made before their UID was kept get the UID their invites
-	// carry, made from the public URL (see sqlite.BookingStore.FillBookingUIDs).
-	publicURL := cfg.Server.PublicURL
-	if n, err := db.FillBookingUIDs(ctx, func(id string) string { return invite.UID(id, publicURL) }); err != nil {
-		return err
-	} else if n > 0 {
-		logger.Info("kept the invite UID of bookings made before this version", "count", n, "uid_host", invite.UID("", publicURL)[1:])
-	}
 
-	// The application service's parts; the workers add the meeting links,
-	// the e-mail of manage links and the Google Calendar sync before it is
-	// made, once.
-	deps := app.Deps{
-		Store:              db,
-		Now:                time.Now,
-		Logger:             logger,
-		PublicURL:          cfg.Server.PublicURL,
-		IdempotencyTTL:     cfg.Booking.IdempotencyTTL(),
-		UTF8LocalParts:     cfg.Mail.UTF8LocalParts(),
-		Metrics:            o.appMetrics(),
-		SessionIdleTimeout: cfg.Staff.SessionIdleTimeout,
-		SessionMaxAge:      cfg.Staff.SessionMaxAge,
+	// Everything else, in order (wire.go).
+	s, err := build(ctx, cfg, env.Seams, o, logger)
+	if err != nil {
+		return err
 	}
-	configureReplies(cfg, &deps) // replies.go
-	// Background workers run until workCtx ends, after the HTTP server has
+	defer s.db.Close()
+	// Background work runs until workCtx ends, after the HTTP server has
 	// drained, so that jobs written by the last requests are still picked up
 	// on the next start (they are durable) and nothing is cut mid-send.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -208,27 +180,10 @@ func serve(ctx context.Context, g globalFlags, env Env) error {
 		stopWork()
 		workers.Wait()
 	}()
-	if err := startWorkers(workCtx, &workers, cfg, db, &deps, logger, o); err != nil {
-		return err
-	}
-	backups := startBackups(workCtx, &workers, cfg, db, logger) // ops.go; nil when off
-	o.watchGoogle(&deps)
-	o.watchStore(db, deps.Google)
-	a := app.New(deps)
-	o.watchBackups(backups)
-	// The reader of replies to invitations (replies.go); nil when off.
-	replyReader, err := startReplies(workCtx, &workers, cfg, db, a, logger)
-	if err != nil {
-		return err
-	}
-
-	handler, err := newHandler(cfg, a, backups, replyReader, o, logger)
-	if err != nil {
-		return err
-	}
+	s.start(workCtx, &workers, logger)
 
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           s.handler,
 		ReadTimeout:       cfg.Server.ReadTimeout,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
 		WriteTimeout:      cfg.Server.WriteTimeout,

@@ -18,10 +18,6 @@ import (
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
-// passwordParams are the argon2id costs of new password hashes; tests
-// make them cheap.
-var passwordParams = auth.DefaultParams
-
 const userUsage = `Usage:
   atelier user add --email E --name N --role admin|artisan [--artisan ID] --password-stdin
   atelier user list
@@ -68,7 +64,7 @@ func userCommand(ctx context.Context, g globalFlags, args []string, env Env) err
 		return err
 	}
 	defer db.Close()
-	return a.run(ctx, db, env.Stdout)
+	return a.run(ctx, db, env.Seams.passwordParams(), env.Stdout)
 }
 
 // parseUserFlags reads the flags of sub-command sub. For help it prints
@@ -175,14 +171,19 @@ func openUserDatabase(ctx context.Context, g globalFlags, sub string, env Env) (
 			return nil, err
 		}
 	}
-	return openStore(ctx, cfg, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	cat, err := cfg.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return openStore(ctx, cfg, cat, sqlite.Options{}, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 }
 
-// run carries out the checked sub-command on db.
-func (a *userArgs) run(ctx context.Context, db *sqlite.Store, out io.Writer) error {
+// run carries out the checked sub-command on db; new password hashes
+// cost params.
+func (a *userArgs) run(ctx context.Context, db *sqlite.Store, params auth.Params, out io.Writer) error {
 	switch a.sub {
 	case "add":
-		hash, err := auth.HashPassword(a.password, passwordParams)
+		hash, err := auth.HashPassword(a.password, params)
 		if err != nil {
 			return err
 		}
@@ -194,7 +195,7 @@ func (a *userArgs) run(ctx context.Context, db *sqlite.Store, out io.Writer) err
 		}
 		fmt.Fprintf(out, "created %s account %s (%s)\n", u.Role, u.Email, u.ID)
 	case "passwd":
-		hash, err := auth.HashPassword(a.password, passwordParams)
+		hash, err := auth.HashPassword(a.password, params)
 		if err != nil {
 			return err
 		}

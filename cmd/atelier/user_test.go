@@ -16,23 +16,17 @@ import (
 	"github.com/atelier-app/atelier/internal/auth"
 )
 
-// runMain runs Main with stdin and returns stdout, stderr and the error.
+// runMain runs Main with stdin, cheap password hashes, and returns
+// stdout, stderr and the error.
 func runMain(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := Main(context.Background(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
+	err := Main(context.Background(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+		Seams: Seams{PasswordParams: &auth.TestParams}})
 	return out.String(), errOut.String(), err
 }
 
-func cheapPasswords(t *testing.T) {
-	t.Helper()
-	old := passwordParams
-	passwordParams = auth.TestParams
-	t.Cleanup(func() { passwordParams = old })
-}
-
 func TestUserCommands(t *testing.T) {
-	cheapPasswords(t)
 	t.Chdir(t.TempDir()) // the demo configuration's relative paths land here
 	db := filepath.Join(t.TempDir(), "atelier.db")
 	const pw = "a long enough password\n"
@@ -81,7 +75,6 @@ func TestUserCommands(t *testing.T) {
 // TestUserCommandsNameTheDatabase: every user command says which
 // database file it used, as an absolute path, before it acts.
 func TestUserCommandsNameTheDatabase(t *testing.T) {
-	cheapPasswords(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
 	const pw = "a long enough password\n"
@@ -114,7 +107,6 @@ func TestUserCommandsNameTheDatabase(t *testing.T) {
 // database; the others refuse a missing or empty file with an error that
 // names it, and create nothing.
 func TestUserCommandsNeedAnExistingDatabase(t *testing.T) {
-	cheapPasswords(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
 	missing := filepath.Join(dir, "typo.db")
@@ -173,7 +165,6 @@ func TestUserCommandsNeedAnExistingDatabase(t *testing.T) {
 // TestUserAddThenLogin creates an account with the command line, starts
 // the server with Main and signs in over HTTP.
 func TestUserAddThenLogin(t *testing.T) {
-	cheapPasswords(t)
 	t.Chdir(t.TempDir())
 	db := filepath.Join(t.TempDir(), "atelier.db")
 	if _, errOut, err := runMain(t, "a long enough password\n", "--db", db, "user", "add",

@@ -118,8 +118,8 @@ type Config struct {
 	Store   booking.JobQueue // required
 	Handler Handler          // required
 	Policy  Policy
-	// Bell, when set, wakes the runner: the store rings it after a commit
-	// that queued jobs.
+	// Bell, when set, wakes the runner: the store rings it for the queues
+	// of the jobs a commit queued.
 	Bell *Bell
 	// Now is the clock of claims and retries; time.Now when nil.
 	Now func() time.Time
@@ -162,7 +162,7 @@ func New(c Config) (*Runner, error) {
 	}
 	r.log = r.log.With("queue", c.Queue)
 	if c.Bell != nil {
-		c.Bell.add(r.wake)
+		c.Bell.add(c.Queue, r.wake)
 	}
 	return r, nil
 }
@@ -289,28 +289,34 @@ func (r *Runner) safe(err error) string {
 	return err.Error()
 }
 
-// Bell wakes runners: ringing it wakes every runner made with it. The
-// store rings it after each commit that queued jobs. The zero value is
-// ready to use; it is safe for concurrent use.
+// Bell wakes runners: ringing it for a queue wakes the runners of that
+// queue made with it. The store rings it after each commit that queued
+// jobs, for their queues. The zero value is ready to use; it is safe for
+// concurrent use.
 type Bell struct {
 	mu    sync.Mutex
-	wakes []chan struct{}
+	wakes map[string][]chan struct{}
 }
 
-// Ring wakes every runner of the bell. It never blocks.
-func (b *Bell) Ring() {
+// Ring wakes the runners of queues. It never blocks.
+func (b *Bell) Ring(queues ...string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, w := range b.wakes {
-		select {
-		case w <- struct{}{}:
-		default:
+	for _, q := range queues {
+		for _, w := range b.wakes[q] {
+			select {
+			case w <- struct{}{}:
+			default:
+			}
 		}
 	}
 }
 
-func (b *Bell) add(w chan struct{}) {
+func (b *Bell) add(queue string, w chan struct{}) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.wakes = append(b.wakes, w)
+	if b.wakes == nil {
+		b.wakes = map[string][]chan struct{}{}
+	}
+	b.wakes[queue] = append(b.wakes[queue], w)
 }

@@ -325,7 +325,7 @@ func TestRunWakesAndStops(t *testing.T) {
 	clk := &clock{t: t0}
 	q := MustOpenQueue(t, clk)
 	bell := &outbox.Bell{}
-	q.AfterCommit = bell.Ring
+	q.Subscribe(func(c sqlite.Changes) { bell.Ring(c.JobQueues...) })
 	done := make(chan string, 10)
 	r := MustRunner(t, outbox.Config{Store: q, Now: clk.Now, Bell: bell, Policy: outbox.Policy{Poll: time.Hour},
 		Handler: outbox.HandlerFunc(func(_ context.Context, j booking.QueuedJob) error {

@@ -60,12 +60,13 @@ type DB struct {
 	Now func() time.Time
 
 	// Jobs returns the jobs to enqueue, in the same transaction, for each
-	// change to a booking. Nil means no jobs. Set it before use.
+	// change to a booking. Nil means no jobs. Given with Options.Jobs, or
+	// (tests) set before use.
 	Jobs booking.JobsFunc
 
 	// ReplyJobs returns the jobs to enqueue, in the same transaction, for
 	// a reply to an invitation that staff are told of (ApplyReply). Nil
-	// means none. Set it before use.
+	// means none. Given with Options.ReplyJobs, or (tests) set before use.
 	ReplyJobs booking.ReplyJobsFunc
 
 	// AfterCommit, when set, is called after every committed write
@@ -108,6 +109,10 @@ type Options struct {
 	// grow it further fails as on a full disk. Zero leaves SQLite's limit.
 	// Tests use it to make SQLite report SQLITE_FULL.
 	MaxPageCount int
+	// Jobs and ReplyJobs are the outbox's hooks (DB.Jobs, DB.ReplyJobs),
+	// given here so that the store is complete when it is made.
+	Jobs      booking.JobsFunc
+	ReplyJobs booking.ReplyJobsFunc
 }
 
 func (o Options) busyTimeout() time.Duration {
@@ -194,7 +199,8 @@ func openDB(ctx context.Context, path string, o Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db := &DB{write: write, read: read, path: path, busyTimeout: o.busyTimeout(), Now: time.Now, cols: cols}
+	db := &DB{write: write, read: read, path: path, busyTimeout: o.busyTimeout(), Now: time.Now, cols: cols,
+		Jobs: o.Jobs, ReplyJobs: o.ReplyJobs}
 	db.Subscribe(db.catalog.changed)
 	db.Subscribe(db.schedule.changed)
 	db.Subscribe(func(c Changes) {
