@@ -258,6 +258,14 @@ func (r *Reader) healthy(idle bool) {
 // session connects, logs in, opens the mailbox and reads it until a fault
 // or the end of ctx. connected says the login and the mailbox worked.
 func (r *Reader) session(ctx context.Context) (connected bool, err error) {
+	defer func() {
+		// Whatever a server or a message makes of the client or the
+		// parsers, the reader connects again rather than stopping the
+		// process.
+		if p := recover(); p != nil {
+			err = faultOf(ProblemConnection, fmt.Errorf("replies: panic: %v", p))
+		}
+	}()
 	news := make(chan struct{}, 1)
 	c, err := r.dial(ctx, news)
 	if err != nil {
