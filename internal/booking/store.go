@@ -78,7 +78,8 @@ type BookingStore interface {
 	// sequence; cancelling a cancelled booking is ECONFLICT.
 	CancelBooking(ctx context.Context, id string, actor Actor) (*Booking, error)
 	// RescheduleBooking moves a confirmed booking to start (and possibly
-	// another artisan and room chosen by place), bumping its sequence.
+	// another artisan and room chosen by place), bumping its sequence; a
+	// move to its own time with its own artisan changes nothing.
 	RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor Actor, place PlaceFunc) (*Booking, error)
 	// LookupIdempotency returns the record for keyHash, or nil.
 	LookupIdempotency(ctx context.Context, keyHash []byte) (*IdempotencyRecord, error)

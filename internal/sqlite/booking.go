@@ -227,8 +227,11 @@ func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.
 // transaction (the booking's own row is in the schedule; place must ignore
 // it). The placement may change the artisan and the room, and with them
 // the video-call link (Placement.MeetingURL); place is first given only
-// the current artisan's bookings (see placeScoped). The sequence is bumped. Moving a cancelled booking is ECONFLICT (booking_cancelled); a
-// refusal by place or by the overlap triggers leaves the booking unchanged.
+// the current artisan's bookings (see placeScoped). The sequence is bumped.
+// A move to the booking's own time with its own artisan (a form sent twice)
+// changes nothing and returns the booking as it is. Moving a cancelled
+// booking is ECONFLICT (booking_cancelled); a refusal by place or by the
+// overlap triggers leaves the booking unchanged.
 func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start, end, blockStart, blockEnd time.Time, actor booking.Actor, place booking.PlaceFunc) (*booking.Booking, error) {
 	var out *booking.Booking
 	err := st.db.inTx(ctx, func(tx *Tx) error {
@@ -246,6 +249,12 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		p, err := st.placeScoped(ctx, tx, prev.ArtisanID, b.Mode, b.BlockStart, b.BlockEnd, place)
 		if err != nil {
 			return err
+		}
+		if p.ArtisanID == prev.ArtisanID && b.Start.Equal(prev.Start) && b.End.Equal(prev.End) {
+			// Already there (the move sent twice): nothing to change, so no
+			// new sequence, audit row or update e-mail.
+			out = prev
+			return nil
 		}
 		now := tx.now
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID

@@ -414,6 +414,41 @@ func TestBookingLifecycle(t *testing.T) {
 		wantCode(t, err, booking.ECONFLICT, booking.CodeBookingCancelled)
 	})
 
+	// A move to where the booking already is (the move form sent twice,
+	// Back then the same time again) changes nothing: no new sequence, no
+	// second update e-mail or artisan notice, no audit row.
+	t.Run("RescheduleToItsOwnTimeChangesNothing", func(t *testing.T) {
+		db := MustOpenDB(t)
+		rec := &recorder{}
+		db.Jobs = rec.jobs
+		b := MustCreateBooking(t, db, req{Artisan: "ana", Mode: booking.InPerson, Start: at(10, 0)})
+		moved := newBooking(req{ID: b.ID, Artisan: "ana", Mode: booking.InPerson, Start: at(11, 0)})
+		move := func() *booking.Booking {
+			t.Helper()
+			got, err := db.RescheduleBooking(ctx, b.ID, moved.Booking.Start, moved.Booking.End,
+				moved.Booking.BlockStart, moved.Booking.BlockEnd, staff, place(moved, b.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		first := move()
+		again := move()
+		if !again.Start.Equal(at(11, 0)) || again.Sequence != first.Sequence || again.ArtisanID != "ana" ||
+			!again.UpdatedAt.Equal(first.UpdatedAt) {
+			t.Errorf("moved again = %+v, want the booking as the first move left it (sequence %d)", again, first.Sequence)
+		}
+		if stored, _ := db.Booking(ctx, b.ID); stored.Sequence != 1 {
+			t.Errorf("stored sequence = %d, want 1", stored.Sequence)
+		}
+		if n := count(t, db, `SELECT count(*) FROM jobs WHERE kind = 'rescheduled'`); n != 1 {
+			t.Errorf("%d reschedule jobs, want 1", n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'booking.rescheduled' AND booking_id = ?`, b.ID); n != 1 {
+			t.Errorf("%d reschedule audit rows, want 1", n)
+		}
+	})
+
 	t.Run("RescheduleToAnotherHostChangesTheLink", func(t *testing.T) {
 		db := MustOpenDB(t)
 		rec := &recorder{}
