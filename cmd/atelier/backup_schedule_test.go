@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,12 @@ func TestScheduledBackups(t *testing.T) {
 	b := h["backups"].(map[string]any)
 	if b["last_success"] == nil || b["next"] == nil || b["kept"] != 1.0 {
 		t.Errorf("backups member %v", b)
+	}
+	// Written like every instant of the API: to the second, numeric offset.
+	for _, k := range []string{"last_success", "last_attempt", "next"} {
+		if v, _ := b[k].(string); !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$`).MatchString(v) {
+			t.Errorf("backups.%s = %q, want an instant to the second like 2026-12-01T03:00:00+00:00", k, v)
+		}
 	}
 	files, _ := filepath.Glob(filepath.Join(s.dir, "saved", "atelier-*.db"))
 	if len(files) != 1 {

@@ -69,6 +69,8 @@ func timeOrNil(t time.Time) *app.Time {
 	if t.IsZero() {
 		return nil
 	}
-	v := app.At(t.UTC())
+	// To the second, as every other instant of the API (a fraction here
+	// would be the scheduler's clock reading, of no use to a reader).
+	v := app.At(t.UTC().Truncate(time.Second))
 	return &v
 }
