@@ -50,19 +50,15 @@ func (s *server) start(ctx context.Context, wg *sync.WaitGroup, logger *slog.Log
 // complete when it is made from the parts made before it; nothing is
 // assigned to a part afterwards:
 //
-//  1. the mail renderer's options;
-//  2. the store, with the jobs every booking change (and every reply to
-//     an invitation staff are told of) queues in its transaction: mail,
-//     and calendar writes when Google sync is on; and the bell its commits
-//     ring to wake the job runners;
-//  3. the database's start-up upkeep: the file's catalogue applied, the
-//     bookings of removed services or artisans reported, old bookings'
-//     invite UIDs kept, the leases of a server that died released;
-//  4. video links and the Google Calendar sync;
-//  5. the application service;
-//  6. the background work: the job runners of the mail and calendar
-//     queues, the inbound calendar sync, housekeeping, backups and the
-//     reader of replies to invitations (returned, not started);
+//  1. the mail renderer's options (newMailOptions);
+//  2. the store with its outbox, and the bell its commits ring to wake the
+//     job runners (openOutboxStore);
+//  3. the database's start-up upkeep (upkeep);
+//  4. video links and the Google Calendar sync (newGoogle);
+//  5. the application service, from all its parts at once (app.New);
+//  6. the background work: the job runners (jobRunners), the inbound
+//     calendar sync, housekeeping, backups and the reader of replies to
+//     invitations, returned, not started;
 //  7. the metrics collectors and the HTTP handler.
 //
 // The listener is open already, so cfg.Server.PublicURL is final. On an
@@ -72,28 +68,8 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	if err != nil {
 		return nil, err
 	}
-
-	// 1. Names, addresses and services come from the file (the store takes
-	// them from it, staff change only hours) and change only on a restart,
-	// so the file's catalogue serves the mail renderer.
-	mailOpts := mail.Options{
-		From:           cfg.Mail.FromAddress(),
-		PublicURL:      cfg.Server.PublicURL,
-		Catalog:        func() *booking.Catalog { return fileCat },
-		Now:            time.Now,
-		ReminderBefore: time.Duration(cfg.Mail.ReminderHoursBefore) * time.Hour,
-		StaffCopies:    cfg.Mail.AdminEmails,
-		RSVP:           cfg.Mail.IMAP.Enabled(), // replies are read (replies.go)
-	}
-
-	// 2. The store and its outbox.
-	queues := []string{mail.Queue}
-	jobs := []booking.JobsFunc{mail.Jobs(mailOpts)}
-	if cfg.GoogleCalendar.Enabled {
-		queues = append(queues, gcal.Queue)
-		jobs = append(jobs, gcal.Jobs())
-	}
-	db, err := openStore(ctx, cfg, fileCat, sqlite.Options{Jobs: combineJobs(jobs...), ReplyJobs: mail.ReplyJobs(mailOpts)}, logger)
+	mailOpts := newMailOptions(cfg, fileCat)
+	db, bell, err := openOutboxStore(ctx, cfg, fileCat, mailOpts, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -102,75 +78,21 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 			db.Close()
 		}
 	}()
-	bell := &outbox.Bell{}
-	db.Subscribe(func(c sqlite.Changes) {
-		if c.JobsQueued == 0 {
-			return
-		}
-		if len(c.JobQueues) == 0 { // queued, but to which queue was not read
-			bell.Ring(queues...)
-			return
-		}
-		bell.Ring(c.JobQueues...)
-	})
-
-	// 3. Start-up upkeep.
-	if err := warnOrphanBookings(ctx, db, fileCat, logger, time.Now()); err != nil {
+	if err := upkeep(ctx, cfg, db, fileCat, logger); err != nil {
 		return nil, err
 	}
-	// Bookings made before their UID was kept get the UID their invites
-	// carry, made from the public URL (see sqlite.BookingStore.FillBookingUIDs).
-	publicURL := cfg.Server.PublicURL
-	if n, err := db.FillBookingUIDs(ctx, func(id string) string { return invite.UID(id, publicURL) }); err != nil {
-		return nil, err
-	} else if n > 0 {
-		logger.Info("kept the invite UID of bookings made before this version", "count", n, "uid_host", invite.UID("", publicURL)[1:])
-	}
-	// Jobs still leased belong to a server that died mid-send; this
-	// server's runners take them now rather than after the lease.
-	if n, err := db.ReleaseLeases(ctx); err != nil {
-		return nil, err
-	} else if n > 0 {
-		logger.Info("resuming jobs left unfinished by the previous run", "count", n)
-	}
-
-	// 4. Video links and Google Calendar.
-	var meetings app.MeetingLinker
-	if meetings, err = meetingLinker(cfg); err != nil {
+	g, err := newGoogle(cfg, db, mailOpts, o, logger)
+	if err != nil {
 		return nil, err
 	}
-	var (
-		syncer      *gcal.Syncer
-		google      app.GoogleCalendar
-		googleOAuth app.GoogleConnector
-	)
-	if cfg.GoogleCalendar.Enabled {
-		var oauth *gcal.OAuth
-		if syncer, oauth, err = newSyncer(cfg, db, mailOpts, logger); err != nil {
-			return nil, err
-		}
-		google = o.countGoogle(googleApp{syncer}) // failed free/busy checks counted (metrics.go)
-		if oauth != nil {
-			googleOAuth = oauth
-		}
-		if cfg.GoogleCalendar.Meet {
-			// The configured provider stays as the fallback, so a virtual
-			// booking always gets a working link.
-			meetings = &gcal.MeetLinker{Syncer: syncer, Fallback: meetings}
-		}
-		logger.Info("google calendar sync enabled", "auth", cfg.GoogleCalendar.Auth, "meet", cfg.GoogleCalendar.Meet,
-			"sync_interval", cfg.GoogleCalendar.SyncInterval)
-	}
-
-	// 5. The application service.
 	a := app.New(app.Deps{
 		Store:              db,
 		Now:                time.Now,
 		Logger:             logger,
 		PublicURL:          cfg.Server.PublicURL,
-		Meetings:           meetings,
-		Google:             google,
-		GoogleOAuth:        googleOAuth,
+		Meetings:           g.meetings,
+		Google:             g.calendar,
+		GoogleOAuth:        g.accounts,
 		UTF8LocalParts:     cfg.Mail.UTF8LocalParts(),
 		ManageLinks:        mail.ManageLinksJob(mailOpts),
 		IdempotencyTTL:     cfg.Booking.IdempotencyTTL(),
@@ -181,33 +103,13 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		DeclinedReply:      cfg.Mail.DeclinedReply,
 	})
 
-	// 6. Background work. Every queue has one runner, one policy.
-	runner := func(queue string, h outbox.Handler) (*outbox.Runner, error) {
-		return outbox.New(outbox.Config{
-			Queue:   queue,
-			Store:   o.jobQueue(db.JobStore, queue), // failures counted (metrics.go)
-			Handler: h,
-			Policy:  seams.JobPolicy,
-			Bell:    bell,
-			Logger:  logger.With("worker", queue),
-		})
-	}
-	mailer, err := runner(mail.Queue, &mail.Sender{
-		Transport: mailTransport(cfg, logger),
-		Bookings:  db.BookingStore,
-		Links:     db.BookingStore,
-		Options:   mailOpts,
-	})
+	// Background work: the job runners, then the rest.
+	background, err := jobRunners(cfg, seams, db, bell, mailOpts, g.syncer, o, logger)
 	if err != nil {
 		return nil, err
 	}
-	background := []work{{"mail", mailer.Run}}
-	if syncer != nil {
-		calendar, err := runner(gcal.Queue, syncer)
-		if err != nil {
-			return nil, err
-		}
-		background = append(background, work{"gcal-out", calendar.Run}, work{"gcal-in", syncer.RunInbound})
+	if g.syncer != nil {
+		background = append(background, work{"gcal-in", g.syncer.RunInbound})
 	}
 	background = append(background, work{"housekeeping", housekeeping(cfg, db, logger)})
 	backups := newBackups(cfg, db, logger) // ops.go; nil when off
@@ -222,14 +124,153 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		background = append(background, work{"replies", replyReader.Run})
 	}
 
-	// 7. Metrics and the HTTP edge.
-	o.watchStore(db, google)
+	o.watchStore(db, g.calendar)
 	o.watchBackups(backups)
 	handler, err := newHandler(cfg, a, backups, replyReader, o, logger)
 	if err != nil {
 		return nil, err
 	}
 	return &server{db: db, handler: handler, work: background}, nil
+}
+
+// newMailOptions are the mail renderer's options. Names, addresses and
+// services come from the file (the store takes them from it; staff change
+// only hours) and change only on a restart, so the file's catalogue cat
+// serves the renderer.
+func newMailOptions(cfg *config.Config, cat *booking.Catalog) mail.Options {
+	return mail.Options{
+		From:           cfg.Mail.FromAddress(),
+		PublicURL:      cfg.Server.PublicURL,
+		Catalog:        func() *booking.Catalog { return cat },
+		Now:            time.Now,
+		ReminderBefore: time.Duration(cfg.Mail.ReminderHoursBefore) * time.Hour,
+		StaffCopies:    cfg.Mail.AdminEmails,
+		RSVP:           cfg.Mail.IMAP.Enabled(), // replies are read (replies.go)
+	}
+}
+
+// openOutboxStore opens the store with the jobs that every booking change
+// (and every reply to an invitation staff are told of) queues in its
+// transaction: mail, and calendar writes when Google sync is on. It
+// returns the bell that its commits ring for the queues they filled.
+func openOutboxStore(ctx context.Context, cfg *config.Config, cat *booking.Catalog, mailOpts mail.Options, logger *slog.Logger) (*sqlite.Store, *outbox.Bell, error) {
+	queues := []string{mail.Queue}
+	jobs := []booking.JobsFunc{mail.Jobs(mailOpts)}
+	if cfg.GoogleCalendar.Enabled {
+		queues = append(queues, gcal.Queue)
+		jobs = append(jobs, gcal.Jobs())
+	}
+	db, err := openStore(ctx, cfg, cat, sqlite.Options{Jobs: combineJobs(jobs...), ReplyJobs: mail.ReplyJobs(mailOpts)}, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	bell := &outbox.Bell{}
+	db.Subscribe(func(c sqlite.Changes) {
+		switch {
+		case c.JobsQueued == 0:
+		case len(c.JobQueues) == 0: // queued, but to which queue was not read
+			bell.Ring(queues...)
+		default:
+			bell.Ring(c.JobQueues...)
+		}
+	})
+	return db, bell, nil
+}
+
+// upkeep is the database's start-up work: the bookings of services or
+// artisans removed from the file reported, the invite UIDs of bookings
+// made before they were kept filled in, and the leases of a server that
+// died released.
+func upkeep(ctx context.Context, cfg *config.Config, db *sqlite.Store, cat *booking.Catalog, logger *slog.Logger) error {
+	if err := warnOrphanBookings(ctx, db, cat, logger, time.Now()); err != nil {
+		return err
+	}
+	// Bookings made before their UID was kept get the UID their invites
+	// carry, made from the public URL (see sqlite.BookingStore.FillBookingUIDs).
+	publicURL := cfg.Server.PublicURL
+	if n, err := db.FillBookingUIDs(ctx, func(id string) string { return invite.UID(id, publicURL) }); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Info("kept the invite UID of bookings made before this version", "count", n, "uid_host", invite.UID("", publicURL)[1:])
+	}
+	// Jobs still leased belong to a server that died mid-send; this
+	// server's runners take them now rather than after the lease.
+	if n, err := db.ReleaseLeases(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Info("resuming jobs left unfinished by the previous run", "count", n)
+	}
+	return nil
+}
+
+// googleParts are what video links and Google Calendar give the server.
+type googleParts struct {
+	syncer   *gcal.Syncer        // nil when the sync is off, like calendar and accounts
+	calendar app.GoogleCalendar  // free/busy checks (counted) and sync states
+	accounts app.GoogleConnector // auth oauth only
+	meetings app.MeetingLinker   // Google Meet first with google_calendar.meet
+}
+
+// newGoogle makes the video-link provider and, when google_calendar is
+// on, the sync.
+func newGoogle(cfg *config.Config, db *sqlite.Store, mailOpts mail.Options, o *ops, logger *slog.Logger) (googleParts, error) {
+	var g googleParts
+	var err error
+	if g.meetings, err = meetingLinker(cfg); err != nil || !cfg.GoogleCalendar.Enabled {
+		return g, err
+	}
+	var oauth *gcal.OAuth
+	if g.syncer, oauth, err = newSyncer(cfg, db, mailOpts, logger); err != nil {
+		return g, err
+	}
+	g.calendar = o.countGoogle(googleApp{g.syncer}) // failed free/busy checks counted (metrics.go)
+	if oauth != nil {
+		g.accounts = oauth
+	}
+	if cfg.GoogleCalendar.Meet {
+		// The configured provider stays as the fallback, so a virtual
+		// booking always gets a working link.
+		g.meetings = &gcal.MeetLinker{Syncer: g.syncer, Fallback: g.meetings}
+	}
+	logger.Info("google calendar sync enabled", "auth", cfg.GoogleCalendar.Auth, "meet", cfg.GoogleCalendar.Meet,
+		"sync_interval", cfg.GoogleCalendar.SyncInterval)
+	return g, nil
+}
+
+// jobRunners are the runners of the job queues, one per queue, all on one
+// policy and woken by bell: mail, and the calendar writes when syncer is
+// set.
+func jobRunners(cfg *config.Config, seams Seams, db *sqlite.Store, bell *outbox.Bell, mailOpts mail.Options, syncer *gcal.Syncer,
+	o *ops, logger *slog.Logger) ([]work, error) {
+	type queue struct {
+		name, worker string
+		handler      outbox.Handler
+	}
+	queues := []queue{{mail.Queue, "mail", &mail.Sender{
+		Transport: mailTransport(cfg, logger),
+		Bookings:  db.BookingStore,
+		Links:     db.BookingStore,
+		Options:   mailOpts,
+	}}}
+	if syncer != nil {
+		queues = append(queues, queue{gcal.Queue, "gcal-out", syncer})
+	}
+	var out []work
+	for _, q := range queues {
+		r, err := outbox.New(outbox.Config{
+			Queue:   q.name,
+			Store:   o.jobQueue(db.JobStore, q.name), // failures counted (metrics.go)
+			Handler: q.handler,
+			Policy:  seams.JobPolicy,
+			Bell:    bell,
+			Logger:  logger.With("worker", q.name),
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, work{q.worker, r.Run})
+	}
+	return out, nil
 }
 
 // combineJobs runs every JobsFunc for an event and returns all their jobs,

@@ -78,13 +78,7 @@ func Compose(m Message) ([]byte, error) {
 
 	var buf bytes.Buffer
 	if method == "" && m.HTML == "" {
-		// Text only: one text/plain body. An alternative with an empty
-		// text/html part would show blank in clients that prefer HTML.
-		h.SetContentType("text/plain", map[string]string{"charset": "UTF-8"})
-		if err := writePart(func() (io.WriteCloser, error) { return gomail.CreateSingleInlineWriter(&buf, h) }, []byte(m.Text)); err != nil {
-			return nil, err
-		}
-		return buf.Bytes(), nil
+		return composeText(h, m.Text)
 	}
 	if method == "" {
 		w, err := gomail.CreateInlineWriter(&buf, h)
@@ -122,6 +116,18 @@ func Compose(m Message) ([]byte, error) {
 	}
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("mail: compose: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// composeText is a message of text only under h: one text/plain body. An
+// alternative with an empty text/html part would show blank in clients
+// that prefer HTML.
+func composeText(h gomail.Header, text string) ([]byte, error) {
+	var buf bytes.Buffer
+	h.SetContentType("text/plain", map[string]string{"charset": "UTF-8"})
+	if err := writePart(func() (io.WriteCloser, error) { return gomail.CreateSingleInlineWriter(&buf, h) }, []byte(text)); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
