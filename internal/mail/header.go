@@ -124,7 +124,11 @@ func addressField(name string, addrs []*gomail.Address) ([]byte, error) {
 		display := strings.TrimSpace(clean(a.Name))
 		switch {
 		case display == "":
-		case isASCII(display):
+		case isASCII(display) && !strings.Contains(display, "=?"):
+			// A name that holds "=?" is encoded whole, as the Subject's
+			// words are (plainWord): readers decode what looks like an
+			// encoded word even inside a quoted string, so a customer
+			// could otherwise make their name read as anything.
 			for _, w := range phraseWords(display) {
 				f.word(w)
 			}

@@ -94,6 +94,10 @@ func TestComposeHeaders(t *testing.T) {
 		{"LongCJK", strings.Repeat("確認：訂製珠寶設計諮詢 ", 6), longCJK, "lin@example.org", "lin@example.org"},
 		{"Specials", `Booked: "The One" ring; 50% off? =?not-encoded?= (really)`, `Dr. Anna "Nan" Lee, Jr. (London); ` + strings.Repeat("x", 40), "anna@example.org", "anna@example.org"},
 		{"LongASCIIName", "Reminder", strings.Repeat("Anastasia ", 12), "a@example.org", "a@example.org"},
+		// A name that looks like an encoded word reads as typed, not as what
+		// it would decode to (RFC 2047 §5: it must be encoded itself).
+		{"EncodedWordInName", "Reminder", "=?UTF-8?Q?Keong_Saik_Atelier?=", "anna@example.org", "anna@example.org"},
+		{"EncodedWordInQuotedName", "Reminder", `Anna "=?UTF-8?B?S2VvbmcgU2Fpaw==?="`, "anna@example.org", "anna@example.org"},
 		{"ControlChars", "Line one\r\nBcc: evil@example.com", "Anna\r\nBcc: evil@example.com", "anna@example.org", "anna@example.org"},
 		{"IDNDomain", "Bestätigt: Beratung", "Jürgen Müller", "juergen@bücher.de", "juergen@xn--bcher-kva.de"},
 	} {
