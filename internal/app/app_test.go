@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -108,6 +109,39 @@ var (
 	disabledMe = &booking.User{ID: "u4", Role: booking.RoleArtisan, ArtisanID: "mei", Disabled: true}
 )
 
+// booked is a booking a test made, with its manage token.
+type booked struct {
+	*app.Booking
+	ManageToken string
+}
+
+// made is the booking c made or, for a replay, the first one (as the tests'
+// Replayer kept it: its id, artisan and manage token).
+func made(c *app.Created) *booked {
+	if !c.Replayed {
+		return &booked{Booking: c.Booking, ManageToken: c.ManageToken}
+	}
+	var r replayed
+	if err := json.Unmarshal(c.Response, &r); err != nil {
+		panic(err)
+	}
+	return &booked{Booking: &app.Booking{Booking: booking.Booking{ID: r.ID, ArtisanID: r.Artisan}}, ManageToken: r.ManageToken}
+}
+
+// replayed is the first response the tests keep.
+type replayed struct {
+	ID          string `json:"id"`
+	Artisan     string `json:"artisan"`
+	ManageToken string `json:"manage_token"`
+}
+
+// testReplay is the tests' app.Replayer.
+type testReplay struct{}
+
+func (testReplay) FirstResponse(c *app.Created) ([]byte, error) {
+	return json.Marshal(replayed{ID: c.Booking.ID, Artisan: c.Booking.ArtisanID, ManageToken: c.ManageToken})
+}
+
 // instant is an RFC 3339 time of a test.
 func instant(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -128,14 +162,14 @@ func TestIdempotencyKeyExpires(t *testing.T) {
 	a, clock := MustOpenApp(t, func(d *app.Deps) { d.IdempotencyTTL = time.Hour })
 	ctx := context.Background()
 	req := request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson)
-	opt := app.CreateOptions{IdempotencyKey: "k"}
+	opt := app.CreateOptions{IdempotencyKey: "k", Replay: testReplay{}}
 	first, err := a.CreateBooking(ctx, req, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	*clock = clock.Add(59 * time.Minute)
 	again, err := a.CreateBooking(ctx, req, opt)
-	if err != nil || !again.Replayed || again.View.ManageToken != first.View.ManageToken {
+	if err != nil || !again.Replayed || made(again).ManageToken != made(first).ManageToken {
 		t.Fatalf("replay within the TTL: %+v, %v", again, err)
 	}
 	*clock = clock.Add(2 * time.Minute)
@@ -147,19 +181,19 @@ func TestDifferentKeysBookTwice(t *testing.T) {
 	a, _ := MustOpenApp(t)
 	ctx := context.Background()
 	req := request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.Virtual)
-	first, err := a.CreateBooking(ctx, req, app.CreateOptions{IdempotencyKey: "alpha"})
+	first, err := a.CreateBooking(ctx, req, app.CreateOptions{IdempotencyKey: "alpha", Replay: testReplay{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The key, not the body, identifies a retry: the same body under
 	// another key is a new booking (with the other, still free artisan).
-	second, err := a.CreateBooking(ctx, req, app.CreateOptions{IdempotencyKey: "beta"})
+	second, err := a.CreateBooking(ctx, req, app.CreateOptions{IdempotencyKey: "beta", Replay: testReplay{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if second.Replayed || second.View.ID == first.View.ID || second.View.Artisan == first.View.Artisan {
+	if second.Replayed || made(second).ID == made(first).ID || made(second).ArtisanID == made(first).ArtisanID {
 		t.Errorf("second key: replayed %v id %s artisan %s; first id %s artisan %s",
-			second.Replayed, second.View.ID, second.View.Artisan, first.View.ID, first.View.Artisan)
+			second.Replayed, made(second).ID, made(second).ArtisanID, made(first).ID, made(first).ArtisanID)
 	}
 }
 
@@ -174,18 +208,18 @@ func TestStaffIgnoresMinimumNotice(t *testing.T) {
 	if err != nil {
 		t.Fatalf("staff booking: %v", err)
 	}
-	got, err := a.StaffGetBooking(ctx, admin, c.View.ID)
+	got, err := a.StaffGetBooking(ctx, admin, made(c).ID)
 	if err != nil || got.Status != booking.Confirmed {
 		t.Fatalf("StaffBooking: %+v %v", got, err)
 	}
-	moved, err := a.StaffReschedule(ctx, admin, c.View.ID, app.RescheduleRequest{Start: instant("2026-12-01T10:30:00+08:00")})
+	moved, err := a.StaffReschedule(ctx, admin, made(c).ID, app.RescheduleRequest{Start: instant("2026-12-01T10:30:00+08:00")})
 	if err != nil || moved.Sequence != got.Sequence+1 {
 		t.Fatalf("staff reschedule inside the notice period: %+v %v", moved, err)
 	}
-	if _, err := a.StaffCancel(ctx, admin, c.View.ID); err != nil {
+	if _, err := a.StaffCancel(ctx, admin, made(c).ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.StaffCancel(ctx, admin, c.View.ID)
+	_, err = a.StaffCancel(ctx, admin, made(c).ID)
 	wantKind(t, err, booking.ECONFLICT, booking.CodeBookingCancelled)
 	_, err = a.StaffGetBooking(ctx, admin, "bk_nothing")
 	wantKind(t, err, booking.ENOTFOUND, booking.CodeNotFound)
@@ -215,12 +249,12 @@ func TestVirtualMeetingLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := c.View
+	v := made(c)
 	if v.MeetingURL != "https://meet.example/"+v.ID || v.Location != "" {
 		t.Errorf("meeting_url = %q location = %q", v.MeetingURL, v.Location)
 	}
-	if len(l.hosts) != 1 || l.hosts[0] != v.Artisan {
-		t.Errorf("link made for %v, booking is with %s", l.hosts, v.Artisan)
+	if len(l.hosts) != 1 || l.hosts[0] != v.ArtisanID {
+		t.Errorf("link made for %v, booking is with %s", l.hosts, v.ArtisanID)
 	}
 	got, err := a.GetBooking(ctx, v.ID, v.ManageToken)
 	if err != nil || got.MeetingURL != v.MeetingURL {
@@ -248,14 +282,14 @@ func TestWrongTokenLooksLikeUnknownID(t *testing.T) {
 	}
 	// Change the last character (to one it is not, or 1 in 64 runs would
 	// pass the right token).
-	tok := c.View.ManageToken
+	tok := made(c).ManageToken
 	last := "A"
 	if strings.HasSuffix(tok, last) {
 		last = "B"
 	}
-	_, errWrong := a.GetBooking(ctx, c.View.ID, tok[:len(tok)-1]+last)
-	_, errUnknown := a.GetBooking(ctx, "bk_aaaaaaaaaaaaaaaaaaaa", c.View.ManageToken)
-	_, errEmpty := a.GetBooking(ctx, c.View.ID, "")
+	_, errWrong := a.GetBooking(ctx, made(c).ID, tok[:len(tok)-1]+last)
+	_, errUnknown := a.GetBooking(ctx, "bk_aaaaaaaaaaaaaaaaaaaa", made(c).ManageToken)
+	_, errEmpty := a.GetBooking(ctx, made(c).ID, "")
 	for name, err := range map[string]error{"wrong": errWrong, "unknown": errUnknown, "empty": errEmpty} {
 		if booking.ErrorKind(err) != booking.ENOTFOUND || booking.ErrorMessage(err) != booking.ErrorMessage(errUnknown) {
 			t.Errorf("%s token: %v", name, err)
@@ -308,7 +342,7 @@ func TestStartValidation(t *testing.T) {
 				if err != nil {
 					t.Fatalf("CreateBooking: %v", err)
 				}
-				if _, err := a.CancelBooking(ctx, c.View.ID, c.View.ManageToken); err != nil {
+				if _, err := a.CancelBooking(ctx, made(c).ID, made(c).ManageToken); err != nil {
 					t.Fatal(err)
 				}
 				return
@@ -319,7 +353,7 @@ func TestStartValidation(t *testing.T) {
 				t.Errorf("err = %v, want a message for the field start", err)
 			}
 
-			_, err = a.RescheduleBooking(ctx, taken.View.ID, taken.View.ManageToken, app.RescheduleRequest{Start: instant(tt.start)})
+			_, err = a.RescheduleBooking(ctx, made(taken).ID, made(taken).ManageToken, app.RescheduleRequest{Start: instant(tt.start)})
 			if tt.name == "Taken" {
 				// Moving a booking onto its own time is not a clash.
 				return
@@ -327,10 +361,10 @@ func TestStartValidation(t *testing.T) {
 			if !tt.staff {
 				wantKind(t, err, tt.kind, tt.code)
 			}
-			got, err := a.GetBooking(ctx, taken.View.ID, taken.View.ManageToken)
-			if err != nil || !got.Start.Equal(taken.View.Start.Time) || got.Sequence != taken.View.Sequence {
+			got, err := a.GetBooking(ctx, made(taken).ID, made(taken).ManageToken)
+			if err != nil || !got.Start.Equal(made(taken).Start) || got.Sequence != made(taken).Sequence {
 				t.Errorf("after a refused reschedule: start %v sequence %d (%v), want %v and %d",
-					got.Start, got.Sequence, err, taken.View.Start, taken.View.Sequence)
+					got.Start, got.Sequence, err, made(taken).Start, made(taken).Sequence)
 			}
 		})
 	}

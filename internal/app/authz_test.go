@@ -47,7 +47,7 @@ func TestStaffBookingChangesNeedTheUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != booking.Confirmed || got.Sequence != 0 || !got.Start.Equal(meis.Start.Time) || got.StaffNotes != "" {
+	if got.Status != booking.Confirmed || got.Sequence != 0 || !got.Start.Equal(meis.Start) || got.StaffNotes != "" {
 		t.Fatalf("refused calls changed the booking: %s, sequence %d, at %s, notes %q", got.Status, got.Sequence, got.Start, got.StaffNotes)
 	}
 
@@ -61,7 +61,7 @@ func TestStaffBookingChangesNeedTheUser(t *testing.T) {
 		}
 	}
 	moved, err := a.StaffReschedule(ctx, meiUser, meis.ID, later)
-	if err != nil || moved.Artisan != "mei" || !moved.Start.Equal(day.Add(16*time.Hour)) {
+	if err != nil || moved.ArtisanID != "mei" || !moved.Start.Equal(day.Add(16*time.Hour)) {
 		t.Fatalf("mei moving her own booking: %+v, %v", moved, err)
 	}
 	if _, err := a.StaffCancel(ctx, meiUser, meis.ID); err != nil {

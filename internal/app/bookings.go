@@ -50,6 +50,9 @@ type CreateOptions struct {
 	// again): the same IdempotencyKey with another fingerprint is refused.
 	// Nil means the canonical form of the BookingRequest itself.
 	Fingerprint []byte
+	// Replay renders the answer that a repeat of the request gets; it is
+	// required with an IdempotencyKey.
+	Replay Replayer
 }
 
 // placing qualifies how a booking is made: by its customer, or by staff
@@ -58,15 +61,6 @@ type CreateOptions struct {
 type placing struct {
 	staff bool
 	actor booking.Actor // recorded in the audit trail
-}
-
-// Created is the result of CreateBooking.
-type Created struct {
-	// View is the booking with its manage token and manage link.
-	View *BookingView
-	// Replayed is true when an earlier request with the same
-	// Idempotency-Key made the booking and View is its response.
-	Replayed bool
 }
 
 var customerActor = booking.Actor{Kind: "customer"}
@@ -103,6 +97,9 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		if !ValidIdempotencyKey(opt.IdempotencyKey) {
 			return nil, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
 				Message: "the Idempotency-Key header must be 1 to 255 printable ASCII characters"}
+		}
+		if opt.Replay == nil {
+			return nil, internal("idempotency key", errors.New("no Replayer to render the first response"))
 		}
 		canon := opt.Fingerprint
 		if canon == nil {
@@ -176,7 +173,15 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		}
 	}
 
-	var view *BookingView
+	// The answer's zone: the customer's to customers, the atelier's to
+	// staff.
+	zone := func(b *booking.Booking) *time.Location {
+		if how.staff {
+			return zoneOf(c)
+		}
+		return viewZone(b, c)
+	}
+	var created *Created
 	place := func(s *booking.Schedule) (booking.Placement, error) {
 		p, err := availability.Place(gbusy.into(s), placeReq, now)
 		if err != nil || idem == nil {
@@ -186,10 +191,10 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		// writes the record in the same transaction as the booking.
 		placed := b
 		placed.ArtisanID, placed.RoomID = p.ArtisanID, p.RoomID
-		view = a.createdView(&placed, c, token)
-		body, err := json.Marshal(view)
+		created = &Created{Booking: result(&placed, c, zone(&placed)), ManageToken: token}
+		body, err := opt.Replay.FirstResponse(created)
 		if err != nil {
-			return p, internal("encode response", err)
+			return p, internal("render the first response", err)
 		}
 		if idem.Response, err = seal(sealKey(opt.IdempotencyKey), body, idem.RequestHash); err != nil {
 			return p, internal("seal response", err)
@@ -210,10 +215,10 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		a.abandonMeeting(ctx, &b, c)
 		return a.replay(rec, opt.IdempotencyKey, idem.RequestHash)
 	}
-	if view == nil {
-		view = a.createdView(stored, c, token)
+	if created == nil {
+		created = &Created{Booking: result(stored, c, zone(stored)), ManageToken: token}
 	}
-	return &Created{View: view}, nil
+	return created, nil
 }
 
 // linkMeeting picks the host of a virtual booking (if the customer did not)
@@ -265,18 +270,6 @@ func (a *App) abandonMeeting(ctx context.Context, b *booking.Booking, c *booking
 	}
 }
 
-// createdView is the response to a booking request: the only one that
-// carries the manage token.
-func (a *App) createdView(b *booking.Booking, c *booking.Catalog, token string) *BookingView {
-	v := a.BookingView(b, c)
-	v.ManageToken = token
-	v.Links.Manage = a.manageURL(b.ID, token)
-	// The invite link works as given, like the manage link: a customer
-	// or a calendar app following it has no other way to add the token.
-	v.Links.ICS += "?token=" + token
-	return v
-}
-
 // manageURL is the link to booking id's manage page with token.
 func (a *App) manageURL(id, token string) string {
 	return a.publicURL + "/bookings/" + url.PathEscape(id) + "?" + url.Values{"token": {token}}.Encode()
@@ -297,11 +290,7 @@ func (a *App) replay(rec *booking.IdempotencyRecord, key string, reqHash []byte)
 	if err != nil {
 		return nil, internal("replay idempotent response", err)
 	}
-	var v BookingView
-	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, internal("decode idempotent response", err)
-	}
-	return &Created{View: &v, Replayed: true}, nil
+	return &Created{Replayed: true, Response: body}, nil
 }
 
 // normalize trims surrounding white space from single-line fields.
@@ -367,7 +356,7 @@ func (a *App) authorize(ctx context.Context, id, token string) (*booking.Booking
 const maxTokenLen = 256
 
 // GetBooking returns booking id to the holder of its manage token.
-func (a *App) GetBooking(ctx context.Context, id, token string) (*BookingView, error) {
+func (a *App) GetBooking(ctx context.Context, id, token string) (*Booking, error) {
 	b, err := a.authorize(ctx, id, token)
 	if err != nil {
 		return nil, err
@@ -377,7 +366,7 @@ func (a *App) GetBooking(ctx context.Context, id, token string) (*BookingView, e
 
 // CancelBooking cancels booking id for the holder of its manage token; the
 // time is free again at once. Cancelling twice is ECONFLICT.
-func (a *App) CancelBooking(ctx context.Context, id, token string) (*BookingView, error) {
+func (a *App) CancelBooking(ctx context.Context, id, token string) (*Booking, error) {
 	b, err := a.authorize(ctx, id, token)
 	if err != nil {
 		return nil, err
@@ -391,7 +380,7 @@ func (a *App) CancelBooking(ctx context.Context, id, token string) (*BookingView
 
 // RescheduleBooking moves booking id for the holder of its manage token.
 // On ECONFLICT the booking is unchanged.
-func (a *App) RescheduleBooking(ctx context.Context, id, token string, req RescheduleRequest) (*BookingView, error) {
+func (a *App) RescheduleBooking(ctx context.Context, id, token string, req RescheduleRequest) (*Booking, error) {
 	b, err := a.authorize(ctx, id, token)
 	if err != nil {
 		return nil, err
@@ -400,7 +389,7 @@ func (a *App) RescheduleBooking(ctx context.Context, id, token string, req Resch
 	if err != nil {
 		return nil, err
 	}
-	return a.BookingView(moved, c), nil
+	return customerResult(moved, c), nil
 }
 
 // Invite returns the iCalendar invite of booking id to the holder of its
@@ -475,12 +464,13 @@ func (a *App) staffReschedule(ctx context.Context, u *booking.User, id string, r
 	return a.reschedule(ctx, b, req, u.Actor(), true)
 }
 
-func (a *App) view(ctx context.Context, b *booking.Booking) (*BookingView, error) {
+// view is b as its customer sees it.
+func (a *App) view(ctx context.Context, b *booking.Booking) (*Booking, error) {
 	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return a.BookingView(b, c), nil
+	return customerResult(b, c), nil
 }
 
 func errCancelled() error {

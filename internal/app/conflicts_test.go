@@ -18,7 +18,7 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 	admin := &booking.User{ID: "us_admin", Email: "owner@example.com", Name: "Owner", Role: booking.RoleAdmin}
 
 	start := time.Date(2026, 12, 2, 11, 0, 0, 0, sgt)
-	made, err := a.CreateBooking(ctx, request(start, booking.InPerson), app.CreateOptions{})
+	created, err := a.CreateBooking(ctx, request(start, booking.InPerson), app.CreateOptions{})
 	if err != nil {
 		t.Fatalf("book: %v", err)
 	}
@@ -28,7 +28,7 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 		change func() ([]app.ConflictView, error)
 	}{
 		{"time off", func() ([]app.ConflictView, error) {
-			r, err := a.AddTimeOff(ctx, admin, made.View.Artisan, app.TimeOffRequest{
+			r, err := a.AddTimeOff(ctx, admin, made(created).ArtisanID, app.TimeOffRequest{
 				Start: instant("2026-12-02T10:00:00+08:00"), End: instant("2026-12-02T13:00:00+08:00"), Reason: "dentist",
 			})
 			if err != nil {
@@ -50,8 +50,8 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 			if err != nil {
 				t.Fatalf("change: %v", err)
 			}
-			if len(got) != 1 || got[0].ID != made.View.ID {
-				t.Fatalf("conflicts = %+v, want only %s", got, made.View.ID)
+			if len(got) != 1 || got[0].ID != made(created).ID {
+				t.Fatalf("conflicts = %+v, want only %s", got, made(created).ID)
 			}
 			if got[0].Customer.Name != "Ana" || got[0].Customer.Email != "ana@example.com" {
 				t.Errorf("conflict customer = %+v, want Ana <ana@example.com>", got[0].Customer)

@@ -37,8 +37,8 @@ func TestBookingInternationalAddress(t *testing.T) {
 				if err != nil {
 					t.Fatalf("CreateBooking: %v", err)
 				}
-				if created.View.Customer.Email != tc.email {
-					t.Errorf("stored e-mail %q, want %q", created.View.Customer.Email, tc.email)
+				if made(created).Customer.Email != tc.email {
+					t.Errorf("stored e-mail %q, want %q", made(created).Customer.Email, tc.email)
 				}
 				return
 			}

@@ -77,7 +77,7 @@ func TestOfferedStartIsAccepted(t *testing.T) {
 							t.Errorf("%s: booking the offered %s: %v", d, start.In(loc).Format("15:04 MST"), err)
 							continue
 						}
-						if _, err := a.CancelBooking(ctx, c.View.ID, c.View.ManageToken); err != nil {
+						if _, err := a.CancelBooking(ctx, made(c).ID, made(c).ManageToken); err != nil {
 							t.Fatal(err)
 						}
 						if moved == nil {
@@ -86,7 +86,7 @@ func TestOfferedStartIsAccepted(t *testing.T) {
 							}
 							continue
 						}
-						if _, err := a.RescheduleBooking(ctx, moved.View.ID, moved.View.ManageToken, app.RescheduleRequest{Start: sl.Start.Time}); err != nil {
+						if _, err := a.RescheduleBooking(ctx, made(moved).ID, made(moved).ManageToken, app.RescheduleRequest{Start: sl.Start.Time}); err != nil {
 							t.Errorf("%s: moving to the offered %s: %v", d, start.In(loc).Format("15:04 MST"), err)
 						}
 					}

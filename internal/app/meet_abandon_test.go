@@ -81,7 +81,7 @@ func TestRefusedBookingLeavesNoMeetEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fake.Events(gcal.DefaultCalendarID)[gcal.EventID(c.View.ID)] == nil {
+	if fake.Events(gcal.DefaultCalendarID)[gcal.EventID(made(c).ID)] == nil {
 		t.Error("the stored booking's Meet event is missing")
 	}
 }

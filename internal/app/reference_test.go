@@ -21,7 +21,7 @@ func TestReferencesInAnyCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, token := c.View.ID, c.View.ManageToken
+	id, token := made(c).ID, made(c).ManageToken
 	if id != strings.ToLower(id) {
 		t.Fatalf("new id %q is not lower case", id)
 	}
@@ -82,7 +82,7 @@ func TestReferencesInAnyCase(t *testing.T) {
 	}
 }
 
-func idOf(v *app.BookingView, err error) (string, error) {
+func idOf(v *app.Booking, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}

@@ -134,51 +134,14 @@ func decideAnswer(act booking.ReplyAction, r booking.InboundReply, prev *booking
 	return act
 }
 
-// CustomerReplyView is the customer's latest answer to a booking's
-// invitations, as staff see it ("customer_reply").
-type CustomerReplyView struct {
-	// Status is ACCEPTED, TENTATIVE or DECLINED; empty when the customer
-	// has only proposed another time.
-	Status booking.PartStat `json:"status,omitempty"`
-	// At is when they answered.
-	At *Time `json:"at,omitempty"`
-	// Sequence is the SEQUENCE of the invitation answered; Current says
-	// it is the booking's as it is now (false once it moved since).
-	Sequence int  `json:"sequence"`
-	Current  bool `json:"current"`
-	// Counter is the latest other time the customer proposed.
-	Counter *CounterView `json:"counter,omitempty"`
-}
-
-// CounterView is another time the customer proposed (an iTIP COUNTER).
-type CounterView struct {
-	Start    Time `json:"start"`
-	End      Time `json:"end"`
-	At       Time `json:"at"` // when it was proposed
-	Sequence int  `json:"sequence"`
-	// Current says it answers the booking as it is now.
-	Current bool `json:"current"`
-	// Free says whether the booking can move there now, with its artisan
-	// (staff rules: minimum notice does not apply); Reason says why not.
-	// Both are given on the view of one booking only.
-	Free   *bool  `json:"free,omitempty"`
-	Reason string `json:"reason,omitempty"`
-}
-
-// customerReplyView renders cr for b with times in loc.
-func customerReplyView(cr booking.CustomerReply, b *booking.Booking, loc *time.Location) *CustomerReplyView {
-	at := func(t time.Time) Time { return At(t.In(loc).Truncate(time.Second)) }
-	v := &CustomerReplyView{Status: cr.PartStat, Sequence: cr.Sequence}
-	if cr.PartStat != "" {
-		t := at(cr.At)
-		v.At = &t
-		v.Current = cr.Sequence == b.Sequence
+// customerReply is cr, the recorded answer to b's invitations, with what
+// it means for b as it is now.
+func customerReply(cr booking.CustomerReply, b *booking.Booking) *CustomerReply {
+	return &CustomerReply{
+		CustomerReply:  cr,
+		Current:        cr.PartStat != "" && cr.Sequence == b.Sequence,
+		CounterCurrent: cr.Counter != nil && cr.Counter.Sequence == b.Sequence && b.Status == booking.Confirmed,
 	}
-	if c := cr.Counter; c != nil {
-		v.Counter = &CounterView{Start: at(c.Start), End: at(c.End), At: at(c.At), Sequence: c.Sequence,
-			Current: c.Sequence == b.Sequence && b.Status == booking.Confirmed}
-	}
-	return v
 }
 
 // customerReplies loads the recorded answers of the bookings ids.

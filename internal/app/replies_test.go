@@ -21,7 +21,7 @@ type replyFixture struct {
 	a     *app.App
 	db    *sqlite.Store
 	clock *time.Time
-	b     *app.BookingView
+	b     *booked
 	uid   string
 	n     int
 }
@@ -30,15 +30,15 @@ func newReplyFixture(t *testing.T) *replyFixture {
 	t.Helper()
 	db, clock := MustOpenStore(t)
 	a := NewApp(db, clock)
-	made, err := a.CreateBooking(context.Background(), request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson), app.CreateOptions{})
+	created, err := a.CreateBooking(context.Background(), request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson), app.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, err := db.Booking(context.Background(), made.View.ID)
+	stored, err := db.Booking(context.Background(), made(created).ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &replyFixture{a: a, db: db, clock: clock, b: made.View, uid: stored.UID}
+	return &replyFixture{a: a, db: db, clock: clock, b: made(created), uid: stored.UID}
 }
 
 // declinedNotifies makes f's App one whose customers' "No" tells staff
@@ -57,7 +57,7 @@ func (f *replyFixture) reply(p booking.PartStat) booking.InboundReply {
 	}
 }
 
-func (f *replyFixture) view(t *testing.T) *app.StaffBookingView {
+func (f *replyFixture) view(t *testing.T) *app.StaffBooking {
 	t.Helper()
 	v, err := f.a.StaffGetBooking(context.Background(), replyAdmin, f.b.ID)
 	if err != nil {
@@ -125,11 +125,11 @@ func TestApplyReplyOutcomes(t *testing.T) {
 				t.Errorf("status %q, want %q", v.Status, tc.status)
 			}
 			var reply booking.PartStat
-			if v.CustomerReply != nil {
-				reply = v.CustomerReply.Status
+			if v.Reply != nil {
+				reply = v.Reply.PartStat
 			}
 			if reply != tc.reply {
-				t.Errorf("customer_reply %+v, want status %q", v.CustomerReply, tc.reply)
+				t.Errorf("customer_reply %+v, want status %q", v.Reply, tc.reply)
 			}
 		})
 	}
@@ -185,15 +185,15 @@ func TestApplyReplyLatestStands(t *testing.T) {
 		t.Fatalf("tentative, older: %q, %v; want older", got, err)
 	}
 	v := f.view(t)
-	if v.CustomerReply == nil || v.CustomerReply.Status != booking.PartAccepted || !v.CustomerReply.Current {
-		t.Fatalf("customer_reply %+v, want the current ACCEPTED", v.CustomerReply)
+	if v.Reply == nil || v.Reply.PartStat != booking.PartAccepted || !v.Reply.Current {
+		t.Fatalf("customer_reply %+v, want the current ACCEPTED", v.Reply)
 	}
 	// Once the booking moves, the answer is to an earlier invitation.
 	if _, err := f.a.StaffReschedule(ctx, replyAdmin, f.b.ID, app.RescheduleRequest{Start: instant("2026-12-02T15:00:00+08:00")}); err != nil {
 		t.Fatal(err)
 	}
-	if v := f.view(t); v.CustomerReply == nil || v.CustomerReply.Current {
-		t.Errorf("after a move: %+v, want the answer kept and not current", v.CustomerReply)
+	if v := f.view(t); v.Reply == nil || v.Reply.Current {
+		t.Errorf("after a move: %+v, want the answer kept and not current", v.Reply)
 	}
 }
 
@@ -211,9 +211,9 @@ func TestApplyCounter(t *testing.T) {
 		t.Fatalf("counter: %q, %v", got, err)
 	}
 	v := f.view(t)
-	c := v.CustomerReply.Counter
-	if v.CustomerReply.Status != "" || c == nil || !c.Current || !c.Start.Equal(free) || c.Free == nil || !*c.Free {
-		t.Fatalf("customer_reply %+v counter %+v, want a current, free proposal at %s", v.CustomerReply, c, free)
+	c := v.Reply
+	if c.PartStat != "" || c.Counter == nil || !c.CounterCurrent || !c.Counter.Start.Equal(free) || c.CounterFree == nil || !*c.CounterFree {
+		t.Fatalf("customer_reply %+v counter %+v, want a current, free proposal at %s", v.Reply, c.Counter, free)
 	}
 	if v.Status != booking.Confirmed {
 		t.Errorf("a proposal changed the booking: %s", v.Status)
@@ -221,14 +221,14 @@ func TestApplyCounter(t *testing.T) {
 
 	// Someone else takes that time: the proposal is no longer free.
 	other := request(free, booking.InPerson)
-	other.Artisan = f.b.Artisan
+	other.Artisan = f.b.ArtisanID
 	other.Customer.Email = "bo@example.com"
 	if _, err := f.a.CreateBooking(ctx, other, app.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	c = f.view(t).CustomerReply.Counter
-	if c.Free == nil || *c.Free || c.Reason == "" {
-		t.Errorf("taken proposal: free %v reason %q, want not free with a reason", c.Free, c.Reason)
+	c = f.view(t).Reply
+	if c.CounterFree == nil || *c.CounterFree || c.CounterReason == "" {
+		t.Errorf("taken proposal: free %v reason %q, want not free with a reason", c.CounterFree, c.CounterReason)
 	}
 
 	// Off the grid, in the past, or backwards: not a proposal we can use.
@@ -241,9 +241,9 @@ func TestApplyCounter(t *testing.T) {
 	if got, err := f.a.ApplyReply(ctx, counter(offGrid)); err != nil || got != booking.ReplyCountered {
 		t.Fatalf("off-grid counter: %q, %v", got, err)
 	}
-	c = f.view(t).CustomerReply.Counter
-	if c.Free == nil || *c.Free || c.Reason == "" {
-		t.Errorf("off-grid proposal: free %v reason %q, want not free with a reason", c.Free, c.Reason)
+	c = f.view(t).Reply
+	if c.CounterFree == nil || *c.CounterFree || c.CounterReason == "" {
+		t.Errorf("off-grid proposal: free %v reason %q, want not free with a reason", c.CounterFree, c.CounterReason)
 	}
 }
 
@@ -253,11 +253,11 @@ func TestInviteRSVP(t *testing.T) {
 	ctx := context.Background()
 	for _, on := range []bool{false, true} {
 		a, _ := MustOpenApp(t, func(d *app.Deps) { d.Replies = on })
-		made, err := a.CreateBooking(ctx, request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson), app.CreateOptions{})
+		created, err := a.CreateBooking(ctx, request(time.Date(2026, 12, 2, 10, 0, 0, 0, sgt), booking.InPerson), app.CreateOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ics, _, err := a.Invite(ctx, made.View.ID, made.View.ManageToken)
+		ics, _, err := a.Invite(ctx, made(created).ID, made(created).ManageToken)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@ import (
 )
 
 // book makes a booking of the consultation with artisan ("" for any).
-func book(tb testing.TB, a *app.App, start time.Time, mode booking.Mode, artisan string) *app.BookingView {
+func book(tb testing.TB, a *app.App, start time.Time, mode booking.Mode, artisan string) *booked {
 	tb.Helper()
 	req := request(start, mode)
 	req.Artisan = artisan
@@ -26,7 +26,7 @@ func book(tb testing.TB, a *app.App, start time.Time, mode booking.Mode, artisan
 	if err != nil {
 		tb.Fatalf("book %s with %q at %s: %v", mode, artisan, start, err)
 	}
-	return c.View
+	return made(c)
 }
 
 // TestRescheduleArtisanChoice: with no artisan a move stays with the
@@ -62,14 +62,14 @@ func TestRescheduleArtisanChoice(t *testing.T) {
 			book(t, a, meiBusy, booking.Virtual, "mei") // Mei is taken at 15:00
 			for _, staff := range []bool{false, true} {
 				var (
-					got *app.BookingView
+					got *app.Booking
 					err error
 				)
 				req := app.RescheduleRequest{Start: tc.start, Artisan: tc.artisan}
 				if staff {
-					var sv *app.StaffBookingView
+					var sv *app.StaffBooking
 					if sv, err = a.StaffReschedule(ctx, admin, b.ID, req); sv != nil {
-						got = sv.BookingView
+						got = &sv.Booking
 					}
 				} else {
 					got, err = a.RescheduleBooking(ctx, b.ID, b.ManageToken, req)
@@ -84,19 +84,19 @@ func TestRescheduleArtisanChoice(t *testing.T) {
 					if tc.field != "" && (!errors.As(err, &e) || e.Fields[tc.field] == "") {
 						t.Errorf("staff %v: err = %v, want a message for %s", staff, err, tc.field)
 					}
-					if !stored.Start.Equal(b.Start.Time) || stored.Artisan != "mei" || stored.Sequence != 0 {
-						t.Errorf("staff %v: a refused move changed the booking: %s with %s, sequence %d", staff, stored.Start, stored.Artisan, stored.Sequence)
+					if !stored.Start.Equal(b.Start) || stored.ArtisanID != "mei" || stored.Sequence != 0 {
+						t.Errorf("staff %v: a refused move changed the booking: %s with %s, sequence %d", staff, stored.Start, stored.ArtisanID, stored.Sequence)
 					}
 					continue
 				}
 				if err != nil {
 					t.Fatalf("staff %v: %v", staff, err)
 				}
-				if got.Artisan != tc.want || stored.Artisan != tc.want || !stored.Start.Equal(tc.start) {
-					t.Errorf("staff %v: moved to %s with %s (stored %s), want %s with %s", staff, got.Start, got.Artisan, stored.Artisan, tc.start, tc.want)
+				if got.ArtisanID != tc.want || stored.ArtisanID != tc.want || !stored.Start.Equal(tc.start) {
+					t.Errorf("staff %v: moved to %s with %s (stored %s), want %s with %s", staff, got.Start, got.ArtisanID, stored.ArtisanID, tc.start, tc.want)
 				}
 				// Back where it was, for the staff round.
-				if _, err := a.StaffReschedule(ctx, admin, b.ID, app.RescheduleRequest{Start: b.Start.Time, Artisan: "mei"}); err != nil {
+				if _, err := a.StaffReschedule(ctx, admin, b.ID, app.RescheduleRequest{Start: b.Start, Artisan: "mei"}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -132,8 +132,8 @@ func TestPreviewReschedule(t *testing.T) {
 	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
 	_, err = a.PreviewReschedule(ctx, b.ID, "wrong", app.RescheduleRequest{Start: day.Add(17 * time.Hour)})
 	wantKind(t, err, booking.ENOTFOUND, booking.CodeNotFound)
-	if got, _ := a.StaffGetBooking(ctx, admin, b.ID); got.Sequence != 0 || got.Artisan != "mei" {
-		t.Errorf("previews changed the booking: sequence %d, artisan %s", got.Sequence, got.Artisan)
+	if got, _ := a.StaffGetBooking(ctx, admin, b.ID); got.Sequence != 0 || got.ArtisanID != "mei" {
+		t.Errorf("previews changed the booking: sequence %d, artisan %s", got.Sequence, got.ArtisanID)
 	}
 }
 
@@ -190,8 +190,8 @@ func TestRescheduleMeetingLinkFollowsTheArtisan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if back.Artisan != "mei" || !tc.meiLink(back.MeetingURL) {
-				t.Errorf("any at a time only Mei is free: %s with link %q", back.Artisan, back.MeetingURL)
+			if back.ArtisanID != "mei" || !tc.meiLink(back.MeetingURL) {
+				t.Errorf("any at a time only Mei is free: %s with link %q", back.ArtisanID, back.MeetingURL)
 			}
 		})
 	}
@@ -205,8 +205,8 @@ func TestRescheduleMeetingLinkFollowsTheArtisan(t *testing.T) {
 		_, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(14 * time.Hour), Artisan: "arjun"})
 		wantKind(t, err, booking.EUNAVAILABLE, "meeting_unavailable")
 		got, _ := a.GetBooking(ctx, b.ID, b.ManageToken)
-		if got.Artisan != "mei" || got.Sequence != 0 || got.MeetingURL != b.MeetingURL {
-			t.Errorf("after the failed link: %s, sequence %d, link %q; want unchanged", got.Artisan, got.Sequence, got.MeetingURL)
+		if got.ArtisanID != "mei" || got.Sequence != 0 || got.MeetingURL != b.MeetingURL {
+			t.Errorf("after the failed link: %s, sequence %d, link %q; want unchanged", got.ArtisanID, got.Sequence, got.MeetingURL)
 		}
 		// Moves that keep the host need no new link.
 		if _, err := a.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: day.Add(14 * time.Hour)}); err != nil {
@@ -336,8 +336,8 @@ func TestRefusedMoveToAnotherArtisanLeavesGoogleAlone(t *testing.T) {
 	_, err := g.app.RescheduleBooking(ctx, b.ID, b.ManageToken, app.RescheduleRequest{Start: newStart, Artisan: "arjun"})
 	wantKind(t, err, booking.ECONFLICT, booking.CodeSlotUnavailable)
 	got, _ := g.app.GetBooking(ctx, b.ID, b.ManageToken)
-	if got.Artisan != "mei" || got.MeetingURL != b.MeetingURL || got.Sequence != 0 {
-		t.Errorf("after the refused move: %s, link %q, sequence %d; want unchanged", got.Artisan, got.MeetingURL, got.Sequence)
+	if got.ArtisanID != "mei" || got.MeetingURL != b.MeetingURL || got.Sequence != 0 {
+		t.Errorf("after the refused move: %s, link %q, sequence %d; want unchanged", got.ArtisanID, got.MeetingURL, got.Sequence)
 	}
 	g.sync(t)
 	if ev := g.fake.Events("arjun-cal")[gcal.EventID(b.ID)]; ev != nil {

@@ -18,17 +18,6 @@ const MaxStaffListDays = 366
 // maxAuditRows caps one audit query.
 const maxAuditRows = 5000
 
-// StaffBookingView is a booking as staff see it: the customer view plus
-// the room and the staff notes, which customers never see.
-type StaffBookingView struct {
-	*BookingView
-	Room       string `json:"room,omitempty"`
-	StaffNotes string `json:"staff_notes"`
-	// CustomerReply is the customer's latest answer to the invitations,
-	// read from the organizer's mailbox; nil when none (replies.go).
-	CustomerReply *CustomerReplyView `json:"customer_reply,omitempty"`
-}
-
 // ConflictView is a confirmed booking that a change to hours, closures or
 // time off left outside the times it may take place; staff should move it.
 type ConflictView struct {
@@ -96,7 +85,7 @@ func staffZone(c *booking.Catalog, tz string, errs booking.FieldErrors) *time.Lo
 // and staff notes, times in r's zone (the atelier's by default; the
 // customer's own zone stays in customer.timezone). An artisan account
 // sees only its own artisan's; asking for another artisan is EFORBIDDEN.
-func (a *App) StaffBookings(ctx context.Context, u *booking.User, r DateRange, artisanID string) ([]StaffBookingView, error) {
+func (a *App) StaffBookings(ctx context.Context, u *booking.User, r DateRange, artisanID string) ([]StaffBooking, error) {
 	artisanID, err := scope(u, strings.TrimSpace(artisanID))
 	if err != nil {
 		return nil, err
@@ -125,44 +114,44 @@ func (a *App) StaffBookings(ctx context.Context, u *booking.User, r DateRange, a
 	if err != nil {
 		return nil, err
 	}
-	out := make([]StaffBookingView, 0, len(bs))
+	out := make([]StaffBooking, 0, len(bs))
 	for i := range bs {
-		v := StaffBookingView{BookingView: a.bookingViewIn(&bs[i], c, loc), Room: bs[i].RoomID, StaffNotes: notes[bs[i].ID]}
+		v := StaffBooking{Booking: *result(&bs[i], c, loc), StaffNotes: notes[bs[i].ID]}
 		if cr, ok := replies[bs[i].ID]; ok {
-			v.CustomerReply = customerReplyView(cr, &bs[i], loc)
+			v.Reply = customerReply(cr, &bs[i])
 		}
 		out = append(out, v)
 	}
 	return out, nil
 }
 
-// staffView renders b for staff with its staff notes, times in loc.
-func (a *App) staffView(ctx context.Context, b *booking.Booking, c *booking.Catalog, loc *time.Location) (*StaffBookingView, error) {
+// staffView is b as staff see it, with its staff notes, times in loc.
+func (a *App) staffView(ctx context.Context, b *booking.Booking, c *booking.Catalog, loc *time.Location) (*StaffBooking, error) {
 	notes, err := a.store.StaffNotes(ctx, b.ID)
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
-	v := &StaffBookingView{BookingView: a.bookingViewIn(b, c, loc), Room: b.RoomID, StaffNotes: notes[b.ID]}
+	v := &StaffBooking{Booking: *result(b, c, loc), StaffNotes: notes[b.ID]}
 	replies, err := a.customerReplies(ctx, b.ID)
 	if err != nil {
 		return nil, err
 	}
 	if cr, ok := replies[b.ID]; ok {
-		v.CustomerReply = customerReplyView(cr, b, loc)
+		v.Reply = customerReply(cr, b)
 		// Whether the proposed time is free, for the one-click move.
-		if cv := v.CustomerReply.Counter; cv != nil && cv.Current {
+		if v.Reply.CounterCurrent {
 			free, why, err := a.counterFree(ctx, b, c, cr.Counter.Start)
 			if err != nil {
 				return nil, err
 			}
-			cv.Free, cv.Reason = &free, why
+			v.Reply.CounterFree, v.Reply.CounterReason = &free, why
 		}
 	}
 	return v, nil
 }
 
-// atelierStaffView renders b for staff in the atelier's zone.
-func (a *App) atelierStaffView(ctx context.Context, b *booking.Booking) (*StaffBookingView, error) {
+// atelierStaffView is b as staff see it in the atelier's zone.
+func (a *App) atelierStaffView(ctx context.Context, b *booking.Booking) (*StaffBooking, error) {
 	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
@@ -172,14 +161,14 @@ func (a *App) atelierStaffView(ctx context.Context, b *booking.Booking) (*StaffB
 
 // StaffGetBooking returns booking id with its staff notes, times in the
 // atelier's zone.
-func (a *App) StaffGetBooking(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
+func (a *App) StaffGetBooking(ctx context.Context, u *booking.User, id string) (*StaffBooking, error) {
 	return a.StaffGetBookingIn(ctx, u, id, "")
 }
 
 // StaffGetBookingIn returns booking id with its staff notes, times in the
 // IANA zone tz ("" for the atelier's). A tz that is not a zone is
 // EINVALID with the field "tz".
-func (a *App) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz string) (*StaffBookingView, error) {
+func (a *App) StaffGetBookingIn(ctx context.Context, u *booking.User, id, tz string) (*StaffBooking, error) {
 	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
@@ -205,20 +194,11 @@ func (a *App) StaffCreateBooking(ctx context.Context, u *booking.User, req Booki
 	if req.Artisan, err = scope(u, req.Artisan); err != nil {
 		return nil, err
 	}
-	created, err := a.createBooking(ctx, req, opt, placing{staff: true, actor: u.Actor()})
-	if err != nil {
-		return nil, err
-	}
-	c, err := a.catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	created.View = created.View.in(zoneOf(c))
-	return created, nil
+	return a.createBooking(ctx, req, opt, placing{staff: true, actor: u.Actor()})
 }
 
 // StaffCancel cancels booking id; times are in the atelier's zone.
-func (a *App) StaffCancel(ctx context.Context, u *booking.User, id string) (*StaffBookingView, error) {
+func (a *App) StaffCancel(ctx context.Context, u *booking.User, id string) (*StaffBooking, error) {
 	b, err := a.staffCancel(ctx, u, id)
 	if err != nil {
 		return nil, err
@@ -229,7 +209,7 @@ func (a *App) StaffCancel(ctx context.Context, u *booking.User, id string) (*Sta
 // StaffReschedule moves booking id, possibly to another artisan (admins
 // only: an artisan account's bookings stay with its artisan); times are
 // in the atelier's zone.
-func (a *App) StaffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*StaffBookingView, error) {
+func (a *App) StaffReschedule(ctx context.Context, u *booking.User, id string, req RescheduleRequest) (*StaffBooking, error) {
 	moved, c, err := a.staffReschedule(ctx, u, id, req)
 	if err != nil {
 		return nil, err
@@ -241,7 +221,7 @@ func (a *App) StaffReschedule(ctx context.Context, u *booking.User, id string, r
 const maxStaffNotes = 4000
 
 // SetStaffNotes replaces the staff notes of booking id.
-func (a *App) SetStaffNotes(ctx context.Context, u *booking.User, id, notes string) (*StaffBookingView, error) {
+func (a *App) SetStaffNotes(ctx context.Context, u *booking.User, id, notes string) (*StaffBooking, error) {
 	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ func TestManageTokenExpires(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			*clock = tc.at
-			_, err := a.GetBooking(ctx, c.View.ID, c.View.ManageToken)
+			_, err := a.GetBooking(ctx, made(c).ID, made(c).ManageToken)
 			if tc.ok && err != nil || !tc.ok && booking.ErrorKind(err) != booking.ENOTFOUND {
 				t.Errorf("at %v: %v, want found = %v", tc.at, err, tc.ok)
 			}
@@ -51,12 +51,12 @@ func TestInviteCarriesTheManageLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ics, _, err := a.Invite(ctx, c.View.ID, c.View.ManageToken)
+	ics, _, err := a.Invite(ctx, made(c).ID, made(c).ManageToken)
 	if err != nil {
 		t.Fatal(err)
 	}
 	unfolded := strings.ReplaceAll(string(ics), "\r\n ", "")
-	link := "https://atelier.example/bookings/" + c.View.ID + "?token=" + c.View.ManageToken
+	link := "https://atelier.example/bookings/" + made(c).ID + "?token=" + made(c).ManageToken
 	if !strings.Contains(unfolded, "\r\nURL:"+link+"\r\n") || !strings.Contains(unfolded, "Change or cancel: "+link) {
 		t.Errorf("invite lacks the manage link %s:\n%s", link, unfolded)
 	}

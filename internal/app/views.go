@@ -145,86 +145,10 @@ func (a *App) Artisans(ctx context.Context) ([]ArtisanView, error) {
 	return out, nil
 }
 
-// BookingView is a booking as the API shows it, with times in one zone.
-type BookingView struct {
-	ID      string         `json:"id"`
-	Status  booking.Status `json:"status"`
-	Service string         `json:"service"`
-	// ServiceName and ArtisanName (additions to the contract) are the
-	// names to show: the catalogue's, or for a service or artisan that
-	// has left it the names kept with the booking.
-	ServiceName string           `json:"service_name"`
-	Mode        booking.Mode     `json:"mode"`
-	Artisan     string           `json:"artisan"`
-	ArtisanName string           `json:"artisan_name"`
-	Start       Time             `json:"start"`
-	End         Time             `json:"end"`
-	Customer    booking.Customer `json:"customer"`
-	Notes       string           `json:"notes"`
-	Location    string           `json:"location,omitempty"`
-	MeetingURL  string           `json:"meeting_url,omitempty"`
-	Sequence    int              `json:"sequence"`
-	CreatedAt   Time             `json:"created_at"`
-	UpdatedAt   Time             `json:"updated_at"`
-	Links       Links            `json:"links"`
-	// ManageToken is set only in the response that creates the booking.
-	ManageToken string `json:"manage_token,omitempty"`
-}
-
-// Links are the URLs of a booking. Manage holds the manage token and is
-// only filled in the response that creates the booking; there ICS holds
-// the token too, elsewhere the caller adds it.
-type Links struct {
-	Manage string `json:"manage,omitempty"`
-	ICS    string `json:"ics"`
-}
-
 // viewZone is where a booking is shown to its customer: the customer's
 // zone if they gave one, else the atelier's (booking.Customer.ZoneOr).
 func viewZone(b *booking.Booking, c *booking.Catalog) *time.Location {
 	return b.Customer.ZoneOr(zoneOf(c))
-}
-
-// BookingView renders b for the customer API. Times are shown to the
-// second in the customer's zone, or the atelier's when the customer gave
-// none. Staff views use bookingViewIn with the atelier's zone instead.
-func (a *App) BookingView(b *booking.Booking, c *booking.Catalog) *BookingView {
-	return a.bookingViewIn(b, c, viewZone(b, c))
-}
-
-// bookingViewIn renders b with its times to the second in loc and the
-// names of its service and artisan from c (or kept with b).
-func (a *App) bookingViewIn(b *booking.Booking, c *booking.Catalog, loc *time.Location) *BookingView {
-	at := func(t time.Time) Time { return At(t.In(loc).Truncate(time.Second)) }
-	return &BookingView{
-		ID:          b.ID,
-		Status:      b.Status,
-		Service:     b.ServiceID,
-		ServiceName: c.ServiceNameOf(b),
-		Mode:        b.Mode,
-		Artisan:     b.ArtisanID,
-		ArtisanName: c.ArtisanNameOf(b),
-		Start:       at(b.Start),
-		End:         at(b.End),
-		Customer:    b.Customer,
-		Notes:       b.Notes,
-		Location:    b.Location,
-		MeetingURL:  b.MeetingURL,
-		Sequence:    b.Sequence,
-		CreatedAt:   at(b.CreatedAt),
-		UpdatedAt:   at(b.UpdatedAt),
-		Links:       Links{ICS: a.publicURL + "/api/v1/bookings/" + b.ID + "/invite.ics"},
-	}
-}
-
-// in returns a copy of v with its times shown in loc; the instants and
-// every other field are unchanged.
-func (v *BookingView) in(loc *time.Location) *BookingView {
-	w := *v
-	for _, t := range []*Time{&w.Start, &w.End, &w.CreatedAt, &w.UpdatedAt} {
-		*t = At(t.In(loc))
-	}
-	return &w
 }
 
 func nonNil[T any](s []T) []T {

@@ -30,6 +30,7 @@ func (s *Server) handleCreateBooking(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	opt.Replay = replayer{s}
 	c, err := s.app.CreateBooking(r.Context(), req, opt)
 	if err != nil {
 		return err
@@ -40,24 +41,44 @@ func (s *Server) handleCreateBooking(w http.ResponseWriter, r *http.Request) err
 // created answers a booking made (201 with its Location), or the first
 // booking made under the request's Idempotency-Key again.
 func (s *Server) created(w http.ResponseWriter, c *app.Created, path string) error {
+	v, err := s.createdOrReplayed(c)
+	if err != nil {
+		return err
+	}
 	if c.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	w.Header().Set("Location", s.edge.PublicURL()+path+c.View.ID)
-	return writeJSON(w, http.StatusCreated, c.View)
+	w.Header().Set("Location", s.edge.PublicURL()+path+v.ID)
+	return writeJSON(w, http.StatusCreated, v)
+}
+
+// replyBooking writes the view of b, or returns err.
+func (s *Server) replyBooking(w http.ResponseWriter, b *app.Booking, err error) error {
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, s.bookingView(b))
+}
+
+// replyStaffBooking writes the staff view of b, or returns err.
+func (s *Server) replyStaffBooking(w http.ResponseWriter, b *app.StaffBooking, err error) error {
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, s.staffBookingView(b))
 }
 
 // handleGetBooking serves GET /api/v1/bookings/{id}.
 func (s *Server) handleGetBooking(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.GetBooking(r.Context(), mux.Vars(r)["id"], manageToken(r))
-	return reply(w, http.StatusOK, v, err)
+	return s.replyBooking(w, v, err)
 }
 
 // handleCancelBooking serves POST /api/v1/bookings/{id}/cancel. The body,
 // if any, is ignored.
 func (s *Server) handleCancelBooking(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.CancelBooking(r.Context(), mux.Vars(r)["id"], manageToken(r))
-	return reply(w, http.StatusOK, v, err)
+	return s.replyBooking(w, v, err)
 }
 
 // handleRescheduleBooking serves POST /api/v1/bookings/{id}/reschedule.
@@ -67,7 +88,7 @@ func (s *Server) handleRescheduleBooking(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	v, err := s.app.RescheduleBooking(r.Context(), mux.Vars(r)["id"], manageToken(r), body.request())
-	return reply(w, http.StatusOK, v, err)
+	return s.replyBooking(w, v, err)
 }
 
 // handleInvite serves GET /api/v1/bookings/{id}/invite.ics.

@@ -163,7 +163,10 @@ func (sa *staffAPI) handleListBookings(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	v, err := sa.staff.StaffBookings(r.Context(), userOf(r), dr, r.URL.Query().Get("artisan"))
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, sa.staffBookingViews(v))
 }
 
 func (sa *staffAPI) handleCreateBooking(w http.ResponseWriter, r *http.Request) error {
@@ -175,6 +178,7 @@ func (sa *staffAPI) handleCreateBooking(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	opt.Replay = replayer{sa.Server}
 	c, err := sa.staff.StaffCreateBooking(r.Context(), userOf(r), req, opt)
 	if err != nil {
 		return err
@@ -194,12 +198,12 @@ func (sa *staffAPI) handleGetBooking(w http.ResponseWriter, r *http.Request) err
 			Message: "the query is not valid", Fields: errs}
 	}
 	v, err := sa.staff.StaffGetBookingIn(r.Context(), userOf(r), mux.Vars(r)["id"], tz)
-	return reply(w, http.StatusOK, v, err)
+	return sa.replyStaffBooking(w, v, err)
 }
 
 func (sa *staffAPI) handleCancel(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffCancel(r.Context(), userOf(r), mux.Vars(r)["id"])
-	return reply(w, http.StatusOK, v, err)
+	return sa.replyStaffBooking(w, v, err)
 }
 
 func (sa *staffAPI) handleReschedule(w http.ResponseWriter, r *http.Request) error {
@@ -208,7 +212,7 @@ func (sa *staffAPI) handleReschedule(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	v, err := sa.staff.StaffReschedule(r.Context(), userOf(r), mux.Vars(r)["id"], body.request())
-	return reply(w, http.StatusOK, v, err)
+	return sa.replyStaffBooking(w, v, err)
 }
 
 // StaffNotesRequest is the body of PUT /api/v1/staff/bookings/{id}/staff-notes.
@@ -222,7 +226,7 @@ func (sa *staffAPI) handleStaffNotes(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	v, err := sa.staff.SetStaffNotes(r.Context(), userOf(r), mux.Vars(r)["id"], req.StaffNotes)
-	return reply(w, http.StatusOK, v, err)
+	return sa.replyStaffBooking(w, v, err)
 }
 
 func (sa *staffAPI) handleArtisans(w http.ResponseWriter, r *http.Request) error {

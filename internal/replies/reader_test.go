@@ -254,14 +254,14 @@ func (s *stack) book(tb testing.TB, email string) *booking.Booking {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := s.db.Booking(context.Background(), made.View.ID)
+	b, err := s.db.Booking(context.Background(), made.Booking.ID)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return b
 }
 
-func (s *stack) view(tb testing.TB, id string) *app.StaffBookingView {
+func (s *stack) view(tb testing.TB, id string) *app.StaffBooking {
 	tb.Helper()
 	v, err := s.app.StaffGetBooking(context.Background(), testAdmin, id)
 	if err != nil {
@@ -379,8 +379,8 @@ func TestReplies(t *testing.T) {
 		check  func(t *testing.T, s *stack, b *booking.Booking)
 	}{
 		{"GmailDeclineCancels", "gmail", "DECLINED", func(t *testing.T, s *stack, b *booking.Booking) {
-			if v := s.view(t, b.ID); v.Status != booking.Cancelled || v.CustomerReply == nil || v.CustomerReply.Status != booking.PartDeclined {
-				t.Errorf("booking %s, reply %+v; want cancelled, DECLINED", v.Status, v.CustomerReply)
+			if v := s.view(t, b.ID); v.Status != booking.Cancelled || v.Reply == nil || v.Reply.PartStat != booking.PartDeclined {
+				t.Errorf("booking %s, reply %+v; want cancelled, DECLINED", v.Status, v.Reply)
 			}
 			if !s.slotFree(t) {
 				t.Error("the time is not free again")
@@ -400,16 +400,16 @@ func TestReplies(t *testing.T) {
 		}},
 		{"OutlookAcceptShown", "outlook", "ACCEPTED", func(t *testing.T, s *stack, b *booking.Booking) {
 			v := s.view(t, b.ID)
-			if v.Status != booking.Confirmed || v.CustomerReply == nil || v.CustomerReply.Status != booking.PartAccepted || !v.CustomerReply.Current {
-				t.Errorf("booking %s, reply %+v; want confirmed, ACCEPTED", v.Status, v.CustomerReply)
+			if v.Status != booking.Confirmed || v.Reply == nil || v.Reply.PartStat != booking.PartAccepted || !v.Reply.Current {
+				t.Errorf("booking %s, reply %+v; want confirmed, ACCEPTED", v.Status, v.Reply)
 			}
 			if got := s.sent(t); len(got["cancellation"]) != 0 || len(got["reply_notice"]) != 0 {
 				t.Errorf("an acceptance sent mail: %v", got)
 			}
 		}},
 		{"AppleTentativeShown", "apple", "TENTATIVE", func(t *testing.T, s *stack, b *booking.Booking) {
-			if v := s.view(t, b.ID); v.Status != booking.Confirmed || v.CustomerReply == nil || v.CustomerReply.Status != booking.PartTentative {
-				t.Errorf("booking %s, reply %+v; want confirmed, TENTATIVE", v.Status, v.CustomerReply)
+			if v := s.view(t, b.ID); v.Status != booking.Confirmed || v.Reply == nil || v.Reply.PartStat != booking.PartTentative {
+				t.Errorf("booking %s, reply %+v; want confirmed, TENTATIVE", v.Status, v.Reply)
 			}
 		}},
 		{"AttachmentOnlyDeclineCancels", "attachment", "DECLINED", func(t *testing.T, s *stack, b *booking.Booking) {
@@ -462,8 +462,8 @@ func TestRepliesThatChangeNothing(t *testing.T) {
 	// A customer's ordinary e-mail.
 	srv.deliver(t, reply{Client: "plain", From: "ana@gmail.com", MessageID: "question@mail.example"}.build(t))
 	eventually(t, "the forged replies to be refused", func() bool { return r.Status().Refused == 2 })
-	if v := s.view(t, b.ID); v.Status != booking.Confirmed || v.CustomerReply != nil {
-		t.Fatalf("after forged replies: %s, %+v", v.Status, v.CustomerReply)
+	if v := s.view(t, b.ID); v.Status != booking.Confirmed || v.Reply != nil {
+		t.Fatalf("after forged replies: %s, %+v", v.Status, v.Reply)
 	}
 
 	// The booking moves: an answer to the first invitation is stale.
@@ -560,8 +560,8 @@ func TestCounterProposal(t *testing.T) {
 		Start: proposed, End: proposed.Add(90 * time.Minute), OriginalStart: b.Start, OriginalEnd: b.End}.build(t))
 	eventually(t, "the proposal to be read", func() bool { return r.Status().Acted == 1 })
 	v := s.view(t, b.ID)
-	c := v.CustomerReply.Counter
-	if v.Status != booking.Confirmed || !v.Start.Equal(apptStart) || c == nil || !c.Start.Equal(proposed) || c.Free == nil || !*c.Free {
+	c := v.Reply
+	if v.Status != booking.Confirmed || !v.Start.Equal(apptStart) || c == nil || c.Counter == nil || !c.Counter.Start.Equal(proposed) || c.CounterFree == nil || !*c.CounterFree {
 		t.Fatalf("booking %s at %s, proposal %+v", v.Status, v.Start, c)
 	}
 	notices := s.sent(t)["reply_notice"]

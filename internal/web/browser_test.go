@@ -400,10 +400,10 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := time.Date(2026, 12, 9, 14, 0, 0, 0, Singapore)
-		if !got.Start.Equal(want) || got.Mode != booking.InPerson || got.Service != "bespoke-design" ||
+		if !got.Start.Equal(want) || got.Mode != booking.InPerson || got.ServiceID != "bespoke-design" ||
 			got.Customer.Timezone != "Europe/London" || got.Customer.Name != "Ada Lovelace" || got.Notes != "An emerald, I think." {
 			t.Errorf("stored booking: start %s mode %s service %s zone %q name %q notes %q; want start %s in person",
-				got.Start, got.Mode, got.Service, got.Customer.Timezone, got.Customer.Name, got.Notes, want)
+				got.Start, got.Mode, got.ServiceID, got.Customer.Timezone, got.Customer.Name, got.Notes, want)
 		}
 	})
 
@@ -434,9 +434,9 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := time.Date(2026, 12, 10, 19, 0, 0, 0, Singapore)
-		if !got.Start.Equal(want) || got.Mode != booking.Virtual || got.Artisan != "mei" || got.MeetingURL == "" {
+		if !got.Start.Equal(want) || got.Mode != booking.Virtual || got.ArtisanID != "mei" || got.MeetingURL == "" {
 			t.Errorf("stored booking: start %s mode %s artisan %s meeting %q; want %s, virtual, mei, a link",
-				got.Start, got.Mode, got.Artisan, got.MeetingURL, want)
+				got.Start, got.Mode, got.ArtisanID, got.MeetingURL, want)
 		}
 		// The .ics link of the confirmation page serves the invite.
 		href, err := chromedp.Run(tab.ctx, chromedp.AttributeValue(`//a[normalize-space()="Download .ics"]`, "href"))
@@ -519,16 +519,16 @@ func TestBrowser(t *testing.T) {
 				// Back to the calendar: the booking is unchanged so far.
 				tab.Click(`//a[normalize-space()="Choose another time"]`)
 				tab.MustContain("Choose a new time")
-				if got := mustStored(t, env, bk.ID); got.Artisan != "mei" {
-					t.Fatalf("the booking changed before the move was confirmed: with %s", got.Artisan)
+				if got := mustStored(t, env, bk.ID); got.ArtisanID != "mei" {
+					t.Fatalf("the booking changed before the move was confirmed: with %s", got.ArtisanID)
 				}
 				continue
 			}
 			tab.Click(`//button[normalize-space()="Move the appointment"]`)
 			tab.MustContain("Your appointment has moved", "now with Arjun Nair instead of Tan Mei Ling", "Saturday 12 December 2026, 3:00 am – 4:00 am")
 		}
-		if got := mustStored(t, env, bk.ID); got.Artisan != "arjun" || !got.Start.Equal(time.Date(2026, 12, 12, 11, 0, 0, 0, Singapore)) {
-			t.Errorf("after the move: %s with %s, want Saturday 11:00 with arjun", got.Start, got.Artisan)
+		if got := mustStored(t, env, bk.ID); got.ArtisanID != "arjun" || !got.Start.Equal(time.Date(2026, 12, 12, 11, 0, 0, 0, Singapore)) {
+			t.Errorf("after the move: %s with %s, want Saturday 11:00 with arjun", got.Start, got.ArtisanID)
 		}
 	})
 
@@ -570,8 +570,8 @@ func TestBrowser(t *testing.T) {
 		tab.MustContain("Your appointment is confirmed")
 
 		got := mustStored(t, env, bookingIDFrom(t, tab.Location()))
-		if want := time.Date(2026, 12, 12, 10, 30, 0, 0, Singapore); !got.Start.Equal(want) || got.Service != "ring-sizing" {
-			t.Errorf("stored %s at %s, want ring-sizing at %s", got.Service, got.Start, want)
+		if want := time.Date(2026, 12, 12, 10, 30, 0, 0, Singapore); !got.Start.Equal(want) || got.ServiceID != "ring-sizing" {
+			t.Errorf("stored %s at %s, want ring-sizing at %s", got.ServiceID, got.Start, want)
 		}
 	})
 
@@ -602,8 +602,8 @@ func TestBrowser(t *testing.T) {
 		tab.Click(`//button[normalize-space()="Confirm the appointment"]`)
 		tab.MustContain("Your appointment is confirmed", "Ada Lovelace", "3:30 am – 4:00 am")
 		got := mustStored(t, env, bookingIDFrom(t, tab.Location()))
-		if want := time.Date(2026, 12, 12, 11, 30, 0, 0, Singapore); !got.Start.Equal(want) || got.Artisan != "siti" || got.Customer.Timezone != "Europe/London" {
-			t.Errorf("stored %s with %s in %s, want %s with siti in Europe/London", got.Start, got.Artisan, got.Customer.Timezone, want)
+		if want := time.Date(2026, 12, 12, 11, 30, 0, 0, Singapore); !got.Start.Equal(want) || got.ArtisanID != "siti" || got.Customer.Timezone != "Europe/London" {
+			t.Errorf("stored %s with %s in %s, want %s with siti in Europe/London", got.Start, got.ArtisanID, got.Customer.Timezone, want)
 		}
 	})
 
@@ -708,8 +708,8 @@ func TestBrowser(t *testing.T) {
 		}
 		tab.Click(`//button[normalize-space()="Move the booking"]`)
 		tab.MustContain("The booking has moved", "Friday 11 December 2026, 1:00 pm", "Tan Mei Ling")
-		if got := mustStored(t, env, arjuns.ID); !got.Start.Equal(time.Date(2026, 12, 11, 13, 0, 0, 0, Singapore)) || got.Artisan != "mei" {
-			t.Errorf("moved booking: %s with %s, want Friday 1 pm with mei", got.Start, got.Artisan)
+		if got := mustStored(t, env, arjuns.ID); !got.Start.Equal(time.Date(2026, 12, 11, 13, 0, 0, 0, Singapore)) || got.ArtisanID != "mei" {
+			t.Errorf("moved booking: %s with %s, want Friday 1 pm with mei", got.Start, got.ArtisanID)
 		}
 
 		// A closure on that Friday shows the booking it strands.
@@ -756,11 +756,11 @@ func TestBrowser(t *testing.T) {
 }
 
 // mustStored loads a booking as staff see it.
-func mustStored(t *testing.T, env *Env, id string) *app.BookingView {
+func mustStored(t *testing.T, env *Env, id string) *app.Booking {
 	t.Helper()
 	v, err := env.App.StaffGetBooking(context.Background(), testAdmin, id)
 	if err != nil {
 		t.Fatalf("load %s: %v", id, err)
 	}
-	return v.BookingView
+	return &v.Booking
 }

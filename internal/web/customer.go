@@ -672,13 +672,17 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 			"Please wait " + waitPhrase(wait) + " and confirm again; your details are kept."
 		return s.detailsAgain(r.Context(), c, st, err)
 	}
-	created, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{IdempotencyKey: posted})
+	created, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{IdempotencyKey: posted, Replay: firstResponse{}})
 	if err != nil {
 		return s.bookingFailed(r.Context(), c, st, err)
 	}
 	// A repeat of the form (created.Replayed) lands on the same page.
-	v := url.Values{"token": {created.View.ManageToken}, "new": {"1"}}
-	http.Redirect(w, r, "/bookings/"+url.PathEscape(created.View.ID)+"?"+v.Encode(), http.StatusSeeOther)
+	id, token, err := made(created)
+	if err != nil {
+		return err
+	}
+	v := url.Values{"token": {token}, "new": {"1"}}
+	http.Redirect(w, r, "/bookings/"+url.PathEscape(id)+"?"+v.Encode(), http.StatusSeeOther)
 	return nil
 }
 

@@ -239,8 +239,22 @@ func (e *Env) Send(tb testing.TB, method, path, contentType, body string, header
 	return Page{Status: resp.StatusCode, Header: resp.Header, Body: string(b), Location: resp.Header.Get("Location")}
 }
 
+// Booked is a booking a test made: as the app answered it, with its manage
+// token and the link to its manage page.
+type Booked struct {
+	*app.Booking
+	ManageToken string
+	Links       struct{ Manage string }
+}
+
+func (e *Env) booked(c *app.Created) *Booked {
+	b := &Booked{Booking: c.Booking, ManageToken: c.ManageToken}
+	b.Links.Manage = e.URL + "/bookings/" + url.PathEscape(c.Booking.ID) + "?" + url.Values{"token": {c.ManageToken}}.Encode()
+	return b
+}
+
 // MustBook books through the app, as another customer would.
-func (e *Env) MustBook(tb testing.TB, service, mode, artisan string, start time.Time) *app.BookingView {
+func (e *Env) MustBook(tb testing.TB, service, mode, artisan string, start time.Time) *Booked {
 	tb.Helper()
 	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
 		Service: service, Mode: booking.Mode(mode), Artisan: artisan, Start: start,
@@ -249,12 +263,12 @@ func (e *Env) MustBook(tb testing.TB, service, mode, artisan string, start time.
 	if err != nil {
 		tb.Fatalf("book %s %s at %s: %v", service, mode, start, err)
 	}
-	return c.View
+	return e.booked(c)
 }
 
 // MustBookIn books through the app for a customer in zone and returns the
 // booking with its manage link.
-func (e *Env) MustBookIn(tb testing.TB, service, mode, artisan string, start time.Time, zone string) *app.BookingView {
+func (e *Env) MustBookIn(tb testing.TB, service, mode, artisan string, start time.Time, zone string) *Booked {
 	tb.Helper()
 	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
 		Service: service, Mode: booking.Mode(mode), Artisan: artisan, Start: start,
@@ -263,12 +277,12 @@ func (e *Env) MustBookIn(tb testing.TB, service, mode, artisan string, start tim
 	if err != nil {
 		tb.Fatalf("book %s %s at %s: %v", service, mode, start, err)
 	}
-	return c.View
+	return e.booked(c)
 }
 
 // MustBookAs books an in-person appointment with artisan for a customer
 // called name.
-func (e *Env) MustBookAs(tb testing.TB, service, artisan string, start time.Time, name string) *app.BookingView {
+func (e *Env) MustBookAs(tb testing.TB, service, artisan string, start time.Time, name string) *Booked {
 	tb.Helper()
 	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
 		Service: service, Mode: booking.InPerson, Artisan: artisan, Start: start,
@@ -277,5 +291,5 @@ func (e *Env) MustBookAs(tb testing.TB, service, artisan string, start time.Time
 	if err != nil {
 		tb.Fatalf("book %s with %s at %s: %v", service, artisan, start, err)
 	}
-	return c.View
+	return e.booked(c)
 }

@@ -82,7 +82,7 @@ func manageLink(id, token string, extra url.Values) string {
 
 // loadManaged loads the booking of the request's id and token (from the
 // query, or the form for a POST) with the catalogue.
-func (s *Server) loadManaged(r *http.Request, token string) (*app.BookingView, *catalogue, error) {
+func (s *Server) loadManaged(r *http.Request, token string) (*app.Booking, *catalogue, error) {
 	v, err := s.app.GetBooking(r.Context(), mux.Vars(r)["id"], token)
 	if err != nil {
 		return nil, nil, err
@@ -109,7 +109,7 @@ func (s *Server) invalidLink(w http.ResponseWriter, r *http.Request, status int)
 // bookingZone is where the booking's times are shown: the zone asked for
 // in the query, else where the customer sees it (the customer's zone,
 // else the atelier's: booking.Customer.ZoneOr), with its name.
-func bookingZone(v *app.BookingView, c *catalogue, asked string) (*time.Location, string) {
+func bookingZone(v *app.Booking, c *catalogue, asked string) (*time.Location, string) {
 	if loc, ok := loadZone(asked); ok {
 		return loc, asked
 	}
@@ -117,12 +117,12 @@ func bookingZone(v *app.BookingView, c *catalogue, asked string) (*time.Location
 	return loc, loc.String()
 }
 
-func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc *time.Location) manageData {
-	f := flow{Service: v.Service, Mode: string(v.Mode), Artisan: v.Artisan}
-	sm := bookingSummary(c, f, v.Start.Time, loc)
+func (s *Server) manageData(v *app.Booking, c *catalogue, token string, loc *time.Location) manageData {
+	f := flow{Service: v.ServiceID, Mode: string(v.Mode), Artisan: v.ArtisanID}
+	sm := bookingSummary(c, f, v.Start, loc)
 	sm.Service, sm.Artisan = v.ServiceName, v.ArtisanName // also once they left the catalogue
 	if sm.Duration == "" {
-		sm.Duration = fmtDuration(int(v.End.Sub(v.Start.Time) / time.Minute))
+		sm.Duration = fmtDuration(int(v.End.Sub(v.Start) / time.Minute))
 	}
 	sm.When = whenLabel(v.Start.In(loc), v.End.In(loc))
 	if sm.AtelierWhen != "" {
@@ -150,7 +150,7 @@ func (s *Server) manageData(v *app.BookingView, c *catalogue, token string, loc 
 		details = "Join the video call: " + v.MeetingURL + "\n" + details
 		where = v.MeetingURL
 	}
-	d.GoogleURL = googleCalendarURL(title, v.Start.Time, v.End.Time, details, where, loc.String())
+	d.GoogleURL = googleCalendarURL(title, v.Start, v.End, details, where, loc.String())
 	return d
 }
 
@@ -170,7 +170,7 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) error {
 	case "cancelled", "rescheduled":
 		d.Just = r.URL.Query().Get("done")
 	}
-	if was := r.URL.Query().Get("was"); d.Just == "rescheduled" && was != v.Artisan && c.artisan(was) != nil {
+	if was := r.URL.Query().Get("was"); d.Just == "rescheduled" && was != v.ArtisanID && c.artisan(was) != nil {
 		d.WasArtisan = c.artisanName(was)
 	}
 	title := "Your appointment"
@@ -234,8 +234,8 @@ func (s *Server) handleReschedule(w http.ResponseWriter, r *http.Request) error 
 // booking's own artisan, anyArtisan, or another artisan offering the
 // service. Anything else, and the booking's own artisan when they no
 // longer take the service, falls back to a choice that works.
-func movePick(v *app.BookingView, c *catalogue, asked string) string {
-	svc := c.service(v.Service)
+func movePick(v *app.Booking, c *catalogue, asked string) string {
+	svc := c.service(v.ServiceID)
 	if svc == nil {
 		return ""
 	}
@@ -243,13 +243,13 @@ func movePick(v *app.BookingView, c *catalogue, asked string) string {
 		return slices.ContainsFunc(c.artisansFor(svc), func(a app.ArtisanView) bool { return a.ID == id })
 	}
 	switch {
-	case asked == v.Artisan || asked == "":
+	case asked == v.ArtisanID || asked == "":
 		asked = ""
 	case asked == anyArtisan:
 	case !offered(asked):
 		asked = ""
 	}
-	if asked == "" && !offered(v.Artisan) {
+	if asked == "" && !offered(v.ArtisanID) {
 		return anyArtisan
 	}
 	return asked
@@ -264,7 +264,7 @@ func moveRequest(choice string) string {
 }
 
 // reschedulePage is the calendar of a move of v, with notice.
-func (s *Server) reschedulePage(ctx context.Context, v *app.BookingView, c *catalogue, token string, loc *time.Location, tz, choice, month, date, notice string) (*page, error) {
+func (s *Server) reschedulePage(ctx context.Context, v *app.Booking, c *catalogue, token string, loc *time.Location, tz, choice, month, date, notice string) (*page, error) {
 	base := "/bookings/" + url.PathEscape(v.ID) + "/reschedule"
 	link := func(path, choice string, kv ...string) string {
 		q := url.Values{"token": {token}, "tz": {tz}}
@@ -277,14 +277,14 @@ func (s *Server) reschedulePage(ctx context.Context, v *app.BookingView, c *cata
 		return path + "?" + q.Encode()
 	}
 	cq := calendarQuery{
-		Service: v.Service, Mode: string(v.Mode), Moving: v.ID, Loc: loc, TZ: tz, Month: month, Date: date,
+		Service: v.ServiceID, Mode: string(v.Mode), Moving: v.ID, Loc: loc, TZ: tz, Month: month, Date: date,
 		DayURL:   func(d booking.Date) string { return link(base, choice, "date", d.String()) + "#times" },
 		MonthURL: func(d booking.Date) string { return link(base, choice, "month", d.String()[:7]) },
 		SlotURL:  func(t time.Time) string { return link(base+"/confirm", choice, "start", t.Format(time.RFC3339)) },
 	}
 	switch choice {
 	case "":
-		cq.Artisan = v.Artisan
+		cq.Artisan = v.ArtisanID
 	case anyArtisan:
 	default:
 		cq.Artisan = choice
@@ -303,17 +303,17 @@ func (s *Server) reschedulePage(ctx context.Context, v *app.BookingView, c *cata
 	} else if month != "" {
 		keep = append(keep, "month", month)
 	}
-	if svc := c.service(v.Service); svc != nil {
+	if svc := c.service(v.ServiceID); svc != nil {
 		arts := c.artisansFor(svc)
-		if len(arts) > 1 || !slices.ContainsFunc(arts, func(a app.ArtisanView) bool { return a.ID == v.Artisan }) {
+		if len(arts) > 1 || !slices.ContainsFunc(arts, func(a app.ArtisanView) bool { return a.ID == v.ArtisanID }) {
 			for _, a := range arts {
-				if a.ID == v.Artisan {
+				if a.ID == v.ArtisanID {
 					d.Artisans = append(d.Artisans, artisanChoice{Label: a.Name, Note: "your artisan", URL: link(base, "", keep...), Current: choice == ""})
 				}
 			}
 			d.Artisans = append(d.Artisans, artisanChoice{Label: "Any artisan", Note: "whoever is free", URL: link(base, anyArtisan, keep...), Current: choice == anyArtisan})
 			for _, a := range arts {
-				if a.ID != v.Artisan {
+				if a.ID != v.ArtisanID {
 					d.Artisans = append(d.Artisans, artisanChoice{Label: a.Name, URL: link(base, a.ID, keep...), Current: choice == a.ID})
 				}
 			}
@@ -356,11 +356,11 @@ func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request)
 	d := s.manageData(v, c, token, loc)
 	d.Choice, d.Virtual = choice, v.Mode == booking.Virtual
 	d.NewStart = start.Format(time.RFC3339)
-	d.NewSummary = bookingSummary(c, flow{Service: v.Service, Mode: string(v.Mode), Artisan: p.Artisan}, start, loc)
+	d.NewSummary = bookingSummary(c, flow{Service: v.ServiceID, Mode: string(v.Mode), Artisan: p.Artisan}, start, loc)
 	d.NewSummary.Service, d.NewSummary.Artisan = v.ServiceName, v.ArtisanName
 	if p.Changes() {
 		d.NewSummary.Artisan = c.artisanName(p.Artisan)
-		d.NewArtisan, d.WasArtisan, d.WasID = p.Artisan, v.ArtisanName, v.Artisan
+		d.NewArtisan, d.WasArtisan, d.WasID = p.Artisan, v.ArtisanName, v.ArtisanID
 	}
 	d.TZ = tz
 	back := url.Values{"token": {token}, "tz": {tz}, "date": {booking.DateOf(start.In(loc)).String()}}
@@ -382,7 +382,7 @@ func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) er
 	moved, err := s.app.RescheduleBooking(r.Context(), id, token, moveTo(startText, r.PostForm.Get("artisan")))
 	if err == nil {
 		done := url.Values{"done": {"rescheduled"}}
-		if was := r.PostForm.Get("was"); was != "" && was != moved.Artisan {
+		if was := r.PostForm.Get("was"); was != "" && was != moved.ArtisanID {
 			done.Set("was", was)
 		}
 		http.Redirect(w, r, manageLink(id, token, done), http.StatusSeeOther)
@@ -417,7 +417,7 @@ func moveTo(start, artisan string) app.RescheduleRequest {
 // moveRefused answers a move that cannot be made (the time was taken,
 // the artisan is not free then, or the request is invalid) with the
 // calendar of the same choice again and a notice; the booking is unchanged.
-func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.BookingView, c *catalogue, token, tz, choice, startText string, err error) error {
+func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.Booking, c *catalogue, token, tz, choice, startText string, err error) error {
 	kind := booking.ErrorKind(err)
 	if kind != booking.ECONFLICT && kind != booking.EINVALID {
 		return err

@@ -111,8 +111,8 @@ func TestRescheduleWithArtisanChoice(t *testing.T) {
 			t.Errorf("confirmation lacks %q:\n%s", w, mainOf(body))
 		}
 	}
-	if still := mustStored(t, env, id); still.Artisan != "mei" || !still.Start.Equal(own) {
-		t.Fatalf("the booking changed before the move was confirmed: %s with %s", still.Start, still.Artisan)
+	if still := mustStored(t, env, id); still.ArtisanID != "mei" || !still.Start.Equal(own) {
+		t.Fatalf("the booking changed before the move was confirmed: %s with %s", still.Start, still.ArtisanID)
 	}
 	form := postedForm(t, c.Body)
 	if form.Get("artisan") != "arjun" {
@@ -123,8 +123,8 @@ func TestRescheduleWithArtisanChoice(t *testing.T) {
 		t.Fatalf("move: status %d", done.Status)
 	}
 	moved := mustStored(t, env, id)
-	if moved.Artisan != "arjun" || !moved.Start.Equal(meiBusy) || !strings.Contains(moved.MeetingURL, "atelier-arjun-") || moved.MeetingURL == bk.MeetingURL {
-		t.Errorf("moved booking: %s with %s, link %q (was %q); want Thursday 14:00 with Arjun in Arjun's room", moved.Start, moved.Artisan, moved.MeetingURL, bk.MeetingURL)
+	if moved.ArtisanID != "arjun" || !moved.Start.Equal(meiBusy) || !strings.Contains(moved.MeetingURL, "atelier-arjun-") || moved.MeetingURL == bk.MeetingURL {
+		t.Errorf("moved booking: %s with %s, link %q (was %q); want Thursday 14:00 with Arjun in Arjun's room", moved.Start, moved.ArtisanID, moved.MeetingURL, bk.MeetingURL)
 	}
 	m := env.MustGet(t, done.Location)
 	body = html.UnescapeString(m.Body)
@@ -171,8 +171,8 @@ func TestRescheduleRefusedKeepsTheChoice(t *testing.T) {
 			t.Errorf("%s: the calendar still offers the taken time", name)
 		}
 	}
-	if got := mustStored(t, env, id); got.Artisan != "mei" || !got.Start.Equal(own) || got.Sequence != 0 {
-		t.Errorf("the refused move changed the booking: %s with %s, sequence %d", got.Start, got.Artisan, got.Sequence)
+	if got := mustStored(t, env, id); got.ArtisanID != "mei" || !got.Start.Equal(own) || got.Sequence != 0 {
+		t.Errorf("the refused move changed the booking: %s with %s, sequence %d", got.Start, got.ArtisanID, got.Sequence)
 	}
 }
 
@@ -233,8 +233,8 @@ func TestStaffRescheduleArtisanChoice(t *testing.T) {
 	if p.Status != http.StatusConflict || !strings.Contains(p.Body, "not free") {
 		t.Errorf("move to a time Mei is busy: status %d, want 409 saying she is not free", p.Status)
 	}
-	if got := mustStored(t, env, bk.ID); got.Artisan != "mei" || !got.Start.Equal(own) {
-		t.Fatalf("the refused move changed the booking: %s with %s", got.Start, got.Artisan)
+	if got := mustStored(t, env, bk.ID); got.ArtisanID != "mei" || !got.Start.Equal(own) {
+		t.Fatalf("the refused move changed the booking: %s with %s", got.Start, got.ArtisanID)
 	}
 	// Whoever is free then: Arjun.
 	p = post(admin, url.Values{"date": {"2026-12-10"}, "time": {"14:00"}, "artisan": {"any"}})
@@ -242,8 +242,8 @@ func TestStaffRescheduleArtisanChoice(t *testing.T) {
 		t.Fatalf("move to whoever is free: status %d Location %q", p.Status, p.Location)
 	}
 	got := mustStored(t, env, bk.ID)
-	if got.Artisan != "arjun" || !strings.Contains(got.MeetingURL, "atelier-arjun-") {
-		t.Errorf("moved booking with %s, link %q; want Arjun in his own room", got.Artisan, got.MeetingURL)
+	if got.ArtisanID != "arjun" || !strings.Contains(got.MeetingURL, "atelier-arjun-") {
+		t.Errorf("moved booking with %s, link %q; want Arjun in his own room", got.ArtisanID, got.MeetingURL)
 	}
 	page := env.Send(t, http.MethodGet, p.Location, "", "", "Cookie", admin)
 	if body := html.UnescapeString(page.Body); !strings.Contains(body, "The booking has moved to Arjun Nair.") || !strings.Contains(body, "both artisans are told") {

@@ -49,7 +49,7 @@ type option struct {
 	Selected     bool
 }
 
-func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBookingView) staffBookingData {
+func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBooking) staffBookingData {
 	loc := c.Loc
 	d := staffBookingData{
 		ID:      v.ID,
@@ -58,23 +58,23 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		Cancelled: v.Status == booking.Cancelled, Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
 		MeetingURL: v.MeetingURL, Location: v.Location, Sequence: v.Sequence,
 		Date: booking.DateOf(v.Start.In(loc)).String(), Time: v.Start.In(loc).Format("15:04"),
-		Reply: newReplyPanel(c, v), ArtisanID: v.Artisan,
+		Reply: newReplyPanel(c, v), ArtisanID: v.ArtisanID,
 	}
 	for _, room := range c.Atelier.Rooms {
-		if room.ID == v.Room {
+		if room.ID == v.RoomID {
 			d.Room = room.Name
 		}
 	}
-	if cl, ok := v.Customer.Zone(); ok && !sameOffsets(cl, loc, v.Start.Time) {
+	if cl, ok := v.Customer.Zone(); ok && !sameOffsets(cl, loc, v.Start) {
 		d.CustomerWhen = whenLabel(v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
 	}
 	u := staffUser(r)
 	// Who hosts the move: the booking's artisan unless staff choose
 	// another, or whoever is free then, as far as the account may ask
 	// (booking.User.Scope: an artisan's own account keeps its bookings).
-	if svc := c.service(v.Service); svc != nil {
+	if svc := c.service(v.ServiceID); svc != nil {
 		for _, a := range c.artisansFor(svc) {
-			if a.ID == v.Artisan {
+			if a.ID == v.ArtisanID {
 				d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name + " (as now)", Selected: true})
 			}
 		}
@@ -82,7 +82,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 			d.Artisans = append(d.Artisans, option{Value: anyArtisan, Label: "Whoever is free then"})
 		}
 		for _, a := range c.artisansFor(svc) {
-			if _, ok := u.Scope(a.ID); ok && a.ID != v.Artisan {
+			if _, ok := u.Scope(a.ID); ok && a.ID != v.ArtisanID {
 				d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name})
 			}
 		}
@@ -167,7 +167,7 @@ func googleStateLabel(state string) string {
 	return state
 }
 
-func (s *Server) loadStaffBooking(r *http.Request) (*catalogue, *app.StaffBookingView, error) {
+func (s *Server) loadStaffBooking(r *http.Request) (*catalogue, *app.StaffBooking, error) {
 	v, err := s.staff.app.StaffGetBooking(r.Context(), staffUser(r), mux.Vars(r)["id"])
 	if err != nil {
 		return nil, nil, err
@@ -316,7 +316,7 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) e
 	moved, err := s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start, Artisan: artisan})
 	if err == nil {
 		saved := "moved"
-		if moved.Artisan != v.Artisan {
+		if moved.ArtisanID != v.ArtisanID {
 			saved = "moved-artisan"
 		}
 		http.Redirect(w, r, staffBookingPath(v.ID, saved), http.StatusSeeOther)
@@ -409,10 +409,14 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) erro
 		Service: f.Get("service"), Mode: booking.Mode(f.Get("mode")), Artisan: f.Get("artisan"), Start: start,
 		Customer: booking.Customer{Name: d.Form.Name, Email: d.Form.Email, Phone: d.Form.Phone},
 		Notes:    d.Form.Notes,
-	}, app.CreateOptions{IdempotencyKey: posted})
+	}, app.CreateOptions{IdempotencyKey: posted, Replay: firstResponse{}})
 	if err == nil {
 		// A repeat of the form lands on the booking it made.
-		http.Redirect(w, r, staffBookingPath(created.View.ID, "created"), http.StatusSeeOther)
+		id, _, err := made(created)
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, staffBookingPath(id, "created"), http.StatusSeeOther)
 		return nil
 	}
 	var e *booking.Error

@@ -133,12 +133,12 @@ func colorOf(c *catalogue, id string) string {
 	return "c0"
 }
 
-func (s *Server) item(c *catalogue, v app.StaffBookingView) agendaItem {
+func (s *Server) item(c *catalogue, v app.StaffBooking) agendaItem {
 	start, end := v.Start.In(c.Loc), v.End.In(c.Loc)
 	it := agendaItem{
 		URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(start), End: fmtTime(end),
 		Service: v.ServiceName, Customer: v.Customer.Name, Artisan: v.ArtisanName,
-		Color: colorOf(c, v.Artisan), Virtual: v.Mode == booking.Virtual, Cancelled: v.Status == booking.Cancelled,
+		Color: colorOf(c, v.ArtisanID), Virtual: v.Mode == booking.Virtual, Cancelled: v.Status == booking.Cancelled,
 		Mode: "Visit", Reply: replyTag(v),
 	}
 	if it.Virtual {
@@ -269,7 +269,7 @@ func (h *staffHome) week(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var shown []app.StaffBookingView
+	var shown []app.StaffBooking
 	for _, v := range list {
 		if v.Status == booking.Confirmed {
 			shown = append(shown, v)
@@ -286,7 +286,7 @@ func (h *staffHome) week(ctx context.Context) error {
 			URL: h.link("day", dd), Today: dd == h.today,
 		})
 	}
-	slices.SortFunc(shown, func(a, b app.StaffBookingView) int { return a.Start.Compare(b.Start.Time) })
+	slices.SortFunc(shown, func(a, b app.StaffBooking) int { return a.Start.Compare(b.Start) })
 	for _, v := range shown {
 		start := v.Start.In(c.Loc)
 		col := mon.DaysUntil(booking.DateOf(start))
@@ -302,7 +302,7 @@ func (h *staffHome) week(ctx context.Context) error {
 // weekHours are the hours the week grid runs over, [first, last): the
 // opening hours of the week from mon, widened to fit every booking shown;
 // 9 to 18 for a week with neither.
-func weekHours(c *catalogue, mon booking.Date, shown []app.StaffBookingView) (first, last int) {
+func weekHours(c *catalogue, mon booking.Date, shown []app.StaffBooking) (first, last int) {
 	first, last = 24, 0
 	for i := range 7 {
 		for _, sp := range c.Atelier.OpeningHours.On(mon.AddDays(i).Weekday()) {

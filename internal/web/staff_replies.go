@@ -36,26 +36,26 @@ var answerLabels = map[booking.PartStat]struct{ label, tag string }{
 }
 
 // newReplyPanel words v's customer_reply; nil when there is none to show.
-func newReplyPanel(c *catalogue, v *app.StaffBookingView) *replyPanel {
-	cr := v.CustomerReply
+func newReplyPanel(c *catalogue, v *app.StaffBooking) *replyPanel {
+	cr := v.Reply
 	if cr == nil {
 		return nil
 	}
 	loc := c.Loc
 	p := &replyPanel{}
-	if l, ok := answerLabels[cr.Status]; ok && cr.At != nil {
+	if l, ok := answerLabels[cr.PartStat]; ok {
 		at := cr.At.In(loc)
 		p.Label, p.Tag = l.label, l.tag
 		p.When = "Answered " + fmtShortDate(at) + ", " + fmtTime(at)
 		p.Earlier = !cr.Current
 	}
-	if cv := cr.Counter; cv != nil && cv.Current {
+	if cv := cr.Counter; cv != nil && cr.CounterCurrent {
 		start, end, at := cv.Start.In(loc), cv.End.In(loc), cv.At.In(loc)
 		p.Counter = &counterPanel{
 			When:     whenLabel(start, end) + " (" + cityOf(c.Atelier.Timezone) + ")",
 			Proposed: fmtShortDate(at) + ", " + fmtTime(at),
-			Free:     cv.Free != nil && *cv.Free,
-			Reason:   cv.Reason,
+			Free:     cr.CounterFree != nil && *cr.CounterFree,
+			Reason:   cr.CounterReason,
 			Date:     booking.DateOf(start).String(), Time: start.Format("15:04"),
 		}
 	}
@@ -67,15 +67,15 @@ func newReplyPanel(c *catalogue, v *app.StaffBookingView) *replyPanel {
 
 // replyTag is the short word of a booking's answer on a calendar tile:
 // the current answer, or a proposal of another time; "" for none.
-func replyTag(v app.StaffBookingView) string {
-	cr := v.CustomerReply
+func replyTag(v app.StaffBooking) string {
+	cr := v.Reply
 	switch {
 	case cr == nil || v.Status != booking.Confirmed:
 		return ""
-	case cr.Counter != nil && cr.Counter.Current:
+	case cr.Counter != nil && cr.CounterCurrent:
 		return "New time proposed"
 	case cr.Current:
-		return answerLabels[cr.Status].label
+		return answerLabels[cr.PartStat].label
 	}
 	return ""
 }

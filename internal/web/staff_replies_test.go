@@ -61,13 +61,13 @@ func TestStaffSeesReplies(t *testing.T) {
 	if !strings.Contains(day2.Body, "New time proposed") {
 		t.Errorf("the day view does not show the proposal")
 	}
-	form := url.Values{"date": {"2026-12-10"}, "time": {"14:00"}, "artisan": {b.Artisan}}
+	form := url.Values{"date": {"2026-12-10"}, "time": {"14:00"}, "artisan": {b.ArtisanID}}
 	moved := env.Send(t, http.MethodPost, "/staff/bookings/"+b.ID+"/reschedule", "application/x-www-form-urlencoded", form.Encode(), "Cookie", cookie)
 	if moved.Status != http.StatusSeeOther {
 		t.Fatalf("move: %d\n%s", moved.Status, moved.Body)
 	}
 	got, err := env.DB.Booking(context.Background(), b.ID)
-	if err != nil || !got.Start.Equal(proposed) || got.ArtisanID != b.Artisan {
+	if err != nil || !got.Start.Equal(proposed) || got.ArtisanID != b.ArtisanID {
 		t.Fatalf("after the move: %+v %v", got, err)
 	}
 	// Answered by the move: the proposal is gone, the answer is to an

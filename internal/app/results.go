@@ -1,0 +1,89 @@
+package app
+
+import (
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// The answers of the booking use cases: domain values that each adapter
+// renders in its own way (the JSON adapter's views, the pages' models).
+
+// Booking is a booking as a use case answers it: as stored, with
+// ServiceName and ArtisanName the names to show (the catalogue's, or for a
+// service or artisan that has left it the names kept with the booking),
+// and Zone the zone its times are shown in: the customer's (or the
+// atelier's when the customer gave none) to customers, the one asked for
+// (the atelier's by default) to staff.
+type Booking struct {
+	booking.Booking
+	Zone *time.Location
+}
+
+// StaffBooking is a booking as staff see it: with its staff notes, which
+// customers never see, and the customer's answer to its invitations.
+type StaffBooking struct {
+	Booking
+	StaffNotes string
+	// Reply is the customer's latest answer to the invitations, read from
+	// the organizer's mailbox; nil when none (replies.go).
+	Reply *CustomerReply
+}
+
+// CustomerReply is the customer's latest answer to a booking's
+// invitations, with what it means for the booking as it is now.
+type CustomerReply struct {
+	booking.CustomerReply
+	// Current says the answer (PartStat) is to the invitation of the
+	// booking as it is now (false once it moved since).
+	Current bool
+	// CounterCurrent says the time proposed (Counter) answers the booking
+	// as it is now, and the booking is still confirmed.
+	CounterCurrent bool
+	// CounterFree says whether the booking can move to the proposed time
+	// now, with its artisan (staff rules: minimum notice does not apply),
+	// and CounterReason why not. They are given on one booking's answer
+	// only (StaffGetBooking), nil and "" elsewhere.
+	CounterFree   *bool
+	CounterReason string
+}
+
+// Created is the result of a booking request.
+type Created struct {
+	// Booking is the booking made, its times in the zone of the answer;
+	// nil when Replayed.
+	Booking *Booking
+	// ManageToken is what lets the customer see, move and cancel the
+	// booking. It is given only here, never stored (only its hash is).
+	ManageToken string
+	// Replayed is true when an earlier request with the same
+	// Idempotency-Key made the booking: Response is then the answer to
+	// that request, as the adapter's Replayer rendered it.
+	Replayed bool
+	Response []byte
+}
+
+// Replayer is the adapter's part in the Idempotency-Key: it renders the
+// answer to the request that made a booking as the adapter gives it
+// (Created with Booking and ManageToken), for a repeat of the request to
+// get again. The app stores that answer sealed (AES-GCM) with a key derived
+// from the Idempotency-Key alone, so that the manage token in it is
+// readable only by a client holding the key, and gives it back, opened,
+// in Created.Response.
+type Replayer interface {
+	FirstResponse(c *Created) ([]byte, error)
+}
+
+// result is b as a use case answers it, with the names of c and its
+// times shown in loc.
+func result(b *booking.Booking, c *booking.Catalog, loc *time.Location) *Booking {
+	r := &Booking{Booking: *b, Zone: loc}
+	r.ServiceName, r.ArtisanName = c.ServiceNameOf(b), c.ArtisanNameOf(b)
+	return r
+}
+
+// customerResult is b as its customer sees it: in the customer's zone, or
+// the atelier's when they gave none.
+func customerResult(b *booking.Booking, c *booking.Catalog) *Booking {
+	return result(b, c, viewZone(b, c))
+}
