@@ -82,3 +82,26 @@ func BenchmarkPlace(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAvailabilitySlotRich asks the same calendar for video calls:
+// no room limits them, so most of the 62-day window is free and the
+// answer holds about a thousand slots. BenchmarkAvailability yields few
+// slots (its visits fill both rooms) and so mostly measures the index;
+// this one measures slot generation as well.
+func BenchmarkAvailabilitySlotRich(b *testing.B) {
+	s, q, now := benchSchedule(b)
+	q.Mode = booking.Virtual
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		slots, err := Slots(s, q, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(slots)
+	}
+	if n < 900 {
+		b.Fatalf("%d slots: the calendar is meant to be mostly free", n)
+	}
+	b.ReportMetric(float64(n), "slots")
+}
