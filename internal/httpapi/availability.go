@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/gorilla/mux"
 
@@ -21,7 +22,33 @@ func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	v, err := s.app.Availability(r.Context(), q)
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	writeAvailability(w, r, v)
+	return nil
+}
+
+// answerBuffers holds the buffers availability answers are encoded into,
+// so that a busy server does not allocate (and collect) one per request.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// maxPooledAnswer is the largest buffer put back: a rare huge answer
+// (many artisans) does not stay in memory for ever.
+const maxPooledAnswer = 4 << 20
+
+// writeAvailability writes v as JSON, the same bytes as writeJSON would.
+func writeAvailability(w http.ResponseWriter, r *http.Request, v *app.AvailabilityView) {
+	bp := answerBuffers.Get().(*[]byte)
+	body := appendAvailability((*bp)[:0], v)
+	body = append(body, '\n')
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	writeMaybeGzip(w, r, body)
+	if cap(body) <= maxPooledAnswer {
+		*bp = body[:0]
+		answerBuffers.Put(bp)
+	}
 }
 
 // parseAvailabilityQuery parses the query string of an availability

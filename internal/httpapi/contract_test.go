@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -108,11 +109,14 @@ func CheckContract(tb testing.TB, router *mux.Router, h http.Handler) http.Handl
 		if served != nil && served.GetName() == TestFixture {
 			return
 		}
-		var err error
-		if served == nil {
-			err = c.CheckUnserved(seen, rec.status, rec.header, rec.body.Bytes())
-		} else {
-			err = c.Check(seen, body, rec.status, rec.header, rec.body.Bytes())
+		// A compressed answer is checked as the client reads it.
+		answer, err := decodedBody(rec.header, rec.body.Bytes())
+		if err == nil {
+			if served == nil {
+				err = c.CheckUnserved(seen, rec.status, rec.header, answer)
+			} else {
+				err = c.Check(seen, body, rec.status, rec.header, answer)
+			}
 		}
 		if err != nil {
 			tb.Errorf("OpenAPI contract: %s %s → %d: %v\nresponse: %s", seen.Method, seen.URL.Path, rec.status, err, excerpt(rec.body.Bytes()))
@@ -506,4 +510,21 @@ func TestContractHook(t *testing.T) {
 	if len(tb.errs) != 1 || !strings.Contains(tb.errs[0], "GET /api/v1/colours") {
 		t.Errorf("reported %q, want one error about GET /api/v1/colours", tb.errs)
 	}
+}
+
+// decodedBody is body as the client reads it: gunzipped when the header
+// says Content-Encoding: gzip (and then it must be valid gzip).
+func decodedBody(h http.Header, body []byte) ([]byte, error) {
+	if h.Get("Content-Encoding") != "gzip" {
+		return body, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("Content-Encoding gzip, but not gzip: %w", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("Content-Encoding gzip, but not gzip: %w", err)
+	}
+	return out, nil
 }

@@ -1,0 +1,178 @@
+package httpapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// The hand-written encoder writes exactly what encoding/json writes, on
+// answers in zones with DST, half-hour and 45-minute offsets, Lord Howe's
+// half-hour DST, UTC (which must read "+00:00", never "Z") and local mean
+// time before 1900 (offsets with seconds), across transitions, with
+// fractions of seconds and with strings that need escaping.
+func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
+	zones := []string{"UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu",
+		"America/St_Johns", "Asia/Singapore", "Pacific/Chatham", "America/Sao_Paulo", "Africa/Casablanca", "Pacific/Apia"}
+	words := []string{"artisan0", "Zoë", "a<b>&c", "quote\"back\\slash", "tab\tnew\nline\r\b\f\x01\x1f\x7f",
+		"\u2028\u2029", "bad\xffutf8\xc3", "日本語", "", "emoji 💍"}
+	r := rand.New(rand.NewPCG(18, 1))
+	for n := range 400 {
+		name := zones[n%len(zones)]
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Mostly near today, sometimes long ago (LMT) or far ahead.
+		base := time.Date(2026, time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, loc)
+		switch r.IntN(10) {
+		case 0:
+			base = time.Date(1850+r.IntN(80), 3, 1, 0, 0, 0, 0, loc)
+		case 1:
+			base = time.Date(9990, 12, 25, 0, 0, 0, 0, loc)
+		}
+		v := &app.AvailabilityView{Service: words[r.IntN(len(words))], Mode: booking.Mode(words[r.IntN(len(words))]),
+			Timezone: name, Slots: []app.SlotView{}}
+		if r.IntN(20) == 0 {
+			v.Slots = nil
+		}
+		at := base
+		for range r.IntN(300) {
+			at = at.Add(time.Duration(r.IntN(6)) * 30 * time.Minute)
+			if r.IntN(15) == 0 {
+				at = at.Add(time.Duration(r.Int64N(int64(time.Second))))
+			}
+			sl := app.SlotView{Start: app.At(at.In(loc)), End: app.At(at.Add(90 * time.Minute).In(loc))}
+			if r.IntN(10) > 0 {
+				sl.Artisans = []string{}
+				for range r.IntN(4) {
+					sl.Artisans = append(sl.Artisans, words[r.IntN(len(words))])
+				}
+			}
+			v.Slots = append(v.Slots, sl)
+		}
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendAvailability(nil, v); !bytes.Equal(got, want) {
+			t.Fatalf("answer %d (%s) differs:\n got %s\nwant %s", n, name, excerptDiff(got, want), excerptDiff(want, got))
+		}
+	}
+}
+
+// Every instant across a year of DST transitions, minute by minute around
+// each one.
+func TestAppendTimeAcrossTransitions(t *testing.T) {
+	for _, name := range []string{"Australia/Lord_Howe", "Europe/London", "America/New_York", "Europe/Dublin"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var zc zoneCache
+		for at := time.Date(2026, 1, 1, 0, 0, 0, 0, loc); at.Year() < 2027; at = at.Add(7 * time.Minute) {
+			want, _ := app.At(at).MarshalJSON()
+			if got := zc.appendTime(nil, at); !bytes.Equal(got, want) {
+				t.Fatalf("%s: got %s, want %s", name, got, want)
+			}
+		}
+	}
+}
+
+func excerptDiff(a, b []byte) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	lo := max(0, i-60)
+	return fmt.Sprintf("…%s… (at byte %d)", a[lo:min(len(a), i+60)], i)
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for _, c := range []struct {
+		values []string
+		want   bool
+	}{
+		{nil, false},
+		{[]string{"gzip"}, true},
+		{[]string{"deflate, GZIP;q=0.5"}, true},
+		{[]string{"br", "x-gzip"}, true},
+		{[]string{"gzip;q=0"}, false},
+		{[]string{"gzip; q=0.000"}, false},
+		{[]string{"*"}, true},
+		{[]string{"*;q=0"}, false},
+		{[]string{"*, gzip;q=0"}, false},
+		{[]string{"identity"}, false},
+		{[]string{"gzipped"}, false},
+	} {
+		if got := acceptsGzip(c.values); got != c.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", c.values, got, c.want)
+		}
+	}
+}
+
+// A large answer is compressed for a client that accepts gzip, and reads
+// back as the same bytes; a small one, or a client that does not accept
+// gzip, gets it plain. Both say they vary with Accept-Encoding.
+func TestWriteMaybeGzip(t *testing.T) {
+	large := bytes.Repeat([]byte(`{"start":"2026-12-02T10:00:00+08:00"},`), 1000)
+	small := []byte(`{"slots":[]}` + "\n")
+	for _, c := range []struct {
+		body   []byte
+		accept string
+		gzip   bool
+	}{
+		{large, "gzip, deflate", true},
+		{large, "", false},
+		{large, "gzip;q=0", false},
+		{small, "gzip", false},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/availability", nil)
+		if c.accept != "" {
+			req.Header.Set("Accept-Encoding", c.accept)
+		}
+		rec := httptest.NewRecorder()
+		writeMaybeGzip(rec, req, c.body)
+		h := rec.Result().Header
+		if got := h.Get("Content-Encoding") == "gzip"; got != c.gzip {
+			t.Errorf("%d bytes, Accept-Encoding %q: gzip %v, want %v", len(c.body), c.accept, got, c.gzip)
+		}
+		if h.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("Vary %q, want Accept-Encoding", h.Get("Vary"))
+		}
+		if h.Get("Content-Length") != fmt.Sprint(rec.Body.Len()) {
+			t.Errorf("Content-Length %s for %d bytes", h.Get("Content-Length"), rec.Body.Len())
+		}
+		got, err := decodeForTest(h, rec.Body.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, c.body) {
+			t.Errorf("the answer read back differs from the one written")
+		}
+		if c.gzip && rec.Body.Len()*4 > len(c.body) {
+			t.Errorf("compressed %d bytes into %d", len(c.body), rec.Body.Len())
+		}
+	}
+}
+
+func decodeForTest(h http.Header, body []byte) ([]byte, error) {
+	if h.Get("Content-Encoding") != "gzip" {
+		return body, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
