@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -31,33 +32,82 @@ type assets struct {
 	modTime  time.Time
 }
 
-// loadAssets reads and hashes every file under static/ in root.
+// contentTypes are the types of the extensions Go's mime package may not
+// know on a bare machine (it reads /etc/mime.types when there is one).
+var contentTypes = map[string]string{
+	".woff2": "font/woff2",
+	".txt":   "text/plain; charset=utf-8",
+}
+
+// cssURL finds the url("...") references of a style sheet.
+var cssURL = regexp.MustCompile(`url\("([^"]+)"\)`)
+
+// loadAssets reads and hashes every file under static/ in root. Style
+// sheets are hashed last, after each url("fonts/x.woff2") in them is
+// replaced by the hashed URL of that file, so that a new font gives the
+// style sheet a new name too; a reference to a missing file is an error.
 func loadAssets(root fs.FS) (*assets, error) {
 	as := &assets{byHashed: map[string]asset{}, url: map[string]string{}}
+	var sheets []string
 	err := fs.WalkDir(root, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if path.Ext(p) == ".css" {
+			sheets = append(sheets, p)
+			return nil
 		}
 		body, err := fs.ReadFile(root, p)
 		if err != nil {
 			return err
 		}
-		name := strings.TrimPrefix(p, "static/")
-		sum := sha256.Sum256(body)
-		ext := path.Ext(name)
-		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
-		ct := mime.TypeByExtension(ext)
-		if ct == "" {
-			ct = "application/octet-stream"
-		}
-		as.byHashed[hashed] = asset{body: body, contentType: ct}
-		as.url[name] = staticPrefix + hashed
+		as.add(strings.TrimPrefix(p, "static/"), body)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading web/static: %w", err)
 	}
+	for _, p := range sheets {
+		body, err := fs.ReadFile(root, p)
+		if err != nil {
+			return nil, fmt.Errorf("reading web/static: %w", err)
+		}
+		var missing error
+		dir := path.Dir(strings.TrimPrefix(p, "static/"))
+		body = cssURL.ReplaceAllFunc(body, func(m []byte) []byte {
+			ref := string(cssURL.FindSubmatch(m)[1])
+			if strings.Contains(ref, ":") || strings.HasPrefix(ref, "/") {
+				return m // data: or absolute: left as written
+			}
+			u, err := as.URL(path.Join(dir, ref))
+			if err != nil {
+				missing = fmt.Errorf("%s: %w", p, err)
+				return m
+			}
+			return []byte(`url("` + u + `")`)
+		})
+		if missing != nil {
+			return nil, missing
+		}
+		as.add(strings.TrimPrefix(p, "static/"), body)
+	}
 	return as, nil
+}
+
+// add stores body as the static file name, under its hashed name.
+func (as *assets) add(name string, body []byte) {
+	sum := sha256.Sum256(body)
+	ext := path.Ext(name)
+	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+	ct := contentTypes[ext]
+	if ct == "" {
+		ct = mime.TypeByExtension(ext)
+	}
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	as.byHashed[hashed] = asset{body: body, contentType: ct}
+	as.url[name] = staticPrefix + hashed
 }
 
 // URL returns the hashed URL of static file name ("app.css"), or an error
