@@ -18,15 +18,11 @@ type set []interval
 // Touching intervals may be merged because every interval tested against a
 // set is half-open as well.
 func normalize(s set) set {
-	slices.SortFunc(s, func(a, b interval) int {
-		switch {
-		case a.start < b.start:
-			return -1
-		case a.start > b.start:
-			return 1
-		}
-		return 0
-	})
+	// Bookings come from the store in start order, so a candidate's list
+	// is often sorted already: checking is one pass, sorting is n log n.
+	if !slices.IsSortedFunc(s, byStart) {
+		slices.SortFunc(s, byStart)
+	}
 	out := s[:0]
 	for _, iv := range s {
 		if iv.end <= iv.start {
@@ -41,6 +37,16 @@ func normalize(s set) set {
 		out = append(out, iv)
 	}
 	return out
+}
+
+func byStart(a, b interval) int {
+	switch {
+	case a.start < b.start:
+		return -1
+	case a.start > b.start:
+		return 1
+	}
+	return 0
 }
 
 // overlaps reports whether [start, end) overlaps any interval of s.
@@ -135,9 +141,10 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 	for d := first; !d.After(last.AddDays(1)); d = d.AddDays(1) {
 		ix.mids = append(ix.mids, midnight(d, loc).UnixNano())
 	}
+	perDay := make([]int, len(cands)*len(ix.mids)) // one array for every candidate's counts
 	for i, a := range cands {
 		ix.candByID[a.ID] = i
-		ix.perDay[i] = make([]int, len(ix.mids))
+		ix.perDay[i] = perDay[i*len(ix.mids) : (i+1)*len(ix.mids) : (i+1)*len(ix.mids)]
 		for _, t := range a.TimeOff {
 			ix.addBlock(i, t.Start, t.End)
 		}
@@ -151,6 +158,12 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 			ix.addBlock(i, b.Start, b.End)
 		}
 	}
+
+	// The bookings that matter are gathered first and then laid out in
+	// one array, each candidate's and each room's part sized exactly,
+	// rather than grown booking by booking.
+	hits := make([]hit, 0, 256)
+	nCand := make([]int, len(cands)+len(ix.rooms)) // candidates, then rooms
 	for k := range s.Bookings {
 		b := &s.Bookings[k]
 		if b.ID == ignore && ignore != "" || b.Status == booking.Cancelled {
@@ -162,8 +175,10 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		if (be <= ix.windowLo || bs >= ix.windowHi) && (st < ix.windowLo || st >= ix.windowHi) {
 			continue
 		}
+		h := hit{k: int32(k), cand: -1, room: -1}
 		if i, ok := ix.candByID[b.ArtisanID]; ok {
-			ix.blocked[i] = append(ix.blocked[i], interval{bs, be})
+			h.cand = int16(i)
+			nCand[i]++
 			if k := ix.dayIndex(st); k >= 0 {
 				ix.perDay[i][k]++
 			}
@@ -171,10 +186,43 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		if ix.inPerson && b.Mode == booking.InPerson {
 			for r := range ix.rooms {
 				if ix.rooms[r].ID == b.RoomID {
-					ix.roomBusy[r] = append(ix.roomBusy[r], interval{bs, be})
+					h.room = int16(r)
+					nCand[len(cands)+r]++
 					break
 				}
 			}
+		}
+		if h.cand >= 0 || h.room >= 0 {
+			hits = append(hits, h)
+		}
+	}
+	total := 0
+	for i, n := range nCand {
+		if i < len(cands) {
+			n += len(ix.blocked[i])
+		}
+		total += n
+	}
+	all := make(set, 0, total)
+	for i := range cands {
+		from := len(all)
+		all = append(all, ix.blocked[i]...)
+		ix.blocked[i] = all[from:len(all):len(all)+nCand[i]]
+		all = all[:len(all)+nCand[i]]
+	}
+	for r := range ix.roomBusy {
+		from := len(all)
+		ix.roomBusy[r] = all[from:from:from+nCand[len(cands)+r]]
+		all = all[:from+nCand[len(cands)+r]]
+	}
+	for _, h := range hits {
+		b := &s.Bookings[h.k]
+		iv := interval{b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()}
+		if h.cand >= 0 {
+			ix.blocked[h.cand] = append(ix.blocked[h.cand], iv)
+		}
+		if h.room >= 0 {
+			ix.roomBusy[h.room] = append(ix.roomBusy[h.room], iv)
 		}
 	}
 	for i := range ix.blocked {
@@ -184,6 +232,13 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		ix.roomBusy[r] = normalize(ix.roomBusy[r])
 	}
 	return ix
+}
+
+// hit is a booking that blocks candidate cand, room room, or both (-1 for
+// neither), gathered while newIndex scans the schedule.
+type hit struct {
+	k          int32 // in Schedule.Bookings
+	cand, room int16
 }
 
 // dayIndex returns k when t falls on local day firstDay+k, or -1 when t is
