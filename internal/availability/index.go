@@ -207,12 +207,12 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 	for i := range cands {
 		from := len(all)
 		all = append(all, ix.blocked[i]...)
-		ix.blocked[i] = all[from:len(all):len(all)+nCand[i]]
+		ix.blocked[i] = all[from : len(all) : len(all)+nCand[i]]
 		all = all[:len(all)+nCand[i]]
 	}
 	for r := range ix.roomBusy {
 		from := len(all)
-		ix.roomBusy[r] = all[from:from:from+nCand[len(cands)+r]]
+		ix.roomBusy[r] = all[from : from : from+nCand[len(cands)+r]]
 		all = all[:from+nCand[len(cands)+r]]
 	}
 	for _, h := range hits {
