@@ -169,11 +169,22 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		if b.ID == ignore && ignore != "" || b.Status == booking.Cancelled {
 			continue
 		}
-		bs, be := b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()
+		// A booking counts when its block overlaps the window, or (for
+		// daily caps) when it starts in the window. Buffers are never
+		// negative (the configuration refuses them), so the block holds
+		// the start: one edge of the block decides for a booking that
+		// starts outside, and most bookings of a long schedule are
+		// refused after reading one time.
 		st := b.Start.UnixNano()
-		// Daily caps need bookings that start in the window too.
-		if (be <= ix.windowLo || bs >= ix.windowHi) && (st < ix.windowLo || st >= ix.windowHi) {
-			continue
+		switch {
+		case st < ix.windowLo:
+			if b.BlockEnd.UnixNano() <= ix.windowLo {
+				continue
+			}
+		case st >= ix.windowHi:
+			if b.BlockStart.UnixNano() >= ix.windowHi {
+				continue
+			}
 		}
 		h := hit{k: int32(k), cand: -1, room: -1}
 		if i, ok := ix.candByID[b.ArtisanID]; ok {
@@ -247,16 +258,16 @@ func (ix *index) dayIndex(t int64) int {
 	if len(ix.mids) < 2 || t < ix.mids[0] || t >= ix.mids[len(ix.mids)-1] {
 		return -1
 	}
-	lo, hi := 0, len(ix.mids)-1
-	for lo+1 < hi {
-		m := int(uint(lo+hi) >> 1)
-		if ix.mids[m] <= t {
-			lo = m
-		} else {
-			hi = m
-		}
+	// Local days are 24 hours long but for a clock change: the guess is
+	// at most a day or two off, and walked to the right day.
+	k := min(int((t-ix.mids[0])/int64(day24)), len(ix.mids)-2)
+	for ix.mids[k] > t {
+		k--
 	}
-	return lo
+	for ix.mids[k+1] <= t {
+		k++
+	}
+	return k
 }
 
 func (ix *index) addBlock(i int, start, end time.Time) {

@@ -94,6 +94,12 @@ func TestIndexBlocksMatchReference(t *testing.T) {
 					t.Fatalf("schedule %d, %s, artisan %s: blocks %v, want %v", n, mode, cands[i].ID, ix.blocked[i], blocked[i])
 				}
 			}
+			perDay := referencePerDay(s, cands, first, len(ix.mids)-1, lo.UnixNano(), hi.UnixNano(), ignore)
+			for i := range cands {
+				if !slices.Equal(ix.perDay[i][:len(ix.mids)-1], perDay[i]) {
+					t.Fatalf("schedule %d, %s, artisan %s: bookings per day %v, want %v", n, mode, cands[i].ID, ix.perDay[i], perDay[i])
+				}
+			}
 			if len(ix.roomBusy) != len(rooms) {
 				t.Fatalf("schedule %d, %s: %d rooms, want %d", n, mode, len(ix.roomBusy), len(rooms))
 			}
@@ -109,4 +115,27 @@ func TestIndexBlocksMatchReference(t *testing.T) {
 		t.Fatalf("%d blocks and %d room blocks compared: the schedules test nothing", seen, seenRooms)
 	}
 	t.Logf("%d blocks and %d room blocks compared", seen, seenRooms)
+}
+
+// referencePerDay counts each candidate's bookings per local day from
+// first (days of them) by the calendar, not by the index's midnights.
+func referencePerDay(s *booking.Schedule, cands []*booking.Artisan, first booking.Date, days int, lo, hi int64, ignore string) [][]int {
+	loc := location(s)
+	out := make([][]int, len(cands))
+	for i, a := range cands {
+		out[i] = make([]int, days)
+		for _, b := range s.Bookings {
+			if b.ArtisanID != a.ID || b.ID == ignore && ignore != "" || b.Status == booking.Cancelled {
+				continue
+			}
+			bs, be, st := b.BlockStart.UnixNano(), b.BlockEnd.UnixNano(), b.Start.UnixNano()
+			if (be <= lo || bs >= hi) && (st < lo || st >= hi) {
+				continue
+			}
+			if k := first.DaysUntil(dayOf(b.Start, loc)); k >= 0 && k < days {
+				out[i][k]++
+			}
+		}
+	}
+	return out
 }
