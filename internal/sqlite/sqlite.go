@@ -69,13 +69,6 @@ type DB struct {
 	// means none. Given with Options.ReplyJobs, or (tests) set before use.
 	ReplyJobs booking.ReplyJobsFunc
 
-	// AfterCommit, when set, is called after every committed write
-	// transaction that queued jobs, to wake the workers that read the job
-	// queue. It must not block. Set it before use.
-	//
-	// Deprecated: subscribe to Changes.JobsQueued with Subscribe.
-	AfterCommit func()
-
 	// cols are where the pre-update hook finds the columns it reads.
 	cols columns
 	// hooked is the write connection the pre-update hook is registered
@@ -203,11 +196,6 @@ func openDB(ctx context.Context, path string, o Options) (*DB, error) {
 		Jobs: o.Jobs, ReplyJobs: o.ReplyJobs}
 	db.Subscribe(db.catalog.changed)
 	db.Subscribe(db.schedule.changed)
-	db.Subscribe(func(c Changes) {
-		if c.JobsQueued > 0 && db.AfterCommit != nil {
-			db.AfterCommit()
-		}
-	})
 	return db, nil
 }
 
