@@ -176,3 +176,63 @@ func decodeForTest(h http.Header, body []byte) ([]byte, error) {
 	}
 	return io.ReadAll(zr)
 }
+
+// benchView is a 62-day answer of 8 artisans on a 30-minute grid from
+// 10:00 to 17:30 in Singapore: 992 slots, about 340 KB of JSON.
+func benchView(b *testing.B) *app.AvailabilityView {
+	loc, err := time.LoadLocation("Asia/Singapore")
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := &app.AvailabilityView{Service: "design", Mode: booking.Virtual, Timezone: "Asia/Singapore"}
+	all := []string{"artisan0", "artisan1", "artisan2", "artisan3", "artisan4", "artisan5", "artisan6", "artisan7"}
+	for d := range 62 {
+		for k := range 16 {
+			at := time.Date(2026, 6, 2+d, 10, 30*k, 0, 0, loc)
+			v.Slots = append(v.Slots, app.SlotView{Start: app.At(at), End: app.At(at.Add(90 * time.Minute)), Artisans: all[:8-(d+k)%3]})
+		}
+	}
+	return v
+}
+
+// BenchmarkAvailabilityAnswer compares encoding/json with the hand-written
+// encoder, and the cost of gzip on top, for one 62-day answer.
+func BenchmarkAvailabilityAnswer(b *testing.B) {
+	v := benchView(b)
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("hand-written", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			buf = appendAvailability(buf[:0], v)
+		}
+		b.ReportMetric(float64(len(buf)), "bytes")
+	})
+	for _, accept := range []string{"", "gzip"} {
+		name := "written-plain"
+		if accept != "" {
+			name = "written-gzip"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			req := httptest.NewRequest(http.MethodGet, "/api/v1/availability", nil)
+			if accept != "" {
+				req.Header.Set("Accept-Encoding", accept)
+			}
+			var n int
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				writeAvailability(rec, req, v)
+				n = rec.Body.Len()
+			}
+			b.ReportMetric(float64(n), "bytes")
+		})
+	}
+}
