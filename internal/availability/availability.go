@@ -243,6 +243,10 @@ func resolve(s *booking.Schedule, serviceID string, mode booking.Mode, artisanID
 	if err := errs.Err(); err != nil {
 		return nil, nil, err
 	}
+	if len(cands) > maxIndexed || len(s.Atelier.Rooms) > maxIndexed {
+		return nil, nil, booking.Errorf(booking.EINTERNAL, booking.CodeInternal,
+			"availability: at most %d artisans and %d rooms, got %d and %d", maxIndexed, maxIndexed, len(cands), len(s.Atelier.Rooms))
+	}
 	return svc, cands, nil
 }
 

@@ -1,6 +1,7 @@
 package availability
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -162,80 +163,9 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 	// The bookings that matter are gathered first and then laid out in
 	// one array, each candidate's and each room's part sized exactly,
 	// rather than grown booking by booking.
-	hits := make([]hit, 0, 256)
-	nCand := make([]int, len(cands)+len(ix.rooms)) // candidates, then rooms
-	for k := range s.Bookings {
-		b := &s.Bookings[k]
-		if b.ID == ignore && ignore != "" || b.Status == booking.Cancelled {
-			continue
-		}
-		// A booking counts when its block overlaps the window, or (for
-		// daily caps) when it starts in the window. Buffers are never
-		// negative (the configuration refuses them), so the block holds
-		// the start: one edge of the block decides for a booking that
-		// starts outside, and most bookings of a long schedule are
-		// refused after reading one time.
-		st := b.Start.UnixNano()
-		switch {
-		case st < ix.windowLo:
-			if b.BlockEnd.UnixNano() <= ix.windowLo {
-				continue
-			}
-		case st >= ix.windowHi:
-			if b.BlockStart.UnixNano() >= ix.windowHi {
-				continue
-			}
-		}
-		h := hit{k: int32(k), cand: -1, room: -1}
-		if i, ok := ix.candByID[b.ArtisanID]; ok {
-			h.cand = int16(i)
-			nCand[i]++
-			if k := ix.dayIndex(st); k >= 0 {
-				ix.perDay[i][k]++
-			}
-		}
-		if ix.inPerson && b.Mode == booking.InPerson {
-			for r := range ix.rooms {
-				if ix.rooms[r].ID == b.RoomID {
-					h.room = int16(r)
-					nCand[len(cands)+r]++
-					break
-				}
-			}
-		}
-		if h.cand >= 0 || h.room >= 0 {
-			hits = append(hits, h)
-		}
-	}
-	total := 0
-	for i, n := range nCand {
-		if i < len(cands) {
-			n += len(ix.blocked[i])
-		}
-		total += n
-	}
-	all := make(set, 0, total)
-	for i := range cands {
-		from := len(all)
-		all = append(all, ix.blocked[i]...)
-		ix.blocked[i] = all[from : len(all) : len(all)+nCand[i]]
-		all = all[:len(all)+nCand[i]]
-	}
-	for r := range ix.roomBusy {
-		from := len(all)
-		ix.roomBusy[r] = all[from : from : from+nCand[len(cands)+r]]
-		all = all[:from+nCand[len(cands)+r]]
-	}
-	for _, h := range hits {
-		b := &s.Bookings[h.k]
-		iv := interval{b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()}
-		if h.cand >= 0 {
-			ix.blocked[h.cand] = append(ix.blocked[h.cand], iv)
-		}
-		if h.room >= 0 {
-			ix.roomBusy[h.room] = append(ix.roomBusy[h.room], iv)
-		}
-	}
+	var buf [256]hit // on the stack: most windows hold fewer
+	hits, counts := ix.gather(buf[:0], s.Bookings, ignore)
+	ix.layOut(s.Bookings, hits, counts)
 	for i := range ix.blocked {
 		ix.blocked[i] = normalize(ix.blocked[i])
 	}
@@ -247,9 +177,109 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 
 // hit is a booking that blocks candidate cand, room room, or both (-1 for
 // neither), gathered while newIndex scans the schedule.
+// Candidate and room numbers fit 16 bits (resolve refuses larger
+// schedules), which keeps a hit to 8 bytes.
 type hit struct {
 	k          int32 // in Schedule.Bookings
 	cand, room int16
+}
+
+// maxIndexed is the most candidates, and the most rooms, an index holds.
+const maxIndexed = math.MaxInt16
+
+// gather finds the bookings that block a candidate or a room and counts
+// each candidate's bookings per day. counts holds the number of blocks
+// per candidate, then per room.
+func (ix *index) gather(hits []hit, bookings []booking.Booking, ignore string) ([]hit, []int) {
+	nc := len(ix.artisans)
+	counts := make([]int, nc+len(ix.rooms))
+	for k := range bookings {
+		b := &bookings[k]
+		if b.ID == ignore && ignore != "" || b.Status == booking.Cancelled || !ix.counts(b) {
+			continue
+		}
+		h := hit{k: int32(k), cand: -1, room: -1}
+		if i, ok := ix.candByID[b.ArtisanID]; ok {
+			h.cand = int16(i)
+			counts[i]++
+			if d := ix.dayIndex(b.Start.UnixNano()); d >= 0 {
+				ix.perDay[i][d]++
+			}
+		}
+		if ix.inPerson && b.Mode == booking.InPerson {
+			h.room = int16(ix.roomIndex(b.RoomID))
+			if h.room >= 0 {
+				counts[nc+int(h.room)]++
+			}
+		}
+		if h.cand >= 0 || h.room >= 0 {
+			hits = append(hits, h)
+		}
+	}
+	return hits, counts
+}
+
+// counts reports whether b matters to the index: its block overlaps the
+// window, or (for daily caps) it starts in the window. Buffers are never
+// negative (the configuration refuses them), so the block holds the
+// start: one edge of the block decides for a booking that starts
+// outside, and most bookings of a long schedule are refused after
+// reading one time.
+func (ix *index) counts(b *booking.Booking) bool {
+	st := b.Start.UnixNano()
+	switch {
+	case st < ix.windowLo:
+		return b.BlockEnd.UnixNano() > ix.windowLo
+	case st >= ix.windowHi:
+		return b.BlockStart.UnixNano() < ix.windowHi
+	}
+	return true
+}
+
+// roomIndex is the index of room id in ix.rooms, or -1.
+func (ix *index) roomIndex(id string) int {
+	for r := range ix.rooms {
+		if ix.rooms[r].ID == id {
+			return r
+		}
+	}
+	return -1
+}
+
+// layOut places the time off and busy times already in ix.blocked and
+// the gathered bookings in one array, each candidate's and room's part
+// of exactly its size (counts, from gather).
+func (ix *index) layOut(bookings []booking.Booking, hits []hit, counts []int) {
+	nc := len(ix.artisans)
+	total := 0
+	for i, n := range counts {
+		if i < nc {
+			n += len(ix.blocked[i])
+		}
+		total += n
+	}
+	all := make(set, 0, total)
+	for i := range nc {
+		from := len(all)
+		all = append(all, ix.blocked[i]...)
+		ix.blocked[i] = all[from : len(all) : len(all)+counts[i]]
+		all = all[:len(all)+counts[i]]
+	}
+	for r := range ix.roomBusy {
+		from := len(all)
+		ix.roomBusy[r] = all[from : from : from+counts[nc+r]]
+		all = all[:from+counts[nc+r]]
+	}
+	for _, h := range hits {
+		b := &bookings[h.k]
+		iv := interval{b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()}
+		if h.cand >= 0 {
+			ix.blocked[h.cand] = append(ix.blocked[h.cand], iv)
+		}
+		if h.room >= 0 {
+			ix.roomBusy[h.room] = append(ix.roomBusy[h.room], iv)
+		}
+	}
 }
 
 // dayIndex returns k when t falls on local day firstDay+k, or -1 when t is
