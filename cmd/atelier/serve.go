@@ -111,6 +111,9 @@ func newHandler(cfg *config.Config, a *app.App, backups *backup.Scheduler, reply
 	if err != nil {
 		return nil, fmt.Errorf("loading the web pages: %w", err)
 	}
+	if err := pages.UseConfig(cfg); err != nil {
+		return nil, fmt.Errorf("loading the pictures: %w", err)
+	}
 	var staffPages web.StaffConfig
 	if backups != nil {
 		staffPages.Backups = backups.Status

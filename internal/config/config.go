@@ -112,12 +112,24 @@ type Limits struct {
 
 // Atelier is the workshop's identity, rooms, hours and closures.
 type Atelier struct {
-	Name         string    `yaml:"name"`
-	Timezone     string    `yaml:"timezone"` // IANA name
-	Address      string    `yaml:"address"`
-	Phone        string    `yaml:"phone"`
-	Email        string    `yaml:"email"`
-	MapURL       string    `yaml:"map_url"`
+	Name     string `yaml:"name"`
+	Timezone string `yaml:"timezone"` // IANA name
+	Address  string `yaml:"address"`
+	Phone    string `yaml:"phone"`
+	Email    string `yaml:"email"`
+	MapURL   string `yaml:"map_url"`
+	// Tagline, Intro and Directions are the landing page's words (face.go).
+	Tagline    string `yaml:"tagline"`
+	Intro      string `yaml:"intro"`
+	Directions string `yaml:"directions"`
+	// MediaDir holds the picture files, relative to the configuration
+	// file; Logo and Photos name files in it (face.go).
+	MediaDir string  `yaml:"media_dir"`
+	Logo     *Photo  `yaml:"logo"`
+	Photos   []Photo `yaml:"photos"`
+	// MediaPath is MediaDir resolved against the file's folder. Filled by
+	// Load and Parse.
+	MediaPath    string    `yaml:"-"`
 	Rooms        []Room    `yaml:"rooms"`
 	OpeningHours Hours     `yaml:"opening_hours"`
 	Closures     []Closure `yaml:"closures"`
@@ -201,6 +213,8 @@ type Service struct {
 	DurationMinutes int      `yaml:"duration_minutes"`
 	Modes           []string `yaml:"modes"` // in_person, virtual
 	Buffers         Buffers  `yaml:"buffers"`
+	Photo           *Photo   `yaml:"photo"`
+	Bring           Bring    `yaml:"bring"`
 }
 
 // Buffers are the preparation and clearing times per mode.
@@ -223,8 +237,9 @@ type Artisan struct {
 	Email    string   `yaml:"email"`
 	Services []string `yaml:"services"`
 	// WorkingHours defaults to the atelier's opening hours when left out.
-	WorkingHours Hours `yaml:"working_hours"`
-	DailyCap     int   `yaml:"daily_cap"` // 0: no cap
+	WorkingHours Hours  `yaml:"working_hours"`
+	DailyCap     int    `yaml:"daily_cap"` // 0: no cap
+	Photo        *Photo `yaml:"photo"`
 	// MeetingURL is a fixed video link, used with meetings.provider static.
 	MeetingURL string `yaml:"meeting_url"`
 	// GoogleCalendarID is the calendar synced when google_calendar is
@@ -399,7 +414,11 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return parse(path, data)
+	cfg, err := parse(path, data)
+	if err == nil {
+		cfg.Atelier.MediaPath = mediaPath(path, cfg.Atelier.MediaDir)
+	}
+	return cfg, err
 }
 
 func parse(file string, data []byte) (*Config, error) {
@@ -441,5 +460,6 @@ func parse(file string, data []byte) (*Config, error) {
 	if ps := merge(decodeProblems, v.problems); len(ps) > 0 {
 		return nil, newError(file, ps)
 	}
+	cfg.Atelier.MediaPath = mediaPath("", cfg.Atelier.MediaDir)
 	return &cfg, nil
 }

@@ -350,7 +350,7 @@ func TestInvalid(t *testing.T) {
 		{name: "UnknownTopLevelKey", extra: "colour: red\n",
 			want: []string{"colour: unknown key (allowed here: server, log, database, limits, atelier, booking, services, artisans, mail, meetings, google_calendar, staff) (line 22)"}},
 		{name: "UnknownNestedKey", edits: []string{"    name: Ann\n", "    name: Ann\n    colour: red\n"},
-			want: []string{"artisans[0].colour: unknown key (allowed here: id, name, bio, email, services, working_hours, daily_cap, meeting_url, google_calendar_id) (line 21)"}},
+			want: []string{"artisans[0].colour: unknown key (allowed here: id, name, bio, email, services, working_hours, daily_cap, photo, meeting_url, google_calendar_id) (line 21)"}},
 		{name: "DuplicateKey", edits: []string{"  name: Test Atelier\n", "  name: Test Atelier\n  name: Again\n"},
 			want: []string{"atelier.name: key given twice (first at line 3) (line 4)"}},
 		{name: "NotANumber", extra: "booking: {horizon_days: soon}\n",

@@ -5,9 +5,12 @@ package invite
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -122,15 +125,54 @@ func Location(d Details) string {
 	return ""
 }
 
-// Bring is the advice on what to bring to the appointment.
+// The general advice on what to bring, for a service the configuration
+// gives none for.
+const (
+	DefaultBringInPerson = "Any sketches, photographs or pieces that inspire you, and any jewellery you would like us to look at or resize."
+	DefaultBringVirtual  = "Join from a quiet, well-lit place, with any sketches, photographs or pieces you would like to show at hand."
+)
+
+// BringText is one service's advice: what to bring to a visit, what to
+// have ready for a video call. An empty one keeps the general advice.
+type BringText struct{ InPerson, Virtual string }
+
+// advice is the configured advice by service ID (services[].bring), set
+// once at start by SetAdvice. It lives here, beside the general advice,
+// so that every place that says what to bring (the invitation's
+// DESCRIPTION, the e-mails, the confirmation page) reads the same words
+// through Bring without each caller carrying the table.
+var advice atomic.Pointer[map[string]BringText]
+
+// SetAdvice sets the per-service advice (by service ID); nil clears it.
+func SetAdvice(a map[string]BringText) {
+	if a == nil {
+		advice.Store(nil)
+		return
+	}
+	c := maps.Clone(a)
+	advice.Store(&c)
+}
+
+// Bring is the advice on what to bring to the appointment: d.Bring when
+// set, else the service's configured advice for the mode, else the
+// general advice.
 func Bring(d Details) string {
 	if d.Bring != "" {
 		return d.Bring
 	}
-	if d.Booking.Mode == booking.Virtual {
-		return "Join from a quiet, well-lit place, with any sketches, photographs or pieces you would like to show at hand."
+	return BringFor(d.Booking.ServiceID, d.Booking.Mode)
+}
+
+// BringFor is the advice for a visit to service in mode.
+func BringFor(service string, mode booking.Mode) string {
+	var t BringText
+	if a := advice.Load(); a != nil {
+		t = (*a)[service]
 	}
-	return "Any sketches, photographs or pieces that inspire you, and any jewellery you would like us to look at or resize."
+	if mode == booking.Virtual {
+		return cmp.Or(strings.TrimSpace(t.Virtual), DefaultBringVirtual)
+	}
+	return cmp.Or(strings.TrimSpace(t.InPerson), DefaultBringInPerson)
 }
 
 // Build renders d as an iTIP invite: METHOD:REQUEST while the booking is

@@ -31,6 +31,10 @@ func (s *Server) registerCustomerRoutes(r *mux.Router) {
 
 // homeData is the landing page.
 type homeData struct {
+	// Face holds the configured words and pictures; Monogram stands in
+	// for a logo when there is none.
+	Face     *face
+	Monogram string
 	MapURL   string
 	Hours    []hoursRow
 	Closures []closureRow
@@ -44,6 +48,7 @@ type closureRow struct{ When, Reason string }
 
 type serviceCard struct {
 	Name, Description, Duration, Modes, URL string
+	Photo                                   *picture // nil: a card of words only
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
@@ -52,7 +57,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	at := c.Atelier
-	d := homeData{MapURL: mapURL(at.MapURL, at.Address), TZCity: cityOf(at.Timezone)}
+	d := homeData{Face: s.face, Monogram: initials(at.Name), MapURL: mapURL(at.MapURL, at.Address), TZCity: cityOf(at.Timezone)}
 	for i := range 7 {
 		wd := time.Weekday((i + 1) % 7) // Monday first
 		row := hoursRow{Day: weekdays[i].Long, Hours: "Closed"}
@@ -76,6 +81,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		d.Services = append(d.Services, serviceCard{
 			Name: sv.Name, Description: sv.Description, Duration: fmtDuration(sv.DurationMinutes),
 			Modes: modesLabel(sv.Modes), URL: "/book?" + url.Values{"service": {sv.ID}}.Encode(),
+			Photo: s.face.services[sv.ID],
 		})
 	}
 	return s.show(w, r, "home", &page{Title: c.Atelier.Name, Atelier: at, Data: d})
@@ -203,9 +209,12 @@ type serviceChoice struct {
 	ID string
 }
 
-// choice is one option of a step: a link with a title and a description.
+// choice is one option of a step: a link with a title and a description,
+// and for an artisan a portrait or, without one, initials.
 type choice struct {
 	Title, Description, URL string
+	Photo                   *picture
+	Initials                string
 }
 
 // zoneForm is the time zone selector: a GET form back to the same step.
@@ -238,7 +247,7 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
 			next := flow{Service: sv.ID, Mode: f.Mode, TZ: f.TZ}
 			d.Services = append(d.Services, serviceChoice{ID: sv.ID, serviceCard: serviceCard{
 				Name: sv.Name, Description: sv.Description, Duration: fmtDuration(sv.DurationMinutes),
-				Modes: modesLabel(sv.Modes), URL: next.url("/book"),
+				Modes: modesLabel(sv.Modes), URL: next.url("/book"), Photo: s.face.services[sv.ID],
 			}})
 		}
 		p.Title, p.Data = "Choose a service", d
@@ -270,7 +279,8 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
 			d.Artisans = append(d.Artisans, choice{Title: "Any artisan", Description: "The first free time with whichever of our artisans is available.", URL: next.url("/book")})
 			for _, a := range arts {
 				next.Artisan = a.ID
-				d.Artisans = append(d.Artisans, choice{Title: a.Name, Description: a.Bio, URL: next.url("/book")})
+				d.Artisans = append(d.Artisans, choice{Title: a.Name, Description: a.Bio, URL: next.url("/book"),
+					Photo: s.face.artisans[a.ID], Initials: initials(a.Name)})
 			}
 			p.Title, p.Data = "Choose your artisan", d
 			return s.show(w, r, "book_artisan", p)

@@ -91,6 +91,8 @@ type envOptions struct {
 	// parts, when set, completes the application service's parts before
 	// it is made; e has its DB, URL and Path then, not its App.
 	parts func(d *app.Deps, e *Env)
+	// config, when set, edits the demo configuration before it is used.
+	config func(c *config.Config)
 }
 
 func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, o envOptions) *Env {
@@ -102,6 +104,9 @@ func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, o envOptions) *Env {
 	cfg, err := config.Parse(atelier.ExampleConfig)
 	if err != nil {
 		tb.Fatalf("demo config: %v", err)
+	}
+	if o.config != nil {
+		o.config(cfg)
 	}
 	cat, err := cfg.Catalog()
 	if err != nil {
@@ -137,6 +142,9 @@ func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, o envOptions) *Env {
 	pages, err := web.New(edge, atelier.Web, e.App)
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
+	}
+	if err := pages.UseConfig(cfg); err != nil {
+		tb.Fatalf("UseConfig: %v", err)
 	}
 	pages.EnableStaff(e.App, web.StaffConfig{})
 	pages.Register()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/invite"
 )
 
 // The manage pages are reached from the link in the mails,
@@ -32,28 +33,31 @@ func (s *Server) registerManageRoutes(r *mux.Router) {
 
 // manageData is the manage page and its confirmation steps.
 type manageData struct {
-	ID, Token   string // ID is shown in full (bk_…), as in the e-mails and the API
-	Summary     summary
-	Cancelled   bool
-	Just        string // "booked", "cancelled", "rescheduled"
-	Customer    booking.Customer
-	Notes       string
-	MeetingURL  string
-	ICSURL      string
-	GoogleURL   string
-	ManageURL   string
-	CancelURL   string
-	MoveURL     string
-	ManagePath  string
-	NewStart    string // RFC 3339, on the reschedule confirmation
-	NewSummary  summary
-	Resend      resendData // "send me my link again", for another device
-	TZ          string
-	Calendar    *calendarView
-	ZoneForm    zoneForm
-	Notice      string
-	BookURL     string
-	ContactLine string
+	ID, Token string // ID is shown in full (bk_…), as in the e-mails and the API
+	Summary   summary
+	Cancelled bool
+	Just      string // "booked", "cancelled", "rescheduled"
+	// Bring is the service's advice for the mode (invite.BringFor), under
+	// BringHeading.
+	Bring, BringHeading string
+	Customer            booking.Customer
+	Notes               string
+	MeetingURL          string
+	ICSURL              string
+	GoogleURL           string
+	ManageURL           string
+	CancelURL           string
+	MoveURL             string
+	ManagePath          string
+	NewStart            string // RFC 3339, on the reschedule confirmation
+	NewSummary          summary
+	Resend              resendData // "send me my link again", for another device
+	TZ                  string
+	Calendar            *calendarView
+	ZoneForm            zoneForm
+	Notice              string
+	BookURL             string
+	ContactLine         string
 
 	// Whose times a move offers, and who would host it (see movePick).
 	Artisans   []artisanChoice
@@ -142,6 +146,10 @@ func (s *Server) manageData(v *app.Booking, c *catalogue, token string, loc *tim
 		TZ:         loc.String(),
 		BookURL:    "/book",
 		Resend:     resendData{Email: v.Customer.Email, Secondary: true},
+		Bring:      invite.BringFor(v.ServiceID, v.Mode), BringHeading: "What to bring",
+	}
+	if v.Mode == booking.Virtual {
+		d.BringHeading = "Before the call"
 	}
 	title := sm.Service + " — " + c.Atelier.Name
 	details := "With " + sm.Artisan + ". Manage or cancel: " + d.ManageURL

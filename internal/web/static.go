@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,6 +28,7 @@ type asset struct {
 
 // assets holds the files of static/, by hashed name.
 type assets struct {
+	mu       sync.Mutex // held by add, while pictures are resized in parallel at start
 	byHashed map[string]asset
 	url      map[string]string // plain name -> /static/hashed name
 	modTime  time.Time
@@ -96,6 +98,8 @@ func loadAssets(root fs.FS) (*assets, error) {
 
 // add stores body as the static file name, under its hashed name.
 func (as *assets) add(name string, body []byte) {
+	as.mu.Lock()
+	defer as.mu.Unlock()
 	sum := sha256.Sum256(body)
 	ext := path.Ext(name)
 	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
@@ -114,7 +118,9 @@ func (as *assets) add(name string, body []byte) {
 // when there is no such file, so a template naming a missing asset fails
 // at start-up rather than in a user's browser.
 func (as *assets) URL(name string) (string, error) {
+	as.mu.Lock()
 	u, ok := as.url[name]
+	as.mu.Unlock()
 	if !ok {
 		return "", fmt.Errorf("no static file %q", name)
 	}

@@ -36,6 +36,7 @@ type Server struct {
 	pages  *engine
 	assets *assets
 	staff  *staffPages // nil until EnableStaff
+	face   *face       // the words and pictures of the configuration (UseConfig)
 }
 
 // New parses the templates under web/templates and hashes the files under
@@ -57,7 +58,7 @@ func New(edge *httpx.Server, fsys fs.FS, a *app.App) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{edge: edge, app: a, limits: edge.Limits(), logger: edge.Logger(), pages: pages, assets: as}, nil
+	return &Server{edge: edge, app: a, limits: edge.Limits(), logger: edge.Logger(), pages: pages, assets: as, face: defaultFace()}, nil
 }
 
 // Register adds the page routes to the edge; call EnableStaff first for
