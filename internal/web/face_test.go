@@ -5,14 +5,17 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	atelier "github.com/atelier-app/atelier"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/web"
 )
 
 // MustWritePhoto writes a w×h JPEG of a soft gradient to dir/name.
@@ -131,5 +134,25 @@ func TestPagesWithoutPhotos(t *testing.T) {
 		if !strings.Contains(art.Body, want) {
 			t.Errorf("the artisan step lacks the initials %s", want)
 		}
+	}
+}
+
+// TestUseConfigMissingPicture checks that a picture file that is not
+// there stops the start with the key that names it.
+func TestUseConfigMissingPicture(t *testing.T) {
+	cfg, err := config.Parse(atelier.ExampleConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg.Atelier.MediaDir, cfg.Atelier.MediaPath = "media", dir
+	cfg.Artisans[1].Photo = &config.Photo{File: "arjun.jpg", Alt: "Arjun Nair"}
+	pages, err := web.New(httpx.New(httpx.Config{}, slog.New(slog.DiscardHandler)), atelier.Web, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pages.UseConfig(cfg)
+	if want := "artisans[1].photo: " + filepath.Join(dir, "arjun.jpg") + ": no such file"; err == nil || err.Error() != want {
+		t.Errorf("UseConfig = %v, want %q", err, want)
 	}
 }
