@@ -186,3 +186,24 @@ func TestLoadPictureErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadPictureWebP checks that a WebP file (testdata/media/halves.webp,
+// made with `cwebp -q 80` from a 640×400 picture red on the left half and
+// blue on the right) is decoded and resized like the others.
+func TestLoadPictureWebP(t *testing.T) {
+	as := &assets{byHashed: map[string]asset{}, url: map[string]string{}}
+	p, err := as.loadPicture(config.PhotoRef{Key: "services[0].photo", Path: filepath.Join("testdata", "media", "halves.webp"), Alt: "Halves"}, "s0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.SrcSet == "" || !strings.HasSuffix(p.SrcSet, " 640w") || p.Width != 640 || p.Height != 400 {
+		t.Fatalf("picture %+v, want 480w and 640w sizes", p)
+	}
+	img, format, _ := decodeAsset(t, as, p.Src)
+	if r, _, b, _ := img.At(100, 200).RGBA(); format != "jpeg" || r < b {
+		t.Errorf("%s: the left is not red", format)
+	}
+	if r, _, b, _ := img.At(540, 200).RGBA(); r > b {
+		t.Error("the right is not blue")
+	}
+}
