@@ -26,6 +26,10 @@ import (
 // the file itself), offered to the browser in srcset.
 var photoWidths = []int{480, 960, 1600}
 
+// maxPixels bounds a picture's size, so that a huge file cannot take the
+// memory of the start (a 40 MP picture takes 160 MB while it is resized).
+const maxPixels = 40_000_000
+
 // thumbSides are the sides of the square thumbnails (artisans' portraits,
 // cut from the middle of the picture).
 var thumbSides = []int{160, 320}
@@ -53,6 +57,9 @@ func (as *assets) loadPicture(ref config.PhotoRef, name string) (*picture, error
 			return nil, fmt.Errorf("%s: %s: no such file", ref.Key, ref.Path)
 		}
 		return nil, fmt.Errorf("%s: %w", ref.Key, err)
+	}
+	if c, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil && c.Width*c.Height > maxPixels {
+		return nil, fmt.Errorf("%s: %s is %d×%d pixels; at most %d megapixels (resize it first)", ref.Key, ref.Path, c.Width, c.Height, maxPixels/1_000_000)
 	}
 	decoded, format, err := image.Decode(bytes.NewReader(data))
 	if err != nil {

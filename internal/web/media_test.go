@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -173,6 +174,7 @@ func TestLoadPictureErrors(t *testing.T) {
 	}{
 		{name: "Missing", file: "gone.jpg", want: "services[2].photo: " + filepath.Join(dir, "gone.jpg") + ": no such file"},
 		{name: "NotAPicture", file: "notes.jpg", data: []byte("not a picture"), want: "services[2].photo: " + filepath.Join(dir, "notes.jpg") + " is not a JPEG, PNG or WebP picture that can be read"},
+		{name: "Huge", file: "huge.png", data: pngHeader(10000, 5000), want: "services[2].photo: " + filepath.Join(dir, "huge.png") + " is 10000×5000 pixels; at most 40 megapixels"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, tc.file)
@@ -206,4 +208,17 @@ func TestLoadPictureWebP(t *testing.T) {
 	if r, _, b, _ := img.At(540, 200).RGBA(); r > b {
 		t.Error("the right is not blue")
 	}
+}
+
+// pngHeader is the start of a PNG file of w×h pixels: enough for its size
+// to be read, not for the picture.
+func pngHeader(w, h uint32) []byte {
+	ihdr := []byte("IHDR")
+	ihdr = binary.BigEndian.AppendUint32(ihdr, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 6, 0, 0, 0) // 8-bit RGBA
+	b := []byte("\x89PNG\r\n\x1a\n")
+	b = binary.BigEndian.AppendUint32(b, uint32(len(ihdr)-4))
+	b = append(b, ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
 }
