@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -154,5 +155,34 @@ func TestUseConfigMissingPicture(t *testing.T) {
 	err = pages.UseConfig(cfg)
 	if want := "artisans[1].photo: " + filepath.Join(dir, "arjun.jpg") + ": no such file"; err == nil || err.Error() != want {
 		t.Errorf("UseConfig = %v, want %q", err, want)
+	}
+}
+
+// TestLandingLogo checks that a configured logo takes the monogram's place,
+// with its alt text, and a transparent PNG logo is served as a PNG.
+func TestLandingLogo(t *testing.T) {
+	dir := t.TempDir()
+	logo := image.NewNRGBA(image.Rect(0, 0, 400, 160))
+	for x := 40; x < 360; x++ {
+		logo.SetNRGBA(x, 80, color.NRGBA{30, 77, 69, 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, logo); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "logo.png"), buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := mustOpenEnv(t, httpx.Config{}, envOptions{config: func(c *config.Config) {
+		c.Atelier.MediaDir, c.Atelier.MediaPath = "media", dir
+		c.Atelier.Logo = &config.Photo{File: "logo.png", Alt: "Keong Saik Atelier, est. 2014"}
+	}})
+	home := env.MustGet(t, "/")
+	m := regexp.MustCompile(`<img class="logo" src="(/static/media/atelier-logo-400w\.[0-9a-f]{10}\.png)" srcset="[^"]+ 400w" sizes="12rem" width="400" height="160" alt="Keong Saik Atelier, est. 2014">`).FindStringSubmatch(home.Body)
+	if m == nil || strings.Contains(home.Body, `class="monogram"`) {
+		t.Fatalf("the logo does not replace the monogram:\n%s", strings.Join(imgTag.FindAllString(home.Body, -1), "\n"))
+	}
+	if p := env.MustGet(t, m[1]); p.Status != 200 || p.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("logo: %d %s", p.Status, p.Header.Get("Content-Type"))
 	}
 }
