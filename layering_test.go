@@ -41,6 +41,9 @@ func TestLayering(t *testing.T) {
 		{"internal/metrics", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},
 		{"internal/backup", []string{"internal/sqlite", "internal/httpapi", "internal/web", "internal/app"}},
 		{"internal/sqlite", []string{"internal/gcal", "internal/app", "internal/httpapi", "internal/web", googleAPI}},
+		// The PostgreSQL store stands beside SQLite's, sharing only the
+		// domain (and its contract tests, internal/storetest).
+		{"internal/postgres", []string{"internal/sqlite", "internal/gcal", "internal/app", "internal/httpx", "internal/httpapi", "internal/web", googleAPI}},
 		{"internal/calsync", []string{"internal/", googleAPI}},
 		// The job runner takes its store and handlers as interfaces.
 		{"internal/outbox", []string{"internal/sqlite", "internal/mail", "internal/gcal", "internal/httpapi", "internal/web", "internal/app", googleAPI}},

@@ -1,0 +1,34 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/postgres"
+	"github.com/atelier-app/atelier/internal/postgres/pgtest"
+	"github.com/atelier-app/atelier/internal/storetest"
+)
+
+// maxConns is the pool of each test's store: more connections than the
+// machine has cores, all opened before the test, so that the race tests'
+// transactions meet in the database and do not queue in the pool.
+const maxConns = 20
+
+// The store contract on a real PostgreSQL server, each test on a database
+// of its own.
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(tb testing.TB, now func() time.Time, jobs booking.JobsFunc) storetest.Store {
+		st, err := postgres.Open(context.Background(), pgtest.Database(tb), postgres.Options{Jobs: jobs, MaxConns: maxConns})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { st.Close() })
+		if err := st.OpenConns(context.Background(), maxConns); err != nil {
+			tb.Fatal(err)
+		}
+		st.Now = now
+		return st
+	})
+}

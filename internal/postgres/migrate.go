@@ -1,0 +1,131 @@
+package postgres
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// schemaSQL is the whole current schema for a new database.
+//
+//go:embed schema.sql
+var schemaSQL string
+
+// A migration upgrades a database by one schema version, inside the
+// transaction it is given (DDL is transactional in PostgreSQL: a failed
+// migration leaves nothing behind).
+type migration struct {
+	name string
+	up   func(ctx context.Context, tx pgx.Tx) error
+}
+
+// migrations is the append-only list of schema changes after version 1:
+// migrations[0] upgrades version 1 to 2, and so on. Never edit or remove
+// an entry; append one and change schema.sql so that a new database and an
+// upgraded one end up identical.
+//
+// A new database is created from schema.sql and recorded at the latest
+// version directly.
+var migrations = []migration{}
+
+// latestVersion is the schema version of schema.sql.
+func latestVersion(ms []migration) int { return 1 + len(ms) }
+
+// migrateLock is the key of the advisory lock that makes the servers
+// starting on one database at once create or migrate it one at a time:
+// the others wait, then find the work done. ("atelier" in ASCII.)
+const migrateLock int64 = 0x61_74_65_6c_69_65_72
+
+// migrate creates or upgrades the schema of the database, in one
+// transaction, holding migrateLock. Each migration applied is a row of
+// schema_migrations; a database whose latest row is newer than ms knows
+// is refused, and so is a database with tables but no schema_migrations
+// (not an atelier database).
+func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
+	latest := latestVersion(ms)
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
+		return fmt.Errorf("migrate: lock: %w", err)
+	}
+	version, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case version > latest:
+		return fmt.Errorf("the database has schema version %d but this program knows only up to %d: "+
+			"it was written by a newer version of atelier; upgrade the program or restore a backup", version, latest)
+	case version == latest:
+		return nil
+	case version == 0:
+		if _, err := tx.Exec(ctx, schemaSQL); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+		if err := recordVersion(ctx, tx, latest, "schema.sql"); err != nil {
+			return err
+		}
+	default:
+		for v := version; v < latest; v++ {
+			m := ms[v-1]
+			if err := m.up(ctx, tx); err != nil {
+				return fmt.Errorf("migrate to version %d (%s): %w", v+1, m.name, err)
+			}
+			if err := recordVersion(ctx, tx, v+1, m.name); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("migrate: commit: %w", err)
+	}
+	return nil
+}
+
+// schemaVersion returns the latest version in schema_migrations, creating
+// the table in a database that has none; 0 means a new database. A
+// database with tables of its own and no schema_migrations is refused.
+func schemaVersion(ctx context.Context, tx pgx.Tx) (int, error) {
+	var hasTable bool
+	if err := tx.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&hasTable); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if !hasTable {
+		var others int
+		err := tx.QueryRow(ctx, `SELECT count(*) FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+			WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm')`).Scan(&others)
+		if err != nil {
+			return 0, fmt.Errorf("read schema version: %w", err)
+		}
+		if others > 0 {
+			return 0, fmt.Errorf("the database holds tables but no atelier schema version: is it an atelier database?")
+		}
+		_, err = tx.Exec(ctx, `CREATE TABLE schema_migrations (
+			version    integer     PRIMARY KEY CHECK (version > 0),
+			name       text        NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		)`)
+		if err != nil {
+			return 0, fmt.Errorf("create schema_migrations: %w", err)
+		}
+		return 0, nil
+	}
+	var version int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return version, nil
+}
+
+func recordVersion(ctx context.Context, tx pgx.Tx, version int, name string) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
+		return fmt.Errorf("record schema version %d: %w", version, err)
+	}
+	return nil
+}
