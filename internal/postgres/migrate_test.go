@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/postgres/pgtest"
 )
 
@@ -249,5 +250,21 @@ func TestExclusionConstraints(t *testing.T) {
 	_, err = pool.Exec(ctx, `UPDATE bookings SET status = 'confirmed' WHERE id = 'x-cancelled-overlapping'`)
 	if !isOverlapRefusal(err) {
 		t.Errorf("an UPDATE into an overlap: %v", err)
+	}
+}
+
+// A database that does not answer is EUNAVAILABLE (a 503 that says try
+// again, never a 500), and a URL that cannot be parsed is refused without
+// echoing it (it may hold a password).
+func TestOpenErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := Open(ctx, "postgres://atelier@127.0.0.1:1/atelier?sslmode=disable&connect_timeout=2", Options{})
+	if booking.ErrorKind(err) != booking.EUNAVAILABLE {
+		t.Errorf("Open with no server: %v (kind %s), want EUNAVAILABLE", err, booking.ErrorKind(err))
+	}
+	_, err = Open(ctx, "postgres://atelier:s3cret-pw@127.0.0.1:notaport/atelier", Options{})
+	if err == nil || strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("Open with a bad URL: %v, want an error without the password", err)
 	}
 }
