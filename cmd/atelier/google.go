@@ -122,14 +122,14 @@ func (g googleApp) FreeBusy(ctx context.Context, artisanID string, from, to time
 	return g.s.FreeBusy(ctx, artisanID, from, to)
 }
 
-func (g googleApp) Status(ctx context.Context) ([]app.GoogleArtisanView, error) {
+func (g googleApp) Status(ctx context.Context) ([]app.GoogleArtisan, error) {
 	all, err := g.s.Status(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]app.GoogleArtisanView, 0, len(all))
+	out := make([]app.GoogleArtisan, 0, len(all))
 	for _, st := range all {
-		out = append(out, app.GoogleArtisanView{
+		out = append(out, app.GoogleArtisan{
 			ArtisanID: st.ArtisanID, CalendarID: g.s.CalendarID(st.ArtisanID), State: string(st.State),
 			LastSuccess: timePtr(st.LastSuccess), LastError: st.LastError, ErrorAt: timePtr(st.ErrorAt),
 		})
@@ -137,12 +137,12 @@ func (g googleApp) Status(ctx context.Context) ([]app.GoogleArtisanView, error) 
 	return out, nil
 }
 
-func (g googleApp) BookingStatus(ctx context.Context, bookingID string) (*app.GoogleBookingView, error) {
+func (g googleApp) BookingStatus(ctx context.Context, bookingID string) (*app.GoogleBooking, error) {
 	st, err := g.s.BookingStatus(ctx, bookingID)
 	if err != nil || st == nil {
 		return nil, err
 	}
-	return &app.GoogleBookingView{State: string(st.State), SyncedAt: timePtr(st.SyncedAt), LastError: st.LastError, MeetURL: st.MeetURL}, nil
+	return &app.GoogleBooking{State: string(st.State), SyncedAt: timePtr(st.SyncedAt), LastError: st.LastError, MeetURL: st.MeetURL}, nil
 }
 
 func (g googleApp) Reconnect(ctx context.Context, artisanID string) error {

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/backup"
 	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -44,12 +44,12 @@ func newBackups(cfg *config.Config, db *sqlite.Store, logger *slog.Logger) *back
 // folder and carries no error text (the page is public): staff see the
 // reason on the staff home page, operators in the log.
 type backupHealth struct {
-	Status      string    `json:"status"` // ok | failing | pending (none made yet)
-	LastSuccess *app.Time `json:"last_success"`
-	LastAttempt *app.Time `json:"last_attempt"`
-	Next        *app.Time `json:"next"`
-	Failures    int       `json:"failures"` // failed attempts in a row
-	Kept        int       `json:"kept"`
+	Status      string        `json:"status"` // ok | failing | pending (none made yet)
+	LastSuccess *httpapi.Time `json:"last_success"`
+	LastAttempt *httpapi.Time `json:"last_attempt"`
+	Next        *httpapi.Time `json:"next"`
+	Failures    int           `json:"failures"` // failed attempts in a row
+	Kept        int           `json:"kept"`
 }
 
 func backupHealthOf(st backup.Status, now time.Time) (backupHealth, bool) {
@@ -65,12 +65,12 @@ func backupHealthOf(st backup.Status, now time.Time) (backupHealth, bool) {
 	return h, failing
 }
 
-func timeOrNil(t time.Time) *app.Time {
+func timeOrNil(t time.Time) *httpapi.Time {
 	if t.IsZero() {
 		return nil
 	}
 	// To the second, as every other instant of the API (a fraction here
 	// would be the scheduler's clock reading, of no use to a reader).
-	v := app.At(t.UTC().Truncate(time.Second))
+	v := httpapi.At(t.UTC().Truncate(time.Second))
 	return &v
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/replies"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
@@ -48,9 +49,9 @@ func newReplies(ctx context.Context, cfg *config.Config, db *sqlite.Store, a *ap
 type replyHealth struct {
 	State     string         `json:"state"`             // starting | ok | failing
 	Problem   string         `json:"problem,omitempty"` // while failing: unreachable, tls, login, mailbox, connection, database
-	Since     *app.Time      `json:"since"`
+	Since     *httpapi.Time  `json:"since"`
 	Failures  int            `json:"failures"` // failed attempts in a row
-	LastCheck *app.Time      `json:"last_check"`
+	LastCheck *httpapi.Time  `json:"last_check"`
 	Mode      string         `json:"mode"` // idle | poll
 	Acted     int            `json:"acted"`
 	Refused   int            `json:"refused"`

@@ -30,24 +30,21 @@ type AvailabilityQuery struct {
 	Moving string
 }
 
-// SlotView is a bookable start time with the artisans free at it.
-type SlotView struct {
-	Start    Time     `json:"start"`
-	End      Time     `json:"end"`
-	Artisans []string `json:"artisans"`
-}
-
-// AvailabilityView is the answer to an AvailabilityQuery, times in Timezone.
-type AvailabilityView struct {
-	Service  string       `json:"service"`
-	Mode     booking.Mode `json:"mode"`
-	Timezone string       `json:"timezone"`
-	Slots    []SlotView   `json:"slots"`
+// Availability is the answer to an AvailabilityQuery: the slots that can
+// be booked now, each with the artisans free then, to be shown in Zone.
+type Availability struct {
+	Service string
+	Mode    booking.Mode
+	// Zone is the zone asked for (the atelier's by default) and Timezone
+	// its name as asked.
+	Zone     *time.Location
+	Timezone string
+	Slots    []availability.Slot
 }
 
 // Availability lists the slots of q that can be booked now. Invalid
 // queries fail with EINVALID and a field map keyed by query parameter.
-func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*AvailabilityView, error) {
+func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availability, error) {
 	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
@@ -96,9 +93,5 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 	if err != nil {
 		return nil, err
 	}
-	v := &AvailabilityView{Service: svc.ID, Mode: booking.Mode(q.Mode), Timezone: tz, Slots: make([]SlotView, 0, len(slots))}
-	for _, sl := range slots {
-		v.Slots = append(v.Slots, SlotView{Start: At(sl.Start.In(loc)), End: At(sl.End.In(loc)), Artisans: nonNil(sl.Artisans)})
-	}
-	return v, nil
+	return &Availability{Service: svc.ID, Mode: booking.Mode(q.Mode), Zone: loc, Timezone: tz, Slots: slots}, nil
 }

@@ -25,9 +25,9 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		change func() ([]app.ConflictView, error)
+		change func() ([]app.Conflict, error)
 	}{
-		{"time off", func() ([]app.ConflictView, error) {
+		{"time off", func() ([]app.Conflict, error) {
 			r, err := a.AddTimeOff(ctx, admin, made(created).ArtisanID, app.TimeOffRequest{
 				Start: instant("2026-12-02T10:00:00+08:00"), End: instant("2026-12-02T13:00:00+08:00"), Reason: "dentist",
 			})
@@ -36,7 +36,7 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 			}
 			return r.Conflicts, nil
 		}},
-		{"closure", func() ([]app.ConflictView, error) {
+		{"closure", func() ([]app.Conflict, error) {
 			r, err := a.AddClosure(ctx, admin, app.ClosureRequest{From: booking.Date{Year: 2026, Month: 12, Day: 2}, To: booking.Date{Year: 2026, Month: 12, Day: 2}, Reason: "stock-take"})
 			if err != nil {
 				return nil, err

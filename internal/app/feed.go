@@ -39,8 +39,8 @@ const (
 
 // FeedLink is the secret address of a feed. It is shown only when made.
 type FeedLink struct {
-	URL    string `json:"url"`    // https://…/feeds/TOKEN.ics
-	Webcal string `json:"webcal"` // the same as webcal://…, which opens a calendar app
+	URL    string // https://…/feeds/TOKEN.ics
+	Webcal string // the same as webcal://…, which opens a calendar app
 }
 
 // FeedDocument is a rendered feed.

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -19,10 +18,10 @@ type GoogleCalendar interface {
 	// Google did not answer; the stored busy times then decide alone.
 	FreeBusy(ctx context.Context, artisanID string, from, to time.Time) ([]booking.Busy, error)
 	// Status returns the connection state of every artisan.
-	Status(ctx context.Context) ([]GoogleArtisanView, error)
+	Status(ctx context.Context) ([]GoogleArtisan, error)
 	// BookingStatus returns the sync state of a booking, or nil when no
 	// sync has been recorded for it yet.
-	BookingStatus(ctx context.Context, bookingID string) (*GoogleBookingView, error)
+	BookingStatus(ctx context.Context, bookingID string) (*GoogleBooking, error)
 	// SyncNow reads every running artisan's calendar now, instead of at
 	// the next sync_interval.
 	SyncNow(ctx context.Context) error
@@ -33,8 +32,8 @@ type GoogleCalendar interface {
 
 // GoogleOverview is the Google Calendar sync as admins see it.
 type GoogleOverview struct {
-	Enabled  bool                `json:"enabled"`
-	Artisans []GoogleArtisanView `json:"artisans"`
+	Enabled  bool
+	Artisans []GoogleArtisan
 }
 
 // StaffGoogle returns the connection state of every artisan (admins only).
@@ -46,7 +45,7 @@ func (a *App) StaffGoogle(ctx context.Context, u *booking.User) (*GoogleOverview
 	if err != nil {
 		return nil, err
 	}
-	return &GoogleOverview{Enabled: a.google != nil, Artisans: append([]GoogleArtisanView{}, st...)}, nil
+	return &GoogleOverview{Enabled: a.google != nil, Artisans: append([]GoogleArtisan{}, st...)}, nil
 }
 
 // StaffGoogleSync reads the artisans' calendars now (admins only).
@@ -85,7 +84,7 @@ func (a *App) StaffGoogleReconnect(ctx context.Context, u *booking.User, artisan
 
 // StaffGoogleBooking returns the Google sync state of a booking the user
 // may see (nil when nothing is recorded yet).
-func (a *App) StaffGoogleBooking(ctx context.Context, u *booking.User, id string) (*GoogleBookingView, error) {
+func (a *App) StaffGoogleBooking(ctx context.Context, u *booking.User, id string) (*GoogleBooking, error) {
 	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, err
@@ -93,48 +92,28 @@ func (a *App) StaffGoogleBooking(ctx context.Context, u *booking.User, id string
 	return a.GoogleBookingStatus(ctx, b.ID)
 }
 
-// GoogleArtisanView is one artisan's calendar connection, for staff and
+// GoogleArtisan is one artisan's calendar connection, for staff and
 // /healthz.
-type GoogleArtisanView struct {
-	ArtisanID   string     `json:"artisan_id"`
-	CalendarID  string     `json:"calendar_id"`
-	State       string     `json:"state"` // not_connected, connected, disconnected, error
-	LastSuccess *time.Time `json:"last_success_at"`
-	LastError   string     `json:"last_error,omitempty"`
-	ErrorAt     *time.Time `json:"error_at,omitempty"`
+type GoogleArtisan struct {
+	ArtisanID   string
+	CalendarID  string
+	State       string // not_connected, connected, disconnected, error
+	LastSuccess *time.Time
+	LastError   string
+	ErrorAt     *time.Time
 }
 
-// MarshalJSON writes v with its times in TimeLayout (a numeric offset).
-func (v GoogleArtisanView) MarshalJSON() ([]byte, error) {
-	type plain GoogleArtisanView // without this method
-	return json.Marshal(struct {
-		plain
-		LastSuccess *Time `json:"last_success_at"`
-		ErrorAt     *Time `json:"error_at,omitempty"`
-	}{plain(v), timePtr(v.LastSuccess), timePtr(v.ErrorAt)})
-}
-
-// GoogleBookingView is whether a booking is in its artisan's Google
-// Calendar.
-type GoogleBookingView struct {
-	State     string     `json:"state"` // pending, synced, failed
-	SyncedAt  *time.Time `json:"synced_at"`
-	LastError string     `json:"last_error,omitempty"`
-	MeetURL   string     `json:"meet_url,omitempty"`
-}
-
-// MarshalJSON writes v with its time in TimeLayout (a numeric offset).
-func (v GoogleBookingView) MarshalJSON() ([]byte, error) {
-	type plain GoogleBookingView // without this method
-	return json.Marshal(struct {
-		plain
-		SyncedAt *Time `json:"synced_at"`
-	}{plain(v), timePtr(v.SyncedAt)})
+// GoogleBooking is whether a booking is in its artisan's Google Calendar.
+type GoogleBooking struct {
+	State     string // pending, synced, failed
+	SyncedAt  *time.Time
+	LastError string
+	MeetURL   string
 }
 
 // GoogleStatus returns the connection state of every artisan, or nil
 // when Google Calendar sync is off.
-func (a *App) GoogleStatus(ctx context.Context) ([]GoogleArtisanView, error) {
+func (a *App) GoogleStatus(ctx context.Context) ([]GoogleArtisan, error) {
 	if a.google == nil {
 		return nil, nil
 	}
@@ -148,7 +127,7 @@ func (a *App) GoogleStatus(ctx context.Context) ([]GoogleArtisanView, error) {
 // GoogleBookingStatus returns the Google sync state of a booking (nil when
 // sync is off or nothing is recorded yet). Callers check access to the
 // booking first.
-func (a *App) GoogleBookingStatus(ctx context.Context, bookingID string) (*GoogleBookingView, error) {
+func (a *App) GoogleBookingStatus(ctx context.Context, bookingID string) (*GoogleBooking, error) {
 	if a.google == nil {
 		return nil, nil
 	}
@@ -282,7 +261,7 @@ func (a *App) StaffGoogleConnect(ctx context.Context, u *booking.User, session, 
 // artisan it names, stores the token Google gives for the code and resumes
 // the artisan's sync. Nothing is stored on any failure. It returns the
 // artisan's connection state.
-func (a *App) StaffGoogleCallback(ctx context.Context, u *booking.User, session string, cb GoogleCallback) (*GoogleArtisanView, error) {
+func (a *App) StaffGoogleCallback(ctx context.Context, u *booking.User, session string, cb GoogleCallback) (*GoogleArtisan, error) {
 	if a.googleOAuth == nil || a.google == nil {
 		return nil, errOAuthOff()
 	}
@@ -322,7 +301,7 @@ func (a *App) StaffGoogleCallback(ctx context.Context, u *booking.User, session 
 			return &v, nil
 		}
 	}
-	return &GoogleArtisanView{ArtisanID: artisanID, State: "connected"}, nil
+	return &GoogleArtisan{ArtisanID: artisanID, State: "connected"}, nil
 }
 
 // requireGoogleOAuth checks that OAuth connection is on, that the artisan

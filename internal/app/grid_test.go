@@ -71,7 +71,7 @@ func TestOfferedStartIsAccepted(t *testing.T) {
 					}
 					var moved *app.Created
 					for _, sl := range av.Slots {
-						start := sl.Start.Time
+						start := sl.Start
 						c, err := a.CreateBooking(ctx, request(start, booking.Virtual), app.CreateOptions{})
 						if err != nil {
 							t.Errorf("%s: booking the offered %s: %v", d, start.In(loc).Format("15:04 MST"), err)
@@ -86,7 +86,7 @@ func TestOfferedStartIsAccepted(t *testing.T) {
 							}
 							continue
 						}
-						if _, err := a.RescheduleBooking(ctx, made(moved).ID, made(moved).ManageToken, app.RescheduleRequest{Start: sl.Start.Time}); err != nil {
+						if _, err := a.RescheduleBooking(ctx, made(moved).ID, made(moved).ManageToken, app.RescheduleRequest{Start: sl.Start}); err != nil {
 							t.Errorf("%s: moving to the offered %s: %v", d, start.In(loc).Format("15:04 MST"), err)
 						}
 					}

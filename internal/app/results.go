@@ -87,3 +87,52 @@ func result(b *booking.Booking, c *booking.Catalog, loc *time.Location) *Booking
 func customerResult(b *booking.Booking, c *booking.Catalog) *Booking {
 	return result(b, c, viewZone(b, c))
 }
+
+// The answers of the staff use cases.
+
+// Artisan is an artisan as staff see it: with its e-mail, daily cap,
+// working hours and time off, whose times are shown in Zone (the
+// atelier's).
+type Artisan struct {
+	booking.Artisan
+	Zone *time.Location
+}
+
+// Conflict is a confirmed booking that a change to hours, closures or time
+// off left outside the times it may take place, with Reason why; staff
+// should move it. Its times are shown in Zone (the atelier's).
+type Conflict struct {
+	booking.Booking
+	Reason string
+	Zone   *time.Location
+}
+
+// HoursChange is the answer to a change of weekly hours: the hours as set,
+// of the atelier (Artisan "") or of an artisan, and the bookings they
+// leave outside them.
+type HoursChange struct {
+	Hours     booking.WeekHours
+	Artisan   string
+	Conflicts []Conflict
+}
+
+// ClosureAdded is a closure just added, with the confirmed bookings it
+// leaves on a closed day.
+type ClosureAdded struct {
+	booking.Closure
+	Conflicts []Conflict
+}
+
+// TimeOffAdded is time off just added, its times shown in Zone (the
+// atelier's), with the confirmed bookings it leaves stranded.
+type TimeOffAdded struct {
+	booking.TimeOff
+	Zone      *time.Location
+	Conflicts []Conflict
+}
+
+// AuditLog is audit rows, oldest first, their times shown in Zone.
+type AuditLog struct {
+	Entries []booking.AuditEntry
+	Zone    *time.Location
+}

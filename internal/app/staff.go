@@ -33,23 +33,9 @@ const touchEvery = time.Minute
 // unknown address, a wrong password and a disabled account.
 const CodeInvalidCredentials = "invalid_credentials"
 
-// UserView is a staff account as the API shows it.
-type UserView struct {
-	ID      string       `json:"id"`
-	Email   string       `json:"email"`
-	Name    string       `json:"name"`
-	Role    booking.Role `json:"role"`
-	Artisan string       `json:"artisan,omitempty"`
-}
-
-// NewUserView renders u.
-func NewUserView(u *booking.User) UserView {
-	return UserView{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Artisan: u.ArtisanID}
-}
-
 // SignedIn is the result of a successful Login.
 type SignedIn struct {
-	User    UserView
+	User    *booking.User
 	Token   auth.SessionToken // the cookie value is Token.String()
 	Expires time.Time         // absolute expiry of the session
 }
@@ -104,7 +90,7 @@ func (a *App) Login(ctx context.Context, email, password string) (*SignedIn, err
 	if err := a.store.CreateSession(ctx, sess); err != nil {
 		return nil, internal("create session", err)
 	}
-	return &SignedIn{User: NewUserView(u), Token: tok, Expires: sess.ExpiresAt}, nil
+	return &SignedIn{User: u, Token: tok, Expires: sess.ExpiresAt}, nil
 }
 
 // Authenticate returns the user of a session cookie value. A malformed or

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
-	"regexp"
 	"strings"
 	"time"
 
@@ -17,19 +15,6 @@ const MaxStaffListDays = 366
 
 // maxAuditRows caps one audit query.
 const maxAuditRows = 5000
-
-// ConflictView is a confirmed booking that a change to hours, closures or
-// time off left outside the times it may take place; staff should move it.
-type ConflictView struct {
-	ID       string           `json:"id"`
-	Service  string           `json:"service"`
-	Mode     booking.Mode     `json:"mode"`
-	Artisan  string           `json:"artisan"`
-	Start    Time             `json:"start"`
-	End      Time             `json:"end"`
-	Customer booking.Customer `json:"customer"`
-	Reason   string           `json:"reason"`
-}
 
 // DateRange is an inclusive range of dates in a zone.
 type DateRange struct {
@@ -238,48 +223,17 @@ func (a *App) SetStaffNotes(ctx context.Context, u *booking.User, id, notes stri
 	return a.atelierStaffView(ctx, b)
 }
 
-// TimeOffView is time off with times in the atelier's zone.
-type TimeOffView struct {
-	ID     string `json:"id"`
-	Start  Time   `json:"start"`
-	End    Time   `json:"end"`
-	Reason string `json:"reason"`
-}
-
-// StaffArtisanView is an artisan with working hours and time off.
-type StaffArtisanView struct {
-	ArtisanView
-	Email        string            `json:"email,omitempty"`
-	DailyCap     int               `json:"daily_cap"`
-	WorkingHours booking.WeekHours `json:"working_hours"`
-	TimeOff      []TimeOffView     `json:"time_off"`
-}
-
-func artisanView(a *booking.Artisan, loc *time.Location) StaffArtisanView {
-	v := StaffArtisanView{
-		ArtisanView:  ArtisanView{ID: a.ID, Name: a.Name, Bio: a.Bio, Services: nonNil(a.Services)},
-		Email:        a.Email,
-		DailyCap:     a.DailyCap,
-		WorkingHours: a.Hours,
-		TimeOff:      make([]TimeOffView, 0, len(a.TimeOff)),
-	}
-	for _, t := range a.TimeOff {
-		v.TimeOff = append(v.TimeOff, TimeOffView{ID: t.ID, Start: At(t.Start.In(loc)), End: At(t.End.In(loc)), Reason: t.Reason})
-	}
-	return v
-}
-
 // StaffArtisans lists the artisans u may manage (all for an admin, its
 // own for an artisan account) with their hours and current time off.
-func (a *App) StaffArtisans(ctx context.Context, u *booking.User) ([]StaffArtisanView, error) {
+func (a *App) StaffArtisans(ctx context.Context, u *booking.User) ([]Artisan, error) {
 	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := []StaffArtisanView{}
+	out := []Artisan{}
 	for i := range c.Artisans {
 		if requireArtisan(u, c.Artisans[i].ID) == nil {
-			out = append(out, artisanView(&c.Artisans[i], zoneOf(c)))
+			out = append(out, Artisan{Artisan: c.Artisans[i], Zone: zoneOf(c)})
 		}
 	}
 	return out, nil
@@ -287,7 +241,7 @@ func (a *App) StaffArtisans(ctx context.Context, u *booking.User) ([]StaffArtisa
 
 // StaffArtisan returns artisan id with working hours and time off that
 // has not ended.
-func (a *App) StaffArtisan(ctx context.Context, u *booking.User, id string) (*StaffArtisanView, error) {
+func (a *App) StaffArtisan(ctx context.Context, u *booking.User, id string) (*Artisan, error) {
 	if err := requireArtisan(u, id); err != nil {
 		return nil, err
 	}
@@ -299,15 +253,7 @@ func (a *App) StaffArtisan(ctx context.Context, u *booking.User, id string) (*St
 	if ar == nil {
 		return nil, booking.ErrNotFound("artisan")
 	}
-	v := artisanView(ar, zoneOf(c))
-	return &v, nil
-}
-
-// HoursChange is the answer to a change of hours.
-type HoursChange struct {
-	OpeningHours *booking.WeekHours `json:"opening_hours,omitempty"`
-	WorkingHours *booking.WeekHours `json:"working_hours,omitempty"`
-	Conflicts    []ConflictView     `json:"conflicts"`
+	return &Artisan{Artisan: *ar, Zone: zoneOf(c)}, nil
 }
 
 // conflictWindow is how far ahead a change of weekly hours is checked
@@ -327,7 +273,7 @@ func (a *App) SetOpeningHours(ctx context.Context, u *booking.User, h booking.We
 	if err != nil {
 		return nil, err
 	}
-	return &HoursChange{OpeningHours: &h, Conflicts: cs}, nil
+	return &HoursChange{Hours: h, Conflicts: cs}, nil
 }
 
 // SetWorkingHours replaces artisan id's working hours.
@@ -343,7 +289,7 @@ func (a *App) SetWorkingHours(ctx context.Context, u *booking.User, id string, h
 	if err != nil {
 		return nil, err
 	}
-	return &HoursChange{WorkingHours: &h, Conflicts: cs}, nil
+	return &HoursChange{Hours: h, Artisan: id, Conflicts: cs}, nil
 }
 
 // ClosureRequest asks to close the atelier from From to To, inclusive.
@@ -353,16 +299,6 @@ type ClosureRequest struct {
 	From, To booking.Date
 	Reason   string
 	Unread   booking.FieldErrors // as in BookingRequest
-}
-
-// ClosureAdded is a closure just added, with the confirmed bookings it
-// leaves on a closed day.
-type ClosureAdded struct {
-	ID        string         `json:"id"`
-	From      booking.Date   `json:"from"`
-	To        booking.Date   `json:"to"`
-	Reason    string         `json:"reason"`
-	Conflicts []ConflictView `json:"conflicts"`
 }
 
 // requiredDate adds "is required" to errs for a date not given.
@@ -412,7 +348,7 @@ func (a *App) AddClosure(ctx context.Context, u *booking.User, req ClosureReques
 	if err != nil {
 		return nil, err
 	}
-	return &ClosureAdded{ID: cl.ID, From: cl.From, To: cl.To, Reason: cl.Reason, Conflicts: cs}, nil
+	return &ClosureAdded{Closure: cl, Conflicts: cs}, nil
 }
 
 // DeleteClosure reopens the atelier (admins only).
@@ -431,12 +367,6 @@ type TimeOffRequest struct {
 	Start, End time.Time // zero: not given
 	Reason     string
 	Unread     booking.FieldErrors // as in BookingRequest
-}
-
-// TimeOffAdded is stored time off with the bookings it leaves stranded.
-type TimeOffAdded struct {
-	TimeOffView
-	Conflicts []ConflictView `json:"conflicts"`
 }
 
 // AddTimeOff records time off for artisan id.
@@ -471,10 +401,7 @@ func (a *App) AddTimeOff(ctx context.Context, u *booking.User, id string, req Ti
 	if err != nil {
 		return nil, err
 	}
-	return &TimeOffAdded{
-		TimeOffView: TimeOffView{ID: t.ID, Start: At(t.Start.In(loc)), End: At(t.End.In(loc)), Reason: t.Reason},
-		Conflicts:   cs,
-	}, nil
+	return &TimeOffAdded{TimeOff: t, Zone: loc, Conflicts: cs}, nil
 }
 
 // DeleteTimeOff removes time off tid of artisan id.
@@ -488,23 +415,9 @@ func (a *App) DeleteTimeOff(ctx context.Context, u *booking.User, id, tid string
 	return nil
 }
 
-// AuditView is an audit row as the API shows it. At shadows the entry's
-// own, so that the time is written with a numeric offset (TimeLayout).
-type AuditView struct {
-	booking.AuditEntry
-	At    Time      `json:"at"`
-	Actor ActorView `json:"actor"`
-}
-
-// ActorView is who made a change.
-type ActorView struct {
-	Kind string `json:"kind"`
-	ID   string `json:"id,omitempty"`
-}
-
 // Audit returns the audit rows written in r (admins only), oldest first,
 // at most 5000, with times in r's zone (the atelier's by default).
-func (a *App) Audit(ctx context.Context, u *booking.User, r DateRange) ([]AuditView, error) {
+func (a *App) Audit(ctx context.Context, u *booking.User, r DateRange) (*AuditLog, error) {
 	if err := requireAdmin(u); err != nil {
 		return nil, err
 	}
@@ -520,26 +433,7 @@ func (a *App) Audit(ctx context.Context, u *booking.User, r DateRange) ([]AuditV
 	if err != nil {
 		return nil, internal("read audit log", err)
 	}
-	out := make([]AuditView, 0, len(rows))
-	for _, e := range rows {
-		e.At = e.At.In(loc)
-		e.Before, e.After = zuluToOffset(e.Before), zuluToOffset(e.After)
-		out = append(out, AuditView{AuditEntry: e, At: At(e.At), Actor: ActorView{Kind: e.Actor.Kind, ID: e.Actor.ID}})
-	}
-	return out, nil
-}
-
-// zuluTime is a JSON string that is an RFC 3339 time in UTC written "Z".
-var zuluTime = regexp.MustCompile(`"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)Z"`)
-
-// zuluToOffset rewrites the UTC times of a stored audit snapshot from "Z"
-// to "+00:00" (TimeLayout's numeric offset), leaving the rest of the JSON
-// as it was stored, field order included.
-func zuluToOffset(raw json.RawMessage) json.RawMessage {
-	if !zuluTime.Match(raw) {
-		return raw
-	}
-	return zuluTime.ReplaceAll(raw, []byte(`"$1+00:00"`))
+	return &AuditLog{Entries: rows, Zone: loc}, nil
 }
 
 // conflicts lists the confirmed bookings starting in [from, to) (of
@@ -549,8 +443,8 @@ func zuluToOffset(raw json.RawMessage) json.RawMessage {
 // notice and horizon. A schedule's bookings carry no customer details, so
 // each conflict's booking is read again for them: staff need to know whom
 // to contact.
-func (a *App) conflicts(ctx context.Context, from, to time.Time, artisanID string) ([]ConflictView, error) {
-	out := []ConflictView{}
+func (a *App) conflicts(ctx context.Context, from, to time.Time, artisanID string) ([]Conflict, error) {
+	out := []Conflict{}
 	if !from.Before(to) {
 		return out, nil
 	}
@@ -577,11 +471,9 @@ func (a *App) conflicts(ctx context.Context, from, to time.Time, artisanID strin
 		if ferr != nil {
 			return nil, internal("load conflicting booking", ferr)
 		}
-		out = append(out, ConflictView{
-			ID: b.ID, Service: b.ServiceID, Mode: b.Mode, Artisan: b.ArtisanID,
-			Start: At(b.Start.In(loc)), End: At(b.End.In(loc)), Customer: full.Customer,
-			Reason: booking.ErrorMessage(err),
-		})
+		c := Conflict{Booking: *b, Reason: booking.ErrorMessage(err), Zone: loc}
+		c.Customer = full.Customer
+		out = append(out, c)
 	}
 	return out, nil
 }

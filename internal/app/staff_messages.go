@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -18,39 +17,25 @@ const (
 	MessageFailed  = "failed" // given up: the customer did not get it
 )
 
-// MessageView is one e-mail about a booking and how its delivery went.
-type MessageView struct {
-	ID        int64  `json:"id"`
-	Kind      string `json:"kind"`  // booking.MailConfirmation, ...
-	State     string `json:"state"` // pending, sent, failed
-	Attempts  int    `json:"attempts"`
-	LastError string `json:"last_error,omitempty"`
+// Message is one e-mail about a booking and how its delivery went.
+type Message struct {
+	ID        int64
+	Kind      string // confirmation, update, cancellation, reminder, staff_notice
+	State     string // MessagePending, MessageSent, MessageFailed
+	Attempts  int
+	LastError string
 	// CreatedAt is when the change that caused the message was made.
-	CreatedAt time.Time `json:"created_at"`
-	// DueAt is when a pending message is (next) tried; absent otherwise.
-	DueAt *time.Time `json:"due_at,omitempty"`
+	CreatedAt time.Time
+	// DueAt is when a pending message is (next) tried; nil otherwise.
+	DueAt *time.Time
 	// SentAt is when it was delivered; FailedAt when it was given up.
-	SentAt   *time.Time `json:"sent_at,omitempty"`
-	FailedAt *time.Time `json:"failed_at,omitempty"`
-}
-
-// MarshalJSON writes v with its times in TimeLayout (a numeric offset,
-// "+00:00" for these UTC times rather than "Z").
-func (v MessageView) MarshalJSON() ([]byte, error) {
-	type plain MessageView // without this method
-	return json.Marshal(struct {
-		plain
-		CreatedAt Time  `json:"created_at"`
-		DueAt     *Time `json:"due_at,omitempty"`
-		SentAt    *Time `json:"sent_at,omitempty"`
-		FailedAt  *Time `json:"failed_at,omitempty"`
-	}{plain(v), At(v.CreatedAt), timePtr(v.DueAt), timePtr(v.SentAt), timePtr(v.FailedAt)})
+	SentAt, FailedAt *time.Time
 }
 
 // StaffBookingMessages lists the e-mails of a booking the user may see
 // (another artisan's booking is not found), oldest first, with their
 // delivery state.
-func (a *App) StaffBookingMessages(ctx context.Context, u *booking.User, id string) ([]MessageView, error) {
+func (a *App) StaffBookingMessages(ctx context.Context, u *booking.User, id string) ([]Message, error) {
 	b, err := a.visibleBooking(ctx, u, id)
 	if err != nil {
 		return nil, err
@@ -59,15 +44,15 @@ func (a *App) StaffBookingMessages(ctx context.Context, u *booking.User, id stri
 	if err != nil {
 		return nil, internal("load the booking's mail", err)
 	}
-	out := make([]MessageView, 0, len(jobs))
+	out := make([]Message, 0, len(jobs))
 	for _, j := range jobs {
-		out = append(out, messageView(j))
+		out = append(out, newMessage(j))
 	}
 	return out, nil
 }
 
-func messageView(j booking.JobRecord) MessageView {
-	v := MessageView{
+func newMessage(j booking.JobRecord) Message {
+	v := Message{
 		ID: j.ID, Kind: j.Kind, Attempts: j.Attempts, LastError: j.LastError,
 		CreatedAt: j.CreatedAt.UTC(),
 	}

@@ -25,7 +25,7 @@ func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeAvailability(w, r, v)
+	writeAvailability(w, r, newAvailabilityView(v))
 	return nil
 }
 
@@ -38,7 +38,7 @@ var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); re
 const maxPooledAnswer = 4 << 20
 
 // writeAvailability writes v as JSON, the same bytes as writeJSON would.
-func writeAvailability(w http.ResponseWriter, r *http.Request, v *app.AvailabilityView) {
+func writeAvailability(w http.ResponseWriter, r *http.Request, v *availabilityView) {
 	bp := answerBuffers.Get().(*[]byte)
 	body := appendAvailability((*bp)[:0], v)
 	body = append(body, '\n')

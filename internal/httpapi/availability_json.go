@@ -3,8 +3,6 @@ package httpapi
 import (
 	"time"
 	"unicode/utf8"
-
-	"github.com/atelier-app/atelier/internal/app"
 )
 
 // The availability answer is the largest and most frequent one the API
@@ -14,7 +12,7 @@ import (
 // the tests compare it with encoding/json on generated answers.
 
 // appendAvailability appends v as encoding/json would marshal it.
-func appendAvailability(b []byte, v *app.AvailabilityView) []byte {
+func appendAvailability(b []byte, v *availabilityView) []byte {
 	b = append(b, `{"service":`...)
 	b = appendJSONString(b, v.Service)
 	b = append(b, `,"mode":`...)
@@ -140,7 +138,7 @@ func (zc *zoneCache) offsetOf(t time.Time) int {
 	return off
 }
 
-// appendTime appends t quoted in app.TimeLayout: RFC 3339, a fraction
+// appendTime appends t quoted in TimeLayout: RFC 3339, a fraction
 // only when there is one (trailing zeros dropped), and always a numeric
 // offset in hours and minutes ("+00:00", never "Z").
 func (zc *zoneCache) appendTime(b []byte, t time.Time) []byte {
@@ -158,7 +156,7 @@ func (zc *zoneCache) appendTime(b []byte, t time.Time) []byte {
 		// Out of the four-digit range the layout writes differently;
 		// such times never come from the engine, but stay exact.
 		b = append(b, '"')
-		b = t.AppendFormat(b, app.TimeLayout)
+		b = t.AppendFormat(b, TimeLayout)
 		return append(b, '"')
 	}
 	b = append(b, '"')

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -41,8 +40,8 @@ func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
 		case 1:
 			base = time.Date(9990, 12, 25, 0, 0, 0, 0, loc)
 		}
-		v := &app.AvailabilityView{Service: words[r.IntN(len(words))], Mode: booking.Mode(words[r.IntN(len(words))]),
-			Timezone: name, Slots: []app.SlotView{}}
+		v := &availabilityView{Service: words[r.IntN(len(words))], Mode: booking.Mode(words[r.IntN(len(words))]),
+			Timezone: name, Slots: []slotView{}}
 		if r.IntN(20) == 0 {
 			v.Slots = nil
 		}
@@ -52,7 +51,7 @@ func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
 			if r.IntN(15) == 0 {
 				at = at.Add(time.Duration(r.Int64N(int64(time.Second))))
 			}
-			sl := app.SlotView{Start: app.At(at.In(loc)), End: app.At(at.Add(90 * time.Minute).In(loc))}
+			sl := slotView{Start: At(at.In(loc)), End: At(at.Add(90 * time.Minute).In(loc))}
 			if r.IntN(10) > 0 {
 				sl.Artisans = []string{}
 				for range r.IntN(4) {
@@ -81,7 +80,7 @@ func TestAppendTimeAcrossTransitions(t *testing.T) {
 		}
 		var zc zoneCache
 		for at := time.Date(2026, 1, 1, 0, 0, 0, 0, loc); at.Year() < 2027; at = at.Add(7 * time.Minute) {
-			want, _ := app.At(at).MarshalJSON()
+			want, _ := At(at).MarshalJSON()
 			if got := zc.appendTime(nil, at); !bytes.Equal(got, want) {
 				t.Fatalf("%s: got %s, want %s", name, got, want)
 			}

@@ -21,33 +21,50 @@ func (s *Server) registerCatalogRoutes(r *mux.Router) {
 
 // handleAtelier serves GET /api/v1/atelier.
 func (s *Server) handleAtelier(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.app.Atelier(r.Context())
-	return reply(w, http.StatusOK, v, err)
+	c, err := s.app.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newAtelierView(&c.Atelier))
 }
 
 // handleServices serves GET /api/v1/services.
 func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.app.Services(r.Context())
-	return reply(w, http.StatusOK, v, err)
+	c, err := s.app.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]serviceView, 0, len(c.Services))
+	for i := range c.Services {
+		out = append(out, newServiceView(&c.Services[i]))
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // handleArtisans serves GET /api/v1/artisans.
 func (s *Server) handleArtisans(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.app.Artisans(r.Context())
-	return reply(w, http.StatusOK, v, err)
+	c, err := s.app.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]artisanView, 0, len(c.Artisans))
+	for i := range c.Artisans {
+		out = append(out, newArtisanView(&c.Artisans[i]))
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // handleService serves GET /api/v1/services/{id}: one entry of the list,
 // or 404.
 func (s *Server) handleService(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.app.Services(r.Context())
+	c, err := s.app.Catalog(r.Context())
 	if err != nil {
 		return err
 	}
 	id := mux.Vars(r)["id"]
-	for i := range v {
-		if v[i].ID == id {
-			return writeJSON(w, http.StatusOK, v[i])
+	for i := range c.Services {
+		if c.Services[i].ID == id {
+			return writeJSON(w, http.StatusOK, newServiceView(&c.Services[i]))
 		}
 	}
 	return booking.ErrNotFound("service")
@@ -56,14 +73,14 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) error {
 // handleArtisan serves GET /api/v1/artisans/{id}: one entry of the list,
 // or 404.
 func (s *Server) handleArtisan(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.app.Artisans(r.Context())
+	c, err := s.app.Catalog(r.Context())
 	if err != nil {
 		return err
 	}
 	id := mux.Vars(r)["id"]
-	for i := range v {
-		if v[i].ID == id {
-			return writeJSON(w, http.StatusOK, v[i])
+	for i := range c.Artisans {
+		if c.Artisans[i].ID == id {
+			return writeJSON(w, http.StatusOK, newArtisanView(&c.Artisans[i]))
 		}
 	}
 	return booking.ErrNotFound("artisan")

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/atelier-app/atelier/internal/app"
 )
 
 // Calendar subscription feeds (see internal/app/feed.go for what a feed
@@ -65,16 +67,20 @@ func (sa *staffAPI) handleRevokeAtelierFeed(w http.ResponseWriter, r *http.Reque
 
 // secret writes a response carrying a secret URL: 201, never stored by
 // any cache.
-func secret(w http.ResponseWriter, v any, err error) error {
-	if err == nil {
-		w.Header().Set("Cache-Control", "no-store")
+func secret(w http.ResponseWriter, v *app.FeedLink, err error) error {
+	if err != nil {
+		return err
 	}
-	return reply(w, http.StatusCreated, v, err)
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusCreated, feedLinkView{URL: v.URL, Webcal: v.Webcal})
 }
 
 // handleClosures serves GET /api/v1/staff/closures: the closures that have
 // not ended, with their ids and sources.
 func (sa *staffAPI) handleClosures(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.Closures(r.Context(), userOf(r))
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newStaffClosureViews(v))
 }

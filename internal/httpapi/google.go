@@ -53,8 +53,8 @@ func (sa *staffAPI) handleGoogleConnect(w http.ResponseWriter, r *http.Request) 
 // googleConnectedReply is the body of a successful callback: there is no
 // staff page to land on yet.
 type googleConnectedReply struct {
-	Connected  bool                   `json:"connected"`
-	GoogleSync *app.GoogleArtisanView `json:"google_calendar"`
+	Connected  bool               `json:"connected"`
+	GoogleSync *googleArtisanView `json:"google_calendar"`
 }
 
 // handleGoogleCallback finishes the connection when Google sends the
@@ -66,32 +66,40 @@ func (sa *staffAPI) handleGoogleCallback(w http.ResponseWriter, r *http.Request)
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	v, err := sa.staff.StaffGoogleCallback(r.Context(), userOf(r), httpx.SessionToken(r),
 		app.GoogleCallback{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error")})
-	return reply(w, http.StatusOK, googleConnectedReply{Connected: true, GoogleSync: v}, err)
+	return reply(w, http.StatusOK, googleConnectedReply{Connected: true, GoogleSync: newGoogleArtisanView(v)}, err)
 }
 
 func (sa *staffAPI) handleGoogleReconnect(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffGoogleReconnect(r.Context(), userOf(r), mux.Vars(r)["id"])
-	return reply(w, http.StatusOK, v, err)
+	return replyGoogle(w, v, err)
 }
 
 func (sa *staffAPI) handleGoogle(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffGoogle(r.Context(), userOf(r))
-	return reply(w, http.StatusOK, v, err)
+	return replyGoogle(w, v, err)
 }
 
 func (sa *staffAPI) handleGoogleSync(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffGoogleSync(r.Context(), userOf(r))
-	return reply(w, http.StatusOK, v, err)
+	return replyGoogle(w, v, err)
+}
+
+// replyGoogle writes the view of the Google Calendar sync, or returns err.
+func replyGoogle(w http.ResponseWriter, v *app.GoogleOverview, err error) error {
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newGoogleOverviewView(v))
 }
 
 // googleBookingReply is the body of GET /api/v1/staff/bookings/{id}/google.
 type googleBookingReply struct {
-	GoogleSync *app.GoogleBookingView `json:"google_sync"` // null: not attempted yet
+	GoogleSync *googleBookingView `json:"google_sync"` // null: not attempted yet
 }
 
 func (sa *staffAPI) handleGoogleBooking(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffGoogleBooking(r.Context(), userOf(r), mux.Vars(r)["id"])
-	return reply(w, http.StatusOK, googleBookingReply{GoogleSync: v}, err)
+	return reply(w, http.StatusOK, googleBookingReply{GoogleSync: newGoogleBookingView(v)}, err)
 }
 
 // googleHealth is the "google_calendar" member of /healthz: how many

@@ -27,7 +27,7 @@ type fakeGoogle struct {
 func (g *fakeGoogle) FreeBusy(context.Context, string, time.Time, time.Time) ([]booking.Busy, error) {
 	return nil, nil
 }
-func (g *fakeGoogle) BookingStatus(context.Context, string) (*app.GoogleBookingView, error) {
+func (g *fakeGoogle) BookingStatus(context.Context, string) (*app.GoogleBooking, error) {
 	return nil, nil
 }
 func (g *fakeGoogle) SyncNow(context.Context) error { return nil }
@@ -37,16 +37,16 @@ func (g *fakeGoogle) Reconnect(_ context.Context, id string) error {
 	g.connected[id] = true
 	return nil
 }
-func (g *fakeGoogle) Status(context.Context) ([]app.GoogleArtisanView, error) {
+func (g *fakeGoogle) Status(context.Context) ([]app.GoogleArtisan, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var out []app.GoogleArtisanView
+	var out []app.GoogleArtisan
 	for _, id := range []string{"mei", "arjun"} {
 		st := "not_connected"
 		if g.connected[id] {
 			st = "connected"
 		}
-		out = append(out, app.GoogleArtisanView{ArtisanID: id, CalendarID: "primary", State: st})
+		out = append(out, app.GoogleArtisan{ArtisanID: id, CalendarID: "primary", State: st})
 	}
 	return out, nil
 }
@@ -165,7 +165,10 @@ func TestGoogleOAuthConnect(t *testing.T) {
 	r := e.Do(t, mei, http.MethodGet, callback(url.Values{"state": {meiState}, "code": {idp.IssueCode()}}), nil)
 	var got struct {
 		Connected bool
-		Google    app.GoogleArtisanView `json:"google_calendar"`
+		Google    struct {
+			ArtisanID string `json:"artisan_id"`
+			State     string `json:"state"`
+		} `json:"google_calendar"`
 	}
 	r.JSON(t, &got)
 	if r.Status != http.StatusOK || !got.Connected || got.Google.ArtisanID != "mei" || got.Google.State != "connected" {

@@ -90,7 +90,7 @@ func (sa *staffAPI) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, in.User)
+	return writeJSON(w, http.StatusOK, newUserView(in.User))
 }
 
 // handleLogout serves POST /api/v1/staff/logout: the session row is
@@ -100,7 +100,7 @@ func (sa *staffAPI) handleLogout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (sa *staffAPI) handleMe(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, app.NewUserView(userOf(r)))
+	return writeJSON(w, http.StatusOK, newUserView(userOf(r)))
 }
 
 // dateRange reads the required from and to query parameters and the
@@ -231,12 +231,22 @@ func (sa *staffAPI) handleStaffNotes(w http.ResponseWriter, r *http.Request) err
 
 func (sa *staffAPI) handleArtisans(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffArtisans(r.Context(), userOf(r))
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	out := make([]staffArtisanView, 0, len(v))
+	for i := range v {
+		out = append(out, newStaffArtisanView(&v[i]))
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 func (sa *staffAPI) handleArtisan(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffArtisan(r.Context(), userOf(r), mux.Vars(r)["id"])
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newStaffArtisanView(v))
 }
 
 func (sa *staffAPI) handleWorkingHours(w http.ResponseWriter, r *http.Request) error {
@@ -245,7 +255,10 @@ func (sa *staffAPI) handleWorkingHours(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	v, err := sa.staff.SetWorkingHours(r.Context(), userOf(r), mux.Vars(r)["id"], h)
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newHoursChangeView(v))
 }
 
 func (sa *staffAPI) handleOpeningHours(w http.ResponseWriter, r *http.Request) error {
@@ -254,7 +267,10 @@ func (sa *staffAPI) handleOpeningHours(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	v, err := sa.staff.SetOpeningHours(r.Context(), userOf(r), h)
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newHoursChangeView(v))
 }
 
 // decodeHours decodes an hours object; invalid spans, including ones that
@@ -295,7 +311,10 @@ func (sa *staffAPI) handleAddTimeOff(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	v, err := sa.staff.AddTimeOff(r.Context(), userOf(r), mux.Vars(r)["id"], body.request())
-	return reply(w, http.StatusCreated, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, newTimeOffAddedView(v))
 }
 
 func (sa *staffAPI) handleDeleteTimeOff(w http.ResponseWriter, r *http.Request) error {
@@ -310,7 +329,10 @@ func (sa *staffAPI) handleAddClosure(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	v, err := sa.staff.AddClosure(r.Context(), userOf(r), body.request())
-	return reply(w, http.StatusCreated, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, newClosureAddedView(v))
 }
 
 func (sa *staffAPI) handleDeleteClosure(w http.ResponseWriter, r *http.Request) error {
@@ -324,5 +346,8 @@ func (sa *staffAPI) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v, err := sa.staff.Audit(r.Context(), userOf(r), dr)
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newAuditViews(v))
 }

@@ -11,5 +11,8 @@ import (
 // failed), oldest first. Another artisan's booking is 404.
 func (sa *staffAPI) handleBookingMessages(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffBookingMessages(r.Context(), userOf(r), mux.Vars(r)["id"])
-	return reply(w, http.StatusOK, v, err)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newMessageViews(v))
 }

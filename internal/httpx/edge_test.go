@@ -195,7 +195,7 @@ func (a *accounts) Login(_ context.Context, email, password string) (*app.Signed
 	if password != "right" {
 		return nil, booking.Errorf(booking.EUNAUTHORIZED, app.CodeInvalidCredentials, "wrong e-mail address or password")
 	}
-	return &app.SignedIn{User: app.NewUserView(staffUser), Token: auth.SessionToken{ID: "new", Secret: "s"}, Expires: time.Now().Add(time.Hour)}, nil
+	return &app.SignedIn{User: staffUser, Token: auth.SessionToken{ID: "new", Secret: "s"}, Expires: time.Now().Add(time.Hour)}, nil
 }
 
 func (a *accounts) Logout(_ context.Context, cookie string) error {

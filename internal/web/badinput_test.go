@@ -29,7 +29,7 @@ func TestNoPageAnswers5xx(t *testing.T) {
 	if _, err := env.App.CancelBooking(ctx, gone.ID, gu.Query().Get("token")); err != nil {
 		t.Fatal(err)
 	}
-	at, err := env.App.Atelier(ctx)
+	at, err := atelierOf(env.App.Catalog(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}

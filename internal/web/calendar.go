@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -98,10 +99,10 @@ func lastOfMonth(d booking.Date) booking.Date {
 func monthIndex(d booking.Date) int { return d.Year*12 + int(d.Month) - 1 }
 
 // calendar builds the month view of q for the atelier at.
-func (s *Server) calendar(ctx context.Context, at *app.AtelierView, atLoc *time.Location, q calendarQuery) (*calendarView, error) {
+func (s *Server) calendar(ctx context.Context, at *booking.Atelier, atLoc *time.Location, q calendarQuery) (*calendarView, error) {
 	now := s.app.Now().In(q.Loc)
 	today := booking.DateOf(now)
-	last := today.AddDays(at.Booking.HorizonDays)
+	last := today.AddDays(at.Rules.HorizonDays)
 
 	month := firstOfMonth(today)
 	var chosen booking.Date
@@ -124,8 +125,8 @@ func (s *Server) calendar(ctx context.Context, at *app.AtelierView, atLoc *time.
 	if err != nil {
 		return nil, err
 	}
-	byDay := map[booking.Date][]app.SlotView{}
-	for _, sl := range av.Slots {
+	byDay := map[booking.Date][]availability.Slot{}
+	for _, sl := range slotsIn(av) {
 		d := booking.DateOf(sl.Start.In(q.Loc))
 		byDay[d] = append(byDay[d], sl)
 	}
@@ -220,9 +221,9 @@ func (s *Server) nextFree(ctx context.Context, q calendarQuery, from, last booki
 	return nil, nil
 }
 
-func (s *Server) slotCell(sl app.SlotView, q calendarQuery, atLoc *time.Location, showAtelier bool, city string) slotCell {
+func (s *Server) slotCell(sl availability.Slot, q calendarQuery, atLoc *time.Location, showAtelier bool, city string) slotCell {
 	local := sl.Start.In(q.Loc)
-	c := slotCell{Time: fmtSlotTime(local), URL: q.SlotURL(sl.Start.Time)}
+	c := slotCell{Time: fmtSlotTime(local), URL: q.SlotURL(sl.Start)}
 	c.Label = c.Time
 	if showAtelier {
 		there := sl.Start.In(atLoc)
@@ -236,8 +237,18 @@ func (s *Server) slotCell(sl app.SlotView, q calendarQuery, atLoc *time.Location
 	return c
 }
 
+// slotsIn returns the slots of av with their times in the zone asked for,
+// as the pages show them and write them into links and forms.
+func slotsIn(av *app.Availability) []availability.Slot {
+	out := make([]availability.Slot, len(av.Slots))
+	for i, sl := range av.Slots {
+		out[i] = availability.Slot{Start: sl.Start.In(av.Zone), End: sl.End.In(av.Zone), Artisans: sl.Artisans}
+	}
+	return out
+}
+
 // closureOn returns the reason the atelier is closed on d, or "".
-func closureOn(at *app.AtelierView, d booking.Date) string {
+func closureOn(at *booking.Atelier, d booking.Date) string {
 	for _, c := range at.Closures {
 		if !d.Before(c.From) && !d.After(c.To) {
 			if c.Reason == "" {

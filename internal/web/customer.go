@@ -61,7 +61,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	for i := range 7 {
 		wd := time.Weekday((i + 1) % 7) // Monday first
 		row := hoursRow{Day: weekdays[i].Long, Hours: "Closed"}
-		if spans := at.OpeningHours.On(wd); len(spans) > 0 {
+		if spans := at.Hours.On(wd); len(spans) > 0 {
 			parts := make([]string, len(spans))
 			for j, sp := range spans {
 				parts[j] = clockLabel(sp.Start) + " – " + clockLabel(sp.End)
@@ -79,7 +79,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, sv := range c.Services {
 		d.Services = append(d.Services, serviceCard{
-			Name: sv.Name, Description: sv.Description, Duration: fmtDuration(sv.DurationMinutes),
+			Name: sv.Name, Description: sv.Description, Duration: fmtDuration(int(sv.Duration / time.Minute)),
 			Modes: modesLabel(sv.Modes), URL: "/book?" + url.Values{"service": {sv.ID}}.Encode(),
 			Photo: s.face.services[sv.ID],
 		})
@@ -191,7 +191,7 @@ type bookData struct {
 	Steps   []step
 	Flow    flow
 	Notice  string // e.g. the time chosen was taken meanwhile
-	Service *app.ServiceView
+	Service *booking.Service
 
 	Services []serviceChoice
 	Modes    []choice
@@ -246,7 +246,7 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
 			}
 			next := flow{Service: sv.ID, Mode: f.Mode, TZ: f.TZ}
 			d.Services = append(d.Services, serviceChoice{ID: sv.ID, serviceCard: serviceCard{
-				Name: sv.Name, Description: sv.Description, Duration: fmtDuration(sv.DurationMinutes),
+				Name: sv.Name, Description: sv.Description, Duration: fmtDuration(int(sv.Duration / time.Minute)),
 				Modes: modesLabel(sv.Modes), URL: next.url("/book"), Photo: s.face.services[sv.ID],
 			}})
 		}
@@ -272,7 +272,7 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
 		f.Mode = string(svc.Modes[0])
 	}
 	arts := c.artisansFor(svc)
-	if f.Artisan != anyArtisan && !slices.ContainsFunc(arts, func(a app.ArtisanView) bool { return a.ID == f.Artisan }) {
+	if f.Artisan != anyArtisan && !slices.ContainsFunc(arts, func(a booking.Artisan) bool { return a.ID == f.Artisan }) {
 		if len(arts) != 1 {
 			d := bookData{Steps: f.steps(2), Flow: f, Service: svc}
 			next := flow{Service: svc.ID, Mode: f.Mode, Artisan: anyArtisan, TZ: f.TZ}
@@ -321,7 +321,7 @@ func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *c
 	d := bookData{
 		Steps: f.steps(3), Flow: f, Service: svc, Calendar: cal,
 		ModeLabel: modeLabel(booking.Mode(f.Mode)), ArtisanName: "Any artisan",
-		Duration: fmtDuration(svc.DurationMinutes),
+		Duration: fmtDuration(int(svc.Duration / time.Minute)),
 		ZoneForm: zoneForm{Action: "/book", Hidden: f.hidden("tz"), Options: zoneOptions(f.TZ, c.Atelier.Timezone)},
 	}
 	if f.Artisan != anyArtisan {
@@ -392,8 +392,8 @@ func bookingSummary(c *catalogue, f flow, start time.Time, loc *time.Location) s
 	}
 	var end time.Time
 	if svc != nil {
-		sm.Duration = fmtDuration(svc.DurationMinutes)
-		end = start.Add(time.Duration(svc.DurationMinutes) * time.Minute)
+		sm.Duration = fmtDuration(int(svc.Duration / time.Minute))
+		end = start.Add(time.Duration(int(svc.Duration/time.Minute)) * time.Minute)
 	}
 	sm.When = whenLabel(start.In(loc), end.In(loc))
 	if booking.Mode(f.Mode) == booking.InPerson {
@@ -446,7 +446,7 @@ func detailsFlow(c *catalogue, v url.Values) (f flow, start time.Time, loc *time
 	if err != nil {
 		start = time.Time{}
 	}
-	if f.Artisan != anyArtisan && !slices.ContainsFunc(c.artisansFor(svc), func(a app.ArtisanView) bool { return a.ID == f.Artisan }) {
+	if f.Artisan != anyArtisan && !slices.ContainsFunc(c.artisansFor(svc), func(a booking.Artisan) bool { return a.ID == f.Artisan }) {
 		return f, start, loc, detailsNoArtisan
 	}
 	if start.IsZero() {
@@ -595,7 +595,7 @@ func (s *Server) pickTimes(ctx context.Context, c *catalogue, f flow, loc *time.
 	showAtelier := booking.Mode(f.Mode) == booking.InPerson && !sameOffsets(loc, c.Loc, now)
 	var days []pickDay
 	var last booking.Date
-	for _, sl := range av.Slots {
+	for _, sl := range slotsIn(av) {
 		d := booking.DateOf(sl.Start.In(loc))
 		if d != last {
 			if len(days) == pickDays {

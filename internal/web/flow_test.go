@@ -185,14 +185,14 @@ func TestParseHoursEditor(t *testing.T) {
 			}
 		})
 	}
-	at, err := env.App.Atelier(context.Background())
+	at, err := atelierOf(env.App.Catalog(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := at.OpeningHours.On(time.Tuesday); len(got) != 2 || got[1].String() != "14:00-19:00" {
+	if got := at.Hours.On(time.Tuesday); len(got) != 2 || got[1].String() != "14:00-19:00" {
 		t.Errorf("Tuesday hours after the editor: %v", got)
 	}
-	if got := at.OpeningHours.On(time.Monday); len(got) != 0 {
+	if got := at.Hours.On(time.Monday); len(got) != 0 {
 		t.Errorf("Monday (left empty) is open: %v", got)
 	}
 }

@@ -301,3 +301,11 @@ func (e *Env) MustBookAs(tb testing.TB, service, artisan string, start time.Time
 	}
 	return e.booked(c)
 }
+
+// atelierOf is the atelier of a catalogue the app answered.
+func atelierOf(c *booking.Catalog, err error) (*booking.Atelier, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &c.Atelier, nil
+}

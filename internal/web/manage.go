@@ -248,7 +248,7 @@ func movePick(v *app.Booking, c *catalogue, asked string) string {
 		return ""
 	}
 	offered := func(id string) bool {
-		return slices.ContainsFunc(c.artisansFor(svc), func(a app.ArtisanView) bool { return a.ID == id })
+		return slices.ContainsFunc(c.artisansFor(svc), func(a booking.Artisan) bool { return a.ID == id })
 	}
 	switch {
 	case asked == v.ArtisanID || asked == "":
@@ -313,7 +313,7 @@ func (s *Server) reschedulePage(ctx context.Context, v *app.Booking, c *catalogu
 	}
 	if svc := c.service(v.ServiceID); svc != nil {
 		arts := c.artisansFor(svc)
-		if len(arts) > 1 || !slices.ContainsFunc(arts, func(a app.ArtisanView) bool { return a.ID == v.ArtisanID }) {
+		if len(arts) > 1 || !slices.ContainsFunc(arts, func(a booking.Artisan) bool { return a.ID == v.ArtisanID }) {
 			for _, a := range arts {
 				if a.ID == v.ArtisanID {
 					d.Artisans = append(d.Artisans, artisanChoice{Label: a.Name, Note: "your artisan", URL: link(base, "", keep...), Current: choice == ""})

@@ -11,7 +11,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
 )
@@ -20,7 +19,7 @@ import (
 // page and the page's own Data.
 type page struct {
 	Title   string
-	Atelier *app.AtelierView
+	Atelier *booking.Atelier
 	// DetectZone asks the script to reload the page in the browser's own
 	// time zone when the URL does not name one (booking flow pages).
 	DetectZone bool
@@ -37,33 +36,34 @@ func (p *page) IsAdmin() bool { return p.User.IsAdmin() }
 
 // catalogue is the public catalogue a page needs.
 type catalogue struct {
-	Atelier  *app.AtelierView
+	Atelier  *booking.Atelier
 	Loc      *time.Location
-	Services []app.ServiceView
-	Artisans []app.ArtisanView
+	Services []booking.Service
+	Artisans []booking.Artisan
+}
+
+// atelier is the atelier's public description.
+func (s *Server) atelier(ctx context.Context) (*booking.Atelier, error) {
+	c, err := s.app.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &c.Atelier, nil
 }
 
 func (s *Server) catalogue(ctx context.Context) (*catalogue, error) {
-	at, err := s.app.Atelier(ctx)
+	c, err := s.app.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	svcs, err := s.app.Services(ctx)
-	if err != nil {
-		return nil, err
-	}
-	arts, err := s.app.Artisans(ctx)
-	if err != nil {
-		return nil, err
-	}
-	loc, ok := loadZone(at.Timezone)
+	loc, ok := loadZone(c.Atelier.Timezone)
 	if !ok {
 		loc = time.UTC
 	}
-	return &catalogue{Atelier: at, Loc: loc, Services: svcs, Artisans: arts}, nil
+	return &catalogue{Atelier: &c.Atelier, Loc: loc, Services: c.Services, Artisans: c.Artisans}, nil
 }
 
-func (c *catalogue) service(id string) *app.ServiceView {
+func (c *catalogue) service(id string) *booking.Service {
 	for i := range c.Services {
 		if c.Services[i].ID == id {
 			return &c.Services[i]
@@ -72,7 +72,7 @@ func (c *catalogue) service(id string) *app.ServiceView {
 	return nil
 }
 
-func (c *catalogue) artisan(id string) *app.ArtisanView {
+func (c *catalogue) artisan(id string) *booking.Artisan {
 	for i := range c.Artisans {
 		if c.Artisans[i].ID == id {
 			return &c.Artisans[i]
@@ -99,8 +99,8 @@ func (c *catalogue) serviceName(id string) string {
 }
 
 // artisansFor lists the artisans offering the service, in catalogue order.
-func (c *catalogue) artisansFor(svc *app.ServiceView) []app.ArtisanView {
-	var out []app.ArtisanView
+func (c *catalogue) artisansFor(svc *booking.Service) []booking.Artisan {
+	var out []booking.Artisan
 	for _, a := range c.Artisans {
 		if slices.Contains(svc.Artisans, a.ID) {
 			out = append(out, a)
@@ -120,7 +120,7 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, name string, p *pa
 // error, with the error's status (pageRenderer).
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
 	if p.Atelier == nil {
-		at, err := s.app.Atelier(r.Context())
+		at, err := s.atelier(r.Context())
 		if err != nil {
 			return err
 		}
@@ -148,10 +148,10 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 		d.RetryURL = r.URL.RequestURI()
 	}
 	p := &page{Title: wd.Heading, Data: d}
-	at, err := s.app.Atelier(r.Context())
+	at, err := s.atelier(r.Context())
 	if err != nil {
 		// Still render the page, without the atelier's details.
-		at = &app.AtelierView{Name: "Atelier"}
+		at = &booking.Atelier{Name: "Atelier"}
 	}
 	p.Atelier = at
 	if err := s.pages.render(w, status, "error", p); err != nil {

@@ -123,7 +123,7 @@ type messageRow struct {
 	Failed   bool
 }
 
-func newMessageRow(m app.MessageView, loc *time.Location) messageRow {
+func newMessageRow(m app.Message, loc *time.Location) messageRow {
 	at := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -346,7 +346,7 @@ func (s *Server) newBookingData(r *http.Request, c *catalogue, service, mode, ar
 	u := staffUser(r)
 	d := staffNewData{}
 	for _, sv := range c.Services {
-		d.Services = append(d.Services, option{Value: sv.ID, Label: sv.Name + " (" + fmtDuration(sv.DurationMinutes) + ")", Selected: sv.ID == service})
+		d.Services = append(d.Services, option{Value: sv.ID, Label: sv.Name + " (" + fmtDuration(int(sv.Duration/time.Minute)) + ")", Selected: sv.ID == service})
 	}
 	for _, m := range []booking.Mode{booking.InPerson, booking.Virtual} {
 		d.Modes = append(d.Modes, option{Value: string(m), Label: modeLabel(m), Selected: string(m) == mode})

@@ -305,7 +305,7 @@ func (h *staffHome) week(ctx context.Context) error {
 func weekHours(c *catalogue, mon booking.Date, shown []app.StaffBooking) (first, last int) {
 	first, last = 24, 0
 	for i := range 7 {
-		for _, sp := range c.Atelier.OpeningHours.On(mon.AddDays(i).Weekday()) {
+		for _, sp := range c.Atelier.Hours.On(mon.AddDays(i).Weekday()) {
 			first, last = min(first, int(sp.Start)/60), max(last, (int(sp.End)+59)/60)
 		}
 	}

@@ -114,7 +114,7 @@ func parseHours(form url.Values) (booking.WeekHours, []hoursRowInput, bool) {
 
 // conflictQuery carries the ids of conflicting bookings to the page the
 // change redirects to.
-func conflictQuery(v url.Values, cs []app.ConflictView) url.Values {
+func conflictQuery(v url.Values, cs []app.Conflict) url.Values {
 	for i, c := range cs {
 		if i == maxConflictsShown {
 			break
@@ -160,7 +160,7 @@ func savedMessage(r *http.Request) string {
 }
 
 func (s *Server) hoursPage(r *http.Request, c *catalogue) (*hoursPageData, error) {
-	d := &hoursPageData{Hours: hoursInputs(c.Atelier.OpeningHours), Saved: savedMessage(r), Conflicts: s.conflictItems(r, c)}
+	d := &hoursPageData{Hours: hoursInputs(c.Atelier.Hours), Saved: savedMessage(r), Conflicts: s.conflictItems(r, c)}
 	cls, err := s.staff.app.Closures(r.Context(), staffUser(r))
 	if err != nil {
 		return nil, err
@@ -300,7 +300,7 @@ func (s *Server) artisanPage(r *http.Request, c *catalogue, id string) (*artisan
 	if err != nil {
 		return nil, err
 	}
-	d := &artisanPageData{ID: a.ID, Name: a.Name, Hours: hoursInputs(a.WorkingHours), Saved: savedMessage(r), Conflicts: s.conflictItems(r, c)}
+	d := &artisanPageData{ID: a.ID, Name: a.Name, Hours: hoursInputs(a.Hours), Saved: savedMessage(r), Conflicts: s.conflictItems(r, c)}
 	now := s.app.Now()
 	for _, t := range a.TimeOff {
 		if !t.End.After(now) {
