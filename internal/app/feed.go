@@ -37,12 +37,6 @@ const (
 	FeedAhead = 366 * 24 * time.Hour
 )
 
-// FeedLink is the secret address of a feed. It is shown only when made.
-type FeedLink struct {
-	URL    string // https://…/feeds/TOKEN.ics
-	Webcal string // the same as webcal://…, which opens a calendar app
-}
-
 // FeedDocument is a rendered feed.
 type FeedDocument struct {
 	Body []byte
@@ -50,14 +44,13 @@ type FeedDocument struct {
 	ETag string
 }
 
-// FeedPath is the path of the feed with token, under the public URL.
-func FeedPath(token string) string { return "/feeds/" + token + ".ics" }
-
-// RotateArtisanFeed makes a new secret URL for the feed of artisan id
-// (the artisan's own account or an admin); any earlier URL stops working.
-func (a *App) RotateArtisanFeed(ctx context.Context, u *booking.User, id string) (*FeedLink, error) {
+// RotateArtisanFeed makes a new secret for the feed of artisan id (the
+// artisan's own account or an admin) and returns it; any earlier one stops
+// working. The secret is the feed's only credential: it is given only
+// here (the adapter puts it in the feed's URL) and only its hash is kept.
+func (a *App) RotateArtisanFeed(ctx context.Context, u *booking.User, id string) (string, error) {
 	if err := requireArtisan(u, id); err != nil {
-		return nil, err
+		return "", err
 	}
 	return a.rotateFeed(ctx, u, id)
 }
@@ -78,11 +71,11 @@ func (a *App) RevokeArtisanFeed(ctx context.Context, u *booking.User, id string)
 	return a.revokeFeed(ctx, u, id)
 }
 
-// RotateAtelierFeed makes a new secret URL for the feed of every
-// artisan's bookings (admins only).
-func (a *App) RotateAtelierFeed(ctx context.Context, u *booking.User) (*FeedLink, error) {
+// RotateAtelierFeed makes a new secret for the feed of every artisan's
+// bookings (admins only), as RotateArtisanFeed does.
+func (a *App) RotateAtelierFeed(ctx context.Context, u *booking.User) (string, error) {
 	if err := requireAdmin(u); err != nil {
-		return nil, err
+		return "", err
 	}
 	return a.rotateFeed(ctx, u, "")
 }
@@ -95,17 +88,12 @@ func (a *App) RevokeAtelierFeed(ctx context.Context, u *booking.User) error {
 	return a.revokeFeed(ctx, u, "")
 }
 
-func (a *App) rotateFeed(ctx context.Context, u *booking.User, artisanID string) (*FeedLink, error) {
+func (a *App) rotateFeed(ctx context.Context, u *booking.User, artisanID string) (string, error) {
 	token, hash := newManageToken() // 256 random bits, base64url; SHA-256
 	if err := a.store.SetFeedToken(ctx, artisanID, hash, u.Actor()); err != nil {
-		return nil, wrapStore("set feed token", err)
+		return "", wrapStore("set feed token", err)
 	}
-	url := strings.TrimRight(a.publicURL, "/") + FeedPath(token)
-	webcal := url
-	if _, rest, ok := strings.Cut(url, "://"); ok {
-		webcal = "webcal://" + rest
-	}
-	return &FeedLink{URL: url, Webcal: webcal}, nil
+	return token, nil
 }
 
 func (a *App) revokeFeed(ctx context.Context, u *booking.User, artisanID string) error {

@@ -3,11 +3,10 @@ package httpapi
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
-
-	"github.com/atelier-app/atelier/internal/app"
 )
 
 // Calendar subscription feeds (see internal/app/feed.go for what a feed
@@ -46,7 +45,7 @@ func (sa *staffAPI) handleFeed(w http.ResponseWriter, r *http.Request) error {
 // 201 with a new secret URL; the previous one stops working.
 func (sa *staffAPI) handleRotateArtisanFeed(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.RotateArtisanFeed(r.Context(), userOf(r), mux.Vars(r)["id"])
-	return secret(w, v, err)
+	return sa.secret(w, v, err)
 }
 
 // handleRevokeArtisanFeed serves DELETE /api/v1/staff/artisans/{id}/feed.
@@ -57,7 +56,7 @@ func (sa *staffAPI) handleRevokeArtisanFeed(w http.ResponseWriter, r *http.Reque
 // handleRotateAtelierFeed serves POST /api/v1/staff/feed (admins).
 func (sa *staffAPI) handleRotateAtelierFeed(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.RotateAtelierFeed(r.Context(), userOf(r))
-	return secret(w, v, err)
+	return sa.secret(w, v, err)
 }
 
 // handleRevokeAtelierFeed serves DELETE /api/v1/staff/feed (admins).
@@ -67,12 +66,24 @@ func (sa *staffAPI) handleRevokeAtelierFeed(w http.ResponseWriter, r *http.Reque
 
 // secret writes a response carrying a secret URL: 201, never stored by
 // any cache.
-func secret(w http.ResponseWriter, v *app.FeedLink, err error) error {
+func (sa *staffAPI) secret(w http.ResponseWriter, token string, err error) error {
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusCreated, feedLinkView{URL: v.URL, Webcal: v.Webcal})
+	return writeJSON(w, http.StatusCreated, sa.feedLink(token))
+}
+
+// feedLink is the address of the feed whose secret is token, as served by
+// registerFeedRoutes, and the same as webcal://…, which opens a calendar
+// app.
+func (sa *staffAPI) feedLink(token string) feedLinkView {
+	url := strings.TrimRight(sa.app.PublicURL(), "/") + "/feeds/" + token + ".ics"
+	webcal := url
+	if _, rest, ok := strings.Cut(url, "://"); ok {
+		webcal = "webcal://" + rest
+	}
+	return feedLinkView{URL: url, Webcal: webcal}
 }
 
 // handleClosures serves GET /api/v1/staff/closures: the closures that have
