@@ -25,7 +25,7 @@ func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeAvailability(w, r, newAvailabilityView(v))
+	writeAvailability(w, r, v)
 	return nil
 }
 
@@ -37,8 +37,9 @@ var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); re
 // (many artisans) does not stay in memory for ever.
 const maxPooledAnswer = 4 << 20
 
-// writeAvailability writes v as JSON, the same bytes as writeJSON would.
-func writeAvailability(w http.ResponseWriter, r *http.Request, v *availabilityView) {
+// writeAvailability writes v as JSON, the same bytes as writeJSON would
+// write its view (newAvailabilityView).
+func writeAvailability(w http.ResponseWriter, r *http.Request, v *app.Availability) {
 	bp := answerBuffers.Get().(*[]byte)
 	body := appendAvailability((*bp)[:0], v)
 	body = append(body, '\n')

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"time"
 	"unicode/utf8"
+
+	"github.com/atelier-app/atelier/internal/app"
 )
 
 // The availability answer is the largest and most frequent one the API
@@ -11,42 +13,37 @@ import (
 // through a layout. appendAvailability writes the same bytes by hand:
 // the tests compare it with encoding/json on generated answers.
 
-// appendAvailability appends v as encoding/json would marshal it.
-func appendAvailability(b []byte, v *availabilityView) []byte {
+// appendAvailability appends the view of v (newAvailabilityView) as
+// encoding/json would marshal it, straight from the answer: no view is
+// built.
+func appendAvailability(b []byte, v *app.Availability) []byte {
 	b = append(b, `{"service":`...)
 	b = appendJSONString(b, v.Service)
 	b = append(b, `,"mode":`...)
 	b = appendJSONString(b, string(v.Mode))
 	b = append(b, `,"timezone":`...)
 	b = appendJSONString(b, v.Timezone)
-	b = append(b, `,"slots":`...)
-	if v.Slots == nil {
-		b = append(b, "null"...)
-	} else {
-		var zc zoneCache
-		b = append(b, '[')
-		for i := range v.Slots {
-			sl := &v.Slots[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"start":`...)
-			b = zc.appendTime(b, sl.Start.Time)
-			b = append(b, `,"end":`...)
-			b = zc.appendTime(b, sl.End.Time)
-			b = append(b, `,"artisans":`...)
-			b = appendStrings(b, sl.Artisans)
-			b = append(b, '}')
+	b = append(b, `,"slots":[`...)
+	var zc zoneCache
+	for i := range v.Slots {
+		sl := &v.Slots[i]
+		if i > 0 {
+			b = append(b, ',')
 		}
-		b = append(b, ']')
+		b = append(b, `{"start":`...)
+		b = zc.appendTime(b, sl.Start.In(v.Zone))
+		b = append(b, `,"end":`...)
+		b = zc.appendTime(b, sl.End.In(v.Zone))
+		b = append(b, `,"artisans":`...)
+		b = appendStrings(b, sl.Artisans)
+		b = append(b, '}')
 	}
-	return append(b, '}')
+	return append(b, "]}"...)
 }
 
+// appendStrings appends ss as a JSON array; nil is [] (nonNil), as in the
+// views.
 func appendStrings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
 	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -40,18 +42,16 @@ func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
 		case 1:
 			base = time.Date(9990, 12, 25, 0, 0, 0, 0, loc)
 		}
-		v := &availabilityView{Service: words[r.IntN(len(words))], Mode: booking.Mode(words[r.IntN(len(words))]),
-			Timezone: name, Slots: []slotView{}}
-		if r.IntN(20) == 0 {
-			v.Slots = nil
-		}
+		// The engine's times are in UTC; the answer shows them in loc.
+		v := &app.Availability{Service: words[r.IntN(len(words))], Mode: booking.Mode(words[r.IntN(len(words))]),
+			Zone: loc, Timezone: name}
 		at := base
 		for range r.IntN(300) {
 			at = at.Add(time.Duration(r.IntN(6)) * 30 * time.Minute)
 			if r.IntN(15) == 0 {
 				at = at.Add(time.Duration(r.Int64N(int64(time.Second))))
 			}
-			sl := slotView{Start: At(at.In(loc)), End: At(at.Add(90 * time.Minute).In(loc))}
+			sl := availability.Slot{Start: at.UTC(), End: at.Add(90 * time.Minute).UTC()}
 			if r.IntN(10) > 0 {
 				sl.Artisans = []string{}
 				for range r.IntN(4) {
@@ -60,7 +60,7 @@ func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
 			}
 			v.Slots = append(v.Slots, sl)
 		}
-		want, err := json.Marshal(v)
+		want, err := json.Marshal(newAvailabilityView(v))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,17 +178,17 @@ func decodeForTest(h http.Header, body []byte) ([]byte, error) {
 
 // benchView is a 62-day answer of 8 artisans on a 30-minute grid from
 // 10:00 to 17:30 in Singapore: 992 slots, about 340 KB of JSON.
-func benchView(b *testing.B) *app.AvailabilityView {
+func benchView(b *testing.B) *app.Availability {
 	loc, err := time.LoadLocation("Asia/Singapore")
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := &app.AvailabilityView{Service: "design", Mode: booking.Virtual, Timezone: "Asia/Singapore"}
+	v := &app.Availability{Service: "design", Mode: booking.Virtual, Zone: loc, Timezone: "Asia/Singapore"}
 	all := []string{"artisan0", "artisan1", "artisan2", "artisan3", "artisan4", "artisan5", "artisan6", "artisan7"}
 	for d := range 62 {
 		for k := range 16 {
-			at := time.Date(2026, 6, 2+d, 10, 30*k, 0, 0, loc)
-			v.Slots = append(v.Slots, app.SlotView{Start: app.At(at), End: app.At(at.Add(90 * time.Minute)), Artisans: all[:8-(d+k)%3]})
+			at := time.Date(2026, 6, 2+d, 10, 30*k, 0, 0, loc).UTC() // the engine's times are in UTC
+			v.Slots = append(v.Slots, availability.Slot{Start: at, End: at.Add(90 * time.Minute), Artisans: all[:8-(d+k)%3]})
 		}
 	}
 	return v
@@ -201,7 +201,7 @@ func BenchmarkAvailabilityAnswer(b *testing.B) {
 	b.Run("encoding-json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := json.Marshal(v); err != nil {
+			if _, err := json.Marshal(newAvailabilityView(v)); err != nil {
 				b.Fatal(err)
 			}
 		}
