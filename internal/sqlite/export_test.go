@@ -22,3 +22,14 @@ func (db *DB) ExecInTx(ctx context.Context, query string, args ...any) error {
 		return err
 	})
 }
+
+// SetScheduleReadHook has fn run each time the schedule cache has read a
+// day from the database, before it decides whether to keep what it read.
+// Set it before use; nil removes it.
+func (db *DB) SetScheduleReadHook(fn func()) {
+	if fn == nil {
+		db.schedule.afterRead = nil
+		return
+	}
+	db.schedule.afterRead = func(int64) { fn() }
+}

@@ -33,6 +33,11 @@ type scheduleCache struct {
 	days    map[int64][]schedBooking // UTC day number of block_start → bookings, by block_start
 	count   int                      // bookings held in days
 	loading map[int64]*dayLoad       // days being read from the database
+
+	// afterRead, when set (tests), runs after a day has been read from the
+	// database and before the cache decides whether to keep it: a seam to
+	// force a change between the two.
+	afterRead func(d int64)
 }
 
 // dayLoad is one read of a day from the database; requests that miss the
@@ -149,6 +154,9 @@ func (c *scheduleCache) day(ctx context.Context, q queryer, d int64) ([]schedBoo
 	c.mu.Unlock()
 
 	l.list, l.err = readDay(ctx, q, d)
+	if c.afterRead != nil {
+		c.afterRead(d)
+	}
 
 	c.mu.Lock()
 	if c.loading[d] == l {

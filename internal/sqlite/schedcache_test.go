@@ -193,75 +193,184 @@ func TestScheduleMatchesDatabase(t *testing.T) {
 	}
 }
 
+// TestScheduleKeepsNoDayReadBeforeAChange forces the interleaving a
+// cache of reads must survive: a request reads a day from the database,
+// and before it stores what it read a booking on that day is made and its
+// call returns. A request that starts then (the load still in progress)
+// and every later one must see the booking: the stale read is neither
+// joined nor kept.
+func TestScheduleKeepsNoDayReadBeforeAChange(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	from, to := at(0, 0), at(0, 0).AddDate(0, 0, 7)
+	MustCreateBooking(t, db, req{ID: "bk_a", Artisan: "ana", Start: at(11, 0)})
+	scheduleIDs(t, db, from, to) // every day of the week cached
+	// A change drops the day, so the next request reads it again.
+	MustCreateBooking(t, db, req{ID: "bk_b", Artisan: "ben", Start: at(11, 0)})
+	fired := false
+	var during []string
+	var duringErr error
+	db.SetScheduleReadHook(func() {
+		if fired {
+			return
+		}
+		fired = true
+		// The day has been read without bk_late; its load is not over.
+		MustCreateBooking(t, db, req{ID: "bk_late", Artisan: "ana", Start: at(15, 0)})
+		// A request made now, after the call returned. Were it to join
+		// the load in progress, it would wait for this very goroutine:
+		// the deadline turns that into an error instead of a hang.
+		wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		s, err := db.Schedule(wait, from, to)
+		if duringErr = err; err == nil {
+			for _, b := range s.Bookings {
+				during = append(during, b.ID)
+			}
+			slices.Sort(during)
+		}
+	})
+	overlapping := scheduleIDs(t, db, from, to)
+	db.SetScheduleReadHook(nil)
+	if !fired {
+		t.Fatal("the day changed was not read from the database again")
+	}
+	if !slices.Contains(overlapping, "bk_b") {
+		t.Errorf("the read that overlapped bk_late gives %v: bk_b, made before it, is missing", overlapping)
+	}
+	want := []string{"bk_a", "bk_b", "bk_late"}
+	if duringErr != nil {
+		t.Errorf("a request made after bk_late returned, during the stale load: %v", duringErr)
+	} else if !slices.Equal(during, want) {
+		t.Errorf("a request made after bk_late returned, during the stale load, gives %v, want %v", during, want)
+	}
+	if got := scheduleIDs(t, db, from, to); !slices.Equal(got, want) {
+		t.Errorf("after the stale load: %v, want %v", got, want)
+	}
+}
+
 // TestScheduleNeverMissesAReturnedChange: readers racing a run of bookings
-// and cancellations always see every change whose call had returned before
-// their read began.
+// made, cancelled and moved to another day always see every change whose
+// call had returned before their read began.
+//
+// A booking counts as settled for a read only if no call on it began
+// before the read ended: a cancellation or a move that begins after the
+// read began overlaps it, and the read may see it or not.
 func TestScheduleNeverMissesAReturnedChange(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	from, to := at(0, 0), at(0, 0).AddDate(0, 0, 7)
-	const (
-		changing  = iota // a call is in flight: either answer is right
-		confirmed        // made, and the call returned
-		cancelled        // cancelled, and the call returned
-	)
+	// entry is what the writer has done to a booking: calls counts the
+	// calls begun on it, settled is whether the last one returned, and
+	// then blockStart is where it is (zero: cancelled).
+	type entry struct {
+		calls      int
+		settled    bool
+		blockStart time.Time
+	}
 	var mu sync.Mutex
-	state := map[string]int{}
-	set := func(id string, st int) {
+	state := map[string]entry{}
+	begin := func(id string) {
 		mu.Lock()
-		state[id] = st
+		e := state[id]
+		e.calls++
+		e.settled = false
+		state[id] = e
 		mu.Unlock()
+	}
+	settle := func(id string, blockStart time.Time) {
+		mu.Lock()
+		e := state[id]
+		e.settled, e.blockStart = true, blockStart
+		state[id] = e
+		mu.Unlock()
+	}
+	snapshot := func() map[string]entry {
+		mu.Lock()
+		defer mu.Unlock()
+		out := make(map[string]entry, len(state))
+		for id, e := range state {
+			out[id] = e
+		}
+		return out
 	}
 	var stop atomic.Bool
 	var wg sync.WaitGroup
+	var reads, checked atomic.Int64
 	defer func() { stop.Store(true); wg.Wait() }()
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for !stop.Load() {
-				mu.Lock()
-				want := make(map[string]int, len(state))
-				for id, st := range state {
-					want[id] = st
-				}
-				mu.Unlock()
+				before := snapshot()
 				s, err := db.Schedule(ctx, from, to)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				got := map[string]bool{}
+				after := snapshot()
+				reads.Add(1)
+				got := map[string]time.Time{}
 				for _, b := range s.Bookings {
-					got[b.ID] = true
+					got[b.ID] = b.BlockStart
 				}
-				for id, st := range want {
-					if st == confirmed && !got[id] {
-						t.Errorf("booking %s, made before the read, is missing", id)
-						return
+				for id, e := range before {
+					if !e.settled || after[id].calls != e.calls {
+						continue // a call on it overlapped the read
 					}
-					if st == cancelled && got[id] {
+					checked.Add(1)
+					bs, ok := got[id]
+					switch {
+					case e.blockStart.IsZero() && ok:
 						t.Errorf("booking %s, cancelled before the read, is still there", id)
+						return
+					case !e.blockStart.IsZero() && !ok:
+						t.Errorf("booking %s, made or moved before the read, is missing", id)
+						return
+					case ok && !bs.Equal(e.blockStart):
+						t.Errorf("booking %s, moved before the read to a block starting %s, starts %s", id, e.blockStart, bs)
 						return
 					}
 				}
 			}
 		}()
 	}
+	actor := booking.Actor{Kind: "customer"}
 	for i := range 60 {
 		// Six days, two artisans, five two-hour slots each.
 		id := fmt.Sprintf("bk_%02d", i)
 		artisan := []string{"ana", "ben"}[(i/6)%2]
 		start := at(8, 0).AddDate(0, 0, i%6).Add(time.Duration(i/12) * 2 * time.Hour)
-		set(id, changing)
-		MustCreateBooking(t, db, req{ID: id, Artisan: artisan, Start: start})
-		set(id, confirmed)
-		if i%3 == 0 {
-			set(id, changing)
-			if _, err := db.CancelBooking(ctx, id, booking.Actor{Kind: "customer"}); err != nil {
+		begin(id)
+		b := MustCreateBooking(t, db, req{ID: id, Artisan: artisan, Start: start})
+		settle(id, b.BlockStart)
+		switch i % 3 {
+		case 0:
+			begin(id)
+			if _, err := db.CancelBooking(ctx, id, actor); err != nil {
 				t.Fatal(err)
 			}
-			set(id, cancelled)
+			settle(id, time.Time{})
+		case 1:
+			// To the seventh day, where the slot may be taken: then the
+			// booking stays where it is.
+			nb := newBooking(req{Artisan: artisan, Start: at(8, 0).AddDate(0, 0, 6).Add(time.Duration(i%5) * 2 * time.Hour)})
+			begin(id)
+			moved, err := db.RescheduleBooking(ctx, id, nb.Booking.Start, nb.Booking.End, nb.Booking.BlockStart, nb.Booking.BlockEnd, actor, place(nb, id))
+			switch {
+			case err == nil:
+				settle(id, moved.BlockStart)
+			case booking.ErrorCode(err) == booking.CodeSlotUnavailable:
+				settle(id, b.BlockStart)
+			default:
+				t.Fatal(err)
+			}
 		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	if reads.Load() < 20 || checked.Load() < 200 {
+		t.Fatalf("only %d reads and %d checks: the readers did not race the writes", reads.Load(), checked.Load())
 	}
 }
