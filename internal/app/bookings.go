@@ -63,6 +63,15 @@ type placing struct {
 	actor booking.Actor // recorded in the audit trail
 }
 
+// zone is where the answer shows b: in the customer's zone to customers,
+// in the atelier's to staff.
+func (how placing) zone(b *booking.Booking, c *booking.Catalog) *time.Location {
+	if how.staff {
+		return zoneOf(c)
+	}
+	return viewZone(b, c)
+}
+
 var customerActor = booking.Actor{Kind: "customer"}
 
 // CreateBooking validates req, places it and stores it. Errors are
@@ -173,14 +182,6 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		}
 	}
 
-	// The answer's zone: the customer's to customers, the atelier's to
-	// staff.
-	zone := func(b *booking.Booking) *time.Location {
-		if how.staff {
-			return zoneOf(c)
-		}
-		return viewZone(b, c)
-	}
 	var created *Created
 	place := func(s *booking.Schedule) (booking.Placement, error) {
 		p, err := availability.Place(gbusy.into(s), placeReq, now)
@@ -191,7 +192,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		// writes the record in the same transaction as the booking.
 		placed := b
 		placed.ArtisanID, placed.RoomID = p.ArtisanID, p.RoomID
-		created = &Created{Booking: result(&placed, c, zone(&placed)), ManageToken: token}
+		created = &Created{Booking: result(&placed, c, how.zone(&placed, c)), ManageToken: token}
 		body, err := opt.Replay.FirstResponse(created)
 		if err != nil {
 			return p, internal("render the first response", err)
@@ -216,7 +217,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		return a.replay(rec, opt.IdempotencyKey, idem.RequestHash)
 	}
 	if created == nil {
-		created = &Created{Booking: result(stored, c, zone(stored)), ManageToken: token}
+		created = &Created{Booking: result(stored, c, how.zone(stored, c)), ManageToken: token}
 	}
 	return created, nil
 }

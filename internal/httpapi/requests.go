@@ -27,11 +27,8 @@ type bookingRequest struct {
 // request is the use case's request, and the options of its
 // Idempotency-Key: the body as decoded is what the key is checked against.
 func (b bookingRequest) request(idempotencyKey string) (app.BookingRequest, app.CreateOptions, error) {
-	unread := booking.FieldErrors{}
-	req := app.BookingRequest{
-		Service: b.Service, Mode: booking.Mode(b.Mode), Start: instantField(unread, "start", b.Start),
-		Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Unread: unread,
-	}
+	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes}
+	req.Start = instantField(&req.Unread, "start", b.Start)
 	opt := app.CreateOptions{IdempotencyKey: idempotencyKey}
 	if idempotencyKey != "" {
 		fp, err := json.Marshal(b)
@@ -50,8 +47,9 @@ type rescheduleRequest struct {
 }
 
 func (b rescheduleRequest) request() app.RescheduleRequest {
-	unread := booking.FieldErrors{}
-	return app.RescheduleRequest{Start: instantField(unread, "start", b.Start), Artisan: b.Artisan, Unread: unread}
+	req := app.RescheduleRequest{Artisan: b.Artisan}
+	req.Start = instantField(&req.Unread, "start", b.Start)
+	return req
 }
 
 // closureRequest is the body of POST /api/v1/staff/closures. Without to
@@ -63,8 +61,10 @@ type closureRequest struct {
 }
 
 func (b closureRequest) request() app.ClosureRequest {
-	unread := booking.FieldErrors{}
-	return app.ClosureRequest{From: dateField(unread, "from", b.From), To: dateField(unread, "to", b.To), Reason: b.Reason, Unread: unread}
+	req := app.ClosureRequest{Reason: b.Reason}
+	req.From = dateField(&req.Unread, "from", b.From)
+	req.To = dateField(&req.Unread, "to", b.To)
+	return req
 }
 
 // timeOffRequest is the body of POST /api/v1/staff/artisans/{id}/time-off.
@@ -75,36 +75,47 @@ type timeOffRequest struct {
 }
 
 func (b timeOffRequest) request() app.TimeOffRequest {
-	unread := booking.FieldErrors{}
-	return app.TimeOffRequest{Start: instantField(unread, "start", b.Start), End: instantField(unread, "end", b.End), Reason: b.Reason, Unread: unread}
+	req := app.TimeOffRequest{Reason: b.Reason}
+	req.Start = instantField(&req.Unread, "start", b.Start)
+	req.End = instantField(&req.Unread, "end", b.End)
+	return req
 }
 
 // instantField reads an RFC 3339 time that carries an explicit offset
 // ("Z" or "+08:00"), without surrounding spaces. Empty is the zero time
 // (the use case says whether it is required); anything else that is not
-// such a time is a message in unread.
-func instantField(unread booking.FieldErrors, field, s string) time.Time {
+// such a time is a message in *unread (made when the first is added).
+func instantField(unread *booking.FieldErrors, field, s string) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		unread.Add(field, "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
+		addUnread(unread, field, "must be an RFC 3339 time with an offset, such as 2026-12-01T10:00:00+08:00")
 		return time.Time{}
 	}
 	return t
 }
 
+// addUnread adds a field that could not be read to *unread, making it
+// first if need be: a request read in full allocates nothing for it.
+func addUnread(unread *booking.FieldErrors, field, msg string) {
+	if *unread == nil {
+		*unread = booking.FieldErrors{}
+	}
+	unread.Add(field, msg)
+}
+
 // dateField reads a date (YYYY-MM-DD) as instantField reads a time.
-func dateField(unread booking.FieldErrors, field, s string) booking.Date {
+func dateField(unread *booking.FieldErrors, field, s string) booking.Date {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return booking.Date{}
 	}
 	d, err := booking.ParseDate(s)
 	if err != nil {
-		unread.Add(field, "must be a date (YYYY-MM-DD)")
+		addUnread(unread, field, "must be a date (YYYY-MM-DD)")
 		return booking.Date{}
 	}
 	return d

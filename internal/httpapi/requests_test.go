@@ -16,14 +16,14 @@ func TestInstantFieldNeedsOffset(t *testing.T) {
 		"2026-12-01":                 false,
 		"tomorrow at ten, Singapore": false,
 	} {
-		unread := booking.FieldErrors{}
-		got := instantField(unread, "start", in)
+		var unread booking.FieldErrors
+		got := instantField(&unread, "start", in)
 		if (unread["start"] == "") != ok || got.IsZero() == ok {
 			t.Errorf("instantField(%q) = %v, unread %v; want read %v", in, got, unread, ok)
 		}
 	}
-	unread := booking.FieldErrors{}
-	if got := instantField(unread, "start", "  "); !got.IsZero() || len(unread) != 0 {
+	var unread booking.FieldErrors
+	if got := instantField(&unread, "start", "  "); !got.IsZero() || unread != nil {
 		t.Errorf("an empty start = %v, unread %v; want the zero time for the use case to require", got, unread)
 	}
 }
