@@ -338,17 +338,31 @@ func (a *App) AddClosure(ctx context.Context, u *booking.User, req ClosureReques
 	if err != nil {
 		return nil, wrapStore("add closure", err)
 	}
-	c, err := a.catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	loc := zoneOf(c)
-	from, to := maxT(cl.From.In(loc), a.now()), cl.To.AddDays(1).In(loc)
-	cs, err := a.conflicts(ctx, from, to, "")
+	cs, _, err := a.leftOutside(ctx, "", func(loc *time.Location) (time.Time, time.Time) {
+		return cl.From.In(loc), cl.To.AddDays(1).In(loc)
+	})
 	if err != nil {
 		return nil, err
 	}
 	return &ClosureAdded{Closure: cl, Conflicts: cs}, nil
+}
+
+// leftOutside is the tail of adding a closure or a time off: the confirmed
+// bookings of artisan ("" for all) that the change leaves outside the rules,
+// from the start of span (never before now) to its end, and the atelier's
+// zone span is given in.
+func (a *App) leftOutside(ctx context.Context, artisan string, span func(loc *time.Location) (from, to time.Time)) ([]Conflict, *time.Location, error) {
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc := zoneOf(c)
+	from, to := span(loc)
+	cs, err := a.conflicts(ctx, maxT(from, a.now()), to, artisan)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, loc, nil
 }
 
 // DeleteClosure reopens the atelier (admins only).
@@ -392,12 +406,7 @@ func (a *App) AddTimeOff(ctx context.Context, u *booking.User, id string, req Ti
 	if err != nil {
 		return nil, wrapStore("add time off", err)
 	}
-	c, err := a.catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	loc := zoneOf(c)
-	cs, err := a.conflicts(ctx, maxT(t.Start, a.now()), t.End, id)
+	cs, loc, err := a.leftOutside(ctx, id, func(*time.Location) (time.Time, time.Time) { return t.Start, t.End })
 	if err != nil {
 		return nil, err
 	}
