@@ -136,9 +136,11 @@ func (st *JobStore) PostponeJob(ctx context.Context, id int64, errText string, u
 }
 
 // FailJob gives up on a job, keeping it (state failed) for staff to see.
+// Its payload is dropped as CompleteJob drops a delivered one: a mail that
+// is never sent still holds the customer's manage token and personal data.
 func (st *JobStore) FailJob(ctx context.Context, id int64, errText string) error {
 	now := st.db.now()
-	return st.finishJob(ctx, "fail", id, `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, done_at = ?
+	return st.finishJob(ctx, "fail", id, `UPDATE jobs SET state = 'failed', lease_until = NULL, payload = NULL, last_error = ?, done_at = ?
 		WHERE id = ? AND state = 'pending'`, errText, fmtTime(now), id)
 }
 

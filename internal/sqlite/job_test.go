@@ -22,7 +22,7 @@ func TestJobQueue(t *testing.T) {
 	now := testNow
 	err := db.Enqueue(ctx,
 		booking.Job{Queue: "mail", Kind: "b", RunAt: now.Add(-time.Minute), Payload: []byte("pb")},
-		booking.Job{Queue: "mail", Kind: "a", RunAt: now.Add(-time.Hour)},
+		booking.Job{Queue: "mail", Kind: "a", RunAt: now.Add(-time.Hour), Payload: []byte("pa")},
 		booking.Job{Queue: "mail", Kind: "later", RunAt: now.Add(time.Hour)},
 		booking.Job{Queue: "gcal", Kind: "other"},
 	)
@@ -97,6 +97,14 @@ func TestJobQueue(t *testing.T) {
 	}
 	if len(failed) != 1 || failed[0].ID != a.ID || failed[0].LastError != "smtp: 550 no such user" {
 		t.Errorf("failed jobs = %+v", failed)
+	}
+	// A job given up keeps no payload either: it is never sent, and an
+	// undelivered confirmation still holds the manage token in clear.
+	if err := rawDB(t, db).QueryRowContext(ctx, `SELECT length(coalesce(payload, x'')) FROM jobs WHERE id = ?`, a.ID).Scan(&payloadLen); err != nil {
+		t.Fatal(err)
+	}
+	if payloadLen != 0 {
+		t.Errorf("failed job still holds a %d-byte payload", payloadLen)
 	}
 	stats, err := db.JobStats(ctx)
 	if err != nil {
