@@ -174,9 +174,9 @@ func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, er
 	case dy.closed:
 		return booking.Placement{}, say.closure(s.Atelier.Closures, d)
 	case len(dy.opening) == 0:
-		return booking.Placement{}, booking.ErrSlotNotBookable(booking.ReasonClosed, "the atelier is closed all day on "+say.date(d))
+		return booking.Placement{}, booking.ErrSlotNotBookable(booking.ReasonClosed, "the atelier is closed all day on "+say.date(d)+forDate(dy.special))
 	case !dy.opening.contains(start.UnixNano(), end.UnixNano()):
-		return booking.Placement{}, say.outsideOpening(dy, s.Atelier.Hours.On(d.Weekday()), svc, start, end)
+		return booking.Placement{}, say.outsideOpening(dy, svc, start, end)
 	}
 
 	// Fairness: the free artisan with the fewest confirmed bookings that

@@ -91,7 +91,7 @@ type index struct {
 	rooms     []booking.Room
 	roomBusy  []set // per room: in-person bookings
 	closures  []booking.Closure
-	opening   booking.WeekHours
+	atelier   *booking.Atelier // opening hours, weekly and for dates
 	dayCache  map[booking.Date]*day
 	candByID  map[string]int
 	windowLo  int64
@@ -107,13 +107,19 @@ type index struct {
 // day holds the opening hours and working hours of one local date as
 // instants.
 type day struct {
-	date     booking.Date
-	start    time.Time // midnight
-	end      time.Time // next midnight
-	closed   bool      // a closure covers the date
-	opening  set
-	working  []set // per candidate
-	bookings []int // confirmed bookings per candidate starting that day
+	date    booking.Date
+	start   time.Time // midnight
+	end     time.Time // next midnight
+	closed  bool      // a closure covers the date
+	opening set
+	// openSpans are the opening hours of the date as wall-clock spans;
+	// special says they were set for the date (DateHours), not the week.
+	openSpans []booking.Span
+	special   bool
+	working   []set            // per candidate
+	workSpans [][]booking.Span // per candidate, as openSpans
+	workDate  []bool           // per candidate, as special
+	bookings  []int            // confirmed bookings per candidate starting that day
 }
 
 // newIndex gathers what the candidates need over [lo, hi): the earliest
@@ -130,7 +136,7 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 		blocked:   make([]set, len(cands)),
 		perDay:    make([][]int, len(cands)),
 		closures:  s.Atelier.Closures,
-		opening:   s.Atelier.Hours,
+		atelier:   &s.Atelier,
 		dayCache:  make(map[booking.Date]*day),
 		candByID:  make(map[string]int, len(cands)),
 		windowLo:  lo.UnixNano(),
@@ -314,11 +320,13 @@ func (ix *index) day(d booking.Date) *day {
 		return dy
 	}
 	dy := &day{
-		date:     d,
-		start:    midnight(d, ix.loc),
-		end:      midnight(d.AddDays(1), ix.loc),
-		working:  make([]set, len(ix.artisans)),
-		bookings: make([]int, len(ix.artisans)),
+		date:      d,
+		start:     midnight(d, ix.loc),
+		end:       midnight(d.AddDays(1), ix.loc),
+		working:   make([]set, len(ix.artisans)),
+		workSpans: make([][]booking.Span, len(ix.artisans)),
+		workDate:  make([]bool, len(ix.artisans)),
+		bookings:  make([]int, len(ix.artisans)),
 	}
 	for _, c := range ix.closures {
 		if c.Covers(d) {
@@ -326,17 +334,20 @@ func (ix *index) day(d booking.Date) *day {
 			break
 		}
 	}
-	wd := d.Weekday()
-	open := ix.opening.On(wd)
+	// Hours set for the date replace the week's, for the atelier and for
+	// each artisan on their own.
+	open, special := ix.atelier.HoursOn(d)
+	dy.openSpans, dy.special = open, special
 	dy.opening = spans(open, d, ix.loc)
 	for i, a := range ix.artisans {
 		// Artisans often keep the atelier's hours, or each other's: the
 		// same wall-clock spans give the same instants, so they share one
 		// (read-only) set rather than converting the times again.
-		work := a.Hours.On(wd)
+		work, onDate := a.HoursOn(d)
+		dy.workSpans[i], dy.workDate[i] = work, onDate
 		if slices.Equal(work, open) {
 			dy.working[i] = dy.opening
-		} else if j := ix.sameHours(wd, i); j >= 0 {
+		} else if j := sameHours(dy, i); j >= 0 {
 			dy.working[i] = dy.working[j]
 		} else {
 			dy.working[i] = spans(work, d, ix.loc)
@@ -350,11 +361,10 @@ func (ix *index) day(d booking.Date) *day {
 }
 
 // sameHours returns an earlier candidate with the same hours as candidate
-// i on weekday wd, or -1.
-func (ix *index) sameHours(wd time.Weekday, i int) int {
-	work := ix.artisans[i].Hours.On(wd)
+// i on day dy, or -1.
+func sameHours(dy *day, i int) int {
 	for j := range i {
-		if slices.Equal(ix.artisans[j].Hours.On(wd), work) {
+		if slices.Equal(dy.workSpans[j], dy.workSpans[i]) {
 			return j
 		}
 	}

@@ -117,7 +117,8 @@ func (n *naive) free(svc *booking.Service, mode booking.Mode, a *booking.Artisan
 	buf := svc.Buffers[mode]
 	end := start.Add(svc.Duration)
 	bs, be := start.Add(-buf.Before), end.Add(buf.After)
-	if !n.inHours(s.Atelier.Hours[d.Weekday()], d, start, end) || !n.inHours(a.Hours[d.Weekday()], d, bs, be) {
+	if !n.inHours(naiveHours(s.Atelier.Hours, s.Atelier.DateHours, d), d, start, end) ||
+		!n.inHours(naiveHours(a.Hours, a.DateHours, d), d, bs, be) {
 		return false, ""
 	}
 	if !a.Offers(svc.ID) || !slices.Contains(svc.Artisans, a.ID) || !svc.Offers(mode) {
@@ -163,6 +164,18 @@ rooms:
 	return false, ""
 }
 
+// naiveHours is the rule for hours set for one date: on a date with an
+// entry its spans (none: closed) replace the week's for that weekday.
+func naiveHours(week booking.WeekHours, dates []booking.DateHours, d booking.Date) []booking.Span {
+	spans := week[d.Weekday()]
+	for _, x := range dates {
+		if x.Date.Year == d.Year && x.Date.Month == d.Month && x.Date.Day == d.Day {
+			spans = x.Hours
+		}
+	}
+	return spans
+}
+
 func (n *naive) bookingsOn(a string, d booking.Date, ignore string) int {
 	c := 0
 	for _, b := range n.s.Bookings {
@@ -198,6 +211,26 @@ func randSpans(r *rand.Rand) []booking.Span {
 		end = min(end, 24*60)
 		out = append(out, booking.Span{Start: at, End: end})
 		at = end + booking.Clock(30*r.IntN(4))
+	}
+	return out
+}
+
+// randDateHours sets hours for a few of the dates around the base day
+// (often the day of a clock change), some closing the date; each date once.
+func randDateHours(r *rand.Rand, around func() time.Time, loc *time.Location) []booking.DateHours {
+	var out []booking.DateHours
+	seen := map[booking.Date]bool{}
+	for range r.IntN(4) {
+		d := booking.DateOf(around().In(loc))
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		var spans []booking.Span
+		if r.IntN(4) > 0 {
+			spans = randSpans(r)
+		}
+		out = append(out, booking.DateHours{Date: d, Hours: spans})
 	}
 	return out
 }
@@ -245,6 +278,9 @@ func randSchedule(tb testing.TB, r *rand.Rand) (*booking.Schedule, Query, time.T
 		},
 		Services: []booking.Service{svc},
 	}}
+	if r.IntN(2) == 0 {
+		s.Atelier.DateHours = randDateHours(r, around, loc)
+	}
 	if r.IntN(3) == 0 {
 		from := booking.DateOf(around().In(loc))
 		s.Atelier.Closures = []booking.Closure{{From: from, To: from.AddDays(r.IntN(2))}}
@@ -252,6 +288,12 @@ func randSchedule(tb testing.TB, r *rand.Rand) (*booking.Schedule, Query, time.T
 	nArt := 1 + r.IntN(4)
 	for i := range nArt {
 		a := booking.Artisan{ID: fmt.Sprintf("a%d", i), Hours: randHours(r), DailyCap: r.IntN(4)}
+		if r.IntN(2) == 0 {
+			a.DateHours = randDateHours(r, around, loc)
+			for j := range a.DateHours {
+				a.DateHours[j].ArtisanID = a.ID
+			}
+		}
 		if r.IntN(6) > 0 {
 			a.Services = []string{"svc"}
 		}

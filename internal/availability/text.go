@@ -136,16 +136,35 @@ func (sp speaker) closure(closures []booking.Closure, d booking.Date) error {
 	return booking.ErrSlotNotBookable(booking.ReasonClosure, sp.date(d)+" is a closure day: the atelier is closed")
 }
 
+// forDate is what a reason adds when the day's hours were set for that
+// date rather than taken from the week: who reads "closed on Sunday"
+// after seeing the week's Sunday hours learns why.
+func forDate(special bool) string {
+	if special {
+		return " (hours set for that date)"
+	}
+	return ""
+}
+
+// thatDay names the hours of a day in a reason: "that day", or "on that
+// date only" for hours set for the date.
+func thatDay(special bool) string {
+	if special {
+		return "that day, hours set for that date"
+	}
+	return "that day"
+}
+
 // outsideOpening says why [start, end) is outside the opening hours of dy
-// (wall-clock spans: the day's hours as configured).
-func (sp speaker) outsideOpening(dy *day, spans []booking.Span, svc *booking.Service, start, end time.Time) error {
+// (its wall-clock spans: the day's hours as configured or set for the date).
+func (sp speaker) outsideOpening(dy *day, svc *booking.Service, start, end time.Time) error {
 	iv, ok := containing(dy.opening, start.UnixNano())
 	if !ok {
 		return booking.ErrSlotNotBookable(booking.ReasonClosed,
-			"the atelier is closed at "+sp.when(start)+" (open "+hours(spans)+" that day)")
+			"the atelier is closed at "+sp.when(start)+" (open "+hours(dy.openSpans)+" "+thatDay(dy.special)+")")
 	}
 	return booking.ErrSlotNotBookable(booking.ReasonClosed,
-		"a "+minutes(svc.Duration)+" appointment at "+sp.when(start)+" would end after the atelier closes at "+sp.bound(dy, iv.end))
+		"a "+minutes(svc.Duration)+" appointment at "+sp.when(start)+" would end after the atelier closes at "+sp.bound(dy, iv.end)+forDate(dy.special))
 }
 
 // noArtisan explains why no candidate can take the slot. A candidate who
@@ -182,20 +201,20 @@ func (sp speaker) artisanError(s *booking.Schedule, ix *index, dy *day, i int, r
 	}
 	switch ix.artisanProblem(dy, i, bs.UnixNano(), be.UnixNano()) {
 	case notWorking:
-		spans := a.Hours.On(dy.date.Weekday())
+		spans, special := dy.workSpans[i], dy.workDate[i]
 		work := dy.working[i]
 		iv, ok := containing(work, start.UnixNano())
 		var msg string
 		switch {
 		case len(work) == 0:
-			msg = name + " does not work on " + sp.date(dy.date)
+			msg = name + " does not work on " + sp.date(dy.date) + forDate(special)
 		case !ok:
-			msg = name + " does not work at " + sp.when(start) + " (working hours that day: " + hours(spans) + ")"
+			msg = name + " does not work at " + sp.when(start) + " (working hours " + thatDay(special) + ": " + hours(spans) + ")"
 		case end.UnixNano() > iv.end:
-			msg = "a " + minutes(svc.Duration) + " appointment at " + sp.when(start) + " would end after " + name + " stops work at " + sp.bound(dy, iv.end)
+			msg = "a " + minutes(svc.Duration) + " appointment at " + sp.when(start) + " would end after " + name + " stops work at " + sp.bound(dy, iv.end) + forDate(special)
 		default:
 			msg = "with the time kept free around it, the appointment at " + sp.when(start) + " needs " + name +
-				" from " + sp.clock(bs) + " to " + sp.clock(be) + ", outside the working hours that day (" + hours(spans) + ")"
+				" from " + sp.clock(bs) + " to " + sp.clock(be) + ", outside the working hours " + thatDay(special) + " (" + hours(spans) + ")"
 		}
 		return booking.ErrSlotNotBookable(booking.ReasonNotWorking, msg)
 	case capped:

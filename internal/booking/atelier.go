@@ -26,8 +26,10 @@ type Atelier struct {
 	MapURL   string
 	Rooms    []Room
 	Hours    WeekHours // opening hours, wall clock in Location
-	Closures []Closure
-	Rules    Rules
+	// DateHours replace Hours on their dates (datehours.go), by date.
+	DateHours []DateHours
+	Closures  []Closure
+	Rules     Rules
 }
 
 // Room is a consultation room used by in-person visits.
@@ -90,8 +92,10 @@ type Artisan struct {
 	Email    string
 	Services []string  // ids of services offered
 	Hours    WeekHours // working hours, wall clock in the atelier's zone
-	DailyCap int       // most confirmed bookings per local day; 0 means no cap
-	TimeOff  []TimeOff
+	// DateHours replace Hours on their dates (datehours.go), by date.
+	DateHours []DateHours
+	DailyCap  int // most confirmed bookings per local day; 0 means no cap
+	TimeOff   []TimeOff
 }
 
 // Offers reports whether the artisan offers service id.
