@@ -45,6 +45,22 @@ type Availability struct {
 // Availability lists the slots of q that can be booked now. Invalid
 // queries fail with EINVALID and a field map keyed by query parameter.
 func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availability, error) {
+	return a.availability(ctx, q, false)
+}
+
+// StaffAvailability lists the slots of q that staff may book on a
+// customer's behalf: minimum notice and horizon do not apply, the past and
+// clashes do (the rules of StaffCreateBooking). An artisan account sees
+// only its own artisan's times; asking for another is EFORBIDDEN.
+func (a *App) StaffAvailability(ctx context.Context, u *booking.User, q AvailabilityQuery) (*Availability, error) {
+	var err error
+	if q.Artisan, err = scope(u, q.Artisan); err != nil {
+		return nil, err
+	}
+	return a.availability(ctx, q, true)
+}
+
+func (a *App) availability(ctx context.Context, q AvailabilityQuery, staff bool) (*Availability, error) {
 	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
@@ -76,7 +92,11 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 
 	from := q.From.In(loc)
 	to := q.To.AddDays(1).In(loc)
-	defer a.observeAvailability("customer", time.Now()) // metrics.go
+	kind := "customer"
+	if staff {
+		kind = "staff"
+	}
+	defer a.observeAvailability(kind, time.Now()) // metrics.go
 	s, err := a.store.Schedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
 	if err != nil {
 		return nil, internal("load schedule", err)
@@ -89,6 +109,7 @@ func (a *App) Availability(ctx context.Context, q AvailabilityQuery) (*Availabil
 		To:        to,
 		// The booking itself is in the schedule only when it overlaps.
 		IgnoreBookingID: q.Moving,
+		Staff:           staff,
 	}, a.now())
 	if err != nil {
 		return nil, err

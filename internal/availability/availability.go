@@ -15,6 +15,9 @@ type Query struct {
 	// IgnoreBookingID is a booking being moved: its own time does not
 	// block, so the times of a move may overlap where it is now.
 	IgnoreBookingID string
+	// Staff lists the times staff may book: minimum notice and horizon
+	// do not apply (as Request.Staff), the past and clashes still do.
+	Staff bool
 }
 
 // Slot is a bookable start time with every artisan free for it (ids in catalogue order).
@@ -56,10 +59,14 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 
 	// Starts are limited by the query, the minimum notice and the horizon.
 	lo, hi := q.From, q.To
-	if earliest := now.Add(rules.MinNotice); earliest.After(lo) {
+	earliest := now.Add(rules.MinNotice)
+	if q.Staff {
+		earliest = now
+	}
+	if earliest.After(lo) {
 		lo = earliest
 	}
-	if h := horizon(rules, now, loc); h.Before(hi) {
+	if h := horizon(rules, now, loc); !q.Staff && h.Before(hi) {
 		hi = h
 	}
 	if !lo.Before(hi) || len(cands) == 0 {

@@ -152,6 +152,8 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	var sb Booking
 	do(admin, http.MethodPost, "/api/v1/staff/bookings", Request(tomorrow10), http.StatusCreated).JSON(t, &sb)
 	do(admin, http.MethodGet, "/api/v1/staff/bookings?from=2026-12-01&to=2026-12-31", nil, http.StatusOK)
+	// Staff tools: free times for staff, search, a customer.
+	do(admin, http.MethodGet, "/api/v1/staff/availability?"+dayQuery, nil, http.StatusOK)
 	// The customer accepts, then proposes another time, by iTIP replies
 	// (the IMAP reader's part): the staff view shows customer_reply.
 	uid := invite.UID(sb.ID, "https://atelier.example")
