@@ -46,6 +46,10 @@ func backupCommand(ctx context.Context, g globalFlags, args []string, env Env) e
 	if err != nil {
 		return err
 	}
+	if cfg.Database.Postgres() {
+		return errors.New("database.driver is postgres: atelier backup copies an SQLite file; back up PostgreSQL with its own tools, " +
+			"e.g. pg_dump --format=custom --file atelier.dump \"$ATELIER_DATABASE_URL\" (see Backups in the README)")
+	}
 	r, err := sqlite.Backup(ctx, cfg.Database.Path, *to, *force)
 	if errors.Is(err, sqlite.ErrBackupExists) {
 		return fmt.Errorf("%s already exists: choose another file or add --force to replace it", *to)

@@ -42,6 +42,7 @@ const usage = `Usage:
   atelier user add --email E --name N --role admin|artisan [--artisan ID] --password-stdin
   atelier user list | passwd --email E --password-stdin | disable --email E | enable --email E
   atelier backup --to FILE [--force]
+  atelier db copy --to URL
   atelier version (or --version)
 
 Flags --config and --db work with every sub-command, before or after its
@@ -88,6 +89,8 @@ func Main(ctx context.Context, args []string, env Env) error {
 		return userCommand(ctx, g, rest, env)
 	case "backup":
 		return backupCommand(ctx, g, rest, env)
+	case "db":
+		return dbCommand(ctx, g, rest, env) // dbcmd.go
 	case "version":
 		if len(rest) > 0 {
 			fmt.Fprintf(env.Stderr, "atelier version: unexpected argument %q\n%s", rest[0], usage)

@@ -95,10 +95,15 @@ func (l Log) SlogLevel() slog.Level {
 	return slog.LevelInfo
 }
 
-// Database is the SQLite store.
+// Database is the store: SQLite (the default) or PostgreSQL (database.go).
 type Database struct {
-	Path    string  `yaml:"path"`    // file, relative to the working folder
-	Backups Backups `yaml:"backups"` // scheduled backups (ops.go)
+	// Driver is DriverSQLite (default) or DriverPostgres.
+	Driver  string  `yaml:"driver"`
+	Path    string  `yaml:"path"`    // SQLite file, relative to the working folder
+	Backups Backups `yaml:"backups"` // scheduled backups of the SQLite file (ops.go)
+	// URL is the PostgreSQL connection URL (driver postgres); the
+	// environment variable ATELIER_DATABASE_URL wins over it (ApplyEnv).
+	URL string `yaml:"url"`
 }
 
 // Limits are per-client-address rate limits; 0 turns a limit off.
@@ -369,7 +374,7 @@ func Default() Config {
 			ShutdownTimeout:   20 * time.Second,
 		},
 		Log:      Log{Format: "text", Level: "info"},
-		Database: Database{Path: "atelier.db", Backups: defaultBackups()},
+		Database: Database{Driver: DriverSQLite, Path: "atelier.db", Backups: defaultBackups()},
 		Limits:   Limits{BookingsPerMinute: 20, LoginsPerMinute: 10, LinkRequestsPerHour: 5},
 		Booking: Booking{
 			MinNoticeMinutes:    1440,

@@ -165,8 +165,7 @@ func (v *validator) config(c *Config) {
 
 	v.oneOf("log.format", c.Log.Format, "text", "json")
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
-	v.required("database.path", c.Database.Path)
-	v.backups(&c.Database) // ops.go
+	v.database(&c.Database) // database.go
 	v.opsServer(&c.Server) // ops.go
 	v.atLeast("limits.bookings_per_minute", c.Limits.BookingsPerMinute, 0)
 	v.atLeast("limits.logins_per_minute", c.Limits.LoginsPerMinute, 0)
