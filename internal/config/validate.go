@@ -166,7 +166,7 @@ func (v *validator) config(c *Config) {
 	v.oneOf("log.format", c.Log.Format, "text", "json")
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.database(&c.Database) // database.go
-	v.opsServer(&c.Server) // ops.go
+	v.opsServer(&c.Server)  // ops.go
 	v.atLeast("limits.bookings_per_minute", c.Limits.BookingsPerMinute, 0)
 	v.atLeast("limits.logins_per_minute", c.Limits.LoginsPerMinute, 0)
 	v.atLeast("limits.link_requests_per_hour", c.Limits.LinkRequestsPerHour, 0)
