@@ -9,22 +9,35 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
-// client speaks the customer API of docs/API.md.
+// client speaks the customer API of docs/API.md, to one server or, with
+// several bases, to each in turn, request by request (as a round-robin
+// load balancer would: a booking made through one server is read back
+// through another).
 type client struct {
-	base string
-	hc   *http.Client
+	bases []string
+	next  atomic.Uint64
+	hc    *http.Client
 }
 
-func newClient(base string, conns int) *client {
+func newClient(conns int, bases ...string) *client {
 	tr := &http.Transport{
-		MaxIdleConns:        conns,
+		MaxIdleConns:        conns * len(bases),
 		MaxIdleConnsPerHost: conns,
 		IdleConnTimeout:     30 * time.Second,
 	}
-	return &client{base: base, hc: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	return &client{bases: bases, hc: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+}
+
+// base is the server of the next request.
+func (c *client) base() string {
+	if len(c.bases) == 1 {
+		return c.bases[0]
+	}
+	return c.bases[(c.next.Add(1)-1)%uint64(len(c.bases))]
 }
 
 // response is a finished exchange.
@@ -44,7 +57,7 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.base()+path, rd)
 	if err != nil {
 		return response{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}

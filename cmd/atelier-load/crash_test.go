@@ -332,7 +332,7 @@ func MustStartServer(tb testing.TB, bin, cfg, db, dir string) *server {
 	}()
 	select {
 	case a := <-addr:
-		s.client = newClient("http://"+a, 64)
+		s.client = newClient(64, "http://"+a)
 	case <-s.done:
 		tb.Fatalf("the server exited before listening:\n%s", s.tail())
 	case <-time.After(20 * time.Second):

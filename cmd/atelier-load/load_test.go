@@ -136,7 +136,7 @@ func TestLoopbackOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			c := common{url: tt.url}
+			c := common{urls: urlList{list: []string{tt.url}}}
 			if err := c.check(); (err == nil) != tt.ok {
 				t.Errorf("check(%q) = %v, want ok %v", tt.url, err, tt.ok)
 			}

@@ -8,8 +8,10 @@
 //	atelier-load seed        [--bookings 10000] [--days 62]
 //	atelier-load startup     --bin PATH [--config PATH]
 //
-// Every sub-command takes --url (default http://127.0.0.1:8080) and
-// --timeout (a bound on the whole run). Every loop is bounded in count and
+// Every sub-command takes --url (default http://127.0.0.1:8080; given
+// several times, or as a comma-separated list, the requests are spread
+// over the servers in turn, as a load balancer would) and --timeout (a
+// bound on the whole run). Every loop is bounded in count and
 // in time. The server should run with the rate limits off and a catalogue
 // with room for many bookings, e.g. testdata/load.yaml:
 //
@@ -29,6 +31,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,7 +45,9 @@ const usage = `Usage:
   atelier-load seed        [--bookings N] [--days D] [--concurrency C]
   atelier-load startup     --bin PATH [--config PATH] [--db PATH]
 
-Common flags: --url http://127.0.0.1:8080, --timeout (bound on the whole run).
+Common flags: --url http://127.0.0.1:8080 (repeat it, or list URLs with commas,
+to spread the requests over several servers on one database), --timeout
+(bound on the whole run).
 Run "atelier-load SUB-COMMAND -h" for the flags of a sub-command.
 `
 
@@ -67,27 +72,55 @@ func main() {
 
 // common are the flags of every sub-command.
 type common struct {
-	url     string
+	urls    urlList
 	timeout time.Duration
 }
 
 func (c *common) register(fs *flag.FlagSet, timeout time.Duration) {
-	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "base `URL` of the server (loopback only)")
+	c.urls = urlList{list: []string{"http://127.0.0.1:8080"}}
+	fs.Var(&c.urls, "url", "base `URL` of a server (loopback only); repeat it, or separate URLs with commas, to spread the load over several servers")
 	fs.DurationVar(&c.timeout, "timeout", timeout, "bound on the whole run")
 }
 
-// check refuses anything but a loopback server: this tool is a load
+// urlList is the value of --url: one or more base URLs. The first --url
+// given replaces the default; later ones add to it.
+type urlList struct {
+	list []string
+	set  bool
+}
+
+func (l *urlList) String() string { return strings.Join(l.list, ",") }
+
+func (l *urlList) Set(v string) error {
+	if !l.set {
+		l.list, l.set = nil, true
+	}
+	for _, u := range strings.Split(v, ",") {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+			l.list = append(l.list, u)
+		}
+	}
+	if len(l.list) == 0 {
+		return errors.New("no URL")
+	}
+	return nil
+}
+
+// check refuses anything but loopback servers: this tool is a load
 // generator and must never be pointed at someone else's service.
 func (c *common) check() error {
-	u, err := url.Parse(c.url)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("--url %q: want http://127.0.0.1:PORT", c.url)
+	for _, s := range c.urls.list {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			return fmt.Errorf("--url %q: want http://127.0.0.1:PORT", s)
+		}
+		switch u.Hostname() {
+		case "127.0.0.1", "::1", "localhost":
+			continue
+		}
+		return fmt.Errorf("--url %q: only loopback servers (127.0.0.1, ::1, localhost) may be loaded", s)
 	}
-	switch u.Hostname() {
-	case "127.0.0.1", "::1", "localhost":
-		return nil
-	}
-	return fmt.Errorf("--url %q: only loopback servers (127.0.0.1, ::1, localhost) may be loaded", c.url)
+	return nil
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -150,7 +183,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	return start(ctx, newClient(c.url, 1024))
+	if n := len(c.urls.list); n > 1 {
+		fmt.Fprintf(stdout, "spreading the requests over %d servers: %s\n", n, c.urls.String())
+	}
+	return start(ctx, newClient(1024, c.urls.list...))
 }
 
 func usageErr(err error) error {
