@@ -16,19 +16,38 @@ import (
 // transactions meet in the database and do not queue in the pool.
 const maxConns = 20
 
+// contractStore is a store of the contract: it can open a second store on
+// its database, as a second server would (storetest.Peer).
+type contractStore struct {
+	*postgres.Store
+	url  string
+	now  func() time.Time
+	jobs booking.JobsFunc
+}
+
+func openContract(tb testing.TB, url string, now func() time.Time, jobs booking.JobsFunc) *contractStore {
+	tb.Helper()
+	st, err := postgres.Open(context.Background(), url, postgres.Options{Jobs: jobs, MaxConns: maxConns})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if err := st.OpenConns(context.Background(), maxConns); err != nil {
+		tb.Fatal(err)
+	}
+	st.Now = now
+	return &contractStore{Store: st, url: url, now: now, jobs: jobs}
+}
+
+// Peer opens another pool on the same database: another server.
+func (c *contractStore) Peer(tb testing.TB) storetest.Store {
+	return openContract(tb, c.url, c.now, c.jobs)
+}
+
 // The store contract on a real PostgreSQL server, each test on a database
 // of its own.
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB, now func() time.Time, jobs booking.JobsFunc) storetest.Store {
-		st, err := postgres.Open(context.Background(), pgtest.Database(tb), postgres.Options{Jobs: jobs, MaxConns: maxConns})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { st.Close() })
-		if err := st.OpenConns(context.Background(), maxConns); err != nil {
-			tb.Fatal(err)
-		}
-		st.Now = now
-		return st
+		return openContract(tb, pgtest.Database(tb), now, jobs)
 	})
 }

@@ -25,3 +25,11 @@ func (db *DB) OpenConns(ctx context.Context, n int) error {
 	}
 	return nil
 }
+
+// JobPayload reads the stored payload of job id, whatever its state
+// (storetest.PayloadReader).
+func (db *DB) JobPayload(ctx context.Context, id int64) ([]byte, error) {
+	var p []byte
+	err := db.pool.QueryRow(ctx, `SELECT coalesce(payload, '\x'::bytea) FROM jobs WHERE id = $1`, id).Scan(&p)
+	return p, err
+}

@@ -44,9 +44,15 @@
 //     errors.As on *pgconn.PgError (never by the message) and returned as
 //     booking.ErrSlotUnavailable: a clean 409 slot_unavailable.
 //
-// Not yet here (issue 14 continues): the job queue, the staff, calendar
-// sync and reply stores, LISTEN/NOTIFY for other servers' caches, and the
-// wiring into atelier serve.
+// # The job queue
+//
+// Jobs are claimed with FOR UPDATE SKIP LOCKED and leased (job.go), so the
+// servers on one database share each queue and each job runs once; a
+// crashed server's jobs are claimed again when their leases run out.
+//
+// Not yet here (issue 14 continues): the staff, calendar sync and reply
+// stores, LISTEN/NOTIFY for other servers' caches, and the wiring into
+// atelier serve.
 package postgres
 
 import (

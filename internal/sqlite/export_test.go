@@ -33,3 +33,11 @@ func (db *DB) SetScheduleReadHook(fn func()) {
 	}
 	db.schedule.afterRead = func(int64) { fn() }
 }
+
+// JobPayload reads the stored payload of job id, whatever its state
+// (storetest.PayloadReader).
+func (db *DB) JobPayload(ctx context.Context, id int64) ([]byte, error) {
+	var p []byte
+	err := db.read.QueryRowContext(ctx, `SELECT coalesce(payload, x'') FROM jobs WHERE id = ?`, id).Scan(&p)
+	return p, err
+}

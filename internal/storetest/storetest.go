@@ -4,12 +4,14 @@
 // on a real PostgreSQL server). The tests use only the interfaces, never a
 // database's SQL, so a difference between the stores is a failure here.
 //
-// So far it covers the catalogue (booking.CatalogStore and the
-// configuration file's sync) and the bookings (booking.BookingStore):
-// round trips, create, get, cancel, reschedule, the 100-customer race for
-// one slot of an artisan and of a room (through the placement check and,
-// with the check bypassed, through the database's own constraint) and
-// idempotency keys.
+// It covers the catalogue (booking.CatalogStore and the configuration
+// file's sync); the bookings (booking.BookingStore): round trips, create,
+// get, cancel, reschedule, the 100-customer race for one slot of an
+// artisan and of a room (through the placement check and, with the check
+// bypassed, through the database's own constraint) and idempotency keys;
+// and the job queue (booking.JobStore, job.go): leases, retries, put-offs
+// and give-ups, workers of two stores on one database claiming each job
+// once, an expired lease claimed by another server, and the health counts.
 package storetest
 
 import (
@@ -24,12 +26,33 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
-// Store is what the contract exercises: the catalogue and booking stores,
-// and the start-up sync of the configuration file's catalogue.
+// Store is what the contract exercises: the catalogue, booking and job
+// stores, the start-up sync of the configuration file's catalogue, and
+// what the wiring reads of the queue.
 type Store interface {
 	booking.CatalogStore
 	booking.BookingStore
+	booking.JobStore
 	SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error)
+	// JobStats counts jobs by queue and state (the metrics).
+	JobStats(ctx context.Context) (map[string]map[string]int, error)
+	// FailedJobs returns up to limit failed jobs of queue, latest first.
+	FailedJobs(ctx context.Context, queue string, limit int) ([]booking.QueuedJob, error)
+}
+
+// Peer is a store that opens another store on its own database, as a
+// second server on the same database would (PostgreSQL), or a second
+// process on the same file (SQLite). The peer shares the first store's
+// clock and job hook and is closed when the test ends.
+type Peer interface {
+	Peer(tb testing.TB) Store
+}
+
+// PayloadReader reads the stored payload of job id, whatever its state
+// (a test hook of each store: no interface of the application reads the
+// payload of a job that is done).
+type PayloadReader interface {
+	JobPayload(ctx context.Context, id int64) ([]byte, error)
 }
 
 // Opener makes a new, empty store whose clock is now and whose job hook
@@ -47,6 +70,12 @@ func Run(t *testing.T, open Opener) {
 	t.Run("RaceDailyCap", func(t *testing.T) { testRaceDailyCap(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("Schedule", func(t *testing.T) { testSchedule(t, open) })
+	t.Run("JobQueue", func(t *testing.T) { testJobQueue(t, open) })
+	t.Run("ClaimJobsConcurrent", func(t *testing.T) { testClaimJobsConcurrent(t, open) })
+	t.Run("ExpiredLease", func(t *testing.T) { testExpiredLease(t, open) })
+	t.Run("PostponeJob", func(t *testing.T) { testPostponeJob(t, open) })
+	t.Run("JobHealth", func(t *testing.T) { testJobHealth(t, open) })
+	t.Run("BookingJobs", func(t *testing.T) { testBookingJobs(t, open) })
 }
 
 // testNow is the stores' clock.
@@ -144,20 +173,74 @@ func (r *recorder) kinds() []booking.EventKind {
 	return out
 }
 
-// env is a store with the contract's catalogue, at testNow.
+// env is a store with the contract's catalogue, at testNow unless the
+// test moves its clock (setClock).
 type env struct {
 	st  Store
 	rec *recorder
+
+	mu    sync.Mutex
+	clock time.Time
 }
 
 func newEnv(t *testing.T, open Opener, cat *booking.Catalog) *env {
 	t.Helper()
-	rec := &recorder{}
-	st := open(t, func() time.Time { return testNow }, rec.jobs)
-	if _, err := st.SyncCatalog(context.Background(), cat); err != nil {
+	e := &env{rec: &recorder{}, clock: testNow}
+	e.st = open(t, e.now, e.rec.jobs)
+	if _, err := e.st.SyncCatalog(context.Background(), cat); err != nil {
 		t.Fatal(err)
 	}
-	return &env{st: st, rec: rec}
+	return e
+}
+
+// newQuietEnv is newEnv with no job hook: booking changes queue no jobs,
+// so a test of the queue sees only the jobs it enqueues.
+func newQuietEnv(t *testing.T, open Opener, cat *booking.Catalog) *env {
+	t.Helper()
+	e := &env{rec: &recorder{}, clock: testNow}
+	e.st = open(t, e.now, nil)
+	if _, err := e.st.SyncCatalog(context.Background(), cat); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// now is the store's clock.
+func (e *env) now() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.clock
+}
+
+// setClock moves the store's clock to t.
+func (e *env) setClock(t time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.clock = t
+}
+
+// peer opens another store on e's database (Peer), or fails the test.
+func (e *env) peer(t *testing.T) Store {
+	t.Helper()
+	p, ok := e.st.(Peer)
+	if !ok {
+		t.Fatalf("the store %T cannot open a second store on its database (storetest.Peer)", e.st)
+	}
+	return p.Peer(t)
+}
+
+// payload returns the stored payload of job id (PayloadReader).
+func (e *env) payload(t *testing.T, id int64) []byte {
+	t.Helper()
+	r, ok := e.st.(PayloadReader)
+	if !ok {
+		t.Fatalf("the store %T cannot read a job's payload (storetest.PayloadReader)", e.st)
+	}
+	p, err := r.JobPayload(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // req describes a booking to make.
