@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 9).
+-- The whole current schema of a new atelier database (schema version 10).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -112,6 +112,23 @@ CREATE TABLE time_off (
 );
 
 CREATE INDEX time_off_end ON time_off (end_at);
+
+-- Hours set for one local date (version 10): they replace the weekly
+-- opening hours (artisan_id '') or an artisan's working hours on that date;
+-- hours is JSON spans ('[]' closes the date). A row staff set (source
+-- 'staff') wins over the file's entry for its date; hours NULL is the mark
+-- of hours staff removed, so that the file's entry for the date does not
+-- come back at the next start. One row per date and artisan.
+CREATE TABLE date_hours (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    artisan_id TEXT    NOT NULL DEFAULT '',
+    date       TEXT    NOT NULL,
+    hours      TEXT,
+    source     TEXT    NOT NULL CHECK (source IN ('config', 'staff')),
+    updated_at TEXT    NOT NULL,
+    UNIQUE (artisan_id, date),
+    CHECK (hours IS NOT NULL OR source = 'staff')
+);
 CREATE INDEX time_off_artisan ON time_off (artisan_id, start_at);
 
 CREATE TABLE bookings (

@@ -54,6 +54,21 @@ type CatalogStore interface {
 	AddTimeOff(ctx context.Context, t TimeOff, actor Actor) (TimeOff, error)
 	// DeleteTimeOff removes time off id of artisanID.
 	DeleteTimeOff(ctx context.Context, artisanID, id string, actor Actor) error
+
+	// Hours for one date (issue 12).
+
+	// SetDateHours sets the hours of d.Date for the atelier (d.ArtisanID
+	// "") or an active artisan, replacing any set for that date, and
+	// returns them with a new id and source "staff".
+	SetDateHours(ctx context.Context, d DateHours, actor Actor) (DateHours, error)
+	// DeleteDateHours removes the hours with id once allow accepts them
+	// (its error is returned as it is) and returns what was removed: the
+	// weekly hours apply on that date again, and the file's entry for the
+	// date does not come back. ENOTFOUND for an unknown id.
+	DeleteDateHours(ctx context.Context, id string, allow func(DateHours) error, actor Actor) (DateHours, error)
+	// DateHoursIn lists the hours set for the dates from to to inclusive,
+	// by date, the atelier's before the artisans' (by id).
+	DateHoursIn(ctx context.Context, from, to Date) ([]DateHours, error)
 }
 
 // BookingStore keeps bookings, their manage tokens, idempotency records

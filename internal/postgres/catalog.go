@@ -45,6 +45,7 @@ func loadCatalog(ctx context.Context, q querier, offFrom, offTo time.Time) (*boo
 	steps := []func() error{
 		r.atelier, r.rooms, func() error { return r.closures(offFrom) },
 		r.services, r.serviceModes, r.artisans, r.artisanServices,
+		func() error { return r.dateHours(offFrom) },
 		func() error { return r.timeOff(offFrom, offTo) },
 	}
 	for _, step := range steps {

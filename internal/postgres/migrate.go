@@ -29,7 +29,30 @@ type migration struct {
 //
 // A new database is created from schema.sql and recorded at the latest
 // version directly.
-var migrations = []migration{}
+var migrations = []migration{
+	{"date_hours", migrateV2DateHours},
+}
+
+// migrateV2DateHours adds the hours set for one date (issue 12).
+func migrateV2DateHours(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, dateHoursSchema)
+	return err
+}
+
+// dateHoursSchema is the part of schema.sql that version 2 added; the two
+// must stay the same.
+const dateHoursSchema = `
+CREATE TABLE date_hours (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    artisan_id text        NOT NULL DEFAULT '',
+    date       date        NOT NULL,
+    hours      json,
+    source     text        NOT NULL CHECK (source IN ('config', 'staff')),
+    updated_at timestamptz NOT NULL,
+    UNIQUE (artisan_id, date),
+    CHECK (hours IS NOT NULL OR source = 'staff')
+);
+`
 
 // latestVersion is the schema version of schema.sql.
 func latestVersion(ms []migration) int { return 1 + len(ms) }

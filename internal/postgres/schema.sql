@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 1).
+-- version 2).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -105,6 +105,23 @@ CREATE TABLE closures (
 );
 
 CREATE INDEX closures_to_date ON closures (to_date);
+
+-- Hours set for one local date (version 2): they replace the weekly opening
+-- hours (artisan_id '') or an artisan's working hours on that date; hours
+-- is JSON spans ('[]' closes the date). A row staff set (source 'staff')
+-- wins over the file's entry for its date; hours NULL is the mark of hours
+-- staff removed, so that the file's entry does not come back at the next
+-- start. One row per date and artisan.
+CREATE TABLE date_hours (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    artisan_id text        NOT NULL DEFAULT '',
+    date       date        NOT NULL,
+    hours      json,
+    source     text        NOT NULL CHECK (source IN ('config', 'staff')),
+    updated_at timestamptz NOT NULL,
+    UNIQUE (artisan_id, date),
+    CHECK (hours IS NOT NULL OR source = 'staff')
+);
 
 -- Periods an artisan takes no appointments.
 CREATE TABLE time_off (

@@ -48,6 +48,11 @@ func (st *CatalogStore) SyncCatalog(ctx context.Context, cat *booking.Catalog) (
 		if err := syncClosures(ctx, tx, cat.Atelier.Closures); err != nil {
 			return err
 		}
+		w, err = syncDateHours(ctx, tx, cat, cat.Atelier.Location)
+		if err != nil {
+			return err
+		}
+		warnings = append(warnings, w...)
 		return syncTimeOff(ctx, tx, cat.Artisans)
 	})
 	if err != nil {

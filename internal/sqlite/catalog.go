@@ -29,7 +29,7 @@ func loadCatalog(ctx context.Context, q queryer, offFrom, offTo time.Time) (*boo
 	r := &catalogReader{ctx: ctx, q: q, c: &booking.Catalog{}}
 	steps := []func() error{
 		r.atelier, r.rooms, func() error { return r.closures(offFrom) },
-		r.services, r.serviceModes, r.artisans, r.artisanServices,
+		r.services, r.serviceModes, r.artisans, r.artisanServices, r.dateHours,
 		func() error { return r.timeOff(offFrom, offTo) },
 	}
 	for _, step := range steps {

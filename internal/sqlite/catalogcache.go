@@ -11,7 +11,7 @@ import (
 )
 
 // catalogCache keeps the whole catalogue (atelier, rooms, services,
-// artisans, every closure and every time off) in memory between changes,
+// artisans, every closure, time off and date's hours) in memory between changes,
 // so that availability reads and booking transactions, which need it every
 // time, do not read and parse eight tables each time.
 //
@@ -94,6 +94,7 @@ func catalogView(full *booking.Catalog, offFrom, offTo time.Time) *booking.Catal
 	a := &c.Atelier
 	a.Rooms = slices.Clone(full.Atelier.Rooms)
 	a.Hours = full.Atelier.Hours.Clone()
+	a.DateHours = dateHoursFrom(full.Atelier.DateHours, closedFrom)
 	a.Closures = nil
 	for _, cl := range full.Atelier.Closures {
 		if !cl.To.Before(closedFrom) {
@@ -111,6 +112,7 @@ func catalogView(full *booking.Catalog, offFrom, offTo time.Time) *booking.Catal
 	for i, ar := range full.Artisans {
 		ar.Services = slices.Clone(ar.Services)
 		ar.Hours = ar.Hours.Clone()
+		ar.DateHours = dateHoursFrom(ar.DateHours, closedFrom)
 		ar.TimeOff = nil
 		for _, t := range full.Artisans[i].TimeOff {
 			if t.End.After(offFrom) && t.Start.Before(offTo) {

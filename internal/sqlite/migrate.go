@@ -30,6 +30,7 @@ var migrations = []migration{
 	migrateV7BookingKeeps,
 	migrateV8BookingTokens,
 	migrateV9Replies,
+	migrateV10DateHours,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -385,4 +386,25 @@ CREATE TABLE reply_cursor (
     last_uid     INTEGER NOT NULL,
     updated_at   TEXT    NOT NULL
 ) WITHOUT ROWID;
+`
+
+// migrateV10DateHours adds the hours set for one date (issue 12).
+func migrateV10DateHours(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, dateHoursSchema)
+	return err
+}
+
+// dateHoursSchema is the part of schema.sql that version 10 added; the two
+// must stay the same (TestMigrations compares them).
+const dateHoursSchema = `
+CREATE TABLE date_hours (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    artisan_id TEXT    NOT NULL DEFAULT '',
+    date       TEXT    NOT NULL,
+    hours      TEXT,
+    source     TEXT    NOT NULL CHECK (source IN ('config', 'staff')),
+    updated_at TEXT    NOT NULL,
+    UNIQUE (artisan_id, date),
+    CHECK (hours IS NOT NULL OR source = 'staff')
+);
 `

@@ -28,6 +28,7 @@ import (
 //     the source goes back to 'config' and later file edits apply again.
 //   - Closures and time off: those from the file (source 'config') are
 //     replaced by the file's; those staff added are kept.
+//   - Hours for one date: as the weekly hours, date by date (datehours.go).
 //
 // The warnings are for the operator's log.
 func (st *CatalogStore) SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error) {
@@ -51,6 +52,11 @@ func (st *CatalogStore) SyncCatalog(ctx context.Context, cat *booking.Catalog) (
 		if err := syncClosures(ctx, tx, cat.Atelier.Closures); err != nil {
 			return err
 		}
+		w, err = syncDateHours(ctx, tx, cat, cat.Atelier.Location)
+		if err != nil {
+			return err
+		}
+		warnings = append(warnings, w...)
 		return syncTimeOff(ctx, tx, cat.Artisans)
 	})
 	if err != nil {

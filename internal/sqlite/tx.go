@@ -72,7 +72,7 @@ type Changes struct {
 	Tables []string
 	// Catalog is set when a table of the catalogue changed (atelier,
 	// rooms, services and their modes, artisans and their services,
-	// closures, time off).
+	// closures, time off, hours for dates).
 	Catalog bool
 	// BookingDays are the UTC days (midnight, UTC) of the block starts of
 	// every booking row written, before and after the change.
@@ -92,6 +92,7 @@ func (c *Changes) Empty() bool { return len(c.Tables) == 0 }
 var catalogTables = map[string]bool{
 	"atelier": true, "rooms": true, "services": true, "service_modes": true,
 	"artisans": true, "artisan_services": true, "closures": true, "time_off": true,
+	"date_hours": true,
 }
 
 // columns are the positions, in the tables as they are in this database,

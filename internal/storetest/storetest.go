@@ -63,6 +63,7 @@ type Opener func(t testing.TB, now func() time.Time, jobs booking.JobsFunc) Stor
 func Run(t *testing.T, open Opener) {
 	t.Run("CatalogRoundTrip", func(t *testing.T) { testCatalogRoundTrip(t, open) })
 	t.Run("CatalogEdits", func(t *testing.T) { testCatalogEdits(t, open) })
+	t.Run("DateHours", func(t *testing.T) { testDateHours(t, open) })
 	t.Run("BookingRoundTrip", func(t *testing.T) { testBookingRoundTrip(t, open) })
 	t.Run("Cancel", func(t *testing.T) { testCancel(t, open) })
 	t.Run("Reschedule", func(t *testing.T) { testReschedule(t, open) })
@@ -890,4 +891,151 @@ func testSchedule(t *testing.T, open Opener) {
 	if len(s.Artisan("ana").TimeOff) != 1 {
 		t.Errorf("Ana's time off is not in the schedule of its day: %+v", s.Artisan("ana"))
 	}
+}
+
+// spans parses "10:00-19:00" spans for the tests.
+func spans(ss ...string) []booking.Span {
+	var out []booking.Span
+	for _, s := range ss {
+		var sp booking.Span
+		if err := sp.UnmarshalJSON([]byte(`["` + s[:5] + `","` + s[6:] + `"]`)); err != nil {
+			panic(err)
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// Hours for one date: the file's entries seed them, staff's set or
+// removed ones win over the file's for that date (with a warning), the
+// next catalogue and schedule see every change, and an artisan's and the
+// atelier's hours for one date are apart.
+func testDateHours(t *testing.T, open Opener) {
+	ctx := context.Background()
+	staff := booking.Actor{Kind: "staff", ID: "u1"}
+	eve := booking.Date{Year: 2026, Month: 12, Day: 23}
+	sunday := booking.Date{Year: 2026, Month: 12, Day: 13}
+	file := func() *booking.Catalog {
+		c := Catalog()
+		c.Atelier.DateHours = []booking.DateHours{
+			{Date: eve, Hours: spans("10:00-21:00"), Source: "config"},
+			{Date: sunday, Hours: spans("12:00-16:00"), Source: "config"},
+		}
+		c.Artisans[1].DateHours = []booking.DateHours{{Date: eve, ArtisanID: "ben", Source: "config"}} // off that date
+		return c
+	}
+	e := newEnv(t, open, file())
+	hoursOf := func(c *booking.Catalog, artisan string, d booking.Date) ([]booking.Span, bool) {
+		if artisan == "" {
+			return c.Atelier.HoursOn(d)
+		}
+		return c.Artisan(artisan).HoursOn(d)
+	}
+	check := func(what, artisan string, d booking.Date, want []booking.Span, special bool) {
+		t.Helper()
+		c, err := e.st.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, sp := hoursOf(c, artisan, d)
+		if !reflect.DeepEqual(got, want) || sp != special {
+			t.Errorf("%s: hours of %q on %s = %v (set for the date: %v), want %v (%v)", what, artisan, d, got, sp, want, special)
+		}
+		s, err := e.st.Schedule(ctx, d.In(sgt), d.AddDays(1).In(sgt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, sp = hoursOf(&s.Catalog, artisan, d); !reflect.DeepEqual(got, want) || sp != special {
+			t.Errorf("%s: the schedule's hours of %q on %s = %v (%v), want %v (%v)", what, artisan, d, got, sp, want, special)
+		}
+	}
+	check("from the file", "", eve, spans("10:00-21:00"), true)
+	check("from the file", "ben", eve, nil, true)
+	check("from the file", "ana", eve, spans("10:00-19:00"), false)
+	check("from the file", "", sunday, spans("12:00-16:00"), true)
+
+	list, err := e.st.DateHoursIn(ctx, sunday, eve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 || list[0].Date != sunday || list[1].ArtisanID != "" || list[2].ArtisanID != "ben" || list[2].Source != "config" {
+		t.Fatalf("listed %+v, want Sunday's, then the eve's for the atelier and for Ben, from the file", list)
+	}
+	if l, _ := e.st.DateHoursIn(ctx, sunday.AddDays(1), eve.AddDays(-1)); len(l) != 0 {
+		t.Errorf("listed %+v between the dates", l)
+	}
+
+	// Staff change the eve's hours and remove Sunday's.
+	set, err := e.st.SetDateHours(ctx, booking.DateHours{Date: eve, Hours: spans("10:00-13:00", "14:00-20:00")}, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.ID == "" || set.ID == list[1].ID || set.Source != "staff" {
+		t.Errorf("set %+v, want a new id (not %s) from staff", set, list[1].ID)
+	}
+	check("set by staff", "", eve, spans("10:00-13:00", "14:00-20:00"), true)
+	var seen booking.DateHours
+	gone, err := e.st.DeleteDateHours(ctx, list[0].ID, func(d booking.DateHours) error { seen = d; return nil }, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen.Date != sunday || gone.Date != sunday {
+		t.Errorf("delete asked about %+v and removed %+v, want Sunday's", seen, gone)
+	}
+	check("removed by staff", "", sunday, nil, false)
+	_, err = e.st.DeleteDateHours(ctx, list[0].ID, func(booking.DateHours) error { return nil }, staff)
+	wantCode(t, err, booking.ENOTFOUND, booking.CodeNotFound)
+	_, err = e.st.DeleteDateHours(ctx, "nope", func(booking.DateHours) error { return nil }, staff)
+	wantCode(t, err, booking.ENOTFOUND, booking.CodeNotFound)
+	// A refusal of allow leaves the hours in place.
+	refused := booking.Errorf(booking.EFORBIDDEN, "forbidden", "not yours")
+	_, err = e.st.DeleteDateHours(ctx, list[2].ID, func(booking.DateHours) error { return refused }, staff)
+	wantCode(t, err, booking.EFORBIDDEN, "forbidden")
+	check("refused removal", "ben", eve, nil, true)
+	// An empty list closes a date; an unknown artisan is not found.
+	if _, err := e.st.SetDateHours(ctx, booking.DateHours{Date: day, ArtisanID: "ana"}, staff); err != nil {
+		t.Fatal(err)
+	}
+	check("closed by staff", "ana", day, nil, true)
+	_, err = e.st.SetDateHours(ctx, booking.DateHours{Date: day, ArtisanID: "nobody", Hours: spans("10:00-11:00")}, staff)
+	wantCode(t, err, booking.ENOTFOUND, booking.CodeNotFound)
+
+	// A restart with the same file: the staff's eve and Sunday stay, with
+	// a warning each; Ben's eve still follows the file.
+	warnings, err := e.st.SyncCatalog(ctx, file())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 2 {
+		t.Errorf("sync warned %q, want one warning each for the eve and Sunday", warnings)
+	}
+	check("after a restart", "", eve, spans("10:00-13:00", "14:00-20:00"), true)
+	check("after a restart", "", sunday, nil, false)
+	check("after a restart", "ana", day, nil, true)
+
+	// The file changed: Ben works the eve after all and a new date comes;
+	// the file made to agree with the staff's eve takes it back.
+	next := file()
+	next.Artisans[1].DateHours[0].Hours = spans("15:00-21:00")
+	next.Atelier.DateHours[0].Hours = spans("10:00-13:00", "14:00-20:00")
+	next.Atelier.DateHours = append(next.Atelier.DateHours, booking.DateHours{Date: eve.AddDays(1), Source: "config"})
+	if _, err := e.st.SyncCatalog(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	check("file edited", "ben", eve, spans("15:00-21:00"), true)
+	check("file edited", "", eve.AddDays(1), nil, true)
+	list, err = e.st.DateHoursIn(ctx, eve, eve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Source != "config" {
+		t.Errorf("the eve's hours after the file agreed: %+v, want them the file's again", list)
+	}
+	// Without the entries in the file, the file's hours go and the staff's stay.
+	if _, err := e.st.SyncCatalog(ctx, Catalog()); err != nil {
+		t.Fatal(err)
+	}
+	check("entries removed from the file", "", eve, spans("10:00-19:00"), false)
+	check("entries removed from the file", "ben", eve, spans("10:00-19:00"), false)
+	check("entries removed from the file", "ana", day, nil, true)
 }
