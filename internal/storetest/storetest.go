@@ -925,29 +925,9 @@ func testDateHours(t *testing.T, open Opener) {
 		return c
 	}
 	e := newEnv(t, open, file())
-	hoursOf := func(c *booking.Catalog, artisan string, d booking.Date) ([]booking.Span, bool) {
-		if artisan == "" {
-			return c.Atelier.HoursOn(d)
-		}
-		return c.Artisan(artisan).HoursOn(d)
-	}
 	check := func(what, artisan string, d booking.Date, want []booking.Span, special bool) {
 		t.Helper()
-		c, err := e.st.Catalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, sp := hoursOf(c, artisan, d)
-		if !reflect.DeepEqual(got, want) || sp != special {
-			t.Errorf("%s: hours of %q on %s = %v (set for the date: %v), want %v (%v)", what, artisan, d, got, sp, want, special)
-		}
-		s, err := e.st.Schedule(ctx, d.In(sgt), d.AddDays(1).In(sgt))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, sp = hoursOf(&s.Catalog, artisan, d); !reflect.DeepEqual(got, want) || sp != special {
-			t.Errorf("%s: the schedule's hours of %q on %s = %v (%v), want %v (%v)", what, artisan, d, got, sp, want, special)
-		}
+		checkDateHours(t, e.st, what, artisan, d, want, special)
 	}
 	check("from the file", "", eve, spans("10:00-21:00"), true)
 	check("from the file", "ben", eve, nil, true)
@@ -1000,9 +980,17 @@ func testDateHours(t *testing.T, open Opener) {
 	_, err = e.st.SetDateHours(ctx, booking.DateHours{Date: day, ArtisanID: "nobody", Hours: spans("10:00-11:00")}, staff)
 	wantCode(t, err, booking.ENOTFOUND, booking.CodeNotFound)
 
+	testDateHoursSync(t, e.st, file, check)
+}
+
+// testDateHoursSync is testDateHours' restarts with the file.
+func testDateHoursSync(t *testing.T, st Store, file func() *booking.Catalog, check func(what, artisan string, d booking.Date, want []booking.Span, special bool)) {
+	ctx := context.Background()
+	eve := booking.Date{Year: 2026, Month: 12, Day: 23}
+	sunday := booking.Date{Year: 2026, Month: 12, Day: 13}
 	// A restart with the same file: the staff's eve and Sunday stay, with
 	// a warning each; Ben's eve still follows the file.
-	warnings, err := e.st.SyncCatalog(ctx, file())
+	warnings, err := st.SyncCatalog(ctx, file())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1019,12 +1007,12 @@ func testDateHours(t *testing.T, open Opener) {
 	next.Artisans[1].DateHours[0].Hours = spans("15:00-21:00")
 	next.Atelier.DateHours[0].Hours = spans("10:00-13:00", "14:00-20:00")
 	next.Atelier.DateHours = append(next.Atelier.DateHours, booking.DateHours{Date: eve.AddDays(1), Source: "config"})
-	if _, err := e.st.SyncCatalog(ctx, next); err != nil {
+	if _, err := st.SyncCatalog(ctx, next); err != nil {
 		t.Fatal(err)
 	}
 	check("file edited", "ben", eve, spans("15:00-21:00"), true)
 	check("file edited", "", eve.AddDays(1), nil, true)
-	list, err = e.st.DateHoursIn(ctx, eve, eve)
+	list, err := st.DateHoursIn(ctx, eve, eve)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1032,10 +1020,37 @@ func testDateHours(t *testing.T, open Opener) {
 		t.Errorf("the eve's hours after the file agreed: %+v, want them the file's again", list)
 	}
 	// Without the entries in the file, the file's hours go and the staff's stay.
-	if _, err := e.st.SyncCatalog(ctx, Catalog()); err != nil {
+	if _, err := st.SyncCatalog(ctx, Catalog()); err != nil {
 		t.Fatal(err)
 	}
 	check("entries removed from the file", "", eve, spans("10:00-19:00"), false)
 	check("entries removed from the file", "ben", eve, spans("10:00-19:00"), false)
 	check("entries removed from the file", "ana", day, nil, true)
+}
+
+// checkDateHours checks the hours of artisan ("" for the atelier) on d in
+// the catalogue and in a schedule of that day.
+func checkDateHours(t *testing.T, st Store, what, artisan string, d booking.Date, want []booking.Span, special bool) {
+	t.Helper()
+	ctx := context.Background()
+	hoursOf := func(c *booking.Catalog) ([]booking.Span, bool) {
+		if artisan == "" {
+			return c.Atelier.HoursOn(d)
+		}
+		return c.Artisan(artisan).HoursOn(d)
+	}
+	c, err := st.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, sp := hoursOf(c); !reflect.DeepEqual(got, want) || sp != special {
+		t.Errorf("%s: hours of %q on %s = %v (set for the date: %v), want %v (%v)", what, artisan, d, got, sp, want, special)
+	}
+	s, err := st.Schedule(ctx, d.In(sgt), d.AddDays(1).In(sgt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, sp := hoursOf(&s.Catalog); !reflect.DeepEqual(got, want) || sp != special {
+		t.Errorf("%s: the schedule's hours of %q on %s = %v (%v), want %v (%v)", what, artisan, d, got, sp, want, special)
+	}
 }
