@@ -138,6 +138,15 @@ type Atelier struct {
 	Rooms        []Room    `yaml:"rooms"`
 	OpeningHours Hours     `yaml:"opening_hours"`
 	Closures     []Closure `yaml:"closures"`
+	// DateHours replace the opening hours on their dates (issue 12).
+	DateHours []DateHours `yaml:"date_hours"`
+}
+
+// DateHours are the hours of one date (YYYY-MM-DD) in place of the week's;
+// no hours close the date.
+type DateHours struct {
+	Date  string `yaml:"date"`
+	Hours []Span `yaml:"hours"`
 }
 
 // Room is a consultation room for in-person visits.
@@ -242,9 +251,11 @@ type Artisan struct {
 	Email    string   `yaml:"email"`
 	Services []string `yaml:"services"`
 	// WorkingHours defaults to the atelier's opening hours when left out.
-	WorkingHours Hours  `yaml:"working_hours"`
-	DailyCap     int    `yaml:"daily_cap"` // 0: no cap
-	Photo        *Photo `yaml:"photo"`
+	WorkingHours Hours `yaml:"working_hours"`
+	// DateHours replace the working hours on their dates (issue 12).
+	DateHours []DateHours `yaml:"date_hours"`
+	DailyCap  int         `yaml:"daily_cap"` // 0: no cap
+	Photo     *Photo      `yaml:"photo"`
 	// MeetingURL is a fixed video link, used with meetings.provider static.
 	MeetingURL string `yaml:"meeting_url"`
 	// GoogleCalendarID is the calendar synced when google_calendar is

@@ -337,6 +337,8 @@ func (v *validator) catalog(c *Config) *booking.Catalog {
 		v.add("atelier.opening_hours", "is required (a missing day is closed)")
 	}
 
+	a.DateHours = v.dateHours("atelier.date_hours", "", ca.DateHours)
+
 	for i, cl := range ca.Closures {
 		path := fmt.Sprintf("atelier.closures[%d]", i)
 		from, okFrom := v.date(path+".from", cl.From)
@@ -507,6 +509,7 @@ func (v *validator) artisans(c *Config, cat *booking.Catalog) {
 				v.add(path+".working_hours", "the artisan works no day (leave working_hours out to use the opening hours)")
 			}
 		}
+		art.DateHours = v.dateHours(path+".date_hours", ar.ID, ar.DateHours)
 		cat.Artisans = append(cat.Artisans, art)
 	}
 	if len(c.Artisans) == 0 {
@@ -519,6 +522,61 @@ func (v *validator) artisans(c *Config, cat *booking.Catalog) {
 			v.add(fmt.Sprintf("services[%d].id", i), "no artisan offers %q; add it to an artisan's services or remove it", s.ID)
 		}
 	}
+}
+
+// spans validates the spans of one day, written at path.key[i], and
+// returns them in order (booking.CheckDay's rule).
+func (v *validator) spans(path, key string, list []Span) []booking.Span {
+	var spans []booking.Span
+	var where []int // index in the file of each parsed span
+	for i, s := range list {
+		spath := fmt.Sprintf("%s.%s[%d]", path, key, i)
+		if s.malformed != "" {
+			v.add(spath, "%s is not a span; write [\"10:00\", \"19:00\"] or \"10:00-19:00\"", s.malformed)
+			continue
+		}
+		start, err1 := booking.ParseClock(s.Start)
+		end, err2 := booking.ParseClock(s.End)
+		switch {
+		case err1 != nil:
+			v.add(spath, "%s", err1)
+			continue
+		case err2 != nil:
+			v.add(spath, "%s", err2)
+			continue
+		}
+		spans = append(spans, booking.Span{Start: start, End: end})
+		where = append(where, i)
+	}
+	sorted, problems := booking.CheckDay(key, spans, where)
+	for _, p := range problems {
+		v.add(path+"."+p.Field, "%s", p.Message)
+	}
+	return sorted
+}
+
+// dateHours validates hours set for dates (atelier.date_hours,
+// artisans[i].date_hours): a date once each, its spans as a day's of the
+// weekly hours; an empty list closes the date.
+func (v *validator) dateHours(path, artisan string, list []DateHours) []booking.DateHours {
+	var out []booking.DateHours
+	seen := map[booking.Date]int{}
+	for i, dh := range list {
+		ipath := fmt.Sprintf("%s[%d]", path, i)
+		d, ok := v.date(ipath+".date", dh.Date)
+		spans := v.spans(ipath, "hours", dh.Hours)
+		if !ok {
+			continue
+		}
+		if j, dup := seen[d]; dup {
+			v.add(ipath+".date", "%s is given twice (also %s[%d])", d, path, j)
+			continue
+		}
+		seen[d] = i
+		out = append(out, booking.DateHours{Date: d, ArtisanID: artisan, Hours: spans, Source: "config"})
+	}
+	slices.SortFunc(out, func(a, b booking.DateHours) int { return a.Date.Compare(b.Date) })
+	return out
 }
 
 // hours validates a week of spans and returns it with each day's spans in
@@ -545,31 +603,7 @@ func (v *validator) hours(path string, h Hours) booking.WeekHours {
 			continue
 		}
 		given[day] = key
-		var spans []booking.Span
-		var where []int // index in the file of each parsed span
-		for i, s := range h[key] {
-			spath := fmt.Sprintf("%s.%s[%d]", path, key, i)
-			if s.malformed != "" {
-				v.add(spath, "%s is not a span; write [\"10:00\", \"19:00\"] or \"10:00-19:00\"", s.malformed)
-				continue
-			}
-			start, err1 := booking.ParseClock(s.Start)
-			end, err2 := booking.ParseClock(s.End)
-			switch {
-			case err1 != nil:
-				v.add(spath, "%s", err1)
-				continue
-			case err2 != nil:
-				v.add(spath, "%s", err2)
-				continue
-			}
-			spans = append(spans, booking.Span{Start: start, End: end})
-			where = append(where, i)
-		}
-		sorted, problems := booking.CheckDay(key, spans, where)
-		for _, p := range problems {
-			v.add(path+"."+p.Field, "%s", p.Message)
-		}
+		sorted := v.spans(path, key, h[key])
 		w[day] = sorted
 	}
 	return w
