@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 10).
+-- The whole current schema of a new atelier database (schema version 11).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -30,7 +30,10 @@ CREATE TABLE atelier (
     opening_hours            TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(opening_hours)),
     opening_hours_source     TEXT    NOT NULL DEFAULT 'config' CHECK (opening_hours_source IN ('config', 'staff')),
     opening_hours_updated_at TEXT    NOT NULL,
-    updated_at               TEXT    NOT NULL
+    updated_at               TEXT    NOT NULL,
+    -- Version 11: the booking rules' source ('staff' once changed in the app).
+    rules_source             TEXT    NOT NULL DEFAULT 'config' CHECK (rules_source IN ('config', 'staff')),
+    rules_updated_at         TEXT    NOT NULL DEFAULT ''
 );
 
 -- Consultation rooms for in-person visits.
@@ -38,7 +41,11 @@ CREATE TABLE rooms (
     id       TEXT    PRIMARY KEY,
     name     TEXT    NOT NULL,
     position INTEGER NOT NULL DEFAULT 0,                   -- order in the file
-    active   INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+    active   INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    -- Version 11: 'staff' once added or changed in the app (the file no
+    -- longer touches it), and when.
+    source     TEXT NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff')),
+    updated_at TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE services (
@@ -47,7 +54,10 @@ CREATE TABLE services (
     description      TEXT    NOT NULL DEFAULT '',
     duration_minutes INTEGER NOT NULL CHECK (duration_minutes > 0),
     position         INTEGER NOT NULL DEFAULT 0,
-    active           INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+    active           INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    -- Version 11, as for rooms.
+    source           TEXT    NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff')),
+    updated_at       TEXT    NOT NULL DEFAULT ''
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -71,7 +81,10 @@ CREATE TABLE artisans (
     daily_cap                INTEGER NOT NULL DEFAULT 0 CHECK (daily_cap >= 0), -- 0: no cap
     position                 INTEGER NOT NULL DEFAULT 0,
     active                   INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
-    updated_at               TEXT    NOT NULL
+    updated_at               TEXT    NOT NULL,
+    -- Version 11: the artisan's own video-call link, and as for rooms.
+    meeting_url              TEXT    NOT NULL DEFAULT '',
+    source                   TEXT    NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff'))
 );
 
 CREATE TABLE artisan_services (
@@ -460,3 +473,16 @@ CREATE TABLE reply_cursor (
     last_uid     INTEGER NOT NULL,
     updated_at   TEXT    NOT NULL
 ) WITHOUT ROWID;
+
+-- One-time links that let an invited staff account set its password
+-- (version 11): only the SHA-256 of the link's token is kept; a link is
+-- deleted when used, when a new one is sent and when it expires.
+CREATE TABLE staff_invites (
+    token_hash BLOB PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX staff_invites_user ON staff_invites (user_id);

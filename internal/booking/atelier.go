@@ -95,7 +95,10 @@ type Artisan struct {
 	// DateHours replace Hours on their dates (datehours.go), by date.
 	DateHours []DateHours
 	DailyCap  int // most confirmed bookings per local day; 0 means no cap
-	TimeOff   []TimeOff
+	// MeetingURL is the artisan's own video-call link (meetings.provider
+	// static), e.g. a personal Zoom room; "" for none.
+	MeetingURL string
+	TimeOff    []TimeOff
 }
 
 // Offers reports whether the artisan offers service id.

@@ -480,6 +480,8 @@ func (v *validator) artisans(c *Config, cat *booking.Catalog) {
 			Bio:      ar.Bio,
 			Email:    ar.Email,
 			DailyCap: ar.DailyCap,
+			// The link is the store's from then on (an admin may change it).
+			MeetingURL: ar.MeetingURL,
 		}
 		if len(ar.Services) == 0 {
 			v.add(path+".services", "the artisan offers no services")

@@ -79,6 +79,9 @@ var ErrNoLink = &booking.Error{Kind: booking.EINTERNAL, Code: booking.CodeIntern
 // Link implements Linker.
 func (s Static) Link(ctx context.Context, b *booking.Booking, a *booking.Artisan) (string, error) {
 	id := ""
+	if a != nil && a.MeetingURL != "" {
+		return a.MeetingURL, nil // the catalogue's, which an admin may have changed
+	}
 	if a != nil {
 		id = a.ID
 	} else if b != nil {

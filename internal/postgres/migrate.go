@@ -31,6 +31,7 @@ type migration struct {
 // version directly.
 var migrations = []migration{
 	{"date_hours", migrateV2DateHours},
+	{"catalogue edits and staff invites", migrateV3CatalogEdits},
 }
 
 // migrateV2DateHours adds the hours set for one date (issue 12).
@@ -53,6 +54,34 @@ CREATE TABLE date_hours (
     CHECK (hours IS NOT NULL OR source = 'staff')
 );
 `
+
+// migrateV3CatalogEdits lets admins edit the catalogue and invite staff in
+// the app (issue 12, version 3), as SQLite's version 11: each room, service and
+// artisan, and the booking rules, say whose they are ('config' or 'staff')
+// and when the app last changed them; artisans keep their own video-call
+// link; staff_invites holds the hashes of the one-time links that let an
+// invited account set its password.
+func migrateV3CatalogEdits(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+ALTER TABLE atelier ADD COLUMN rules_source text NOT NULL DEFAULT 'config' CHECK (rules_source IN ('config', 'staff'));
+ALTER TABLE atelier ADD COLUMN rules_updated_at timestamptz;
+ALTER TABLE rooms ADD COLUMN source text NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff'));
+ALTER TABLE rooms ADD COLUMN updated_at timestamptz;
+ALTER TABLE services ADD COLUMN source text NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff'));
+ALTER TABLE services ADD COLUMN updated_at timestamptz;
+ALTER TABLE artisans ADD COLUMN meeting_url text NOT NULL DEFAULT '';
+ALTER TABLE artisans ADD COLUMN source text NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff'));
+CREATE TABLE staff_invites (
+    token_hash bytea       PRIMARY KEY,
+    user_id    text        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_by text        NOT NULL DEFAULT '',
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX staff_invites_user ON staff_invites (user_id);
+`)
+	return err
+}
 
 // latestVersion is the schema version of schema.sql.
 func latestVersion(ms []migration) int { return 1 + len(ms) }

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 2).
+-- version 3).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -39,7 +39,10 @@ CREATE TABLE atelier (
     opening_hours            json        NOT NULL DEFAULT '{}',
     opening_hours_source     text        NOT NULL DEFAULT 'config' CHECK (opening_hours_source IN ('config', 'staff')),
     opening_hours_updated_at timestamptz NOT NULL,
-    updated_at               timestamptz NOT NULL
+    updated_at               timestamptz NOT NULL,
+    -- Version 3: the booking rules' source ('staff' once changed in the app).
+    rules_source             text        NOT NULL DEFAULT 'config' CHECK (rules_source IN ('config', 'staff')),
+    rules_updated_at         timestamptz
 );
 
 -- Consultation rooms for in-person visits.
@@ -47,7 +50,11 @@ CREATE TABLE rooms (
     id       text    PRIMARY KEY,
     name     text    NOT NULL,
     position integer NOT NULL DEFAULT 0,                       -- order in the file
-    active   boolean NOT NULL DEFAULT true
+    active   boolean NOT NULL DEFAULT true,
+    -- Version 3: 'staff' once added or changed in the app (the file no
+    -- longer touches it), and when.
+    source     text        NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff')),
+    updated_at timestamptz
 );
 
 CREATE TABLE services (
@@ -56,7 +63,10 @@ CREATE TABLE services (
     description      text    NOT NULL DEFAULT '',
     duration_minutes integer NOT NULL CHECK (duration_minutes > 0),
     position         integer NOT NULL DEFAULT 0,
-    active           boolean NOT NULL DEFAULT true
+    active           boolean NOT NULL DEFAULT true,
+    -- Version 3, as for rooms.
+    source           text        NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff')),
+    updated_at       timestamptz
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -80,7 +90,10 @@ CREATE TABLE artisans (
     daily_cap                integer     NOT NULL DEFAULT 0 CHECK (daily_cap >= 0), -- 0: no cap
     position                 integer     NOT NULL DEFAULT 0,
     active                   boolean     NOT NULL DEFAULT true,
-    updated_at               timestamptz NOT NULL
+    updated_at               timestamptz NOT NULL,
+    -- Version 3: the artisan's own video-call link, and as for rooms.
+    meeting_url              text        NOT NULL DEFAULT '',
+    source                   text        NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff'))
 );
 
 CREATE TABLE artisan_services (
@@ -411,3 +424,16 @@ CREATE TABLE reply_cursor (
     last_uid     bigint      NOT NULL,
     updated_at   timestamptz NOT NULL
 );
+
+-- One-time links that let an invited staff account set its password
+-- (version 3): only the SHA-256 of the link's token is kept; a link is
+-- deleted when used, when a new one is sent and when it expires.
+CREATE TABLE staff_invites (
+    token_hash bytea       PRIMARY KEY,
+    user_id    text        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_by text        NOT NULL DEFAULT '',
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL
+);
+
+CREATE INDEX staff_invites_user ON staff_invites (user_id);

@@ -172,11 +172,11 @@ func (r *catalogReader) serviceModes() error {
 func (r *catalogReader) artisans() error {
 	c := r.c
 	r.artisanAt = map[string]int{}
-	return r.each("artisans", `SELECT id, name, bio, email, working_hours, daily_cap FROM artisans
+	return r.each("artisans", `SELECT id, name, bio, email, working_hours, daily_cap, meeting_url FROM artisans
 		WHERE active ORDER BY position, id`, nil, func(rows *sql.Rows) error {
 		var ar booking.Artisan
 		var hours string
-		if err := rows.Scan(&ar.ID, &ar.Name, &ar.Bio, &ar.Email, &hours, &ar.DailyCap); err != nil {
+		if err := rows.Scan(&ar.ID, &ar.Name, &ar.Bio, &ar.Email, &hours, &ar.DailyCap, &ar.MeetingURL); err != nil {
 			return fmt.Errorf("artisans: %w", err)
 		}
 		if err := json.Unmarshal([]byte(hours), &ar.Hours); err != nil {

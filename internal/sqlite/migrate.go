@@ -31,6 +31,7 @@ var migrations = []migration{
 	migrateV8BookingTokens,
 	migrateV9Replies,
 	migrateV10DateHours,
+	migrateV11CatalogEdits,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -407,4 +408,39 @@ CREATE TABLE date_hours (
     UNIQUE (artisan_id, date),
     CHECK (hours IS NOT NULL OR source = 'staff')
 );
+`
+
+// migrateV11CatalogEdits lets admins edit the catalogue and invite staff in
+// the app (issue 12, version 11): each room, service and artisan, and the
+// booking rules, say whose they are (source 'config': the file's, applied
+// at every start; 'staff': edited in the app, which the file never
+// overwrites) and when the app last changed them; artisans keep their own
+// video-call link; staff_invites holds the hashes of the one-time links
+// that let an invited account set its password.
+func migrateV11CatalogEdits(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+ALTER TABLE atelier ADD COLUMN rules_source TEXT NOT NULL DEFAULT 'config' CHECK (rules_source IN ('config', 'staff'));
+ALTER TABLE atelier ADD COLUMN rules_updated_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE rooms ADD COLUMN source TEXT NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff'));
+ALTER TABLE rooms ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN source TEXT NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff'));
+ALTER TABLE services ADD COLUMN updated_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE artisans ADD COLUMN meeting_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE artisans ADD COLUMN source TEXT NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff'));
+`+staffInviteSchema)
+	return err
+}
+
+// staffInviteSchema is the part of schema.sql that version 11 added as a
+// table; the two must stay the same (TestMigrations compares them).
+const staffInviteSchema = `
+CREATE TABLE staff_invites (
+    token_hash BLOB PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX staff_invites_user ON staff_invites (user_id);
 `

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,12 @@ import (
 //   - Closures and time off: those from the file (source 'config') are
 //     replaced by the file's; those staff added are kept.
 //   - Hours for one date: as the weekly hours, date by date (datehours.go).
+//   - A room, service or artisan, and the booking rules, that an admin
+//     added or edited in the app (source 'staff') are the database's from
+//     then on: the file neither changes nor withdraws them, and a warning
+//     names each file value that differs and is ignored. Which artisan
+//     offers which service follows the file only between two items the
+//     file owns.
 //
 // The warnings are for the operator's log.
 func (st *CatalogStore) SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error) {
@@ -38,12 +45,16 @@ func (st *CatalogStore) SyncCatalog(ctx context.Context, cat *booking.Catalog) (
 			return err
 		}
 		warnings = append(warnings, w...)
-		if err := syncRooms(ctx, tx, cat.Atelier.Rooms); err != nil {
+		w, err = syncRooms(ctx, tx, cat.Atelier.Rooms)
+		if err != nil {
 			return err
 		}
-		if err := syncServices(ctx, tx, cat.Services); err != nil {
+		warnings = append(warnings, w...)
+		w, err = syncServices(ctx, tx, cat.Services)
+		if err != nil {
 			return err
 		}
+		warnings = append(warnings, w...)
 		w, err = syncArtisans(ctx, tx, cat.Artisans, cat.Atelier.Location)
 		if err != nil {
 			return err
@@ -99,8 +110,11 @@ func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, err
 		return nil, fmt.Errorf("opening hours: %w", err)
 	}
 	var cur, source, changed string
-	err = tx.QueryRowContext(ctx, `SELECT opening_hours, opening_hours_source, opening_hours_updated_at
-		FROM atelier WHERE id = 1`).Scan(&cur, &source, &changed)
+	var rules staffRules
+	err = tx.QueryRowContext(ctx, `SELECT opening_hours, opening_hours_source, opening_hours_updated_at,
+		min_notice_minutes, horizon_days, slot_interval_minutes, rules_source, rules_updated_at
+		FROM atelier WHERE id = 1`).Scan(&cur, &source, &changed,
+		&rules.notice, &rules.horizon, &rules.interval, &rules.source, &rules.changed)
 	if errors.Is(err, sql.ErrNoRows) {
 		_, err = tx.ExecContext(ctx, `INSERT INTO atelier (id, name, timezone, address, phone, email, map_url,
 			min_notice_minutes, horizon_days, slot_interval_minutes,
@@ -129,49 +143,158 @@ func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, err
 	default:
 		changed = fmtTime(now)
 	}
+	notice, horizon, interval, w := rules.apply(a.Rules, a.Location)
+	warnings = append(warnings, w...)
 	_, err = tx.ExecContext(ctx, `UPDATE atelier SET name = ?, timezone = ?, address = ?, phone = ?, email = ?,
 		map_url = ?, min_notice_minutes = ?, horizon_days = ?, slot_interval_minutes = ?,
-		opening_hours = ?, opening_hours_source = ?, opening_hours_updated_at = ?, updated_at = ?
+		opening_hours = ?, opening_hours_source = ?, opening_hours_updated_at = ?, updated_at = ?, rules_source = ?
 		WHERE id = 1`,
 		a.Name, a.Timezone, a.Address, a.Phone, a.Email, a.MapURL,
-		int(a.Rules.MinNotice/time.Minute), a.Rules.HorizonDays, int(a.Rules.SlotInterval/time.Minute),
-		hours, source, changed, fmtTime(now))
+		notice, horizon, interval, hours, source, changed, fmtTime(now), rules.source)
 	if err != nil {
 		return nil, fmt.Errorf("atelier: %w", err)
 	}
 	return warnings, nil
 }
 
-func syncRooms(ctx context.Context, tx *Tx, rooms []booking.Room) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET active = 0`); err != nil {
-		return fmt.Errorf("rooms: %w", err)
+func syncRooms(ctx context.Context, tx *Tx, rooms []booking.Room) ([]string, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET active = 0 WHERE source = 'config'`); err != nil {
+		return nil, fmt.Errorf("rooms: %w", err)
 	}
+	var warnings []string
 	for i, r := range rooms {
-		_, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, name, position, active) VALUES (?, ?, ?, 1)
+		var name, source, changed string
+		var active bool
+		err := tx.QueryRowContext(ctx, `SELECT name, active, source, updated_at FROM rooms WHERE id = ?`, r.ID).
+			Scan(&name, &active, &source, &changed)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, fmt.Errorf("room %s: %w", r.ID, err)
+		case source == booking.SourceStaff:
+			warnings = append(warnings, ignored("room", r.ID, changed, tx.now, active, []fileValue{{"name", name, r.Name}})...)
+			continue
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO rooms (id, name, position, active) VALUES (?, ?, ?, 1)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, position = excluded.position, active = 1`,
 			r.ID, r.Name, i)
 		if err != nil {
-			return fmt.Errorf("room %s: %w", r.ID, err)
+			return nil, fmt.Errorf("room %s: %w", r.ID, err)
 		}
 	}
-	return nil
+	return warnings, nil
 }
 
-func syncServices(ctx context.Context, tx *Tx, services []booking.Service) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE services SET active = 0`); err != nil {
-		return fmt.Errorf("services: %w", err)
+// fileValue is one value of a catalogue item in the file, with the
+// database's, for the warning that names the file values ignored.
+type fileValue struct{ key, db, file string }
+
+// ignored returns the warning for an item the app owns whose file values
+// differ from the database's (none when they agree and the item is
+// offered).
+func ignored(kind, id, changed string, now time.Time, active bool, values []fileValue) []string {
+	var keys []string
+	for _, v := range values {
+		if v.db != v.file {
+			keys = append(keys, v.key)
+		}
 	}
+	when := changedOn(changed, nil)
+	if changed == "" {
+		when = now.UTC().Format(time.DateOnly)
+	}
+	switch {
+	case !active:
+		return []string{fmt.Sprintf("%s %q was withdrawn in the app on %s; the file's entry for it is ignored "+
+			"(offer it again in the app)", kind, id, when)}
+	case len(keys) == 0:
+		return nil
+	}
+	return []string{fmt.Sprintf("%s %q was edited in the app on %s; the file's %s for %q is ignored "+
+		"(the app's values are kept; edit it in the app)", kind, id, when, strings.Join(keys, ", "), id)}
+}
+
+// staffRules are the booking rules in the database with their source.
+type staffRules struct {
+	notice, horizon, interval int
+	source, changed           string
+}
+
+// apply returns the rules to store: the file's while the rules are the
+// file's (or the file agrees with the app again, which gives them back to
+// the file), else the database's, with a warning naming the file's values
+// ignored.
+func (r *staffRules) apply(file booking.Rules, loc *time.Location) (notice, horizon, interval int, warnings []string) {
+	notice, horizon, interval = int(file.MinNotice/time.Minute), file.HorizonDays, int(file.SlotInterval/time.Minute)
+	if r.source != booking.SourceStaff {
+		return notice, horizon, interval, nil
+	}
+	var keys []string
+	for _, v := range []struct {
+		key      string
+		db, file int
+	}{{"booking.min_notice_minutes", r.notice, notice}, {"booking.horizon_days", r.horizon, horizon},
+		{"booking.slot_interval_minutes", r.interval, interval}} {
+		if v.db != v.file {
+			keys = append(keys, v.key)
+		}
+	}
+	if len(keys) == 0 {
+		r.source = booking.SourceConfig
+		return notice, horizon, interval, nil
+	}
+	return r.notice, r.horizon, r.interval, []string{fmt.Sprintf("booking rules were changed in the app on %s; the file's %s is ignored "+
+		"(make the file match the app to manage them from the file again)", changedOn(r.changed, loc), strings.Join(keys, ", "))}
+}
+
+// staffItem is what SyncCatalog knows of an item before it applies the
+// file: whether it is the app's (and since when, and whether offered).
+type staffItem struct {
+	staff   bool
+	active  bool
+	changed string
+}
+
+func itemSource(ctx context.Context, tx *Tx, table, id string) (staffItem, error) {
+	var it staffItem
+	var source string
+	err := tx.QueryRowContext(ctx, `SELECT source, active, updated_at FROM `+table+` WHERE id = ?`, id).
+		Scan(&source, &it.active, &it.changed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, nil
+	}
+	it.staff = source == booking.SourceStaff
+	return it, err
+}
+
+func syncServices(ctx context.Context, tx *Tx, services []booking.Service) ([]string, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE services SET active = 0 WHERE source = 'config'`); err != nil {
+		return nil, fmt.Errorf("services: %w", err)
+	}
+	var warnings []string
 	for i, s := range services {
-		_, err := tx.ExecContext(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active)
+		it, err := itemSource(ctx, tx, "services", s.ID)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", s.ID, err)
+		}
+		if it.staff {
+			w, err := ignoredService(ctx, tx, s, it, tx.now)
+			if err != nil {
+				return nil, err
+			}
+			warnings = append(warnings, w...)
+			continue
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active)
 			VALUES (?, ?, ?, ?, ?, 1)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, position = excluded.position, active = 1`,
 			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i)
 		if err != nil {
-			return fmt.Errorf("service %s: %w", s.ID, err)
+			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM service_modes WHERE service_id = ?`, s.ID); err != nil {
-			return fmt.Errorf("service %s: %w", s.ID, err)
+			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}
 		for j, m := range s.Modes {
 			b := s.Buffers[m]
@@ -179,63 +302,158 @@ func syncServices(ctx context.Context, tx *Tx, services []booking.Service) error
 				(service_id, mode, buffer_before_minutes, buffer_after_minutes, position) VALUES (?, ?, ?, ?, ?)`,
 				s.ID, string(m), int(b.Before/time.Minute), int(b.After/time.Minute), j)
 			if err != nil {
-				return fmt.Errorf("service %s mode %s: %w", s.ID, m, err)
-			}
-		}
-	}
-	return nil
-}
-
-func syncArtisans(ctx context.Context, tx *Tx, artisans []booking.Artisan, loc *time.Location) ([]string, error) {
-	now := tx.now
-	if _, err := tx.ExecContext(ctx, `UPDATE artisans SET active = 0`); err != nil {
-		return nil, fmt.Errorf("artisans: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM artisan_services`); err != nil {
-		return nil, fmt.Errorf("artisan services: %w", err)
-	}
-	var warnings []string
-	for i, a := range artisans {
-		hours, err := hoursJSON(a.Hours)
-		if err != nil {
-			return nil, fmt.Errorf("working hours of %s: %w", a.ID, err)
-		}
-		source, changed := "config", fmtTime(now)
-		var cur, curSource, curChanged string
-		err = tx.QueryRowContext(ctx, `SELECT working_hours, working_hours_source, working_hours_updated_at
-			FROM artisans WHERE id = ?`, a.ID).Scan(&cur, &curSource, &curChanged)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return nil, fmt.Errorf("artisan %s: %w", a.ID, err)
-		case cur == hours:
-			changed = curChanged
-		case curSource == "staff":
-			warnings = append(warnings, fmt.Sprintf(
-				"working hours of artisan %q were changed by staff on %s; the file's working_hours for %q is ignored",
-				a.ID, changedOn(curChanged, loc), a.ID))
-			hours, source, changed = cur, curSource, curChanged
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO artisans (id, name, bio, email, working_hours, working_hours_source,
-			working_hours_updated_at, daily_cap, position, active, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name, bio = excluded.bio, email = excluded.email,
-			working_hours = excluded.working_hours, working_hours_source = excluded.working_hours_source,
-			working_hours_updated_at = excluded.working_hours_updated_at, daily_cap = excluded.daily_cap,
-			position = excluded.position, active = 1, updated_at = excluded.updated_at`,
-			a.ID, a.Name, a.Bio, a.Email, hours, source, changed, a.DailyCap, i, fmtTime(now))
-		if err != nil {
-			return nil, fmt.Errorf("artisan %s: %w", a.ID, err)
-		}
-		for j, sid := range a.Services {
-			_, err := tx.ExecContext(ctx, `INSERT INTO artisan_services (artisan_id, service_id, position)
-				VALUES (?, ?, ?)`, a.ID, sid, j)
-			if err != nil {
-				return nil, fmt.Errorf("artisan %s service %s: %w", a.ID, sid, err)
+				return nil, fmt.Errorf("service %s mode %s: %w", s.ID, m, err)
 			}
 		}
 	}
 	return warnings, nil
+}
+
+// ignoredService is the warning for a service the app owns whose file
+// entry differs.
+func ignoredService(ctx context.Context, tx *Tx, s booking.Service, it staffItem, now time.Time) ([]string, error) {
+	items, err := catalogItems(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	cur := items.Service(s.ID)
+	if cur == nil {
+		return nil, nil
+	}
+	return ignored("service", s.ID, it.changed, now, it.active, []fileValue{
+		{"name", cur.Name, s.Name}, {"description", cur.Description, s.Description},
+		{"duration_minutes", cur.Duration.String(), s.Duration.String()},
+		{"modes", fmt.Sprint(cur.Modes), fmt.Sprint(s.Modes)},
+		{"buffers", buffersText(cur.Service), buffersText(s)},
+		{"artisans (who offers it)", sortedText(cur.Artisans), sortedText(s.Artisans)},
+	}), nil
+}
+
+func sortedText(ids []string) string {
+	c := slices.Clone(ids)
+	slices.Sort(c)
+	return strings.Join(c, ",")
+}
+
+func buffersText(s booking.Service) string {
+	var b strings.Builder
+	for _, m := range s.Modes {
+		fmt.Fprintf(&b, "%s:%v/%v ", m, s.Buffers[m].Before, s.Buffers[m].After)
+	}
+	return b.String()
+}
+
+func syncArtisans(ctx context.Context, tx *Tx, artisans []booking.Artisan, loc *time.Location) ([]string, error) {
+	now := tx.now
+	if _, err := tx.ExecContext(ctx, `UPDATE artisans SET active = 0 WHERE source = 'config'`); err != nil {
+		return nil, fmt.Errorf("artisans: %w", err)
+	}
+	// The file's links are those between two items the file owns.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM artisan_services
+		WHERE artisan_id IN (SELECT id FROM artisans WHERE source = 'config')
+		AND service_id IN (SELECT id FROM services WHERE source = 'config')`); err != nil {
+		return nil, fmt.Errorf("artisan services: %w", err)
+	}
+	var warnings []string
+	for i, a := range artisans {
+		it, err := itemSource(ctx, tx, "artisans", a.ID)
+		if err != nil {
+			return nil, fmt.Errorf("artisan %s: %w", a.ID, err)
+		}
+		if it.staff {
+			w, err := ignoredArtisan(ctx, tx, a, it, now)
+			if err != nil {
+				return nil, err
+			}
+			warnings = append(warnings, w...)
+			continue
+		}
+		w, err := syncArtisan(ctx, tx, i, a, loc)
+		if err != nil {
+			return nil, err
+		}
+		warnings = append(warnings, w...)
+	}
+	return warnings, nil
+}
+
+// syncArtisan applies the file's entry i for an artisan the file owns.
+func syncArtisan(ctx context.Context, tx *Tx, i int, a booking.Artisan, loc *time.Location) ([]string, error) {
+	now := tx.now
+	var warnings []string
+	hours, err := hoursJSON(a.Hours)
+	if err != nil {
+		return nil, fmt.Errorf("working hours of %s: %w", a.ID, err)
+	}
+	source, changed := "config", fmtTime(now)
+	var cur, curSource, curChanged string
+	err = tx.QueryRowContext(ctx, `SELECT working_hours, working_hours_source, working_hours_updated_at
+		FROM artisans WHERE id = ?`, a.ID).Scan(&cur, &curSource, &curChanged)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("artisan %s: %w", a.ID, err)
+	case cur == hours:
+		changed = curChanged
+	case curSource == "staff":
+		warnings = append(warnings, fmt.Sprintf(
+			"working hours of artisan %q were changed by staff on %s; the file's working_hours for %q is ignored",
+			a.ID, changedOn(curChanged, loc), a.ID))
+		hours, source, changed = cur, curSource, curChanged
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO artisans (id, name, bio, email, working_hours, working_hours_source,
+		working_hours_updated_at, daily_cap, position, active, updated_at, meeting_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, bio = excluded.bio, email = excluded.email,
+		working_hours = excluded.working_hours, working_hours_source = excluded.working_hours_source,
+		working_hours_updated_at = excluded.working_hours_updated_at, daily_cap = excluded.daily_cap,
+		position = excluded.position, active = 1, updated_at = excluded.updated_at, meeting_url = excluded.meeting_url`,
+		a.ID, a.Name, a.Bio, a.Email, hours, source, changed, a.DailyCap, i, fmtTime(now), a.MeetingURL)
+	if err != nil {
+		return nil, fmt.Errorf("artisan %s: %w", a.ID, err)
+	}
+	for j, sid := range a.Services {
+		var svcSource string
+		if err := tx.QueryRowContext(ctx, `SELECT source FROM services WHERE id = ?`, sid).Scan(&svcSource); err != nil {
+			return nil, fmt.Errorf("artisan %s service %s: %w", a.ID, sid, err)
+		}
+		if svcSource == booking.SourceStaff {
+			continue // who offers it is the app's (ignoredService names it)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO artisan_services (artisan_id, service_id, position)
+			VALUES (?, ?, ?) ON CONFLICT (artisan_id, service_id) DO UPDATE SET position = excluded.position`, a.ID, sid, j)
+		if err != nil {
+			return nil, fmt.Errorf("artisan %s service %s: %w", a.ID, sid, err)
+		}
+	}
+	return warnings, nil
+}
+
+// ignoredArtisan is the warning for an artisan the app owns whose file
+// entry differs.
+func ignoredArtisan(ctx context.Context, tx *Tx, a booking.Artisan, it staffItem, now time.Time) ([]string, error) {
+	items, err := catalogItems(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	cur := items.Artisan(a.ID)
+	if cur == nil {
+		return nil, nil
+	}
+	curHours, err := hoursJSON(cur.Hours)
+	if err != nil {
+		return nil, err
+	}
+	fileHours, err := hoursJSON(a.Hours)
+	if err != nil {
+		return nil, err
+	}
+	return ignored("artisan", a.ID, it.changed, now, it.active, []fileValue{
+		{"name", cur.Name, a.Name}, {"bio", cur.Bio, a.Bio}, {"email", cur.Email, a.Email},
+		{"services", strings.Join(cur.Services, ","), strings.Join(a.Services, ",")},
+		{"working_hours", curHours, fileHours}, {"daily_cap", fmt.Sprint(cur.DailyCap), fmt.Sprint(a.DailyCap)},
+		{"meeting_url", cur.MeetingURL, a.MeetingURL},
+	}), nil
 }
 
 // syncClosures makes the 'config' closures equal to the file's. Closures

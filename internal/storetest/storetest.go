@@ -33,6 +33,7 @@ type Store interface {
 	booking.CatalogStore
 	booking.BookingStore
 	booking.JobStore
+	booking.CatalogEditor
 	SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error)
 	// JobStats counts jobs by queue and state (the metrics).
 	JobStats(ctx context.Context) (map[string]map[string]int, error)
@@ -64,6 +65,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CatalogRoundTrip", func(t *testing.T) { testCatalogRoundTrip(t, open) })
 	t.Run("CatalogEdits", func(t *testing.T) { testCatalogEdits(t, open) })
 	t.Run("DateHours", func(t *testing.T) { testDateHours(t, open) })
+	t.Run("CatalogItemEdits", func(t *testing.T) { testCatalogItemEdits(t, open) })
 	t.Run("BookingRoundTrip", func(t *testing.T) { testBookingRoundTrip(t, open) })
 	t.Run("Cancel", func(t *testing.T) { testCancel(t, open) })
 	t.Run("Reschedule", func(t *testing.T) { testReschedule(t, open) })
