@@ -26,10 +26,23 @@ func (e *env) items(t *testing.T) *booking.CatalogItems {
 // database's from then on: a sync of the file changes none of them and
 // names each file value it ignores.
 func testCatalogItemEdits(t *testing.T, open Opener) {
-	ctx := context.Background()
-	admin := booking.Actor{Kind: "staff", ID: "u1"}
 	e := newEnv(t, open, Catalog())
+	for _, step := range []func(*testing.T, *env){
+		itemsOfTheFile, newService, editServices, editArtisans, editRooms, syncKeepsEdits,
+	} {
+		step(t, e)
+		if t.Failed() {
+			return
+		}
+	}
+}
 
+var admin = booking.Actor{Kind: "staff", ID: "u1"}
+
+// rules is what the admins set the booking rules to.
+var rules = booking.Rules{MinNotice: 4 * time.Hour, HorizonDays: 30, SlotInterval: 15 * time.Minute}
+
+func itemsOfTheFile(t *testing.T, e *env) {
 	it := e.items(t)
 	if len(it.Services) != 2 || len(it.Artisans) != 2 || len(it.Rooms) != 2 || it.RulesSource != booking.SourceConfig {
 		t.Fatalf("items of the file's catalogue: %+v", it)
@@ -43,8 +56,11 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 		got.Buffers[booking.InPerson] != (booking.Buffer{Before: 15 * time.Minute, After: 15 * time.Minute}) {
 		t.Errorf("design as an item: %+v", got)
 	}
+}
 
-	// A new service, offered by Ben, is bookable at once.
+// A new service, offered by Ben, is bookable at once.
+func newService(t *testing.T, e *env) {
+	ctx := context.Background()
 	engraving := booking.ServiceItem{Active: true, Service: booking.Service{
 		ID: "engraving", Name: "Engraving", Description: "Initials inside a band", Duration: 45 * time.Minute,
 		Modes:    []booking.Mode{booking.InPerson},
@@ -71,8 +87,11 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 		!c.Artisan("ben").Offers("engraving") || c.Service("bad") != nil {
 		t.Fatalf("the new service in the catalogue: %+v (Ben offers %v)", s, c.Artisan("ben").Services)
 	}
+}
 
-	// Renaming design and withdrawing sizing.
+// Renaming design and withdrawing sizing.
+func editServices(t *testing.T, e *env) {
+	ctx := context.Background()
 	design := *e.items(t).Service("design")
 	design.Name, design.Artisans = "Design consultation", []string{"ana"}
 	if err := e.st.SaveService(ctx, design, false, admin); err != nil {
@@ -83,7 +102,7 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 	if err := e.st.SaveService(ctx, sizing, false, admin); err != nil {
 		t.Fatal(err)
 	}
-	c, _ = e.st.Catalog(ctx)
+	c, _ := e.st.Catalog(ctx)
 	if c.Service("design").Name != "Design consultation" || c.Service("sizing") != nil || c.Artisan("ana").Offers("sizing") ||
 		c.Artisan("ben").Offers("design") {
 		t.Errorf("after the edits: design %+v, sizing %+v, Ana offers %v, Ben %v",
@@ -92,8 +111,11 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 	if s := e.items(t).Service("sizing"); s == nil || s.Active || s.Source != booking.SourceStaff || s.UpdatedAt.IsZero() {
 		t.Errorf("the withdrawn service as an item: %+v", s)
 	}
+}
 
-	// A new artisan and an edited one.
+// A new artisan and an edited one.
+func editArtisans(t *testing.T, e *env) {
+	ctx := context.Background()
 	cleo := booking.ArtisanItem{Active: true, Artisan: booking.Artisan{
 		ID: "cleo", Name: "Cleo", Bio: "Enameller", Email: "cleo@example.com", Services: []string{"engraving", "design"},
 		Hours: hours(`{"tue":[["11:00","15:00"]]}`), DailyCap: 2, MeetingURL: "https://meet.example/cleo",
@@ -107,7 +129,7 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 	if err := e.st.SaveArtisan(ctx, ben, false, admin); err != nil {
 		t.Fatal(err)
 	}
-	c, _ = e.st.Catalog(ctx)
+	c, _ := e.st.Catalog(ctx)
 	if a := c.Artisan("cleo"); a == nil || a.DailyCap != 2 || a.MeetingURL != "https://meet.example/cleo" ||
 		!reflect.DeepEqual(a.Services, []string{"engraving", "design"}) || !slices.Contains(c.Service("design").Artisans, "cleo") {
 		t.Errorf("the new artisan: %+v", a)
@@ -115,8 +137,11 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 	if a := c.Artisan("ben"); a.Name != "Benedict" || a.MeetingURL != "https://meet.example/ben" {
 		t.Errorf("the edited artisan: %+v", a)
 	}
+}
 
-	// Rooms: add, refuse a taken id, withdraw, offer again.
+// Rooms: add, refuse a taken id, withdraw; the rules.
+func editRooms(t *testing.T, e *env) {
+	ctx := context.Background()
 	wantCode(t, e.st.SaveRoom(ctx, booking.RoomItem{Room: booking.Room{ID: "salon", Name: "Salon"}, Active: true}, true, admin),
 		booking.ECONFLICT, booking.CodeIDTaken)
 	if err := e.st.SaveRoom(ctx, booking.RoomItem{Room: booking.Room{ID: "vault", Name: "Vault"}, Active: true}, true, admin); err != nil {
@@ -126,20 +151,21 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	wantCode(t, e.st.SaveRoom(ctx, booking.RoomItem{Room: booking.Room{ID: "attic"}}, false, admin), booking.ENOTFOUND, booking.CodeNotFound)
-	c, _ = e.st.Catalog(ctx)
+	c, _ := e.st.Catalog(ctx)
 	if rooms := c.Atelier.Rooms; len(rooms) != 2 || rooms[0].ID != "salon" || rooms[1].ID != "vault" {
 		t.Errorf("rooms after adding vault and withdrawing studio: %+v", rooms)
 	}
-
-	rules := booking.Rules{MinNotice: 4 * time.Hour, HorizonDays: 30, SlotInterval: 15 * time.Minute}
 	if err := e.st.SetRules(ctx, rules, admin); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ = e.st.Catalog(ctx); c.Atelier.Rules != rules {
 		t.Errorf("rules = %+v, want %+v", c.Atelier.Rules, rules)
 	}
+}
 
-	// A restart with the file: the app's items stay as the admins left them.
+// A restart with the file: the app's items stay as the admins left them.
+func syncKeepsEdits(t *testing.T, e *env) {
+	ctx := context.Background()
 	warnings, err := e.st.SyncCatalog(ctx, Catalog())
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +182,7 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 			t.Errorf("the sync's warnings lack %q:\n%s", want, all)
 		}
 	}
-	c, _ = e.st.Catalog(ctx)
+	c, _ := e.st.Catalog(ctx)
 	switch {
 	case c.Service("engraving") == nil || c.Artisan("cleo") == nil:
 		t.Errorf("items made in the app were withdrawn by the file: %+v", c)
