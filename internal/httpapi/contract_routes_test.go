@@ -194,6 +194,10 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	do(admin, http.MethodPost, "/api/v1/staff/closures", map[string]string{"from": "2026-12-24", "reason": "Christmas Eve"}, http.StatusCreated).JSON(t, &closure)
 	do(admin, http.MethodGet, "/api/v1/staff/closures", nil, http.StatusOK)
 	do(admin, http.MethodDelete, "/api/v1/staff/closures/"+closure.ID, nil, http.StatusNoContent)
+	var dh struct{ ID string }
+	do(admin, http.MethodPost, "/api/v1/staff/date-hours", map[string]any{"date": "2026-12-23", "hours": [][2]string{{"10:00", "21:00"}}}, http.StatusCreated).JSON(t, &dh)
+	do(admin, http.MethodGet, "/api/v1/staff/date-hours?from=2026-12-01&to=2026-12-31", nil, http.StatusOK)
+	do(admin, http.MethodDelete, "/api/v1/staff/date-hours/"+dh.ID, nil, http.StatusOK)
 	do(admin, http.MethodGet, "/api/v1/staff/audit?from=2026-12-01&to=2026-12-01", nil, http.StatusOK)
 
 	var feed struct{ URL string }

@@ -63,6 +63,8 @@ func (sa *staffAPI) register(r *mux.Router) {
 
 	r.Handle("/audit", sa.staffOnly(sa.handleAudit)).Methods(http.MethodGet)
 
+	sa.registerDateHoursRoutes(r) // staff_datehours.go: hours for one date
+
 	sa.registerStaffToolsRoutes(r) // staff_tools.go: staff availability, search, customers
 
 	sa.registerGoogleRoutes(r) // google.go; only when sync is enabled

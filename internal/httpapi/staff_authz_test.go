@@ -120,6 +120,18 @@ func (f *matrixFixture) closure(t *testing.T) string {
 	return v.ID
 }
 
+func (f *matrixFixture) dateHours(t *testing.T) string {
+	t.Helper()
+	r := f.e.Do(t, f.admin, http.MethodPost, "/api/v1/staff/date-hours",
+		map[string]any{"date": "2027-06-07", "artisan": "mei", "hours": [][2]string{}})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("set date hours: %d %s", r.Status, r.Body)
+	}
+	var v struct{ ID string }
+	r.JSON(t, &v)
+	return v.ID
+}
+
 // reschedule moves a start by 30 minutes.
 func later(start string) string {
 	t, _ := time.Parse(time.RFC3339, start)
@@ -258,6 +270,24 @@ var matrix = map[string]matrixCase{
 			return "/api/v1/staff/closures/" + f.closure(t), nil
 		},
 		want: [5]int{401, 401, 403, 403, 204},
+	},
+	"GET /api/v1/staff/date-hours": {
+		prepare: func(*testing.T, *matrixFixture) (string, any) {
+			return "/api/v1/staff/date-hours?from=2026-12-01&to=2026-12-31", nil
+		},
+		want: [5]int{401, 401, 200, 200, 200},
+	},
+	"POST /api/v1/staff/date-hours": {
+		prepare: func(*testing.T, *matrixFixture) (string, any) {
+			return "/api/v1/staff/date-hours", map[string]any{"date": "2027-07-05", "artisan": "mei", "hours": [][2]string{{"10:00", "12:00"}}}
+		},
+		want: [5]int{401, 401, 403, 201, 201},
+	},
+	"DELETE /api/v1/staff/date-hours/{did}": {
+		prepare: func(t *testing.T, f *matrixFixture) (string, any) {
+			return "/api/v1/staff/date-hours/" + f.dateHours(t), nil
+		},
+		want: [5]int{401, 401, 403, 200, 200},
 	},
 	"GET /api/v1/staff/audit": {
 		prepare: func(*testing.T, *matrixFixture) (string, any) {
