@@ -120,7 +120,12 @@ func (bo *backoff) attempt(key string, now time.Time) time.Duration {
 	defer bo.b.mu.Unlock()
 	lk := bo.b.at(key, now)
 	lk.level = min(lk.level+1, bo.b.capacity)
-	excess := int(math.Ceil(lk.level - bo.free - 1e-9))
+	return bo.delay(lk.level)
+}
+
+// delay is the wait of an attempt that left its key's level at level.
+func (bo *backoff) delay(level float64) time.Duration {
+	excess := int(math.Ceil(level - bo.free - 1e-9))
 	if excess <= 0 {
 		return 0
 	}

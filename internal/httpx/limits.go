@@ -1,10 +1,13 @@
 package httpx
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -20,6 +23,11 @@ import (
 // usually holds, so that hopping between its addresses does not multiply
 // its budget. Every refusal is an ERATELIMIT error made with Refuse, so
 // it carries its own Retry-After. It is safe for concurrent use.
+//
+// With Config.SharedLimits (several servers on one PostgreSQL database)
+// the buckets live in the database, so the limits hold for every server
+// together (sharedlimits.go); the in-process buckets then serve only
+// while the database does not answer.
 type Limits struct {
 	trusted  []netip.Prefix
 	now      func() time.Time
@@ -33,10 +41,19 @@ type Limits struct {
 
 	loginAddr    *limiter[string] // sign-in attempts per client address; nil allows all
 	loginAccount *backoff         // sign-in attempts per e-mail address; nil never delays
+
+	// The same limits in the shared store; each nil without one.
+	store                              LimitStore
+	logger                             *slog.Logger
+	storeFailing                       atomic.Bool
+	sBookings, sLinksAddr, sLinksEmail *shared
+	sLoginAddr, sLoginAccount          *shared
 }
 
-func newLimits(cfg Config) *Limits {
+func newLimits(cfg Config, logger *slog.Logger) *Limits {
 	l := &Limits{
+		store:        cfg.SharedLimits,
+		logger:       logger,
 		trusted:      cfg.TrustedProxies,
 		now:          cfg.Now,
 		bookings:     newLimiter[netip.Addr](cfg.BookingsPerMinute, time.Minute),
@@ -47,6 +64,17 @@ func newLimits(cfg Config) *Limits {
 	}
 	if l.now == nil {
 		l.now = time.Now
+	}
+	if l.logger == nil {
+		l.logger = slog.New(slog.DiscardHandler)
+	}
+	// The names are the store's: keep them when the limits change.
+	l.sBookings = newShared(l, "bookings", cfg.BookingsPerMinute, time.Minute, float64(cfg.BookingsPerMinute))
+	l.sLinksAddr = newShared(l, "links_addr", cfg.LinkRequestsPerHour, time.Hour, float64(cfg.LinkRequestsPerHour))
+	l.sLinksEmail = newShared(l, "links_email", cfg.LinkRequestsPerHour, time.Hour, float64(cfg.LinkRequestsPerHour))
+	l.sLoginAddr = newShared(l, "login_addr", cfg.LoginsPerMinute, time.Minute, float64(cfg.LoginsPerMinute))
+	if bo := l.loginAccount; bo != nil {
+		l.sLoginAccount = newShared(l, "login_account", 2*cfg.LoginsPerMinute, time.Minute, bo.b.capacity)
 	}
 	return l
 }
@@ -69,7 +97,12 @@ func (l *Limits) AllowBooking(r *http.Request) error {
 	if l.bookings == nil {
 		return nil
 	}
-	if ok, wait := l.bookings.take(clientKey(l.ClientAddr(r)), l.now()); !ok {
+	key := clientKey(l.ClientAddr(r))
+	var skey string
+	if l.sBookings != nil {
+		skey = addrKey(key)
+	}
+	if ok, wait := takeEither(r.Context(), l.bookings, l.sBookings, key, skey, l.now()); !ok {
 		return rateLimited("too many booking requests; try again shortly", wait)
 	}
 	return nil
@@ -86,14 +119,22 @@ func (l *Limits) AllowLinkRequest(r *http.Request, email string) error {
 	}
 	l.linksMu.Lock()
 	defer l.linksMu.Unlock()
-	now, addr, mail := l.now(), clientKey(l.ClientAddr(r)), accountKey(email)
-	okAddr, waitAddr := l.linksAddr.peek(addr, now)
-	okMail, waitMail := l.linksEmail.peek(mail, now)
+	ctx, now, addr, mail := r.Context(), l.now(), clientKey(l.ClientAddr(r)), accountKey(email)
+	saddr := addrKey(addr)
+	okAddr, waitAddr := peekEither(ctx, l.linksAddr, l.sLinksAddr, addr, saddr, now)
+	okMail, waitMail := peekEither(ctx, l.linksEmail, l.sLinksEmail, mail, mail, now)
 	if !okAddr || !okMail {
 		return rateLimited("too many requests for links; try again later", max(waitAddr, waitMail))
 	}
-	l.linksAddr.take(addr, now)
-	l.linksEmail.take(mail, now)
+	// Shared with other servers, the budget may have gone between the
+	// look and the take: a take refused gives the other one back.
+	if ok, wait := takeEither(ctx, l.linksAddr, l.sLinksAddr, addr, saddr, now); !ok {
+		return rateLimited("too many requests for links; try again later", wait)
+	}
+	if ok, wait := takeEither(ctx, l.linksEmail, l.sLinksEmail, mail, mail, now); !ok {
+		giveBackEither(ctx, l.linksAddr, l.sLinksAddr, addr, saddr, now)
+		return rateLimited("too many requests for links; try again later", wait)
+	}
 	return nil
 }
 
@@ -118,10 +159,10 @@ type loginAttempt struct {
 func (l *Limits) beginLogin(r *http.Request, email string) (*loginAttempt, error) {
 	a := &loginAttempt{l: l, addr: clientKey(l.ClientAddr(r)).String(), account: accountKey(email)}
 	now := l.now()
-	if ok, wait := l.loginAddr.take(a.addr, now); !ok {
+	if ok, wait := takeEither(r.Context(), l.loginAddr, l.sLoginAddr, a.addr, a.addr, now); !ok {
 		return nil, rateLimited("too many failed sign-ins; try again shortly", wait)
 	}
-	if d := l.loginAccount.attempt(a.account, now); d > 0 {
+	if d := attemptEither(r.Context(), l.loginAccount, l.sLoginAccount, a.account, now); d > 0 {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {
@@ -148,9 +189,9 @@ func (a *loginAttempt) end(err error) {
 	if err != nil && booking.ErrorKind(err) == booking.EUNAUTHORIZED {
 		return
 	}
-	now := a.l.now()
-	a.l.loginAddr.giveBack(a.addr, now)
-	a.l.loginAccount.giveBack(a.account, now)
+	now, ctx := a.l.now(), context.Background()
+	giveBackEither(ctx, a.l.loginAddr, a.l.sLoginAddr, a.addr, a.addr, now)
+	backoffGiveBackEither(ctx, a.l.loginAccount, a.l.sLoginAccount, a.account, now)
 }
 
 // accountKey is the limits' key of an e-mail address.

@@ -47,6 +47,10 @@ type Config struct {
 	LoginsPerMinute int
 	// Now is the clock of the limits; nil means time.Now.
 	Now func() time.Time
+	// SharedLimits, when set, keeps the limits' counts where every server
+	// of one database shares them (several servers on PostgreSQL); nil
+	// keeps them in this process (sharedlimits.go).
+	SharedLimits LimitStore
 	// Metrics, when set, is told of every answered request.
 	Metrics RequestObserver
 	// Accounts, when set, are the staff accounts that sessions and
@@ -74,7 +78,7 @@ func New(cfg Config, logger *slog.Logger) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		cfg: cfg, logger: logger, router: mux.NewRouter(), limits: newLimits(cfg),
+		cfg: cfg, logger: logger, router: mux.NewRouter(), limits: newLimits(cfg, logger),
 		secure: isHTTPS(cfg.PublicURL), fallback: plainText,
 	}
 	s.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -32,6 +32,7 @@ type migration struct {
 var migrations = []migration{
 	{"date_hours", migrateV2DateHours},
 	{"catalogue edits and staff invites", migrateV3CatalogEdits},
+	{"rate_limits", migrateRateLimits}, // 4: the shared rate limits (limits.go)
 }
 
 // migrateV2DateHours adds the hours set for one date (issue 12).
@@ -81,7 +82,6 @@ CREATE TABLE staff_invites (
 CREATE INDEX staff_invites_user ON staff_invites (user_id);
 `)
 	return err
-}
 
 // latestVersion is the schema version of schema.sql.
 func latestVersion(ms []migration) int { return 1 + len(ms) }

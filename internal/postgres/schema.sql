@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 3).
+-- version 4).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -437,3 +437,20 @@ CREATE TABLE staff_invites (
 );
 
 CREATE INDEX staff_invites_user ON staff_invites (user_id);
+
+-- The rate limits' leaky buckets, shared by every server of the database
+-- (limits.bookings_per_minute, limits.logins_per_minute, ...; see
+-- internal/httpx). key_hash is a hash made by the server: no client address
+-- or e-mail address is stored. prev is the level before the last change,
+-- which tells the store whether a strict add was refused. A row drained
+-- empty long ago is deleted now and then.
+CREATE TABLE rate_limits (
+    limit_name text             NOT NULL,
+    key_hash   text             NOT NULL,
+    level      double precision NOT NULL CHECK (level >= 0),
+    prev       double precision NOT NULL CHECK (prev >= 0),
+    at         timestamptz      NOT NULL,
+    PRIMARY KEY (limit_name, key_hash)
+);
+
+CREATE INDEX rate_limits_at ON rate_limits (at);
