@@ -423,6 +423,14 @@ func convert(v any, pgType string) (any, error) {
 		return nil, nil
 	}
 	switch pgType {
+	case "timestamptz", "timestamp", "date":
+		// SQLite's schema writes '' where PostgreSQL's has NULL for
+		// "never" (e.g. rules_updated_at before any change).
+		if s, ok := asString(v); ok && s == "" {
+			return nil, nil
+		}
+	}
+	switch pgType {
 	case "timestamptz", "timestamp":
 		return toTime(v)
 	case "date":

@@ -82,6 +82,7 @@ CREATE TABLE staff_invites (
 CREATE INDEX staff_invites_user ON staff_invites (user_id);
 `)
 	return err
+}
 
 // latestVersion is the schema version of schema.sql.
 func latestVersion(ms []migration) int { return 1 + len(ms) }
