@@ -434,15 +434,7 @@ func convert(v any, pgType string) (any, error) {
 	case "timestamptz", "timestamp":
 		return toTime(v)
 	case "date":
-		s, ok := asString(v)
-		if !ok {
-			return nil, fmt.Errorf("%v (%T) is not a date", v, v)
-		}
-		t, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a date", s)
-		}
-		return t, nil
+		return toDate(v)
 	case "bool":
 		switch x := v.(type) {
 		case int64:
@@ -451,24 +443,8 @@ func convert(v any, pgType string) (any, error) {
 			return x, nil
 		}
 		return nil, fmt.Errorf("%v (%T) is not 0 or 1", v, v)
-	case "int2", "int4", "int8":
-		switch x := v.(type) {
-		case int64:
-			return x, nil
-		case float64:
-			if x == float64(int64(x)) {
-				return int64(x), nil
-			}
-		}
-		return nil, fmt.Errorf("%v (%T) is not a whole number", v, v)
-	case "float4", "float8", "numeric":
-		switch x := v.(type) {
-		case int64:
-			return float64(x), nil
-		case float64:
-			return x, nil
-		}
-		return nil, fmt.Errorf("%v (%T) is not a number", v, v)
+	case "int2", "int4", "int8", "float4", "float8", "numeric":
+		return toNumber(v, pgType)
 	case "bytea":
 		switch x := v.(type) {
 		case []byte:
@@ -478,18 +454,55 @@ func convert(v any, pgType string) (any, error) {
 		}
 		return nil, fmt.Errorf("a %T where bytes were expected", v)
 	case "json", "jsonb", "text", "varchar", "bpchar":
-		// pgx writes a string to a json column as the JSON text it is.
-		if s, ok := asString(v); ok {
-			return s, nil
-		}
-		switch x := v.(type) {
-		case int64:
-			return fmt.Sprint(x), nil
-		case float64:
-			return fmt.Sprint(x), nil
-		}
+		return toText(v)
 	}
 	return nil, fmt.Errorf("no conversion of a %T to %s", v, pgType)
+}
+
+func toDate(v any) (any, error) {
+	s, ok := asString(v)
+	if !ok {
+		return nil, fmt.Errorf("%v (%T) is not a date", v, v)
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a date", s)
+	}
+	return t, nil
+}
+
+func toNumber(v any, pgType string) (any, error) {
+	whole := pgType == "int2" || pgType == "int4" || pgType == "int8"
+	switch x := v.(type) {
+	case int64:
+		if whole {
+			return x, nil
+		}
+		return float64(x), nil
+	case float64:
+		if !whole {
+			return x, nil
+		}
+		if x == float64(int64(x)) {
+			return int64(x), nil
+		}
+	}
+	return nil, fmt.Errorf("%v (%T) is not a %s", v, v, map[bool]string{true: "whole number", false: "number"}[whole])
+}
+
+// toText is a text or json value: pgx writes a string to a json column as
+// the JSON text it is.
+func toText(v any) (any, error) {
+	if s, ok := asString(v); ok {
+		return s, nil
+	}
+	switch x := v.(type) {
+	case int64:
+		return fmt.Sprint(x), nil
+	case float64:
+		return fmt.Sprint(x), nil
+	}
+	return nil, fmt.Errorf("no conversion of a %T to text", v)
 }
 
 func asString(v any) (string, bool) {
