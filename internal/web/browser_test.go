@@ -696,16 +696,18 @@ func TestBrowser(t *testing.T) {
 		tab.MustContain("New booking", "Customer's e-mail")
 		tab.CheckA11y("staff new booking")
 
-		// Move Arjun's booking to Mei on Friday.
+		// Move Arjun's booking to Mei on Friday, picking the time from
+		// Mei's free times of that day.
 		tab.Go(env.URL + "/staff/bookings/" + arjuns.ID + "/reschedule")
 		tab.CheckA11y("staff move")
 		if err := chromedp.Do(tab.ctx,
 			chromedp.SetValue(chromedp.ID("date"), "2026-12-11"),
-			chromedp.SetValue(chromedp.ID("time"), "13:00"),
 			chromedp.SetValue(chromedp.ID("artisan"), "mei"),
 		); err != nil {
 			t.Fatal(err)
 		}
+		tab.ShowFreeTimes("Friday 11 December 2026")
+		tab.Choose(`label[for="t1300"]`)
 		tab.Click(`//button[normalize-space()="Move the booking"]`)
 		tab.MustContain("The booking has moved", "Friday 11 December 2026, 1:00 pm", "Tan Mei Ling")
 		if got := mustStored(t, env, arjuns.ID); !got.Start.Equal(time.Date(2026, 12, 11, 13, 0, 0, 0, Singapore)) || got.ArtisanID != "mei" {

@@ -92,7 +92,10 @@ func TestStaffFormsRefuseATimeThatDoesNotExist(t *testing.T) {
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(body, skipped) {
 			t.Fatalf("status %d, want 422 saying %q", p.Status, skipped)
 		}
-		for _, kept := range []string{`value="2027-03-28"`, `value="01:30"`, `value="Grace Hopper"`, `value="grace@example.com"`} {
+		// The page has a picker of free times, no time field: the day
+		// stays chosen (the form's date and time are the fallback of a
+		// form without a start picked).
+		for _, kept := range []string{`value="2027-03-28"`, `value="Grace Hopper"`, `value="grace@example.com"`} {
 			if !strings.Contains(p.Body, kept) {
 				t.Errorf("the form lost %s", kept)
 			}
@@ -118,7 +121,7 @@ func TestStaffFormsRefuseATimeThatDoesNotExist(t *testing.T) {
 		p := post("/staff/bookings/"+b.ID+"/reschedule", url.Values{"date": {"2027-03-28"}, "time": {"01:30"}, "artisan": {"mei"}})
 		body := html.UnescapeString(p.Body)
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(body, skipped) ||
-			!strings.Contains(p.Body, `value="2027-03-28"`) || !strings.Contains(p.Body, `value="01:30"`) {
+			!strings.Contains(p.Body, `value="2027-03-28"`) {
 			t.Fatalf("status %d, want 422 saying %q with the input kept", p.Status, skipped)
 		}
 		if got := staffBookings(t, env)[0]; !got.Start.Equal(b.Start) {

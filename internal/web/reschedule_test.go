@@ -230,8 +230,8 @@ func TestStaffRescheduleArtisanChoice(t *testing.T) {
 
 	// The form as it comes: Mei, who has a call then.
 	p = post(admin, url.Values{"date": {"2026-12-10"}, "time": {"14:00"}, "artisan": {"mei"}})
-	if p.Status != http.StatusConflict || !strings.Contains(p.Body, "not free") {
-		t.Errorf("move to a time Mei is busy: status %d, want 409 saying she is not free", p.Status)
+	if p.Status != http.StatusConflict || !strings.Contains(p.Body, "Tan Mei Ling is booked then") {
+		t.Errorf("move to a time Mei is busy: status %d, want 409 saying she is booked then: %s", p.Status, p.Body)
 	}
 	if got := mustStored(t, env, bk.ID); got.ArtisanID != "mei" || !got.Start.Equal(own) {
 		t.Fatalf("the refused move changed the booking: %s with %s", got.Start, got.ArtisanID)

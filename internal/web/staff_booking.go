@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -41,6 +42,9 @@ type staffBookingData struct {
 	Artisans   []option
 	Errors     map[string]string
 	Error      string
+	Picker     *freeTimes
+	// CustomerURL is the customer's page (staff_customers.go).
+	CustomerURL string
 }
 
 // option is an entry of a select.
@@ -281,6 +285,28 @@ func (s *Server) handleStaffCancel(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// movePicker fills in the picker of the Move form for the artisan chosen
+// in d and the day asked in v (the booking's own day at first).
+func (s *Server) movePicker(r *http.Request, c *catalogue, v *app.StaffBooking, d *staffBookingData, form url.Values) error {
+	artisan := selected(d.Artisans)
+	switch artisan {
+	case anyArtisan:
+		artisan = ""
+	case "":
+		artisan = v.ArtisanID
+	}
+	date := d.Date
+	if g := form.Get("goto"); g != "" {
+		date = g
+	}
+	ft, err := s.freeTimes(r.Context(), staffUser(r), c, pickerQuery{
+		Service: v.ServiceID, Mode: string(v.Mode), Artisan: artisan, Moving: v.ID,
+		Date: date, CustomerTZ: v.Customer.Timezone, Selected: form.Get("start"),
+	})
+	d.Picker = ft
+	return err
+}
+
 func (s *Server) handleStaffReschedulePage(w http.ResponseWriter, r *http.Request) error {
 	c, v, err := s.loadStaffBooking(r)
 	if err != nil {
@@ -290,6 +316,13 @@ func (s *Server) handleStaffReschedulePage(w http.ResponseWriter, r *http.Reques
 	if d.Cancelled {
 		http.Redirect(w, r, staffBookingPath(v.ID, ""), http.StatusSeeOther)
 		return nil
+	}
+	q := r.URL.Query()
+	if day := q.Get("date"); day != "" {
+		d.Date = day
+	}
+	if err := s.movePicker(r, c, v, &d, q); err != nil {
+		return err
 	}
 	return s.show(w, r, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
 }
@@ -302,16 +335,31 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	f := r.PostForm
 	d := s.staffBookingData(r, c, v)
-	d.Date, d.Time = r.PostForm.Get("date"), r.PostForm.Get("time")
-	artisan := r.PostForm.Get("artisan")
+	d.Date, d.Time = f.Get("date"), f.Get("time")
+	artisan := f.Get("artisan")
 	for i := range d.Artisans {
 		d.Artisans[i].Selected = d.Artisans[i].Value == artisan
 	}
-	start, err := localTime(d.Date, d.Time, c.Loc)
+	show := func(status error) error {
+		if err := s.movePicker(r, c, v, &d, f); err != nil {
+			return err
+		}
+		d.Picker.Err = d.Errors["when"]
+		p := s.staffPage(r, "Move booking "+d.ID, "calendar", d)
+		if status == nil {
+			return s.show(w, r, "staff_reschedule", p)
+		}
+		return again(status, "staff_reschedule", p)
+	}
+	if f.Get("action") == "times" || f.Get("goto") != "" {
+		return show(nil)
+	}
+	start, err := pickedStart(f, c.Loc)
 	if err != nil {
-		d.Errors = map[string]string{"when": whenProblem(err)}
-		return again(booking.FieldErrors(d.Errors).Err(), "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
+		d.Errors = map[string]string{"when": pickProblem(err)}
+		return show(booking.FieldErrors(d.Errors).Err())
 	}
 	moved, err := s.staff.app.StaffReschedule(r.Context(), staffUser(r), v.ID, app.RescheduleRequest{Start: start, Artisan: artisan})
 	if err == nil {
@@ -322,29 +370,46 @@ func (s *Server) handleStaffReschedule(w http.ResponseWriter, r *http.Request) e
 		http.Redirect(w, r, staffBookingPath(v.ID, saved), http.StatusSeeOther)
 		return nil
 	}
-	switch booking.ErrorKind(err) {
-	case booking.ECONFLICT, booking.EINVALID:
-		d.Error = booking.ErrorMessage(err)
-		if m := fieldMessage(err, "artisan"); booking.ErrorKind(err) == booking.EINVALID && m != "" {
-			d.Error = "That move is not possible: " + m + "."
-		}
-		return again(err, "staff_reschedule", s.staffPage(r, "Move booking "+d.ID, "calendar", d))
+	var e *booking.Error
+	if !errors.As(err, &e) || (e.Kind != booking.ECONFLICT && e.Kind != booking.EINVALID) {
+		return err
 	}
-	return err
+	switch {
+	case e.Kind == booking.ECONFLICT:
+		d.Error = staffConflict(e)
+	case e.Fields["artisan"] != "":
+		d.Error = "That move is not possible with the artisan chosen: they are not in the catalogue or do not offer this service."
+	default:
+		d.Error = "That move is not possible: choose one of the free times below."
+	}
+	return show(err)
 }
 
 // staffNewData is the form of a booking on a customer's behalf.
 type staffNewData struct {
 	Services, Modes, Artisans []option
-	Date, Time                string
 	Form                      detailsForm
+	TZ                        string // the customer's zone ("" for the atelier's)
+	Zones                     []zoneOption
+	Picker                    *freeTimes
 	Error                     string
 	Key                       string // the form's one-time key (formKeyParam)
 }
 
-func (s *Server) newBookingData(r *http.Request, c *catalogue, service, mode, artisan string) staffNewData {
+// newBookingData is the New booking form for the choices in v (the query
+// of the page or the posted form): the first service and its first way
+// when none is chosen.
+func (s *Server) newBookingData(r *http.Request, c *catalogue, v url.Values) staffNewData {
 	u := staffUser(r)
-	d := staffNewData{}
+	service, mode, artisan := v.Get("service"), v.Get("mode"), v.Get("artisan")
+	if service == "" && len(c.Services) > 0 {
+		service = c.Services[0].ID
+	}
+	if svc := c.service(service); svc != nil && mode == "" && len(svc.Modes) > 0 {
+		mode = string(svc.Modes[0])
+	}
+	d := staffNewData{TZ: strings.TrimSpace(v.Get("tz"))}
+	d.Zones = zoneOptions(d.TZ, c.Atelier.Timezone)
 	for _, sv := range c.Services {
 		d.Services = append(d.Services, option{Value: sv.ID, Label: sv.Name + " (" + fmtDuration(int(sv.Duration/time.Minute)) + ")", Selected: sv.ID == service})
 	}
@@ -359,7 +424,44 @@ func (s *Server) newBookingData(r *http.Request, c *catalogue, service, mode, ar
 			d.Artisans = append(d.Artisans, option{Value: a.ID, Label: a.Name, Selected: a.ID == artisan})
 		}
 	}
+	d.Form = detailsForm{
+		Name: strings.TrimSpace(v.Get("name")), Email: strings.TrimSpace(v.Get("email")),
+		Phone: strings.TrimSpace(v.Get("phone")), Notes: strings.TrimSpace(v.Get("notes")),
+	}
 	return d
+}
+
+// newPicker fills in the picker of d for the day asked in v.
+func (s *Server) newPicker(r *http.Request, c *catalogue, d *staffNewData, v url.Values) error {
+	artisan := ""
+	for _, a := range d.Artisans {
+		if a.Selected {
+			artisan = a.Value
+		}
+	}
+	if _, ok := staffUser(r).Scope(artisan); !ok || len(d.Artisans) == 1 {
+		artisan = d.Artisans[0].Value // an artisan's own account
+	}
+	date := v.Get("date")
+	if g := v.Get("goto"); g != "" {
+		date = g
+	}
+	ft, err := s.freeTimes(r.Context(), staffUser(r), c, pickerQuery{
+		Service: selected(d.Services), Mode: selected(d.Modes), Artisan: artisan,
+		Date: date, CustomerTZ: d.TZ, Selected: v.Get("start"),
+	})
+	d.Picker = ft
+	return err
+}
+
+// selected is the value of the selected option, or "".
+func selected(opts []option) string {
+	for _, o := range opts {
+		if o.Selected {
+			return o.Value
+		}
+	}
+	return ""
 }
 
 func (s *Server) handleStaffNew(w http.ResponseWriter, r *http.Request) error {
@@ -375,8 +477,11 @@ func (s *Server) handleStaffNew(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/staff/bookings/new?"+q.Encode(), http.StatusSeeOther)
 		return nil
 	}
-	d := s.newBookingData(r, c, q.Get("service"), q.Get("mode"), q.Get("artisan"))
-	d.Date, d.Key = q.Get("date"), formKey(q)
+	d := s.newBookingData(r, c, q)
+	d.Key = formKey(q)
+	if err := s.newPicker(r, c, &d, q); err != nil {
+		return err
+	}
 	return s.show(w, r, "staff_new", s.staffPage(r, "New booking", "new", d))
 }
 
@@ -389,25 +494,32 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	f := r.PostForm
-	d := s.newBookingData(r, c, f.Get("service"), f.Get("mode"), f.Get("artisan"))
-	d.Date, d.Time = f.Get("date"), f.Get("time")
+	d := s.newBookingData(r, c, f)
 	posted := formKey(f)
 	if d.Key = posted; d.Key == "" {
 		d.Key = newFormKey()
 	}
-	d.Form = detailsForm{
-		Name: strings.TrimSpace(f.Get("name")), Email: strings.TrimSpace(f.Get("email")),
-		Phone: strings.TrimSpace(f.Get("phone")), Notes: strings.TrimSpace(f.Get("notes")),
+	show := func(status error) error {
+		if err := s.newPicker(r, c, &d, f); err != nil {
+			return err
+		}
+		d.Picker.Err = cmp.Or(d.Form.Errors["when"], d.Form.Errors["start"])
+		if status == nil {
+			return s.show(w, r, "staff_new", s.staffPage(r, "New booking", "new", d))
+		}
+		return again(status, "staff_new", s.staffPage(r, "New booking", "new", d))
 	}
-	again := func(err error) error { return again(err, "staff_new", s.staffPage(r, "New booking", "new", d)) }
-	start, err := localTime(d.Date, d.Time, c.Loc)
+	if f.Get("action") == "times" || f.Get("goto") != "" {
+		return show(nil) // another day or another choice: the form again with its times
+	}
+	start, err := pickedStart(f, c.Loc)
 	if err != nil {
-		d.Form.Errors = map[string]string{"when": whenProblem(err)}
-		return again(booking.FieldErrors(d.Form.Errors).Err())
+		d.Form.Errors = map[string]string{"when": pickProblem(err)}
+		return show(booking.FieldErrors(d.Form.Errors).Err())
 	}
 	created, err := s.staff.app.StaffCreateBooking(r.Context(), staffUser(r), app.BookingRequest{
 		Service: f.Get("service"), Mode: booking.Mode(f.Get("mode")), Artisan: f.Get("artisan"), Start: start,
-		Customer: booking.Customer{Name: d.Form.Name, Email: d.Form.Email, Phone: d.Form.Phone},
+		Customer: booking.Customer{Name: d.Form.Name, Email: d.Form.Email, Phone: d.Form.Phone, Timezone: d.TZ},
 		Notes:    d.Form.Notes,
 	}, app.CreateOptions{IdempotencyKey: posted, Replay: firstResponse{}})
 	if err == nil {
@@ -426,7 +538,7 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) erro
 	if e.Code == booking.CodeIdempotencyMismatch {
 		d.Key = newFormKey()
 		d.Error = "This form has already made a booking, with the details first sent: it is in the calendar. To make a second booking, check the details and save again."
-		return again(err)
+		return show(err)
 	}
 	d.Form.Errors = map[string]string{}
 	for k, m := range e.Fields {
@@ -436,10 +548,31 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) erro
 			d.Form.Errors[k] = m
 		}
 	}
+	if _, bad := e.Fields["start"]; bad {
+		// The picker offers only good starts: one from a stale or altered
+		// form is chosen again from the day's times.
+		d.Form.Errors["start"] = "Choose one of the free times."
+	}
+	if _, bad := e.Fields["customer.timezone"]; bad {
+		d.Form.Errors["tz"] = "is not a time zone: choose one from the list"
+	}
 	if e.Kind == booking.ECONFLICT {
-		d.Error = e.Message
+		d.Error = staffConflict(e)
 	} else {
 		d.Error = "Please check the highlighted fields."
 	}
-	return again(err)
+	return show(err)
+}
+
+// staffConflict is the message of a refused booking or move: the engine's
+// reason in plain words, with what to do.
+func staffConflict(e *booking.Error) string {
+	msg := e.Message
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	if e.Code == booking.CodeBookingInPast {
+		return "That time has passed. Choose one of the free times below."
+	}
+	return msg + ". Choose one of the free times below."
 }

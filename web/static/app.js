@@ -30,6 +30,25 @@
     });
   });
 
+  // The staff's picker of free times (staff_new.html, staff_reschedule.html)
+  // lists the times again as soon as the service, way, artisan, zone or
+  // day changes; without script the "Show free times" button does it.
+  document.querySelectorAll("[data-picker-refresh]").forEach(function (button) {
+    var form = button.form;
+    if (!form) {
+      return;
+    }
+    form.querySelectorAll("[data-picker-choice], input[name=date]").forEach(function (field) {
+      field.addEventListener("change", function () {
+        if (form.requestSubmit) {
+          form.requestSubmit(button);
+        } else {
+          button.click();
+        }
+      });
+    });
+  });
+
   // A second click on a form's button while the first is on its way sends
   // nothing more.
   document.querySelectorAll("form[method=post]").forEach(function (form) {
