@@ -33,6 +33,7 @@ var migrations = []migration{
 	{"date_hours", migrateV2DateHours},
 	{"catalogue edits and staff invites", migrateV3CatalogEdits},
 	{"rate_limits", migrateRateLimits}, // 4: the shared rate limits (limits.go)
+	{"jobs_notify", migrateJobsNotify}, // 5: new jobs announced to every server (notify.go)
 }
 
 // migrateV2DateHours adds the hours set for one date (issue 12).

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 4).
+-- version 5).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -454,3 +454,16 @@ CREATE TABLE rate_limits (
 );
 
 CREATE INDEX rate_limits_at ON rate_limits (at);
+
+-- Every job inserted is announced on the channel atelier_jobs, its queue as
+-- the payload, when its transaction commits: the job runners of every
+-- server LISTEN to it (notify.go).
+CREATE FUNCTION atelier_jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('atelier_jobs', NEW.queue);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER jobs_notify AFTER INSERT ON jobs
+    FOR EACH ROW EXECUTE FUNCTION atelier_jobs_notify();
