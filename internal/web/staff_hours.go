@@ -37,6 +37,7 @@ type hoursPageData struct {
 	Errors    map[string]string
 	Saved     string
 	Conflicts []conflictItem
+	DateHours *dateHoursSection // staff_datehours.go
 }
 
 type closureItem struct {
@@ -55,6 +56,7 @@ type artisanPageData struct {
 	Errors    map[string]string
 	Saved     string
 	Conflicts []conflictItem
+	DateHours *dateHoursSection // staff_datehours.go
 }
 
 type timeOffItem struct {
@@ -155,6 +157,10 @@ func savedMessage(r *http.Request) string {
 		return "The time off is saved."
 	case "timeoff-removed":
 		return "The time off is removed."
+	case "date-hours":
+		return "The hours for that date are saved and apply to bookings at once."
+	case "date-hours-removed":
+		return "The hours for that date are removed: the weekly hours apply that day."
 	}
 	return ""
 }
@@ -171,6 +177,9 @@ func (s *Server) hoursPage(r *http.Request, c *catalogue) (*hoursPageData, error
 			continue
 		}
 		d.Closures = append(d.Closures, closureItem{ID: cl.ID, When: fmtDateRange(cl.From, cl.To), Reason: cl.Reason, FromFile: cl.Source == "config"})
+	}
+	if d.DateHours, err = s.dateHoursSection(r, c, ""); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -307,6 +316,9 @@ func (s *Server) artisanPage(r *http.Request, c *catalogue, id string) (*artisan
 			continue
 		}
 		d.TimeOff = append(d.TimeOff, timeOffItem{ID: t.ID, When: whenSpan(t.Start.In(c.Loc), t.End.In(c.Loc)), Reason: t.Reason})
+	}
+	if d.DateHours, err = s.dateHoursSection(r, c, a.ID); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
