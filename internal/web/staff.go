@@ -50,7 +50,7 @@ func (s *Server) registerStaffRoutes(r *mux.Router) {
 	r.Handle("/staff/hours", s.staffOnly(s.handleOpeningHours)).Methods(http.MethodPost)
 	r.Handle("/staff/closures", s.staffOnly(s.handleAddClosure)).Methods(http.MethodPost)
 	r.Handle("/staff/closures/{cid}/delete", s.staffOnly(s.handleDeleteClosure)).Methods(http.MethodPost)
-	r.Handle("/staff/date-hours", s.staffOnly(s.handleSetDateHours)).Methods(http.MethodPost)                // staff_datehours.go
+	r.Handle("/staff/date-hours", s.staffOnly(s.handleSetDateHours)).Methods(http.MethodPost)                 // staff_datehours.go
 	r.Handle("/staff/date-hours/{did}/delete", s.staffOnly(s.handleDeleteDateHours)).Methods(http.MethodPost) // staff_datehours.go
 	r.Handle("/staff/artisans/{aid}", s.staffOnly(s.handleArtisanPage)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/artisans/{aid}/hours", s.staffOnly(s.handleWorkingHours)).Methods(http.MethodPost)
