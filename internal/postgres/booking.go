@@ -198,27 +198,34 @@ func (st *BookingStore) CancelBooking(ctx context.Context, id string, actor book
 		if err != nil {
 			return err
 		}
-		if prev.Status == booking.Cancelled {
-			return booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is already cancelled")
-		}
-		b := *prev
-		b.Status, b.Sequence, b.UpdatedAt = booking.Cancelled, prev.Sequence+1, tx.now
-		_, err = tx.Exec(ctx, `UPDATE bookings SET status = $1, sequence = $2, updated_at = $3 WHERE id = $4`,
-			string(b.Status), b.Sequence, b.UpdatedAt, b.ID)
-		if err != nil {
-			return fmt.Errorf("update booking: %w", err)
-		}
-		ev := booking.Event{Kind: booking.EventCancelled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
-		if err := recordEvent(ctx, tx, ev); err != nil {
-			return err
-		}
-		out = &b
-		return nil
+		out, err = cancelIn(ctx, tx, prev, actor)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: cancel booking: %w", err)
 	}
 	return out, nil
+}
+
+// cancelIn cancels prev (read with its row locked) in tx, with its audit
+// row and jobs, and returns the booking as it is after. A cancelled
+// booking is ECONFLICT (booking_cancelled).
+func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.Actor) (*booking.Booking, error) {
+	if prev.Status == booking.Cancelled {
+		return nil, booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is already cancelled")
+	}
+	b := *prev
+	b.Status, b.Sequence, b.UpdatedAt = booking.Cancelled, prev.Sequence+1, tx.now
+	_, err := tx.Exec(ctx, `UPDATE bookings SET status = $1, sequence = $2, updated_at = $3 WHERE id = $4`,
+		string(b.Status), b.Sequence, b.UpdatedAt, b.ID)
+	if err != nil {
+		return nil, fmt.Errorf("update booking: %w", err)
+	}
+	ev := booking.Event{Kind: booking.EventCancelled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
+	if err := recordEvent(ctx, tx, ev); err != nil {
+		return nil, err
+	}
+	return &b, nil
 }
 
 // RescheduleBooking moves a confirmed booking to [start, end) with the

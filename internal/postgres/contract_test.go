@@ -3,9 +3,7 @@ package postgres_test
 import (
 	"context"
 	"testing"
-	"time"
 
-	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/postgres"
 	"github.com/atelier-app/atelier/internal/postgres/pgtest"
 	"github.com/atelier-app/atelier/internal/storetest"
@@ -20,14 +18,13 @@ const maxConns = 20
 // its database, as a second server would (storetest.Peer).
 type contractStore struct {
 	*postgres.Store
-	url  string
-	now  func() time.Time
-	jobs booking.JobsFunc
+	url string
+	h   storetest.Hooks
 }
 
-func openContract(tb testing.TB, url string, now func() time.Time, jobs booking.JobsFunc) *contractStore {
+func openContract(tb testing.TB, url string, h storetest.Hooks) *contractStore {
 	tb.Helper()
-	st, err := postgres.Open(context.Background(), url, postgres.Options{Jobs: jobs, MaxConns: maxConns})
+	st, err := postgres.Open(context.Background(), url, postgres.Options{Jobs: h.Jobs, ReplyJobs: h.ReplyJobs, MaxConns: maxConns})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -35,19 +32,19 @@ func openContract(tb testing.TB, url string, now func() time.Time, jobs booking.
 	if err := st.OpenConns(context.Background(), maxConns); err != nil {
 		tb.Fatal(err)
 	}
-	st.Now = now
-	return &contractStore{Store: st, url: url, now: now, jobs: jobs}
+	st.Now = h.Now
+	return &contractStore{Store: st, url: url, h: h}
 }
 
 // Peer opens another pool on the same database: another server.
 func (c *contractStore) Peer(tb testing.TB) storetest.Store {
-	return openContract(tb, c.url, c.now, c.jobs)
+	return openContract(tb, c.url, c.h)
 }
 
 // The store contract on a real PostgreSQL server, each test on a database
 // of its own.
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(tb testing.TB, now func() time.Time, jobs booking.JobsFunc) storetest.Store {
-		return openContract(tb, pgtest.Database(tb), now, jobs)
+	storetest.Run(t, func(tb testing.TB, h storetest.Hooks) storetest.Store {
+		return openContract(tb, pgtest.Database(tb), h)
 	})
 }

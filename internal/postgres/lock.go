@@ -22,6 +22,7 @@ type lockKey struct {
 const (
 	lockArtisan int32 = 1
 	lockRoom    int32 = 2
+	lockReply   int32 = 3 // a message read from the mailbox (ApplyReply)
 )
 
 func artisanLock(id string) lockKey { return lockKey{lockArtisan, id} }

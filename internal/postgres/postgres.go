@@ -50,9 +50,12 @@
 // servers on one database share each queue and each job runs once; a
 // crashed server's jobs are claimed again when their leases run out.
 //
-// Not yet here (issue 14 continues): the staff, calendar sync and reply
-// stores, LISTEN/NOTIFY for other servers' caches, and the wiring into
-// atelier serve.
+// # Staff, replies and the calendar sync
+//
+// Sessions, feed secrets and the staff accounts live in the database, so
+// every server knows them at once. A reply to an invitation is applied
+// under an advisory lock on its message key (lockReply), so two servers
+// reading the same mailbox act on a message once.
 package postgres
 
 import (
@@ -85,6 +88,11 @@ type DB struct {
 	// Jobs returns the jobs to enqueue, in the same transaction, for each
 	// change to a booking. Nil means no jobs.
 	Jobs booking.JobsFunc
+
+	// ReplyJobs returns the jobs to enqueue, in the same transaction, for
+	// a reply to an invitation that staff are told of (ApplyReply). Nil
+	// means none.
+	ReplyJobs booking.ReplyJobsFunc
 }
 
 // Options are the settings of Open.
@@ -92,9 +100,10 @@ type Options struct {
 	// MaxConns caps the pool (0: pgxpool's default, the larger of 4 and
 	// the number of CPUs, or pool_max_conns in the URL).
 	MaxConns int32
-	// Jobs is the outbox's hook (DB.Jobs), given here so that the store is
-	// complete when it is made.
-	Jobs booking.JobsFunc
+	// Jobs and ReplyJobs are the outbox's hooks (DB.Jobs, DB.ReplyJobs),
+	// given here so that the store is complete when it is made.
+	Jobs      booking.JobsFunc
+	ReplyJobs booking.ReplyJobsFunc
 }
 
 // Open connects to the database at url (a PostgreSQL URL or key=value
@@ -117,7 +126,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", unavailable(err))
 	}
-	db := &DB{pool: pool, Now: time.Now, Jobs: o.Jobs}
+	db := &DB{pool: pool, Now: time.Now, Jobs: o.Jobs, ReplyJobs: o.ReplyJobs}
 	return NewStore(db), nil
 }
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -90,4 +91,31 @@ func (st *BookingStore) SetStaffNotes(ctx context.Context, bookingID, notes stri
 		return fmt.Errorf("postgres: set staff notes: %w", err)
 	}
 	return nil
+}
+
+// AuditLog returns up to limit audit rows written in [from, to), oldest
+// first.
+func (st *StaffStore) AuditLog(ctx context.Context, from, to time.Time, limit int) ([]booking.AuditEntry, error) {
+	rows, err := st.db.pool.Query(ctx, `SELECT id, at, actor_kind, actor_id, action, coalesce(booking_id, ''), target,
+			coalesce(before::text, 'null'), coalesce(after::text, 'null')
+		FROM audit_log WHERE at >= $1 AND at < $2 ORDER BY at, id LIMIT $3`, utc(from), utc(to), limit)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("postgres: audit log: %w", err))
+	}
+	defer rows.Close()
+	var out []booking.AuditEntry
+	for rows.Next() {
+		var e booking.AuditEntry
+		var before, after string
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor.Kind, &e.Actor.ID, &e.Action, &e.BookingID, &e.Target, &before, &after); err != nil {
+			return nil, fmt.Errorf("postgres: audit log: %w", err)
+		}
+		e.At = e.At.UTC()
+		e.Before, e.After = json.RawMessage(before), json.RawMessage(after)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable(fmt.Errorf("postgres: audit log: %w", err))
+	}
+	return out, nil
 }

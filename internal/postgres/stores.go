@@ -1,9 +1,12 @@
 package postgres
 
-import "github.com/atelier-app/atelier/internal/booking"
+import (
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
+)
 
 // The stores, one per concern, each a small type over one DB, as in
-// internal/sqlite. So far: CatalogStore, BookingStore and JobStore.
+// internal/sqlite; Store gathers them for the wiring in cmd/atelier.
 
 // CatalogStore keeps the catalogue: the configuration file's (SyncCatalog)
 // and the staff's changes to hours, closures and time off (catalog.go,
@@ -19,6 +22,18 @@ type BookingStore struct{ db *DB }
 // (job.go, jobhealth.go).
 type JobStore struct{ db *DB }
 
+// StaffStore keeps staff accounts, their sessions and the secrets of their
+// calendar feeds, and reads the audit log (user.go, session.go, feed.go,
+// staffview.go).
+type StaffStore struct{ db *DB }
+
+// CalendarSyncStore keeps the state of the calendar sync (gcal.go).
+type CalendarSyncStore struct{ db *DB }
+
+// ReplyStore keeps the replies to invitations read from the mailbox
+// (reply.go).
+type ReplyStore struct{ db *DB }
+
 // NewCatalogStore returns the catalogue store over db.
 func NewCatalogStore(db *DB) *CatalogStore { return &CatalogStore{db} }
 
@@ -28,21 +43,45 @@ func NewBookingStore(db *DB) *BookingStore { return &BookingStore{db} }
 // NewJobStore returns the job store over db.
 func NewJobStore(db *DB) *JobStore { return &JobStore{db} }
 
+// NewStaffStore returns the staff store over db.
+func NewStaffStore(db *DB) *StaffStore { return &StaffStore{db} }
+
+// NewCalendarSyncStore returns the calendar sync store over db.
+func NewCalendarSyncStore(db *DB) *CalendarSyncStore { return &CalendarSyncStore{db} }
+
+// NewReplyStore returns the reply store over db.
+func NewReplyStore(db *DB) *ReplyStore { return &ReplyStore{db} }
+
 // Store is one DB with every store over it built so far.
 type Store struct {
 	*DB
 	*CatalogStore
 	*BookingStore
 	*JobStore
+	*StaffStore
+	*CalendarSyncStore
+	*ReplyStore
 }
 
 // NewStore returns every store over db.
 func NewStore(db *DB) *Store {
-	return &Store{DB: db, CatalogStore: NewCatalogStore(db), BookingStore: NewBookingStore(db), JobStore: NewJobStore(db)}
+	return &Store{
+		DB:                db,
+		CatalogStore:      NewCatalogStore(db),
+		BookingStore:      NewBookingStore(db),
+		JobStore:          NewJobStore(db),
+		StaffStore:        NewStaffStore(db),
+		CalendarSyncStore: NewCalendarSyncStore(db),
+		ReplyStore:        NewReplyStore(db),
+	}
 }
 
 var (
 	_ booking.CatalogStore = (*CatalogStore)(nil)
 	_ booking.BookingStore = (*BookingStore)(nil)
 	_ booking.JobStore     = (*JobStore)(nil)
+	_ booking.StaffStore   = (*StaffStore)(nil)
+	_ calsync.Store        = (*CalendarSyncStore)(nil)
+	_ booking.ReplyStore   = (*ReplyStore)(nil)
+	_ booking.Store        = (*Store)(nil)
 )

@@ -4,9 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/sqlite"
 	"github.com/atelier-app/atelier/internal/storetest"
 )
@@ -16,13 +14,12 @@ import (
 type contractStore struct {
 	*sqlite.Store
 	path string
-	now  func() time.Time
-	jobs booking.JobsFunc
+	h    storetest.Hooks
 }
 
-func openContract(tb testing.TB, path string, now func() time.Time, jobs booking.JobsFunc) *contractStore {
+func openContract(tb testing.TB, path string, h storetest.Hooks) *contractStore {
 	tb.Helper()
-	st, err := sqlite.OpenWith(context.Background(), path, sqlite.Options{Jobs: jobs})
+	st, err := sqlite.OpenWith(context.Background(), path, sqlite.Options{Jobs: h.Jobs, ReplyJobs: h.ReplyJobs})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -31,18 +28,18 @@ func openContract(tb testing.TB, path string, now func() time.Time, jobs booking
 			tb.Error(err)
 		}
 	})
-	st.Now = now
-	return &contractStore{Store: st, path: path, now: now, jobs: jobs}
+	st.Now = h.Now
+	return &contractStore{Store: st, path: path, h: h}
 }
 
 // Peer opens the same file again.
 func (c *contractStore) Peer(tb testing.TB) storetest.Store {
-	return openContract(tb, c.path, c.now, c.jobs)
+	return openContract(tb, c.path, c.h)
 }
 
 // The store contract, shared with internal/postgres, on a file database.
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(tb testing.TB, now func() time.Time, jobs booking.JobsFunc) storetest.Store {
-		return openContract(tb, filepath.Join(tb.TempDir(), "atelier.db"), now, jobs)
+	storetest.Run(t, func(tb testing.TB, h storetest.Hooks) storetest.Store {
+		return openContract(tb, filepath.Join(tb.TempDir(), "atelier.db"), h)
 	})
 }

@@ -9,9 +9,15 @@
 // get, cancel, reschedule, the 100-customer race for one slot of an
 // artisan and of a room (through the placement check and, with the check
 // bypassed, through the database's own constraint) and idempotency keys;
-// and the job queue (booking.JobStore, job.go): leases, retries, put-offs
-// and give-ups, workers of two stores on one database claiming each job
-// once, an expired lease claimed by another server, and the health counts.
+// the job queue (booking.JobStore, job.go): leases, retries, put-offs and
+// give-ups, workers of two stores on one database claiming each job once,
+// an expired lease claimed by another server, and the health counts; the
+// staff (booking.StaffStore and the user commands' writes, staff.go):
+// accounts, sessions, feed secrets and what disabling an account revokes;
+// replies to invitations (booking.ReplyStore, reply.go): each message acted
+// on once by readers on two stores at once, all or nothing; and the
+// calendar sync's state (calsync.Store, calsync.go), whose contract the
+// in-memory store of the Google sync's tests passes too.
 package storetest
 
 import (
@@ -24,6 +30,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
 )
 
 // Store is what the contract exercises: the catalogue, booking and job
@@ -34,17 +41,30 @@ type Store interface {
 	booking.BookingStore
 	booking.JobStore
 	booking.CatalogEditor
+	booking.StaffStore
+	booking.ReplyStore
+	calsync.Store
 	SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error)
 	// JobStats counts jobs by queue and state (the metrics).
 	JobStats(ctx context.Context) (map[string]map[string]int, error)
 	// FailedJobs returns up to limit failed jobs of queue, latest first.
 	FailedJobs(ctx context.Context, queue string, limit int) ([]booking.QueuedJob, error)
+
+	// What the atelier user commands need of the staff accounts.
+	CreateUser(ctx context.Context, u booking.User) (*booking.User, error)
+	Users(ctx context.Context) ([]booking.User, error)
+	SetUserPassword(ctx context.Context, email, hash string) error
+	DisableUser(ctx context.Context, email string) error
+	EnableUser(ctx context.Context, email string) error
+
+	// GoogleBusy returns the stored Google busy intervals of an artisan.
+	GoogleBusy(ctx context.Context, artisanID string) ([]calsync.BusyEvent, error)
 }
 
 // Peer is a store that opens another store on its own database, as a
 // second server on the same database would (PostgreSQL), or a second
-// process on the same file (SQLite). The peer shares the first store's
-// clock and job hook and is closed when the test ends.
+// process on the same file (SQLite). The peer has the first store's hooks
+// and is closed when the test ends.
 type Peer interface {
 	Peer(tb testing.TB) Store
 }
@@ -56,9 +76,16 @@ type PayloadReader interface {
 	JobPayload(ctx context.Context, id int64) ([]byte, error)
 }
 
-// Opener makes a new, empty store whose clock is now and whose job hook
-// (the outbox's JobsFunc) is jobs; it is closed when the test ends.
-type Opener func(t testing.TB, now func() time.Time, jobs booking.JobsFunc) Store
+// Hooks are what a store is opened with: its clock and the outbox's hooks.
+type Hooks struct {
+	Now       func() time.Time
+	Jobs      booking.JobsFunc      // DB.Jobs; may be nil
+	ReplyJobs booking.ReplyJobsFunc // DB.ReplyJobs; may be nil
+}
+
+// Opener makes a new, empty store with the hooks h; it is closed when the
+// test ends.
+type Opener func(t testing.TB, h Hooks) Store
 
 // Run runs the contract against the stores open makes.
 func Run(t *testing.T, open Opener) {
@@ -79,6 +106,16 @@ func Run(t *testing.T, open Opener) {
 	t.Run("PostponeJob", func(t *testing.T) { testPostponeJob(t, open) })
 	t.Run("JobHealth", func(t *testing.T) { testJobHealth(t, open) })
 	t.Run("BookingJobs", func(t *testing.T) { testBookingJobs(t, open) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("FeedTokens", func(t *testing.T) { testFeedTokens(t, open) })
+	t.Run("FeedsOfDisabledAccounts", func(t *testing.T) { testFeedsOfDisabledAccounts(t, open) })
+	t.Run("ApplyReplyConcurrent", func(t *testing.T) { testApplyReplyConcurrent(t, open) })
+	t.Run("ApplyReplyRollsBack", func(t *testing.T) { testApplyReplyRollsBack(t, open) })
+	t.Run("ApplyReplyUnknown", func(t *testing.T) { testApplyReplyUnknown(t, open) })
+	t.Run("ReplyRecorded", func(t *testing.T) { testReplyRecorded(t, open) })
+	t.Run("ReplyCursor", func(t *testing.T) { testReplyCursor(t, open) })
+	t.Run("CalendarSync", func(t *testing.T) { testCalendarSync(t, open) })
 }
 
 // testNow is the stores' clock.
@@ -182,30 +219,72 @@ type env struct {
 	st  Store
 	rec *recorder
 
-	mu    sync.Mutex
-	clock time.Time
+	mu        sync.Mutex
+	clock     time.Time
+	jobsFn    booking.JobsFunc      // the store's job hook just now (setJobs)
+	replyJobs booking.ReplyJobsFunc // the store's reply hook just now (setReplyJobs)
 }
 
 func newEnv(t *testing.T, open Opener, cat *booking.Catalog) *env {
 	t.Helper()
 	e := &env{rec: &recorder{}, clock: testNow}
-	e.st = open(t, e.now, e.rec.jobs)
-	if _, err := e.st.SyncCatalog(context.Background(), cat); err != nil {
-		t.Fatal(err)
-	}
+	e.jobsFn = e.rec.jobs
+	e.open(t, open, cat)
 	return e
 }
 
-// newQuietEnv is newEnv with no job hook: booking changes queue no jobs,
-// so a test of the queue sees only the jobs it enqueues.
+// newQuietEnv is newEnv with no jobs for booking changes, so a test of the
+// queue sees only the jobs it enqueues.
 func newQuietEnv(t *testing.T, open Opener, cat *booking.Catalog) *env {
 	t.Helper()
 	e := &env{rec: &recorder{}, clock: testNow}
-	e.st = open(t, e.now, nil)
+	e.open(t, open, cat)
+	return e
+}
+
+func (e *env) open(t *testing.T, open Opener, cat *booking.Catalog) {
+	t.Helper()
+	e.st = open(t, Hooks{Now: e.now, Jobs: e.jobs, ReplyJobs: e.replies})
 	if _, err := e.st.SyncCatalog(context.Background(), cat); err != nil {
 		t.Fatal(err)
 	}
-	return e
+}
+
+// jobs is the store's job hook: the one set last (setJobs), or none.
+func (e *env) jobs(ev booking.Event) ([]booking.Job, error) {
+	e.mu.Lock()
+	fn := e.jobsFn
+	e.mu.Unlock()
+	if fn == nil {
+		return nil, nil
+	}
+	return fn(ev)
+}
+
+// replies is the store's reply hook: the one set last (setReplyJobs), or
+// none.
+func (e *env) replies(ev booking.ReplyEvent) ([]booking.Job, error) {
+	e.mu.Lock()
+	fn := e.replyJobs
+	e.mu.Unlock()
+	if fn == nil {
+		return nil, nil
+	}
+	return fn(ev)
+}
+
+// setJobs makes fn the store's job hook (nil: no jobs).
+func (e *env) setJobs(fn booking.JobsFunc) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.jobsFn = fn
+}
+
+// setReplyJobs makes fn the store's reply hook (nil: no jobs).
+func (e *env) setReplyJobs(fn booking.ReplyJobsFunc) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.replyJobs = fn
 }
 
 // now is the store's clock.

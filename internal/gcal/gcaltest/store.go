@@ -58,9 +58,7 @@ func (s *Store) ReplaceBusy(_ context.Context, artisanID string, busy []calsync.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := map[string]calsync.BusyEvent{}
-	for _, b := range busy {
-		m[b.EventID] = b
-	}
+	putBusy(m, busy)
 	s.busy[artisanID], s.cursors[artisanID] = m, cur
 	return nil
 }
@@ -76,11 +74,22 @@ func (s *Store) UpdateBusy(_ context.Context, artisanID string, upsert []calsync
 	for _, id := range remove {
 		delete(m, id)
 	}
-	for _, b := range upsert {
-		m[b.EventID] = b
-	}
+	putBusy(m, upsert)
 	s.cursors[artisanID] = cur
 	return nil
+}
+
+// putBusy stores busy by event id; an interval of no length (at the
+// database stores' millisecond precision) blocks nothing and is removed
+// instead, as the database stores do.
+func putBusy(m map[string]calsync.BusyEvent, busy []calsync.BusyEvent) {
+	for _, b := range busy {
+		if !b.Start.Truncate(time.Millisecond).Before(b.End.Truncate(time.Millisecond)) {
+			delete(m, b.EventID)
+			continue
+		}
+		m[b.EventID] = b
+	}
 }
 
 func (s *Store) ClearSyncCursor(_ context.Context, artisanID string) error {
