@@ -16,7 +16,6 @@ import (
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/mail"
-	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // OAuthCallbackPath is where Google sends an artisan back after consent
@@ -26,8 +25,11 @@ const OAuthCallbackPath = "/api/v1/staff/google/callback"
 // newSyncer builds the Syncer from the google_calendar section and the
 // artisans' google_calendar_id, and with auth oauth the OAuth client that
 // connects artisans' accounts (else nil).
-func newSyncer(cfg *config.Config, db *sqlite.Store, mailOpts mail.Options, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
+func newSyncer(cfg *config.Config, db database, mailOpts mail.Options, logger *slog.Logger) (*gcal.Syncer, *gcal.OAuth, error) {
 	g := cfg.GoogleCalendar // checked and given its defaults by config
+	if db.calendarSync() == nil {
+		return nil, nil, fmt.Errorf("google_calendar: the %s store does not keep the calendar sync yet; turn google_calendar off or run on SQLite", cfg.Database.Driver)
+	}
 	calIDs := make(map[string]string)
 	for _, ar := range cfg.Artisans {
 		if ar.GoogleCalendarID != "" {
@@ -36,7 +38,7 @@ func newSyncer(cfg *config.Config, db *sqlite.Store, mailOpts mail.Options, logg
 	}
 	public := strings.TrimSuffix(cfg.Server.PublicURL, "/")
 	opts := gcal.Options{
-		Config: g, Store: db.CalendarSyncStore, Bookings: db, CalendarIDs: calIDs,
+		Config: g, Store: db.calendarSync(), Bookings: db, CalendarIDs: calIDs,
 		StaffURL: func(id string) string { return public + "/staff/bookings/" + url.PathEscape(id) },
 		Logger:   logger.With("worker", "gcal"),
 		OnSyncStopped: func(artisanID, reason string) {
@@ -67,7 +69,7 @@ const TokenKeyEnv = "ATELIER_TOKEN_KEY"
 // tokenStore returns where OAuth tokens are kept: sealed with the key of
 // ATELIER_TOKEN_KEY or google_calendar.token_key_file, or in clear (with a
 // warning) when neither is set.
-func tokenStore(g config.GoogleCalendar, db *sqlite.Store, logger *slog.Logger) (calsync.Store, error) {
+func tokenStore(g config.GoogleCalendar, db database, logger *slog.Logger) (calsync.Store, error) {
 	raw, from := os.Getenv(TokenKeyEnv), TokenKeyEnv
 	if raw == "" && g.TokenKeyFile != "" {
 		b, err := os.ReadFile(g.TokenKeyFile)
@@ -78,19 +80,19 @@ func tokenStore(g config.GoogleCalendar, db *sqlite.Store, logger *slog.Logger) 
 	}
 	if raw == "" {
 		logger.Warn("google calendar: OAuth tokens are stored in clear; set google_calendar.token_key_file or " + TokenKeyEnv + " to seal them")
-		return db.CalendarSyncStore, nil
+		return db.calendarSync(), nil
 	}
 	key, err := gcal.ParseTokenKey(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", from, err)
 	}
-	return gcal.SealTokens(db.CalendarSyncStore, key)
+	return gcal.SealTokens(db.calendarSync(), key)
 }
 
 // notifySyncStopped logs that an artisan's sync stopped and queues one
 // mail to mail.admin_emails (mail.AdminNotice; the mail queue sends it with
 // its usual retries). gcal calls it once per stop.
-func notifySyncStopped(db *sqlite.Store, mailOpts mail.Options, logger *slog.Logger, artisanID, reason string) {
+func notifySyncStopped(db database, mailOpts mail.Options, logger *slog.Logger, artisanID, reason string) {
 	logger.Error("google calendar sync stopped for an artisan: reconnect it in the staff area",
 		"artisan", artisanID, "reason", reason)
 	jobs, err := syncStoppedMail(mailOpts, artisanID, reason)

@@ -332,7 +332,7 @@ func TestStartupLogsOrphanBookings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := warnOrphanBookings(context.Background(), db, cat, logger, time.Now()); err != nil {
+	if err := warnOrphanBookings(context.Background(), sqliteDB{db}, cat, logger, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	logged := map[string]map[string]string{}

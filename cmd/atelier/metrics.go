@@ -18,7 +18,6 @@ import (
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/metrics"
-	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // ops is what the server offers whoever runs it: readiness, and with
@@ -114,30 +113,12 @@ func (o *ops) requestObserver() httpx.RequestObserver {
 // watchStore registers the collectors that read the database at scrape
 // time: the job queues, booking changes, the connection pools, and the
 // artisans' Google states when the sync is on.
-func (o *ops) watchStore(db *sqlite.Store, google app.GoogleCalendar) {
+func (o *ops) watchStore(db database, google app.GoogleCalendar) {
 	if o.metrics == nil {
 		return
 	}
-	src := metrics.Store{
-		Jobs: db.JobStats,
-		DueJobs: func(ctx context.Context, now time.Time) ([]metrics.DueJobs, error) {
-			due, err := db.DueJobStats(ctx, now)
-			out := make([]metrics.DueJobs, len(due))
-			for i, d := range due {
-				out[i] = metrics.DueJobs{Queue: d.Queue, Jobs: d.Jobs, OldestDue: d.OldestDue}
-			}
-			return out, err
-		},
-		BookingEvents: func(ctx context.Context, after int64) ([]metrics.EventCount, int64, error) {
-			counts, last, err := db.BookingEvents(ctx, after)
-			out := make([]metrics.EventCount, len(counts))
-			for i, c := range counts {
-				out[i] = metrics.EventCount{Event: c.Event, Actor: c.Actor, Count: c.Count}
-			}
-			return out, last, err
-		},
-		Now: time.Now,
-	}
+	src := db.metricsSource()
+	src.Now = time.Now
 	if google != nil {
 		g := google
 		src.GoogleArtisans = func(ctx context.Context) (map[string]int, error) {
@@ -153,7 +134,7 @@ func (o *ops) watchStore(db *sqlite.Store, google app.GoogleCalendar) {
 		}
 	}
 	o.register(metrics.NewStoreCollector(src))
-	for name, pool := range db.Pools() {
+	for name, pool := range db.pools() {
 		o.register(collectors.NewDBStatsCollector(pool, name))
 	}
 }

@@ -10,14 +10,14 @@ import (
 	"github.com/atelier-app/atelier/internal/backup"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
-	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // newBackups is the scheduler of database.backups (its Run is background
 // work of the server), nil when they are off.
-func newBackups(cfg *config.Config, db *sqlite.Store, logger *slog.Logger) *backup.Scheduler {
+func newBackups(cfg *config.Config, db database, logger *slog.Logger) *backup.Scheduler {
 	b := cfg.Database.Backups
-	if !b.Enabled() {
+	copyTo := db.backup()
+	if !b.Enabled() || copyTo == nil {
 		return nil
 	}
 	base := filepath.Base(cfg.Database.Path)
@@ -27,7 +27,7 @@ func newBackups(cfg *config.Config, db *sqlite.Store, logger *slog.Logger) *back
 		Every:  b.Every,
 		Keep:   b.Keep,
 		Backup: func(ctx context.Context, path string) (backup.Result, error) {
-			r, err := db.Backup(ctx, path, false)
+			r, err := copyTo(ctx, path, false)
 			if err != nil {
 				return backup.Result{}, err
 			}

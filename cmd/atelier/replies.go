@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -9,7 +10,6 @@ import (
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/replies"
-	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // newReplies is the reader of the organizer's mailbox (its Run is
@@ -17,10 +17,14 @@ import (
 // application is told whether it runs (app.Deps.Replies): only then do
 // invites ask for an answer (RSVP=TRUE), and a "No" does what
 // mail.declined_reply says.
-func newReplies(ctx context.Context, cfg *config.Config, db *sqlite.Store, a *app.App, logger *slog.Logger) (*replies.Reader, error) {
+func newReplies(ctx context.Context, cfg *config.Config, db database, a *app.App, logger *slog.Logger) (*replies.Reader, error) {
 	i := cfg.Mail.IMAP
 	if !i.Enabled() {
 		return nil, nil
+	}
+	cursor := db.replyCursor()
+	if cursor == nil {
+		return nil, fmt.Errorf("mail.imap: the %s store does not keep replies yet; turn mail.imap off or run on SQLite", cfg.Database.Driver)
 	}
 	cat, err := db.Catalog(ctx)
 	if err != nil {
@@ -33,7 +37,7 @@ func newReplies(ctx context.Context, cfg *config.Config, db *sqlite.Store, a *ap
 			Location: cat.Atelier.Location,
 		},
 		Replies: a,
-		Cursor:  db.ReplyStore,
+		Cursor:  cursor,
 		Logger:  logger.With("worker", "replies"),
 		Now:     time.Now,
 	}

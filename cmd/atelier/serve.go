@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +21,6 @@ import (
 	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/replies"
-	"github.com/atelier-app/atelier/internal/sqlite"
 	"github.com/atelier-app/atelier/internal/web"
 )
 
@@ -34,31 +32,12 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openStore opens the database named by the configuration with opts and
-// applies the file's catalogue cat to it, logging what the database keeps
-// over the file.
-func openStore(ctx context.Context, cfg *config.Config, cat *booking.Catalog, opts sqlite.Options, logger *slog.Logger) (*sqlite.Store, error) {
-	db, err := sqlite.OpenWith(ctx, cfg.Database.Path, opts)
-	if err != nil {
-		return nil, fmt.Errorf("opening the database %s: %w", cfg.Database.Path, err)
-	}
-	warnings, err := db.SyncCatalog(ctx, cat)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("applying the configuration to the database: %w", err)
-	}
-	for _, w := range warnings {
-		logger.Warn(w)
-	}
-	return db, nil
-}
-
 // warnOrphanBookings logs the coming confirmed bookings whose service or
 // artisan was removed from the configuration file: they stay booked (and
 // show the names kept with them), but staff should move, reassign or
 // cancel them. Only ids and times are logged, never customer details.
-func warnOrphanBookings(ctx context.Context, db *sqlite.Store, cat *booking.Catalog, logger *slog.Logger, now time.Time) error {
-	orphans, err := db.OrphanBookings(ctx, now)
+func warnOrphanBookings(ctx context.Context, db database, cat *booking.Catalog, logger *slog.Logger, now time.Time) error {
+	orphans, err := db.orphans(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -92,13 +71,14 @@ func warnOrphanBookings(ctx context.Context, db *sqlite.Store, cat *booking.Cata
 // no other route matched). They share the edge's sessions and limits: one
 // sign-in serves both, and bookings per minute and the sign-in limits
 // count a client once, whichever way it comes in.
-func newHandler(cfg *config.Config, a *app.App, backups *backup.Scheduler, replyReader *replies.Reader, o *ops, logger *slog.Logger) (http.Handler, error) {
+func newHandler(cfg *config.Config, a *app.App, limits httpx.LimitStore, backups *backup.Scheduler, replyReader *replies.Reader, o *ops, logger *slog.Logger) (http.Handler, error) {
 	edge := httpx.New(httpx.Config{
 		PublicURL:           cfg.Server.PublicURL,
 		TrustedProxies:      cfg.Server.TrustedPrefixes,
 		BookingsPerMinute:   cfg.Limits.BookingsPerMinute,
 		LinkRequestsPerHour: cfg.Limits.LinkRequestsPerHour,
 		LoginsPerMinute:     cfg.Limits.LoginsPerMinute,
+		SharedLimits:        limits, // PostgreSQL: one budget for every server
 		Metrics:             o.requestObserver(),
 		Accounts:            a,
 	}, logger)
@@ -130,15 +110,14 @@ func newHandler(cfg *config.Config, a *app.App, backups *backup.Scheduler, reply
 // serve runs the HTTP server until ctx is cancelled, then drains in-flight
 // requests and stops the background workers.
 func serve(ctx context.Context, g globalFlags, env Env) error {
-	cfg, source, err := loadConfig(g)
+	cfg, source, err := loadStoreConfig(g)
 	if err != nil {
 		return err
 	}
 	logger := newLogger(cfg.Log, env.Stderr)
-	dbPath, _ := filepath.Abs(cfg.Database.Path)
 	v := buildinfo.Read()
 	logger.Info("starting", "version", v.Version, "commit", v.Commit, "commit_time", v.CommitTime, "go", v.GoVersion,
-		"config", source, "database", dbPath, "atelier", cfg.Atelier.Name)
+		"config", source, "database", databaseName(cfg), "atelier", cfg.Atelier.Name)
 	// Readiness, and the metrics listener when configured (metrics.go).
 	o, err := startOps(cfg, logger, env)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 const userUsage = `Usage:
@@ -154,19 +153,19 @@ func (a *userArgs) checkAccount() error {
 	return nil
 }
 
-// openUserDatabase opens the configured database, saying which file it
-// is; only add may create it.
-func openUserDatabase(ctx context.Context, g globalFlags, sub string, env Env) (*sqlite.Store, error) {
-	cfg, _, err := loadConfig(g)
+// openUserDatabase opens the configured database, saying which it is;
+// only add may create an SQLite file.
+func openUserDatabase(ctx context.Context, g globalFlags, sub string, env Env) (database, error) {
+	cfg, _, err := loadStoreConfig(g)
 	if err != nil {
 		return nil, err
 	}
-	dbPath, err := filepath.Abs(cfg.Database.Path)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(env.Stderr, "database: %s\n", dbPath)
-	if sub != "add" {
+	fmt.Fprintf(env.Stderr, "database: %s\n", databaseName(cfg))
+	if sub != "add" && !cfg.Database.Postgres() {
+		dbPath, err := filepath.Abs(cfg.Database.Path)
+		if err != nil {
+			return nil, err
+		}
 		if err := existingDatabase(dbPath); err != nil {
 			return nil, err
 		}
@@ -175,12 +174,16 @@ func openUserDatabase(ctx context.Context, g globalFlags, sub string, env Env) (
 	if err != nil {
 		return nil, err
 	}
-	return openStore(ctx, cfg, cat, sqlite.Options{}, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	return openDatabase(ctx, cfg, cat, storeOptions{}, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 }
 
 // run carries out the checked sub-command on db; new password hashes
 // cost params.
-func (a *userArgs) run(ctx context.Context, db *sqlite.Store, params auth.Params, out io.Writer) error {
+func (a *userArgs) run(ctx context.Context, store database, params auth.Params, out io.Writer) error {
+	db, err := store.accounts()
+	if err != nil {
+		return err
+	}
 	switch a.sub {
 	case "add":
 		hash, err := auth.HashPassword(a.password, params)

@@ -17,13 +17,12 @@ import (
 	"github.com/atelier-app/atelier/internal/mail"
 	"github.com/atelier-app/atelier/internal/meeting"
 	"github.com/atelier-app/atelier/internal/outbox"
-	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // server is what build makes: the store, the HTTP handler, and the
 // background work, not started yet.
 type server struct {
-	db      *sqlite.Store
+	db      database
 	handler http.Handler
 	work    []work
 }
@@ -69,7 +68,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		return nil, err
 	}
 	mailOpts := newMailOptions(cfg, fileCat)
-	db, bell, err := openOutboxStore(ctx, cfg, fileCat, mailOpts, logger)
+	db, bell, wake, err := openOutboxStore(ctx, cfg, fileCat, mailOpts, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +107,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	if err != nil {
 		return nil, err
 	}
+	background = append(background, wake...)
 	if g.syncer != nil {
 		background = append(background, work{"gcal-in", g.syncer.RunInbound})
 	}
@@ -126,7 +126,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 
 	o.watchStore(db, g.calendar)
 	o.watchBackups(backups)
-	handler, err := newHandler(cfg, a, backups, replyReader, o, logger)
+	handler, err := newHandler(cfg, a, db.sharedLimits(), backups, replyReader, o, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -153,35 +153,29 @@ func newMailOptions(cfg *config.Config, cat *booking.Catalog) mail.Options {
 // (and every reply to an invitation staff are told of) queues in its
 // transaction: mail, and calendar writes when Google sync is on. It
 // returns the bell that its commits ring for the queues they filled.
-func openOutboxStore(ctx context.Context, cfg *config.Config, cat *booking.Catalog, mailOpts mail.Options, logger *slog.Logger) (*sqlite.Store, *outbox.Bell, error) {
+func openOutboxStore(ctx context.Context, cfg *config.Config, cat *booking.Catalog, mailOpts mail.Options, logger *slog.Logger) (database, *outbox.Bell, []work, error) {
 	queues := []string{mail.Queue}
 	jobs := []booking.JobsFunc{mail.Jobs(mailOpts)}
 	if cfg.GoogleCalendar.Enabled {
 		queues = append(queues, gcal.Queue)
 		jobs = append(jobs, gcal.Jobs())
 	}
-	db, err := openStore(ctx, cfg, cat, sqlite.Options{Jobs: combineJobs(jobs...), ReplyJobs: mail.ReplyJobs(mailOpts)}, logger)
+	db, err := openDatabase(ctx, cfg, cat, storeOptions{Jobs: combineJobs(jobs...), ReplyJobs: mail.ReplyJobs(mailOpts)}, logger)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	bell := &outbox.Bell{}
-	db.Subscribe(func(c sqlite.Changes) {
-		switch {
-		case c.JobsQueued == 0:
-		case len(c.JobQueues) == 0: // queued, but to which queue was not read
-			bell.Ring(queues...)
-		default:
-			bell.Ring(c.JobQueues...)
-		}
-	})
-	return db, bell, nil
+	// SQLite: this process's commits ring it; PostgreSQL: the database's
+	// announcements of every server's jobs (store.go).
+	wake := db.wake(bell, queues, logger)
+	return db, bell, wake, nil
 }
 
 // upkeep is the database's start-up work: the bookings of services or
 // artisans removed from the file reported, the invite UIDs of bookings
 // made before they were kept filled in, and the leases of a server that
 // died released.
-func upkeep(ctx context.Context, cfg *config.Config, db *sqlite.Store, cat *booking.Catalog, logger *slog.Logger) error {
+func upkeep(ctx context.Context, cfg *config.Config, db database, cat *booking.Catalog, logger *slog.Logger) error {
 	if err := warnOrphanBookings(ctx, db, cat, logger, time.Now()); err != nil {
 		return err
 	}
@@ -213,7 +207,7 @@ type googleParts struct {
 
 // newGoogle makes the video-link provider and, when google_calendar is
 // on, the sync.
-func newGoogle(cfg *config.Config, db *sqlite.Store, mailOpts mail.Options, o *ops, logger *slog.Logger) (googleParts, error) {
+func newGoogle(cfg *config.Config, db database, mailOpts mail.Options, o *ops, logger *slog.Logger) (googleParts, error) {
 	var g googleParts
 	var err error
 	if g.meetings, err = meetingLinker(cfg); err != nil || !cfg.GoogleCalendar.Enabled {
@@ -240,7 +234,7 @@ func newGoogle(cfg *config.Config, db *sqlite.Store, mailOpts mail.Options, o *o
 // jobRunners are the runners of the job queues, one per queue, all on one
 // policy and woken by bell: mail, and the calendar writes when syncer is
 // set.
-func jobRunners(cfg *config.Config, seams Seams, db *sqlite.Store, bell *outbox.Bell, mailOpts mail.Options, syncer *gcal.Syncer,
+func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell, mailOpts mail.Options, syncer *gcal.Syncer,
 	o *ops, logger *slog.Logger) ([]work, error) {
 	type queue struct {
 		name, worker string
@@ -248,8 +242,8 @@ func jobRunners(cfg *config.Config, seams Seams, db *sqlite.Store, bell *outbox.
 	}
 	queues := []queue{{mail.Queue, "mail", &mail.Sender{
 		Transport: mailTransport(cfg, logger),
-		Bookings:  db.BookingStore,
-		Links:     db.BookingStore,
+		Bookings:  db,
+		Links:     db,
 		Options:   mailOpts,
 	}}}
 	if syncer != nil {
@@ -259,7 +253,7 @@ func jobRunners(cfg *config.Config, seams Seams, db *sqlite.Store, bell *outbox.
 	for _, q := range queues {
 		r, err := outbox.New(outbox.Config{
 			Queue:   q.name,
-			Store:   o.jobQueue(db.JobStore, q.name), // failures counted (metrics.go)
+			Store:   o.jobQueue(db, q.name), // failures counted (metrics.go)
 			Handler: q.handler,
 			Policy:  seams.JobPolicy,
 			Bell:    bell,
@@ -322,7 +316,7 @@ func mailTransport(cfg *config.Config, logger *slog.Logger) mail.Transport {
 
 // housekeeping forgets, every hour, the idempotency keys past their replay
 // window and the manage tokens of bookings past app.ManageTokenGrace.
-func housekeeping(cfg *config.Config, db *sqlite.Store, logger *slog.Logger) func(context.Context) error {
+func housekeeping(cfg *config.Config, db database, logger *slog.Logger) func(context.Context) error {
 	return func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

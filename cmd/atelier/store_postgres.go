@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/calsync"
+	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/metrics"
+	"github.com/atelier-app/atelier/internal/outbox"
+	"github.com/atelier-app/atelier/internal/postgres"
+	"github.com/atelier-app/atelier/internal/replies"
+	"github.com/atelier-app/atelier/internal/sqlite"
+)
+
+// postgresDB is the PostgreSQL store as the server's database: several
+// servers on one database, each one of these.
+//
+// What the servers share is all in the database: bookings, the job queue
+// (claimed with leases, so each job runs once), sessions, idempotency
+// keys, the rate limits (sharedLimits), and the wake-up of the job
+// runners (wake: LISTEN/NOTIFY). The store keeps no cache: the catalogue
+// and the schedules are read from the database for every answer, so a
+// change made through one server shows on every other at its next
+// request.
+type postgresDB struct {
+	app.Store
+	pg     *postgres.Store
+	limits *postgres.LimitStore
+	where  string
+}
+
+// openPostgres opens the database at database.url.
+func openPostgres(ctx context.Context, cfg *config.Config, opts storeOptions) (*postgresDB, error) {
+	where := describePostgres(cfg.Database.URL)
+	pg, err := postgres.Open(ctx, cfg.Database.URL, postgres.Options{Jobs: opts.Jobs})
+	if err != nil {
+		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", where, err)
+	}
+	full, ok := any(pg).(app.Store)
+	if !ok {
+		pg.Close()
+		return nil, errors.New("this build's PostgreSQL store does not yet keep everything the server needs (staff accounts, replies to invitations): run on SQLite for now")
+	}
+	return &postgresDB{Store: full, pg: pg, limits: postgres.NewLimitStore(pg.DB), where: where}, nil
+}
+
+// describePostgres names a database by host and name, never its password.
+func describePostgres(url string) string {
+	c, err := pgx.ParseConfig(url)
+	if err != nil {
+		return "(an unreadable URL)"
+	}
+	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+}
+
+func (d *postgresDB) SyncCatalog(ctx context.Context, cat *booking.Catalog) ([]string, error) {
+	return d.pg.SyncCatalog(ctx, cat)
+}
+
+func (d *postgresDB) FillBookingUIDs(ctx context.Context, uid func(id string) string) (int, error) {
+	return d.pg.FillBookingUIDs(ctx, uid)
+}
+
+func (d *postgresDB) PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64, error) {
+	return d.pg.PurgeIdempotency(ctx, olderThan)
+}
+
+func (d *postgresDB) PurgeManageTokens(ctx context.Context, endedBefore time.Time) (int64, error) {
+	return d.pg.PurgeManageTokens(ctx, endedBefore)
+}
+
+func (d *postgresDB) ReleaseLeases(ctx context.Context) (int64, error) { return d.pg.ReleaseLeases(ctx) }
+func (d *postgresDB) Close() error                                     { return d.pg.Close() }
+
+func (d *postgresDB) orphans(ctx context.Context, now time.Time) ([]orphanBooking, error) {
+	os, err := d.pg.OrphanBookings(ctx, now)
+	out := make([]orphanBooking, len(os))
+	for i, o := range os {
+		out[i] = orphanBooking(o)
+	}
+	return out, err
+}
+
+func (d *postgresDB) calendarSync() calsync.Store {
+	s, _ := any(d.pg).(calsync.Store)
+	return s
+}
+
+func (d *postgresDB) replyCursor() replies.CursorStore {
+	s, _ := any(d.pg).(replies.CursorStore)
+	return s
+}
+
+func (d *postgresDB) pools() map[string]*sql.DB       { return nil }
+func (d *postgresDB) sharedLimits() httpx.LimitStore { return d.limits }
+func (d *postgresDB) describe() string               { return "postgres " + d.where }
+
+func (d *postgresDB) backup() func(context.Context, string, bool) (*sqlite.BackupReport, error) {
+	return nil
+}
+
+func (d *postgresDB) accounts() (userAccounts, error) {
+	a, ok := any(d.pg).(userAccounts)
+	if !ok {
+		return nil, errors.New("this build's PostgreSQL store does not yet manage staff accounts")
+	}
+	return a, nil
+}
+
+func (d *postgresDB) metricsSource() metrics.Store {
+	return metrics.Store{
+		Jobs: d.pg.JobStats,
+		DueJobs: func(ctx context.Context, now time.Time) ([]metrics.DueJobs, error) {
+			due, err := d.pg.DueJobStats(ctx, now)
+			out := make([]metrics.DueJobs, len(due))
+			for i, x := range due {
+				out[i] = metrics.DueJobs{Queue: x.Queue, Jobs: x.Jobs, OldestDue: x.OldestDue}
+			}
+			return out, err
+		},
+		BookingEvents: func(ctx context.Context, after int64) ([]metrics.EventCount, int64, error) {
+			counts, last, err := d.pg.BookingEvents(ctx, after)
+			out := make([]metrics.EventCount, len(counts))
+			for i, c := range counts {
+				out[i] = metrics.EventCount{Event: c.Event, Actor: c.Actor, Count: c.Count}
+			}
+			return out, last, err
+		},
+	}
+}
+
+// wake: every server writes jobs, so the bell is rung from the database's
+// announcements (postgres.JobsChannel), whoever queued them.
+func (d *postgresDB) wake(bell *outbox.Bell, queues []string, logger *slog.Logger) []work {
+	return []work{{"jobs-listen", func(ctx context.Context) error {
+		return d.pg.WatchJobs(ctx, bell.Ring, queues, logger.With("worker", "jobs-listen"))
+	}}}
+}
