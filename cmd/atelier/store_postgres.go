@@ -79,8 +79,10 @@ func (d *postgresDB) PurgeManageTokens(ctx context.Context, endedBefore time.Tim
 	return d.pg.PurgeManageTokens(ctx, endedBefore)
 }
 
-func (d *postgresDB) ReleaseLeases(ctx context.Context) (int64, error) { return d.pg.ReleaseLeases(ctx) }
-func (d *postgresDB) Close() error                                     { return d.pg.Close() }
+func (d *postgresDB) ReleaseLeases(ctx context.Context) (int64, error) {
+	return d.pg.ReleaseLeases(ctx)
+}
+func (d *postgresDB) Close() error { return d.pg.Close() }
 
 func (d *postgresDB) orphans(ctx context.Context, now time.Time) ([]orphanBooking, error) {
 	os, err := d.pg.OrphanBookings(ctx, now)
@@ -101,7 +103,7 @@ func (d *postgresDB) replyCursor() replies.CursorStore {
 	return s
 }
 
-func (d *postgresDB) pools() map[string]*sql.DB       { return nil }
+func (d *postgresDB) pools() map[string]*sql.DB      { return nil }
 func (d *postgresDB) sharedLimits() httpx.LimitStore { return d.limits }
 func (d *postgresDB) describe() string               { return "postgres " + d.where }
 
