@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 11).
+-- The whole current schema of a new atelier database (schema version 12).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -57,7 +57,9 @@ CREATE TABLE services (
     active           INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     -- Version 11, as for rooms.
     source           TEXT    NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff')),
-    updated_at       TEXT    NOT NULL DEFAULT ''
+    updated_at       TEXT    NOT NULL DEFAULT '',
+    -- The intake form (version 12): a JSON list of booking.Question.
+    questions        TEXT    NOT NULL DEFAULT '[]'
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -177,6 +179,9 @@ CREATE TABLE bookings (
     uid               TEXT,
     service_name      TEXT    NOT NULL DEFAULT '',
     artisan_name      TEXT    NOT NULL DEFAULT '',
+    -- The customer's answers to the service's questions (version 12): a
+    -- JSON object by question id, in canonical form (booking.Answers).
+    answers           TEXT    NOT NULL DEFAULT '{}',
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a
@@ -486,3 +491,20 @@ CREATE TABLE staff_invites (
 ) WITHOUT ROWID;
 
 CREATE INDEX staff_invites_user ON staff_invites (user_id);
+
+-- Photos customers add to a booking (version 12), stored here so that a
+-- backup of the database holds them. Each was decoded and encoded again
+-- (no EXIF or other metadata survives); thumb is a small JPEG for staff.
+-- They go with the booking's personal data.
+CREATE TABLE booking_photos (
+    id           TEXT    PRIMARY KEY,
+    booking_id   TEXT    NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+    content_type TEXT    NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png')),
+    width        INTEGER NOT NULL CHECK (width > 0),
+    height       INTEGER NOT NULL CHECK (height > 0),
+    data         BLOB    NOT NULL,
+    thumb        BLOB    NOT NULL,
+    created_at   TEXT    NOT NULL
+);
+
+CREATE INDEX booking_photos_booking ON booking_photos (booking_id, created_at);

@@ -26,6 +26,9 @@ type BookingRequest struct {
 	Artisan  string // "": any free artisan
 	Customer booking.Customer
 	Notes    string
+	// Answers are the answers to the service's questions, by question id,
+	// as JSON values (booking.Service.CheckAnswers).
+	Answers map[string]json.RawMessage
 	// Unread are the fields the adapter could not read (such as a start
 	// that is not a time), with its messages: they are answered together
 	// with the use case's own checks, in one EINVALID.
@@ -91,13 +94,14 @@ func canonicalRequest(req BookingRequest) ([]byte, error) {
 		start = req.Start.Format(time.RFC3339)
 	}
 	return json.Marshal(struct {
-		Service  string           `json:"service"`
-		Mode     string           `json:"mode"`
-		Start    string           `json:"start"`
-		Artisan  string           `json:"artisan,omitempty"`
-		Customer booking.Customer `json:"customer"`
-		Notes    string           `json:"notes,omitempty"`
-	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes})
+		Service  string                     `json:"service"`
+		Mode     string                     `json:"mode"`
+		Start    string                     `json:"start"`
+		Artisan  string                     `json:"artisan,omitempty"`
+		Customer booking.Customer           `json:"customer"`
+		Notes    string                     `json:"notes,omitempty"`
+		Answers  map[string]json.RawMessage `json:"answers,omitempty"`
+	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes, req.Answers})
 }
 
 func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateOptions, how placing) (*Created, error) {
@@ -142,6 +146,10 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 	if m := validNotes(req.Notes); m != "" {
 		errs.Add("notes", m)
 	}
+	var answers booking.Answers
+	if svc != nil {
+		answers = svc.CheckAnswers(req.Answers, errs, how.staff)
+	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -163,6 +171,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		BlockEnd:   blockEnd.UTC(),
 		Customer:   req.Customer,
 		Notes:      req.Notes,
+		Answers:    answers,
 		CreatedAt:  now.UTC(),
 		UpdatedAt:  now.UTC(),
 	}

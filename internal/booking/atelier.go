@@ -66,6 +66,8 @@ type Service struct {
 	Modes       []Mode
 	Buffers     map[Mode]Buffer // preparation and clearing time per mode
 	Artisans    []string        // ids of artisans who offer it, in catalogue order
+	// Questions are the intake form asked when it is booked (question.go).
+	Questions []Question
 }
 
 // Offers reports whether the service can be booked in mode m.

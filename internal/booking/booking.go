@@ -48,6 +48,9 @@ type Booking struct {
 	// so that a booking still reads well once its service or artisan has
 	// left the catalogue. The store fills them in.
 	ServiceName, ArtisanName string
+	// Answers are the customer's answers to the service's questions, in
+	// canonical form (Service.CheckAnswers); nil or empty when none.
+	Answers Answers
 }
 
 // ServiceNameOf is the name to show for b's service: the catalogue's

@@ -229,6 +229,8 @@ type Service struct {
 	Buffers         Buffers  `yaml:"buffers"`
 	Photo           *Photo   `yaml:"photo"`
 	Bring           Bring    `yaml:"bring"`
+	// Questions are the service's intake form (questions.go).
+	Questions []Question `yaml:"questions"`
 }
 
 // Buffers are the preparation and clearing times per mode.

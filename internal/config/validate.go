@@ -444,6 +444,7 @@ func (v *validator) services(c *Config, cat *booking.Catalog) {
 				}
 			}
 		}
+		svc.Questions = v.questions(path+".questions", s.Questions) // questions.go
 		if svc.Offers(booking.InPerson) {
 			inPerson = true
 			if len(c.Atelier.Rooms) == 0 {

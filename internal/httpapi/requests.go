@@ -22,12 +22,14 @@ type bookingRequest struct {
 	Artisan  string           `json:"artisan,omitempty"`
 	Customer booking.Customer `json:"customer"`
 	Notes    string           `json:"notes,omitempty"`
+	// Answers are the answers to the service's questions, by id.
+	Answers map[string]json.RawMessage `json:"answers,omitempty"`
 }
 
 // request is the use case's request, and the options of its
 // Idempotency-Key: the body as decoded is what the key is checked against.
 func (b bookingRequest) request(idempotencyKey string) (app.BookingRequest, app.CreateOptions, error) {
-	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes}
+	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Answers: b.Answers}
 	req.Start = instantField(&req.Unread, "start", b.Start)
 	opt := app.CreateOptions{IdempotencyKey: idempotencyKey}
 	if idempotencyKey != "" {

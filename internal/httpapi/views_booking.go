@@ -31,10 +31,13 @@ type bookingView struct {
 	Notes       string           `json:"notes"`
 	Location    string           `json:"location,omitempty"`
 	MeetingURL  string           `json:"meeting_url,omitempty"`
-	Sequence    int              `json:"sequence"`
-	CreatedAt   Time             `json:"created_at"`
-	UpdatedAt   Time             `json:"updated_at"`
-	Links       links            `json:"links"`
+	// Answers are the customer's answers to the service's questions, by
+	// question id ({} when none).
+	Answers   booking.Answers `json:"answers"`
+	Sequence  int             `json:"sequence"`
+	CreatedAt Time            `json:"created_at"`
+	UpdatedAt Time            `json:"updated_at"`
+	Links     links           `json:"links"`
 	// ManageToken is set only in the response that creates the booking.
 	ManageToken string `json:"manage_token,omitempty"`
 }
@@ -64,6 +67,7 @@ func (s *Server) bookingView(b *app.Booking) *bookingView {
 		Notes:       b.Notes,
 		Location:    b.Location,
 		MeetingURL:  b.MeetingURL,
+		Answers:     answersOrEmpty(b.Answers),
 		Sequence:    b.Sequence,
 		CreatedAt:   at(b.CreatedAt),
 		UpdatedAt:   at(b.UpdatedAt),
@@ -176,4 +180,12 @@ func newCustomerReplyView(r *app.CustomerReply, loc *time.Location) *customerRep
 			Current: r.CounterCurrent, Free: r.CounterFree, Reason: r.CounterReason}
 	}
 	return v
+}
+
+// answersOrEmpty is a, or an empty object for none (never null).
+func answersOrEmpty(a booking.Answers) booking.Answers {
+	if a == nil {
+		return booking.Answers{}
+	}
+	return a
 }

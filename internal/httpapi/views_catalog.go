@@ -91,6 +91,8 @@ type serviceView struct {
 	DurationMinutes int            `json:"duration_minutes"`
 	Modes           []booking.Mode `json:"modes"`
 	Artisans        []string       `json:"artisans"`
+	// Questions are the intake form asked when the service is booked.
+	Questions []booking.Question `json:"questions"`
 }
 
 func newServiceView(s *booking.Service) serviceView {
@@ -101,6 +103,7 @@ func newServiceView(s *booking.Service) serviceView {
 		DurationMinutes: int(s.Duration / time.Minute),
 		Modes:           nonNil(s.Modes),
 		Artisans:        nonNil(s.Artisans),
+		Questions:       nonNil(s.Questions),
 	}
 }
 

@@ -15,18 +15,21 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	start_at, end_at, block_start, block_end,
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
-	coalesce(uid, ''), service_name, artisan_name`
+	coalesce(uid, ''), service_name, artisan_name, answers`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
-	var status, mode string
+	var status, mode, answers string
 	err := s.Scan(&b.ID, &status, &b.ServiceID, &mode, &b.ArtisanID, &b.RoomID,
 		&b.Start, &b.End, &b.BlockStart, &b.BlockEnd,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.CreatedAt, &b.UpdatedAt,
-		&b.UID, &b.ServiceName, &b.ArtisanName)
+		&b.UID, &b.ServiceName, &b.ArtisanName, &answers)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
+	}
+	if b.Answers, err = booking.ParseAnswers(answers); err != nil {
+		return nil, fmt.Errorf("booking %s: %w", b.ID, err)
 	}
 	b.Status, b.Mode = booking.Status(status), booking.Mode(mode)
 	for _, t := range []*time.Time{&b.Start, &b.End, &b.BlockStart, &b.BlockEnd, &b.CreatedAt, &b.UpdatedAt} {
@@ -118,19 +121,23 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		b.Status = booking.Confirmed
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		b.CreatedAt, b.UpdatedAt = tx.now, tx.now
+		answers, err := booking.AnswersJSON(b.Answers)
+		if err != nil {
+			return fmt.Errorf("insert booking: %w", err)
+		}
 		// The names of the service and the artisan are kept from the
 		// catalogue as it is now (see schema.sql).
 		err = tx.QueryRow(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, created_at, updated_at, uid, service_name, artisan_name)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, service_name, artisan_name)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
 				coalesce((SELECT name FROM services WHERE id = $3), ''), coalesce((SELECT name FROM artisans WHERE id = $5), ''))
 			RETURNING service_name, artisan_name`,
 			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
 			b.Start, b.End, b.BlockStart, b.BlockEnd,
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
 			b.Notes, b.Location, b.MeetingURL, b.Sequence, b.CreatedAt, b.UpdatedAt,
-			nullString(b.UID)).Scan(&b.ServiceName, &b.ArtisanName)
+			nullString(b.UID), answers).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}

@@ -32,8 +32,9 @@ type migration struct {
 var migrations = []migration{
 	{"date_hours", migrateV2DateHours},
 	{"catalogue edits and staff invites", migrateV3CatalogEdits},
-	{"rate_limits", migrateRateLimits}, // 4: the shared rate limits (limits.go)
-	{"jobs_notify", migrateJobsNotify}, // 5: new jobs announced to every server (notify.go)
+	{"rate_limits", migrateRateLimits},                      // 4: the shared rate limits (limits.go)
+	{"jobs_notify", migrateJobsNotify},                      // 5: new jobs announced to every server (notify.go)
+	{"intake: questions, answers, photos", migrateV6Intake}, // 6: issue 13
 }
 
 // migrateV2DateHours adds the hours set for one date (issue 12).
@@ -182,4 +183,26 @@ func recordVersion(ctx context.Context, tx pgx.Tx, version int, name string) err
 		return fmt.Errorf("record schema version %d: %w", version, err)
 	}
 	return nil
+}
+
+// migrateV6Intake adds the intake form (issue 13, version 6): each
+// service's questions, each booking's answers, and the photos customers
+// add to a booking.
+func migrateV6Intake(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+ALTER TABLE services ADD COLUMN questions text NOT NULL DEFAULT '[]';
+ALTER TABLE bookings ADD COLUMN answers text NOT NULL DEFAULT '{}';
+CREATE TABLE booking_photos (
+    id           text        PRIMARY KEY,
+    booking_id   text        NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+    content_type text        NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png')),
+    width        integer     NOT NULL CHECK (width > 0),
+    height       integer     NOT NULL CHECK (height > 0),
+    data         bytea       NOT NULL,
+    thumb        bytea       NOT NULL,
+    created_at   timestamptz NOT NULL
+);
+CREATE INDEX booking_photos_booking ON booking_photos (booking_id, created_at);
+`)
+	return err
 }

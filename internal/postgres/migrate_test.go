@@ -268,3 +268,62 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("Open with a bad URL: %v, want an error without the password", err)
 	}
 }
+
+// schemaOf describes every column, constraint and index of the current
+// schema, to compare an upgraded database with a new one.
+func schemaOf(t *testing.T, pool *pgxpool.Pool) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `
+		SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+			FROM information_schema.columns WHERE table_schema = current_schema()
+		UNION ALL
+		SELECT 'constraint ' || conrelid::regclass::text || ' ' || pg_get_constraintdef(oid)
+			FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+		UNION ALL
+		SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A database made by version 1 (testdata/schema_v1.sql, frozen) and
+// upgraded by the migrations has exactly the schema of a new one.
+func TestUpgradeFromV1MatchesSchema(t *testing.T) {
+	ctx := context.Background()
+	v1, err := os.ReadFile("testdata/schema_v1.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldURL, newURL := pgtest.Database(t), pgtest.Database(t)
+	old := newPool(t, oldURL)
+	if _, err := old.Exec(ctx, string(v1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(ctx, `CREATE TABLE schema_migrations (
+			version    integer     PRIMARY KEY CHECK (version > 0),
+			name       text        NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		); INSERT INTO schema_migrations (version, name) VALUES (1, 'schema.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, old, migrations); err != nil {
+		t.Fatal(err)
+	}
+	fresh := newPool(t, newURL)
+	if err := migrate(ctx, fresh, migrations); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := versions(t, old), latestVersion(migrations); got[len(got)-1] != want {
+		t.Errorf("upgraded to %v, want %d", got, want)
+	}
+	got, want := schemaOf(t, old), schemaOf(t, fresh)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("upgraded schema\n%s\n\nnew schema\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 5).
+-- version 6).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -66,7 +66,10 @@ CREATE TABLE services (
     active           boolean NOT NULL DEFAULT true,
     -- Version 3, as for rooms.
     source           text        NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff')),
-    updated_at       timestamptz
+    updated_at       timestamptz,
+    -- The intake form (version 6): a JSON list of booking.Question, kept
+    -- as text like the answers, so both stores give back the same bytes.
+    questions        text    NOT NULL DEFAULT '[]'
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -181,6 +184,9 @@ CREATE TABLE bookings (
     uid               text,
     service_name      text        NOT NULL DEFAULT '',
     artisan_name      text        NOT NULL DEFAULT '',
+    -- The customer's answers to the service's questions (version 6): a
+    -- JSON object by question id, in canonical form (booking.Answers).
+    answers           text        NOT NULL DEFAULT '{}',
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a
@@ -467,3 +473,19 @@ $$;
 
 CREATE TRIGGER jobs_notify AFTER INSERT ON jobs
     FOR EACH ROW EXECUTE FUNCTION atelier_jobs_notify();
+
+-- Photos customers add to a booking (version 6), inside the database so
+-- that its backups hold them; decoded and encoded again (no metadata), with
+-- a small JPEG thumbnail for staff. They go with the booking's personal data.
+CREATE TABLE booking_photos (
+    id           text        PRIMARY KEY,
+    booking_id   text        NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+    content_type text        NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png')),
+    width        integer     NOT NULL CHECK (width > 0),
+    height       integer     NOT NULL CHECK (height > 0),
+    data         bytea       NOT NULL,
+    thumb        bytea       NOT NULL,
+    created_at   timestamptz NOT NULL
+);
+
+CREATE INDEX booking_photos_booking ON booking_photos (booking_id, created_at);

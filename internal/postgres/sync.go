@@ -287,11 +287,16 @@ func syncServices(ctx context.Context, tx *Tx, services []booking.Service) ([]st
 			warnings = append(warnings, w...)
 			continue
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active)
-			VALUES ($1, $2, $3, $4, $5, true)
+		questions, err := booking.QuestionsJSON(s.Questions)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", s.ID, err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, questions)
+			VALUES ($1, $2, $3, $4, $5, true, $6)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-			duration_minutes = excluded.duration_minutes, position = excluded.position, active = true`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i)
+			duration_minutes = excluded.duration_minutes, position = excluded.position, active = true,
+			questions = excluded.questions`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}

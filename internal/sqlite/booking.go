@@ -14,18 +14,21 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	start_at, end_at, block_start, block_end,
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
-	coalesce(uid, ''), service_name, artisan_name`
+	coalesce(uid, ''), service_name, artisan_name, answers`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
-	var start, end, bstart, bend, created, updated string
+	var start, end, bstart, bend, created, updated, answers string
 	err := s.Scan(&b.ID, &b.Status, &b.ServiceID, &b.Mode, &b.ArtisanID, &b.RoomID,
 		&start, &end, &bstart, &bend,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &created, &updated,
-		&b.UID, &b.ServiceName, &b.ArtisanName)
+		&b.UID, &b.ServiceName, &b.ArtisanName, &answers)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
+	}
+	if b.Answers, err = booking.ParseAnswers(answers); err != nil {
+		return nil, fmt.Errorf("booking %s: %w", b.ID, err)
 	}
 	for _, f := range []struct {
 		dst *time.Time
@@ -105,19 +108,23 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		b.Status = booking.Confirmed
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		b.CreatedAt, b.UpdatedAt = now, now
+		answers, err := booking.AnswersJSON(b.Answers)
+		if err != nil {
+			return fmt.Errorf("insert booking: %w", err)
+		}
 		// The names of the service and the artisan are kept from the
 		// catalogue as it is now (see schema.sql).
 		err = tx.QueryRowContext(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, created_at, updated_at, uid, service_name, artisan_name)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, service_name, artisan_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 				coalesce((SELECT name FROM services WHERE id = ?), ''), coalesce((SELECT name FROM artisans WHERE id = ?), ''))
 			RETURNING service_name, artisan_name`,
 			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
 			fmtTime(b.Start), fmtTime(b.End), fmtTime(b.BlockStart), fmtTime(b.BlockEnd),
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
 			b.Notes, b.Location, b.MeetingURL, b.Sequence, fmtTime(b.CreatedAt), fmtTime(b.UpdatedAt),
-			nullString(b.UID), b.ServiceID, b.ArtisanID).Scan(&b.ServiceName, &b.ArtisanName)
+			nullString(b.UID), answers, b.ServiceID, b.ArtisanID).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}

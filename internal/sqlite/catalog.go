@@ -132,12 +132,17 @@ func (r *catalogReader) closures(offFrom time.Time) error {
 func (r *catalogReader) services() error {
 	c := r.c
 	r.serviceAt = map[string]int{}
-	return r.each("services", `SELECT id, name, description, duration_minutes FROM services
+	return r.each("services", `SELECT id, name, description, duration_minutes, questions FROM services
 		WHERE active ORDER BY position, id`, nil, func(rows *sql.Rows) error {
 		var s booking.Service
 		var minutes int
-		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes); err != nil {
+		var questions string
+		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions); err != nil {
 			return fmt.Errorf("services: %w", err)
+		}
+		var err error
+		if s.Questions, err = booking.ParseQuestions(questions); err != nil {
+			return fmt.Errorf("service %s: %w", s.ID, err)
 		}
 		s.Duration = time.Duration(minutes) * time.Minute
 		s.Buffers = map[booking.Mode]booking.Buffer{}

@@ -32,6 +32,7 @@ var migrations = []migration{
 	migrateV9Replies,
 	migrateV10DateHours,
 	migrateV11CatalogEdits,
+	migrateV12Intake,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -443,4 +444,31 @@ CREATE TABLE staff_invites (
 ) WITHOUT ROWID;
 
 CREATE INDEX staff_invites_user ON staff_invites (user_id);
+`
+
+// migrateV12Intake adds the intake form (issue 13, version 12): each
+// service's questions, each booking's answers, and the photos customers
+// add to a booking.
+func migrateV12Intake(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+ALTER TABLE services ADD COLUMN questions TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE bookings ADD COLUMN answers TEXT NOT NULL DEFAULT '{}';
+`+photoSchema)
+	return err
+}
+
+// photoSchema is the table of photos that version 12 added, as in
+// schema.sql (TestMigrations compares them).
+const photoSchema = `
+CREATE TABLE booking_photos (
+    id           TEXT    PRIMARY KEY,
+    booking_id   TEXT    NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+    content_type TEXT    NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png')),
+    width        INTEGER NOT NULL CHECK (width > 0),
+    height       INTEGER NOT NULL CHECK (height > 0),
+    data         BLOB    NOT NULL,
+    thumb        BLOB    NOT NULL,
+    created_at   TEXT    NOT NULL
+);
+CREATE INDEX booking_photos_booking ON booking_photos (booking_id, created_at);
 `

@@ -23,6 +23,7 @@ package storetest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
@@ -167,6 +168,12 @@ func Catalog() *booking.Catalog {
 				ID: "design", Name: "Bespoke design consultation", Description: "Sketches and stones", Duration: 90 * time.Minute,
 				Modes:   []booking.Mode{booking.InPerson, booking.Virtual},
 				Buffers: map[booking.Mode]booking.Buffer{booking.InPerson: {Before: 15 * time.Minute, After: 15 * time.Minute}, booking.Virtual: {}},
+				Questions: []booking.Question{
+					{ID: "occasion", Label: "Occasion", Type: booking.QChoice, Required: true, Options: []string{"Engagement", "Wedding"}},
+					{ID: "size", Label: "Ring size", Type: booking.QNumber, Units: booking.RingSizeUnits, Help: "If you know it"},
+					{ID: "gold", Label: "Gold", Type: booking.QNumber, Unit: "g", Min: new(float64), Max: func() *float64 { f := 500.0; return &f }()},
+					{ID: "photos", Label: "Photos", Type: booking.QPhotos},
+				},
 			},
 			{
 				ID: "sizing", Name: "Ring sizing", Duration: 30 * time.Minute,
@@ -595,6 +602,7 @@ func testBookingRoundTrip(t *testing.T, open Opener) {
 	nb := newBooking(req{ID: "bk_roundtrip", Artisan: "ana", Mode: booking.InPerson, Start: at(10, 0)})
 	nb.Booking.UID = "bk_roundtrip@atelier.example"
 	nb.Booking.Location = "1 Jewel Lane"
+	nb.Booking.Answers = booking.Answers{"occasion": json.RawMessage(`"Wedding"`), "size": json.RawMessage(`{"value":"N½","unit":"UK/AU"}`)}
 	b, rec, err := e.st.CreateBooking(ctx, nb, place(nb, ""))
 	if err != nil || rec != nil {
 		t.Fatalf("create: %v, %+v", err, rec)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -281,11 +282,47 @@ func (e *Env) MustBookIn(tb testing.TB, service, mode, artisan string, start tim
 	c, err := e.App.CreateBooking(context.Background(), app.BookingRequest{
 		Service: service, Mode: booking.Mode(mode), Artisan: artisan, Start: start,
 		Customer: booking.Customer{Name: "Ada Lovelace", Email: "ada@example.com", Timezone: zone},
+		Answers:  e.requiredAnswers(tb, service),
 	}, app.CreateOptions{})
 	if err != nil {
 		tb.Fatalf("book %s %s at %s: %v", service, mode, start, err)
 	}
 	return e.booked(c)
+}
+
+// requiredAnswers answers the required questions of service with a
+// plausible value each.
+func (e *Env) requiredAnswers(tb testing.TB, service string) map[string]json.RawMessage {
+	tb.Helper()
+	c, err := e.App.Catalog(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	svc := c.Service(service)
+	if svc == nil {
+		return nil
+	}
+	out := map[string]json.RawMessage{}
+	for _, q := range svc.Questions {
+		if !q.Required {
+			continue
+		}
+		switch q.Type {
+		case booking.QChoice:
+			out[q.ID], _ = json.Marshal(q.Options[0])
+		case booking.QMultiChoice:
+			out[q.ID], _ = json.Marshal(q.Options[:1])
+		case booking.QYesNo:
+			out[q.ID] = json.RawMessage(`false`)
+		case booking.QNumber:
+			out[q.ID] = json.RawMessage(`1`)
+		case booking.QDate:
+			out[q.ID] = json.RawMessage(`"2027-01-01"`)
+		default:
+			out[q.ID] = json.RawMessage(`"Two old chains"`)
+		}
+	}
+	return out
 }
 
 // MustBookAs books an in-person appointment with artisan for a customer

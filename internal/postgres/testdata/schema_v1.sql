@@ -1,0 +1,396 @@
+-- The whole current PostgreSQL schema of a new atelier database (schema
+-- version 1).
+--
+-- This file creates a new database; a database created by an older binary
+-- is brought up to date by the numbered migrations in migrate.go, recorded
+-- in schema_migrations. When you change this file, append the migration
+-- that makes an old database look exactly like a new one.
+--
+-- It holds the same data as SQLite's schema.sql (the root of the module),
+-- in PostgreSQL's own types:
+--   * Instants are timestamptz; the store writes them truncated to the
+--     millisecond, as SQLite's store does, so both stores return the same
+--     values.
+--   * Dates are date; wall-clock hours are json (text kept as written: the
+--     store compares the canonical JSON it writes), read in the atelier's
+--     zone.
+--   * Rows the configuration file owns (rooms, services, artisans) are never
+--     deleted, only made inactive, so old bookings keep their references.
+--   * source = 'config' marks data the file owns; 'staff' marks data changed
+--     in the app, which the file never overwrites.
+--
+-- The exclusion constraints on bookings need btree_gist (a trusted
+-- extension since PostgreSQL 13: the database's owner may create it).
+
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+
+-- The atelier's identity, booking rules and opening hours: a single row.
+CREATE TABLE atelier (
+    id                       integer     PRIMARY KEY CHECK (id = 1),
+    name                     text        NOT NULL,
+    timezone                 text        NOT NULL,            -- IANA name
+    address                  text        NOT NULL DEFAULT '',
+    phone                    text        NOT NULL DEFAULT '',
+    email                    text        NOT NULL DEFAULT '',
+    map_url                  text        NOT NULL DEFAULT '',
+    min_notice_minutes       integer     NOT NULL CHECK (min_notice_minutes >= 0),
+    horizon_days             integer     NOT NULL CHECK (horizon_days >= 0),
+    slot_interval_minutes    integer     NOT NULL CHECK (slot_interval_minutes > 0),
+    opening_hours            json        NOT NULL DEFAULT '{}',
+    opening_hours_source     text        NOT NULL DEFAULT 'config' CHECK (opening_hours_source IN ('config', 'staff')),
+    opening_hours_updated_at timestamptz NOT NULL,
+    updated_at               timestamptz NOT NULL
+);
+
+-- Consultation rooms for in-person visits.
+CREATE TABLE rooms (
+    id       text    PRIMARY KEY,
+    name     text    NOT NULL,
+    position integer NOT NULL DEFAULT 0,                       -- order in the file
+    active   boolean NOT NULL DEFAULT true
+);
+
+CREATE TABLE services (
+    id               text    PRIMARY KEY,
+    name             text    NOT NULL,
+    description      text    NOT NULL DEFAULT '',
+    duration_minutes integer NOT NULL CHECK (duration_minutes > 0),
+    position         integer NOT NULL DEFAULT 0,
+    active           boolean NOT NULL DEFAULT true
+);
+
+-- The modes a service is offered in, with the buffers of each mode.
+CREATE TABLE service_modes (
+    service_id            text    NOT NULL REFERENCES services (id) ON DELETE CASCADE,
+    mode                  text    NOT NULL CHECK (mode IN ('in_person', 'virtual')),
+    buffer_before_minutes integer NOT NULL DEFAULT 0 CHECK (buffer_before_minutes >= 0),
+    buffer_after_minutes  integer NOT NULL DEFAULT 0 CHECK (buffer_after_minutes >= 0),
+    position              integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (service_id, mode)
+);
+
+CREATE TABLE artisans (
+    id                       text        PRIMARY KEY,
+    name                     text        NOT NULL,
+    bio                      text        NOT NULL DEFAULT '',
+    email                    text        NOT NULL DEFAULT '',
+    working_hours            json        NOT NULL DEFAULT '{}',
+    working_hours_source     text        NOT NULL DEFAULT 'config' CHECK (working_hours_source IN ('config', 'staff')),
+    working_hours_updated_at timestamptz NOT NULL,
+    daily_cap                integer     NOT NULL DEFAULT 0 CHECK (daily_cap >= 0), -- 0: no cap
+    position                 integer     NOT NULL DEFAULT 0,
+    active                   boolean     NOT NULL DEFAULT true,
+    updated_at               timestamptz NOT NULL
+);
+
+CREATE TABLE artisan_services (
+    artisan_id text    NOT NULL REFERENCES artisans (id) ON DELETE CASCADE,
+    service_id text    NOT NULL REFERENCES services (id) ON DELETE CASCADE,
+    position   integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (artisan_id, service_id)
+);
+
+CREATE INDEX artisan_services_service ON artisan_services (service_id);
+
+-- Days the atelier is closed, inclusive. Identity ids are never given out
+-- again after a delete, so a retried DELETE cannot remove another closure.
+CREATE TABLE closures (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    from_date  date        NOT NULL,
+    to_date    date        NOT NULL,
+    reason     text        NOT NULL DEFAULT '',
+    source     text        NOT NULL CHECK (source IN ('config', 'staff')),
+    created_at timestamptz NOT NULL,
+    CHECK (from_date <= to_date)
+);
+
+CREATE INDEX closures_to_date ON closures (to_date);
+
+-- Periods an artisan takes no appointments.
+CREATE TABLE time_off (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    artisan_id text        NOT NULL REFERENCES artisans (id) ON DELETE CASCADE,
+    start_at   timestamptz NOT NULL,
+    end_at     timestamptz NOT NULL,
+    reason     text        NOT NULL DEFAULT '',
+    source     text        NOT NULL DEFAULT 'staff' CHECK (source IN ('config', 'staff')),
+    created_at timestamptz NOT NULL,
+    CHECK (start_at < end_at)
+);
+
+CREATE INDEX time_off_end ON time_off (end_at);
+CREATE INDEX time_off_artisan ON time_off (artisan_id, start_at);
+
+CREATE TABLE bookings (
+    id                text        PRIMARY KEY,
+    status            text        NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+    service_id        text        NOT NULL REFERENCES services (id),
+    mode              text        NOT NULL CHECK (mode IN ('in_person', 'virtual')),
+    artisan_id        text        NOT NULL REFERENCES artisans (id),
+    room_id           text                 REFERENCES rooms (id),   -- in person only
+    start_at          timestamptz NOT NULL,
+    end_at            timestamptz NOT NULL,
+    -- start and end widened by the service's buffers: the time the artisan
+    -- (and the room) is taken. The exclusion constraints work on these.
+    block_start       timestamptz NOT NULL,
+    block_end         timestamptz NOT NULL,
+    customer_name     text        NOT NULL,
+    customer_email    text        NOT NULL,
+    customer_phone    text        NOT NULL DEFAULT '',
+    customer_timezone text        NOT NULL DEFAULT '',
+    notes             text        NOT NULL DEFAULT '',
+    location          text        NOT NULL DEFAULT '',
+    meeting_url       text        NOT NULL DEFAULT '',
+    sequence          integer     NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+    created_at        timestamptz NOT NULL,
+    updated_at        timestamptz NOT NULL,
+    -- What the booking was made with, kept so that it never changes under
+    -- the customer or disappears with the catalogue: the iCalendar UID of
+    -- its invites and the names of the service and the artisan (the
+    -- artisan's is renewed when a move changes the artisan).
+    uid               text,
+    service_name      text        NOT NULL DEFAULT '',
+    artisan_name      text        NOT NULL DEFAULT '',
+    CHECK (start_at < end_at),
+    CHECK (block_start <= start_at AND end_at <= block_end),
+    -- A block is at most a day long: Schedule finds the bookings touching a
+    -- window with a bounded index range thanks to this.
+    CHECK (block_end - block_start <= interval '1 day'),
+    -- A visit takes a room; a video call does not.
+    CHECK ((mode = 'in_person') = (room_id IS NOT NULL)),
+    -- No double booking, even if the code is bypassed: a booking that holds
+    -- its slot (every status but cancelled: confirmed, and any held status
+    -- a later version adds, such as pending) may not overlap another such
+    -- booking of the same artisan, nor of the same room, on the half-open
+    -- block [block_start, block_end). A refusal is SQLSTATE 23P01
+    -- (exclusion_violation), which the store turns into slot_unavailable.
+    CONSTRAINT bookings_artisan_no_overlap EXCLUDE USING gist
+        (artisan_id WITH =, tstzrange(block_start, block_end, '[)') WITH &&)
+        WHERE (status <> 'cancelled'),
+    CONSTRAINT bookings_room_no_overlap EXCLUDE USING gist
+        (room_id WITH =, tstzrange(block_start, block_end, '[)') WITH &&)
+        WHERE (status <> 'cancelled' AND room_id IS NOT NULL)
+);
+
+-- Schedule(from, to): every confirmed booking touching a window.
+CREATE INDEX bookings_block ON bookings (block_start) INCLUDE (block_end, artisan_id, room_id)
+    WHERE status = 'confirmed';
+CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status = 'confirmed';
+-- Staff listings by date, all statuses.
+CREATE INDEX bookings_start ON bookings (start_at);
+CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);
+-- A customer's bookings by e-mail address, as typed in any case.
+CREATE INDEX bookings_customer_email ON bookings (lower(customer_email), start_at);
+
+-- The manage tokens of each booking: the one in the answer that made it,
+-- and a fresh one in every e-mail to the customer. Only the SHA-256 of a
+-- token is stored.
+CREATE TABLE booking_tokens (
+    booking_id text        NOT NULL REFERENCES bookings (id),
+    token_hash bytea       NOT NULL,
+    purpose    text        NOT NULL,              -- what carried it: 'created', 'confirmation', 'reminder', ...
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (booking_id, token_hash)
+);
+
+-- Times an artisan is busy elsewhere (their Google Calendar), by source.
+CREATE TABLE busy_times (
+    id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    artisan_id  text        NOT NULL REFERENCES artisans (id) ON DELETE CASCADE,
+    source      text        NOT NULL,                     -- e.g. 'gcal'
+    external_id text        NOT NULL,                     -- id in the source
+    start_at    timestamptz NOT NULL,
+    end_at      timestamptz NOT NULL,
+    updated_at  timestamptz NOT NULL,
+    UNIQUE (artisan_id, source, external_id),
+    CHECK (start_at < end_at)
+);
+
+CREATE INDEX busy_times_end ON busy_times (end_at);
+
+-- The first response to a request made with an Idempotency-Key. Only a hash
+-- of the key is stored.
+CREATE TABLE idempotency_keys (
+    key_hash     bytea       PRIMARY KEY,
+    request_hash bytea       NOT NULL,
+    booking_id   text        REFERENCES bookings (id),
+    response     bytea,
+    created_at   timestamptz NOT NULL
+);
+
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
+-- Durable work for the background workers (transactional outbox).
+CREATE TABLE jobs (
+    id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    queue       text        NOT NULL,                     -- 'mail', 'gcal', ...
+    kind        text        NOT NULL,
+    booking_id  text                 REFERENCES bookings (id),
+    payload     bytea,
+    state       text        NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+    attempts    integer     NOT NULL DEFAULT 0,
+    run_at      timestamptz NOT NULL,                     -- not before
+    lease_until timestamptz,                              -- claimed by a worker until
+    last_error  text        NOT NULL DEFAULT '',
+    created_at  timestamptz NOT NULL,
+    done_at     timestamptz
+);
+
+-- Claiming: due pending jobs of a queue, oldest first.
+CREATE INDEX jobs_due ON jobs (queue, run_at) WHERE state = 'pending';
+CREATE INDEX jobs_booking ON jobs (booking_id) WHERE booking_id IS NOT NULL;
+CREATE INDEX jobs_state ON jobs (queue, state);
+
+-- Who changed what, and when.
+CREATE TABLE audit_log (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at         timestamptz NOT NULL,
+    actor_kind text        NOT NULL,                      -- 'customer', 'staff', 'system'
+    actor_id   text        NOT NULL DEFAULT '',
+    action     text        NOT NULL,                      -- e.g. 'booking.created'
+    booking_id text                 REFERENCES bookings (id),
+    target     text        NOT NULL DEFAULT '',           -- e.g. 'closure:12' when not a booking
+    before     json,
+    after      json
+);
+
+CREATE INDEX audit_log_booking ON audit_log (booking_id) WHERE booking_id IS NOT NULL;
+CREATE INDEX audit_log_at ON audit_log (at);
+
+-- Staff accounts. An artisan account belongs to one artisan.
+CREATE TABLE users (
+    id            text        PRIMARY KEY,
+    email         text        NOT NULL,
+    name          text        NOT NULL,
+    role          text        NOT NULL CHECK (role IN ('admin', 'artisan')),
+    artisan_id    text                 REFERENCES artisans (id),
+    password_hash text        NOT NULL,                   -- argon2id, PHC format
+    disabled      boolean     NOT NULL DEFAULT false,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL,
+    CHECK ((role = 'artisan') = (artisan_id IS NOT NULL))
+);
+
+-- One account per address, in any case.
+CREATE UNIQUE INDEX users_email ON users (lower(email));
+
+-- Signed-in staff sessions. The cookie holds "id.secret"; only the SHA-256
+-- of the secret is stored.
+CREATE TABLE sessions (
+    id           text        PRIMARY KEY,
+    user_id      text        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    secret_hash  bytea       NOT NULL,
+    created_at   timestamptz NOT NULL,
+    last_seen_at timestamptz NOT NULL,
+    expires_at   timestamptz NOT NULL                     -- absolute expiry
+);
+
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+
+-- Staff notes on bookings, kept apart from the booking row so that no
+-- customer-facing query can read them by accident.
+CREATE TABLE booking_staff_notes (
+    booking_id text        PRIMARY KEY REFERENCES bookings (id),
+    notes      text        NOT NULL,
+    updated_at timestamptz NOT NULL,
+    updated_by text        NOT NULL DEFAULT ''            -- staff user id
+);
+
+-- Google Calendar sync. The artisans' own Google events are stored in
+-- busy_times with source 'gcal' (external_id: the Google event id).
+
+-- Where incremental inbound sync resumes for an artisan.
+CREATE TABLE gcal_cursor (
+    artisan_id  text        PRIMARY KEY REFERENCES artisans (id),
+    calendar_id text        NOT NULL,
+    sync_token  text        NOT NULL,
+    updated_at  timestamptz NOT NULL
+);
+
+-- The Google side of each booking. No foreign key on booking_id: a Meet
+-- link is obtained, and recorded here, before the booking is committed.
+CREATE TABLE gcal_booking_sync (
+    booking_id  text        PRIMARY KEY,
+    state       text        NOT NULL CHECK (state IN ('pending', 'synced', 'failed')),
+    artisan_id  text        NOT NULL DEFAULT '',
+    calendar_id text        NOT NULL DEFAULT '',
+    event_id    text        NOT NULL DEFAULT '',
+    sequence    integer     NOT NULL DEFAULT 0,
+    meet_url    text        NOT NULL DEFAULT '',
+    synced_at   timestamptz,
+    last_error  text        NOT NULL DEFAULT '',
+    updated_at  timestamptz NOT NULL
+);
+
+CREATE INDEX gcal_booking_sync_state ON gcal_booking_sync (state) WHERE state <> 'synced';
+
+-- The connection state of each artisan's calendar.
+CREATE TABLE gcal_artisan_sync (
+    artisan_id      text        PRIMARY KEY REFERENCES artisans (id),
+    state           text        NOT NULL CHECK (state IN ('not_connected', 'connected', 'disconnected', 'error')),
+    last_success_at timestamptz,
+    last_error      text        NOT NULL DEFAULT '',
+    error_at        timestamptz
+);
+
+-- OAuth tokens of artisans who connected their Google account. Secrets:
+-- never logged; protect the database.
+CREATE TABLE gcal_oauth_token (
+    artisan_id    text        PRIMARY KEY REFERENCES artisans (id),
+    access_token  text        NOT NULL,
+    refresh_token text        NOT NULL DEFAULT '',
+    token_type    text        NOT NULL DEFAULT '',
+    expiry        timestamptz,
+    updated_at    timestamptz NOT NULL
+);
+
+-- Calendar subscription feeds: one secret URL per artisan, and one for the
+-- atelier-wide feed (artisan_id ''). Only the SHA-256 of the URL token is
+-- stored. Rotating replaces the row.
+CREATE TABLE feed_tokens (
+    artisan_id text        PRIMARY KEY,                   -- '' for the atelier-wide feed
+    token_hash bytea       NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL,
+    created_by text        NOT NULL DEFAULT ''            -- staff user id
+);
+
+-- Replies to invitations, read from the organizer's mailbox.
+
+-- Each message acted on or refused, once (see SQLite's schema.sql).
+CREATE TABLE reply_messages (
+    message_key  text        PRIMARY KEY,
+    mailbox      text        NOT NULL,
+    uid_validity bigint      NOT NULL,
+    uid          bigint      NOT NULL,
+    booking_id   text        NOT NULL REFERENCES bookings (id),
+    outcome      text        NOT NULL,                    -- booking.ReplyOutcome
+    processed_at timestamptz NOT NULL
+);
+
+CREATE INDEX reply_messages_booking ON reply_messages (booking_id);
+
+-- The latest answer of each booking's customer and the latest other time
+-- they proposed (a COUNTER).
+CREATE TABLE booking_replies (
+    booking_id       text        PRIMARY KEY REFERENCES bookings (id),
+    partstat         text        CHECK (partstat IN ('ACCEPTED', 'TENTATIVE', 'DECLINED')),
+    sequence         integer,
+    replied_at       timestamptz,
+    counter_start    timestamptz,
+    counter_end      timestamptz,
+    counter_sequence integer,
+    countered_at     timestamptz,
+    updated_at       timestamptz NOT NULL,
+    CHECK ((partstat IS NULL) = (replied_at IS NULL)),
+    CHECK ((counter_start IS NULL) = (counter_end IS NULL)),
+    CHECK (counter_start IS NULL OR counter_start < counter_end)
+);
+
+-- Where reading each mailbox resumes.
+CREATE TABLE reply_cursor (
+    mailbox      text        PRIMARY KEY,
+    uid_validity bigint      NOT NULL,
+    last_uid     bigint      NOT NULL,
+    updated_at   timestamptz NOT NULL
+);
