@@ -5,17 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	atelier "github.com/atelier-app/atelier"
 )
 
 // writePostgresConfig writes the demo configuration switched to driver
 // postgres with url (may be "") and returns its path.
 func writePostgresConfig(t *testing.T, url string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "config.example.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(data), "  driver: sqlite\n", "  driver: postgres\n", 1)
+	s := strings.Replace(string(atelier.ExampleConfig), "  driver: sqlite\n", "  driver: postgres\n", 1)
 	s = strings.Replace(s, "  url: \"\"\n", "  url: \""+url+"\"\n", 1)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -42,16 +41,11 @@ type postgresDB struct {
 // openPostgres opens the database at database.url.
 func openPostgres(ctx context.Context, cfg *config.Config, opts storeOptions) (*postgresDB, error) {
 	where := describePostgres(cfg.Database.URL)
-	pg, err := postgres.Open(ctx, cfg.Database.URL, postgres.Options{Jobs: opts.Jobs})
+	pg, err := postgres.Open(ctx, cfg.Database.URL, postgres.Options{Jobs: opts.Jobs, ReplyJobs: opts.ReplyJobs})
 	if err != nil {
 		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", where, err)
 	}
-	full, ok := any(pg).(app.Store)
-	if !ok {
-		pg.Close()
-		return nil, errors.New("this build's PostgreSQL store does not yet keep everything the server needs (staff accounts, replies to invitations): run on SQLite for now")
-	}
-	return &postgresDB{Store: full, pg: pg, limits: postgres.NewLimitStore(pg.DB), where: where}, nil
+	return &postgresDB{Store: pg, pg: pg, limits: postgres.NewLimitStore(pg.DB), where: where}, nil
 }
 
 // describePostgres names a database by host and name, never its password.
@@ -93,15 +87,8 @@ func (d *postgresDB) orphans(ctx context.Context, now time.Time) ([]orphanBookin
 	return out, err
 }
 
-func (d *postgresDB) calendarSync() calsync.Store {
-	s, _ := any(d.pg).(calsync.Store)
-	return s
-}
-
-func (d *postgresDB) replyCursor() replies.CursorStore {
-	s, _ := any(d.pg).(replies.CursorStore)
-	return s
-}
+func (d *postgresDB) calendarSync() calsync.Store      { return d.pg.CalendarSyncStore }
+func (d *postgresDB) replyCursor() replies.CursorStore { return d.pg.ReplyStore }
 
 func (d *postgresDB) pools() map[string]*sql.DB      { return nil }
 func (d *postgresDB) sharedLimits() httpx.LimitStore { return d.limits }
@@ -111,13 +98,7 @@ func (d *postgresDB) backup() func(context.Context, string, bool) (*sqlite.Backu
 	return nil
 }
 
-func (d *postgresDB) accounts() (userAccounts, error) {
-	a, ok := any(d.pg).(userAccounts)
-	if !ok {
-		return nil, errors.New("this build's PostgreSQL store does not yet manage staff accounts")
-	}
-	return a, nil
-}
+func (d *postgresDB) accounts() (userAccounts, error) { return d.pg.StaffStore, nil }
 
 func (d *postgresDB) metricsSource() metrics.Store {
 	return metrics.Store{
@@ -148,3 +129,8 @@ func (d *postgresDB) wake(bell *outbox.Bell, queues []string, logger *slog.Logge
 		return d.pg.WatchJobs(ctx, bell.Ring, queues, logger.With("worker", "jobs-listen"))
 	}}}
 }
+
+var (
+	_ database = sqliteDB{}
+	_ database = (*postgresDB)(nil)
+)
