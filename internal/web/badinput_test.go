@@ -119,7 +119,7 @@ func TestNoPageAnswers5xx(t *testing.T) {
 		// Staff sign-in.
 		{"LoginNothing", "POST", "/staff/login", url.Values{}, "", 401, ""},
 		{"LogoutWithoutSession", "POST", "/staff/logout", url.Values{}, "", 303, ""},
-		{"StaffHomeNonsense", "GET", "/staff?view=year&date=someday&artisan=nobody", nil, admin, 200, ""},
+		{"StaffHomeNonsense", "GET", "/staff/calendar?view=year&date=someday&artisan=nobody", nil, admin, 200, ""},
 
 		// Staff bookings.
 		{"StaffUnknownBooking", "GET", "/staff/bookings/bk_nope", nil, admin, 404, ""},

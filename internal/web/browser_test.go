@@ -661,15 +661,16 @@ func TestBrowser(t *testing.T) {
 		tab.MustContain("Wrong e-mail address or password")
 		tab.Fill("password", StaffPassword)
 		tab.Click(`//button[normalize-space()="Sign in"]`)
-		tab.MustContain("Calendar", "Today, Tuesday 1 December 2026",
+		tab.MustContain("Today at a glance", "Tuesday 1 December 2026",
 			"1 e-mail is not getting through", "1 could not be delivered in the last 7 days", "Customer of Mei · Wed 9 Dec, 2:00 pm")
 
-		tab.Click(`//a[contains(@class,"cal-nav")][.//span[normalize-space()="Later"]]`)
+		tab.Click(`//nav[@aria-label="Staff"]//a[normalize-space()="Calendar"]`)
+		tab.Click(`//a[contains(@class,"cal-nav")][.//span[normalize-space()="The week after"]]`)
 		tab.MustContain("Monday 7 December – Sunday 13 December 2026", "Customer of Mei", "Customer of Arjun", "Second of Arjun", "Visit")
 		tab.CheckA11y("staff week")
 		tab.Screenshots("21-staff-week")
 
-		tab.Click(`//a[contains(@class,"event")][contains(., "Customer of Mei")]`)
+		tab.Click(`//a[contains(@class,"tile")][contains(., "Customer of Mei")]`)
 		tab.MustContain("Customer of Mei", "other@example.com", "Private viewing of the collection", "Wednesday 9 December 2026, 2:00 pm – 3:00 pm",
 			"could not be delivered", "Given up", "smtp: 550")
 		tab.CheckA11y("staff booking")
@@ -685,7 +686,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("status %s after the staff cancel, want cancelled", got)
 		}
 
-		tab.Go(env.URL + "/staff?view=day&date=2026-12-09")
+		tab.Go(env.URL + "/staff/calendar?view=day&date=2026-12-09")
 		tab.MustContain("Wednesday 9 December 2026", "Second of Arjun")
 		// The cancelled booking stays in the day's list, marked.
 		if text := tab.Text("main"); !strings.Contains(text, "Customer of Mei") || !strings.Contains(strings.ToLower(text), "cancelled") {
@@ -730,7 +731,7 @@ func TestBrowser(t *testing.T) {
 		tab.Fill("email", "arjun@example.com")
 		tab.Fill("password", StaffPassword)
 		tab.Click(`//button[normalize-space()="Sign in"]`)
-		tab.Go(env.URL + "/staff?view=week&date=2026-12-09")
+		tab.Go(env.URL + "/staff/calendar?view=week&date=2026-12-09")
 		tab.MustContain("Second of Arjun")
 		if text := tab.Text("main"); strings.Contains(text, "Customer of Mei") || strings.Contains(text, "Customer of Arjun") {
 			t.Errorf("the artisan account sees other artisans' bookings:\n%s", text)

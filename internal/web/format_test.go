@@ -34,7 +34,7 @@ func TestDateRangesAreWrittenInFull(t *testing.T) {
 	}{
 		{"HomeClosures", "/", nil, []string{sameYear, acrossYear, "Friday 1 January 2027"}},
 		{"StaffClosures", "/staff/hours", []string{"Cookie", cookie}, []string{sameYear, acrossYear}},
-		{"StaffWeekAcrossNewYear", "/staff?view=week&date=2026-12-30", []string{"Cookie", cookie}, []string{week}},
+		{"StaffWeekAcrossNewYear", "/staff/calendar?view=week&date=2026-12-30", []string{"Cookie", cookie}, []string{week}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := env.Send(t, http.MethodGet, tc.path, "", "", tc.headers...)

@@ -37,7 +37,7 @@ func (s *Server) registerStaffRoutes(r *mux.Router) {
 	r.Handle("/staff/login", s.page(s.handleLoginPage)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/login", s.page(s.handleLogin)).Methods(http.MethodPost)
 	r.Handle("/staff/logout", s.page(s.handleLogout)).Methods(http.MethodPost)
-	r.Handle("/staff", s.staffOnly(s.handleStaffHome)).Methods(http.MethodGet, http.MethodHead)
+	s.registerCalendarRoutes(r) // staff_calendar.go: the home page, the calendar, the day sheet, the move confirmation
 	r.Handle("/staff/bookings/new", s.staffOnly(s.handleStaffNew)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/bookings/new", s.staffOnly(s.handleStaffNewPost)).Methods(http.MethodPost)
 	r.Handle("/staff/bookings/{id}", s.staffOnly(s.handleStaffBooking)).Methods(http.MethodGet, http.MethodHead)
@@ -133,6 +133,6 @@ func staffWording(status int, err error) (words, bool) {
 	default:
 		wd = customerWording(status, err)
 	}
-	wd.BackURL, wd.BackLabel = "/staff", "Back to the calendar"
+	wd.BackURL, wd.BackLabel = "/staff/calendar", "Back to the calendar"
 	return wd, true
 }

@@ -39,16 +39,18 @@ func TestStaffNavigation(t *testing.T) {
 		name, email, path string
 		want              []string
 	}{
-		{"AdminCalendar", "boss@example.com", "/staff", []string{
-			"*Calendar -> /staff", "New booking -> /staff/bookings/new", "Hours and closures -> /staff/hours"}},
+		{"AdminHome", "boss@example.com", "/staff", []string{
+			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Hours and closures -> /staff/hours"}},
+		{"AdminCalendar", "boss@example.com", "/staff/calendar", []string{
+			"Today -> /staff", "*Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Hours and closures -> /staff/hours"}},
 		{"AdminNewBooking", "boss@example.com", "/staff/bookings/new?key=AAAAAAAAAAAAAAAAAAAAAA", []string{
-			"Calendar -> /staff", "*New booking -> /staff/bookings/new", "Hours and closures -> /staff/hours"}},
+			"Today -> /staff", "Calendar -> /staff/calendar", "*New booking -> /staff/bookings/new", "Hours and closures -> /staff/hours"}},
 		{"AdminHours", "boss@example.com", "/staff/hours", []string{
-			"Calendar -> /staff", "New booking -> /staff/bookings/new", "*Hours and closures -> /staff/hours"}},
-		{"ArtisanCalendar", "mei@example.com", "/staff", []string{
-			"*Calendar -> /staff", "New booking -> /staff/bookings/new", "My hours and time off -> /staff/artisans/mei"}},
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*Hours and closures -> /staff/hours"}},
+		{"ArtisanHome", "mei@example.com", "/staff", []string{
+			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "My hours and time off -> /staff/artisans/mei"}},
 		{"ArtisanOwnHours", "mei@example.com", "/staff/artisans/mei", []string{
-			"Calendar -> /staff", "New booking -> /staff/bookings/new", "*My hours and time off -> /staff/artisans/mei"}},
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*My hours and time off -> /staff/artisans/mei"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cookie := env.mustSignIn(t, tc.email)

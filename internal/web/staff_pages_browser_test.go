@@ -27,8 +27,8 @@ func TestBrowserStaffPages(t *testing.T) {
 	admin := b.MustOpenTab(t, "Asia/Singapore", true)
 	staffSignIn(admin, env, "boss@example.com")
 	for _, pg := range []struct{ name, path string }{
-		{"30-staff-week", "/staff?view=week&date=2026-12-02"},
-		{"31-staff-day", "/staff?view=day&date=2026-12-02"},
+		{"30-staff-week", "/staff/calendar?view=week&date=2026-12-02"},
+		{"31-staff-day", "/staff/calendar?view=day&date=2026-12-02"},
 		{"32-staff-booking", "/staff/bookings/" + v.ID},
 		{"33-staff-new", "/staff/bookings/new"},
 		{"34-staff-hours", "/staff/hours"},
@@ -44,7 +44,7 @@ func TestBrowserStaffPages(t *testing.T) {
 	mei := b.MustOpenTab(t, "Asia/Singapore", true)
 	staffSignIn(mei, env, "mei@example.com")
 	for _, pg := range []struct{ name, path string }{
-		{"40-artisan-week", "/staff?view=week&date=2026-12-02"},
+		{"40-artisan-week", "/staff/calendar?view=week&date=2026-12-02"},
 		{"41-artisan-hours", "/staff/artisans/mei"},
 	} {
 		mei.Go(env.URL + pg.path)

@@ -25,7 +25,7 @@ func TestBrowserStaffReplies(t *testing.T) {
 	tab.Fill("email", "boss@example.com")
 	tab.Fill("password", StaffPassword)
 	tab.Click(`//button[normalize-space()="Sign in"]`)
-	tab.Go(env.URL + "/staff?view=week&date=2026-12-09")
+	tab.Go(env.URL + "/staff/calendar?view=week&date=2026-12-09")
 	tab.MustContain("New time proposed")
 	tab.Go(env.URL + "/staff/bookings/" + v.ID)
 	tab.MustContain("Their answer", "Answered Tue 1 Dec", "proposes another time", "Thursday 10 December 2026, 2:00 pm – 3:00 pm")

@@ -44,7 +44,7 @@ func TestStaffSeesReplies(t *testing.T) {
 	if page.Status != http.StatusOK || !strings.Contains(page.Body, "Their answer") || !strings.Contains(page.Body, ">Maybe</span>") {
 		t.Fatalf("booking page %d without the answer:\n%s", page.Status, page.Body)
 	}
-	week := env.Send(t, http.MethodGet, "/staff?view=week&date=2026-12-09", "", "", "Cookie", cookie)
+	week := env.Send(t, http.MethodGet, "/staff/calendar?view=week&date=2026-12-09", "", "", "Cookie", cookie)
 	if !strings.Contains(week.Body, " · Maybe</span>") {
 		t.Errorf("the calendar tile does not show the answer:\n%s", week.Body)
 	}
@@ -57,7 +57,7 @@ func TestStaffSeesReplies(t *testing.T) {
 	if !strings.Contains(page.Body, "proposes another time") || !strings.Contains(page.Body, "Move it to this time") {
 		t.Fatalf("booking page without the proposal's move:\n%s", page.Body)
 	}
-	day2 := env.Send(t, http.MethodGet, "/staff?view=day&date=2026-12-09", "", "", "Cookie", cookie)
+	day2 := env.Send(t, http.MethodGet, "/staff/calendar?view=day&date=2026-12-09", "", "", "Cookie", cookie)
 	if !strings.Contains(day2.Body, "New time proposed") {
 		t.Errorf("the day view does not show the proposal")
 	}

@@ -54,6 +54,7 @@ func New(edge *httpx.Server, fsys fs.FS, a *app.App) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	as.add(gridCSSName, gridCSS()) // the staff calendar's grid positions (staff_grid.go)
 	pages, err := newEngine(root, as)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/invite"
+)
+
+// The day sheet (/staff/calendar/sheet?date[&artisan]): one printable
+// page per artisan of the day's appointments, with what the artisan needs
+// at the bench: who, when, what for, where, the customer's and the staff's
+// notes and what the customer was asked to bring. It is an ordinary page on
+// screen; printed (staff.css, @media print), each artisan starts a new
+// sheet of paper and the site's header, navigation and footer are left off.
+
+// sheetData is the day sheet.
+type sheetData struct {
+	DateLabel, Date  string
+	PrevURL, NextURL string
+	CalendarURL      string
+	Artisans         []sheetArtisan
+	Zone             string
+	Printed          string // when the sheet was made, for the paper copy
+	Filter           string
+	Choices          []artisanKey
+}
+
+// sheetArtisan is one artisan's sheet.
+type sheetArtisan struct {
+	Name, Hours string
+	Away        []string
+	Items       []sheetItem
+}
+
+// sheetItem is an appointment on the sheet.
+type sheetItem struct {
+	// Booking is the whole booking as staff see it, for what a later
+	// part of the sheet shows (partials/sheet_intake.html).
+	Booking                   app.StaffBooking
+	Time, Held, Service, Mode string
+	Customer, Email, Phone    string
+	Where, MeetingURL         string
+	Notes, StaffNotes, Bring  string
+	Status                    string // shown when not simply confirmed
+	Reference                 string
+	Outside                   string
+}
+
+func (s *Server) handleDaySheet(w http.ResponseWriter, r *http.Request) error {
+	ctx, u, q := r.Context(), staffUser(r), r.URL.Query()
+	c, err := s.catalogue(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.app.Now()
+	day := booking.DateOf(now.In(c.Loc))
+	if d, err := booking.ParseDate(q.Get("date")); err == nil {
+		day = d
+	}
+	filter, ok := u.Scope(strings.TrimSpace(q.Get("artisan")))
+	if !ok || (filter != "" && c.artisan(filter) == nil) {
+		filter, _ = u.Scope("")
+	}
+	cal, err := s.staff.app.StaffCalendar(ctx, u, app.DateRange{From: day, To: day}, filter)
+	if err != nil {
+		return err
+	}
+	link := func(d booking.Date) string {
+		v := url.Values{"date": {d.String()}}
+		if filter != "" && u.IsAdmin() {
+			v.Set("artisan", filter)
+		}
+		return "/staff/calendar/sheet?" + v.Encode()
+	}
+	d := &sheetData{
+		DateLabel: fmtDate(day.In(c.Loc)), Date: day.String(), PrevURL: link(day.AddDays(-1)), NextURL: link(day.AddDays(1)),
+		CalendarURL: "/staff/calendar?view=day&date=" + day.String(), Zone: zoneLabel(c.Atelier.Timezone),
+		Printed: fmtShortDate(now.In(c.Loc)) + ", " + fmtTime(now.In(c.Loc)), Filter: filter,
+	}
+	for _, a := range c.Artisans {
+		if u.MayManage(a.ID) {
+			d.Choices = append(d.Choices, artisanKey{ID: a.ID, Name: a.Name, Selected: a.ID == filter})
+		}
+	}
+	for _, a := range cal.Artisans {
+		d.Artisans = append(d.Artisans, s.sheetFor(c, cal, &a, day))
+	}
+	return s.show(w, r, "staff_sheet", s.staffPage(r, "Day sheet, "+d.DateLabel, "calendar", d))
+}
+
+// sheetFor is artisan a's sheet of day.
+func (s *Server) sheetFor(c *catalogue, cal *app.Calendar, a *booking.Artisan, day booking.Date) sheetArtisan {
+	sa := sheetArtisan{Name: a.Name, Hours: "Not working"}
+	if spans := workingOn(a, day); len(spans) > 0 {
+		var parts []string
+		for _, sp := range spans {
+			parts = append(parts, clockLabel(sp.Start)+" – "+clockLabel(sp.End))
+		}
+		sa.Hours = "Working " + strings.Join(parts, ", ")
+	}
+	dayStart, dayEnd := day.In(c.Loc), day.AddDays(1).In(c.Loc)
+	for _, t := range a.TimeOff {
+		if booking.Overlaps(t.Start, t.End, dayStart, dayEnd) {
+			w := "Away " + whenSpan(t.Start.In(c.Loc), t.End.In(c.Loc))
+			if t.Reason != "" {
+				w += ": " + t.Reason
+			}
+			sa.Away = append(sa.Away, w)
+		}
+	}
+	for _, b := range cal.Bookings {
+		if b.ArtisanID != a.ID || !onGrid(b.Status) || booking.DateOf(b.Start.In(c.Loc)) != day {
+			continue
+		}
+		sa.Items = append(sa.Items, sheetItemOf(c, b))
+	}
+	return sa
+}
+
+func sheetItemOf(c *catalogue, b app.CalendarBooking) sheetItem {
+	start, end := b.Start.In(c.Loc), b.End.In(c.Loc)
+	it := sheetItem{
+		Booking: b.StaffBooking, Time: fmtTime(start) + " – " + fmtTime(end),
+		Service: b.ServiceName, Mode: modeLabel(b.Mode), Customer: b.Customer.Name, Email: b.Customer.Email, Phone: b.Customer.Phone,
+		Notes: b.Notes, StaffNotes: b.StaffNotes, Bring: invite.BringFor(b.ServiceID, b.Mode),
+		Reference: strings.ToUpper(b.ID), Outside: b.Outside,
+	}
+	if b.Status != booking.Confirmed {
+		it.Status = statusLabel(b.Status)
+	}
+	if before := b.Start.Sub(b.BlockStart); before > 0 {
+		it.Held = "Ready by " + fmtTime(b.BlockStart.In(c.Loc)) + " (" + fmtDuration(int(before/time.Minute)) + " to prepare)"
+	}
+	if b.Mode == booking.InPerson {
+		it.Where = roomName(c, b.RoomID)
+		if it.Where == "" {
+			it.Where = "At the atelier"
+		}
+	} else {
+		it.Where, it.MeetingURL = "Video call", b.MeetingURL
+	}
+	return it
+}
