@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -89,7 +88,7 @@ type gridTile struct {
 	Buffers                            string // the buffers in words, for screen readers
 	Outside                            string // why it is outside the rules, "" when it fits
 	Status, StatusLabel                string
-	Short                              bool // 30 minutes or less: one line
+	Size                               string // "short" (30 minutes or less: one line), "mid" (under an hour), ""
 	Movable                            bool
 	Start, Minutes                     int // start (minutes since midnight) and length, for the script
 }
@@ -176,27 +175,42 @@ func (s *Server) item(c *catalogue, v app.StaffBooking) agendaItem {
 // monday returns the Monday on or before d.
 func monday(d booking.Date) booking.Date { return d.AddDays(-((int(d.Weekday()) + 6) % 7)) }
 
-// openingOn is the atelier's opening hours on date d.
-func openingOn(at *booking.Atelier, d booking.Date) []booking.Span { return at.Hours.On(d.Weekday()) }
+// openingOn is the atelier's opening hours on date d: the hours set for
+// that date, else the week's.
+func openingOn(at *booking.Atelier, d booking.Date) []booking.Span {
+	spans, _ := at.HoursOn(d)
+	return spans
+}
 
-// workingOn is artisan a's working hours on date d.
-func workingOn(a *booking.Artisan, d booking.Date) []booking.Span { return a.Hours.On(d.Weekday()) }
+// workingOn is artisan a's working hours on date d, as openingOn.
+func workingOn(a *booking.Artisan, d booking.Date) []booking.Span {
+	spans, _ := a.HoursOn(d)
+	return spans
+}
+
+// forTheDate is what a shade's label adds when the hours it follows were
+// set for that date rather than the week's.
+func forTheDate(special bool) string {
+	if special {
+		return " (hours set for this date)"
+	}
+	return ""
+}
 
 // staffCal is one request's calendar: what was asked for, as far as
 // the account may ask.
 type staffCal struct {
-	s           *Server
-	u           *booking.User
-	c           *catalogue
-	view        string
-	day, today  booking.Date
-	filter      string
-	room        string
-	now         time.Time
-	from, to    booking.Date
-	cal         *app.Calendar
-	frame       gridFrame
-	artisansAll bool // the columns show everyone the account may see
+	s          *Server
+	u          *booking.User
+	c          *catalogue
+	view       string
+	day, today booking.Date
+	filter     string
+	room       string
+	now        time.Time
+	from, to   booking.Date
+	cal        *app.Calendar
+	frame      gridFrame
 }
 
 func (s *Server) handleStaffCalendar(w http.ResponseWriter, r *http.Request) error {
@@ -364,7 +378,7 @@ func (v *staffCal) grid() calendarGrid {
 		if v.closure(cs.date) != nil {
 			continue
 		}
-		spans = append(spans, clockSpans(openingOn(v.c.Atelier, cs.date))...)
+		spans = append(spans, clockSpans(openingOn(&v.cal.Atelier, cs.date))...)
 		for _, a := range v.contextArtisans(cs) {
 			spans = append(spans, clockSpans(workingOn(a, cs.date))...)
 		}
@@ -458,7 +472,7 @@ func (v *staffCal) summary(cs colSpec, n int) string {
 		return "1 appointment"
 	case n > 1:
 		return fmt.Sprintf("%d appointments", n)
-	case len(openingOn(v.c.Atelier, cs.date)) == 0:
+	case len(openingOn(&v.cal.Atelier, cs.date)) == 0:
 		return "Closed"
 	}
 	return "No appointments"
@@ -473,11 +487,13 @@ func (v *staffCal) shades(cs colSpec) []gridShade {
 		return []gridShade{{Pos: f.pos(f.first, f.last), Kind: "closure", Label: "Closed: " + cl.Reason}}
 	}
 	var out []gridShade
-	open := clockSpans(openingOn(v.c.Atelier, cs.date))
+	spans, special := v.cal.Atelier.HoursOn(cs.date)
+	open := clockSpans(spans)
 	closedLabel := "Atelier closed"
 	if len(open) == 0 {
 		closedLabel = "Atelier closed all day"
 	}
+	closedLabel += forTheDate(special)
 	for _, p := range minusSpans(f.first, f.last, open) {
 		if pos := f.pos(p[0], p[1]); pos != "" {
 			out = append(out, gridShade{Pos: pos, Kind: "closed", Label: closedLabel})
@@ -486,8 +502,9 @@ func (v *staffCal) shades(cs colSpec) []gridShade {
 	arts := v.contextArtisans(cs)
 	if len(arts) == 1 {
 		a := arts[0]
-		work := clockSpans(workingOn(a, cs.date))
-		label := a.Name + " not working"
+		wspans, wspecial := a.HoursOn(cs.date)
+		work := clockSpans(wspans)
+		label := a.Name + " not working" + forTheDate(wspecial)
 		for _, o := range open {
 			for _, p := range minusSpans(o[0], o[1], work) {
 				if pos := f.pos(p[0], p[1]); pos != "" {
@@ -525,7 +542,7 @@ func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTil
 		Time:     fmtTime(b.Start.In(loc)) + " – " + fmtTime(b.End.In(loc)),
 		Customer: b.Customer.Name, Service: b.ServiceName, Outside: b.Outside,
 		Status: string(b.Status), StatusLabel: statusLabel(b.Status),
-		Short: end-start <= 30, Start: start, Minutes: int(b.End.Sub(b.Start) / time.Minute),
+		Size: tileSize(end - start), Start: start, Minutes: int(b.End.Sub(b.Start) / time.Minute),
 	}
 	if t.Pos == "" { // a booking wholly outside the frame cannot be: the frame holds it
 		t.Pos = f.pos(f.first, f.first+gridStep)
@@ -555,12 +572,13 @@ func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTil
 	return t
 }
 
-// sortedByStart sorts bookings by start, then artisan.
-func sortedByStart(list []app.StaffBooking) {
-	slices.SortStableFunc(list, func(a, b app.StaffBooking) int {
-		if n := a.Start.Compare(b.Start); n != 0 {
-			return n
-		}
-		return strings.Compare(a.ArtisanID, b.ArtisanID)
-	})
+// tileSize is the class of a tile of min minutes: how much of it fits.
+func tileSize(min int) string {
+	switch {
+	case min <= 30:
+		return "short"
+	case min < 60:
+		return "mid"
+	}
+	return ""
 }

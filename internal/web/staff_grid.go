@@ -60,9 +60,6 @@ type gridFrame struct {
 	first, last int
 }
 
-// rows is the number of rows of the frame.
-func (f gridFrame) rows() int { return (f.last - f.first) / gridStep }
-
 // pos is the position classes of [from, to) (minutes since local
 // midnight) clipped to the frame, "" when nothing of it is inside. The
 // start is rounded down and the end up to the grid's step.

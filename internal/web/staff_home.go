@@ -84,7 +84,7 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) homeItem(c *catalogue, b app.CalendarBooking) agendaItem {
 	it := s.item(c, b.StaffBooking)
 	it.Time = fmtShortDate(b.Start.In(c.Loc)) + ", " + it.Time
-	it.Outside = b.Outside
+	it.Outside = sentence(b.Outside)
 	return it
 }
 
@@ -104,11 +104,7 @@ func (s *Server) homeDay(d *staffHomeData, c *catalogue, cal *app.Calendar, toda
 		}
 		for _, t := range a.TimeOff {
 			if booking.Overlaps(t.Start, t.End, dayStart, dayEnd) {
-				w := "Away " + whenSpan(t.Start.In(c.Loc), t.End.In(c.Loc))
-				if t.Reason != "" {
-					w += ": " + t.Reason
-				}
-				ha.Away = append(ha.Away, w)
+				ha.Away = append(ha.Away, awayLabel(t, today, c.Loc))
 			}
 		}
 		d.Total += len(ha.Items)

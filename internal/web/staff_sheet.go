@@ -106,11 +106,7 @@ func (s *Server) sheetFor(c *catalogue, cal *app.Calendar, a *booking.Artisan, d
 	dayStart, dayEnd := day.In(c.Loc), day.AddDays(1).In(c.Loc)
 	for _, t := range a.TimeOff {
 		if booking.Overlaps(t.Start, t.End, dayStart, dayEnd) {
-			w := "Away " + whenSpan(t.Start.In(c.Loc), t.End.In(c.Loc))
-			if t.Reason != "" {
-				w += ": " + t.Reason
-			}
-			sa.Away = append(sa.Away, w)
+			sa.Away = append(sa.Away, awayLabel(t, day, c.Loc))
 		}
 	}
 	for _, b := range cal.Bookings {
@@ -145,4 +141,18 @@ func sheetItemOf(c *catalogue, b app.CalendarBooking) sheetItem {
 		it.Where, it.MeetingURL = "Video call", b.MeetingURL
 	}
 	return it
+}
+
+// awayLabel words time off t as seen on date day: its times alone when it
+// lies within the day, else its whole span; then its reason.
+func awayLabel(t booking.TimeOff, day booking.Date, loc *time.Location) string {
+	a, b := t.Start.In(loc), t.End.In(loc)
+	w := "Away " + whenSpan(a, b)
+	if booking.DateOf(a) == day && (booking.DateOf(b) == day || b.Equal(day.AddDays(1).In(loc))) {
+		w = "Away " + fmtTime(a) + " – " + fmtTime(b)
+	}
+	if t.Reason != "" {
+		w += ": " + t.Reason
+	}
+	return w
 }
