@@ -48,7 +48,7 @@ func warnOrphanBookings(ctx context.Context, db database, cat *booking.Catalog, 
 	if cat.Atelier.Location != nil {
 		loc = cat.Atelier.Location
 	}
-	logger.Warn("coming bookings of services or artisans removed from the configuration file: they stay booked; move, reassign or cancel them",
+	logger.Warn("coming bookings of services or artisans no longer offered (removed from the configuration file or withdrawn in the app): they stay booked; move, reassign or cancel them",
 		"count", len(orphans))
 	for _, o := range orphans {
 		var removed []string

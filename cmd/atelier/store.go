@@ -60,6 +60,9 @@ type database interface {
 	accounts() (userAccounts, error)
 	// describe names the database for the log, never with a password.
 	describe() string
+	// mailCatalog is the catalogue the e-mails show (wire.go,
+	// storeCatalog); it is read inside booking transactions.
+	mailCatalog(ctx context.Context) (*booking.Catalog, error)
 }
 
 // orphanBooking is a coming confirmed booking whose service or artisan was
@@ -130,6 +133,12 @@ func openStore(ctx context.Context, cfg *config.Config, cat *booking.Catalog, op
 
 // sqliteDB is the SQLite store as the server's database.
 type sqliteDB struct{ *sqlite.Store }
+
+// mailCatalog is the store's cached catalogue, shared (no copy, no I/O
+// once a transaction has read it).
+func (s sqliteDB) mailCatalog(ctx context.Context) (*booking.Catalog, error) {
+	return s.SharedCatalog(ctx)
+}
 
 func (d sqliteDB) orphans(ctx context.Context, now time.Time) ([]orphanBooking, error) {
 	os, err := d.OrphanBookings(ctx, now)

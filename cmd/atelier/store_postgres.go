@@ -78,6 +78,11 @@ func (d *postgresDB) ReleaseLeases(ctx context.Context) (int64, error) {
 }
 func (d *postgresDB) Close() error { return d.pg.Close() }
 
+// mailCatalog reads the catalogue: PostgreSQL's store keeps no cache.
+func (d *postgresDB) mailCatalog(ctx context.Context) (*booking.Catalog, error) {
+	return d.pg.Catalog(ctx)
+}
+
 func (d *postgresDB) orphans(ctx context.Context, now time.Time) ([]orphanBooking, error) {
 	os, err := d.pg.OrphanBookings(ctx, now)
 	out := make([]orphanBooking, len(os))

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
@@ -67,11 +68,13 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	if err != nil {
 		return nil, err
 	}
-	mailOpts := newMailOptions(cfg, fileCat)
+	cat := &storeCatalog{file: fileCat}
+	mailOpts := newMailOptions(cfg, cat)
 	db, bell, wake, err := openOutboxStore(ctx, cfg, fileCat, mailOpts, logger)
 	if err != nil {
 		return nil, err
 	}
+	cat.use(db)
 	defer func() {
 		if err != nil {
 			db.Close()
@@ -133,15 +136,41 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	return &server{db: db, handler: handler, work: background}, nil
 }
 
-// newMailOptions are the mail renderer's options. Names, addresses and
-// services come from the file (the store takes them from it; staff change
-// only hours) and change only on a restart, so the file's catalogue cat
-// serves the renderer.
-func newMailOptions(cfg *config.Config, cat *booking.Catalog) mail.Options {
+// storeCatalog is the catalogue the e-mails and invitations show: the
+// store's, since admins rename services and artisans, change their e-mail
+// addresses and add new ones in the app, applied at once. The mail
+// renderer is made before the store (the store's commits call it), so
+// the store is given to it once open (use); until then, and should the
+// store not answer, the file's catalogue serves. The store's catalogue is
+// database's mailCatalog: on SQLite its in-memory cache, told of every
+// commit, which inside a booking's transaction is the one the transaction
+// placed the booking with, read without I/O; on PostgreSQL a read of the
+// catalogue (the store keeps no cache, as other servers change it too).
+type storeCatalog struct {
+	file  *booking.Catalog
+	store atomic.Pointer[database]
+}
+
+// use makes db the catalogue's source from now on.
+func (c *storeCatalog) use(db database) { c.store.Store(&db) }
+
+// get returns the current catalogue.
+func (c *storeCatalog) get() *booking.Catalog {
+	if db := c.store.Load(); db != nil {
+		if cat, err := (*db).mailCatalog(context.Background()); err == nil {
+			return cat
+		}
+	}
+	return c.file
+}
+
+// newMailOptions are the mail renderer's options, with the store's
+// catalogue (storeCatalog).
+func newMailOptions(cfg *config.Config, cat *storeCatalog) mail.Options {
 	return mail.Options{
 		From:           cfg.Mail.FromAddress(),
 		PublicURL:      cfg.Server.PublicURL,
-		Catalog:        func() *booking.Catalog { return cat },
+		Catalog:        cat.get,
 		Now:            time.Now,
 		ReminderBefore: time.Duration(cfg.Mail.ReminderHoursBefore) * time.Hour,
 		StaffCopies:    cfg.Mail.AdminEmails,

@@ -1,72 +1,79 @@
 package main
 
 import (
-	"context"
-	"fmt"
+	"bytes"
 	"io"
-	"log/slog"
-	"path/filepath"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
-	atelier "github.com/atelier-app/atelier"
-	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/config"
-	"github.com/atelier-app/atelier/internal/sqlite"
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-message"
 )
 
-// mailView is what the e-mails show of a catalogue: the atelier's
-// identity and rooms, and the names (and the artisans' addresses) of the
-// services and artisans.
-func mailView(c *booking.Catalog) string {
-	a := c.Atelier
-	v := fmt.Sprintf("atelier %q %q %q %q %q %q %q rooms %v\n", a.Name, a.Timezone, a.Zone(), a.Address, a.Phone, a.Email, a.MapURL, a.Rooms)
-	for _, s := range c.Services {
-		v += fmt.Sprintf("service %s %q\n", s.ID, s.Name)
-	}
-	for _, r := range c.Artisans {
-		v += fmt.Sprintf("artisan %s %q %q\n", r.ID, r.Name, r.Email)
-	}
-	return v
-}
-
-// TestMailRendersTheFilesNames: the mail renderer is given the file's
-// catalogue (build needs it before the store exists); it names everything
-// as the database's catalogue does once the file is applied, also after
-// staff changed hours in the database and an artisan left the file.
-func TestMailRendersTheFilesNames(t *testing.T) {
-	ctx := context.Background()
-	cfg, err := config.Parse(atelier.ExampleConfig)
+// mailText returns the decoded subject and text parts of an e-mail.
+func mailText(t *testing.T, raw []byte) string {
+	t.Helper()
+	m, err := message.Read(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Database.Path = filepath.Join(t.TempDir(), "atelier.db")
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	check := func(cfg *config.Config) {
-		t.Helper()
-		file, err := cfg.Catalog()
+	subject, _ := m.Header.Text("Subject")
+	out := subject + "\n"
+	err = m.Walk(func(_ []int, e *message.Entity, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		db, err := openStore(ctx, cfg, file, sqlite.Options{}, logger)
-		if err != nil {
-			t.Fatal(err)
+		if ct, _, _ := e.Header.ContentType(); ct == "text/plain" {
+			b, err := io.ReadAll(e.Body)
+			if err != nil {
+				return err
+			}
+			out += string(b) + "\n"
 		}
-		defer db.Close()
-		stored, err := db.Catalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := mailView(file), mailView(stored); got != want {
-			t.Errorf("the file's catalogue shows\n%s\nthe database's\n%s", got, want)
-		}
-		// Staff give the first artisan the last one's hours: the database
-		// keeps them over the file's.
-		first, last := stored.Artisans[0], stored.Artisans[len(stored.Artisans)-1]
-		if err := db.SetWorkingHours(ctx, first.ID, last.Hours, booking.Actor{Kind: "staff", ID: "test"}); err != nil {
-			t.Fatal(err)
-		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	check(cfg)
-	cfg.Artisans = cfg.Artisans[:len(cfg.Artisans)-1] // the last leaves the file
-	check(cfg)
+	return out
+}
+
+// TestMailNamesTheStoresCatalogue: a service and an artisan an admin
+// renames in the app are named so in the next e-mails and invitation,
+// without a restart, and the artisan's notice goes to the address the
+// admin gave.
+func TestMailNamesTheStoresCatalogue(t *testing.T) {
+	s := newTestServer(t)
+	s.start()
+	admin := s.signIn("owner@example.com", "admin", "")
+	call(t, admin, http.MethodPut, s.base+"/api/v1/staff/services/ring-sizing", map[string]any{"name": "Ring fitting"}, http.StatusOK, nil)
+	call(t, admin, http.MethodPut, s.base+"/api/v1/staff/artisans/siti", map[string]any{"name": "Siti Rahmah", "email": "siti.rahmah@example.com"}, http.StatusOK, nil)
+
+	from := time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	to := time.Now().AddDate(0, 0, 12).Format(time.DateOnly)
+	var av struct{ Slots []struct{ Start string } }
+	call(t, http.DefaultClient, http.MethodGet, s.base+"/api/v1/availability?service=ring-sizing&mode=in_person&artisan=siti&from="+from+"&to="+to, nil, http.StatusOK, &av)
+	if len(av.Slots) == 0 {
+		t.Fatal("no free time with Siti")
+	}
+	var b struct{ ID string }
+	call(t, http.DefaultClient, http.MethodPost, s.base+"/api/v1/bookings", map[string]any{
+		"service": "ring-sizing", "mode": "in_person", "start": av.Slots[0].Start, "artisan": "siti",
+		"customer": map[string]string{"name": "Ada Lovelace", "email": "ada@example.com"},
+	}, http.StatusCreated, &b)
+
+	raw := s.customerMail("confirmation", b.ID)
+	text := mailText(t, raw)
+	if !strings.Contains(text, "Ring fitting") || strings.Contains(text, "Ring sizing") || !strings.Contains(text, "Siti Rahmah") {
+		t.Errorf("the confirmation does not use the app's names:\n%s", text)
+	}
+	if summary := inviteEvent(t, raw).Props.Get(ical.PropSummary); summary == nil || !strings.Contains(summary.Value, "Ring fitting") {
+		t.Errorf("the invitation's SUMMARY is %v, want the app's name", summary)
+	}
+	notice := s.customerMail("staff_notice", b.ID)
+	if !bytes.Contains(notice, []byte("siti.rahmah@example.com")) {
+		t.Errorf("the artisan's notice does not go to the address set in the app:\n%s", notice)
+	}
 }

@@ -13,6 +13,9 @@ import (
 // find. internal/sqlite.Store implements it.
 type Store interface {
 	booking.CatalogStore // the catalogue, opening and working hours, closures and time off
+	// CatalogEditor: the admins' edits of services, artisans, rooms and
+	// booking rules (catalogue.go).
+	booking.CatalogEditor
 	booking.BookingStore // schedules, bookings, their tokens and staff notes, idempotency
 	booking.StaffStore   // staff accounts and sessions, calendar feed secrets, the audit log
 	booking.JobStore     // the outbox, and what staff and health checks read of it

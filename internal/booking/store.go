@@ -164,6 +164,7 @@ type JobStore interface {
 // Store is the whole persistence of the application.
 type Store interface {
 	CatalogStore
+	CatalogEditor // catalogedit.go
 	BookingStore
 	StaffStore
 	JobStore

@@ -198,6 +198,17 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	do(admin, http.MethodPost, "/api/v1/staff/date-hours", map[string]any{"date": "2026-12-23", "hours": [][2]string{{"10:00", "21:00"}}}, http.StatusCreated).JSON(t, &dh)
 	do(admin, http.MethodGet, "/api/v1/staff/date-hours?from=2026-12-01&to=2026-12-31", nil, http.StatusOK)
 	do(admin, http.MethodDelete, "/api/v1/staff/date-hours/"+dh.ID, nil, http.StatusOK)
+	// The admins' catalogue.
+	do(admin, http.MethodGet, "/api/v1/staff/catalogue", nil, http.StatusOK)
+	do(admin, http.MethodPost, "/api/v1/staff/services", map[string]any{"name": "Engraving", "duration_minutes": 45, "modes": []string{"virtual"}, "artisans": []string{"arjun"}}, http.StatusCreated)
+	do(admin, http.MethodPut, "/api/v1/staff/services/engraving", map[string]any{"buffers": map[string]any{"virtual": map[string]int{"before_minutes": 5, "after_minutes": 0}}}, http.StatusOK)
+	do(admin, http.MethodDelete, "/api/v1/staff/services/engraving", nil, http.StatusOK)
+	do(admin, http.MethodPost, "/api/v1/staff/artisans", map[string]any{"name": "Lea", "services": []string{"design"}}, http.StatusCreated)
+	do(admin, http.MethodPut, "/api/v1/staff/artisans/lea", map[string]any{"working_hours": week, "meeting_url": "https://meet.example/lea"}, http.StatusOK)
+	do(admin, http.MethodDelete, "/api/v1/staff/artisans/lea", nil, http.StatusOK)
+	do(admin, http.MethodPost, "/api/v1/staff/rooms", map[string]any{"name": "Vault"}, http.StatusCreated)
+	do(admin, http.MethodDelete, "/api/v1/staff/rooms/vault", nil, http.StatusOK)
+	do(admin, http.MethodPut, "/api/v1/staff/booking-rules", map[string]any{"min_notice_minutes": 60}, http.StatusOK)
 	do(admin, http.MethodGet, "/api/v1/staff/audit?from=2026-12-01&to=2026-12-01", nil, http.StatusOK)
 
 	var feed struct{ URL string }

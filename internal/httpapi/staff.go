@@ -66,6 +66,7 @@ func (sa *staffAPI) register(r *mux.Router) {
 	sa.registerDateHoursRoutes(r) // staff_datehours.go: hours for one date
 
 	sa.registerStaffToolsRoutes(r) // staff_tools.go: staff availability, search, customers
+	sa.registerCatalogueRoutes(r)  // staff_catalogue.go: the admins' catalogue
 
 	sa.registerGoogleRoutes(r) // google.go; only when sync is enabled
 }

@@ -342,3 +342,68 @@ func TestStaffAuthorizationMatrix(t *testing.T) {
 		}
 	}
 }
+
+// The admins' catalogue (staff_catalogue.go): admins only. Each item is
+// made for the call, so that one call's change never meets another's.
+var catalogueFixtures = 0
+
+func (f *matrixFixture) item(t *testing.T, kind string, body map[string]any) string {
+	t.Helper()
+	catalogueFixtures++
+	body["name"] = fmt.Sprintf("Fixture %d", catalogueFixtures)
+	r := f.e.Do(t, f.admin, http.MethodPost, "/api/v1/staff/"+kind, body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("add %s: %d %s", kind, r.Status, r.Body)
+	}
+	var v struct{ Service, Artisan, Room *struct{ ID string } }
+	r.JSON(t, &v)
+	for _, x := range []*struct{ ID string }{v.Service, v.Artisan, v.Room} {
+		if x != nil {
+			return "/api/v1/staff/" + kind + "/" + x.ID
+		}
+	}
+	t.Fatalf("add %s: no item in %s", kind, r.Body)
+	return ""
+}
+
+func init() {
+	adminsOnly := [5]int{401, 401, 403, 403, 200}
+	created := [5]int{401, 401, 403, 403, 201}
+	service := func() map[string]any { return map[string]any{"duration_minutes": 30, "modes": []string{"virtual"}} }
+	for route, tc := range map[string]matrixCase{
+		"GET /api/v1/staff/catalogue": {
+			prepare: func(*testing.T, *matrixFixture) (string, any) { return "/api/v1/staff/catalogue", nil }, want: adminsOnly},
+		"POST /api/v1/staff/services": {
+			prepare: func(*testing.T, *matrixFixture) (string, any) {
+				return "/api/v1/staff/services", map[string]any{"name": "Polishing", "duration_minutes": 30, "modes": []string{"virtual"}}
+			}, want: created},
+		"PUT /api/v1/staff/services/{id}": {
+			prepare: func(t *testing.T, f *matrixFixture) (string, any) {
+				return f.item(t, "services", service()), map[string]any{"description": "Changed"}
+			}, want: adminsOnly},
+		"DELETE /api/v1/staff/services/{id}": {
+			prepare: func(t *testing.T, f *matrixFixture) (string, any) { return f.item(t, "services", service()), nil }, want: adminsOnly},
+		"POST /api/v1/staff/artisans": {
+			prepare: func(*testing.T, *matrixFixture) (string, any) {
+				return "/api/v1/staff/artisans", map[string]any{"name": "Zed"}
+			}, want: created},
+		"PUT /api/v1/staff/artisans/{id}": {
+			prepare: func(t *testing.T, f *matrixFixture) (string, any) {
+				return f.item(t, "artisans", map[string]any{}), map[string]any{"bio": "Changed"}
+			}, want: adminsOnly},
+		"DELETE /api/v1/staff/artisans/{id}": {
+			prepare: func(t *testing.T, f *matrixFixture) (string, any) { return f.item(t, "artisans", map[string]any{}), nil }, want: adminsOnly},
+		"POST /api/v1/staff/rooms": {
+			prepare: func(*testing.T, *matrixFixture) (string, any) {
+				return "/api/v1/staff/rooms", map[string]any{"name": "Vault"}
+			}, want: created},
+		"DELETE /api/v1/staff/rooms/{id}": {
+			prepare: func(t *testing.T, f *matrixFixture) (string, any) { return f.item(t, "rooms", map[string]any{}), nil }, want: adminsOnly},
+		"PUT /api/v1/staff/booking-rules": {
+			prepare: func(*testing.T, *matrixFixture) (string, any) {
+				return "/api/v1/staff/booking-rules", map[string]any{"horizon_days": 120}
+			}, want: adminsOnly},
+	} {
+		matrix[route] = tc
+	}
+}

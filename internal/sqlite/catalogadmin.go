@@ -15,6 +15,20 @@ import (
 // marks its row source 'staff', so that SyncCatalog leaves it alone from
 // then on, and writes an audit row with the item before and after.
 
+// SharedCatalog returns the whole current catalogue (every closure and
+// time off, past ones too) as the store keeps it in memory, without the
+// copy Catalog makes: a reader that only reads names and addresses, such
+// as the mail renderer inside a booking's transaction, must not change
+// it. A booking's transaction has read it already, so it costs no I/O
+// there.
+func (st *CatalogStore) SharedCatalog(ctx context.Context) (*booking.Catalog, error) {
+	c, err := st.db.fullCatalog(ctx, st.db.read)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("sqlite: catalog: %w", err))
+	}
+	return c, nil
+}
+
 // CatalogItems returns every room, service and artisan, active or not, in
 // catalogue order, with the booking rules.
 func (st *CatalogStore) CatalogItems(ctx context.Context) (*booking.CatalogItems, error) {
