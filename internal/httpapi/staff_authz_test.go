@@ -392,7 +392,9 @@ func init() {
 				return f.item(t, "artisans", map[string]any{}), map[string]any{"bio": "Changed"}
 			}, want: adminsOnly},
 		"DELETE /api/v1/staff/artisans/{id}": {
-			prepare: func(t *testing.T, f *matrixFixture) (string, any) { return f.item(t, "artisans", map[string]any{}), nil }, want: adminsOnly},
+			prepare: func(t *testing.T, f *matrixFixture) (string, any) {
+				return f.item(t, "artisans", map[string]any{}), nil
+			}, want: adminsOnly},
 		"POST /api/v1/staff/rooms": {
 			prepare: func(*testing.T, *matrixFixture) (string, any) {
 				return "/api/v1/staff/rooms", map[string]any{"name": "Vault"}
