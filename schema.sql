@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 12).
+-- The whole current schema of a new atelier database (schema version 13).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -508,3 +508,38 @@ CREATE TABLE booking_photos (
 );
 
 CREATE INDEX booking_photos_booking ON booking_photos (booking_id, created_at);
+
+-- Customers (version 13): one per e-mail address (email_key: the address
+-- in lower case, A-Z only, as NOCASE compares), with a random id that
+-- names their page without showing the address. The notes staff keep
+-- about a customer across their bookings.
+CREATE TABLE customers (
+    id         TEXT PRIMARY KEY,
+    email_key  TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE customer_notes (
+    customer_id TEXT PRIMARY KEY REFERENCES customers (id),
+    notes       TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+-- The staff search: each booking's reference, customer name, e-mail
+-- address and phone digits in lower case, in a trigram index, so any part
+-- of three characters or more is found without reading every booking.
+CREATE VIRTUAL TABLE booking_search USING fts5 (booking_id UNINDEXED, text, tokenize = 'trigram');
+
+-- Every booking inserted gets its customer and its search row in the same
+-- transaction. Bookings are never deleted and their customer details never
+-- change, so no other trigger is needed.
+CREATE TRIGGER bookings_customer_search AFTER INSERT ON bookings
+BEGIN
+    INSERT INTO customers (id, email_key, created_at)
+        VALUES ('cu_' || lower(hex(randomblob(10))), lower(NEW.customer_email), NEW.created_at)
+        ON CONFLICT (email_key) DO NOTHING;
+    INSERT INTO booking_search (booking_id, text) VALUES (NEW.id,
+        lower(NEW.id) || ' ' || lower(NEW.customer_name) || ' ' || lower(NEW.customer_email) || ' ' ||
+        replace(replace(replace(replace(replace(replace(NEW.customer_phone, ' ', ''), '+', ''), '-', ''), '(', ''), ')', ''), '.', ''));
+END;

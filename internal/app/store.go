@@ -20,6 +20,8 @@ type Store interface {
 	booking.StaffStore   // staff accounts and sessions, calendar feed secrets, the audit log
 	booking.JobStore     // the outbox, and what staff and health checks read of it
 	booking.ReplyStore   // the customers' answers to invitations (replies.go)
+	// CustomerStore: staff search, customers and their notes (customers.go).
+	booking.CustomerStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

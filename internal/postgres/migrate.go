@@ -35,6 +35,7 @@ var migrations = []migration{
 	{"rate_limits", migrateRateLimits},                      // 4: the shared rate limits (limits.go)
 	{"jobs_notify", migrateJobsNotify},                      // 5: new jobs announced to every server (notify.go)
 	{"intake: questions, answers, photos", migrateV6Intake}, // 6: issue 13
+	{"customers and search", migrateCustomers},              // 7: customer.go
 }
 
 // migrateV2DateHours adds the hours set for one date (issue 12).
@@ -206,3 +207,57 @@ CREATE INDEX booking_photos_booking ON booking_photos (booking_id, created_at);
 `)
 	return err
 }
+
+// migrateCustomers adds the customers, their notes and the staff search
+// (issue 12, version 7) and gives every address booked so far its
+// customer id.
+func migrateCustomers(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, customerSchema); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO customers (id, email_key, created_at)
+		SELECT 'cu_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 20), lower(customer_email), min(created_at)
+		FROM bookings GROUP BY lower(customer_email)`)
+	return err
+}
+
+// customerSchema is the part of schema.sql that version 7 added; the two
+// must stay the same.
+const customerSchema = `
+-- Customers (version 7): one per e-mail address (email_key: the address in
+-- lower case), with a random id that names their page without showing the
+-- address, given by the trigger below in the transaction that makes a
+-- booking; the notes staff keep about a customer across their bookings;
+-- and the staff search, a trigram index (pg_trgm, trusted like btree_gist)
+-- over each booking's reference, customer name, address and phone digits
+-- in lower case. Bookings are never deleted and their customer details
+-- never change, so no other trigger is needed.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE customers (
+    id         text        PRIMARY KEY,
+    email_key  text        NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL
+);
+
+CREATE TABLE customer_notes (
+    customer_id text        PRIMARY KEY REFERENCES customers (id),
+    notes       text        NOT NULL,
+    updated_at  timestamptz NOT NULL,
+    updated_by  text        NOT NULL DEFAULT ''
+);
+
+CREATE INDEX bookings_search ON bookings USING gin
+    ((lower(id || ' ' || customer_name || ' ' || customer_email || ' ' || regexp_replace(customer_phone, '[-+ ().]', '', 'g'))) gin_trgm_ops);
+
+CREATE FUNCTION bookings_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO customers (id, email_key, created_at)
+        VALUES ('cu_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 20), lower(NEW.customer_email), NEW.created_at)
+        ON CONFLICT (email_key) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER bookings_customer AFTER INSERT ON bookings FOR EACH ROW EXECUTE FUNCTION bookings_customer();
+`

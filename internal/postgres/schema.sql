@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 6).
+-- version 7).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -489,3 +489,40 @@ CREATE TABLE booking_photos (
 );
 
 CREATE INDEX booking_photos_booking ON booking_photos (booking_id, created_at);
+
+-- Customers (version 7): one per e-mail address (email_key: the address in
+-- lower case), with a random id that names their page without showing the
+-- address, given by the trigger below in the transaction that makes a
+-- booking; the notes staff keep about a customer across their bookings;
+-- and the staff search, a trigram index (pg_trgm, trusted like btree_gist)
+-- over each booking's reference, customer name, address and phone digits
+-- in lower case. Bookings are never deleted and their customer details
+-- never change, so no other trigger is needed.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE customers (
+    id         text        PRIMARY KEY,
+    email_key  text        NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL
+);
+
+CREATE TABLE customer_notes (
+    customer_id text        PRIMARY KEY REFERENCES customers (id),
+    notes       text        NOT NULL,
+    updated_at  timestamptz NOT NULL,
+    updated_by  text        NOT NULL DEFAULT ''
+);
+
+CREATE INDEX bookings_search ON bookings USING gin
+    ((lower(id || ' ' || customer_name || ' ' || customer_email || ' ' || regexp_replace(customer_phone, '[-+ ().]', '', 'g'))) gin_trgm_ops);
+
+CREATE FUNCTION bookings_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO customers (id, email_key, created_at)
+        VALUES ('cu_' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 20), lower(NEW.customer_email), NEW.created_at)
+        ON CONFLICT (email_key) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER bookings_customer AFTER INSERT ON bookings FOR EACH ROW EXECUTE FUNCTION bookings_customer();

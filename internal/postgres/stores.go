@@ -61,6 +61,7 @@ type Store struct {
 	*StaffStore
 	*CalendarSyncStore
 	*ReplyStore
+	*CustomerStore
 }
 
 // NewStore returns every store over db.
@@ -73,15 +74,17 @@ func NewStore(db *DB) *Store {
 		StaffStore:        NewStaffStore(db),
 		CalendarSyncStore: NewCalendarSyncStore(db),
 		ReplyStore:        NewReplyStore(db),
+		CustomerStore:     NewCustomerStore(db),
 	}
 }
 
 var (
-	_ booking.CatalogStore = (*CatalogStore)(nil)
-	_ booking.BookingStore = (*BookingStore)(nil)
-	_ booking.JobStore     = (*JobStore)(nil)
-	_ booking.StaffStore   = (*StaffStore)(nil)
-	_ calsync.Store        = (*CalendarSyncStore)(nil)
-	_ booking.ReplyStore   = (*ReplyStore)(nil)
-	_ booking.Store        = (*Store)(nil)
+	_ booking.CatalogStore  = (*CatalogStore)(nil)
+	_ booking.BookingStore  = (*BookingStore)(nil)
+	_ booking.JobStore      = (*JobStore)(nil)
+	_ booking.StaffStore    = (*StaffStore)(nil)
+	_ calsync.Store         = (*CalendarSyncStore)(nil)
+	_ booking.ReplyStore    = (*ReplyStore)(nil)
+	_ booking.CustomerStore = (*CustomerStore)(nil)
+	_ booking.Store         = (*Store)(nil)
 )

@@ -33,6 +33,7 @@ var migrations = []migration{
 	migrateV10DateHours,
 	migrateV11CatalogEdits,
 	migrateV12Intake,
+	migrateV13Customers,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -471,4 +472,60 @@ CREATE TABLE booking_photos (
     created_at   TEXT    NOT NULL
 );
 CREATE INDEX booking_photos_booking ON booking_photos (booking_id, created_at);
+`
+
+// migrateV13Customers adds the customers, their notes and the staff
+// search (issue 12), and fills them from the bookings made so far: one
+// customer per address, one search row per booking.
+func migrateV13Customers(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, customerSchema); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO customers (id, email_key, created_at)
+    SELECT 'cu_' || lower(hex(randomblob(10))), lower(customer_email), min(created_at) FROM bookings GROUP BY lower(customer_email);
+INSERT INTO booking_search (booking_id, text)
+    SELECT id, lower(id) || ' ' || lower(customer_name) || ' ' || lower(customer_email) || ' ' ||
+        replace(replace(replace(replace(replace(replace(customer_phone, ' ', ''), '+', ''), '-', ''), '(', ''), ')', ''), '.', '')
+    FROM bookings;`)
+	return err
+}
+
+// customerSchema is the part of schema.sql that version 13 added; the two
+// must stay the same (TestMigrations compares them).
+const customerSchema = `
+-- Customers (version 13): one per e-mail address (email_key: the address
+-- in lower case, A-Z only, as NOCASE compares), with a random id that
+-- names their page without showing the address. The notes staff keep
+-- about a customer across their bookings.
+CREATE TABLE customers (
+    id         TEXT PRIMARY KEY,
+    email_key  TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE customer_notes (
+    customer_id TEXT PRIMARY KEY REFERENCES customers (id),
+    notes       TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+-- The staff search: each booking's reference, customer name, e-mail
+-- address and phone digits in lower case, in a trigram index, so any part
+-- of three characters or more is found without reading every booking.
+CREATE VIRTUAL TABLE booking_search USING fts5 (booking_id UNINDEXED, text, tokenize = 'trigram');
+
+-- Every booking inserted gets its customer and its search row in the same
+-- transaction. Bookings are never deleted and their customer details never
+-- change, so no other trigger is needed.
+CREATE TRIGGER bookings_customer_search AFTER INSERT ON bookings
+BEGIN
+    INSERT INTO customers (id, email_key, created_at)
+        VALUES ('cu_' || lower(hex(randomblob(10))), lower(NEW.customer_email), NEW.created_at)
+        ON CONFLICT (email_key) DO NOTHING;
+    INSERT INTO booking_search (booking_id, text) VALUES (NEW.id,
+        lower(NEW.id) || ' ' || lower(NEW.customer_name) || ' ' || lower(NEW.customer_email) || ' ' ||
+        replace(replace(replace(replace(replace(replace(NEW.customer_phone, ' ', ''), '+', ''), '-', ''), '(', ''), ')', ''), '.', ''));
+END;
 `

@@ -64,6 +64,7 @@ type Store struct {
 	*JobStore
 	*CalendarSyncStore
 	*ReplyStore
+	*CustomerStore
 }
 
 // NewStore returns every store over db.
@@ -76,6 +77,7 @@ func NewStore(db *DB) *Store {
 		JobStore:          NewJobStore(db),
 		CalendarSyncStore: NewCalendarSyncStore(db),
 		ReplyStore:        NewReplyStore(db),
+		CustomerStore:     NewCustomerStore(db),
 	}
 }
 

@@ -45,6 +45,7 @@ type Store interface {
 	booking.StaffStore
 	booking.ReplyStore
 	calsync.Store
+	booking.CustomerStore
 	SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error)
 	// JobStats counts jobs by queue and state (the metrics).
 	JobStats(ctx context.Context) (map[string]map[string]int, error)
@@ -107,6 +108,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("PostponeJob", func(t *testing.T) { testPostponeJob(t, open) })
 	t.Run("JobHealth", func(t *testing.T) { testJobHealth(t, open) })
 	t.Run("BookingJobs", func(t *testing.T) { testBookingJobs(t, open) })
+	t.Run("Customers", func(t *testing.T) { testCustomers(t, open) }) // customer.go
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("FeedTokens", func(t *testing.T) { testFeedTokens(t, open) })
