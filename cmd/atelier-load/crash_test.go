@@ -307,6 +307,14 @@ func MustStartServer(tb testing.TB, bin, cfg, db, dir string) *server {
 	tb.Helper()
 	cmd := exec.Command(bin, "--config", cfg, "--db", db, "--addr", "127.0.0.1:0")
 	cmd.Dir = dir
+	return MustStartProcess(tb, cmd)
+}
+
+// MustStartProcess starts the server command cmd (which must listen on a
+// free loopback port and log it) and waits for a healthy /healthz.
+func MustStartProcess(tb testing.TB, cmd *exec.Cmd) *server {
+	tb.Helper()
+	bin := cmd.Path
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		tb.Fatal(err)

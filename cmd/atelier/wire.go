@@ -278,13 +278,17 @@ func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell,
 	if syncer != nil {
 		queues = append(queues, queue{gcal.Queue, "gcal-out", syncer})
 	}
+	policy := seams.JobPolicy
+	if policy.Lease == 0 {
+		policy.Lease = cfg.Database.JobLease
+	}
 	var out []work
 	for _, q := range queues {
 		r, err := outbox.New(outbox.Config{
 			Queue:   q.name,
 			Store:   o.jobQueue(db, q.name), // failures counted (metrics.go)
 			Handler: q.handler,
-			Policy:  seams.JobPolicy,
+			Policy:  policy,
 			Bell:    bell,
 			Logger:  logger.With("worker", q.name),
 		})

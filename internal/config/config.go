@@ -104,6 +104,10 @@ type Database struct {
 	// URL is the PostgreSQL connection URL (driver postgres); the
 	// environment variable ATELIER_DATABASE_URL wins over it (ApplyEnv).
 	URL string `yaml:"url"`
+	// JobLease is how long a job (a mail, a calendar write) claimed by a
+	// server is its alone; a server that dies holding jobs leaves them to
+	// the others (or to its next start) after this.
+	JobLease time.Duration `yaml:"job_lease"`
 }
 
 // Limits are per-client-address rate limits; 0 turns a limit off.
@@ -387,7 +391,7 @@ func Default() Config {
 			ShutdownTimeout:   20 * time.Second,
 		},
 		Log:      Log{Format: "text", Level: "info"},
-		Database: Database{Driver: DriverSQLite, Path: "atelier.db", Backups: defaultBackups()},
+		Database: Database{Driver: DriverSQLite, Path: "atelier.db", Backups: defaultBackups(), JobLease: 10 * time.Minute},
 		Limits:   Limits{BookingsPerMinute: 20, LoginsPerMinute: 10, LinkRequestsPerHour: 5},
 		Booking: Booking{
 			MinNoticeMinutes:    1440,

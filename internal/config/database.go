@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // The database drivers.
@@ -48,10 +49,16 @@ func (d *Database) ApplyEnv(getenv func(string) string) error {
 	return nil
 }
 
+// minJobLease is the shortest database.job_lease.
+const minJobLease = 5 * time.Second
+
 // database checks the database section as the file has it: the URL may
 // still come from the environment (ApplyEnv).
 func (v *validator) database(d *Database) {
 	v.oneOf("database.driver", d.Driver, DriverSQLite, DriverPostgres)
+	if d.JobLease < minJobLease {
+		v.add("database.job_lease", "must be at least %s (got %s): a job's lease must outlast its longest send", minJobLease, d.JobLease)
+	}
 	switch d.Driver {
 	case DriverSQLite:
 		v.required("database.path", d.Path)

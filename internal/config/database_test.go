@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atelier-app/atelier/internal/config"
 )
@@ -89,5 +90,18 @@ func TestDatabaseApplyEnv(t *testing.T) {
 				t.Errorf("URL %q, want %q", d.URL, tt.wantURL)
 			}
 		})
+	}
+}
+
+func TestJobLease(t *testing.T) {
+	if c := MustParse(t, minimal); c.Database.JobLease != 10*time.Minute {
+		t.Errorf("default job_lease %s, want 10m", c.Database.JobLease)
+	}
+	if c := MustParse(t, minimal+"database: {job_lease: 30s}\n"); c.Database.JobLease != 30*time.Second {
+		t.Errorf("job_lease %s, want 30s", c.Database.JobLease)
+	}
+	_, err := config.Parse([]byte(minimal + "database: {job_lease: 1s}\n"))
+	if err == nil || !strings.Contains(err.Error(), "database.job_lease: must be at least 5s (got 1s)") {
+		t.Errorf("a 1s lease: %v", err)
 	}
 }
