@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 13).
+-- The whole current schema of a new atelier database (schema version 14).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -33,7 +33,14 @@ CREATE TABLE atelier (
     updated_at               TEXT    NOT NULL,
     -- Version 11: the booking rules' source ('staff' once changed in the app).
     rules_source             TEXT    NOT NULL DEFAULT 'config' CHECK (rules_source IN ('config', 'staff')),
-    rules_updated_at         TEXT    NOT NULL DEFAULT ''
+    rules_updated_at         TEXT    NOT NULL DEFAULT '',
+    -- Version 14: the booking policy. A customer's own cancel or move stops
+    -- change_cutoff_hours before the start (0: until it starts); a customer
+    -- may move a booking at most max_reschedules times (0: no limit);
+    -- policy_text is the atelier's own words beside them.
+    change_cutoff_hours      INTEGER NOT NULL DEFAULT 0 CHECK (change_cutoff_hours >= 0),
+    max_reschedules          INTEGER NOT NULL DEFAULT 0 CHECK (max_reschedules >= 0),
+    policy_text              TEXT    NOT NULL DEFAULT ''
 );
 
 -- Consultation rooms for in-person visits.
@@ -59,7 +66,10 @@ CREATE TABLE services (
     source           TEXT    NOT NULL DEFAULT 'config' CHECK (source IN ('config', 'staff')),
     updated_at       TEXT    NOT NULL DEFAULT '',
     -- The intake form (version 12): a JSON list of booking.Question.
-    questions        TEXT    NOT NULL DEFAULT '[]'
+    questions        TEXT    NOT NULL DEFAULT '[]',
+    -- Version 14: the service's own booking policy (NULL: the atelier's).
+    change_cutoff_hours INTEGER CHECK (change_cutoff_hours >= 0),
+    max_reschedules     INTEGER CHECK (max_reschedules >= 0)
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -182,6 +192,9 @@ CREATE TABLE bookings (
     -- The customer's answers to the service's questions (version 12): a
     -- JSON object by question id, in canonical form (booking.Answers).
     answers           TEXT    NOT NULL DEFAULT '{}',
+    -- The moves its customer made (version 14; the policy's limit counts
+    -- them; staff moves are not counted).
+    reschedules       INTEGER NOT NULL DEFAULT 0,
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a

@@ -55,6 +55,15 @@ type Rules struct {
 	MinNotice    time.Duration // earliest start is now + MinNotice
 	HorizonDays  int           // latest start is before local midnight of today + HorizonDays + 1
 	SlotInterval time.Duration // slots start at local midnight + k*SlotInterval
+
+	// The booking policy (policy.go): a customer's own cancel or move
+	// stops ChangeCutoff before the start (0: until it starts), and a
+	// booking can be moved by its customer at most MaxReschedules times
+	// (0: no limit). PolicyNote is the atelier's own words beside them.
+	// Services may override the first two.
+	ChangeCutoff   time.Duration
+	MaxReschedules int
+	PolicyNote     string
 }
 
 // Service is something a customer can book.
@@ -68,6 +77,10 @@ type Service struct {
 	Artisans    []string        // ids of artisans who offer it, in catalogue order
 	// Questions are the intake form asked when it is booked (question.go).
 	Questions []Question
+	// ChangeCutoff and MaxReschedules override the atelier's booking
+	// policy (Rules) for this service when set.
+	ChangeCutoff   *time.Duration
+	MaxReschedules *int
 }
 
 // Offers reports whether the service can be booked in mode m.

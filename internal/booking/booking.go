@@ -51,6 +51,9 @@ type Booking struct {
 	// Answers are the customer's answers to the service's questions, in
 	// canonical form (Service.CheckAnswers); nil or empty when none.
 	Answers Answers
+	// Reschedules counts the moves its customer made (the booking
+	// policy's limit); moves by staff are not counted.
+	Reschedules int
 }
 
 // ServiceNameOf is the name to show for b's service: the catalogue's

@@ -216,6 +216,13 @@ type Booking struct {
 	HorizonDays         int `yaml:"horizon_days"`
 	SlotIntervalMinutes int `yaml:"slot_interval_minutes"`
 	IdempotencyTTLHours int `yaml:"idempotency_ttl_hours"`
+	// The booking policy (issue 13): customers' own cancels and moves stop
+	// ChangeCutoffHours before the start (0: until it starts); a customer
+	// may move a booking at most MaxReschedules times (0: no limit);
+	// PolicyText is shown after the generated policy.
+	ChangeCutoffHours int    `yaml:"change_cutoff_hours"`
+	MaxReschedules    int    `yaml:"max_reschedules"`
+	PolicyText        string `yaml:"policy_text"`
 }
 
 // IdempotencyTTL is how long an Idempotency-Key is remembered.
@@ -235,6 +242,10 @@ type Service struct {
 	Bring           Bring    `yaml:"bring"`
 	// Questions are the service's intake form (questions.go).
 	Questions []Question `yaml:"questions"`
+	// ChangeCutoffHours and MaxReschedules override booking's for this
+	// service (issue 13); left out, the atelier's apply.
+	ChangeCutoffHours *int `yaml:"change_cutoff_hours"`
+	MaxReschedules    *int `yaml:"max_reschedules"`
 }
 
 // Buffers are the preparation and clearing times per mode.

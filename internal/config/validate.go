@@ -365,10 +365,31 @@ func (v *validator) catalog(c *Config) *booking.Catalog {
 		HorizonDays:  b.HorizonDays,
 		SlotInterval: time.Duration(b.SlotIntervalMinutes) * time.Minute,
 	}
+	v.policy("booking", &b.ChangeCutoffHours, &b.MaxReschedules)
+	a.Rules.ChangeCutoff = time.Duration(b.ChangeCutoffHours) * time.Hour
+	a.Rules.MaxReschedules = b.MaxReschedules
+	a.Rules.PolicyNote = strings.TrimSpace(b.PolicyText)
+	if len(a.Rules.PolicyNote) > maxPolicyText {
+		v.add("booking.policy_text", "must be at most %d bytes (got %d)", maxPolicyText, len(a.Rules.PolicyNote))
+	}
 
 	v.services(c, cat)
 	v.artisans(c, cat)
 	return cat
+}
+
+// maxPolicyText is the longest booking.policy_text, in bytes.
+const maxPolicyText = 2000
+
+// policy checks a cutoff (hours, at most 90 days) and a reschedule limit
+// at path (booking, services[i]); nil is a value left out.
+func (v *validator) policy(path string, cutoff, limit *int) {
+	if cutoff != nil && (*cutoff < 0 || *cutoff > 90*24) {
+		v.add(path+".change_cutoff_hours", "must be between 0 and 2160 hours (got %d)", *cutoff)
+	}
+	if limit != nil && (*limit < 0 || *limit > 100) {
+		v.add(path+".max_reschedules", "must be between 0 (no limit) and 100 (got %d)", *limit)
+	}
 }
 
 func open(w booking.WeekHours) bool {
@@ -450,6 +471,15 @@ func (v *validator) services(c *Config, cat *booking.Catalog) {
 			if len(c.Atelier.Rooms) == 0 {
 				v.add(path+".modes", "in_person needs at least one room in atelier.rooms")
 			}
+		}
+		v.policy(path, s.ChangeCutoffHours, s.MaxReschedules)
+		if s.ChangeCutoffHours != nil {
+			d := time.Duration(*s.ChangeCutoffHours) * time.Hour
+			svc.ChangeCutoff = &d
+		}
+		if s.MaxReschedules != nil {
+			n := *s.MaxReschedules
+			svc.MaxReschedules = &n
 		}
 		cat.Services = append(cat.Services, svc)
 	}

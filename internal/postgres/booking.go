@@ -15,7 +15,7 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	start_at, end_at, block_start, block_end,
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
-	coalesce(uid, ''), service_name, artisan_name, answers`
+	coalesce(uid, ''), service_name, artisan_name, answers, reschedules`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
@@ -24,7 +24,7 @@ func scanBooking(s scanner) (*booking.Booking, error) {
 		&b.Start, &b.End, &b.BlockStart, &b.BlockEnd,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.CreatedAt, &b.UpdatedAt,
-		&b.UID, &b.ServiceName, &b.ArtisanName, &answers)
+		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
@@ -205,6 +205,11 @@ func (st *BookingStore) CancelBooking(ctx context.Context, id string, actor book
 		if err != nil {
 			return err
 		}
+		if prev.Status == booking.Confirmed {
+			if err := customerPolicy(ctx, tx, prev, actor, false); err != nil {
+				return err
+			}
+		}
 		out, err = cancelIn(ctx, tx, prev, actor)
 		return err
 	})
@@ -271,6 +276,12 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 			out = prev
 			return nil
 		}
+		if err := customerPolicy(ctx, tx, prev, actor, true); err != nil {
+			return err
+		}
+		if actor == customer {
+			b.Reschedules = prev.Reschedules + 1 // the policy's limit counts the customer's own moves
+		}
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		if p.MeetingURL != "" {
 			b.MeetingURL = p.MeetingURL
@@ -278,12 +289,12 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		b.Sequence, b.UpdatedAt = prev.Sequence+1, tx.now
 		// A move to another artisan keeps that artisan's name instead.
 		err = tx.QueryRow(ctx, `UPDATE bookings SET artisan_id = $1, room_id = $2, start_at = $3, end_at = $4,
-			block_start = $5, block_end = $6, meeting_url = $7, sequence = $8, updated_at = $9,
+			block_start = $5, block_end = $6, meeting_url = $7, sequence = $8, updated_at = $9, reschedules = $11,
 			artisan_name = CASE WHEN artisan_id = $1 THEN artisan_name
 				ELSE coalesce((SELECT name FROM artisans WHERE id = $1), '') END
 			WHERE id = $10 RETURNING artisan_name`,
 			b.ArtisanID, nullString(b.RoomID), b.Start, b.End, b.BlockStart, b.BlockEnd,
-			b.MeetingURL, b.Sequence, b.UpdatedAt, b.ID).Scan(&b.ArtisanName)
+			b.MeetingURL, b.Sequence, b.UpdatedAt, b.ID, b.Reschedules).Scan(&b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
@@ -352,4 +363,28 @@ func lookupIdempotency(ctx context.Context, q querier, keyHash []byte) (*booking
 	}
 	r.CreatedAt = r.CreatedAt.UTC()
 	return &r, nil
+}
+
+// customer is the actor of a customer's own change through the manage
+// link (app's), whom the booking policy binds. Staff, the system and a
+// customer's reply to an invitation (booking.ReplyActor) are not bound.
+var customer = booking.Actor{Kind: "customer"}
+
+// customerPolicy refuses a change by the customer that the booking policy
+// of prev's service does not allow now (booking.Policy), checked inside
+// the transaction that holds prev's row (FOR UPDATE), so that two moves
+// sent at once cannot both pass the limit.
+func customerPolicy(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.Actor, move bool) error {
+	if actor != customer {
+		return nil
+	}
+	c, err := loadCatalog(ctx, tx, tx.now, tx.now)
+	if err != nil {
+		return err
+	}
+	p := c.PolicyOf(prev.ServiceID)
+	if move {
+		return p.CheckCustomerReschedule(prev, tx.now, &c.Atelier)
+	}
+	return p.CheckCustomerCancel(prev, tx.now, &c.Atelier)
 }

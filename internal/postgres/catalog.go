@@ -89,11 +89,14 @@ func (r *catalogReader) each(what, query string, args []any, scan func(pgx.Rows)
 func (r *catalogReader) atelier() error {
 	a := &r.c.Atelier
 	var hours string
-	var notice, horizon, interval int
+	var notice, horizon, interval, cutoff, moves int
+	var note string
 	err := r.q.QueryRow(r.ctx, `SELECT name, timezone, address, phone, email, map_url,
-		min_notice_minutes, horizon_days, slot_interval_minutes, opening_hours::text
+		min_notice_minutes, horizon_days, slot_interval_minutes, opening_hours::text,
+		change_cutoff_hours, max_reschedules, policy_text
 		FROM atelier WHERE id = 1`).
-		Scan(&a.Name, &a.Timezone, &a.Address, &a.Phone, &a.Email, &a.MapURL, &notice, &horizon, &interval, &hours)
+		Scan(&a.Name, &a.Timezone, &a.Address, &a.Phone, &a.Email, &a.MapURL, &notice, &horizon, &interval, &hours,
+			&cutoff, &moves, &note)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return booking.Errorf(booking.EUNAVAILABLE, booking.CodeInternal, "the atelier is not configured yet")
 	}
@@ -110,6 +113,10 @@ func (r *catalogReader) atelier() error {
 		MinNotice:    time.Duration(notice) * time.Minute,
 		HorizonDays:  horizon,
 		SlotInterval: time.Duration(interval) * time.Minute,
+		// The booking policy (version 6).
+		ChangeCutoff:   time.Duration(cutoff) * time.Hour,
+		MaxReschedules: moves,
+		PolicyNote:     note,
 	}
 	return nil
 }
@@ -147,13 +154,22 @@ func (r *catalogReader) closures(offFrom time.Time) error {
 func (r *catalogReader) services() error {
 	c := r.c
 	r.serviceAt = map[string]int{}
-	return r.each("services", `SELECT id, name, description, duration_minutes, questions FROM services
+	return r.each("services", `SELECT id, name, description, duration_minutes, questions, change_cutoff_hours, max_reschedules FROM services
 		WHERE active ORDER BY position, id`, nil, func(rows pgx.Rows) error {
 		var s booking.Service
 		var minutes int
 		var questions string
-		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions); err != nil {
+		var cutoff, moves *int64
+		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves); err != nil {
 			return fmt.Errorf("services: %w", err)
+		}
+		if cutoff != nil {
+			d := time.Duration(*cutoff) * time.Hour
+			s.ChangeCutoff = &d
+		}
+		if moves != nil {
+			n := int(*moves)
+			s.MaxReschedules = &n
 		}
 		var err error
 		if s.Questions, err = booking.ParseQuestions(questions); err != nil {
@@ -275,4 +291,18 @@ func scanTimeOff(s scanner) (booking.TimeOff, error) {
 	t.ID = strconv.FormatInt(id, 10)
 	t.Start, t.End = t.Start.UTC(), t.End.UTC()
 	return t, nil
+}
+
+// policyColumns are a service's own policy for the store: NULL when the
+// atelier's applies.
+func policyColumns(s *booking.Service) (cutoff, moves *int64) {
+	if s.ChangeCutoff != nil {
+		n := int64(*s.ChangeCutoff / time.Hour)
+		cutoff = &n
+	}
+	if s.MaxReschedules != nil {
+		n := int64(*s.MaxReschedules)
+		moves = &n
+	}
+	return cutoff, moves
 }

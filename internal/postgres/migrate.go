@@ -36,6 +36,7 @@ var migrations = []migration{
 	{"jobs_notify", migrateJobsNotify},                      // 5: new jobs announced to every server (notify.go)
 	{"intake: questions, answers, photos", migrateV6Intake}, // 6: issue 13
 	{"customers and search", migrateCustomers},              // 7: customer.go
+	{"booking policy", migratePolicy},                       // 8: the booking policy (issue 13)
 }
 
 // migrateV2DateHours adds the hours set for one date (issue 12).
@@ -261,3 +262,19 @@ $$;
 
 CREATE TRIGGER bookings_customer AFTER INSERT ON bookings FOR EACH ROW EXECUTE FUNCTION bookings_customer();
 `
+
+// migratePolicy adds the booking policy (issue 13): the atelier's change
+// cutoff, reschedule limit and words, a service's own cutoff and limit
+// (NULL: the atelier's), and the count of each booking's moves by its
+// customer.
+func migratePolicy(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+ALTER TABLE atelier ADD COLUMN change_cutoff_hours integer NOT NULL DEFAULT 0 CHECK (change_cutoff_hours >= 0);
+ALTER TABLE atelier ADD COLUMN max_reschedules integer NOT NULL DEFAULT 0 CHECK (max_reschedules >= 0);
+ALTER TABLE atelier ADD COLUMN policy_text text NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN change_cutoff_hours integer CHECK (change_cutoff_hours >= 0);
+ALTER TABLE services ADD COLUMN max_reschedules integer CHECK (max_reschedules >= 0);
+ALTER TABLE bookings ADD COLUMN reschedules integer NOT NULL DEFAULT 0;
+`)
+	return err
+}

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 7).
+-- version 8).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -42,7 +42,11 @@ CREATE TABLE atelier (
     updated_at               timestamptz NOT NULL,
     -- Version 3: the booking rules' source ('staff' once changed in the app).
     rules_source             text        NOT NULL DEFAULT 'config' CHECK (rules_source IN ('config', 'staff')),
-    rules_updated_at         timestamptz
+    rules_updated_at         timestamptz,
+    -- Version 8: the booking policy (see SQLite's schema.sql).
+    change_cutoff_hours      integer     NOT NULL DEFAULT 0 CHECK (change_cutoff_hours >= 0),
+    max_reschedules          integer     NOT NULL DEFAULT 0 CHECK (max_reschedules >= 0),
+    policy_text              text        NOT NULL DEFAULT ''
 );
 
 -- Consultation rooms for in-person visits.
@@ -69,7 +73,10 @@ CREATE TABLE services (
     updated_at       timestamptz,
     -- The intake form (version 6): a JSON list of booking.Question, kept
     -- as text like the answers, so both stores give back the same bytes.
-    questions        text    NOT NULL DEFAULT '[]'
+    questions        text    NOT NULL DEFAULT '[]',
+    -- Version 8: the service's own booking policy (NULL: the atelier's).
+    change_cutoff_hours integer CHECK (change_cutoff_hours >= 0),
+    max_reschedules     integer CHECK (max_reschedules >= 0)
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -187,6 +194,8 @@ CREATE TABLE bookings (
     -- The customer's answers to the service's questions (version 6): a
     -- JSON object by question id, in canonical form (booking.Answers).
     answers           text        NOT NULL DEFAULT '{}',
+    -- Version 8: the moves its customer made (the policy's limit).
+    reschedules       integer     NOT NULL DEFAULT 0,
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a

@@ -14,7 +14,7 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	start_at, end_at, block_start, block_end,
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
-	coalesce(uid, ''), service_name, artisan_name, answers`
+	coalesce(uid, ''), service_name, artisan_name, answers, reschedules`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
@@ -23,7 +23,7 @@ func scanBooking(s scanner) (*booking.Booking, error) {
 		&start, &end, &bstart, &bend,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &created, &updated,
-		&b.UID, &b.ServiceName, &b.ArtisanName, &answers)
+		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
@@ -198,6 +198,11 @@ func (st *BookingStore) CancelBooking(ctx context.Context, id string, actor book
 		if err != nil {
 			return err
 		}
+		if prev.Status == booking.Confirmed {
+			if err := customerPolicy(ctx, tx, prev, actor, false); err != nil {
+				return err
+			}
+		}
 		out, err = cancelIn(ctx, tx, prev, actor)
 		return err
 	})
@@ -263,6 +268,14 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 			out = prev
 			return nil
 		}
+		if err := customerPolicy(ctx, tx, prev, actor, true); err != nil {
+			return err
+		}
+		counted := 0
+		if actor == customer {
+			counted = 1 // the policy's limit counts the customer's own moves
+		}
+		b.Reschedules = prev.Reschedules + counted
 		now := tx.now
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		if p.MeetingURL != "" {
@@ -271,12 +284,12 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		b.Sequence, b.UpdatedAt = prev.Sequence+1, now
 		// A move to another artisan keeps that artisan's name instead.
 		err = tx.QueryRowContext(ctx, `UPDATE bookings SET artisan_id = ?, room_id = ?, start_at = ?, end_at = ?,
-			block_start = ?, block_end = ?, meeting_url = ?, sequence = ?, updated_at = ?,
+			block_start = ?, block_end = ?, meeting_url = ?, sequence = ?, updated_at = ?, reschedules = ?,
 			artisan_name = CASE WHEN artisan_id = ? THEN artisan_name
 				ELSE coalesce((SELECT name FROM artisans WHERE id = ?), '') END
 			WHERE id = ? RETURNING artisan_name`,
 			b.ArtisanID, nullString(b.RoomID), fmtTime(b.Start), fmtTime(b.End),
-			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.MeetingURL, b.Sequence, fmtTime(now),
+			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.MeetingURL, b.Sequence, fmtTime(now), b.Reschedules,
 			b.ArtisanID, b.ArtisanID, b.ID).Scan(&b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
@@ -447,4 +460,28 @@ func (st *BookingStore) OrphanBookings(ctx context.Context, now time.Time) ([]Or
 		return nil, fmt.Errorf("sqlite: orphan bookings: %w", err)
 	}
 	return out, nil
+}
+
+// customer is the actor of a customer's own change through the manage
+// link (app's), whom the booking policy binds. Staff, the system and a
+// customer's reply to an invitation (booking.ReplyActor) are not bound.
+var customer = booking.Actor{Kind: "customer"}
+
+// customerPolicy refuses a change by the customer that the booking policy
+// of prev's service does not allow now (booking.Policy), checked against
+// the committed catalogue inside the write transaction, so that two moves
+// sent at once cannot both pass the limit.
+func customerPolicy(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.Actor, move bool) error {
+	if actor != customer {
+		return nil
+	}
+	c, err := tx.db.fullCatalog(ctx, tx)
+	if err != nil {
+		return err
+	}
+	p := c.PolicyOf(prev.ServiceID)
+	if move {
+		return p.CheckCustomerReschedule(prev, tx.now, &c.Atelier)
+	}
+	return p.CheckCustomerCancel(prev, tx.now, &c.Atelier)
 }

@@ -73,11 +73,14 @@ func (r *catalogReader) each(what, query string, args []any, scan func(*sql.Rows
 func (r *catalogReader) atelier() error {
 	a := &r.c.Atelier
 	var hours string
-	var notice, horizon, interval int
+	var notice, horizon, interval, cutoff, moves int
+	var note string
 	err := r.q.QueryRowContext(r.ctx, `SELECT name, timezone, address, phone, email, map_url,
-		min_notice_minutes, horizon_days, slot_interval_minutes, opening_hours
+		min_notice_minutes, horizon_days, slot_interval_minutes, opening_hours,
+		change_cutoff_hours, max_reschedules, policy_text
 		FROM atelier WHERE id = 1`).
-		Scan(&a.Name, &a.Timezone, &a.Address, &a.Phone, &a.Email, &a.MapURL, &notice, &horizon, &interval, &hours)
+		Scan(&a.Name, &a.Timezone, &a.Address, &a.Phone, &a.Email, &a.MapURL, &notice, &horizon, &interval, &hours,
+			&cutoff, &moves, &note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return booking.Errorf(booking.EUNAVAILABLE, booking.CodeInternal, "the atelier is not configured yet")
 	}
@@ -94,6 +97,10 @@ func (r *catalogReader) atelier() error {
 		MinNotice:    time.Duration(notice) * time.Minute,
 		HorizonDays:  horizon,
 		SlotInterval: time.Duration(interval) * time.Minute,
+		// The booking policy (version 12).
+		ChangeCutoff:   time.Duration(cutoff) * time.Hour,
+		MaxReschedules: moves,
+		PolicyNote:     note,
 	}
 	return nil
 }
@@ -132,14 +139,16 @@ func (r *catalogReader) closures(offFrom time.Time) error {
 func (r *catalogReader) services() error {
 	c := r.c
 	r.serviceAt = map[string]int{}
-	return r.each("services", `SELECT id, name, description, duration_minutes, questions FROM services
+	return r.each("services", `SELECT id, name, description, duration_minutes, questions, change_cutoff_hours, max_reschedules FROM services
 		WHERE active ORDER BY position, id`, nil, func(rows *sql.Rows) error {
 		var s booking.Service
 		var minutes int
 		var questions string
-		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions); err != nil {
+		var cutoff, moves sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves); err != nil {
 			return fmt.Errorf("services: %w", err)
 		}
+		s.ChangeCutoff, s.MaxReschedules = servicePolicy(cutoff, moves)
 		var err error
 		if s.Questions, err = booking.ParseQuestions(questions); err != nil {
 			return fmt.Errorf("service %s: %w", s.ID, err)
@@ -268,4 +277,31 @@ func scanTimeOff(s scanner) (booking.TimeOff, error) {
 		return t, err
 	}
 	return t, nil
+}
+
+// servicePolicy reads a service's own booking policy (NULL: the atelier's).
+func servicePolicy(cutoff, moves sql.NullInt64) (*time.Duration, *int) {
+	var c *time.Duration
+	var m *int
+	if cutoff.Valid {
+		d := time.Duration(cutoff.Int64) * time.Hour
+		c = &d
+	}
+	if moves.Valid {
+		n := int(moves.Int64)
+		m = &n
+	}
+	return c, m
+}
+
+// policyColumns are a service's own policy for the store: NULL when the
+// atelier's applies.
+func policyColumns(s *booking.Service) (cutoff, moves any) {
+	if s.ChangeCutoff != nil {
+		cutoff = int64(*s.ChangeCutoff / time.Hour)
+	}
+	if s.MaxReschedules != nil {
+		moves = int64(*s.MaxReschedules)
+	}
+	return cutoff, moves
 }

@@ -34,6 +34,7 @@ var migrations = []migration{
 	migrateV11CatalogEdits,
 	migrateV12Intake,
 	migrateV13Customers,
+	migrateV14Policy,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -529,3 +530,19 @@ BEGIN
         replace(replace(replace(replace(replace(replace(NEW.customer_phone, ' ', ''), '+', ''), '-', ''), '(', ''), ')', ''), '.', ''));
 END;
 `
+
+// migrateV14Policy adds the booking policy (issue 13): the atelier's
+// change cutoff, reschedule limit and words, a service's own cutoff and
+// limit (NULL: the atelier's), and the count of each booking's moves by
+// its customer.
+func migrateV14Policy(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+ALTER TABLE atelier ADD COLUMN change_cutoff_hours INTEGER NOT NULL DEFAULT 0 CHECK (change_cutoff_hours >= 0);
+ALTER TABLE atelier ADD COLUMN max_reschedules INTEGER NOT NULL DEFAULT 0 CHECK (max_reschedules >= 0);
+ALTER TABLE atelier ADD COLUMN policy_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN change_cutoff_hours INTEGER CHECK (change_cutoff_hours >= 0);
+ALTER TABLE services ADD COLUMN max_reschedules INTEGER CHECK (max_reschedules >= 0);
+ALTER TABLE bookings ADD COLUMN reschedules INTEGER NOT NULL DEFAULT 0;
+`)
+	return err
+}

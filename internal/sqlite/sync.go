@@ -126,7 +126,7 @@ func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, err
 		if err != nil {
 			return nil, fmt.Errorf("atelier: %w", err)
 		}
-		return nil, nil
+		return nil, syncPolicy(ctx, tx, a.Rules)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("atelier: %w", err)
@@ -154,7 +154,21 @@ func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, err
 	if err != nil {
 		return nil, fmt.Errorf("atelier: %w", err)
 	}
+	if err := syncPolicy(ctx, tx, a.Rules); err != nil {
+		return nil, err
+	}
 	return warnings, nil
+}
+
+// syncPolicy writes the file's booking policy (issue 13). The file is its
+// truth for now: the app does not edit it yet.
+func syncPolicy(ctx context.Context, tx *Tx, r booking.Rules) error {
+	_, err := tx.ExecContext(ctx, `UPDATE atelier SET change_cutoff_hours = ?, max_reschedules = ?, policy_text = ? WHERE id = 1`,
+		int64(r.ChangeCutoff/time.Hour), r.MaxReschedules, r.PolicyNote)
+	if err != nil {
+		return fmt.Errorf("booking policy: %w", err)
+	}
+	return nil
 }
 
 func syncRooms(ctx context.Context, tx *Tx, rooms []booking.Room) ([]string, error) {
@@ -289,12 +303,15 @@ func syncServices(ctx context.Context, tx *Tx, services []booking.Service) ([]st
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, questions)
-			VALUES (?, ?, ?, ?, ?, 1, ?)
+		cutoff, moves := policyColumns(&s)
+		_, err = tx.ExecContext(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, questions,
+			change_cutoff_hours, max_reschedules)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, position = excluded.position, active = 1,
-			questions = excluded.questions`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions)
+			questions = excluded.questions,
+			change_cutoff_hours = excluded.change_cutoff_hours, max_reschedules = excluded.max_reschedules`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}

@@ -94,6 +94,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CatalogRoundTrip", func(t *testing.T) { testCatalogRoundTrip(t, open) })
 	t.Run("CatalogEdits", func(t *testing.T) { testCatalogEdits(t, open) })
 	t.Run("DateHours", func(t *testing.T) { testDateHours(t, open) })
+	t.Run("Policy", func(t *testing.T) { testPolicy(t, open) })
 	t.Run("CatalogItemEdits", func(t *testing.T) { testCatalogItemEdits(t, open) })
 	t.Run("BookingRoundTrip", func(t *testing.T) { testBookingRoundTrip(t, open) })
 	t.Run("Cancel", func(t *testing.T) { testCancel(t, open) })
@@ -1143,5 +1144,108 @@ func checkDateHours(t *testing.T, st Store, what, artisan string, d booking.Date
 	}
 	if got, sp := hoursOf(&s.Catalog); !reflect.DeepEqual(got, want) || sp != special {
 		t.Errorf("%s: the schedule's hours of %q on %s = %v (%v), want %v (%v)", what, artisan, d, got, sp, want, special)
+	}
+}
+
+// policyCatalog is Catalog with a booking policy: changes by customers
+// close 48 hours before, two moves at most, and ring sizing changeable
+// until it starts, as often as wanted.
+func policyCatalog() *booking.Catalog {
+	c := Catalog()
+	c.Atelier.Rules.ChangeCutoff, c.Atelier.Rules.MaxReschedules = 48*time.Hour, 2
+	c.Atelier.Rules.PolicyNote = "A deposit is kept for a late cancellation."
+	zero, none := time.Duration(0), 0
+	c.Services[1].ChangeCutoff, c.Services[1].MaxReschedules = &zero, &none
+	return c
+}
+
+// The booking policy: its values round-trip; the store refuses a
+// customer's cancel or move inside the cutoff and a move past the limit
+// (counting only the customer's own moves), inside the write transaction
+// so that moves sent at once cannot pass the limit together; staff are
+// never bound.
+func testPolicy(t *testing.T, open Opener) {
+	ctx := context.Background()
+	staff := booking.Actor{Kind: "staff", ID: "u1"}
+	customer := booking.Actor{Kind: "customer"}
+	e := newEnv(t, open, policyCatalog())
+	c, err := e.st.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.PolicyOf("design"), (booking.Policy{ChangeCutoff: 48 * time.Hour, MaxReschedules: 2, Note: "A deposit is kept for a late cancellation."}); got != want {
+		t.Errorf("design's policy %+v, want %+v", got, want)
+	}
+	if got := c.PolicyOf("sizing"); got.ChangeCutoff != 0 || got.MaxReschedules != 0 || c.Service("sizing").ChangeCutoff == nil || c.Service("design").ChangeCutoff != nil {
+		t.Errorf("sizing's policy %+v (service %+v)", got, c.Service("sizing"))
+	}
+
+	b := e.mustCreate(t, req{Artisan: "ana", Start: at(10, 0)})
+	move := func(actor booking.Actor, start time.Time) (*booking.Booking, error) {
+		nb := newBooking(req{ID: b.ID, Artisan: "ana", Start: start})
+		return e.st.RescheduleBooking(ctx, b.ID, nb.Booking.Start, nb.Booking.End, nb.Booking.BlockStart, nb.Booking.BlockEnd, actor, place(nb, b.ID))
+	}
+	for i, step := range []struct {
+		actor booking.Actor
+		start time.Time
+		count int
+	}{{customer, at(10, 30), 1}, {staff, at(11, 0), 1}, {customer, at(11, 30), 2}, {staff, at(12, 0), 2}} {
+		got, err := move(step.actor, step.start)
+		if err != nil || got.Reschedules != step.count || !got.Start.Equal(step.start) {
+			t.Fatalf("move %d by %s: %+v, %v; want %d counted", i, step.actor.Kind, got, err, step.count)
+		}
+	}
+	_, err = move(customer, at(13, 0))
+	wantCode(t, err, booking.ECONFLICT, booking.CodeRescheduleLimit)
+	if s, _ := e.st.Booking(ctx, b.ID); !s.Start.Equal(at(12, 0)) || s.Reschedules != 2 {
+		t.Errorf("after the refused move: %+v", s)
+	}
+
+	// Moves sent at once by the customer: only as many as the limit allows.
+	c2 := e.mustCreate(t, req{Artisan: "ben", Start: at(10, 0)})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	moved, refused := 0, 0
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := at(11+i, 0)
+			nb := newBooking(req{ID: c2.ID, Artisan: "ben", Start: start})
+			_, err := e.st.RescheduleBooking(ctx, c2.ID, nb.Booking.Start, nb.Booking.End, nb.Booking.BlockStart, nb.Booking.BlockEnd, customer, place(nb, c2.ID))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				moved++
+			case booking.ErrorCode(err) == booking.CodeRescheduleLimit:
+				refused++
+			default:
+				t.Errorf("a move at once: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if s, _ := e.st.Booking(ctx, c2.ID); moved != 2 || refused != 4 || s.Reschedules != 2 {
+		t.Errorf("moves at once: %d made, %d refused, %d counted; want 2, 4, 2", moved, refused, s.Reschedules)
+	}
+
+	// Inside the 48 hours: the customer can neither cancel nor move; staff can.
+	e.setClock(at(12, 0).Add(-47 * time.Hour))
+	_, err = e.st.CancelBooking(ctx, b.ID, customer)
+	wantCode(t, err, booking.ECONFLICT, booking.CodeChangeWindowClosed)
+	_, err = move(customer, at(14, 0))
+	wantCode(t, err, booking.ECONFLICT, booking.CodeChangeWindowClosed)
+	if s, _ := e.st.Booking(ctx, b.ID); s.Status != booking.Confirmed {
+		t.Errorf("a refused cancel changed the booking: %+v", s)
+	}
+	if got, err := e.st.CancelBooking(ctx, b.ID, staff); err != nil || got.Status != booking.Cancelled {
+		t.Errorf("staff cancel inside the window: %+v, %v", got, err)
+	}
+	// Ring sizing has no cutoff of its own: an hour before is fine.
+	sz := e.mustCreate(t, req{Service: "sizing", Mode: booking.InPerson, Artisan: "ana", Start: at(15, 0)})
+	e.setClock(at(14, 0))
+	if _, err := e.st.CancelBooking(ctx, sz.ID, customer); err != nil {
+		t.Errorf("cancel of ring sizing an hour before: %v", err)
 	}
 }
