@@ -154,6 +154,17 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	do(admin, http.MethodGet, "/api/v1/staff/bookings?from=2026-12-01&to=2026-12-31", nil, http.StatusOK)
 	// Staff tools: free times for staff, search, a customer.
 	do(admin, http.MethodGet, "/api/v1/staff/availability?"+dayQuery, nil, http.StatusOK)
+	var found struct {
+		Bookings []struct {
+			CustomerID string `json:"customer_id"`
+		}
+	}
+	do(admin, http.MethodGet, "/api/v1/staff/search?q="+strings.ToUpper(sb.ID), nil, http.StatusOK).JSON(t, &found)
+	if len(found.Bookings) != 1 {
+		t.Fatalf("search by reference: %+v", found)
+	}
+	do(admin, http.MethodGet, "/api/v1/staff/customers/"+found.Bookings[0].CustomerID, nil, http.StatusOK)
+	do(admin, http.MethodPut, "/api/v1/staff/customers/"+found.Bookings[0].CustomerID+"/notes", map[string]string{"notes": "Prefers mornings."}, http.StatusOK)
 	// The customer accepts, then proposes another time, by iTIP replies
 	// (the IMAP reader's part): the staff view shows customer_reply.
 	uid := invite.UID(sb.ID, "https://atelier.example")

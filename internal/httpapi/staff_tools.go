@@ -11,6 +11,7 @@ import (
 // (staff_customers.go).
 func (sa *staffAPI) registerStaffToolsRoutes(r *mux.Router) {
 	r.Handle("/availability", sa.staffOnly(sa.handleStaffAvailability)).Methods(http.MethodGet)
+	sa.registerCustomerRoutes(r)
 }
 
 // handleStaffAvailability serves GET /api/v1/staff/availability: the
