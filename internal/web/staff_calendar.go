@@ -391,6 +391,18 @@ func (v *staffCal) grid() calendarGrid {
 			}
 		}
 	}
+	// Today's "now" is in view when it is within two hours of the day
+	// shown: staff in before opening or staying late see where they are.
+	for _, cs := range cols {
+		if cs.date != v.today {
+			continue
+		}
+		f, m := frameFor(spans), wallMinutes(v.now, cs.date, v.c.Loc)
+		if m >= f.first-120 && m < f.last+120 {
+			spans = append(spans, [2]int{m, m + 1})
+		}
+		break
+	}
 	v.frame = frameFor(spans)
 	g := calendarGrid{Hours: v.frame.hours(), RowsPos: v.frame.pos(v.frame.first, v.frame.last), First: v.frame.first, Last: v.frame.last,
 		Interval: int(v.c.Atelier.Rules.SlotInterval / time.Minute)}

@@ -22,12 +22,27 @@
     return;
   }
 
-  // The week as a strip on a phone: today's column (or the first) in view.
+  // The columns as a strip on a phone: today's column in view, else the
+  // first that has appointments, so the strip never opens on a blank day
+  // while the bookings wait off-screen. Again when the window narrows.
   var axis = cal.querySelector(".cal-axis");
-  var today = cal.querySelector(".cal-col.today");
-  if (today && cal.scrollWidth > cal.clientWidth) {
-    cal.scrollLeft = today.offsetLeft - (axis ? axis.offsetWidth : 0);
+  // (pointerdown also starts a drag, below; touch scrolling is the
+  // browser's and needs no help.)
+  var focus = cal.querySelector(".cal-col.today") ||
+    (cal.querySelector(".cal-col .tile") || {closest: function () { return null; }}).closest(".cal-col");
+  var userScrolled = false;
+  function showFocus() {
+    window.requestAnimationFrame(function () {
+      if (focus && !userScrolled && cal.scrollWidth > cal.clientWidth) {
+        cal.scrollTo({left: focus.offsetLeft - (axis ? axis.offsetWidth : 0), behavior: "instant"});
+      }
+    });
   }
+  showFocus();
+  window.addEventListener("resize", showFocus);
+  cal.addEventListener("pointerdown", function () { userScrolled = true; });
+  cal.addEventListener("wheel", function () { userScrolled = true; }, {passive: true});
+  cal.addEventListener("keydown", function () { userScrolled = true; });
 
   // Drag a tile to another time (and, in the day view, to another
   // artisan's column): on release the browser goes to the move's confirm

@@ -1,0 +1,97 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestStaffCalendarPages: the calendar through HTTP, as the pages answer
+// an admin and an artisan's account.
+func TestStaffCalendarPages(t *testing.T) {
+	env := mustOpenCalendarEnv(t)
+	admin := env.mustSignIn(t, "boss@example.com")
+	arjun := env.mustSignIn(t, "arjun@example.com")
+	get := func(t *testing.T, cookie, path string, headers ...string) Page {
+		t.Helper()
+		return env.Send(t, http.MethodGet, path, "", "", append([]string{"Cookie", cookie}, headers...)...)
+	}
+
+	t.Run("RoomFilter", func(t *testing.T) {
+		p := get(t, admin, "/staff/calendar?view=day&date=2026-12-09&room=stone-room")
+		if p.Status != http.StatusOK {
+			t.Fatalf("status %d", p.Status)
+		}
+		salon, stone := 0, 0
+		for _, b := range []*Booked{env.design, env.sizing, env.meis} {
+			if !strings.Contains(p.Body, `data-id="`+b.ID+`"`) {
+				continue
+			}
+			if b.RoomID == "stone-room" {
+				stone++
+			} else {
+				salon++
+			}
+		}
+		if stone == 0 || salon != 0 {
+			t.Errorf("the Stone Room's day shows %d of its bookings and %d of other rooms'", stone, salon)
+		}
+	})
+
+	t.Run("PhoneGetsTheDay", func(t *testing.T) {
+		p := get(t, admin, "/staff/calendar", "Sec-CH-UA-Mobile", "?1")
+		if !strings.Contains(p.Body, `data-view="day"`) {
+			t.Errorf("a phone asking for the calendar with no view does not get the day view")
+		}
+		if p := get(t, admin, "/staff/calendar"); !strings.Contains(p.Body, `data-view="week"`) {
+			t.Errorf("a desktop asking for the calendar with no view does not get the week")
+		}
+	})
+
+	t.Run("OldAddressesLeadToTheCalendar", func(t *testing.T) {
+		p := get(t, admin, "/staff?view=week&date=2026-12-09")
+		if p.Status != http.StatusSeeOther || p.Location != "/staff/calendar?date=2026-12-09&view=week" {
+			t.Errorf("got %d to %q", p.Status, p.Location)
+		}
+	})
+
+	t.Run("CancelledListedNotTiled", func(t *testing.T) {
+		if _, err := env.App.StaffCancel(context.Background(), testAdmin, env.meis.ID); err != nil {
+			t.Fatal(err)
+		}
+		p := get(t, admin, "/staff/calendar?view=day&date=2026-12-09")
+		if strings.Contains(p.Body, `data-id="`+env.meis.ID+`"`) {
+			t.Error("a cancelled booking holds a tile on the grid")
+		}
+		if !strings.Contains(p.Body, "Cancelled this day") || !strings.Contains(p.Body, "Customer of Mei") {
+			t.Error("the day does not list the cancelled booking")
+		}
+	})
+
+	t.Run("ArtisanMoves", func(t *testing.T) {
+		stranded := get(t, arjun, "/staff/bookings/"+env.stranded.ID+"/move?date=2026-12-10&time=15:00")
+		if stranded.Status != http.StatusNotFound {
+			t.Errorf("an artisan opening the move of another's booking: %d, want 404", stranded.Status)
+		}
+		other := get(t, arjun, "/staff/bookings/"+env.sizing.ID+"/move?date=2026-12-10&time=15:00&artisan=mei")
+		if other.Status != http.StatusForbidden {
+			t.Errorf("an artisan moving its booking to another artisan: %d, want 403", other.Status)
+		}
+		own := get(t, arjun, "/staff/bookings/"+env.sizing.ID+"/move?date=2026-12-10&time=15:00")
+		if own.Status != http.StatusOK || !strings.Contains(own.Body, "Move the booking") {
+			t.Errorf("an artisan moving its own booking: %d", own.Status)
+		}
+		bad := get(t, arjun, "/staff/bookings/"+env.sizing.ID+"/move?date=2026-12-10&time=soon")
+		if bad.Status != http.StatusOK || !strings.Contains(bad.Body, "Give a date and a time") || strings.Contains(bad.Body, `type="submit" class="button">Move`) {
+			t.Errorf("a time that cannot be read: %d without the message, or with the button", bad.Status)
+		}
+	})
+
+	t.Run("SheetOfAnotherArtisan", func(t *testing.T) {
+		p := get(t, arjun, "/staff/calendar/sheet?date=2026-12-11&artisan=siti")
+		if p.Status != http.StatusOK || strings.Contains(p.Body, "Stranded Customer") || strings.Contains(p.Body, "Siti Rahmah") {
+			t.Errorf("an artisan asking for another's day sheet: %d, or it shows theirs", p.Status)
+		}
+	})
+}
