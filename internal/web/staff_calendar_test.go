@@ -5,6 +5,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // TestStaffCalendarPages: the calendar through HTTP, as the pages answer
@@ -94,4 +99,59 @@ func TestStaffCalendarPages(t *testing.T) {
 			t.Errorf("an artisan asking for another's day sheet: %d, or it shows theirs", p.Status)
 		}
 	})
+}
+
+// stoppedGoogle is Google Calendar sync as the app sees it, with Arjun's
+// sync stopped (access revoked) and Siti never connected.
+type stoppedGoogle struct{}
+
+func (stoppedGoogle) FreeBusy(context.Context, string, time.Time, time.Time) ([]booking.Busy, error) {
+	return nil, nil
+}
+
+func (stoppedGoogle) Status(context.Context) ([]app.GoogleArtisan, error) {
+	return []app.GoogleArtisan{
+		{ArtisanID: "mei", State: "connected"},
+		{ArtisanID: "arjun", State: "disconnected", LastError: "invalid_grant: Token has been expired or revoked."},
+		{ArtisanID: "siti", State: "not_connected"},
+	}, nil
+}
+
+func (stoppedGoogle) BookingStatus(context.Context, string) (*app.GoogleBooking, error) { return nil, nil }
+func (stoppedGoogle) SyncNow(context.Context) error                                    { return nil }
+func (stoppedGoogle) Reconnect(context.Context, string) error                          { return nil }
+
+// TestStaffHomeGoogleProblems: the home page tells of Google Calendar
+// sync that stopped or never started, each account of the artisans it
+// may see; an account whose artisan syncs well hears nothing.
+func TestStaffHomeGoogleProblems(t *testing.T) {
+	env := mustOpenEnv(t, httpx.Config{}, envOptions{parts: func(d *app.Deps, _ *Env) { d.Google = stoppedGoogle{} }})
+	env.MustCreateUser(t, "boss@example.com", "Boss Admin", "")
+	env.MustCreateUser(t, "mei@example.com", "Tan Mei Ling", "mei")
+	env.MustCreateUser(t, "arjun@example.com", "Arjun Nair", "arjun")
+	for _, tc := range []struct {
+		email         string
+		want, notWant []string
+	}{
+		{"boss@example.com", []string{"Google Calendar needs attention", "Sync has stopped for Arjun Nair", "Token has been expired or revoked", "Siti Rahmah&#39;s Google Calendar is not connected yet"}, []string{"for Tan Mei Ling"}},
+		{"arjun@example.com", []string{"Sync has stopped for Arjun Nair"}, []string{"Siti Rahmah"}},
+		{"mei@example.com", nil, []string{"Google Calendar needs attention"}},
+	} {
+		t.Run(tc.email, func(t *testing.T) {
+			p := env.Send(t, http.MethodGet, "/staff", "", "", "Cookie", env.mustSignIn(t, tc.email))
+			if p.Status != http.StatusOK {
+				t.Fatalf("status %d", p.Status)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(p.Body, w) {
+					t.Errorf("the home page lacks %q", w)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(p.Body, w) {
+					t.Errorf("the home page shows %q", w)
+				}
+			}
+		})
+	}
 }
