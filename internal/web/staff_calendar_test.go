@@ -117,9 +117,11 @@ func (stoppedGoogle) Status(context.Context) ([]app.GoogleArtisan, error) {
 	}, nil
 }
 
-func (stoppedGoogle) BookingStatus(context.Context, string) (*app.GoogleBooking, error) { return nil, nil }
-func (stoppedGoogle) SyncNow(context.Context) error                                    { return nil }
-func (stoppedGoogle) Reconnect(context.Context, string) error                          { return nil }
+func (stoppedGoogle) BookingStatus(context.Context, string) (*app.GoogleBooking, error) {
+	return nil, nil
+}
+func (stoppedGoogle) SyncNow(context.Context) error           { return nil }
+func (stoppedGoogle) Reconnect(context.Context, string) error { return nil }
 
 // TestStaffHomeGoogleProblems: the home page tells of Google Calendar
 // sync that stopped or never started, each account of the artisans it
