@@ -267,7 +267,11 @@ func (c *copier) lockAndCheckEmpty(ctx context.Context, tables []string) error {
 
 // sourceTables lists the source's tables.
 func (c *copier) sourceTables(ctx context.Context) ([]string, error) {
-	rows, err := c.src.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	// Only ordinary tables hold data: a virtual table (the FTS5 search
+	// index) and its shadow tables are derived from them, and PostgreSQL
+	// keeps its own index instead.
+	rows, err := c.src.QueryContext(ctx, `SELECT name FROM pragma_table_list
+		WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: listing tables: %w", err)
 	}
