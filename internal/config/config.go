@@ -67,6 +67,9 @@ type Server struct {
 	// TLS serves HTTPS on addr itself, with certificate files or ACME
 	// (ops.go); off by default (a proxy in front terminates TLS).
 	TLS TLS `yaml:"tls"`
+	// EmbedOrigins are the sites allowed to frame the booking flow at
+	// /embed (CSP frame-ancestors; languages.go).
+	EmbedOrigins []string `yaml:"embed_origins"`
 
 	// TrustedPrefixes is TrustedProxies parsed (a bare IP becomes a /32 or
 	// /128 prefix). Filled by Parse.
@@ -128,9 +131,10 @@ type Atelier struct {
 	Email    string `yaml:"email"`
 	MapURL   string `yaml:"map_url"`
 	// Tagline, Intro and Directions are the landing page's words (face.go).
-	Tagline    string `yaml:"tagline"`
-	Intro      string `yaml:"intro"`
-	Directions string `yaml:"directions"`
+	// Each is a Text: one string, or one per language (languages.go).
+	Tagline    Text `yaml:"tagline"`
+	Intro      Text `yaml:"intro"`
+	Directions Text `yaml:"directions"`
 	// MediaDir holds the picture files, relative to the configuration
 	// file; Logo and Photos name files in it (face.go).
 	MediaDir string  `yaml:"media_dir"`
@@ -144,6 +148,10 @@ type Atelier struct {
 	Closures     []Closure `yaml:"closures"`
 	// DateHours replace the opening hours on their dates (issue 12).
 	DateHours []DateHours `yaml:"date_hours"`
+	// Languages and Clock: the languages customers read and how times of
+	// day are written (languages.go).
+	Languages []string `yaml:"languages"`
+	Clock     string   `yaml:"clock"`
 }
 
 // DateHours are the hours of one date (YYYY-MM-DD) in place of the week's;

@@ -17,9 +17,10 @@ type Photo struct {
 // Bring is a service's advice on what to bring to a visit and what to have
 // ready for a video call, shown on the confirmation page, in the e-mails
 // and in the invitation; an empty one keeps the general advice.
+// Each is a Text: one string for every language, or one per language.
 type Bring struct {
-	InPerson string `yaml:"in_person"`
-	Virtual  string `yaml:"virtual"`
+	InPerson Text `yaml:"in_person"`
+	Virtual  Text `yaml:"virtual"`
 }
 
 // PhotoRef is one configured picture: its key path (for errors), its file
@@ -77,15 +78,13 @@ func (v *validator) face(c *Config) {
 	}
 	for i, s := range c.Services {
 		v.photo(c, fmt.Sprintf("services[%d].photo", i), s.Photo)
-		v.maxLen(fmt.Sprintf("services[%d].bring.in_person", i), s.Bring.InPerson, 500)
-		v.maxLen(fmt.Sprintf("services[%d].bring.virtual", i), s.Bring.Virtual, 500)
 	}
 	for i, ar := range c.Artisans {
 		v.photo(c, fmt.Sprintf("artisans[%d].photo", i), ar.Photo)
 	}
-	v.maxLen("atelier.tagline", a.Tagline, 120)
-	v.maxLen("atelier.intro", a.Intro, 1000)
-	v.maxLen("atelier.directions", a.Directions, 1000)
+	v.textMax("atelier.tagline", a.Tagline, 120)
+	v.textMax("atelier.intro", a.Intro, 1000)
+	v.textMax("atelier.directions", a.Directions, 1000)
 }
 
 func (v *validator) maxLen(path, s string, n int) {

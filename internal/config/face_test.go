@@ -30,13 +30,13 @@ func TestFaceKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := c.Atelier
-	if a.Tagline != "Rings made by hand" || a.Intro != "Come and sit with us." || a.Directions != "Ring the bell at the blue door." {
+	if a.Tagline.String() != "Rings made by hand" || a.Intro.String() != "Come and sit with us." || a.Directions.String() != "Ring the bell at the blue door." {
 		t.Errorf("words: %q %q %q", a.Tagline, a.Intro, a.Directions)
 	}
 	if want := filepath.Join(dir, "media"); a.MediaPath != want {
 		t.Errorf("media path %q, want %q (relative to the file)", a.MediaPath, want)
 	}
-	if b := c.Services[0].Bring; b.InPerson != "Your ring." || b.Virtual != "A piece of string." {
+	if b := c.Services[0].Bring; b.InPerson.String() != "Your ring." || b.Virtual.String() != "A piece of string." {
 		t.Errorf("bring %+v", b)
 	}
 	var got []string
