@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 14).
+-- The whole current schema of a new atelier database (schema version 15).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -195,6 +195,9 @@ CREATE TABLE bookings (
     -- The moves its customer made (version 14; the policy's limit counts
     -- them; staff moves are not counted).
     reschedules       INTEGER NOT NULL DEFAULT 0,
+    -- The language the customer booked in (version 15): their e-mails and
+    -- invitations are written in it; '' (older bookings) is the default.
+    customer_language TEXT    NOT NULL DEFAULT '',
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a

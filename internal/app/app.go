@@ -13,6 +13,8 @@ import (
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
+	"github.com/atelier-app/atelier/internal/invite"
 )
 
 // DefaultIdempotencyTTL is how long an Idempotency-Key is honoured when
@@ -64,6 +66,13 @@ type Deps struct {
 	// DeclinedReply is what a customer's "No" does: DeclinedCancel (the
 	// default, for "") or DeclinedNotify (replies.go).
 	DeclinedReply string
+	// Languages is the message catalogue (atelier.languages): a booking
+	// keeps one of its languages, and its invitation is written in it;
+	// nil is English only.
+	Languages *i18n.Catalogue
+	// Advice is the services' "what to bring" (services[].bring), for the
+	// invitation's DESCRIPTION.
+	Advice invite.Advice
 
 	// Passwords are the argon2id costs of the dummy hash computed for an
 	// unknown e-mail address at sign-in; zero means auth.DefaultParams.
@@ -87,6 +96,8 @@ type App struct {
 	clock          func() time.Time
 	log            *slog.Logger
 	publicURL      string
+	langs          *i18n.Catalogue // nil: English only
+	advice         invite.Advice
 	meetings       MeetingLinker
 	google         GoogleCalendar
 	googleOAuth    GoogleConnector
@@ -102,6 +113,19 @@ type App struct {
 	maxAge      time.Duration
 }
 
+// Languages is the message catalogue of the configured languages (never
+// nil: English only when none was configured).
+func (a *App) Languages() *i18n.Catalogue {
+	if a.langs == nil {
+		c, err := i18n.New(nil, "")
+		if err != nil {
+			panic(err) // the embedded messages are checked by the tests
+		}
+		return c
+	}
+	return a.langs
+}
+
 // New makes the application service of d, with the defaults of the
 // members d leaves zero. It panics without a store: that is a wiring
 // mistake, not a condition to handle.
@@ -115,6 +139,7 @@ func New(d Deps) *App {
 		utf8LocalParts: d.UTF8LocalParts, manageLinks: d.ManageLinks,
 		idempotencyTTL: d.IdempotencyTTL, metrics: d.Metrics,
 		replies: d.Replies, declinedReply: d.DeclinedReply,
+		langs: d.Languages, advice: d.Advice,
 		checker: d.Checker, idleTimeout: d.SessionIdleTimeout, maxAge: d.SessionMaxAge,
 	}
 	if a.clock == nil {

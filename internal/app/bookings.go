@@ -14,6 +14,7 @@ import (
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 	"github.com/atelier-app/atelier/internal/invite"
 )
 
@@ -143,6 +144,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 	unread(errs, req.Unread)
 	start, _ := validateStart(errs, c, req.Start, now)
 	validateCustomer(errs, req.Customer, a.utf8LocalParts)
+	req.Customer.Language = a.customerLanguage(errs, req.Customer.Language)
 	if m := validNotes(req.Notes); m != "" {
 		errs.Add("notes", m)
 	}
@@ -332,6 +334,28 @@ func validateCustomer(errs booking.FieldErrors, c booking.Customer, utf8Local bo
 	}
 }
 
+// customerLanguage is the configured language a booking is made in (as
+// written, or the default one when none is given); one not configured is
+// a field error.
+func (a *App) customerLanguage(errs booking.FieldErrors, lang string) string {
+	lang = strings.TrimSpace(lang)
+	if lang == "" {
+		return a.langs.Lang("").Name()
+	}
+	if a.langs == nil && i18n.Canonical(lang) == i18n.Default || a.langs.Has(lang) {
+		return i18n.Canonical(lang)
+	}
+	names := []string{i18n.Default}
+	if a.langs != nil {
+		names = names[:0]
+		for _, l := range a.langs.Languages() {
+			names = append(names, l.Name())
+		}
+	}
+	errs.Add("customer.language", "must be one of the atelier's languages: "+strings.Join(names, ", "))
+	return lang
+}
+
 // loadBooking loads the booking of a reference given from outside (read
 // by ParseBookingID, so in any case). Callers use the loaded b.ID from
 // then on, never the reference as given.
@@ -423,7 +447,9 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 		ManageURL: a.manageURL(b.ID, token),
 		Now:       a.now().UTC(),
 		RSVP:      a.replies,
+		Lang:      a.langs.Lang(b.Customer.Language),
 	}
+	d.Bring = a.advice.For(b.ServiceID, b.Mode, d.Lang)
 	d.ServiceName, d.ArtisanName = c.ServiceNameOf(b), c.ArtisanNameOf(b)
 	if ar := c.Artisan(b.ArtisanID); ar != nil {
 		d.ArtisanEmail = ar.Email

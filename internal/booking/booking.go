@@ -18,6 +18,10 @@ type Customer struct {
 	Email    string `json:"email"`
 	Phone    string `json:"phone,omitempty"`
 	Timezone string `json:"timezone,omitempty"`
+	// Language is the language the customer booked in (i18n: "en",
+	// "zh-Hans"); their e-mails and invitations are written in it. Empty
+	// for a booking made before languages were kept: the default.
+	Language string `json:"language,omitempty"`
 }
 
 // Booking is an appointment of a customer with an artisan.

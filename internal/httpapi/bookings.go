@@ -30,6 +30,10 @@ func (s *Server) handleCreateBooking(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	if req.Customer.Language == "" {
+		// The customer's e-mails in the language their client asks for.
+		req.Customer.Language = s.app.Languages().Match(r.Header.Get("Accept-Language")).Name()
+	}
 	opt.Replay = replayer{s}
 	c, err := s.app.CreateBooking(r.Context(), req, opt)
 	if err != nil {

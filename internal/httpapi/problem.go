@@ -25,17 +25,31 @@ const ProblemTypePrefix = "urn:atelier:problem:"
 // RenderError writes err as a problem with the status the edge chose from
 // the one table: the error's code, its message (an internal error shows
 // only "internal error") and its field errors.
-func (s *Server) RenderError(w http.ResponseWriter, _ *http.Request, status int, err error) {
+//
+// The detail and the field errors are written in the request's language
+// (Accept-Language, among atelier.languages): English gives the domain's
+// own words, another language its catalogue's words for the code, the
+// reason of a time that cannot be booked, or the field. Title, code and
+// type stay as they are, for programs.
+func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	lang := s.app.Languages().Match(r.Header.Get("Accept-Language"))
 	var fields map[string]string
+	reason := ""
 	if e := (*booking.Error)(nil); errors.As(err, &e) {
-		fields = e.Fields
+		reason = e.Reason
+		if len(e.Fields) > 0 {
+			fields = make(map[string]string, len(e.Fields))
+			for k, m := range e.Fields {
+				fields[k] = lang.Field(k, m)
+			}
+		}
 	}
 	code := booking.ErrorCode(err)
 	p := Problem{
 		Type:   ProblemTypePrefix + code,
 		Title:  http.StatusText(status),
 		Status: status,
-		Detail: booking.ErrorMessage(err),
+		Detail: lang.Problem(code, reason, booking.ErrorMessage(err)),
 		Code:   code,
 		Errors: fields,
 	}
@@ -46,6 +60,8 @@ func (s *Server) RenderError(w http.ResponseWriter, _ *http.Request, status int,
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Language", lang.HTML())
+	h.Add("Vary", "Accept-Language")
 	h.Del("Content-Length")
 	w.WriteHeader(status)
 	w.Write(append(body, '\n'))

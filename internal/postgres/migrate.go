@@ -37,6 +37,7 @@ var migrations = []migration{
 	{"intake: questions, answers, photos", migrateV6Intake}, // 6: issue 13
 	{"customers and search", migrateCustomers},              // 7: customer.go
 	{"booking policy", migratePolicy},                       // 8: the booking policy (issue 13)
+	{"customer language", migrateCustomerLanguage},          // 9: issue 16
 }
 
 // migrateV2DateHours adds the hours set for one date (issue 12).
@@ -276,5 +277,13 @@ ALTER TABLE services ADD COLUMN change_cutoff_hours integer CHECK (change_cutoff
 ALTER TABLE services ADD COLUMN max_reschedules integer CHECK (max_reschedules >= 0);
 ALTER TABLE bookings ADD COLUMN reschedules integer NOT NULL DEFAULT 0;
 `)
+	return err
+}
+
+// migrateCustomerLanguage keeps the language a booking was made in
+// (issue 16), for its e-mails and invitations; older bookings get the
+// default (”).
+func migrateCustomerLanguage(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `ALTER TABLE bookings ADD COLUMN customer_language text NOT NULL DEFAULT ''`)
 	return err
 }

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 8).
+-- version 9).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -196,6 +196,9 @@ CREATE TABLE bookings (
     answers           text        NOT NULL DEFAULT '{}',
     -- Version 8: the moves its customer made (the policy's limit).
     reschedules       integer     NOT NULL DEFAULT 0,
+    -- Version 9: the language the customer booked in; their e-mails and
+    -- invitations are written in it ('' is the default language).
+    customer_language text        NOT NULL DEFAULT '',
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a

@@ -35,6 +35,7 @@ var migrations = []migration{
 	migrateV12Intake,
 	migrateV13Customers,
 	migrateV14Policy,
+	migrateV15CustomerLanguage,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -544,5 +545,13 @@ ALTER TABLE services ADD COLUMN change_cutoff_hours INTEGER CHECK (change_cutoff
 ALTER TABLE services ADD COLUMN max_reschedules INTEGER CHECK (max_reschedules >= 0);
 ALTER TABLE bookings ADD COLUMN reschedules INTEGER NOT NULL DEFAULT 0;
 `)
+	return err
+}
+
+// migrateV15CustomerLanguage keeps the language a booking was made in
+// (issue 16), for its e-mails and invitations; older bookings get the
+// default (”).
+func migrateV15CustomerLanguage(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `ALTER TABLE bookings ADD COLUMN customer_language TEXT NOT NULL DEFAULT ''`)
 	return err
 }
