@@ -13,7 +13,6 @@ import (
 	atelier "github.com/atelier-app/atelier"
 	"github.com/atelier-app/atelier/internal/buildinfo"
 	"github.com/atelier-app/atelier/internal/config"
-	"github.com/atelier-app/atelier/internal/invite"
 )
 
 // globalFlags are accepted before the sub-command and by every sub-command.
@@ -147,13 +146,6 @@ func loadConfig(g globalFlags) (*config.Config, string, error) {
 	if g.addr != "" {
 		moveAddr(cfg, g.addr)
 	}
-	// The services' "what to bring", read by every mail, invitation and
-	// page that gives the advice.
-	bring := map[string]invite.BringText{}
-	for _, s := range cfg.Services {
-		bring[s.ID] = invite.BringText{InPerson: s.Bring.InPerson, Virtual: s.Bring.Virtual}
-	}
-	invite.SetAdvice(bring)
 	return cfg, source, nil
 }
 

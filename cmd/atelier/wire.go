@@ -14,6 +14,7 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/gcal"
+	"github.com/atelier-app/atelier/internal/i18n"
 	"github.com/atelier-app/atelier/internal/invite"
 	"github.com/atelier-app/atelier/internal/mail"
 	"github.com/atelier-app/atelier/internal/meeting"
@@ -68,8 +69,12 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	if err != nil {
 		return nil, err
 	}
+	langs, err := cfg.Catalogue()
+	if err != nil {
+		return nil, err
+	}
 	cat := &storeCatalog{file: fileCat}
-	mailOpts := newMailOptions(cfg, cat)
+	mailOpts := newMailOptions(cfg, cat, langs)
 	db, bell, wake, err := openOutboxStore(ctx, cfg, fileCat, mailOpts, logger)
 	if err != nil {
 		return nil, err
@@ -103,6 +108,8 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		SessionMaxAge:      cfg.Staff.SessionMaxAge,
 		Replies:            cfg.Mail.IMAP.Enabled(), // the reader below runs
 		DeclinedReply:      cfg.Mail.DeclinedReply,
+		Languages:          langs,
+		Advice:             cfg.Advice(),
 	})
 
 	// Background work: the job runners, then the rest.
@@ -166,7 +173,7 @@ func (c *storeCatalog) get() *booking.Catalog {
 
 // newMailOptions are the mail renderer's options, with the store's
 // catalogue (storeCatalog).
-func newMailOptions(cfg *config.Config, cat *storeCatalog) mail.Options {
+func newMailOptions(cfg *config.Config, cat *storeCatalog, langs *i18n.Catalogue) mail.Options {
 	return mail.Options{
 		From:           cfg.Mail.FromAddress(),
 		PublicURL:      cfg.Server.PublicURL,
@@ -175,6 +182,8 @@ func newMailOptions(cfg *config.Config, cat *storeCatalog) mail.Options {
 		ReminderBefore: time.Duration(cfg.Mail.ReminderHoursBefore) * time.Hour,
 		StaffCopies:    cfg.Mail.AdminEmails,
 		RSVP:           cfg.Mail.IMAP.Enabled(), // replies are read (replies.go)
+		Languages:      langs,
+		Advice:         cfg.Advice(),
 	}
 }
 

@@ -7,10 +7,8 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"maps"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -18,6 +16,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 	"github.com/atelier-app/atelier/internal/mailaddr"
 )
 
@@ -51,8 +50,12 @@ type Details struct {
 	PublicURL string
 	// ManageURL links to the booking's manage page (may be empty).
 	ManageURL string
-	// Bring overrides the default "what to bring" advice for the mode.
+	// Bring is the service's "what to bring" advice for the mode
+	// (Advice.For); empty gives the general advice.
 	Bring string
+	// Lang is the language of the SUMMARY and DESCRIPTION (the customer's,
+	// booking.Customer.Language); nil is English.
+	Lang *i18n.Lang
 	// Now is the DTSTAMP: when this invite was made.
 	Now time.Time
 	// RSVP asks the customer's calendar to reply (RSVP=TRUE on the
@@ -96,15 +99,13 @@ func bookingUID(d Details) string {
 // Summary is the one-line title of the appointment, e.g. "Bespoke design
 // consultation with Mei at Maison Lumière".
 func Summary(d Details) string {
-	s := d.ServiceName
-	if s == "" {
-		s = "Appointment"
-	}
+	l := d.lang()
+	s := nonEmpty(d.ServiceName, l.T("invite.appointment"))
 	if d.ArtisanName != "" {
-		s += " with " + d.ArtisanName
+		s = l.T("invite.with", "Service", s, "Artisan", d.ArtisanName)
 	}
 	if d.Atelier != nil && d.Atelier.Name != "" {
-		s += " at " + d.Atelier.Name
+		s = l.T("invite.at", "What", s, "Atelier", d.Atelier.Name)
 	}
 	return s
 }
@@ -125,54 +126,44 @@ func Location(d Details) string {
 	return ""
 }
 
-// The general advice on what to bring, for a service the configuration
-// gives none for.
-const (
-	DefaultBringInPerson = "Any sketches, photographs or pieces that inspire you, and any jewellery you would like us to look at or resize."
-	DefaultBringVirtual  = "Join from a quiet, well-lit place, with any sketches, photographs or pieces you would like to show at hand."
-)
+// Advice is every service's "what to bring" (services[].bring), by
+// service ID. It is configuration passed to whoever gives the advice
+// (mail.Options, app.Deps, the pages), never a package variable.
+type Advice map[string]BringText
 
 // BringText is one service's advice: what to bring to a visit, what to
-// have ready for a video call. An empty one keeps the general advice.
-type BringText struct{ InPerson, Virtual string }
+// have ready for a video call, each in one or several languages. An empty
+// one keeps the general advice.
+type BringText struct{ InPerson, Virtual i18n.Text }
 
-// advice is the configured advice by service ID (services[].bring), set
-// once at start by SetAdvice. It lives here, beside the general advice,
-// so that every place that says what to bring (the invitation's
-// DESCRIPTION, the e-mails, the confirmation page) reads the same words
-// through Bring without each caller carrying the table.
-var advice atomic.Pointer[map[string]BringText]
-
-// SetAdvice sets the per-service advice (by service ID); nil clears it.
-func SetAdvice(a map[string]BringText) {
-	if a == nil {
-		advice.Store(nil)
-		return
+// For is the advice for a visit to service in mode, written in lang: the
+// service's own, else the general advice of the catalogue.
+func (a Advice) For(service string, mode booking.Mode, lang *i18n.Lang) string {
+	if lang == nil {
+		lang = i18n.English()
 	}
-	c := maps.Clone(a)
-	advice.Store(&c)
+	t := a[service]
+	if mode == booking.Virtual {
+		return cmp.Or(t.Virtual.In(lang.Name()), lang.T("bring.virtual"))
+	}
+	return cmp.Or(t.InPerson.In(lang.Name()), lang.T("bring.in_person"))
 }
 
 // Bring is the advice on what to bring to the appointment: d.Bring when
-// set, else the service's configured advice for the mode, else the
-// general advice.
+// set, else the general advice in d's language.
 func Bring(d Details) string {
 	if d.Bring != "" {
 		return d.Bring
 	}
-	return BringFor(d.Booking.ServiceID, d.Booking.Mode)
+	return Advice(nil).For(d.Booking.ServiceID, d.Booking.Mode, d.lang())
 }
 
-// BringFor is the advice for a visit to service in mode.
-func BringFor(service string, mode booking.Mode) string {
-	var t BringText
-	if a := advice.Load(); a != nil {
-		t = (*a)[service]
+// lang is the language the invite is written in (English when unset).
+func (d Details) lang() *i18n.Lang {
+	if d.Lang != nil {
+		return d.Lang
 	}
-	if mode == booking.Virtual {
-		return cmp.Or(strings.TrimSpace(t.Virtual), DefaultBringVirtual)
-	}
-	return cmp.Or(strings.TrimSpace(t.InPerson), DefaultBringInPerson)
+	return i18n.English()
 }
 
 // Build renders d as an iTIP invite: METHOD:REQUEST while the booking is
@@ -317,7 +308,7 @@ func event(d Details, itip bool) (*ical.Component, error) {
 		conf.Params.Set(ical.ParamValue, string(ical.ValueURI))
 		conf.Params.Add(ical.ParamFeature, string(ical.ConferenceAudio))
 		conf.Params.Add(ical.ParamFeature, string(ical.ConferenceVideo))
-		conf.Params.Set(ical.ParamLabel, paramText("Video call"))
+		conf.Params.Set(ical.ParamLabel, paramText(d.lang().T("invite.video_label")))
 		p.Set(conf)
 	}
 
@@ -374,38 +365,40 @@ func event(d Details, itip bool) (*ical.Component, error) {
 
 func description(d Details, itip bool) string {
 	b := d.Booking
+	l := d.lang()
 	var s strings.Builder
 	if b.Status == booking.Cancelled {
-		s.WriteString("This appointment has been cancelled.\n\n")
+		s.WriteString(l.T("invite.cancelled") + "\n\n")
 	}
-	s.WriteString(nonEmpty(d.ServiceName, "Appointment"))
+	what := nonEmpty(d.ServiceName, l.T("invite.appointment"))
 	if d.ArtisanName != "" {
-		s.WriteString(" with " + d.ArtisanName)
+		what = l.T("invite.with", "Service", what, "Artisan", d.ArtisanName)
 	}
-	s.WriteString("\n")
+	s.WriteString(what + "\n")
 	if b.Mode == booking.Virtual {
-		s.WriteString("Virtual consultation (video call)")
 		if b.MeetingURL != "" {
-			s.WriteString(": " + b.MeetingURL)
+			s.WriteString(l.T("invite.video_at", "URL", b.MeetingURL))
+		} else {
+			s.WriteString(l.T("invite.video"))
 		}
 		s.WriteString("\n")
 	} else if loc := Location(d); loc != "" {
-		s.WriteString("At the atelier: " + loc + "\n")
+		s.WriteString(l.T("invite.at_atelier", "Address", loc) + "\n")
 	}
 	if !itip {
 		if b.Customer.Name != "" {
-			s.WriteString("Customer: " + b.Customer.Name + "\n")
+			s.WriteString(l.T("invite.customer", "Name", b.Customer.Name) + "\n")
 		}
 		return strings.TrimRight(s.String(), "\n")
 	}
 	if b.Status != booking.Cancelled {
-		s.WriteString("\nWhat to bring: " + Bring(d) + "\n")
+		s.WriteString("\n" + l.T("invite.bring", "Advice", Bring(d)) + "\n")
 	}
 	if d.ManageURL != "" {
 		if b.Status == booking.Cancelled {
-			s.WriteString("\nDetails: " + d.ManageURL + "\n")
+			s.WriteString("\n" + l.T("invite.details", "URL", d.ManageURL) + "\n")
 		} else {
-			s.WriteString("\nChange or cancel: " + d.ManageURL + "\n")
+			s.WriteString("\n" + l.T("invite.change", "URL", d.ManageURL) + "\n")
 		}
 	}
 	return strings.TrimRight(s.String(), "\n")

@@ -15,6 +15,8 @@ import (
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
+	"github.com/atelier-app/atelier/internal/invite"
 )
 
 // Queue is the job queue of outgoing mail.
@@ -58,6 +60,12 @@ type Options struct {
 	// RSVP asks customers' calendars to answer the invitations
 	// (RSVP=TRUE): set while the answers are read (mail.imap).
 	RSVP bool
+	// Languages is the message catalogue: a customer's messages are
+	// written in the language of their booking (booking.Customer.Language);
+	// nil writes English.
+	Languages *i18n.Catalogue
+	// Advice is the services' "what to bring" (services[].bring).
+	Advice invite.Advice
 }
 
 // payload is the JSON stored in a mail job.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // MaxLinks is the most bookings one e-mail of links lists (the soonest).
@@ -41,23 +42,23 @@ func (o *Options) linksMessage(to string, links []linkedBooking, now time.Time) 
 	if len(links) == 0 {
 		return nil, fmt.Errorf("mail: links message without bookings")
 	}
+	// In the language of the soonest booking (the customer's latest
+	// choice is not known here; each booking keeps its own).
 	first := o.display(links[0].b)
-	v := &view{Signature: first.signature(), Contact: first.contact()}
-	v.Heading = "Your appointments"
-	intro := "Here is the link to your coming appointment, as you asked. It opens the appointment, where you can add it to your calendar, choose another time or cancel."
-	if len(links) > 1 {
-		intro = fmt.Sprintf("Here are the links to your %d coming appointments, as you asked. Each opens one appointment, where you can add it to your calendar, choose another time or cancel.", len(links))
-	}
-	v.Paragraphs = []string{"Dear " + firstName(links[0].b.Customer.Name) + ",", intro}
+	lang := first.l
+	v := &view{Lang: lang.HTML(), Signature: first.signature(), Contact: first.contact()}
+	v.Heading = lang.T("mail.links.heading")
+	v.Paragraphs = []string{greeting(lang, links[0].b.Customer.Name), lang.N("mail.links.intro", len(links))}
 	for _, l := range links {
 		d := o.display(l.b)
+		d.l = lang
 		manage := o.manageURL(l.b.ID, l.token)
 		v.Rows = append(v.Rows,
-			row{Label: "Appointment", Value: d.title() + modeNote(l.b), Extra: when(l.b.Start, l.b.End, d.primary())},
-			row{Label: "Link", Value: manage, URL: manage})
+			row{Label: lang.T("mail.row.appointment"), Value: d.title() + modeNote(lang, l.b), Extra: when(lang, l.b.Start, l.b.End, d.primary())},
+			row{Label: lang.T("mail.row.link"), Value: manage, URL: manage})
 	}
-	v.Preheader = v.Heading + " at " + v.Signature
-	v.Notes = []string{"The links you had before still work. If you did not ask for this e-mail, you can ignore it: nothing has changed, and links are only ever sent to this address."}
+	v.Preheader = lang.T("mail.links.preheader", "Atelier", v.Signature)
+	v.Notes = []string{lang.T("mail.links.note")}
 	text, html, err := v.render()
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func (o *Options) linksMessage(to string, links []linkedBooking, now time.Time) 
 	m := Message{
 		From:      o.From,
 		To:        []*gomail.Address{address(links[0].b.Customer.Name, to)},
-		Subject:   "Your links to manage your appointments at " + v.Signature,
+		Subject:   lang.T("mail.links.subject", "Atelier", v.Signature),
 		Date:      now,
 		MessageID: o.uniqueMessageID(KindLinks),
 		Text:      text,
@@ -86,9 +87,9 @@ func (o *Options) uniqueMessageID(kind string) string {
 }
 
 // modeNote marks a video call in a list of appointments.
-func modeNote(b *booking.Booking) string {
+func modeNote(l *i18n.Lang, b *booking.Booking) string {
 	if b.Mode == booking.Virtual {
-		return " (video call)"
+		return l.T("mail.links.video_note")
 	}
 	return ""
 }

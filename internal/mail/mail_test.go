@@ -15,6 +15,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 	"github.com/atelier-app/atelier/internal/mail"
 )
 
@@ -60,7 +61,14 @@ func MustBooking(tb testing.TB, id string, mode booking.Mode, start time.Time) *
 func MustOptions(tb testing.TB, clk *clock) mail.Options {
 	tb.Helper()
 	cat := MustCatalog(tb)
+	// The 24-hour clock the messages were first written with; language_test
+	// checks both clocks against the pages.
+	langs, err := i18n.New([]string{"en", "zh-Hans"}, i18n.Clock24)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return mail.Options{
+		Languages:      langs,
 		From:           &gomail.Address{Name: "Maison Lumière", Address: "bookings@maison.example"},
 		PublicURL:      "https://book.maison.example",
 		Catalog:        func() *booking.Catalog { return cat },

@@ -13,6 +13,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 	"github.com/atelier-app/atelier/internal/invite"
 )
 
@@ -26,6 +27,7 @@ var (
 
 // view is what the templates show; one shape serves every kind of message.
 type view struct {
+	Lang       string // <html lang>
 	Preheader  string
 	Heading    string
 	Paragraphs []string
@@ -67,6 +69,9 @@ type display struct {
 	// byReply says the change is the customer's answer to the invitation
 	// (a "No" in their calendar), read from the mailbox.
 	byReply bool
+	// l is the language the message is written in: the customer's for
+	// their messages, English for staff (staffLang).
+	l *i18n.Lang
 }
 
 // artisan returns an artisan of the catalogue, or nil.
@@ -91,7 +96,7 @@ func (o *Options) artisanNameOf(b *booking.Booking) string {
 }
 
 func (o *Options) display(b *booking.Booking) display {
-	d := display{b: b, atelierLoc: time.UTC}
+	d := display{b: b, atelierLoc: time.UTC, l: o.Languages.Lang(b.Customer.Language)}
 	var c *booking.Catalog
 	if o.Catalog != nil {
 		c = o.Catalog()
@@ -132,41 +137,36 @@ func (d display) secondary() *time.Location {
 	return d.customerLoc
 }
 
-// zoneLabel names a zone for people: "Asia/Singapore" → "Singapore time".
-func zoneLabel(loc *time.Location) string {
-	name := loc.String()
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return strings.ReplaceAll(name, "_", " ") + " time"
+// staffLang is the language of staff messages: English, on the
+// configured clock.
+func (o *Options) staffLang() *i18n.Lang { return o.Languages.Staff() }
+
+// zoneLabel names a zone for people: "Asia/Singapore" → "Singapore time",
+// "新加坡时间".
+func zoneLabel(l *i18n.Lang, loc *time.Location) string {
+	return l.T("zone.time", "City", i18n.City(l, loc.String()))
 }
 
-// when formats an appointment: "Tuesday 1 December 2026, 10:00 – 11:30
-// (Singapore time)".
-func when(start, end time.Time, loc *time.Location) string {
-	s, e := start.In(loc), end.In(loc)
-	out := s.Format("Monday 2 January 2006, 15:04") + " – "
-	if y1, m1, d1 := s.Date(); true {
-		if y2, m2, d2 := e.Date(); y1 != y2 || m1 != m2 || d1 != d2 {
-			out += e.Format("Monday 2 January 2006, ")
-		}
-	}
-	return out + e.Format("15:04") + " (" + zoneLabel(loc) + ")"
+// when formats an appointment as the pages do (i18n.Lang.Span), with its
+// zone: "Tuesday 1 December 2026, 10:00 am – 11:30 am (Singapore time)".
+func when(l *i18n.Lang, start, end time.Time, loc *time.Location) string {
+	return l.T("mail.when", "Span", l.Span(start.In(loc), end.In(loc)), "Zone", zoneLabel(l, loc))
 }
 
 // shortWhen is the time in a subject line, with its zone named so that a
 // reader never has to guess whose 10:00 it is: "Tuesday 1 December at
-// 10:00 Singapore time".
-func shortWhen(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Monday 2 January at 15:04") + " " + zoneLabel(loc)
+// 10:00 am Singapore time".
+func shortWhen(l *i18n.Lang, t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	return l.T("mail.short_when", "Date", l.DateNoYear(t), "Time", l.Time(t), "Zone", zoneLabel(l, loc))
 }
 
 func (d display) whenRow(label string, b *booking.Booking) row {
-	r := row{Label: label, Value: when(b.Start, b.End, d.primary())}
+	r := row{Label: label, Value: when(d.l, b.Start, b.End, d.primary())}
 	if sec := d.secondary(); sec != nil {
-		r.Extra = when(b.Start, b.End, sec)
+		r.Extra = when(d.l, b.Start, b.End, sec)
 		if d.b.Mode == booking.InPerson {
-			r.Extra = "In your time zone: " + r.Extra
+			r.Extra = d.l.T("mail.in_your_zone", "When", r.Extra)
 		}
 	}
 	return r
@@ -175,7 +175,7 @@ func (d display) whenRow(label string, b *booking.Booking) row {
 func (d display) whereRow() row {
 	b := d.b
 	if b.Mode == booking.Virtual {
-		return row{Label: "Where", Value: "Video call", URL: b.MeetingURL, Extra: b.MeetingURL}
+		return row{Label: d.l.T("mail.row.where"), Value: d.l.T("mail.video_call"), URL: b.MeetingURL, Extra: b.MeetingURL}
 	}
 	addr := b.Location
 	if addr == "" {
@@ -185,7 +185,7 @@ func (d display) whereRow() row {
 	if name != "" && addr != "" {
 		name += ", "
 	}
-	return row{Label: "Where", Value: name + addr, URL: d.atelier.MapURL}
+	return row{Label: d.l.T("mail.row.where"), Value: name + addr, URL: d.atelier.MapURL}
 }
 
 func (d display) contact() []string {
@@ -206,19 +206,23 @@ func (d display) signature() string {
 }
 
 func (d display) title() string {
-	s := d.service
 	if d.artisan != "" {
-		s += " with " + d.artisan
+		return d.l.T("invite.with", "Service", d.service, "Artisan", d.artisan)
 	}
-	return s
+	return d.service
 }
 
-// firstName is the customer's name as used in a greeting.
-func firstName(name string) string {
-	if f := strings.Fields(name); len(f) > 0 {
-		return f[0]
+// greeting opens a message to the customer: "Dear Mei,"; in Chinese the
+// whole name, as written ("林美玲，您好：").
+func greeting(l *i18n.Lang, name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return l.T("mail.greeting_anon")
 	}
-	return "there"
+	if l.Name() == i18n.Default {
+		name = strings.Fields(name)[0]
+	}
+	return l.T("mail.greeting", "Name", name)
 }
 
 func address(name, addr string) *gomail.Address {
@@ -243,17 +247,18 @@ type rendered struct {
 func (o *Options) customerMessage(kind string, d display, prev *booking.Booking, now time.Time, token string) (*rendered, error) {
 	b := d.b
 	manage := o.manageURL(b.ID, token)
-	v := &view{Signature: d.signature(), Contact: d.contact()}
+	l := d.l
+	v := &view{Lang: l.HTML(), Signature: d.signature(), Contact: d.contact()}
 	subject, err := o.customerWords(v, kind, d, prev)
 	if err != nil {
 		return nil, err
 	}
-	v.Preheader = d.title() + ", " + when(b.Start, b.End, d.primary())
-	v.Rows = append(v.Rows, row{Label: "Appointment", Value: d.service}, row{Label: "With", Value: d.artisan}, d.whenRow("When", b))
+	v.Preheader = d.title() + l.T("list.sep") + when(l, b.Start, b.End, d.primary())
+	v.Rows = append(v.Rows, row{Label: l.T("mail.row.appointment"), Value: d.service}, row{Label: l.T("mail.row.with"), Value: d.artisan}, d.whenRow(l.T("mail.row.when"), b))
 	if kind == KindUpdate && prev != nil {
 		v.Rows = append(v.Rows, o.previousRow(d, prev))
 	}
-	v.Rows = append(v.Rows, d.whereRow(), row{Label: "Reference", Value: b.ID})
+	v.Rows = append(v.Rows, d.whereRow(), row{Label: l.T("mail.row.reference"), Value: b.ID})
 	o.customerLinks(v, kind, d, now, manage)
 	text, html, err := v.render()
 	if err != nil {
@@ -274,6 +279,7 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	if kind != KindReminder { // a reminder carries no invite
 		id := o.inviteDetails(d, now)
 		id.ManageURL = manage
+		id.Lang = l
 		if m.Invite, err = invite.Build(id); err != nil {
 			return nil, fmt.Errorf("mail: %s invite: %w", kind, err)
 		}
@@ -288,27 +294,27 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 // customerWords writes the heading and opening paragraphs of the message
 // of kind into v and returns its subject.
 func (o *Options) customerWords(v *view, kind string, d display, prev *booking.Booking) (subject string, err error) {
-	b := d.b
-	greeting := "Dear " + firstName(b.Customer.Name) + ","
+	b, l := d.b, d.l
+	greeting := greeting(l, b.Customer.Name)
+	short := shortWhen(l, b.Start, d.primary())
 	switch kind {
 	case KindConfirmation:
-		subject = "Confirmed: " + d.service + ", " + shortWhen(b.Start, d.primary())
-		v.Heading = "Your appointment is confirmed"
-		v.Paragraphs = []string{greeting, "Thank you for booking with us. " + d.artisan + " looks forward to meeting you."}
+		subject = l.T("mail.confirmed.subject", "Service", d.service, "When", short)
+		v.Heading = l.T("mail.confirmed.heading")
+		v.Paragraphs = []string{greeting, l.T("mail.confirmed.body", "Artisan", d.artisan)}
 	case KindUpdate:
 		subject = o.updateWords(v, d, prev, greeting)
 	case KindCancellation:
-		subject = "Cancelled: " + d.service + ", " + shortWhen(b.Start, d.primary())
-		v.Heading = "Your appointment is cancelled"
-		v.Paragraphs = []string{greeting, "Your appointment has been cancelled and the time released. We would be delighted to see you another time."}
+		subject = l.T("mail.cancelled.subject", "Service", d.service, "When", short)
+		v.Heading = l.T("mail.cancelled.heading")
+		v.Paragraphs = []string{greeting, l.T("mail.cancelled.body")}
 		if d.byReply {
-			v.Paragraphs[1] = "You declined the invitation in your calendar, so we have cancelled your appointment and released the time. " +
-				"If that was a mistake, please book again or get in touch: we would be delighted to see you."
+			v.Paragraphs[1] = l.T("mail.cancelled.by_reply")
 		}
 	case KindReminder:
-		subject = "Reminder: " + d.service + ", " + shortWhen(b.Start, d.primary())
-		v.Heading = "We look forward to seeing you"
-		v.Paragraphs = []string{greeting, "A reminder of your appointment with " + d.artisan + "."}
+		subject = l.T("mail.reminder.subject", "Service", d.service, "When", short)
+		v.Heading = l.T("mail.reminder.heading")
+		v.Paragraphs = []string{greeting, l.T("mail.reminder.body", "Artisan", d.artisan)}
 	default:
 		return "", fmt.Errorf("mail: unknown message kind %q", kind)
 	}
@@ -318,25 +324,26 @@ func (o *Options) customerWords(v *view, kind string, d display, prev *booking.B
 // updateWords writes the heading and paragraphs of the message about a
 // move (to another time, another artisan or both) and returns its subject.
 func (o *Options) updateWords(v *view, d display, prev *booking.Booking, greeting string) (subject string) {
-	b := d.b
-	subject = "Updated: " + d.service + ", now " + shortWhen(b.Start, d.primary())
-	v.Heading = "Your appointment has moved"
-	change := "Your appointment has been moved to a new time."
+	b, l := d.b, d.l
+	short := shortWhen(l, b.Start, d.primary())
+	subject = l.T("mail.updated.subject", "Service", d.service, "When", short)
+	v.Heading = l.T("mail.updated.heading")
+	change := l.T("mail.updated.body")
 	if prev != nil && prev.ArtisanID != b.ArtisanID {
 		// Another artisan: said in the subject and first thing, since
 		// the customer may have chosen the first by name.
-		subject = "Updated: " + d.service + ", now with " + d.artisan + ", " + shortWhen(b.Start, d.primary())
+		subject = l.T("mail.updated.subject_artisan", "Service", d.service, "Artisan", d.artisan, "When", short)
 		was := o.artisanNameOf(prev)
 		if prev.Start.Equal(b.Start) {
-			v.Heading = "Your appointment is with " + d.artisan + " now"
-			change = "Your appointment is now with " + d.artisan + " instead of " + was + ", at the same time."
+			v.Heading = l.T("mail.updated.heading_artisan", "Artisan", d.artisan)
+			change = l.T("mail.updated.body_artisan", "Artisan", d.artisan, "Was", was)
 		} else {
-			change = "Your appointment has been moved to a new time, and it is now with " + d.artisan + " instead of " + was + "."
+			change = l.T("mail.updated.body_both", "Artisan", d.artisan, "Was", was)
 		}
 	}
-	v.Paragraphs = []string{greeting, change + " Your calendar will update when you accept the attached invitation."}
+	v.Paragraphs = []string{greeting, change + l.T("mail.updated.calendar")}
 	if prev != nil && b.Mode == booking.Virtual && b.MeetingURL != "" && prev.MeetingURL != "" && prev.MeetingURL != b.MeetingURL {
-		v.Paragraphs = append(v.Paragraphs, "The video call has a new link: please join with the one below, not the one in our earlier e-mails.")
+		v.Paragraphs = append(v.Paragraphs, l.T("mail.updated.new_link"))
 	}
 	return subject
 }
@@ -346,12 +353,12 @@ func (o *Options) updateWords(v *view, d display, prev *booking.Booking, greetin
 func (o *Options) previousRow(d display, prev *booking.Booking) row {
 	pd := d
 	pd.b = prev
-	r := pd.whenRow("Previously", prev)
+	r := pd.whenRow(d.l.T("mail.row.previously"), prev)
 	r.Extra = ""
 	if prev.ArtisanID != d.b.ArtisanID {
-		r.Value += ", with " + o.artisanNameOf(prev)
+		r.Value = d.l.T("mail.previously_with", "When", r.Value, "Artisan", o.artisanNameOf(prev))
 		if prev.Start.Equal(d.b.Start) {
-			r.Value = "With " + o.artisanNameOf(prev)
+			r.Value = d.l.T("mail.previously_with_only", "Artisan", o.artisanNameOf(prev))
 		}
 	}
 	return r
@@ -361,24 +368,24 @@ func (o *Options) previousRow(d display, prev *booking.Booking) row {
 // manage page) and the manage link to v; a cancellation gets only the
 // link to the booking's page.
 func (o *Options) customerLinks(v *view, kind string, d display, now time.Time, manage string) {
-	b := d.b
+	b, l := d.b, d.l
 	if kind == KindCancellation {
 		if manage != "" {
-			v.Notes = append(v.Notes, "Your booking's page, to look back at it or book again: "+manage)
+			v.Notes = append(v.Notes, l.T("mail.note.booking_page", "URL", manage))
 		}
 		return
 	}
-	v.Notes = append(v.Notes, "What to bring: "+invite.Bring(o.inviteDetails(d, now)))
+	v.Notes = append(v.Notes, l.T("invite.bring", "Advice", invite.Bring(o.inviteDetails(d, now))))
 	switch {
 	case b.Mode == booking.Virtual && b.MeetingURL != "":
-		v.Button = &link{Label: "Join the video call", URL: b.MeetingURL}
+		v.Button = &link{Label: l.T("mail.button.join"), URL: b.MeetingURL}
 	case manage != "":
-		v.Button = &link{Label: "Change or cancel", URL: manage}
+		v.Button = &link{Label: l.T("mail.button.change"), URL: manage}
 	}
 	if manage != "" && v.Button.URL != manage {
-		v.Notes = append(v.Notes, "To change or cancel: "+manage)
+		v.Notes = append(v.Notes, l.T("mail.note.change", "URL", manage))
 	} else if manage == "" {
-		v.Notes = append(v.Notes, "To change or cancel, reply to this message.")
+		v.Notes = append(v.Notes, l.T("mail.note.reply"))
 	}
 }
 
@@ -394,10 +401,11 @@ const (
 
 // staffMessage renders the notice n of an event to one member of staff.
 func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, idx int, now time.Time, n notice) (*rendered, error) {
-	b := d.b
-	v := &view{Signature: d.signature()}
+	d.l = o.staffLang()
+	b, l := d.b, d.l
+	v := &view{Lang: l.HTML(), Signature: d.signature()}
 	who := b.Customer.Name
-	short := shortWhen(b.Start, d.atelierLoc)
+	short := shortWhen(l, b.Start, d.atelierLoc)
 	was := ""
 	if e.Previous != nil {
 		was = o.artisanNameOf(e.Previous)
@@ -405,7 +413,7 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 	var subject string
 	switch {
 	case n == noticeMovedAway:
-		subject = "Moved away from you: " + who + ", " + shortWhen(e.Previous.Start, d.atelierLoc)
+		subject = "Moved away from you: " + who + ", " + shortWhen(l, e.Previous.Start, d.atelierLoc)
 		v.Heading = "A booking moved away from you"
 		v.Paragraphs = []string{"The appointment with " + who + " (" + d.service + ") has moved away from you to " + d.artisan + ". It is no longer in your calendar."}
 	case n == noticeMovedIn:
@@ -441,14 +449,15 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 	if b.Customer.Phone != "" {
 		v.Rows = append(v.Rows, row{Label: "Phone", Value: b.Customer.Phone})
 	}
+	v.Rows = append(v.Rows, row{Label: "Language", Value: o.languageName(b)})
 	v.Rows = append(v.Rows, row{Label: "Appointment", Value: d.service}, row{Label: "With", Value: d.artisan})
-	whenRow := row{Label: "When", Value: when(b.Start, b.End, d.atelierLoc)}
+	whenRow := row{Label: "When", Value: when(l, b.Start, b.End, d.atelierLoc)}
 	if d.customerLoc != nil {
-		whenRow.Extra = "Customer's time: " + when(b.Start, b.End, d.customerLoc)
+		whenRow.Extra = "Customer's time: " + when(l, b.Start, b.End, d.customerLoc)
 	}
 	v.Rows = append(v.Rows, whenRow)
 	if e.Previous != nil && e.Kind == booking.EventRescheduled {
-		r := row{Label: "Previously", Value: when(e.Previous.Start, e.Previous.End, d.atelierLoc)}
+		r := row{Label: "Previously", Value: when(l, e.Previous.Start, e.Previous.End, d.atelierLoc)}
 		if n != noticeArtisan {
 			r.Value += ", with " + was
 		}
@@ -497,6 +506,16 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 	return &rendered{kind: KindStaffNotice, to: to.Address, msg: raw}, nil
 }
 
+// languageName is the language of b's customer for staff: "English",
+// "简体中文 (zh-Hans)".
+func (o *Options) languageName(b *booking.Booking) string {
+	l := o.Languages.Lang(b.Customer.Language)
+	if l.Name() == i18n.Default {
+		return l.Native()
+	}
+	return l.Native() + " (" + l.Name() + ")"
+}
+
 func roomName(a booking.Atelier, id string) string {
 	for _, r := range a.Rooms {
 		if r.ID == id && r.Name != "" {
@@ -508,6 +527,8 @@ func roomName(a booking.Atelier, id string) string {
 
 func (o *Options) inviteDetails(d display, now time.Time) invite.Details {
 	return invite.Details{
+		Lang:         d.l,
+		Bring:        o.Advice.For(d.b.ServiceID, d.b.Mode, d.l),
 		Booking:      d.b,
 		ServiceName:  d.service,
 		ArtisanName:  d.artisan,

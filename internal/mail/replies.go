@@ -68,7 +68,8 @@ func (o Options) replyJobs(e booking.ReplyEvent) ([]booking.Job, error) {
 func (o *Options) replyNotice(e booking.ReplyEvent, d display, to *gomail.Address, idx int, now time.Time) ([]byte, error) {
 	b, r := d.b, e.Reply
 	who := b.Customer.Name
-	short := shortWhen(b.Start, d.atelierLoc)
+	d.l = o.staffLang()
+	short := shortWhen(d.l, b.Start, d.atelierLoc)
 	v := &view{Signature: d.signature()}
 	var subject string
 	switch e.Outcome {
@@ -94,9 +95,9 @@ func (o *Options) replyNotice(e booking.ReplyEvent, d display, to *gomail.Addres
 		v.Rows = append(v.Rows, row{Label: "Phone", Value: b.Customer.Phone})
 	}
 	v.Rows = append(v.Rows, row{Label: "Appointment", Value: d.service}, row{Label: "With", Value: d.artisan},
-		row{Label: "When", Value: when(b.Start, b.End, d.atelierLoc)})
+		row{Label: "When", Value: when(d.l, b.Start, b.End, d.atelierLoc)})
 	if e.Outcome == booking.ReplyCountered {
-		v.Rows = append(v.Rows, row{Label: "Proposed", Value: when(r.Start, r.End, d.atelierLoc)})
+		v.Rows = append(v.Rows, row{Label: "Proposed", Value: when(d.l, r.Start, r.End, d.atelierLoc)})
 	}
 	v.Rows = append(v.Rows, row{Label: "Reference", Value: b.ID})
 	if o.PublicURL != "" {
