@@ -17,6 +17,12 @@ import (
 // styles from files of their own origin only; nothing inline.
 const ContentSecurityPolicy = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'; img-src 'self' data:"
 
+// CSPWithFrameAncestors is ContentSecurityPolicy with another
+// frame-ancestors source list (the embed pages: server.embed_origins).
+func CSPWithFrameAncestors(sources string) string {
+	return strings.Replace(ContentSecurityPolicy, "frame-ancestors 'none'", "frame-ancestors "+sources, 1)
+}
+
 // StrictTransportSecurity is sent with every response when the public URL
 // is https: browsers then refuse plain http to this host for a year, so
 // a network attacker cannot strip TLS from a staff sign-in or a manage

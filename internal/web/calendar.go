@@ -2,16 +2,17 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // calendarQuery is what a month calendar shows and where its links lead.
 type calendarQuery struct {
+	Lang          *i18n.Lang // the page's language
 	Service, Mode string
 	Artisan       string // "" for any artisan
 	Moving        string // the booking being moved, whose own time does not block
@@ -76,6 +77,16 @@ var weekdays = []weekday{
 	{"Fri", "Friday"}, {"Sat", "Saturday"}, {"Sun", "Sunday"},
 }
 
+// weekdaysIn are the days of the week, Monday first, in l.
+func weekdaysIn(l *i18n.Lang) []weekday {
+	out := make([]weekday, 7)
+	for i := range out {
+		wd := time.Weekday((i + 1) % 7)
+		out[i] = weekday{Short: l.T("weekday.short." + booking.DayKeys[wd]), Long: l.Weekday(wd)}
+	}
+	return out
+}
+
 // parseMonth parses "2026-12" to the first of the month.
 func parseMonth(s string) (booking.Date, bool) {
 	t, err := time.Parse("2006-01", s)
@@ -132,13 +143,13 @@ func (s *Server) calendar(ctx context.Context, at *booking.Atelier, atLoc *time.
 	}
 
 	v := &calendarView{
-		MonthLabel:      fmtMonth(month),
-		Weekdays:        weekdays,
+		MonthLabel:      fmtMonth(q.Lang, month),
+		Weekdays:        weekdaysIn(q.Lang),
 		TZ:              q.TZ,
 		TZLabel:         zoneLabel(q.TZ),
-		AtelierCity:     cityOf(at.Timezone),
+		AtelierCity:     cityOf(q.Lang, at.Timezone),
 		ShowAtelierTime: q.Mode == string(booking.InPerson) && !sameOffsets(q.Loc, atLoc, now),
-		HorizonLabel:    fmtDate(last.In(q.Loc)),
+		HorizonLabel:    fmtDate(q.Lang, last.In(q.Loc)),
 	}
 	if monthIndex(month) > monthIndex(today) {
 		v.PrevURL = q.MonthURL(firstOfMonth(month.AddDays(-1)))
@@ -156,9 +167,9 @@ func (s *Server) calendar(ctx context.Context, at *booking.Atelier, atLoc *time.
 		c := dayCell{Day: d.Day, InMonth: d.Month == month.Month, Today: d == today, Selected: d == chosen}
 		if c.InMonth {
 			c.Slots = len(byDay[d])
-			c.Closed = closureOn(at, d)
+			c.Closed = closureOn(q.Lang, at, d)
 			c.Free = c.Slots > 0
-			c.Label = dayLabel(d, q.Loc, c.Slots, c.Closed)
+			c.Label = dayLabel(q.Lang, d, q.Loc, c.Slots, c.Closed)
 			if c.Free {
 				c.URL = q.DayURL(d)
 				v.FreeDays++
@@ -175,7 +186,7 @@ func (s *Server) calendar(ctx context.Context, at *booking.Atelier, atLoc *time.
 		v.NextFree = nf
 	}
 	if !chosen.IsZero() {
-		dv := &dayView{Label: fmtDate(chosen.In(q.Loc)), Closed: closureOn(at, chosen), DateValue: chosen.String()}
+		dv := &dayView{Label: fmtDate(q.Lang, chosen.In(q.Loc)), Closed: closureOn(q.Lang, at, chosen), DateValue: chosen.String()}
 		for _, sl := range byDay[chosen] {
 			dv.Slots = append(dv.Slots, s.slotCell(sl, q, atLoc, v.ShowAtelierTime, v.AtelierCity))
 		}
@@ -183,7 +194,7 @@ func (s *Server) calendar(ctx context.Context, at *booking.Atelier, atLoc *time.
 			// The next free day after the chosen one: this month first.
 			for d := chosen.AddDays(1); !d.After(end); d = d.AddDays(1) {
 				if len(byDay[d]) > 0 {
-					dv.NextFree = &nextFree{Label: fmtDate(d.In(q.Loc)), URL: q.DayURL(d)}
+					dv.NextFree = &nextFree{Label: fmtDate(q.Lang, d.In(q.Loc)), URL: q.DayURL(d)}
 					break
 				}
 			}
@@ -214,7 +225,7 @@ func (s *Server) nextFree(ctx context.Context, q calendarQuery, from, last booki
 		}
 		if len(av.Slots) > 0 {
 			d := booking.DateOf(av.Slots[0].Start.In(q.Loc))
-			return &nextFree{Label: fmtDate(d.In(q.Loc)), URL: q.DayURL(d)}, nil
+			return &nextFree{Label: fmtDate(q.Lang, d.In(q.Loc)), URL: q.DayURL(d)}, nil
 		}
 		from = to.AddDays(1)
 	}
@@ -223,16 +234,17 @@ func (s *Server) nextFree(ctx context.Context, q calendarQuery, from, last booki
 
 func (s *Server) slotCell(sl availability.Slot, q calendarQuery, atLoc *time.Location, showAtelier bool, city string) slotCell {
 	local := sl.Start.In(q.Loc)
-	c := slotCell{Time: fmtSlotTime(local), URL: q.SlotURL(sl.Start)}
+	l := q.Lang
+	c := slotCell{Time: fmtSlotTime(l, local), URL: q.SlotURL(sl.Start)}
 	c.Label = c.Time
 	if showAtelier {
 		there := sl.Start.In(atLoc)
-		c.AtelierTime = fmtSlotTime(there)
+		at := fmtSlotTime(l, there)
 		if booking.DateOf(there) != booking.DateOf(local) {
-			c.AtelierTime = there.Format("Mon") + " " + c.AtelierTime
+			at = l.T("weekday.short."+booking.DayKeys[there.Weekday()]) + " " + at
 		}
-		c.AtelierTime += " in " + city
-		c.Label += " (" + c.AtelierTime + ")"
+		c.AtelierTime = l.T("calendar.time_in", "Time", at, "City", city)
+		c.Label = l.T("calendar.slot_label", "Time", c.Time, "There", c.AtelierTime)
 	}
 	return c
 }
@@ -248,11 +260,11 @@ func slotsIn(av *app.Availability) []availability.Slot {
 }
 
 // closureOn returns the reason the atelier is closed on d, or "".
-func closureOn(at *booking.Atelier, d booking.Date) string {
+func closureOn(l *i18n.Lang, at *booking.Atelier, d booking.Date) string {
 	for _, c := range at.Closures {
 		if !d.Before(c.From) && !d.After(c.To) {
 			if c.Reason == "" {
-				return "Closed"
+				return l.T("calendar.closed")
 			}
 			return c.Reason
 		}
@@ -261,17 +273,15 @@ func closureOn(at *booking.Atelier, d booking.Date) string {
 }
 
 // dayLabel is the accessible name of a day in the grid.
-func dayLabel(d booking.Date, loc *time.Location, slots int, closed string) string {
-	l := d.In(loc).Format("Monday 2 January")
+func dayLabel(l *i18n.Lang, d booking.Date, loc *time.Location, slots int, closed string) string {
+	day := l.DateNoYear(d.In(loc))
 	switch {
-	case slots == 1:
-		return l + ", 1 time free"
-	case slots > 1:
-		return fmt.Sprintf("%s, %d times free", l, slots)
+	case slots > 0:
+		return l.N("calendar.day_free", slots, "Day", day)
 	case closed != "":
-		return l + ", closed: " + closed
+		return l.T("calendar.day_closed", "Day", day, "Reason", closed)
 	}
-	return l + ", no free times"
+	return l.T("calendar.day_none", "Day", day)
 }
 
 // sameOffsets reports whether two zones have the same UTC offset at t, in

@@ -17,6 +17,7 @@ import (
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // anyArtisan is the artisan value meaning "whoever is free".
@@ -25,6 +26,7 @@ const anyArtisan = "any"
 func (s *Server) registerCustomerRoutes(r *mux.Router) {
 	r.Handle("/", s.page(s.handleHome)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/book", s.page(s.handleBook)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/embed", s.page(s.handleEmbed)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/book/details", s.page(s.handleDetails)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/book/details", s.page(s.handleDetailsPost)).Methods(http.MethodPost)
 }
@@ -42,7 +44,10 @@ type homeData struct {
 	TZCity   string
 }
 
-type hoursRow struct{ Day, Hours string }
+type hoursRow struct {
+	Day, Hours string
+	Closed     bool
+}
 
 type closureRow struct{ When, Reason string }
 
@@ -56,17 +61,17 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	at := c.Atelier
-	d := homeData{Face: s.face, Monogram: initials(at.Name), MapURL: mapURL(at.MapURL, at.Address), TZCity: cityOf(at.Timezone)}
+	at, l := c.Atelier, s.langOf(r)
+	d := homeData{Face: s.face.in(l), Monogram: initials(at.Name), MapURL: mapURL(at.MapURL, at.Address), TZCity: cityOf(l, at.Timezone)}
 	for i := range 7 {
 		wd := time.Weekday((i + 1) % 7) // Monday first
-		row := hoursRow{Day: weekdays[i].Long, Hours: "Closed"}
+		row := hoursRow{Day: l.Weekday(wd), Hours: l.T("calendar.closed"), Closed: true}
 		if spans := at.Hours.On(wd); len(spans) > 0 {
 			parts := make([]string, len(spans))
 			for j, sp := range spans {
-				parts[j] = clockLabel(sp.Start) + " – " + clockLabel(sp.End)
+				parts[j] = l.Range(clockLabel(l, sp.Start), clockLabel(l, sp.End))
 			}
-			row.Hours = strings.Join(parts, ", ")
+			row.Hours, row.Closed = strings.Join(parts, l.T("list.sep")), false
 		}
 		d.Hours = append(d.Hours, row)
 	}
@@ -75,12 +80,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		if cl.To.Before(today) || len(d.Closures) == 4 {
 			continue
 		}
-		d.Closures = append(d.Closures, closureRow{When: fmtDateRange(cl.From, cl.To), Reason: cl.Reason})
+		d.Closures = append(d.Closures, closureRow{When: fmtDateRange(l, cl.From, cl.To), Reason: cl.Reason})
 	}
 	for _, sv := range c.Services {
 		d.Services = append(d.Services, serviceCard{
-			Name: sv.Name, Description: sv.Description, Duration: fmtDuration(int(sv.Duration / time.Minute)),
-			Modes: modesLabel(sv.Modes), URL: "/book?" + url.Values{"service": {sv.ID}}.Encode(),
+			Name: sv.Name, Description: sv.Description, Duration: fmtDuration(l, int(sv.Duration/time.Minute)),
+			Modes: modesLabel(l, sv.Modes), URL: "/book?" + url.Values{"service": {sv.ID}}.Encode(),
 			Photo: s.face.services[sv.ID],
 		})
 	}
@@ -88,39 +93,46 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 }
 
 // clockLabel writes a wall-clock time as "10:00 am"; 24:00 is "midnight".
-func clockLabel(c booking.Clock) string {
-	if c >= 24*60 {
-		return "midnight"
-	}
-	return time.Date(2000, 1, 1, int(c)/60, int(c)%60, 0, 0, time.UTC).Format("3:04 pm")
-}
+func clockLabel(l *i18n.Lang, c booking.Clock) string { return l.ClockTime(int(c)) }
 
-func modesLabel(ms []booking.Mode) string {
+func modesLabel(l *i18n.Lang, ms []booking.Mode) string {
 	var parts []string
 	if slices.Contains(ms, booking.InPerson) {
-		parts = append(parts, "at the atelier")
+		parts = append(parts, l.T("modes.in_person"))
 	}
 	if slices.Contains(ms, booking.Virtual) {
-		parts = append(parts, "by video call")
+		parts = append(parts, l.T("modes.virtual"))
 	}
-	return strings.Join(parts, " or ")
+	if len(parts) == 2 {
+		return l.T("list.or", "Head", parts[0], "Last", parts[1])
+	}
+	return strings.Join(parts, "")
 }
 
 // flow is the state of the booking flow, carried in the query string so
 // that every step is a plain link or GET form and works without script.
 type flow struct {
 	Service, Mode, Artisan, TZ, Month, Date string
+	// Embed keeps every step in embed mode (/embed) and Lang, there, the
+	// language (an iframe on another site may get no cookie of ours).
+	Embed             bool
+	Lang, Transparent string
 }
 
 func flowFrom(q url.Values) flow {
-	return flow{
+	f := flow{
 		Service: strings.TrimSpace(q.Get("service")),
 		Mode:    strings.TrimSpace(q.Get("mode")),
 		Artisan: strings.TrimSpace(q.Get("artisan")),
 		TZ:      strings.TrimSpace(q.Get("tz")),
 		Month:   strings.TrimSpace(q.Get("month")),
 		Date:    strings.TrimSpace(q.Get("date")),
+		Embed:   q.Get(embedParam) == "1",
 	}
+	if f.Embed {
+		f.Lang, f.Transparent = strings.TrimSpace(q.Get(langParam)), strings.TrimSpace(q.Get("transparent"))
+	}
+	return f
 }
 
 func (f flow) values() url.Values {
@@ -138,17 +150,54 @@ func (f flow) values() url.Values {
 
 // url is the flow's state at path.
 func (f flow) url(path string) string {
-	if v := f.values(); len(v) > 0 {
+	v := f.values()
+	f.embedValues(v)
+	if len(v) > 0 {
 		return path + "?" + v.Encode()
 	}
 	return path
 }
 
+// embedValues adds the embed mode's parameters to v.
+func (f flow) embedValues(v url.Values) {
+	if !f.Embed {
+		return
+	}
+	v.Set(embedParam, "1")
+	if f.Lang != "" {
+		v.Set(langParam, f.Lang)
+	}
+	if f.Transparent != "" {
+		v.Set("transparent", f.Transparent)
+	}
+}
+
+// embedURL is path with only the embed mode's parameters (a form's
+// action: its fields carry the rest).
+func (f flow) embedURL(path string) string {
+	v := url.Values{}
+	f.embedValues(v)
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// keep is g with f's embed mode: a link from one step to another.
+func (f flow) keep(g flow) flow {
+	g.Embed, g.Lang, g.Transparent = f.Embed, f.Lang, f.Transparent
+	return g
+}
+
+// bookPath is the booking flow's steps' address.
+func (f flow) bookPath() string { return "/book" }
+
 // hidden lists the flow's fields except the named ones, for GET forms.
 func (f flow) hidden(except ...string) []field {
 	var out []field
 	v := f.values()
-	for _, k := range []string{"service", "mode", "artisan", "tz", "month", "date"} {
+	f.embedValues(v)
+	for _, k := range []string{"service", "mode", "artisan", "tz", "month", "date", embedParam, langParam, "transparent"} {
 		if v.Get(k) != "" && !slices.Contains(except, k) {
 			out = append(out, field{Name: k, Value: v.Get(k)})
 		}
@@ -167,7 +216,7 @@ type step struct {
 
 // steps returns the progress list with the step at index cur current; the
 // steps before it link back.
-func (f flow) steps(cur int) []step {
+func (f flow) steps(l *i18n.Lang, cur int) []step {
 	back := []flow{
 		{Mode: f.Mode, TZ: f.TZ},
 		{Service: f.Service, TZ: f.TZ},
@@ -175,12 +224,14 @@ func (f flow) steps(cur int) []step {
 		{Service: f.Service, Mode: f.Mode, Artisan: f.Artisan, TZ: f.TZ, Month: f.Month, Date: f.Date},
 		{},
 	}
-	labels := []string{"Service", "Visit or video", "Artisan", "Date and time", "Your details"}
+	labels := []string{l.T("steps.service"), l.T("steps.mode"), l.T("steps.artisan"), l.T("steps.when"), l.T("steps.details")}
 	out := make([]step, len(labels))
-	for i, l := range labels {
-		out[i] = step{Label: l, Current: i == cur}
+	for i, lb := range labels {
+		out[i] = step{Label: lb, Current: i == cur}
 		if i < cur {
-			out[i].URL = back[i].url("/book")
+			b := back[i]
+			b.Embed, b.Lang, b.Transparent = f.Embed, f.Lang, f.Transparent
+			out[i].URL = b.url(f.bookPath())
 		}
 	}
 	return out
@@ -234,39 +285,40 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		loc, f.TZ = c.Loc, c.Atelier.Timezone
 	}
+	l := s.langOf(r)
 	p := &page{Atelier: c.Atelier, DetectZone: !r.URL.Query().Has("tz"), Nav: "book"}
 	mode := booking.Mode(f.Mode)
 
 	svc := c.service(f.Service)
 	if svc == nil {
-		d := bookData{Steps: f.steps(0), Flow: f}
+		d := bookData{Steps: f.steps(l, 0), Flow: f}
 		for _, sv := range c.Services {
 			if mode.Valid() && !slices.Contains(sv.Modes, mode) {
 				continue
 			}
-			next := flow{Service: sv.ID, Mode: f.Mode, TZ: f.TZ}
+			next := f.keep(flow{Service: sv.ID, Mode: f.Mode, TZ: f.TZ})
 			d.Services = append(d.Services, serviceChoice{ID: sv.ID, serviceCard: serviceCard{
-				Name: sv.Name, Description: sv.Description, Duration: fmtDuration(int(sv.Duration / time.Minute)),
-				Modes: modesLabel(sv.Modes), URL: next.url("/book"), Photo: s.face.services[sv.ID],
+				Name: sv.Name, Description: sv.Description, Duration: fmtDuration(l, int(sv.Duration/time.Minute)),
+				Modes: modesLabel(l, sv.Modes), URL: next.url("/book"), Photo: s.face.services[sv.ID],
 			}})
 		}
-		p.Title, p.Data = "Choose a service", d
+		p.Title, p.Data = l.T("book.service.title"), d
 		return s.show(w, r, "book_service", p)
 	}
 	if !slices.Contains(svc.Modes, mode) {
 		if len(svc.Modes) != 1 {
-			d := bookData{Steps: f.steps(1), Flow: f, Service: svc}
+			d := bookData{Steps: f.steps(l, 1), Flow: f, Service: svc}
 			for _, m := range svc.Modes {
-				next := flow{Service: svc.ID, Mode: string(m), TZ: f.TZ}
-				ch := choice{Title: modeLabel(m), URL: next.url("/book")}
+				next := f.keep(flow{Service: svc.ID, Mode: string(m), TZ: f.TZ})
+				ch := choice{Title: modeLabel(l, m), URL: next.url("/book")}
 				if m == booking.InPerson {
-					ch.Description = "Meet your artisan at " + c.Atelier.Address + ". Stones and metals to hand."
+					ch.Description = l.T("book.mode.in_person", "Address", c.Atelier.Address)
 				} else {
-					ch.Description = "A video call from wherever you are. We send the link with your confirmation."
+					ch.Description = l.T("book.mode.virtual")
 				}
 				d.Modes = append(d.Modes, ch)
 			}
-			p.Title, p.Data = "Visit or video call", d
+			p.Title, p.Data = l.T("book.mode.title"), d
 			return s.show(w, r, "book_mode", p)
 		}
 		f.Mode = string(svc.Modes[0])
@@ -274,15 +326,15 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
 	arts := c.artisansFor(svc)
 	if f.Artisan != anyArtisan && !slices.ContainsFunc(arts, func(a booking.Artisan) bool { return a.ID == f.Artisan }) {
 		if len(arts) != 1 {
-			d := bookData{Steps: f.steps(2), Flow: f, Service: svc}
-			next := flow{Service: svc.ID, Mode: f.Mode, Artisan: anyArtisan, TZ: f.TZ}
-			d.Artisans = append(d.Artisans, choice{Title: "Any artisan", Description: "The first free time with whichever of our artisans is available.", URL: next.url("/book")})
+			d := bookData{Steps: f.steps(l, 2), Flow: f, Service: svc}
+			next := f.keep(flow{Service: svc.ID, Mode: f.Mode, Artisan: anyArtisan, TZ: f.TZ})
+			d.Artisans = append(d.Artisans, choice{Title: l.T("book.artisan.any"), Description: l.T("book.artisan.any_text"), URL: next.url("/book")})
 			for _, a := range arts {
 				next.Artisan = a.ID
 				d.Artisans = append(d.Artisans, choice{Title: a.Name, Description: a.Bio, URL: next.url("/book"),
 					Photo: s.face.artisans[a.ID], Initials: initials(a.Name)})
 			}
-			p.Title, p.Data = "Choose your artisan", d
+			p.Title, p.Data = l.T("book.artisan.title"), d
 			return s.show(w, r, "book_artisan", p)
 		}
 		f.Artisan = arts[0].ID
@@ -293,7 +345,9 @@ func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
 // renderBookCalendar renders the date and time step of flow f.
 func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *catalogue, p *page, f flow, loc *time.Location) error {
 	svc := c.service(f.Service)
+	l := s.langOf(r)
 	q := calendarQuery{
+		Lang:    l,
 		Service: f.Service, Mode: f.Mode, Loc: loc, TZ: f.TZ, Month: f.Month, Date: f.Date,
 		DayURL: func(d booking.Date) string {
 			g := f
@@ -306,7 +360,9 @@ func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *c
 			return g.url("/book")
 		},
 		SlotURL: func(start time.Time) string {
-			v := flow{Service: f.Service, Mode: f.Mode, Artisan: f.Artisan, TZ: f.TZ}.values()
+			g := f.keep(flow{Service: f.Service, Mode: f.Mode, Artisan: f.Artisan, TZ: f.TZ})
+			v := g.values()
+			g.embedValues(v)
 			v.Set("start", start.Format(time.RFC3339))
 			return "/book/details?" + v.Encode()
 		},
@@ -319,15 +375,15 @@ func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *c
 		return err
 	}
 	d := bookData{
-		Steps: f.steps(3), Flow: f, Service: svc, Calendar: cal,
-		ModeLabel: modeLabel(booking.Mode(f.Mode)), ArtisanName: "Any artisan",
-		Duration: fmtDuration(int(svc.Duration / time.Minute)),
+		Steps: f.steps(l, 3), Flow: f, Service: svc, Calendar: cal,
+		ModeLabel: modeLabel(l, booking.Mode(f.Mode)), ArtisanName: l.T("book.artisan.any"),
+		Duration: fmtDuration(l, int(svc.Duration/time.Minute)),
 		ZoneForm: zoneForm{Action: "/book", Hidden: f.hidden("tz"), Options: zoneOptions(f.TZ, c.Atelier.Timezone)},
 	}
 	if f.Artisan != anyArtisan {
 		d.ArtisanName = c.artisanName(f.Artisan)
 	}
-	p.Title, p.Data = "Choose a date and time", d
+	p.Title, p.Data = l.T("book.calendar.heading"), d
 	return s.show(w, r, "book_calendar", p)
 }
 
@@ -343,6 +399,7 @@ type detailsData struct {
 	Flow      flow
 	Start     string // RFC 3339, posted back; "" while a time is chosen on the page
 	Key       string // the form's one-time key (formKeyParam)
+	Action    string // where the form posts: /book/details, with the embed mode
 	Summary   summary
 	Form      detailsForm
 	Error     string // a message for the whole form
@@ -381,10 +438,10 @@ type summary struct {
 }
 
 // bookingSummary describes the appointment of flow f at start.
-func bookingSummary(c *catalogue, f flow, start time.Time, loc *time.Location) summary {
+func bookingSummary(l *i18n.Lang, c *catalogue, f flow, start time.Time, loc *time.Location) summary {
 	svc := c.service(f.Service)
 	sm := summary{
-		Service: c.serviceName(f.Service), Mode: modeLabel(booking.Mode(f.Mode)), Artisan: "Any available artisan",
+		Service: c.serviceName(f.Service), Mode: modeLabel(l, booking.Mode(f.Mode)), Artisan: l.T("summary.any_artisan"),
 		ZoneLabel: zoneLabel(loc.String()),
 	}
 	if f.Artisan != "" && f.Artisan != anyArtisan {
@@ -392,26 +449,26 @@ func bookingSummary(c *catalogue, f flow, start time.Time, loc *time.Location) s
 	}
 	var end time.Time
 	if svc != nil {
-		sm.Duration = fmtDuration(int(svc.Duration / time.Minute))
+		sm.Duration = fmtDuration(l, int(svc.Duration/time.Minute))
 		end = start.Add(time.Duration(int(svc.Duration/time.Minute)) * time.Minute)
 	}
-	sm.When = whenLabel(start.In(loc), end.In(loc))
+	sm.When = whenLabel(l, start.In(loc), end.In(loc))
 	if booking.Mode(f.Mode) == booking.InPerson {
 		sm.Location, sm.MapURL = c.Atelier.Address, mapURL(c.Atelier.MapURL, c.Atelier.Address)
 		if !sameOffsets(loc, c.Loc, start) {
-			sm.AtelierWhen = whenLabel(start.In(c.Loc), end.In(c.Loc)) + " in " + cityOf(c.Atelier.Timezone)
+			sm.AtelierWhen = atelierWhen(l, start.In(c.Loc), end.In(c.Loc), c.Atelier.Timezone)
 		}
 	}
 	return sm
 }
 
-// whenLabel is "Tuesday 8 December 2026, 2:30 pm – 4:00 pm".
-func whenLabel(start, end time.Time) string {
-	s := fmtDate(start) + ", " + fmtTime(start)
-	if !end.IsZero() {
-		s += " – " + fmtTime(end)
-	}
-	return s
+// whenLabel is "Tuesday 8 December 2026, 2:30 pm – 4:00 pm": the same
+// words as the e-mails' (i18n.Lang.Span).
+func whenLabel(l *i18n.Lang, start, end time.Time) string { return l.Span(start, end) }
+
+// atelierWhen is whenLabel at the atelier: "... in Singapore".
+func atelierWhen(l *i18n.Lang, start, end time.Time, zone string) string {
+	return l.T("summary.at_atelier", "When", whenLabel(l, start, end), "City", cityOf(l, zone))
 }
 
 // detailsProblem is what keeps the flow of a details request from naming
@@ -508,7 +565,7 @@ func (s *Server) handleDetails(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, detailsURL(f, start, newFormKey()), http.StatusSeeOther)
 		return nil
 	}
-	p, err := s.detailsPage(r.Context(), c, detailsState{Flow: f, Start: start, Loc: loc, Key: key})
+	p, err := s.detailsPage(r.Context(), c, detailsState{Lang: s.langOf(r), Flow: f, Start: start, Loc: loc, Key: key})
 	if err != nil {
 		return err
 	}
@@ -517,6 +574,7 @@ func (s *Server) handleDetails(w http.ResponseWriter, r *http.Request) error {
 
 // detailsState is the details step as shown.
 type detailsState struct {
+	Lang  *i18n.Lang
 	Flow  flow
 	Start time.Time // while picking, the time to show chosen (zero for none)
 	Loc   *time.Location
@@ -539,29 +597,29 @@ const (
 
 // detailsPage builds the details step as st shows it.
 func (s *Server) detailsPage(ctx context.Context, c *catalogue, st detailsState) (*page, error) {
-	f, loc := st.Flow, st.Loc
+	f, loc, l := st.Flow, st.Loc, st.Lang
 	back := f
 	d := detailsData{
-		Steps: f.steps(4), Flow: f, Key: st.Key, Form: st.Form, Error: st.Error,
+		Steps: f.steps(l, 4), Flow: f, Key: st.Key, Action: f.embedURL("/book/details"), Form: st.Form, Error: st.Error,
 		Pick: st.Pick, Notice: st.Notice, ZoneLabel: zoneLabel(loc.String()),
 	}
 	if st.Pick {
-		days, err := s.pickTimes(ctx, c, f, loc, st.Day, st.Start)
+		days, err := s.pickTimes(ctx, l, c, f, loc, st.Day, st.Start)
 		if err != nil {
 			return nil, err
 		}
 		d.Days, d.DayValue = days, st.Day.String()
-		d.Summary = bookingSummary(c, f, time.Time{}, loc)
+		d.Summary = bookingSummary(l, c, f, time.Time{}, loc)
 		d.Summary.When, d.Summary.AtelierWhen = "", ""
 		back.Date = st.Day.String()
 		d.CalendarURL = back.url("/book") + "#times"
 	} else {
 		d.Start = st.Start.Format(time.RFC3339)
-		d.Summary = bookingSummary(c, f, st.Start, loc)
+		d.Summary = bookingSummary(l, c, f, st.Start, loc)
 		back.Date = booking.DateOf(st.Start.In(loc)).String()
 	}
 	d.ChangeURL = back.url("/book") + "#times"
-	return &page{Title: "Your details", Atelier: c.Atelier, Nav: "book", Data: d}, nil
+	return &page{Title: l.T("book.details.title"), Atelier: c.Atelier, Nav: "book", Data: d}, nil
 }
 
 // detailsAgain is the details step shown again as st, for err: the form
@@ -577,7 +635,7 @@ func (s *Server) detailsAgain(ctx context.Context, c *catalogue, st detailsState
 // pickTimes lists the free times of flow f on the first pickDays days
 // that have any, from the day from on (today at the earliest) and at most
 // pickSpan days ahead; chosen is marked.
-func (s *Server) pickTimes(ctx context.Context, c *catalogue, f flow, loc *time.Location, from booking.Date, chosen time.Time) ([]pickDay, error) {
+func (s *Server) pickTimes(ctx context.Context, l *i18n.Lang, c *catalogue, f flow, loc *time.Location, from booking.Date, chosen time.Time) ([]pickDay, error) {
 	now := s.app.Now().In(loc)
 	if today := booking.DateOf(now); from.IsZero() || from.Before(today) {
 		from = today
@@ -591,7 +649,7 @@ func (s *Server) pickTimes(ctx context.Context, c *catalogue, f flow, loc *time.
 		return nil, err
 	}
 	// The calendar's slot labels, with the start as the slot's value.
-	cq := calendarQuery{Loc: loc, SlotURL: func(t time.Time) string { return t.Format(time.RFC3339) }}
+	cq := calendarQuery{Lang: l, Loc: loc, SlotURL: func(t time.Time) string { return t.Format(time.RFC3339) }}
 	showAtelier := booking.Mode(f.Mode) == booking.InPerson && !sameOffsets(loc, c.Loc, now)
 	var days []pickDay
 	var last booking.Date
@@ -601,10 +659,10 @@ func (s *Server) pickTimes(ctx context.Context, c *catalogue, f flow, loc *time.
 			if len(days) == pickDays {
 				break
 			}
-			days = append(days, pickDay{Label: fmtDate(sl.Start.In(loc))})
+			days = append(days, pickDay{Label: fmtDate(l, sl.Start.In(loc))})
 			last = d
 		}
-		cell := s.slotCell(sl, cq, c.Loc, showAtelier, cityOf(c.Atelier.Timezone))
+		cell := s.slotCell(sl, cq, c.Loc, showAtelier, cityOf(l, c.Atelier.Timezone))
 		day := &days[len(days)-1]
 		day.Times = append(day.Times, pickTime{
 			ID: fmt.Sprintf("time-%d-%d", len(days), len(day.Times)+1), Value: cell.URL,
@@ -632,8 +690,9 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 	// A form without a key of ours (not one of our pages) books without
 	// the protection; the page shown again carries a fresh key.
 	posted := formKey(pf)
+	l := s.langOf(r)
 	st := detailsState{
-		Flow: f, Start: start, Loc: loc, Key: posted,
+		Lang: l, Flow: f, Start: start, Loc: loc, Key: posted,
 		Form: detailsForm{
 			Name:  strings.TrimSpace(pf.Get("name")),
 			Email: strings.TrimSpace(pf.Get("email")),
@@ -654,21 +713,20 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 	switch problem {
 	case detailsNoService:
 		return withWords(booking.Errorf(booking.EINVALID, booking.CodeInvalid, "the appointment is not offered in that way"),
-			words{Heading: "This appointment is not offered",
-				Message: "The appointment you chose, or the way of meeting, is not offered online (any more). Please choose again from our appointments."})
+			words{Heading: l.T("book.details.not_offered"), Message: l.T("book.details.not_offered_text")})
 	case detailsNoArtisan:
 		// A stale or altered form: keep what was typed, offer the times
 		// of any artisan.
 		st.Flow.Artisan, st.Pick, st.Start = anyArtisan, true, time.Time{}
-		st.Notice = "The artisan you chose does not offer this appointment (any more). Your details are kept: choose a time with any of our artisans below and confirm."
+		st.Notice = l.T("book.details.artisan_gone")
 		return s.detailsAgain(r.Context(), c, st, booking.Errorf(booking.EINVALID, booking.CodeInvalid, "artisan does not offer this service"))
 	case detailsNoStart:
-		st.Pick, st.Notice = true, "Please choose a time."
+		st.Pick, st.Notice = true, l.T("book.details.choose_time")
 		return s.detailsAgain(r.Context(), c, st, booking.Errorf(booking.EINVALID, booking.CodeInvalid, "no time chosen"))
 	}
 	req := app.BookingRequest{
 		Service: f.Service, Mode: booking.Mode(f.Mode), Start: start,
-		Customer: booking.Customer{Name: st.Form.Name, Email: st.Form.Email, Phone: st.Form.Phone, Timezone: f.TZ},
+		Customer: booking.Customer{Name: st.Form.Name, Email: st.Form.Email, Phone: st.Form.Phone, Timezone: f.TZ, Language: l.Name()},
 		Notes:    st.Form.Notes,
 	}
 	if f.Artisan != anyArtisan {
@@ -678,8 +736,7 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 		// The API's limit, shared: the form is kept so that nothing needs
 		// typing again.
 		wait, _ := httpx.RetryWait(err)
-		st.Error = "We have received many booking requests from your connection in the last minute. " +
-			"Please wait " + waitPhrase(wait) + " and confirm again; your details are kept."
+		st.Error = l.T("book.details.too_many", "Wait", waitPhrase(l, wait))
 		return s.detailsAgain(r.Context(), c, st, err)
 	}
 	created, err := s.app.CreateBooking(r.Context(), req, app.CreateOptions{IdempotencyKey: posted, Replay: firstResponse{}})
@@ -692,6 +749,7 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v := url.Values{"token": {token}, "new": {"1"}}
+	f.embedValues(v)
 	http.Redirect(w, r, "/bookings/"+url.PathEscape(id)+"?"+v.Encode(), http.StatusSeeOther)
 	return nil
 }
@@ -705,48 +763,67 @@ func (s *Server) bookingFailed(ctx context.Context, c *catalogue, st detailsStat
 	if !errors.As(err, &e) {
 		return err
 	}
+	l := st.Lang
 	switch {
 	case e.Code == booking.CodeIdempotencyMismatch:
 		// This page already booked, with other details (changed after
 		// Back). The first booking stands; a new key lets the customer
 		// book a second one on purpose.
 		st.Key = newFormKey()
-		st.Error = "This page has already booked an appointment, with the details first sent; its confirmation is in your e-mail. " +
-			"If you want a second appointment, check the details below and confirm again."
+		st.Error = l.T("book.details.already_booked")
 		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.EINVALID:
 		st.Form.Errors = map[string]string{}
 		for k, m := range e.Fields {
 			if fk, ok := customerFields[k]; ok {
-				st.Form.Errors[fk] = m
+				st.Form.Errors[fk] = fieldSentence(l, fk, k, m)
 			}
 		}
 		if len(st.Form.Errors) == len(e.Fields) && len(st.Form.Errors) > 0 {
-			st.Error = "Please check the highlighted fields."
+			st.Error = l.T("book.details.check_fields")
 			return s.detailsAgain(ctx, c, st, err)
 		}
 		// The time itself is not bookable (not on the grid, in the past).
 		st.Pick, st.Start = true, time.Time{}
-		st.Notice = "That time can no longer be booked. Your details are kept: please choose another time below and confirm."
+		st.Notice = l.T("book.details.time_gone")
 		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.ECONFLICT && booking.SlotTaken(err):
 		taken := st.Start.In(st.Loc)
 		st.Pick, st.Start = true, time.Time{}
-		st.Notice = "Sorry, " + fmtTime(taken) + " on " + fmtDate(taken) + " was booked by someone else a moment ago. " +
-			"Your details are kept: choose another time below and confirm."
+		st.Notice = l.T("book.details.taken", "Time", fmtTime(l, taken), "Date", fmtDate(l, taken))
 		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.ECONFLICT:
 		// A time that never was bookable (closed, too soon, beyond the
 		// horizon): the message says why.
 		st.Pick, st.Start = true, time.Time{}
-		st.Notice = unbookableReason(e, st.Loc.String(), c.Atelier.Timezone) + " Your details are kept: please choose another time below and confirm."
+		st.Notice = l.Sentences(unbookableReason(l, e, st.Loc.String(), c.Atelier.Timezone), l.T("book.details.kept_choose"))
 		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.EUNAVAILABLE:
 		// The form is kept: nothing needs typing again to retry.
-		st.Error = sentence(e.Message) + " Your details are kept."
+		st.Error = l.Sentences(l.Problem(e.Code, e.Reason, sentence(e.Message)), l.T("book.details.kept"))
 		return s.detailsAgain(ctx, c, st, err)
 	}
 	return err
+}
+
+// fieldSentence is a form field's error as a sentence: "Your e-mail must
+// be a valid e-mail address." in English, from the domain's message m of
+// the API field path k; the field's own words in another language.
+func fieldSentence(l *i18n.Lang, formField, k, m string) string {
+	if l.Name() == i18n.Default {
+		switch formField {
+		case "name":
+			return l.T("book.details.err_name", "Msg", m)
+		case "email":
+			return l.T("book.details.err_email", "Msg", m)
+		case "phone":
+			return l.T("book.details.err_phone", "Msg", m)
+		case "notes":
+			return l.T("book.details.err_notes", "Msg", m)
+		}
+		return sentence(m)
+	}
+	return l.Field(k, m)
 }
 
 // HiddenAll lists every field of the flow as hidden form fields.

@@ -8,18 +8,43 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // engine holds the page templates, each parsed once with the layout and
-// the partials (the miniflux pattern: one *template.Template per page).
+// the partials (the miniflux pattern: one *template.Template per page),
+// once per shipped language: T and N in a template are that language's
+// messages (internal/i18n).
 type engine struct {
-	pages map[string]*template.Template
+	pages map[string]map[string]*template.Template // by language, then page
 }
 
 // newEngine parses templates/layout.html, templates/partials/*.html and
 // each templates/*.html page in root.
 func newEngine(root fs.FS, as *assets) (*engine, error) {
+	all, err := i18n.New(i18n.Shipped(), "")
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{pages: map[string]map[string]*template.Template{}}
+	for _, l := range all.Languages() {
+		pages, err := parsePages(root, as, l)
+		if err != nil {
+			return nil, err
+		}
+		e.pages[l.Name()] = pages
+	}
+	return e, nil
+}
+
+// parsePages parses every page with the messages of l.
+func parsePages(root fs.FS, as *assets, l *i18n.Lang) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
+		// T and N are the message catalogue: {{T "id" "Name" .Value}},
+		// {{N "id" .Count}}.
+		"T":     l.T,
+		"N":     l.N,
 		"asset": as.URL,
 		// add lets templates number things from 1.
 		"add": func(a, b int) int { return a + b },
@@ -34,7 +59,7 @@ func newEngine(root fs.FS, as *assets) (*engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing partials: %w", err)
 	}
-	e := &engine{pages: map[string]*template.Template{}}
+	out := map[string]*template.Template{}
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")
 		if name == "layout" {
@@ -46,16 +71,16 @@ func newEngine(root fs.FS, as *assets) (*engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parsing template %s: %w", name, err)
 		}
-		e.pages[name] = t
+		out[name] = t
 	}
-	return e, nil
+	return out, nil
 }
 
 // render executes page into a buffer and writes it with status only when
 // the whole page rendered, so a template error never sends half a page:
 // an error is returned only when nothing was written.
-func (e *engine) render(w http.ResponseWriter, status int, page string, data any) error {
-	t, ok := e.pages[page]
+func (e *engine) render(w http.ResponseWriter, status int, page string, l *i18n.Lang, data any) error {
+	t, ok := e.pages[l.Name()][page]
 	if !ok {
 		return fmt.Errorf("no page template %q", page)
 	}

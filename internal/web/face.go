@@ -1,43 +1,52 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"runtime"
 	"strconv"
 	"sync"
 
 	"github.com/atelier-app/atelier/internal/config"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // face is what the configuration says about the atelier's look and words
 // beyond the catalogue: the landing page's text, the pictures (resized at
-// start). The services' "what to bring" is internal/invite's (SetAdvice).
+// start). Its words are in one language at a time (in); the services'
+// "what to bring" is the Server's advice.
 type face struct {
 	Tagline, Intro, Directions string
 	Logo                       *picture
 	Photos                     []*picture
 	services, artisans         map[string]*picture // by ID
+	// tagline, intro and directions are the configured words in each
+	// language; empty ones take the catalogue's general words.
+	tagline, intro, directions i18n.Text
 }
 
-// The landing page's words when the configuration gives none.
-const (
-	defaultTagline = "Bespoke jewellery, made by hand"
-	defaultIntro   = "Sit down with one of our artisans to design an engagement ring, reset an heirloom or find your size. Come to the atelier, or meet us by video call from wherever you are."
-)
+// in is the face with its words in l.
+func (f *face) in(l *i18n.Lang) *face {
+	c := *f
+	c.Tagline = cmp.Or(f.tagline.In(l.Name()), l.T("home.default_tagline"))
+	c.Intro = cmp.Or(f.intro.In(l.Name()), l.T("home.default_intro"))
+	c.Directions = f.directions.In(l.Name())
+	return &c
+}
 
 // UseConfig takes the landing page's words and the pictures from cfg. It reads, decodes and resizes every picture now, so that
 // a missing or unreadable file stops the start with an error naming its
 // key; the sizes are served with the static files, under hashed URLs.
 func (s *Server) UseConfig(cfg *config.Config) error {
+	langs, err := cfg.Catalogue()
+	if err != nil {
+		return err
+	}
+	s.langs, s.advice, s.secure = langs, cfg.Advice(), cfg.Server.Secure()
+	s.embedAncestors = cfg.Server.EmbedAncestors()
 	f := &face{
-		Tagline: cfg.Atelier.Tagline, Intro: cfg.Atelier.Intro, Directions: cfg.Atelier.Directions,
+		tagline: i18n.Text(cfg.Atelier.Tagline), intro: i18n.Text(cfg.Atelier.Intro), directions: i18n.Text(cfg.Atelier.Directions),
 		services: map[string]*picture{}, artisans: map[string]*picture{},
-	}
-	if f.Tagline == "" {
-		f.Tagline = defaultTagline
-	}
-	if f.Intro == "" {
-		f.Intro = defaultIntro
 	}
 	// Pictures are resized a few at a time, one per core.
 	refs := cfg.Photos()
@@ -82,7 +91,7 @@ func (s *Server) UseConfig(cfg *config.Config) error {
 // defaultFace is the face of a server whose configuration was not given
 // (UseConfig not called): today's words, no pictures.
 func defaultFace() *face {
-	return &face{Tagline: defaultTagline, Intro: defaultIntro}
+	return &face{}
 }
 
 func photoKey(list string, i int, suffix string) string {

@@ -2,63 +2,42 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
-// Dates and times are written out in British English, the house style of
-// the demo atelier: "Tuesday 8 December 2026", "2:30 pm".
+// Dates and times are written in the page's language by internal/i18n,
+// the same functions as the e-mails': "Tuesday 8 December 2026",
+// "2:30 pm" in English (British), "2026年12月8日 星期二", "14:30" in
+// Chinese; atelier.clock chooses 12 or 24 hours.
 
-func fmtDate(t time.Time) string      { return t.Format("Monday 2 January 2006") }
-func fmtShortDate(t time.Time) string { return t.Format("Mon 2 Jan") }
-func fmtTime(t time.Time) string      { return t.Format("3:04 pm") }
-func fmtMonth(d booking.Date) string  { return d.In(time.UTC).Format("January 2006") }
+func fmtDate(l *i18n.Lang, t time.Time) string      { return l.Date(t) }
+func fmtShortDate(l *i18n.Lang, t time.Time) string { return l.ShortDate(t) }
+func fmtTime(l *i18n.Lang, t time.Time) string      { return l.Time(t) }
+func fmtMonth(l *i18n.Lang, d booking.Date) string  { return l.Month(d.In(time.UTC)) }
 
 // fmtDateRange writes the days from to to, both included, each with its
 // weekday; the first day's year is left out only when both share it:
 // "Saturday 6 February – Monday 8 February 2027", "Thursday 31 December
 // 2026 – Saturday 2 January 2027", or one date when from is to.
-func fmtDateRange(from, to booking.Date) string {
-	f, t := from.In(time.UTC), to.In(time.UTC)
-	switch {
-	case from == to:
-		return fmtDate(f)
-	case from.Year == to.Year:
-		return f.Format("Monday 2 January") + " – " + fmtDate(t)
-	default:
-		return fmtDate(f) + " – " + fmtDate(t)
-	}
+func fmtDateRange(l *i18n.Lang, from, to booking.Date) string {
+	return l.DateRange(from.In(time.UTC), to.In(time.UTC))
 }
 
 // fmtDuration writes minutes as "90 minutes" or "1 hour 30 minutes".
-func fmtDuration(min int) string {
-	h, m := min/60, min%60
-	var parts []string
-	switch h {
-	case 0:
-	case 1:
-		parts = append(parts, "1 hour")
-	default:
-		parts = append(parts, fmt.Sprintf("%d hours", h))
-	}
-	if m > 0 || h == 0 {
-		parts = append(parts, fmt.Sprintf("%d minutes", m))
-	}
-	return strings.Join(parts, " ")
-}
+func fmtDuration(l *i18n.Lang, min int) string { return l.Duration(min) }
 
 // modeLabel names a mode for customers.
-func modeLabel(m booking.Mode) string {
+func modeLabel(l *i18n.Lang, m booking.Mode) string {
 	switch m {
 	case booking.InPerson:
-		return "Visit to the atelier"
+		return l.T("mode.in_person")
 	case booking.Virtual:
-		return "Virtual consultation"
+		return l.T("mode.virtual")
 	}
 	return string(m)
 }
@@ -96,17 +75,17 @@ func mapURL(configured, address string) string {
 
 // waitPhrase says how long to wait in words: "a few seconds", "about 40
 // seconds", "a minute", "2 minutes".
-func waitPhrase(d time.Duration) string {
+func waitPhrase(l *i18n.Lang, d time.Duration) string {
 	secs := int(math.Ceil(d.Seconds()))
 	switch {
 	case secs <= 5:
-		return "a few seconds"
+		return l.T("wait.few_seconds")
 	case secs < 55:
-		return fmt.Sprintf("about %d seconds", (secs+4)/5*5)
+		return l.N("wait.about_seconds", (secs+4)/5*5)
 	case secs <= 60:
-		return "a minute"
+		return l.T("wait.minute")
 	default:
-		return fmt.Sprintf("%d minutes", (secs+59)/60)
+		return l.N("wait.minutes", (secs+59)/60)
 	}
 }
 
@@ -114,22 +93,23 @@ func waitPhrase(d time.Duration) string {
 // (start, in the page's zone) cannot be booked after all: "booked by
 // someone else a moment ago" only when it was free and has been taken
 // meanwhile, otherwise unbookableReason. tail follows either.
-func unbookableNotice(err error, start time.Time, atelierZone, tail string) string {
+func unbookableNotice(l *i18n.Lang, err error, start time.Time, atelierZone, tail string) string {
 	var e *booking.Error
 	if booking.SlotTaken(err) || !errors.As(err, &e) || e.Kind != booking.ECONFLICT {
-		return "Sorry, " + fmtTime(start) + " was booked by someone else a moment ago. " + tail
+		return l.Sentences(l.T("notice.taken_time", "Time", fmtTime(l, start)), tail)
 	}
-	return unbookableReason(e, start.Location().String(), atelierZone) + " " + tail
+	return l.Sentences(unbookableReason(l, e, start.Location().String(), atelierZone), tail)
 }
 
 // unbookableReason is the engine's reason a time never was bookable
 // ("The atelier is closed at 20:30 on Saturday 12 December (open
 // 10:00-18:00 that day)."), whose times and dates are the atelier's: when
 // the page shows another zone (pageZone), it says so.
-func unbookableReason(e *booking.Error, pageZone, atelierZone string) string {
-	msg := sentence(e.Message)
-	if pageZone != atelierZone {
-		msg += " Times and dates are the atelier's, in " + cityOf(atelierZone) + "."
+func unbookableReason(l *i18n.Lang, e *booking.Error, pageZone, atelierZone string) string {
+	msg := l.Problem(e.Code, e.Reason, sentence(e.Message))
+	if pageZone != atelierZone && l.Name() == i18n.Default {
+		// Only the English message names times, in the atelier's zone.
+		msg += " Times and dates are the atelier's, in " + cityOf(l, atelierZone) + "."
 	}
 	return msg
 }
@@ -137,10 +117,10 @@ func unbookableReason(e *booking.Error, pageZone, atelierZone string) string {
 // fmtSlotTime is fmtTime for a time in a list of times: in the hour the
 // clocks go back, when the same time of day comes twice, the zone's
 // abbreviation tells the two apart ("1:30 am BST", "1:30 am GMT").
-func fmtSlotTime(t time.Time) string {
+func fmtSlotTime(l *i18n.Lang, t time.Time) string {
 	h, m, _ := t.Clock()
 	if _, n := booking.DateOf(t).Occurrences(time.Duration(h)*time.Hour+time.Duration(m)*time.Minute, t.Location()); n > 1 {
-		return fmtTime(t) + " " + t.Format("MST")
+		return fmtTime(l, t) + " " + t.Format("MST")
 	}
-	return fmtTime(t)
+	return fmtTime(l, t)
 }

@@ -132,6 +132,10 @@ func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, o envOptions) *Env {
 		Store: db, Now: func() time.Time { return Now }, Logger: logger, PublicURL: e.URL, Meetings: meeting.Jitsi{},
 		Passwords: auth.TestParams, Checker: o.checker,
 	}
+	if d.Languages, err = cfg.Catalogue(); err != nil {
+		tb.Fatal(err)
+	}
+	d.Advice = cfg.Advice()
 	if o.parts != nil {
 		o.parts(&d, e)
 	}

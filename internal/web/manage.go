@@ -12,7 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/invite"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // The manage pages are reached from the link in the mails,
@@ -102,11 +102,10 @@ func (s *Server) loadManaged(r *http.Request, token string) (*app.Booking, *cata
 // token and an expired one alike (pageRenderer): one "not valid" page,
 // which offers to e-mail fresh links.
 func (s *Server) invalidLink(w http.ResponseWriter, r *http.Request, status int) {
-	d := resendData{Eyebrow: "404", Heading: "This link is not valid",
-		Lede: "We could not find a booking for this link: part of it may be missing, or the appointment is long past. " +
-			"Enter the e-mail address you booked with and we will send you a fresh link to each of your coming appointments."}
-	if err := s.renderStatus(w, r, status, "resend", &page{Title: d.Heading, Data: d}); err != nil {
-		s.renderErrorPage(w, r, status, customerWording(status, err))
+	l := s.langOf(r)
+	d := resendData{Eyebrow: "404", Heading: l.T("manage.invalid.heading"), Lede: l.T("manage.invalid.lede")}
+	if err := s.renderStatus(w, r, status, "resend", &page{Title: d.Heading, Data: d, Lang: l}); err != nil {
+		s.renderErrorPage(w, r, status, customerWording(l, status, err))
 	}
 }
 
@@ -121,16 +120,30 @@ func bookingZone(v *app.Booking, c *catalogue, asked string) (*time.Location, st
 	return loc, loc.String()
 }
 
-func (s *Server) manageData(v *app.Booking, c *catalogue, token string, loc *time.Location) manageData {
+// bookingLang is the language of a manage page of v: an explicit
+// choice (?lang=, the cookie) first, then the language the booking was
+// made in, then the browser's.
+func (s *Server) bookingLang(r *http.Request, v *app.Booking) *i18n.Lang {
+	explicit := r.URL.Query().Get(langParam)
+	if c, err := r.Cookie(langCookie); err == nil && explicit == "" {
+		explicit = c.Value
+	}
+	if explicit == "" || !s.langs.Has(explicit) {
+		explicit = v.Customer.Language
+	}
+	return s.langs.Negotiate(explicit, "", r.Header.Get("Accept-Language"))
+}
+
+func (s *Server) manageData(l *i18n.Lang, v *app.Booking, c *catalogue, token string, loc *time.Location) manageData {
 	f := flow{Service: v.ServiceID, Mode: string(v.Mode), Artisan: v.ArtisanID}
-	sm := bookingSummary(c, f, v.Start, loc)
+	sm := bookingSummary(l, c, f, v.Start, loc)
 	sm.Service, sm.Artisan = v.ServiceName, v.ArtisanName // also once they left the catalogue
 	if sm.Duration == "" {
-		sm.Duration = fmtDuration(int(v.End.Sub(v.Start) / time.Minute))
+		sm.Duration = fmtDuration(l, int(v.End.Sub(v.Start)/time.Minute))
 	}
-	sm.When = whenLabel(v.Start.In(loc), v.End.In(loc))
+	sm.When = whenLabel(l, v.Start.In(loc), v.End.In(loc))
 	if sm.AtelierWhen != "" {
-		sm.AtelierWhen = whenLabel(v.Start.In(c.Loc), v.End.In(c.Loc)) + " in " + cityOf(c.Atelier.Timezone)
+		sm.AtelierWhen = atelierWhen(l, v.Start.In(c.Loc), v.End.In(c.Loc), c.Atelier.Timezone)
 	}
 	if v.Location != "" {
 		sm.Location = v.Location
@@ -146,16 +159,16 @@ func (s *Server) manageData(v *app.Booking, c *catalogue, token string, loc *tim
 		TZ:         loc.String(),
 		BookURL:    "/book",
 		Resend:     resendData{Email: v.Customer.Email, Secondary: true},
-		Bring:      invite.BringFor(v.ServiceID, v.Mode), BringHeading: "What to bring",
+		Bring:      s.advice.For(v.ServiceID, v.Mode, l), BringHeading: l.T("manage.bring"),
 	}
 	if v.Mode == booking.Virtual {
-		d.BringHeading = "Before the call"
+		d.BringHeading = l.T("manage.bring_call")
 	}
 	title := sm.Service + " — " + c.Atelier.Name
-	details := "With " + sm.Artisan + ". Manage or cancel: " + d.ManageURL
+	details := l.T("manage.gcal_details", "Artisan", sm.Artisan, "URL", d.ManageURL)
 	where := sm.Location
 	if v.MeetingURL != "" {
-		details = "Join the video call: " + v.MeetingURL + "\n" + details
+		details = l.T("manage.gcal_join", "URL", v.MeetingURL) + "\n" + details
 		where = v.MeetingURL
 	}
 	d.GoogleURL = googleCalendarURL(title, v.Start, v.End, details, where, loc.String())
@@ -169,7 +182,8 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	loc, _ := bookingZone(v, c, r.URL.Query().Get("tz"))
-	d := s.manageData(v, c, token, loc)
+	l := s.bookingLang(r, v)
+	d := s.manageData(l, v, c, token, loc)
 	switch r.URL.Query().Get("new") {
 	case "1":
 		d.Just = "booked"
@@ -181,11 +195,11 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) error {
 	if was := r.URL.Query().Get("was"); d.Just == "rescheduled" && was != v.ArtisanID && c.artisan(was) != nil {
 		d.WasArtisan = c.artisanName(was)
 	}
-	title := "Your appointment"
+	title := l.T("manage.title")
 	if d.Just == "booked" {
-		title = "Your appointment is confirmed"
+		title = l.T("manage.title_booked")
 	}
-	return s.show(w, r, "booking", &page{Title: title, Atelier: c.Atelier, Data: d})
+	return s.show(w, r, "booking", &page{Title: title, Atelier: c.Atelier, Data: d, Lang: l})
 }
 
 func (s *Server) handleCancelConfirm(w http.ResponseWriter, r *http.Request) error {
@@ -199,7 +213,8 @@ func (s *Server) handleCancelConfirm(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	loc, _ := bookingZone(v, c, "")
-	return s.show(w, r, "cancel", &page{Title: "Cancel your appointment", Atelier: c.Atelier, Data: s.manageData(v, c, token, loc)})
+	l := s.bookingLang(r, v)
+	return s.show(w, r, "cancel", &page{Title: l.T("cancel.title"), Atelier: c.Atelier, Data: s.manageData(l, v, c, token, loc), Lang: l})
 }
 
 func (s *Server) handleCancelPost(w http.ResponseWriter, r *http.Request) error {
@@ -231,7 +246,7 @@ func (s *Server) handleReschedule(w http.ResponseWriter, r *http.Request) error 
 		return nil
 	}
 	loc, tz := bookingZone(v, c, q.Get("tz"))
-	p, err := s.reschedulePage(r.Context(), v, c, token, loc, tz, movePick(v, c, q.Get("artisan")), q.Get("month"), q.Get("date"), "")
+	p, err := s.reschedulePage(r.Context(), s.bookingLang(r, v), v, c, token, loc, tz, movePick(v, c, q.Get("artisan")), q.Get("month"), q.Get("date"), "")
 	if err != nil {
 		return err
 	}
@@ -272,7 +287,7 @@ func moveRequest(choice string) string {
 }
 
 // reschedulePage is the calendar of a move of v, with notice.
-func (s *Server) reschedulePage(ctx context.Context, v *app.Booking, c *catalogue, token string, loc *time.Location, tz, choice, month, date, notice string) (*page, error) {
+func (s *Server) reschedulePage(ctx context.Context, l *i18n.Lang, v *app.Booking, c *catalogue, token string, loc *time.Location, tz, choice, month, date, notice string) (*page, error) {
 	base := "/bookings/" + url.PathEscape(v.ID) + "/reschedule"
 	link := func(path, choice string, kv ...string) string {
 		q := url.Values{"token": {token}, "tz": {tz}}
@@ -285,6 +300,7 @@ func (s *Server) reschedulePage(ctx context.Context, v *app.Booking, c *catalogu
 		return path + "?" + q.Encode()
 	}
 	cq := calendarQuery{
+		Lang:    l,
 		Service: v.ServiceID, Mode: string(v.Mode), Moving: v.ID, Loc: loc, TZ: tz, Month: month, Date: date,
 		DayURL:   func(d booking.Date) string { return link(base, choice, "date", d.String()) + "#times" },
 		MonthURL: func(d booking.Date) string { return link(base, choice, "month", d.String()[:7]) },
@@ -301,7 +317,7 @@ func (s *Server) reschedulePage(ctx context.Context, v *app.Booking, c *catalogu
 	if err != nil {
 		return nil, err
 	}
-	d := s.manageData(v, c, token, loc)
+	d := s.manageData(l, v, c, token, loc)
 	d.Calendar, d.Notice, d.Choice = cal, notice, choice
 	// The choice of artisan: links, so it works without JavaScript; the
 	// day or month looked at stays.
@@ -316,10 +332,10 @@ func (s *Server) reschedulePage(ctx context.Context, v *app.Booking, c *catalogu
 		if len(arts) > 1 || !slices.ContainsFunc(arts, func(a booking.Artisan) bool { return a.ID == v.ArtisanID }) {
 			for _, a := range arts {
 				if a.ID == v.ArtisanID {
-					d.Artisans = append(d.Artisans, artisanChoice{Label: a.Name, Note: "your artisan", URL: link(base, "", keep...), Current: choice == ""})
+					d.Artisans = append(d.Artisans, artisanChoice{Label: a.Name, Note: l.T("reschedule.your_artisan"), URL: link(base, "", keep...), Current: choice == ""})
 				}
 			}
-			d.Artisans = append(d.Artisans, artisanChoice{Label: "Any artisan", Note: "whoever is free", URL: link(base, anyArtisan, keep...), Current: choice == anyArtisan})
+			d.Artisans = append(d.Artisans, artisanChoice{Label: l.T("book.artisan.any"), Note: l.T("reschedule.whoever"), URL: link(base, anyArtisan, keep...), Current: choice == anyArtisan})
 			for _, a := range arts {
 				if a.ID != v.ArtisanID {
 					d.Artisans = append(d.Artisans, artisanChoice{Label: a.Name, URL: link(base, a.ID, keep...), Current: choice == a.ID})
@@ -338,7 +354,7 @@ func (s *Server) reschedulePage(ctx context.Context, v *app.Booking, c *catalogu
 		hidden = append(hidden, field{"date", date})
 	}
 	d.ZoneForm = zoneForm{Action: base, Hidden: hidden, Options: zoneOptions(tz, c.Atelier.Timezone)}
-	return &page{Title: "Choose a new time", Atelier: c.Atelier, Data: d}, nil
+	return &page{Title: l.T("reschedule.title"), Atelier: c.Atelier, Data: d, Lang: l}, nil
 }
 
 func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request) error {
@@ -361,10 +377,11 @@ func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return s.moveRefused(w, r, v, c, token, tz, choice, start.Format(time.RFC3339), err)
 	}
-	d := s.manageData(v, c, token, loc)
+	l := s.bookingLang(r, v)
+	d := s.manageData(l, v, c, token, loc)
 	d.Choice, d.Virtual = choice, v.Mode == booking.Virtual
 	d.NewStart = start.Format(time.RFC3339)
-	d.NewSummary = bookingSummary(c, flow{Service: v.ServiceID, Mode: string(v.Mode), Artisan: p.Artisan}, start, loc)
+	d.NewSummary = bookingSummary(l, c, flow{Service: v.ServiceID, Mode: string(v.Mode), Artisan: p.Artisan}, start, loc)
 	d.NewSummary.Service, d.NewSummary.Artisan = v.ServiceName, v.ArtisanName
 	if p.Changes() {
 		d.NewSummary.Artisan = c.artisanName(p.Artisan)
@@ -376,7 +393,7 @@ func (s *Server) handleRescheduleConfirm(w http.ResponseWriter, r *http.Request)
 		back.Set("artisan", choice)
 	}
 	d.MoveURL = "/bookings/" + url.PathEscape(v.ID) + "/reschedule?" + back.Encode()
-	return s.show(w, r, "reschedule_confirm", &page{Title: "Confirm the new time", Atelier: c.Atelier, Data: d})
+	return s.show(w, r, "reschedule_confirm", &page{Title: l.T("reschedule.confirm_title"), Atelier: c.Atelier, Data: d, Lang: l})
 }
 
 func (s *Server) handleReschedulePost(w http.ResponseWriter, r *http.Request) error {
@@ -435,14 +452,15 @@ func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.Book
 		return nil
 	}
 	loc, tz := bookingZone(v, c, tz)
-	date, notice := "", "That time can no longer be booked. Please choose another."
+	l := s.bookingLang(r, v)
+	date, notice := "", l.T("reschedule.time_gone")
 	if start, perr := time.Parse(time.RFC3339, startText); perr == nil {
 		date = booking.DateOf(start.In(loc)).String()
 		if kind == booking.ECONFLICT {
-			notice = unbookableNotice(err, start.In(loc), c.Atelier.Timezone, "Your appointment is unchanged; here are the times still free.")
+			notice = unbookableNotice(l, err, start.In(loc), c.Atelier.Timezone, l.T("reschedule.unchanged"))
 		}
 	}
-	p, perr := s.reschedulePage(r.Context(), v, c, token, loc, tz, choice, "", date, notice)
+	p, perr := s.reschedulePage(r.Context(), l, v, c, token, loc, tz, choice, "", date, notice)
 	if perr != nil {
 		return perr
 	}

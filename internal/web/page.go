@@ -13,6 +13,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // page is what the layout template receives: the common parts of every
@@ -29,6 +30,16 @@ type page struct {
 	// User is the signed-in staff member on staff pages.
 	User *booking.User
 	Data any
+
+	// Lang is the language the page is written in (<html lang>), and
+	// Langs the language switch (none on staff pages or with one
+	// language). Filled by renderStatus.
+	Lang  *i18n.Lang
+	Langs []langLink
+	// Embed renders the page for an iframe on the atelier's own site
+	// (/embed): no site header or footer; Transparent leaves the
+	// background to the parent page.
+	Embed, Transparent bool
 }
 
 // IsAdmin reports whether the page is shown to an admin.
@@ -126,7 +137,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		}
 		p.Atelier = at
 	}
-	return s.pages.render(w, status, name, p)
+	s.dress(r, p)
+	return s.pages.render(w, status, name, p.Lang, p)
 }
 
 // errorData is the content of the error page.
@@ -154,9 +166,27 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 		at = &booking.Atelier{Name: "Atelier"}
 	}
 	p.Atelier = at
-	if err := s.pages.render(w, status, "error", p); err != nil {
+	s.dress(r, p)
+	if err := s.pages.render(w, status, "error", p.Lang, p); err != nil {
 		s.logger.ErrorContext(r.Context(), "rendering error page", "err", err)
 		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+// dress fills in what every page has from its request: the language and
+// its switch, and the embed mode.
+func (s *Server) dress(r *http.Request, p *page) {
+	if p.Lang == nil {
+		p.Lang = s.langOf(r)
+		if p.User != nil {
+			p.Lang = s.langs.Staff()
+		}
+	}
+	if p.User == nil {
+		p.Langs = s.langLinks(r, p.Lang)
+	}
+	if embedded(r) {
+		p.Embed, p.Transparent = true, r.URL.Query().Get("transparent") == "1"
 	}
 }
 
@@ -169,14 +199,14 @@ type words struct {
 
 // page is h on the edge, its errors answered with pages (pageRenderer).
 func (s *Server) page(h httpx.HandlerFunc) http.Handler {
-	return s.edge.Handle(pageRenderer{s: s}, h)
+	return s.edge.Handle(pageRenderer{s: s}, s.inLanguage(s.embeddable(h)))
 }
 
 // managePage is page for the pages a manage link opens: an unknown
 // booking, a wrong token and an expired one are one "this link is not
 // valid" page that offers fresh links.
 func (s *Server) managePage(h httpx.HandlerFunc) http.Handler {
-	return s.edge.Handle(pageRenderer{s: s, manage: true}, h)
+	return s.edge.Handle(pageRenderer{s: s, manage: true}, s.inLanguage(s.embeddable(h)))
 }
 
 // staffOnly is page behind a staff session (the edge's session
@@ -206,7 +236,7 @@ func (pr pageRenderer) RenderError(w http.ResponseWriter, r *http.Request, statu
 	if errors.As(err, &pe) {
 		if rerr := s.renderStatus(w, r, status, pe.name, pe.page); rerr != nil {
 			s.logger.ErrorContext(r.Context(), "rendering page", "page", pe.name, "err", rerr)
-			s.renderErrorPage(w, r, http.StatusInternalServerError, customerWording(http.StatusInternalServerError, rerr))
+			s.renderErrorPage(w, r, http.StatusInternalServerError, customerWording(s.langOf(r), http.StatusInternalServerError, rerr))
 		}
 		return
 	}
@@ -227,11 +257,12 @@ func (pr pageRenderer) RenderError(w http.ResponseWriter, r *http.Request, statu
 	if errors.As(err, &we) {
 		wd, ok = we.words, true
 	}
-	if !ok && httpx.User(r) != nil {
+	var uf *unreadForm
+	if !ok && httpx.User(r) != nil && !errors.Is(err, httpx.ErrNoRoute) && !errors.As(err, &uf) {
 		wd, ok = staffWording(status, err)
 	}
 	if !ok {
-		wd = customerWording(status, err)
+		wd = customerWording(s.langOf(r), status, err)
 	}
 	s.renderErrorPage(w, r, status, wd)
 }
@@ -270,37 +301,60 @@ func withWords(err error, wd words) error { return &wordedError{err: err, words:
 // read is a 400 page asking to send it again.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.ParseForm(w, r); err != nil {
-		return withWords(err, words{Heading: "Your form could not be read", Message: "Please go back and send it again."})
+		return errUnreadForm(err)
 	}
 	return nil
 }
 
+// unreadForm marks a form that could not be read: its words are chosen in
+// the page's language by pageRenderer.
+type unreadForm struct{ err error }
+
+func (e *unreadForm) Error() string { return e.err.Error() }
+func (e *unreadForm) Unwrap() error { return e.err }
+
+func errUnreadForm(err error) error { return &unreadForm{err: err} }
+
 // customerWording is the words of every status for customers. Where the
 // application's message says what happened (a conflict, an invalid
 // request), the page shows it; internal errors never show theirs.
-func customerWording(status int, err error) words {
+func customerWording(l *i18n.Lang, status int, err error) words {
+	var uf *unreadForm
+	if errors.As(err, &uf) {
+		return words{Heading: l.T("error.form.heading"), Message: l.T("error.form.text")}
+	}
+	if errors.Is(err, httpx.ErrNoRoute) {
+		return words{Heading: l.T("error.no_page.heading"), Message: l.T("error.no_page.text")}
+	}
+	problem := func() string {
+		var e *booking.Error
+		if errors.As(err, &e) {
+			return l.Problem(e.Code, e.Reason, sentence(booking.ErrorMessage(err)))
+		}
+		return l.Problem(booking.ErrorCode(err), "", sentence(booking.ErrorMessage(err)))
+	}
 	switch status {
 	case http.StatusBadRequest:
-		return words{Heading: "Your request could not be read", Message: "Please go back and try again."}
+		return words{Heading: l.T("error.400.heading"), Message: l.T("error.400.text")}
 	case http.StatusUnauthorized:
-		return words{Heading: "Please sign in", Message: "This page needs a staff sign-in."}
+		return words{Heading: l.T("error.401.heading"), Message: l.T("error.401.text")}
 	case http.StatusForbidden:
-		return words{Heading: "Not allowed", Message: "This is not something you can do here. Please contact the atelier if you think it should be."}
+		return words{Heading: l.T("error.403.heading"), Message: l.T("error.403.text")}
 	case http.StatusNotFound:
-		return words{Heading: "Not found", Message: "We could not find what this link points to. If it came from one of our e-mails, please check that the whole link was opened."}
+		return words{Heading: l.T("error.404.heading"), Message: l.T("error.404.text")}
 	case http.StatusConflict, http.StatusUnprocessableEntity:
-		return words{Heading: "This could not be done", Message: sentence(booking.ErrorMessage(err)) + " Nothing was changed."}
+		return words{Heading: l.T("error.409.heading"), Message: l.Sentences(problem(), l.T("error.409.unchanged"))}
 	case http.StatusRequestEntityTooLarge:
-		return words{Heading: "Your request is too large", Message: "Please shorten what you typed and try again."}
+		return words{Heading: l.T("error.413.heading"), Message: l.T("error.413.text")}
 	case http.StatusTooManyRequests:
-		return words{Heading: "Too many requests", Message: "We have received many requests from your connection. Please wait a minute and try again."}
+		return words{Heading: l.T("error.429.heading"), Message: l.T("error.429.text")}
 	case http.StatusServiceUnavailable:
-		return words{Heading: "Please try again in a moment", Message: sentence(booking.ErrorMessage(err))}
+		return words{Heading: l.T("error.503.heading"), Message: problem()}
 	}
 	if status >= 400 && status < 500 {
-		return words{Heading: "This could not be done", Message: sentence(booking.ErrorMessage(err))}
+		return words{Heading: l.T("error.409.heading"), Message: problem()}
 	}
-	return words{Heading: "Something went wrong", Message: "Something went wrong on our side. Please try again in a moment, or contact the atelier."}
+	return words{Heading: l.T("error.500.heading"), Message: l.T("error.500.text")}
 }
 
 // sentence turns a domain message ("the video call could not be set up")

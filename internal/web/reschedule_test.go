@@ -33,7 +33,9 @@ func postedForm(t *testing.T, body string) url.Values {
 func slotLink(t *testing.T, body string, start time.Time) (string, bool) {
 	t.Helper()
 	needle := "start=" + url.QueryEscape(start.UTC().Format(time.RFC3339))
-	for _, m := range regexp.MustCompile(`href="([^"]*/reschedule/confirm\?[^"]*)"`).FindAllStringSubmatch(body, -1) {
+	// The calendar's slots only: the language switch links to the page
+	// itself, which may be a confirmation of that very time.
+	for _, m := range regexp.MustCompile(`<a class="slot" href="([^"]*/reschedule/confirm\?[^"]*)"`).FindAllStringSubmatch(body, -1) {
 		if link := html.UnescapeString(m[1]); strings.Contains(link, needle) {
 			return link, true
 		}

@@ -32,12 +32,10 @@ type resendData struct {
 const resendSentPath = resendPath + "?sent=1"
 
 func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) error {
-	d := resendData{Heading: "Send me my booking links", Lede: resendLede, Sent: r.URL.Query().Get("sent") == "1"}
+	l := s.langOf(r)
+	d := resendData{Heading: l.T("resend.heading"), Lede: l.T("resend.lede"), Sent: r.URL.Query().Get("sent") == "1"}
 	return s.show(w, r, "resend", &page{Title: d.Heading, Data: d})
 }
-
-const resendLede = "Enter the e-mail address you booked with. If you have coming appointments with us, " +
-	"we will e-mail you a fresh link to each; the links you had still work."
 
 // handleResendPost queues the e-mail of fresh links and answers every
 // well-formed request the same way (a redirect to the same page), whether
@@ -49,11 +47,11 @@ func (s *Server) handleResendPost(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
-	d := resendData{Heading: "Send me my booking links", Lede: resendLede, Email: email}
+	l := s.langOf(r)
+	d := resendData{Heading: l.T("resend.heading"), Lede: l.T("resend.lede"), Email: email}
 	if err := s.limits.AllowLinkRequest(r, email); err != nil {
 		wait, _ := httpx.RetryWait(err)
-		d.Notice = "We have had several requests for links from your connection or for this address. " +
-			"Please wait " + waitPhrase(wait) + " and ask again, or look for our earlier e-mails."
+		d.Notice = l.T("resend.too_many", "Wait", waitPhrase(l, wait))
 		return again(err, "resend", &page{Title: d.Heading, Data: d})
 	}
 	err := s.app.RequestManageLinks(r.Context(), email)
@@ -63,9 +61,9 @@ func (s *Server) handleResendPost(w http.ResponseWriter, r *http.Request) error 
 		return nil
 	case booking.ErrorKind(err) == booking.EINVALID:
 		// Only the address's form: nothing here depends on bookings.
-		d.Error = "Please enter the e-mail address you booked with, such as name@example.com."
+		d.Error = l.T("resend.bad_email")
 		if email == "" {
-			d.Error = "Please enter the e-mail address you booked with."
+			d.Error = l.T("resend.no_email")
 		}
 		return again(err, "resend", &page{Title: d.Heading, Data: d})
 	}

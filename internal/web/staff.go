@@ -10,6 +10,7 @@ import (
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // StaffConfig configures the staff pages.
@@ -82,6 +83,7 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 // handleLogin signs in through the edge (httpx.Server.SignIn), with the
 // API's limits; a refused sign-in shows the form again, the address kept.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	staffLang := s.langs.Staff()
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	case booking.ErrorKind(err) == booking.ERATELIMIT:
 		wait, _ := httpx.RetryWait(err)
-		d.Error = "Too many failed sign-ins. Please wait " + waitPhrase(wait) + " and try again."
+		d.Error = "Too many failed sign-ins. Please wait " + waitPhrase(staffLang, wait) + " and try again."
 	case booking.ErrorKind(err) == booking.EUNAUTHORIZED:
 		d.Error = "Wrong e-mail address or password."
 	case errors.Is(err, app.ErrSignInBusy):
@@ -124,6 +126,7 @@ func (s *Server) staffPage(r *http.Request, title, nav string, data any) *page {
 // staffWording is customerWording with staff words for a missing or
 // forbidden thing, and every staff error page leads back to the calendar.
 func staffWording(status int, err error) (words, bool) {
+	staffLang := i18n.English()
 	var wd words
 	switch status {
 	case http.StatusNotFound:
@@ -131,7 +134,7 @@ func staffWording(status int, err error) (words, bool) {
 	case http.StatusForbidden:
 		wd = words{Heading: "Not allowed", Message: "Your account may not do this. Ask an administrator."}
 	default:
-		wd = customerWording(status, err)
+		wd = customerWording(staffLang, status, err)
 	}
 	wd.BackURL, wd.BackLabel = "/staff/calendar", "Back to the calendar"
 	return wd, true

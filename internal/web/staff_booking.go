@@ -14,6 +14,7 @@ import (
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // staffBookingData is a booking's staff page and its forms.
@@ -54,11 +55,12 @@ type option struct {
 }
 
 func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBooking) staffBookingData {
+	staffLang := s.langs.Staff()
 	loc := c.Loc
 	d := staffBookingData{
 		ID:      v.ID,
-		Service: v.ServiceName, Mode: modeLabel(v.Mode), Artisan: v.ArtisanName,
-		When:      whenLabel(v.Start.In(loc), v.End.In(loc)) + " (" + cityOf(c.Atelier.Timezone) + ")",
+		Service: v.ServiceName, Mode: modeLabel(staffLang, v.Mode), Artisan: v.ArtisanName,
+		When:      whenLabel(staffLang, v.Start.In(loc), v.End.In(loc)) + " (" + cityOf(staffLang, c.Atelier.Timezone) + ")",
 		Cancelled: v.Status == booking.Cancelled, Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
 		MeetingURL: v.MeetingURL, Location: v.Location, Sequence: v.Sequence,
 		Date: booking.DateOf(v.Start.In(loc)).String(), Time: v.Start.In(loc).Format("15:04"),
@@ -70,7 +72,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		}
 	}
 	if cl, ok := v.Customer.Zone(); ok && !sameOffsets(cl, loc, v.Start) {
-		d.CustomerWhen = whenLabel(v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
+		d.CustomerWhen = whenLabel(staffLang, v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
 	}
 	u := staffUser(r)
 	// Who hosts the move: the booking's artisan unless staff choose
@@ -128,12 +130,13 @@ type messageRow struct {
 }
 
 func newMessageRow(m app.Message, loc *time.Location) messageRow {
+	staffLang := i18n.English()
 	at := func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
 		lt := t.In(loc)
-		return fmtShortDate(lt) + ", " + fmtTime(lt)
+		return fmtShortDate(staffLang, lt) + ", " + fmtTime(staffLang, lt)
 	}
 	row := messageRow{What: booking.MailKindLabel(m.Kind), Error: m.LastError}
 	if m.Attempts > 1 {
@@ -400,6 +403,7 @@ type staffNewData struct {
 // of the page or the posted form): the first service and its first way
 // when none is chosen.
 func (s *Server) newBookingData(r *http.Request, c *catalogue, v url.Values) staffNewData {
+	staffLang := s.langs.Staff()
 	u := staffUser(r)
 	service, mode, artisan := v.Get("service"), v.Get("mode"), v.Get("artisan")
 	if service == "" && len(c.Services) > 0 {
@@ -411,10 +415,10 @@ func (s *Server) newBookingData(r *http.Request, c *catalogue, v url.Values) sta
 	d := staffNewData{TZ: strings.TrimSpace(v.Get("tz"))}
 	d.Zones = zoneOptions(d.TZ, c.Atelier.Timezone)
 	for _, sv := range c.Services {
-		d.Services = append(d.Services, option{Value: sv.ID, Label: sv.Name + " (" + fmtDuration(int(sv.Duration/time.Minute)) + ")", Selected: sv.ID == service})
+		d.Services = append(d.Services, option{Value: sv.ID, Label: sv.Name + " (" + fmtDuration(staffLang, int(sv.Duration/time.Minute)) + ")", Selected: sv.ID == service})
 	}
 	for _, m := range []booking.Mode{booking.InPerson, booking.Virtual} {
-		d.Modes = append(d.Modes, option{Value: string(m), Label: modeLabel(m), Selected: string(m) == mode})
+		d.Modes = append(d.Modes, option{Value: string(m), Label: modeLabel(staffLang, m), Selected: string(m) == mode})
 	}
 	if u.IsAdmin() {
 		d.Artisans = append(d.Artisans, option{Value: "", Label: "Whoever is free", Selected: artisan == ""})

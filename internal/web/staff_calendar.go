@@ -161,9 +161,10 @@ func modeShort(m booking.Mode) string {
 }
 
 func (s *Server) item(c *catalogue, v app.StaffBooking) agendaItem {
+	staffLang := s.langs.Staff()
 	start, end := v.Start.In(c.Loc), v.End.In(c.Loc)
 	it := agendaItem{
-		URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(start), End: fmtTime(end),
+		URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(staffLang, start), End: fmtTime(staffLang, end),
 		Service: v.ServiceName, Customer: v.Customer.Name, Artisan: v.ArtisanName,
 		Color: colorOf(c, v.ArtisanID), Virtual: v.Mode == booking.Virtual, Cancelled: v.Status == booking.Cancelled,
 		Mode: modeShort(v.Mode), Room: roomName(c, v.RoomID), Reply: replyTag(v),
@@ -287,6 +288,7 @@ func (v *staffCal) link(view string, date booking.Date) string {
 
 // page builds the page's data.
 func (v *staffCal) page() *calendarData {
+	staffLang := v.s.langs.Staff()
 	c := v.c
 	d := &calendarData{View: v.view, Filter: v.filter, Room: v.room, Zone: zoneLabel(c.Atelier.Timezone)}
 	for _, a := range c.Artisans {
@@ -307,10 +309,10 @@ func (v *staffCal) page() *calendarData {
 	}
 	d.SheetURL = "/staff/calendar/sheet?" + sheet.Encode()
 	if v.view == "week" {
-		d.Label = fmtDateRange(v.from, v.to)
+		d.Label = fmtDateRange(staffLang, v.from, v.to)
 		d.PrevURL, d.NextURL = v.link("week", v.from.AddDays(-7)), v.link("week", v.from.AddDays(7))
 	} else {
-		d.Label = fmtDate(v.day.In(c.Loc))
+		d.Label = fmtDate(staffLang, v.day.In(c.Loc))
 		d.PrevURL, d.NextURL = v.link("day", v.day.AddDays(-1)), v.link("day", v.day.AddDays(1))
 	}
 	d.Grid = v.grid()
@@ -438,11 +440,12 @@ func (v *staffCal) closure(d booking.Date) *booking.Closure {
 
 // column lays out one column: its heading, shades, tiles and "now".
 func (v *staffCal) column(cs colSpec) gridCol {
+	staffLang := v.s.langs.Staff()
 	c := v.c
 	col := gridCol{Date: cs.date.String(), Today: cs.date == v.today}
 	if v.view == "week" {
 		dt := cs.date.In(c.Loc)
-		col.Heading, col.Label, col.URL = weekdays[(int(cs.date.Weekday())+6)%7].Short+" "+dt.Format("2 Jan"), fmtDate(dt), v.link("day", cs.date)
+		col.Heading, col.Label, col.URL = weekdays[(int(cs.date.Weekday())+6)%7].Short+" "+dt.Format("2 Jan"), fmtDate(staffLang, dt), v.link("day", cs.date)
 		if cs.artisan != nil {
 			col.Artisan = cs.artisan.ID
 		}
@@ -467,7 +470,7 @@ func (v *staffCal) column(cs colSpec) gridCol {
 	col.Summary = v.summary(cs, len(shown))
 	if col.Today {
 		if m := wallMinutes(v.now, cs.date, c.Loc); m >= v.frame.first && m < v.frame.last {
-			col.Now, col.NowLabel = v.frame.pos(m, m+1), "Now, "+fmtTime(v.now.In(c.Loc))
+			col.Now, col.NowLabel = v.frame.pos(m, m+1), "Now, "+fmtTime(staffLang, v.now.In(c.Loc))
 		}
 	}
 	return col
@@ -545,13 +548,14 @@ func (v *staffCal) shades(cs colSpec) []gridShade {
 
 // tile lays out booking b in column cs.
 func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTile {
+	staffLang := v.s.langs.Staff()
 	c, loc, f := v.c, v.c.Loc, v.frame
 	start, end := wallMinutes(b.Start, cs.date, loc), wallMinutes(b.End, cs.date, loc)
 	bs, be := wallMinutes(b.BlockStart, cs.date, loc), wallMinutes(b.BlockEnd, cs.date, loc)
 	t := gridTile{
 		ID: b.ID, URL: "/staff/bookings/" + url.PathEscape(b.ID), MoveURL: "/staff/bookings/" + url.PathEscape(b.ID) + "/move",
 		Pos: f.pos(start, end), Lane: lane, Color: colorOf(c, b.ArtisanID),
-		Time:     fmtTime(b.Start.In(loc)) + " – " + fmtTime(b.End.In(loc)),
+		Time:     fmtTime(staffLang, b.Start.In(loc)) + " – " + fmtTime(staffLang, b.End.In(loc)),
 		Customer: b.Customer.Name, Service: b.ServiceName, Outside: b.Outside,
 		Status: string(b.Status), StatusLabel: statusLabel(b.Status),
 		Size: tileSize(end - start), Start: start, Minutes: int(b.End.Sub(b.Start) / time.Minute),
@@ -566,7 +570,7 @@ func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTil
 		t.BufAfter = f.pos(end, be)
 	}
 	if bs < start || be > end {
-		t.Buffers = fmt.Sprintf("Held from %s to %s with preparation and clearing time.", fmtTime(b.BlockStart.In(loc)), fmtTime(b.BlockEnd.In(loc)))
+		t.Buffers = fmt.Sprintf("Held from %s to %s with preparation and clearing time.", fmtTime(staffLang, b.BlockStart.In(loc)), fmtTime(staffLang, b.BlockEnd.In(loc)))
 	}
 	meta := []string{modeShort(b.Mode)}
 	if b.Mode == booking.InPerson && b.RoomID != "" {

@@ -34,6 +34,7 @@ type dateHoursItem struct {
 // dateHoursSection lists the hours set for dates from today on, of
 // artisan ("" the atelier's).
 func (s *Server) dateHoursSection(r *http.Request, c *catalogue, artisan string) (*dateHoursSection, error) {
+	staffLang := s.langs.Staff()
 	today := booking.DateOf(s.app.Now().In(c.Loc))
 	list, err := s.staff.app.DateHoursList(r.Context(), staffUser(r), app.DateRange{From: today, To: today.AddDays(2 * 366)})
 	if err != nil {
@@ -45,7 +46,7 @@ func (s *Server) dateHoursSection(r *http.Request, c *catalogue, artisan string)
 			continue
 		}
 		sec.Items = append(sec.Items, dateHoursItem{
-			ID: d.ID, When: fmtDateRange(d.Date, d.Date), Hours: spansLabel(d.Hours), FromFile: d.Source == "config",
+			ID: d.ID, When: fmtDateRange(staffLang, d.Date, d.Date), Hours: spansLabel(d.Hours), FromFile: d.Source == "config",
 		})
 	}
 	return sec, nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // The staff calendar's time grid. Each column (a day of the week view, an
@@ -75,9 +76,10 @@ func (f gridFrame) pos(from, to int) string {
 
 // hours are the labels of the time axis.
 func (f gridFrame) hours() []gridHour {
+	staffLang := i18n.English()
 	var out []gridHour
 	for m := f.first; m < f.last; m += 60 {
-		out = append(out, gridHour{Label: clockLabel(booking.Clock(m)), Pos: f.pos(m, m+60)})
+		out = append(out, gridHour{Label: clockLabel(staffLang, booking.Clock(m)), Pos: f.pos(m, m+60)})
 	}
 	return out
 }

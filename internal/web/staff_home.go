@@ -9,6 +9,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // The staff home (/staff): today at a glance. Each artisan's appointments
@@ -41,6 +42,7 @@ type homeArtisan struct {
 }
 
 func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
+	staffLang := s.langs.Staff()
 	q := r.URL.Query()
 	if q.Has("view") || q.Has("date") || q.Has("artisan") {
 		// The calendar was at /staff before it had a page of its own:
@@ -60,7 +62,7 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &staffHomeData{
-		TodayLabel: fmtDate(today.In(c.Loc)), Zone: zoneLabel(c.Atelier.Timezone), OutsideDays: app.HomeDays,
+		TodayLabel: fmtDate(staffLang, today.In(c.Loc)), Zone: zoneLabel(c.Atelier.Timezone), OutsideDays: app.HomeDays,
 		CalendarURL: "/staff/calendar?view=day&date=" + today.String(), WeekURL: "/staff/calendar?view=week&date=" + today.String(),
 		SheetURL: "/staff/calendar/sheet?date=" + today.String(),
 	}
@@ -82,8 +84,9 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
 
 // homeItem is a booking of the home's lists, with its date.
 func (s *Server) homeItem(c *catalogue, b app.CalendarBooking) agendaItem {
+	staffLang := s.langs.Staff()
 	it := s.item(c, b.StaffBooking)
-	it.Time = fmtShortDate(b.Start.In(c.Loc)) + ", " + it.Time
+	it.Time = fmtShortDate(staffLang, b.Start.In(c.Loc)) + ", " + it.Time
 	it.Outside = sentence(b.Outside)
 	return it
 }
@@ -195,6 +198,7 @@ func plural(n int, one, many string) string {
 
 // newMailNotice words the failing messages for staff; nil when none.
 func newMailNotice(c *catalogue, f *app.FailingMessages) *mailNotice {
+	staffLang := i18n.English()
 	if f == nil || f.Total() == 0 {
 		return nil
 	}
@@ -224,7 +228,7 @@ func newMailNotice(c *catalogue, f *app.FailingMessages) *mailNotice {
 		start := b.Start.In(c.Loc)
 		n.Bookings = append(n.Bookings, mailNoticeItem{
 			URL: "/staff/bookings/" + url.PathEscape(b.ID) + "#mail-title", Customer: b.Customer,
-			When: fmtShortDate(start) + ", " + fmtTime(start), State: strings.Join(st, ", "),
+			When: fmtShortDate(staffLang, start) + ", " + fmtTime(staffLang, start), State: strings.Join(st, ", "),
 		})
 	}
 	return n

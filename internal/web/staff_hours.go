@@ -12,6 +12,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // maxConflictsShown caps the bookings listed after a change of hours.
@@ -128,6 +129,7 @@ func conflictQuery(v url.Values, cs []app.Conflict) url.Values {
 
 // conflictItems loads the bookings named in the query.
 func (s *Server) conflictItems(r *http.Request, c *catalogue) []conflictItem {
+	staffLang := s.langs.Staff()
 	var out []conflictItem
 	for i, id := range r.URL.Query()["conflict"] {
 		if i == maxConflictsShown {
@@ -138,7 +140,7 @@ func (s *Server) conflictItems(r *http.Request, c *catalogue) []conflictItem {
 			continue
 		}
 		out = append(out, conflictItem{
-			URL: "/staff/bookings/" + url.PathEscape(id), When: whenLabel(v.Start.In(c.Loc), v.End.In(c.Loc)),
+			URL: "/staff/bookings/" + url.PathEscape(id), When: whenLabel(staffLang, v.Start.In(c.Loc), v.End.In(c.Loc)),
 			Customer: v.Customer.Name, Service: v.ServiceName, Artisan: v.ArtisanName,
 		})
 	}
@@ -166,6 +168,7 @@ func savedMessage(r *http.Request) string {
 }
 
 func (s *Server) hoursPage(r *http.Request, c *catalogue) (*hoursPageData, error) {
+	staffLang := s.langs.Staff()
 	d := &hoursPageData{Hours: hoursInputs(c.Atelier.Hours), Saved: savedMessage(r), Conflicts: s.conflictItems(r, c)}
 	cls, err := s.staff.app.Closures(r.Context(), staffUser(r))
 	if err != nil {
@@ -176,7 +179,7 @@ func (s *Server) hoursPage(r *http.Request, c *catalogue) (*hoursPageData, error
 		if cl.To.Before(today) {
 			continue
 		}
-		d.Closures = append(d.Closures, closureItem{ID: cl.ID, When: fmtDateRange(cl.From, cl.To), Reason: cl.Reason, FromFile: cl.Source == "config"})
+		d.Closures = append(d.Closures, closureItem{ID: cl.ID, When: fmtDateRange(staffLang, cl.From, cl.To), Reason: cl.Reason, FromFile: cl.Source == "config"})
 	}
 	if d.DateHours, err = s.dateHoursSection(r, c, ""); err != nil {
 		return nil, err
@@ -325,10 +328,11 @@ func (s *Server) artisanPage(r *http.Request, c *catalogue, id string) (*artisan
 
 // whenSpan writes a span that may cross days.
 func whenSpan(a, b time.Time) string {
+	staffLang := i18n.English()
 	if booking.DateOf(a) == booking.DateOf(b) {
-		return whenLabel(a, b)
+		return whenLabel(staffLang, a, b)
 	}
-	return fmtDate(a) + ", " + fmtTime(a) + " – " + fmtDate(b) + ", " + fmtTime(b)
+	return fmtDate(staffLang, a) + ", " + fmtTime(staffLang, a) + " – " + fmtDate(staffLang, b) + ", " + fmtTime(staffLang, b)
 }
 
 func (s *Server) handleArtisanPage(w http.ResponseWriter, r *http.Request) error {

@@ -31,6 +31,7 @@ type moveData struct {
 }
 
 func (s *Server) handleMoveConfirm(w http.ResponseWriter, r *http.Request) error {
+	staffLang := s.langs.Staff()
 	ctx, u, q := r.Context(), staffUser(r), r.URL.Query()
 	c, err := s.catalogue(ctx)
 	if err != nil {
@@ -43,7 +44,7 @@ func (s *Server) handleMoveConfirm(w http.ResponseWriter, r *http.Request) error
 	}
 	d := &moveData{
 		ID: v.ID, Customer: v.Customer.Name, Service: v.ServiceName,
-		FromWhen: whenLabel(v.Start.In(c.Loc), v.End.In(c.Loc)), FromArtisan: v.ArtisanName,
+		FromWhen: whenLabel(staffLang, v.Start.In(c.Loc), v.End.In(c.Loc)), FromArtisan: v.ArtisanName,
 		Date: q.Get("date"), Time: q.Get("time"), Artisan: q.Get("artisan"),
 		BookingURL: staffBookingPath(v.ID, ""), FormURL: "/staff/bookings/" + url.PathEscape(v.ID) + "/reschedule",
 		CalendarURL: "/staff/calendar?view=day&date=" + booking.DateOf(v.Start.In(c.Loc)).String(),
@@ -57,7 +58,7 @@ func (s *Server) handleMoveConfirm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	d.ToWhen, d.ToArtisan = whenLabel(m.Start, m.End), c.artisanName(m.ArtisanID)
+	d.ToWhen, d.ToArtisan = whenLabel(staffLang, m.Start, m.End), c.artisanName(m.ArtisanID)
 	d.Artisan, d.ArtisanChanges = m.ArtisanID, m.ArtisanID != v.ArtisanID
 	d.Free, d.Reason = m.Free, sentence(m.Reason)
 	d.CalendarURL = "/staff/calendar?view=day&date=" + booking.DateOf(m.Start).String()

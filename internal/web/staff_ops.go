@@ -17,6 +17,7 @@ type backupNotice struct {
 // backupNotice returns the warning for u, or nil: only admins see it (they
 // run the server), and only while the backups are failing.
 func (s *Server) backupNotice(u *booking.User, loc *time.Location) *backupNotice {
+	staffLang := s.langs.Staff()
 	if s.staff.cfg.Backups == nil || !u.IsAdmin() {
 		return nil
 	}
@@ -27,7 +28,7 @@ func (s *Server) backupNotice(u *booking.User, loc *time.Location) *backupNotice
 	}
 	when := func(t time.Time) string {
 		t = t.In(loc)
-		return fmtShortDate(t) + " at " + fmtTime(t)
+		return fmtShortDate(staffLang, t) + " at " + fmtTime(staffLang, t)
 	}
 	n := &backupNotice{}
 	if st.LastError != "" {
@@ -42,7 +43,7 @@ func (s *Server) backupNotice(u *booking.User, loc *time.Location) *backupNotice
 		n.Detail += "The newest good backup is from " + when(st.LastSuccess) + "."
 	}
 	if !st.Next.IsZero() && st.Next.After(now) {
-		n.Detail += " The next attempt is at " + fmtTime(st.Next.In(loc)) + "."
+		n.Detail += " The next attempt is at " + fmtTime(staffLang, st.Next.In(loc)) + "."
 	}
 	n.Detail += " Bookings are not affected; whoever runs the server should look at its log."
 	return n

@@ -8,6 +8,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // The picker of free times on the staff's New booking and Move forms: the
@@ -59,9 +60,10 @@ const pickerHorizon = app.MaxAvailabilityDays
 
 // freeTimes builds the picker of q for the signed-in user u.
 func (s *Server) freeTimes(ctx context.Context, u *booking.User, c *catalogue, q pickerQuery) (*freeTimes, error) {
+	staffLang := s.langs.Staff()
 	today := booking.DateOf(s.staff.app.Now().In(c.Loc))
 	day := today
-	ft := &freeTimes{AtelierCity: cityOf(c.Atelier.Timezone), Horizon: pickerHorizon}
+	ft := &freeTimes{AtelierCity: cityOf(staffLang, c.Atelier.Timezone), Horizon: pickerHorizon}
 	if q.Date != "" {
 		d, err := booking.ParseDate(strings.TrimSpace(q.Date))
 		if err != nil {
@@ -70,12 +72,12 @@ func (s *Server) freeTimes(ctx context.Context, u *booking.User, c *catalogue, q
 			day = d
 		}
 	}
-	ft.DateValue, ft.DateLabel = day.String(), fmtDate(day.In(c.Loc))
+	ft.DateValue, ft.DateLabel = day.String(), fmtDate(staffLang, day.In(c.Loc))
 	ft.Next = day.AddDays(1).String()
 	if day.After(today) {
 		ft.Prev = day.AddDays(-1).String()
 	}
-	ft.Closed = closureOn(c.Atelier, day)
+	ft.Closed = closureOn(staffLang, c.Atelier, day)
 	var custLoc *time.Location
 	if l, ok := loadZone(q.CustomerTZ); ok && q.CustomerTZ != c.Atelier.Timezone {
 		custLoc = l
@@ -100,10 +102,10 @@ func (s *Server) freeTimes(ctx context.Context, u *booking.User, c *catalogue, q
 	}
 	for _, sl := range av.Slots {
 		at := sl.Start.In(c.Loc)
-		t := freeTime{ID: "t" + at.Format("1504"), Value: at.Format(time.RFC3339), Atelier: fmtTime(at)}
+		t := freeTime{ID: "t" + at.Format("1504"), Value: at.Format(time.RFC3339), Atelier: fmtTime(staffLang, at)}
 		if custLoc != nil && !sameOffsets(custLoc, c.Loc, sl.Start) {
 			there := sl.Start.In(custLoc)
-			t.Customer = fmtTime(there)
+			t.Customer = fmtTime(staffLang, there)
 			if booking.DateOf(there) != booking.DateOf(at) {
 				t.Customer = there.Format("Mon") + " " + t.Customer
 			}
@@ -131,7 +133,7 @@ func (s *Server) freeTimes(ctx context.Context, u *booking.User, c *catalogue, q
 		}
 		if len(next.Slots) > 0 {
 			d := booking.DateOf(next.Slots[0].Start.In(c.Loc))
-			ft.NextFree, ft.NextFreeLabel = d.String(), fmtDate(d.In(c.Loc))
+			ft.NextFree, ft.NextFreeLabel = d.String(), fmtDate(staffLang, d.In(c.Loc))
 		}
 	}
 	return ft, nil
@@ -139,12 +141,13 @@ func (s *Server) freeTimes(ctx context.Context, u *booking.User, c *catalogue, q
 
 // pickerProblem says in plain words why q cannot list times, or "".
 func pickerProblem(c *catalogue, q pickerQuery) string {
+	staffLang := i18n.English()
 	svc := c.service(q.Service)
 	switch {
 	case svc == nil:
 		return "Choose a service to see its free times."
 	case !svc.Offers(booking.Mode(q.Mode)):
-		return svc.Name + " is not offered as a " + strings.ToLower(modeLabel(booking.Mode(q.Mode))) + ": choose another way."
+		return svc.Name + " is not offered as a " + strings.ToLower(modeLabel(staffLang, booking.Mode(q.Mode))) + ": choose another way."
 	case q.Artisan != "" && c.artisan(q.Artisan) == nil:
 		return "That artisan is not in the catalogue: choose another."
 	}

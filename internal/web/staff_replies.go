@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // replyPanel is the customer's answer to the invitations on a booking's
@@ -37,6 +38,7 @@ var answerLabels = map[booking.PartStat]struct{ label, tag string }{
 
 // newReplyPanel words v's customer_reply; nil when there is none to show.
 func newReplyPanel(c *catalogue, v *app.StaffBooking) *replyPanel {
+	staffLang := i18n.English()
 	cr := v.Reply
 	if cr == nil {
 		return nil
@@ -46,14 +48,14 @@ func newReplyPanel(c *catalogue, v *app.StaffBooking) *replyPanel {
 	if l, ok := answerLabels[cr.PartStat]; ok {
 		at := cr.At.In(loc)
 		p.Label, p.Tag = l.label, l.tag
-		p.When = "Answered " + fmtShortDate(at) + ", " + fmtTime(at)
+		p.When = "Answered " + fmtShortDate(staffLang, at) + ", " + fmtTime(staffLang, at)
 		p.Earlier = !cr.Current
 	}
 	if cv := cr.Counter; cv != nil && cr.CounterCurrent {
 		start, end, at := cv.Start.In(loc), cv.End.In(loc), cv.At.In(loc)
 		p.Counter = &counterPanel{
-			When:     whenLabel(start, end) + " (" + cityOf(c.Atelier.Timezone) + ")",
-			Proposed: fmtShortDate(at) + ", " + fmtTime(at),
+			When:     whenLabel(staffLang, start, end) + " (" + cityOf(staffLang, c.Atelier.Timezone) + ")",
+			Proposed: fmtShortDate(staffLang, at) + ", " + fmtTime(staffLang, at),
 			Free:     cr.CounterFree != nil && *cr.CounterFree,
 			Reason:   cr.CounterReason,
 			Date:     booking.DateOf(start).String(), Time: start.Format("15:04"),

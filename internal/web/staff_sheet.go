@@ -8,7 +8,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/invite"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // The day sheet (/staff/calendar/sheet?date[&artisan]): one printable
@@ -52,6 +52,7 @@ type sheetItem struct {
 }
 
 func (s *Server) handleDaySheet(w http.ResponseWriter, r *http.Request) error {
+	staffLang := s.langs.Staff()
 	ctx, u, q := r.Context(), staffUser(r), r.URL.Query()
 	c, err := s.catalogue(ctx)
 	if err != nil {
@@ -78,9 +79,9 @@ func (s *Server) handleDaySheet(w http.ResponseWriter, r *http.Request) error {
 		return "/staff/calendar/sheet?" + v.Encode()
 	}
 	d := &sheetData{
-		DateLabel: fmtDate(day.In(c.Loc)), Date: day.String(), PrevURL: link(day.AddDays(-1)), NextURL: link(day.AddDays(1)),
+		DateLabel: fmtDate(staffLang, day.In(c.Loc)), Date: day.String(), PrevURL: link(day.AddDays(-1)), NextURL: link(day.AddDays(1)),
 		CalendarURL: "/staff/calendar?view=day&date=" + day.String(), Zone: zoneLabel(c.Atelier.Timezone),
-		Printed: fmtShortDate(now.In(c.Loc)) + ", " + fmtTime(now.In(c.Loc)), Filter: filter,
+		Printed: fmtShortDate(staffLang, now.In(c.Loc)) + ", " + fmtTime(staffLang, now.In(c.Loc)), Filter: filter,
 	}
 	for _, a := range c.Artisans {
 		if u.MayManage(a.ID) {
@@ -95,11 +96,12 @@ func (s *Server) handleDaySheet(w http.ResponseWriter, r *http.Request) error {
 
 // sheetFor is artisan a's sheet of day.
 func (s *Server) sheetFor(c *catalogue, cal *app.Calendar, a *booking.Artisan, day booking.Date) sheetArtisan {
+	staffLang := s.langs.Staff()
 	sa := sheetArtisan{Name: a.Name, Hours: "Not working"}
 	if spans := workingOn(a, day); len(spans) > 0 {
 		var parts []string
 		for _, sp := range spans {
-			parts = append(parts, clockLabel(sp.Start)+" – "+clockLabel(sp.End))
+			parts = append(parts, clockLabel(staffLang, sp.Start)+" – "+clockLabel(staffLang, sp.End))
 		}
 		sa.Hours = "Working " + strings.Join(parts, ", ")
 	}
@@ -113,24 +115,25 @@ func (s *Server) sheetFor(c *catalogue, cal *app.Calendar, a *booking.Artisan, d
 		if b.ArtisanID != a.ID || !onGrid(b.Status) || booking.DateOf(b.Start.In(c.Loc)) != day {
 			continue
 		}
-		sa.Items = append(sa.Items, sheetItemOf(c, b))
+		sa.Items = append(sa.Items, s.sheetItemOf(c, b))
 	}
 	return sa
 }
 
-func sheetItemOf(c *catalogue, b app.CalendarBooking) sheetItem {
+func (s *Server) sheetItemOf(c *catalogue, b app.CalendarBooking) sheetItem {
+	staffLang := s.langs.Staff()
 	start, end := b.Start.In(c.Loc), b.End.In(c.Loc)
 	it := sheetItem{
-		Booking: b.StaffBooking, Time: fmtTime(start) + " – " + fmtTime(end),
-		Service: b.ServiceName, Mode: modeLabel(b.Mode), Customer: b.Customer.Name, Email: b.Customer.Email, Phone: b.Customer.Phone,
-		Notes: b.Notes, StaffNotes: b.StaffNotes, Bring: invite.BringFor(b.ServiceID, b.Mode),
+		Booking: b.StaffBooking, Time: fmtTime(staffLang, start) + " – " + fmtTime(staffLang, end),
+		Service: b.ServiceName, Mode: modeLabel(staffLang, b.Mode), Customer: b.Customer.Name, Email: b.Customer.Email, Phone: b.Customer.Phone,
+		Notes: b.Notes, StaffNotes: b.StaffNotes, Bring: s.advice.For(b.ServiceID, b.Mode, staffLang),
 		Reference: strings.ToUpper(b.ID), Outside: b.Outside,
 	}
 	if b.Status != booking.Confirmed {
 		it.Status = statusLabel(b.Status)
 	}
 	if before := b.Start.Sub(b.BlockStart); before > 0 {
-		it.Held = "Ready by " + fmtTime(b.BlockStart.In(c.Loc)) + " (" + fmtDuration(int(before/time.Minute)) + " to prepare)"
+		it.Held = "Ready by " + fmtTime(staffLang, b.BlockStart.In(c.Loc)) + " (" + fmtDuration(staffLang, int(before/time.Minute)) + " to prepare)"
 	}
 	if b.Mode == booking.InPerson {
 		it.Where = roomName(c, b.RoomID)
@@ -146,10 +149,11 @@ func sheetItemOf(c *catalogue, b app.CalendarBooking) sheetItem {
 // awayLabel words time off t as seen on date day: its times alone when it
 // lies within the day, else its whole span; then its reason.
 func awayLabel(t booking.TimeOff, day booking.Date, loc *time.Location) string {
+	staffLang := i18n.English()
 	a, b := t.Start.In(loc), t.End.In(loc)
 	w := "Away " + whenSpan(a, b)
 	if booking.DateOf(a) == day && (booking.DateOf(b) == day || b.Equal(day.AddDays(1).In(loc))) {
-		w = "Away " + fmtTime(a) + " – " + fmtTime(b)
+		w = "Away " + fmtTime(staffLang, a) + " – " + fmtTime(staffLang, b)
 	}
 	if t.Reason != "" {
 		w += ": " + t.Reason

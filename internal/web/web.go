@@ -24,6 +24,8 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/i18n"
+	"github.com/atelier-app/atelier/internal/invite"
 )
 
 // Server serves the pages. Create it with New and add its routes to the
@@ -37,6 +39,14 @@ type Server struct {
 	assets *assets
 	staff  *staffPages // nil until EnableStaff
 	face   *face       // the words and pictures of the configuration (UseConfig)
+
+	// The configuration's languages, "what to bring" and embedding
+	// (UseConfig); English only, the general advice and no embedding
+	// without it.
+	langs          *i18n.Catalogue
+	advice         invite.Advice
+	secure         bool   // https: the language cookie is Secure
+	embedAncestors string // CSP frame-ancestors of the embed pages
 }
 
 // New parses the templates under web/templates and hashes the files under
@@ -59,7 +69,12 @@ func New(edge *httpx.Server, fsys fs.FS, a *app.App) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{edge: edge, app: a, limits: edge.Limits(), logger: edge.Logger(), pages: pages, assets: as, face: defaultFace()}, nil
+	langs, err := i18n.New(nil, "")
+	if err != nil {
+		return nil, err
+	}
+	return &Server{edge: edge, app: a, limits: edge.Limits(), logger: edge.Logger(), pages: pages, assets: as, face: defaultFace(),
+		langs: langs, embedAncestors: "'none'"}, nil
 }
 
 // Register adds the page routes to the edge; call EnableStaff first for
@@ -79,7 +94,8 @@ func (s *Server) Register() {
 	}).Handler(s.page(s.handleNotFound))
 }
 
+// handleNotFound answers an address no route knows; its words are
+// customerWording's (ErrNoRoute), in the page's language.
 func (s *Server) handleNotFound(http.ResponseWriter, *http.Request) error {
-	return withWords(httpx.ErrNoRoute, words{Heading: "Page not found",
-		Message: "There is nothing at this address. The links below lead back to the atelier."})
+	return httpx.ErrNoRoute
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // commonZones are offered in the time zone selector (Go cannot list the
@@ -63,12 +64,7 @@ func zoneLabel(name string) string {
 }
 
 // cityOf is the last part of a zone name: "Singapore", "London", "New York".
-func cityOf(name string) string {
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return strings.ReplaceAll(name, "_", " ")
-}
+func cityOf(l *i18n.Lang, name string) string { return i18n.City(l, name) }
 
 // errNotLocalTime is a date or a time of day that does not parse.
 var errNotLocalTime = errors.New("not a date and a time of day")
@@ -109,10 +105,10 @@ func localDateTime(s string, loc *time.Location) (time.Time, error) {
 // 2:00 am".
 func skippedWhy(e *booking.SkippedTimeError) string {
 	clock := func(c booking.Clock) string {
-		return fmtTime(time.Date(2000, 1, 1, int(c)/60, int(c)%60, 0, 0, time.UTC))
+		return fmtTime(i18n.English(), time.Date(2000, 1, 1, int(c)/60, int(c)%60, 0, 0, time.UTC))
 	}
-	return "on " + fmtDate(time.Date(e.Date.Year, e.Date.Month, e.Date.Day, 12, 0, 0, 0, time.UTC)) +
-		" the clocks in " + cityOf(e.Zone) + " go forward from " + clock(e.GapStart) + " to " + clock(e.GapEnd)
+	return "on " + fmtDate(i18n.English(), time.Date(e.Date.Year, e.Date.Month, e.Date.Day, 12, 0, 0, 0, time.UTC)) +
+		" the clocks in " + cityOf(i18n.English(), e.Zone) + " go forward from " + clock(e.GapStart) + " to " + clock(e.GapEnd)
 }
 
 // whenProblem is the message of a form's date and time fields that
@@ -120,7 +116,7 @@ func skippedWhy(e *booking.SkippedTimeError) string {
 func whenProblem(err error) string {
 	var se *booking.SkippedTimeError
 	if errors.As(err, &se) {
-		return fmtTime(time.Date(2000, 1, 1, int(se.Clock)/60, int(se.Clock)%60, 0, 0, time.UTC)) +
+		return fmtTime(i18n.English(), time.Date(2000, 1, 1, int(se.Clock)/60, int(se.Clock)%60, 0, 0, time.UTC)) +
 			" does not exist that day: " + skippedWhy(se) + ". Choose another time."
 	}
 	return "Give a date and a time such as 14:30."

@@ -78,4 +78,24 @@
       }
     });
   });
+
+  // In an iframe on the atelier's own site (/embed), the page tells the
+  // parent its height whenever it changes, so that the frame fits without
+  // scroll bars: {type: "atelier:height", height: px}. The parent's
+  // snippet (README) checks the message's origin.
+  if (document.body.hasAttribute("data-embed") && window.parent !== window) {
+    var lastHeight = 0;
+    var sendHeight = function () {
+      var h = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      if (h !== lastHeight) {
+        lastHeight = h;
+        window.parent.postMessage({ type: "atelier:height", height: h }, "*");
+      }
+    };
+    if (window.ResizeObserver) {
+      new ResizeObserver(sendHeight).observe(document.documentElement);
+    }
+    window.addEventListener("load", sendHeight);
+    sendHeight();
+  }
 })();
