@@ -282,7 +282,7 @@ ALTER TABLE bookings ADD COLUMN reschedules integer NOT NULL DEFAULT 0;
 
 // migrateCustomerLanguage keeps the language a booking was made in
 // (issue 16), for its e-mails and invitations; older bookings get the
-// default (”).
+// default (the empty string).
 func migrateCustomerLanguage(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `ALTER TABLE bookings ADD COLUMN customer_language text NOT NULL DEFAULT ''`)
 	return err

@@ -550,7 +550,7 @@ ALTER TABLE bookings ADD COLUMN reschedules INTEGER NOT NULL DEFAULT 0;
 
 // migrateV15CustomerLanguage keeps the language a booking was made in
 // (issue 16), for its e-mails and invitations; older bookings get the
-// default (”).
+// default (the empty string).
 func migrateV15CustomerLanguage(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `ALTER TABLE bookings ADD COLUMN customer_language TEXT NOT NULL DEFAULT ''`)
 	return err

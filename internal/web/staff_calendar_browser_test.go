@@ -15,7 +15,6 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpx"
-	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // box is an element's place on the page, in CSS pixels.
@@ -192,7 +191,7 @@ func TestBrowserStaffCalendar(t *testing.T) {
 	t.Run("DaySheet", func(t *testing.T) {
 		tab.Go(env.URL + "/staff/calendar/sheet?date=2026-12-09&artisan=arjun")
 		tab.MustContain("Arjun Nair", "Wednesday 9 December 2026", "Ninety Minutes", "Forty Five", "2:30 pm – 4:00 pm",
-			"To lay out", i18n.English().T("bring.in_person"), "Away 5:00 pm – 7:00 pm: Dentist")
+			"To lay out", "Any ring you already wear on that finger, and the one to resize if there is one.", "Away 5:00 pm – 7:00 pm: Dentist")
 		if strings.Contains(tab.Text("main"), "Customer of Mei") {
 			t.Error("Arjun's sheet shows Mei's customer")
 		}
