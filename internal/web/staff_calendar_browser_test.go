@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
@@ -62,6 +63,54 @@ func (tb *Tab) Drag(sel string, dx, dy float64) {
 	resp, err := chromedp.RunResponse(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x+dx, y+dy, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 	if err != nil {
 		tb.t.Fatalf("releasing %s: %v (at %s)", sel, err, tb.Location())
+	}
+	if resp.Status != 200 {
+		tb.t.Fatalf("the drop of %s led to status %d", sel, resp.Status)
+	}
+}
+
+// TouchDrag holds a finger on sel for hold, moves it by dx, dy in steps
+// and lifts it; it waits for the page the release leads to, when wait.
+func (tb *Tab) TouchDrag(sel string, hold time.Duration, dx, dy float64, wait bool) {
+	tb.t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.scrollIntoView({block: "center"});
+		const r = e.getBoundingClientRect(); return {left: r.left + r.width / 2, top: r.top + 8}; })()`, sel)
+	at, err := chromedp.Run(tb.ctx, chromedp.Evaluate[*box](js))
+	if err != nil || at == nil {
+		tb.t.Fatalf("touch drag %s: %v", sel, err)
+	}
+	touch := func(typ input.DispatchTouchEventType, x, y float64) error {
+		p := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+		if typ != input.DispatchTouchEventTypeTouchEnd {
+			p.TouchPoints = []*input.TouchPoint{{X: x, Y: y}}
+		}
+		_, err := chromedp.Call(tb.ctx, input.DispatchTouchEvent, p)
+		return err
+	}
+	x, y := at.Left, at.Top
+	if err := touch(input.DispatchTouchEventTypeTouchStart, x, y); err != nil {
+		tb.t.Fatal(err)
+	}
+	time.Sleep(hold) // the hold itself is what is tested: a person's finger resting on the tile
+	for i := 1; i <= 12; i++ {
+		if err := touch(input.DispatchTouchEventTypeTouchMove, x+dx*float64(i)/12, y+dy*float64(i)/12); err != nil {
+			tb.t.Fatal(err)
+		}
+	}
+	if !wait {
+		if err := touch(input.DispatchTouchEventTypeTouchEnd, 0, 0); err != nil {
+			tb.t.Fatal(err)
+		}
+		return
+	}
+	ctx, cancel := tb.step()
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Call(ctx, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}})
+		return chromedp.Void{}, err
+	}))
+	if err != nil {
+		tb.t.Fatalf("lifting the finger off %s: %v (at %s)", sel, err, tb.Location())
 	}
 	if resp.Status != 200 {
 		tb.t.Fatalf("the drop of %s led to status %d", sel, resp.Status)
@@ -218,6 +267,29 @@ func TestBrowserStaffCalendar(t *testing.T) {
 		if got := mustStored(t, env.Env, env.sizing.ID); !got.Start.Equal(time.Date(2026, 12, 9, 12, 0, 0, 0, Singapore)) {
 			t.Errorf("moved to %s, want 12:00", got.Start)
 		}
+	})
+
+	t.Run("TouchHoldAndDrag", func(t *testing.T) {
+		finger := b.MustOpenTab(t, "Asia/Singapore", true)
+		if _, err := chromedp.Call(finger.ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 1}); err != nil {
+			t.Fatal(err)
+		}
+		staffSignIn(finger, env.Env, "boss@example.com")
+		finger.Go(env.URL + "/staff/calendar?view=day&date=2026-12-09")
+		sizing := finger.Box(`a.tile[data-id="` + env.sizing.ID + `"]`)
+		// A swipe without the hold moves nothing and opens nothing.
+		finger.TouchDrag(`a.tile[data-id="`+env.sizing.ID+`"]`, 0, 0, sizing.Height/0.75, false)
+		if got := finger.Location().Path; got != "/staff/calendar" {
+			t.Fatalf("a swipe over a tile led to %s", got)
+		}
+		finger.Go(env.URL + "/staff/calendar?view=day&date=2026-12-09") // the swipe's fling settled
+		// Held, then dragged an hour down: the confirm step for an hour later.
+		want := mustStored(t, env.Env, env.sizing.ID).Start.In(Singapore).Add(time.Hour).Format("15:04")
+		finger.TouchDrag(`a.tile[data-id="`+env.sizing.ID+`"]`, 700*time.Millisecond, 0, sizing.Height/0.75, true)
+		if got := finger.Location(); got.Path != "/staff/bookings/"+env.sizing.ID+"/move" || got.Query().Get("time") != want {
+			t.Fatalf("the touch drop led to %s, want the confirm step for %s", got, want)
+		}
+		finger.MustContain("Move this booking?")
 	})
 
 	t.Run("DropOnTimeOffIsRefusedAtTheConfirmStep", func(t *testing.T) {

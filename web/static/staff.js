@@ -47,12 +47,15 @@
   // Drag a tile to another time (and, in the day view, to another
   // artisan's column): on release the browser goes to the move's confirm
   // page, the same step the move form leads to, where nothing has changed
-  // yet and the time is checked. Mouse and pen only: on a touch screen a
-  // tap opens the booking, whose page has the move form.
+  // yet and the time is checked. With a mouse or pen the drag starts as
+  // the tile moves; on a touch screen after holding the tile still for a
+  // moment (touchHold), so that a swipe still scrolls and a tap still
+  // opens the booking.
   var first = Number(cal.dataset.first);
   var last = Number(cal.dataset.last);
   var interval = Number(cal.dataset.interval) || 15;
   var drag = null;
+  var touchHold = 450; // ms
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -99,7 +102,8 @@
     if (!drag) {
       return;
     }
-    drag.tile.classList.remove("dragging");
+    window.clearTimeout(drag.timer);
+    drag.tile.classList.remove("dragging", "armed");
     drag.tile.style.transform = "";
     if (drag.hint) {
       drag.hint.remove();
@@ -109,7 +113,7 @@
 
   cal.addEventListener("pointerdown", function (event) {
     var tile = event.target.closest("a.tile[data-move]");
-    if (!tile || event.button !== 0 || event.pointerType === "touch") {
+    if (!tile || event.button !== 0 || drag) {
       return;
     }
     var box = tile.getBoundingClientRect();
@@ -117,7 +121,32 @@
       tile: tile, id: event.pointerId, x: event.clientX, y: event.clientY, grab: event.clientY - box.top,
       minutes: Number(tile.dataset.minutes), start: Number(tile.dataset.start), home: tile.closest(".cal-col"),
       left: box.left, top: box.top, moved: false, to: null, hint: null,
+      touch: event.pointerType === "touch", armed: event.pointerType !== "touch", timer: 0,
     };
+    if (drag.touch) {
+      var d = drag;
+      d.timer = window.setTimeout(function () {
+        if (drag === d) {
+          d.armed = true;
+          d.tile.classList.add("armed");
+          if (navigator.vibrate) {
+            navigator.vibrate(10);
+          }
+        }
+      }, touchHold);
+    }
+  });
+
+  // While a touch drag is on, the finger moves the tile, not the page.
+  cal.addEventListener("touchmove", function (event) {
+    if (drag && drag.touch && drag.armed) {
+      event.preventDefault();
+    }
+  }, {passive: false});
+  cal.addEventListener("contextmenu", function (event) {
+    if (drag && drag.touch) {
+      event.preventDefault();
+    }
   });
 
   cal.addEventListener("pointermove", function (event) {
@@ -125,7 +154,15 @@
       return;
     }
     if (!drag.moved) {
-      if (Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) < 6) {
+      var far = Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y);
+      if (!drag.armed) {
+        if (far > 8) { // a swipe before the hold: the page scrolls
+          window.clearTimeout(drag.timer);
+          drag = null;
+        }
+        return;
+      }
+      if (far < 6) {
         return;
       }
       drag.moved = true;
@@ -154,7 +191,9 @@
       return;
     }
     var d = drag;
+    window.clearTimeout(d.timer);
     if (!d.moved) {
+      d.tile.classList.remove("armed");
       drag = null;
       return; // a click: the link opens the booking
     }
