@@ -22,6 +22,7 @@ type Store interface {
 	booking.ReplyStore   // the customers' answers to invitations (replies.go)
 	// CustomerStore: staff search, customers and their notes (customers.go).
 	booking.CustomerStore
+	booking.PhotoStore // the photos customers add to bookings (photos.go)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

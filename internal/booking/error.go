@@ -17,6 +17,7 @@ const (
 	EUNAUTHORIZED Kind = "unauthorized" // no or bad staff session (401)
 	EFORBIDDEN    Kind = "forbidden"    // not allowed (403)
 	ETOOLARGE     Kind = "too_large"    // request too large (413)
+	EUNSUPPORTED  Kind = "unsupported"  // a kind of content not accepted (415)
 	ERATELIMIT    Kind = "rate_limited" // too many requests (429)
 	EUNAVAILABLE  Kind = "unavailable"  // dependency down, try later (503)
 	EINTERNAL     Kind = "internal"     // a bug or an I/O failure (500)

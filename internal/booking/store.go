@@ -168,6 +168,7 @@ type Store interface {
 	BookingStore
 	StaffStore
 	JobStore
+	PhotoStore // the photos customers add to bookings (photo.go)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/atelier-app/atelier/internal/gcal"
 	"github.com/atelier-app/atelier/internal/httpx"
 	"github.com/atelier-app/atelier/internal/invite"
+	"github.com/atelier-app/atelier/internal/photo/phototest"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -249,6 +250,24 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 		resp.Body.Close()
 	}
 	do(admin, http.MethodGet, "/api/v1/staff/google/callback?state=forged&code=c", nil, http.StatusBadRequest)
+
+	// A booking's photos (a service that asks for them).
+	if _, err := e.DB.SyncCatalog(context.Background(), IntakeCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	intake := Request("2026-12-07T10:00:00+08:00") // a Monday: the hours above
+	intake["answers"] = map[string]any{"occasion": "Wedding"}
+	var pb Booking
+	do("", http.MethodPost, "/api/v1/bookings", intake, http.StatusCreated).JSON(t, &pb)
+	pbearer := []string{"Authorization", "Bearer " + pb.ManageToken}
+	ct, body := multipartPhoto(t, "photo", "ring.png", phototest.PNG(t, 40, 30))
+	var ph struct{ ID string }
+	do("", http.MethodPost, "/api/v1/bookings/"+pb.ID+"/photos", string(body), http.StatusCreated, append(pbearer, "Content-Type", ct)...).JSON(t, &ph)
+	do("", http.MethodGet, "/api/v1/bookings/"+pb.ID+"/photos", nil, http.StatusOK, pbearer...)
+	do(admin, http.MethodHead, "/api/v1/bookings/"+pb.ID+"/photos", nil, http.StatusOK)
+	do("", http.MethodGet, "/api/v1/bookings/"+pb.ID+"/photos/"+ph.ID+"?token="+pb.ManageToken, nil, http.StatusOK)
+	do(admin, http.MethodHead, "/api/v1/bookings/"+pb.ID+"/photos/"+ph.ID+"?size=thumb", nil, http.StatusOK)
+	do("", http.MethodDelete, "/api/v1/bookings/"+pb.ID+"/photos/"+ph.ID, nil, http.StatusNoContent, pbearer...)
 
 	do("", http.MethodPost, "/api/v1/staff/login", map[string]string{"email": e.Mei.Email, "password": StaffPassword}, http.StatusOK)
 	do(admin, http.MethodPost, "/api/v1/staff/logout", nil, http.StatusNoContent)

@@ -61,6 +61,7 @@ var answers = map[booking.Kind]answer{
 	booking.EUNAUTHORIZED: {status: http.StatusUnauthorized},
 	booking.EFORBIDDEN:    {status: http.StatusForbidden},
 	booking.ETOOLARGE:     {status: http.StatusRequestEntityTooLarge},
+	booking.EUNSUPPORTED:  {status: http.StatusUnsupportedMediaType},
 	booking.ERATELIMIT:    {status: http.StatusTooManyRequests},
 	booking.EUNAVAILABLE:  {status: http.StatusServiceUnavailable, retryAfter: UnavailableRetry},
 	booking.EINTERNAL:     {status: http.StatusInternalServerError},

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"hash/crc32"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"image/png"
 	"os"
@@ -15,86 +14,11 @@ import (
 	"testing"
 
 	"github.com/atelier-app/atelier/internal/photo"
+	"github.com/atelier-app/atelier/internal/photo/phototest"
 )
 
-// picture is a w×h gradient with a red mark in its top-left corner, so a
-// turned copy can be told apart.
-func picture(w, h int, alpha bool) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			a := uint8(255)
-			if alpha && x < w/2 {
-				a = 0
-			}
-			img.SetNRGBA(x, y, color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), 128, a})
-		}
-	}
-	for y := range h / 8 {
-		for x := range w / 8 {
-			img.SetNRGBA(x, y, color.NRGBA{255, 0, 0, 255})
-		}
-	}
-	return img
-}
-
-// GPSJPEG is a w×h JPEG whose EXIF block holds a GPS position (Singapore)
-// and orientation o, the way a phone writes one.
-func GPSJPEG(tb testing.TB, w, h, o int) []byte {
-	tb.Helper()
-	var plain bytes.Buffer
-	if err := jpeg.Encode(&plain, picture(w, h, false), &jpeg.Options{Quality: 90}); err != nil {
-		tb.Fatal(err)
-	}
-	return WithEXIF(plain.Bytes(), o)
-}
-
-// WithEXIF inserts an APP1 EXIF segment (orientation o, a GPS IFD with
-// latitude 1°17' N, longitude 103°51' E and the marker "GPS-SECRET") after
-// the SOI of a JPEG.
-func WithEXIF(jpg []byte, o int) []byte {
-	le := binary.LittleEndian
-	var t bytes.Buffer
-	t.WriteString("II")
-	binary.Write(&t, le, uint16(42))
-	binary.Write(&t, le, uint32(8))
-	// IFD0 at 8: orientation, GPS IFD pointer.
-	binary.Write(&t, le, uint16(2))
-	entry := func(tag, typ uint16, count, value uint32) {
-		binary.Write(&t, le, tag)
-		binary.Write(&t, le, typ)
-		binary.Write(&t, le, count)
-		binary.Write(&t, le, value)
-	}
-	entry(0x0112, 3, 1, uint32(o))
-	gpsAt := uint32(8 + 2 + 2*12 + 4)
-	entry(0x8825, 4, 1, gpsAt)
-	binary.Write(&t, le, uint32(0))
-	// GPS IFD: N, latitude (3 rationals), E, longitude, and a processing
-	// method string holding a marker to look for.
-	binary.Write(&t, le, uint16(5))
-	dataAt := gpsAt + 2 + 5*12 + 4
-	entry(0x0001, 2, 2, uint32('N'))
-	entry(0x0002, 5, 3, dataAt)
-	entry(0x0003, 2, 2, uint32('E'))
-	entry(0x0004, 5, 3, dataAt+24)
-	entry(0x001B, 7, 10, dataAt+48)
-	binary.Write(&t, le, uint32(0))
-	for _, r := range []uint32{1, 1, 17, 1, 0, 1, 103, 1, 51, 1, 0, 1} {
-		binary.Write(&t, le, r)
-	}
-	t.WriteString("GPS-SECRET")
-	seg := append([]byte("Exif\x00\x00"), t.Bytes()...)
-	app1 := []byte{0xFF, 0xE1, 0, 0}
-	binary.BigEndian.PutUint16(app1[2:], uint16(len(seg)+2))
-	out := append([]byte{}, jpg[:2]...)
-	out = append(out, app1...)
-	out = append(out, seg...)
-	return append(out, jpg[2:]...)
-}
-
 func TestProcessStripsEXIFAndTurnsUpright(t *testing.T) {
-	data := GPSJPEG(t, 200, 100, 6) // stored landscape, shown turned 90° clockwise
+	data := phototest.GPSJPEG(t, 200, 100, 6) // stored landscape, shown turned 90° clockwise
 	if !bytes.Contains(data, []byte("GPS-SECRET")) || !bytes.Contains(data, []byte("Exif")) {
 		t.Fatal("the test file has no EXIF")
 	}
@@ -126,7 +50,7 @@ func TestProcessStripsEXIFAndTurnsUpright(t *testing.T) {
 
 func TestProcessFormats(t *testing.T) {
 	var pngData bytes.Buffer
-	if err := png.Encode(&pngData, picture(800, 400, true)); err != nil {
+	if err := png.Encode(&pngData, phototest.Picture(800, 400, true)); err != nil {
 		t.Fatal(err)
 	}
 	p, err := photo.Process(context.Background(), pngData.Bytes())
@@ -151,7 +75,7 @@ func TestProcessFormats(t *testing.T) {
 
 func TestProcessScalesDownHugePictures(t *testing.T) {
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, picture(4000, 1000, false), nil); err != nil {
+	if err := jpeg.Encode(&buf, phototest.Picture(4000, 1000, false), nil); err != nil {
 		t.Fatal(err)
 	}
 	p, err := photo.Process(context.Background(), buf.Bytes())
@@ -183,7 +107,7 @@ func TestProcessRefuses(t *testing.T) {
 	}{
 		{"Text", []byte("hello, this is not a picture"), photo.ErrNotImage},
 		{"PDF", []byte("%PDF-1.7\n1 0 obj"), photo.ErrNotImage},
-		{"TruncatedJPEG", GPSJPEG(t, 64, 64, 1)[:300], photo.ErrNotImage},
+		{"TruncatedJPEG", phototest.GPSJPEG(t, 64, 64, 1)[:300], photo.ErrNotImage},
 		{"HEIC", heic, photo.ErrHEIC},
 		{"Bomb", b, photo.ErrTooManyPixels},
 	}

@@ -62,6 +62,7 @@ type Store struct {
 	*CalendarSyncStore
 	*ReplyStore
 	*CustomerStore
+	*PhotoStore
 }
 
 // NewStore returns every store over db.
@@ -75,6 +76,7 @@ func NewStore(db *DB) *Store {
 		CalendarSyncStore: NewCalendarSyncStore(db),
 		ReplyStore:        NewReplyStore(db),
 		CustomerStore:     NewCustomerStore(db),
+		PhotoStore:        NewPhotoStore(db),
 	}
 }
 
@@ -86,5 +88,6 @@ var (
 	_ calsync.Store         = (*CalendarSyncStore)(nil)
 	_ booking.ReplyStore    = (*ReplyStore)(nil)
 	_ booking.CustomerStore = (*CustomerStore)(nil)
+	_ booking.PhotoStore    = (*PhotoStore)(nil)
 	_ booking.Store         = (*Store)(nil)
 )

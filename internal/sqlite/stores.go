@@ -65,6 +65,7 @@ type Store struct {
 	*CalendarSyncStore
 	*ReplyStore
 	*CustomerStore
+	*PhotoStore
 }
 
 // NewStore returns every store over db.
@@ -78,6 +79,7 @@ func NewStore(db *DB) *Store {
 		CalendarSyncStore: NewCalendarSyncStore(db),
 		ReplyStore:        NewReplyStore(db),
 		CustomerStore:     NewCustomerStore(db),
+		PhotoStore:        NewPhotoStore(db),
 	}
 }
 
@@ -88,5 +90,6 @@ var (
 	_ booking.JobStore     = (*JobStore)(nil)
 	_ calsync.Store        = (*CalendarSyncStore)(nil)
 	_ booking.ReplyStore   = (*ReplyStore)(nil)
+	_ booking.PhotoStore   = (*PhotoStore)(nil)
 	_ booking.Store        = (*Store)(nil)
 )

@@ -44,6 +44,7 @@ type Store interface {
 	booking.CatalogEditor
 	booking.StaffStore
 	booking.ReplyStore
+	booking.PhotoStore
 	calsync.Store
 	booking.CustomerStore
 	SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error)
@@ -120,6 +121,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ReplyRecorded", func(t *testing.T) { testReplyRecorded(t, open) })
 	t.Run("ReplyCursor", func(t *testing.T) { testReplyCursor(t, open) })
 	t.Run("CalendarSync", func(t *testing.T) { testCalendarSync(t, open) })
+	t.Run("Photos", func(t *testing.T) { testPhotos(t, open) })
 }
 
 // testNow is the stores' clock.
