@@ -47,7 +47,16 @@ func testPhotos(t *testing.T, open Opener) {
 	_, err = e.st.AddPhoto(ctx, booking.Photo{BookingID: "bk_unknown", ContentType: "image/png", Width: 1, Height: 1}, data, thumb, customer)
 	wantCode(t, err, booking.ENOTFOUND, booking.CodeNotFound)
 
-	// Eleven more at once, a minute later: seven fit, four are refused.
+	photosLimit(t, e, b.ID, first.ID)
+}
+
+// photosLimit sends eleven photos at once to booking id, which holds one
+// (first): seven fit, four are refused; then deletes them.
+func photosLimit(t *testing.T, e *env, id, first string) {
+	ctx := context.Background()
+	customer := booking.Actor{Kind: "customer"}
+	data, thumb := []byte{0xFF, 0xD8, 3}, []byte{0xFF, 0xD8, 4}
+	b := &booking.Booking{ID: id}
 	e.setClock(testNow.Add(time.Minute))
 	var wg sync.WaitGroup
 	errs := make([]error, 11)
@@ -73,14 +82,21 @@ func testPhotos(t *testing.T, open Opener) {
 	if refused != 4 || len(list[b.ID]) != booking.MaxPhotos || len(list["bk_other"]) != 0 {
 		t.Errorf("%d refused, %d kept, want 4 and %d", refused, len(list[b.ID]), booking.MaxPhotos)
 	}
-	if list[b.ID][0].ID != first.ID {
-		t.Errorf("first listed %s, want the oldest %s", list[b.ID][0].ID, first.ID)
+	if list[b.ID][0].ID != first {
+		t.Errorf("first listed %s, want the oldest %s", list[b.ID][0].ID, first)
 	}
+	photosDelete(t, e, id, first)
+}
 
-	if err := e.st.DeletePhoto(ctx, b.ID, first.ID, customer); err != nil {
+// photosDelete deletes photo first of booking id, then all of them.
+func photosDelete(t *testing.T, e *env, id, first string) {
+	ctx := context.Background()
+	customer := booking.Actor{Kind: "customer"}
+	b := &booking.Booking{ID: id}
+	if err := e.st.DeletePhoto(ctx, b.ID, first, customer); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, e.st.DeletePhoto(ctx, b.ID, first.ID, customer), booking.ENOTFOUND, booking.CodeNotFound)
+	wantCode(t, e.st.DeletePhoto(ctx, b.ID, first, customer), booking.ENOTFOUND, booking.CodeNotFound)
 	n, err := e.st.DeleteBookingPhotos(ctx, b.ID, booking.Actor{Kind: "system"})
 	if err != nil || n != booking.MaxPhotos-1 {
 		t.Errorf("erased %d photos (%v), want %d", n, err, booking.MaxPhotos-1)
