@@ -203,7 +203,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		// writes the record in the same transaction as the booking.
 		placed := b
 		placed.ArtisanID, placed.RoomID = p.ArtisanID, p.RoomID
-		created = &Created{Booking: result(&placed, c, how.zone(&placed, c)), ManageToken: token}
+		created = &Created{Booking: result(&placed, c, how.zone(&placed, c), now), ManageToken: token}
 		body, err := opt.Replay.FirstResponse(created)
 		if err != nil {
 			return p, internal("render the first response", err)
@@ -228,7 +228,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		return a.replay(rec, opt.IdempotencyKey, idem.RequestHash)
 	}
 	if created == nil {
-		created = &Created{Booking: result(stored, c, how.zone(stored, c)), ManageToken: token}
+		created = &Created{Booking: result(stored, c, how.zone(stored, c), a.now()), ManageToken: token}
 	}
 	return created, nil
 }
@@ -405,6 +405,9 @@ func (a *App) CancelBooking(ctx context.Context, id, token string) (*Booking, er
 	if err != nil {
 		return nil, err
 	}
+	if err := a.customerMayCancel(ctx, b); err != nil {
+		return nil, err
+	}
 	b, err = a.cancel(ctx, b, customerActor)
 	if err != nil {
 		return nil, err
@@ -423,7 +426,32 @@ func (a *App) RescheduleBooking(ctx context.Context, id, token string, req Resch
 	if err != nil {
 		return nil, err
 	}
-	return customerResult(moved, c), nil
+	return customerResult(moved, c, a.now()), nil
+}
+
+// customerMayCancel refuses a customer's cancel that the booking policy
+// does not allow now (the store checks again as it writes).
+func (a *App) customerMayCancel(ctx context.Context, b *booking.Booking) error {
+	if b.Status != booking.Confirmed {
+		return nil // cancelling twice says so
+	}
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return err
+	}
+	return c.PolicyOf(b.ServiceID).CheckCustomerCancel(b, a.now(), &c.Atelier)
+}
+
+// customerMayMove refuses a customer's move that the booking policy does
+// not allow now: inside the change window, or past the limit of moves
+// (unless the move is to where the booking already is, a form sent
+// twice, which changes nothing). The store checks again as it writes.
+func customerMayMove(m *move) error {
+	p := m.c.PolicyOf(m.b.ServiceID)
+	if m.start.Equal(m.b.Start) && (m.req.ArtisanID == m.b.ArtisanID || m.keep == m.b.ArtisanID) {
+		return p.CheckCustomerCancel(m.b, m.now, &m.c.Atelier)
+	}
+	return p.CheckCustomerReschedule(m.b, m.now, &m.c.Atelier)
 }
 
 // Invite returns the iCalendar invite of booking id to the holder of its
@@ -506,7 +534,7 @@ func (a *App) view(ctx context.Context, b *booking.Booking) (*Booking, error) {
 	if err != nil {
 		return nil, err
 	}
-	return customerResult(b, c), nil
+	return customerResult(b, c, a.now()), nil
 }
 
 func errCancelled() error {
@@ -632,6 +660,11 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 	if err != nil {
 		return nil, nil, err
 	}
+	if actor == customerActor {
+		if err := customerMayMove(m); err != nil {
+			return nil, nil, err
+		}
+	}
 	// Google's answer for the new slot, less the booking's own event (google.go).
 	gbusy := a.googleBusy(ctx, m.c, m.req, m.bs, m.be, booking.Busy{ArtisanID: b.ArtisanID, Start: b.Start, End: b.End})
 
@@ -712,6 +745,9 @@ func (a *App) PreviewReschedule(ctx context.Context, id, token string, req Resch
 	}
 	m, err := a.prepareMove(ctx, b, req, false)
 	if err != nil {
+		return nil, err
+	}
+	if err := customerMayMove(m); err != nil {
 		return nil, err
 	}
 	s, err := a.store.Schedule(ctx, m.bs.Add(-scheduleMargin), m.be.Add(scheduleMargin))

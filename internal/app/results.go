@@ -18,6 +18,35 @@ import (
 type Booking struct {
 	booking.Booking
 	Zone *time.Location
+	// Changes is what the booking policy lets its customer still do
+	// themselves at the time of the answer (staff are never bound).
+	Changes Changes
+}
+
+// Changes is the booking policy of a booking as it stands: the policy of
+// its service, when the customer's own changes close, whether they still
+// may cancel or move it and how many moves are left.
+type Changes struct {
+	Policy booking.Policy
+	// ClosesAt is the instant the customer's own changes stop (the
+	// start when the policy has no cutoff).
+	ClosesAt time.Time
+	// Open says the customer may still cancel or move it (a confirmed
+	// booking before ClosesAt).
+	Open bool
+	// ReschedulesLeft is how many more moves the customer may make, or
+	// -1 for no limit; CanReschedule is Open with a move left.
+	ReschedulesLeft int
+	CanReschedule   bool
+}
+
+// changesOf is the booking policy's state of b at now.
+func changesOf(b *booking.Booking, c *booking.Catalog, now time.Time) Changes {
+	p := c.PolicyOf(b.ServiceID)
+	ch := Changes{Policy: p, ClosesAt: p.ChangesCloseAt(b.Start), ReschedulesLeft: p.ReschedulesLeft(b)}
+	ch.Open = b.Status == booking.Confirmed && p.WindowOpen(b, now)
+	ch.CanReschedule = ch.Open && ch.ReschedulesLeft != 0
+	return ch
 }
 
 // StaffBooking is a booking as staff see it: with its staff notes, which
@@ -76,16 +105,16 @@ type Replayer interface {
 
 // result is b as a use case answers it, with the names of c and its
 // times shown in loc.
-func result(b *booking.Booking, c *booking.Catalog, loc *time.Location) *Booking {
-	r := &Booking{Booking: *b, Zone: loc}
+func result(b *booking.Booking, c *booking.Catalog, loc *time.Location, now time.Time) *Booking {
+	r := &Booking{Booking: *b, Zone: loc, Changes: changesOf(b, c, now)}
 	r.ServiceName, r.ArtisanName = c.ServiceNameOf(b), c.ArtisanNameOf(b)
 	return r
 }
 
 // customerResult is b as its customer sees it: in the customer's zone, or
 // the atelier's when they gave none.
-func customerResult(b *booking.Booking, c *booking.Catalog) *Booking {
-	return result(b, c, viewZone(b, c))
+func customerResult(b *booking.Booking, c *booking.Catalog, now time.Time) *Booking {
+	return result(b, c, viewZone(b, c), now)
 }
 
 // The answers of the staff use cases.

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -131,3 +132,26 @@ func Times(n int) string {
 	}
 	return strconv.Itoa(n) + " times"
 }
+
+// Sentences are the booking policy in words for customers, before a
+// booking is made (the details page) and after (with the booking's own
+// times, which the pages and e-mails add): when changes close, how often a
+// booking can be moved, and the atelier's own note.
+func (p Policy) Sentences() []string {
+	var out []string
+	if p.ChangeCutoff > 0 {
+		out = append(out, "You can cancel or move your appointment yourself until "+HoursWords(p.ChangeCutoff)+" before it starts; after that, please contact the atelier.")
+	} else {
+		out = append(out, "You can cancel or move your appointment yourself until it starts.")
+	}
+	if p.MaxReschedules > 0 {
+		out = append(out, "It can be moved at most "+Times(p.MaxReschedules)+".")
+	}
+	if p.Note != "" {
+		out = append(out, p.Note)
+	}
+	return out
+}
+
+// Text is Sentences as one paragraph.
+func (p Policy) Text() string { return strings.Join(p.Sentences(), " ") }

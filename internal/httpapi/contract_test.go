@@ -380,7 +380,8 @@ func TestContractCheck(t *testing.T) {
 	service := `{"id":"design","name":"Design","description":"","duration_minutes":90,"modes":["in_person"],"artisans":["mei"],"questions":[]}`
 	booking := `{"id":"bk_1","status":"confirmed","service":"design","service_name":"Design","mode":"in_person","artisan":"mei","artisan_name":"Mei",` +
 		`"start":"2026-12-02T10:00:00+08:00","end":"2026-12-02T11:30:00+08:00","customer":{"name":"Ana","email":"ana@example.com"},"notes":"",` +
-		`"answers":{},"sequence":0,"created_at":"2026-12-01T09:00:00+08:00","updated_at":"2026-12-01T09:00:00+08:00","links":{"ics":"https://a.example/api/v1/bookings/bk_1/invite.ics"}}`
+		`"answers":{},"sequence":0,"created_at":"2026-12-01T09:00:00+08:00","updated_at":"2026-12-01T09:00:00+08:00","links":{"ics":"https://a.example/api/v1/bookings/bk_1/invite.ics"},` +
+		`"policy":{"change_cutoff_hours":0,"max_reschedules":0,"reschedules":0,"changes_close_at":"2026-12-02T10:00:00+08:00","can_cancel":true,"can_reschedule":true,"text":"You can cancel or move your appointment yourself until it starts."}}`
 	bookingBody := `{"service":"design","mode":"in_person","start":"2026-12-02T10:00:00+08:00","customer":{"name":"Ana","email":"ana@example.com"}}`
 	manage := http.Header{"Authorization": {"Bearer tok"}}
 	session := http.Header{"Cookie": {"atelier_session=a.b"}}

@@ -38,6 +38,8 @@ type bookingView struct {
 	CreatedAt Time            `json:"created_at"`
 	UpdatedAt Time            `json:"updated_at"`
 	Links     links           `json:"links"`
+	// Policy is the booking policy as it stands for this booking.
+	Policy policyView `json:"policy"`
 	// ManageToken is set only in the response that creates the booking.
 	ManageToken string `json:"manage_token,omitempty"`
 }
@@ -72,7 +74,38 @@ func (s *Server) bookingView(b *app.Booking) *bookingView {
 		CreatedAt:   at(b.CreatedAt),
 		UpdatedAt:   at(b.UpdatedAt),
 		Links:       links{ICS: s.app.PublicURL() + "/api/v1/bookings/" + b.ID + "/invite.ics"},
+		Policy:      newPolicyView(b.Changes, b.Reschedules, at),
 	}
+}
+
+// policyView is the booking policy of a booking (issue 13): what its
+// customer may still change themselves; staff are never bound.
+type policyView struct {
+	ChangeCutoffHours int    `json:"change_cutoff_hours"`
+	MaxReschedules    int    `json:"max_reschedules"`
+	Reschedules       int    `json:"reschedules"`
+	ReschedulesLeft   *int   `json:"reschedules_left,omitempty"`
+	ChangesCloseAt    Time   `json:"changes_close_at"`
+	CanCancel         bool   `json:"can_cancel"`
+	CanReschedule     bool   `json:"can_reschedule"`
+	Text              string `json:"text"`
+}
+
+func newPolicyView(ch app.Changes, moves int, at func(time.Time) Time) policyView {
+	v := policyView{
+		ChangeCutoffHours: int(ch.Policy.ChangeCutoff / time.Hour),
+		MaxReschedules:    ch.Policy.MaxReschedules,
+		Reschedules:       moves,
+		ChangesCloseAt:    at(ch.ClosesAt),
+		CanCancel:         ch.Open,
+		CanReschedule:     ch.CanReschedule,
+		Text:              ch.Policy.Text(),
+	}
+	if ch.ReschedulesLeft >= 0 {
+		left := ch.ReschedulesLeft
+		v.ReschedulesLeft = &left
+	}
+	return v
 }
 
 // createdView is the response to a booking request: the only one that
