@@ -117,7 +117,7 @@ func (a *App) staffViews(ctx context.Context, bs []booking.Booking, c *booking.C
 	}
 	out := make([]StaffBooking, 0, len(bs))
 	for i := range bs {
-		out = append(out, StaffBooking{Booking: *result(&bs[i], c, zoneOf(c)), StaffNotes: notes[bs[i].ID]})
+		out = append(out, StaffBooking{Booking: *result(&bs[i], c, zoneOf(c), a.now()), StaffNotes: notes[bs[i].ID]})
 	}
 	return out, nil
 }
