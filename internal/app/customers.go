@@ -223,3 +223,17 @@ func (a *App) SetCustomerNotes(ctx context.Context, u *booking.User, id, notes s
 	}
 	return a.StaffCustomer(ctx, u, id)
 }
+
+// StaffCustomerProfile is customer id's details and notes without their
+// bookings (the New booking form's "book again").
+func (a *App) StaffCustomerProfile(ctx context.Context, u *booking.User, id string) (*booking.CustomerProfile, error) {
+	artisan, err := ownArtisan(u)
+	if err != nil {
+		return nil, err
+	}
+	p, err := a.store.Customer(ctx, strings.ToLower(strings.TrimSpace(id)), artisan)
+	if err != nil {
+		return nil, wrapStore("load the customer", err)
+	}
+	return p, nil
+}

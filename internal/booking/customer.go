@@ -14,8 +14,8 @@ import (
 // that says nothing of their e-mail address.
 
 // CustomerProfile is a customer as staff see them: the details of their
-// latest booking (name, address and time zone as last given; the latest
-// phone number given), how many bookings they have, and the notes staff
+// latest booking (name and address as last given; the latest phone number
+// and time zone given), how many bookings they have, and the notes staff
 // keep across their bookings.
 type CustomerProfile struct {
 	ID                    string

@@ -110,10 +110,16 @@ func (st *CustomerStore) Customer(ctx context.Context, id, artisanID string) (*b
 		return nil, booking.ErrNotFound("customer")
 	}
 	c.FirstBooked, c.LastSeen = first.UTC(), last.UTC()
-	err = st.db.pool.QueryRow(ctx, `SELECT customer_name, customer_email, customer_timezone FROM bookings
+	err = st.db.pool.QueryRow(ctx, `SELECT customer_name, customer_email FROM bookings
 		WHERE lower(customer_email) = $1`+scope+` ORDER BY created_at DESC, id DESC LIMIT 1`, key, artisanID).
-		Scan(&c.Name, &c.Email, &c.Timezone)
+		Scan(&c.Name, &c.Email)
 	if err != nil {
+		return nil, unavailable(fmt.Errorf("postgres: customer: %w", err))
+	}
+	err = st.db.pool.QueryRow(ctx, `SELECT customer_timezone FROM bookings
+		WHERE lower(customer_email) = $1`+scope+` AND customer_timezone <> '' ORDER BY created_at DESC, id DESC LIMIT 1`, key, artisanID).
+		Scan(&c.Timezone)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return nil, unavailable(fmt.Errorf("postgres: customer: %w", err))
 	}
 	err = st.db.pool.QueryRow(ctx, `SELECT customer_phone FROM bookings

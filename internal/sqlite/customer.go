@@ -138,10 +138,16 @@ func (st *CustomerStore) Customer(ctx context.Context, id, artisanID string) (*b
 	if c.LastSeen, err = parseTime(last.String); err != nil {
 		return nil, fmt.Errorf("sqlite: customer: %w", err)
 	}
-	err = st.db.read.QueryRowContext(ctx, `SELECT customer_name, customer_email, customer_timezone FROM bookings
+	err = st.db.read.QueryRowContext(ctx, `SELECT customer_name, customer_email FROM bookings
 		WHERE customer_email = ? COLLATE NOCASE`+scope+` ORDER BY created_at DESC, id DESC LIMIT 1`, args...).
-		Scan(&c.Name, &c.Email, &c.Timezone)
+		Scan(&c.Name, &c.Email)
 	if err != nil {
+		return nil, fmt.Errorf("sqlite: customer: %w", err)
+	}
+	err = st.db.read.QueryRowContext(ctx, `SELECT customer_timezone FROM bookings
+		WHERE customer_email = ? COLLATE NOCASE`+scope+` AND customer_timezone <> '' ORDER BY created_at DESC, id DESC LIMIT 1`, args...).
+		Scan(&c.Timezone)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite: customer: %w", err)
 	}
 	err = st.db.read.QueryRowContext(ctx, `SELECT customer_phone FROM bookings

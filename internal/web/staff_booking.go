@@ -192,6 +192,11 @@ func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	d := s.staffBookingData(r, c, v)
+	if id, err := s.staff.app.StaffCustomerID(r.Context(), staffUser(r), v.ID); err != nil {
+		return err
+	} else if id != "" {
+		d.CustomerURL = customerPath(id)
+	}
 	switch r.URL.Query().Get("saved") {
 	case "notes":
 		d.Saved = "The staff notes are saved."
@@ -483,6 +488,9 @@ func (s *Server) handleStaffNew(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := s.newBookingData(r, c, q)
 	d.Key = formKey(q)
+	if err := s.prefillCustomer(r, &d, q.Get("customer")); err != nil {
+		return err
+	}
 	if err := s.newPicker(r, c, &d, q); err != nil {
 		return err
 	}

@@ -40,17 +40,21 @@ func TestStaffNavigation(t *testing.T) {
 		want              []string
 	}{
 		{"AdminHome", "boss@example.com", "/staff", []string{
-			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Hours and closures -> /staff/hours"}},
+			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "Hours and closures -> /staff/hours"}},
 		{"AdminCalendar", "boss@example.com", "/staff/calendar", []string{
-			"Today -> /staff", "*Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Hours and closures -> /staff/hours"}},
+			"Today -> /staff", "*Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "Hours and closures -> /staff/hours"}},
 		{"AdminNewBooking", "boss@example.com", "/staff/bookings/new?key=AAAAAAAAAAAAAAAAAAAAAA", []string{
-			"Today -> /staff", "Calendar -> /staff/calendar", "*New booking -> /staff/bookings/new", "Hours and closures -> /staff/hours"}},
+			"Today -> /staff", "Calendar -> /staff/calendar", "*New booking -> /staff/bookings/new", "Customers -> /staff/customers", "Hours and closures -> /staff/hours"}},
 		{"AdminHours", "boss@example.com", "/staff/hours", []string{
-			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*Hours and closures -> /staff/hours"}},
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "*Hours and closures -> /staff/hours"}},
+		{"AdminCustomers", "boss@example.com", "/staff/customers", []string{
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*Customers -> /staff/customers", "Hours and closures -> /staff/hours"}},
+		{"ArtisanCustomers", "mei@example.com", "/staff/customers", []string{
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*Customers -> /staff/customers", "My hours and time off -> /staff/artisans/mei"}},
 		{"ArtisanHome", "mei@example.com", "/staff", []string{
-			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "My hours and time off -> /staff/artisans/mei"}},
+			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "My hours and time off -> /staff/artisans/mei"}},
 		{"ArtisanOwnHours", "mei@example.com", "/staff/artisans/mei", []string{
-			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*My hours and time off -> /staff/artisans/mei"}},
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "*My hours and time off -> /staff/artisans/mei"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cookie := env.mustSignIn(t, tc.email)
