@@ -10,6 +10,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // The staff search (the box on every staff page, /staff/search and the
@@ -52,12 +53,12 @@ type foundCustomer struct {
 	URL, Name, Email, Phone, Count, LastSeen string
 }
 
-func newFoundBooking(v *app.StaffBooking, c *catalogue) foundBooking {
+func newFoundBooking(staffLang *i18n.Lang, v *app.StaffBooking, c *catalogue) foundBooking {
 	st := v.Start.In(c.Loc)
 	b := foundBooking{
 		URL: staffBookingPath(v.ID, ""), Ref: strings.ToUpper(v.ID),
-		When:    fmtShortDate(st) + " " + st.Format("2006") + ", " + fmtTime(st),
-		Service: v.ServiceName, Mode: modeLabel(v.Mode), Artisan: v.ArtisanName, Customer: v.Customer.Name,
+		When:    fmtShortDate(staffLang, st) + " " + st.Format("2006") + ", " + fmtTime(staffLang, st),
+		Service: v.ServiceName, Mode: modeLabel(staffLang, v.Mode), Artisan: v.ArtisanName, Customer: v.Customer.Name,
 		Status: "Confirmed",
 	}
 	if v.Status == booking.Cancelled {
@@ -92,8 +93,9 @@ func (s *Server) handleSearch(nav string) func(w http.ResponseWriter, r *http.Re
 		if err != nil {
 			return err
 		}
+		staffLang := s.langs.Staff()
 		for i := range res.Bookings {
-			b := newFoundBooking(&res.Bookings[i], c)
+			b := newFoundBooking(staffLang, &res.Bookings[i], c)
 			if id := res.CustomerOf[res.Bookings[i].ID]; id != "" {
 				b.CustomerURL = customerPath(id)
 			}
@@ -102,7 +104,7 @@ func (s *Server) handleSearch(nav string) func(w http.ResponseWriter, r *http.Re
 		for _, p := range res.Customers {
 			d.Customers = append(d.Customers, foundCustomer{
 				URL: customerPath(p.ID), Name: p.Name, Email: p.Email, Phone: p.Phone,
-				Count: plural(p.Bookings, "booking", "bookings"), LastSeen: fmtDate(p.LastSeen.In(c.Loc)),
+				Count: plural(p.Bookings, "booking", "bookings"), LastSeen: fmtDate(staffLang, p.LastSeen.In(c.Loc)),
 			})
 		}
 		d.More = len(res.Bookings) == app.MaxSearchResults || len(res.Customers) == app.MaxSearchResults
@@ -138,6 +140,7 @@ func (s *Server) customerData(r *http.Request, v *app.Customer) (*customerData, 
 	if err != nil {
 		return nil, err
 	}
+	staffLang := s.langs.Staff()
 	d := &customerData{
 		ID: v.ID, Name: v.Name, Email: v.Email, Phone: v.Phone, Notes: v.Notes,
 		Count: plural(v.CustomerProfile.Bookings, "booking", "bookings"),
@@ -147,12 +150,12 @@ func (s *Server) customerData(r *http.Request, v *app.Customer) (*customerData, 
 	}
 	if !v.NotesUpdatedAt.IsZero() {
 		at := v.NotesUpdatedAt.In(c.Loc)
-		d.NotesUpdated = "Last changed " + fmtShortDate(at) + " " + at.Format("2006") + ", " + fmtTime(at)
+		d.NotesUpdated = "Last changed " + fmtShortDate(staffLang, at) + " " + at.Format("2006") + ", " + fmtTime(staffLang, at)
 	}
 	now := s.staff.app.Now()
 	for i := range v.Bookings { // the latest start first
 		b := &v.Bookings[i]
-		fb := newFoundBooking(b, c)
+		fb := newFoundBooking(staffLang, b, c)
 		fb.Mail, fb.MailTag = mailLabel(v.Mail[b.ID])
 		if b.End.After(now) {
 			d.Coming = append([]foundBooking{fb}, d.Coming...) // the soonest first
