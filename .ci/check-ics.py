@@ -16,7 +16,8 @@ The raw lines must end in CRLF and be at most 75 octets.
 The manifest (written by internal/invite/crosscheck_test.go) lists files
 with what their content must say: "rsvp" (RSVP=TRUE wanted), "events" (how
 many VEVENTs), "people" (per UID, the CN of ORGANIZER and ATTENDEE once
-RFC 6868 is applied, as a reader that knows it shows them) and "zone" (a
+RFC 6868 is applied, as a reader that knows it shows them; optionally the
+conference "label", "summary" and "description" as decoded) and "zone" (a
 TZID and [unix time, UTC offset, local time unique] samples that the
 VTIMEZONE, turned into a tzinfo by icalendar, must reproduce). Exits 1 listing every problem.
 """
@@ -102,7 +103,11 @@ def check_event(ev, method, errs, want=None):
                "attendee": rfc6868(str(atts[0].params.get("CN", ""))) if atts else None}
         conf = ev.get("CONFERENCE")
         got["label"] = rfc6868(str(conf.params.get("LABEL", ""))) if conf is not None else None
-        for role in ("organizer", "attendee", "label"):
+        # The texts a calendar shows (an invite written in Chinese, say):
+        # unescaped and unfolded, as the reader decodes them.
+        got["summary"] = str(ev.get("SUMMARY", ""))
+        got["description"] = str(ev.get("DESCRIPTION", ""))
+        for role in ("organizer", "attendee", "label", "summary", "description"):
             if role in people and got[role] != people[role]:
                 errs.append("%s: %s reads %r, want %r" % (where, role.upper(), got[role], people[role]))
     if not str(ev.get("SUMMARY", "")):

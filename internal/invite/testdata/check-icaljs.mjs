@@ -76,8 +76,10 @@ function checkEvent(ev, method, want, errs) {
       organizer: org ? org.getParameter("cn") : null,
       attendee: atts.length ? atts[0].getParameter("cn") : null,
       label: conf ? conf.getParameter("label") : null,
+      summary: ev.getFirstPropertyValue("summary"),
+      description: ev.getFirstPropertyValue("description"),
     };
-    for (const role of ["organizer", "attendee", "label"]) {
+    for (const role of ["organizer", "attendee", "label", "summary", "description"]) {
       if (role in people && got[role] !== people[role]) {
         errs.push(`${where}: ${role.toUpperCase()} reads ${JSON.stringify(got[role])}, want ${JSON.stringify(people[role])}`);
       }
