@@ -541,6 +541,7 @@ func formKey(v url.Values) string {
 // detailsURL is the details page of flow f at start with the one-time key.
 func detailsURL(f flow, start time.Time, key string) string {
 	v := flow{Service: f.Service, Mode: f.Mode, Artisan: f.Artisan, TZ: f.TZ}.values()
+	f.embedValues(v)
 	v.Set("start", start.Format(time.RFC3339))
 	v.Set(formKeyParam, key)
 	return "/book/details?" + v.Encode()

@@ -25,6 +25,8 @@ type staffBookingData struct {
 	When, CustomerWhen string
 	Cancelled          bool
 	Customer           booking.Customer
+	Language           string // the customer's, in which their e-mails are written
+	LanguageTag        string // its <html lang> value
 	Notes, StaffNotes  string
 	MeetingURL         string
 	Location           string
@@ -71,6 +73,8 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 			d.Room = room.Name
 		}
 	}
+	cl := s.langs.Lang(v.Customer.Language)
+	d.Language, d.LanguageTag = languageName(cl), cl.HTML()
 	if cl, ok := v.Customer.Zone(); ok && !sameOffsets(cl, loc, v.Start) {
 		d.CustomerWhen = whenLabel(staffLang, v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
 	}
@@ -587,4 +591,12 @@ func staffConflict(e *booking.Error) string {
 		return "That time has passed. Choose one of the free times below."
 	}
 	return msg + ". Choose one of the free times below."
+}
+
+// languageName names a language for staff: "English", "简体中文 (zh-Hans)".
+func languageName(l *i18n.Lang) string {
+	if l.Name() == i18n.Default {
+		return l.Native()
+	}
+	return l.Native() + " (" + l.Name() + ")"
 }
