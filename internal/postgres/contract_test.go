@@ -3,7 +3,12 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/postgres"
 	"github.com/atelier-app/atelier/internal/postgres/pgtest"
 	"github.com/atelier-app/atelier/internal/storetest"
@@ -47,4 +52,31 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB, h storetest.Hooks) storetest.Store {
 		return openContract(tb, pgtest.Database(tb), h)
 	})
+}
+
+// The store is what the application service needs (app.Store), and it
+// offers what cmd/atelier's wiring uses of SQLite's store wherever the
+// same makes sense on PostgreSQL (see wiring). Checked when the tests
+// compile.
+var (
+	_ app.Store = (*postgres.Store)(nil)
+	_ wiring    = (*postgres.Store)(nil)
+)
+
+// wiring is what cmd/atelier (wire.go, serve.go, user.go, google.go,
+// replies.go, metrics.go) calls on SQLite's store besides app.Store, in
+// the form it has here. Not here, as they make sense only for SQLite:
+// Backup (use pg_dump), Pools (database/sql pools; PoolStat instead),
+// Subscribe with sqlite.Changes (the commits of this process; WatchJobs
+// rings the job runners for every server's jobs, and this store keeps no
+// caches to refresh), Path.
+type wiring interface {
+	storetest.Store
+	Close() error
+	SyncCatalog(ctx context.Context, cat *booking.Catalog) ([]string, error)
+	ReleaseLeases(ctx context.Context) (int64, error)
+	DueJobStats(ctx context.Context, now time.Time) ([]postgres.DueJobs, error)
+	BookingEvents(ctx context.Context, after int64) ([]postgres.BookingEventCount, int64, error)
+	OrphanBookings(ctx context.Context, now time.Time) ([]postgres.OrphanBooking, error)
+	PoolStat() *pgxpool.Stat
 }

@@ -38,6 +38,17 @@ var migrations = []migration{
 	{"customers and search", migrateCustomers},              // 7: customer.go
 	{"booking policy", migratePolicy},                       // 8: the booking policy (issue 13)
 	{"customer language", migrateCustomerLanguage},          // 9: issue 16
+	{"audit_xact", migrateAuditXact},                        // 10: the writer of each audit row (metrics.go)
+}
+
+// migrateAuditXact records with each audit row the transaction that wrote
+// it, for BookingEvents. The rows already there get the migration's own
+// transaction: they are counted by a count from the start (0), which is
+// what a server does first.
+func migrateAuditXact(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `ALTER TABLE audit_log ADD COLUMN xact xid8 NOT NULL DEFAULT pg_current_xact_id();
+		CREATE INDEX audit_log_xact ON audit_log (xact);`)
+	return err
 }
 
 // migrateV2DateHours adds the hours set for one date (issue 12).

@@ -42,13 +42,43 @@
 //     every booking that holds its slot. Even a bypassed or buggy check
 //     cannot store an overlap. A refusal is SQLSTATE 23P01, recognised with
 //     errors.As on *pgconn.PgError (never by the message) and returned as
-//     booking.ErrSlotUnavailable: a clean 409 slot_unavailable.
+//     booking.ErrSlotUnavailable: ECONFLICT with code slot_unavailable, a
+//     clean 409, never a 500. The constraints are immediate (not
+//     deferred), so the refusal comes at the INSERT or UPDATE, inside the
+//     transaction, and takes the booking's audit row, jobs and idempotency
+//     record with it. The contract tests race 100 customers with the check
+//     bypassed (storetest Race/ArtisanConstraint, Race/RoomConstraint) and
+//     move bookings onto others (Reschedule): every loser gets exactly
+//     that error.
+//
+// Reads that must see one moment (Schedule, the counts of BookingEvents)
+// run in a REPEATABLE READ read-only transaction; everything else is one
+// statement, or a READ COMMITTED transaction with row locks (a booking's
+// row FOR UPDATE before it is cancelled or moved).
+//
+// # The schema
+//
+// schema.sql makes a new database at the latest version; an older one is
+// upgraded by the numbered migrations, in one transaction, under an
+// advisory lock so that servers starting together migrate it once. A
+// database whose schema_migrations names a version newer than the binary
+// knows is refused unchanged (TestOpenRefusesNewerDatabase), and so is a
+// database holding other tables (TestOpenRefusesForeignDatabase).
 //
 // # The job queue
 //
 // Jobs are claimed with FOR UPDATE SKIP LOCKED and leased (job.go), so the
 // servers on one database share each queue and each job runs once; a
-// crashed server's jobs are claimed again when their leases run out.
+// crashed server's jobs are claimed again when their leases run out
+// (ReleaseLeases frees nothing here: a starting server cannot tell a dead
+// server's lease from a live one's).
+//
+// # What only SQLite's store has
+//
+// Backup (use pg_dump, or the database's own replication), Pools
+// (database/sql pools; PoolStat gives this pool's figures), Subscribe to
+// the commits of this process (this store keeps no caches; WatchJobs tells
+// the job runners of every server's new jobs) and Path.
 //
 // # Staff, replies and the calendar sync
 //

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 9).
+-- version 10).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -299,11 +299,15 @@ CREATE TABLE audit_log (
     booking_id text                 REFERENCES bookings (id),
     target     text        NOT NULL DEFAULT '',           -- e.g. 'closure:12' when not a booking
     before     json,
-    after      json
+    after      json,
+    -- The transaction that wrote the row: BookingEvents counts the rows of
+    -- the transactions that have ended, whatever order they committed in.
+    xact       xid8        NOT NULL DEFAULT pg_current_xact_id()
 );
 
 CREATE INDEX audit_log_booking ON audit_log (booking_id) WHERE booking_id IS NOT NULL;
 CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_xact ON audit_log (xact);
 
 -- Staff accounts. An artisan account belongs to one artisan.
 CREATE TABLE users (

@@ -36,6 +36,25 @@ func (st *BookingStore) PurgeManageTokens(ctx context.Context, endedBefore time.
 	return tag.RowsAffected(), nil
 }
 
+// ManageTokens returns the stored manage tokens of booking id, oldest
+// first (for tests and staff tools: hashes only).
+func (st *BookingStore) ManageTokens(ctx context.Context, id string) ([]booking.ManageToken, error) {
+	rows, err := st.db.pool.Query(ctx, `SELECT booking_id, token_hash, purpose FROM booking_tokens
+		WHERE booking_id = $1 ORDER BY created_at, purpose`, id)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("postgres: manage tokens: %w", err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (booking.ManageToken, error) {
+		var t booking.ManageToken
+		err := r.Scan(&t.BookingID, &t.Hash, &t.Purpose)
+		return t, err
+	})
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("postgres: manage tokens: %w", err))
+	}
+	return out, nil
+}
+
 // FillBookingUIDs stores the UID uid(id) for every booking that has none
 // and returns how many it filled (as SQLite's: bookings copied from a
 // database made before UIDs were kept).
@@ -96,60 +115,4 @@ func (st *BookingStore) OrphanBookings(ctx context.Context, now time.Time) ([]Or
 		return nil, unavailable(fmt.Errorf("postgres: orphan bookings: %w", err))
 	}
 	return out, nil
-}
-
-// BookingEventCount is how many changes of one kind an actor kind made to
-// bookings.
-type BookingEventCount struct {
-	Event string // a booking.EventKind: created, rescheduled, cancelled...
-	Actor string // customer, staff, system
-	Count int64
-}
-
-// eventSettle is how old an audit row must be to be counted. Ids are
-// handed out when a row is written, not when its transaction commits, and
-// several servers write at once: a row with a smaller id may still
-// commit after a larger one has been counted. A booking transaction lasts
-// milliseconds; counting only rows written more than eventSettle ago
-// (their transactions ended long since) means none is skipped, at the
-// price of counters that lag by that much.
-const eventSettle = 30 * time.Second
-
-// BookingEvents counts the booking changes recorded in the audit log after
-// the row afterID (0: all of them) and written eventSettle before now, by
-// any server, and returns the id to pass next time.
-func (st *BookingStore) BookingEvents(ctx context.Context, afterID int64) ([]BookingEventCount, int64, error) {
-	rows, err := st.db.pool.Query(ctx, `SELECT action, actor_kind, count(*), max(id) FROM audit_log
-		WHERE id > $1 AND at < $2 AND action = ANY($3) GROUP BY action, actor_kind`,
-		afterID, utc(st.db.now().Add(-eventSettle)), bookingEventActions)
-	if err != nil {
-		return nil, afterID, unavailable(fmt.Errorf("postgres: booking events: %w", err))
-	}
-	defer rows.Close()
-	var out []BookingEventCount
-	last := afterID
-	for rows.Next() {
-		var c BookingEventCount
-		var action string
-		var maxID int64
-		if err := rows.Scan(&action, &c.Actor, &c.Count, &maxID); err != nil {
-			return nil, afterID, fmt.Errorf("postgres: booking events: %w", err)
-		}
-		c.Event = action[len("booking."):]
-		out = append(out, c)
-		last = max(last, maxID)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, afterID, unavailable(fmt.Errorf("postgres: booking events: %w", err))
-	}
-	return out, last, nil
-}
-
-// bookingEventActions are the audit actions of booking changes.
-var bookingEventActions = []string{
-	"booking." + string(booking.EventCreated),
-	"booking." + string(booking.EventRescheduled),
-	"booking." + string(booking.EventCancelled),
-	"booking.declined",
-	"booking.confirmed",
 }

@@ -60,6 +60,12 @@ type Store interface {
 	DisableUser(ctx context.Context, email string) error
 	EnableUser(ctx context.Context, email string) error
 
+	// The server's upkeep and what tests read of the manage tokens.
+	ManageTokens(ctx context.Context, id string) ([]booking.ManageToken, error)
+	PurgeManageTokens(ctx context.Context, endedBefore time.Time) (int64, error)
+	PurgeIdempotency(ctx context.Context, olderThan time.Time) (int64, error)
+	FillBookingUIDs(ctx context.Context, uid func(id string) string) (int, error)
+
 	// GoogleBusy returns the stored Google busy intervals of an artisan.
 	GoogleBusy(ctx context.Context, artisanID string) ([]calsync.BusyEvent, error)
 }
@@ -122,6 +128,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ReplyCursor", func(t *testing.T) { testReplyCursor(t, open) })
 	t.Run("CalendarSync", func(t *testing.T) { testCalendarSync(t, open) })
 	t.Run("Photos", func(t *testing.T) { testPhotos(t, open) })
+	t.Run("ManageTokens", func(t *testing.T) { testManageTokens(t, open) })
+	t.Run("CustomerBookings", func(t *testing.T) { testCustomerBookings(t, open) })
+	t.Run("PurgeIdempotency", func(t *testing.T) { testPurgeIdempotency(t, open) })
+	t.Run("FillBookingUIDs", func(t *testing.T) { testFillBookingUIDs(t, open) })
 }
 
 // testNow is the stores' clock.
