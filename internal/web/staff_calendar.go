@@ -57,6 +57,7 @@ type calendarGrid struct {
 	First    int // the frame's first minute, for the script
 	Last     int // the frame's end
 	Interval int // the slot grid, in minutes, for the script
+	Clock    string // "12h" or "24h": how the script writes a time
 	// Movable says tiles may be dragged (the script): a day view moves
 	// between artisans too, for admins.
 	Movable bool
@@ -409,6 +410,7 @@ func (v *staffCal) grid() calendarGrid {
 	g := calendarGrid{Hours: v.frame.hours(), RowsPos: v.frame.pos(v.frame.first, v.frame.last), First: v.frame.first, Last: v.frame.last,
 		Interval: int(v.c.Atelier.Rules.SlotInterval / time.Minute)}
 	g.Movable = true
+	g.Clock = string(v.s.langs.Staff().Clock())
 	for _, cs := range cols {
 		g.Cols = append(g.Cols, v.column(cs))
 	}

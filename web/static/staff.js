@@ -63,6 +63,9 @@
 
   function label(min) {
     var h = Math.floor(min / 60), m = min % 60;
+    if (cal.dataset.clock === "24h") {
+      return clock(min);
+    }
     return (h % 12 === 0 ? 12 : h % 12) + ":" + pad(m) + (h < 12 ? " am" : " pm");
   }
 
