@@ -54,9 +54,9 @@ type calendarGrid struct {
 	Hours    []gridHour
 	RowsPos  string // the position of a whole column ("gr-1 gs-132")
 	Cols     []gridCol
-	First    int // the frame's first minute, for the script
-	Last     int // the frame's end
-	Interval int // the slot grid, in minutes, for the script
+	First    int    // the frame's first minute, for the script
+	Last     int    // the frame's end
+	Interval int    // the slot grid, in minutes, for the script
 	Clock    string // "12h" or "24h": how the script writes a time
 	// Movable says tiles may be dragged (the script): a day view moves
 	// between artisans too, for admins.
