@@ -270,3 +270,36 @@ func spread(slots []slotView, gap time.Duration) []slotView {
 	}
 	return out
 }
+
+// TestConcurrentBookingsOnASmallPool: more bookings at once than the
+// server has connections all succeed. A booking's transaction holds a
+// connection while it renders its e-mails, so nothing it does then may
+// need a second one (the e-mails' catalogue is a cache kept current by
+// the database's announcements).
+func TestConcurrentBookingsOnASmallPool(t *testing.T) {
+	url := pgtest.Database(t) + "&pool_max_conns=2"
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cfg := postgresConfig(t, dir, url, "")
+	cfgText, _ := os.ReadFile(cfg)
+	cfgText = bytes.Replace(cfgText, []byte("  bookings_per_minute: 20\n"), []byte("  bookings_per_minute: 0\n"), 1)
+	os.WriteFile(cfg, cfgText, 0o600)
+	c := newAPI(t, startServer(t, nil, "--config", cfg, "--addr", "127.0.0.1:0").addr)
+	slots := spread(c.freeSlots(), 2*time.Hour)
+	if len(slots) < 8 {
+		t.Fatalf("%d free slots 2 hours apart", len(slots))
+	}
+	slots = slots[:8]
+	statuses := make(chan int, len(slots))
+	for i, s := range slots {
+		go func() {
+			_, st := c.book(s.Start, fmt.Sprintf("p%d@example.com", i))
+			statuses <- st
+		}()
+	}
+	for range slots {
+		if st := <-statuses; st != http.StatusCreated {
+			t.Errorf("a booking among 8 at once on a pool of 2: %d, want 201", st)
+		}
+	}
+}

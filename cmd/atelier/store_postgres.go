@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,12 +38,26 @@ type postgresDB struct {
 	pg     *postgres.Store
 	limits *postgres.LimitStore
 	where  string
+	// cat is the catalogue the e-mails show (mailCatalog): read once the
+	// file's is applied, then again whenever any server commits a change
+	// to it (postgres.CatalogChannel, in wake's work), so that rendering a
+	// mail inside a booking's transaction needs no second connection.
+	cat atomic.Pointer[booking.Catalog]
 }
+
+// defaultMaxConns is each server's pool when the URL sets no
+// pool_max_conns: pgxpool's own default (4 on a small machine) queues
+// requests behind four transactions.
+const defaultMaxConns = 20
 
 // openPostgres opens the database at database.url.
 func openPostgres(ctx context.Context, cfg *config.Config, opts storeOptions) (*postgresDB, error) {
 	where := describePostgres(cfg.Database.URL)
-	pg, err := postgres.Open(ctx, cfg.Database.URL, postgres.Options{Jobs: opts.Jobs, ReplyJobs: opts.ReplyJobs})
+	o := postgres.Options{Jobs: opts.Jobs, ReplyJobs: opts.ReplyJobs}
+	if !strings.Contains(cfg.Database.URL, "pool_max_conns") {
+		o.MaxConns = defaultMaxConns
+	}
+	pg, err := postgres.Open(ctx, cfg.Database.URL, o)
 	if err != nil {
 		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", where, err)
 	}
@@ -57,8 +73,24 @@ func describePostgres(url string) string {
 	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 
+// SyncCatalog applies the file's catalogue and reads the result into the
+// e-mails' cache.
 func (d *postgresDB) SyncCatalog(ctx context.Context, cat *booking.Catalog) ([]string, error) {
-	return d.pg.SyncCatalog(ctx, cat)
+	warnings, err := d.pg.SyncCatalog(ctx, cat)
+	if err != nil {
+		return nil, err
+	}
+	return warnings, d.reloadCatalog(ctx)
+}
+
+// reloadCatalog reads the catalogue into the e-mails' cache.
+func (d *postgresDB) reloadCatalog(ctx context.Context) error {
+	c, err := d.pg.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	d.cat.Store(c)
+	return nil
 }
 
 func (d *postgresDB) FillBookingUIDs(ctx context.Context, uid func(id string) string) (int, error) {
@@ -78,8 +110,13 @@ func (d *postgresDB) ReleaseLeases(ctx context.Context) (int64, error) {
 }
 func (d *postgresDB) Close() error { return d.pg.Close() }
 
-// mailCatalog reads the catalogue: PostgreSQL's store keeps no cache.
+// mailCatalog is the cached catalogue (no I/O: it is read inside booking
+// transactions, which hold a connection already), as of the last change
+// any server committed, a few milliseconds late at most.
 func (d *postgresDB) mailCatalog(ctx context.Context) (*booking.Catalog, error) {
+	if c := d.cat.Load(); c != nil {
+		return c, nil
+	}
 	return d.pg.Catalog(ctx)
 }
 
@@ -128,10 +165,19 @@ func (d *postgresDB) metricsSource() metrics.Store {
 }
 
 // wake: every server writes jobs, so the bell is rung from the database's
-// announcements (postgres.JobsChannel), whoever queued them.
+// announcements (postgres.JobsChannel), whoever queued them; the same
+// connection hears of the catalogue's changes (postgres.CatalogChannel)
+// and reloads the e-mails' cache.
 func (d *postgresDB) wake(bell *outbox.Bell, queues []string, logger *slog.Logger) []work {
-	return []work{{"jobs-listen", func(ctx context.Context) error {
-		return d.pg.WatchJobs(ctx, bell.Ring, queues, logger.With("worker", "jobs-listen"))
+	logger = logger.With("worker", "db-listen")
+	return []work{{"db-listen", func(ctx context.Context) error {
+		return d.pg.Watch(ctx, postgres.Watchers{Jobs: bell.Ring, Queues: queues, Catalog: func(string) {
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := d.reloadCatalog(rctx); err != nil && ctx.Err() == nil {
+				logger.Warn("postgres: reloading the catalogue after a change", "err", err)
+			}
+		}}, logger)
 	}}}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/postgres/pgtest"
+	"github.com/atelier-app/atelier/internal/storetest"
 )
 
 func TestSchemaHasJobsNotify(t *testing.T) {
@@ -119,4 +120,47 @@ func TestWatchJobs(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("WatchJobs did not end with its context")
 	}
+}
+
+func TestSchemaHasCatalogNotify(t *testing.T) {
+	if !strings.Contains(schemaSQL, catalogNotifySQL) {
+		t.Error("schema.sql lacks the catalogue triggers exactly as their migration creates them")
+	}
+	for _, table := range catalogTables {
+		if !strings.Contains(catalogNotifySQL, " ON "+table+"\n") {
+			t.Errorf("no trigger announces changes to %s", table)
+		}
+	}
+}
+
+// A catalogue change committed through one server is announced to
+// another's watcher within a second.
+func TestWatchCatalog(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.Database(t)
+	a, err := Open(ctx, url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	r := &rings{c: make(chan string, 64)}
+	go a.Watch(ctx, Watchers{Catalog: func(table string) { r.ring("catalog:" + table) }}, nil)
+	r.waitFor(t, "catalog:") // listening: a reload asked for at once
+
+	if _, err := b.SyncCatalog(ctx, storetest.Catalog()); err != nil {
+		t.Fatal(err)
+	}
+	took := r.waitFor(t, "catalog:atelier")
+	t.Logf("a catalogue change on server b reached server a after %v", took)
+	if _, err := b.AddClosure(ctx, booking.Closure{From: booking.Date{Year: 2027, Month: 3, Day: 1}, To: booking.Date{Year: 2027, Month: 3, Day: 1}},
+		booking.Actor{Kind: "staff", ID: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	r.waitFor(t, "catalog:closures")
 }

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 10).
+-- version 11).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -542,3 +542,32 @@ END
 $$;
 
 CREATE TRIGGER bookings_customer AFTER INSERT ON bookings FOR EACH ROW EXECUTE FUNCTION bookings_customer();
+
+-- Every change to the catalogue's tables is announced on the channel
+-- atelier_catalog, the table as the payload, when its transaction commits:
+-- each server's cache of the catalogue listens to it (notify.go).
+CREATE FUNCTION atelier_catalog_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('atelier_catalog', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER atelier_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON atelier
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+CREATE TRIGGER rooms_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON rooms
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+CREATE TRIGGER services_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON services
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+CREATE TRIGGER service_modes_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON service_modes
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+CREATE TRIGGER artisans_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON artisans
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+CREATE TRIGGER artisan_services_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON artisan_services
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+CREATE TRIGGER closures_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON closures
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+CREATE TRIGGER time_off_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON time_off
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+CREATE TRIGGER date_hours_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON date_hours
+    FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
