@@ -39,7 +39,7 @@ var migrations = []migration{
 	{"booking policy", migratePolicy},                       // 8: the booking policy (issue 13)
 	{"customer language", migrateCustomerLanguage},          // 9: issue 16
 	{"audit_xact", migrateAuditXact},                        // 10: the writer of each audit row (metrics.go)
-	{"catalog_notify", migrateCatalogNotify}, // 11: catalogue changes announced to every server (notify.go)
+	{"catalog_notify", migrateCatalogNotify},                // 11: catalogue changes announced to every server (notify.go)
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
