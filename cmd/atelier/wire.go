@@ -102,6 +102,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		GoogleOAuth:        g.accounts,
 		UTF8LocalParts:     cfg.Mail.UTF8LocalParts(),
 		ManageLinks:        mail.ManageLinksJob(mailOpts),
+		StaffInvite:        mail.StaffInviteJob(mailOpts),
 		IdempotencyTTL:     cfg.Booking.IdempotencyTTL(),
 		Metrics:            o.appMetrics(),
 		SessionIdleTimeout: cfg.Staff.SessionIdleTimeout,

@@ -53,6 +53,9 @@ type Deps struct {
 	// ManageLinks builds the e-mail job of RequestManageLinks; nil means
 	// links cannot be sent again.
 	ManageLinks ManageLinksJob
+	// StaffInvite builds the e-mail job of a staff invitation
+	// (accounts.go); nil means admins cannot invite from the app.
+	StaffInvite StaffInviteJob
 	// IdempotencyTTL is how long an Idempotency-Key replays its first
 	// response; afterwards reusing it is refused. Zero means
 	// DefaultIdempotencyTTL.
@@ -103,6 +106,8 @@ type App struct {
 	googleOAuth    GoogleConnector
 	utf8LocalParts bool
 	manageLinks    ManageLinksJob
+	staffInvite    StaffInviteJob
+	passwords      auth.Params // the costs of passwords set through an invitation
 	idempotencyTTL time.Duration
 	metrics        Metrics
 	replies        bool
@@ -136,7 +141,7 @@ func New(d Deps) *App {
 	a := &App{
 		store: d.Store, clock: d.Now, log: d.Logger, publicURL: d.PublicURL,
 		meetings: d.Meetings, google: d.Google, googleOAuth: d.GoogleOAuth,
-		utf8LocalParts: d.UTF8LocalParts, manageLinks: d.ManageLinks,
+		utf8LocalParts: d.UTF8LocalParts, manageLinks: d.ManageLinks, staffInvite: d.StaffInvite, passwords: d.Passwords,
 		idempotencyTTL: d.IdempotencyTTL, metrics: d.Metrics,
 		replies: d.Replies, declinedReply: d.DeclinedReply,
 		langs: d.Languages, advice: d.Advice,
@@ -156,6 +161,9 @@ func New(d Deps) *App {
 	}
 	if a.maxAge <= 0 {
 		a.maxAge = DefaultSessionMaxAge
+	}
+	if a.passwords.Memory == 0 {
+		a.passwords = auth.DefaultParams
 	}
 	if a.checker == nil {
 		params := d.Passwords

@@ -65,7 +65,9 @@ func (a *App) Login(ctx context.Context, email, password string) (*SignedIn, err
 	if err != nil && booking.ErrorKind(err) != booking.ENOTFOUND {
 		return nil, internal("look up user", err)
 	}
-	if u == nil {
+	// An invited account that has not set its password yet (accounts.go)
+	// signs in like an unknown address: no password opens it.
+	if u == nil || u.PasswordHash == "" {
 		if err := a.checker.Dummy(ctx, password); err != nil {
 			return nil, ErrSignInBusy
 		}

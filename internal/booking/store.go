@@ -165,6 +165,7 @@ type JobStore interface {
 type Store interface {
 	CatalogStore
 	CatalogEditor // catalogedit.go
+	AccountStore  // accounts.go
 	BookingStore
 	StaffStore
 	JobStore

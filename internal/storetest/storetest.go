@@ -43,6 +43,7 @@ type Store interface {
 	booking.JobStore
 	booking.CatalogEditor
 	booking.StaffStore
+	booking.AccountStore
 	booking.ReplyStore
 	booking.PhotoStore
 	calsync.Store
@@ -119,6 +120,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Customers", func(t *testing.T) { testCustomers(t, open) }) // customer.go
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("FeedTokens", func(t *testing.T) { testFeedTokens(t, open) })
 	t.Run("FeedsOfDisabledAccounts", func(t *testing.T) { testFeedsOfDisabledAccounts(t, open) })
 	t.Run("ApplyReplyConcurrent", func(t *testing.T) { testApplyReplyConcurrent(t, open) })

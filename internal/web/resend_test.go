@@ -58,6 +58,7 @@ func MustOpenMailEnv(tb testing.TB, apiCfg httpx.Config) (*Env, *Mailer) {
 			ReminderBefore: 24 * time.Hour,
 		}
 		d.ManageLinks = mail.ManageLinksJob(o)
+		d.StaffInvite = mail.StaffInviteJob(o)
 	}})
 	env.DB.Jobs = mail.Jobs(o)
 	var err error

@@ -54,6 +54,8 @@ func (s *Server) registerStaffRoutes(r *mux.Router) {
 	r.Handle("/staff/closures/{cid}/delete", s.staffOnly(s.handleDeleteClosure)).Methods(http.MethodPost)
 	r.Handle("/staff/date-hours", s.staffOnly(s.handleSetDateHours)).Methods(http.MethodPost)                 // staff_datehours.go
 	r.Handle("/staff/date-hours/{did}/delete", s.staffOnly(s.handleDeleteDateHours)).Methods(http.MethodPost) // staff_datehours.go
+	s.registerCatalogueRoutes(r) // staff_catalogue.go: services, artisans, settings (before /staff/artisans/{aid})
+	s.registerAccountRoutes(r)   // staff_accounts.go: staff accounts and invitations
 	r.Handle("/staff/artisans/{aid}", s.staffOnly(s.handleArtisanPage)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/artisans/{aid}/hours", s.staffOnly(s.handleWorkingHours)).Methods(http.MethodPost)
 	r.Handle("/staff/artisans/{aid}/time-off", s.staffOnly(s.handleAddTimeOff)).Methods(http.MethodPost)
@@ -66,6 +68,7 @@ func staffUser(r *http.Request) *booking.User { return httpx.User(r) }
 // loginData is the sign-in page.
 type loginData struct {
 	Email, Next, Error string
+	Welcome            bool // arriving from an invitation that set the password
 }
 
 // safeNext keeps a post-sign-in destination on this site's staff pages.
@@ -77,7 +80,8 @@ func safeNext(next string) string {
 }
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
-	d := loginData{Next: safeNext(r.URL.Query().Get("next"))}
+	q := r.URL.Query()
+	d := loginData{Next: safeNext(q.Get("next")), Email: strings.TrimSpace(q.Get("email")), Welcome: q.Get("welcome") == "1"}
 	return s.show(w, r, "staff_login", &page{Title: "Staff sign-in", Nav: "staff", Data: d})
 }
 

@@ -27,6 +27,20 @@ func navEntries(t *testing.T, body string) []string {
 	return out
 }
 
+// adminNav is an admin's navigation with current marked.
+func adminNav(current string) []string {
+	var out []string
+	for _, e := range []string{"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new",
+		"Customers -> /staff/customers", "Artisans -> /staff/artisans", "Services -> /staff/services", "Hours and closures -> /staff/hours",
+		"Accounts -> /staff/accounts", "Settings -> /staff/settings"} {
+		if strings.HasPrefix(e, current+" -> ") {
+			e = "*" + e
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 // TestStaffNavigation: every staff page carries the same navigation, with
 // the page's own section marked; an admin sees the atelier's hours, an
 // artisan's account its own hours and time off instead, and no page of
@@ -39,16 +53,18 @@ func TestStaffNavigation(t *testing.T) {
 		name, email, path string
 		want              []string
 	}{
-		{"AdminHome", "boss@example.com", "/staff", []string{
-			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "Hours and closures -> /staff/hours"}},
-		{"AdminCalendar", "boss@example.com", "/staff/calendar", []string{
-			"Today -> /staff", "*Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "Hours and closures -> /staff/hours"}},
-		{"AdminNewBooking", "boss@example.com", "/staff/bookings/new?key=AAAAAAAAAAAAAAAAAAAAAA", []string{
-			"Today -> /staff", "Calendar -> /staff/calendar", "*New booking -> /staff/bookings/new", "Customers -> /staff/customers", "Hours and closures -> /staff/hours"}},
-		{"AdminHours", "boss@example.com", "/staff/hours", []string{
-			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "*Hours and closures -> /staff/hours"}},
-		{"AdminCustomers", "boss@example.com", "/staff/customers", []string{
-			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*Customers -> /staff/customers", "Hours and closures -> /staff/hours"}},
+		{"AdminHome", "boss@example.com", "/staff", adminNav("Today")},
+		{"AdminCalendar", "boss@example.com", "/staff/calendar", adminNav("Calendar")},
+		{"AdminNewBooking", "boss@example.com", "/staff/bookings/new?key=AAAAAAAAAAAAAAAAAAAAAA", adminNav("New booking")},
+		{"AdminArtisans", "boss@example.com", "/staff/artisans", adminNav("Artisans")},
+		{"AdminOneArtisan", "boss@example.com", "/staff/artisans/mei", adminNav("Artisans")},
+		{"AdminArtisanDetails", "boss@example.com", "/staff/artisans/mei/edit", adminNav("Artisans")},
+		{"AdminServices", "boss@example.com", "/staff/services", adminNav("Services")},
+		{"AdminNewService", "boss@example.com", "/staff/services/new", adminNav("Services")},
+		{"AdminHours", "boss@example.com", "/staff/hours", adminNav("Hours and closures")},
+		{"AdminAccounts", "boss@example.com", "/staff/accounts", adminNav("Accounts")},
+		{"AdminSettings", "boss@example.com", "/staff/settings", adminNav("Settings")},
+		{"AdminCustomers", "boss@example.com", "/staff/customers", adminNav("Customers")},
 		{"ArtisanCustomers", "mei@example.com", "/staff/customers", []string{
 			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*Customers -> /staff/customers", "My hours and time off -> /staff/artisans/mei"}},
 		{"ArtisanHome", "mei@example.com", "/staff", []string{
