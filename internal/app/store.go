@@ -20,8 +20,8 @@ type Store interface {
 	booking.StaffStore   // staff accounts and sessions, calendar feed secrets, the audit log
 	// AccountStore: the accounts admins manage in the app (accounts.go).
 	booking.AccountStore
-	booking.JobStore     // the outbox, and what staff and health checks read of it
-	booking.ReplyStore   // the customers' answers to invitations (replies.go)
+	booking.JobStore   // the outbox, and what staff and health checks read of it
+	booking.ReplyStore // the customers' answers to invitations (replies.go)
 	// CustomerStore: staff search, customers and their notes (customers.go).
 	booking.CustomerStore
 	booking.PhotoStore // the photos customers add to bookings (photos.go)

@@ -8,6 +8,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // KindStaffInvite is the e-mail that invites a new staff account to set
@@ -53,7 +54,7 @@ func (o *Options) staffInviteMessage(u booking.User, invitedBy, url string, expi
 	if u.Role == booking.RoleArtisan {
 		role = "an artisan's account: your own calendar, hours and time off"
 	}
-	v.Paragraphs = []string{"Dear " + firstName(u.Name) + ",",
+	v.Paragraphs = []string{greeting(i18n.English(), u.Name),
 		fmt.Sprintf("%s has made you a staff account at %s, %s. Choose your password with the link below; then sign in with this address.", who, v.Signature, role)}
 	v.Button = &link{Label: "Choose your password", URL: url}
 	v.Rows = []row{{Label: "Sign in with", Value: u.Email}, {Label: "The link works until", Value: expires.In(loc).Format("Monday 2 January 2006, 15:04") + " (" + loc.String() + ")"}}

@@ -54,8 +54,10 @@ func (s *Server) registerStaffRoutes(r *mux.Router) {
 	r.Handle("/staff/closures/{cid}/delete", s.staffOnly(s.handleDeleteClosure)).Methods(http.MethodPost)
 	r.Handle("/staff/date-hours", s.staffOnly(s.handleSetDateHours)).Methods(http.MethodPost)                 // staff_datehours.go
 	r.Handle("/staff/date-hours/{did}/delete", s.staffOnly(s.handleDeleteDateHours)).Methods(http.MethodPost) // staff_datehours.go
-	s.registerCatalogueRoutes(r) // staff_catalogue.go: services, artisans, settings (before /staff/artisans/{aid})
-	s.registerAccountRoutes(r)   // staff_accounts.go: staff accounts and invitations
+	// staff_catalogue.go (services, artisans, settings; before
+	// /staff/artisans/{aid}) and staff_accounts.go (accounts, invitations).
+	s.registerCatalogueRoutes(r)
+	s.registerAccountRoutes(r)
 	r.Handle("/staff/artisans/{aid}", s.staffOnly(s.handleArtisanPage)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/artisans/{aid}/hours", s.staffOnly(s.handleWorkingHours)).Methods(http.MethodPost)
 	r.Handle("/staff/artisans/{aid}/time-off", s.staffOnly(s.handleAddTimeOff)).Methods(http.MethodPost)

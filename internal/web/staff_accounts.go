@@ -104,7 +104,8 @@ func (s *Server) accountRows(r *http.Request, c *catalogue, accs []app.Account) 
 		case a.Invited && a.InviteExpires.IsZero():
 			row.State = "Invited; the link has expired"
 		case a.Invited:
-			row.State = "Invited, until " + fmtDate(a.InviteExpires.In(c.Loc)) + ", " + fmtTime(a.InviteExpires.In(c.Loc))
+			l := s.langs.Staff()
+			row.State = "Invited, until " + fmtDate(l, a.InviteExpires.In(c.Loc)) + ", " + fmtTime(l, a.InviteExpires.In(c.Loc))
 		default:
 			row.State = "Active"
 		}
