@@ -232,7 +232,7 @@ func TestBrowserStaffCalendar(t *testing.T) {
 	t.Run("Home", func(t *testing.T) {
 		tab.Go(env.URL + "/staff")
 		tab.MustContain("Today at a glance", "1 booking is outside the rules", "Stranded Customer", "Stocktake",
-			"Tan Mei Ling", "Arjun Nair", "Siti Rahmah", "No appointments today.")
+			"Tan Mei Ling", "Arjun Nair", "Siti Rahmah", "No appointments today.", "Not working today.")
 		tab.CheckA11y("staff home")
 		tab.Screenshots("55-staff-home")
 	})

@@ -39,6 +39,7 @@ type homeArtisan struct {
 	ID, Name, Color, URL, SheetURL, DayURL string
 	Items                                  []agendaItem
 	Away                                   []string // time off touching today, in words
+	Working                                bool     // has working hours today
 }
 
 func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
@@ -98,6 +99,7 @@ func (s *Server) homeDay(d *staffHomeData, c *catalogue, cal *app.Calendar, toda
 		ha := homeArtisan{ID: a.ID, Name: a.Name, Color: colorOf(c, a.ID), URL: "/staff/artisans/" + url.PathEscape(a.ID),
 			SheetURL: "/staff/calendar/sheet?" + url.Values{"date": {today.String()}, "artisan": {a.ID}}.Encode(),
 			DayURL:   "/staff/calendar?" + url.Values{"view": {"day"}, "date": {today.String()}, "artisan": {a.ID}}.Encode()}
+		ha.Working = len(workingOn(&a, today)) > 0
 		for _, b := range cal.Bookings {
 			if b.ArtisanID == a.ID && onGrid(b.Status) && booking.DateOf(b.Start.In(c.Loc)) == today {
 				it := s.item(c, b.StaffBooking)

@@ -61,6 +61,5 @@ func (s *Server) handleMoveConfirm(w http.ResponseWriter, r *http.Request) error
 	d.ToWhen, d.ToArtisan = whenLabel(staffLang, m.Start, m.End), c.artisanName(m.ArtisanID)
 	d.Artisan, d.ArtisanChanges = m.ArtisanID, m.ArtisanID != v.ArtisanID
 	d.Free, d.Reason = m.Free, sentence(m.Reason)
-	d.CalendarURL = "/staff/calendar?view=day&date=" + booking.DateOf(m.Start).String()
 	return s.show(w, r, "staff_move", s.staffPage(r, "Move booking "+v.ID, "calendar", d))
 }
