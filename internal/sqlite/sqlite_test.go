@@ -198,18 +198,6 @@ func place(nb booking.NewBooking, self string) booking.PlaceFunc {
 	}
 }
 
-// blindPlace accepts everything, as buggy code bypassing the checks would:
-// only the database's triggers stand in the way. Visits go to room.
-func blindPlace(nb booking.NewBooking, room string) booking.PlaceFunc {
-	return func(*booking.Schedule) (booking.Placement, error) {
-		p := booking.Placement{ArtisanID: nb.Booking.ArtisanID}
-		if nb.Booking.Mode == booking.InPerson {
-			p.RoomID = room
-		}
-		return p, nil
-	}
-}
-
 // MustCreateBooking books r and fails the test if that fails.
 func MustCreateBooking(tb testing.TB, db *sqlite.Store, r req) *booking.Booking {
 	tb.Helper()

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 func mustCatalog(tb testing.TB, db interface {
@@ -244,58 +243,4 @@ func TestStaffWriters(t *testing.T) {
 		db := MustOpenDB(t)
 		wantCode(t, db.SetWorkingHours(ctx, "nobody", booking.WeekHours{}, staff), booking.ENOTFOUND, booking.CodeNotFound)
 	})
-}
-
-// TestIDsNotReused: after the newest closure or time off is deleted, the
-// next one gets a new id, so a retried DELETE of the old id is a 404 and
-// never removes the newcomer.
-func TestIDsNotReused(t *testing.T) {
-	ctx := context.Background()
-	staff := booking.Actor{Kind: "staff", ID: "u1"}
-	d := booking.Date{Year: 2026, Month: 12, Day: 30}
-	tests := []struct {
-		name   string
-		add    func(db *sqlite.Store) (string, error)
-		delete func(db *sqlite.Store, id string) error
-	}{
-		{
-			name: "Closure",
-			add: func(db *sqlite.Store) (string, error) {
-				c, err := db.AddClosure(ctx, booking.Closure{From: d, To: d, Reason: "Stocktake"}, staff)
-				return c.ID, err
-			},
-			delete: func(db *sqlite.Store, id string) error { return db.DeleteClosure(ctx, id, staff) },
-		},
-		{
-			name: "TimeOff",
-			add: func(db *sqlite.Store) (string, error) {
-				t, err := db.AddTimeOff(ctx, booking.TimeOff{ArtisanID: "ana", Start: at(10, 0), End: at(11, 0)}, staff)
-				return t.ID, err
-			},
-			delete: func(db *sqlite.Store, id string) error { return db.DeleteTimeOff(ctx, "ana", id, staff) },
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			db := MustOpenDB(t)
-			first, err := tc.add(db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := tc.delete(db, first); err != nil {
-				t.Fatal(err)
-			}
-			second, err := tc.add(db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if second == first {
-				t.Fatalf("id %s given out again after its delete", first)
-			}
-			wantCode(t, tc.delete(db, first), booking.ENOTFOUND, booking.CodeNotFound)
-			if err := tc.delete(db, second); err != nil {
-				t.Errorf("the second one is gone or unreachable: %v", err)
-			}
-		})
-	}
 }

@@ -134,6 +134,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CustomerBookings", func(t *testing.T) { testCustomerBookings(t, open) })
 	t.Run("PurgeIdempotency", func(t *testing.T) { testPurgeIdempotency(t, open) })
 	t.Run("FillBookingUIDs", func(t *testing.T) { testFillBookingUIDs(t, open) })
+	t.Run("BookingLifecycle", func(t *testing.T) { testBookingLifecycle(t, open) })
+	t.Run("IDsNotReused", func(t *testing.T) { testIDsNotReused(t, open) })
 }
 
 // testNow is the stores' clock.
