@@ -146,6 +146,16 @@ func TestIntakeEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The artisan's notice links to the answers and photos, and carries
+	// neither (no answer, no picture).
+	notice := s.customerMail("staff_notice", b.ID)
+	if !bytes.Contains(notice, []byte("/staff/bookings/"+b.ID)) {
+		t.Errorf("the notice does not link to the staff booking page:\n%s", notice)
+	}
+	if bytes.Contains(bytes.ToLower(notice), []byte("padparadscha")) || bytes.Contains(notice, []byte("image/")) {
+		t.Errorf("the notice carries an answer or a picture:\n%s", notice)
+	}
+
 	// The photos live in the database, so its backup holds them.
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	if _, errOut, err := runMain(t, "", "--config", s.cfg, "--db", filepath.Join(s.dir, "atelier.db"), "backup", "--to", backup); err != nil {

@@ -481,6 +481,9 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 		v.Rows = append(v.Rows, row{Label: "Notes", Value: b.Notes})
 	}
 	v.Rows = append(v.Rows, row{Label: "Reference", Value: b.ID})
+	if r, ok := o.intakeRow(b, e.Kind, n); ok {
+		v.Rows = append(v.Rows, r)
+	}
 	if e.Actor.Kind == "staff" {
 		v.Notes = append(v.Notes, "This change was made by staff.")
 	}
@@ -563,4 +566,28 @@ func (o *Options) messageHost() string {
 		}
 	}
 	return "atelier.invalid"
+}
+
+// intakeRow is the link to the customer's answers and photos on the staff
+// booking page, for a notice of a booking whose service asks questions:
+// a link only, never the answers or the photos themselves (a notice may
+// be forwarded, and photos are the customer's). None for a cancellation
+// or for the artisan a booking moved away from.
+func (o *Options) intakeRow(b *booking.Booking, kind booking.EventKind, n notice) (row, bool) {
+	if kind == booking.EventCancelled || n == noticeMovedAway {
+		return row{}, false
+	}
+	asks := len(b.Answers) > 0
+	if o.Catalog != nil {
+		if c := o.Catalog(); c != nil {
+			if svc := c.Service(b.ServiceID); svc != nil && len(svc.Questions) > 0 {
+				asks = true
+			}
+		}
+	}
+	if !asks {
+		return row{}, false
+	}
+	u := strings.TrimRight(o.PublicURL, "/") + "/staff/bookings/" + b.ID
+	return row{Label: "Answers and photos", Value: "On the booking page", URL: u, Extra: u}, true
 }

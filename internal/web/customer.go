@@ -391,6 +391,9 @@ func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *c
 type detailsForm struct {
 	Name, Email, Phone, Notes string
 	Errors                    map[string]string
+	// Values is the form as posted: the answers to the questions are
+	// shown again from it (intake.go).
+	Values url.Values
 }
 
 // detailsData is the details step.
@@ -404,6 +407,10 @@ type detailsData struct {
 	Form      detailsForm
 	Error     string // a message for the whole form
 	ChangeURL string
+	// Questions are the service's intake questions; Multipart is set when
+	// they ask for photos (the form is then multipart/form-data).
+	Questions []questionField
+	Multipart bool
 
 	// Pick is set when the customer chooses the time on this page (the
 	// time first chosen was taken meanwhile, or cannot be booked):
@@ -620,6 +627,10 @@ func (s *Server) detailsPage(ctx context.Context, c *catalogue, st detailsState)
 		back.Date = booking.DateOf(st.Start.In(loc)).String()
 	}
 	d.ChangeURL = back.url("/book") + "#times"
+	if svc := c.service(f.Service); svc != nil {
+		d.Questions = questionFields(l, svc, st.Form.Values, st.Form.Errors) // intake.go
+		d.Multipart = svc.PhotoQuestion() != nil
+	}
 	return &page{Title: l.T("book.details.title"), Atelier: c.Atelier, Nav: "book", Data: d}, nil
 }
 
@@ -679,7 +690,8 @@ var customerFields = map[string]string{
 }
 
 func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
+	form, err := readPostedForm(w, r) // intake.go: urlencoded, or multipart with photos
+	if err != nil {
 		return err
 	}
 	c, err := s.catalogue(r.Context())
@@ -695,10 +707,11 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 	st := detailsState{
 		Lang: l, Flow: f, Start: start, Loc: loc, Key: posted,
 		Form: detailsForm{
-			Name:  strings.TrimSpace(pf.Get("name")),
-			Email: strings.TrimSpace(pf.Get("email")),
-			Phone: strings.TrimSpace(pf.Get("phone")),
-			Notes: strings.TrimSpace(pf.Get("notes")),
+			Name:   strings.TrimSpace(pf.Get("name")),
+			Email:  strings.TrimSpace(pf.Get("email")),
+			Phone:  strings.TrimSpace(pf.Get("phone")),
+			Notes:  strings.TrimSpace(pf.Get("notes")),
+			Values: pf,
 		},
 		Pick: pf.Get("pick") != "",
 	}
@@ -729,9 +742,20 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 		Service: f.Service, Mode: booking.Mode(f.Mode), Start: start,
 		Customer: booking.Customer{Name: st.Form.Name, Email: st.Form.Email, Phone: st.Form.Phone, Timezone: f.TZ, Language: l.Name()},
 		Notes:    st.Form.Notes,
+		Answers:  formAnswers(c.service(f.Service), pf),
 	}
 	if f.Artisan != anyArtisan {
 		req.Artisan = f.Artisan
+	}
+	photos, msg := s.preparePhotos(r.Context(), l, form)
+	if msg != "" {
+		st.Form.Errors = map[string]string{photosField: msg}
+		st.Error = l.T("book.details.check_fields")
+		return s.detailsAgain(r.Context(), c, st, booking.Errorf(booking.EINVALID, booking.CodeInvalid, "a photo was refused"))
+	}
+	if len(photos) > 0 {
+		// A page shown again cannot keep the files chosen.
+		st.Form.Errors = map[string]string{photosField: l.T("intake.photos_again")}
 	}
 	if err := s.limits.AllowBooking(r); err != nil {
 		// The API's limit, shared: the form is kept so that nothing needs
@@ -748,6 +772,9 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 	id, token, err := made(created)
 	if err != nil {
 		return err
+	}
+	if !created.Replayed {
+		s.addPhotos(r.Context(), id, token, photos)
 	}
 	v := url.Values{"token": {token}, "new": {"1"}}
 	f.embedValues(v)
@@ -774,13 +801,19 @@ func (s *Server) bookingFailed(ctx context.Context, c *catalogue, st detailsStat
 		st.Error = l.T("book.details.already_booked")
 		return s.detailsAgain(ctx, c, st, err)
 	case e.Kind == booking.EINVALID:
+		kept := st.Form.Errors[photosField]
 		st.Form.Errors = map[string]string{}
 		for k, m := range e.Fields {
 			if fk, ok := customerFields[k]; ok {
 				st.Form.Errors[fk] = fieldSentence(l, fk, k, m)
+			} else if fk := answerFormField(k); fk != "" {
+				st.Form.Errors[fk] = answerSentence(l, m) // intake.go
 			}
 		}
 		if len(st.Form.Errors) == len(e.Fields) && len(st.Form.Errors) > 0 {
+			if kept != "" {
+				st.Form.Errors[photosField] = kept
+			}
 			st.Error = l.T("book.details.check_fields")
 			return s.detailsAgain(ctx, c, st, err)
 		}

@@ -29,11 +29,16 @@ func (s *Server) registerManageRoutes(r *mux.Router) {
 	r.Handle("/bookings/{id}/reschedule", s.managePage(s.handleReschedule)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/bookings/{id}/reschedule/confirm", s.managePage(s.handleRescheduleConfirm)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/bookings/{id}/reschedule", s.managePage(s.handleReschedulePost)).Methods(http.MethodPost)
+	r.Handle("/bookings/{id}/photos", s.managePage(s.handleAddPhotos)).Methods(http.MethodPost)                // intake.go
+	r.Handle("/bookings/{id}/photos/{pid}/delete", s.managePage(s.handleDeletePhoto)).Methods(http.MethodPost) // intake.go
 }
 
 // manageData is the manage page and its confirmation steps.
 type manageData struct {
 	ID, Token string // ID is shown in full (bk_…), as in the e-mails and the API
+	// Photos is the booking's photos section, nil when its service asks
+	// for none (intake.go).
+	Photos    *managePhotos
 	Summary   summary
 	Cancelled bool
 	Just      string // "booked", "cancelled", "rescheduled"
@@ -195,6 +200,7 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) error {
 	if was := r.URL.Query().Get("was"); d.Just == "rescheduled" && was != v.ArtisanID && c.artisan(was) != nil {
 		d.WasArtisan = c.artisanName(was)
 	}
+	d.Photos = s.managePhotosOf(r.Context(), v, c, token, r.URL.Query(), l) // intake.go
 	title := l.T("manage.title")
 	if d.Just == "booked" {
 		title = l.T("manage.title_booked")

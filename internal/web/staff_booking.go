@@ -48,6 +48,12 @@ type staffBookingData struct {
 	Picker     *freeTimes
 	// CustomerURL is the customer's page (staff_customers.go).
 	CustomerURL string
+	// Answers and Photos are the intake: the customer's answers to the
+	// service's questions and their photos (intake.go).
+	Answers     []answerRow
+	Photos      []photoThumb
+	AsksPhotos  bool
+	PhotosError string
 }
 
 // option is an entry of a select.
@@ -68,6 +74,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		Date: booking.DateOf(v.Start.In(loc)).String(), Time: v.Start.In(loc).Format("15:04"),
 		Reply: newReplyPanel(c, v), ArtisanID: v.ArtisanID,
 	}
+	s.staffIntake(r, c, v, &d) // intake.go
 	for _, room := range c.Atelier.Rooms {
 		if room.ID == v.RoomID {
 			d.Room = room.Name
