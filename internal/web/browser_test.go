@@ -701,13 +701,8 @@ func TestBrowser(t *testing.T) {
 		// Mei's free times of that day.
 		tab.Go(env.URL + "/staff/bookings/" + arjuns.ID + "/reschedule")
 		tab.CheckA11y("staff move")
-		if err := chromedp.Do(tab.ctx,
-			chromedp.SetValue(chromedp.ID("date"), "2026-12-11"),
-			chromedp.SetValue(chromedp.ID("artisan"), "mei"),
-		); err != nil {
-			t.Fatal(err)
-		}
-		tab.ShowFreeTimes("Friday 11 December 2026")
+		tab.PickerSet("artisan", "mei", "Thursday 10 December 2026")
+		tab.PickerSet("date", "2026-12-11", "Friday 11 December 2026")
 		tab.Choose(`label[for="t1300"]`)
 		tab.Click(`//button[normalize-space()="Move the booking"]`)
 		tab.MustContain("The booking has moved", "Friday 11 December 2026, 1:00 pm", "Tan Mei Ling")

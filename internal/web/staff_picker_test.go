@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -150,15 +151,37 @@ func TestStaffMovePicker(t *testing.T) {
 	}
 }
 
-// ShowFreeTimes presses the picker's "Show free times" and waits for the
-// picker of day (a form posted back to its own address: chromedp ties no
-// response to the click, so the test waits for the new day's heading).
-func (tb *Tab) ShowFreeTimes(day string) {
+// PickerSet sets the field id of a form with the picker of free times to
+// value and waits for the picker of day that comes back: with script the
+// change itself lists the times again (app.js), without it the test
+// presses "Show free times". The page before is marked, so that the wait
+// cannot end on it while the new one is on its way.
+func (tb *Tab) PickerSet(id, value, day string) {
 	tb.t.Helper()
-	tb.Choose(`//button[normalize-space()="Show free times"]`)
 	ctx, cancel := tb.step()
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(`//strong[@class="picker-label" and normalize-space()="`+day+`"]`)); err != nil {
-		tb.t.Fatalf("the picker of %s did not come: %v\n%s", day, err, tb.Text("main"))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.pickerStale = true`)); err != nil {
+		tb.t.Fatalf("mark the page: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID(id), value)); err != nil {
+		tb.t.Fatalf("set #%s: %v", id, err)
+	}
+	if !tb.script {
+		tb.Choose(`//button[normalize-space()="Show free times"]`)
+	}
+	wait := `!window.pickerStale && document.readyState === "complete" &&
+		Array.from(document.querySelectorAll(".picker-label")).some(e => e.textContent.trim() === ` + strconv.Quote(day) + `)`
+	// The page is replaced while it is asked: an evaluation that meets
+	// the navigation fails and is asked again of the next page.
+	for {
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](wait))
+		if err == nil && done {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			tb.t.Fatalf("the picker of %s did not come after #%s = %s (%v):\n%s", day, id, value, err, tb.Text("main"))
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }

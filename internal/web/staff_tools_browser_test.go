@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
@@ -32,16 +30,11 @@ func TestBrowserStaffTools(t *testing.T) {
 
 	// New booking: pick today's first free time of Mei.
 	tab.Click(`//nav[@aria-label="Staff"]//a[normalize-space()="New booking"]`)
-	if err := chromedp.Do(tab.ctx,
-		chromedp.SetValue(chromedp.ID("service"), "bespoke-design"),
-		chromedp.SetValue(chromedp.ID("mode"), "virtual"),
-		chromedp.SetValue(chromedp.ID("artisan"), "mei"),
-		chromedp.SetValue(chromedp.ID("tz"), "Europe/London"),
-		chromedp.SetValue(chromedp.ID("date"), "2026-12-01"),
-	); err != nil {
-		t.Fatal(err)
-	}
-	tab.ShowFreeTimes("Tuesday 1 December 2026")
+	const today = "Tuesday 1 December 2026"
+	tab.PickerSet("service", "bespoke-design", today)
+	tab.PickerSet("mode", "virtual", today)
+	tab.PickerSet("artisan", "mei", today)
+	tab.PickerSet("tz", "Europe/London", today)
 	tab.MustContain("for the customer")
 	tab.CheckA11y("staff new booking picker")
 	tab.Screenshots("30-staff-new-picker")
