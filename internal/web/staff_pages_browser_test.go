@@ -60,11 +60,27 @@ func TestBrowserStaffPages(t *testing.T) {
 		{"39-staff-new", "/staff/bookings/new"},
 		{"40-staff-hours", "/staff/hours"},
 		{"41-staff-artisan", "/staff/artisans/mei"},
+		{"60-staff-search", "/staff/search?q=grace"},
+		{"61-staff-customers", "/staff/customers"},
+		{"62-staff-artisans", "/staff/artisans"},
+		{"63-staff-artisan-new", "/staff/artisans/new"},
+		{"64-staff-artisan-edit", "/staff/artisans/mei/edit"},
+		{"65-staff-services", "/staff/services"},
+		{"66-staff-service-new", "/staff/services/new"},
+		{"67-staff-service", "/staff/services/bespoke-design"},
+		{"68-staff-settings", "/staff/settings"},
+		{"69-staff-accounts", "/staff/accounts"},
 	} {
 		admin.Go(env.URL + pg.path)
 		admin.CheckA11y(pg.name)
 		admin.Screenshots(pg.name)
 	}
+
+	// A customer's page, as the search leads to it.
+	admin.Go(env.URL + "/staff/search?q=grace")
+	admin.Click(`//main//a[contains(@href, "/staff/customers/")]`)
+	admin.CheckA11y("staff customer")
+	admin.Screenshots("70-staff-customer")
 
 	// The day sheet as printed.
 	admin.Go(env.URL + "/staff/calendar/sheet?date=2026-12-09")
@@ -93,6 +109,7 @@ func TestBrowserStaffPages(t *testing.T) {
 		{"45-artisan-home", "/staff"},
 		{"46-artisan-week", "/staff/calendar?view=week&date=2026-12-09"},
 		{"47-artisan-hours", "/staff/artisans/mei"},
+		{"48-artisan-customers", "/staff/customers"},
 	} {
 		mei.Go(env.URL + pg.path)
 		mei.CheckA11y(pg.name)
