@@ -122,6 +122,10 @@ func TestDetailsQuestionsAndPhotos(t *testing.T) {
 				t.Errorf("staff booking page lacks %q", want)
 			}
 		}
+		sheet := env.Send(t, http.MethodGet, "/staff/calendar/sheet?date=2026-12-09", "", "", "Cookie", cookie)
+		if !strings.Contains(sheet.Body, "sheet-intake") || !strings.Contains(sheet.Body, "Yellow gold, Platinum") {
+			t.Errorf("the day sheet lacks the answers (%d)", sheet.Status)
+		}
 		if th := env.Send(t, http.MethodGet, "/api/v1/bookings/"+b.ID+"/photos/"+ps[b.ID][0].ID+"?size=thumb", "", "", "Cookie", cookie); th.Status != http.StatusOK ||
 			th.Header.Get("Content-Type") != "image/jpeg" {
 			t.Errorf("thumbnail with the staff session: %d %s", th.Status, th.Header.Get("Content-Type"))

@@ -49,6 +49,9 @@ type sheetItem struct {
 	Status                    string // shown when not simply confirmed
 	Reference                 string
 	Outside                   string
+	// Answers are the customer's answers to the service's questions
+	// (intake.go), shown by partials/sheet_intake.html.
+	Answers []answerRow
 }
 
 func (s *Server) handleDaySheet(w http.ResponseWriter, r *http.Request) error {
@@ -128,6 +131,7 @@ func (s *Server) sheetItemOf(c *catalogue, b app.CalendarBooking) sheetItem {
 		Service: b.ServiceName, Mode: modeLabel(staffLang, b.Mode), Customer: b.Customer.Name, Email: b.Customer.Email, Phone: b.Customer.Phone,
 		Notes: b.Notes, StaffNotes: b.StaffNotes, Bring: s.advice.For(b.ServiceID, b.Mode, staffLang),
 		Reference: strings.ToUpper(b.ID), Outside: b.Outside,
+		Answers: answerRows(c.service(b.ServiceID), b.Answers),
 	}
 	if b.Status != booking.Confirmed {
 		it.Status = statusLabel(b.Status)
