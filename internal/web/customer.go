@@ -422,6 +422,8 @@ type detailsData struct {
 	DayValue    string
 	CalendarURL string
 	ZoneLabel   string
+	// Policy is the booking policy of the service, in words (issue 13).
+	Policy []string
 }
 
 // pickDay is a day of free times on the details page.
@@ -631,6 +633,7 @@ func (s *Server) detailsPage(ctx context.Context, c *catalogue, st detailsState)
 		d.Questions = questionFields(l, svc, st.Form.Values, st.Form.Errors) // intake.go
 		d.Multipart = svc.PhotoQuestion() != nil
 	}
+	d.Policy = servicePolicyWords(l, c, f.Service)
 	return &page{Title: l.T("book.details.title"), Atelier: c.Atelier, Nav: "book", Data: d}, nil
 }
 

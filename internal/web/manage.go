@@ -64,6 +64,16 @@ type manageData struct {
 	BookURL             string
 	ContactLine         string
 
+	// The booking policy (issue 13, manage_policy.go): its words, when
+	// online changes close, whether the customer may still cancel and
+	// move, the moves left, and how to reach the atelier when not.
+	Policy    []string
+	ClosesAt  string
+	CanCancel bool
+	CanMove   bool
+	MovesLeft string
+	Contact   string
+
 	// Whose times a move offers, and who would host it (see movePick).
 	Artisans   []artisanChoice
 	Choice     string // the artisan choice of the move: "" the booking's own, "any", or an id
@@ -169,6 +179,7 @@ func (s *Server) manageData(l *i18n.Lang, v *app.Booking, c *catalogue, token st
 	if v.Mode == booking.Virtual {
 		d.BringHeading = l.T("manage.bring_call")
 	}
+	policyData(&d, l, v, c, loc)
 	title := sm.Service + " — " + c.Atelier.Name
 	details := l.T("manage.gcal_details", "Artisan", sm.Artisan, "URL", d.ManageURL)
 	where := sm.Location
@@ -218,6 +229,9 @@ func (s *Server) handleCancelConfirm(w http.ResponseWriter, r *http.Request) err
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
 		return nil
 	}
+	if !v.Changes.Open {
+		return s.policyRefused(r, v, c, token, booking.CodeChangeWindowClosed)
+	}
 	loc, _ := bookingZone(v, c, "")
 	l := s.bookingLang(r, v)
 	return s.show(w, r, "cancel", &page{Title: l.T("cancel.title"), Atelier: c.Atelier, Data: s.manageData(l, v, c, token, loc), Lang: l})
@@ -229,6 +243,9 @@ func (s *Server) handleCancelPost(w http.ResponseWriter, r *http.Request) error 
 	}
 	id, token := mux.Vars(r)["id"], r.PostForm.Get("token")
 	if _, err := s.app.CancelBooking(r.Context(), id, token); err != nil {
+		if code := booking.ErrorCode(err); code == booking.CodeChangeWindowClosed {
+			return s.policyRefusedAfter(r, token, err)
+		}
 		if booking.ErrorKind(err) == booking.ECONFLICT {
 			// Already cancelled: the manage page says so.
 			http.Redirect(w, r, manageLink(id, token, nil), http.StatusSeeOther)
@@ -250,6 +267,9 @@ func (s *Server) handleReschedule(w http.ResponseWriter, r *http.Request) error 
 	if v.Status == booking.Cancelled {
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
 		return nil
+	}
+	if err := refuseMove(v); err != "" {
+		return s.policyRefused(r, v, c, token, err)
 	}
 	loc, tz := bookingZone(v, c, q.Get("tz"))
 	p, err := s.reschedulePage(r.Context(), s.bookingLang(r, v), v, c, token, loc, tz, movePick(v, c, q.Get("artisan")), q.Get("month"), q.Get("date"), "")
@@ -456,6 +476,9 @@ func (s *Server) moveRefused(w http.ResponseWriter, r *http.Request, v *app.Book
 	if v.Status == booking.Cancelled {
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
 		return nil
+	}
+	if code := booking.ErrorCode(err); code == booking.CodeChangeWindowClosed || code == booking.CodeRescheduleLimit {
+		return s.policyRefused(r, v, c, token, code)
 	}
 	loc, tz := bookingZone(v, c, tz)
 	l := s.bookingLang(r, v)
