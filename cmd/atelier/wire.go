@@ -110,7 +110,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		Replies:            cfg.Mail.IMAP.Enabled(), // the reader below runs
 		DeclinedReply:      cfg.Mail.DeclinedReply,
 		Languages:          langs,
-		Advice:             cfg.Advice(),
+		Advice:             invite.AdviceOf(cfg),
 	})
 
 	// Background work: the job runners, then the rest.
@@ -184,7 +184,7 @@ func newMailOptions(cfg *config.Config, cat *storeCatalog, langs *i18n.Catalogue
 		StaffCopies:    cfg.Mail.AdminEmails,
 		RSVP:           cfg.Mail.IMAP.Enabled(), // replies are read (replies.go)
 		Languages:      langs,
-		Advice:         cfg.Advice(),
+		Advice:         invite.AdviceOf(cfg),
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/atelier-app/atelier/internal/i18n"
-	"github.com/atelier-app/atelier/internal/invite"
 )
 
 // Text is a configured text customers read, in one language for all or
@@ -44,17 +43,6 @@ func (t Text) String() string { return t.In(i18n.Default) }
 // In is the text in lang: its own, else the plain text, else the
 // default language's, else any (i18n.Text).
 func (t Text) In(lang string) string { return i18n.Text(t).In(lang) }
-
-// Advice is the services' "what to bring" (services[].bring) by service
-// ID, for whoever gives the advice: the e-mails (mail.Options), the
-// invitation download (app.Deps) and the pages.
-func (c *Config) Advice() invite.Advice {
-	a := invite.Advice{}
-	for _, s := range c.Services {
-		a[s.ID] = invite.BringText{InPerson: i18n.Text(s.Bring.InPerson), Virtual: i18n.Text(s.Bring.Virtual)}
-	}
-	return a
-}
 
 // Catalogue builds the message catalogue of atelier.languages and
 // atelier.clock (validated by Parse).

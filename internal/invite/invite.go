@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/i18n"
 	"github.com/atelier-app/atelier/internal/mailaddr"
 )
@@ -130,6 +131,18 @@ func Location(d Details) string {
 // service ID. It is configuration passed to whoever gives the advice
 // (mail.Options, app.Deps, the pages), never a package variable.
 type Advice map[string]BringText
+
+// AdviceOf is the services' "what to bring" (services[].bring) of a
+// configuration, by service ID, for whoever gives the advice: the e-mails
+// (mail.Options), the invitation download (app.Deps) and the pages. (It is
+// here, not in internal/config, which imports no adapter.)
+func AdviceOf(cfg *config.Config) Advice {
+	a := Advice{}
+	for _, s := range cfg.Services {
+		a[s.ID] = BringText{InPerson: i18n.Text(s.Bring.InPerson), Virtual: i18n.Text(s.Bring.Virtual)}
+	}
+	return a
+}
 
 // BringText is one service's advice: what to bring to a visit, what to
 // have ready for a video call, each in one or several languages. An empty

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/i18n"
+	"github.com/atelier-app/atelier/internal/invite"
 )
 
 // face is what the configuration says about the atelier's look and words
@@ -42,7 +43,7 @@ func (s *Server) UseConfig(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	s.langs, s.advice, s.secure = langs, cfg.Advice(), cfg.Server.Secure()
+	s.langs, s.advice, s.secure = langs, invite.AdviceOf(cfg), cfg.Server.Secure()
 	s.embedAncestors = cfg.Server.EmbedAncestors()
 	f := &face{
 		tagline: i18n.Text(cfg.Atelier.Tagline), intro: i18n.Text(cfg.Atelier.Intro), directions: i18n.Text(cfg.Atelier.Directions),

@@ -20,6 +20,7 @@ import (
 	"github.com/atelier-app/atelier/internal/config"
 	"github.com/atelier-app/atelier/internal/httpapi"
 	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/invite"
 	"github.com/atelier-app/atelier/internal/meeting"
 	"github.com/atelier-app/atelier/internal/sqlite"
 	"github.com/atelier-app/atelier/internal/web"
@@ -135,7 +136,7 @@ func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, o envOptions) *Env {
 	if d.Languages, err = cfg.Catalogue(); err != nil {
 		tb.Fatal(err)
 	}
-	d.Advice = cfg.Advice()
+	d.Advice = invite.AdviceOf(cfg)
 	if o.parts != nil {
 		o.parts(&d, e)
 	}
