@@ -376,6 +376,7 @@ func (o *Options) customerLinks(v *view, kind string, d display, now time.Time, 
 		return
 	}
 	v.Notes = append(v.Notes, l.T("invite.bring", "Advice", invite.Bring(o.inviteDetails(d, now))))
+	v.Notes = append(v.Notes, o.policyNote(d))
 	switch {
 	case b.Mode == booking.Virtual && b.MeetingURL != "":
 		v.Button = &link{Label: l.T("mail.button.join"), URL: b.MeetingURL}
@@ -387,6 +388,29 @@ func (o *Options) customerLinks(v *view, kind string, d display, now time.Time, 
 	} else if manage == "" {
 		v.Notes = append(v.Notes, l.T("mail.note.reply"))
 	}
+}
+
+// policyOf is the booking policy of d's service (issue 13): the
+// catalogue's, else the atelier's rules as the message has them.
+func (o *Options) policyOf(d display) booking.Policy {
+	if o.Catalog != nil {
+		if c := o.Catalog(); c != nil {
+			return c.PolicyOf(d.b.ServiceID)
+		}
+	}
+	r := d.atelier.Rules
+	return booking.Policy{ChangeCutoff: r.ChangeCutoff, MaxReschedules: r.MaxReschedules, Note: r.PolicyNote}
+}
+
+// policyNote is the booking policy in the customer's words, with when
+// online changes close for this booking.
+func (o *Options) policyNote(d display) string {
+	p, l := o.policyOf(d), d.l
+	parts := l.PolicySentences(int(p.ChangeCutoff/time.Hour), p.MaxReschedules, p.Note)
+	if p.ChangeCutoff > 0 {
+		parts = append(parts, l.T("policy.closes_at", "When", l.DateTime(p.ChangesCloseAt(d.b.Start).In(d.primary()))))
+	}
+	return l.T("policy.mail", "Text", l.Sentences(parts...))
 }
 
 // notice is which staff notice of an event a recipient gets.
