@@ -46,7 +46,7 @@ func (o *Options) linksMessage(to string, links []linkedBooking, now time.Time) 
 	// choice is not known here; each booking keeps its own).
 	first := o.display(links[0].b)
 	lang := first.l
-	v := &view{Lang: lang.HTML(), Signature: first.signature(), Contact: first.contact()}
+	v := &view{Lang: lang.HTML(), Colon: lang.T("mail.colon"), Signature: first.signature(), Contact: first.contact()}
 	v.Heading = lang.T("mail.links.heading")
 	v.Paragraphs = []string{greeting(lang, links[0].b.Customer.Name), lang.N("mail.links.intro", len(links))}
 	for _, l := range links {

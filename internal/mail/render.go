@@ -28,6 +28,7 @@ var (
 // view is what the templates show; one shape serves every kind of message.
 type view struct {
 	Lang       string // <html lang>
+	Colon      string // between a label and its value in the text part: ": ", "："
 	Preheader  string
 	Heading    string
 	Paragraphs []string
@@ -47,6 +48,9 @@ type row struct {
 type link struct{ Label, URL string }
 
 func (v *view) render() (text, html string, err error) {
+	if v.Colon == "" {
+		v.Colon = ": "
+	}
 	var tb, hb bytes.Buffer
 	if err := textTmpl.Execute(&tb, v); err != nil {
 		return "", "", fmt.Errorf("mail: text template: %w", err)
@@ -248,7 +252,7 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	b := d.b
 	manage := o.manageURL(b.ID, token)
 	l := d.l
-	v := &view{Lang: l.HTML(), Signature: d.signature(), Contact: d.contact()}
+	v := &view{Lang: l.HTML(), Colon: l.T("mail.colon"), Signature: d.signature(), Contact: d.contact()}
 	subject, err := o.customerWords(v, kind, d, prev)
 	if err != nil {
 		return nil, err
@@ -427,7 +431,7 @@ const (
 func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, idx int, now time.Time, n notice) (*rendered, error) {
 	d.l = o.staffLang()
 	b, l := d.b, d.l
-	v := &view{Lang: l.HTML(), Signature: d.signature()}
+	v := &view{Lang: l.HTML(), Colon: l.T("mail.colon"), Signature: d.signature()}
 	who := b.Customer.Name
 	short := shortWhen(l, b.Start, d.atelierLoc)
 	was := ""
