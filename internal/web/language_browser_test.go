@@ -42,7 +42,7 @@ func TestBrowserChinese(t *testing.T) {
 	tab.MustContain("您想和哪位工匠见面？", "任何一位工匠")
 	tab.CheckA11y("zh artisan step")
 	tab.Click(`//a[contains(@class,"choice")][contains(., "任何一位工匠")]`)
-	tab.MustContain("选择日期和时间", "2026年12月", "这次预约约1小时30分钟。")
+	tab.MustContain("选择日期和时间", "2026年12月", "预约时长为1小时30分钟。")
 	tab.CheckA11y("zh calendar")
 
 	tab.Click(`//a[contains(@class,"day")][contains(., "12月9日 星期三")]`)
