@@ -459,7 +459,7 @@ func (s *Server) newPicker(r *http.Request, c *catalogue, d *staffNewData, v url
 			artisan = a.Value
 		}
 	}
-	if _, ok := staffUser(r).Scope(artisan); !ok || len(d.Artisans) == 1 {
+	if _, ok := staffUser(r).Scope(artisan); (!ok || len(d.Artisans) == 1) && len(d.Artisans) > 0 {
 		artisan = d.Artisans[0].Value // an artisan's own account
 	}
 	date := v.Get("date")
