@@ -40,6 +40,8 @@ type homeData struct {
 	MapURL   string
 	Hours    []hoursRow
 	Closures []closureRow
+	// Special are the coming dates with their own opening hours.
+	Special  []closureRow
 	Services []serviceCard
 	TZCity   string
 }
@@ -82,6 +84,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Closures = append(d.Closures, closureRow{When: fmtDateRange(l, cl.From, cl.To), Reason: cl.Reason})
 	}
+	d.Special = specialHours(l, at.DateHours, today)
 	for _, sv := range c.Services {
 		d.Services = append(d.Services, serviceCard{
 			Name: sv.Name, Description: sv.Description, Duration: fmtDuration(l, int(sv.Duration/time.Minute)),
@@ -90,6 +93,27 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	return s.show(w, r, "home", &page{Title: c.Atelier.Name, Atelier: at, Data: d})
+}
+
+// specialHours lists the coming dates with opening hours of their own
+// (at most four): the date and its hours, or closed.
+func specialHours(l *i18n.Lang, dates []booking.DateHours, today booking.Date) []closureRow {
+	var out []closureRow
+	for _, dh := range dates {
+		if dh.Date.Before(today) || len(out) == 4 {
+			continue
+		}
+		hours := l.T("calendar.closed")
+		if len(dh.Hours) > 0 {
+			parts := make([]string, len(dh.Hours))
+			for j, sp := range dh.Hours {
+				parts[j] = l.Range(clockLabel(l, sp.Start), clockLabel(l, sp.End))
+			}
+			hours = strings.Join(parts, l.T("list.sep"))
+		}
+		out = append(out, closureRow{When: fmtDateRange(l, dh.Date, dh.Date), Reason: hours})
+	}
+	return out
 }
 
 // clockLabel writes a wall-clock time as "10:00 am"; 24:00 is "midnight".

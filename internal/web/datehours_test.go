@@ -77,6 +77,11 @@ func TestStaffPagesDateHours(t *testing.T) {
 	if !strings.Contains(p.Body, "Monday 14 December 2026") || !strings.Contains(p.Body, "11:00–13:00, 14:00–17:00") {
 		t.Errorf("the hours page does not list the Monday:\n%s", p.Body)
 	}
+	// Customers see the coming dates with their own hours on the landing page.
+	if p := env.MustGet(t, "/"); !strings.Contains(p.Body, "Different hours on these dates") ||
+		!strings.Contains(p.Body, "Monday 14 December 2026") || !strings.Contains(p.Body, "Wednesday 23 December 2026") {
+		t.Errorf("the landing page does not list the dates with their own hours:\n%s", p.Body)
+	}
 	p = get(mei, "/staff/artisans/mei")
 	if !strings.Contains(p.Body, "Monday 14 December 2026") || !strings.Contains(p.Body, "12:00–16:00") || strings.Contains(p.Body, "11:00–13:00") {
 		t.Errorf("Mei's page does not list her Monday alone:\n%s", p.Body)
