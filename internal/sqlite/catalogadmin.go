@@ -103,18 +103,22 @@ func itemRooms(ctx context.Context, q queryer, out *booking.CatalogItems) error 
 }
 
 func itemServices(ctx context.Context, q queryer, out *booking.CatalogItems) error {
-	return eachRow(ctx, q, "services", `SELECT id, name, description, duration_minutes, active, source, updated_at
+	return eachRow(ctx, q, "services", `SELECT id, name, description, duration_minutes, questions, active, source, updated_at
 		FROM services ORDER BY active DESC, position, id`,
 		func(rows *sql.Rows) error {
 			var s booking.ServiceItem
 			var minutes int
+			var questions string
 			var updated string
-			if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &s.Active, &s.Source, &updated); err != nil {
+			if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &s.Active, &s.Source, &updated); err != nil {
 				return err
+			}
+			var err error
+			if s.Questions, err = booking.ParseQuestions(questions); err != nil {
+				return fmt.Errorf("service %s: %w", s.ID, err)
 			}
 			s.Duration = time.Duration(minutes) * time.Minute
 			s.Buffers = map[booking.Mode]booking.Buffer{}
-			var err error
 			s.UpdatedAt, err = parseUpdated(updated)
 			out.Services = append(out.Services, s)
 			return err

@@ -56,6 +56,11 @@ func itemsOfTheFile(t *testing.T, e *env) {
 		got.Buffers[booking.InPerson] != (booking.Buffer{Before: 15 * time.Minute, After: 15 * time.Minute}) {
 		t.Errorf("design as an item: %+v", got)
 	}
+	// The admins' view of a service shows its intake form as customers
+	// see it (it showed none, as if the questions had been dropped).
+	if got, want := it.Service("design").Questions, Catalog().Services[0].Questions; !reflect.DeepEqual(got, want) {
+		t.Errorf("design's questions as an item:\n got %+v\nwant %+v", got, want)
+	}
 }
 
 // A new service, offered by Ben, is bookable at once.
