@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/httpx"
 )
@@ -21,8 +23,14 @@ import (
 // before it is parsed, so a body that is not JSON from its first byte is
 // still 413 when it is too large). A null body is refused rather than
 // decoded as "no fields": into a map it would mean "nothing", such as an
-// atelier closed every day.
+// atelier closed every day. A body sent as another media type
+// (text/plain, a form) is EUNSUPPORTED (415) before it is read: a
+// browser sends those from any page without asking, so they must never
+// act on a session. A body with no Content-Type is read as JSON.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := jsonMediaType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
 	httpx.LimitBody(w, r)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -50,6 +58,20 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return decodeError(err)
 	}
 	return nil
+}
+
+// jsonMediaType refuses a Content-Type other than application/json (with
+// or without parameters); an absent one is taken as JSON.
+func jsonMediaType(ct string) error {
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "application/json" {
+		return nil
+	}
+	return booking.Errorf(booking.EUNSUPPORTED, app.CodeUnsupportedMedia,
+		"send the request body as JSON, with Content-Type: application/json")
 }
 
 func tooLarge(err error) bool {
