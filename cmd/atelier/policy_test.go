@@ -11,7 +11,8 @@ import (
 // server: the confirmation says when online changes close and how often
 // the booking can be moved, with the atelier's own words.
 func TestPolicyInTheConfirmation(t *testing.T) {
-	s := newTestServer(t, "\nbooking:\n", "\nbooking:\n  change_cutoff_hours: 48\n  max_reschedules: 2\n  policy_text: A deposit is kept for a late cancellation.\n")
+	s := newTestServer(t, "\n  change_cutoff_hours: 0\n  max_reschedules: 0\n",
+		"\n  change_cutoff_hours: 48\n  max_reschedules: 2\n  policy_text: A deposit is kept for a late cancellation.\n")
 	s.start()
 	from := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
 	to := time.Now().AddDate(0, 0, 12).Format(time.DateOnly)
