@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/config"
 )
 
 // The admins' catalogue: services, artisans, rooms and booking rules,
@@ -94,7 +95,21 @@ type ServiceRequest struct {
 	Buffers         map[booking.Mode]BufferMinutes
 	Artisans        []string
 	Active          *bool
-	Unread          booking.FieldErrors // as in BookingRequest
+	// Questions replace the intake form when not nil (empty: none); they
+	// are checked as the configuration file's services[].questions.
+	Questions []config.Question
+	// ChangeCutoffHours and MaxReschedules override the atelier's booking
+	// policy for the service when Set (V nil: the atelier's applies).
+	ChangeCutoffHours PolicyOverride
+	MaxReschedules    PolicyOverride
+	Unread            booking.FieldErrors // as in BookingRequest
+}
+
+// PolicyOverride is a member of a service's booking policy as an admin
+// sends it: Set when given, with V nil to go back to the atelier's.
+type PolicyOverride struct {
+	Set bool
+	V   *int
 }
 
 // CreateService adds a service (admins only); it is bookable at once by
@@ -182,6 +197,43 @@ func applyService(s *booking.ServiceItem, req ServiceRequest, items *CatalogueAd
 	}
 	if req.Active != nil {
 		s.Active = *req.Active
+	}
+	applyIntake(s, req, errs)
+}
+
+// applyIntake sets the intake form and the policy overrides req gives on
+// s, by the configuration file's rules.
+func applyIntake(s *booking.ServiceItem, req ServiceRequest, errs booking.FieldErrors) {
+	if req.Questions != nil {
+		qs, problems := config.ServiceQuestions(req.Questions)
+		for _, p := range problems {
+			errs.Add(p.Path, p.Message)
+		}
+		s.Questions = qs
+	}
+	var cutoff, moves *int
+	if req.ChangeCutoffHours.Set {
+		cutoff = req.ChangeCutoffHours.V
+	}
+	if req.MaxReschedules.Set {
+		moves = req.MaxReschedules.V
+	}
+	for _, p := range config.ServicePolicy(cutoff, moves) {
+		errs.Add(p.Path, p.Message)
+	}
+	if req.ChangeCutoffHours.Set {
+		s.ChangeCutoff = nil
+		if cutoff != nil {
+			d := time.Duration(*cutoff) * time.Hour
+			s.ChangeCutoff = &d
+		}
+	}
+	if req.MaxReschedules.Set {
+		s.MaxReschedules = nil
+		if moves != nil {
+			n := *moves
+			s.MaxReschedules = &n
+		}
 	}
 }
 

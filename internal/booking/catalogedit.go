@@ -121,6 +121,10 @@ type ServiceSnapshot struct {
 	Buffers         map[Mode]BufferSnapshot `json:"buffers"`
 	Artisans        []string                `json:"artisans"`
 	Active          bool                    `json:"active"`
+	// The intake form and the policy overrides (left out when none).
+	Questions         []Question `json:"questions,omitempty"`
+	ChangeCutoffHours *int       `json:"change_cutoff_hours,omitempty"`
+	MaxReschedules    *int       `json:"max_reschedules,omitempty"`
 }
 
 // BufferSnapshot is a mode's buffers in minutes.
@@ -135,6 +139,11 @@ func (s *ServiceItem) Snapshot() ServiceSnapshot {
 		Modes: s.Modes, Buffers: map[Mode]BufferSnapshot{}, Artisans: s.Artisans, Active: s.Active}
 	for m, b := range s.Buffers {
 		v.Buffers[m] = BufferSnapshot{int(b.Before / time.Minute), int(b.After / time.Minute)}
+	}
+	v.Questions, v.MaxReschedules = s.Questions, s.MaxReschedules
+	if s.ChangeCutoff != nil {
+		h := int(*s.ChangeCutoff / time.Hour)
+		v.ChangeCutoffHours = &h
 	}
 	return v
 }

@@ -145,3 +145,24 @@ func (v *validator) questionNumber(qpath string, t booking.QuestionType, q Quest
 	}
 	return strings.TrimSpace(q.Unit), units, q.Min, q.Max
 }
+
+// ServiceQuestions checks an intake form given outside the file (a
+// service edited in the app) by the file's rules, and returns it as domain
+// values with the problems found, each under its path ("questions[0].label").
+func ServiceQuestions(qs []Question) ([]booking.Question, []Problem) {
+	v := &validator{}
+	out := v.questions("questions", qs)
+	return out, v.problems
+}
+
+// ServicePolicy checks a service's policy overrides given outside the file
+// by the file's rules; the problems' paths are the keys
+// (change_cutoff_hours, max_reschedules).
+func ServicePolicy(cutoffHours, maxReschedules *int) []Problem {
+	v := &validator{}
+	v.policy("", cutoffHours, maxReschedules)
+	for i := range v.problems {
+		v.problems[i].Path = strings.TrimPrefix(v.problems[i].Path, ".")
+	}
+	return v.problems
+}

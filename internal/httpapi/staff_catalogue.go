@@ -10,6 +10,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/config"
 )
 
 // The admins' catalogue: services, artisans, rooms and booking rules,
@@ -48,11 +49,47 @@ type serviceBody struct {
 	Buffers         map[booking.Mode]bufferBody `json:"buffers"`
 	Artisans        []string                    `json:"artisans"`
 	Active          *bool                       `json:"active"`
+	// Questions and the policy overrides have the configuration file's
+	// names and shape (services[].questions, change_cutoff_hours,
+	// max_reschedules); null for an override goes back to the atelier's.
+	Questions         []questionBody `json:"questions"`
+	ChangeCutoffHours override       `json:"change_cutoff_hours"`
+	MaxReschedules    override       `json:"max_reschedules"`
+}
+
+// questionBody is one question of a service body (config.Question).
+type questionBody struct {
+	ID       string   `json:"id"`
+	Label    string   `json:"label"`
+	Type     string   `json:"type"`
+	Required bool     `json:"required"`
+	Help     string   `json:"help"`
+	Options  []string `json:"options"`
+	Unit     string   `json:"unit"`
+	Units    []string `json:"units"`
+	Min      *float64 `json:"min"`
+	Max      *float64 `json:"max"`
+}
+
+// override is a policy override in a body: given (a number or null) or
+// left out.
+type override app.PolicyOverride
+
+func (o *override) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	return json.Unmarshal(b, &o.V)
 }
 
 func (b serviceBody) request() app.ServiceRequest {
 	req := app.ServiceRequest{ID: b.ID, Name: b.Name, Description: b.Description, DurationMinutes: b.DurationMinutes,
-		Modes: b.Modes, Artisans: b.Artisans, Active: b.Active}
+		Modes: b.Modes, Artisans: b.Artisans, Active: b.Active,
+		ChangeCutoffHours: app.PolicyOverride(b.ChangeCutoffHours), MaxReschedules: app.PolicyOverride(b.MaxReschedules)}
+	if b.Questions != nil {
+		req.Questions = make([]config.Question, len(b.Questions))
+		for i, q := range b.Questions {
+			req.Questions[i] = config.Question(q)
+		}
+	}
 	if b.Buffers != nil {
 		req.Buffers = map[booking.Mode]app.BufferMinutes{}
 		for m, x := range b.Buffers {
@@ -125,10 +162,14 @@ type rulesBody struct {
 // adminServiceView is a service as admins see it.
 type adminServiceView struct {
 	serviceView
-	Buffers   map[booking.Mode]bufferBody `json:"buffers"`
-	Active    bool                        `json:"active"`
-	Source    string                      `json:"source"`
-	UpdatedAt *Time                       `json:"updated_at,omitempty"`
+	Buffers map[booking.Mode]bufferBody `json:"buffers"`
+	// ChangeCutoffHours and MaxReschedules are the service's policy
+	// overrides (left out: the atelier's apply).
+	ChangeCutoffHours *int   `json:"change_cutoff_hours,omitempty"`
+	MaxReschedules    *int   `json:"max_reschedules,omitempty"`
+	Active            bool   `json:"active"`
+	Source            string `json:"source"`
+	UpdatedAt         *Time  `json:"updated_at,omitempty"`
 }
 
 func updatedAt(t time.Time, loc *time.Location) *Time {
@@ -146,6 +187,11 @@ func newAdminServiceView(s *booking.ServiceItem, loc *time.Location) adminServic
 		b := s.Buffers[m]
 		v.Buffers[m] = bufferBody{int(b.Before / time.Minute), int(b.After / time.Minute)}
 	}
+	if s.ChangeCutoff != nil {
+		n := int(*s.ChangeCutoff / time.Hour)
+		v.ChangeCutoffHours = &n
+	}
+	v.MaxReschedules = s.MaxReschedules
 	return v
 }
 

@@ -90,22 +90,33 @@ func itemRooms(ctx context.Context, q querier, out *booking.CatalogItems) error 
 }
 
 func itemServices(ctx context.Context, q querier, out *booking.CatalogItems) error {
-	return eachRow(ctx, q, "services", `SELECT id, name, description, duration_minutes, questions, active, source, updated_at
+	return eachRow(ctx, q, "services", `SELECT id, name, description, duration_minutes, active, source, updated_at,
+		questions, change_cutoff_hours, max_reschedules
 		FROM services ORDER BY active DESC, position, id`,
 		func(rows pgx.Rows) error {
 			var s booking.ServiceItem
 			var minutes int
 			var questions string
 			var updated *time.Time
-			if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &s.Active, &s.Source, &updated); err != nil {
+			var cutoff, moves *int64
+			if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &s.Active, &s.Source, &updated,
+				&questions, &cutoff, &moves); err != nil {
 				return err
+			}
+			s.Duration = time.Duration(minutes) * time.Minute
+			s.Buffers = map[booking.Mode]booking.Buffer{}
+			if cutoff != nil {
+				d := time.Duration(*cutoff) * time.Hour
+				s.ChangeCutoff = &d
+			}
+			if moves != nil {
+				n := int(*moves)
+				s.MaxReschedules = &n
 			}
 			var err error
 			if s.Questions, err = booking.ParseQuestions(questions); err != nil {
 				return fmt.Errorf("service %s: %w", s.ID, err)
 			}
-			s.Duration = time.Duration(minutes) * time.Minute
-			s.Buffers = map[booking.Mode]booking.Buffer{}
 			s.UpdatedAt, err = parseUpdated(updated)
 			out.Services = append(out.Services, s)
 			return err
@@ -208,11 +219,19 @@ func (st *CatalogStore) SaveService(ctx context.Context, s booking.ServiceItem, 
 			return err
 		}
 		now := tx.now
-		_, err = tx.Exec(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, source, updated_at)
-			VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), -1) + 1 FROM services), $5, 'staff', $6)
+		questions, err := booking.QuestionsJSON(s.Questions)
+		if err != nil {
+			return err
+		}
+		cutoff, moves := policyColumns(&s.Service)
+		_, err = tx.Exec(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, source, updated_at,
+			questions, change_cutoff_hours, max_reschedules)
+			VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), -1) + 1 FROM services), $5, 'staff', $6, $7, $8, $9)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-			duration_minutes = excluded.duration_minutes, active = excluded.active, source = 'staff', updated_at = excluded.updated_at`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), s.Active, now)
+			duration_minutes = excluded.duration_minutes, active = excluded.active, source = 'staff', updated_at = excluded.updated_at,
+			questions = excluded.questions, change_cutoff_hours = excluded.change_cutoff_hours,
+			max_reschedules = excluded.max_reschedules`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), s.Active, now, questions, cutoff, moves)
 		if err != nil {
 			return err
 		}

@@ -350,7 +350,28 @@ func ignoredService(ctx context.Context, tx *Tx, s booking.Service, it staffItem
 		{"modes", fmt.Sprint(cur.Modes), fmt.Sprint(s.Modes)},
 		{"buffers", buffersText(cur.Service), buffersText(s)},
 		{"artisans (who offers it)", sortedText(cur.Artisans), sortedText(s.Artisans)},
+		{"questions", questionsText(cur.Questions), questionsText(s.Questions)},
+		{"change_cutoff_hours", overrideText(cur.ChangeCutoff), overrideText(s.ChangeCutoff)},
+		{"max_reschedules", overrideText(cur.MaxReschedules), overrideText(s.MaxReschedules)},
 	}), nil
+}
+
+// questionsText is an intake form as the warning compares it.
+func questionsText(qs []booking.Question) string {
+	t, err := booking.QuestionsJSON(qs)
+	if err != nil {
+		return fmt.Sprint(qs)
+	}
+	return t
+}
+
+// overrideText is a policy override as the warning compares it ("" for
+// none: the atelier's applies).
+func overrideText[T any](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprint(*p)
 }
 
 func sortedText(ids []string) string {

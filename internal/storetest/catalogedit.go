@@ -99,6 +99,31 @@ func editServices(t *testing.T, e *env) {
 	ctx := context.Background()
 	design := *e.items(t).Service("design")
 	design.Name, design.Artisans = "Design consultation", []string{"ana"}
+	lo := 4.0
+	design.Questions = []booking.Question{
+		{ID: "occasion", Label: "Occasion", Type: booking.QChoice, Required: true, Options: []string{"Engagement", "Wedding"}},
+		{ID: "weight", Label: "Gold", Type: booking.QNumber, Unit: "g", Min: &lo},
+	}
+	cutoff, moves := 48*time.Hour, 0
+	design.ChangeCutoff, design.MaxReschedules = &cutoff, &moves
+	if err := e.st.SaveService(ctx, design, false, admin); err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range []*booking.Service{&e.items(t).Service("design").Service, mustCatalog(t, e).Service("design")} {
+		if !reflect.DeepEqual(got.Questions, design.Questions) || got.ChangeCutoff == nil || *got.ChangeCutoff != cutoff ||
+			got.MaxReschedules == nil || *got.MaxReschedules != 0 {
+			t.Errorf("design's questions and policy as stored: %+v", got)
+		}
+	}
+	// Cleared again, the overrides are gone; a second edit keeps the questions.
+	design.ChangeCutoff, design.MaxReschedules = nil, nil
+	if err := e.st.SaveService(ctx, design, false, admin); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.items(t).Service("design"); got.ChangeCutoff != nil || got.MaxReschedules != nil || len(got.Questions) != 2 {
+		t.Errorf("design with its overrides cleared: %+v", got)
+	}
+	design.ChangeCutoff = &cutoff
 	if err := e.st.SaveService(ctx, design, false, admin); err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +141,15 @@ func editServices(t *testing.T, e *env) {
 	if s := e.items(t).Service("sizing"); s == nil || s.Active || s.Source != booking.SourceStaff || s.UpdatedAt.IsZero() {
 		t.Errorf("the withdrawn service as an item: %+v", s)
 	}
+}
+
+func mustCatalog(t *testing.T, e *env) *booking.Catalog {
+	t.Helper()
+	c, err := e.st.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // A new artisan and an edited one.
@@ -177,7 +211,7 @@ func syncKeepsEdits(t *testing.T, e *env) {
 	}
 	all := strings.Join(warnings, "\n")
 	for _, want := range []string{
-		`service "design" was edited in the app on 2026-12-01; the file's name, artisans (who offers it) for "design" is ignored`,
+		`service "design" was edited in the app on 2026-12-01; the file's name, artisans (who offers it), questions, change_cutoff_hours for "design" is ignored`,
 		`service "sizing" was withdrawn in the app`,
 		`artisan "ben" was edited in the app on 2026-12-01; the file's name, services, meeting_url for "ben" is ignored`,
 		`room "studio" was withdrawn in the app`,
