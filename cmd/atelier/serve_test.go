@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -16,32 +14,11 @@ import (
 
 // startMain runs Main with args in a temporary folder and returns the
 // address it listens on; the server is stopped (and must stop cleanly)
-// when the test ends.
+// when the test ends. A server that ends before it serves (a bad
+// configuration) fails the test at once (startServer).
 func startMain(t *testing.T, args ...string) string {
 	t.Helper()
-	t.Chdir(t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- Main(ctx, args, Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
-			Ready: func(a string) { ready <- a }})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	select {
-	case addr := <-ready:
-		return addr
-	case err := <-done:
-		t.Fatalf("serve ended early: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not start")
-	}
-	return ""
+	return startMainLog(t, nil, args...)
 }
 
 // TestLinksFollowListenAddress: with the demo configuration, whose public
