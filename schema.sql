@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 15).
+-- The whole current schema of a new atelier database (schema version 16).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -198,6 +198,9 @@ CREATE TABLE bookings (
     -- The language the customer booked in (version 15): their e-mails and
     -- invitations are written in it; '' (older bookings) is the default.
     customer_language TEXT    NOT NULL DEFAULT '',
+    -- A surprise (version 16): the customer's e-mail subjects and
+    -- invitations name no service, only an appointment at the atelier.
+    discreet          INTEGER NOT NULL DEFAULT 0 CHECK (discreet IN (0, 1)),
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a

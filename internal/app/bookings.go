@@ -30,6 +30,8 @@ type BookingRequest struct {
 	// Answers are the answers to the service's questions, by question id,
 	// as JSON values (booking.Service.CheckAnswers).
 	Answers map[string]json.RawMessage
+	// Discreet books a surprise (booking.Booking.Discreet).
+	Discreet bool
 	// Unread are the fields the adapter could not read (such as a start
 	// that is not a time), with its messages: they are answered together
 	// with the use case's own checks, in one EINVALID.
@@ -102,7 +104,8 @@ func canonicalRequest(req BookingRequest) ([]byte, error) {
 		Customer booking.Customer           `json:"customer"`
 		Notes    string                     `json:"notes,omitempty"`
 		Answers  map[string]json.RawMessage `json:"answers,omitempty"`
-	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes, req.Answers})
+		Discreet bool                       `json:"discreet,omitempty"`
+	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes, req.Answers, req.Discreet})
 }
 
 func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateOptions, how placing) (*Created, error) {
@@ -174,6 +177,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		Customer:   req.Customer,
 		Notes:      req.Notes,
 		Answers:    answers,
+		Discreet:   req.Discreet,
 		CreatedAt:  now.UTC(),
 		UpdatedAt:  now.UTC(),
 	}

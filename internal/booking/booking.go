@@ -58,6 +58,10 @@ type Booking struct {
 	// Reschedules counts the moves its customer made (the booking
 	// policy's limit); moves by staff are not counted.
 	Reschedules int
+	// Discreet marks a surprise: the subjects of the customer's e-mails
+	// and the invitation's title and description name no service, piece
+	// or stone, only an appointment at the atelier. Staff see the flag.
+	Discreet bool
 }
 
 // ServiceNameOf is the name to show for b's service: the catalogue's

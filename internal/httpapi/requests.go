@@ -24,12 +24,15 @@ type bookingRequest struct {
 	Notes    string           `json:"notes,omitempty"`
 	// Answers are the answers to the service's questions, by id.
 	Answers map[string]json.RawMessage `json:"answers,omitempty"`
+	// Discreet books a surprise: the customer's e-mail subjects and
+	// invitations name no service.
+	Discreet bool `json:"discreet,omitempty"`
 }
 
 // request is the use case's request, and the options of its
 // Idempotency-Key: the body as decoded is what the key is checked against.
 func (b bookingRequest) request(idempotencyKey string) (app.BookingRequest, app.CreateOptions, error) {
-	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Answers: b.Answers}
+	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Answers: b.Answers, Discreet: b.Discreet}
 	req.Start = instantField(&req.Unread, "start", b.Start)
 	opt := app.CreateOptions{IdempotencyKey: idempotencyKey}
 	if idempotencyKey != "" {

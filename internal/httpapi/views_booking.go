@@ -33,11 +33,14 @@ type bookingView struct {
 	MeetingURL  string           `json:"meeting_url,omitempty"`
 	// Answers are the customer's answers to the service's questions, by
 	// question id ({} when none).
-	Answers   booking.Answers `json:"answers"`
-	Sequence  int             `json:"sequence"`
-	CreatedAt Time            `json:"created_at"`
-	UpdatedAt Time            `json:"updated_at"`
-	Links     links           `json:"links"`
+	Answers booking.Answers `json:"answers"`
+	// Discreet marks a surprise (its customer's e-mail subjects and
+	// invitations name no service).
+	Discreet  bool  `json:"discreet"`
+	Sequence  int   `json:"sequence"`
+	CreatedAt Time  `json:"created_at"`
+	UpdatedAt Time  `json:"updated_at"`
+	Links     links `json:"links"`
 	// Policy is the booking policy as it stands for this booking.
 	Policy policyView `json:"policy"`
 	// ManageToken is set only in the response that creates the booking.
@@ -70,6 +73,7 @@ func (s *Server) bookingView(b *app.Booking) *bookingView {
 		Location:    b.Location,
 		MeetingURL:  b.MeetingURL,
 		Answers:     answersOrEmpty(b.Answers),
+		Discreet:    b.Discreet,
 		Sequence:    b.Sequence,
 		CreatedAt:   at(b.CreatedAt),
 		UpdatedAt:   at(b.UpdatedAt),

@@ -99,8 +99,14 @@ func bookingUID(d Details) string {
 
 // Summary is the one-line title of the appointment, e.g. "Bespoke design
 // consultation with Mei at Maison Lumière".
+//
+// A discreet booking (a surprise) is only "Appointment at Maison Lumière":
+// no service, piece or stone, and no artisan who would give it away.
 func Summary(d Details) string {
 	l := d.lang()
+	if d.Booking.Discreet {
+		return DiscreetTitle(l, d.Atelier)
+	}
 	s := nonEmpty(d.ServiceName, l.T("invite.appointment"))
 	if d.ArtisanName != "" {
 		s = l.T("invite.with", "Service", s, "Artisan", d.ArtisanName)
@@ -109,6 +115,20 @@ func Summary(d Details) string {
 		s = l.T("invite.at", "What", s, "Atelier", d.Atelier.Name)
 	}
 	return s
+}
+
+// DiscreetTitle is what a discreet booking is called wherever its customer
+// sees it without opening it (a subject, an invitation's title), in l:
+// "Appointment at Maison Lumière", or "Appointment" for an atelier without
+// a name.
+func DiscreetTitle(l *i18n.Lang, a *booking.Atelier) string {
+	if l == nil {
+		l = i18n.English()
+	}
+	if a == nil || a.Name == "" {
+		return l.T("invite.appointment")
+	}
+	return l.T("invite.discreet", "Atelier", a.Name)
 }
 
 // Location is where the appointment takes place: the address for a visit,
@@ -164,7 +184,13 @@ func (a Advice) For(service string, mode booking.Mode, lang *i18n.Lang) string {
 
 // Bring is the advice on what to bring to the appointment: d.Bring when
 // set, else the general advice in d's language.
+//
+// A discreet booking gets the general advice: a service's own could name
+// the piece or the stone.
 func Bring(d Details) string {
+	if d.Booking.Discreet {
+		return Advice(nil).For("", d.Booking.Mode, d.lang())
+	}
 	if d.Bring != "" {
 		return d.Bring
 	}
@@ -383,11 +409,7 @@ func description(d Details, itip bool) string {
 	if b.Status == booking.Cancelled {
 		s.WriteString(l.T("invite.cancelled") + "\n\n")
 	}
-	what := nonEmpty(d.ServiceName, l.T("invite.appointment"))
-	if d.ArtisanName != "" {
-		what = l.T("invite.with", "Service", what, "Artisan", d.ArtisanName)
-	}
-	s.WriteString(what + "\n")
+	s.WriteString(descriptionTitle(d, itip) + "\n")
 	if b.Mode == booking.Virtual {
 		if b.MeetingURL != "" {
 			s.WriteString(l.T("invite.video_at", "URL", b.MeetingURL))
@@ -415,6 +437,21 @@ func description(d Details, itip bool) string {
 		}
 	}
 	return strings.TrimRight(s.String(), "\n")
+}
+
+// descriptionTitle is the first line of the DESCRIPTION: the service with
+// the artisan, or for a customer's copy of a discreet booking only the
+// appointment at the atelier.
+func descriptionTitle(d Details, itip bool) string {
+	l := d.lang()
+	if itip && d.Booking.Discreet {
+		return DiscreetTitle(l, d.Atelier)
+	}
+	what := nonEmpty(d.ServiceName, l.T("invite.appointment"))
+	if d.ArtisanName != "" {
+		what = l.T("invite.with", "Service", what, "Artisan", d.ArtisanName)
+	}
+	return what
 }
 
 func nonEmpty(s, def string) string {

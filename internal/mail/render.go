@@ -216,6 +216,17 @@ func (d display) title() string {
 	return d.service
 }
 
+// subjectWhat is what the subject of a message to the customer calls the
+// appointment: the service, or for a discreet booking (a surprise) only an
+// appointment at the atelier, so that whoever glances at the customer's
+// mailbox learns nothing of the piece.
+func (d display) subjectWhat() string {
+	if d.b.Discreet {
+		return invite.DiscreetTitle(d.l, &d.atelier)
+	}
+	return d.service
+}
+
 // greeting opens a message to the customer: "Dear Mei,"; in Chinese the
 // whole name, as written ("林美玲，您好：").
 func greeting(l *i18n.Lang, name string) string {
@@ -257,7 +268,12 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	if err != nil {
 		return nil, err
 	}
-	v.Preheader = d.title() + l.T("list.sep") + when(l, b.Start, b.End, d.primary())
+	// The preheader shows beside the subject in a mailbox's list: as
+	// discreet as the subject.
+	v.Preheader = d.subjectWhat() + l.T("list.sep") + when(l, b.Start, b.End, d.primary())
+	if !b.Discreet {
+		v.Preheader = d.title() + l.T("list.sep") + when(l, b.Start, b.End, d.primary())
+	}
 	v.Rows = append(v.Rows, row{Label: l.T("mail.row.appointment"), Value: d.service}, row{Label: l.T("mail.row.with"), Value: d.artisan}, d.whenRow(l.T("mail.row.when"), b))
 	if kind == KindUpdate && prev != nil {
 		v.Rows = append(v.Rows, o.previousRow(d, prev))
@@ -303,20 +319,20 @@ func (o *Options) customerWords(v *view, kind string, d display, prev *booking.B
 	short := shortWhen(l, b.Start, d.primary())
 	switch kind {
 	case KindConfirmation:
-		subject = l.T("mail.confirmed.subject", "Service", d.service, "When", short)
+		subject = l.T("mail.confirmed.subject", "Service", d.subjectWhat(), "When", short)
 		v.Heading = l.T("mail.confirmed.heading")
 		v.Paragraphs = []string{greeting, l.T("mail.confirmed.body", "Artisan", d.artisan)}
 	case KindUpdate:
 		subject = o.updateWords(v, d, prev, greeting)
 	case KindCancellation:
-		subject = l.T("mail.cancelled.subject", "Service", d.service, "When", short)
+		subject = l.T("mail.cancelled.subject", "Service", d.subjectWhat(), "When", short)
 		v.Heading = l.T("mail.cancelled.heading")
 		v.Paragraphs = []string{greeting, l.T("mail.cancelled.body")}
 		if d.byReply {
 			v.Paragraphs[1] = l.T("mail.cancelled.by_reply")
 		}
 	case KindReminder:
-		subject = l.T("mail.reminder.subject", "Service", d.service, "When", short)
+		subject = l.T("mail.reminder.subject", "Service", d.subjectWhat(), "When", short)
 		v.Heading = l.T("mail.reminder.heading")
 		v.Paragraphs = []string{greeting, l.T("mail.reminder.body", "Artisan", d.artisan)}
 	default:
@@ -330,13 +346,13 @@ func (o *Options) customerWords(v *view, kind string, d display, prev *booking.B
 func (o *Options) updateWords(v *view, d display, prev *booking.Booking, greeting string) (subject string) {
 	b, l := d.b, d.l
 	short := shortWhen(l, b.Start, d.primary())
-	subject = l.T("mail.updated.subject", "Service", d.service, "When", short)
+	subject = l.T("mail.updated.subject", "Service", d.subjectWhat(), "When", short)
 	v.Heading = l.T("mail.updated.heading")
 	change := l.T("mail.updated.body")
 	if prev != nil && prev.ArtisanID != b.ArtisanID {
 		// Another artisan: said in the subject and first thing, since
 		// the customer may have chosen the first by name.
-		subject = l.T("mail.updated.subject_artisan", "Service", d.service, "Artisan", d.artisan, "When", short)
+		subject = l.T("mail.updated.subject_artisan", "Service", d.subjectWhat(), "Artisan", d.artisan, "When", short)
 		was := o.artisanNameOf(prev)
 		if prev.Start.Equal(b.Start) {
 			v.Heading = l.T("mail.updated.heading_artisan", "Artisan", d.artisan)

@@ -40,6 +40,7 @@ var migrations = []migration{
 	{"customer language", migrateCustomerLanguage},          // 9: issue 16
 	{"audit_xact", migrateAuditXact},                        // 10: the writer of each audit row (metrics.go)
 	{"catalog_notify", migrateCatalogNotify},                // 11: catalogue changes announced to every server (notify.go)
+	{"discreet bookings", migrateDiscreet},                  // 12: a surprise (bookings.discreet)
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -297,5 +298,12 @@ ALTER TABLE bookings ADD COLUMN reschedules integer NOT NULL DEFAULT 0;
 // default (the empty string).
 func migrateCustomerLanguage(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `ALTER TABLE bookings ADD COLUMN customer_language text NOT NULL DEFAULT ''`)
+	return err
+}
+
+// migrateDiscreet adds the surprise flag of a booking (bookings.discreet):
+// its customer's e-mail subjects and invitations name no service.
+func migrateDiscreet(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `ALTER TABLE bookings ADD COLUMN discreet boolean NOT NULL DEFAULT false`)
 	return err
 }

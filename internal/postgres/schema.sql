@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 11).
+-- version 12).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -199,6 +199,9 @@ CREATE TABLE bookings (
     -- Version 9: the language the customer booked in; their e-mails and
     -- invitations are written in it ('' is the default language).
     customer_language text        NOT NULL DEFAULT '',
+    -- Version 12: a surprise; the customer's e-mail subjects and
+    -- invitations name no service, only an appointment at the atelier.
+    discreet          boolean     NOT NULL DEFAULT false,
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a

@@ -36,6 +36,7 @@ var migrations = []migration{
 	migrateV13Customers,
 	migrateV14Policy,
 	migrateV15CustomerLanguage,
+	migrateV16Discreet,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -553,5 +554,13 @@ ALTER TABLE bookings ADD COLUMN reschedules INTEGER NOT NULL DEFAULT 0;
 // default (the empty string).
 func migrateV15CustomerLanguage(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `ALTER TABLE bookings ADD COLUMN customer_language TEXT NOT NULL DEFAULT ''`)
+	return err
+}
+
+// migrateV16Discreet adds the surprise flag of a booking: its customer's
+// e-mail subjects and invitations name no service; older bookings are not
+// discreet.
+func migrateV16Discreet(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `ALTER TABLE bookings ADD COLUMN discreet INTEGER NOT NULL DEFAULT 0 CHECK (discreet IN (0, 1))`)
 	return err
 }

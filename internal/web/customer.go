@@ -414,7 +414,9 @@ func (s *Server) renderBookCalendar(w http.ResponseWriter, r *http.Request, c *c
 // detailsForm is the customer's details, as posted.
 type detailsForm struct {
 	Name, Email, Phone, Notes string
-	Errors                    map[string]string
+	// Discreet is "Keep it a surprise" (booking.Booking.Discreet).
+	Discreet bool
+	Errors   map[string]string
 	// Values is the form as posted: the answers to the questions are
 	// shown again from it (intake.go).
 	Values url.Values
@@ -734,11 +736,12 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 	st := detailsState{
 		Lang: l, Flow: f, Start: start, Loc: loc, Key: posted,
 		Form: detailsForm{
-			Name:   strings.TrimSpace(pf.Get("name")),
-			Email:  strings.TrimSpace(pf.Get("email")),
-			Phone:  strings.TrimSpace(pf.Get("phone")),
-			Notes:  strings.TrimSpace(pf.Get("notes")),
-			Values: pf,
+			Name:     strings.TrimSpace(pf.Get("name")),
+			Email:    strings.TrimSpace(pf.Get("email")),
+			Phone:    strings.TrimSpace(pf.Get("phone")),
+			Notes:    strings.TrimSpace(pf.Get("notes")),
+			Discreet: pf.Get("discreet") != "",
+			Values:   pf,
 		},
 		Pick: pf.Get("pick") != "",
 	}
@@ -770,6 +773,7 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 		Customer: booking.Customer{Name: st.Form.Name, Email: st.Form.Email, Phone: st.Form.Phone, Timezone: f.TZ, Language: l.Name()},
 		Notes:    st.Form.Notes,
 		Answers:  formAnswers(c.service(f.Service), pf),
+		Discreet: st.Form.Discreet,
 	}
 	if f.Artisan != anyArtisan {
 		req.Artisan = f.Artisan

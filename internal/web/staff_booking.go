@@ -27,6 +27,7 @@ type staffBookingData struct {
 	Customer           booking.Customer
 	Language           string // the customer's, in which their e-mails are written
 	LanguageTag        string // its <html lang> value
+	Discreet           bool   // a surprise (booking.Booking.Discreet)
 	Notes, StaffNotes  string
 	MeetingURL         string
 	Location           string
@@ -82,6 +83,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 	}
 	cl := s.langs.Lang(v.Customer.Language)
 	d.Language, d.LanguageTag = languageName(cl), cl.HTML()
+	d.Discreet = v.Discreet
 	if cl, ok := v.Customer.Zone(); ok && !sameOffsets(cl, loc, v.Start) {
 		d.CustomerWhen = whenLabel(staffLang, v.Start.In(cl), v.End.In(cl)) + " for the customer (" + zoneLabel(v.Customer.Timezone) + ")"
 	}

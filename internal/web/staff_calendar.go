@@ -92,6 +92,7 @@ type gridTile struct {
 	Size                               string // "short" (30 minutes or less: one line), "mid" (under an hour), ""
 	Movable                            bool
 	Start, Minutes                     int // start (minutes since midnight) and length, for the script
+	Discreet                           bool // a surprise (booking.Booking.Discreet)
 }
 
 // agendaItem is a booking in a list (today at a glance, the cancelled
@@ -561,6 +562,7 @@ func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTil
 		Customer: b.Customer.Name, Service: b.ServiceName, Outside: b.Outside,
 		Status: string(b.Status), StatusLabel: statusLabel(b.Status),
 		Size: tileSize(end - start), Start: start, Minutes: int(b.End.Sub(b.Start) / time.Minute),
+		Discreet: b.Discreet,
 	}
 	if t.Pos == "" { // a booking wholly outside the frame cannot be: the frame holds it
 		t.Pos = f.pos(f.first, f.first+gridStep)
