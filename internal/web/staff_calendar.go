@@ -91,7 +91,7 @@ type gridTile struct {
 	Status, StatusLabel                string
 	Size                               string // "short" (30 minutes or less: one line), "mid" (under an hour), ""
 	Movable                            bool
-	Start, Minutes                     int // start (minutes since midnight) and length, for the script
+	Start, Minutes                     int  // start (minutes since midnight) and length, for the script
 	Discreet                           bool // a surprise (booking.Booking.Discreet)
 }
 
