@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-ical"
+
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/invite"
 )
@@ -181,6 +183,24 @@ func MustSamples(t *testing.T, dir string) []expect {
 			}
 			m = append(m, expect{Path: writeFile(t, dir, name, raw), RSVP: d.RSVP, Events: 1, People: people(d)})
 		}
+	}
+
+	// Discreet bookings (a surprise): a reader shows the title and the
+	// description as written, naming no service, piece or stone.
+	for _, tc := range []struct{ lang, title string }{{"en", "Appointment at Maison Lumière"}, {"zh-Hans", "Maison Lumière的预约"}} {
+		d := discreetDetails(t, booking.InPerson, tc.lang)
+		raw, _, ev := MustBuild(t, d)
+		desc, _ := ev.Props.Text(ical.PropDescription)
+		for _, w := range giveaways {
+			if strings.Contains(desc, w) {
+				t.Fatalf("discreet %s DESCRIPTION holds %q", tc.lang, w)
+			}
+		}
+		ps := people(d)
+		for _, p := range ps {
+			p["summary"], p["description"] = tc.title, desc
+		}
+		m = append(m, expect{Path: writeFile(t, dir, "discreet-"+tc.lang+".ics", raw), Events: 1, People: ps})
 	}
 
 	info := MustFeedInfo(t, "Mei")

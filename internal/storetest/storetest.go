@@ -622,6 +622,7 @@ func testBookingRoundTrip(t *testing.T, open Opener) {
 	nb.Booking.UID = "bk_roundtrip@atelier.example"
 	nb.Booking.Location = "1 Jewel Lane"
 	nb.Booking.Customer.Language = "zh-Hans" // kept for its e-mails (issue 16)
+	nb.Booking.Discreet = true               // a surprise: kept for its e-mails and invites
 	nb.Booking.Answers = booking.Answers{"occasion": json.RawMessage(`"Wedding"`), "size": json.RawMessage(`{"value":"N½","unit":"UK/AU"}`)}
 	b, rec, err := e.st.CreateBooking(ctx, nb, place(nb, ""))
 	if err != nil || rec != nil {

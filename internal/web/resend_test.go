@@ -116,9 +116,10 @@ func (m *Mailer) Run(tb testing.TB) map[string][]byte {
 
 // Sent is a sent message: its recipients, text part and invite (if any).
 type Sent struct {
-	To     []string
-	Text   string
-	Invite *ical.Component // the VEVENT
+	To      []string
+	Subject string
+	Text    string
+	Invite  *ical.Component // the VEVENT
 }
 
 func MustParseSent(tb testing.TB, raw []byte) Sent {
@@ -128,6 +129,7 @@ func MustParseSent(tb testing.TB, raw []byte) Sent {
 		tb.Fatal(err)
 	}
 	var s Sent
+	s.Subject, _ = mr.Header.Subject()
 	to, _ := mr.Header.AddressList("To")
 	for _, a := range to {
 		s.To = append(s.To, a.Address)
