@@ -103,6 +103,9 @@ func (s *testServer) start() {
 	case addr := <-ready:
 		s.base = "http://" + addr
 	case err := <-done:
+		// Main's result is read: stop must not wait for it again.
+		cancel()
+		s.cancel = nil
 		s.t.Fatalf("serve ended early: %v\n%s", err, s.log)
 	case <-time.After(30 * time.Second):
 		s.t.Fatal("server did not start")
