@@ -84,6 +84,11 @@ func MustStartBrowser(t *testing.T) *Browser {
 		// (Tab.Back), and fires the load event chromedp waits for.
 		chromedp.Flag("disable-features", "BackForwardCache"),
 		chromedp.Flag("lang", "en-GB"),
+		// The browser's own zone is UTC whatever the tests' TZ (CI runs
+		// them again under America/Los_Angeles): each tab overrides it
+		// (OpenTab), but a frame of another site runs in a process of its
+		// own that keeps the browser's zone (TestBrowserEmbed).
+		chromedp.Env("TZ=UTC"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
