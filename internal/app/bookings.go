@@ -338,16 +338,16 @@ func validateCustomer(errs booking.FieldErrors, c booking.Customer, utf8Local bo
 	}
 }
 
-// customerLanguage is the configured language a booking is made in (as
-// written, or the default one when none is given); one not configured is
-// a field error.
+// customerLanguage is the configured language a booking is made in (the
+// one the tag names, "zh-CN" being zh-Hans, or the default one when none
+// is given); one not configured is a field error.
 func (a *App) customerLanguage(errs booking.FieldErrors, lang string) string {
 	lang = strings.TrimSpace(lang)
 	if lang == "" {
 		return a.langs.Lang("").Name()
 	}
-	if a.langs == nil && i18n.Canonical(lang) == i18n.Default || a.langs.Has(lang) {
-		return i18n.Canonical(lang)
+	if l, ok := a.langs.Find(lang); ok {
+		return l.Name()
 	}
 	names := []string{i18n.Default}
 	if a.langs != nil {

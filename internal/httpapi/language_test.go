@@ -38,6 +38,10 @@ func TestCustomerLanguage(t *testing.T) {
 		{"GivenInAnotherCase", "2026-12-02T12:00:00+08:00", "ZH-hans", "", "zh-Hans"},
 		{"FromAcceptLanguage", "2026-12-02T14:00:00+08:00", "", "zh-SG,zh;q=0.8", "zh-Hans"},
 		{"Default", "2026-12-02T16:00:00+08:00", "", "fr-FR", "en"},
+		// A tag that means a configured language is that language.
+		{"RegionalTag", "2026-12-04T14:00:00+08:00", "zh-CN", "", "zh-Hans"},
+		{"LanguageOnly", "2026-12-04T10:00:00+08:00", "zh", "", "zh-Hans"},
+		{"EnglishRegion", "2026-12-04T12:00:00+08:00", "en-US", "zh", "en"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := MustCreateBooking(t, e, req(tc.start, tc.lang), "Accept-Language", tc.accept)
@@ -52,9 +56,12 @@ func TestCustomerLanguage(t *testing.T) {
 			}
 		})
 	}
-	r := e.Do(t, http.MethodPost, "/api/v1/bookings", req("2026-12-03T10:00:00+08:00", "fr"))
-	if p := r.Problem(t); r.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Errors["customer.language"], "en, zh-Hans") {
-		t.Errorf("language fr: %d %+v", r.Status, p)
+	// Traditional Chinese is not simplified Chinese: refused as French is.
+	for _, lang := range []string{"fr", "zh-TW", "zh-Hant", "not a tag"} {
+		r := e.Do(t, http.MethodPost, "/api/v1/bookings", req("2026-12-03T10:00:00+08:00", lang))
+		if p := r.Problem(t); r.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Errors["customer.language"], "en, zh-Hans") {
+			t.Errorf("language %q: %d %+v", lang, r.Status, p)
+		}
 	}
 }
 

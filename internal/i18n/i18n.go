@@ -157,6 +157,32 @@ func (c *Catalogue) Has(name string) bool {
 	return ok
 }
 
+// Find is the configured language a BCP 47 tag names: its own name in any
+// case ("zh-hans"), or a tag that means it ("zh-CN", "zh-SG", "zh" for
+// zh-Hans; "en-US" for en), as the language matcher judges with high
+// confidence. A tag of a language not configured ("fr", "zh-TW", which is
+// written in traditional characters) is not found.
+func (c *Catalogue) Find(tag string) (*Lang, bool) {
+	if c == nil {
+		l := fallback()
+		if Canonical(tag) == l.Name() {
+			return l, true
+		}
+		return nil, false
+	}
+	if l, ok := c.langs[Canonical(tag)]; ok {
+		return l, true
+	}
+	t, err := language.Parse(strings.TrimSpace(tag))
+	if err != nil {
+		return nil, false
+	}
+	if _, i, conf := c.matcher.Match(t); conf >= language.High {
+		return c.langs[c.order[i]], true
+	}
+	return nil, false
+}
+
 // Lang is the configured language name, or the default one when name is
 // not configured (a booking kept in a language since removed).
 func (c *Catalogue) Lang(name string) *Lang {
