@@ -32,7 +32,8 @@ import (
 // runners (wake: LISTEN/NOTIFY). The store keeps no cache: the catalogue
 // and the schedules are read from the database for every answer, so a
 // change made through one server shows on every other at its next
-// request.
+// request. The one copy kept is the catalogue the e-mails show (cat,
+// mailCatalog), reloaded on every catalogue change any server announces.
 type postgresDB struct {
 	app.Store
 	pg     *postgres.Store

@@ -152,8 +152,10 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 // store not answer, the file's catalogue serves. The store's catalogue is
 // database's mailCatalog: on SQLite its in-memory cache, told of every
 // commit, which inside a booking's transaction is the one the transaction
-// placed the booking with, read without I/O; on PostgreSQL a read of the
-// catalogue (the store keeps no cache, as other servers change it too).
+// placed the booking with, read without I/O; on PostgreSQL the copy each
+// server keeps for the e-mails alone, reloaded whenever any server commits
+// a change to the catalogue (postgresDB.mailCatalog), so that no e-mail
+// rendered inside a booking's transaction waits for a second connection.
 type storeCatalog struct {
 	file  *booking.Catalog
 	store atomic.Pointer[database]
