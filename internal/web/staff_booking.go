@@ -415,6 +415,10 @@ type staffNewData struct {
 	Picker                    *freeTimes
 	Error                     string
 	Key                       string // the form's one-time key (formKeyParam)
+	// Questions are the chosen service's intake questions but its photos
+	// (the customer adds those from the manage page), filled with what was
+	// typed; staff may leave required ones blank.
+	Questions []questionField
 }
 
 // newBookingData is the New booking form for the choices in v (the query
@@ -450,7 +454,21 @@ func (s *Server) newBookingData(r *http.Request, c *catalogue, v url.Values) sta
 		Name: strings.TrimSpace(v.Get("name")), Email: strings.TrimSpace(v.Get("email")),
 		Phone: strings.TrimSpace(v.Get("phone")), Notes: strings.TrimSpace(v.Get("notes")),
 	}
+	d.Questions = staffQuestions(staffLang, c.service(selected(d.Services)), v, nil)
 	return d
+}
+
+// staffQuestions are svc's questions on the New booking form: those a
+// form can carry (not photos), with the posted values and errors.
+func staffQuestions(l *i18n.Lang, svc *booking.Service, v url.Values, errs map[string]string) []questionField {
+	var out []questionField
+	for _, q := range questionFields(l, svc, v, errs) {
+		if q.Type != string(booking.QPhotos) {
+			q.Required = false // staff are not bound by them
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // newPicker fills in the picker of d for the day asked in v.
@@ -545,7 +563,7 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) erro
 	created, err := s.staff.app.StaffCreateBooking(r.Context(), staffUser(r), app.BookingRequest{
 		Service: f.Get("service"), Mode: booking.Mode(f.Get("mode")), Artisan: f.Get("artisan"), Start: start,
 		Customer: booking.Customer{Name: d.Form.Name, Email: d.Form.Email, Phone: d.Form.Phone, Timezone: d.TZ},
-		Notes:    d.Form.Notes,
+		Notes:    d.Form.Notes, Answers: formAnswers(c.service(selected(d.Services)), f),
 	}, app.CreateOptions{IdempotencyKey: posted, Replay: firstResponse{}})
 	if err == nil {
 		// A repeat of the form lands on the booking it made.
@@ -569,10 +587,13 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) erro
 	for k, m := range e.Fields {
 		if fk, ok := customerFields[k]; ok {
 			d.Form.Errors[fk] = m
+		} else if fk := answerFormField(k); fk != "" {
+			d.Form.Errors[fk] = answerSentence(s.langs.Staff(), m)
 		} else {
 			d.Form.Errors[k] = m
 		}
 	}
+	d.Questions = staffQuestions(s.langs.Staff(), c.service(selected(d.Services)), f, d.Form.Errors)
 	if _, bad := e.Fields["start"]; bad {
 		// The picker offers only good starts: one from a stale or altered
 		// form is chosen again from the day's times.

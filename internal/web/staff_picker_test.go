@@ -185,3 +185,61 @@ func (tb *Tab) PickerSet(id, value, day string) {
 		}
 	}
 }
+
+// TestStaffNewBookingAnswers: the New booking form asks the chosen
+// service's questions (but its photos), none of them required of staff;
+// what is typed is kept with the booking, and a wrong answer is shown
+// beside its question with nothing booked.
+func TestStaffNewBookingAnswers(t *testing.T) {
+	env := MustOpenEnv(t)
+	cookie := staffLogin(t, env)
+	p := env.Send(t, http.MethodGet, "/staff/bookings/new?key=AAAAAAAAAAAAAAAAAAAAAA&service=bespoke-design&mode=virtual&artisan=mei&date=2026-12-01", "", "", "Cookie", cookie)
+	if p.Status != http.StatusOK {
+		t.Fatalf("New booking: %d", p.Status)
+	}
+	body := html.UnescapeString(p.Body)
+	for _, want := range []string{`name="answer-occasion"`, `name="answer-ring-size"`, `name="answer-ring-size-unit"`, "Which metals are you drawn to?"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the New booking form lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `type="file"`) {
+		t.Error("the staff form asks for photos")
+	}
+	times := pickerTimes(p)
+	if len(times) == 0 {
+		t.Fatal("no free time today")
+	}
+	form := url.Values{
+		"key": {"CCCCCCCCCCCCCCCCCCCCCC"}, "service": {"bespoke-design"}, "mode": {"virtual"}, "artisan": {"mei"},
+		"date": {"2026-12-01"}, "start": {times[0]}, "name": {"Grace Hopper"}, "email": {"grace@example.com"},
+		"answer-occasion": {"Engagement"}, "answer-metal": {"Platinum", "Rose gold"}, "answer-ring-size": {"lots"},
+	}
+	bad := env.Send(t, http.MethodPost, "/staff/bookings/new", "application/x-www-form-urlencoded", form.Encode(), "Cookie", cookie)
+	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `id="err-answer-ring-size"`) ||
+		!strings.Contains(bad.Body, `value="Engagement" checked`) {
+		t.Fatalf("a ring size of %q: %d, want 422 with the error beside the question and the answers kept", "lots", bad.Status)
+	}
+	if again := pickerTimes(bad); !slices.Contains(again, times[0]) {
+		t.Fatalf("after a refused form %s is no longer free: %v", times[0], again)
+	}
+	form.Set("answer-ring-size", "6.5")
+	form.Set("answer-ring-size-unit", "US")
+	made := env.Send(t, http.MethodPost, "/staff/bookings/new", "application/x-www-form-urlencoded", form.Encode(), "Cookie", cookie)
+	if made.Status != http.StatusSeeOther {
+		t.Fatalf("booking with answers: %d\n%s", made.Status, made.Body)
+	}
+	b := mustStored(t, env, strings.TrimPrefix(strings.Split(made.Location, "?")[0], "/staff/bookings/"))
+	if got := string(b.Answers["occasion"]); got != `"Engagement"` {
+		t.Errorf("occasion kept as %s", got)
+	}
+	if got := string(b.Answers["metal"]); !strings.Contains(got, "Platinum") || !strings.Contains(got, "Rose gold") {
+		t.Errorf("metals kept as %s", got)
+	}
+	if _, ok := b.Answers["ring-size"]; !ok {
+		t.Errorf("the ring size is not kept: %v", b.Answers)
+	}
+	if _, ok := b.Answers["budget"]; ok {
+		t.Error("an unanswered question has an answer")
+	}
+}
