@@ -68,6 +68,7 @@ type serviceForm struct {
 	Buffers               []bufferInput
 	Artisans              []check
 	Errors                map[string]string
+	Intake                *intakeForm // staff_service_intake.go
 }
 
 // bufferInput is one mode's buffers in the service form.
@@ -232,6 +233,7 @@ func newServiceForm(sv *booking.ServiceItem, items *app.CatalogueAdmin) *service
 		}
 		f.Artisans = append(f.Artisans, check{Value: a.ID, Label: a.Name, Checked: sv != nil && slices.Contains(sv.Artisans, a.ID)})
 	}
+	f.Intake = newIntakeForm(sv, items.Rules)
 	return f
 }
 
@@ -276,6 +278,7 @@ func readServiceForm(form url.Values, f *serviceForm) app.ServiceRequest {
 			req.Artisans = append(req.Artisans, f.Artisans[i].Value)
 		}
 	}
+	readIntake(form, f.Intake, &req)
 	return req
 }
 
@@ -353,6 +356,7 @@ func (s *Server) saveServiceForm(w http.ResponseWriter, r *http.Request, id stri
 			return err
 		}
 		f.Errors = formErrors(err)
+		placeIntakeErrors(fieldErrors(err), f.Intake)
 		if booking.ErrorKind(err) == booking.ECONFLICT {
 			f.Errors = map[string]string{"id": "is already used by another service (offered or not): choose another"}
 		}
