@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
-
 )
 
 // formOf is what a browser sends from the form of body posting to action:
