@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 16).
+-- The whole current schema of a new atelier database (schema version 17).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -158,7 +158,10 @@ CREATE INDEX time_off_artisan ON time_off (artisan_id, start_at);
 
 CREATE TABLE bookings (
     id                TEXT    PRIMARY KEY,
-    status            TEXT    NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+    -- pending (version 17): a request that staff confirm or decline; it
+    -- holds its time like a confirmed booking. declined: a request staff
+    -- declined or that expired undecided; it holds nothing, as cancelled.
+    status            TEXT    NOT NULL CHECK (status IN ('confirmed', 'pending', 'cancelled', 'declined')),
     service_id        TEXT    NOT NULL REFERENCES services (id),
     mode              TEXT    NOT NULL CHECK (mode IN ('in_person', 'virtual')),
     artisan_id        TEXT    NOT NULL REFERENCES artisans (id),
@@ -210,14 +213,17 @@ CREATE TABLE bookings (
     CHECK ((mode = 'in_person') = (room_id IS NOT NULL))
 );
 
--- Overlap checks and schedules of one artisan or one room.
-CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status = 'confirmed';
-CREATE INDEX bookings_room_block ON bookings (room_id, block_start) WHERE status = 'confirmed' AND room_id IS NOT NULL;
--- Schedule(from, to): every confirmed booking touching a window. It holds
+-- Overlap checks and schedules of one artisan or one room: the bookings
+-- that hold their time, confirmed or pending (version 17). The queries
+-- that read them say status IN ('confirmed', 'pending') in these words, so
+-- that SQLite uses these partial indexes.
+CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status IN ('confirmed', 'pending');
+CREATE INDEX bookings_room_block ON bookings (room_id, block_start) WHERE status IN ('confirmed', 'pending') AND room_id IS NOT NULL;
+-- Schedule(from, to): every booking holding its time in a window. It holds
 -- every column a schedule reads, so a window is read from the index alone,
 -- a few pages in block order, not one table page per booking (schema v6).
 CREATE INDEX bookings_block ON bookings (block_start, block_end, status, artisan_id, room_id, mode,
-    service_id, start_at, end_at, id) WHERE status = 'confirmed';
+    service_id, start_at, end_at, id) WHERE status IN ('confirmed', 'pending');
 -- Staff listings by date, all statuses.
 CREATE INDEX bookings_start ON bookings (start_at);
 CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);
@@ -238,55 +244,56 @@ CREATE TABLE booking_tokens (
     PRIMARY KEY (booking_id, token_hash)
 ) WITHOUT ROWID;
 
--- No double booking, even if the code is bypassed: a confirmed booking may
--- not overlap another confirmed booking of the same artisan, nor of the same
--- room, on [block_start, block_end).
+-- No double booking, even if the code is bypassed: a booking that holds its
+-- time (confirmed, or pending: a request waiting for staff) may not overlap
+-- another such booking of the same artisan, nor of the same room, on
+-- [block_start, block_end).
 --
--- Because the rule holds for the rows already stored, the confirmed blocks of
+-- Because the rule holds for the rows already stored, the holding blocks of
 -- one artisan are disjoint, so sorted by start they are sorted by end too.
 -- A new block [s, e) therefore overlaps some block if and only if it
 -- overlaps the one with the latest start before e: one index probe, not a
 -- scan of the artisan's history.
 CREATE TRIGGER bookings_artisan_overlap_insert
 BEFORE INSERT ON bookings
-WHEN NEW.status = 'confirmed'
+WHEN NEW.status IN ('confirmed', 'pending')
 BEGIN
     SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
     WHERE (SELECT b.block_end FROM bookings AS b
-            WHERE b.status = 'confirmed' AND b.artisan_id = NEW.artisan_id
+            WHERE b.status IN ('confirmed', 'pending') AND b.artisan_id = NEW.artisan_id
               AND b.block_start < NEW.block_end
             ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
 END;
 
 CREATE TRIGGER bookings_artisan_overlap_update
 BEFORE UPDATE OF status, artisan_id, block_start, block_end ON bookings
-WHEN NEW.status = 'confirmed'
+WHEN NEW.status IN ('confirmed', 'pending')
 BEGIN
     SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
     WHERE (SELECT b.block_end FROM bookings AS b
-            WHERE b.status = 'confirmed' AND b.artisan_id = NEW.artisan_id
+            WHERE b.status IN ('confirmed', 'pending') AND b.artisan_id = NEW.artisan_id
               AND b.block_start < NEW.block_end AND b.id <> NEW.id
             ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
 END;
 
 CREATE TRIGGER bookings_room_overlap_insert
 BEFORE INSERT ON bookings
-WHEN NEW.status = 'confirmed' AND NEW.room_id IS NOT NULL
+WHEN NEW.status IN ('confirmed', 'pending') AND NEW.room_id IS NOT NULL
 BEGIN
     SELECT RAISE(ABORT, 'booking overlaps another booking of the room')
     WHERE (SELECT b.block_end FROM bookings AS b
-            WHERE b.status = 'confirmed' AND b.room_id IS NOT NULL AND b.room_id = NEW.room_id
+            WHERE b.status IN ('confirmed', 'pending') AND b.room_id IS NOT NULL AND b.room_id = NEW.room_id
               AND b.block_start < NEW.block_end
             ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
 END;
 
 CREATE TRIGGER bookings_room_overlap_update
 BEFORE UPDATE OF status, room_id, block_start, block_end ON bookings
-WHEN NEW.status = 'confirmed' AND NEW.room_id IS NOT NULL
+WHEN NEW.status IN ('confirmed', 'pending') AND NEW.room_id IS NOT NULL
 BEGIN
     SELECT RAISE(ABORT, 'booking overlaps another booking of the room')
     WHERE (SELECT b.block_end FROM bookings AS b
-            WHERE b.status = 'confirmed' AND b.room_id IS NOT NULL AND b.room_id = NEW.room_id
+            WHERE b.status IN ('confirmed', 'pending') AND b.room_id IS NOT NULL AND b.room_id = NEW.room_id
               AND b.block_start < NEW.block_end AND b.id <> NEW.id
             ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
 END;

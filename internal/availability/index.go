@@ -201,7 +201,7 @@ func (ix *index) gather(hits []hit, bookings []booking.Booking, ignore string) (
 	counts := make([]int, nc+len(ix.rooms))
 	for k := range bookings {
 		b := &bookings[k]
-		if b.ID == ignore && ignore != "" || b.Status == booking.Cancelled || !ix.counts(b) {
+		if b.ID == ignore && ignore != "" || !b.Status.Holds() || !ix.counts(b) {
 			continue
 		}
 		h := hit{k: int32(k), cand: -1, room: -1}

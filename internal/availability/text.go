@@ -224,7 +224,7 @@ func (sp speaker) artisanError(s *booking.Schedule, ix *index, dy *day, i int, r
 	// else by a busy time from the artisan's own calendar (taken).
 	for k := range s.Bookings {
 		b := &s.Bookings[k]
-		if b.ArtisanID == a.ID && b.Status != booking.Cancelled && (r.IgnoreBookingID == "" || b.ID != r.IgnoreBookingID) &&
+		if b.ArtisanID == a.ID && b.Status.Holds() && (r.IgnoreBookingID == "" || b.ID != r.IgnoreBookingID) &&
 			booking.Overlaps(bs, be, b.BlockStart, b.BlockEnd) {
 			return booking.ErrSlotUnavailable(name + " is booked then")
 		}

@@ -10,7 +10,19 @@ type Status string
 const (
 	Confirmed Status = "confirmed"
 	Cancelled Status = "cancelled"
+	// Pending is a request for a service that staff confirm
+	// (Service.RequiresConfirmation): it holds its time as a confirmed
+	// booking does until staff confirm or decline it, or it expires.
+	Pending Status = "pending"
+	// Declined is a request staff declined or that expired undecided: like
+	// a cancelled booking, it holds no time.
+	Declined Status = "declined"
 )
+
+// Holds reports whether a booking of status s takes its time: confirmed
+// and pending bookings do (the stores' overlap checks and schedules say
+// the same), cancelled and declined ones do not.
+func (s Status) Holds() bool { return s == Confirmed || s == Pending }
 
 // Customer is who a booking is for.
 type Customer struct {

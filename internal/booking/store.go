@@ -75,8 +75,8 @@ type CatalogStore interface {
 // and staff notes. Every method that changes bookings re-checks the slot
 // with place inside one write transaction.
 type BookingStore interface {
-	// Schedule returns the catalogue with the confirmed bookings and busy
-	// times that overlap [from, to).
+	// Schedule returns the catalogue with the bookings that hold their
+	// time (confirmed and pending) and busy times that overlap [from, to).
 	Schedule(ctx context.Context, from, to time.Time) (*Schedule, error)
 
 	// CreateBooking checks and inserts a booking atomically. When
@@ -101,7 +101,7 @@ type BookingStore interface {
 	// AddManageTokens stores the hashes of manage tokens for messages
 	// rendered outside a booking change, before the messages go out.
 	AddManageTokens(ctx context.Context, tokens ...ManageToken) error
-	// CustomerBookings returns the confirmed bookings made with email (in
+	// CustomerBookings returns the confirmed and pending bookings made with email (in
 	// any case) not ended at now, soonest first, at most limit.
 	CustomerBookings(ctx context.Context, email string, now time.Time, limit int) ([]Booking, error)
 

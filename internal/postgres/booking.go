@@ -81,8 +81,10 @@ func placementWindow(blockStart, blockEnd time.Time) (from, to time.Time) {
 // and the jobs of DB.Jobs, and commits. If the exclusion constraints
 // refuse the booking, the error is booking.ErrSlotUnavailable.
 //
-// nb.Booking.ID is used if set, else a random id is made. Status is set to
-// confirmed and CreatedAt/UpdatedAt to DB.Now.
+// nb.Booking.ID is used if set, else a random id is made. Status is
+// pending when nb.Booking.Status says so (a request staff decide on, which
+// holds its time all the same), else confirmed; CreatedAt/UpdatedAt are
+// DB.Now.
 func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking, place booking.PlaceFunc) (*booking.Booking, *booking.IdempotencyRecord, error) {
 	var (
 		out *booking.Booking
@@ -118,7 +120,9 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		if b.ID == "" {
 			b.ID = booking.NewID(booking.BookingIDPrefix)
 		}
-		b.Status = booking.Confirmed
+		if b.Status != booking.Pending {
+			b.Status = booking.Confirmed
+		}
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		b.CreatedAt, b.UpdatedAt = tx.now, tx.now
 		answers, err := booking.AnswersJSON(b.Answers)

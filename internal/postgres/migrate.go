@@ -41,6 +41,7 @@ var migrations = []migration{
 	{"audit_xact", migrateAuditXact},                        // 10: the writer of each audit row (metrics.go)
 	{"catalog_notify", migrateCatalogNotify},                // 11: catalogue changes announced to every server (notify.go)
 	{"discreet bookings", migrateDiscreet},                  // 12: a surprise (bookings.discreet)
+	{"pending and declined bookings", migrateRequests},      // 13: requests staff approve (issue 13)
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -305,5 +306,31 @@ func migrateCustomerLanguage(ctx context.Context, tx pgx.Tx) error {
 // its customer's e-mail subjects and invitations name no service.
 func migrateDiscreet(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `ALTER TABLE bookings ADD COLUMN discreet boolean NOT NULL DEFAULT false`)
+	return err
+}
+
+// migrateRequests adds the statuses of requests that staff approve
+// (issue 13): pending holds its time as confirmed does, in the exclusion
+// constraints and the schedules' partial indexes; declined holds nothing.
+// The constraints are dropped and made again in the same transaction, so
+// no other writer ever sees the table without them.
+func migrateRequests(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+ALTER TABLE bookings DROP CONSTRAINT bookings_status_check;
+ALTER TABLE bookings ADD CONSTRAINT bookings_status_check CHECK (status IN ('confirmed', 'pending', 'cancelled', 'declined'));
+ALTER TABLE bookings DROP CONSTRAINT bookings_artisan_no_overlap;
+ALTER TABLE bookings ADD CONSTRAINT bookings_artisan_no_overlap EXCLUDE USING gist
+    (artisan_id WITH =, tstzrange(block_start, block_end, '[)') WITH &&)
+    WHERE (status IN ('confirmed', 'pending'));
+ALTER TABLE bookings DROP CONSTRAINT bookings_room_no_overlap;
+ALTER TABLE bookings ADD CONSTRAINT bookings_room_no_overlap EXCLUDE USING gist
+    (room_id WITH =, tstzrange(block_start, block_end, '[)') WITH &&)
+    WHERE (status IN ('confirmed', 'pending') AND room_id IS NOT NULL);
+DROP INDEX bookings_block;
+CREATE INDEX bookings_block ON bookings (block_start) INCLUDE (block_end, artisan_id, room_id)
+    WHERE status IN ('confirmed', 'pending');
+DROP INDEX bookings_artisan_block;
+CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status IN ('confirmed', 'pending');
+`)
 	return err
 }

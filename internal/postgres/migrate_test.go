@@ -238,6 +238,12 @@ func TestExclusionConstraints(t *testing.T) {
 		{"touching after", "confirmed", "ana", "salon", 11, 12, false},
 		{"cancelled overlapping", "cancelled", "ana", "salon", 10, 11, false},
 		{"other artisan, no room", "confirmed", "ben", "", 10, 11, false},
+		{"pending overlapping", "pending", "ana", "", 10, 11, true},
+		{"declined overlapping", "declined", "ana", "salon", 10, 11, false},
+		{"pending free time", "pending", "ben", "", 14, 15, false},
+		{"confirmed over pending", "confirmed", "ben", "", 14, 15, true},
+		{"pending room over pending", "pending", "ana", "salon", 14, 15, false},
+		{"room over pending", "confirmed", "ben", "salon", 14, 15, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := insert("x-"+strings.ReplaceAll(tt.name, " ", "-"), tt.status, tt.artisan, tt.room, tt.startH, tt.endH)
@@ -246,10 +252,15 @@ func TestExclusionConstraints(t *testing.T) {
 			}
 		})
 	}
-	// Reinstating a cancelled booking over a confirmed one is refused too.
-	_, err = pool.Exec(ctx, `UPDATE bookings SET status = 'confirmed' WHERE id = 'x-cancelled-overlapping'`)
-	if !isOverlapRefusal(err) {
-		t.Errorf("an UPDATE into an overlap: %v", err)
+	// Reinstating a cancelled booking or a declined request over a
+	// confirmed one is refused too.
+	for _, id := range []string{"x-cancelled-overlapping", "x-declined-overlapping"} {
+		for _, status := range []string{"confirmed", "pending"} {
+			_, err = pool.Exec(ctx, `UPDATE bookings SET status = $1 WHERE id = $2`, status, id)
+			if !isOverlapRefusal(err) {
+				t.Errorf("%s made %s, into an overlap: %v", id, status, err)
+			}
+		}
 	}
 }
 

@@ -54,13 +54,14 @@ func loadSchedule(ctx context.Context, q querier, from, to time.Time) (*booking.
 	return s, nil
 }
 
-// scheduleBookings reads the confirmed bookings whose block overlaps
+// scheduleBookings reads the bookings holding their time (confirmed,
+// pending) whose block overlaps
 // [from, to), with the fields scheduling needs, in block order.
 func scheduleBookings(ctx context.Context, q querier, from, to time.Time) ([]booking.Booking, error) {
 	// bookings_block: a bounded range thanks to maxBlock.
 	rows, err := q.Query(ctx, `SELECT id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
 		start_at, end_at, block_start, block_end FROM bookings
-		WHERE status = 'confirmed' AND block_start > $1 AND block_start < $2 AND block_end > $3
+		WHERE status IN ('confirmed', 'pending') AND block_start > $1 AND block_start < $2 AND block_end > $3
 		ORDER BY block_start, id`, utc(from.Add(-maxBlock)), utc(to), utc(from))
 	if err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 12).
+-- version 13).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -163,7 +163,10 @@ CREATE INDEX time_off_artisan ON time_off (artisan_id, start_at);
 
 CREATE TABLE bookings (
     id                text        PRIMARY KEY,
-    status            text        NOT NULL CHECK (status IN ('confirmed', 'cancelled')),
+    -- Version 13: pending, a request that staff confirm or decline, holds
+    -- its time as a confirmed booking does; declined (a request staff
+    -- declined or that expired undecided) holds nothing, as cancelled.
+    status            text        NOT NULL CHECK (status IN ('confirmed', 'pending', 'cancelled', 'declined')),
     service_id        text        NOT NULL REFERENCES services (id),
     mode              text        NOT NULL CHECK (mode IN ('in_person', 'virtual')),
     artisan_id        text        NOT NULL REFERENCES artisans (id),
@@ -210,23 +213,25 @@ CREATE TABLE bookings (
     -- A visit takes a room; a video call does not.
     CHECK ((mode = 'in_person') = (room_id IS NOT NULL)),
     -- No double booking, even if the code is bypassed: a booking that holds
-    -- its slot (every status but cancelled: confirmed, and any held status
-    -- a later version adds, such as pending) may not overlap another such
+    -- its slot (confirmed, or pending: a request waiting for staff; since
+    -- version 13 a declined request, like a cancelled booking, holds
+    -- nothing) may not overlap another such
     -- booking of the same artisan, nor of the same room, on the half-open
     -- block [block_start, block_end). A refusal is SQLSTATE 23P01
     -- (exclusion_violation), which the store turns into slot_unavailable.
     CONSTRAINT bookings_artisan_no_overlap EXCLUDE USING gist
         (artisan_id WITH =, tstzrange(block_start, block_end, '[)') WITH &&)
-        WHERE (status <> 'cancelled'),
+        WHERE (status IN ('confirmed', 'pending')),
     CONSTRAINT bookings_room_no_overlap EXCLUDE USING gist
         (room_id WITH =, tstzrange(block_start, block_end, '[)') WITH &&)
-        WHERE (status <> 'cancelled' AND room_id IS NOT NULL)
+        WHERE (status IN ('confirmed', 'pending') AND room_id IS NOT NULL)
 );
 
--- Schedule(from, to): every confirmed booking touching a window.
+-- Schedule(from, to): every booking holding its time (confirmed, pending)
+-- touching a window.
 CREATE INDEX bookings_block ON bookings (block_start) INCLUDE (block_end, artisan_id, room_id)
-    WHERE status = 'confirmed';
-CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status = 'confirmed';
+    WHERE status IN ('confirmed', 'pending');
+CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status IN ('confirmed', 'pending');
 -- Staff listings by date, all statuses.
 CREATE INDEX bookings_start ON bookings (start_at);
 CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);

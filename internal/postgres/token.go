@@ -62,7 +62,7 @@ func (st *BookingStore) BookingByManageToken(ctx context.Context, id string, tok
 func (st *BookingStore) CustomerBookings(ctx context.Context, email string, now time.Time, limit int) ([]booking.Booking, error) {
 	// bookings_customer_email; start_at after now less the longest block.
 	out, err := queryBookings(ctx, st.db.pool, `WHERE lower(customer_email) = lower($1) AND start_at > $2 AND end_at > $3
-		AND status = 'confirmed' ORDER BY start_at, id LIMIT $4`, email, utc(now.Add(-maxBlock)), utc(now), limit)
+		AND status IN ('confirmed', 'pending') ORDER BY start_at, id LIMIT $4`, email, utc(now.Add(-maxBlock)), utc(now), limit)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("postgres: customer bookings: %w", err))
 	}

@@ -100,7 +100,7 @@ func (st *BookingStore) OrphanBookings(ctx context.Context, now time.Time) ([]Or
 	rows, err := st.db.pool.Query(ctx, `SELECT b.id, b.start_at, b.end_at, b.service_id, b.artisan_id,
 			NOT s.active, NOT a.active
 		FROM bookings AS b JOIN services AS s ON s.id = b.service_id JOIN artisans AS a ON a.id = b.artisan_id
-		WHERE b.start_at > $1 AND b.end_at > $2 AND b.status = 'confirmed' AND (NOT s.active OR NOT a.active)
+		WHERE b.start_at > $1 AND b.end_at > $2 AND b.status IN ('confirmed', 'pending') AND (NOT s.active OR NOT a.active)
 		ORDER BY b.start_at, b.id`, utc(now.Add(-maxBlock)), utc(now))
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("postgres: orphan bookings: %w", err))

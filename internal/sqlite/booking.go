@@ -70,8 +70,10 @@ func getBooking(ctx context.Context, q queryer, id string) (*booking.Booking, er
 // DB.Jobs, and commits. If the database's overlap triggers refuse the
 // booking, the error is booking.ErrSlotUnavailable.
 //
-// nb.Booking.ID is used if set, else a random id is made. Status is set to
-// confirmed and CreatedAt/UpdatedAt to DB.Now.
+// nb.Booking.ID is used if set, else a random id is made. Status is
+// pending when nb.Booking.Status says so (a request staff decide on, which
+// holds its time all the same), else confirmed; CreatedAt/UpdatedAt are
+// DB.Now.
 func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking, place booking.PlaceFunc) (*booking.Booking, *booking.IdempotencyRecord, error) {
 	var (
 		out *booking.Booking
@@ -105,7 +107,9 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		if b.ID == "" {
 			b.ID = booking.NewID(booking.BookingIDPrefix)
 		}
-		b.Status = booking.Confirmed
+		if b.Status != booking.Pending {
+			b.Status = booking.Confirmed
+		}
 		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
 		b.CreatedAt, b.UpdatedAt = now, now
 		answers, err := booking.AnswersJSON(b.Answers)
@@ -427,7 +431,7 @@ type OrphanBooking struct {
 	ServiceRemoved, ArtisanRemoved bool
 }
 
-// OrphanBookings returns the confirmed bookings not ended at now whose
+// OrphanBookings returns the confirmed and pending bookings not ended at now whose
 // service or artisan is inactive, in start order. It reads no customer
 // details.
 func (st *BookingStore) OrphanBookings(ctx context.Context, now time.Time) ([]OrphanBooking, error) {
@@ -435,7 +439,7 @@ func (st *BookingStore) OrphanBookings(ctx context.Context, now time.Time) ([]Or
 	rows, err := st.db.read.QueryContext(ctx, `SELECT b.id, b.start_at, b.end_at, b.service_id, b.artisan_id,
 			NOT s.active, NOT a.active
 		FROM bookings AS b JOIN services AS s ON s.id = b.service_id JOIN artisans AS a ON a.id = b.artisan_id
-		WHERE b.start_at > ? AND b.end_at > ? AND b.status = 'confirmed' AND (NOT s.active OR NOT a.active)
+		WHERE b.start_at > ? AND b.end_at > ? AND b.status IN ('confirmed', 'pending') AND (NOT s.active OR NOT a.active)
 		ORDER BY b.start_at, b.id`, fmtTime(now.Add(-maxBlock)), fmtTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: orphan bookings: %w", err)

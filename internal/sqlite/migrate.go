@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"time"
 
@@ -37,6 +39,7 @@ var migrations = []migration{
 	migrateV14Policy,
 	migrateV15CustomerLanguage,
 	migrateV16Discreet,
+	migrateV17Requests, // pending and declined bookings (issue 13)
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -80,8 +83,32 @@ const busyWait = 10 * time.Second
 // migrateStep creates the schema of a new database or applies the one
 // migration after the current version. It reports whether the database is
 // now up to date.
+//
+// The step runs as SQLite's procedure for schema changes has it, so that a
+// migration may rebuild a table (see migrateV17Requests): on a connection
+// of its own with foreign keys off (a table dropped with them on would
+// have its children's rows deleted by ON DELETE CASCADE), and with
+// PRAGMA foreign_key_check finding nothing before it commits. The
+// connection gets foreign keys back before it returns to the pool.
 func migrateStep(ctx context.Context, db *sql.DB, ms []migration, latest int) (done bool, err error) {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	defer func() {
+		if _, ferr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); ferr != nil {
+			// A connection without foreign keys must not serve anyone.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			if err == nil {
+				err = fmt.Errorf("migrate: foreign keys back on: %w", ferr)
+			}
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
 	}
@@ -106,6 +133,9 @@ func migrateStep(ctx context.Context, db *sql.DB, ms []migration, latest int) (d
 			return false, fmt.Errorf("migrate to version %d: %w", version+1, err)
 		}
 		version++
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return false, fmt.Errorf("migrate to version %d: %w", version, err)
+		}
 	}
 	// PRAGMA takes no parameters; version is an int we made.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
@@ -115,6 +145,21 @@ func migrateStep(ctx context.Context, db *sql.DB, ms []migration, latest int) (d
 		return false, fmt.Errorf("set schema version %d: %w", version, err)
 	}
 	return version == latest, nil
+}
+
+// foreignKeyCheck fails if some row refers to a row that does not exist.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	var table, parent string
+	var rowid sql.NullInt64
+	var fk int
+	err := tx.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fk)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	return fmt.Errorf("foreign key check: a row of %s refers to a missing row of %s", table, parent)
 }
 
 // createSchema applies schema.sql to a new database. A database at version
@@ -564,3 +609,154 @@ func migrateV16Discreet(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `ALTER TABLE bookings ADD COLUMN discreet INTEGER NOT NULL DEFAULT 0 CHECK (discreet IN (0, 1))`)
 	return err
 }
+
+// migrateV17Requests lets a booking be a request that staff confirm or
+// decline (issue 13): the statuses pending and declined. A pending booking
+// holds its time as a confirmed one does, in the overlap triggers and in
+// the partial indexes the schedules read; a declined one holds nothing.
+//
+// SQLite cannot change a CHECK constraint in place, so the table is
+// rebuilt by its documented procedure for schema changes
+// (https://sqlite.org/lang_altertable.html#otheralter): migrateStep runs
+// the step with foreign keys off and checks them before it commits. The
+// rows are copied aside (with their rowids) into a temporary table, the
+// table is dropped and created again exactly as schema.sql has it (a
+// renamed table would keep a quoted name in its definition), the rows come
+// back, and then the table's indexes and triggers are created: the ones
+// this version changes in their new form, every other one (the listings'
+// indexes, the customers and search trigger) as it was. The triggers come
+// after the rows, so that the search trigger does not index every booking
+// a second time.
+func migrateV17Requests(ctx context.Context, tx *sql.Tx) error {
+	changed := []any{"bookings_artisan_block", "bookings_room_block", "bookings_block",
+		"bookings_artisan_overlap_insert", "bookings_artisan_overlap_update",
+		"bookings_room_overlap_insert", "bookings_room_overlap_update"}
+	rows, err := tx.QueryContext(ctx, `SELECT sql FROM sqlite_schema
+		WHERE tbl_name = 'bookings' AND type IN ('index', 'trigger') AND sql IS NOT NULL
+		  AND name NOT IN (?, ?, ?, ?, ?, ?, ?)
+		ORDER BY type, name`, changed...)
+	if err != nil {
+		return fmt.Errorf("read the bookings' indexes and triggers: %w", err)
+	}
+	var kept []string
+	for rows.Next() {
+		var def string
+		if err := rows.Scan(&def); err != nil {
+			rows.Close()
+			return err
+		}
+		kept = append(kept, def)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	const columns = `id, status, service_id, mode, artisan_id, room_id, start_at, end_at, block_start, block_end,
+    customer_name, customer_email, customer_phone, customer_timezone, notes, location, meeting_url, sequence,
+    created_at, updated_at, uid, service_name, artisan_name, answers, reschedules, customer_language, discreet`
+	if _, err := tx.ExecContext(ctx, `
+CREATE TEMP TABLE bookings_v16 AS SELECT rowid AS old_rowid, `+columns+` FROM main.bookings;
+DROP TABLE main.bookings;
+`+bookingsTableV17+`
+INSERT INTO main.bookings (rowid, `+columns+`) SELECT old_rowid, `+columns+` FROM temp.bookings_v16;
+DROP TABLE temp.bookings_v16;
+`+bookingsHoldV17); err != nil {
+		return err
+	}
+	for _, def := range kept {
+		if _, err := tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("create again %q: %w", def, err)
+		}
+	}
+	return nil
+}
+
+// bookingsTableV17 is the bookings table of version 17 as schema.sql
+// creates it (without its comments; TestMigrations compares them).
+const bookingsTableV17 = `
+CREATE TABLE bookings (
+    id                TEXT    PRIMARY KEY,
+    status            TEXT    NOT NULL CHECK (status IN ('confirmed', 'pending', 'cancelled', 'declined')),
+    service_id        TEXT    NOT NULL REFERENCES services (id),
+    mode              TEXT    NOT NULL CHECK (mode IN ('in_person', 'virtual')),
+    artisan_id        TEXT    NOT NULL REFERENCES artisans (id),
+    room_id           TEXT             REFERENCES rooms (id),
+    start_at          TEXT    NOT NULL,
+    end_at            TEXT    NOT NULL,
+    block_start       TEXT    NOT NULL,
+    block_end         TEXT    NOT NULL,
+    customer_name     TEXT    NOT NULL,
+    customer_email    TEXT    NOT NULL,
+    customer_phone    TEXT    NOT NULL DEFAULT '',
+    customer_timezone TEXT    NOT NULL DEFAULT '',
+    notes             TEXT    NOT NULL DEFAULT '',
+    location          TEXT    NOT NULL DEFAULT '',
+    meeting_url       TEXT    NOT NULL DEFAULT '',
+    sequence          INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+    created_at        TEXT    NOT NULL,
+    updated_at        TEXT    NOT NULL,
+    uid               TEXT,
+    service_name      TEXT    NOT NULL DEFAULT '',
+    artisan_name      TEXT    NOT NULL DEFAULT '',
+    answers           TEXT    NOT NULL DEFAULT '{}',
+    reschedules       INTEGER NOT NULL DEFAULT 0,
+    customer_language TEXT    NOT NULL DEFAULT '',
+    discreet          INTEGER NOT NULL DEFAULT 0 CHECK (discreet IN (0, 1)),
+    CHECK (start_at < end_at),
+    CHECK (block_start <= start_at AND end_at <= block_end),
+    CHECK (julianday(block_end) - julianday(block_start) <= 1.0),
+    CHECK ((mode = 'in_person') = (room_id IS NOT NULL))
+);
+`
+
+// bookingsHoldV17 is the partial indexes and overlap triggers of version
+// 17, as in schema.sql: confirmed and pending bookings hold their time.
+const bookingsHoldV17 = `
+CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status IN ('confirmed', 'pending');
+CREATE INDEX bookings_room_block ON bookings (room_id, block_start) WHERE status IN ('confirmed', 'pending') AND room_id IS NOT NULL;
+CREATE INDEX bookings_block ON bookings (block_start, block_end, status, artisan_id, room_id, mode,
+    service_id, start_at, end_at, id) WHERE status IN ('confirmed', 'pending');
+
+CREATE TRIGGER bookings_artisan_overlap_insert
+BEFORE INSERT ON bookings
+WHEN NEW.status IN ('confirmed', 'pending')
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status IN ('confirmed', 'pending') AND b.artisan_id = NEW.artisan_id
+              AND b.block_start < NEW.block_end
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_artisan_overlap_update
+BEFORE UPDATE OF status, artisan_id, block_start, block_end ON bookings
+WHEN NEW.status IN ('confirmed', 'pending')
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status IN ('confirmed', 'pending') AND b.artisan_id = NEW.artisan_id
+              AND b.block_start < NEW.block_end AND b.id <> NEW.id
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_room_overlap_insert
+BEFORE INSERT ON bookings
+WHEN NEW.status IN ('confirmed', 'pending') AND NEW.room_id IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the room')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status IN ('confirmed', 'pending') AND b.room_id IS NOT NULL AND b.room_id = NEW.room_id
+              AND b.block_start < NEW.block_end
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_room_overlap_update
+BEFORE UPDATE OF status, room_id, block_start, block_end ON bookings
+WHEN NEW.status IN ('confirmed', 'pending') AND NEW.room_id IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the room')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status IN ('confirmed', 'pending') AND b.room_id IS NOT NULL AND b.room_id = NEW.room_id
+              AND b.block_start < NEW.block_end AND b.id <> NEW.id
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+`

@@ -430,3 +430,108 @@ func TestMigrateV9Replies(t *testing.T) {
 		t.Errorf("a second row for the same message: %v, want a unique violation", err)
 	}
 }
+
+// TestMigrateV17Requests upgrades a version 16 database with bookings, a
+// photo (whose row is deleted with its booking's by ON DELETE CASCADE),
+// staff notes, tokens and search rows to the version that rebuilds the
+// bookings table for pending and declined requests: every row is kept with
+// its rowid, nothing is deleted or indexed twice, foreign keys are on
+// again, and the rebuilt table takes the new statuses with pending holding
+// the time.
+func TestMigrateV17Requests(t *testing.T) {
+	ctx := context.Background()
+	raw, path := createV6(t)
+	if err := migrate(ctx, raw, migrations[:15]); err != nil {
+		t.Fatal(err)
+	}
+	if got := userVersion(t, raw); got != 16 {
+		t.Fatalf("version %d, want 16", got)
+	}
+	for _, q := range []string{
+		`INSERT INTO booking_photos (id, booking_id, content_type, width, height, data, thumb, created_at)
+			VALUES ('ph_1', 'bk_kept', 'image/png', 1, 1, x'00', x'00', '2026-11-01T00:00:00.000Z')`,
+		`INSERT INTO booking_staff_notes (booking_id, notes, updated_at) VALUES ('bk_kept', 'ring size K', 'x')`,
+		`UPDATE bookings SET status = 'cancelled' WHERE id = 'bk_gone'`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := raw.QueryRow(q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	rowids := func() string {
+		t.Helper()
+		var s string
+		if err := raw.QueryRow(`SELECT group_concat(b, ' ') FROM (SELECT id || '=' || rowid || '/' || status AS b FROM bookings ORDER BY id)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := rowids()
+	queries := []string{"SELECT count(*) FROM booking_photos", "SELECT count(*) FROM booking_staff_notes",
+		"SELECT count(*) FROM booking_tokens", "SELECT count(*) FROM booking_search", "SELECT count(*) FROM customers"}
+	counts := map[string]int{}
+	for _, q := range queries {
+		counts[q] = count(q)
+	}
+
+	if err := migrate(ctx, raw, migrations); err != nil {
+		t.Fatal(err)
+	}
+	if got := rowids(); got != before {
+		t.Errorf("bookings after the upgrade %q, want %q", got, before)
+	}
+	for _, q := range queries {
+		if got := count(q); got != counts[q] {
+			t.Errorf("%s: %d after the upgrade, want %d", q, got, counts[q])
+		}
+	}
+	if n := count(`SELECT count(*) FROM booking_search WHERE booking_search MATCH 'cleo'`); n != 1 {
+		t.Errorf("search finds Cleo's booking %d times, want once", n)
+	}
+	if n := count("PRAGMA foreign_keys"); n != 1 {
+		t.Error("foreign keys are off after the migration")
+	}
+	if n := count("SELECT count(*) FROM pragma_foreign_key_check"); n != 0 {
+		t.Errorf("%d rows refer to missing rows", n)
+	}
+
+	// pending holds Ana's time against another booking; declined does not.
+	insert := func(id, status string) error {
+		_, err := raw.Exec(`INSERT INTO bookings (id, status, service_id, mode, artisan_id, start_at, end_at, block_start, block_end,
+			customer_name, customer_email, created_at, updated_at) VALUES
+			(?, ?, 'design', 'virtual', 'ana', '2026-12-10T02:00:00.000Z', '2026-12-10T03:00:00.000Z',
+			 '2026-12-10T02:00:00.000Z', '2026-12-10T03:00:00.000Z', 'Eve', 'eve@example.com', 'x', 'x')`, id, status)
+		return err
+	}
+	if err := insert("bk_pending", "pending"); err != nil {
+		t.Fatal(err)
+	}
+	if err := insert("bk_second", "confirmed"); err == nil || !strings.Contains(err.Error(), "overlaps") {
+		t.Errorf("a booking over a pending one: %v, want the overlap refused", err)
+	}
+	if _, err := raw.Exec(`UPDATE bookings SET status = 'declined' WHERE id = 'bk_pending'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := insert("bk_second", "confirmed"); err != nil {
+		t.Errorf("a booking over a declined one: %v, want it taken", err)
+	}
+	if _, err := raw.Exec(`UPDATE bookings SET status = 'nonsense' WHERE id = 'bk_pending'`); err == nil {
+		t.Error("the status CHECK took an unknown status")
+	}
+	raw.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if b, err := db.Booking(ctx, "bk_kept"); err != nil || b.Customer.Name != "Cleo" {
+		t.Errorf("bk_kept after the upgrade: %+v, %v", b, err)
+	}
+}

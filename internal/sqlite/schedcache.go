@@ -8,7 +8,7 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
-// scheduleCache keeps the confirmed bookings that availability reads need,
+// scheduleCache keeps the bookings holding their time (confirmed, pending) that availability reads need,
 // by the UTC day of their block start, between changes. Reading and parsing
 // a window's bookings through the driver was most of an availability
 // request's cost (thousands of rows of text times per 7-day window).
@@ -58,6 +58,7 @@ const maxCachedBookings = 200_000
 type schedBooking struct {
 	id, serviceID, artisanID, roomID string
 	mode                             booking.Mode
+	status                           booking.Status // confirmed or pending
 	start, end, blockStart, blockEnd int64
 }
 
@@ -113,7 +114,7 @@ func (c *scheduleCache) bookings(ctx context.Context, q queryer, from, to time.T
 			}
 			o := &out[n]
 			n++
-			o.ID, o.Status, o.ServiceID, o.Mode = b.id, booking.Confirmed, b.serviceID, b.mode
+			o.ID, o.Status, o.ServiceID, o.Mode = b.id, b.status, b.serviceID, b.mode
 			o.ArtisanID, o.RoomID = b.artisanID, b.roomID
 			o.Start, o.End = time.UnixMilli(b.start).UTC(), time.UnixMilli(b.end).UTC()
 			o.BlockStart, o.BlockEnd = time.UnixMilli(b.blockStart).UTC(), time.UnixMilli(b.blockEnd).UTC()
@@ -174,10 +175,10 @@ func (c *scheduleCache) day(ctx context.Context, q queryer, d int64) ([]schedBoo
 	return l.list, l.err
 }
 
-// readDay reads the confirmed bookings whose block starts on UTC day d.
+// readDay reads the bookings holding their time whose block starts on UTC day d.
 func readDay(ctx context.Context, q queryer, d int64) ([]schedBooking, error) {
 	dayStart := time.UnixMilli(d * int64(24*time.Hour/time.Millisecond)).UTC()
-	bs, err := queryScheduleBookings(ctx, q, `WHERE status = 'confirmed' AND block_start >= ? AND block_start < ?
+	bs, err := queryScheduleBookings(ctx, q, `WHERE status IN ('confirmed', 'pending') AND block_start >= ? AND block_start < ?
 		ORDER BY block_start`, fmtTime(dayStart), fmtTime(dayStart.Add(24*time.Hour)))
 	if err != nil {
 		return nil, err
@@ -185,7 +186,7 @@ func readDay(ctx context.Context, q queryer, d int64) ([]schedBooking, error) {
 	list := make([]schedBooking, len(bs))
 	for i, b := range bs {
 		list[i] = schedBooking{
-			id: b.ID, serviceID: b.ServiceID, artisanID: b.ArtisanID, roomID: b.RoomID, mode: b.Mode,
+			id: b.ID, serviceID: b.ServiceID, artisanID: b.ArtisanID, roomID: b.RoomID, mode: b.Mode, status: b.Status,
 			start: b.Start.UnixMilli(), end: b.End.UnixMilli(),
 			blockStart: b.BlockStart.UnixMilli(), blockEnd: b.BlockEnd.UnixMilli(),
 		}

@@ -8,7 +8,8 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
-// Schedule returns the catalogue with the confirmed bookings, busy times
+// Schedule returns the catalogue with the bookings that hold their time
+// (confirmed and pending), busy times
 // and time off that overlap [from, to).
 //
 // The catalogue and the bookings come from memory when they are current
@@ -60,7 +61,7 @@ func (db *DB) loadScheduleOf(ctx context.Context, q queryer, from, to time.Time,
 	if err != nil {
 		return nil, err
 	}
-	query := `WHERE status = 'confirmed' AND block_start > ? AND block_start < ? AND block_end > ?`
+	query := `WHERE status IN ('confirmed', 'pending') AND block_start > ? AND block_start < ? AND block_end > ?`
 	args := []any{fmtTime(from.Add(-maxBlock)), fmtTime(to), fmtTime(from)}
 	switch {
 	case scope.artisanID != "" && scope.rooms:

@@ -100,13 +100,13 @@ func (st *BookingStore) PurgeManageTokens(ctx context.Context, endedBefore time.
 	return n, nil
 }
 
-// CustomerBookings returns the confirmed bookings made with the e-mail
+// CustomerBookings returns the confirmed and pending bookings made with the e-mail
 // address email (in any case) that have not ended at now, in start order,
 // at most limit.
 func (st *BookingStore) CustomerBookings(ctx context.Context, email string, now time.Time, limit int) ([]booking.Booking, error) {
 	// bookings_customer_email; start_at after now less the longest block.
 	rows, err := st.db.read.QueryContext(ctx, `SELECT `+bookingColumns+` FROM bookings
-		WHERE customer_email = ? COLLATE NOCASE AND start_at > ? AND end_at > ? AND status = 'confirmed'
+		WHERE customer_email = ? COLLATE NOCASE AND start_at > ? AND end_at > ? AND status IN ('confirmed', 'pending')
 		ORDER BY start_at, id LIMIT ?`, email, fmtTime(now.Add(-maxBlock)), fmtTime(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: customer bookings: %w", err)

@@ -136,6 +136,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("FillBookingUIDs", func(t *testing.T) { testFillBookingUIDs(t, open) })
 	t.Run("BookingLifecycle", func(t *testing.T) { testBookingLifecycle(t, open) })
 	t.Run("IDsNotReused", func(t *testing.T) { testIDsNotReused(t, open) })
+	t.Run("PendingHoldsTime", func(t *testing.T) { testPendingHoldsTime(t, open) }) // requests.go
 }
 
 // testNow is the stores' clock.
