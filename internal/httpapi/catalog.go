@@ -36,7 +36,7 @@ func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]serviceView, 0, len(c.Services))
 	for i := range c.Services {
-		out = append(out, newServiceView(&c.Services[i]))
+		out = append(out, customerServiceView(c, &c.Services[i]))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -64,7 +64,7 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) error {
 	id := mux.Vars(r)["id"]
 	for i := range c.Services {
 		if c.Services[i].ID == id {
-			return writeJSON(w, http.StatusOK, newServiceView(&c.Services[i]))
+			return writeJSON(w, http.StatusOK, customerServiceView(c, &c.Services[i]))
 		}
 	}
 	return booking.ErrNotFound("service")

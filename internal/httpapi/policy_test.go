@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,53 @@ func TestBookingPolicy(t *testing.T) {
 	r := e.Do(t, admin, http.MethodPost, "/api/v1/staff/bookings/"+b.ID+"/cancel", nil)
 	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"status":"cancelled"`) {
 		t.Errorf("staff cancel inside the cutoff: %d %s", r.Status, r.Body)
+	}
+}
+
+// The policy of each service is in the customers' list of services: the
+// atelier's, or the service's own cutoff and limit where it has them.
+func TestServicesCarryTheirPolicy(t *testing.T) {
+	e := MustOpenStaffEnv(t, StaffOptions{})
+	cat := DemoCatalog()
+	cat.Atelier.Rules.ChangeCutoff, cat.Atelier.Rules.MaxReschedules = 24*time.Hour, 2
+	own, moves := 72*time.Hour, 1
+	for i := range cat.Services {
+		if cat.Services[i].ID == "design" {
+			cat.Services[i].ChangeCutoff, cat.Services[i].MaxReschedules = &own, &moves
+		}
+	}
+	if _, err := e.DB.SyncCatalog(context.Background(), cat); err != nil {
+		t.Fatal(err)
+	}
+	var list []struct {
+		ID     string `json:"id"`
+		Policy *struct {
+			ChangeCutoffHours int    `json:"change_cutoff_hours"`
+			MaxReschedules    int    `json:"max_reschedules"`
+			Text              string `json:"text"`
+		} `json:"policy"`
+	}
+	r := e.Do(t, "", http.MethodGet, "/api/v1/services", nil)
+	r.JSON(t, &list)
+	if r.Status != http.StatusOK || len(list) < 2 {
+		t.Fatalf("GET /api/v1/services: %d %s", r.Status, r.Body)
+	}
+	seen := false
+	for _, s := range list {
+		want := [2]int{24, 2}
+		seen = seen || s.ID == "design"
+		if s.ID == "design" {
+			want = [2]int{72, 1}
+		}
+		if s.Policy == nil || [2]int{s.Policy.ChangeCutoffHours, s.Policy.MaxReschedules} != want || !strings.Contains(s.Policy.Text, strconv.Itoa(want[0])+" hours") {
+			t.Errorf("service %s: policy %+v, want cutoff %d h and %d moves", s.ID, s.Policy, want[0], want[1])
+		}
+	}
+	if !seen {
+		t.Fatalf("no service design in %s", r.Body)
+	}
+	one := e.Do(t, "", http.MethodGet, "/api/v1/services/design", nil)
+	if !strings.Contains(string(one.Body), `"change_cutoff_hours":72`) {
+		t.Errorf("GET /api/v1/services/design: %s", one.Body)
 	}
 }

@@ -93,6 +93,26 @@ type serviceView struct {
 	Artisans        []string       `json:"artisans"`
 	// Questions are the intake form asked when the service is booked.
 	Questions []booking.Question `json:"questions"`
+	// Policy is what a customer may change once it is booked (the
+	// customers' list; the admin view gives the overrides instead).
+	Policy *servicePolicyView `json:"policy,omitempty"`
+}
+
+// servicePolicyView is the booking policy that applies to a service: the
+// atelier's, or the service's own where it has one.
+type servicePolicyView struct {
+	ChangeCutoffHours int    `json:"change_cutoff_hours"`
+	MaxReschedules    int    `json:"max_reschedules"`
+	Text              string `json:"text"`
+}
+
+// customerServiceView is service s of c as customers see it, with its
+// policy.
+func customerServiceView(c *booking.Catalog, s *booking.Service) serviceView {
+	v := newServiceView(s)
+	p := c.PolicyOf(s.ID)
+	v.Policy = &servicePolicyView{ChangeCutoffHours: int(p.ChangeCutoff / time.Hour), MaxReschedules: p.MaxReschedules, Text: p.Text()}
+	return v
 }
 
 func newServiceView(s *booking.Service) serviceView {
