@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -143,9 +144,9 @@ func (a *App) saveService(ctx context.Context, u *booking.User, id string, req S
 	}
 	create := id == ""
 	s := booking.ServiceItem{Active: true}
+	var cur *booking.ServiceItem
 	if !create {
-		cur := items.Service(id)
-		if cur == nil {
+		if cur = items.Service(id); cur == nil {
 			return nil, booking.ErrNotFound("service")
 		}
 		s = *cur
@@ -155,6 +156,11 @@ func (a *App) saveService(ctx context.Context, u *booking.User, id string, req S
 	applyService(&s, req, items, create, errs)
 	if err := errs.Err(); err != nil {
 		return nil, err
+	}
+	if cur != nil && reflect.DeepEqual(s, *cur) {
+		// Nothing changes (a second withdrawal, a form saved as it was):
+		// nothing is written or audited, and the item keeps its source.
+		return a.changed(ctx, &CatalogueChange{Service: &s}, s.ID)
 	}
 	if err := a.editor().SaveService(ctx, s, create, u.Actor()); err != nil {
 		return nil, wrapStore("save service", err)
@@ -460,9 +466,9 @@ func (a *App) saveArtisan(ctx context.Context, u *booking.User, id string, req A
 	}
 	create := id == ""
 	ar := booking.ArtisanItem{Active: true}
+	var cur *booking.ArtisanItem
 	if !create {
-		cur := items.Artisan(id)
-		if cur == nil {
+		if cur = items.Artisan(id); cur == nil {
 			return nil, booking.ErrNotFound("artisan")
 		}
 		ar = *cur
@@ -472,6 +478,9 @@ func (a *App) saveArtisan(ctx context.Context, u *booking.User, id string, req A
 	a.applyArtisan(&ar, req, items, create, errs)
 	if err := errs.Err(); err != nil {
 		return nil, err
+	}
+	if cur != nil && reflect.DeepEqual(ar, *cur) {
+		return a.changed(ctx, &CatalogueChange{Artisan: &ar}, ar.ID) // nothing changes, as for a service
 	}
 	if err := a.editor().SaveArtisan(ctx, ar, create, u.Actor()); err != nil {
 		return nil, wrapStore("save artisan", err)
@@ -574,6 +583,9 @@ func (a *App) DeactivateRoom(ctx context.Context, u *booking.User, id string) (*
 		return nil, booking.ErrNotFound("room")
 	}
 	r := *cur
+	if !r.Active {
+		return a.changed(ctx, &CatalogueChange{Room: &r}, r.ID) // withdrawn already: nothing changes
+	}
 	r.Active = false
 	if err := a.editor().SaveRoom(ctx, r, false, u.Actor()); err != nil {
 		return nil, wrapStore("withdraw room", err)

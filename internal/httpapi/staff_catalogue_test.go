@@ -239,3 +239,36 @@ func TestStaffCatalogueArtisansRoomsRules(t *testing.T) {
 		}
 	}
 }
+
+// Withdrawing an item a second time, or saving it as it is, changes
+// nothing: 200 with the item, and no second entry in the audit log.
+func TestStaffCatalogueRepeatChangesNothing(t *testing.T) {
+	e := MustOpenStaffEnv(t, StaffOptions{})
+	admin := e.MustLogin(t, e.Admin)
+	auditLen := func() int {
+		t.Helper()
+		var audit []struct{ Action, Target string }
+		e.Do(t, admin, http.MethodGet, "/api/v1/staff/audit?from=2026-12-01&to=2026-12-01", nil).JSON(t, &audit)
+		return len(audit)
+	}
+	for _, path := range []string{"/api/v1/staff/services/design", "/api/v1/staff/artisans/arjun", "/api/v1/staff/rooms/salon"} {
+		if r := e.Do(t, admin, http.MethodDelete, path, nil); r.Status != http.StatusOK {
+			t.Fatalf("DELETE %s: %d %s", path, r.Status, r.Body)
+		}
+		n := auditLen()
+		again := e.Do(t, admin, http.MethodDelete, path, nil)
+		if again.Status != http.StatusOK || !strings.Contains(string(again.Body), `"active":false`) {
+			t.Errorf("DELETE %s again: %d %s", path, again.Status, again.Body)
+		}
+		if got := auditLen(); got != n {
+			t.Errorf("DELETE %s again wrote %d more audit entries", path, got-n)
+		}
+	}
+	n := auditLen()
+	if r := e.Do(t, admin, http.MethodPut, "/api/v1/staff/artisans/mei", map[string]any{"name": "Mei"}); r.Status != http.StatusOK {
+		t.Fatalf("PUT the same name: %d %s", r.Status, r.Body)
+	}
+	if got := auditLen(); got != n {
+		t.Errorf("a PUT that changes nothing wrote %d audit entries", got-n)
+	}
+}
