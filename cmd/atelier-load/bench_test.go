@@ -21,6 +21,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -367,28 +368,54 @@ func bareBook(ctx context.Context, db *sql.DB, artisan, start, end string) error
 // parallel clients: the cost per read behind the mixed-load p99.
 func BenchmarkAvailabilityHTTP(b *testing.B) {
 	hs, _ := MustStartAPI(b, 8, 10000)
-	hc := hs.Client()
-	for _, days := range []int{1, 7, 31} {
-		b.Run(fmt.Sprintf("days=%d", days), func(b *testing.B) {
-			var next atomic.Int64
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					from := benchDay0.AddDate(0, 0, int(next.Add(1)%int64(benchDays-days+1)))
-					q := url.Values{"service": {"fitting"}, "mode": {"virtual"},
-						"from": {from.Format(dateLayout)}, "to": {from.AddDate(0, 0, days-1).Format(dateLayout)}}
-					res, err := hc.Get(hs.URL + "/api/v1/availability?" + q.Encode())
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					if res.StatusCode != http.StatusOK {
-						b.Errorf("availability: %d", res.StatusCode)
-						return
-					}
-				}
-			})
+	for _, days := range []int{1, 7, 31, 62} {
+		b.Run(fmt.Sprintf("days=%d", days), func(b *testing.B) { benchAvailabilityHTTP(b, hs, days) })
+	}
+}
+
+// BenchmarkAvailabilityHTTPManyArtisans is BenchmarkAvailabilityHTTP on an
+// atelier of 100 artisans: 10,000 bookings (about 1.6 per artisan and day,
+// so most of the 100 are free at most times and each slot lists about 95)
+// and a filled calendar of 124,000 (20 per artisan and day, the density
+// of the 8-artisan calendar). It reports the heap in use after the run.
+func BenchmarkAvailabilityHTTPManyArtisans(b *testing.B) {
+	for _, n := range []int{10000, 124000} {
+		b.Run(fmt.Sprintf("artisans=100/bookings=%d", n), func(b *testing.B) {
+			hs, _ := MustStartAPI(b, 100, n)
+			for _, days := range []int{1, 7, 62} {
+				b.Run(fmt.Sprintf("days=%d", days), func(b *testing.B) {
+					benchAvailabilityHTTP(b, hs, days)
+					var ms runtime.MemStats
+					runtime.GC()
+					runtime.ReadMemStats(&ms)
+					b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
+				})
+			}
 		})
 	}
+}
+
+// benchAvailabilityHTTP asks hs for the fitting's video calls over windows
+// of days days from parallel clients, each window one day on from the last.
+func benchAvailabilityHTTP(b *testing.B, hs *httptest.Server, days int) {
+	hc := hs.Client()
+	var next atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			from := benchDay0.AddDate(0, 0, int(next.Add(1)%int64(benchDays-days+1)))
+			q := url.Values{"service": {"fitting"}, "mode": {"virtual"},
+				"from": {from.Format(dateLayout)}, "to": {from.AddDate(0, 0, days-1).Format(dateLayout)}}
+			res, err := hc.Get(hs.URL + "/api/v1/availability?" + q.Encode())
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				b.Errorf("availability: %d", res.StatusCode)
+				return
+			}
+		}
+	})
 }
