@@ -86,7 +86,7 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	dur, before, after := int64(svc.Duration), int64(buf.Before), int64(buf.After)
 	loN, hiN := lo.UnixNano(), hi.UnixNano()
 	var slots []Slot
-	var ids []string                              // one backing array for every slot's artisan list
+	var ids idChunks                              // the backing arrays of the slots' artisan lists
 	starts := make([]int64, 0, int(day24/step)+1) // the grid of one day, reused
 	for d := first; !d.After(last); d = d.AddDays(1) {
 		dy := ix.day(d)
@@ -109,23 +109,45 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 			if ix.inPerson && ix.roomFree(bs, be) < 0 {
 				continue
 			}
-			from := len(ids)
+			free := ids.room(len(cands))
 			for i := range cands {
 				if ix.artisanProblem(dy, i, bs, be) == fits {
-					ids = append(ids, cands[i].ID)
+					free = append(free, cands[i].ID)
 				}
 			}
-			if len(ids) == from {
+			if len(free) == 0 {
 				continue
 			}
 			slots = append(slots, Slot{
 				Start:    time.Unix(0, t).In(loc),
 				End:      time.Unix(0, end).In(loc),
-				Artisans: ids[from:len(ids):len(ids)],
+				Artisans: ids.keep(free),
 			})
 		}
 	}
 	return slots, nil
+}
+
+// idChunks hands out the slots' artisan lists from a few shared arrays.
+// One array grown by append would copy every list written so far each
+// time it doubles (megabytes for a 62-day answer of 100 artisans); a
+// chunk is never grown: when the next list may not fit, a new chunk twice
+// the size of the last is started, and the lists already handed out keep
+// the old one.
+type idChunks struct{ cur []string }
+
+// room returns an empty list with room for n ids, in the current chunk.
+func (c *idChunks) room(n int) []string {
+	if cap(c.cur)-len(c.cur) < n {
+		c.cur = make([]string, 0, max(2*cap(c.cur), 16*n))
+	}
+	return c.cur[len(c.cur):len(c.cur)]
+}
+
+// keep hands out list, filled from room, and moves past it.
+func (c *idChunks) keep(list []string) []string {
+	c.cur = c.cur[:len(c.cur)+len(list)]
+	return list[:len(list):len(list)]
 }
 
 // Place checks r against every rule and returns the artisan and, for a visit, the room.

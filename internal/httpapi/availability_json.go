@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"slices"
 	"time"
 	"unicode/utf8"
 
 	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/availability"
 )
 
 // The availability answer is the largest and most frequent one the API
@@ -24,7 +26,10 @@ func appendAvailability(b []byte, v *app.Availability) []byte {
 	b = append(b, `,"timezone":`...)
 	b = appendJSONString(b, v.Timezone)
 	b = append(b, `,"slots":[`...)
+	b = slices.Grow(b, answerSizeHint(v.Slots))
 	var zc zoneCache
+	var prev []string     // the artisans of the slot before...
+	var prevAt, prevN int // ...and where their array was written in b
 	for i := range v.Slots {
 		sl := &v.Slots[i]
 		if i > 0 {
@@ -35,10 +40,41 @@ func appendAvailability(b []byte, v *app.Availability) []byte {
 		b = append(b, `,"end":`...)
 		b = zc.appendTime(b, sl.End.In(v.Zone))
 		b = append(b, `,"artisans":`...)
-		b = appendStrings(b, sl.Artisans)
+		// Neighbouring slots mostly list the same artisans (with many
+		// artisans, a long list): the array already written is copied
+		// rather than encoded again.
+		if i > 0 && slices.Equal(sl.Artisans, prev) {
+			b = appendOwn(b, prevAt, prevN)
+		} else {
+			at := len(b)
+			b = appendStrings(b, sl.Artisans)
+			prev, prevAt, prevN = sl.Artisans, at, len(b)-at
+		}
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)
+}
+
+// appendOwn appends b[at:at+n] to b itself.
+func appendOwn(b []byte, at, n int) []byte {
+	b = slices.Grow(b, n) // the copy's source stays valid when b moves
+	return append(b, b[at:at+n]...)
+}
+
+// answerSizeHint is about the size of the slots' JSON (a little over for
+// plain ids), so that the answer's buffer grows once rather than doubling
+// its way up to a many-artisan answer of megabytes.
+func answerSizeHint(slots []availability.Slot) int {
+	// {"start":"2026-12-01T10:00:00+08:00","end":"...","artisans":[]}, is 86
+	// bytes, and each plain id its length and 3 (quotes and comma)
+	n := 0
+	for i := range slots {
+		n += 86
+		for _, id := range slots[i].Artisans {
+			n += len(id) + 3
+		}
+	}
+	return n + 2
 }
 
 // appendStrings appends ss as a JSON array; nil is [] (nonNil), as in the
@@ -64,7 +100,7 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if plainASCII[c] {
 				i++
 				continue
 			}
@@ -107,6 +143,14 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// plainASCII tells the ASCII bytes appendJSONString writes as they are.
+var plainASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := byte(0x20); c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
 
 // zoneCache remembers the offset of the zone period (between two
 // transitions) the last time fell in, so that consecutive times of one

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -66,6 +67,58 @@ func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
 		}
 		if got := appendAvailability(nil, v); !bytes.Equal(got, want) {
 			t.Fatalf("answer %d (%s) differs:\n got %s\nwant %s", n, name, excerptDiff(got, want), excerptDiff(want, got))
+		}
+	}
+}
+
+// A many-artisan answer, where neighbouring slots list the same artisans
+// (the encoder copies the array it wrote for the slot before) or lists
+// that differ by one id, one in the middle, or are empty or nil, is still
+// exactly what encoding/json writes; and its buffer starts at the right
+// size.
+func TestAppendAvailabilityRepeatedLists(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, odd := range []string{"a<b>&\"q\u2028", "artisan-50"} {
+		var all []string
+		for i := range 100 {
+			all = append(all, fmt.Sprintf("artisan-%02d", i))
+		}
+		all[50] = odd
+		r := rand.New(rand.NewPCG(18, 2))
+		v := &app.Availability{Service: "fitting", Mode: booking.Virtual, Zone: loc, Timezone: "Europe/London"}
+		at := time.Date(2026, 3, 28, 9, 0, 0, 0, loc) // across the clock change
+		list := all
+		for range 3000 {
+			switch r.IntN(8) {
+			case 0: // drop one id, keeping the order
+				k := r.IntN(len(all))
+				list = append(slices.Clone(all[:k]), all[k+1:]...)
+			case 1: // the same ids in another array
+				list = slices.Clone(list)
+			case 2:
+				list = nil
+			case 3:
+				list = []string{}
+			case 4:
+				list = all[r.IntN(10):]
+			}
+			v.Slots = append(v.Slots, availability.Slot{Start: at.UTC(), End: at.Add(15 * time.Minute).UTC(), Artisans: list})
+			at = at.Add(15 * time.Minute)
+		}
+		want, err := json.Marshal(newAvailabilityView(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := appendAvailability(nil, v)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%q: differs:\n got %s\nwant %s", odd, excerptDiff(got, want), excerptDiff(want, got))
+		}
+		head := len(`{"service":"fitting","mode":"virtual","timezone":"Europe/London","slots":[`)
+		if hint := answerSizeHint(v.Slots); odd == "artisan-50" && hint < len(want)-head {
+			t.Errorf("size hint %d is under the answer's %d bytes of slots: the buffer grows while writing", hint, len(want)-head)
 		}
 	}
 }
