@@ -157,6 +157,12 @@ func (c *Catalogue) Has(name string) bool {
 	return ok
 }
 
+// Found says whether tag names a configured language (Find).
+func (c *Catalogue) Found(tag string) bool {
+	_, ok := c.Find(tag)
+	return ok
+}
+
 // Find is the configured language a BCP 47 tag names: its own name in any
 // case ("zh-hans"), or a tag that means it ("zh-CN", "zh-SG", "zh" for
 // zh-Hans; "en-US" for en), as the language matcher judges with high
@@ -203,8 +209,8 @@ func (c *Catalogue) Negotiate(explicit, remembered, acceptLanguage string) *Lang
 		return fallback()
 	}
 	for _, n := range []string{explicit, remembered} {
-		if l, ok := c.langs[Canonical(n)]; ok {
-			return l
+		if l, ok := c.Find(n); ok && n != "" {
+			return l // a tag that means a configured language (zh-CN: zh-Hans)
 		}
 	}
 	return c.Match(acceptLanguage)

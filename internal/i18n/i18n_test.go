@@ -137,6 +137,9 @@ func TestNegotiate(t *testing.T) {
 		{"QueryBeatsCookie", c, "en", "zh-Hans", "zh-CN", "en"},
 		{"UnconfiguredQueryIgnored", c, "fr", "zh-Hans", "", "zh-Hans"},
 		{"LowerCaseQuery", c, "zh-hans", "", "", "zh-Hans"},
+		{"QueryTagMeaningAConfiguredOne", c, "zh-CN", "", "en", "zh-Hans"},
+		{"QueryEnglishVariant", c, "en-GB", "zh-Hans", "", "en"},
+		{"QueryTraditionalIgnored", c, "zh-TW", "", "", "en"},
 		{"NotConfigured", only, "zh-Hans", "zh-Hans", "zh-CN", "en"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

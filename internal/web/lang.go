@@ -50,7 +50,7 @@ func (s *Server) langOf(r *http.Request) *i18n.Lang {
 func (s *Server) inLanguage(h httpx.HandlerFunc) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		l := s.negotiate(r)
-		if q := r.URL.Query().Get(langParam); q != "" && s.langs.Has(q) {
+		if q := r.URL.Query().Get(langParam); q != "" && s.langs.Found(q) {
 			http.SetCookie(w, &http.Cookie{
 				Name: langCookie, Value: l.Name(), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
 				HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,

@@ -30,6 +30,7 @@ func TestLanguageChoice(t *testing.T) {
 		{"Query", "/book?lang=zh-Hans", []string{"Accept-Language", "en"}, "zh-Hans", "选择项目", true},
 		{"Cookie", "/book", []string{"Cookie", "lang=zh-Hans", "Accept-Language", "en"}, "zh-Hans", "选择项目", false},
 		{"QueryBeatsCookie", "/book?lang=en", []string{"Cookie", "lang=zh-Hans"}, "en-GB", "Choose an appointment", true},
+		{"QueryTag", "/book?lang=zh-CN", []string{"Accept-Language", "en"}, "zh-Hans", "选择项目", true},
 		{"UnknownQueryIgnored", "/book?lang=fr", []string{"Accept-Language", "zh-CN"}, "zh-Hans", "选择项目", false},
 		{"ErrorPage", "/no-such-page", []string{"Accept-Language", "zh-CN"}, "zh-Hans", "找不到这个页面", false},
 	} {
@@ -48,6 +49,9 @@ func TestLanguageChoice(t *testing.T) {
 			cookie := strings.Join(p.Header.Values("Set-Cookie"), "\n")
 			if has := strings.Contains(cookie, "lang="); has != tc.wantCookie {
 				t.Errorf("Set-Cookie %q, want a lang cookie: %v", cookie, tc.wantCookie)
+			}
+			if tc.wantCookie && !strings.Contains(cookie, "lang="+strings.TrimSuffix(tc.wantLang, "-GB")+";") {
+				t.Errorf("lang cookie %q does not keep the language's name", cookie)
 			}
 			if tc.wantCookie && (!strings.Contains(cookie, "SameSite=Lax") || !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "Path=/")) {
 				t.Errorf("lang cookie %q", cookie)
