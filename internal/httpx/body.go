@@ -1,6 +1,8 @@
 package httpx
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"unicode/utf8"
 
@@ -25,7 +27,7 @@ func LimitBody(w http.ResponseWriter, r *http.Request) {
 func ParseForm(w http.ResponseWriter, r *http.Request) error {
 	LimitBody(w, r)
 	if err := r.ParseForm(); err != nil {
-		return &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed, Message: "the form could not be read", Err: err}
+		return FormError(err)
 	}
 	for k, vs := range r.Form {
 		ok := utf8.ValidString(k)
@@ -37,4 +39,20 @@ func ParseForm(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// FormError is the error of a posted form that could not be read: 413
+// when it was longer than allowed (MaxBodyBytes, or a page's own limit),
+// else 400.
+func FormError(err error) error {
+	var mb *http.MaxBytesError
+	var be *booking.Error
+	switch {
+	case errors.As(err, &mb):
+		return &booking.Error{Kind: booking.ETOOLARGE, Code: "request_too_large",
+			Message: fmt.Sprintf("the form must be at most %d KiB", mb.Limit>>10), Err: err}
+	case errors.As(err, &be):
+		return err
+	}
+	return &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed, Message: "the form could not be read", Err: err}
 }

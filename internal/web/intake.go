@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -234,7 +235,8 @@ func (pf *postedForm) readPart(part formPart, text *int) error {
 	}
 	*text += len(data) + len(part.FormName())
 	if *text > maxFormText {
-		return errUnreadForm(errors.New("the form's text is over 64 KiB"))
+		return errUnreadForm(&booking.Error{Kind: booking.ETOOLARGE, Code: "request_too_large",
+			Message: fmt.Sprintf("the form's text must be at most %d KiB", maxFormText>>10)})
 	}
 	if !utf8.Valid(data) || !utf8.ValidString(part.FormName()) {
 		return errUnreadForm(errors.New("the form is not valid UTF-8"))

@@ -211,3 +211,33 @@ func TestLoginPageBusy(t *testing.T) {
 		t.Errorf("sign-in after the busy one: %d, want 303", p.Status)
 	}
 }
+
+// A form longer than a page accepts is 413 with a page that says so in
+// the visitor's language, and books nothing; a broken one is 400.
+func TestTooLongFormIs413(t *testing.T) {
+	env := MustOpenEnv(t)
+	long := detailsForm()
+	long.Set("notes", strings.Repeat("n", 70<<10))
+	p := env.Send(t, http.MethodPost, "/book/details", "application/x-www-form-urlencoded", long.Encode())
+	if p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Body, "too long") {
+		t.Errorf("a 70 KiB details form: %d\n%s", p.Status, p.Body)
+	}
+	zh := env.Send(t, http.MethodPost, "/book/details", "application/x-www-form-urlencoded", long.Encode(), "Accept-Language", "zh-CN")
+	if zh.Status != http.StatusRequestEntityTooLarge || !strings.Contains(zh.Body, "太长") {
+		t.Errorf("the same in Chinese: %d", zh.Status)
+	}
+	cookie := staffLogin(t, env)
+	staff := env.Send(t, http.MethodPost, "/staff/bookings/new", "application/x-www-form-urlencoded", long.Encode(), "Cookie", cookie)
+	if staff.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 70 KiB staff form: %d", staff.Status)
+	}
+	bad := env.Send(t, http.MethodPost, "/book/details", "application/x-www-form-urlencoded", "name=A%FFda")
+	if bad.Status != http.StatusBadRequest || !strings.Contains(bad.Body, "could not be read") {
+		t.Errorf("a form that is not UTF-8: %d", bad.Status)
+	}
+	ct, body := multipartForm(t, long)
+	mp := env.Send(t, http.MethodPost, "/book/details", ct, body)
+	if mp.Status != http.StatusRequestEntityTooLarge || !strings.Contains(mp.Body, "too long") {
+		t.Errorf("a multipart details form with 70 KiB of text: %d", mp.Status)
+	}
+}

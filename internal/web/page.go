@@ -313,13 +313,16 @@ type unreadForm struct{ err error }
 func (e *unreadForm) Error() string { return e.err.Error() }
 func (e *unreadForm) Unwrap() error { return e.err }
 
-func errUnreadForm(err error) error { return &unreadForm{err: err} }
+func errUnreadForm(err error) error { return &unreadForm{err: httpx.FormError(err)} }
 
 // customerWording is the words of every status for customers. Where the
 // application's message says what happened (a conflict, an invalid
 // request), the page shows it; internal errors never show theirs.
 func customerWording(l *i18n.Lang, status int, err error) words {
 	var uf *unreadForm
+	if errors.As(err, &uf) && booking.ErrorKind(err) == booking.ETOOLARGE {
+		return words{Heading: l.T("error.form_large.heading"), Message: l.T("error.form_large.text")}
+	}
 	if errors.As(err, &uf) {
 		return words{Heading: l.T("error.form.heading"), Message: l.T("error.form.text")}
 	}
