@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 17).
+-- The whole current schema of a new atelier database (schema version 18).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -69,7 +69,10 @@ CREATE TABLE services (
     questions        TEXT    NOT NULL DEFAULT '[]',
     -- Version 14: the service's own booking policy (NULL: the atelier's).
     change_cutoff_hours INTEGER CHECK (change_cutoff_hours >= 0),
-    max_reschedules     INTEGER CHECK (max_reschedules >= 0)
+    max_reschedules     INTEGER CHECK (max_reschedules >= 0),
+    -- Version 18: 0 for a service customers are not shown, booked only
+    -- through a commission's invitation or by staff.
+    public              INTEGER NOT NULL DEFAULT 1 CHECK (public IN (0, 1))
 );
 
 -- The modes a service is offered in, with the buffers of each mode.

@@ -66,7 +66,13 @@ func (a *App) availability(ctx context.Context, q AvailabilityQuery, staff bool)
 		return nil, err
 	}
 	errs := booking.FieldErrors{}
-	svc := validateService(c, errs, q.Service, q.Mode, q.Artisan)
+	offered := c
+	if !staff {
+		if offered, err = a.customerOffer(ctx, c, q); err != nil {
+			return nil, err
+		}
+	}
+	svc := validateService(offered, errs, q.Service, q.Mode, q.Artisan)
 	loc := c.Atelier.Zone()
 	tz := loc.String()
 	if q.Timezone != "" {
@@ -115,4 +121,24 @@ func (a *App) availability(ctx context.Context, q AvailabilityQuery, staff bool)
 		return nil, err
 	}
 	return &Availability{Service: svc.ID, Mode: booking.Mode(q.Mode), Zone: loc, Timezone: tz, Slots: slots}, nil
+}
+
+// customerOffer is the catalogue a customer's availability query is
+// checked against: the public one (a service that is not public is
+// unknown to customers), or the whole catalogue when the query moves a
+// booking of q.Service (its customer moves a fitting they were invited to).
+func (a *App) customerOffer(ctx context.Context, c *booking.Catalog, q AvailabilityQuery) (*booking.Catalog, error) {
+	if q.Moving == "" {
+		return c.Public(), nil
+	}
+	b, err := a.store.Booking(ctx, q.Moving)
+	switch {
+	case booking.ErrorKind(err) == booking.ENOTFOUND:
+		return c.Public(), nil
+	case err != nil:
+		return nil, internal("load the booking being moved", err)
+	case b.ServiceID != q.Service:
+		return c.Public(), nil
+	}
+	return c, nil
 }

@@ -142,7 +142,12 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 	}
 	req = normalize(req)
 	errs := booking.FieldErrors{}
-	svc := validateService(c, errs, req.Service, string(req.Mode), req.Artisan)
+	offered := c
+	if !how.staff {
+		// A service that is not public is unknown to customers.
+		offered = c.Public()
+	}
+	svc := validateService(offered, errs, req.Service, string(req.Mode), req.Artisan)
 	now := a.now()
 	unread(errs, req.Unread)
 	start, _ := validateStart(errs, c, req.Start, now)

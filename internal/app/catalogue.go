@@ -96,6 +96,9 @@ type ServiceRequest struct {
 	Buffers         map[booking.Mode]BufferMinutes
 	Artisans        []string
 	Active          *bool
+	// Public false keeps the service off the customers' lists (booked
+	// through an invitation or by staff); nil keeps it (new: public).
+	Public *bool
 	// Questions replace the intake form when not nil (empty: none); they
 	// are checked as the configuration file's services[].questions.
 	Questions []config.Question
@@ -203,6 +206,9 @@ func applyService(s *booking.ServiceItem, req ServiceRequest, items *CatalogueAd
 	}
 	if req.Active != nil {
 		s.Active = *req.Active
+	}
+	if req.Public != nil {
+		s.Private = !*req.Public
 	}
 	applyIntake(s, req, errs)
 }

@@ -14,6 +14,17 @@ func (a *App) Catalog(ctx context.Context) (*booking.Catalog, error) {
 	return a.catalog(ctx)
 }
 
+// PublicCatalog is the catalogue customers are shown: Catalog without the
+// services that are not public (booking.Catalog.Public), which are booked
+// only through an invitation or by staff.
+func (a *App) PublicCatalog(ctx context.Context) (*booking.Catalog, error) {
+	c, err := a.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.Public(), nil
+}
+
 // Closures lists the atelier's closures in date order, for any staff
 // account (GET /api/v1/staff/closures). Source says where each comes
 // from: "config" for one from the configuration file (which only an edit

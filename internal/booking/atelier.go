@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"slices"
 	"time"
 )
 
@@ -81,6 +82,10 @@ type Service struct {
 	// policy (Rules) for this service when set.
 	ChangeCutoff   *time.Duration
 	MaxReschedules *int
+	// Private is a service not listed to customers (public: false in the
+	// file and the API): it is booked only through an invitation or by
+	// staff, e.g. a commission's fitting.
+	Private bool
 }
 
 // Offers reports whether the service can be booked in mode m.
@@ -159,6 +164,34 @@ func (c *Catalog) Service(id string) *Service {
 		}
 	}
 	return nil
+}
+
+// Public returns the catalogue as customers see it: without its private
+// services, and without them in each artisan's services. It shares
+// everything else with c (read it, never change it); with no private
+// service it is c itself.
+func (c *Catalog) Public() *Catalog {
+	private := map[string]bool{}
+	for i := range c.Services {
+		if c.Services[i].Private {
+			private[c.Services[i].ID] = true
+		}
+	}
+	if len(private) == 0 {
+		return c
+	}
+	out := &Catalog{Atelier: c.Atelier, Services: make([]Service, 0, len(c.Services)-len(private)),
+		Artisans: make([]Artisan, len(c.Artisans))}
+	for _, s := range c.Services {
+		if !s.Private {
+			out.Services = append(out.Services, s)
+		}
+	}
+	for i, a := range c.Artisans {
+		a.Services = slices.DeleteFunc(slices.Clone(a.Services), func(id string) bool { return private[id] })
+		out.Artisans[i] = a
+	}
+	return out
 }
 
 // Artisan returns the artisan with id, or nil.

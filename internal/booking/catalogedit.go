@@ -125,6 +125,8 @@ type ServiceSnapshot struct {
 	Questions         []Question `json:"questions,omitempty"`
 	ChangeCutoffHours *int       `json:"change_cutoff_hours,omitempty"`
 	MaxReschedules    *int       `json:"max_reschedules,omitempty"`
+	// Public is false for a service only invitations and staff book.
+	Public bool `json:"public"`
 }
 
 // BufferSnapshot is a mode's buffers in minutes.
@@ -141,6 +143,7 @@ func (s *ServiceItem) Snapshot() ServiceSnapshot {
 		v.Buffers[m] = BufferSnapshot{int(b.Before / time.Minute), int(b.After / time.Minute)}
 	}
 	v.Questions, v.MaxReschedules = s.Questions, s.MaxReschedules
+	v.Public = !s.Private
 	if s.ChangeCutoff != nil {
 		h := int(*s.ChangeCutoff / time.Hour)
 		v.ChangeCutoffHours = &h

@@ -254,6 +254,9 @@ type Service struct {
 	// service (issue 13); left out, the atelier's apply.
 	ChangeCutoffHours *int `yaml:"change_cutoff_hours"`
 	MaxReschedules    *int `yaml:"max_reschedules"`
+	// Public false keeps the service off the customers' lists: it is
+	// booked through a commission's invitation or by staff (default true).
+	Public *bool `yaml:"public"`
 }
 
 // Buffers are the preparation and clearing times per mode.

@@ -157,11 +157,15 @@ func TestExample(t *testing.T) {
 			id       string
 			duration time.Duration
 			modes    []booking.Mode
+			private  bool // a commission's step, booked through an invitation
 		}{
-			{"bespoke-design", 90 * time.Minute, []booking.Mode{booking.InPerson, booking.Virtual}},
-			{"ring-sizing", 30 * time.Minute, []booking.Mode{booking.InPerson}},
-			{"private-viewing", 60 * time.Minute, []booking.Mode{booking.InPerson}},
-			{"recycled-gold-remodelling", 60 * time.Minute, []booking.Mode{booking.InPerson, booking.Virtual}},
+			{"bespoke-design", 90 * time.Minute, []booking.Mode{booking.InPerson, booking.Virtual}, false},
+			{"ring-sizing", 30 * time.Minute, []booking.Mode{booking.InPerson}, false},
+			{"private-viewing", 60 * time.Minute, []booking.Mode{booking.InPerson}, false},
+			{"recycled-gold-remodelling", 60 * time.Minute, []booking.Mode{booking.InPerson, booking.Virtual}, false},
+			{"design-review", 45 * time.Minute, []booking.Mode{booking.InPerson, booking.Virtual}, true},
+			{"fitting", 30 * time.Minute, []booking.Mode{booking.InPerson}, true},
+			{"collection", 30 * time.Minute, []booking.Mode{booking.InPerson}, true},
 		}
 		for _, tt := range tests {
 			s := cat.Service(tt.id)
@@ -169,8 +173,8 @@ func TestExample(t *testing.T) {
 				t.Errorf("no service %q", tt.id)
 				continue
 			}
-			if s.Duration != tt.duration || !slices.Equal(s.Modes, tt.modes) {
-				t.Errorf("%s: %v %v, want %v %v", tt.id, s.Duration, s.Modes, tt.duration, tt.modes)
+			if s.Duration != tt.duration || !slices.Equal(s.Modes, tt.modes) || s.Private != tt.private {
+				t.Errorf("%s: %v %v private %v, want %v %v private %v", tt.id, s.Duration, s.Modes, s.Private, tt.duration, tt.modes, tt.private)
 			}
 		}
 		for _, s := range cat.Services {

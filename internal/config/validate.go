@@ -482,6 +482,7 @@ func (v *validator) services(c *Config, cat *booking.Catalog) {
 			n := *s.MaxReschedules
 			svc.MaxReschedules = &n
 		}
+		svc.Private = s.Public != nil && !*s.Public
 		cat.Services = append(cat.Services, svc)
 	}
 	if len(c.Services) == 0 {

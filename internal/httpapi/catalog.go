@@ -21,7 +21,7 @@ func (s *Server) registerCatalogRoutes(r *mux.Router) {
 
 // handleAtelier serves GET /api/v1/atelier.
 func (s *Server) handleAtelier(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.app.Catalog(r.Context())
+	c, err := s.app.PublicCatalog(r.Context())
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (s *Server) handleAtelier(w http.ResponseWriter, r *http.Request) error {
 
 // handleServices serves GET /api/v1/services.
 func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.app.Catalog(r.Context())
+	c, err := s.app.PublicCatalog(r.Context())
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) error {
 
 // handleArtisans serves GET /api/v1/artisans.
 func (s *Server) handleArtisans(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.app.Catalog(r.Context())
+	c, err := s.app.PublicCatalog(r.Context())
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) handleArtisans(w http.ResponseWriter, r *http.Request) error {
 // handleService serves GET /api/v1/services/{id}: one entry of the list,
 // or 404.
 func (s *Server) handleService(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.app.Catalog(r.Context())
+	c, err := s.app.PublicCatalog(r.Context())
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) handleService(w http.ResponseWriter, r *http.Request) error {
 // handleArtisan serves GET /api/v1/artisans/{id}: one entry of the list,
 // or 404.
 func (s *Server) handleArtisan(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.app.Catalog(r.Context())
+	c, err := s.app.PublicCatalog(r.Context())
 	if err != nil {
 		return err
 	}

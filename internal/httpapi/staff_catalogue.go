@@ -49,6 +49,9 @@ type serviceBody struct {
 	Buffers         map[booking.Mode]bufferBody `json:"buffers"`
 	Artisans        []string                    `json:"artisans"`
 	Active          *bool                       `json:"active"`
+	// Public false: customers are not shown it (invitations and staff
+	// book it).
+	Public *bool `json:"public"`
 	// Questions and the policy overrides have the configuration file's
 	// names and shape (services[].questions, change_cutoff_hours,
 	// max_reschedules); null for an override goes back to the atelier's.
@@ -82,7 +85,7 @@ func (o *override) UnmarshalJSON(b []byte) error {
 
 func (b serviceBody) request() app.ServiceRequest {
 	req := app.ServiceRequest{ID: b.ID, Name: b.Name, Description: b.Description, DurationMinutes: b.DurationMinutes,
-		Modes: b.Modes, Artisans: b.Artisans, Active: b.Active,
+		Modes: b.Modes, Artisans: b.Artisans, Active: b.Active, Public: b.Public,
 		ChangeCutoffHours: app.PolicyOverride(b.ChangeCutoffHours), MaxReschedules: app.PolicyOverride(b.MaxReschedules)}
 	if b.Questions != nil {
 		req.Questions = make([]config.Question, len(b.Questions))
@@ -165,11 +168,13 @@ type adminServiceView struct {
 	Buffers map[booking.Mode]bufferBody `json:"buffers"`
 	// ChangeCutoffHours and MaxReschedules are the service's policy
 	// overrides (left out: the atelier's apply).
-	ChangeCutoffHours *int   `json:"change_cutoff_hours,omitempty"`
-	MaxReschedules    *int   `json:"max_reschedules,omitempty"`
-	Active            bool   `json:"active"`
-	Source            string `json:"source"`
-	UpdatedAt         *Time  `json:"updated_at,omitempty"`
+	ChangeCutoffHours *int `json:"change_cutoff_hours,omitempty"`
+	MaxReschedules    *int `json:"max_reschedules,omitempty"`
+	Active            bool `json:"active"`
+	// Public is false for a service only invitations and staff book.
+	Public    bool   `json:"public"`
+	Source    string `json:"source"`
+	UpdatedAt *Time  `json:"updated_at,omitempty"`
 }
 
 func updatedAt(t time.Time, loc *time.Location) *Time {
@@ -182,7 +187,7 @@ func updatedAt(t time.Time, loc *time.Location) *Time {
 
 func newAdminServiceView(s *booking.ServiceItem, loc *time.Location) adminServiceView {
 	v := adminServiceView{serviceView: newServiceView(&s.Service), Buffers: map[booking.Mode]bufferBody{},
-		Active: s.Active, Source: s.Source, UpdatedAt: updatedAt(s.UpdatedAt, loc)}
+		Active: s.Active, Public: !s.Private, Source: s.Source, UpdatedAt: updatedAt(s.UpdatedAt, loc)}
 	for _, m := range s.Modes {
 		b := s.Buffers[m]
 		v.Buffers[m] = bufferBody{int(b.Before / time.Minute), int(b.After / time.Minute)}

@@ -154,13 +154,14 @@ func (r *catalogReader) closures(offFrom time.Time) error {
 func (r *catalogReader) services() error {
 	c := r.c
 	r.serviceAt = map[string]int{}
-	return r.each("services", `SELECT id, name, description, duration_minutes, questions, change_cutoff_hours, max_reschedules FROM services
+	return r.each("services", `SELECT id, name, description, duration_minutes, questions, change_cutoff_hours, max_reschedules, public FROM services
 		WHERE active ORDER BY position, id`, nil, func(rows pgx.Rows) error {
 		var s booking.Service
 		var minutes int
 		var questions string
 		var cutoff, moves *int64
-		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves); err != nil {
+		var public bool
+		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves, &public); err != nil {
 			return fmt.Errorf("services: %w", err)
 		}
 		if cutoff != nil {
@@ -175,6 +176,7 @@ func (r *catalogReader) services() error {
 		if s.Questions, err = booking.ParseQuestions(questions); err != nil {
 			return fmt.Errorf("service %s: %w", s.ID, err)
 		}
+		s.Private = !public
 		s.Duration = time.Duration(minutes) * time.Minute
 		s.Buffers = map[booking.Mode]booking.Buffer{}
 		r.serviceAt[s.ID] = len(c.Services)

@@ -42,6 +42,7 @@ var migrations = []migration{
 	{"catalog_notify", migrateCatalogNotify},                // 11: catalogue changes announced to every server (notify.go)
 	{"discreet bookings", migrateDiscreet},                  // 12: a surprise (bookings.discreet)
 	{"pending and declined bookings", migrateRequests},      // 13: requests staff approve (issue 13)
+	{"private services", migratePrivateServices},            // 14: issue 13, services.public
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -332,5 +333,10 @@ CREATE INDEX bookings_block ON bookings (block_start) INCLUDE (block_end, artisa
 DROP INDEX bookings_artisan_block;
 CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status IN ('confirmed', 'pending');
 `)
+// migratePrivateServices adds services.public (issue 13): a service
+// customers are not shown, booked through an invitation or by staff; every
+// service so far is public.
+func migratePrivateServices(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `ALTER TABLE services ADD COLUMN public boolean NOT NULL DEFAULT true`)
 	return err
 }

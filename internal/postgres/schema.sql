@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 13).
+-- version 14).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -76,7 +76,10 @@ CREATE TABLE services (
     questions        text    NOT NULL DEFAULT '[]',
     -- Version 8: the service's own booking policy (NULL: the atelier's).
     change_cutoff_hours integer CHECK (change_cutoff_hours >= 0),
-    max_reschedules     integer CHECK (max_reschedules >= 0)
+    max_reschedules     integer CHECK (max_reschedules >= 0),
+    -- Version 14: false for a service customers are not shown, booked
+    -- only through a commission's invitation or by staff.
+    public              boolean NOT NULL DEFAULT true
 );
 
 -- The modes a service is offered in, with the buffers of each mode.

@@ -307,13 +307,14 @@ func syncServices(ctx context.Context, tx *Tx, services []booking.Service) ([]st
 		}
 		cutoff, moves := policyColumns(&s)
 		_, err = tx.Exec(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, questions,
-			change_cutoff_hours, max_reschedules)
-			VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8)
+			change_cutoff_hours, max_reschedules, public)
+			VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, position = excluded.position, active = true,
 			questions = excluded.questions,
-			change_cutoff_hours = excluded.change_cutoff_hours, max_reschedules = excluded.max_reschedules`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves)
+			change_cutoff_hours = excluded.change_cutoff_hours, max_reschedules = excluded.max_reschedules,
+			public = excluded.public`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves, !s.Private)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}
@@ -353,6 +354,7 @@ func ignoredService(ctx context.Context, tx *Tx, s booking.Service, it staffItem
 		{"questions", questionsText(cur.Questions), questionsText(s.Questions)},
 		{"change_cutoff_hours", overrideText(cur.ChangeCutoff), overrideText(s.ChangeCutoff)},
 		{"max_reschedules", overrideText(cur.MaxReschedules), overrideText(s.MaxReschedules)},
+		{"public", fmt.Sprint(!cur.Private), fmt.Sprint(!s.Private)},
 	}), nil
 }
 

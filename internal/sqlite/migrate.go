@@ -40,6 +40,7 @@ var migrations = []migration{
 	migrateV15CustomerLanguage,
 	migrateV16Discreet,
 	migrateV17Requests, // pending and declined bookings (issue 13)
+	migrateV18PrivateServices,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -760,3 +761,10 @@ BEGIN
             ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
 END;
 `
+// migrateV18PrivateServices adds services[].public (issue 13): a service
+// customers are not shown, booked through an invitation or by staff; every
+// service so far is public.
+func migrateV18PrivateServices(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `ALTER TABLE services ADD COLUMN public INTEGER NOT NULL DEFAULT 1 CHECK (public IN (0, 1))`)
+	return err
+}

@@ -305,13 +305,14 @@ func syncServices(ctx context.Context, tx *Tx, services []booking.Service) ([]st
 		}
 		cutoff, moves := policyColumns(&s)
 		_, err = tx.ExecContext(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, questions,
-			change_cutoff_hours, max_reschedules)
-			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+			change_cutoff_hours, max_reschedules, public)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, position = excluded.position, active = 1,
 			questions = excluded.questions,
-			change_cutoff_hours = excluded.change_cutoff_hours, max_reschedules = excluded.max_reschedules`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves)
+			change_cutoff_hours = excluded.change_cutoff_hours, max_reschedules = excluded.max_reschedules,
+			public = excluded.public`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves, !s.Private)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}
@@ -351,6 +352,7 @@ func ignoredService(ctx context.Context, tx *Tx, s booking.Service, it staffItem
 		{"questions", questionsText(cur.Questions), questionsText(s.Questions)},
 		{"change_cutoff_hours", overrideText(cur.ChangeCutoff), overrideText(s.ChangeCutoff)},
 		{"max_reschedules", overrideText(cur.MaxReschedules), overrideText(s.MaxReschedules)},
+		{"public", fmt.Sprint(!cur.Private), fmt.Sprint(!s.Private)},
 	}), nil
 }
 

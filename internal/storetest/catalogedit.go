@@ -28,7 +28,7 @@ func (e *env) items(t *testing.T) *booking.CatalogItems {
 func testCatalogItemEdits(t *testing.T, open Opener) {
 	e := newEnv(t, open, Catalog())
 	for _, step := range []func(*testing.T, *env){
-		itemsOfTheFile, newService, editServices, editArtisans, editRooms, syncKeepsEdits,
+		itemsOfTheFile, newService, editServices, editArtisans, editRooms, syncKeepsEdits, privateFromTheFile,
 	} {
 		step(t, e)
 		if t.Failed() {
@@ -71,6 +71,8 @@ func newService(t *testing.T, e *env) {
 		Modes:    []booking.Mode{booking.InPerson},
 		Buffers:  map[booking.Mode]booking.Buffer{booking.InPerson: {Before: 5 * time.Minute}},
 		Artisans: []string{"ben"},
+		// Not listed to customers (public: false): kept as such.
+		Private: true,
 	}}
 	if err := e.st.SaveService(ctx, engraving, true, admin); err != nil {
 		t.Fatal(err)
@@ -91,6 +93,41 @@ func newService(t *testing.T, e *env) {
 	if s := c.Service("engraving"); s == nil || s.Duration != 45*time.Minute || !reflect.DeepEqual(s.Artisans, []string{"ben"}) ||
 		!c.Artisan("ben").Offers("engraving") || c.Service("bad") != nil {
 		t.Fatalf("the new service in the catalogue: %+v (Ben offers %v)", s, c.Artisan("ben").Services)
+	}
+	if !c.Service("engraving").Private || !e.items(t).Service("engraving").Private || c.Service("design").Private {
+		t.Errorf("engraving private %v (item %v), design %v: want only engraving's not public",
+			c.Service("engraving").Private, e.items(t).Service("engraving").Private, c.Service("design").Private)
+	}
+	engraving.Private = false
+	if err := e.st.SaveService(ctx, engraving, false, admin); err != nil {
+		t.Fatal(err)
+	}
+	if mustCatalog(t, e).Service("engraving").Private {
+		t.Error("made public again, engraving is still not public")
+	}
+}
+
+// A service the file marks public: false is stored so, and the file
+// turning it public again is followed.
+func privateFromTheFile(t *testing.T, e *env) {
+	ctx := context.Background()
+	file := Catalog()
+	file.Services = append(file.Services, booking.Service{ID: "fitting", Name: "Fitting", Duration: 30 * time.Minute,
+		Modes: []booking.Mode{booking.InPerson}, Buffers: map[booking.Mode]booking.Buffer{}, Artisans: []string{"ana"}, Private: true})
+	for i := range file.Artisans {
+		if file.Artisans[i].ID == "ana" {
+			file.Artisans[i].Services = append(file.Artisans[i].Services, "fitting")
+		}
+	}
+	for _, private := range []bool{true, false} {
+		file.Services[len(file.Services)-1].Private = private
+		if _, err := e.st.SyncCatalog(ctx, file); err != nil {
+			t.Fatal(err)
+		}
+		s := mustCatalog(t, e).Service("fitting")
+		if s == nil || s.Private != private || e.items(t).Service("fitting").Private != private {
+			t.Errorf("the file's fitting with private %v, stored: %+v", private, s)
+		}
 	}
 }
 

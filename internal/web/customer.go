@@ -59,7 +59,7 @@ type serviceCard struct {
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.catalogue(r.Context())
+	c, err := s.publicCatalogue(r.Context())
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ type zoneForm struct {
 }
 
 func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.catalogue(r.Context())
+	c, err := s.publicCatalogue(r.Context())
 	if err != nil {
 		return err
 	}
@@ -583,7 +583,7 @@ func detailsURL(f flow, start time.Time, key string) string {
 }
 
 func (s *Server) handleDetails(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.catalogue(r.Context())
+	c, err := s.publicCatalogue(r.Context())
 	if err != nil {
 		return err
 	}
@@ -723,7 +723,7 @@ func (s *Server) handleDetailsPost(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	c, err := s.catalogue(r.Context())
+	c, err := s.publicCatalogue(r.Context())
 	if err != nil {
 		return err
 	}

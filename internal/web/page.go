@@ -74,6 +74,19 @@ func (s *Server) catalogue(ctx context.Context) (*catalogue, error) {
 	return &catalogue{Atelier: &c.Atelier, Loc: loc, Services: c.Services, Artisans: c.Artisans}, nil
 }
 
+// publicCatalogue is the catalogue customers' pages show and book from:
+// without the services that are not public (booked only through an
+// invitation or by staff).
+func (s *Server) publicCatalogue(ctx context.Context) (*catalogue, error) {
+	c, err := s.catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pub := (&booking.Catalog{Atelier: *c.Atelier, Services: c.Services, Artisans: c.Artisans}).Public()
+	c.Services, c.Artisans = pub.Services, pub.Artisans
+	return c, nil
+}
+
 func (c *catalogue) service(id string) *booking.Service {
 	for i := range c.Services {
 		if c.Services[i].ID == id {

@@ -44,6 +44,7 @@ func (s *Server) registerCatalogueRoutes(r *mux.Router) {
 type itemRow struct {
 	ID, Name, Detail, Offered string
 	Active, FromFile          bool
+	Private                   bool // a service not listed to customers
 }
 
 // catalogueList is the Services or Artisans page.
@@ -62,6 +63,7 @@ type check struct {
 // serviceForm is the page that adds or edits a service.
 type serviceForm struct {
 	New, Active, FromFile bool
+	Public                bool // listed to customers (else invitation or staff only)
 	ID, Name, Description string
 	Duration              string
 	Modes                 []check
@@ -183,7 +185,7 @@ func (s *Server) handleServicesPage(w http.ResponseWriter, r *http.Request) erro
 			offered = "nobody yet"
 		}
 		d.Rows = append(d.Rows, itemRow{ID: sv.ID, Name: sv.Name, Active: sv.Active, FromFile: sv.Source == booking.SourceConfig,
-			Detail: fmt.Sprintf("%s · %s", durationLabel(sv.Duration), staffModesLabel(sv.Modes)), Offered: offered})
+			Private: sv.Private, Detail: fmt.Sprintf("%s · %s", durationLabel(sv.Duration), staffModesLabel(sv.Modes)), Offered: offered})
 	}
 	return s.show(w, r, "staff_services", s.staffPage(r, "Services", "services", d))
 }
@@ -211,9 +213,9 @@ func staffModesLabel(ms []booking.Mode) string {
 
 // newServiceForm fills the service form from s (nil for a new one).
 func newServiceForm(sv *booking.ServiceItem, items *app.CatalogueAdmin) *serviceForm {
-	f := &serviceForm{New: sv == nil, Active: true, Duration: "60"}
+	f := &serviceForm{New: sv == nil, Active: true, Public: true, Duration: "60"}
 	if sv != nil {
-		f.ID, f.Name, f.Description, f.Active = sv.ID, sv.Name, sv.Description, sv.Active
+		f.ID, f.Name, f.Description, f.Active, f.Public = sv.ID, sv.Name, sv.Description, sv.Active, !sv.Private
 		f.FromFile = sv.Source == booking.SourceConfig
 		f.Duration = strconv.Itoa(int(sv.Duration / time.Minute))
 	}
@@ -244,6 +246,13 @@ func readServiceForm(form url.Values, f *serviceForm) app.ServiceRequest {
 	name, desc := form.Get("name"), form.Get("description")
 	req := app.ServiceRequest{ID: strings.TrimSpace(form.Get("id")), Name: &name, Description: &desc, Unread: unread}
 	f.ID, f.Name, f.Description, f.Duration = req.ID, name, desc, strings.TrimSpace(form.Get("duration"))
+	// An unticked box is not posted: the hidden public_box says the box
+	// was on the form, so its absence means a service customers are not
+	// shown (a form without the box keeps the service as it is).
+	if form.Get("public_box") != "" {
+		f.Public = form.Get("public") != ""
+		req.Public = &f.Public
+	}
 	if n, err := strconv.Atoi(f.Duration); err == nil {
 		req.DurationMinutes = &n
 	} else {
