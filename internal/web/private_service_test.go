@@ -1,10 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/atelier-app/atelier/internal/app"
+	"github.com/atelier-app/atelier/internal/booking"
 )
 
 // The demo's commission steps (design review, fitting, collection) are not
@@ -74,5 +79,23 @@ func TestStaffServicePublicBox(t *testing.T) {
 	save(true)
 	if !listed() {
 		t.Fatal("ticked again, ring sizing is not offered to customers")
+	}
+}
+
+// A customer whose fitting staff booked moves it from the manage link:
+// the reschedule page lists the fitting's free times.
+func TestPrivateServiceMovedByItsCustomer(t *testing.T) {
+	env := MustOpenEnv(t)
+	c, err := env.App.StaffCreateBooking(context.Background(), testAdmin, app.BookingRequest{
+		Service: "fitting", Mode: booking.InPerson, Artisan: "mei", Start: time.Date(2026, 12, 2, 14, 0, 0, 0, Singapore),
+		Customer: booking.Customer{Name: "Ada Lovelace", Email: "ada@example.com"},
+	}, app.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := env.booked(c)
+	p := env.MustGet(t, "/bookings/"+b.Booking.ID+"/reschedule?"+url.Values{"token": {b.ManageToken}, "date": {"2026-12-03"}}.Encode())
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "start=2026-12-03T12%3A30%3A00%2B08%3A00") {
+		t.Fatalf("the fitting's reschedule page: %d, want its free times on 3 December:\n%s", p.Status, p.Body)
 	}
 }
