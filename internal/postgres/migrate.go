@@ -333,6 +333,9 @@ CREATE INDEX bookings_block ON bookings (block_start) INCLUDE (block_end, artisa
 DROP INDEX bookings_artisan_block;
 CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status IN ('confirmed', 'pending');
 `)
+	return err
+}
+
 // migratePrivateServices adds services.public (issue 13): a service
 // customers are not shown, booked through an invitation or by staff; every
 // service so far is public.

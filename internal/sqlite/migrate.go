@@ -761,6 +761,7 @@ BEGIN
             ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start;
 END;
 `
+
 // migrateV18PrivateServices adds services[].public (issue 13): a service
 // customers are not shown, booked through an invitation or by staff; every
 // service so far is public.
