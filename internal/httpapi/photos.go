@@ -37,9 +37,20 @@ type photoView struct {
 	CreatedAt   Time   `json:"created_at"`
 }
 
-func newPhotoView(p booking.Photo) photoView {
+// newPhotoView is p with its time in loc, the atelier's zone, as every
+// other time of a booking.
+func newPhotoView(p booking.Photo, loc *time.Location) photoView {
 	return photoView{ID: p.ID, ContentType: p.ContentType, Bytes: p.Bytes, Width: p.Width, Height: p.Height,
-		CreatedAt: At(p.CreatedAt.UTC().Truncate(time.Second))}
+		CreatedAt: At(p.CreatedAt.In(loc).Truncate(time.Second))}
+}
+
+// atelierZone is the atelier's time zone (UTC if the catalogue cannot be
+// read: the answer is still right, only written with another offset).
+func (s *Server) atelierZone(r *http.Request) *time.Location {
+	if c, err := s.app.Catalog(r.Context()); err == nil {
+		return c.Atelier.Zone()
+	}
+	return time.UTC
 }
 
 // photoBodyLimit bounds the whole multipart body: one photo and the
@@ -62,7 +73,7 @@ func (s *Server) handleAddPhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, newPhotoView(*p))
+	return writeJSON(w, http.StatusCreated, newPhotoView(*p, s.atelierZone(r)))
 }
 
 // readPhotoPart reads the field "photo" of a multipart body, whole, at
@@ -137,8 +148,9 @@ func (s *Server) handleListPhotos(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	out := make([]photoView, len(ps))
+	loc := s.atelierZone(r)
 	for i, p := range ps {
-		out[i] = newPhotoView(p)
+		out[i] = newPhotoView(p, loc)
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"photos": out})
 }

@@ -37,6 +37,7 @@ type photoJSON struct {
 	Bytes       int    `json:"bytes"`
 	Width       int    `json:"width"`
 	Height      int    `json:"height"`
+	CreatedAt   string `json:"created_at"`
 }
 
 // upload posts data as the booking's photo with its manage token.
@@ -95,6 +96,9 @@ func TestPhotos(t *testing.T) {
 	r.JSON(t, &p)
 	if p.ContentType != "image/jpeg" || p.Width != 400 || p.Height != 300 || p.Bytes <= 0 || !strings.HasPrefix(p.ID, "ph_") {
 		t.Errorf("photo %+v", p)
+	}
+	if !strings.HasSuffix(p.CreatedAt, "+08:00") {
+		t.Errorf("the photo's created_at %q is not in the atelier's zone, as the booking's times are", p.CreatedAt)
 	}
 	token := "Bearer " + b.ManageToken
 	got := do(http.MethodGet, "/api/v1/bookings/"+b.ID+"/photos/"+p.ID, "", nil, "Authorization", token)
