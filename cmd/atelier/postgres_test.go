@@ -303,3 +303,24 @@ func TestConcurrentBookingsOnASmallPool(t *testing.T) {
 		}
 	}
 }
+
+// A PostgreSQL server that cannot be reached stops the start with the
+// operator's words (where, why, what to check), not the customers' "busy
+// just now", and without the URL's password.
+func TestUnreachablePostgres(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("ATELIER_DATABASE_URL", "postgres://atelier:s3cret-pw@127.0.0.1:1/atelier?sslmode=disable&connect_timeout=2")
+	cfg := postgresConfig(t, dir, "", "")
+	_, stderr, err := runMain(t, "", "--config", cfg, "user", "list")
+	if err == nil {
+		t.Fatal("user list on an unreachable database succeeded")
+	}
+	msg := err.Error() + stderr
+	if !strings.Contains(msg, "cannot reach the PostgreSQL database atelier@127.0.0.1:1/atelier") || !strings.Contains(msg, "ATELIER_DATABASE_URL") {
+		t.Errorf("the operator is told %q", err)
+	}
+	if strings.Contains(msg, "busy just now") || strings.Contains(msg, "s3cret-pw") {
+		t.Errorf("the message has customer wording or the password: %q", msg)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -60,9 +61,23 @@ func openPostgres(ctx context.Context, cfg *config.Config, opts storeOptions) (*
 	}
 	pg, err := postgres.Open(ctx, cfg.Database.URL, o)
 	if err != nil {
+		if cause := unreachable(err); cause != nil {
+			// The operator's words, not the customers' "busy just now".
+			return nil, fmt.Errorf("cannot reach the PostgreSQL database %s: %w (is it running, and are database.url or ATELIER_DATABASE_URL right?)", where, cause)
+		}
 		return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", where, err)
 	}
 	return &postgresDB{Store: pg, pg: pg, limits: postgres.NewLimitStore(pg.DB), where: where}, nil
+}
+
+// unreachable is the cause of err when it says the database could not be
+// reached (booking.EUNAVAILABLE), else nil.
+func unreachable(err error) error {
+	var e *booking.Error
+	if errors.As(err, &e) && e.Kind == booking.EUNAVAILABLE {
+		return e.Err
+	}
+	return nil
 }
 
 // describePostgres names a database by host and name, never its password.
