@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 18).
+-- The whole current schema of a new atelier database (schema version 19).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -207,6 +207,8 @@ CREATE TABLE bookings (
     -- A surprise (version 16): the customer's e-mail subjects and
     -- invitations name no service, only an appointment at the atelier.
     discreet          INTEGER NOT NULL DEFAULT 0 CHECK (discreet IN (0, 1)),
+    -- The commission the booking is an appointment of (version 19).
+    commission_id     TEXT             REFERENCES commissions (id),
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a
@@ -572,3 +574,27 @@ BEGIN
         lower(NEW.id) || ' ' || lower(NEW.customer_name) || ' ' || lower(NEW.customer_email) || ' ' ||
         replace(replace(replace(replace(replace(replace(NEW.customer_phone, ' ', ''), '+', ''), '-', ''), '(', ''), ')', ''), '.', ''));
 END;
+
+-- Commissions (version 19): a piece made over several appointments, for
+-- one customer (customer_id; the details as staff gave them beside it) with
+-- one artisan, at one of the configured stages. Bookings name the
+-- commission they belong to (bookings.commission_id).
+CREATE TABLE commissions (
+    id                TEXT PRIMARY KEY,
+    title             TEXT NOT NULL CHECK (title <> ''),
+    stage             TEXT NOT NULL CHECK (stage <> ''),
+    customer_id       TEXT NOT NULL REFERENCES customers (id),
+    customer_name     TEXT NOT NULL,
+    customer_email    TEXT NOT NULL,
+    customer_phone    TEXT NOT NULL DEFAULT '',
+    customer_timezone TEXT NOT NULL DEFAULT '',
+    customer_language TEXT NOT NULL DEFAULT '',
+    artisan_id        TEXT NOT NULL REFERENCES artisans (id),
+    notes             TEXT NOT NULL DEFAULT '',
+    needed_by         TEXT,                       -- YYYY-MM-DD, or NULL
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL
+);
+
+CREATE INDEX commissions_customer ON commissions (customer_id);
+CREATE INDEX bookings_commission ON bookings (commission_id) WHERE commission_id IS NOT NULL;

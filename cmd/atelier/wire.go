@@ -111,6 +111,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		DeclinedReply:      cfg.Mail.DeclinedReply,
 		Languages:          langs,
 		Advice:             invite.AdviceOf(cfg),
+		CommissionStages:   cfg.Commissions.StageList(),
 	})
 
 	// Background work: the job runners, then the rest.

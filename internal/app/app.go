@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/auth"
@@ -76,6 +77,9 @@ type Deps struct {
 	// Advice is the services' "what to bring" (services[].bring), for the
 	// invitation's DESCRIPTION.
 	Advice invite.Advice
+	// CommissionStages are the stages of commissions, in order
+	// (commissions.stages); nil means booking.DefaultCommissionStages.
+	CommissionStages []string
 
 	// Passwords are the argon2id costs of the dummy hash computed for an
 	// unknown e-mail address at sign-in; zero means auth.DefaultParams.
@@ -112,6 +116,7 @@ type App struct {
 	metrics        Metrics
 	replies        bool
 	declinedReply  string
+	stages         []string // commission stages (commissions.go)
 
 	checker     *auth.Checker
 	idleTimeout time.Duration
@@ -149,6 +154,10 @@ func New(d Deps) *App {
 	}
 	if a.clock == nil {
 		a.clock = time.Now
+	}
+	a.stages = slices.Clone(d.CommissionStages)
+	if len(a.stages) == 0 {
+		a.stages = slices.Clone(booking.DefaultCommissionStages)
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)

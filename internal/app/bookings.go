@@ -385,6 +385,11 @@ func (a *App) authorize(ctx context.Context, id, token string) (*booking.Booking
 		return nil, booking.ErrNotFound("booking")
 	}
 	b, err := a.store.BookingByManageToken(ctx, ParseBookingID(id), auth.HashSecret(token))
+	if booking.ErrorKind(err) == booking.ENOTFOUND {
+		// The token of another booking of the same commission opens it
+		// too (commissions.go).
+		b, err = a.commissionSibling(ctx, id, auth.HashSecret(token))
+	}
 	if err != nil {
 		return nil, wrapStore("load booking", err)
 	}

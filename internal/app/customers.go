@@ -40,6 +40,9 @@ type SearchResults struct {
 type Customer struct {
 	booking.CustomerProfile
 	Bookings []StaffBooking
+	// Commissions are the customer's commissions the reader may see, the
+	// latest changed first.
+	Commissions []Commission
 	// Mail counts the e-mails of each booking by state (MessageSent,
 	// MessagePending, MessageFailed), by booking id.
 	Mail map[string]map[string]int
@@ -115,9 +118,13 @@ func (a *App) staffViews(ctx context.Context, bs []booking.Booking, c *booking.C
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
+	refs, err := a.commissionRefs(ctx, bs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]StaffBooking, 0, len(bs))
 	for i := range bs {
-		out = append(out, StaffBooking{Booking: *result(&bs[i], c, zoneOf(c), a.now()), StaffNotes: notes[bs[i].ID]})
+		out = append(out, StaffBooking{Booking: *result(&bs[i], c, zoneOf(c), a.now()), StaffNotes: notes[bs[i].ID], Commission: refs[bs[i].ID]})
 	}
 	return out, nil
 }
@@ -180,6 +187,9 @@ func (a *App) StaffCustomer(ctx context.Context, u *booking.User, id string) (*C
 	}
 	out := &Customer{CustomerProfile: *p, Zone: zoneOf(c), Mail: make(map[string]map[string]int, len(bs))}
 	if out.Bookings, err = a.staffViews(ctx, bs, c); err != nil {
+		return nil, err
+	}
+	if out.Commissions, err = a.customerCommissions(ctx, u, id); err != nil {
 		return nil, err
 	}
 	for i := range bs {

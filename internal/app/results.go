@@ -54,6 +54,9 @@ func changesOf(b *booking.Booking, c *booking.Catalog, now time.Time) Changes {
 type StaffBooking struct {
 	Booking
 	StaffNotes string
+	// Commission names the commission the booking belongs to; nil when
+	// none (commissions.go).
+	Commission *booking.CommissionRef
 	// Reply is the customer's latest answer to the invitations, read from
 	// the organizer's mailbox; nil when none (replies.go).
 	Reply *CustomerReply

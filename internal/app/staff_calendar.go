@@ -99,9 +99,13 @@ func (a *App) StaffBookings(ctx context.Context, u *booking.User, r DateRange, a
 	if err != nil {
 		return nil, err
 	}
+	refs, err := a.commissionRefs(ctx, bs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]StaffBooking, 0, len(bs))
 	for i := range bs {
-		v := StaffBooking{Booking: *result(&bs[i], c, loc, a.now()), StaffNotes: notes[bs[i].ID]}
+		v := StaffBooking{Booking: *result(&bs[i], c, loc, a.now()), StaffNotes: notes[bs[i].ID], Commission: refs[bs[i].ID]}
 		if cr, ok := replies[bs[i].ID]; ok {
 			v.Reply = customerReply(cr, &bs[i])
 		}
@@ -116,7 +120,11 @@ func (a *App) staffView(ctx context.Context, b *booking.Booking, c *booking.Cata
 	if err != nil {
 		return nil, internal("load staff notes", err)
 	}
-	v := &StaffBooking{Booking: *result(b, c, loc, a.now()), StaffNotes: notes[b.ID]}
+	refs, err := a.commissionRefs(ctx, []booking.Booking{*b})
+	if err != nil {
+		return nil, err
+	}
+	v := &StaffBooking{Booking: *result(b, c, loc, a.now()), StaffNotes: notes[b.ID], Commission: refs[b.ID]}
 	replies, err := a.customerReplies(ctx, b.ID)
 	if err != nil {
 		return nil, err

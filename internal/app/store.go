@@ -25,6 +25,8 @@ type Store interface {
 	// CustomerStore: staff search, customers and their notes (customers.go).
 	booking.CustomerStore
 	booking.PhotoStore // the photos customers add to bookings (photos.go)
+	// CommissionStore: pieces made over several appointments (commissions.go).
+	booking.CommissionStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

@@ -74,6 +74,9 @@ type Booking struct {
 	// and the invitation's title and description name no service, piece
 	// or stone, only an appointment at the atelier. Staff see the flag.
 	Discreet bool
+	// CommissionID is the commission the booking belongs to (a piece made
+	// over several appointments), "" when none (commission.go).
+	CommissionID string
 }
 
 // ServiceNameOf is the name to show for b's service: the catalogue's

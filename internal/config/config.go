@@ -43,6 +43,9 @@ type Config struct {
 	Meetings       Meetings       `yaml:"meetings"`
 	GoogleCalendar GoogleCalendar `yaml:"google_calendar"`
 	Staff          Staff          `yaml:"staff"`
+	// Commissions: the stages of pieces made over several appointments
+	// (commissions.go).
+	Commissions Commissions `yaml:"commissions"`
 }
 
 // Server is the HTTP listener.

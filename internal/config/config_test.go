@@ -300,6 +300,7 @@ func TestDefaults(t *testing.T) {
 		{"staff", c.Staff, config.Staff{SessionIdleTimeout: 12 * time.Hour, SessionMaxAge: 168 * time.Hour}},
 		{"artisans[0].google_calendar_id", c.Artisans[0].GoogleCalendarID, "primary"},
 		{"atelier.closures[0].to", c.Atelier.Closures[0].To, "2026-12-25"},
+		{"commissions.stages", strings.Join(c.Commissions.StageList(), " "), "consultation design approved making fitting ready collected closed"},
 	}
 	for _, ck := range checks {
 		if ck.got != ck.want {
@@ -352,7 +353,13 @@ func TestInvalid(t *testing.T) {
 		want  []string // the problems, each (part of) one "path: message" line
 	}{
 		{name: "UnknownTopLevelKey", extra: "colour: red\n",
-			want: []string{"colour: unknown key (allowed here: server, log, database, limits, atelier, booking, services, artisans, mail, meetings, google_calendar, staff) (line 22)"}},
+			want: []string{"colour: unknown key (allowed here: server, log, database, limits, atelier, booking, services, artisans, mail, meetings, google_calendar, staff, commissions) (line 22)"}},
+		{name: "StageNotAnIdentifier", extra: "commissions: {stages: [consultation, Making]}\n",
+			want: []string{`commissions.stages[1]: "Making" is not a stage identifier`}},
+		{name: "StageTwice", extra: "commissions: {stages: [consultation, design, consultation]}\n",
+			want: []string{`commissions.stages[2]: "consultation" is listed twice`}},
+		{name: "StageEmpty", extra: "commissions: {stages: [consultation, \"\"]}\n",
+			want: []string{`commissions.stages[1]: is empty`}},
 		{name: "UnknownNestedKey", edits: []string{"    name: Ann\n", "    name: Ann\n    colour: red\n"},
 			want: []string{"artisans[0].colour: unknown key (allowed here: id, name, bio, email, services, working_hours, date_hours, daily_cap, photo, meeting_url, google_calendar_id) (line 21)"}},
 		{name: "DuplicateKey", edits: []string{"  name: Test Atelier\n", "  name: Test Atelier\n  name: Again\n"},

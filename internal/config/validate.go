@@ -172,8 +172,9 @@ func (v *validator) config(c *Config) {
 	v.atLeast("limits.link_requests_per_hour", c.Limits.LinkRequestsPerHour, 0)
 
 	v.catalog(c)
-	v.face(c)      // face.go
-	v.languages(c) // languages.go
+	v.face(c)        // face.go
+	v.languages(c)   // languages.go
+	v.commissions(c) // commissions.go
 	v.atLeast("booking.idempotency_ttl_hours", c.Booking.IdempotencyTTLHours, 1)
 
 	v.mail(&c.Mail)

@@ -269,6 +269,17 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	do(admin, http.MethodHead, "/api/v1/bookings/"+pb.ID+"/photos/"+ph.ID+"?size=thumb", nil, http.StatusOK)
 	do("", http.MethodDelete, "/api/v1/bookings/"+pb.ID+"/photos/"+ph.ID, nil, http.StatusNoContent, pbearer...)
 
+	// A commission from that booking, and the customer's view of it.
+	var cm struct{ ID string }
+	do(admin, http.MethodPost, "/api/v1/staff/commissions", map[string]any{"title": "Emerald ring", "booking": pb.ID}, http.StatusCreated).JSON(t, &cm)
+	do(admin, http.MethodGet, "/api/v1/staff/commissions?stage=consultation", nil, http.StatusOK)
+	do(admin, http.MethodPatch, "/api/v1/staff/commissions/"+cm.ID, map[string]any{"stage": "design", "needed_by": "2027-02-14"}, http.StatusOK)
+	do(admin, http.MethodDelete, "/api/v1/staff/commissions/"+cm.ID+"/bookings/"+pb.ID, nil, http.StatusOK)
+	do(admin, http.MethodPut, "/api/v1/staff/commissions/"+cm.ID+"/bookings/"+pb.ID, nil, http.StatusOK)
+	do(admin, http.MethodGet, "/api/v1/staff/commissions/"+cm.ID, nil, http.StatusOK)
+	do("", http.MethodGet, "/api/v1/commissions/"+cm.ID+"?token="+pb.ManageToken, nil, http.StatusOK)
+	do("", http.MethodHead, "/api/v1/commissions/"+cm.ID, nil, http.StatusOK, pbearer...)
+
 	do("", http.MethodPost, "/api/v1/staff/login", map[string]string{"email": e.Mei.Email, "password": StaffPassword}, http.StatusOK)
 	do(admin, http.MethodPost, "/api/v1/staff/logout", nil, http.StatusNoContent)
 

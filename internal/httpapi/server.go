@@ -44,7 +44,8 @@ func New(edge *httpx.Server, a *app.App) *Server {
 	s.registerCatalogRoutes(r)
 	s.registerAvailabilityRoutes(r)
 	s.registerBookingRoutes(r)
-	s.registerPhotoRoutes(r) // photos.go
+	s.registerPhotoRoutes(r)      // photos.go
+	s.registerCommissionRoutes(r) // commissions.go
 	s.registerOpenAPIRoute(r)
 	// The document is converted to JSON once, at the first start.
 	if _, err := openAPIJSON(); err != nil {

@@ -67,6 +67,7 @@ func (sa *staffAPI) register(r *mux.Router) {
 
 	sa.registerStaffToolsRoutes(r) // staff_tools.go: staff availability, search, customers
 	sa.registerCatalogueRoutes(r)  // staff_catalogue.go: the admins' catalogue
+	sa.registerCommissionRoutes(r) // commissions.go: pieces made over several appointments
 
 	sa.registerGoogleRoutes(r) // google.go; only when sync is enabled
 }

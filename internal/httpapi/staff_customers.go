@@ -60,7 +60,7 @@ type customerView struct {
 	customerSummaryView
 	Notes       string             `json:"notes"`
 	Bookings    []staffBookingView `json:"bookings"`
-	Commissions []struct{}         `json:"commissions"` // commissions come with a later issue
+	Commissions []commissionView   `json:"commissions"`
 }
 
 // handleSearch serves GET /api/v1/staff/search?q=TEXT.
@@ -117,7 +117,7 @@ func (sa *staffAPI) replyCustomer(w http.ResponseWriter, c *app.Customer, err er
 		customerSummaryView: newCustomerSummaryView(&c.CustomerProfile, c.Zone),
 		Notes:               c.Notes,
 		Bookings:            sa.staffBookingViews(c.Bookings),
-		Commissions:         []struct{}{},
+		Commissions:         sa.commissionViews(c.Commissions),
 	}
 	return writeJSON(w, http.StatusOK, v)
 }

@@ -154,10 +154,13 @@ type staffBookingView struct {
 	// CustomerReply is the customer's latest answer to the invitations,
 	// read from the organizer's mailbox; nil when none.
 	CustomerReply *customerReplyView `json:"customer_reply,omitempty"`
+	// Commission names the commission the booking belongs to, if any.
+	Commission *commissionRefView `json:"commission,omitempty"`
 }
 
 func (s *Server) staffBookingView(b *app.StaffBooking) *staffBookingView {
-	v := &staffBookingView{bookingView: s.bookingView(&b.Booking), Room: b.RoomID, StaffNotes: b.StaffNotes}
+	v := &staffBookingView{bookingView: s.bookingView(&b.Booking), Room: b.RoomID, StaffNotes: b.StaffNotes,
+		Commission: newCommissionRefView(b.Commission)}
 	if b.Reply != nil {
 		v.CustomerReply = newCustomerReplyView(b.Reply, b.Zone)
 	}

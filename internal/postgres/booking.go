@@ -15,7 +15,8 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	start_at, end_at, block_start, block_end,
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
-	coalesce(uid, ''), service_name, artisan_name, answers, reschedules, customer_language, discreet`
+	coalesce(uid, ''), service_name, artisan_name, answers, reschedules, customer_language, discreet,
+	coalesce(commission_id, '')`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
@@ -24,7 +25,8 @@ func scanBooking(s scanner) (*booking.Booking, error) {
 		&b.Start, &b.End, &b.BlockStart, &b.BlockEnd,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.CreatedAt, &b.UpdatedAt,
-		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules, &b.Customer.Language, &b.Discreet)
+		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules, &b.Customer.Language, &b.Discreet,
+		&b.CommissionID)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
@@ -133,15 +135,15 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		// catalogue as it is now (see schema.sql).
 		err = tx.QueryRow(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, service_name, artisan_name)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, service_name, artisan_name)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
 				coalesce((SELECT name FROM services WHERE id = $3), ''), coalesce((SELECT name FROM artisans WHERE id = $5), ''))
 			RETURNING service_name, artisan_name`,
 			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
 			b.Start, b.End, b.BlockStart, b.BlockEnd,
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
 			b.Notes, b.Location, b.MeetingURL, b.Sequence, b.CreatedAt, b.UpdatedAt,
-			nullString(b.UID), answers, b.Customer.Language, b.Discreet).Scan(&b.ServiceName, &b.ArtisanName)
+			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID)).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}

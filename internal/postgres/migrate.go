@@ -43,6 +43,7 @@ var migrations = []migration{
 	{"discreet bookings", migrateDiscreet},                  // 12: a surprise (bookings.discreet)
 	{"pending and declined bookings", migrateRequests},      // 13: requests staff approve (issue 13)
 	{"private services", migratePrivateServices},            // 14: issue 13, services.public
+	{"commissions", migrateCommissions},                     // 15: issue 13 (commission.go)
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -341,5 +342,32 @@ CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE 
 // service so far is public.
 func migratePrivateServices(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `ALTER TABLE services ADD COLUMN public boolean NOT NULL DEFAULT true`)
+	return err
+}
+
+// migrateCommissions adds the commissions (issue 13) and the commission
+// each booking belongs to (none for the bookings made so far).
+func migrateCommissions(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+CREATE TABLE commissions (
+    id                text        PRIMARY KEY,
+    title             text        NOT NULL CHECK (title <> ''),
+    stage             text        NOT NULL CHECK (stage <> ''),
+    customer_id       text        NOT NULL REFERENCES customers (id),
+    customer_name     text        NOT NULL,
+    customer_email    text        NOT NULL,
+    customer_phone    text        NOT NULL DEFAULT '',
+    customer_timezone text        NOT NULL DEFAULT '',
+    customer_language text        NOT NULL DEFAULT '',
+    artisan_id        text        NOT NULL REFERENCES artisans (id),
+    notes             text        NOT NULL DEFAULT '',
+    needed_by         date,
+    created_at        timestamptz NOT NULL,
+    updated_at        timestamptz NOT NULL
+);
+CREATE INDEX commissions_customer ON commissions (customer_id);
+ALTER TABLE bookings ADD COLUMN commission_id text REFERENCES commissions (id);
+CREATE INDEX bookings_commission ON bookings (commission_id) WHERE commission_id IS NOT NULL;
+`)
 	return err
 }

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 14).
+-- version 15).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -582,3 +582,28 @@ CREATE TRIGGER time_off_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNC
     FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
 CREATE TRIGGER date_hours_catalog_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON date_hours
     FOR EACH STATEMENT EXECUTE FUNCTION atelier_catalog_notify();
+
+-- Commissions (version 15): a piece made over several appointments, for
+-- one customer (customer_id; the details as staff gave them beside it)
+-- with one artisan, at one of the configured stages. Bookings name the
+-- commission they belong to (bookings.commission_id, added here, after
+-- the table it refers to, as the migration adds it).
+CREATE TABLE commissions (
+    id                text        PRIMARY KEY,
+    title             text        NOT NULL CHECK (title <> ''),
+    stage             text        NOT NULL CHECK (stage <> ''),
+    customer_id       text        NOT NULL REFERENCES customers (id),
+    customer_name     text        NOT NULL,
+    customer_email    text        NOT NULL,
+    customer_phone    text        NOT NULL DEFAULT '',
+    customer_timezone text        NOT NULL DEFAULT '',
+    customer_language text        NOT NULL DEFAULT '',
+    artisan_id        text        NOT NULL REFERENCES artisans (id),
+    notes             text        NOT NULL DEFAULT '',
+    needed_by         date,
+    created_at        timestamptz NOT NULL,
+    updated_at        timestamptz NOT NULL
+);
+CREATE INDEX commissions_customer ON commissions (customer_id);
+ALTER TABLE bookings ADD COLUMN commission_id text REFERENCES commissions (id);
+CREATE INDEX bookings_commission ON bookings (commission_id) WHERE commission_id IS NOT NULL;

@@ -41,6 +41,7 @@ var migrations = []migration{
 	migrateV16Discreet,
 	migrateV17Requests, // pending and declined bookings (issue 13)
 	migrateV18PrivateServices,
+	migrateV19Commissions,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -767,5 +768,33 @@ END;
 // service so far is public.
 func migrateV18PrivateServices(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `ALTER TABLE services ADD COLUMN public INTEGER NOT NULL DEFAULT 1 CHECK (public IN (0, 1))`)
+	return err
+}
+
+// migrateV19Commissions adds the commissions (issue 13): pieces made over
+// several appointments, and the commission each booking belongs to (none
+// for the bookings made so far).
+func migrateV19Commissions(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE commissions (
+    id                TEXT PRIMARY KEY,
+    title             TEXT NOT NULL CHECK (title <> ''),
+    stage             TEXT NOT NULL CHECK (stage <> ''),
+    customer_id       TEXT NOT NULL REFERENCES customers (id),
+    customer_name     TEXT NOT NULL,
+    customer_email    TEXT NOT NULL,
+    customer_phone    TEXT NOT NULL DEFAULT '',
+    customer_timezone TEXT NOT NULL DEFAULT '',
+    customer_language TEXT NOT NULL DEFAULT '',
+    artisan_id        TEXT NOT NULL REFERENCES artisans (id),
+    notes             TEXT NOT NULL DEFAULT '',
+    needed_by         TEXT,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL
+);
+CREATE INDEX commissions_customer ON commissions (customer_id);
+ALTER TABLE bookings ADD COLUMN commission_id TEXT REFERENCES commissions (id);
+CREATE INDEX bookings_commission ON bookings (commission_id) WHERE commission_id IS NOT NULL;
+`)
 	return err
 }

@@ -66,6 +66,7 @@ type Store struct {
 	*ReplyStore
 	*CustomerStore
 	*PhotoStore
+	*CommissionStore
 }
 
 // NewStore returns every store over db.
@@ -80,16 +81,18 @@ func NewStore(db *DB) *Store {
 		ReplyStore:        NewReplyStore(db),
 		CustomerStore:     NewCustomerStore(db),
 		PhotoStore:        NewPhotoStore(db),
+		CommissionStore:   NewCommissionStore(db),
 	}
 }
 
 var (
-	_ booking.CatalogStore = (*CatalogStore)(nil)
-	_ booking.BookingStore = (*BookingStore)(nil)
-	_ booking.StaffStore   = (*StaffStore)(nil)
-	_ booking.JobStore     = (*JobStore)(nil)
-	_ calsync.Store        = (*CalendarSyncStore)(nil)
-	_ booking.ReplyStore   = (*ReplyStore)(nil)
-	_ booking.PhotoStore   = (*PhotoStore)(nil)
-	_ booking.Store        = (*Store)(nil)
+	_ booking.CatalogStore    = (*CatalogStore)(nil)
+	_ booking.BookingStore    = (*BookingStore)(nil)
+	_ booking.StaffStore      = (*StaffStore)(nil)
+	_ booking.JobStore        = (*JobStore)(nil)
+	_ calsync.Store           = (*CalendarSyncStore)(nil)
+	_ booking.ReplyStore      = (*ReplyStore)(nil)
+	_ booking.PhotoStore      = (*PhotoStore)(nil)
+	_ booking.CommissionStore = (*CommissionStore)(nil)
+	_ booking.Store           = (*Store)(nil)
 )

@@ -48,6 +48,7 @@ type Store interface {
 	booking.PhotoStore
 	calsync.Store
 	booking.CustomerStore
+	booking.CommissionStore
 	SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error)
 	// JobStats counts jobs by queue and state (the metrics).
 	JobStats(ctx context.Context) (map[string]map[string]int, error)
@@ -117,7 +118,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("PostponeJob", func(t *testing.T) { testPostponeJob(t, open) })
 	t.Run("JobHealth", func(t *testing.T) { testJobHealth(t, open) })
 	t.Run("BookingJobs", func(t *testing.T) { testBookingJobs(t, open) })
-	t.Run("Customers", func(t *testing.T) { testCustomers(t, open) }) // customer.go
+	t.Run("Customers", func(t *testing.T) { testCustomers(t, open) })     // customer.go
+	t.Run("Commissions", func(t *testing.T) { testCommissions(t, open) }) // commission.go
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
