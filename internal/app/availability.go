@@ -103,7 +103,7 @@ func (a *App) availability(ctx context.Context, q AvailabilityQuery, staff bool)
 		kind = "staff"
 	}
 	defer a.observeAvailability(kind, time.Now()) // metrics.go
-	s, err := a.store.Schedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
+	s, err := a.store.AvailabilitySchedule(ctx, from.Add(-scheduleMargin), to.Add(scheduleMargin))
 	if err != nil {
 		return nil, internal("load schedule", err)
 	}

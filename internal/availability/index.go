@@ -169,9 +169,13 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 	// The bookings that matter are gathered first and then laid out in
 	// one array, each candidate's and each room's part sized exactly,
 	// rather than grown booking by booking.
-	var buf [256]hit // on the stack: most windows hold fewer
-	hits, counts := ix.gather(buf[:0], s.Bookings, ignore)
-	ix.layOut(s.Bookings, hits, counts)
+	var buf [128]hit // on the stack: most windows hold fewer
+	g := gathering{hits: buf[:0], counts: make([]int, len(cands)+len(ix.rooms))}
+	ix.gather(&g, s.Bookings, ignore)
+	for _, run := range s.Holds {
+		ix.gatherHolds(&g, run, ignore)
+	}
+	ix.layOut(g.hits, g.counts)
 	for i := range ix.blocked {
 		ix.blocked[i] = normalize(ix.blocked[i])
 	}
@@ -181,48 +185,67 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 	return ix
 }
 
-// hit is a booking that blocks candidate cand, room room, or both (-1 for
-// neither), gathered while newIndex scans the schedule.
+// hit is a booking's block that blocks candidate cand, room room, or
+// both (-1 for neither), gathered while newIndex scans the schedule.
 // Candidate and room numbers fit 16 bits (resolve refuses larger
-// schedules), which keeps a hit to 8 bytes.
+// schedules).
 type hit struct {
-	k          int32 // in Schedule.Bookings
+	block      interval
 	cand, room int16
 }
 
 // maxIndexed is the most candidates, and the most rooms, an index holds.
 const maxIndexed = math.MaxInt16
 
-// gather finds the bookings that block a candidate or a room and counts
-// each candidate's bookings per day. counts holds the number of blocks
+// gathering is what gather finds: the blocks, and the number of blocks
 // per candidate, then per room.
-func (ix *index) gather(hits []hit, bookings []booking.Booking, ignore string) ([]hit, []int) {
-	nc := len(ix.artisans)
-	counts := make([]int, nc+len(ix.rooms))
+type gathering struct {
+	hits   []hit
+	counts []int
+}
+
+// gather finds the bookings that block a candidate or a room and counts
+// each candidate's bookings per day.
+func (ix *index) gather(g *gathering, bookings []booking.Booking, ignore string) {
 	for k := range bookings {
 		b := &bookings[k]
 		if b.ID == ignore && ignore != "" || !b.Status.Holds() || !ix.counts(b) {
 			continue
 		}
-		h := hit{k: int32(k), cand: -1, room: -1}
-		if i, ok := ix.candByID[b.ArtisanID]; ok {
-			h.cand = int16(i)
-			counts[i]++
-			if d := ix.dayIndex(b.Start.UnixNano()); d >= 0 {
-				ix.perDay[i][d]++
-			}
+		ix.add(g, b.ArtisanID, b.RoomID, b.Mode, b.Start.UnixNano(), interval{b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()})
+	}
+}
+
+// gatherHolds is gather for a run of holds (Schedule.Holds).
+func (ix *index) gatherHolds(g *gathering, run []booking.Hold, ignore string) {
+	for k := range run {
+		h := &run[k]
+		if h.ID == ignore && ignore != "" || !ix.holds(h.Start, h.BlockStart, h.BlockEnd) {
+			continue
 		}
-		if ix.inPerson && b.Mode == booking.InPerson {
-			h.room = int16(ix.roomIndex(b.RoomID))
-			if h.room >= 0 {
-				counts[nc+int(h.room)]++
-			}
-		}
-		if h.cand >= 0 || h.room >= 0 {
-			hits = append(hits, h)
+		ix.add(g, h.ArtisanID, h.RoomID, h.Mode, h.Start, interval{h.BlockStart, h.BlockEnd})
+	}
+}
+
+// add gathers the block of a booking that matters to the index.
+func (ix *index) add(g *gathering, artisanID, roomID string, mode booking.Mode, start int64, block interval) {
+	h := hit{block: block, cand: -1, room: -1}
+	if i, ok := ix.candByID[artisanID]; ok {
+		h.cand = int16(i)
+		g.counts[i]++
+		if d := ix.dayIndex(start); d >= 0 {
+			ix.perDay[i][d]++
 		}
 	}
-	return hits, counts
+	if ix.inPerson && mode == booking.InPerson {
+		h.room = int16(ix.roomIndex(roomID))
+		if h.room >= 0 {
+			g.counts[len(ix.artisans)+int(h.room)]++
+		}
+	}
+	if h.cand >= 0 || h.room >= 0 {
+		g.hits = append(g.hits, h)
+	}
 }
 
 // counts reports whether b matters to the index: its block overlaps the
@@ -242,6 +265,17 @@ func (ix *index) counts(b *booking.Booking) bool {
 	return true
 }
 
+// holds is counts for a hold's times.
+func (ix *index) holds(start, blockStart, blockEnd int64) bool {
+	switch {
+	case start < ix.windowLo:
+		return blockEnd > ix.windowLo
+	case start >= ix.windowHi:
+		return blockStart < ix.windowHi
+	}
+	return true
+}
+
 // roomIndex is the index of room id in ix.rooms, or -1.
 func (ix *index) roomIndex(id string) int {
 	for r := range ix.rooms {
@@ -253,9 +287,9 @@ func (ix *index) roomIndex(id string) int {
 }
 
 // layOut places the time off and busy times already in ix.blocked and
-// the gathered bookings in one array, each candidate's and room's part
-// of exactly its size (counts, from gather).
-func (ix *index) layOut(bookings []booking.Booking, hits []hit, counts []int) {
+// the gathered blocks in one array, each candidate's and room's part of
+// exactly its size (counts, from gather).
+func (ix *index) layOut(hits []hit, counts []int) {
 	nc := len(ix.artisans)
 	total := 0
 	for i, n := range counts {
@@ -277,13 +311,11 @@ func (ix *index) layOut(bookings []booking.Booking, hits []hit, counts []int) {
 		all = all[:from+counts[nc+r]]
 	}
 	for _, h := range hits {
-		b := &bookings[h.k]
-		iv := interval{b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()}
 		if h.cand >= 0 {
-			ix.blocked[h.cand] = append(ix.blocked[h.cand], iv)
+			ix.blocked[h.cand] = append(ix.blocked[h.cand], h.block)
 		}
 		if h.room >= 0 {
-			ix.roomBusy[h.room] = append(ix.roomBusy[h.room], iv)
+			ix.roomBusy[h.room] = append(ix.roomBusy[h.room], h.block)
 		}
 	}
 }

@@ -229,6 +229,15 @@ func (sp speaker) artisanError(s *booking.Schedule, ix *index, dy *day, i int, r
 			return booking.ErrSlotUnavailable(name + " is booked then")
 		}
 	}
+	bsN, beN := bs.UnixNano(), be.UnixNano()
+	for _, run := range s.Holds {
+		for k := range run {
+			h := &run[k]
+			if h.ArtisanID == a.ID && (r.IgnoreBookingID == "" || h.ID != r.IgnoreBookingID) && bsN < h.BlockEnd && h.BlockStart < beN {
+				return booking.ErrSlotUnavailable(name + " is booked then")
+			}
+		}
+	}
 	for _, t := range a.TimeOff {
 		if !booking.Overlaps(bs, be, t.Start, t.End) {
 			continue

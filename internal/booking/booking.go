@@ -124,6 +124,25 @@ type Schedule struct {
 	Catalog
 	Bookings []Booking // confirmed only
 	Busy     []Busy
+	// Holds are more bookings that hold their time, in the compact form
+	// a store that keeps them in memory shares with availability reads
+	// (BookingStore.AvailabilitySchedule): runs of holds, each in block
+	// start order, shared and read-only. A run may hold bookings of its
+	// day that do not touch the window; the engine reads Bookings and
+	// Holds alike, and nothing else reads Holds.
+	Holds [][]Hold
+}
+
+// Hold is a booking that holds its time (Status.Holds) as availability
+// needs it: what it is, who and which room it holds, and when, in Unix
+// nanoseconds (no time.Time, no customer: a window of 100 artisans holds
+// 100,000 of them).
+type Hold struct {
+	ID, ServiceID, ArtisanID, RoomID string
+	Mode                             Mode
+	Status                           Status // confirmed or pending
+	Start, End                       int64
+	BlockStart, BlockEnd             int64
 }
 
 // Placement is where a checked booking goes: which artisan and, for a visit,

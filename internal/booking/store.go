@@ -78,6 +78,10 @@ type BookingStore interface {
 	// Schedule returns the catalogue with the bookings that hold their
 	// time (confirmed and pending) and busy times that overlap [from, to).
 	Schedule(ctx context.Context, from, to time.Time) (*Schedule, error)
+	// AvailabilitySchedule is Schedule for the engine alone (free times):
+	// the bookings may come as Holds, shared with the store's cache, in
+	// place of Bookings. Read nothing but the engine's answers from it.
+	AvailabilitySchedule(ctx context.Context, from, to time.Time) (*Schedule, error)
 
 	// CreateBooking checks and inserts a booking atomically. When
 	// nb.Idempotency is set and a record with the same KeyHash exists, the

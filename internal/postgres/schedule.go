@@ -34,6 +34,12 @@ func (st *BookingStore) Schedule(ctx context.Context, from, to time.Time) (*book
 	return s, nil
 }
 
+// AvailabilitySchedule is Schedule: with no cache to share, the bookings
+// come as Bookings, read like every other schedule's.
+func (st *BookingStore) AvailabilitySchedule(ctx context.Context, from, to time.Time) (*booking.Schedule, error) {
+	return st.Schedule(ctx, from, to)
+}
+
 // maxBlock is the longest a booking's block may be (a CHECK in schema.sql):
 // a booking touching [from, to) starts after from-maxBlock.
 const maxBlock = 24 * time.Hour

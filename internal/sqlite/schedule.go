@@ -35,6 +35,25 @@ func (st *BookingStore) Schedule(ctx context.Context, from, to time.Time) (*book
 	return s, nil
 }
 
+// AvailabilitySchedule is Schedule with the bookings as the cache's days
+// of holds (Schedule.Holds), shared, not copied into Bookings: a 62-day
+// window of 100 artisans is some 125,000 bookings, and building a
+// booking.Booking of each was most of an availability answer's time and
+// memory.
+func (st *BookingStore) AvailabilitySchedule(ctx context.Context, from, to time.Time) (*booking.Schedule, error) {
+	s, err := st.db.scheduleBase(ctx, st.db.read, from, to)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("sqlite: schedule: %w", err))
+	}
+	if s.Holds, err = st.db.schedule.holds(ctx, st.db.read, from, to); err != nil {
+		return nil, unavailable(fmt.Errorf("sqlite: schedule: %w", err))
+	}
+	if s.Busy, err = loadBusy(ctx, st.db.read, from, to); err != nil {
+		return nil, unavailable(fmt.Errorf("sqlite: schedule: %w", err))
+	}
+	return s, nil
+}
+
 // maxTime is later than any stored instant.
 var maxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 

@@ -112,6 +112,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("RaceDailyCap", func(t *testing.T) { testRaceDailyCap(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("Schedule", func(t *testing.T) { testSchedule(t, open) })
+	t.Run("AvailabilitySchedule", func(t *testing.T) { testAvailabilitySchedule(t, open) }) // availability.go
 	t.Run("JobQueue", func(t *testing.T) { testJobQueue(t, open) })
 	t.Run("ClaimJobsConcurrent", func(t *testing.T) { testClaimJobsConcurrent(t, open) })
 	t.Run("ExpiredLease", func(t *testing.T) { testExpiredLease(t, open) })
