@@ -364,6 +364,11 @@ func TestStatusCodes(t *testing.T) {
 		{"EmptyBody", "POST", "/api/v1/bookings", ``, nil, 400, "malformed_request", ""},
 		{"UnknownField", "POST", "/api/v1/bookings", withField("colour", "gold"), nil, 400, "malformed_request", ""},
 		{"TrailingData", "POST", "/api/v1/bookings", mustJSON(Request(tomorrow14)) + `{}`, nil, 400, "malformed_request", ""},
+		// encoding/json would take "Start" for "start", and the last of two
+		// "service" members: both are refused instead.
+		{"FieldInOtherCase", "POST", "/api/v1/bookings", strings.Replace(mustJSON(Request(tomorrow14)), `"start"`, `"Start"`, 1), nil, 400, "malformed_request", ""},
+		{"NestedFieldInOtherCase", "POST", "/api/v1/bookings", strings.Replace(mustJSON(Request(tomorrow14)), `"email"`, `"EMAIL"`, 1), nil, 400, "malformed_request", ""},
+		{"MemberTwice", "POST", "/api/v1/bookings", strings.Replace(mustJSON(Request(tomorrow14)), `"service":`, `"service":"sizing","service":`, 1), nil, 400, "malformed_request", ""},
 		{"WrongType", "POST", "/api/v1/bookings", withField("service", 7), nil, 400, "malformed_request", ""},
 		{"BadIdempotencyKey", "POST", "/api/v1/bookings", Request(tomorrow14), []string{"Idempotency-Key", strings.Repeat("k", 256)}, 400, "malformed_request", ""},
 		{"QueryMissingService", "GET", "/api/v1/availability?mode=in_person&from=2026-12-02&to=2026-12-02", nil, nil, 400, "malformed_request", "service"},

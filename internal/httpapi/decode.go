@@ -52,12 +52,67 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if len(raw) == 0 || raw[0] != '{' {
 		return malformed("the request body must be a JSON object")
 	}
+	if err := checkKeys(raw); err != nil {
+		return err
+	}
 	obj := json.NewDecoder(bytes.NewReader(raw))
 	obj.DisallowUnknownFields()
 	if err := obj.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	return nil
+}
+
+// checkKeys refuses what encoding/json would let through without a word:
+// a member name given twice in one object (the last would win), and a
+// name in another case than the API's, which is all lower case ("Start"
+// would be taken as "start"). Every name the API reads, field or map key
+// (question ids, weekdays), is lower case.
+func checkKeys(raw []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var stack []map[string]bool // the names seen in each open object; nil for an array
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return decodeError(err)
+		}
+		if expectKey {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				expectKey = len(stack) > 0 && stack[len(stack)-1] != nil
+				continue
+			}
+			name := tok.(string) // a member name: the decoder checked the syntax
+			seen := stack[len(stack)-1]
+			switch {
+			case seen[name]:
+				return malformed(fmt.Sprintf("the member %q is given twice", name))
+			case strings.ToLower(name) != name:
+				return malformed(fmt.Sprintf("unknown field %q: the API's names are lower case", name))
+			}
+			seen[name] = true
+			expectKey = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, map[string]bool{})
+			expectKey = true
+			continue
+		case json.Delim('['):
+			stack = append(stack, nil)
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// After a value: inside an object the next token is a name.
+		expectKey = len(stack) > 0 && stack[len(stack)-1] != nil
+	}
 }
 
 // jsonMediaType refuses a Content-Type other than application/json (with
