@@ -163,12 +163,16 @@ func (a *App) saveService(ctx context.Context, u *booking.User, id string, req S
 	if cur != nil && reflect.DeepEqual(s, *cur) {
 		// Nothing changes (a second withdrawal, a form saved as it was):
 		// nothing is written or audited, and the item keeps its source.
-		return a.changed(ctx, &CatalogueChange{Service: &s}, s.ID)
+		return a.changed(ctx, &CatalogueChange{Service: &s}, s.ID, nil)
+	}
+	before, err := a.outside(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if err := a.editor().SaveService(ctx, s, create, u.Actor()); err != nil {
 		return nil, wrapStore("save service", err)
 	}
-	return a.changed(ctx, &CatalogueChange{Service: &s}, s.ID)
+	return a.changed(ctx, &CatalogueChange{Service: &s}, s.ID, before)
 }
 
 // applyService sets the members req gives on s, checking each.
@@ -397,7 +401,7 @@ func validRefs(errs booking.FieldErrors, field string, ids []string, ok func(str
 // changed completes a change's answer: the item id as stored (read
 // again, with its source and time), and the confirmed bookings the
 // catalogue now leaves outside the rules.
-func (a *App) changed(ctx context.Context, ch *CatalogueChange, id string) (*CatalogueChange, error) {
+func (a *App) changed(ctx context.Context, ch *CatalogueChange, id string, before outsideSet) (*CatalogueChange, error) {
 	items, err := a.editor().CatalogItems(ctx)
 	if err != nil {
 		return nil, wrapStore("load catalogue items", err)
@@ -412,18 +416,45 @@ func (a *App) changed(ctx context.Context, ch *CatalogueChange, id string) (*Cat
 	case ch.Rules != nil:
 		ch.Rules = &items.Rules
 	}
-	now := a.now()
-	cs, err := a.conflicts(ctx, now, now.Add(conflictWindow), "")
-	if err != nil {
-		return nil, err
+	ch.Conflicts = []Conflict{}
+	if before != nil {
+		now := a.now()
+		cs, err := a.conflicts(ctx, now, now.Add(conflictWindow), "")
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if before[c.ID] != c.Reason {
+				ch.Conflicts = append(ch.Conflicts, c) // caused by this change, not found by it
+			}
+		}
 	}
-	ch.Conflicts = cs
 	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
 	ch.Zone = zoneOf(c)
 	return ch, nil
+}
+
+// outsideSet is the coming confirmed bookings outside the rules before a
+// change, by id, with the reason: a change answers with the conflicts it
+// causes, not those that were there already (the calendar flags those).
+// nil stands for a change that changed nothing.
+type outsideSet map[string]string
+
+// outside is the coming bookings outside the rules now (conflictWindow).
+func (a *App) outside(ctx context.Context) (outsideSet, error) {
+	now := a.now()
+	cs, err := a.conflicts(ctx, now, now.Add(conflictWindow), "")
+	if err != nil {
+		return nil, err
+	}
+	out := outsideSet{}
+	for _, c := range cs {
+		out[c.ID] = c.Reason
+	}
+	return out, nil
 }
 
 // ArtisanRequest is an artisan as an admin sends it; nil members keep
@@ -486,12 +517,16 @@ func (a *App) saveArtisan(ctx context.Context, u *booking.User, id string, req A
 		return nil, err
 	}
 	if cur != nil && reflect.DeepEqual(ar, *cur) {
-		return a.changed(ctx, &CatalogueChange{Artisan: &ar}, ar.ID) // nothing changes, as for a service
+		return a.changed(ctx, &CatalogueChange{Artisan: &ar}, ar.ID, nil) // nothing changes, as for a service
+	}
+	before, err := a.outside(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if err := a.editor().SaveArtisan(ctx, ar, create, u.Actor()); err != nil {
 		return nil, wrapStore("save artisan", err)
 	}
-	return a.changed(ctx, &CatalogueChange{Artisan: &ar}, ar.ID)
+	return a.changed(ctx, &CatalogueChange{Artisan: &ar}, ar.ID, before)
 }
 
 func (a *App) applyArtisan(ar *booking.ArtisanItem, req ArtisanRequest, items *CatalogueAdmin, create bool, errs booking.FieldErrors) {
@@ -568,10 +603,14 @@ func (a *App) AddRoom(ctx context.Context, u *booking.User, req RoomRequest) (*C
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
+	before, err := a.outside(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := a.editor().SaveRoom(ctx, r, true, u.Actor()); err != nil {
 		return nil, wrapStore("add room", err)
 	}
-	return a.changed(ctx, &CatalogueChange{Room: &r}, r.ID)
+	return a.changed(ctx, &CatalogueChange{Room: &r}, r.ID, before)
 }
 
 // DeactivateRoom withdraws room id: visits are no longer placed in it,
@@ -590,13 +629,17 @@ func (a *App) DeactivateRoom(ctx context.Context, u *booking.User, id string) (*
 	}
 	r := *cur
 	if !r.Active {
-		return a.changed(ctx, &CatalogueChange{Room: &r}, r.ID) // withdrawn already: nothing changes
+		return a.changed(ctx, &CatalogueChange{Room: &r}, r.ID, nil) // withdrawn already: nothing changes
 	}
 	r.Active = false
+	before, err := a.outside(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := a.editor().SaveRoom(ctx, r, false, u.Actor()); err != nil {
 		return nil, wrapStore("withdraw room", err)
 	}
-	return a.changed(ctx, &CatalogueChange{Room: &r}, r.ID)
+	return a.changed(ctx, &CatalogueChange{Room: &r}, r.ID, before)
 }
 
 // RulesRequest is the booking rules as an admin sends them; nil members
@@ -641,8 +684,12 @@ func (a *App) SetBookingRules(ctx context.Context, u *booking.User, req RulesReq
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
+	before, err := a.outside(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := a.editor().SetRules(ctx, r, u.Actor()); err != nil {
 		return nil, wrapStore("set booking rules", err)
 	}
-	return a.changed(ctx, &CatalogueChange{Rules: &r}, "")
+	return a.changed(ctx, &CatalogueChange{Rules: &r}, "", before)
 }

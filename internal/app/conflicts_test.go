@@ -59,3 +59,52 @@ func TestConflictsNameTheCustomer(t *testing.T) {
 		})
 	}
 }
+
+// TestCatalogueChangeNamesTheConflictsItCauses: a change of the catalogue
+// answers with the bookings it leaves outside the rules, not those a
+// change before it left there (the calendar flags those).
+func TestCatalogueChangeNamesTheConflictsItCauses(t *testing.T) {
+	a, _ := MustOpenApp(t)
+	ctx := context.Background()
+	book := func(start time.Time, mode booking.Mode, artisan string) string {
+		t.Helper()
+		req := request(start, mode)
+		req.Artisan = artisan
+		c, err := a.CreateBooking(ctx, req, app.CreateOptions{})
+		if err != nil {
+			t.Fatalf("book: %v", err)
+		}
+		return made(c).ID
+	}
+	video := book(time.Date(2026, 12, 2, 11, 0, 0, 0, sgt), booking.Virtual, "mei")
+	visit := book(time.Date(2026, 12, 3, 11, 0, 0, 0, sgt), booking.InPerson, "arjun")
+	ids := func(cs []app.Conflict) []string {
+		out := []string{}
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	ch, err := a.DeactivateArtisan(ctx, admin, "mei")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(ch.Conflicts); len(got) != 1 || got[0] != video {
+		t.Fatalf("withdrawing mei: conflicts %v, want only %s", got, video)
+	}
+	name := "Arjun Nair"
+	ch, err = a.UpdateArtisan(ctx, admin, "arjun", app.ArtisanRequest{Name: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(ch.Conflicts); len(got) != 0 {
+		t.Errorf("renaming arjun: conflicts %v, want none (mei's booking was outside before)", got)
+	}
+	ch, err = a.DeactivateRoom(ctx, admin, "salon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(ch.Conflicts); len(got) != 1 || got[0] != visit {
+		t.Errorf("withdrawing the only room: conflicts %v, want only the visit %s", got, visit)
+	}
+}
