@@ -88,6 +88,9 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	var slots []Slot
 	var ids idChunks                              // the backing arrays of the slots' artisan lists
 	starts := make([]int64, 0, int(day24/step)+1) // the grid of one day, reused
+	// Blocks are tested in start order: a cursor per candidate and room.
+	cursors := make([]cursor, len(cands)+len(ix.rooms))
+	candCur, roomCur := cursors[:len(cands)], cursors[len(cands):]
 	for d := first; !d.After(last); d = d.AddDays(1) {
 		dy := ix.day(d)
 		if dy.closed || len(dy.opening) == 0 {
@@ -106,12 +109,12 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 				continue
 			}
 			bs, be := t-before, end+after
-			if ix.inPerson && ix.roomFree(bs, be) < 0 {
+			if ix.inPerson && ix.roomFreeFrom(roomCur, bs, be) < 0 {
 				continue
 			}
 			free := ids.room(len(cands))
 			for i := range cands {
-				if ix.artisanProblem(dy, i, bs, be) == fits {
+				if ix.artisanFits(dy, i, bs, be, &candCur[i]) {
 					free = append(free, cands[i].ID)
 				}
 			}

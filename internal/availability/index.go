@@ -66,6 +66,30 @@ func (s set) overlaps(start, end int64) bool {
 	return lo < len(s) && s[lo].start < end
 }
 
+// cursor remembers where the last overlap test in a set stopped, for a
+// walk whose starts never go back: Slots tests every grid start of the
+// window in order, so each test moves past the blocks that ended, rather
+// than searching the whole set again.
+type cursor struct {
+	k    int   // the first interval that may end after the next start
+	last int64 // the start of the last test
+}
+
+// overlapsFrom is overlaps, walking on from c when start is not before
+// the last start tested, else searching afresh.
+func (s set) overlapsFrom(c *cursor, start, end int64) bool {
+	if start < c.last {
+		c.k = 0
+	}
+	c.last = start
+	k := c.k
+	for k < len(s) && s[k].end <= start {
+		k++
+	}
+	c.k = k
+	return k < len(s) && s[k].start < end
+}
+
 // contains reports whether [start, end) lies inside one interval of s.
 func (s set) contains(start, end int64) bool {
 	for _, iv := range s {
@@ -417,6 +441,25 @@ func spans(ss []booking.Span, d booking.Date, loc *time.Location) set {
 		})
 	}
 	return normalize(out)
+}
+
+// roomFreeFrom is roomFree for a walk of blocks in start order, with a
+// cursor per room (cursor).
+func (ix *index) roomFreeFrom(cs []cursor, bs, be int64) int {
+	for r := range ix.rooms {
+		if !ix.roomBusy[r].overlapsFrom(&cs[r], bs, be) {
+			return r
+		}
+	}
+	return -1
+}
+
+// artisanFits is artisanProblem(...) == fits for a walk of blocks in
+// start order, with a cursor per candidate (cursor).
+func (ix *index) artisanFits(dy *day, i int, bs, be int64, c *cursor) bool {
+	a := ix.artisans[i]
+	return dy.working[i].contains(bs, be) && (a.DailyCap <= 0 || dy.bookings[i] < a.DailyCap) &&
+		!ix.blocked[i].overlapsFrom(c, bs, be)
 }
 
 // roomFree returns the first room with no in-person booking overlapping

@@ -139,3 +139,30 @@ func referencePerDay(s *booking.Schedule, cands []*booking.Artisan, first bookin
 	}
 	return out
 }
+
+// A walk with a cursor answers as the search does, for starts in order
+// (as Slots walks them), starts that go back, and blocks of any length.
+func TestOverlapsFromMatchesOverlaps(t *testing.T) {
+	r := rand.New(rand.NewPCG(18, 9))
+	for range 200 {
+		var s set
+		for range r.IntN(40) {
+			st := r.Int64N(1000)
+			s = append(s, interval{st, st + 1 + r.Int64N(60)})
+		}
+		s = normalize(s)
+		var c cursor
+		at := int64(0)
+		for range 300 {
+			if r.IntN(10) == 0 {
+				at -= r.Int64N(200) // back: searched afresh
+			} else {
+				at += r.Int64N(15)
+			}
+			end := at + 1 + r.Int64N(90)
+			if got, want := s.overlapsFrom(&c, at, end), s.overlaps(at, end); got != want {
+				t.Fatalf("%v: [%d, %d) overlaps %v with the cursor, %v by search", s, at, end, got, want)
+			}
+		}
+	}
+}
