@@ -12,6 +12,10 @@ import (
 // rawJSON marks a string that is already JSON for writeAudit.
 type rawJSON string
 
+// insertAuditSQL is writeAudit's INSERT.
+const insertAuditSQL = `INSERT INTO audit_log (at, actor_kind, actor_id, action, booking_id, target, before, after)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
 // writeAudit appends a row to the audit log, at the transaction's time.
 // before and after are encoded as JSON (nil is NULL; rawJSON is stored as
 // is).
@@ -28,8 +32,7 @@ func writeAudit(ctx context.Context, tx *Tx, actor booking.Actor, action, bookin
 	if kind == "" {
 		kind = "system"
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_kind, actor_id, action, booking_id, target, before, after)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, insertAuditSQL,
 		fmtTime(tx.now), kind, actor.ID, action, nullString(bookingID), target, b, a)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)

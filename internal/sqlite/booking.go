@@ -52,13 +52,25 @@ func (st *BookingStore) Booking(ctx context.Context, id string) (*booking.Bookin
 	return b, nil
 }
 
+// getBookingSQL reads one booking by id.
+const getBookingSQL = `SELECT ` + bookingColumns + ` FROM bookings WHERE id = ?`
+
 func getBooking(ctx context.Context, q queryer, id string) (*booking.Booking, error) {
-	b, err := scanBooking(q.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+	b, err := scanBooking(q.QueryRowContext(ctx, getBookingSQL, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, booking.ErrNotFound("booking")
 	}
 	return b, err
 }
+
+// insertBookingSQL is CreateBooking's INSERT. The names of the service and
+// the artisan are kept from the catalogue as it is now (see schema.sql).
+const insertBookingSQL = `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
+			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, service_name, artisan_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+				coalesce((SELECT name FROM services WHERE id = ?), ''), coalesce((SELECT name FROM artisans WHERE id = ?), ''))
+			RETURNING service_name, artisan_name`
 
 // CreateBooking checks and inserts a booking in one write transaction.
 //
@@ -120,12 +132,7 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		}
 		// The names of the service and the artisan are kept from the
 		// catalogue as it is now (see schema.sql).
-		err = tx.QueryRowContext(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
-			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, service_name, artisan_name)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-				coalesce((SELECT name FROM services WHERE id = ?), ''), coalesce((SELECT name FROM artisans WHERE id = ?), ''))
-			RETURNING service_name, artisan_name`,
+		err = tx.QueryRowContext(ctx, insertBookingSQL,
 			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
 			fmtTime(b.Start), fmtTime(b.End), fmtTime(b.BlockStart), fmtTime(b.BlockEnd),
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
@@ -146,8 +153,7 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		if nb.Idempotency != nil {
 			r := *nb.Idempotency
 			r.BookingID, r.CreatedAt = b.ID, b.CreatedAt
-			_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, response, created_at)
-				VALUES (?, ?, ?, ?, ?)`, r.KeyHash, r.RequestHash, b.ID, r.Response, fmtTime(r.CreatedAt))
+			_, err := tx.ExecContext(ctx, insertIdempotencySQL, r.KeyHash, r.RequestHash, b.ID, r.Response, fmtTime(r.CreatedAt))
 			if err != nil {
 				return fmt.Errorf("insert idempotency key: %w", err)
 			}
@@ -218,6 +224,9 @@ func (st *BookingStore) CancelBooking(ctx context.Context, id string, actor book
 	return out, nil
 }
 
+// cancelBookingSQL is cancelIn's UPDATE.
+const cancelBookingSQL = `UPDATE bookings SET status = ?, sequence = ?, updated_at = ? WHERE id = ?`
+
 // cancelIn cancels prev, as read inside tx, on behalf of actor: the status,
 // the bumped sequence, the audit row and the jobs of the change. A
 // cancelled booking is ECONFLICT (booking_cancelled).
@@ -228,7 +237,7 @@ func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.
 	now := tx.now
 	b := *prev
 	b.Status, b.Sequence, b.UpdatedAt = booking.Cancelled, prev.Sequence+1, now
-	_, err := tx.ExecContext(ctx, `UPDATE bookings SET status = ?, sequence = ?, updated_at = ? WHERE id = ?`,
+	_, err := tx.ExecContext(ctx, cancelBookingSQL,
 		string(b.Status), b.Sequence, fmtTime(now), b.ID)
 	if err != nil {
 		return nil, fmt.Errorf("update booking: %w", err)
@@ -239,6 +248,14 @@ func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.
 	}
 	return &b, nil
 }
+
+// rescheduleBookingSQL is RescheduleBooking's UPDATE. A move to another
+// artisan keeps that artisan's name instead.
+const rescheduleBookingSQL = `UPDATE bookings SET artisan_id = ?, room_id = ?, start_at = ?, end_at = ?,
+			block_start = ?, block_end = ?, meeting_url = ?, sequence = ?, updated_at = ?, reschedules = ?,
+			artisan_name = CASE WHEN artisan_id = ? THEN artisan_name
+				ELSE coalesce((SELECT name FROM artisans WHERE id = ?), '') END
+			WHERE id = ? RETURNING artisan_name`
 
 // RescheduleBooking moves a confirmed booking to [start, end) with the
 // block [blockStart, blockEnd), re-checking with place inside the
@@ -289,11 +306,7 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		}
 		b.Sequence, b.UpdatedAt = prev.Sequence+1, now
 		// A move to another artisan keeps that artisan's name instead.
-		err = tx.QueryRowContext(ctx, `UPDATE bookings SET artisan_id = ?, room_id = ?, start_at = ?, end_at = ?,
-			block_start = ?, block_end = ?, meeting_url = ?, sequence = ?, updated_at = ?, reschedules = ?,
-			artisan_name = CASE WHEN artisan_id = ? THEN artisan_name
-				ELSE coalesce((SELECT name FROM artisans WHERE id = ?), '') END
-			WHERE id = ? RETURNING artisan_name`,
+		err = tx.QueryRowContext(ctx, rescheduleBookingSQL,
 			b.ArtisanID, nullString(b.RoomID), fmtTime(b.Start), fmtTime(b.End),
 			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.MeetingURL, b.Sequence, fmtTime(now), b.Reschedules,
 			b.ArtisanID, b.ArtisanID, b.ID).Scan(&b.ArtisanName)
@@ -347,12 +360,20 @@ func (st *BookingStore) LookupIdempotency(ctx context.Context, keyHash []byte) (
 	return r, nil
 }
 
+// lookupIdempotencySQL and insertIdempotencySQL read and write an
+// idempotency record.
+const (
+	lookupIdempotencySQL = `SELECT key_hash, request_hash, booking_id, response, created_at
+		FROM idempotency_keys WHERE key_hash = ?`
+	insertIdempotencySQL = `INSERT INTO idempotency_keys (key_hash, request_hash, booking_id, response, created_at)
+				VALUES (?, ?, ?, ?, ?)`
+)
+
 func lookupIdempotency(ctx context.Context, q queryer, keyHash []byte) (*booking.IdempotencyRecord, error) {
 	var r booking.IdempotencyRecord
 	var bookingID sql.NullString
 	var created string
-	err := q.QueryRowContext(ctx, `SELECT key_hash, request_hash, booking_id, response, created_at
-		FROM idempotency_keys WHERE key_hash = ?`, keyHash).Scan(&r.KeyHash, &r.RequestHash, &bookingID, &r.Response, &created)
+	err := q.QueryRowContext(ctx, lookupIdempotencySQL, keyHash).Scan(&r.KeyHash, &r.RequestHash, &bookingID, &r.Response, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

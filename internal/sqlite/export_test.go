@@ -41,3 +41,7 @@ func (db *DB) JobPayload(ctx context.Context, id int64) ([]byte, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT coalesce(payload, x'') FROM jobs WHERE id = ?`, id).Scan(&p)
 	return p, err
 }
+
+// PreparedUses counts the write-transaction calls served by a statement
+// prepared when the database opened (writeStatements).
+func (db *DB) PreparedUses() int64 { return db.stmts.used.Load() }

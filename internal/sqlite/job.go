@@ -17,6 +17,10 @@ const (
 	JobFailed  = "failed"
 )
 
+// insertJobSQL is enqueue's INSERT.
+const insertJobSQL = `INSERT INTO jobs (queue, kind, booking_id, payload, state, run_at, created_at)
+			VALUES (?, ?, ?, ?, 'pending', ?, ?)`
+
 // enqueue inserts jobs inside tx, and the manage tokens their messages
 // carry (Job.ManageTokenHash). A zero RunAt means the transaction's time. The commit's record
 // counts the jobs inserted (Changes.JobsQueued), which wakes the workers
@@ -28,8 +32,7 @@ func enqueue(ctx context.Context, tx *Tx, jobs []booking.Job) error {
 		if runAt.IsZero() {
 			runAt = now
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO jobs (queue, kind, booking_id, payload, state, run_at, created_at)
-			VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+		_, err := tx.ExecContext(ctx, insertJobSQL,
 			j.Queue, j.Kind, nullString(j.BookingID), j.Payload, fmtTime(runAt), fmtTime(now))
 		if err != nil {
 			return fmt.Errorf("enqueue %s/%s job: %w", j.Queue, j.Kind, err)

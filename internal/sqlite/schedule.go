@@ -80,25 +80,34 @@ func (db *DB) loadScheduleOf(ctx context.Context, q queryer, from, to time.Time,
 	if err != nil {
 		return nil, err
 	}
-	query := `WHERE status IN ('confirmed', 'pending') AND block_start > ? AND block_start < ? AND block_end > ?`
 	args := []any{fmtTime(from.Add(-maxBlock)), fmtTime(to), fmtTime(from)}
-	switch {
-	case scope.artisanID != "" && scope.rooms:
-		// The window's index range, filtered in SQLite: far fewer rows to
-		// scan and parse in Go.
-		query += ` AND (+artisan_id = ? OR +room_id IS NOT NULL)`
-		args = append(args, scope.artisanID)
-	case scope.artisanID != "":
-		query += ` AND artisan_id = ?` // bookings_artisan_block
+	if scope.artisanID != "" {
 		args = append(args, scope.artisanID)
 	}
-	if s.Bookings, err = queryScheduleBookings(ctx, q, query+` ORDER BY block_start`, args...); err != nil {
+	if s.Bookings, err = queryScheduleBookings(ctx, q, scheduleWhere(scope), args...); err != nil {
 		return nil, err
 	}
 	if s.Busy, err = loadBusy(ctx, q, from, to); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// scheduleWhere is the WHERE clause (and ORDER BY) of loadScheduleOf's
+// bookings for scope; its arguments are the window's three bounds and,
+// with an artisan, the artisan. Each of its three forms is a prepared
+// statement of the write connection (writeStatements).
+func scheduleWhere(scope scheduleScope) string {
+	where := `WHERE status IN ('confirmed', 'pending') AND block_start > ? AND block_start < ? AND block_end > ?`
+	switch {
+	case scope.artisanID != "" && scope.rooms:
+		// The window's index range, filtered in SQLite: far fewer rows to
+		// scan and parse in Go.
+		where += ` AND (+artisan_id = ? OR +room_id IS NOT NULL)`
+	case scope.artisanID != "":
+		where += ` AND artisan_id = ?` // bookings_artisan_block
+	}
+	return where + ` ORDER BY block_start`
 }
 
 // scheduleBase returns a schedule of [from, to) with its catalogue and no
@@ -111,12 +120,15 @@ func (db *DB) scheduleBase(ctx context.Context, q queryer, from, to time.Time) (
 	return &booking.Schedule{Catalog: *catalogView(full, from, to)}, nil
 }
 
+// scheduleSelect is the start of queryScheduleBookings' query.
+const scheduleSelect = `SELECT id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
+		start_at, end_at, block_start, block_end FROM bookings `
+
 // queryScheduleBookings reads the bookings selected by where (a WHERE
 // clause and what follows it) with the fields scheduling needs: this runs
 // over thousands of rows.
 func queryScheduleBookings(ctx context.Context, q queryer, where string, args ...any) ([]booking.Booking, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
-		start_at, end_at, block_start, block_end FROM bookings `+where, args...)
+	rows, err := q.QueryContext(ctx, scheduleSelect+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}
@@ -146,10 +158,13 @@ func queryScheduleBookings(ctx context.Context, q queryer, where string, args ..
 	return out, nil
 }
 
+// busySQL is loadBusy's query.
+const busySQL = `SELECT artisan_id, start_at, end_at FROM busy_times
+		WHERE end_at > ? AND start_at < ? ORDER BY start_at, id`
+
 // loadBusy reads the busy times that overlap [from, to).
 func loadBusy(ctx context.Context, q queryer, from, to time.Time) ([]booking.Busy, error) {
-	rows, err := q.QueryContext(ctx, `SELECT artisan_id, start_at, end_at FROM busy_times
-		WHERE end_at > ? AND start_at < ? ORDER BY start_at, id`, fmtTime(from), fmtTime(to))
+	rows, err := q.QueryContext(ctx, busySQL, fmtTime(from), fmtTime(to))
 	if err != nil {
 		return nil, fmt.Errorf("busy times: %w", err)
 	}

@@ -83,6 +83,8 @@ type DB struct {
 	catalog catalogCache
 	// schedule caches the confirmed bookings that Schedule reads.
 	schedule scheduleCache
+	// stmts are the write transactions' prepared statements.
+	stmts stmtCache
 }
 
 // DefaultBusyTimeout is how long a write waits for the database's write
@@ -194,6 +196,11 @@ func openDB(ctx context.Context, path string, o Options) (*DB, error) {
 	}
 	db := &DB{write: write, read: read, path: path, busyTimeout: o.busyTimeout(), Now: time.Now, cols: cols,
 		Jobs: o.Jobs, ReplyJobs: o.ReplyJobs}
+	if err := db.stmts.prepareWrites(ctx, write); err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	db.Subscribe(db.catalog.changed)
 	db.Subscribe(db.schedule.changed)
 	return db, nil
@@ -241,7 +248,7 @@ func makePrivate(path string) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(db.stmts.close(), db.read.Close(), db.write.Close())
 }
 
 // Path returns the file name of the database.

@@ -15,14 +15,17 @@ import (
 // of e-mail.
 const TokenCreated = "created"
 
+// insertTokenSQL is insertManageTokens' INSERT.
+const insertTokenSQL = `INSERT INTO booking_tokens (booking_id, token_hash, purpose, created_at)
+			VALUES (?, ?, ?, ?)`
+
 // insertManageTokens stores the hashes of manage tokens inside tx.
 func insertManageTokens(ctx context.Context, tx *Tx, tokens ...booking.ManageToken) error {
 	for _, t := range tokens {
 		if t.BookingID == "" || len(t.Hash) == 0 {
 			return fmt.Errorf("manage token without booking or hash")
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO booking_tokens (booking_id, token_hash, purpose, created_at)
-			VALUES (?, ?, ?, ?)`, t.BookingID, t.Hash, t.Purpose, fmtTime(tx.now))
+		_, err := tx.ExecContext(ctx, insertTokenSQL, t.BookingID, t.Hash, t.Purpose, fmtTime(tx.now))
 		if err != nil {
 			return fmt.Errorf("store manage token of %s: %w", t.BookingID, err)
 		}

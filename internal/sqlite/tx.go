@@ -40,18 +40,30 @@ type Tx struct {
 // precision): the created_at and updated_at of what it writes.
 func (tx *Tx) Now() time.Time { return tx.now }
 
-// ExecContext runs a statement in the transaction.
+// ExecContext runs a statement in the transaction (prepared once if it is
+// one of writeStatements).
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := tx.db.stmts.stmt(ctx, tx.tx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, query, args...)
 }
 
-// QueryContext runs a query in the transaction.
+// QueryContext runs a query in the transaction (prepared once if it is one
+// of writeStatements).
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := tx.db.stmts.stmt(ctx, tx.tx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, query, args...)
 }
 
-// QueryRowContext runs a query of at most one row in the transaction.
+// QueryRowContext runs a query of at most one row in the transaction
+// (prepared once if it is one of writeStatements).
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := tx.db.stmts.stmt(ctx, tx.tx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, query, args...)
 }
 

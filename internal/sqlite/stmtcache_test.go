@@ -1,0 +1,49 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/atelier-app/atelier/internal/booking"
+)
+
+// TestBookingWritesRunPreparedStatements: a booking's creation, move and
+// cancellation run their statements prepared once, when the database
+// opened, not compiled again (with the triggers of bookings) each time;
+// and they still do what they did: the overlap triggers still refuse a
+// double booking through the prepared INSERT.
+func TestBookingWritesRunPreparedStatements(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	uses := func(what string, min int64, fn func()) {
+		t.Helper()
+		before := db.PreparedUses()
+		fn()
+		if n := db.PreparedUses() - before; n < min {
+			t.Errorf("%s: %d statements ran prepared, want at least %d", what, n, min)
+		}
+	}
+	var b *booking.Booking
+	// the schedule's bookings and busy times, the INSERT, the token, the audit row
+	uses("create", 5, func() { b = MustCreateBooking(t, db, req{ID: "bk_prepared", Artisan: "ana", Start: at(11, 0)}) })
+	uses("create again", 5, func() { MustCreateBooking(t, db, req{ID: "bk_second", Artisan: "ana", Start: at(15, 0)}) })
+
+	// The same slot again: refused by the engine's check or, under it, by
+	// the trigger of the prepared INSERT.
+	nb := newBooking(req{ID: "bk_double", Artisan: "ana", Start: at(11, 0)})
+	anything := func(*booking.Schedule) (booking.Placement, error) { return booking.Placement{ArtisanID: "ana"}, nil }
+	if _, _, err := db.CreateBooking(ctx, nb, anything); booking.ErrorKind(err) != booking.ECONFLICT {
+		t.Fatalf("a double booking through the prepared INSERT: %v, want a conflict", err)
+	}
+
+	// the booking read back, the UPDATE, the audit row
+	uses("cancel", 3, func() {
+		if _, err := db.CancelBooking(ctx, b.ID, booking.Actor{Kind: "staff", ID: "u1"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	got, err := db.Booking(ctx, b.ID)
+	if err != nil || got.Status != booking.Cancelled {
+		t.Fatalf("after the cancel: %+v, %v", got, err)
+	}
+}
