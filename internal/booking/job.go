@@ -50,7 +50,10 @@ type ManageToken struct {
 }
 
 // JobsFunc returns the jobs to enqueue for an event. It runs inside the
-// store's write transaction, so it must be fast and do no I/O.
+// store's write transaction, so it must be fast and do no I/O; a store may
+// also call it just before the transaction, for the event it predicts, and
+// keep the jobs only if the transaction records exactly that event, so it
+// must have no effect besides its result.
 type JobsFunc func(e Event) ([]Job, error)
 
 // QueuedJob is a job as stored, with its delivery state.

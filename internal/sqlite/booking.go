@@ -93,7 +93,13 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		out *booking.Booking
 		rec *booking.IdempotencyRecord
 	)
-	err := st.db.inTx(ctx, func(tx *Tx) error {
+	if nb.Booking.ID == "" {
+		nb.Booking.ID = booking.NewID(booking.BookingIDPrefix)
+	}
+	// The e-mails, when the placement is known beforehand (prerender).
+	pre := st.prerender(ctx, nb, st.db.now().Truncate(timePrecision))
+	err := st.db.inTxAt(ctx, pre.time(), func(tx *Tx) error {
+		tx.pre = pre
 		if nb.Idempotency != nil {
 			r, err := lookupIdempotency(ctx, tx, nb.Idempotency.KeyHash)
 			if err != nil {
@@ -110,22 +116,12 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 			}
 		}
 
-		b := nb.Booking
-		b.Start, b.End = b.Start.UTC().Truncate(timePrecision), b.End.UTC().Truncate(timePrecision)
-		b.BlockStart, b.BlockEnd = b.BlockStart.UTC().Truncate(timePrecision), b.BlockEnd.UTC().Truncate(timePrecision)
+		b := storedTimes(nb.Booking)
 		p, err := st.placeScoped(ctx, tx, b.ArtisanID, b.Mode, b.BlockStart, b.BlockEnd, place)
 		if err != nil {
 			return err
 		}
-		now := tx.now
-		if b.ID == "" {
-			b.ID = booking.NewID(booking.BookingIDPrefix)
-		}
-		if b.Status != booking.Pending {
-			b.Status = booking.Confirmed
-		}
-		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
-		b.CreatedAt, b.UpdatedAt = now, now
+		b = createdRow(b, p, tx.now)
 		answers, err := booking.AnswersJSON(b.Answers)
 		if err != nil {
 			return fmt.Errorf("insert booking: %w", err)
@@ -344,9 +340,12 @@ func recordEvent(ctx context.Context, tx *Tx, ev booking.Event) error {
 	if tx.db.Jobs == nil {
 		return nil
 	}
-	jobs, err := tx.db.Jobs(ev)
-	if err != nil {
-		return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
+	jobs, ok := tx.prerenderedJobs(ev)
+	if !ok {
+		var err error
+		if jobs, err = tx.db.Jobs(ev); err != nil {
+			return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
+		}
 	}
 	return enqueue(ctx, tx, jobs)
 }

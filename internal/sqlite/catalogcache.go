@@ -56,6 +56,13 @@ func (c *catalogCache) get(load func() (*booking.Catalog, error)) (*booking.Cata
 	return cat, nil
 }
 
+// generation counts the catalogue changes committed so far.
+func (c *catalogCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
 // changed drops the cached catalogue after a commit that changed it (or
 // may have: a failed COMMIT).
 func (c *catalogCache) changed(ch Changes) {

@@ -34,10 +34,16 @@ type Tx struct {
 	db      *DB
 	now     time.Time
 	changes Changes
+	// pre are a booking's jobs rendered before the transaction
+	// (prerendered), used by recordEvent if they fit.
+	pre *prerendered
 }
 
 // Now is the time the transaction started (DB.Now, in UTC, at the stored
-// precision): the created_at and updated_at of what it writes.
+// precision): the created_at and updated_at of what it writes. A booking
+// whose e-mails were rendered before its transaction (prerendered) takes
+// the time they were rendered for, read as the store took the request,
+// before it waited for its turn on the write connection.
 func (tx *Tx) Now() time.Time { return tx.now }
 
 // ExecContext runs a statement in the transaction (prepared once if it is
@@ -248,6 +254,12 @@ func (db *DB) hookWriter(conn *sql.Conn) error {
 // another process past it (SQLITE_BUSY), a full disk (SQLITE_FULL), an I/O
 // error (see unavailable).
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	return db.inTxAt(ctx, time.Time{}, fn)
+}
+
+// inTxAt is inTx with the transaction's time at (zero: DB.Now when it
+// begins).
+func (db *DB) inTxAt(ctx context.Context, at time.Time, fn func(tx *Tx) error) (err error) {
 	defer func() { err = unavailable(err) }()
 	conn, err := db.writer(ctx)
 	if err != nil {
@@ -262,7 +274,10 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer stx.Rollback()
-	tx := &Tx{tx: stx, db: db, now: db.now().Truncate(timePrecision)}
+	if at.IsZero() {
+		at = db.now()
+	}
+	tx := &Tx{tx: stx, db: db, now: at.UTC().Truncate(timePrecision)}
 	db.current = &tx.changes
 	defer func() { db.current = nil }()
 	if err := fn(tx); err != nil {

@@ -131,18 +131,17 @@ func TestWriterQueueBounded(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDBOptions(t, filepath.Join(t.TempDir(), "atelier.db"), atsqlite.Options{BusyTimeout: busy})
 	rec := &recorder{}
+	db.Jobs = rec.jobs
 	entered, release := make(chan struct{}), make(chan struct{})
-	db.Jobs = func(e booking.Event) ([]booking.Job, error) {
-		if e.Booking.ID == "bk_slow" {
-			close(entered)
-			<-release // holds the write transaction open
-		}
-		return rec.jobs(e)
-	}
 	slow := newBooking(req{ID: "bk_slow", Artisan: "ana", Start: at(10, 0)})
+	slowPlace := func(s *booking.Schedule) (booking.Placement, error) {
+		close(entered)
+		<-release // holds the write transaction open (place runs inside it)
+		return place(slow, "")(s)
+	}
 	slowErr := make(chan error, 1)
 	go func() {
-		_, _, err := db.CreateBooking(ctx, slow, place(slow, ""))
+		_, _, err := db.CreateBooking(ctx, slow, slowPlace)
 		slowErr <- err
 	}()
 	<-entered
