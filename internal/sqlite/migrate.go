@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"time"
 
@@ -131,11 +130,18 @@ func migrateStep(ctx context.Context, db *sql.DB, ms []migration, latest int) (d
 		}
 		version = latest
 	default:
+		// A database may hold dangling references from before (a row
+		// written with foreign keys off): the check refuses only those the
+		// migration adds.
+		had, err := foreignKeyViolations(ctx, tx)
+		if err != nil {
+			return false, fmt.Errorf("migrate to version %d: %w", version+1, err)
+		}
 		if err := ms[version-1](ctx, tx); err != nil {
 			return false, fmt.Errorf("migrate to version %d: %w", version+1, err)
 		}
 		version++
-		if err := foreignKeyCheck(ctx, tx); err != nil {
+		if err := foreignKeyCheck(ctx, tx, had); err != nil {
 			return false, fmt.Errorf("migrate to version %d: %w", version, err)
 		}
 	}
@@ -149,19 +155,48 @@ func migrateStep(ctx context.Context, db *sql.DB, ms []migration, latest int) (d
 	return version == latest, nil
 }
 
-// foreignKeyCheck fails if some row refers to a row that does not exist.
-func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
-	var table, parent string
-	var rowid sql.NullInt64
-	var fk int
-	err := tx.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fk)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	case err != nil:
-		return fmt.Errorf("foreign key check: %w", err)
+// fkViolation is what PRAGMA foreign_key_check says of a row: a row of
+// table refers to a missing row of parent. (Its rowid is left out: a
+// rebuilt table numbers its rows anew.)
+type fkViolation struct{ table, parent string }
+
+// foreignKeyViolations counts the rows that refer to rows that do not
+// exist.
+func foreignKeyViolations(ctx context.Context, tx *sql.Tx) (map[fkViolation]int, error) {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return nil, fmt.Errorf("foreign key check: %w", err)
 	}
-	return fmt.Errorf("foreign key check: a row of %s refers to a missing row of %s", table, parent)
+	defer rows.Close()
+	out := map[fkViolation]int{}
+	for rows.Next() {
+		var v fkViolation
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&v.table, &rowid, &v.parent, &fk); err != nil {
+			return nil, fmt.Errorf("foreign key check: %w", err)
+		}
+		out[v]++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("foreign key check: %w", err)
+	}
+	return out, nil
+}
+
+// foreignKeyCheck fails if more rows refer to rows that do not exist than
+// had, the count before the migration.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx, had map[fkViolation]int) error {
+	now, err := foreignKeyViolations(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for v, n := range now {
+		if n > had[v] {
+			return fmt.Errorf("foreign key check: a row of %s refers to a missing row of %s", v.table, v.parent)
+		}
+	}
+	return nil
 }
 
 // createSchema applies schema.sql to a new database. A database at version

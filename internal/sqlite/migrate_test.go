@@ -535,3 +535,39 @@ func TestMigrateV17Requests(t *testing.T) {
 		t.Errorf("bk_kept after the upgrade: %+v, %v", b, err)
 	}
 }
+
+// TestMigrateKeepsDanglingRows: a database may hold a row that refers to
+// a missing one (written with foreign keys off, as SQLite's default
+// connection does): the upgrade keeps it and succeeds, since the foreign
+// key check refuses only what a migration itself breaks.
+func TestMigrateKeepsDanglingRows(t *testing.T) {
+	ctx := context.Background()
+	raw, path := createV6(t)
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, start_at, end_at, block_start, block_end,
+		customer_name, customer_email, token_hash, created_at, updated_at) VALUES
+		('bk_orphan', 'confirmed', 'design', 'virtual', 'nobody', '2026-12-10T02:00:00.000Z', '2026-12-10T03:30:00.000Z',
+		 '2026-12-10T02:00:00.000Z', '2026-12-10T03:30:00.000Z', 'Eve', 'eve@example.com', x'03', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')`); err != nil {
+		t.Fatal(err)
+	}
+	conn.ExecContext(ctx, "PRAGMA foreign_keys = ON")
+	conn.Close()
+	if err := migrate(ctx, raw, migrations); err != nil {
+		t.Fatalf("upgrading a database with a booking of an unknown artisan: %v", err)
+	}
+	raw.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if b, err := db.Booking(ctx, "bk_orphan"); err != nil || b.Customer.Name != "Eve" {
+		t.Errorf("the orphan booking after the upgrade: %+v, %v", b, err)
+	}
+}
