@@ -100,7 +100,7 @@ func TestNoPageAnswers5xx(t *testing.T) {
 		{"PostOnClosure", "POST", "/book/details", details("start", "2026-12-25T10:30:00+08:00"), "", 409, "Your details are kept"},
 		{"PostBadZone", "POST", "/book/details", details("tz", "Mars/Olympus", "email", "nope"), "", 422, "valid e-mail"},
 		{"PostBadKey", "POST", "/book/details", details("key", strings.Repeat("k", 300), "email", "nope"), "", 422, "valid e-mail"},
-		{"PostHugeForm", "POST", "/book/details", details("notes", strings.Repeat("n", 70<<10)), "", 400, ""},
+		{"PostHugeForm", "POST", "/book/details", details("notes", strings.Repeat("n", 70<<10)), "", 413, "too long"},
 		{"PostNotUTF8", "POST", "/book/details", details("name", "A\xffda"), "", 400, "could not be read"},
 
 		// The manage pages.
