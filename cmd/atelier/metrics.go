@@ -137,6 +137,9 @@ func (o *ops) watchStore(db database, google app.GoogleCalendar) {
 	for name, pool := range db.pools() {
 		o.register(collectors.NewDBStatsCollector(pool, name))
 	}
+	if pg, ok := db.(*postgresDB); ok {
+		o.register(metrics.NewPoolCollector(pg.poolStats))
+	}
 }
 
 // countGoogle is g counting its failed free/busy checks when the metrics

@@ -324,3 +324,45 @@ func TestUnreachablePostgres(t *testing.T) {
 		t.Errorf("the message has customer wording or the password: %q", msg)
 	}
 }
+
+// TestPostgresPoolMetrics: with PostgreSQL the metrics report this
+// server's connection pool (its size, its connections by state, and the
+// acquires that had to wait), where SQLite reports its database/sql pools.
+func TestPostgresPoolMetrics(t *testing.T) {
+	url := pgtest.Database(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	path := writePostgresConfig(t, url)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withMetrics := strings.Replace(string(data), "  metrics_addr: \"\"", "  metrics_addr: 127.0.0.1:0", 1)
+	if withMetrics == string(data) {
+		t.Fatal("the demo configuration has no metrics_addr to set")
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte(withMetrics), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rs := startServer(t, nil, "--config", cfg, "--addr", "127.0.0.1:0")
+	c := newAPI(t, rs.addr)
+	if s := c.do(http.MethodGet, "/api/v1/services", nil, nil, nil); s != http.StatusOK {
+		t.Fatalf("GET /api/v1/services: %d", s)
+	}
+	fams := scrape(t, rs.metricsAddr)
+	if got := value(sample(fams, "atelier_pg_pool_max_connections", nil)); got != defaultMaxConns {
+		t.Errorf("atelier_pg_pool_max_connections = %v, want %d", got, defaultMaxConns)
+	}
+	if m := sample(fams, "atelier_pg_pool_acquires_total", nil); m == nil || value(m) < 1 {
+		t.Errorf("atelier_pg_pool_acquires_total: %v, want at least 1", m)
+	}
+	for _, state := range []string{"acquired", "idle", "constructing"} {
+		if sample(fams, "atelier_pg_pool_connections", map[string]string{"state": state}) == nil {
+			t.Errorf("no atelier_pg_pool_connections{state=%q}", state)
+		}
+	}
+	if _, ok := fams["atelier_pg_pool_acquire_seconds_total"]; !ok {
+		t.Error("no atelier_pg_pool_acquire_seconds_total")
+	}
+}

@@ -148,7 +148,17 @@ func (d *postgresDB) orphans(ctx context.Context, now time.Time) ([]orphanBookin
 func (d *postgresDB) calendarSync() calsync.Store      { return d.pg.CalendarSyncStore }
 func (d *postgresDB) replyCursor() replies.CursorStore { return d.pg.ReplyStore }
 
-func (d *postgresDB) pools() map[string]*sql.DB      { return nil }
+func (d *postgresDB) pools() map[string]*sql.DB { return nil }
+
+// poolStats are the pool's figures for the metrics (metrics.NewPoolCollector).
+func (d *postgresDB) poolStats() metrics.PoolStats {
+	s := d.pg.PoolStat()
+	return metrics.PoolStats{
+		Acquired: s.AcquiredConns(), Idle: s.IdleConns(), Constructing: s.ConstructingConns(), Max: s.MaxConns(),
+		Acquires: s.AcquireCount(), EmptyAcquires: s.EmptyAcquireCount(), Canceled: s.CanceledAcquireCount(),
+		AcquireWait: s.AcquireDuration(),
+	}
+}
 func (d *postgresDB) sharedLimits() httpx.LimitStore { return d.limits }
 func (d *postgresDB) describe() string               { return "postgres " + d.where }
 
