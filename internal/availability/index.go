@@ -193,13 +193,13 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 	// The bookings that matter are gathered first and then laid out in
 	// one array, each candidate's and each room's part sized exactly,
 	// rather than grown booking by booking.
-	var buf [128]hit // on the stack: most windows hold fewer
+	var buf [256]hit // on the stack: most windows hold fewer
 	g := gathering{hits: buf[:0], counts: make([]int, len(cands)+len(ix.rooms))}
 	ix.gather(&g, s.Bookings, ignore)
 	for _, run := range s.Holds {
 		ix.gatherHolds(&g, run, ignore)
 	}
-	ix.layOut(g.hits, g.counts)
+	ix.layOut(s, g.hits, g.counts)
 	for i := range ix.blocked {
 		ix.blocked[i] = normalize(ix.blocked[i])
 	}
@@ -209,12 +209,13 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 	return ix
 }
 
-// hit is a booking's block that blocks candidate cand, room room, or
-// both (-1 for neither), gathered while newIndex scans the schedule.
-// Candidate and room numbers fit 16 bits (resolve refuses larger
-// schedules).
+// hit is a booking that blocks candidate cand, room room, or both (-1 for
+// neither), gathered while newIndex scans the schedule: k counts the
+// bookings scanned before it, Bookings first, then the runs of Holds in
+// order. Candidate and room numbers fit 16 bits (resolve refuses larger
+// schedules), which keeps a hit to 8 bytes.
 type hit struct {
-	block      interval
+	k          int32
 	cand, room int16
 }
 
@@ -226,6 +227,7 @@ const maxIndexed = math.MaxInt16
 type gathering struct {
 	hits   []hit
 	counts []int
+	k      int32 // bookings scanned so far
 }
 
 // gather finds the bookings that block a candidate or a room and counts
@@ -233,10 +235,10 @@ type gathering struct {
 func (ix *index) gather(g *gathering, bookings []booking.Booking, ignore string) {
 	for k := range bookings {
 		b := &bookings[k]
-		if b.ID == ignore && ignore != "" || !b.Status.Holds() || !ix.counts(b) {
-			continue
+		if !(b.ID == ignore && ignore != "" || !b.Status.Holds() || !ix.counts(b)) {
+			ix.add(g, b.ArtisanID, b.RoomID, b.Mode, b.Start.UnixNano())
 		}
-		ix.add(g, b.ArtisanID, b.RoomID, b.Mode, b.Start.UnixNano(), interval{b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()})
+		g.k++
 	}
 }
 
@@ -244,16 +246,16 @@ func (ix *index) gather(g *gathering, bookings []booking.Booking, ignore string)
 func (ix *index) gatherHolds(g *gathering, run []booking.Hold, ignore string) {
 	for k := range run {
 		h := &run[k]
-		if h.ID == ignore && ignore != "" || !ix.holds(h.Start, h.BlockStart, h.BlockEnd) {
-			continue
+		if !(h.ID == ignore && ignore != "" || !ix.holds(h.Start, h.BlockStart, h.BlockEnd)) {
+			ix.add(g, h.ArtisanID, h.RoomID, h.Mode, h.Start)
 		}
-		ix.add(g, h.ArtisanID, h.RoomID, h.Mode, h.Start, interval{h.BlockStart, h.BlockEnd})
+		g.k++
 	}
 }
 
 // add gathers the block of a booking that matters to the index.
-func (ix *index) add(g *gathering, artisanID, roomID string, mode booking.Mode, start int64, block interval) {
-	h := hit{block: block, cand: -1, room: -1}
+func (ix *index) add(g *gathering, artisanID, roomID string, mode booking.Mode, start int64) {
+	h := hit{k: g.k, cand: -1, room: -1}
 	if i, ok := ix.candByID[artisanID]; ok {
 		h.cand = int16(i)
 		g.counts[i]++
@@ -313,7 +315,7 @@ func (ix *index) roomIndex(id string) int {
 // layOut places the time off and busy times already in ix.blocked and
 // the gathered blocks in one array, each candidate's and room's part of
 // exactly its size (counts, from gather).
-func (ix *index) layOut(hits []hit, counts []int) {
+func (ix *index) layOut(s *booking.Schedule, hits []hit, counts []int) {
 	nc := len(ix.artisans)
 	total := 0
 	for i, n := range counts {
@@ -334,12 +336,28 @@ func (ix *index) layOut(hits []hit, counts []int) {
 		ix.roomBusy[r] = all[from : from : from+counts[nc+r]]
 		all = all[:from+counts[nc+r]]
 	}
+	// The hits are in scan order: one walk over Bookings and the runs
+	// finds each one's block.
+	nb := int32(len(s.Bookings))
+	run, base := 0, nb // the run that may hold the next hit, and its first k
 	for _, h := range hits {
+		var iv interval
+		if h.k < nb {
+			b := &s.Bookings[h.k]
+			iv = interval{b.BlockStart.UnixNano(), b.BlockEnd.UnixNano()}
+		} else {
+			for h.k >= base+int32(len(s.Holds[run])) {
+				base += int32(len(s.Holds[run]))
+				run++
+			}
+			hd := &s.Holds[run][h.k-base]
+			iv = interval{hd.BlockStart, hd.BlockEnd}
+		}
 		if h.cand >= 0 {
-			ix.blocked[h.cand] = append(ix.blocked[h.cand], h.block)
+			ix.blocked[h.cand] = append(ix.blocked[h.cand], iv)
 		}
 		if h.room >= 0 {
-			ix.roomBusy[h.room] = append(ix.roomBusy[h.room], h.block)
+			ix.roomBusy[h.room] = append(ix.roomBusy[h.room], iv)
 		}
 	}
 }
