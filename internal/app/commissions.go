@@ -442,7 +442,7 @@ func (a *App) commissionView(ctx context.Context, cm *booking.Commission, c *boo
 	now := a.now()
 	for i := range v.Bookings {
 		b := &v.Bookings[i]
-		if b.Status == booking.Confirmed && b.End.After(now) {
+		if b.Status.Holds() && b.End.After(now) {
 			v.Next = b
 			break
 		}
@@ -537,7 +537,7 @@ func (a *App) GetCommission(ctx context.Context, id, token string) (*CustomerCom
 		URL: a.CommissionURL(cm.ID, token)}
 	now := a.now()
 	for i := range bs {
-		if bs[i].Status != booking.Confirmed {
+		if !bs[i].Status.Holds() { // cancelled and declined ones are left out
 			continue
 		}
 		v := customerResult(&bs[i], c, now)

@@ -81,6 +81,10 @@ type manageData struct {
 	WasArtisan string // the booking's artisan's name, when the move changes it
 	WasID      string // and their id
 	Virtual    bool
+
+	// The commission the booking is part of, when it is (commission.go):
+	// its title and the customer's page of it, opened with the same token.
+	CommissionTitle, CommissionURL string
 }
 
 // artisanChoice is one "Times with" link of a move: the booking's own
@@ -212,6 +216,11 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) error {
 		d.WasArtisan = c.artisanName(was)
 	}
 	d.Photos = s.managePhotosOf(r.Context(), v, c, token, r.URL.Query(), l) // intake.go
+	if v.CommissionID != "" {
+		if cm, err := s.app.GetCommission(r.Context(), v.CommissionID, token); err == nil {
+			d.CommissionTitle, d.CommissionURL = cm.Title, commissionLink(cm.ID, token)
+		}
+	}
 	title := l.T("manage.title")
 	if d.Just == "booked" {
 		title = l.T("manage.title_booked")

@@ -47,7 +47,8 @@ func (s *Server) registerStaffRoutes(r *mux.Router) {
 	r.Handle("/staff/bookings/{id}/cancel", s.staffOnly(s.handleStaffCancel)).Methods(http.MethodPost)
 	r.Handle("/staff/bookings/{id}/reschedule", s.staffOnly(s.handleStaffReschedulePage)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/bookings/{id}/reschedule", s.staffOnly(s.handleStaffReschedule)).Methods(http.MethodPost)
-	s.registerStaffCustomerRoutes(r) // staff_customers.go: the search and the customers' pages
+	s.registerStaffCustomerRoutes(r)   // staff_customers.go: the search and the customers' pages
+	s.registerStaffCommissionRoutes(r) // staff_commissions.go: the board and each commission's page
 	r.Handle("/staff/hours", s.staffOnly(s.handleHoursPage)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/hours", s.staffOnly(s.handleOpeningHours)).Methods(http.MethodPost)
 	r.Handle("/staff/closures", s.staffOnly(s.handleAddClosure)).Methods(http.MethodPost)

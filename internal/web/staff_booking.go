@@ -49,6 +49,11 @@ type staffBookingData struct {
 	Picker     *freeTimes
 	// CustomerURL is the customer's page (staff_customers.go).
 	CustomerURL string
+	// Commission names the commission the booking belongs to and
+	// CommissionURL its page; without one, OpenCommissionURL opens one
+	// from the booking (staff_commissions.go).
+	Commission                       string
+	CommissionURL, OpenCommissionURL string
 	// Answers and Photos are the intake: the customer's answers to the
 	// service's questions and their photos (intake.go).
 	Answers     []answerRow
@@ -76,6 +81,11 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		Reply: newReplyPanel(c, v), ArtisanID: v.ArtisanID,
 	}
 	s.staffIntake(r, c, v, &d) // intake.go
+	if v.Commission != nil {
+		d.Commission, d.CommissionURL = v.Commission.Title, commissionPath(v.Commission.ID)
+	} else {
+		d.OpenCommissionURL = "/staff/commissions/new?" + url.Values{"booking": {v.ID}}.Encode()
+	}
 	for _, room := range c.Atelier.Rooms {
 		if room.ID == v.RoomID {
 			d.Room = room.Name
@@ -226,6 +236,10 @@ func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) erro
 		d.Saved = "The booking is cancelled. The customer is told by e-mail."
 	case "created":
 		d.Saved = "The booking is made. The customer gets a confirmation by e-mail."
+	case "created-commission":
+		d.Saved = "The booking is made, as part of " + d.Commission + ". The customer gets a confirmation by e-mail."
+	case "created-not-joined":
+		d.Saved = "The booking is made, but it could not join the commission: it is for another customer. The customer gets a confirmation by e-mail."
 	}
 	return s.show(w, r, "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
 }
@@ -419,6 +433,10 @@ type staffNewData struct {
 	// (the customer adds those from the manage page), filled with what was
 	// typed; staff may leave required ones blank.
 	Questions []questionField
+	// Commission is the commission the booking is for ("Book the next
+	// appointment" on a commission's page), CommissionTitle its title;
+	// the booking made joins it (staff_commissions.go).
+	Commission, CommissionTitle string
 }
 
 // newBookingData is the New booking form for the choices in v (the query
@@ -455,6 +473,7 @@ func (s *Server) newBookingData(r *http.Request, c *catalogue, v url.Values) sta
 		Phone: strings.TrimSpace(v.Get("phone")), Notes: strings.TrimSpace(v.Get("notes")),
 	}
 	d.Questions = staffQuestions(staffLang, c.service(selected(d.Services)), v, nil)
+	s.newBookingCommission(r, &d, v) // staff_commissions.go
 	return d
 }
 
@@ -571,7 +590,7 @@ func (s *Server) handleStaffNewPost(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, staffBookingPath(id, "created"), http.StatusSeeOther)
+		http.Redirect(w, r, staffBookingPath(id, s.joinCommission(r, d.Commission, id)), http.StatusSeeOther)
 		return nil
 	}
 	var e *booking.Error

@@ -91,8 +91,9 @@ type gridTile struct {
 	Status, StatusLabel                string
 	Size                               string // "short" (30 minutes or less: one line), "mid" (under an hour), ""
 	Movable                            bool
-	Start, Minutes                     int  // start (minutes since midnight) and length, for the script
-	Discreet                           bool // a surprise (booking.Booking.Discreet)
+	Start, Minutes                     int    // start (minutes since midnight) and length, for the script
+	Discreet                           bool   // a surprise (booking.Booking.Discreet)
+	Commission                         string // the title of its commission, "" for none
 }
 
 // agendaItem is a booking in a list (today at a glance, the cancelled
@@ -563,6 +564,9 @@ func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTil
 		Status: string(b.Status), StatusLabel: statusLabel(b.Status),
 		Size: tileSize(end - start), Start: start, Minutes: int(b.End.Sub(b.Start) / time.Minute),
 		Discreet: b.Discreet,
+	}
+	if b.Commission != nil {
+		t.Commission = b.Commission.Title
 	}
 	if t.Pos == "" { // a booking wholly outside the frame cannot be: the frame holds it
 		t.Pos = f.pos(f.first, f.first+gridStep)

@@ -120,6 +120,10 @@ type customerData struct {
 	Notes, NotesUpdated          string
 	Saved, Error                 string
 	BookAgainURL                 string
+	// Commissions are theirs (staff_commissions.go), the latest changed
+	// first; OpenCommissionURL opens one for them.
+	Commissions       []commissionCard
+	OpenCommissionURL string
 }
 
 // mailLabel sums up a booking's e-mails by state.
@@ -152,6 +156,10 @@ func (s *Server) customerData(r *http.Request, v *app.Customer) (*customerData, 
 		at := v.NotesUpdatedAt.In(c.Loc)
 		d.NotesUpdated = "Last changed " + fmtShortDate(staffLang, at) + " " + at.Format("2006") + ", " + fmtTime(staffLang, at)
 	}
+	for i := range v.Commissions {
+		d.Commissions = append(d.Commissions, s.commissionCard(&v.Commissions[i], c))
+	}
+	d.OpenCommissionURL = "/staff/commissions/new?" + url.Values{"customer": {v.ID}}.Encode()
 	now := s.staff.app.Now()
 	for i := range v.Bookings { // the latest start first
 		b := &v.Bookings[i]

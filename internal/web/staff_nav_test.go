@@ -31,7 +31,7 @@ func navEntries(t *testing.T, body string) []string {
 func adminNav(current string) []string {
 	var out []string
 	for _, e := range []string{"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new",
-		"Customers -> /staff/customers", "Artisans -> /staff/artisans", "Services -> /staff/services", "Hours and closures -> /staff/hours",
+		"Customers -> /staff/customers", "Commissions -> /staff/commissions", "Artisans -> /staff/artisans", "Services -> /staff/services", "Hours and closures -> /staff/hours",
 		"Accounts -> /staff/accounts", "Settings -> /staff/settings"} {
 		if strings.HasPrefix(e, current+" -> ") {
 			e = "*" + e
@@ -65,12 +65,16 @@ func TestStaffNavigation(t *testing.T) {
 		{"AdminAccounts", "boss@example.com", "/staff/accounts", adminNav("Accounts")},
 		{"AdminSettings", "boss@example.com", "/staff/settings", adminNav("Settings")},
 		{"AdminCustomers", "boss@example.com", "/staff/customers", adminNav("Customers")},
+		{"AdminCommissions", "boss@example.com", "/staff/commissions", adminNav("Commissions")},
+		{"AdminNewCommission", "boss@example.com", "/staff/commissions/new", adminNav("Commissions")},
+		{"ArtisanCommissions", "mei@example.com", "/staff/commissions", []string{
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "*Commissions -> /staff/commissions", "My hours and time off -> /staff/artisans/mei"}},
 		{"ArtisanCustomers", "mei@example.com", "/staff/customers", []string{
-			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*Customers -> /staff/customers", "My hours and time off -> /staff/artisans/mei"}},
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "*Customers -> /staff/customers", "Commissions -> /staff/commissions", "My hours and time off -> /staff/artisans/mei"}},
 		{"ArtisanHome", "mei@example.com", "/staff", []string{
-			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "My hours and time off -> /staff/artisans/mei"}},
+			"*Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "Commissions -> /staff/commissions", "My hours and time off -> /staff/artisans/mei"}},
 		{"ArtisanOwnHours", "mei@example.com", "/staff/artisans/mei", []string{
-			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "*My hours and time off -> /staff/artisans/mei"}},
+			"Today -> /staff", "Calendar -> /staff/calendar", "New booking -> /staff/bookings/new", "Customers -> /staff/customers", "Commissions -> /staff/commissions", "*My hours and time off -> /staff/artisans/mei"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cookie := env.mustSignIn(t, tc.email)

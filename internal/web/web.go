@@ -86,6 +86,7 @@ func (s *Server) Register() {
 	r.PathPrefix(staticPrefix).Handler(s.assets).Methods(http.MethodGet, http.MethodHead)
 	s.registerCustomerRoutes(r)
 	s.registerManageRoutes(r)
+	s.registerCommissionRoutes(r) // commission.go: the customer's page of a commission
 	if s.staff != nil {
 		s.registerStaffRoutes(r)
 	}
