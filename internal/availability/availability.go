@@ -135,14 +135,19 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 // One array grown by append would copy every list written so far each
 // time it doubles (megabytes for a 62-day answer of 100 artisans); a
 // chunk is never grown: when the next list may not fit, a new chunk twice
-// the size of the last is started, and the lists already handed out keep
-// the old one.
+// the size of the last (at most maxChunkLists full lists) is started, and
+// the lists already handed out keep the old one.
 type idChunks struct{ cur []string }
+
+// maxChunkLists bounds a chunk, so that the room left unused in the last
+// one stays small beside the answer (at most about a 64th of a 62-day
+// answer of 100 artisans).
+const maxChunkLists = 64
 
 // room returns an empty list with room for n ids, in the current chunk.
 func (c *idChunks) room(n int) []string {
 	if cap(c.cur)-len(c.cur) < n {
-		c.cur = make([]string, 0, max(2*cap(c.cur), 16*n))
+		c.cur = make([]string, 0, max(min(2*cap(c.cur), maxChunkLists*n), 16*n))
 	}
 	return c.cur[len(c.cur):len(c.cur)]
 }
