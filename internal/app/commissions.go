@@ -86,7 +86,8 @@ type Commission struct {
 	Next *StaffBooking
 	// Overdue says the needed-by date is within 14 days, or past, with no
 	// coming appointment booked (and the piece not yet collected);
-	// OverdueReason says so in words.
+	// OverdueReason says why in words, as a phrase ("needed by 2027-02-14
+	// and no next appointment is booked").
 	Overdue       bool
 	OverdueReason string
 	Zone          *time.Location
@@ -460,9 +461,9 @@ func (a *App) overdue(cm *booking.Commission, booked bool, now time.Time) (bool,
 	days := booking.DateOf(now).DaysUntil(cm.NeededBy)
 	switch {
 	case days < 0:
-		return true, "Overdue: needed by " + cm.NeededBy.String() + ", which has passed, and no appointment is booked"
+		return true, "needed by " + cm.NeededBy.String() + ", which has passed, and no appointment is booked"
 	case days <= overdueWithin:
-		return true, "Overdue: needed by " + cm.NeededBy.String() + " and no next appointment is booked"
+		return true, "needed by " + cm.NeededBy.String() + " and no next appointment is booked"
 	}
 	return false, ""
 }

@@ -415,6 +415,12 @@ func TestCommissionNeededByFromIntake(t *testing.T) {
 	if !c.Overdue || !strings.Contains(c.OverdueReason, "2026-12-18") || c.NextBooking != nil {
 		t.Errorf("4 days before, nothing booked: %+v", c)
 	}
+	e.Clock.Advance(5 * 24 * time.Hour) // the date has passed
+	admin = e.MustLogin(t, e.Admin)
+	c = mustCommission(t, e.Do(t, admin, http.MethodGet, "/api/v1/staff/commissions/"+c.ID, nil), http.StatusOK)
+	if !c.Overdue || !strings.Contains(c.OverdueReason, "which has passed") {
+		t.Errorf("past the date, nothing booked: %+v", c)
+	}
 	c = mustCommission(t, e.Do(t, admin, http.MethodPatch, "/api/v1/staff/commissions/"+c.ID, map[string]string{"stage": "collected"}), http.StatusOK)
 	if c.Overdue {
 		t.Errorf("a collected piece is overdue: %+v", c)

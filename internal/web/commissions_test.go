@@ -148,7 +148,7 @@ func TestStaffCommissionPages(t *testing.T) {
 	}
 	overdue := body[strings.Index(body, `id="overdue"`):]
 	overdue = overdue[:strings.Index(overdue, "</div>")]
-	if !strings.Contains(overdue, "Wedding bands") || !strings.Contains(overdue, "needed by 2026-12-10 and no next appointment is booked") ||
+	if !strings.Contains(overdue, "Wedding bands") || !strings.Contains(overdue, "needed by Thursday 10 December 2026 and no next appointment is booked") ||
 		strings.Contains(overdue, "Sapphire") {
 		t.Errorf("the overdue notice: %s", overdue)
 	}

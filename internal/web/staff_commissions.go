@@ -62,6 +62,12 @@ func (s *Server) commissionCard(v *app.Commission, c *catalogue) commissionCard 
 	if !v.NeededBy.IsZero() {
 		k.NeededBy = fmtDate(staffLang, dateNoon(v.NeededBy, c.Loc))
 	}
+	if v.Overdue { // the app's reason, with the date in words
+		k.OverdueReason = "needed by " + k.NeededBy + " and no next appointment is booked"
+		if v.NeededBy.Before(booking.DateOf(s.staff.app.Now().In(c.Loc))) {
+			k.OverdueReason = "needed by " + k.NeededBy + ", which has passed, and no appointment is booked"
+		}
+	}
 	return k
 }
 
