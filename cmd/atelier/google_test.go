@@ -26,15 +26,26 @@ import (
 // admin account. It returns the base URL and a signed-in admin client.
 func googleServer(t *testing.T, fake *gcaltest.Server) (string, *http.Client) {
 	t.Helper()
-	// Failed jobs come due again within the test's patience, and retries
-	// are picked up within the backoff, not after the 5s poll.
-	seams := Seams{JobPolicy: outbox.Policy{
-		Backoff: outbox.Backoff{Base: 100 * time.Millisecond, Max: 500 * time.Millisecond},
-		Poll:    100 * time.Millisecond,
-	}}
 	dir := t.TempDir()
 	t.Chdir(dir)
-	yaml := string(atelier.ExampleConfig)
+	cfgPath := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte(googleConfig(t, fake, string(atelier.ExampleConfig))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "atelier.db")
+	const pw = "a long enough password"
+	if _, stderr, err := runMain(t, pw+"\n", "--config", cfgPath, "--db", db, "user", "add",
+		"--email", "boss@example.com", "--name", "Boss", "--role", "admin", "--password-stdin"); err != nil {
+		t.Fatalf("user add: %v\n%s", err, stderr)
+	}
+	base := startGoogleServer(t, "--config", cfgPath, "--db", db, "--addr", "127.0.0.1:0")
+	return base, signIn(t, base, "boss@example.com", pw)
+}
+
+// googleConfig is yaml with the Google sync on against fake, Mei's
+// calendar "mei-cal", and no rate limits or reminders in the way.
+func googleConfig(t *testing.T, fake *gcaltest.Server, yaml string) string {
+	t.Helper()
 	for old, new := range map[string]string{
 		"google_calendar:\n  # Turn the sync on.\n  enabled: false": "google_calendar:\n  enabled: true",
 		"  endpoint: \"\"":                "  endpoint: " + fake.Endpoint(),
@@ -52,21 +63,23 @@ func googleServer(t *testing.T, fake *gcaltest.Server) (string, *http.Client) {
 		}
 		yaml = strings.Replace(yaml, old, new, 1)
 	}
-	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "atelier.db")
-	const pw = "a long enough password"
-	if _, stderr, err := runMain(t, pw+"\n", "--config", cfgPath, "--db", db, "user", "add",
-		"--email", "boss@example.com", "--name", "Boss", "--role", "admin", "--password-stdin"); err != nil {
-		t.Fatalf("user add: %v\n%s", err, stderr)
-	}
+	return yaml
+}
 
+// startGoogleServer runs Main with args and job timings that suit the
+// Google tests, and returns its base URL; the test's cleanup stops it.
+func startGoogleServer(t *testing.T, args ...string) string {
+	t.Helper()
+	// Failed jobs come due again within the test's patience, and retries
+	// are picked up within the backoff, not after the 5s poll.
+	seams := Seams{JobPolicy: outbox.Policy{
+		Backoff: outbox.Backoff{Base: 100 * time.Millisecond, Max: 500 * time.Millisecond},
+		Poll:    100 * time.Millisecond,
+	}}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan string, 1), make(chan error, 1)
 	go func() {
-		done <- Main(ctx, []string{"--config", cfgPath, "--db", db, "--addr", "127.0.0.1:0"},
+		done <- Main(ctx, args,
 			Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Ready: func(a string) { ready <- a }, Seams: seams})
 	}()
 	t.Cleanup(func() {
@@ -75,19 +88,24 @@ func googleServer(t *testing.T, fake *gcaltest.Server) (string, *http.Client) {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	var base string
 	select {
 	case addr := <-ready:
-		base = "http://" + addr
+		return "http://" + addr
 	case err := <-done:
 		t.Fatalf("serve ended early: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("server did not start")
 	}
+	return ""
+}
+
+// signIn is a client signed in to base as email.
+func signIn(t *testing.T, base, email, password string) *http.Client {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	admin := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	call(t, admin, http.MethodPost, base+"/api/v1/staff/login", map[string]string{"email": "boss@example.com", "password": pw}, http.StatusOK, nil)
-	return base, admin
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	call(t, c, http.MethodPost, base+"/api/v1/staff/login", map[string]string{"email": email, "password": password}, http.StatusOK, nil)
+	return c
 }
 
 // call sends a JSON request and decodes the answer into out, failing the
