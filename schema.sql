@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 19).
+-- The whole current schema of a new atelier database (schema version 20).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -72,7 +72,9 @@ CREATE TABLE services (
     max_reschedules     INTEGER CHECK (max_reschedules >= 0),
     -- Version 18: 0 for a service customers are not shown, booked only
     -- through a commission's invitation or by staff.
-    public              INTEGER NOT NULL DEFAULT 1 CHECK (public IN (0, 1))
+    public              INTEGER NOT NULL DEFAULT 1 CHECK (public IN (0, 1)),
+    -- Version 20: how many of its artisans each booking takes together.
+    artisans_needed     INTEGER NOT NULL DEFAULT 1 CHECK (artisans_needed >= 1)
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -209,6 +211,8 @@ CREATE TABLE bookings (
     discreet          INTEGER NOT NULL DEFAULT 0 CHECK (discreet IN (0, 1)),
     -- The commission the booking is an appointment of (version 19).
     commission_id     TEXT             REFERENCES commissions (id),
+    -- The other artisans of a team's booking (version 20; see booking_artisans).
+    extra_artisans    TEXT    NOT NULL DEFAULT '',
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a
@@ -598,3 +602,91 @@ CREATE TABLE commissions (
 
 CREATE INDEX commissions_customer ON commissions (customer_id);
 CREATE INDEX bookings_commission ON bookings (commission_id) WHERE commission_id IS NOT NULL;
+
+-- The other artisans of a booking whose service needs several together
+-- (version 20). bookings.artisan_id is the first; booking_artisans holds
+-- one row for each of the others, with the booking's block and whether it
+-- holds time (held follows the booking's status and block through the
+-- trigger bookings_artisans_follow), so that the triggers below refuse,
+-- even if the code is bypassed, any overlap of an artisan's blocks: as
+-- the booking's artisan or as one of the others, against either.
+-- bookings.extra_artisans repeats the list (comma-separated, in order) for
+-- the reads of whole bookings.
+CREATE TABLE booking_artisans (
+    booking_id  TEXT    NOT NULL REFERENCES bookings (id),
+    artisan_id  TEXT    NOT NULL REFERENCES artisans (id),
+    position    INTEGER NOT NULL CHECK (position >= 1),
+    block_start TEXT    NOT NULL,
+    block_end   TEXT    NOT NULL,
+    held        INTEGER NOT NULL DEFAULT 1 CHECK (held IN (0, 1)),
+    PRIMARY KEY (booking_id, artisan_id)
+) WITHOUT ROWID;
+
+-- Overlap checks of one artisan, and the others of a window's bookings.
+CREATE INDEX booking_artisans_artisan_block ON booking_artisans (artisan_id, block_start) WHERE held = 1;
+CREATE INDEX booking_artisans_block ON booking_artisans (block_start, block_end, booking_id, artisan_id) WHERE held = 1;
+
+-- As for bookings: the held blocks of one artisan in booking_artisans are
+-- disjoint, and so are its confirmed bookings, so one probe of each finds
+-- an overlap.
+CREATE TRIGGER booking_artisans_overlap_insert
+BEFORE INSERT ON booking_artisans
+WHEN NEW.held = 1
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status IN ('confirmed', 'pending') AND b.artisan_id = NEW.artisan_id
+              AND b.block_start < NEW.block_end AND b.id <> NEW.booking_id
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start
+       OR (SELECT x.block_end FROM booking_artisans AS x
+            WHERE x.held = 1 AND x.artisan_id = NEW.artisan_id
+              AND x.block_start < NEW.block_end AND x.booking_id <> NEW.booking_id
+            ORDER BY x.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER booking_artisans_overlap_update
+BEFORE UPDATE OF held, artisan_id, block_start, block_end ON booking_artisans
+WHEN NEW.held = 1
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status IN ('confirmed', 'pending') AND b.artisan_id = NEW.artisan_id
+              AND b.block_start < NEW.block_end AND b.id <> NEW.booking_id
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start
+       OR (SELECT x.block_end FROM booking_artisans AS x
+            WHERE x.held = 1 AND x.artisan_id = NEW.artisan_id
+              AND x.block_start < NEW.block_end AND x.booking_id <> NEW.booking_id
+            ORDER BY x.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_team_overlap_insert
+BEFORE INSERT ON bookings
+WHEN NEW.status IN ('confirmed', 'pending')
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT x.block_end FROM booking_artisans AS x
+            WHERE x.held = 1 AND x.artisan_id = NEW.artisan_id
+              AND x.block_start < NEW.block_end
+            ORDER BY x.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_team_overlap_update
+BEFORE UPDATE OF status, artisan_id, block_start, block_end ON bookings
+WHEN NEW.status IN ('confirmed', 'pending')
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT x.block_end FROM booking_artisans AS x
+            WHERE x.held = 1 AND x.artisan_id = NEW.artisan_id
+              AND x.block_start < NEW.block_end AND x.booking_id <> NEW.id
+            ORDER BY x.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+-- The others of a booking hold its time while it does: cancelled (or
+-- declined) frees them, a move moves them (and is checked above).
+CREATE TRIGGER bookings_artisans_follow
+AFTER UPDATE OF status, block_start, block_end ON bookings
+BEGIN
+    UPDATE booking_artisans
+       SET held = (NEW.status IN ('confirmed', 'pending')), block_start = NEW.block_start, block_end = NEW.block_end
+     WHERE booking_id = NEW.id;
+END;

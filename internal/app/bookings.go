@@ -21,10 +21,14 @@ import (
 // BookingRequest asks for a booking. Text fields are read without
 // surrounding spaces; a zero Start is a start not given.
 type BookingRequest struct {
-	Service  string
-	Mode     booking.Mode
-	Start    time.Time
-	Artisan  string // "": any free artisan
+	Service string
+	Mode    booking.Mode
+	Start   time.Time
+	Artisan string // "": any free artisan
+	// Artisans, for a service that needs several artisans together, are
+	// those the customer chose (Artisan, when given, must be the first);
+	// the rest are picked by the engine's fairness rule.
+	Artisans []string
 	Customer booking.Customer
 	Notes    string
 	// Answers are the answers to the service's questions, by question id,
@@ -105,7 +109,8 @@ func canonicalRequest(req BookingRequest) ([]byte, error) {
 		Notes    string                     `json:"notes,omitempty"`
 		Answers  map[string]json.RawMessage `json:"answers,omitempty"`
 		Discreet bool                       `json:"discreet,omitempty"`
-	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes, req.Answers, req.Discreet})
+		Artisans []string                   `json:"artisans,omitempty"`
+	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes, req.Answers, req.Discreet, req.Artisans})
 }
 
 func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateOptions, how placing) (*Created, error) {
@@ -148,6 +153,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		offered = c.Public()
 	}
 	svc := validateService(offered, errs, req.Service, string(req.Mode), req.Artisan)
+	req.Artisan = validateArtisans(c, errs, svc, req.Artisan, req.Artisans) // team.go
 	now := a.now()
 	unread(errs, req.Unread)
 	start, _ := validateStart(errs, c, req.Start, now)
@@ -189,7 +195,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 	if mode == booking.InPerson {
 		b.Location = c.Atelier.Address
 	}
-	placeReq := availability.Request{ServiceID: svc.ID, Mode: mode, Start: start, ArtisanID: req.Artisan, Staff: how.staff}
+	placeReq := availability.Request{ServiceID: svc.ID, Mode: mode, Start: start, ArtisanID: req.Artisan, Artisans: req.Artisans, Staff: how.staff}
 	// Google's answer for the exact slot, asked before a Meet link creates
 	// the booking's own event (google.go).
 	gbusy := a.googleBusy(ctx, c, placeReq, b.BlockStart, b.BlockEnd, booking.Busy{})
@@ -211,7 +217,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		// Seal the response now that the placement is known: the store
 		// writes the record in the same transaction as the booking.
 		placed := b
-		placed.ArtisanID, placed.RoomID = p.ArtisanID, p.RoomID
+		placed.ArtisanID, placed.RoomID, placed.Artisans = p.ArtisanID, p.RoomID, p.Artisans
 		created = &Created{Booking: result(&placed, c, how.zone(&placed, c), now), ManageToken: token}
 		body, err := opt.Replay.FirstResponse(created)
 		if err != nil {
@@ -319,6 +325,9 @@ func normalize(r BookingRequest) BookingRequest {
 	r.Service = strings.TrimSpace(r.Service)
 	r.Mode = booking.Mode(strings.TrimSpace(string(r.Mode)))
 	r.Artisan = strings.TrimSpace(r.Artisan)
+	for i := range r.Artisans {
+		r.Artisans[i] = strings.TrimSpace(r.Artisans[i])
+	}
 	r.Customer.Name = strings.TrimSpace(r.Customer.Name)
 	r.Customer.Email = strings.TrimSpace(r.Customer.Email)
 	r.Customer.Phone = strings.TrimSpace(r.Customer.Phone)
@@ -492,7 +501,8 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 		Lang:      a.langs.Lang(b.Customer.Language),
 	}
 	d.Bring = a.advice.For(b.ServiceID, b.Mode, d.Lang)
-	d.ServiceName, d.ArtisanName = c.ServiceNameOf(b), c.ArtisanNameOf(b)
+	// A team's invite names every one of its artisans.
+	d.ServiceName, d.ArtisanName = c.ServiceNameOf(b), d.Lang.Join(c.ArtisanNamesOf(b))
 	if ar := c.Artisan(b.ArtisanID); ar != nil {
 		d.ArtisanEmail = ar.Email
 	}
@@ -585,6 +595,10 @@ type move struct {
 	// a move changes the host only when it has to ("" when they can no
 	// longer take it).
 	keep string
+	// team is, for a booking of several artisans, those of them who still
+	// offer its service: kept by a move with no artisan, tried first with
+	// "any".
+	team []string
 	now  time.Time
 }
 
@@ -592,7 +606,7 @@ type move struct {
 func (m *move) place(s *booking.Schedule) (booking.Placement, error) {
 	if m.req.ArtisanID == "" && m.keep != "" {
 		keep := m.req
-		keep.ArtisanID = m.keep
+		keep.ArtisanID, keep.Artisans = m.keep, m.team
 		if p, err := availability.Place(s, keep, m.now); err == nil {
 			return p, nil
 		}
@@ -651,10 +665,12 @@ func (a *App) prepareMove(ctx context.Context, b *booking.Booking, req Reschedul
 		return nil, booking.ErrSlotUnavailable(`the booking's artisan no longer offers this service; ask for "any" artisan or another one`)
 	}
 	end, bs, be := availability.Times(svc, b.Mode, start)
-	return &move{
+	m := &move{
 		b: b, c: c, start: start, end: end, bs: bs, be: be, keep: keep, now: now,
 		req: availability.Request{ServiceID: svc.ID, Mode: b.Mode, Start: start, ArtisanID: target, IgnoreBookingID: b.ID, Staff: staff},
-	}, nil
+	}
+	keepTeam(m, svc, req.Artisan) // team.go
+	return m, nil
 }
 
 // hosts reports whether ar (nil: not in the catalogue) takes bookings of
@@ -680,7 +696,7 @@ func (a *App) reschedule(ctx context.Context, b *booking.Booking, req Reschedule
 		}
 	}
 	// Google's answer for the new slot, less the booking's own event (google.go).
-	gbusy := a.googleBusy(ctx, m.c, m.req, m.bs, m.be, booking.Busy{ArtisanID: b.ArtisanID, Start: b.Start, End: b.End})
+	gbusy := a.googleBusy(ctx, m.c, m.req, m.bs, m.be, ownBusy(b)...)
 
 	var link *booking.Booking // the moved booking with its new host's link, if one was made
 	if b.Mode == booking.Virtual && a.meetings != nil && m.req.ArtisanID != b.ArtisanID {

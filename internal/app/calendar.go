@@ -94,7 +94,7 @@ func (a *App) outsideRules(ctx context.Context, list []StaffBooking, from, to ti
 	}
 	for _, b := range due {
 		_, err := availability.Place(sch, availability.Request{
-			ServiceID: b.ServiceID, Mode: b.Mode, Start: b.Start, ArtisanID: b.ArtisanID,
+			ServiceID: b.ServiceID, Mode: b.Mode, Start: b.Start, ArtisanID: b.ArtisanID, Artisans: b.Artisans,
 			IgnoreBookingID: b.ID, Staff: true,
 		}, now)
 		switch {

@@ -106,7 +106,10 @@ type ServiceRequest struct {
 	// policy for the service when Set (V nil: the atelier's applies).
 	ChangeCutoffHours PolicyOverride
 	MaxReschedules    PolicyOverride
-	Unread            booking.FieldErrors // as in BookingRequest
+	// ArtisansNeeded, when set, is how many of its artisans each booking
+	// takes together (1 to the number of Artisans).
+	ArtisansNeeded *int
+	Unread         booking.FieldErrors // as in BookingRequest
 }
 
 // PolicyOverride is a member of a service's booking policy as an admin
@@ -215,6 +218,7 @@ func applyService(s *booking.ServiceItem, req ServiceRequest, items *CatalogueAd
 		s.Private = !*req.Public
 	}
 	applyIntake(s, req, errs)
+	applyTeam(s, req, errs) // team.go
 }
 
 // applyIntake sets the intake form and the policy overrides req gives on

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/i18n"
 	"github.com/atelier-app/atelier/internal/invite"
 )
 
@@ -179,7 +180,8 @@ func feedEvent(c *booking.Catalog, orig *booking.Booking, publicURL string) invi
 	if d.Now.IsZero() {
 		d.Now = b.Start
 	}
-	d.ServiceName, d.ArtisanName = c.ServiceNameOf(&b), c.ArtisanNameOf(&b)
+	// A team's event names every one of its artisans (feeds are in English).
+	d.ServiceName, d.ArtisanName = c.ServiceNameOf(&b), (*i18n.Catalogue)(nil).Lang("").Join(c.ArtisanNamesOf(&b))
 	if a := c.Artisan(b.ArtisanID); a != nil {
 		d.ArtisanEmail = a.Email
 	}

@@ -149,12 +149,14 @@ type googleBusy []booking.Busy
 // event Google reports as busy on a reschedule) are cut out. It must run
 // before a Meet link is made: that creates the booking's own event.
 // Failures are logged and ignored: the stored busy times still decide.
-func (a *App) googleBusy(ctx context.Context, c *booking.Catalog, r availability.Request, blockStart, blockEnd time.Time, skip booking.Busy) googleBusy {
+func (a *App) googleBusy(ctx context.Context, c *booking.Catalog, r availability.Request, blockStart, blockEnd time.Time, skip ...booking.Busy) googleBusy {
 	if a.google == nil {
 		return nil
 	}
 	var ids []string
-	if r.ArtisanID != "" {
+	// A team (a service that needs several artisans) may take any of
+	// those who offer it besides the one asked for.
+	if svc := c.Service(r.ServiceID); r.ArtisanID != "" && (svc == nil || svc.Needed() == 1) {
 		ids = []string{r.ArtisanID}
 	} else {
 		for _, ar := range c.Artisans {
@@ -179,7 +181,15 @@ func (a *App) googleBusy(ctx context.Context, c *booking.Catalog, r availability
 			mu.Lock()
 			defer mu.Unlock()
 			for _, b := range busy {
-				out = append(out, subtract(b, skip)...)
+				parts := []booking.Busy{b}
+				for _, sk := range skip {
+					var rest []booking.Busy
+					for _, p := range parts {
+						rest = append(rest, subtract(p, sk)...)
+					}
+					parts = rest
+				}
+				out = append(out, parts...)
 			}
 		})
 	}

@@ -28,10 +28,14 @@ type Slot struct {
 
 // Request is one exact slot to check before booking or rescheduling.
 type Request struct {
-	ServiceID       string
-	Mode            booking.Mode
-	Start           time.Time
-	ArtisanID       string // optional: "" picks one by the fairness rule
+	ServiceID string
+	Mode      booking.Mode
+	Start     time.Time
+	ArtisanID string // optional: "" picks one by the fairness rule
+	// Artisans, for a service that needs several artisans, are those the
+	// customer chose (ArtisanID, when set, comes first): at most the
+	// number needed; the rest are picked by the fairness rule.
+	Artisans        []string
 	IgnoreBookingID string // the booking being rescheduled (its own time does not block)
 	Staff           bool   // staff may ignore minimum notice and horizon (never a clash, never the past)
 }
@@ -50,6 +54,15 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	svc, cands, err := resolve(s, q.ServiceID, q.Mode, q.ArtisanID)
 	if err != nil {
 		return nil, err
+	}
+	// A service that needs several artisans together looks at all of its
+	// artisans; a named one must be among the free ones.
+	need, must := 1, -1
+	if svc.Needed() > 1 {
+		need = svc.Needed()
+		if cands, must, err = team(s, svc, q.ArtisanID); err != nil {
+			return nil, err
+		}
 	}
 	rules := s.Atelier.Rules
 	if err := checkRules(rules); err != nil {
@@ -112,13 +125,16 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 			if ix.inPerson && ix.roomFreeFrom(roomCur, bs, be) < 0 {
 				continue
 			}
+			if must >= 0 && ix.artisanProblem(dy, must, bs, be) != fits {
+				continue
+			}
 			free := ids.room(len(cands))
 			for i := range cands {
 				if ix.artisanFits(dy, i, bs, be, &candCur[i]) {
 					free = append(free, cands[i].ID)
 				}
 			}
-			if len(free) == 0 {
+			if len(free) < need {
 				continue
 			}
 			slots = append(slots, Slot{
@@ -167,9 +183,19 @@ func (c *idChunks) keep(list []string) []string {
 // 25 December)", "bookings need at least 24 hours' notice, ...", ...). A start in the past is
 // code booking_in_past.
 func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, error) {
+	r, err := chosen(s, r)
+	if err != nil {
+		return booking.Placement{}, err
+	}
 	svc, cands, err := resolve(s, r.ServiceID, r.Mode, r.ArtisanID)
 	if err != nil {
 		return booking.Placement{}, err
+	}
+	var chose []int // for a team: the chosen artisans' candidate numbers
+	if svc.Needed() > 1 {
+		if cands, chose, err = teamOf(s, svc, r.Artisans); err != nil {
+			return booking.Placement{}, err
+		}
 	}
 	rules := s.Atelier.Rules
 	if err := checkRules(rules); err != nil {
@@ -216,9 +242,12 @@ func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, er
 		return booking.Placement{}, say.outsideOpening(dy, svc, start, end)
 	}
 
+	bsN, beN := bs.UnixNano(), be.UnixNano()
+	if svc.Needed() > 1 {
+		return placeTeam(s, ix, dy, r, svc, chose, say, start, end, bs, be)
+	}
 	// Fairness: the free artisan with the fewest confirmed bookings that
 	// local day; ties go to catalogue order.
-	bsN, beN := bs.UnixNano(), be.UnixNano()
 	pick := -1
 	for i := range cands {
 		if ix.artisanProblem(dy, i, bsN, beN) != fits {

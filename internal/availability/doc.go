@@ -31,6 +31,19 @@
 //     whose blocked interval overlaps the slot's. Rooms are tried in
 //     catalogue order and the first free one is used.
 //
+// # Services that need several artisans
+//
+// A service with ArtisansNeeded N > 1 is offered at a start only when at
+// least N of its artisans each pass every rule above for the whole block
+// (their own hours, time off, busy times, bookings and daily caps; a
+// booking of such a service blocks each artisan it holds and counts
+// towards each one's cap), and, for a visit, one room is free. The slot
+// lists every free artisan; with Query.ArtisanID that artisan must be
+// among them. Place holds N: the artisans the request chose (ArtisanID
+// first, then Request.Artisans), each of whom must be free, then the free
+// others with the fewest bookings starting that local day, ties in
+// catalogue order. The first is the booking's artisan (team.go).
+//
 // # Wall-clock hours and daylight saving time
 //
 // Opening and working hours are wall-clock spans of a local date. A span

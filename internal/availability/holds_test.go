@@ -27,6 +27,7 @@ func asHolds(s *booking.Schedule, r *rand.Rand) *booking.Schedule {
 		run = append(run, booking.Hold{
 			ID: b.ID, ServiceID: b.ServiceID, ArtisanID: b.ArtisanID, RoomID: b.RoomID, Mode: b.Mode, Status: b.Status,
 			Start: b.Start.UnixNano(), End: b.End.UnixNano(), BlockStart: b.BlockStart.UnixNano(), BlockEnd: b.BlockEnd.UnixNano(),
+			Artisans: b.Artisans, // a team's
 		})
 		if r.IntN(4) == 0 {
 			out.Holds, run = append(out.Holds, run), nil
@@ -70,7 +71,7 @@ func TestHoldsMatchBookings(t *testing.T) {
 			req := Request{ServiceID: q.ServiceID, Mode: q.Mode, Start: at, ArtisanID: q.ArtisanID, IgnoreBookingID: q.IgnoreBookingID}
 			wp, werr := Place(s, req, now)
 			gp, gerr := Place(h, req, now)
-			if wp != gp || fmt.Sprint(werr) != fmt.Sprint(gerr) {
+			if !reflect.DeepEqual(wp, gp) || fmt.Sprint(werr) != fmt.Sprint(gerr) {
 				t.Fatalf("%s: Place at %v: holds give %v, %v; bookings %v, %v", desc, at, gp, gerr, wp, werr)
 			}
 			compared++

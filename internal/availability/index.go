@@ -237,6 +237,9 @@ func (ix *index) gather(g *gathering, bookings []booking.Booking, ignore string)
 		b := &bookings[k]
 		if !(b.ID == ignore && ignore != "" || !b.Status.Holds() || !ix.counts(b)) {
 			ix.add(g, b.ArtisanID, b.RoomID, b.Mode, b.Start.UnixNano())
+			if len(b.Artisans) > 1 {
+				ix.addExtras(g, b.Artisans, b.Start.UnixNano())
+			}
 		}
 		g.k++
 	}
@@ -248,6 +251,9 @@ func (ix *index) gatherHolds(g *gathering, run []booking.Hold, ignore string) {
 		h := &run[k]
 		if !(h.ID == ignore && ignore != "" || !ix.holds(h.Start, h.BlockStart, h.BlockEnd)) {
 			ix.add(g, h.ArtisanID, h.RoomID, h.Mode, h.Start)
+			if len(h.Artisans) > 1 {
+				ix.addExtras(g, h.Artisans, h.Start)
+			}
 		}
 		g.k++
 	}
@@ -271,6 +277,23 @@ func (ix *index) add(g *gathering, artisanID, roomID string, mode booking.Mode, 
 	}
 	if h.cand >= 0 || h.room >= 0 {
 		g.hits = append(g.hits, h)
+	}
+}
+
+// addExtras gathers the other artisans a team's booking holds (a
+// service that needs several): each is blocked, and the booking counts
+// towards each one's daily cap.
+func (ix *index) addExtras(g *gathering, artisans []string, start int64) {
+	for _, id := range artisans[1:] {
+		i, ok := ix.candByID[id]
+		if !ok || id == artisans[0] {
+			continue
+		}
+		g.counts[i]++
+		if d := ix.dayIndex(start); d >= 0 {
+			ix.perDay[i][d]++
+		}
+		g.hits = append(g.hits, hit{k: g.k, cand: int16(i), room: -1})
 	}
 }
 

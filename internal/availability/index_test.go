@@ -39,7 +39,7 @@ func referenceBlocks(s *booking.Schedule, cands []*booking.Artisan, mode booking
 			continue
 		}
 		for i, a := range cands {
-			if a.ID == b.ArtisanID {
+			if slices.Contains(b.ArtisanIDs(), a.ID) { // a team's booking holds each
 				blocked[i] = append(blocked[i], interval{bs, be})
 			}
 		}
@@ -125,7 +125,7 @@ func referencePerDay(s *booking.Schedule, cands []*booking.Artisan, first bookin
 	for i, a := range cands {
 		out[i] = make([]int, days)
 		for _, b := range s.Bookings {
-			if b.ArtisanID != a.ID || b.ID == ignore && ignore != "" || b.Status == booking.Cancelled {
+			if !slices.Contains(b.ArtisanIDs(), a.ID) || b.ID == ignore && ignore != "" || b.Status == booking.Cancelled {
 				continue
 			}
 			bs, be, st := b.BlockStart.UnixNano(), b.BlockEnd.UnixNano(), b.Start.UnixNano()

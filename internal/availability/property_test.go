@@ -2,6 +2,7 @@ package availability
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -136,7 +137,8 @@ func (n *naive) free(svc *booking.Service, mode booking.Mode, a *booking.Artisan
 	}
 	count := 0
 	for _, b := range s.Bookings {
-		if b.ID == ignore || b.ArtisanID != a.ID {
+		// A booking of a team holds each of its artisans.
+		if b.ID == ignore || !slices.Contains(b.ArtisanIDs(), a.ID) {
 			continue
 		}
 		if booking.Overlaps(bs, be, b.BlockStart, b.BlockEnd) {
@@ -179,7 +181,7 @@ func naiveHours(week booking.WeekHours, dates []booking.DateHours, d booking.Dat
 func (n *naive) bookingsOn(a string, d booking.Date, ignore string) int {
 	c := 0
 	for _, b := range n.s.Bookings {
-		if b.ID != ignore && b.ArtisanID == a && n.dayOf(b.Start) == d {
+		if b.ID != ignore && slices.Contains(b.ArtisanIDs(), a) && n.dayOf(b.Start) == d {
 			c++
 		}
 	}
@@ -310,6 +312,11 @@ func randSchedule(tb testing.TB, r *rand.Rand) (*booking.Schedule, Query, time.T
 		}
 		s.Artisans = append(s.Artisans, a)
 	}
+	// A third of the cases need a team of two or three artisans (more than
+	// the service may have: then nothing is offered).
+	if r.IntN(3) == 0 {
+		s.Services[0].ArtisansNeeded = 2 + r.IntN(2)
+	}
 	for i := range r.IntN(25) {
 		st := around()
 		mode := booking.Virtual
@@ -326,6 +333,15 @@ func randSchedule(tb testing.TB, r *rand.Rand) (*booking.Schedule, Query, time.T
 			ArtisanID: fmt.Sprintf("a%d", r.IntN(nArt)), RoomID: room,
 			Start: st, End: end, BlockStart: st.Add(-step(r.IntN(4))), BlockEnd: end.Add(step(r.IntN(4))),
 		})
+		// Some bookings hold other artisans too (a team's).
+		if b := &s.Bookings[len(s.Bookings)-1]; nArt > 1 && r.IntN(3) == 0 {
+			b.Artisans = []string{b.ArtisanID}
+			for _, k := range r.Perm(nArt)[:1+r.IntN(nArt-1)] {
+				if id := fmt.Sprintf("a%d", k); id != b.ArtisanID {
+					b.Artisans = append(b.Artisans, id)
+				}
+			}
+		}
 	}
 	q := Query{ServiceID: "svc", Mode: svc.Modes[r.IntN(len(svc.Modes))], From: around()}
 	q.To = q.From.Add(time.Duration(1+r.IntN(72)) * time.Hour)
@@ -341,7 +357,7 @@ func randSchedule(tb testing.TB, r *rand.Rand) (*booking.Schedule, Query, time.T
 
 func TestProperty(t *testing.T) {
 	r := rand.New(rand.NewPCG(2026, 6))
-	total := 0
+	total, teamSlots, teamPlaced := 0, 0, 0
 	for iter := range 800 {
 		s, q, now := randSchedule(t, r)
 		if q.ArtisanID != "" && !offers(&s.Services[0], s.Artisan(q.ArtisanID)) {
@@ -373,14 +389,23 @@ func TestProperty(t *testing.T) {
 				if st.Before(q.From) || !st.Before(q.To) {
 					continue
 				}
+				var free []string
 				for i := range s.Artisans {
 					a := &s.Artisans[i]
-					if q.ArtisanID != "" && a.ID != q.ArtisanID {
+					if q.ArtisanID != "" && a.ID != q.ArtisanID && svc.ArtisansNeeded < 2 {
 						continue
 					}
 					if ok, _ := n.free(svc, q.Mode, a, st, now, q.IgnoreBookingID); ok {
-						want[st.UnixNano()] = append(want[st.UnixNano()], a.ID)
+						free = append(free, a.ID)
 					}
+				}
+				// A team's slot needs that many free, the named one among them.
+				if len(free) == 0 || len(free) < svc.ArtisansNeeded || q.ArtisanID != "" && !slices.Contains(free, q.ArtisanID) {
+					continue
+				}
+				want[st.UnixNano()] = free
+				if svc.ArtisansNeeded > 1 {
+					teamSlots++
 				}
 			}
 		}
@@ -406,6 +431,14 @@ func TestProperty(t *testing.T) {
 			ignore := ""
 			if len(s.Bookings) > 0 && r.IntN(3) == 0 {
 				ignore = s.Bookings[r.IntN(len(s.Bookings))].ID
+			}
+			if svc.ArtisansNeeded > 1 {
+				// Half the probes of a team start at a slot offered.
+				if starts := slices.Sorted(maps.Keys(want)); len(starts) > 0 && r.IntN(2) == 0 {
+					start = time.Unix(0, starts[r.IntN(len(starts))])
+				}
+				teamPlaced += n.checkTeamPlace(t, desc, r, q, start, now, ignore)
+				continue
 			}
 			var free []string
 			room := ""
@@ -451,5 +484,74 @@ func TestProperty(t *testing.T) {
 	if total < 500 {
 		t.Errorf("only %d slots in all random cases: the generator offers too little to test", total)
 	}
-	t.Logf("%d slots checked", total)
+	if teamSlots < 100 || teamPlaced < 30 {
+		t.Errorf("only %d slots and %d placements of teams: the generator offers too little to test", teamSlots, teamPlaced)
+	}
+	t.Logf("%d slots checked (%d of teams); %d team placements", total, teamSlots, teamPlaced)
+}
+
+// checkTeamPlace checks Place for a service that needs several artisans at
+// start, sometimes with some of them chosen, against the naive model: the
+// chosen ones (each free), then the free ones with the fewest bookings that
+// day, ties in catalogue order. It returns 1 when Place placed it.
+func (n *naive) checkTeamPlace(t *testing.T, desc string, r *rand.Rand, q Query, start, now time.Time, ignore string) int {
+	t.Helper()
+	s, svc := n.s, &n.s.Services[0]
+	var free []string
+	room := ""
+	for i := range s.Artisans {
+		if ok, rm := n.free(svc, q.Mode, &s.Artisans[i], start, now, ignore); ok {
+			free = append(free, s.Artisans[i].ID)
+			room = rm
+		}
+	}
+	req := Request{ServiceID: "svc", Mode: q.Mode, Start: start, ArtisanID: q.ArtisanID, IgnoreBookingID: ignore}
+	var chose []string
+	if q.ArtisanID != "" {
+		chose = []string{q.ArtisanID}
+	}
+	if len(free) > 0 && r.IntN(3) == 0 {
+		// Choose one that is free (or, now and then, one that may not be).
+		pick := free[r.IntN(len(free))]
+		if r.IntN(4) == 0 {
+			pick = s.Artisans[r.IntN(len(s.Artisans))].ID
+		}
+		if offers(svc, s.Artisan(pick)) && !slices.Contains(chose, pick) {
+			req.Artisans = []string{pick}
+			chose = append(chose, pick)
+		}
+	}
+	var want []string
+	ok := len(free) >= svc.ArtisansNeeded
+	for _, id := range chose {
+		ok = ok && slices.Contains(free, id)
+	}
+	if ok {
+		want = slices.Clone(chose)
+		d := n.dayOf(start)
+		for len(want) < svc.ArtisansNeeded {
+			best := ""
+			for _, id := range free {
+				if !slices.Contains(want, id) && (best == "" || n.bookingsOn(id, d, ignore) < n.bookingsOn(best, d, ignore)) {
+					best = id
+				}
+			}
+			want = append(want, best)
+		}
+	}
+	p, err := Place(s, req, now)
+	switch {
+	case want == nil && err == nil:
+		t.Errorf("%s: Place(%v, %v) = %+v, naive finds only %v free for a team of %d", desc, start, chose, p, free, svc.ArtisansNeeded)
+	case want == nil && booking.ErrorKind(err) != booking.ECONFLICT:
+		t.Errorf("%s: Place(%v, %v) error %v, want a conflict", desc, start, chose, err)
+	case want == nil:
+	case err != nil:
+		t.Errorf("%s: Place(%v, %v, ignore %q) = %v, naive finds %v free", desc, start, chose, ignore, err, free)
+	case !slices.Equal(p.Artisans, want) || p.ArtisanID != want[0] || p.RoomID != room:
+		t.Errorf("%s: Place(%v, %v) = %+v, want %v in %q", desc, start, chose, p, want, room)
+	default:
+		return 1
+	}
+	return 0
 }

@@ -1,6 +1,7 @@
 package availability
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -301,7 +302,7 @@ func TestPlace(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Place: %v", err)
 				}
-				if got != tt.want {
+				if !reflect.DeepEqual(got, tt.want) {
 					t.Errorf("placement = %+v, want %+v", got, tt.want)
 				}
 				return

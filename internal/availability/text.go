@@ -224,7 +224,7 @@ func (sp speaker) artisanError(s *booking.Schedule, ix *index, dy *day, i int, r
 	// else by a busy time from the artisan's own calendar (taken).
 	for k := range s.Bookings {
 		b := &s.Bookings[k]
-		if b.ArtisanID == a.ID && b.Status.Holds() && (r.IgnoreBookingID == "" || b.ID != r.IgnoreBookingID) &&
+		if b.HasArtisan(a.ID) && b.Status.Holds() && (r.IgnoreBookingID == "" || b.ID != r.IgnoreBookingID) &&
 			booking.Overlaps(bs, be, b.BlockStart, b.BlockEnd) {
 			return booking.ErrSlotUnavailable(name + " is booked then")
 		}
@@ -233,7 +233,7 @@ func (sp speaker) artisanError(s *booking.Schedule, ix *index, dy *day, i int, r
 	for _, run := range s.Holds {
 		for k := range run {
 			h := &run[k]
-			if h.ArtisanID == a.ID && (r.IgnoreBookingID == "" || h.ID != r.IgnoreBookingID) && bsN < h.BlockEnd && h.BlockStart < beN {
+			if h.HasArtisan(a.ID) && (r.IgnoreBookingID == "" || h.ID != r.IgnoreBookingID) && bsN < h.BlockEnd && h.BlockStart < beN {
 				return booking.ErrSlotUnavailable(name + " is booked then")
 			}
 		}

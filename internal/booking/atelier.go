@@ -86,7 +86,14 @@ type Service struct {
 	// file and the API): it is booked only through an invitation or by
 	// staff, e.g. a commission's fitting.
 	Private bool
+	// ArtisansNeeded is how many of Artisans take part in one booking
+	// together (a design consultation with the goldsmith and the
+	// gemmologist); 0 and 1 both mean one (Needed).
+	ArtisansNeeded int
 }
+
+// Needed is how many artisans one booking of the service holds: at least one.
+func (s *Service) Needed() int { return max(s.ArtisansNeeded, 1) }
 
 // Offers reports whether the service can be booked in mode m.
 func (s *Service) Offers(m Mode) bool {

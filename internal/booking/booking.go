@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"slices"
 	"time"
 )
 
@@ -77,6 +78,40 @@ type Booking struct {
 	// CommissionID is the commission the booking belongs to (a piece made
 	// over several appointments), "" when none (commission.go).
 	CommissionID string
+	// Artisans lists every artisan the booking holds when its service
+	// needs more than one (Service.ArtisansNeeded), ArtisanID first; nil
+	// for a booking of one artisan. Read it with ArtisanIDs.
+	Artisans []string
+}
+
+// ArtisanIDs lists every artisan the booking holds, ArtisanID first: one
+// for an ordinary booking.
+func (b *Booking) ArtisanIDs() []string {
+	if len(b.Artisans) > 0 {
+		return b.Artisans
+	}
+	return []string{b.ArtisanID}
+}
+
+// HasArtisan reports whether artisan id takes part in the booking.
+func (b *Booking) HasArtisan(id string) bool {
+	if b.ArtisanID == id {
+		return true
+	}
+	for _, a := range b.Artisans {
+		if a == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Extras are the artisans the booking holds besides ArtisanID.
+func (b *Booking) Extras() []string {
+	if len(b.Artisans) < 2 {
+		return nil
+	}
+	return b.Artisans[1:]
 }
 
 // ServiceNameOf is the name to show for b's service: the catalogue's
@@ -107,6 +142,23 @@ func (c *Catalog) ArtisanNameOf(b *Booking) string {
 		return b.ArtisanName
 	}
 	return b.ArtisanID
+}
+
+// ArtisanNamesOf are the names to show for every artisan of b, its own
+// first (ArtisanNameOf), the others of a team by the catalogue (else
+// their ids).
+func (c *Catalog) ArtisanNamesOf(b *Booking) []string {
+	names := []string{c.ArtisanNameOf(b)}
+	for _, id := range b.Extras() {
+		name := id
+		if c != nil {
+			if a := c.Artisan(id); a != nil && a.Name != "" {
+				name = a.Name
+			}
+		}
+		names = append(names, name)
+	}
+	return names
 }
 
 // Overlaps reports whether the half-open intervals [a1,a2) and [b1,b2) overlap.
@@ -143,6 +195,14 @@ type Hold struct {
 	Status                           Status // confirmed or pending
 	Start, End                       int64
 	BlockStart, BlockEnd             int64
+	// Artisans are every artisan a team's booking holds, ArtisanID first
+	// (Booking.Artisans); nil for one artisan. Shared, read-only.
+	Artisans []string
+}
+
+// HasArtisan reports whether artisan id takes part in the held booking.
+func (h *Hold) HasArtisan(id string) bool {
+	return h.ArtisanID == id || slices.Contains(h.Artisans, id)
 }
 
 // Placement is where a checked booking goes: which artisan and, for a visit,
@@ -154,6 +214,9 @@ type Placement struct {
 	// link: the call moved with the booking to another artisan. Empty
 	// keeps the link (a new booking carries its own in Booking.MeetingURL).
 	MeetingURL string
+	// Artisans lists every artisan of a booking whose service needs more
+	// than one, ArtisanID first; nil when it needs one.
+	Artisans []string
 }
 
 // PlaceFunc decides, inside the store's write transaction and against the

@@ -69,7 +69,18 @@ func (u *User) MayManage(artisanID string) bool {
 
 // MaySee reports whether u may see booking b (and so change it): it is
 // with an artisan u manages.
-func (u *User) MaySee(b *Booking) bool { return b != nil && u.MayManage(b.ArtisanID) }
+// For a booking of several artisans together, any of them will do.
+func (u *User) MaySee(b *Booking) bool {
+	if b == nil {
+		return false
+	}
+	for _, id := range b.ArtisanIDs() {
+		if u.MayManage(id) {
+			return true
+		}
+	}
+	return false
+}
 
 // Scope is the artisan whose bookings u works with when it asks for
 // asked ("" is every artisan, or for a new booking whoever is free): an

@@ -260,6 +260,9 @@ type Service struct {
 	// Public false keeps the service off the customers' lists: it is
 	// booked through a commission's invitation or by staff (default true).
 	Public *bool `yaml:"public"`
+	// ArtisansNeeded is how many of the artisans who offer the service
+	// take part in each booking together (issue 13; default 1).
+	ArtisansNeeded int `yaml:"artisans_needed"`
 }
 
 // Buffers are the preparation and clearing times per mode.

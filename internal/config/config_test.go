@@ -86,6 +86,18 @@ func TestExample(t *testing.T) {
 		t.Errorf("atelier identity incomplete: %+v", a)
 	}
 
+	t.Run("TwoArtisansAtOnce", func(t *testing.T) {
+		svc := cat.Service("design-with-stones")
+		if svc == nil || svc.Needed() != 2 || !slices.Equal(sorted(svc.Artisans), []string{"arjun", "mei"}) {
+			t.Fatalf("design-with-stones = %+v, want two of arjun and mei", svc)
+		}
+		for _, s := range cat.Services {
+			if s.ID != svc.ID && s.Needed() != 1 {
+				t.Errorf("%s needs %d artisans, want 1", s.ID, s.Needed())
+			}
+		}
+	})
+
 	t.Run("Hours", func(t *testing.T) {
 		if got := a.Hours.On(time.Monday); len(got) != 0 {
 			t.Errorf("Monday hours = %v, want closed", got)
@@ -352,6 +364,10 @@ func TestInvalid(t *testing.T) {
 		extra string   // appended to the file
 		want  []string // the problems, each (part of) one "path: message" line
 	}{
+		{name: "ArtisansNeededMoreThanOffer", edits: []string{"    duration_minutes: 30\n", "    duration_minutes: 30\n    artisans_needed: 2\n"},
+			want: []string{`services[0].artisans_needed: is 2 but only 1 artisans offer "fitting"`}},
+		{name: "ArtisansNeededNegative", edits: []string{"    duration_minutes: 30\n", "    duration_minutes: 30\n    artisans_needed: -1\n"},
+			want: []string{`services[0].artisans_needed: must be at least 1 (got -1)`}},
 		{name: "UnknownTopLevelKey", extra: "colour: red\n",
 			want: []string{"colour: unknown key (allowed here: server, log, database, limits, atelier, booking, services, artisans, mail, meetings, google_calendar, staff, commissions) (line 22)"}},
 		{name: "StageNotAnIdentifier", extra: "commissions: {stages: [consultation, Making]}\n",

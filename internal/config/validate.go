@@ -558,6 +558,27 @@ func (v *validator) artisans(c *Config, cat *booking.Catalog) {
 			v.add(fmt.Sprintf("services[%d].id", i), "no artisan offers %q; add it to an artisan's services or remove it", s.ID)
 		}
 	}
+	v.artisansNeeded(c, cat)
+}
+
+// artisansNeeded checks services[].artisans_needed against the artisans
+// who offer each service and sets it in the catalogue.
+func (v *validator) artisansNeeded(c *Config, cat *booking.Catalog) {
+	for i, s := range c.Services {
+		svc := cat.Service(s.ID)
+		if svc == nil || s.ArtisansNeeded == 0 {
+			continue
+		}
+		path := fmt.Sprintf("services[%d].artisans_needed", i)
+		switch n := s.ArtisansNeeded; {
+		case n < 1:
+			v.add(path, "must be at least 1 (got %d)", n)
+		case n > len(svc.Artisans):
+			v.add(path, "is %d but only %d artisans offer %q: list the service under more artisans' services or need fewer", n, len(svc.Artisans), s.ID)
+		case n > 1: // one is the zero value, as in the stores' catalogues
+			svc.ArtisansNeeded = n
+		}
+	}
 }
 
 // spans validates the spans of one day, written at path.key[i], and

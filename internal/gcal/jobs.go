@@ -17,6 +17,9 @@ const Queue = "gcal"
 // the worker syncs the booking's state at the time it runs.
 type jobPayload struct {
 	BookingID string `json:"booking_id"`
+	// Artisans, for a booking of several artisans, are those it held
+	// before the change and holds after it (team.go); absent otherwise.
+	Artisans []string `json:"artisans,omitempty"`
 }
 
 // Jobs returns the JobsFunc that enqueues one sync job per booking change
@@ -31,12 +34,21 @@ func Jobs() booking.JobsFunc {
 		if e.Booking == nil || e.Booking.ID == "" {
 			return nil, fmt.Errorf("gcal: %s event without a booking", e.Kind)
 		}
-		p, err := json.Marshal(jobPayload{BookingID: e.Booking.ID})
+		p, err := json.Marshal(jobPayload{BookingID: e.Booking.ID, Artisans: teamOf(e)})
 		if err != nil {
 			return nil, fmt.Errorf("gcal: encode job: %w", err)
 		}
 		return []booking.Job{{Queue: Queue, Kind: string(e.Kind), BookingID: e.Booking.ID, Payload: p}}, nil
 	}
+}
+
+// jobArtisans returns the team a job names (none for one artisan).
+func jobArtisans(j booking.QueuedJob) []string {
+	var p jobPayload
+	if len(j.Payload) == 0 || json.Unmarshal(j.Payload, &p) != nil {
+		return nil
+	}
+	return p.Artisans
 }
 
 // jobBookingID returns the booking id of a job.
@@ -69,6 +81,9 @@ func (s *Syncer) Handle(ctx context.Context, j booking.QueuedJob) error {
 		return outbox.Permanent(err)
 	}
 	err = s.SyncBooking(ctx, id)
+	if err == nil {
+		err = s.syncTeam(ctx, id, jobArtisans(j)) // team.go
+	}
 	switch {
 	case err == nil:
 		return nil

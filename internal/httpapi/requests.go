@@ -27,12 +27,15 @@ type bookingRequest struct {
 	// Discreet books a surprise: the customer's e-mail subjects and
 	// invitations name no service.
 	Discreet bool `json:"discreet,omitempty"`
+	// Artisans, for a service that needs several artisans together, are
+	// those chosen (artisan, when given, is the first).
+	Artisans []string `json:"artisans,omitempty"`
 }
 
 // request is the use case's request, and the options of its
 // Idempotency-Key: the body as decoded is what the key is checked against.
 func (b bookingRequest) request(idempotencyKey string) (app.BookingRequest, app.CreateOptions, error) {
-	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Answers: b.Answers, Discreet: b.Discreet}
+	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Answers: b.Answers, Discreet: b.Discreet, Artisans: b.Artisans}
 	req.Start = instantField(&req.Unread, "start", b.Start)
 	opt := app.CreateOptions{IdempotencyKey: idempotencyKey}
 	if idempotencyKey != "" {

@@ -58,6 +58,8 @@ type serviceBody struct {
 	Questions         []questionBody `json:"questions"`
 	ChangeCutoffHours override       `json:"change_cutoff_hours"`
 	MaxReschedules    override       `json:"max_reschedules"`
+	// ArtisansNeeded is how many of its artisans each booking takes together.
+	ArtisansNeeded *int `json:"artisans_needed"`
 }
 
 // questionBody is one question of a service body (config.Question).
@@ -86,6 +88,7 @@ func (o *override) UnmarshalJSON(b []byte) error {
 func (b serviceBody) request() app.ServiceRequest {
 	req := app.ServiceRequest{ID: b.ID, Name: b.Name, Description: b.Description, DurationMinutes: b.DurationMinutes,
 		Modes: b.Modes, Artisans: b.Artisans, Active: b.Active, Public: b.Public,
+		ArtisansNeeded:    b.ArtisansNeeded,
 		ChangeCutoffHours: app.PolicyOverride(b.ChangeCutoffHours), MaxReschedules: app.PolicyOverride(b.MaxReschedules)}
 	if b.Questions != nil {
 		req.Questions = make([]config.Question, len(b.Questions))

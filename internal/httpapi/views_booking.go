@@ -21,9 +21,12 @@ type bookingView struct {
 	// ServiceName and ArtisanName (additions to the contract) are the
 	// names to show: the catalogue's, or for a service or artisan that
 	// has left it the names kept with the booking.
-	ServiceName string           `json:"service_name"`
-	Mode        booking.Mode     `json:"mode"`
-	Artisan     string           `json:"artisan"`
+	ServiceName string       `json:"service_name"`
+	Mode        booking.Mode `json:"mode"`
+	Artisan     string       `json:"artisan"`
+	// Artisans lists every artisan the booking holds, artisan first: one
+	// for most services, more for one that needs several together.
+	Artisans    []string         `json:"artisans"`
 	ArtisanName string           `json:"artisan_name"`
 	Start       Time             `json:"start"`
 	End         Time             `json:"end"`
@@ -65,6 +68,7 @@ func (s *Server) bookingView(b *app.Booking) *bookingView {
 		ServiceName: b.ServiceName,
 		Mode:        b.Mode,
 		Artisan:     b.ArtisanID,
+		Artisans:    b.ArtisanIDs(),
 		ArtisanName: b.ArtisanName,
 		Start:       at(b.Start),
 		End:         at(b.End),

@@ -96,6 +96,8 @@ type serviceView struct {
 	// Policy is what a customer may change once it is booked (the
 	// customers' list; the admin view gives the overrides instead).
 	Policy *servicePolicyView `json:"policy,omitempty"`
+	// ArtisansNeeded is how many of Artisans each booking takes together.
+	ArtisansNeeded int `json:"artisans_needed"`
 }
 
 // servicePolicyView is the booking policy that applies to a service: the
@@ -124,6 +126,7 @@ func newServiceView(s *booking.Service) serviceView {
 		Modes:           nonNil(s.Modes),
 		Artisans:        nonNil(s.Artisans),
 		Questions:       nonNil(s.Questions),
+		ArtisansNeeded:  s.Needed(),
 	}
 }
 

@@ -162,7 +162,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	toArtisan, toStaff := noticeArtisan, noticeArtisan
 	if moved {
 		toArtisan, toStaff = noticeMovedIn, noticeMovedStaff
-		if a := o.artisan(e.Previous.ArtisanID); a != nil {
+		if a := o.artisan(e.Previous.ArtisanID); a != nil && !b.HasArtisan(e.Previous.ArtisanID) {
 			if err := notify(a.Name, a.Email, noticeMovedAway); err != nil {
 				return nil, err
 			}
@@ -170,6 +170,24 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	}
 	if err := notify(d.artisan, d.artisanMail, toArtisan); err != nil {
 		return nil, err
+	}
+	// A team's other artisans each get the artisan's notice; on a move,
+	// one who is no longer in the team hears that it moved away.
+	for _, id := range b.Extras() {
+		if a := o.artisan(id); a != nil {
+			if err := notify(a.Name, a.Email, toArtisan); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if e.Kind == booking.EventRescheduled && e.Previous != nil {
+		for _, id := range e.Previous.ArtisanIDs() {
+			if a := o.artisan(id); a != nil && !b.HasArtisan(id) {
+				if err := notify(a.Name, a.Email, noticeMovedAway); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	for _, a := range o.StaffCopies {
 		if err := notify("", a, toStaff); err != nil {

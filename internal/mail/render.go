@@ -66,7 +66,8 @@ type display struct {
 	b           *booking.Booking
 	atelier     booking.Atelier
 	service     string
-	artisan     string
+	artisan     string   // every artisan's name, joined in l
+	artisans    []string // the names, the booking's own artisan first
 	artisanMail string
 	atelierLoc  *time.Location
 	customerLoc *time.Location // nil when unknown or the same as the atelier's
@@ -107,7 +108,8 @@ func (o *Options) display(b *booking.Booking) display {
 	}
 	// Names from the catalogue, or kept with the booking when its service
 	// or artisan has left it.
-	d.service, d.artisan = c.ServiceNameOf(b), c.ArtisanNameOf(b)
+	d.service, d.artisans = c.ServiceNameOf(b), c.ArtisanNamesOf(b)
+	d.artisan = d.l.Join(d.artisans) // a team's: "Mei Tan and Arjun Nair"
 	if c != nil {
 		d.atelier = c.Atelier
 		if a := c.Artisan(b.ArtisanID); a != nil {
@@ -446,6 +448,7 @@ const (
 // staffMessage renders the notice n of an event to one member of staff.
 func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, idx int, now time.Time, n notice) (*rendered, error) {
 	d.l = o.staffLang()
+	d.artisan = d.l.Join(d.artisans)
 	b, l := d.b, d.l
 	v := &view{Lang: l.HTML(), Colon: l.T("mail.colon"), Signature: d.signature()}
 	who := b.Customer.Name

@@ -16,20 +16,21 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
 	coalesce(uid, ''), service_name, artisan_name, answers, reschedules, customer_language, discreet,
-	coalesce(commission_id, '')`
+	coalesce(commission_id, ''), extra_artisans`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
-	var status, mode, answers string
+	var status, mode, answers, extras string
 	err := s.Scan(&b.ID, &status, &b.ServiceID, &mode, &b.ArtisanID, &b.RoomID,
 		&b.Start, &b.End, &b.BlockStart, &b.BlockEnd,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.CreatedAt, &b.UpdatedAt,
 		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules, &b.Customer.Language, &b.Discreet,
-		&b.CommissionID)
+		&b.CommissionID, &extras)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
+	setExtras(&b, extras)
 	if b.Answers, err = booking.ParseAnswers(answers); err != nil {
 		return nil, fmt.Errorf("booking %s: %w", b.ID, err)
 	}
@@ -125,7 +126,7 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		if b.Status != booking.Pending {
 			b.Status = booking.Confirmed
 		}
-		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
+		b.ArtisanID, b.RoomID, b.Artisans = p.ArtisanID, p.RoomID, p.Artisans
 		b.CreatedAt, b.UpdatedAt = tx.now, tx.now
 		answers, err := booking.AnswersJSON(b.Answers)
 		if err != nil {
@@ -135,20 +136,24 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		// catalogue as it is now (see schema.sql).
 		err = tx.QueryRow(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, service_name, artisan_name)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, extra_artisans,
+			service_name, artisan_name)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,
 				coalesce((SELECT name FROM services WHERE id = $3), ''), coalesce((SELECT name FROM artisans WHERE id = $5), ''))
 			RETURNING service_name, artisan_name`,
 			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
 			b.Start, b.End, b.BlockStart, b.BlockEnd,
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
 			b.Notes, b.Location, b.MeetingURL, b.Sequence, b.CreatedAt, b.UpdatedAt,
-			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID)).Scan(&b.ServiceName, &b.ArtisanName)
+			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID), extrasColumn(&b)).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
 		if err != nil {
 			return fmt.Errorf("insert booking: %w", err)
+		}
+		if err := insertExtras(ctx, tx, &b); err != nil { // team.go
+			return err
 		}
 		if len(nb.TokenHash) > 0 {
 			t := booking.ManageToken{BookingID: b.ID, Hash: nb.TokenHash, Purpose: TokenCreated}
@@ -276,7 +281,7 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		if err != nil {
 			return err
 		}
-		if p.ArtisanID == prev.ArtisanID && b.Start.Equal(prev.Start) && b.End.Equal(prev.End) {
+		if sameTeam(prev, p) && b.Start.Equal(prev.Start) && b.End.Equal(prev.End) {
 			// Already there (the move sent twice): nothing to change, so no
 			// new sequence, audit row or update e-mail.
 			out = prev
@@ -288,24 +293,31 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		if actor == customer {
 			b.Reschedules = prev.Reschedules + 1 // the policy's limit counts the customer's own moves
 		}
-		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
+		b.ArtisanID, b.RoomID, b.Artisans = p.ArtisanID, p.RoomID, p.Artisans
+		// The others are written again for the new time (team.go).
+		if err := deleteExtras(ctx, tx, prev); err != nil {
+			return err
+		}
 		if p.MeetingURL != "" {
 			b.MeetingURL = p.MeetingURL
 		}
 		b.Sequence, b.UpdatedAt = prev.Sequence+1, tx.now
 		// A move to another artisan keeps that artisan's name instead.
 		err = tx.QueryRow(ctx, `UPDATE bookings SET artisan_id = $1, room_id = $2, start_at = $3, end_at = $4,
-			block_start = $5, block_end = $6, meeting_url = $7, sequence = $8, updated_at = $9, reschedules = $11,
+			block_start = $5, block_end = $6, meeting_url = $7, sequence = $8, updated_at = $9, reschedules = $11, extra_artisans = $12,
 			artisan_name = CASE WHEN artisan_id = $1 THEN artisan_name
 				ELSE coalesce((SELECT name FROM artisans WHERE id = $1), '') END
 			WHERE id = $10 RETURNING artisan_name`,
 			b.ArtisanID, nullString(b.RoomID), b.Start, b.End, b.BlockStart, b.BlockEnd,
-			b.MeetingURL, b.Sequence, b.UpdatedAt, b.ID, b.Reschedules).Scan(&b.ArtisanName)
+			b.MeetingURL, b.Sequence, b.UpdatedAt, b.ID, b.Reschedules, extrasColumn(&b)).Scan(&b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
 		if err != nil {
 			return fmt.Errorf("update booking: %w", err)
+		}
+		if err := insertExtras(ctx, tx, &b); err != nil {
+			return err
 		}
 		ev := booking.Event{Kind: booking.EventRescheduled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
 		if err := recordEvent(ctx, tx, ev); err != nil {

@@ -154,14 +154,15 @@ func (r *catalogReader) closures(offFrom time.Time) error {
 func (r *catalogReader) services() error {
 	c := r.c
 	r.serviceAt = map[string]int{}
-	return r.each("services", `SELECT id, name, description, duration_minutes, questions, change_cutoff_hours, max_reschedules, public FROM services
+	return r.each("services", `SELECT id, name, description, duration_minutes, questions, change_cutoff_hours, max_reschedules, public,
+		CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END FROM services
 		WHERE active ORDER BY position, id`, nil, func(rows pgx.Rows) error {
 		var s booking.Service
 		var minutes int
 		var questions string
 		var cutoff, moves *int64
 		var public bool
-		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves, &public); err != nil {
+		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves, &public, &s.ArtisansNeeded); err != nil {
 			return fmt.Errorf("services: %w", err)
 		}
 		if cutoff != nil {

@@ -91,7 +91,7 @@ func itemRooms(ctx context.Context, q querier, out *booking.CatalogItems) error 
 
 func itemServices(ctx context.Context, q querier, out *booking.CatalogItems) error {
 	return eachRow(ctx, q, "services", `SELECT id, name, description, duration_minutes, active, source, updated_at,
-		questions, change_cutoff_hours, max_reschedules, public
+		questions, change_cutoff_hours, max_reschedules, public, CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END
 		FROM services ORDER BY active DESC, position, id`,
 		func(rows pgx.Rows) error {
 			var s booking.ServiceItem
@@ -101,7 +101,7 @@ func itemServices(ctx context.Context, q querier, out *booking.CatalogItems) err
 			var updated *time.Time
 			var cutoff, moves *int64
 			if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &s.Active, &s.Source, &updated,
-				&questions, &cutoff, &moves, &public); err != nil {
+				&questions, &cutoff, &moves, &public, &s.ArtisansNeeded); err != nil {
 				return err
 			}
 			s.Private = !public
@@ -227,13 +227,14 @@ func (st *CatalogStore) SaveService(ctx context.Context, s booking.ServiceItem, 
 		}
 		cutoff, moves := policyColumns(&s.Service)
 		_, err = tx.Exec(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, source, updated_at,
-			questions, change_cutoff_hours, max_reschedules, public)
-			VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), -1) + 1 FROM services), $5, 'staff', $6, $7, $8, $9, $10)
+			questions, change_cutoff_hours, max_reschedules, public, artisans_needed)
+			VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), -1) + 1 FROM services), $5, 'staff', $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, active = excluded.active, source = 'staff', updated_at = excluded.updated_at,
 			questions = excluded.questions, change_cutoff_hours = excluded.change_cutoff_hours,
-			max_reschedules = excluded.max_reschedules, public = excluded.public`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), s.Active, now, questions, cutoff, moves, !s.Private)
+			max_reschedules = excluded.max_reschedules, public = excluded.public,
+			artisans_needed = excluded.artisans_needed`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), s.Active, now, questions, cutoff, moves, !s.Private, s.Needed())
 		if err != nil {
 			return err
 		}

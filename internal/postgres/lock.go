@@ -31,6 +31,9 @@ func roomLock(id string) lockKey    { return lockKey{lockRoom, id} }
 // placementLocks returns the locks a booking placed at p needs.
 func placementLocks(p booking.Placement) []lockKey {
 	keys := []lockKey{artisanLock(p.ArtisanID)}
+	for _, id := range p.Artisans { // a team's: each of them
+		keys = append(keys, artisanLock(id))
+	}
 	if p.RoomID != "" {
 		keys = append(keys, roomLock(p.RoomID))
 	}

@@ -44,6 +44,7 @@ var migrations = []migration{
 	{"pending and declined bookings", migrateRequests},      // 13: requests staff approve (issue 13)
 	{"private services", migratePrivateServices},            // 14: issue 13, services.public
 	{"commissions", migrateCommissions},                     // 15: issue 13 (commission.go)
+	{"teams", migrateTeams},                                 // 16: services that need several artisans (booking_artisans)
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -371,3 +372,92 @@ CREATE INDEX bookings_commission ON bookings (commission_id) WHERE commission_id
 `)
 	return err
 }
+
+// migrateTeams adds services that need several artisans together (issue
+// 13): each service's number (1 for those there are), each booking's other
+// artisans, and the table, constraint and triggers that keep every
+// artisan's blocks from overlapping (teamSchema, as in schema.sql).
+func migrateTeams(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+ALTER TABLE services ADD COLUMN artisans_needed integer NOT NULL DEFAULT 1 CHECK (artisans_needed >= 1);
+ALTER TABLE bookings ADD COLUMN extra_artisans text NOT NULL DEFAULT '';
+`+teamSchema)
+	return err
+}
+
+// teamSchema is the part of schema.sql that version 16 added; the two
+// must stay the same.
+const teamSchema = `
+-- The other artisans of a booking whose service needs several together
+-- (version 16). bookings.artisan_id is the first; booking_artisans holds
+-- one row for each of the others with the booking's block and whether it
+-- holds time (held follows the booking's status and block, by the trigger
+-- bookings_artisans_follow). No artisan's blocks may overlap, whichever
+-- role each booking gives them: among these rows by the exclusion
+-- constraint; between these rows and bookings.artisan_id by the trigger
+-- team_overlap, which takes the artisan's advisory lock (the store's lock
+-- class 1, lock.go) before it looks, so that two transactions checking
+-- one artisan queue and the second sees the first's commit. A refusal is
+-- SQLSTATE 23P01, as the constraints on bookings give.
+-- bookings.extra_artisans repeats the list for the reads of whole bookings.
+CREATE TABLE booking_artisans (
+    booking_id  text        NOT NULL REFERENCES bookings (id),
+    artisan_id  text        NOT NULL REFERENCES artisans (id),
+    position    integer     NOT NULL CHECK (position >= 1),
+    block_start timestamptz NOT NULL,
+    block_end   timestamptz NOT NULL,
+    held        boolean     NOT NULL DEFAULT true,
+    PRIMARY KEY (booking_id, artisan_id),
+    CONSTRAINT booking_artisans_no_overlap EXCLUDE USING gist
+        (artisan_id WITH =, tstzrange(block_start, block_end, '[)') WITH &&)
+        WHERE (held)
+);
+CREATE INDEX booking_artisans_block ON booking_artisans (block_start) WHERE held;
+
+CREATE FUNCTION team_overlap() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'booking_artisans' THEN
+        IF NOT NEW.held THEN
+            RETURN NEW;
+        END IF;
+        PERFORM pg_advisory_xact_lock(1, hashtext(NEW.artisan_id));
+        IF EXISTS (SELECT 1 FROM bookings AS b
+                    WHERE b.artisan_id = NEW.artisan_id AND b.status IN ('confirmed', 'pending')
+                      AND b.id <> NEW.booking_id
+                      AND tstzrange(b.block_start, b.block_end, '[)') && tstzrange(NEW.block_start, NEW.block_end, '[)')) THEN
+            RAISE EXCEPTION 'booking overlaps another booking of the artisan' USING ERRCODE = 'exclusion_violation';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.status NOT IN ('confirmed', 'pending') THEN
+        RETURN NEW;
+    END IF;
+    PERFORM pg_advisory_xact_lock(1, hashtext(NEW.artisan_id));
+    IF EXISTS (SELECT 1 FROM booking_artisans AS x
+                WHERE x.held AND x.artisan_id = NEW.artisan_id AND x.booking_id <> NEW.id
+                  AND tstzrange(x.block_start, x.block_end, '[)') && tstzrange(NEW.block_start, NEW.block_end, '[)')) THEN
+        RAISE EXCEPTION 'booking overlaps another booking of the artisan' USING ERRCODE = 'exclusion_violation';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER booking_artisans_overlap BEFORE INSERT OR UPDATE ON booking_artisans
+    FOR EACH ROW EXECUTE FUNCTION team_overlap();
+CREATE TRIGGER bookings_team_overlap BEFORE INSERT OR UPDATE OF status, artisan_id, block_start, block_end ON bookings
+    FOR EACH ROW EXECUTE FUNCTION team_overlap();
+
+-- The others of a booking hold its time while it does: cancelled (or
+-- declined) frees them, a move moves them (and is checked above).
+CREATE FUNCTION bookings_artisans_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE booking_artisans
+       SET held = NEW.status IN ('confirmed', 'pending'), block_start = NEW.block_start, block_end = NEW.block_end
+     WHERE booking_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER bookings_artisans_follow AFTER UPDATE OF status, block_start, block_end ON bookings
+    FOR EACH ROW EXECUTE FUNCTION bookings_artisans_follow();
+`

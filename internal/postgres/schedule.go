@@ -54,6 +54,9 @@ func loadSchedule(ctx context.Context, q querier, from, to time.Time) (*booking.
 	if s.Bookings, err = scheduleBookings(ctx, q, from, to); err != nil {
 		return nil, err
 	}
+	if err := attachScheduleExtras(ctx, q, s.Bookings, from, to); err != nil { // team.go
+		return nil, err
+	}
 	if s.Busy, err = loadBusy(ctx, q, from, to); err != nil {
 		return nil, err
 	}

@@ -19,7 +19,8 @@ func (st *BookingStore) Bookings(ctx context.Context, from, to time.Time, artisa
 	where := `WHERE start_at >= $1 AND start_at < $2`
 	args := []any{utc(from), utc(to)}
 	if artisanID != "" {
-		where += ` AND artisan_id = $3`
+		// Also the bookings the artisan takes part in as one of a team.
+		where += ` AND (artisan_id = $3 OR id IN (SELECT booking_id FROM booking_artisans WHERE artisan_id = $3))`
 		args = append(args, artisanID)
 	}
 	out, err := queryBookings(ctx, st.db.pool, where+` ORDER BY start_at, id`, args...)

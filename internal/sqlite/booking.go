@@ -15,20 +15,21 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
 	coalesce(uid, ''), service_name, artisan_name, answers, reschedules, customer_language, discreet,
-	coalesce(commission_id, '')`
+	coalesce(commission_id, ''), extra_artisans`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
-	var start, end, bstart, bend, created, updated, answers string
+	var start, end, bstart, bend, created, updated, answers, extras string
 	err := s.Scan(&b.ID, &b.Status, &b.ServiceID, &b.Mode, &b.ArtisanID, &b.RoomID,
 		&start, &end, &bstart, &bend,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &created, &updated,
 		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules, &b.Customer.Language, &b.Discreet,
-		&b.CommissionID)
+		&b.CommissionID, &extras)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
+	setExtras(&b, extras)
 	if b.Answers, err = booking.ParseAnswers(answers); err != nil {
 		return nil, fmt.Errorf("booking %s: %w", b.ID, err)
 	}
@@ -67,8 +68,9 @@ func getBooking(ctx context.Context, q queryer, id string) (*booking.Booking, er
 // the artisan are kept from the catalogue as it is now (see schema.sql).
 const insertBookingSQL = `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, service_name, artisan_name)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, extra_artisans,
+			service_name, artisan_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 				coalesce((SELECT name FROM services WHERE id = ?), ''), coalesce((SELECT name FROM artisans WHERE id = ?), ''))
 			RETURNING service_name, artisan_name`
 
@@ -133,12 +135,15 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 			fmtTime(b.Start), fmtTime(b.End), fmtTime(b.BlockStart), fmtTime(b.BlockEnd),
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
 			b.Notes, b.Location, b.MeetingURL, b.Sequence, fmtTime(b.CreatedAt), fmtTime(b.UpdatedAt),
-			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID), b.ServiceID, b.ArtisanID).Scan(&b.ServiceName, &b.ArtisanName)
+			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID), extrasColumn(&b), b.ServiceID, b.ArtisanID).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
 		if err != nil {
 			return fmt.Errorf("insert booking: %w", err)
+		}
+		if err := insertExtras(ctx, tx, &b); err != nil { // team.go
+			return err
 		}
 		if len(nb.TokenHash) > 0 {
 			t := booking.ManageToken{BookingID: b.ID, Hash: nb.TokenHash, Purpose: TokenCreated}
@@ -188,7 +193,9 @@ func (st *BookingStore) placeScoped(ctx context.Context, tx *Tx, artisanID strin
 		return booking.Placement{}, err
 	}
 	p, err := place(s)
-	if err != nil || scope.artisanID == "" || p.ArtisanID == scope.artisanID {
+	// A team is asked again with every booking too: the others' bookings
+	// were not all in the narrow schedule.
+	if err != nil || scope.artisanID == "" || p.ArtisanID == scope.artisanID && len(p.Artisans) < 2 {
 		return p, err
 	}
 	if s, err = st.db.loadSchedule(ctx, tx, from, to); err != nil {
@@ -248,7 +255,7 @@ func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.
 // rescheduleBookingSQL is RescheduleBooking's UPDATE. A move to another
 // artisan keeps that artisan's name instead.
 const rescheduleBookingSQL = `UPDATE bookings SET artisan_id = ?, room_id = ?, start_at = ?, end_at = ?,
-			block_start = ?, block_end = ?, meeting_url = ?, sequence = ?, updated_at = ?, reschedules = ?,
+			block_start = ?, block_end = ?, meeting_url = ?, sequence = ?, updated_at = ?, reschedules = ?, extra_artisans = ?,
 			artisan_name = CASE WHEN artisan_id = ? THEN artisan_name
 				ELSE coalesce((SELECT name FROM artisans WHERE id = ?), '') END
 			WHERE id = ? RETURNING artisan_name`
@@ -281,7 +288,7 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		if err != nil {
 			return err
 		}
-		if p.ArtisanID == prev.ArtisanID && b.Start.Equal(prev.Start) && b.End.Equal(prev.End) {
+		if sameTeam(prev, p) && b.Start.Equal(prev.Start) && b.End.Equal(prev.End) {
 			// Already there (the move sent twice): nothing to change, so no
 			// new sequence, audit row or update e-mail.
 			out = prev
@@ -296,7 +303,11 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		}
 		b.Reschedules = prev.Reschedules + counted
 		now := tx.now
-		b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
+		b.ArtisanID, b.RoomID, b.Artisans = p.ArtisanID, p.RoomID, p.Artisans
+		// The others are written again for the new time (team.go).
+		if err := deleteExtras(ctx, tx, prev); err != nil {
+			return err
+		}
 		if p.MeetingURL != "" {
 			b.MeetingURL = p.MeetingURL
 		}
@@ -304,13 +315,16 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		// A move to another artisan keeps that artisan's name instead.
 		err = tx.QueryRowContext(ctx, rescheduleBookingSQL,
 			b.ArtisanID, nullString(b.RoomID), fmtTime(b.Start), fmtTime(b.End),
-			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.MeetingURL, b.Sequence, fmtTime(now), b.Reschedules,
+			fmtTime(b.BlockStart), fmtTime(b.BlockEnd), b.MeetingURL, b.Sequence, fmtTime(now), b.Reschedules, extrasColumn(&b),
 			b.ArtisanID, b.ArtisanID, b.ID).Scan(&b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
 		if err != nil {
 			return fmt.Errorf("update booking: %w", err)
+		}
+		if err := insertExtras(ctx, tx, &b); err != nil {
+			return err
 		}
 		ev := booking.Event{Kind: booking.EventRescheduled, Booking: copyBooking(&b), Previous: prev, Actor: actor}
 		if err := recordEvent(ctx, tx, ev); err != nil {

@@ -41,6 +41,7 @@ var migrations = []migration{
 	migrateV17Requests, // pending and declined bookings (issue 13)
 	migrateV18PrivateServices,
 	migrateV19Commissions,
+	migrateV20Teams,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -576,7 +577,7 @@ INSERT INTO booking_search (booking_id, text)
 	return err
 }
 
-// customerSchema is the part of schema.sql that version 13 added; the two
+// customerSchema is the part of schema.sql that version 16 added; the two
 // must stay the same (TestMigrations compares them).
 const customerSchema = `
 -- Customers (version 13): one per e-mail address (email_key: the address
@@ -833,3 +834,107 @@ CREATE INDEX bookings_commission ON bookings (commission_id) WHERE commission_id
 `)
 	return err
 }
+
+// migrateV20Teams adds services that need several artisans together
+// (issue 13): each service's number (1 for those there are), each
+// booking's other artisans, and the table and triggers that keep every
+// artisan's blocks from overlapping (teamSchema, as in schema.sql).
+func migrateV20Teams(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+ALTER TABLE services ADD COLUMN artisans_needed INTEGER NOT NULL DEFAULT 1 CHECK (artisans_needed >= 1);
+ALTER TABLE bookings ADD COLUMN extra_artisans TEXT NOT NULL DEFAULT '';
+`+teamSchema)
+	return err
+}
+
+// teamSchema is the part of schema.sql that version 20 added; the two
+// must stay the same (TestMigrations).
+const teamSchema = `
+-- The other artisans of a booking whose service needs several together
+-- (version 20). bookings.artisan_id is the first; booking_artisans holds
+-- one row for each of the others, with the booking's block and whether it
+-- holds time (held follows the booking's status and block through the
+-- trigger bookings_artisans_follow), so that the triggers below refuse,
+-- even if the code is bypassed, any overlap of an artisan's blocks: as
+-- the booking's artisan or as one of the others, against either.
+-- bookings.extra_artisans repeats the list (comma-separated, in order) for
+-- the reads of whole bookings.
+CREATE TABLE booking_artisans (
+    booking_id  TEXT    NOT NULL REFERENCES bookings (id),
+    artisan_id  TEXT    NOT NULL REFERENCES artisans (id),
+    position    INTEGER NOT NULL CHECK (position >= 1),
+    block_start TEXT    NOT NULL,
+    block_end   TEXT    NOT NULL,
+    held        INTEGER NOT NULL DEFAULT 1 CHECK (held IN (0, 1)),
+    PRIMARY KEY (booking_id, artisan_id)
+) WITHOUT ROWID;
+
+-- Overlap checks of one artisan, and the others of a window's bookings.
+CREATE INDEX booking_artisans_artisan_block ON booking_artisans (artisan_id, block_start) WHERE held = 1;
+CREATE INDEX booking_artisans_block ON booking_artisans (block_start, block_end, booking_id, artisan_id) WHERE held = 1;
+
+-- As for bookings: the held blocks of one artisan in booking_artisans are
+-- disjoint, and so are its confirmed bookings, so one probe of each finds
+-- an overlap.
+CREATE TRIGGER booking_artisans_overlap_insert
+BEFORE INSERT ON booking_artisans
+WHEN NEW.held = 1
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status IN ('confirmed', 'pending') AND b.artisan_id = NEW.artisan_id
+              AND b.block_start < NEW.block_end AND b.id <> NEW.booking_id
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start
+       OR (SELECT x.block_end FROM booking_artisans AS x
+            WHERE x.held = 1 AND x.artisan_id = NEW.artisan_id
+              AND x.block_start < NEW.block_end AND x.booking_id <> NEW.booking_id
+            ORDER BY x.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER booking_artisans_overlap_update
+BEFORE UPDATE OF held, artisan_id, block_start, block_end ON booking_artisans
+WHEN NEW.held = 1
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT b.block_end FROM bookings AS b
+            WHERE b.status IN ('confirmed', 'pending') AND b.artisan_id = NEW.artisan_id
+              AND b.block_start < NEW.block_end AND b.id <> NEW.booking_id
+            ORDER BY b.block_start DESC LIMIT 1) > NEW.block_start
+       OR (SELECT x.block_end FROM booking_artisans AS x
+            WHERE x.held = 1 AND x.artisan_id = NEW.artisan_id
+              AND x.block_start < NEW.block_end AND x.booking_id <> NEW.booking_id
+            ORDER BY x.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_team_overlap_insert
+BEFORE INSERT ON bookings
+WHEN NEW.status IN ('confirmed', 'pending')
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT x.block_end FROM booking_artisans AS x
+            WHERE x.held = 1 AND x.artisan_id = NEW.artisan_id
+              AND x.block_start < NEW.block_end
+            ORDER BY x.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+CREATE TRIGGER bookings_team_overlap_update
+BEFORE UPDATE OF status, artisan_id, block_start, block_end ON bookings
+WHEN NEW.status IN ('confirmed', 'pending')
+BEGIN
+    SELECT RAISE(ABORT, 'booking overlaps another booking of the artisan')
+    WHERE (SELECT x.block_end FROM booking_artisans AS x
+            WHERE x.held = 1 AND x.artisan_id = NEW.artisan_id
+              AND x.block_start < NEW.block_end AND x.booking_id <> NEW.id
+            ORDER BY x.block_start DESC LIMIT 1) > NEW.block_start;
+END;
+
+-- The others of a booking hold its time while it does: cancelled (or
+-- declined) frees them, a move moves them (and is checked above).
+CREATE TRIGGER bookings_artisans_follow
+AFTER UPDATE OF status, block_start, block_end ON bookings
+BEGIN
+    UPDATE booking_artisans
+       SET held = (NEW.status IN ('confirmed', 'pending')), block_start = NEW.block_start, block_end = NEW.block_end
+     WHERE booking_id = NEW.id;
+END;
+`

@@ -46,8 +46,8 @@ func (st *BookingStore) prerender(ctx context.Context, nb booking.NewBooking, no
 		return nil
 	}
 	svc, art := c.Service(nb.Booking.ServiceID), c.Artisan(nb.Booking.ArtisanID)
-	if svc == nil || art == nil {
-		return nil
+	if svc == nil || art == nil || svc.Needed() > 1 {
+		return nil // a team's placement is not known beforehand
 	}
 	b := createdRow(storedTimes(nb.Booking), booking.Placement{ArtisanID: nb.Booking.ArtisanID}, now)
 	b.ServiceName, b.ArtisanName = svc.Name, art.Name // as the INSERT copies them
@@ -97,7 +97,7 @@ func createdRow(b booking.Booking, p booking.Placement, now time.Time) booking.B
 	if b.Status != booking.Pending {
 		b.Status = booking.Confirmed
 	}
-	b.ArtisanID, b.RoomID = p.ArtisanID, p.RoomID
+	b.ArtisanID, b.RoomID, b.Artisans = p.ArtisanID, p.RoomID, p.Artisans
 	b.CreatedAt, b.UpdatedAt = now, now
 	return b
 }

@@ -120,7 +120,7 @@ func (c *scheduleCache) bookings(ctx context.Context, q queryer, from, to time.T
 			o := &out[n]
 			n++
 			o.ID, o.Status, o.ServiceID, o.Mode = b.ID, b.Status, b.ServiceID, b.Mode
-			o.ArtisanID, o.RoomID = b.ArtisanID, b.RoomID
+			o.ArtisanID, o.RoomID, o.Artisans = b.ArtisanID, b.RoomID, b.Artisans
 			o.Start, o.End = time.Unix(0, b.Start).UTC(), time.Unix(0, b.End).UTC()
 			o.BlockStart, o.BlockEnd = time.Unix(0, b.BlockStart).UTC(), time.Unix(0, b.BlockEnd).UTC()
 		}
@@ -241,6 +241,16 @@ func (c *scheduleCache) readDay(ctx context.Context, q queryer, d int64) ([]book
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
+	}
+	// The other artisans of the day's team bookings (team.go).
+	extras, err := extrasWhere(ctx, q, `block_start >= ? AND block_start < ?`, fmtTime(dayStart), fmtTime(dayStart.Add(24*time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if x := extras[list[i].ID]; len(x) > 0 {
+			list[i].Artisans = append([]string{list[i].ArtisanID}, x...)
+		}
 	}
 	return slices.Clip(list), nil
 }

@@ -87,6 +87,10 @@ func (db *DB) loadScheduleOf(ctx context.Context, q queryer, from, to time.Time,
 	if s.Bookings, err = queryScheduleBookings(ctx, q, scheduleWhere(scope), args...); err != nil {
 		return nil, err
 	}
+	// The other artisans of team bookings (team.go).
+	if s.Bookings, err = scheduleExtras(ctx, q, s.Bookings, from, to, scope); err != nil {
+		return nil, err
+	}
 	if s.Busy, err = loadBusy(ctx, q, from, to); err != nil {
 		return nil, err
 	}

@@ -21,8 +21,9 @@ func (st *BookingStore) Bookings(ctx context.Context, from, to time.Time, artisa
 	q := `SELECT ` + bookingColumns + ` FROM bookings WHERE start_at >= ? AND start_at < ?`
 	args := []any{fmtTime(from), fmtTime(to)}
 	if artisanID != "" {
-		q += ` AND artisan_id = ?`
-		args = append(args, artisanID)
+		// Also the bookings the artisan takes part in as one of a team.
+		q += ` AND (artisan_id = ? OR id IN (SELECT booking_id FROM booking_artisans WHERE artisan_id = ?))`
+		args = append(args, artisanID, artisanID)
 	}
 	rows, err := st.db.read.QueryContext(ctx, q+` ORDER BY start_at, id`, args...)
 	if err != nil {

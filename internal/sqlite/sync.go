@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -305,14 +306,14 @@ func syncServices(ctx context.Context, tx *Tx, services []booking.Service) ([]st
 		}
 		cutoff, moves := policyColumns(&s)
 		_, err = tx.ExecContext(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, questions,
-			change_cutoff_hours, max_reschedules, public)
-			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+			change_cutoff_hours, max_reschedules, public, artisans_needed)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, position = excluded.position, active = 1,
 			questions = excluded.questions,
 			change_cutoff_hours = excluded.change_cutoff_hours, max_reschedules = excluded.max_reschedules,
-			public = excluded.public`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves, !s.Private)
+			public = excluded.public, artisans_needed = excluded.artisans_needed`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves, !s.Private, s.Needed())
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}
@@ -353,6 +354,7 @@ func ignoredService(ctx context.Context, tx *Tx, s booking.Service, it staffItem
 		{"change_cutoff_hours", overrideText(cur.ChangeCutoff), overrideText(s.ChangeCutoff)},
 		{"max_reschedules", overrideText(cur.MaxReschedules), overrideText(s.MaxReschedules)},
 		{"public", fmt.Sprint(!cur.Private), fmt.Sprint(!s.Private)},
+		{"artisans_needed", strconv.Itoa(cur.Needed()), strconv.Itoa(s.Needed())},
 	}), nil
 }
 

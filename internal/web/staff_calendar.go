@@ -371,7 +371,8 @@ func (v *staffCal) in(cs colSpec, b *app.CalendarBooking) bool {
 	if !onGrid(b.Status) || !v.inRoom(*b) || booking.DateOf(b.Start.In(v.c.Loc)) != cs.date {
 		return false
 	}
-	return v.view == "week" || b.ArtisanID == cs.artisan.ID
+	// A booking of several artisans together is in each one's column.
+	return v.view == "week" || b.HasArtisan(cs.artisan.ID)
 }
 
 // grid lays the columns out on one frame: the hours open or worked on any

@@ -260,6 +260,20 @@ func (m *Bookings) Move(id, artisanID string, start time.Time, meetingURL string
 	return m.enqueue(booking.Event{Kind: booking.EventRescheduled, Booking: &c, Previous: &prev})
 }
 
+// SetTeam gives a booking of several artisans another team (artisans,
+// its artisan first) at the same time, bumping its sequence, as a move
+// that changes who takes part does.
+func (m *Bookings) SetTeam(id string, artisans []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := m.bookings[id]
+	prev := *b
+	b.ArtisanID, b.Artisans = artisans[0], artisans
+	b.Sequence++
+	c := *b
+	return m.enqueue(booking.Event{Kind: booking.EventRescheduled, Booking: &c, Previous: &prev})
+}
+
 // Cancel cancels a booking, bumping its sequence.
 func (m *Bookings) Cancel(id string) error {
 	m.mu.Lock()
