@@ -57,12 +57,9 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	}
 	// A service that needs several artisans together looks at all of its
 	// artisans; a named one must be among the free ones.
-	need, must := 1, -1
-	if svc.Needed() > 1 {
-		need = svc.Needed()
-		if cands, must, err = team(s, svc, q.ArtisanID); err != nil {
-			return nil, err
-		}
+	cands, need, must, err := slotTeam(s, svc, q.ArtisanID, cands) // team.go
+	if err != nil {
+		return nil, err
 	}
 	rules := s.Atelier.Rules
 	if err := checkRules(rules); err != nil {
@@ -125,7 +122,7 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 			if ix.inPerson && ix.roomFreeFrom(roomCur, bs, be) < 0 {
 				continue
 			}
-			if must >= 0 && ix.artisanProblem(dy, must, bs, be) != fits {
+			if !ix.mustFit(dy, must, bs, be) {
 				continue
 			}
 			free := ids.room(len(cands))
@@ -183,19 +180,9 @@ func (c *idChunks) keep(list []string) []string {
 // 25 December)", "bookings need at least 24 hours' notice, ...", ...). A start in the past is
 // code booking_in_past.
 func Place(s *booking.Schedule, r Request, now time.Time) (booking.Placement, error) {
-	r, err := chosen(s, r)
+	r, svc, cands, chose, err := resolvePlace(s, r) // team.go
 	if err != nil {
 		return booking.Placement{}, err
-	}
-	svc, cands, err := resolve(s, r.ServiceID, r.Mode, r.ArtisanID)
-	if err != nil {
-		return booking.Placement{}, err
-	}
-	var chose []int // for a team: the chosen artisans' candidate numbers
-	if svc.Needed() > 1 {
-		if cands, chose, err = teamOf(s, svc, r.Artisans); err != nil {
-			return booking.Placement{}, err
-		}
 	}
 	rules := s.Atelier.Rules
 	if err := checkRules(rules); err != nil {

@@ -33,6 +33,23 @@ func team(s *booking.Schedule, svc *booking.Service, artisanID string) ([]*booki
 	return cands, must, nil
 }
 
+// slotTeam returns, for Slots, the candidates, how many of them a slot
+// needs free and the candidate that must be among them (-1 for none): for
+// a team every artisan of svc and the one asked for, else cands as they
+// are.
+func slotTeam(s *booking.Schedule, svc *booking.Service, artisanID string, cands []*booking.Artisan) ([]*booking.Artisan, int, int, error) {
+	if svc.Needed() == 1 {
+		return cands, 1, -1, nil
+	}
+	all, must, err := team(s, svc, artisanID)
+	return all, svc.Needed(), must, err
+}
+
+// mustFit reports whether candidate must (-1: none) can take the block.
+func (ix *index) mustFit(dy *day, must int, bs, be int64) bool {
+	return must < 0 || ix.artisanProblem(dy, must, bs, be) == fits
+}
+
 // chosen folds r.ArtisanID and r.Artisans into one choice: for a service
 // of one artisan ArtisanID (Artisans may name the same one), for a team
 // Artisans with ArtisanID first.
@@ -57,6 +74,22 @@ func chosen(s *booking.Schedule, r Request) (Request, error) {
 	}
 	r.Artisans = ids
 	return r, nil
+}
+
+// resolvePlace is resolve for Place: the request with its choice of
+// artisans folded (chosen), the service, its candidates and, for a team,
+// the candidate numbers of the chosen artisans.
+func resolvePlace(s *booking.Schedule, r Request) (Request, *booking.Service, []*booking.Artisan, []int, error) {
+	r, err := chosen(s, r)
+	if err != nil {
+		return r, nil, nil, nil, err
+	}
+	svc, cands, err := resolve(s, r.ServiceID, r.Mode, r.ArtisanID)
+	if err != nil || svc.Needed() == 1 {
+		return r, svc, cands, nil, err
+	}
+	cands, chose, err := teamOf(s, svc, r.Artisans)
+	return r, svc, cands, chose, err
 }
 
 // teamOf returns every artisan of svc, in catalogue order, and the

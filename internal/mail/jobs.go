@@ -171,23 +171,8 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	if err := notify(d.artisan, d.artisanMail, toArtisan); err != nil {
 		return nil, err
 	}
-	// A team's other artisans each get the artisan's notice; on a move,
-	// one who is no longer in the team hears that it moved away.
-	for _, id := range b.Extras() {
-		if a := o.artisan(id); a != nil {
-			if err := notify(a.Name, a.Email, toArtisan); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if e.Kind == booking.EventRescheduled && e.Previous != nil {
-		for _, id := range e.Previous.ArtisanIDs() {
-			if a := o.artisan(id); a != nil && !b.HasArtisan(id) {
-				if err := notify(a.Name, a.Email, noticeMovedAway); err != nil {
-					return nil, err
-				}
-			}
-		}
+	if err := o.notifyTeam(e, notify, toArtisan); err != nil {
+		return nil, err
 	}
 	for _, a := range o.StaffCopies {
 		if err := notify("", a, toStaff); err != nil {
@@ -207,6 +192,30 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		jobs = append(jobs, r)
 	}
 	return jobs, nil
+}
+
+// notifyTeam gives a team's other artisans the artisan's notice (n); on a
+// move, one who is no longer in the team hears that it moved away.
+func (o Options) notifyTeam(e booking.Event, notify func(name, addr string, n notice) error, n notice) error {
+	b := e.Booking
+	for _, id := range b.Extras() {
+		if a := o.artisan(id); a != nil {
+			if err := notify(a.Name, a.Email, n); err != nil {
+				return err
+			}
+		}
+	}
+	if e.Kind != booking.EventRescheduled || e.Previous == nil {
+		return nil
+	}
+	for _, id := range e.Previous.ArtisanIDs() {
+		if a := o.artisan(id); a != nil && !b.HasArtisan(id) {
+			if err := notify(a.Name, a.Email, noticeMovedAway); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // reminder returns the reminder job for a new or moved booking, unless
