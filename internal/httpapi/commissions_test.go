@@ -415,7 +415,7 @@ func TestCommissionNeededByFromIntake(t *testing.T) {
 	if !c.Overdue || !strings.Contains(c.OverdueReason, "2026-12-18") || c.NextBooking != nil {
 		t.Errorf("4 days before, nothing booked: %+v", c)
 	}
-	e.Clock.Advance(5 * 24 * time.Hour) // the date has passed
+	e.Clock.Advance(11 * 24 * time.Hour) // the date has passed
 	admin = e.MustLogin(t, e.Admin)
 	c = mustCommission(t, e.Do(t, admin, http.MethodGet, "/api/v1/staff/commissions/"+c.ID, nil), http.StatusOK)
 	if !c.Overdue || !strings.Contains(c.OverdueReason, "which has passed") {
