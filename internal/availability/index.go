@@ -194,12 +194,12 @@ func newIndex(s *booking.Schedule, svc *booking.Service, mode booking.Mode, cand
 	// one array, each candidate's and each room's part sized exactly,
 	// rather than grown booking by booking.
 	var buf [256]hit // on the stack: most windows hold fewer
-	g := gathering{hits: buf[:0], counts: make([]int, len(cands)+len(ix.rooms))}
-	ix.gather(&g, s.Bookings, ignore)
+	g := gathering{counts: make([]int, len(cands)+len(ix.rooms))}
+	hits := ix.gather(&g, buf[:0], s.Bookings, ignore)
 	for _, run := range s.Holds {
-		ix.gatherHolds(&g, run, ignore)
+		hits = ix.gatherHolds(&g, hits, run, ignore)
 	}
-	ix.layOut(s, g.hits, g.counts)
+	ix.layOut(s, hits, g.counts)
 	for i := range ix.blocked {
 		ix.blocked[i] = normalize(ix.blocked[i])
 	}
@@ -222,45 +222,47 @@ type hit struct {
 // maxIndexed is the most candidates, and the most rooms, an index holds.
 const maxIndexed = math.MaxInt16
 
-// gathering is what gather finds: the blocks, and the number of blocks
-// per candidate, then per room.
+// gathering is what gather counts besides its hits (which it returns,
+// so that their first array can stay on newIndex's stack): the number of
+// blocks per candidate, then per room, and the bookings scanned so far.
 type gathering struct {
-	hits   []hit
 	counts []int
-	k      int32 // bookings scanned so far
+	k      int32
 }
 
 // gather finds the bookings that block a candidate or a room and counts
 // each candidate's bookings per day.
-func (ix *index) gather(g *gathering, bookings []booking.Booking, ignore string) {
+func (ix *index) gather(g *gathering, hits []hit, bookings []booking.Booking, ignore string) []hit {
 	for k := range bookings {
 		b := &bookings[k]
 		if !(b.ID == ignore && ignore != "" || !b.Status.Holds() || !ix.counts(b)) {
-			ix.add(g, b.ArtisanID, b.RoomID, b.Mode, b.Start.UnixNano())
+			hits = ix.add(g, hits, b.ArtisanID, b.RoomID, b.Mode, b.Start.UnixNano())
 			if len(b.Artisans) > 1 {
-				ix.addExtras(g, b.Artisans, b.Start.UnixNano())
+				hits = ix.addExtras(g, hits, b.Artisans, b.Start.UnixNano())
 			}
 		}
 		g.k++
 	}
+	return hits
 }
 
 // gatherHolds is gather for a run of holds (Schedule.Holds).
-func (ix *index) gatherHolds(g *gathering, run []booking.Hold, ignore string) {
+func (ix *index) gatherHolds(g *gathering, hits []hit, run []booking.Hold, ignore string) []hit {
 	for k := range run {
 		h := &run[k]
 		if !(h.ID == ignore && ignore != "" || !ix.holds(h.Start, h.BlockStart, h.BlockEnd)) {
-			ix.add(g, h.ArtisanID, h.RoomID, h.Mode, h.Start)
+			hits = ix.add(g, hits, h.ArtisanID, h.RoomID, h.Mode, h.Start)
 			if len(h.Artisans) > 1 {
-				ix.addExtras(g, h.Artisans, h.Start)
+				hits = ix.addExtras(g, hits, h.Artisans, h.Start)
 			}
 		}
 		g.k++
 	}
+	return hits
 }
 
 // add gathers the block of a booking that matters to the index.
-func (ix *index) add(g *gathering, artisanID, roomID string, mode booking.Mode, start int64) {
+func (ix *index) add(g *gathering, hits []hit, artisanID, roomID string, mode booking.Mode, start int64) []hit {
 	h := hit{k: g.k, cand: -1, room: -1}
 	if i, ok := ix.candByID[artisanID]; ok {
 		h.cand = int16(i)
@@ -276,14 +278,15 @@ func (ix *index) add(g *gathering, artisanID, roomID string, mode booking.Mode, 
 		}
 	}
 	if h.cand >= 0 || h.room >= 0 {
-		g.hits = append(g.hits, h)
+		hits = append(hits, h)
 	}
+	return hits
 }
 
 // addExtras gathers the other artisans a team's booking holds (a
 // service that needs several): each is blocked, and the booking counts
 // towards each one's daily cap.
-func (ix *index) addExtras(g *gathering, artisans []string, start int64) {
+func (ix *index) addExtras(g *gathering, hits []hit, artisans []string, start int64) []hit {
 	for _, id := range artisans[1:] {
 		i, ok := ix.candByID[id]
 		if !ok || id == artisans[0] {
@@ -293,8 +296,9 @@ func (ix *index) addExtras(g *gathering, artisans []string, start int64) {
 		if d := ix.dayIndex(start); d >= 0 {
 			ix.perDay[i][d]++
 		}
-		g.hits = append(g.hits, hit{k: g.k, cand: int16(i), room: -1})
+		hits = append(hits, hit{k: g.k, cand: int16(i), room: -1})
 	}
+	return hits
 }
 
 // counts reports whether b matters to the index: its block overlaps the
