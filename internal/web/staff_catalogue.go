@@ -66,6 +66,7 @@ type serviceForm struct {
 	Public                bool // listed to customers (else invitation or staff only)
 	ID, Name, Description string
 	Duration              string
+	Together              string // artisans each booking takes together ("1" for one)
 	Modes                 []check
 	Buffers               []bufferInput
 	Artisans              []check
@@ -213,11 +214,12 @@ func staffModesLabel(ms []booking.Mode) string {
 
 // newServiceForm fills the service form from s (nil for a new one).
 func newServiceForm(sv *booking.ServiceItem, items *app.CatalogueAdmin) *serviceForm {
-	f := &serviceForm{New: sv == nil, Active: true, Public: true, Duration: "60"}
+	f := &serviceForm{New: sv == nil, Active: true, Public: true, Duration: "60", Together: "1"}
 	if sv != nil {
 		f.ID, f.Name, f.Description, f.Active, f.Public = sv.ID, sv.Name, sv.Description, sv.Active, !sv.Private
 		f.FromFile = sv.Source == booking.SourceConfig
 		f.Duration = strconv.Itoa(int(sv.Duration / time.Minute))
+		f.Together = strconv.Itoa(sv.Needed())
 	}
 	for _, ml := range modeLabels {
 		offered := sv != nil && slices.Contains(sv.Modes, ml.Mode)
@@ -287,8 +289,24 @@ func readServiceForm(form url.Values, f *serviceForm) app.ServiceRequest {
 			req.Artisans = append(req.Artisans, f.Artisans[i].Value)
 		}
 	}
+	// Artisans together: left out (an older form) keeps the service's.
+	if v, ok := form["together"]; ok {
+		f.Together = strings.TrimSpace(strings.Join(v, ""))
+		if n, err := strconv.Atoi(orOne(f.Together)); err == nil {
+			req.ArtisansNeeded = &n
+		} else {
+			unread.Add("artisans_needed", "must be a whole number, such as 2")
+		}
+	}
 	readIntake(form, f.Intake, &req)
 	return req
+}
+
+func orOne(s string) string {
+	if s == "" {
+		return "1"
+	}
+	return s
 }
 
 func orZero(s string) string {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -217,5 +218,36 @@ func TestStaffAccountPages(t *testing.T) {
 	}
 	if p := env.get(t, admin, "/staff/accounts"); p.Status == 200 {
 		t.Error("the session still works after signing out everywhere")
+	}
+}
+
+// Artisans together on the service page: more than offer the service is
+// refused beside the field and changes nothing; two of two is saved, shown
+// again on the page, and customers' availability then needs both free.
+func TestStaffServiceArtisansTogether(t *testing.T) {
+	env := MustOpenEnv(t)
+	env.MustCreateUser(t, "boss@example.com", "Boss", "")
+	admin := env.mustSignIn(t, "boss@example.com")
+	form := url.Values{"name": {"Stones and setting"}, "duration": {"60"}, "mode": {"virtual"},
+		"artisan": {"mei", "arjun"}, "together": {"3"}}
+	bad := env.postForm(t, admin, "/staff/services", form)
+	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "Artisans together is 3 but only 2 artisans offer this service") ||
+		!strings.Contains(bad.Body, `id="together" name="together" type="number" inputmode="numeric" min="1" max="20" value="3"`) {
+		t.Fatalf("three of two artisans: %d\n%s", bad.Status, bad.Body)
+	}
+	form.Set("together", "2")
+	if p := env.postForm(t, admin, "/staff/services", form); p.Status != http.StatusSeeOther {
+		t.Fatalf("two of two: %d\n%s", p.Status, p.Body)
+	}
+	edit := env.get(t, admin, "/staff/services/stones-and-setting")
+	if !strings.Contains(edit.Body, `name="together" type="number" inputmode="numeric" min="1" max="20" value="2"`) {
+		t.Errorf("the edit page does not show two together:\n%s", edit.Body)
+	}
+	c, err := env.App.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc := c.Service("stones-and-setting"); svc == nil || svc.Needed() != 2 {
+		t.Errorf("the catalogue's service = %+v, want two artisans together", svc)
 	}
 }
