@@ -157,3 +157,42 @@ func TestStaffHomeGoogleProblems(t *testing.T) {
 		})
 	}
 }
+
+// A booking of two artisans together (the demo's design with goldsmith and
+// gemmologist) sits in each one's column of the day, and the account of
+// either artisan sees it.
+func TestStaffCalendarTeamInEachColumn(t *testing.T) {
+	env := mustOpenCalendarEnv(t)
+	admin := env.mustSignIn(t, "boss@example.com")
+	arjun := env.mustSignIn(t, "arjun@example.com")
+	team := env.MustBookAs(t, "design-with-stones", "mei", time.Date(2026, 12, 10, 15, 0, 0, 0, Singapore), "Two Of Them")
+	get := func(cookie string) string {
+		t.Helper()
+		p := env.Send(t, http.MethodGet, "/staff/calendar?view=day&date=2026-12-10", "", "", "Cookie", cookie)
+		if p.Status != http.StatusOK {
+			t.Fatalf("status %d", p.Status)
+		}
+		return p.Body
+	}
+	columns := func(body string) map[string]bool {
+		in := map[string]bool{}
+		parts := strings.Split(body, `class="cal-col`)
+		for _, part := range parts[1:] {
+			_, rest, ok := strings.Cut(part, `data-artisan="`)
+			if !ok {
+				continue
+			}
+			id, _, _ := strings.Cut(rest, `"`)
+			if strings.Contains(part, `data-id="`+team.ID+`"`) {
+				in[id] = true
+			}
+		}
+		return in
+	}
+	if in := columns(get(admin)); !in["mei"] || !in["arjun"] || in["siti"] {
+		t.Errorf("the team booking is in the columns %v, want mei's and arjun's", in)
+	}
+	if in := columns(get(arjun)); !in["arjun"] {
+		t.Errorf("Arjun's own calendar lacks the booking he takes part in (%v)", in)
+	}
+}
