@@ -203,6 +203,25 @@ func MustSamples(t *testing.T, dir string) []expect {
 		m = append(m, expect{Path: writeFile(t, dir, "discreet-"+tc.lang+".ics", raw), Events: 1, People: ps})
 	}
 
+	// A booking of two artisans together: the title and the description
+	// name both, and a reader shows them as written.
+	team := MustDetails(t, booking.InPerson)
+	team.Booking.ID, team.Booking.Artisans = "bk_team", []string{"mei", "arjun"}
+	team.ArtisanName = "Tan Mei Ling and Arjun Nair"
+	raw, _, ev := MustBuild(t, team)
+	summary, _ := ev.Props.Text(ical.PropSummary)
+	desc, _ := ev.Props.Text(ical.PropDescription)
+	for _, name := range []string{"Tan Mei Ling", "Arjun Nair"} {
+		if !strings.Contains(summary, name) || !strings.Contains(desc, name) {
+			t.Fatalf("the team's invite does not name %s: SUMMARY %q DESCRIPTION %q", name, summary, desc)
+		}
+	}
+	ps := people(team)
+	for _, p := range ps {
+		p["summary"], p["description"] = summary, desc
+	}
+	m = append(m, expect{Path: writeFile(t, dir, "team.ics", raw), Events: 1, People: ps})
+
 	info := MustFeedInfo(t, "Mei")
 	feedEvents := []invite.Details{MustDetails(t, booking.InPerson), tricky}
 	tricky.Booking.Status = booking.Confirmed
@@ -210,7 +229,7 @@ func MustSamples(t *testing.T, dir string) []expect {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := people(feedEvents[0])
+	ps = people(feedEvents[0])
 	for k, v := range people(feedEvents[1]) {
 		ps[k] = v
 	}
