@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 20).
+-- The whole current schema of a new atelier database (schema version 21).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -213,6 +213,9 @@ CREATE TABLE bookings (
     commission_id     TEXT             REFERENCES commissions (id),
     -- The other artisans of a team's booking (version 20; see booking_artisans).
     extra_artisans    TEXT    NOT NULL DEFAULT '',
+    -- When its personal data was erased (version 21): customer details,
+    -- notes and answers blank; NULL otherwise.
+    erased_at         TEXT,
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a
@@ -690,3 +693,37 @@ BEGIN
        SET held = (NEW.status IN ('confirmed', 'pending')), block_start = NEW.block_start, block_end = NEW.block_end
      WHERE booking_id = NEW.id;
 END;
+-- Personal data (version 21).
+-- The links mailed to a customer who asks for a copy of their data or for
+-- its erasure: only the SHA-256 of the link's token is kept; a link works
+-- a few times (uses) until it expires, and goes with its customer.
+CREATE TABLE privacy_links (
+    token_hash  BLOB    PRIMARY KEY,
+    purpose     TEXT    NOT NULL CHECK (purpose IN ('export', 'erase')),
+    customer_id TEXT    NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    booking_id  TEXT    NOT NULL DEFAULT '',
+    created_at  TEXT    NOT NULL,
+    expires_at  TEXT    NOT NULL,
+    uses        INTEGER NOT NULL CHECK (uses >= 0)
+) WITHOUT ROWID;
+
+CREATE INDEX privacy_links_customer ON privacy_links (customer_id);
+
+-- A booking's customer details change when its personal data is erased:
+-- its search row follows (found through the index by the reference it
+-- starts with), and a new address gets its customer.
+CREATE TRIGGER bookings_customer_search_update AFTER UPDATE OF customer_name, customer_email, customer_phone ON bookings
+BEGIN
+    INSERT INTO customers (id, email_key, created_at)
+        SELECT 'cu_' || lower(hex(randomblob(10))), lower(NEW.customer_email), NEW.updated_at
+        WHERE NEW.customer_email <> ''
+        ON CONFLICT (email_key) DO NOTHING;
+    DELETE FROM booking_search WHERE booking_search MATCH '"' || lower(OLD.id) || '"' AND booking_id = OLD.id;
+    INSERT INTO booking_search (booking_id, text) VALUES (NEW.id,
+        lower(NEW.id) || ' ' || lower(NEW.customer_name) || ' ' || lower(NEW.customer_email) || ' ' ||
+        replace(replace(replace(replace(replace(replace(NEW.customer_phone, ' ', ''), '+', ''), '-', ''), '(', ''), ')', ''), '.', ''));
+END;
+
+-- At most one pending job of each kind of the periodic queue (the daily
+-- retention erasure): every server offers it at start, one row is kept.
+CREATE UNIQUE INDEX jobs_periodic ON jobs (queue, kind) WHERE state = 'pending' AND queue = 'privacy';

@@ -82,6 +82,9 @@ type Booking struct {
 	// needs more than one (Service.ArtisansNeeded), ArtisanID first; nil
 	// for a booking of one artisan. Read it with ArtisanIDs.
 	Artisans []string
+	// ErasedAt is when the booking's personal data was erased (privacy.go):
+	// its customer details, notes and answers are blank. Zero otherwise.
+	ErasedAt time.Time
 }
 
 // ArtisanIDs lists every artisan the booking holds, ArtisanID first: one

@@ -174,6 +174,8 @@ type Store interface {
 	StaffStore
 	JobStore
 	PhotoStore // the photos customers add to bookings (photo.go)
+	// Personal data: erasure and the customers' links (privacy.go).
+	PrivacyStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

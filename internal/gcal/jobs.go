@@ -23,11 +23,12 @@ type jobPayload struct {
 }
 
 // Jobs returns the JobsFunc that enqueues one sync job per booking change
-// (created, rescheduled, cancelled). It does no I/O, as the store requires.
+// (created, rescheduled, cancelled, and erased: the event is written again
+// without the customer). It does no I/O, as the store requires.
 func Jobs() booking.JobsFunc {
 	return func(e booking.Event) ([]booking.Job, error) {
 		switch e.Kind {
-		case booking.EventCreated, booking.EventRescheduled, booking.EventCancelled:
+		case booking.EventCreated, booking.EventRescheduled, booking.EventCancelled, booking.EventErased:
 		default:
 			return nil, nil
 		}

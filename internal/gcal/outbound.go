@@ -182,8 +182,14 @@ func (s *Syncer) eventFor(b *booking.Booking, cat *booking.Catalog) *calendar.Ev
 		mode = "Virtual consultation"
 	}
 	staff := s.opts.StaffURL(b.ID)
+	customer := b.Customer.Name
+	if !b.ErasedAt.IsZero() {
+		// The customer's personal data was erased: the event keeps the
+		// artisan's time and the service, not who it was for.
+		customer = "(erased)"
+	}
 	var desc strings.Builder
-	fmt.Fprintf(&desc, "%s\nCustomer: %s\nMode: %s\n", svcName, b.Customer.Name, mode)
+	fmt.Fprintf(&desc, "%s\nCustomer: %s\nMode: %s\n", svcName, customer, mode)
 	if b.MeetingURL != "" {
 		fmt.Fprintf(&desc, "Video call: %s\n", b.MeetingURL)
 	}
@@ -193,7 +199,7 @@ func (s *Syncer) eventFor(b *booking.Booking, cat *booking.Catalog) *calendar.Ev
 	ev := &calendar.Event{
 		Id:           EventID(b.ID),
 		Status:       "confirmed",
-		Summary:      fmt.Sprintf("%s: %s", svcName, b.Customer.Name),
+		Summary:      fmt.Sprintf("%s: %s", svcName, customer),
 		Description:  desc.String(),
 		Start:        &calendar.EventDateTime{DateTime: b.Start.UTC().Format(time.RFC3339), TimeZone: zone},
 		End:          &calendar.EventDateTime{DateTime: b.End.UTC().Format(time.RFC3339), TimeZone: zone},

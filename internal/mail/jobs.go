@@ -113,6 +113,9 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	if e.Booking == nil {
 		return nil, fmt.Errorf("mail: event %q without a booking", e.Kind)
 	}
+	if e.Kind == booking.EventErased {
+		return nil, nil // nobody is told: the customer's address is gone
+	}
 	now := o.Now()
 	b := e.Booking
 	d := o.display(b)

@@ -16,21 +16,26 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
 	coalesce(uid, ''), service_name, artisan_name, answers, reschedules, customer_language, discreet,
-	coalesce(commission_id, ''), extra_artisans`
+	coalesce(commission_id, ''), extra_artisans,
+	erased_at`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
 	var status, mode, answers, extras string
+	var erased *time.Time
 	err := s.Scan(&b.ID, &status, &b.ServiceID, &mode, &b.ArtisanID, &b.RoomID,
 		&b.Start, &b.End, &b.BlockStart, &b.BlockEnd,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.CreatedAt, &b.UpdatedAt,
 		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules, &b.Customer.Language, &b.Discreet,
-		&b.CommissionID, &extras)
+		&b.CommissionID, &extras, &erased)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
 	setExtras(&b, extras)
+	if erased != nil {
+		b.ErasedAt = erased.UTC()
+	}
 	if b.Answers, err = booking.ParseAnswers(answers); err != nil {
 		return nil, fmt.Errorf("booking %s: %w", b.ID, err)
 	}

@@ -45,6 +45,7 @@ var migrations = []migration{
 	{"private services", migratePrivateServices},            // 14: issue 13, services.public
 	{"commissions", migrateCommissions},                     // 15: issue 13 (commission.go)
 	{"teams", migrateTeams},                                 // 16: services that need several artisans (booking_artisans)
+	{"personal data", migratePrivacy},                       // 17: erasure and privacy links (privacy.go)
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -460,4 +461,41 @@ $$;
 
 CREATE TRIGGER bookings_artisans_follow AFTER UPDATE OF status, block_start, block_end ON bookings
     FOR EACH ROW EXECUTE FUNCTION bookings_artisans_follow();
+`
+
+// migratePrivacy adds what erasing personal data needs (issue 13).
+func migratePrivacy(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, privacySchema)
+	return err
+}
+
+// privacySchema is the part of schema.sql that version 17 added; the two
+// must stay the same.
+const privacySchema = `
+-- Personal data (version 17): the moment a booking's data was erased; the
+-- links mailed to a customer who asks for a copy of their data or for its
+-- erasure (only the SHA-256 of the token is kept; a link works a few
+-- times until it expires, and goes with its customer); a booking given a
+-- new address gets that address's customer (the search index above is on
+-- the row itself and follows every change); at most one pending job of
+-- each kind of the periodic queue (the daily retention erasure).
+ALTER TABLE bookings ADD COLUMN erased_at timestamptz;
+
+CREATE TABLE privacy_links (
+    token_hash  bytea       PRIMARY KEY,
+    purpose     text        NOT NULL CHECK (purpose IN ('export', 'erase')),
+    customer_id text        NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    booking_id  text        NOT NULL DEFAULT '',
+    created_at  timestamptz NOT NULL,
+    expires_at  timestamptz NOT NULL,
+    uses        integer     NOT NULL CHECK (uses >= 0)
+);
+
+CREATE INDEX privacy_links_customer ON privacy_links (customer_id);
+
+CREATE TRIGGER bookings_customer_update AFTER UPDATE OF customer_email ON bookings FOR EACH ROW
+    WHEN (NEW.customer_email <> '' AND NEW.customer_email IS DISTINCT FROM OLD.customer_email)
+    EXECUTE FUNCTION bookings_customer();
+
+CREATE UNIQUE INDEX jobs_periodic ON jobs (queue, kind) WHERE state = 'pending' AND queue = 'privacy';
 `

@@ -64,6 +64,7 @@ type Store struct {
 	*CustomerStore
 	*PhotoStore
 	*CommissionStore
+	*PrivacyStore
 }
 
 // NewStore returns every store over db.
@@ -79,6 +80,7 @@ func NewStore(db *DB) *Store {
 		CustomerStore:     NewCustomerStore(db),
 		PhotoStore:        NewPhotoStore(db),
 		CommissionStore:   NewCommissionStore(db),
+		PrivacyStore:      &PrivacyStore{db},
 	}
 }
 
@@ -92,5 +94,6 @@ var (
 	_ booking.CustomerStore   = (*CustomerStore)(nil)
 	_ booking.PhotoStore      = (*PhotoStore)(nil)
 	_ booking.CommissionStore = (*CommissionStore)(nil)
+	_ booking.PrivacyStore    = (*PrivacyStore)(nil)
 	_ booking.Store           = (*Store)(nil)
 )

@@ -15,21 +15,27 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	customer_name, customer_email, customer_phone, customer_timezone,
 	notes, location, meeting_url, sequence, created_at, updated_at,
 	coalesce(uid, ''), service_name, artisan_name, answers, reschedules, customer_language, discreet,
-	coalesce(commission_id, ''), extra_artisans`
+	coalesce(commission_id, ''), extra_artisans,
+	coalesce(erased_at, '')`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
-	var start, end, bstart, bend, created, updated, answers, extras string
+	var start, end, bstart, bend, created, updated, answers, extras, erased string
 	err := s.Scan(&b.ID, &b.Status, &b.ServiceID, &b.Mode, &b.ArtisanID, &b.RoomID,
 		&start, &end, &bstart, &bend,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &created, &updated,
 		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules, &b.Customer.Language, &b.Discreet,
-		&b.CommissionID, &extras)
+		&b.CommissionID, &extras, &erased)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
 	setExtras(&b, extras)
+	if erased != "" {
+		if b.ErasedAt, err = parseTime(erased); err != nil {
+			return nil, fmt.Errorf("booking %s: %w", b.ID, err)
+		}
+	}
 	if b.Answers, err = booking.ParseAnswers(answers); err != nil {
 		return nil, fmt.Errorf("booking %s: %w", b.ID, err)
 	}

@@ -67,6 +67,7 @@ type Store struct {
 	*CustomerStore
 	*PhotoStore
 	*CommissionStore
+	*PrivacyStore
 }
 
 // NewStore returns every store over db.
@@ -82,6 +83,7 @@ func NewStore(db *DB) *Store {
 		CustomerStore:     NewCustomerStore(db),
 		PhotoStore:        NewPhotoStore(db),
 		CommissionStore:   NewCommissionStore(db),
+		PrivacyStore:      &PrivacyStore{db},
 	}
 }
 
@@ -94,5 +96,6 @@ var (
 	_ booking.ReplyStore      = (*ReplyStore)(nil)
 	_ booking.PhotoStore      = (*PhotoStore)(nil)
 	_ booking.CommissionStore = (*CommissionStore)(nil)
+	_ booking.PrivacyStore    = (*PrivacyStore)(nil)
 	_ booking.Store           = (*Store)(nil)
 )

@@ -49,6 +49,7 @@ type Store interface {
 	calsync.Store
 	booking.CustomerStore
 	booking.CommissionStore
+	booking.PrivacyStore
 	SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error)
 	// JobStats counts jobs by queue and state (the metrics).
 	JobStats(ctx context.Context) (map[string]map[string]int, error)
@@ -142,6 +143,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("BookingLifecycle", func(t *testing.T) { testBookingLifecycle(t, open) })
 	t.Run("IDsNotReused", func(t *testing.T) { testIDsNotReused(t, open) })
 	t.Run("PendingHoldsTime", func(t *testing.T) { testPendingHoldsTime(t, open) }) // requests.go
+	t.Run("Erasure", func(t *testing.T) { testErasure(t, open) })                   // privacy.go
+	t.Run("PrivacyLinks", func(t *testing.T) { testPrivacyLinks(t, open) })         // privacy.go
 }
 
 // testNow is the stores' clock.
