@@ -54,6 +54,13 @@ type Deps struct {
 	// ManageLinks builds the e-mail job of RequestManageLinks; nil means
 	// links cannot be sent again.
 	ManageLinks ManageLinksJob
+	// PrivacyLink builds the e-mail job of a customer's privacy link
+	// (privacy.go); nil means customers cannot ask from the manage page.
+	PrivacyLink PrivacyLinkJob
+	// RetentionYears is how long after its appointment a booking's
+	// personal data is kept before RunRetention erases it
+	// (privacy.retention_years); zero keeps it.
+	RetentionYears int
 	// StaffInvite builds the e-mail job of a staff invitation
 	// (accounts.go); nil means admins cannot invite from the app.
 	StaffInvite StaffInviteJob
@@ -111,6 +118,8 @@ type App struct {
 	utf8LocalParts bool
 	manageLinks    ManageLinksJob
 	staffInvite    StaffInviteJob
+	privacyLink    PrivacyLinkJob
+	retentionYears int
 	passwords      auth.Params // the costs of passwords set through an invitation
 	idempotencyTTL time.Duration
 	metrics        Metrics
@@ -146,7 +155,7 @@ func New(d Deps) *App {
 	a := &App{
 		store: d.Store, clock: d.Now, log: d.Logger, publicURL: d.PublicURL,
 		meetings: d.Meetings, google: d.Google, googleOAuth: d.GoogleOAuth,
-		utf8LocalParts: d.UTF8LocalParts, manageLinks: d.ManageLinks, staffInvite: d.StaffInvite, passwords: d.Passwords,
+		utf8LocalParts: d.UTF8LocalParts, manageLinks: d.ManageLinks, staffInvite: d.StaffInvite, privacyLink: d.PrivacyLink, retentionYears: d.RetentionYears, passwords: d.Passwords,
 		idempotencyTTL: d.IdempotencyTTL, metrics: d.Metrics,
 		replies: d.Replies, declinedReply: d.DeclinedReply,
 		langs: d.Languages, advice: d.Advice,

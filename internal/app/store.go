@@ -27,6 +27,8 @@ type Store interface {
 	booking.PhotoStore // the photos customers add to bookings (photos.go)
 	// CommissionStore: pieces made over several appointments (commissions.go).
 	booking.CommissionStore
+	// PrivacyStore: erasure and the customers' privacy links (privacy.go).
+	booking.PrivacyStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

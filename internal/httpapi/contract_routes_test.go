@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +29,35 @@ func MustOpenFullEnv(tb testing.TB) *StaffEnv {
 	return MustOpenStaffEnv(tb, StaffOptions{Setup: func(d *app.Deps, db *sqlite.Store) {
 		d.Google = &fakeGoogle{connected: map[string]bool{}}
 		d.GoogleOAuth = gcal.NewOAuth("cid", "secret", "https://atelier.example/api/v1/staff/google/callback", db)
+		d.PrivacyLink = privacyLinks.job
 	}})
+}
+
+// mailedLinks records the privacy links the app would e-mail.
+type mailedLinks struct {
+	mu    sync.Mutex
+	links []string
+}
+
+var privacyLinks = &mailedLinks{}
+
+func (m *mailedLinks) job(b *booking.Booking, purpose, link string, _ time.Time) (booking.Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.links = append(m.links, link)
+	return booking.Job{Queue: "mail", Kind: "privacy_link", Payload: []byte(`{}`)}, nil
+}
+
+// last returns the token of the latest link.
+func (m *mailedLinks) last(tb testing.TB) string {
+	tb.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.links) == 0 {
+		tb.Fatal("no privacy link was mailed")
+	}
+	_, token, _ := strings.Cut(m.links[len(m.links)-1], "?token=")
+	return token
 }
 
 // routeVar is a path variable with a pattern in a mux template
@@ -166,6 +195,15 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	}
 	do(admin, http.MethodGet, "/api/v1/staff/customers/"+found.Bookings[0].CustomerID, nil, http.StatusOK)
 	do(admin, http.MethodPut, "/api/v1/staff/customers/"+found.Bookings[0].CustomerID+"/notes", map[string]string{"notes": "Prefers mornings."}, http.StatusOK)
+	// Personal data: a customer's links, an admin's copy and erasure.
+	do("", http.MethodPost, "/api/v1/bookings/"+b.ID+"/privacy-requests", map[string]string{"purpose": "export"}, http.StatusAccepted,
+		bearer...)
+	do("", http.MethodGet, "/api/v1/privacy/export?format=json&token="+privacyLinks.last(t), nil, http.StatusOK)
+	do("", http.MethodPost, "/api/v1/bookings/"+b.ID+"/privacy-requests", map[string]string{"purpose": "erase"}, http.StatusAccepted,
+		bearer...)
+	do("", http.MethodPost, "/api/v1/privacy/erase", map[string]string{"token": privacyLinks.last(t)}, http.StatusOK)
+	do(admin, http.MethodGet, "/api/v1/staff/customers/"+found.Bookings[0].CustomerID+"/export", nil, http.StatusOK)
+	do(admin, http.MethodPost, "/api/v1/staff/customers/"+found.Bookings[0].CustomerID+"/erase", nil, http.StatusOK)
 	// The customer accepts, then proposes another time, by iTIP replies
 	// (the IMAP reader's part): the staff view shows customer_reply.
 	uid := invite.UID(sb.ID, "https://atelier.example")

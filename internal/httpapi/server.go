@@ -46,6 +46,7 @@ func New(edge *httpx.Server, a *app.App) *Server {
 	s.registerBookingRoutes(r)
 	s.registerPhotoRoutes(r)      // photos.go
 	s.registerCommissionRoutes(r) // commissions.go
+	s.registerPrivacyRoutes(r)    // privacy.go
 	s.registerOpenAPIRoute(r)
 	// The document is converted to JSON once, at the first start.
 	if _, err := openAPIJSON(); err != nil {

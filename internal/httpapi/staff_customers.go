@@ -21,6 +21,7 @@ func (sa *staffAPI) registerCustomerRoutes(r *mux.Router) {
 	r.Handle("/search", sa.staffOnly(sa.handleSearch)).Methods(http.MethodGet)
 	r.Handle("/customers/{id}", sa.staffOnly(sa.handleCustomer)).Methods(http.MethodGet)
 	r.Handle("/customers/{id}/notes", sa.staffOnly(sa.handleCustomerNotes)).Methods(http.MethodPut)
+	sa.registerStaffPrivacyRoutes(r) // privacy.go: export and erase
 }
 
 // customerSummaryView is a customer in a search's answer.

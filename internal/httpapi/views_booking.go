@@ -160,11 +160,18 @@ type staffBookingView struct {
 	CustomerReply *customerReplyView `json:"customer_reply,omitempty"`
 	// Commission names the commission the booking belongs to, if any.
 	Commission *commissionRefView `json:"commission,omitempty"`
+	// ErasedAt is when the booking's personal data was erased (its
+	// customer, notes and answers are blank); absent otherwise.
+	ErasedAt *Time `json:"erased_at,omitempty"`
 }
 
 func (s *Server) staffBookingView(b *app.StaffBooking) *staffBookingView {
 	v := &staffBookingView{bookingView: s.bookingView(&b.Booking), Room: b.RoomID, StaffNotes: b.StaffNotes,
 		Commission: newCommissionRefView(b.Commission)}
+	if !b.ErasedAt.IsZero() {
+		t := At(b.ErasedAt.In(b.Zone))
+		v.ErasedAt = &t
+	}
 	if b.Reply != nil {
 		v.CustomerReply = newCustomerReplyView(b.Reply, b.Zone)
 	}
