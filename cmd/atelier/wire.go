@@ -103,6 +103,8 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		UTF8LocalParts:     cfg.Mail.UTF8LocalParts(),
 		ManageLinks:        mail.ManageLinksJob(mailOpts),
 		StaffInvite:        mail.StaffInviteJob(mailOpts),
+		PrivacyLink:        mail.PrivacyLinkJob(mailOpts), // privacy.go
+		RetentionYears:     cfg.Privacy.RetentionYears,
 		IdempotencyTTL:     cfg.Booking.IdempotencyTTL(),
 		Metrics:            o.appMetrics(),
 		SessionIdleTimeout: cfg.Staff.SessionIdleTimeout,
@@ -115,7 +117,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	})
 
 	// Background work: the job runners, then the rest.
-	background, err := jobRunners(cfg, seams, db, bell, mailOpts, g.syncer, o, logger)
+	background, err := jobRunners(cfg, seams, db, bell, mailOpts, g.syncer, retentionHandler(a), o, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +125,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	if g.syncer != nil {
 		background = append(background, work{"gcal-in", g.syncer.RunInbound})
 	}
-	background = append(background, work{"housekeeping", housekeeping(cfg, db, logger)})
+	background = append(background, work{"housekeeping", housekeeping(cfg, db, fileCat.Atelier.Zone(), logger)})
 	backups := newBackups(cfg, db, logger) // ops.go; nil when off
 	if backups != nil {
 		background = append(background, work{"backup", backups.Run})
@@ -277,7 +279,7 @@ func newGoogle(cfg *config.Config, db database, mailOpts mail.Options, o *ops, l
 // policy and woken by bell: mail, and the calendar writes when syncer is
 // set.
 func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell, mailOpts mail.Options, syncer *gcal.Syncer,
-	o *ops, logger *slog.Logger) ([]work, error) {
+	retention outbox.Handler, o *ops, logger *slog.Logger) ([]work, error) {
 	type queue struct {
 		name, worker string
 		handler      outbox.Handler
@@ -291,6 +293,7 @@ func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell,
 	if syncer != nil {
 		queues = append(queues, queue{gcal.Queue, "gcal-out", syncer})
 	}
+	queues = append(queues, queue{booking.PrivacyQueue, "privacy", retention}) // privacy.go
 	policy := seams.JobPolicy
 	if policy.Lease == 0 {
 		policy.Lease = cfg.Database.JobLease
@@ -361,12 +364,14 @@ func mailTransport(cfg *config.Config, logger *slog.Logger) mail.Transport {
 }
 
 // housekeeping forgets, every hour, the idempotency keys past their replay
-// window and the manage tokens of bookings past app.ManageTokenGrace.
-func housekeeping(cfg *config.Config, db database, logger *slog.Logger) func(context.Context) error {
+// window and the manage tokens of bookings past app.ManageTokenGrace, and
+// offers the next retention erasure (privacy.go).
+func housekeeping(cfg *config.Config, db database, loc *time.Location, logger *slog.Logger) func(context.Context) error {
 	return func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
+			offerRetention(ctx, db, cfg.Privacy.RetentionYears, loc, time.Now(), logger)
 			if n, err := db.PurgeIdempotency(ctx, time.Now().Add(-cfg.Booking.IdempotencyTTL())); err != nil {
 				logger.Warn("purging idempotency keys", "err", err)
 			} else if n > 0 {

@@ -46,6 +46,7 @@ type Config struct {
 	// Commissions: the stages of pieces made over several appointments
 	// (commissions.go).
 	Commissions Commissions `yaml:"commissions"`
+	Privacy     Privacy     `yaml:"privacy"` // privacy.go
 }
 
 // Server is the HTTP listener.
@@ -439,6 +440,7 @@ func Default() Config {
 		Meetings:       Meetings{Provider: "jitsi", JitsiBaseURL: "https://meet.jit.si"},
 		GoogleCalendar: DefaultGoogleCalendar(),
 		Staff:          Staff{SessionIdleTimeout: 12 * time.Hour, SessionMaxAge: 168 * time.Hour},
+		Privacy:        Privacy{RetentionYears: DefaultRetentionYears},
 	}
 }
 

@@ -181,6 +181,7 @@ func (v *validator) config(c *Config) {
 	v.utf8Addresses(c)
 	v.meetings(c)
 	v.google(&c.GoogleCalendar)
+	v.privacy(&c.Privacy) // privacy.go
 
 	v.positive("staff.session_idle_timeout", c.Staff.SessionIdleTimeout)
 	v.positive("staff.session_max_age", c.Staff.SessionMaxAge)
