@@ -365,7 +365,8 @@ type PrivacyLinkInfo struct {
 	Past, Coming int
 }
 
-// PrivacyLink returns what the link with token is for, without using it.
+// PrivacyLink returns what the link with token is for (purpose "": either),
+// without using it.
 func (a *App) PrivacyLink(ctx context.Context, token, purpose string) (*PrivacyLinkInfo, error) {
 	l, err := a.privacyLinkOf(ctx, token, purpose, false)
 	if err != nil {

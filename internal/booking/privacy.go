@@ -85,7 +85,8 @@ type PrivacyStore interface {
 	AddPrivacyLink(ctx context.Context, l PrivacyLink, mail Job) error
 	// UsePrivacyLink spends one use of the link with hash for purpose and
 	// returns it: ENOTFOUND for an unknown or spent one, CodeLinkExpired
-	// (ENOTFOUND) past its time. With spend false it only looks.
+	// (ENOTFOUND) past its time. With spend false it only looks, and purpose
+	// "" takes a link of either purpose.
 	UsePrivacyLink(ctx context.Context, hash []byte, purpose string, now time.Time, spend bool) (*PrivacyLink, error)
 	// OfferJob adds j unless a pending job of its queue and kind exists
 	// (only the queue PrivacyQueue has that rule), and reports whether it

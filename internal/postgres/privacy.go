@@ -215,7 +215,7 @@ func (st *PrivacyStore) UsePrivacyLink(ctx context.Context, hash []byte, purpose
 		l := booking.PrivacyLink{TokenHash: hash}
 		err := tx.QueryRow(ctx, `SELECT purpose, customer_id, booking_id, created_at, expires_at, uses FROM privacy_links
 			WHERE token_hash = $1 FOR UPDATE`, hash).Scan(&l.Purpose, &l.CustomerID, &l.BookingID, &l.CreatedAt, &l.ExpiresAt, &l.Uses)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (l.Purpose != purpose || l.Uses <= 0)) {
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && ((purpose != "" && l.Purpose != purpose) || l.Uses <= 0)) {
 			return booking.ErrNotFound("link")
 		}
 		if err != nil {

@@ -229,7 +229,7 @@ func (st *PrivacyStore) UsePrivacyLink(ctx context.Context, hash []byte, purpose
 		var created, expires string
 		err := tx.QueryRowContext(ctx, `SELECT purpose, customer_id, booking_id, created_at, expires_at, uses FROM privacy_links
 			WHERE token_hash = ?`, hash).Scan(&l.Purpose, &l.CustomerID, &l.BookingID, &created, &expires, &l.Uses)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && (l.Purpose != purpose || l.Uses <= 0)) {
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && ((purpose != "" && l.Purpose != purpose) || l.Uses <= 0)) {
 			return booking.ErrNotFound("link")
 		}
 		if err != nil {

@@ -74,6 +74,9 @@ type manageData struct {
 	MovesLeft string
 	Contact   string
 
+	// PrivacySent says which privacy link was just mailed (privacy.go).
+	PrivacySent string
+
 	// Whose times a move offers, and who would host it (see movePick).
 	Artisans   []artisanChoice
 	Choice     string // the artisan choice of the move: "" the booking's own, "any", or an id
@@ -221,6 +224,7 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) error {
 			d.CommissionTitle, d.CommissionURL = cm.Title, commissionLink(cm.ID, token)
 		}
 	}
+	d.PrivacySent = s.privacySentNotice(r) // privacy.go
 	title := l.T("manage.title")
 	if d.Just == "booked" {
 		title = l.T("manage.title_booked")

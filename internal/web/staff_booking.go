@@ -20,6 +20,7 @@ import (
 // staffBookingData is a booking's staff page and its forms.
 type staffBookingData struct {
 	ID                 string // shown in full (bk_…), as in the e-mails and the API
+	Erased             string // when its personal data was erased (privacy.go)
 	Service, Mode      string
 	Artisan, Room      string
 	When, CustomerWhen string
@@ -85,6 +86,11 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		d.Commission, d.CommissionURL = v.Commission.Title, commissionPath(v.Commission.ID)
 	} else {
 		d.OpenCommissionURL = "/staff/commissions/new?" + url.Values{"booking": {v.ID}}.Encode()
+	}
+	if !v.ErasedAt.IsZero() {
+		at := v.ErasedAt.In(loc)
+		d.Customer.Name = "Personal data erased"
+		d.Erased = "The customer's personal data was erased on " + fmtDate(staffLang, at) + ": the appointment is kept without who it was for."
 	}
 	for _, room := range c.Atelier.Rooms {
 		if room.ID == v.RoomID {

@@ -24,6 +24,7 @@ func (s *Server) registerStaffCustomerRoutes(r *mux.Router) {
 	r.Handle("/staff/customers", s.staffOnly(s.handleSearch("customers"))).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/customers/{cid}", s.staffOnly(s.handleCustomerPage)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/customers/{cid}/notes", s.staffOnly(s.handleCustomerNotes)).Methods(http.MethodPost)
+	s.registerStaffPrivacyRoutes(r) // privacy.go: a copy and erasure
 }
 
 // customerPath is the address of customer id's page.
@@ -124,6 +125,7 @@ type customerData struct {
 	// first; OpenCommissionURL opens one for them.
 	Commissions       []commissionCard
 	OpenCommissionURL string
+	Admin             bool // may download a copy and erase (privacy.go)
 }
 
 // mailLabel sums up a booking's e-mails by state.
@@ -148,6 +150,7 @@ func (s *Server) customerData(r *http.Request, v *app.Customer) (*customerData, 
 	d := &customerData{
 		ID: v.ID, Name: v.Name, Email: v.Email, Phone: v.Phone, Notes: v.Notes,
 		Count: plural(v.CustomerProfile.Bookings, "booking", "bookings"),
+		Admin: staffUser(r).IsAdmin(),
 	}
 	if v.Timezone != "" {
 		d.Zone = zoneLabel(v.Timezone)
@@ -193,6 +196,9 @@ func (s *Server) handleCustomerPage(w http.ResponseWriter, r *http.Request) erro
 	}
 	if r.URL.Query().Get("saved") == "notes" {
 		d.Saved = "The notes are saved."
+	}
+	if n := r.URL.Query().Get("erased"); n != "" {
+		d.Saved = erasedNotice(n)
 	}
 	return s.show(w, r, "staff_customer", s.staffPage(r, v.Name, "customers", d))
 }

@@ -87,6 +87,7 @@ func (s *Server) Register() {
 	s.registerCustomerRoutes(r)
 	s.registerManageRoutes(r)
 	s.registerCommissionRoutes(r) // commission.go: the customer's page of a commission
+	s.registerPrivacyRoutes(r)    // privacy.go
 	if s.staff != nil {
 		s.registerStaffRoutes(r)
 	}
