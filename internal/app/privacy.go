@@ -379,7 +379,7 @@ func (a *App) PrivacyLink(ctx context.Context, token, purpose string) (*PrivacyL
 	}
 	now := a.now()
 	for i := range bs {
-		if bs[i].Status != booking.Cancelled && !bs[i].End.Before(now) {
+		if (bs[i].Status == booking.Confirmed || bs[i].Status == booking.Pending) && !bs[i].End.Before(now) {
 			info.Coming++
 		} else if bs[i].ErasedAt.IsZero() {
 			info.Past++

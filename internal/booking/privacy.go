@@ -27,7 +27,8 @@ type Erasure struct {
 	// coming appointment is kept as it is. A customer's own erasure also
 	// takes their cancelled bookings, whenever they were for.
 	EndedBefore time.Time
-	// Cancelled also erases the customer's cancelled bookings of any time.
+	// Cancelled also erases the customer's cancelled and declined
+	// bookings of any time.
 	Cancelled bool
 }
 
