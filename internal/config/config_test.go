@@ -369,7 +369,7 @@ func TestInvalid(t *testing.T) {
 		{name: "ArtisansNeededNegative", edits: []string{"    duration_minutes: 30\n", "    duration_minutes: 30\n    artisans_needed: -1\n"},
 			want: []string{`services[0].artisans_needed: must be at least 1 (got -1)`}},
 		{name: "UnknownTopLevelKey", extra: "colour: red\n",
-			want: []string{"colour: unknown key (allowed here: server, log, database, limits, atelier, booking, services, artisans, mail, meetings, google_calendar, staff, commissions) (line 22)"}},
+			want: []string{"colour: unknown key (allowed here: server, log, database, limits, atelier, booking, services, artisans, mail, meetings, google_calendar, staff, commissions, privacy) (line 22)"}},
 		{name: "StageNotAnIdentifier", extra: "commissions: {stages: [consultation, Making]}\n",
 			want: []string{`commissions.stages[1]: "Making" is not a stage identifier`}},
 		{name: "StageTwice", extra: "commissions: {stages: [consultation, design, consultation]}\n",
@@ -685,4 +685,24 @@ func TestSMTPUTF8(t *testing.T) {
 	}
 	// With it, configured addresses may have them too.
 	MustParse(t, minimal+"mail: {from: \"Atelier <zoë@example.com>\", smtp: {host: smtp.example.com, smtputf8: true}}\n")
+}
+
+// privacy.retention_years is 7 by default, 0 keeps the data, and a
+// negative or absurd value is refused.
+func TestPrivacyRetention(t *testing.T) {
+	base := minimal
+	cfg, err := config.Parse([]byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Privacy.RetentionYears != 7 {
+		t.Errorf("default retention %d, want 7", cfg.Privacy.RetentionYears)
+	}
+	if cfg, err := config.Parse([]byte(base + "\nprivacy:\n  retention_years: 0\n")); err != nil || cfg.Privacy.RetentionYears != 0 {
+		t.Errorf("retention 0: %v", err)
+	}
+	_, err = config.Parse([]byte(base + "\nprivacy:\n  retention_years: -1\n"))
+	if err == nil || !strings.Contains(err.Error(), "privacy.retention_years") {
+		t.Errorf("retention -1: %v", err)
+	}
 }
