@@ -57,6 +57,9 @@ type Export struct {
 	Bookings []ExportBooking
 	// Photos are the photos' data, by photo id.
 	Photos map[string][]byte
+	// Commissions are the customer's commissions (pieces made over
+	// several appointments).
+	Commissions []booking.Commission
 }
 
 // ExportBooking is one booking in a copy.
@@ -77,7 +80,7 @@ type exportView struct {
 	Atelier     string            `json:"atelier"`
 	Customer    exportCustomer    `json:"customer"`
 	Bookings    []exportBookingV  `json:"bookings"`
-	Commissions []json.RawMessage `json:"commissions"`
+	Commissions []exportCommission `json:"commissions"`
 	About       string            `json:"about"`
 }
 
@@ -114,6 +117,18 @@ type exportBookingV struct {
 	CreatedAt   time.Time       `json:"booked_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
 	ErasedAt    *time.Time      `json:"erased_at,omitempty"`
+}
+
+type exportCommission struct {
+	Reference string    `json:"reference"`
+	Title     string    `json:"title"`
+	Stage     string    `json:"stage"`
+	Artisan   string    `json:"artisan"`
+	Customer  exportWho `json:"customer"`
+	NeededBy  string    `json:"needed_by,omitempty"`
+	Notes     string    `json:"notes_by_staff,omitempty"`
+	CreatedAt time.Time `json:"opened_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 type exportWho struct {
@@ -153,9 +168,9 @@ func (e *Export) JSON() ([]byte, error) {
 		Customer: exportCustomer{ID: e.Customer.ID, Name: e.Customer.Name, Email: e.Customer.Email, Phone: e.Customer.Phone,
 			Timezone: e.Customer.Timezone, FirstBooked: e.Customer.FirstBooked.UTC(), Notes: e.Customer.Notes},
 		Bookings:    []exportBookingV{},
-		Commissions: []json.RawMessage{},
+		Commissions: []exportCommission{},
 		About: "Everything this atelier holds about you: your details, each of your bookings with your answers, notes, photos " +
-			"(the files beside this one), the notes staff keep about you and the state of the e-mails sent to you. " +
+			"(the files beside this one), your commissions, the notes staff keep about you and the state of the e-mails sent to you. " +
 			"Times are in UTC (RFC 3339).",
 	}
 	for _, x := range e.Bookings {
@@ -179,6 +194,15 @@ func (e *Export) JSON() ([]byte, error) {
 		}
 		bv.Reply = strings.ToLower(string(x.Reply))
 		v.Bookings = append(v.Bookings, bv)
+	}
+	for _, c := range e.Commissions {
+		cv := exportCommission{Reference: strings.ToUpper(c.ID), Title: c.Title, Stage: c.Stage, Artisan: c.ArtisanID,
+			Customer: exportWho{c.Customer.Name, c.Customer.Email, c.Customer.Phone, c.Customer.Timezone},
+			Notes: c.Notes, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+		if !c.NeededBy.IsZero() {
+			cv.NeededBy = c.NeededBy.String()
+		}
+		v.Commissions = append(v.Commissions, cv)
 	}
 	return json.MarshalIndent(v, "", "  ")
 }
@@ -253,6 +277,9 @@ func (a *App) export(ctx context.Context, id string) (*Export, error) {
 		return nil, internal("load replies", err)
 	}
 	out := &Export{At: a.now(), Atelier: c.Atelier.Name, Customer: *p, Photos: map[string][]byte{}}
+	if out.Commissions, err = a.store.Commissions(ctx, booking.CommissionQuery{CustomerID: id}); err != nil {
+		return nil, internal("load the customer's commissions", err)
+	}
 	for i := range bs {
 		b := bs[i]
 		x := ExportBooking{Booking: b, Service: c.ServiceNameOf(&b), Artisan: c.ArtisanNameOf(&b), StaffNotes: notes[b.ID], Photos: photos[b.ID]}

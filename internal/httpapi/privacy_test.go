@@ -33,7 +33,8 @@ type exportData struct {
 		Email string `json:"email"`
 		Notes string `json:"notes_by_staff"`
 	} `json:"customer"`
-	Bookings []struct {
+	Commissions []struct{ Title, Stage string } `json:"commissions"`
+	Bookings    []struct {
 		Reference  string `json:"reference"`
 		StaffNotes string `json:"notes_by_staff"`
 		Customer   struct{ Name, Email string }
@@ -62,6 +63,9 @@ func TestStaffExportAndErase(t *testing.T) {
 		t.Fatalf("staff notes: %d %s", r.Status, r.Body)
 	}
 
+	if r := e.Do(t, admin, http.MethodPost, "/api/v1/staff/commissions", map[string]any{"title": "Sapphire ring", "booking": first.ID}); r.Status != http.StatusCreated {
+		t.Fatalf("commission: %d %s", r.Status, r.Body)
+	}
 	r := e.Do(t, admin, http.MethodGet, "/api/v1/staff/customers/"+grace+"/export", nil)
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/zip" ||
 		!strings.Contains(r.Header.Get("Content-Disposition"), "personal-data-"+grace) || r.Header.Get("Cache-Control") != "no-store" {
@@ -84,6 +88,9 @@ func TestStaffExportAndErase(t *testing.T) {
 	}
 	if data.Format != "atelier-personal-data/1" || data.Customer.Email != "Grace@Example.com" || data.Customer.Notes != "Allergic to nickel." || len(data.Bookings) != 2 {
 		t.Fatalf("data.json %+v", data)
+	}
+	if len(data.Commissions) != 1 || data.Commissions[0].Title != "Sapphire ring" {
+		t.Errorf("the copy's commissions: %+v", data.Commissions)
 	}
 	if data.Bookings[1].Reference != strings.ToUpper(first.ID) || data.Bookings[1].StaffNotes != "Bring the loupe." || data.Bookings[1].Customer.Name != "Grace Hopper" {
 		t.Errorf("the first booking in the copy: %+v", data.Bookings[1])

@@ -82,7 +82,7 @@ func erase(ctx context.Context, tx *Tx, e booking.Erasure, actor booking.Actor) 
 	if res.Bookings == 0 {
 		return res, nil
 	}
-	gone, err := queryStrings(ctx, tx, `SELECT id FROM customers c WHERE NOT EXISTS
+	gone, err := queryStrings(ctx, tx, `SELECT id FROM customers c WHERE email_key NOT LIKE 'erased:%' AND NOT EXISTS
 		(SELECT 1 FROM bookings b WHERE lower(b.customer_email) = c.email_key)`)
 	if err != nil {
 		return res, err
@@ -120,12 +120,22 @@ func eraseCustomer(ctx context.Context, tx *Tx, id, key string, res booking.Eras
 }
 
 // dropCustomer deletes customer id, their notes and links.
+//
+// A customer with commissions stays as the commissions' anchor, without
+// their address (email_key 'erased:' and the id), and the commissions lose
+// the customer's details and the notes.
 func dropCustomer(ctx context.Context, tx *Tx, id string) error {
 	for _, q := range []string{
 		`DELETE FROM customer_notes WHERE customer_id = $1`,
 		scrubNotes,
 		`DELETE FROM privacy_links WHERE customer_id = $1`,
-		`DELETE FROM customers WHERE id = $1`,
+		`UPDATE audit_log SET before = (before::jsonb - 'customer_details' - 'notes')::json,
+			after = (after::jsonb - 'customer_details' - 'notes')::json
+			WHERE action LIKE 'commission.%' AND target IN (SELECT id FROM commissions WHERE customer_id = $1)`,
+		`UPDATE commissions SET customer_name = '', customer_email = '', customer_phone = '', customer_timezone = '', notes = ''
+			WHERE customer_id = $1`,
+		`UPDATE customers SET email_key = 'erased:' || id WHERE id = $1 AND EXISTS (SELECT 1 FROM commissions WHERE customer_id = customers.id)`,
+		`DELETE FROM customers WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM commissions WHERE customer_id = customers.id)`,
 	} {
 		if _, err := tx.Exec(ctx, q, id); err != nil {
 			return err

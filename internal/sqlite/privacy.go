@@ -81,7 +81,7 @@ func erase(ctx context.Context, tx *Tx, e booking.Erasure, actor booking.Actor) 
 		return res, nil
 	}
 	// The customers none of whose bookings carries their address any more.
-	gone, err := queryStrings(ctx, tx, `SELECT id FROM customers c WHERE NOT EXISTS
+	gone, err := queryStrings(ctx, tx, `SELECT id FROM customers c WHERE email_key NOT LIKE 'erased:%' AND NOT EXISTS
 		(SELECT 1 FROM bookings b WHERE b.customer_email = c.email_key COLLATE NOCASE)`)
 	if err != nil {
 		return res, err
@@ -116,14 +116,23 @@ func eraseCustomer(ctx context.Context, tx *Tx, id, key string, res booking.Eras
 	return res, nil
 }
 
-// dropCustomer deletes customer id, their notes and links.
+// dropCustomer deletes customer id, their notes and links, once none of
+// their bookings is left. A customer with commissions stays as the
+// commissions' anchor, without their address (email_key 'erased:' and the
+// id), and the commissions lose the customer's details and the notes.
 func dropCustomer(ctx context.Context, tx *Tx, id string) error {
 	for _, q := range []string{
 		`DELETE FROM customer_notes WHERE customer_id = ?`,
 		`UPDATE audit_log SET before = json_remove(before, '$.notes'), after = json_remove(after, '$.notes')
 			WHERE action = 'customer.notes' AND target = ?`,
 		`DELETE FROM privacy_links WHERE customer_id = ?`,
-		`DELETE FROM customers WHERE id = ?`,
+		`UPDATE audit_log SET before = json_remove(before, '$.customer_details', '$.notes'),
+			after = json_remove(after, '$.customer_details', '$.notes')
+			WHERE action LIKE 'commission.%' AND target IN (SELECT id FROM commissions WHERE customer_id = ?)`,
+		`UPDATE commissions SET customer_name = '', customer_email = '', customer_phone = '', customer_timezone = '', notes = ''
+			WHERE customer_id = ?`,
+		`UPDATE customers SET email_key = 'erased:' || id WHERE id = ? AND EXISTS (SELECT 1 FROM commissions WHERE customer_id = customers.id)`,
+		`DELETE FROM customers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM commissions WHERE customer_id = customers.id)`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return err

@@ -300,3 +300,53 @@ func testPrivacyLinks(t *testing.T, open Opener) {
 		t.Errorf("offer after the run: %v, %v", added, err)
 	}
 }
+
+// testErasureWithCommission: a customer gone from every booking but with a
+// commission stays only as the commission's anchor: no address, no name,
+// no notes on the commission, its title and stage kept; the audit rows of
+// the commission lose the details.
+func testErasureWithCommission(t *testing.T, open Opener) {
+	ctx := context.Background()
+	e := newEnv(t, open, Catalog())
+	staff := booking.Actor{Kind: "staff", ID: "u1"}
+	dev := booking.Customer{Name: "Dev Patel", Email: "dev@example.net", Phone: "+65 9000 0001"}
+	b := e.createFor(t, req{ID: "bk_erase_comm", Artisan: "ana", Start: at(10, 0)}, dev)
+	c, err := e.st.CreateCommission(ctx, booking.Commission{Title: "Emerald engagement ring", Stage: "consultation", ArtisanID: "ana",
+		Notes: "Dev's budget is firm", Customer: dev}, b.ID, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.st.ErasePersonalData(ctx, booking.Erasure{CustomerID: c.CustomerID, EndedBefore: at(23, 0), Cancelled: true}, staff)
+	if err != nil || res.Bookings != 1 || !res.CustomerGone {
+		t.Fatalf("erasure %+v, %v", res, err)
+	}
+	got, err := e.st.Commission(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Customer.Name != "" || got.Customer.Email != "" || got.Customer.Phone != "" || got.Notes != "" ||
+		got.Title != "Emerald engagement ring" || got.Stage != "consultation" {
+		t.Errorf("the commission after the erasure: %+v", got)
+	}
+	if _, err := e.st.Customer(ctx, c.CustomerID, ""); booking.ErrorKind(err) != booking.ENOTFOUND {
+		t.Errorf("the customer page after the erasure: %v", err)
+	}
+	if ids, err := e.st.CustomerIDs(ctx, dev.Email); err != nil || len(ids) != 0 {
+		t.Errorf("the address still has a customer: %v, %v", ids, err)
+	}
+	e.wantSearch(t, "patel", nil)
+	log, err := e.st.AuditLog(ctx, testNow.Add(-24*time.Hour), testNow.Add(24*time.Hour), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range log {
+		if row := string(a.Before) + string(a.After); strings.Contains(row, "Dev") || strings.Contains(row, "example.net") {
+			t.Errorf("audit %s keeps the customer: %s", a.Action, row)
+		}
+	}
+	// The address books again: a new customer, not the erased one.
+	again := e.createFor(t, req{ID: "bk_erase_comm2", Artisan: "ben", Start: at(14, 0)}, dev)
+	if ids, err := e.st.CustomerIDs(ctx, again.Customer.Email); err != nil || ids[dev.Email] == "" || ids[dev.Email] == c.CustomerID {
+		t.Errorf("a new booking's customer %v, %v (erased: %s)", ids, err, c.CustomerID)
+	}
+}

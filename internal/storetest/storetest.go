@@ -142,9 +142,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("FillBookingUIDs", func(t *testing.T) { testFillBookingUIDs(t, open) })
 	t.Run("BookingLifecycle", func(t *testing.T) { testBookingLifecycle(t, open) })
 	t.Run("IDsNotReused", func(t *testing.T) { testIDsNotReused(t, open) })
-	t.Run("PendingHoldsTime", func(t *testing.T) { testPendingHoldsTime(t, open) }) // requests.go
-	t.Run("Erasure", func(t *testing.T) { testErasure(t, open) })                   // privacy.go
-	t.Run("PrivacyLinks", func(t *testing.T) { testPrivacyLinks(t, open) })         // privacy.go
+	t.Run("PendingHoldsTime", func(t *testing.T) { testPendingHoldsTime(t, open) })           // requests.go
+	t.Run("Erasure", func(t *testing.T) { testErasure(t, open) })                             // privacy.go
+	t.Run("PrivacyLinks", func(t *testing.T) { testPrivacyLinks(t, open) })                   // privacy.go
+	t.Run("ErasureWithCommission", func(t *testing.T) { testErasureWithCommission(t, open) }) // privacy.go
 }
 
 // testNow is the stores' clock.
