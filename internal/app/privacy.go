@@ -75,13 +75,13 @@ type ExportBooking struct {
 
 // exportView is data.json: field names a customer can read.
 type exportView struct {
-	Format      string            `json:"format"`
-	GeneratedAt time.Time         `json:"generated_at"`
-	Atelier     string            `json:"atelier"`
-	Customer    exportCustomer    `json:"customer"`
-	Bookings    []exportBookingV  `json:"bookings"`
+	Format      string             `json:"format"`
+	GeneratedAt time.Time          `json:"generated_at"`
+	Atelier     string             `json:"atelier"`
+	Customer    exportCustomer     `json:"customer"`
+	Bookings    []exportBookingV   `json:"bookings"`
 	Commissions []exportCommission `json:"commissions"`
-	About       string            `json:"about"`
+	About       string             `json:"about"`
 }
 
 type exportCustomer struct {
@@ -198,7 +198,7 @@ func (e *Export) JSON() ([]byte, error) {
 	for _, c := range e.Commissions {
 		cv := exportCommission{Reference: strings.ToUpper(c.ID), Title: c.Title, Stage: c.Stage, Artisan: c.ArtisanID,
 			Customer: exportWho{c.Customer.Name, c.Customer.Email, c.Customer.Phone, c.Customer.Timezone},
-			Notes: c.Notes, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+			Notes:    c.Notes, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
 		if !c.NeededBy.IsZero() {
 			cv.NeededBy = c.NeededBy.String()
 		}
