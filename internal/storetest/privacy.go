@@ -71,6 +71,27 @@ func testErasure(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 
+	f := erasureFixture{e: e, past: past, coming: coming, adaPast: adaPast, cleo: cleo, cleoID: cleoID, adaID: adaID, staff: staff, link: link, erasedEvents: &erasedEvents}
+	f.first(t)
+	f.retention(t)
+	f.last(t)
+}
+
+// erasureFixture is testErasure's store: Cleo's past and coming bookings,
+// Ada's past one, Cleo's photo, notes and privacy link.
+type erasureFixture struct {
+	e                     *env
+	past, coming, adaPast *booking.Booking
+	cleo                  booking.Customer
+	cleoID, adaID         string
+	staff                 booking.Actor
+	link                  booking.PrivacyLink
+	erasedEvents          *[]string
+}
+
+func (f *erasureFixture) first(t *testing.T) {
+	ctx, e, past, coming, adaPast, cleoID, staff := context.Background(), f.e, f.past, f.coming, f.adaPast, f.cleoID, f.staff
+	ada := booking.Customer{Name: "Ada Lovelace"}
 	// Cleo's erasure with "now" between her two bookings.
 	res, err := e.st.ErasePersonalData(ctx, booking.Erasure{CustomerID: cleoID, EndedBefore: at(12, 0), Cancelled: true}, staff)
 	if err != nil {
@@ -95,6 +116,13 @@ func testErasure(t *testing.T, open Opener) {
 	if a, err := e.st.Booking(ctx, adaPast.ID); err != nil || a.Customer.Name != ada.Name {
 		t.Errorf("another customer's booking changed: %+v, %v", a, err)
 	}
+	f.leftovers(t)
+}
+
+// leftovers checks that the erased booking's photos, notes and manage
+// tokens are gone and the customer is what remains.
+func (f *erasureFixture) leftovers(t *testing.T) {
+	ctx, e, past, cleoID := context.Background(), f.e, f.past, f.cleoID
 	if ps, err := e.st.Photos(ctx, past.ID); err != nil || len(ps[past.ID]) != 0 {
 		t.Errorf("photos left: %v, %v", ps, err)
 	}
@@ -108,6 +136,13 @@ func testErasure(t *testing.T, open Opener) {
 	if err != nil || p.Notes != "" || p.Bookings != 1 || p.Name != "Cleo Marchetti" {
 		t.Errorf("customer after erasure %+v, %v", p, err)
 	}
+	f.traces(t)
+}
+
+// traces checks what else the first erasure changed: the search, the
+// e-mails, the calendar jobs, the audit and the links.
+func (f *erasureFixture) traces(t *testing.T) {
+	ctx, e, past, coming, adaPast, cleoID, link := context.Background(), f.e, f.past, f.coming, f.adaPast, f.cleoID, f.link
 	e.wantSearch(t, "customer", nil)             // only the erased booking had that name
 	e.wantSearch(t, "8111", []string{coming.ID}) // the phone is the coming booking's
 	e.wantSearch(t, "cleo", []string{coming.ID}) // the name
@@ -124,8 +159,8 @@ func testErasure(t *testing.T, open Opener) {
 			}
 		}
 	}
-	if len(e.jobsOf(t, past.ID, "gcal")) != 1 || len(erasedEvents) != 1 || erasedEvents[0] != past.ID+" " {
-		t.Errorf("calendar jobs %+v, events %q", e.jobsOf(t, past.ID, "gcal"), erasedEvents)
+	if len(e.jobsOf(t, past.ID, "gcal")) != 1 || len(*f.erasedEvents) != 1 || (*f.erasedEvents)[0] != past.ID+" " {
+		t.Errorf("calendar jobs %+v, events %q", e.jobsOf(t, past.ID, "gcal"), *f.erasedEvents)
 	}
 	e.wantAuditClean(t, "Cleo", "example.com", "nickel", "rose gold", "sapphire")
 	if n := len(e.auditOf(t, past.ID, "booking.erased")); n != 1 {
@@ -138,9 +173,13 @@ func testErasure(t *testing.T, open Opener) {
 		t.Errorf("the link of a customer still there: %+v, %v", l, err)
 	}
 
+}
+
+func (f *erasureFixture) retention(t *testing.T) {
+	ctx, e, coming, adaID := context.Background(), f.e, f.coming, f.adaID
 	// The retention erasure: every customer's bookings ended before the
 	// cutoff (Ada's; Cleo's past one is erased already).
-	res, err = e.st.ErasePersonalData(ctx, booking.Erasure{EndedBefore: at(12, 0)}, booking.Actor{})
+	res, err := e.st.ErasePersonalData(ctx, booking.Erasure{EndedBefore: at(12, 0)}, booking.Actor{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +204,12 @@ func testErasure(t *testing.T, open Opener) {
 		t.Errorf("privacy.retention rows after an empty run %v", got)
 	}
 
+}
+
+func (f *erasureFixture) last(t *testing.T) {
+	ctx, e, past, cleo, cleoID, staff, link := context.Background(), f.e, f.past, f.cleo, f.cleoID, f.staff, f.link
 	// Cleo's erasure once her coming booking is over too: she is gone.
-	res, err = e.st.ErasePersonalData(ctx, booking.Erasure{CustomerID: cleoID, EndedBefore: at(23, 0)}, staff)
+	res, err := e.st.ErasePersonalData(ctx, booking.Erasure{CustomerID: cleoID, EndedBefore: at(23, 0)}, staff)
 	if err != nil || res.Bookings != 1 || !res.CustomerGone || res.Kept != 0 {
 		t.Errorf("second erasure %+v, %v", res, err)
 	}
