@@ -113,6 +113,41 @@ func TestTwoArtisansEndToEnd(t *testing.T) {
 		"customer": map[string]string{"name": "Grace Hopper", "email": "grace@example.net"},
 	}, http.StatusConflict, nil)
 
+	// A move keeps both: to a time both are free it is made with both; to a
+	// time one of them has another booking it is 409 and nothing changes.
+	if len(team) < 3 {
+		t.Fatalf("only %d team slots in two weeks", len(team))
+	}
+	var moved struct {
+		Artisans []string `json:"artisans"`
+		Start    string   `json:"start"`
+	}
+	later, busy := team[len(team)-1].Start, ""
+	for _, sl := range team { // another day than the move's, so that only the team's rule is tested
+		if mustTime(t, sl.Start).In(loc).YearDay() != mustTime(t, later).In(loc).YearDay() {
+			busy = sl.Start
+			break
+		}
+	}
+	if busy == "" {
+		t.Fatal("the team's times are all on one day")
+	}
+	call(t, c, http.MethodPost, s.base+"/api/v1/bookings/"+b.ID+"/reschedule?token="+b.ManageToken,
+		map[string]string{"start": later}, http.StatusOK, &moved)
+	if len(moved.Artisans) != 2 {
+		t.Errorf("moved with %v, want both artisans", moved.Artisans)
+	}
+	call(t, c, http.MethodPost, s.base+"/api/v1/bookings", map[string]any{
+		"service": "bespoke-design", "mode": "virtual", "start": busy, "artisan": "arjun",
+		"customer": map[string]string{"name": "Grace Hopper", "email": "grace@example.net"},
+	}, http.StatusCreated, nil)
+	call(t, c, http.MethodPost, s.base+"/api/v1/bookings/"+b.ID+"/reschedule?token="+b.ManageToken,
+		map[string]string{"start": busy}, http.StatusConflict, nil)
+	call(t, c, http.MethodGet, s.base+"/api/v1/bookings/"+b.ID+"?token="+b.ManageToken, nil, http.StatusOK, &moved)
+	if st1, _ := time.Parse(time.RFC3339, moved.Start); len(moved.Artisans) != 2 || !st1.Equal(mustTime(t, later)) {
+		t.Errorf("after a refused move the booking is at %s with %v, want %s with both", moved.Start, moved.Artisans, later)
+	}
+
 	// Each artisan gets the notice.
 	notified := map[string]bool{}
 	deadline := time.Now().Add(20 * time.Second)
@@ -144,6 +179,15 @@ func TestTwoArtisansEndToEnd(t *testing.T) {
 			t.Errorf("the invitation does not name %s:\nSUMMARY %s\nDESCRIPTION %s", name, summary, desc)
 		}
 	}
+}
+
+func mustTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // headerTo is the To header of a raw message.
