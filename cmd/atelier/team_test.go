@@ -170,6 +170,12 @@ func TestTwoArtisansEndToEnd(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // polling the outbox folder, not hiding a race
 	}
 
+	// The customer's manage page names both.
+	if code, page := get(t, c, s.base+"/bookings/"+b.ID+"?token="+b.ManageToken); code != http.StatusOK ||
+		!strings.Contains(string(page), "Tan Mei Ling") || !strings.Contains(string(page), "Arjun Nair") {
+		t.Errorf("the manage page (%d) does not name both artisans", code)
+	}
+
 	// The invitation names both.
 	ev := inviteEvent(t, s.customerMail("confirmation", b.ID))
 	summary, _ := ev.Props.Text("SUMMARY")

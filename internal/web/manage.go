@@ -159,7 +159,7 @@ func (s *Server) bookingLang(r *http.Request, v *app.Booking) *i18n.Lang {
 func (s *Server) manageData(l *i18n.Lang, v *app.Booking, c *catalogue, token string, loc *time.Location) manageData {
 	f := flow{Service: v.ServiceID, Mode: string(v.Mode), Artisan: v.ArtisanID}
 	sm := bookingSummary(l, c, f, v.Start, loc)
-	sm.Service, sm.Artisan = v.ServiceName, v.ArtisanName // also once they left the catalogue
+	sm.Service, sm.Artisan = v.ServiceName, c.teamName(l, &v.Booking, v.ArtisanName) // also once they left the catalogue
 	if sm.Duration == "" {
 		sm.Duration = fmtDuration(l, int(v.End.Sub(v.Start)/time.Minute))
 	}

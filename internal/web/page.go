@@ -114,6 +114,21 @@ func (c *catalogue) artisanName(id string) string {
 	return id
 }
 
+// teamName names every artisan of b, own (the name of its own artisan)
+// first, joined as l writes a list: own alone for a booking of one
+// artisan, "Tan Mei Ling and Arjun Nair" for one of a service that needs
+// several together.
+func (c *catalogue) teamName(l *i18n.Lang, b *booking.Booking, own string) string {
+	if len(b.Extras()) == 0 {
+		return own
+	}
+	names := []string{own}
+	for _, id := range b.Extras() {
+		names = append(names, c.artisanName(id))
+	}
+	return l.Join(names)
+}
+
 // serviceName is the service's name, or the id when it left the catalogue.
 func (c *catalogue) serviceName(id string) string {
 	if sv := c.service(id); sv != nil {

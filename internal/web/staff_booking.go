@@ -74,7 +74,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 	loc := c.Loc
 	d := staffBookingData{
 		ID:      v.ID,
-		Service: v.ServiceName, Mode: modeLabel(staffLang, v.Mode), Artisan: v.ArtisanName,
+		Service: v.ServiceName, Mode: modeLabel(staffLang, v.Mode), Artisan: c.teamName(staffLang, &v.Booking.Booking, v.ArtisanName),
 		When:      whenLabel(staffLang, v.Start.In(loc), v.End.In(loc)) + " (" + cityOf(staffLang, c.Atelier.Timezone) + ")",
 		Cancelled: v.Status == booking.Cancelled, Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
 		MeetingURL: v.MeetingURL, Location: v.Location, Sequence: v.Sequence,

@@ -195,4 +195,9 @@ func TestStaffCalendarTeamInEachColumn(t *testing.T) {
 	if in := columns(get(arjun)); !in["arjun"] {
 		t.Errorf("Arjun's own calendar lacks the booking he takes part in (%v)", in)
 	}
+	// The booking's page names both.
+	p := env.Send(t, http.MethodGet, "/staff/bookings/"+team.ID, "", "", "Cookie", admin)
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Tan Mei Ling and Arjun Nair") {
+		t.Errorf("the booking's page does not name both artisans: %d", p.Status)
+	}
 }
