@@ -75,7 +75,8 @@ type CommissionStore interface {
 	UpdateCommission(ctx context.Context, id string, edit func(*Commission) error, actor Actor) (*Commission, error)
 	// LinkBooking makes booking bookingID belong to commission
 	// commissionID, or to none when commissionID is "" (ENOTFOUND for an
-	// unknown booking or commission).
+	// unknown booking or commission). A booking in another commission is
+	// EINVALID on "booking": it must be detached first.
 	LinkBooking(ctx context.Context, bookingID, commissionID string, actor Actor) error
 	// CommissionBookings returns the bookings (any status) of commission
 	// id, by start time.

@@ -225,6 +225,12 @@ func linkBooking(ctx context.Context, tx *Tx, bookingID, commissionID string, ac
 	if before == commissionID {
 		return nil
 	}
+	if commissionID != "" && before != "" {
+		// A booking belongs to one commission at most: it leaves the one
+		// it is in before it joins another, so two staff attaching it at
+		// once cannot move it silently.
+		return booking.FieldErrors{"booking": "already belongs to another commission"}.Err()
+	}
 	if _, err := tx.Exec(ctx, `UPDATE bookings SET commission_id = $1 WHERE id = $2`, nullString(commissionID), bookingID); err != nil {
 		return err
 	}

@@ -221,6 +221,12 @@ func linkBooking(ctx context.Context, tx *Tx, bookingID, commissionID string, ac
 	if before.String == commissionID {
 		return nil
 	}
+	if commissionID != "" && before.String != "" {
+		// A booking belongs to one commission at most: it leaves the one
+		// it is in before it joins another, so two staff attaching it at
+		// once cannot move it silently.
+		return booking.FieldErrors{"booking": "already belongs to another commission"}.Err()
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE bookings SET commission_id = ? WHERE id = ?`, nullString(commissionID), bookingID); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ func testCommissions(t *testing.T, open Opener) {
 	t.Run("Bookings", f.bookings)
 	t.Run("ManageToken", f.manageToken)
 	t.Run("Audit", f.audit)
+	t.Run("AttachRace", f.attachRace)
 }
 
 // commissionFixture is two commissions: fresh (Dev's, with ana, needed by
@@ -233,5 +235,48 @@ func (f *commissionFixture) audit(t *testing.T) {
 	// creation, d1, d2, d2's detach.
 	if count["commission.create"] != 2 || count["commission.update"] != 1 || count["commission.link"] != 4 {
 		t.Errorf("audit rows %v", count)
+	}
+}
+
+// attachRace: goroutines attach one booking to two commissions at once;
+// it ends in exactly one, every attempt for the other is refused
+// (EINVALID on "booking"), and it is moved by no one.
+func (f *commissionFixture) attachRace(t *testing.T) {
+	ctx, e := context.Background(), f.e
+	var cms []string
+	for _, title := range []string{"Race A", "Race B"} {
+		c, err := e.st.CreateCommission(ctx, booking.Commission{Title: title, Stage: "design", ArtisanID: "ana", Customer: f.dev}, "", f.staff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cms = append(cms, c.ID)
+	}
+	b := e.createFor(t, req{ID: "bk_commrace", Artisan: "ana", Start: at(18, 0)}, f.dev)
+	const n = 16
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.st.LinkBooking(ctx, b.ID, cms[i%2], f.staff)
+		}()
+	}
+	wg.Wait()
+	got, err := e.st.Booking(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	won := slices.Index(cms, got.CommissionID)
+	if won < 0 {
+		t.Fatalf("the booking is in %q, neither of %v", got.CommissionID, cms)
+	}
+	for i, err := range errs {
+		switch {
+		case i%2 == won && err != nil:
+			t.Errorf("attempt %d for the winner: %v", i, err)
+		case i%2 != won && booking.ErrorKind(err) != booking.EINVALID:
+			t.Errorf("attempt %d for the other commission: %v, want EINVALID", i, err)
+		}
 	}
 }
