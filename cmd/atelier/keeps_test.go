@@ -389,7 +389,9 @@ func arjunRemoved(t *testing.T) []string {
 	if from < 0 || to < from {
 		t.Fatal("the example configuration no longer has Arjun before Siti")
 	}
-	return []string{yaml[from:to], ""}
+	// The consultation with goldsmith and gemmologist needs two of its
+	// artisans; without Arjun only Mei offers it, which the file refuses.
+	return []string{yaml[from:to], "", "    artisans_needed: 2\n", ""}
 }
 
 // TestUpgradeFromV6 starts the server on a database written by a version
