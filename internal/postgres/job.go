@@ -24,6 +24,18 @@ import (
 // run out (its server died or lost the database) is due again and the
 // next claim takes it, on any server.
 
+// olderInFlight finds, for the job "jobs" of a claim, an older job of the
+// same booking and queue that another claim holds (leased, not finished):
+// such a job waits for it. Two jobs of one booking then never run at once
+// on two servers, which for the Google sync (each job writes the booking's
+// state as it is when it runs) could let a slow first write land last and
+// leave the event at the time the booking was moved from. Jobs claimed
+// together run in order on one worker, and a job waiting to retry holds
+// nothing back. $2 is the claim's time.
+const olderInFlight = `SELECT 1 FROM jobs o
+	WHERE o.booking_id = jobs.booking_id AND o.queue = jobs.queue AND o.state = 'pending'
+	  AND o.id < jobs.id AND o.lease_until > $2`
+
 // enqueue writes jobs inside tx, with the manage tokens their messages
 // carry (Job.ManageTokenHash). A zero RunAt means the transaction's time.
 func enqueue(ctx context.Context, tx *Tx, jobs []booking.Job) error {
@@ -96,10 +108,16 @@ func (st *JobStore) ClaimJobs(ctx context.Context, queue string, now time.Time, 
 		// LOCKED a second claimer would wait for the first's rows and,
 		// without FOR UPDATE, take them again once the first committed
 		// (TestContract/ClaimJobsConcurrent sees that).
+		// One claim of the queue at a time, across servers: a claim then
+		// sees the leases of the one before it, which the rule below needs.
+		if err := tx.lock(ctx, lockKey{lockClaim, queue}); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `WITH due AS (
 				SELECT id FROM jobs
 				WHERE queue = $1 AND state = 'pending' AND run_at <= $2
 				  AND (lease_until IS NULL OR lease_until <= $2)
+				  AND NOT EXISTS (`+olderInFlight+`)
 				ORDER BY run_at, id LIMIT $3
 				FOR UPDATE SKIP LOCKED)
 			UPDATE jobs SET lease_until = $4, attempts = jobs.attempts + 1

@@ -82,13 +82,20 @@ func (st *JobStore) ClaimJobs(ctx context.Context, queue string, now time.Time, 
 	}
 	var jobs []booking.QueuedJob
 	err := st.db.inTx(ctx, func(tx *Tx) error {
+		// A job waits while an older job of its booking and queue is
+		// leased, not finished: two jobs of one booking never run at once
+		// (on two processes of one file, or a worker's lease run out while
+		// it still works), as on PostgreSQL (postgres.olderInFlight).
 		rows, err := tx.QueryContext(ctx, `UPDATE jobs SET lease_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM jobs
 				WHERE queue = ? AND state = 'pending' AND run_at <= ?
 				  AND (lease_until IS NULL OR lease_until <= ?)
+				  AND NOT EXISTS (SELECT 1 FROM jobs o
+					WHERE o.booking_id = jobs.booking_id AND o.queue = jobs.queue AND o.state = 'pending'
+					  AND o.id < jobs.id AND o.lease_until > ?)
 				ORDER BY run_at, id LIMIT ?)
 			RETURNING `+jobColumns,
-			fmtTime(now.Add(lease)), queue, fmtTime(now), fmtTime(now), limit)
+			fmtTime(now.Add(lease)), queue, fmtTime(now), fmtTime(now), fmtTime(now), limit)
 		if err != nil {
 			return err
 		}

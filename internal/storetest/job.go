@@ -496,3 +496,64 @@ func seedJobHealth(t *testing.T, e *env) (ana, ben *booking.Booking) {
 	e.setClock(now)
 	return ana, ben
 }
+
+// ClaimOneBookingAtATime: a job waits while an older job of its booking
+// and queue is leased by another claim (another server), so two jobs of
+// one booking never run at once; jobs claimed together still come
+// together, in order, and a job waiting to retry holds nothing back.
+func testClaimOneBookingAtATime(t *testing.T, open Opener) {
+	ctx := context.Background()
+	e := newQuietEnv(t, open, Catalog())
+	a, b := e.st, e.peer(t) // two servers
+	x := e.mustCreate(t, req{ID: "bk_moved", Artisan: "ana", Start: at(10, 0)})
+	y := e.mustCreate(t, req{ID: "bk_other", Artisan: "ana", Start: at(13, 0)})
+	now := testNow
+	if err := a.Enqueue(ctx,
+		booking.Job{Queue: "gcal", Kind: "created", BookingID: x.ID},
+		booking.Job{Queue: "gcal", Kind: "rescheduled", BookingID: x.ID},
+		booking.Job{Queue: "gcal", Kind: "created", BookingID: y.ID},
+	); err != nil {
+		t.Fatal(err)
+	}
+	const lease = 5 * time.Minute
+	first, err := a.ClaimJobs(ctx, "gcal", now, 1, lease)
+	if err != nil || len(first) != 1 || first[0].BookingID != x.ID || first[0].Kind != "created" {
+		t.Fatalf("the first server claimed %+v (%v), want the creation of %s", first, err, x.ID)
+	}
+	got, err := b.ClaimJobs(ctx, "gcal", now, 10, lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].BookingID != y.ID {
+		t.Fatalf("while the creation runs, the second server claimed %v of %v, want only %s's job", jobKinds(got), got, y.ID)
+	}
+	if err := a.CompleteJob(ctx, first[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err = b.ClaimJobs(ctx, "gcal", now, 10, lease)
+	if err != nil || len(got) != 1 || got[0].Kind != "rescheduled" {
+		t.Fatalf("once the creation is done the second server claimed %v (%v), want the move", jobKinds(got), err)
+	}
+
+	// Claimed together, a booking's jobs come in order; one waiting to
+	// retry lets the next go.
+	if err := a.Enqueue(ctx,
+		booking.Job{Queue: "mail", Kind: "confirmation", BookingID: y.ID},
+		booking.Job{Queue: "mail", Kind: "update", BookingID: y.ID},
+	); err != nil {
+		t.Fatal(err)
+	}
+	both, err := a.ClaimJobs(ctx, "mail", now, 10, lease)
+	if k := jobKinds(both); err != nil || len(k) != 2 || k[0] != "confirmation" || k[1] != "update" {
+		t.Fatalf("one claim of a booking's two due mails: %v (%v)", k, err)
+	}
+	if err := a.RetryJob(ctx, both[0].ID, "smtp: 451 try later", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RetryJob(ctx, both[1].ID, "smtp: 451 try later", now); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.ClaimJobs(ctx, "mail", now, 10, lease); err != nil || len(got) != 1 || got[0].Kind != "update" {
+		t.Errorf("with the older mail waiting an hour to retry, claimed %v (%v), want the update", jobKinds(got), err)
+	}
+}

@@ -118,6 +118,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("AvailabilitySchedule", func(t *testing.T) { testAvailabilitySchedule(t, open) }) // availability.go
 	t.Run("JobQueue", func(t *testing.T) { testJobQueue(t, open) })
 	t.Run("ClaimJobsConcurrent", func(t *testing.T) { testClaimJobsConcurrent(t, open) })
+	t.Run("ClaimOneBookingAtATime", func(t *testing.T) { testClaimOneBookingAtATime(t, open) })
 	t.Run("ExpiredLease", func(t *testing.T) { testExpiredLease(t, open) })
 	t.Run("PostponeJob", func(t *testing.T) { testPostponeJob(t, open) })
 	t.Run("JobHealth", func(t *testing.T) { testJobHealth(t, open) })
