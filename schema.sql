@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 21).
+-- The whole current schema of a new atelier database (schema version 22).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -727,3 +727,27 @@ END;
 -- At most one pending job of each kind of the periodic queue (the daily
 -- retention erasure): every server offers it at start, one row is kept.
 CREATE UNIQUE INDEX jobs_periodic ON jobs (queue, kind) WHERE state = 'pending' AND queue = 'privacy';
+
+
+-- Invitations to book the next step of a commission (version 22): a
+-- private link that books exactly its service (and its mode and artisan
+-- when set), once, before expires_at, unless staff revoke it. Only the
+-- SHA-256 hash of the link's random token is kept. used_by is the booking
+-- it made, set in that booking's own transaction.
+CREATE TABLE invitations (
+    id            TEXT PRIMARY KEY,
+    commission_id TEXT NOT NULL REFERENCES commissions (id),
+    service_id    TEXT NOT NULL REFERENCES services (id),
+    mode          TEXT NOT NULL DEFAULT '' CHECK (mode IN ('', 'in_person', 'virtual')),
+    artisan_id    TEXT REFERENCES artisans (id),
+    note          TEXT NOT NULL DEFAULT '',
+    token_hash    BLOB NOT NULL UNIQUE,
+    expires_at    TEXT NOT NULL,
+    used_by       TEXT UNIQUE REFERENCES bookings (id),
+    used_at       TEXT,
+    revoked_at    TEXT,
+    created_by    TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL
+);
+
+CREATE INDEX invitations_commission ON invitations (commission_id, created_at);

@@ -29,6 +29,9 @@ type Store interface {
 	booking.CommissionStore
 	// PrivacyStore: erasure and the customers' privacy links (privacy.go).
 	booking.PrivacyStore
+	// InvitationStore: invitations to book a commission's next step
+	// (invitations.go).
+	booking.InvitationStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

@@ -25,6 +25,9 @@ type NewBooking struct {
 	TokenHash   []byte
 	Idempotency *IdempotencyRecord // optional
 	Actor       Actor
+	// Invitation, when set, is used up in the same transaction: the
+	// booking is stored only while it is open (invitation.go).
+	Invitation *InvitationUse
 }
 
 // The persistence the application needs, one interface per concern. A

@@ -174,6 +174,11 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 				return fmt.Errorf("store idempotency key: %w", err)
 			}
 		}
+		if nb.Invitation != nil {
+			if err := useInvitation(ctx, tx, nb.Invitation.ID, &b); err != nil { // invitation.go
+				return err
+			}
+		}
 		ev := booking.Event{Kind: booking.EventCreated, Booking: copyBooking(&b), Actor: nb.Actor}
 		if err := recordEvent(ctx, tx, ev); err != nil {
 			return err

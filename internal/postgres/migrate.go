@@ -46,6 +46,7 @@ var migrations = []migration{
 	{"commissions", migrateCommissions},                     // 15: issue 13 (commission.go)
 	{"teams", migrateTeams},                                 // 16: services that need several artisans (booking_artisans)
 	{"personal data", migratePrivacy},                       // 17: erasure and privacy links (privacy.go)
+	{"invitations", migrateInvitations},                     // 18: issue 13, a commission's next step
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -498,4 +499,32 @@ CREATE TRIGGER bookings_customer_update AFTER UPDATE OF customer_email ON bookin
     EXECUTE FUNCTION bookings_customer();
 
 CREATE UNIQUE INDEX jobs_periodic ON jobs (queue, kind) WHERE state = 'pending' AND queue = 'privacy';
+`
+
+// migrateInvitations adds the invitations to book a commission's next
+// step (issue 13).
+func migrateInvitations(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, invitationSchema)
+	return err
+}
+
+// invitationSchema is the part of schema.sql that version 18 added; the
+// two must stay the same.
+const invitationSchema = `CREATE TABLE invitations (
+    id            text        PRIMARY KEY,
+    commission_id text        NOT NULL REFERENCES commissions (id),
+    service_id    text        NOT NULL REFERENCES services (id),
+    mode          text        NOT NULL DEFAULT '' CHECK (mode IN ('', 'in_person', 'virtual')),
+    artisan_id    text        REFERENCES artisans (id),
+    note          text        NOT NULL DEFAULT '',
+    token_hash    bytea       NOT NULL UNIQUE,
+    expires_at    timestamptz NOT NULL,
+    used_by       text        UNIQUE REFERENCES bookings (id),
+    used_at       timestamptz,
+    revoked_at    timestamptz,
+    created_by    text        NOT NULL DEFAULT '',
+    created_at    timestamptz NOT NULL
+);
+
+CREATE INDEX invitations_commission ON invitations (commission_id, created_at);
 `

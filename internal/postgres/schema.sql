@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 17).
+-- version 18).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -712,3 +712,25 @@ CREATE TRIGGER bookings_customer_update AFTER UPDATE OF customer_email ON bookin
     EXECUTE FUNCTION bookings_customer();
 
 CREATE UNIQUE INDEX jobs_periodic ON jobs (queue, kind) WHERE state = 'pending' AND queue = 'privacy';
+
+
+-- Invitations to book the next step of a commission (version 18), as in
+-- SQLite's schema: only the hash of the link's token is kept; used_by is
+-- the booking it made, set in that booking's own transaction.
+CREATE TABLE invitations (
+    id            text        PRIMARY KEY,
+    commission_id text        NOT NULL REFERENCES commissions (id),
+    service_id    text        NOT NULL REFERENCES services (id),
+    mode          text        NOT NULL DEFAULT '' CHECK (mode IN ('', 'in_person', 'virtual')),
+    artisan_id    text        REFERENCES artisans (id),
+    note          text        NOT NULL DEFAULT '',
+    token_hash    bytea       NOT NULL UNIQUE,
+    expires_at    timestamptz NOT NULL,
+    used_by       text        UNIQUE REFERENCES bookings (id),
+    used_at       timestamptz,
+    revoked_at    timestamptz,
+    created_by    text        NOT NULL DEFAULT '',
+    created_at    timestamptz NOT NULL
+);
+
+CREATE INDEX invitations_commission ON invitations (commission_id, created_at);

@@ -43,6 +43,7 @@ var migrations = []migration{
 	migrateV19Commissions,
 	migrateV20Teams,
 	migrateV21Privacy,
+	migrateV22Invitations,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -988,4 +989,32 @@ END;
 -- At most one pending job of each kind of the periodic queue (the daily
 -- retention erasure): every server offers it at start, one row is kept.
 CREATE UNIQUE INDEX jobs_periodic ON jobs (queue, kind) WHERE state = 'pending' AND queue = 'privacy';
+`
+
+// migrateV22Invitations adds the invitations to book a commission's next
+// step (issue 13).
+func migrateV22Invitations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, invitationSchema)
+	return err
+}
+
+// invitationSchema is the part of schema.sql that version 22 added; the
+// two must stay the same.
+const invitationSchema = `CREATE TABLE invitations (
+    id            TEXT PRIMARY KEY,
+    commission_id TEXT NOT NULL REFERENCES commissions (id),
+    service_id    TEXT NOT NULL REFERENCES services (id),
+    mode          TEXT NOT NULL DEFAULT '' CHECK (mode IN ('', 'in_person', 'virtual')),
+    artisan_id    TEXT REFERENCES artisans (id),
+    note          TEXT NOT NULL DEFAULT '',
+    token_hash    BLOB NOT NULL UNIQUE,
+    expires_at    TEXT NOT NULL,
+    used_by       TEXT UNIQUE REFERENCES bookings (id),
+    used_at       TEXT,
+    revoked_at    TEXT,
+    created_by    TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL
+);
+
+CREATE INDEX invitations_commission ON invitations (commission_id, created_at);
 `

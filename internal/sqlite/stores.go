@@ -68,6 +68,7 @@ type Store struct {
 	*PhotoStore
 	*CommissionStore
 	*PrivacyStore
+	*InvitationStore // invitation.go
 }
 
 // NewStore returns every store over db.
@@ -84,6 +85,7 @@ func NewStore(db *DB) *Store {
 		PhotoStore:        NewPhotoStore(db),
 		CommissionStore:   NewCommissionStore(db),
 		PrivacyStore:      &PrivacyStore{db},
+		InvitationStore:   NewInvitationStore(db),
 	}
 }
 
@@ -97,5 +99,6 @@ var (
 	_ booking.PhotoStore      = (*PhotoStore)(nil)
 	_ booking.CommissionStore = (*CommissionStore)(nil)
 	_ booking.PrivacyStore    = (*PrivacyStore)(nil)
+	_ booking.InvitationStore = (*InvitationStore)(nil)
 	_ booking.Store           = (*Store)(nil)
 )

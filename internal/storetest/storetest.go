@@ -50,6 +50,7 @@ type Store interface {
 	booking.CustomerStore
 	booking.CommissionStore
 	booking.PrivacyStore
+	booking.InvitationStore // invitation.go
 	SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error)
 	// JobStats counts jobs by queue and state (the metrics).
 	JobStats(ctx context.Context) (map[string]map[string]int, error)
@@ -147,6 +148,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Erasure", func(t *testing.T) { testErasure(t, open) })                             // privacy.go
 	t.Run("PrivacyLinks", func(t *testing.T) { testPrivacyLinks(t, open) })                   // privacy.go
 	t.Run("ErasureWithCommission", func(t *testing.T) { testErasureWithCommission(t, open) }) // privacy.go
+	t.Run("PendingHoldsTime", func(t *testing.T) { testPendingHoldsTime(t, open) })           // requests.go
+	t.Run("Invitations", func(t *testing.T) { testInvitations(t, open) })                     // invitation.go
+	t.Run("InvitationRace", func(t *testing.T) { testInvitationRace(t, open) })
 }
 
 // testNow is the stores' clock.
