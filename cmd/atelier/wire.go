@@ -105,6 +105,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 		StaffInvite:        mail.StaffInviteJob(mailOpts),
 		PrivacyLink:        mail.PrivacyLinkJob(mailOpts), // privacy.go
 		RetentionYears:     cfg.Privacy.RetentionYears,
+		InvitationMail:     mail.InvitationJob(mailOpts), // a commission's next step
 		IdempotencyTTL:     cfg.Booking.IdempotencyTTL(),
 		Metrics:            o.appMetrics(),
 		SessionIdleTimeout: cfg.Staff.SessionIdleTimeout,

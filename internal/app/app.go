@@ -64,6 +64,10 @@ type Deps struct {
 	// StaffInvite builds the e-mail job of a staff invitation
 	// (accounts.go); nil means admins cannot invite from the app.
 	StaffInvite StaffInviteJob
+	// InvitationMail builds the e-mail job of an invitation to book a
+	// commission's next step (invitations.go); nil sends none (the link
+	// is still in the answer, for staff to pass on).
+	InvitationMail InvitationMailJob
 	// IdempotencyTTL is how long an Idempotency-Key replays its first
 	// response; afterwards reusing it is refused. Zero means
 	// DefaultIdempotencyTTL.
@@ -120,7 +124,8 @@ type App struct {
 	staffInvite    StaffInviteJob
 	privacyLink    PrivacyLinkJob
 	retentionYears int
-	passwords      auth.Params // the costs of passwords set through an invitation
+	invitationMail InvitationMailJob // invitations.go
+	passwords      auth.Params       // the costs of passwords set through an invitation
 	idempotencyTTL time.Duration
 	metrics        Metrics
 	replies        bool
@@ -164,6 +169,7 @@ func New(d Deps) *App {
 	if a.clock == nil {
 		a.clock = time.Now
 	}
+	a.invitationMail = d.InvitationMail
 	a.stages = slices.Clone(d.CommissionStages)
 	if len(a.stages) == 0 {
 		a.stages = slices.Clone(booking.DefaultCommissionStages)

@@ -28,6 +28,10 @@ type AvailabilityQuery struct {
 	// not block (as the reschedule itself ignores it). Only the pages of
 	// a move set it, for a booking the caller was allowed to see.
 	Moving string
+	// Invitation is the token of an invitation to book a commission's
+	// next step: the query is for its service (even one that is not
+	// public), mode and artisan, which fill what the query leaves out.
+	Invitation string
 }
 
 // Availability is the answer to an AvailabilityQuery: the slots that can
@@ -68,7 +72,7 @@ func (a *App) availability(ctx context.Context, q AvailabilityQuery, staff bool)
 	errs := booking.FieldErrors{}
 	offered := c
 	if !staff {
-		if offered, err = a.customerOffer(ctx, c, q); err != nil {
+		if offered, err = a.customerOffer(ctx, c, &q); err != nil {
 			return nil, err
 		}
 	}
@@ -125,9 +129,16 @@ func (a *App) availability(ctx context.Context, q AvailabilityQuery, staff bool)
 
 // customerOffer is the catalogue a customer's availability query is
 // checked against: the public one (a service that is not public is
-// unknown to customers), or the whole catalogue when the query moves a
+// unknown to customers), or the whole catalogue when the query comes with
+// an invitation (which fills in its service, mode and artisan) or moves a
 // booking of q.Service (its customer moves a fitting they were invited to).
-func (a *App) customerOffer(ctx context.Context, c *booking.Catalog, q AvailabilityQuery) (*booking.Catalog, error) {
+func (a *App) customerOffer(ctx context.Context, c *booking.Catalog, q *AvailabilityQuery) (*booking.Catalog, error) {
+	if q.Invitation != "" {
+		if _, err := a.invited(ctx, c, q.Invitation, &q.Service, &q.Mode, &q.Artisan); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
 	if q.Moving == "" {
 		return c.Public(), nil
 	}

@@ -36,6 +36,11 @@ type BookingRequest struct {
 	Answers map[string]json.RawMessage
 	// Discreet books a surprise (booking.Booking.Discreet).
 	Discreet bool
+	// Invitation is the token of an invitation to book a commission's
+	// next step (invitations.go): it books its service, even one that is
+	// not public, with the customer details left out taken from the
+	// commission, and is used up by the booking.
+	Invitation string
 	// Unread are the fields the adapter could not read (such as a start
 	// that is not a time), with its messages: they are answered together
 	// with the use case's own checks, in one EINVALID.
@@ -110,7 +115,9 @@ func canonicalRequest(req BookingRequest) ([]byte, error) {
 		Answers  map[string]json.RawMessage `json:"answers,omitempty"`
 		Discreet bool                       `json:"discreet,omitempty"`
 		Artisans []string                   `json:"artisans,omitempty"`
-	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes, req.Answers, req.Discreet, req.Artisans})
+		Invited  []byte                     `json:"invitation,omitempty"`
+	}{req.Service, string(req.Mode), start, req.Artisan, req.Customer, req.Notes, req.Answers, req.Discreet, req.Artisans,
+		invitationKey(req.Invitation)})
 }
 
 func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateOptions, how placing) (*Created, error) {
@@ -147,10 +154,11 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 	}
 	req = normalize(req)
 	errs := booking.FieldErrors{}
-	offered := c
-	if !how.staff {
-		// A service that is not public is unknown to customers.
-		offered = c.Public()
+	// A service that is not public is unknown to customers, unless they
+	// come with an invitation to it (invitations.go).
+	offered, invited, err := a.offerFor(ctx, c, &req, how)
+	if err != nil {
+		return nil, err
 	}
 	svc := validateService(offered, errs, req.Service, string(req.Mode), req.Artisan)
 	req.Artisan = validateArtisans(c, errs, svc, req.Artisan, req.Artisans) // team.go
@@ -164,7 +172,8 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 	}
 	var answers booking.Answers
 	if svc != nil {
-		answers = svc.CheckAnswers(req.Answers, errs, how.staff)
+		// Invited by staff, as booked by staff: no answer is required.
+		answers = svc.CheckAnswers(req.Answers, errs, how.staff || invited != nil)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -191,6 +200,10 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		Discreet:   req.Discreet,
 		CreatedAt:  now.UTC(),
 		UpdatedAt:  now.UTC(),
+	}
+	var use *booking.InvitationUse
+	if invited != nil {
+		b.CommissionID, use = invited.Invitation.CommissionID, &booking.InvitationUse{ID: invited.Invitation.ID}
 	}
 	if mode == booking.InPerson {
 		b.Location = c.Atelier.Address
@@ -229,7 +242,7 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		idem.BookingID, idem.CreatedAt = b.ID, now.UTC()
 		return p, nil
 	}
-	stored, rec, err := a.store.CreateBooking(ctx, booking.NewBooking{Booking: b, TokenHash: tokenHash, Idempotency: idem, Actor: how.actor}, place)
+	stored, rec, err := a.store.CreateBooking(ctx, booking.NewBooking{Booking: b, TokenHash: tokenHash, Idempotency: idem, Actor: how.actor, Invitation: use}, place)
 	if err != nil {
 		if booking.ErrorKind(err) != booking.EINTERNAL {
 			// Refused (the slot was taken meanwhile): nothing was stored.

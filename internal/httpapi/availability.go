@@ -87,13 +87,17 @@ func parseAvailabilityQuery(raw string) (app.AvailabilityQuery, error) {
 		}
 		return d
 	}
+	// An invitation names its service (and maybe mode): they may be left
+	// out.
+	invitation := get("invitation", false)
 	q := app.AvailabilityQuery{
-		Service:  get("service", true),
-		Mode:     get("mode", true),
-		Artisan:  get("artisan", false),
-		From:     date("from"),
-		To:       date("to"),
-		Timezone: get("tz", false),
+		Service:    get("service", invitation == ""),
+		Mode:       get("mode", invitation == ""),
+		Artisan:    get("artisan", false),
+		From:       date("from"),
+		To:         date("to"),
+		Timezone:   get("tz", false),
+		Invitation: invitation,
 	}
 	if len(errs) > 0 {
 		return app.AvailabilityQuery{}, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,

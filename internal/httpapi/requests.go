@@ -30,12 +30,16 @@ type bookingRequest struct {
 	// Artisans, for a service that needs several artisans together, are
 	// those chosen (artisan, when given, is the first).
 	Artisans []string `json:"artisans,omitempty"`
+	// Invitation is the token of an invitation to book a commission's
+	// next step; the customer may then be left out.
+	Invitation string `json:"invitation,omitempty"`
 }
 
 // request is the use case's request, and the options of its
 // Idempotency-Key: the body as decoded is what the key is checked against.
 func (b bookingRequest) request(idempotencyKey string) (app.BookingRequest, app.CreateOptions, error) {
-	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Answers: b.Answers, Discreet: b.Discreet, Artisans: b.Artisans}
+	req := app.BookingRequest{Service: b.Service, Mode: booking.Mode(b.Mode), Artisan: b.Artisan, Customer: b.Customer, Notes: b.Notes, Answers: b.Answers, Discreet: b.Discreet, Artisans: b.Artisans,
+		Invitation: b.Invitation}
 	req.Start = instantField(&req.Unread, "start", b.Start)
 	opt := app.CreateOptions{IdempotencyKey: idempotencyKey}
 	if idempotencyKey != "" {

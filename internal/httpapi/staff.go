@@ -68,6 +68,7 @@ func (sa *staffAPI) register(r *mux.Router) {
 	sa.registerStaffToolsRoutes(r) // staff_tools.go: staff availability, search, customers
 	sa.registerCatalogueRoutes(r)  // staff_catalogue.go: the admins' catalogue
 	sa.registerCommissionRoutes(r) // commissions.go: pieces made over several appointments
+	sa.registerInvitationRoutes(r) // invitations.go: invitations to book a commission's next step
 
 	sa.registerGoogleRoutes(r) // google.go; only when sync is enabled
 }

@@ -58,6 +58,7 @@ var answers = map[booking.Kind]answer{
 	booking.EMALFORMED:    {status: http.StatusBadRequest},
 	booking.ENOTFOUND:     {status: http.StatusNotFound},
 	booking.ECONFLICT:     {status: http.StatusConflict},
+	booking.EGONE:         {status: http.StatusGone}, // an expired or revoked invitation
 	booking.EUNAUTHORIZED: {status: http.StatusUnauthorized},
 	booking.EFORBIDDEN:    {status: http.StatusForbidden},
 	booking.ETOOLARGE:     {status: http.StatusRequestEntityTooLarge},

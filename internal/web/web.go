@@ -88,6 +88,7 @@ func (s *Server) Register() {
 	s.registerManageRoutes(r)
 	s.registerCommissionRoutes(r) // commission.go: the customer's page of a commission
 	s.registerPrivacyRoutes(r)    // privacy.go
+	s.registerInvitationRoutes(r) // invitation.go: a commission's next step
 	if s.staff != nil {
 		s.registerStaffRoutes(r)
 	}
