@@ -317,6 +317,11 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	do(admin, http.MethodGet, "/api/v1/staff/commissions/"+cm.ID, nil, http.StatusOK)
 	do("", http.MethodGet, "/api/v1/commissions/"+cm.ID+"?token="+pb.ManageToken, nil, http.StatusOK)
 	do("", http.MethodHead, "/api/v1/commissions/"+cm.ID, nil, http.StatusOK, pbearer...)
+	// An invitation to book its next step, listed and revoked.
+	var iv struct{ ID string }
+	do(admin, http.MethodPost, "/api/v1/staff/commissions/"+cm.ID+"/invitations", map[string]any{"service": pb.Service, "expires_days": 7}, http.StatusCreated).JSON(t, &iv)
+	do(admin, http.MethodGet, "/api/v1/staff/commissions/"+cm.ID+"/invitations", nil, http.StatusOK)
+	do(admin, http.MethodDelete, "/api/v1/staff/commissions/"+cm.ID+"/invitations/"+iv.ID, nil, http.StatusOK)
 
 	do("", http.MethodPost, "/api/v1/staff/login", map[string]string{"email": e.Mei.Email, "password": StaffPassword}, http.StatusOK)
 	do(admin, http.MethodPost, "/api/v1/staff/logout", nil, http.StatusNoContent)
