@@ -2,13 +2,20 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpx"
+	"github.com/atelier-app/atelier/internal/mail"
 )
 
 // mustInvitation opens a commission for Ada and invites her to book req.
@@ -107,5 +114,71 @@ func TestInvitationPageAsksTheMode(t *testing.T) {
 	p = env.MustGet(t, path+"&mode=virtual")
 	if !strings.Contains(p.Body, `name="start"`) || !strings.Contains(p.Body, "Design review for your Emerald engagement ring") {
 		t.Errorf("by video call: want its free times\n%s", p.Body)
+	}
+}
+
+// On a commission's staff page, "Invite to book the next step" offers the
+// services customers are not shown, refuses a wrong number of days beside
+// its field, sends the invitation by e-mail and lists it, with a Revoke
+// button that stops its link.
+func TestStaffInviteForm(t *testing.T) {
+	env := mustOpenEnv(t, httpx.Config{}, envOptions{parts: func(d *app.Deps, e *Env) {
+		d.InvitationMail = mail.InvitationJob(mail.Options{From: &gomail.Address{Name: "Atelier", Address: "bookings@atelier.example"},
+			PublicURL: e.URL, Now: func() time.Time { return Now }})
+	}})
+	cm, err := env.App.CreateCommission(context.Background(), testAdmin, app.CommissionRequest{Title: "Emerald engagement ring", Artisan: "mei",
+		Customer: booking.Customer{Name: "Ada Lovelace", Email: "ada@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := staffLogin(t, env)
+	page := "/staff/commissions/" + cm.ID
+	get := func() Page {
+		t.Helper()
+		p := env.Send(t, http.MethodGet, page, "", "", "Cookie", cookie)
+		if p.Status != http.StatusOK {
+			t.Fatalf("GET %s: %d", page, p.Status)
+		}
+		return p
+	}
+	if p := get(); !strings.Contains(p.Body, "Invite to book the next step") || !strings.Contains(p.Body, `<option value="fitting">Fitting (invitation only)</option>`) {
+		t.Fatalf("the commission's page lacks the invitation form:\n%s", p.Body)
+	}
+	post := func(path string, form url.Values) Page {
+		t.Helper()
+		return env.Send(t, http.MethodPost, path, "application/x-www-form-urlencoded", form.Encode(), "Cookie", cookie)
+	}
+	form := url.Values{"service": {"fitting"}, "mode": {""}, "artisan": {"mei"}, "expires_days": {"0"}, "note": {"Bring the ring."}}
+	if p := post(page+"/invitations", form); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "The days must be between 1 and 365 days.") ||
+		!strings.Contains(p.Body, "Bring the ring.") {
+		t.Fatalf("0 days: %d, want 422 with the error beside the field and the note kept\n%s", p.Status, p.Body)
+	}
+	if n := env.MailsTo(t, "ada@example.com"); n != 0 {
+		t.Fatalf("%d e-mails after a refused invitation", n)
+	}
+	form.Set("expires_days", "14")
+	if p := post(page+"/invitations", form); p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "?saved=invited") {
+		t.Fatalf("invite: %d %s", p.Status, p.Location)
+	}
+	if n := env.MailsTo(t, "ada@example.com"); n != 1 {
+		t.Errorf("%d invitation e-mails to the customer, want 1", n)
+	}
+	p := get()
+	if !strings.Contains(p.Body, "Fitting · Tan Mei Ling") || !strings.Contains(p.Body, "Waiting for the customer") {
+		t.Fatalf("the invitations sent:\n%s", p.Body)
+	}
+	revoke := regexp.MustCompile(`action="(/staff/commissions/[^"]+/revoke)"`).FindStringSubmatch(p.Body)
+	if revoke == nil {
+		t.Fatal("no Revoke button")
+	}
+	if p := post(html.UnescapeString(revoke[1]), url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", p.Status)
+	}
+	if p := get(); !strings.Contains(p.Body, ">Revoked<") || strings.Contains(p.Body, ">Revoke<") {
+		t.Errorf("after revoking: want it Revoked, with no button")
+	}
+	ivs, err := env.App.CommissionInvitations(context.Background(), testAdmin, cm.ID)
+	if err != nil || len(ivs) != 1 || ivs[0].State(Now) != booking.InvitationRevoked {
+		t.Errorf("stored: %+v %v", ivs, err)
 	}
 }

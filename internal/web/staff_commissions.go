@@ -29,6 +29,7 @@ func (s *Server) registerStaffCommissionRoutes(r *mux.Router) {
 	r.Handle("/staff/commissions/{cmid}/stage", s.staffOnly(s.handleCommissionStage)).Methods(http.MethodPost)
 	r.Handle("/staff/commissions/{cmid}/bookings", s.staffOnly(s.handleCommissionAttach)).Methods(http.MethodPost)
 	r.Handle("/staff/commissions/{cmid}/bookings/{id}/detach", s.staffOnly(s.handleCommissionDetach)).Methods(http.MethodPost)
+	s.registerStaffInvitationRoutes(r) // staff_invitations.go: invite to book the next step
 }
 
 // commissionPath is the staff page of commission id.
@@ -234,6 +235,7 @@ type commissionData struct {
 	Attach                     string // the reference typed into "Attach a booking"
 	NewBookingURL              string
 	IsAdmin                    bool
+	Invite                     *stepInviteForm // staff_invitations.go
 }
 
 // commissionBooking is a booking on a commission's page.
@@ -280,6 +282,9 @@ func (s *Server) commissionData(r *http.Request, v *app.Commission) (*commission
 		q.Set("artisan", v.ArtisanID)
 	}
 	d.NewBookingURL = "/staff/bookings/new?" + q.Encode()
+	if d.Invite, err = s.newInviteForm(r, v, c); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -300,6 +305,8 @@ var commissionSaved = map[string]string{
 	"stage":    "The stage is changed.",
 	"attached": "The booking is now part of this commission.",
 	"detached": "The booking is no longer part of this commission; it stays booked.",
+	"invited":  "The invitation is sent: the customer has the private link by e-mail.",
+	"revoked":  "The invitation is revoked: its link no longer books.",
 }
 
 func (s *Server) handleCommissionPage(w http.ResponseWriter, r *http.Request) error {
