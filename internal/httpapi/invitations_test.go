@@ -27,8 +27,10 @@ func init() {
 		return "/api/v1/staff/commissions/" + f.commission(t) + "/invitations"
 	}
 	matrix["POST /api/v1/staff/commissions/{id}/invitations"] = matrixCase{
-		prepare: func(t *testing.T, f *matrixFixture) (string, any) { return invite(t, f), map[string]any{"service": "sizing"} },
-		want:    [5]int{401, 401, 404, 201, 201},
+		prepare: func(t *testing.T, f *matrixFixture) (string, any) {
+			return invite(t, f), map[string]any{"service": "sizing"}
+		},
+		want: [5]int{401, 401, 404, 201, 201},
 	}
 	matrix["GET /api/v1/staff/commissions/{id}/invitations"] = matrixCase{
 		prepare: func(t *testing.T, f *matrixFixture) (string, any) { return invite(t, f), nil },
