@@ -120,32 +120,44 @@ func canonicalRequest(req BookingRequest) ([]byte, error) {
 		invitationKey(req.Invitation)})
 }
 
+// idempotency checks the request's Idempotency-Key (none: nil, nil, nil)
+// and returns the record to store with the booking, or the first answer
+// again when the key was used already.
+func (a *App) idempotency(ctx context.Context, req BookingRequest, opt CreateOptions) (*booking.IdempotencyRecord, *Created, error) {
+	if opt.IdempotencyKey == "" {
+		return nil, nil, nil
+	}
+	if !ValidIdempotencyKey(opt.IdempotencyKey) {
+		return nil, nil, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
+			Message: "the Idempotency-Key header must be 1 to 255 printable ASCII characters"}
+	}
+	if opt.Replay == nil {
+		return nil, nil, internal("idempotency key", errors.New("no Replayer to render the first response"))
+	}
+	canon := opt.Fingerprint
+	if canon == nil {
+		var err error
+		if canon, err = canonicalRequest(req); err != nil {
+			return nil, nil, internal("canonical request", err)
+		}
+	}
+	reqHash := sha256.Sum256(canon)
+	idem := &booking.IdempotencyRecord{KeyHash: idempotencyKeyHash(opt.IdempotencyKey), RequestHash: reqHash[:]}
+	rec, err := a.store.LookupIdempotency(ctx, idem.KeyHash)
+	if err != nil {
+		return nil, nil, internal("look up idempotency key", err)
+	}
+	if rec != nil {
+		created, err := a.replay(rec, opt.IdempotencyKey, idem.RequestHash)
+		return nil, created, err
+	}
+	return idem, nil, nil
+}
+
 func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateOptions, how placing) (*Created, error) {
-	var idem *booking.IdempotencyRecord
-	if opt.IdempotencyKey != "" {
-		if !ValidIdempotencyKey(opt.IdempotencyKey) {
-			return nil, &booking.Error{Kind: booking.EMALFORMED, Code: booking.CodeMalformed,
-				Message: "the Idempotency-Key header must be 1 to 255 printable ASCII characters"}
-		}
-		if opt.Replay == nil {
-			return nil, internal("idempotency key", errors.New("no Replayer to render the first response"))
-		}
-		canon := opt.Fingerprint
-		if canon == nil {
-			var err error
-			if canon, err = canonicalRequest(req); err != nil {
-				return nil, internal("canonical request", err)
-			}
-		}
-		reqHash := sha256.Sum256(canon)
-		idem = &booking.IdempotencyRecord{KeyHash: idempotencyKeyHash(opt.IdempotencyKey), RequestHash: reqHash[:]}
-		rec, err := a.store.LookupIdempotency(ctx, idem.KeyHash)
-		if err != nil {
-			return nil, internal("look up idempotency key", err)
-		}
-		if rec != nil {
-			return a.replay(rec, opt.IdempotencyKey, idem.RequestHash)
-		}
+	idem, replayed, err := a.idempotency(ctx, req, opt)
+	if err != nil || replayed != nil {
+		return replayed, err
 	}
 
 	c, err := a.catalog(ctx)

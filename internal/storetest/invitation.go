@@ -45,21 +45,39 @@ func (e *env) bookWith(st Store, r req, id string) (*booking.Booking, error) {
 	return b, err
 }
 
+// invitationFixture is a store with two commissions of Cleo's and the
+// booking made with the first invitation.
+type invitationFixture struct {
+	e       *env
+	cm, cm2 string
+	booked  *booking.Booking
+}
+
 // An invitation is stored with its e-mail job and found by its token's
-// hash; it books once, and the booking it makes is named on it; used,
-// revoked or expired, it books nothing and the booking is not stored.
+// hash; it books once, and the booking it makes is named on it and joins
+// the commission; used, revoked or expired, it books nothing and the
+// booking is not stored.
 func testInvitations(t *testing.T, open Opener) {
-	ctx := context.Background()
 	e := newEnv(t, open, Catalog())
-	cm, cm2 := e.mustCommission(t, "Emerald engagement ring"), e.mustCommission(t, "Wedding bands")
-	iv, hash := newInvitation(cm, "iv_1")
+	f := &invitationFixture{e: e, cm: e.mustCommission(t, "Emerald engagement ring"), cm2: e.mustCommission(t, "Wedding bands")}
+	for _, step := range []func(*testing.T){f.stored, f.booksOnce, f.revoked, f.expired, f.listed} {
+		step(t)
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+func (f *invitationFixture) stored(t *testing.T) {
+	ctx, e := context.Background(), f.e
+	iv, hash := newInvitation(f.cm, "iv_1")
 	mail := booking.Job{Queue: "mail", Kind: "invitation", Payload: []byte("the e-mail")}
 	e.mustInvite(t, iv, hash, mail)
 	got, err := e.st.InvitationByToken(ctx, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != "iv_1" || got.CommissionID != cm || got.ServiceID != "design" || got.Mode != booking.Virtual ||
+	if got.ID != "iv_1" || got.CommissionID != f.cm || got.ServiceID != "design" || got.Mode != booking.Virtual ||
 		got.ArtisanID != "ana" || got.Note != iv.Note || !got.ExpiresAt.Equal(iv.ExpiresAt) || !got.CreatedAt.Equal(testNow) ||
 		got.CreatedBy != "us_admin" || got.State(testNow) != booking.InvitationOpen {
 		t.Fatalf("stored invitation: %+v", got)
@@ -71,53 +89,65 @@ func testInvitations(t *testing.T, open Opener) {
 	if jobs, err := e.st.ClaimJobs(ctx, "mail", testNow, 10, time.Minute); err != nil || len(jobs) != 1 || string(jobs[0].Payload) != "the e-mail" {
 		t.Errorf("the invitation's e-mail job: %v %+v", err, jobs)
 	}
+}
 
+func (f *invitationFixture) booksOnce(t *testing.T) {
+	ctx, e := context.Background(), f.e
 	b, err := e.bookWith(e.st, req{Artisan: "ana", Start: at(11, 0)}, "iv_1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The booking joins the invitation's commission.
-	if b.CommissionID != cm {
-		t.Errorf("the booking made belongs to %q, want %s", b.CommissionID, cm)
+	f.booked = b
+	if b.CommissionID != f.cm {
+		t.Errorf("the booking made belongs to %q, want %s", b.CommissionID, f.cm)
 	}
-	if bs, err := e.st.CommissionBookings(ctx, cm); err != nil || len(bs) != 1 || bs[0].ID != b.ID {
+	if bs, err := e.st.CommissionBookings(ctx, f.cm); err != nil || len(bs) != 1 || bs[0].ID != b.ID {
 		t.Errorf("the commission's bookings: %+v %v, want %s", bs, err, b.ID)
 	}
-	got, err = e.st.Invitation(ctx, "iv_1")
+	got, err := e.st.Invitation(ctx, "iv_1")
 	if err != nil || got.UsedBy != b.ID || !got.UsedAt.Equal(testNow) || got.State(testNow) != booking.InvitationUsed {
 		t.Fatalf("after booking %s the invitation is %+v (%v)", b.ID, got, err)
 	}
 	_, err = e.bookWith(e.st, req{Artisan: "ana", Start: at(14, 0)}, "iv_1")
 	wantCode(t, err, booking.ECONFLICT, booking.CodeInvitationUsed)
-	_, err = e.st.RevokeInvitation(ctx, cm, "iv_1", admin)
+	_, err = e.st.RevokeInvitation(ctx, f.cm, "iv_1", admin)
 	wantCode(t, err, booking.ECONFLICT, booking.CodeInvitationUsed)
+}
 
-	iv2, hash2 := newInvitation(cm, "iv_2")
+func (f *invitationFixture) revoked(t *testing.T) {
+	ctx, e := context.Background(), f.e
+	iv2, hash2 := newInvitation(f.cm, "iv_2")
 	e.mustInvite(t, iv2, hash2)
-	_, err = e.st.RevokeInvitation(ctx, cm2, "iv_2", admin)
+	_, err := e.st.RevokeInvitation(ctx, f.cm2, "iv_2", admin)
 	wantCode(t, err, booking.ENOTFOUND, booking.CodeNotFound)
 	e.setClock(testNow.Add(time.Minute))
-	r, err := e.st.RevokeInvitation(ctx, cm, "iv_2", admin)
+	r, err := e.st.RevokeInvitation(ctx, f.cm, "iv_2", admin)
 	if err != nil || !r.RevokedAt.Equal(testNow.Add(time.Minute)) {
 		t.Fatalf("revoke: %+v %v", r, err)
 	}
-	if r, err := e.st.RevokeInvitation(ctx, cm, "iv_2", admin); err != nil || !r.RevokedAt.Equal(testNow.Add(time.Minute)) {
+	if r, err := e.st.RevokeInvitation(ctx, f.cm, "iv_2", admin); err != nil || !r.RevokedAt.Equal(testNow.Add(time.Minute)) {
 		t.Errorf("revoked twice: %+v %v, want it unchanged", r, err)
 	}
 	_, err = e.bookWith(e.st, req{Artisan: "ana", Start: at(14, 0)}, "iv_2")
 	wantCode(t, err, booking.EGONE, booking.CodeInvitationRevoked)
+}
 
-	iv3, hash3 := newInvitation(cm, "iv_3")
+func (f *invitationFixture) expired(t *testing.T) {
+	e := f.e
+	iv3, hash3 := newInvitation(f.cm, "iv_3")
 	iv3.ExpiresAt = testNow.Add(time.Hour)
 	e.mustInvite(t, iv3, hash3)
 	e.setClock(testNow.Add(time.Hour))
-	_, err = e.bookWith(e.st, req{Artisan: "ana", Start: at(14, 0)}, "iv_3")
+	_, err := e.bookWith(e.st, req{Artisan: "ana", Start: at(14, 0)}, "iv_3")
 	wantCode(t, err, booking.EGONE, booking.CodeInvitationExpired)
-
-	if got := e.stored(t); len(got) != 1 || got[0].ID != b.ID {
-		t.Errorf("bookings stored: %+v, want only %s", got, b.ID)
+	if got := e.stored(t); len(got) != 1 || got[0].ID != f.booked.ID {
+		t.Errorf("bookings stored: %+v, want only %s", got, f.booked.ID)
 	}
-	list, err := e.st.CommissionInvitations(ctx, cm)
+}
+
+func (f *invitationFixture) listed(t *testing.T) {
+	ctx, e := context.Background(), f.e
+	list, err := e.st.CommissionInvitations(ctx, f.cm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +158,7 @@ func testInvitations(t *testing.T, open Opener) {
 	if fmt.Sprint(ids) != "[iv_3 iv_2 iv_1]" {
 		t.Errorf("the commission's invitations: %v, want the newest first", ids)
 	}
-	if list, err := e.st.CommissionInvitations(ctx, cm2); err != nil || len(list) != 0 {
+	if list, err := e.st.CommissionInvitations(ctx, f.cm2); err != nil || len(list) != 0 {
 		t.Errorf("another commission's invitations: %v %v", list, err)
 	}
 }
