@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 22).
+-- The whole current schema of a new atelier database (schema version 23).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -40,7 +40,10 @@ CREATE TABLE atelier (
     -- policy_text is the atelier's own words beside them.
     change_cutoff_hours      INTEGER NOT NULL DEFAULT 0 CHECK (change_cutoff_hours >= 0),
     max_reschedules          INTEGER NOT NULL DEFAULT 0 CHECK (max_reschedules >= 0),
-    policy_text              TEXT    NOT NULL DEFAULT ''
+    policy_text              TEXT    NOT NULL DEFAULT '',
+    -- Version 23: how long a request waits for staff before it is declined
+    -- on its own (booking.pending_hours; a booking rule: rules_source).
+    pending_hours            INTEGER NOT NULL DEFAULT 48 CHECK (pending_hours > 0)
 );
 
 -- Consultation rooms for in-person visits.
@@ -74,7 +77,9 @@ CREATE TABLE services (
     -- through a commission's invitation or by staff.
     public              INTEGER NOT NULL DEFAULT 1 CHECK (public IN (0, 1)),
     -- Version 20: how many of its artisans each booking takes together.
-    artisans_needed     INTEGER NOT NULL DEFAULT 1 CHECK (artisans_needed >= 1)
+    artisans_needed     INTEGER NOT NULL DEFAULT 1 CHECK (artisans_needed >= 1),
+    -- Version 23: a booking of it is a request staff confirm or decline.
+    requires_confirmation INTEGER NOT NULL DEFAULT 0 CHECK (requires_confirmation IN (0, 1))
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -216,6 +221,11 @@ CREATE TABLE bookings (
     -- When its personal data was erased (version 21): customer details,
     -- notes and answers blank; NULL otherwise.
     erased_at         TEXT,
+    -- A request (version 23): when it expires undecided (NULL: the booking
+    -- was never a request), and what staff told the customer when they
+    -- declined it ('' when it expired).
+    decide_by         TEXT,
+    decline_reason    TEXT    NOT NULL DEFAULT '',
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a
@@ -242,6 +252,8 @@ CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);
 -- A customer's bookings by e-mail address, as typed in any case: sending
 -- the manage links of an address again (version 8).
 CREATE INDEX bookings_customer_email ON bookings (customer_email COLLATE NOCASE, start_at);
+-- The requests waiting for staff, by when they expire (version 23).
+CREATE INDEX bookings_pending ON bookings (decide_by) WHERE status = 'pending';
 
 -- The manage tokens of each booking (version 8): the one in the answer
 -- that made it, and a fresh one in every e-mail to the customer, so that

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/outbox"
@@ -62,6 +63,18 @@ type Seams struct {
 	// hashes that user add and user passwd make (tests make them cheap);
 	// auth.DefaultParams otherwise.
 	PasswordParams *auth.Params
+	// Now, when set, is the clock of the application, the e-mails and the
+	// job runners (tests move it on to let requests expire); time.Now
+	// otherwise. The database's own timestamps keep the real time.
+	Now func() time.Time
+}
+
+// now is the run's clock.
+func (s Seams) now() func() time.Time {
+	if s.Now != nil {
+		return s.Now
+	}
+	return time.Now
 }
 
 func (s Seams) passwordParams() auth.Params {

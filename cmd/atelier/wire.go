@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -75,6 +76,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	}
 	cat := &storeCatalog{file: fileCat}
 	mailOpts := newMailOptions(cfg, cat, langs)
+	mailOpts.Now = seams.now()
 	db, bell, wake, err := openOutboxStore(ctx, cfg, fileCat, mailOpts, logger)
 	if err != nil {
 		return nil, err
@@ -94,7 +96,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	}
 	a := app.New(app.Deps{
 		Store:              db,
-		Now:                time.Now,
+		Now:                seams.now(),
 		Logger:             logger,
 		PublicURL:          cfg.Server.PublicURL,
 		Meetings:           g.meetings,
@@ -118,7 +120,7 @@ func build(ctx context.Context, cfg *config.Config, seams Seams, o *ops, logger 
 	})
 
 	// Background work: the job runners, then the rest.
-	background, err := jobRunners(cfg, seams, db, bell, mailOpts, g.syncer, retentionHandler(a), o, logger)
+	background, err := jobRunners(cfg, seams, db, bell, mailOpts, g.syncer, retentionHandler(a), a, o, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +201,9 @@ func newMailOptions(cfg *config.Config, cat *storeCatalog, langs *i18n.Catalogue
 // transaction: mail, and calendar writes when Google sync is on. It
 // returns the bell that its commits ring for the queues they filled.
 func openOutboxStore(ctx context.Context, cfg *config.Config, cat *booking.Catalog, mailOpts mail.Options, logger *slog.Logger) (database, *outbox.Bell, []work, error) {
-	queues := []string{mail.Queue}
+	// The requests' expiries (booking.RequestQueue) are written by the
+	// store itself with each request.
+	queues := []string{mail.Queue, booking.RequestQueue}
 	jobs := []booking.JobsFunc{mail.Jobs(mailOpts)}
 	if cfg.GoogleCalendar.Enabled {
 		queues = append(queues, gcal.Queue)
@@ -277,10 +281,10 @@ func newGoogle(cfg *config.Config, db database, mailOpts mail.Options, o *ops, l
 }
 
 // jobRunners are the runners of the job queues, one per queue, all on one
-// policy and woken by bell: mail, and the calendar writes when syncer is
-// set.
+// policy and clock and woken by bell: mail, the requests' expiries, and
+// the calendar writes when syncer is set.
 func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell, mailOpts mail.Options, syncer *gcal.Syncer,
-	retention outbox.Handler, o *ops, logger *slog.Logger) ([]work, error) {
+	retention outbox.Handler, a *app.App, o *ops, logger *slog.Logger) ([]work, error) {
 	type queue struct {
 		name, worker string
 		handler      outbox.Handler
@@ -291,6 +295,7 @@ func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell,
 		Links:     db,
 		Options:   mailOpts,
 	}}}
+	queues = append(queues, queue{booking.RequestQueue, "requests", requestExpiry(a)})
 	if syncer != nil {
 		queues = append(queues, queue{gcal.Queue, "gcal-out", syncer})
 	}
@@ -306,6 +311,7 @@ func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell,
 			Store:   o.jobQueue(db, q.name), // failures counted (metrics.go)
 			Handler: q.handler,
 			Policy:  policy,
+			Now:     seams.Now,
 			Bell:    bell,
 			Logger:  logger.With("worker", q.name),
 		})
@@ -315,6 +321,30 @@ func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell,
 		out = append(out, work{q.worker, r.Run})
 	}
 	return out, nil
+}
+
+// requestExpiry is the handler of the requests' expiry jobs
+// (booking.RequestQueue): the request is declined if still pending at its
+// time, once, whichever server runs the job and whatever staff decide at
+// the same moment (the store's decision is atomic; app.ExpireRequest).
+func requestExpiry(a *app.App) outbox.Handler {
+	return outbox.HandlerFunc(func(ctx context.Context, j booking.QueuedJob) error {
+		if j.BookingID == "" {
+			return outbox.Permanent(errors.New("an expiry job without its request"))
+		}
+		out, err := a.ExpireRequest(ctx, j.BookingID)
+		switch {
+		case booking.ErrorKind(err) == booking.ENOTFOUND:
+			return outbox.Permanent(err)
+		case err != nil:
+			return err
+		case !out.NotBefore.IsZero():
+			return outbox.PutOff(out.NotBefore, errors.New("the request is not due to expire yet"))
+		case !out.Expired:
+			return outbox.Skip(out.Skipped)
+		}
+		return nil
+	})
 }
 
 // combineJobs runs every JobsFunc for an event and returns all their jobs,

@@ -220,14 +220,19 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 	if mode == booking.InPerson {
 		b.Location = c.Atelier.Address
 	}
+	if svc.RequiresConfirmation && !how.staff {
+		// A request (requests.go): it holds the time until staff decide.
+		b.Status, b.DecideBy = booking.Pending, now.UTC().Add(pendingFor(c))
+	}
 	placeReq := availability.Request{ServiceID: svc.ID, Mode: mode, Start: start, ArtisanID: req.Artisan, Artisans: req.Artisans, Staff: how.staff}
 	// Google's answer for the exact slot, asked before a Meet link creates
 	// the booking's own event (google.go).
 	gbusy := a.googleBusy(ctx, c, placeReq, b.BlockStart, b.BlockEnd, booking.Busy{})
 
-	if mode == booking.Virtual && a.meetings != nil {
+	if mode == booking.Virtual && a.meetings != nil && b.Status != booking.Pending {
 		// The link needs the host, so choose the artisan now against the
 		// current schedule; the store re-checks that artisan atomically.
+		// A request gets its link when it is confirmed.
 		if err := a.linkMeeting(ctx, &b, c, &placeReq, now); err != nil {
 			return nil, err
 		}

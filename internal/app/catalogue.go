@@ -109,7 +109,10 @@ type ServiceRequest struct {
 	// ArtisansNeeded, when set, is how many of its artisans each booking
 	// takes together (1 to the number of Artisans).
 	ArtisansNeeded *int
-	Unread         booking.FieldErrors // as in BookingRequest
+	// RequiresConfirmation, when set, says whether its bookings are
+	// requests staff confirm (requests.go).
+	RequiresConfirmation *bool
+	Unread               booking.FieldErrors // as in BookingRequest
 }
 
 // PolicyOverride is a member of a service's booking policy as an admin
@@ -216,6 +219,9 @@ func applyService(s *booking.ServiceItem, req ServiceRequest, items *CatalogueAd
 	}
 	if req.Public != nil {
 		s.Private = !*req.Public
+	}
+	if req.RequiresConfirmation != nil {
+		s.RequiresConfirmation = *req.RequiresConfirmation
 	}
 	applyIntake(s, req, errs)
 	applyTeam(s, req, errs) // team.go
@@ -652,6 +658,7 @@ type RulesRequest struct {
 	MinNoticeMinutes    *int
 	HorizonDays         *int
 	SlotIntervalMinutes *int
+	PendingHours        *int // how long a request waits for staff (issue 13)
 	Unread              booking.FieldErrors
 }
 
@@ -684,6 +691,12 @@ func (a *App) SetBookingRules(ctx context.Context, u *booking.User, req RulesReq
 			errs.Add("slot_interval_minutes", "must divide a day evenly and be between 5 and 240, such as 15, 30 or 60")
 		}
 		r.SlotInterval = time.Duration(*p) * time.Minute
+	}
+	if p := req.PendingHours; p != nil {
+		if *p < 1 || *p > booking.MaxPendingHours {
+			errs.Add("pending_hours", fmt.Sprintf("must be between 1 and %d hours", booking.MaxPendingHours))
+		}
+		r.PendingFor = time.Duration(*p) * time.Hour
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err

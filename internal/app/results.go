@@ -32,7 +32,8 @@ type Changes struct {
 	// start when the policy has no cutoff).
 	ClosesAt time.Time
 	// Open says the customer may still cancel or move it (a confirmed
-	// booking before ClosesAt).
+	// booking before ClosesAt), or withdraw it (a pending request, not
+	// moved: CanReschedule is false).
 	Open bool
 	// ReschedulesLeft is how many more moves the customer may make, or
 	// -1 for no limit; CanReschedule is Open with a move left.
@@ -44,8 +45,15 @@ type Changes struct {
 func changesOf(b *booking.Booking, c *booking.Catalog, now time.Time) Changes {
 	p := c.PolicyOf(b.ServiceID)
 	ch := Changes{Policy: p, ClosesAt: p.ChangesCloseAt(b.Start), ReschedulesLeft: p.ReschedulesLeft(b)}
-	ch.Open = b.Status == booking.Confirmed && p.WindowOpen(b, now)
-	ch.CanReschedule = ch.Open && ch.ReschedulesLeft != 0
+	switch b.Status {
+	case booking.Confirmed:
+		ch.Open = p.WindowOpen(b, now)
+		ch.CanReschedule = ch.Open && ch.ReschedulesLeft != 0
+	case booking.Pending:
+		// A request may be withdrawn until it starts, not moved: the
+		// atelier decides on the time asked for.
+		ch.Open = now.Before(b.Start)
+	}
 	return ch
 }
 

@@ -24,7 +24,8 @@ type Store interface {
 	booking.ReplyStore // the customers' answers to invitations (replies.go)
 	// CustomerStore: staff search, customers and their notes (customers.go).
 	booking.CustomerStore
-	booking.PhotoStore // the photos customers add to bookings (photos.go)
+	booking.PhotoStore   // the photos customers add to bookings (photos.go)
+	booking.RequestStore // requests that staff confirm or decline (requests.go)
 	// CommissionStore: pieces made over several appointments (commissions.go).
 	booking.CommissionStore
 	// PrivacyStore: erasure and the customers' privacy links (privacy.go).

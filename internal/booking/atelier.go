@@ -65,7 +65,18 @@ type Rules struct {
 	ChangeCutoff   time.Duration
 	MaxReschedules int
 	PolicyNote     string
+
+	// PendingFor is how long a request for a service that staff confirm
+	// (Service.RequiresConfirmation) waits for their decision before it
+	// is declined on its own (booking.pending_hours).
+	PendingFor time.Duration
 }
+
+// DefaultPendingFor is booking.pending_hours when it is not set.
+const DefaultPendingFor = 48 * time.Hour
+
+// MaxPendingHours bounds booking.pending_hours: 30 days.
+const MaxPendingHours = 720
 
 // Service is something a customer can book.
 type Service struct {
@@ -90,6 +101,10 @@ type Service struct {
 	// together (a design consultation with the goldsmith and the
 	// gemmologist); 0 and 1 both mean one (Needed).
 	ArtisansNeeded int
+	// RequiresConfirmation makes a booking of the service a request that
+	// staff confirm or decline (status pending until then); staff's own
+	// bookings of it are confirmed at once.
+	RequiresConfirmation bool
 }
 
 // Needed is how many artisans one booking of the service holds: at least one.

@@ -85,6 +85,14 @@ type Booking struct {
 	// ErasedAt is when the booking's personal data was erased (privacy.go):
 	// its customer details, notes and answers are blank. Zero otherwise.
 	ErasedAt time.Time
+	// DecideBy is when a request (status pending, or declined once it
+	// was) expires undecided: its making plus the atelier's
+	// Rules.PendingFor then. Zero for a booking that was never a request.
+	DecideBy time.Time
+	// DeclineReason is what staff told the customer when they declined
+	// the request; "" for a request that expired undecided (and for every
+	// booking that was not declined).
+	DeclineReason string
 }
 
 // ArtisanIDs lists every artisan the booking holds, ArtisanID first: one
@@ -116,6 +124,13 @@ func (b *Booking) Extras() []string {
 	}
 	return b.Artisans[1:]
 }
+
+// WasRequest reports whether b was made as a request that staff decide on
+// (it may have been confirmed, declined or withdrawn since).
+func (b *Booking) WasRequest() bool { return !b.DecideBy.IsZero() }
+
+// Expired reports whether b is a request that expired undecided.
+func (b *Booking) Expired() bool { return b.Status == Declined && b.DeclineReason == "" }
 
 // ServiceNameOf is the name to show for b's service: the catalogue's
 // current name, else the name kept with the booking (the service left the

@@ -186,9 +186,33 @@ type RulesSnapshot struct {
 	MinNoticeMinutes    int `json:"min_notice_minutes"`
 	HorizonDays         int `json:"horizon_days"`
 	SlotIntervalMinutes int `json:"slot_interval_minutes"`
+	// PendingHours is how long a request waits for staff (Rules.PendingFor).
+	PendingHours int `json:"pending_hours"`
 }
 
-// Snapshot returns r in minutes and days.
+// Snapshot returns r in minutes, hours and days. A PendingFor of zero
+// (rules made before requests) is the default.
 func (r Rules) Snapshot() RulesSnapshot {
-	return RulesSnapshot{int(r.MinNotice / time.Minute), r.HorizonDays, int(r.SlotInterval / time.Minute)}
+	pending := r.PendingFor
+	if pending <= 0 {
+		pending = DefaultPendingFor
+	}
+	return RulesSnapshot{int(r.MinNotice / time.Minute), r.HorizonDays, int(r.SlotInterval / time.Minute), int(pending / time.Hour)}
+}
+
+// Differences names, by their keys in the configuration file, the rules
+// of s that other has otherwise.
+func (s RulesSnapshot) Differences(other RulesSnapshot) []string {
+	var keys []string
+	for _, v := range []struct {
+		key  string
+		a, b int
+	}{{"booking.min_notice_minutes", s.MinNoticeMinutes, other.MinNoticeMinutes}, {"booking.horizon_days", s.HorizonDays, other.HorizonDays},
+		{"booking.slot_interval_minutes", s.SlotIntervalMinutes, other.SlotIntervalMinutes},
+		{"booking.pending_hours", s.PendingHours, other.PendingHours}} {
+		if v.a != v.b {
+			keys = append(keys, v.key)
+		}
+	}
+	return keys
 }

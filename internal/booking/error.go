@@ -31,6 +31,8 @@ const (
 	CodeSlotUnavailable     = "slot_unavailable"
 	CodeBookingCancelled    = "booking_cancelled"
 	CodeBookingInPast       = "booking_in_past"
+	CodeNotPending          = "booking_not_pending" // confirm or decline of a booking that is no request waiting
+	CodeRequestPending      = "request_pending"     // a move of a request still waiting for staff
 	CodeIdempotencyMismatch = "idempotency_key_reused"
 	CodeUnavailable         = "unavailable"
 	CodeInternal            = "internal_error"

@@ -12,6 +12,11 @@ const (
 	EventCreated     EventKind = "created"
 	EventRescheduled EventKind = "rescheduled"
 	EventCancelled   EventKind = "cancelled"
+	// A request that staff decide on (issue 13): confirmed by staff, or
+	// declined by staff or by its expiry (then the actor is
+	// RequestExpiryActor and Booking.DeclineReason is "").
+	EventConfirmed EventKind = "confirmed"
+	EventDeclined  EventKind = "declined"
 )
 
 // Event describes a change to a booking that is being committed.

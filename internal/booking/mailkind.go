@@ -13,16 +13,21 @@ const (
 	MailStaffNotice  = "staff_notice" // to the artisan (and admins) on every change
 	MailLinks        = "manage_links" // to a customer who asked for their links again
 	MailReplyNotice  = "reply_notice" // to the artisan (and admins): the customer's answer to the invitation asks for them
+	// Requests that staff approve (issue 13).
+	MailRequestReceived = "request_received" // to the customer: the request arrived, no invite yet
+	MailRequestDeclined = "request_declined" // to the customer: declined with the reason, or expired
 )
 
 var mailKindLabels = map[string]string{
-	MailConfirmation: "Confirmation to the customer",
-	MailUpdate:       "Change notice to the customer",
-	MailCancellation: "Cancellation notice to the customer",
-	MailReminder:     "Reminder to the customer",
-	MailStaffNotice:  "Notice to the artisan and staff",
-	MailLinks:        "Links sent again to the customer",
-	MailReplyNotice:  "The customer's answer, to the artisan and staff",
+	MailConfirmation:    "Confirmation to the customer",
+	MailUpdate:          "Change notice to the customer",
+	MailCancellation:    "Cancellation notice to the customer",
+	MailReminder:        "Reminder to the customer",
+	MailStaffNotice:     "Notice to the artisan and staff",
+	MailLinks:           "Links sent again to the customer",
+	MailReplyNotice:     "The customer's answer, to the artisan and staff",
+	MailRequestReceived: "Request received, to the customer",
+	MailRequestDeclined: "Request declined, to the customer",
 }
 
 // MailKindLabel names a kind of e-mail for staff: "Confirmation to the

@@ -176,7 +176,8 @@ type Store interface {
 	BookingStore
 	StaffStore
 	JobStore
-	PhotoStore // the photos customers add to bookings (photo.go)
+	PhotoStore   // the photos customers add to bookings (photo.go)
+	RequestStore // requests that staff confirm or decline (request.go)
 	// Personal data: erasure and the customers' links (privacy.go).
 	PrivacyStore
 	// Ping checks that the database answers.

@@ -235,6 +235,10 @@ type Booking struct {
 	ChangeCutoffHours int    `yaml:"change_cutoff_hours"`
 	MaxReschedules    int    `yaml:"max_reschedules"`
 	PolicyText        string `yaml:"policy_text"`
+	// PendingHours is how long a request for a service with
+	// requires_confirmation waits for staff before it is declined on its
+	// own (issue 13; default 48).
+	PendingHours int `yaml:"pending_hours"`
 }
 
 // IdempotencyTTL is how long an Idempotency-Key is remembered.
@@ -264,6 +268,9 @@ type Service struct {
 	// ArtisansNeeded is how many of the artisans who offer the service
 	// take part in each booking together (issue 13; default 1).
 	ArtisansNeeded int `yaml:"artisans_needed"`
+	// RequiresConfirmation makes a booking of the service a request that
+	// staff confirm or decline (issue 13).
+	RequiresConfirmation bool `yaml:"requires_confirmation"`
 }
 
 // Buffers are the preparation and clearing times per mode.
@@ -427,6 +434,7 @@ func Default() Config {
 			HorizonDays:         90,
 			SlotIntervalMinutes: 30,
 			IdempotencyTTLHours: 24,
+			PendingHours:        48, // requests (issue 13)
 		},
 		Mail: Mail{
 			// From is filled by normalize: atelier.name <atelier.email>,

@@ -231,7 +231,7 @@ func TestExample(t *testing.T) {
 	})
 
 	t.Run("Rules", func(t *testing.T) {
-		want := booking.Rules{MinNotice: 24 * time.Hour, HorizonDays: 90, SlotInterval: 30 * time.Minute}
+		want := booking.Rules{MinNotice: 24 * time.Hour, HorizonDays: 90, SlotInterval: 30 * time.Minute, PendingFor: 48 * time.Hour}
 		if a.Rules != want {
 			t.Errorf("rules = %+v, want %+v", a.Rules, want)
 		}
@@ -300,7 +300,7 @@ func TestDefaults(t *testing.T) {
 		{"log", c.Log, config.Log{Format: "text", Level: "info"}},
 		{"database.path", c.Database.Path, "atelier.db"},
 		{"limits", c.Limits, config.Limits{BookingsPerMinute: 20, LoginsPerMinute: 10, LinkRequestsPerHour: 5}},
-		{"booking", c.Booking, config.Booking{MinNoticeMinutes: 1440, HorizonDays: 90, SlotIntervalMinutes: 30, IdempotencyTTLHours: 24}},
+		{"booking", c.Booking, config.Booking{MinNoticeMinutes: 1440, HorizonDays: 90, SlotIntervalMinutes: 30, IdempotencyTTLHours: 24, PendingHours: 48}},
 		{"mail.from", c.Mail.From, "Atelier <bookings@example.com>"},
 		{"mail.outbox_dir", c.Mail.OutboxDir, "mail-outbox"},
 		{"mail.smtp", c.Mail.SMTP, config.SMTP{Port: 587, TLS: "starttls"}},

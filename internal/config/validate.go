@@ -372,6 +372,10 @@ func (v *validator) catalog(c *Config) *booking.Catalog {
 	a.Rules.ChangeCutoff = time.Duration(b.ChangeCutoffHours) * time.Hour
 	a.Rules.MaxReschedules = b.MaxReschedules
 	a.Rules.PolicyNote = strings.TrimSpace(b.PolicyText)
+	if b.PendingHours < 1 || b.PendingHours > booking.MaxPendingHours {
+		v.add("booking.pending_hours", "must be between 1 and %d hours (got %d)", booking.MaxPendingHours, b.PendingHours)
+	}
+	a.Rules.PendingFor = time.Duration(b.PendingHours) * time.Hour
 	if len(a.Rules.PolicyNote) > maxPolicyText {
 		v.add("booking.policy_text", "must be at most %d bytes (got %d)", maxPolicyText, len(a.Rules.PolicyNote))
 	}
@@ -485,6 +489,7 @@ func (v *validator) services(c *Config, cat *booking.Catalog) {
 			svc.MaxReschedules = &n
 		}
 		svc.Private = s.Public != nil && !*s.Public
+		svc.RequiresConfirmation = s.RequiresConfirmation
 		cat.Services = append(cat.Services, svc)
 	}
 	if len(c.Services) == 0 {

@@ -27,13 +27,11 @@ type jobPayload struct {
 // without the customer). It does no I/O, as the store requires.
 func Jobs() booking.JobsFunc {
 	return func(e booking.Event) ([]booking.Job, error) {
-		switch e.Kind {
-		case booking.EventCreated, booking.EventRescheduled, booking.EventCancelled, booking.EventErased:
-		default:
-			return nil, nil
-		}
 		if e.Booking == nil || e.Booking.ID == "" {
 			return nil, fmt.Errorf("gcal: %s event without a booking", e.Kind)
+		}
+		if !calendarChange(e) {
+			return nil, nil
 		}
 		p, err := json.Marshal(jobPayload{BookingID: e.Booking.ID, Artisans: teamOf(e)})
 		if err != nil {
@@ -123,4 +121,21 @@ func (s *Syncer) GaveUp(ctx context.Context, j booking.QueuedJob, err error) err
 		return fmt.Errorf("gcal: save booking sync state: %w", serr)
 	}
 	return nil
+}
+
+// calendarChange reports whether e changes what the artisan's calendar
+// shows. A request (status pending) is not in it until staff confirm it:
+// its making, its decline and its withdrawal change nothing there, and
+// its confirmation puts it in (the time is held in the booking engine all
+// along).
+func calendarChange(e booking.Event) bool {
+	switch e.Kind {
+	case booking.EventCreated:
+		return e.Booking.Status != booking.Pending
+	case booking.EventRescheduled, booking.EventConfirmed, booking.EventErased:
+		return true
+	case booking.EventCancelled:
+		return e.Previous == nil || e.Previous.Status != booking.Pending
+	}
+	return false
 }

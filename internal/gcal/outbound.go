@@ -74,7 +74,10 @@ func (s *Syncer) syncBooking(ctx context.Context, b *booking.Booking, st *calsyn
 		}
 		st.ArtisanID, st.CalendarID, st.EventID = "", "", ""
 	}
-	if b.Status == booking.Cancelled {
+	if !b.Status.Holds() || b.Status == booking.Pending {
+		// Cancelled or declined: nothing in the calendar (a request that
+		// never was confirmed had nothing there, and deleting a missing
+		// event is done). Pending: not in it until confirmed.
 		if err := s.deleteEvent(ctx, a.ID, calID, eid); err != nil {
 			return err
 		}

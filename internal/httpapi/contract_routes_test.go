@@ -289,6 +289,20 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	}
 	do(admin, http.MethodGet, "/api/v1/staff/google/callback?state=forged&code=c", nil, http.StatusBadRequest)
 
+	// Requests that staff confirm or decline (issue 13).
+	if _, err := e.DB.SyncCatalog(context.Background(), RequestCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	var rq Booking
+	do("", http.MethodPost, "/api/v1/bookings", ViewingRequest("2026-12-07T12:30:00+08:00"), http.StatusCreated).JSON(t, &rq)
+	do(admin, http.MethodPost, "/api/v1/staff/bookings/"+rq.ID+"/confirm", nil, http.StatusOK)
+	do(admin, http.MethodPost, "/api/v1/staff/bookings/"+rq.ID+"/confirm", nil, http.StatusConflict)
+	do(admin, http.MethodPost, "/api/v1/staff/bookings/"+rq.ID+"/decline", map[string]string{"reason": "x"}, http.StatusConflict)
+	do("", http.MethodPost, "/api/v1/bookings", ViewingRequest("2026-12-07T15:00:00+08:00"), http.StatusCreated).JSON(t, &rq)
+	do(admin, http.MethodPost, "/api/v1/staff/bookings/"+rq.ID+"/decline", map[string]string{"reason": ""}, http.StatusUnprocessableEntity)
+	do(admin, http.MethodPost, "/api/v1/staff/bookings/"+rq.ID+"/decline", map[string]string{"reason": "Away at a fair."}, http.StatusOK)
+	do("", http.MethodPost, "/api/v1/bookings/"+rq.ID+"/reschedule", map[string]string{"start": tomorrow14}, http.StatusConflict, "Authorization", "Bearer "+rq.ManageToken)
+
 	// A booking's photos (a service that asks for them).
 	if _, err := e.DB.SyncCatalog(context.Background(), IntakeCatalog()); err != nil {
 		t.Fatal(err)

@@ -377,7 +377,7 @@ func TestContractCheck(t *testing.T) {
 	}
 	jsonH := http.Header{"Content-Type": {"application/json"}}
 	problemH := http.Header{"Content-Type": {"application/problem+json"}}
-	service := `{"id":"design","name":"Design","description":"","duration_minutes":90,"modes":["in_person"],"artisans":["mei"],"questions":[]}`
+	service := `{"id":"design","name":"Design","description":"","duration_minutes":90,"modes":["in_person"],"artisans":["mei"],"questions":[],"requires_confirmation":false}`
 	booking := `{"id":"bk_1","status":"confirmed","service":"design","service_name":"Design","mode":"in_person","artisan":"mei","artisan_name":"Mei",` +
 		`"start":"2026-12-02T10:00:00+08:00","end":"2026-12-02T11:30:00+08:00","customer":{"name":"Ana","email":"ana@example.com"},"notes":"",` +
 		`"answers":{},"sequence":0,"created_at":"2026-12-01T09:00:00+08:00","updated_at":"2026-12-01T09:00:00+08:00","links":{"ics":"https://a.example/api/v1/bookings/bk_1/invite.ics"},` +

@@ -45,6 +45,9 @@ func (sa *staffAPI) register(r *mux.Router) {
 	r.Handle("/bookings/{id}/reschedule", sa.staffOnly(sa.handleReschedule)).Methods(http.MethodPost)
 	r.Handle("/bookings/{id}/staff-notes", sa.staffOnly(sa.handleStaffNotes)).Methods(http.MethodPut)
 	r.Handle("/bookings/{id}/messages", sa.staffOnly(sa.handleBookingMessages)).Methods(http.MethodGet)
+	// Requests that staff approve (issue 13).
+	r.Handle("/bookings/{id}/confirm", sa.staffOnly(sa.handleConfirmRequest)).Methods(http.MethodPost)
+	r.Handle("/bookings/{id}/decline", sa.staffOnly(sa.handleDeclineRequest)).Methods(http.MethodPost)
 
 	r.Handle("/artisans", sa.staffOnly(sa.handleArtisans)).Methods(http.MethodGet)
 	r.Handle("/artisans/{id}", sa.staffOnly(sa.handleArtisan)).Methods(http.MethodGet)
@@ -210,6 +213,29 @@ func (sa *staffAPI) handleGetBooking(w http.ResponseWriter, r *http.Request) err
 
 func (sa *staffAPI) handleCancel(w http.ResponseWriter, r *http.Request) error {
 	v, err := sa.staff.StaffCancel(r.Context(), userOf(r), mux.Vars(r)["id"])
+	return sa.replyStaffBooking(w, v, err)
+}
+
+// handleConfirmRequest serves POST /bookings/{id}/confirm: the pending
+// request becomes a confirmed booking and its invitation goes out.
+func (sa *staffAPI) handleConfirmRequest(w http.ResponseWriter, r *http.Request) error {
+	v, err := sa.staff.ConfirmRequest(r.Context(), userOf(r), mux.Vars(r)["id"])
+	return sa.replyStaffBooking(w, v, err)
+}
+
+// declineRequest is the body of POST /bookings/{id}/decline.
+type declineRequest struct {
+	Reason string `json:"reason"`
+}
+
+// handleDeclineRequest serves POST /bookings/{id}/decline: the pending
+// request is declined with the reason its customer is told.
+func (sa *staffAPI) handleDeclineRequest(w http.ResponseWriter, r *http.Request) error {
+	var body declineRequest
+	if err := decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	v, err := sa.staff.DeclineRequest(r.Context(), userOf(r), mux.Vars(r)["id"], body.Reason)
 	return sa.replyStaffBooking(w, v, err)
 }
 

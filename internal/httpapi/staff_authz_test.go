@@ -202,6 +202,20 @@ var matrix = map[string]matrixCase{
 		},
 		want: [5]int{401, 401, 404, 200, 200},
 	},
+	// Requests (issue 13): as the other changes of a booking, an artisan
+	// account decides its own artisan's requests only.
+	"POST /api/v1/staff/bookings/{id}/confirm": {
+		prepare: func(t *testing.T, f *matrixFixture) (string, any) {
+			return "/api/v1/staff/bookings/" + f.request(t).ID + "/confirm", nil
+		},
+		want: [5]int{401, 401, 404, 200, 200},
+	},
+	"POST /api/v1/staff/bookings/{id}/decline": {
+		prepare: func(t *testing.T, f *matrixFixture) (string, any) {
+			return "/api/v1/staff/bookings/" + f.request(t).ID + "/decline", map[string]string{"reason": "The pieces are away."}
+		},
+		want: [5]int{401, 401, 404, 200, 200},
+	},
 	"GET /api/v1/staff/bookings/{id}/messages": {
 		prepare: func(t *testing.T, f *matrixFixture) (string, any) {
 			return "/api/v1/staff/bookings/" + f.booking(t).ID + "/messages", nil

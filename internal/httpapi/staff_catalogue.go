@@ -60,6 +60,8 @@ type serviceBody struct {
 	MaxReschedules    override       `json:"max_reschedules"`
 	// ArtisansNeeded is how many of its artisans each booking takes together.
 	ArtisansNeeded *int `json:"artisans_needed"`
+	// RequiresConfirmation makes its bookings requests staff decide on.
+	RequiresConfirmation *bool `json:"requires_confirmation"`
 }
 
 // questionBody is one question of a service body (config.Question).
@@ -89,7 +91,8 @@ func (b serviceBody) request() app.ServiceRequest {
 	req := app.ServiceRequest{ID: b.ID, Name: b.Name, Description: b.Description, DurationMinutes: b.DurationMinutes,
 		Modes: b.Modes, Artisans: b.Artisans, Active: b.Active, Public: b.Public,
 		ArtisansNeeded:    b.ArtisansNeeded,
-		ChangeCutoffHours: app.PolicyOverride(b.ChangeCutoffHours), MaxReschedules: app.PolicyOverride(b.MaxReschedules)}
+		ChangeCutoffHours: app.PolicyOverride(b.ChangeCutoffHours), MaxReschedules: app.PolicyOverride(b.MaxReschedules),
+		RequiresConfirmation: b.RequiresConfirmation}
 	if b.Questions != nil {
 		req.Questions = make([]config.Question, len(b.Questions))
 		for i, q := range b.Questions {
@@ -163,6 +166,7 @@ type rulesBody struct {
 	MinNoticeMinutes    *int `json:"min_notice_minutes"`
 	HorizonDays         *int `json:"horizon_days"`
 	SlotIntervalMinutes *int `json:"slot_interval_minutes"`
+	PendingHours        *int `json:"pending_hours"`
 }
 
 // adminServiceView is a service as admins see it.
@@ -233,8 +237,9 @@ func newAdminRoomView(r *booking.RoomItem, loc *time.Location) adminRoomView {
 }
 
 func newRulesView(r booking.Rules) rulesView {
-	return rulesView{MinNoticeMinutes: int(r.MinNotice / time.Minute), HorizonDays: r.HorizonDays,
-		SlotIntervalMinutes: int(r.SlotInterval / time.Minute)}
+	s := r.Snapshot()
+	return rulesView{MinNoticeMinutes: s.MinNoticeMinutes, HorizonDays: s.HorizonDays,
+		SlotIntervalMinutes: s.SlotIntervalMinutes, PendingHours: s.PendingHours}
 }
 
 // catalogueView is the answer to GET /catalogue.
@@ -380,6 +385,6 @@ func (sa *staffAPI) handleBookingRules(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	ch, err := sa.staff.SetBookingRules(r.Context(), userOf(r), app.RulesRequest{MinNoticeMinutes: body.MinNoticeMinutes,
-		HorizonDays: body.HorizonDays, SlotIntervalMinutes: body.SlotIntervalMinutes})
+		HorizonDays: body.HorizonDays, SlotIntervalMinutes: body.SlotIntervalMinutes, PendingHours: body.PendingHours})
 	return sa.writeChange(w, http.StatusOK, ch, err)
 }

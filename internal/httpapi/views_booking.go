@@ -46,6 +46,11 @@ type bookingView struct {
 	Links     links `json:"links"`
 	// Policy is the booking policy as it stands for this booking.
 	Policy policyView `json:"policy"`
+	// DecideBy is when a request expires undecided (issue 13): set on
+	// every booking made as a request. DeclineReason is what staff told
+	// the customer when they declined it.
+	DecideBy      *Time  `json:"decide_by,omitempty"`
+	DeclineReason string `json:"decline_reason,omitempty"`
 	// ManageToken is set only in the response that creates the booking.
 	ManageToken string `json:"manage_token,omitempty"`
 }
@@ -83,7 +88,20 @@ func (s *Server) bookingView(b *app.Booking) *bookingView {
 		UpdatedAt:   at(b.UpdatedAt),
 		Links:       links{ICS: s.app.PublicURL() + "/api/v1/bookings/" + b.ID + "/invite.ics"},
 		Policy:      newPolicyView(b.Changes, b.Reschedules, at),
+		DecideBy:    decideBy(b.DecideBy, at),
+
+		DeclineReason: b.DeclineReason,
 	}
+}
+
+// decideBy is a request's expiry as the API shows it, nil for a booking
+// never made as a request.
+func decideBy(t time.Time, at func(time.Time) Time) *Time {
+	if t.IsZero() {
+		return nil
+	}
+	v := at(t)
+	return &v
 }
 
 // policyView is the booking policy of a booking (issue 13): what its

@@ -38,6 +38,9 @@ type rulesView struct {
 	MinNoticeMinutes    int `json:"min_notice_minutes"`
 	HorizonDays         int `json:"horizon_days"`
 	SlotIntervalMinutes int `json:"slot_interval_minutes"`
+	// PendingHours is how long a request waits for the atelier's
+	// decision (issue 13).
+	PendingHours int `json:"pending_hours"`
 }
 
 func newAtelierView(at *booking.Atelier) *atelierView {
@@ -51,11 +54,7 @@ func newAtelierView(at *booking.Atelier) *atelierView {
 		Rooms:        nonNil(at.Rooms),
 		OpeningHours: at.Hours,
 		Closures:     make([]closureView, 0, len(at.Closures)),
-		Booking: rulesView{
-			MinNoticeMinutes:    int(at.Rules.MinNotice / time.Minute),
-			HorizonDays:         at.Rules.HorizonDays,
-			SlotIntervalMinutes: int(at.Rules.SlotInterval / time.Minute),
-		},
+		Booking:      newRulesView(at.Rules),
 	}
 	for _, cl := range at.Closures {
 		v.Closures = append(v.Closures, newClosureView(cl))
@@ -98,6 +97,9 @@ type serviceView struct {
 	Policy *servicePolicyView `json:"policy,omitempty"`
 	// ArtisansNeeded is how many of Artisans each booking takes together.
 	ArtisansNeeded int `json:"artisans_needed"`
+	// RequiresConfirmation: a booking of it is a request, pending until
+	// the atelier confirms it (issue 13).
+	RequiresConfirmation bool `json:"requires_confirmation"`
 }
 
 // servicePolicyView is the booking policy that applies to a service: the
@@ -127,6 +129,8 @@ func newServiceView(s *booking.Service) serviceView {
 		Artisans:        nonNil(s.Artisans),
 		Questions:       nonNil(s.Questions),
 		ArtisansNeeded:  s.Needed(),
+
+		RequiresConfirmation: s.RequiresConfirmation,
 	}
 }
 

@@ -31,6 +31,9 @@ const (
 	KindReminder     = booking.MailReminder     // to the customer, before the appointment
 	KindStaffNotice  = booking.MailStaffNotice  // to the artisan (and admins) on every change
 	KindLinks        = booking.MailLinks        // to a customer who asked for their links again
+	// Requests that staff approve (issue 13): neither carries an invite.
+	KindRequestReceived = booking.MailRequestReceived // to the customer, when the request is made
+	KindRequestDeclined = booking.MailRequestDeclined // to the customer, when it is declined or expires
 )
 
 // DefaultReminderBefore is how long before an appointment the reminder
@@ -122,11 +125,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	d.byReply = e.Actor == booking.ReplyActor
 	var msgs []*rendered
 
-	kind := map[booking.EventKind]string{
-		booking.EventCreated:     KindConfirmation,
-		booking.EventRescheduled: KindUpdate,
-		booking.EventCancelled:   KindCancellation,
-	}[e.Kind]
+	kind := customerKind(e)
 	if kind == "" {
 		return nil, fmt.Errorf("mail: unknown event kind %q", e.Kind)
 	}
@@ -219,6 +218,25 @@ func (o Options) notifyTeam(e booking.Event, notify func(name, addr string, n no
 		}
 	}
 	return nil
+}
+
+// customerKind is the kind of the customer's message about e ("" for an
+// event it does not know). A request's making and decline are told
+// without an invite; its confirmation is the usual confirmation.
+func customerKind(e booking.Event) string {
+	switch {
+	case e.Kind == booking.EventCreated && e.Booking.Status == booking.Pending:
+		return KindRequestReceived
+	case e.Kind == booking.EventCreated, e.Kind == booking.EventConfirmed:
+		return KindConfirmation
+	case e.Kind == booking.EventRescheduled:
+		return KindUpdate
+	case e.Kind == booking.EventCancelled:
+		return KindCancellation
+	case e.Kind == booking.EventDeclined:
+		return KindRequestDeclined
+	}
+	return ""
 }
 
 // reminder returns the reminder job for a new or moved booking, unless

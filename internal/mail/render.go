@@ -298,7 +298,7 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	if d.atelier.Email != "" && !strings.EqualFold(d.atelier.Email, o.From.Address) {
 		m.ReplyTo = []*gomail.Address{address(d.atelier.Name, d.atelier.Email)}
 	}
-	if kind != KindReminder { // a reminder carries no invite
+	if carriesInvite(kind, prev) {
 		id := o.inviteDetails(d, now)
 		id.ManageURL = manage
 		id.Lang = l
@@ -313,6 +313,20 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 	return &rendered{kind: kind, to: b.Customer.Email, msg: raw}, nil
 }
 
+// carriesInvite reports whether the customer's message of kind carries
+// the invitation: not a reminder, nor any message about a request that
+// was never confirmed (its making, its decline, its withdrawal), since no
+// invitation of it reached the customer's calendar.
+func carriesInvite(kind string, prev *booking.Booking) bool {
+	switch kind {
+	case KindReminder, KindRequestReceived, KindRequestDeclined:
+		return false
+	case KindCancellation:
+		return prev == nil || prev.Status != booking.Pending
+	}
+	return true
+}
+
 // customerWords writes the heading and opening paragraphs of the message
 // of kind into v and returns its subject.
 func (o *Options) customerWords(v *view, kind string, d display, prev *booking.Booking) (subject string, err error) {
@@ -324,9 +338,30 @@ func (o *Options) customerWords(v *view, kind string, d display, prev *booking.B
 		subject = l.T("mail.confirmed.subject", "Service", d.subjectWhat(), "When", short)
 		v.Heading = l.T("mail.confirmed.heading")
 		v.Paragraphs = []string{greeting, l.T("mail.confirmed.body", "Artisan", d.artisan)}
+		if prev != nil && prev.Status == booking.Pending {
+			v.Paragraphs = []string{greeting, l.T("mail.confirmed.request"), l.T("mail.confirmed.body", "Artisan", d.artisan)}
+		}
+	case KindRequestReceived:
+		subject = l.T("mail.request.subject", "Service", d.subjectWhat(), "When", short)
+		v.Heading = l.T("mail.request.heading")
+		v.Paragraphs = []string{greeting, l.T("mail.request.body", "By", l.DateTime(b.DecideBy.In(d.primary())))}
+	case KindRequestDeclined:
+		subject = l.T("mail.declined.subject", "Service", d.subjectWhat(), "When", short)
+		v.Heading = l.T("mail.declined.heading")
+		if b.Expired() {
+			v.Paragraphs = []string{greeting, l.T("mail.declined.expired")}
+		} else {
+			v.Paragraphs = []string{greeting, l.T("mail.declined.body"), l.T("mail.declined.reason", "Reason", b.DeclineReason), l.T("mail.declined.again")}
+		}
 	case KindUpdate:
 		subject = o.updateWords(v, d, prev, greeting)
 	case KindCancellation:
+		if prev != nil && prev.Status == booking.Pending {
+			subject = l.T("mail.withdrawn.subject", "Service", d.subjectWhat(), "When", short)
+			v.Heading = l.T("mail.withdrawn.heading")
+			v.Paragraphs = []string{greeting, l.T("mail.withdrawn.body")}
+			break
+		}
 		subject = l.T("mail.cancelled.subject", "Service", d.subjectWhat(), "When", short)
 		v.Heading = l.T("mail.cancelled.heading")
 		v.Paragraphs = []string{greeting, l.T("mail.cancelled.body")}
@@ -391,9 +426,20 @@ func (o *Options) previousRow(d display, prev *booking.Booking) row {
 // link to the booking's page.
 func (o *Options) customerLinks(v *view, kind string, d display, now time.Time, manage string) {
 	b, l := d.b, d.l
-	if kind == KindCancellation {
+	if kind == KindCancellation || kind == KindRequestDeclined {
 		if manage != "" {
 			v.Notes = append(v.Notes, l.T("mail.note.booking_page", "URL", manage))
+		}
+		return
+	}
+	if kind == KindRequestReceived {
+		// No call link yet (it comes with the confirmation): the request's
+		// page, where it can be withdrawn.
+		v.Notes = append(v.Notes, o.policyNote(d))
+		if manage != "" {
+			v.Button = &link{Label: l.T("mail.button.request"), URL: manage}
+		} else {
+			v.Notes = append(v.Notes, l.T("mail.note.reply"))
 		}
 		return
 	}
@@ -471,6 +517,28 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 		subject = "Booking moved to " + d.artisan + ": " + who + ", now " + short
 		v.Heading = "Booking moved to another artisan"
 		v.Paragraphs = []string{"The appointment with " + who + " (" + d.service + ") has moved from " + was + " to " + d.artisan + "."}
+	case e.Kind == booking.EventCreated && b.Status == booking.Pending:
+		subject = "Request to confirm: " + who + ", " + short
+		v.Heading = "A request waits for your decision"
+		v.Paragraphs = []string{who + " asked for " + d.title() + ". The time is held for them until staff confirm or decline the request; " +
+			"undecided, it is declined on its own on " + shortWhen(l, b.DecideBy, d.atelierLoc) + ".",
+			"Confirm or decline it on its page: " + o.staffURL(b.ID)}
+	case e.Kind == booking.EventConfirmed:
+		subject = "Request confirmed: " + who + ", " + short
+		v.Heading = "Request confirmed"
+		v.Paragraphs = []string{"The request of " + who + " for " + d.title() + " is confirmed: it is an appointment now, and the customer has the invitation."}
+	case e.Kind == booking.EventDeclined && b.Expired():
+		subject = "Request expired: " + who + ", " + short
+		v.Heading = "Request expired undecided"
+		v.Paragraphs = []string{"No one confirmed or declined the request of " + who + " in time, so it was declined on its own and the time is free again. The customer was told."}
+	case e.Kind == booking.EventDeclined:
+		subject = "Request declined: " + who + ", " + short
+		v.Heading = "Request declined"
+		v.Paragraphs = []string{"The request of " + who + " was declined and the time is free again. The customer was told: " + b.DeclineReason}
+	case e.Kind == booking.EventCancelled && e.Previous != nil && e.Previous.Status == booking.Pending:
+		subject = "Request withdrawn: " + who + ", " + short
+		v.Heading = "Request withdrawn"
+		v.Paragraphs = []string{"The request of " + who + " was withdrawn; the time is free again."}
 	case e.Kind == booking.EventCreated:
 		subject = "New booking: " + who + ", " + short
 		v.Heading = "New booking"
@@ -554,6 +622,11 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 		return nil, err
 	}
 	return &rendered{kind: KindStaffNotice, to: to.Address, msg: raw}, nil
+}
+
+// staffURL is the staff page of booking id.
+func (o *Options) staffURL(id string) string {
+	return strings.TrimSuffix(o.PublicURL, "/") + "/staff/bookings/" + url.PathEscape(id)
 }
 
 // languageName is the language of b's customer for staff: "English",

@@ -17,24 +17,27 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	notes, location, meeting_url, sequence, created_at, updated_at,
 	coalesce(uid, ''), service_name, artisan_name, answers, reschedules, customer_language, discreet,
 	coalesce(commission_id, ''), extra_artisans,
-	erased_at`
+	erased_at, decide_by, decline_reason`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
 	var status, mode, answers, extras string
-	var erased *time.Time
+	var erased, decideBy *time.Time
 	err := s.Scan(&b.ID, &status, &b.ServiceID, &mode, &b.ArtisanID, &b.RoomID,
 		&b.Start, &b.End, &b.BlockStart, &b.BlockEnd,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &b.CreatedAt, &b.UpdatedAt,
 		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules, &b.Customer.Language, &b.Discreet,
-		&b.CommissionID, &extras, &erased)
+		&b.CommissionID, &extras, &erased, &decideBy, &b.DeclineReason)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
 	setExtras(&b, extras)
 	if erased != nil {
 		b.ErasedAt = erased.UTC()
+	}
+	if decideBy != nil {
+		b.DecideBy = decideBy.UTC()
 	}
 	if b.Answers, err = booking.ParseAnswers(answers); err != nil {
 		return nil, fmt.Errorf("booking %s: %w", b.ID, err)
@@ -128,8 +131,11 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		if b.ID == "" {
 			b.ID = booking.NewID(booking.BookingIDPrefix)
 		}
-		if b.Status != booking.Pending {
-			b.Status = booking.Confirmed
+		if err := booking.PrepareNew(&b); err != nil {
+			return err
+		}
+		if !b.DecideBy.IsZero() {
+			b.DecideBy = utc(b.DecideBy)
 		}
 		b.ArtisanID, b.RoomID, b.Artisans = p.ArtisanID, p.RoomID, p.Artisans
 		b.CreatedAt, b.UpdatedAt = tx.now, tx.now
@@ -141,16 +147,16 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 		// catalogue as it is now (see schema.sql).
 		err = tx.QueryRow(ctx, `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, extra_artisans,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, extra_artisans, decide_by,
 			service_name, artisan_name)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27,
 				coalesce((SELECT name FROM services WHERE id = $3), ''), coalesce((SELECT name FROM artisans WHERE id = $5), ''))
 			RETURNING service_name, artisan_name`,
 			b.ID, string(b.Status), b.ServiceID, string(b.Mode), b.ArtisanID, nullString(b.RoomID),
 			b.Start, b.End, b.BlockStart, b.BlockEnd,
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
 			b.Notes, b.Location, b.MeetingURL, b.Sequence, b.CreatedAt, b.UpdatedAt,
-			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID), extrasColumn(&b)).Scan(&b.ServiceName, &b.ArtisanName)
+			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID), extrasColumn(&b), nullTime(b.DecideBy)).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
@@ -244,8 +250,8 @@ func (st *BookingStore) CancelBooking(ctx context.Context, id string, actor book
 // row and jobs, and returns the booking as it is after. A cancelled
 // booking is ECONFLICT (booking_cancelled).
 func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.Actor) (*booking.Booking, error) {
-	if prev.Status == booking.Cancelled {
-		return nil, booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is already cancelled")
+	if err := booking.CancelRefusal(prev); err != nil {
+		return nil, err
 	}
 	b := *prev
 	b.Status, b.Sequence, b.UpdatedAt = booking.Cancelled, prev.Sequence+1, tx.now
@@ -278,8 +284,8 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		if err != nil {
 			return err
 		}
-		if prev.Status != booking.Confirmed {
-			return booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "a cancelled booking cannot be moved")
+		if err := booking.MoveRefusal(prev); err != nil {
+			return err
 		}
 		b := *prev
 		b.Start, b.End = utc(start), utc(end)
@@ -354,12 +360,18 @@ func recordEvent(ctx context.Context, tx *Tx, ev booking.Event) error {
 		ev.Previous, ev.Booking); err != nil {
 		return err
 	}
-	if tx.db.Jobs == nil {
-		return nil
+	// A request never waits without the job that expires it, whatever
+	// the hook.
+	jobs := booking.RequestExpiryJob(ev)
+	if tx.db.Jobs != nil {
+		more, err := tx.db.Jobs(ev)
+		if err != nil {
+			return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
+		}
+		jobs = append(more, jobs...)
 	}
-	jobs, err := tx.db.Jobs(ev)
-	if err != nil {
-		return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
+	if len(jobs) == 0 {
+		return nil
 	}
 	return enqueue(ctx, tx, jobs)
 }

@@ -89,14 +89,14 @@ func (r *catalogReader) each(what, query string, args []any, scan func(pgx.Rows)
 func (r *catalogReader) atelier() error {
 	a := &r.c.Atelier
 	var hours string
-	var notice, horizon, interval, cutoff, moves int
+	var notice, horizon, interval, cutoff, moves, pending int
 	var note string
 	err := r.q.QueryRow(r.ctx, `SELECT name, timezone, address, phone, email, map_url,
 		min_notice_minutes, horizon_days, slot_interval_minutes, opening_hours::text,
-		change_cutoff_hours, max_reschedules, policy_text
+		change_cutoff_hours, max_reschedules, policy_text, pending_hours
 		FROM atelier WHERE id = 1`).
 		Scan(&a.Name, &a.Timezone, &a.Address, &a.Phone, &a.Email, &a.MapURL, &notice, &horizon, &interval, &hours,
-			&cutoff, &moves, &note)
+			&cutoff, &moves, &note, &pending)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return booking.Errorf(booking.EUNAVAILABLE, booking.CodeInternal, "the atelier is not configured yet")
 	}
@@ -117,6 +117,7 @@ func (r *catalogReader) atelier() error {
 		ChangeCutoff:   time.Duration(cutoff) * time.Hour,
 		MaxReschedules: moves,
 		PolicyNote:     note,
+		PendingFor:     time.Duration(pending) * time.Hour, // version 14
 	}
 	return nil
 }
@@ -155,14 +156,15 @@ func (r *catalogReader) services() error {
 	c := r.c
 	r.serviceAt = map[string]int{}
 	return r.each("services", `SELECT id, name, description, duration_minutes, questions, change_cutoff_hours, max_reschedules, public,
-		CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END FROM services
+		CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END,
+		requires_confirmation FROM services
 		WHERE active ORDER BY position, id`, nil, func(rows pgx.Rows) error {
 		var s booking.Service
 		var minutes int
 		var questions string
 		var cutoff, moves *int64
 		var public bool
-		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves, &public, &s.ArtisansNeeded); err != nil {
+		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves, &public, &s.ArtisansNeeded, &s.RequiresConfirmation); err != nil {
 			return fmt.Errorf("services: %w", err)
 		}
 		if cutoff != nil {

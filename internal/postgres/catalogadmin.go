@@ -28,9 +28,9 @@ func (st *CatalogStore) CatalogItems(ctx context.Context) (*booking.CatalogItems
 
 func catalogItems(ctx context.Context, q querier) (*booking.CatalogItems, error) {
 	out := &booking.CatalogItems{}
-	var notice, horizon, interval int
-	err := q.QueryRow(ctx, `SELECT min_notice_minutes, horizon_days, slot_interval_minutes, rules_source
-		FROM atelier WHERE id = 1`).Scan(&notice, &horizon, &interval, &out.RulesSource)
+	var notice, horizon, interval, pending int
+	err := q.QueryRow(ctx, `SELECT min_notice_minutes, horizon_days, slot_interval_minutes, rules_source, pending_hours
+		FROM atelier WHERE id = 1`).Scan(&notice, &horizon, &interval, &out.RulesSource, &pending)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, booking.Errorf(booking.EUNAVAILABLE, booking.CodeInternal, "the atelier is not configured yet")
 	}
@@ -38,7 +38,7 @@ func catalogItems(ctx context.Context, q querier) (*booking.CatalogItems, error)
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	out.Rules = booking.Rules{MinNotice: time.Duration(notice) * time.Minute, HorizonDays: horizon,
-		SlotInterval: time.Duration(interval) * time.Minute}
+		SlotInterval: time.Duration(interval) * time.Minute, PendingFor: time.Duration(pending) * time.Hour}
 	steps := []func(context.Context, querier, *booking.CatalogItems) error{itemRooms, itemServices, itemModes, itemArtisans, itemLinks}
 	for _, step := range steps {
 		if err := step(ctx, q, out); err != nil {
@@ -91,7 +91,8 @@ func itemRooms(ctx context.Context, q querier, out *booking.CatalogItems) error 
 
 func itemServices(ctx context.Context, q querier, out *booking.CatalogItems) error {
 	return eachRow(ctx, q, "services", `SELECT id, name, description, duration_minutes, active, source, updated_at,
-		questions, change_cutoff_hours, max_reschedules, public, CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END
+		questions, change_cutoff_hours, max_reschedules, public, CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END,
+		requires_confirmation
 		FROM services ORDER BY active DESC, position, id`,
 		func(rows pgx.Rows) error {
 			var s booking.ServiceItem
@@ -101,7 +102,7 @@ func itemServices(ctx context.Context, q querier, out *booking.CatalogItems) err
 			var updated *time.Time
 			var cutoff, moves *int64
 			if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &s.Active, &s.Source, &updated,
-				&questions, &cutoff, &moves, &public, &s.ArtisansNeeded); err != nil {
+				&questions, &cutoff, &moves, &public, &s.ArtisansNeeded, &s.RequiresConfirmation); err != nil {
 				return err
 			}
 			s.Private = !public
@@ -227,14 +228,14 @@ func (st *CatalogStore) SaveService(ctx context.Context, s booking.ServiceItem, 
 		}
 		cutoff, moves := policyColumns(&s.Service)
 		_, err = tx.Exec(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, source, updated_at,
-			questions, change_cutoff_hours, max_reschedules, public, artisans_needed)
-			VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), -1) + 1 FROM services), $5, 'staff', $6, $7, $8, $9, $10, $11)
+			questions, change_cutoff_hours, max_reschedules, public, artisans_needed, requires_confirmation)
+			VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position), -1) + 1 FROM services), $5, 'staff', $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, active = excluded.active, source = 'staff', updated_at = excluded.updated_at,
 			questions = excluded.questions, change_cutoff_hours = excluded.change_cutoff_hours,
 			max_reschedules = excluded.max_reschedules, public = excluded.public,
-			artisans_needed = excluded.artisans_needed`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), s.Active, now, questions, cutoff, moves, !s.Private, s.Needed())
+			artisans_needed = excluded.artisans_needed, requires_confirmation = excluded.requires_confirmation`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), s.Active, now, questions, cutoff, moves, !s.Private, s.Needed(), s.RequiresConfirmation)
 		if err != nil {
 			return err
 		}
@@ -399,8 +400,8 @@ func (st *CatalogStore) SaveRoom(ctx context.Context, r booking.RoomItem, create
 func (st *CatalogStore) SetRules(ctx context.Context, r booking.Rules, actor booking.Actor) error {
 	err := st.db.inTx(ctx, func(tx *Tx) error {
 		var b booking.RulesSnapshot
-		err := tx.QueryRow(ctx, `SELECT min_notice_minutes, horizon_days, slot_interval_minutes FROM atelier WHERE id = 1`).
-			Scan(&b.MinNoticeMinutes, &b.HorizonDays, &b.SlotIntervalMinutes)
+		err := tx.QueryRow(ctx, `SELECT min_notice_minutes, horizon_days, slot_interval_minutes, pending_hours FROM atelier WHERE id = 1`).
+			Scan(&b.MinNoticeMinutes, &b.HorizonDays, &b.SlotIntervalMinutes, &b.PendingHours)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return booking.ErrNotFound("atelier")
 		}
@@ -409,8 +410,8 @@ func (st *CatalogStore) SetRules(ctx context.Context, r booking.Rules, actor boo
 		}
 		a := r.Snapshot()
 		_, err = tx.Exec(ctx, `UPDATE atelier SET min_notice_minutes = $1, horizon_days = $2, slot_interval_minutes = $3,
-			rules_source = 'staff', rules_updated_at = $4, updated_at = $5 WHERE id = 1`,
-			a.MinNoticeMinutes, a.HorizonDays, a.SlotIntervalMinutes, tx.now, tx.now)
+			rules_source = 'staff', rules_updated_at = $4, updated_at = $5, pending_hours = $6 WHERE id = 1`,
+			a.MinNoticeMinutes, a.HorizonDays, a.SlotIntervalMinutes, tx.now, tx.now, a.PendingHours)
 		if err != nil {
 			return err
 		}

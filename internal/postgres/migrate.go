@@ -47,6 +47,7 @@ var migrations = []migration{
 	{"teams", migrateTeams},                                 // 16: services that need several artisans (booking_artisans)
 	{"personal data", migratePrivacy},                       // 17: erasure and privacy links (privacy.go)
 	{"invitations", migrateInvitations},                     // 18: issue 13, a commission's next step
+	{"request terms", migrateRequestTerms},                  // 19: requires_confirmation, pending_hours, decide_by, decline_reason
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -528,3 +529,18 @@ const invitationSchema = `CREATE TABLE invitations (
 
 CREATE INDEX invitations_commission ON invitations (commission_id, created_at);
 `
+
+// migrateRequestTerms adds what requests that staff approve need beside
+// their statuses (issue 13): a service's requires_confirmation, the
+// atelier's pending_hours, and each request's decide_by and
+// decline_reason.
+func migrateRequestTerms(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+ALTER TABLE atelier ADD COLUMN pending_hours integer NOT NULL DEFAULT 48 CHECK (pending_hours > 0);
+ALTER TABLE services ADD COLUMN requires_confirmation boolean NOT NULL DEFAULT false;
+ALTER TABLE bookings ADD COLUMN decide_by timestamptz;
+ALTER TABLE bookings ADD COLUMN decline_reason text NOT NULL DEFAULT '';
+CREATE INDEX bookings_pending ON bookings (decide_by) WHERE status = 'pending';
+`)
+	return err
+}

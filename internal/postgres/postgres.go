@@ -295,3 +295,11 @@ func nullString(s string) any {
 
 // utc truncates t to the stored precision, in UTC.
 func utc(t time.Time) time.Time { return t.UTC().Truncate(timePrecision) }
+
+// nullTime is t for a nullable timestamptz: NULL when zero.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return utc(t)
+}

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 18).
+-- version 19).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -46,7 +46,10 @@ CREATE TABLE atelier (
     -- Version 8: the booking policy (see SQLite's schema.sql).
     change_cutoff_hours      integer     NOT NULL DEFAULT 0 CHECK (change_cutoff_hours >= 0),
     max_reschedules          integer     NOT NULL DEFAULT 0 CHECK (max_reschedules >= 0),
-    policy_text              text        NOT NULL DEFAULT ''
+    policy_text              text        NOT NULL DEFAULT '',
+    -- Version 19: how long a request waits for staff before it is declined
+    -- on its own (booking.pending_hours; a booking rule: rules_source).
+    pending_hours            integer     NOT NULL DEFAULT 48 CHECK (pending_hours > 0)
 );
 
 -- Consultation rooms for in-person visits.
@@ -81,7 +84,9 @@ CREATE TABLE services (
     -- only through a commission's invitation or by staff.
     public              boolean NOT NULL DEFAULT true,
     -- Version 16: how many of its artisans each booking takes together.
-    artisans_needed     integer NOT NULL DEFAULT 1 CHECK (artisans_needed >= 1)
+    artisans_needed     integer NOT NULL DEFAULT 1 CHECK (artisans_needed >= 1),
+    -- Version 19: a booking of it is a request staff confirm or decline.
+    requires_confirmation boolean NOT NULL DEFAULT false
 );
 
 -- The modes a service is offered in, with the buffers of each mode.
@@ -210,6 +215,11 @@ CREATE TABLE bookings (
     -- Version 12: a surprise; the customer's e-mail subjects and
     -- invitations name no service, only an appointment at the atelier.
     discreet          boolean     NOT NULL DEFAULT false,
+    -- Version 19, a request: when it expires undecided (NULL: the booking
+    -- was never a request), and what staff told the customer when they
+    -- declined it ('' when it expired).
+    decide_by         timestamptz,
+    decline_reason    text        NOT NULL DEFAULT '',
     CHECK (start_at < end_at),
     CHECK (block_start <= start_at AND end_at <= block_end),
     -- A block is at most a day long: Schedule finds the bookings touching a
@@ -242,6 +252,8 @@ CREATE INDEX bookings_start ON bookings (start_at);
 CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);
 -- A customer's bookings by e-mail address, as typed in any case.
 CREATE INDEX bookings_customer_email ON bookings (lower(customer_email), start_at);
+-- The requests waiting for staff, by when they expire (version 19).
+CREATE INDEX bookings_pending ON bookings (decide_by) WHERE status = 'pending';
 
 -- The manage tokens of each booking: the one in the answer that made it,
 -- and a fresh one in every e-mail to the customer. Only the SHA-256 of a

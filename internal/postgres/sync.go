@@ -106,17 +106,17 @@ func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, err
 	var changed time.Time
 	var rules staffRules
 	err = tx.QueryRow(ctx, `SELECT opening_hours::text, opening_hours_source, opening_hours_updated_at,
-		min_notice_minutes, horizon_days, slot_interval_minutes, rules_source, rules_updated_at
+		min_notice_minutes, horizon_days, slot_interval_minutes, rules_source, rules_updated_at, pending_hours
 		FROM atelier WHERE id = 1`).Scan(&cur, &source, &changed,
-		&rules.notice, &rules.horizon, &rules.interval, &rules.source, &rules.changed)
+		&rules.notice, &rules.horizon, &rules.interval, &rules.source, &rules.changed, &rules.pending)
 	if errors.Is(err, pgx.ErrNoRows) {
 		_, err = tx.Exec(ctx, `INSERT INTO atelier (id, name, timezone, address, phone, email, map_url,
 			min_notice_minutes, horizon_days, slot_interval_minutes,
-			opening_hours, opening_hours_source, opening_hours_updated_at, updated_at)
-			VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, 'config', $11, $11)`,
+			opening_hours, opening_hours_source, opening_hours_updated_at, updated_at, pending_hours)
+			VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::json, 'config', $11, $11, $12)`,
 			a.Name, a.Timezone, a.Address, a.Phone, a.Email, a.MapURL,
 			int(a.Rules.MinNotice/time.Minute), a.Rules.HorizonDays, int(a.Rules.SlotInterval/time.Minute),
-			hours, now)
+			hours, now, a.Rules.Snapshot().PendingHours)
 		if err != nil {
 			return nil, fmt.Errorf("atelier: %w", err)
 		}
@@ -137,14 +137,14 @@ func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, err
 	default:
 		changed = now
 	}
-	notice, horizon, interval, w := rules.apply(a.Rules, a.Location)
+	r, w := rules.apply(a.Rules, a.Location)
 	warnings = append(warnings, w...)
 	_, err = tx.Exec(ctx, `UPDATE atelier SET name = $1, timezone = $2, address = $3, phone = $4, email = $5,
 		map_url = $6, min_notice_minutes = $7, horizon_days = $8, slot_interval_minutes = $9,
 		opening_hours = $10::json, opening_hours_source = $11, opening_hours_updated_at = $12, updated_at = $13,
-		rules_source = $14 WHERE id = 1`,
+		rules_source = $14, pending_hours = $15 WHERE id = 1`,
 		a.Name, a.Timezone, a.Address, a.Phone, a.Email, a.MapURL,
-		notice, horizon, interval, hours, source, changed, now, rules.source)
+		r.MinNoticeMinutes, r.HorizonDays, r.SlotIntervalMinutes, hours, source, changed, now, rules.source, r.PendingHours)
 	if err != nil {
 		return nil, fmt.Errorf("atelier: %w", err)
 	}
@@ -225,6 +225,7 @@ func ignored(kind, id string, changed *time.Time, now time.Time, active bool, va
 // staffRules are the booking rules in the database with their source.
 type staffRules struct {
 	notice, horizon, interval int
+	pending                   int // pending_hours (version 14)
 	source                    string
 	changed                   *time.Time
 }
@@ -232,30 +233,22 @@ type staffRules struct {
 // apply returns the rules to store: the file's while they are the file's
 // (or the file agrees with the app again), else the database's, with a
 // warning naming the file's values ignored.
-func (r *staffRules) apply(file booking.Rules, loc *time.Location) (notice, horizon, interval int, warnings []string) {
-	notice, horizon, interval = int(file.MinNotice/time.Minute), file.HorizonDays, int(file.SlotInterval/time.Minute)
+func (r *staffRules) apply(file booking.Rules, loc *time.Location) (booking.RulesSnapshot, []string) {
+	f := file.Snapshot()
 	if r.source != booking.SourceStaff {
-		return notice, horizon, interval, nil
+		return f, nil
 	}
-	var keys []string
-	for _, v := range []struct {
-		key      string
-		db, file int
-	}{{"booking.min_notice_minutes", r.notice, notice}, {"booking.horizon_days", r.horizon, horizon},
-		{"booking.slot_interval_minutes", r.interval, interval}} {
-		if v.db != v.file {
-			keys = append(keys, v.key)
-		}
-	}
+	db := booking.RulesSnapshot{MinNoticeMinutes: r.notice, HorizonDays: r.horizon, SlotIntervalMinutes: r.interval, PendingHours: r.pending}
+	keys := db.Differences(f)
 	if len(keys) == 0 {
 		r.source = booking.SourceConfig
-		return notice, horizon, interval, nil
+		return f, nil
 	}
 	when := ""
 	if r.changed != nil {
 		when = changedOn(*r.changed, loc)
 	}
-	return r.notice, r.horizon, r.interval, []string{fmt.Sprintf("booking rules were changed in the app on %s; the file's %s is ignored "+
+	return db, []string{fmt.Sprintf("booking rules were changed in the app on %s; the file's %s is ignored "+
 		"(make the file match the app to manage them from the file again)", when, strings.Join(keys, ", "))}
 }
 
@@ -308,14 +301,14 @@ func syncServices(ctx context.Context, tx *Tx, services []booking.Service) ([]st
 		}
 		cutoff, moves := policyColumns(&s)
 		_, err = tx.Exec(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, questions,
-			change_cutoff_hours, max_reschedules, public, artisans_needed)
-			VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $10)
+			change_cutoff_hours, max_reschedules, public, artisans_needed, requires_confirmation)
+			VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, position = excluded.position, active = true,
 			questions = excluded.questions,
 			change_cutoff_hours = excluded.change_cutoff_hours, max_reschedules = excluded.max_reschedules,
-			public = excluded.public, artisans_needed = excluded.artisans_needed`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves, !s.Private, s.Needed())
+			public = excluded.public, artisans_needed = excluded.artisans_needed, requires_confirmation = excluded.requires_confirmation`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves, !s.Private, s.Needed(), s.RequiresConfirmation)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}
@@ -357,6 +350,7 @@ func ignoredService(ctx context.Context, tx *Tx, s booking.Service, it staffItem
 		{"max_reschedules", overrideText(cur.MaxReschedules), overrideText(s.MaxReschedules)},
 		{"public", fmt.Sprint(!cur.Private), fmt.Sprint(!s.Private)},
 		{"artisans_needed", strconv.Itoa(cur.Needed()), strconv.Itoa(s.Needed())},
+		{"requires_confirmation", fmt.Sprint(cur.RequiresConfirmation), fmt.Sprint(s.RequiresConfirmation)},
 	}), nil
 }
 

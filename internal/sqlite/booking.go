@@ -16,23 +16,28 @@ const bookingColumns = `id, status, service_id, mode, artisan_id, coalesce(room_
 	notes, location, meeting_url, sequence, created_at, updated_at,
 	coalesce(uid, ''), service_name, artisan_name, answers, reschedules, customer_language, discreet,
 	coalesce(commission_id, ''), extra_artisans,
-	coalesce(erased_at, '')`
+	coalesce(erased_at, ''), coalesce(decide_by, ''), decline_reason`
 
 func scanBooking(s scanner) (*booking.Booking, error) {
 	var b booking.Booking
-	var start, end, bstart, bend, created, updated, answers, extras, erased string
+	var start, end, bstart, bend, created, updated, answers, extras, erased, decideBy string
 	err := s.Scan(&b.ID, &b.Status, &b.ServiceID, &b.Mode, &b.ArtisanID, &b.RoomID,
 		&start, &end, &bstart, &bend,
 		&b.Customer.Name, &b.Customer.Email, &b.Customer.Phone, &b.Customer.Timezone,
 		&b.Notes, &b.Location, &b.MeetingURL, &b.Sequence, &created, &updated,
 		&b.UID, &b.ServiceName, &b.ArtisanName, &answers, &b.Reschedules, &b.Customer.Language, &b.Discreet,
-		&b.CommissionID, &extras, &erased)
+		&b.CommissionID, &extras, &erased, &decideBy, &b.DeclineReason)
 	if err != nil {
 		return nil, fmt.Errorf("booking: %w", err)
 	}
 	setExtras(&b, extras)
 	if erased != "" {
 		if b.ErasedAt, err = parseTime(erased); err != nil {
+			return nil, fmt.Errorf("booking %s: %w", b.ID, err)
+		}
+	}
+	if decideBy != "" {
+		if b.DecideBy, err = parseTime(decideBy); err != nil {
 			return nil, fmt.Errorf("booking %s: %w", b.ID, err)
 		}
 	}
@@ -74,9 +79,9 @@ func getBooking(ctx context.Context, q queryer, id string) (*booking.Booking, er
 // the artisan are kept from the catalogue as it is now (see schema.sql).
 const insertBookingSQL = `INSERT INTO bookings (id, status, service_id, mode, artisan_id, room_id,
 			start_at, end_at, block_start, block_end, customer_name, customer_email, customer_phone, customer_timezone,
-			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, extra_artisans,
+			notes, location, meeting_url, sequence, created_at, updated_at, uid, answers, customer_language, discreet, commission_id, extra_artisans, decide_by,
 			service_name, artisan_name)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 				coalesce((SELECT name FROM services WHERE id = ?), ''), coalesce((SELECT name FROM artisans WHERE id = ?), ''))
 			RETURNING service_name, artisan_name`
 
@@ -130,6 +135,9 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 			return err
 		}
 		b = createdRow(b, p, tx.now)
+		if err := booking.PrepareNew(&b); err != nil {
+			return err
+		}
 		answers, err := booking.AnswersJSON(b.Answers)
 		if err != nil {
 			return fmt.Errorf("insert booking: %w", err)
@@ -141,7 +149,7 @@ func (st *BookingStore) CreateBooking(ctx context.Context, nb booking.NewBooking
 			fmtTime(b.Start), fmtTime(b.End), fmtTime(b.BlockStart), fmtTime(b.BlockEnd),
 			b.Customer.Name, b.Customer.Email, b.Customer.Phone, b.Customer.Timezone,
 			b.Notes, b.Location, b.MeetingURL, b.Sequence, fmtTime(b.CreatedAt), fmtTime(b.UpdatedAt),
-			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID), extrasColumn(&b), b.ServiceID, b.ArtisanID).Scan(&b.ServiceName, &b.ArtisanName)
+			nullString(b.UID), answers, b.Customer.Language, b.Discreet, nullString(b.CommissionID), extrasColumn(&b), nullTime(b.DecideBy), b.ServiceID, b.ArtisanID).Scan(&b.ServiceName, &b.ArtisanName)
 		if isOverlapRefusal(err) {
 			return booking.ErrSlotUnavailable("it overlaps another booking")
 		}
@@ -245,8 +253,8 @@ const cancelBookingSQL = `UPDATE bookings SET status = ?, sequence = ?, updated_
 // the bumped sequence, the audit row and the jobs of the change. A
 // cancelled booking is ECONFLICT (booking_cancelled).
 func cancelIn(ctx context.Context, tx *Tx, prev *booking.Booking, actor booking.Actor) (*booking.Booking, error) {
-	if prev.Status == booking.Cancelled {
-		return nil, booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "the booking is already cancelled")
+	if err := booking.CancelRefusal(prev); err != nil {
+		return nil, err
 	}
 	now := tx.now
 	b := *prev
@@ -288,8 +296,8 @@ func (st *BookingStore) RescheduleBooking(ctx context.Context, id string, start,
 		if err != nil {
 			return err
 		}
-		if prev.Status != booking.Confirmed {
-			return booking.Errorf(booking.ECONFLICT, booking.CodeBookingCancelled, "a cancelled booking cannot be moved")
+		if err := booking.MoveRefusal(prev); err != nil {
+			return err
 		}
 		b := *prev
 		b.Start, b.End = start.UTC().Truncate(timePrecision), end.UTC().Truncate(timePrecision)
@@ -362,15 +370,21 @@ func recordEvent(ctx context.Context, tx *Tx, ev booking.Event) error {
 		ev.Previous, ev.Booking); err != nil {
 		return err
 	}
-	if tx.db.Jobs == nil {
-		return nil
-	}
-	jobs, ok := tx.prerenderedJobs(ev)
-	if !ok {
-		var err error
-		if jobs, err = tx.db.Jobs(ev); err != nil {
-			return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
+	// A request never waits without the job that expires it, whatever
+	// the hook.
+	jobs := booking.RequestExpiryJob(ev)
+	if tx.db.Jobs != nil {
+		more, ok := tx.prerenderedJobs(ev)
+		if !ok {
+			var err error
+			if more, err = tx.db.Jobs(ev); err != nil {
+				return fmt.Errorf("jobs for %s booking: %w", ev.Kind, err)
+			}
 		}
+		jobs = append(more, jobs...)
+	}
+	if len(jobs) == 0 {
+		return nil
 	}
 	return enqueue(ctx, tx, jobs)
 }

@@ -73,14 +73,14 @@ func (r *catalogReader) each(what, query string, args []any, scan func(*sql.Rows
 func (r *catalogReader) atelier() error {
 	a := &r.c.Atelier
 	var hours string
-	var notice, horizon, interval, cutoff, moves int
+	var notice, horizon, interval, cutoff, moves, pending int
 	var note string
 	err := r.q.QueryRowContext(r.ctx, `SELECT name, timezone, address, phone, email, map_url,
 		min_notice_minutes, horizon_days, slot_interval_minutes, opening_hours,
-		change_cutoff_hours, max_reschedules, policy_text
+		change_cutoff_hours, max_reschedules, policy_text, pending_hours
 		FROM atelier WHERE id = 1`).
 		Scan(&a.Name, &a.Timezone, &a.Address, &a.Phone, &a.Email, &a.MapURL, &notice, &horizon, &interval, &hours,
-			&cutoff, &moves, &note)
+			&cutoff, &moves, &note, &pending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return booking.Errorf(booking.EUNAVAILABLE, booking.CodeInternal, "the atelier is not configured yet")
 	}
@@ -101,6 +101,7 @@ func (r *catalogReader) atelier() error {
 		ChangeCutoff:   time.Duration(cutoff) * time.Hour,
 		MaxReschedules: moves,
 		PolicyNote:     note,
+		PendingFor:     time.Duration(pending) * time.Hour, // version 18
 	}
 	return nil
 }
@@ -140,14 +141,15 @@ func (r *catalogReader) services() error {
 	c := r.c
 	r.serviceAt = map[string]int{}
 	return r.each("services", `SELECT id, name, description, duration_minutes, questions, change_cutoff_hours, max_reschedules, public,
-		CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END FROM services
+		CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END,
+		requires_confirmation FROM services
 		WHERE active ORDER BY position, id`, nil, func(rows *sql.Rows) error {
 		var s booking.Service
 		var minutes int
 		var questions string
 		var cutoff, moves sql.NullInt64
 		var public bool
-		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves, &public, &s.ArtisansNeeded); err != nil {
+		if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &questions, &cutoff, &moves, &public, &s.ArtisansNeeded, &s.RequiresConfirmation); err != nil {
 			return fmt.Errorf("services: %w", err)
 		}
 		s.ChangeCutoff, s.MaxReschedules = servicePolicy(cutoff, moves)

@@ -41,9 +41,9 @@ func (st *CatalogStore) CatalogItems(ctx context.Context) (*booking.CatalogItems
 
 func catalogItems(ctx context.Context, q queryer) (*booking.CatalogItems, error) {
 	out := &booking.CatalogItems{}
-	var notice, horizon, interval int
-	err := q.QueryRowContext(ctx, `SELECT min_notice_minutes, horizon_days, slot_interval_minutes, rules_source
-		FROM atelier WHERE id = 1`).Scan(&notice, &horizon, &interval, &out.RulesSource)
+	var notice, horizon, interval, pending int
+	err := q.QueryRowContext(ctx, `SELECT min_notice_minutes, horizon_days, slot_interval_minutes, rules_source, pending_hours
+		FROM atelier WHERE id = 1`).Scan(&notice, &horizon, &interval, &out.RulesSource, &pending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, booking.Errorf(booking.EUNAVAILABLE, booking.CodeInternal, "the atelier is not configured yet")
 	}
@@ -51,7 +51,7 @@ func catalogItems(ctx context.Context, q queryer) (*booking.CatalogItems, error)
 		return nil, fmt.Errorf("rules: %w", err)
 	}
 	out.Rules = booking.Rules{MinNotice: time.Duration(notice) * time.Minute, HorizonDays: horizon,
-		SlotInterval: time.Duration(interval) * time.Minute}
+		SlotInterval: time.Duration(interval) * time.Minute, PendingFor: time.Duration(pending) * time.Hour}
 	steps := []func(context.Context, queryer, *booking.CatalogItems) error{itemRooms, itemServices, itemModes, itemArtisans, itemLinks}
 	for _, step := range steps {
 		if err := step(ctx, q, out); err != nil {
@@ -104,7 +104,8 @@ func itemRooms(ctx context.Context, q queryer, out *booking.CatalogItems) error 
 
 func itemServices(ctx context.Context, q queryer, out *booking.CatalogItems) error {
 	return eachRow(ctx, q, "services", `SELECT id, name, description, duration_minutes, active, source, updated_at,
-		questions, change_cutoff_hours, max_reschedules, public, CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END
+		questions, change_cutoff_hours, max_reschedules, public, CASE WHEN artisans_needed > 1 THEN artisans_needed ELSE 0 END,
+		requires_confirmation
 		FROM services ORDER BY active DESC, position, id`,
 		func(rows *sql.Rows) error {
 			var s booking.ServiceItem
@@ -113,7 +114,7 @@ func itemServices(ctx context.Context, q queryer, out *booking.CatalogItems) err
 			var updated, questions string
 			var cutoff, moves sql.NullInt64
 			if err := rows.Scan(&s.ID, &s.Name, &s.Description, &minutes, &s.Active, &s.Source, &updated,
-				&questions, &cutoff, &moves, &public, &s.ArtisansNeeded); err != nil {
+				&questions, &cutoff, &moves, &public, &s.ArtisansNeeded, &s.RequiresConfirmation); err != nil {
 				return err
 			}
 			s.Private = !public
@@ -231,14 +232,14 @@ func (st *CatalogStore) SaveService(ctx context.Context, s booking.ServiceItem, 
 		}
 		cutoff, moves := policyColumns(&s.Service)
 		_, err = tx.ExecContext(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, source, updated_at,
-			questions, change_cutoff_hours, max_reschedules, public, artisans_needed)
-			VALUES (?, ?, ?, ?, (SELECT coalesce(max(position), -1) + 1 FROM services), ?, 'staff', ?, ?, ?, ?, ?, ?)
+			questions, change_cutoff_hours, max_reschedules, public, artisans_needed, requires_confirmation)
+			VALUES (?, ?, ?, ?, (SELECT coalesce(max(position), -1) + 1 FROM services), ?, 'staff', ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, active = excluded.active, source = 'staff', updated_at = excluded.updated_at,
 			questions = excluded.questions, change_cutoff_hours = excluded.change_cutoff_hours,
 			max_reschedules = excluded.max_reschedules, public = excluded.public,
-			artisans_needed = excluded.artisans_needed`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), s.Active, now, questions, cutoff, moves, !s.Private, s.Needed())
+			artisans_needed = excluded.artisans_needed, requires_confirmation = excluded.requires_confirmation`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), s.Active, now, questions, cutoff, moves, !s.Private, s.Needed(), s.RequiresConfirmation)
 		if err != nil {
 			return err
 		}
@@ -407,8 +408,8 @@ func (st *CatalogStore) SaveRoom(ctx context.Context, r booking.RoomItem, create
 func (st *CatalogStore) SetRules(ctx context.Context, r booking.Rules, actor booking.Actor) error {
 	err := st.db.inTx(ctx, func(tx *Tx) error {
 		var b booking.RulesSnapshot
-		err := tx.QueryRowContext(ctx, `SELECT min_notice_minutes, horizon_days, slot_interval_minutes FROM atelier WHERE id = 1`).
-			Scan(&b.MinNoticeMinutes, &b.HorizonDays, &b.SlotIntervalMinutes)
+		err := tx.QueryRowContext(ctx, `SELECT min_notice_minutes, horizon_days, slot_interval_minutes, pending_hours FROM atelier WHERE id = 1`).
+			Scan(&b.MinNoticeMinutes, &b.HorizonDays, &b.SlotIntervalMinutes, &b.PendingHours)
 		if errors.Is(err, sql.ErrNoRows) {
 			return booking.ErrNotFound("atelier")
 		}
@@ -417,8 +418,8 @@ func (st *CatalogStore) SetRules(ctx context.Context, r booking.Rules, actor boo
 		}
 		a := r.Snapshot()
 		_, err = tx.ExecContext(ctx, `UPDATE atelier SET min_notice_minutes = ?, horizon_days = ?, slot_interval_minutes = ?,
-			rules_source = 'staff', rules_updated_at = ?, updated_at = ? WHERE id = 1`,
-			a.MinNoticeMinutes, a.HorizonDays, a.SlotIntervalMinutes, fmtTime(tx.now), fmtTime(tx.now))
+			pending_hours = ?, rules_source = 'staff', rules_updated_at = ?, updated_at = ? WHERE id = 1`,
+			a.MinNoticeMinutes, a.HorizonDays, a.SlotIntervalMinutes, a.PendingHours, fmtTime(tx.now), fmtTime(tx.now))
 		if err != nil {
 			return err
 		}

@@ -44,6 +44,7 @@ var migrations = []migration{
 	migrateV20Teams,
 	migrateV21Privacy,
 	migrateV22Invitations,
+	migrateV23RequestTerms,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -1018,3 +1019,18 @@ const invitationSchema = `CREATE TABLE invitations (
 
 CREATE INDEX invitations_commission ON invitations (commission_id, created_at);
 `
+
+// migrateV23RequestTerms adds what requests that staff approve need beside
+// their statuses (issue 13): a service's requires_confirmation, the
+// atelier's pending_hours, and each request's decide_by and
+// decline_reason.
+func migrateV23RequestTerms(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+ALTER TABLE atelier ADD COLUMN pending_hours INTEGER NOT NULL DEFAULT 48 CHECK (pending_hours > 0);
+ALTER TABLE services ADD COLUMN requires_confirmation INTEGER NOT NULL DEFAULT 0 CHECK (requires_confirmation IN (0, 1));
+ALTER TABLE bookings ADD COLUMN decide_by TEXT;
+ALTER TABLE bookings ADD COLUMN decline_reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX bookings_pending ON bookings (decide_by) WHERE status = 'pending';
+`)
+	return err
+}

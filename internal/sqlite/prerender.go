@@ -95,8 +95,9 @@ func storedTimes(b booking.Booking) booking.Booking {
 // unless it is a request (pending).
 func createdRow(b booking.Booking, p booking.Placement, now time.Time) booking.Booking {
 	if b.Status != booking.Pending {
-		b.Status = booking.Confirmed
+		b.Status, b.DecideBy = booking.Confirmed, time.Time{} // a request's expiry (issue 13)
 	}
+	b.DecideBy, b.DeclineReason = b.DecideBy.UTC().Truncate(timePrecision), ""
 	b.ArtisanID, b.RoomID, b.Artisans = p.ArtisanID, p.RoomID, p.Artisans
 	b.CreatedAt, b.UpdatedAt = now, now
 	return b

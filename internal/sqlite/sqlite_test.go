@@ -54,7 +54,7 @@ func testCatalog() *booking.Catalog {
 			Closures: []booking.Closure{
 				{From: booking.Date{Year: 2026, Month: 12, Day: 25}, To: booking.Date{Year: 2026, Month: 12, Day: 25}, Reason: "Christmas"},
 			},
-			Rules: booking.Rules{MinNotice: 2 * time.Hour, HorizonDays: 90, SlotInterval: 30 * time.Minute},
+			Rules: booking.Rules{MinNotice: 2 * time.Hour, HorizonDays: 90, SlotInterval: 30 * time.Minute, PendingFor: 36 * time.Hour},
 		},
 		Services: []booking.Service{
 			{

@@ -113,17 +113,17 @@ func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, err
 	var cur, source, changed string
 	var rules staffRules
 	err = tx.QueryRowContext(ctx, `SELECT opening_hours, opening_hours_source, opening_hours_updated_at,
-		min_notice_minutes, horizon_days, slot_interval_minutes, rules_source, rules_updated_at
+		min_notice_minutes, horizon_days, slot_interval_minutes, rules_source, rules_updated_at, pending_hours
 		FROM atelier WHERE id = 1`).Scan(&cur, &source, &changed,
-		&rules.notice, &rules.horizon, &rules.interval, &rules.source, &rules.changed)
+		&rules.notice, &rules.horizon, &rules.interval, &rules.source, &rules.changed, &rules.pending)
 	if errors.Is(err, sql.ErrNoRows) {
 		_, err = tx.ExecContext(ctx, `INSERT INTO atelier (id, name, timezone, address, phone, email, map_url,
 			min_notice_minutes, horizon_days, slot_interval_minutes,
-			opening_hours, opening_hours_source, opening_hours_updated_at, updated_at)
-			VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'config', ?, ?)`,
+			opening_hours, opening_hours_source, opening_hours_updated_at, updated_at, pending_hours)
+			VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'config', ?, ?, ?)`,
 			a.Name, a.Timezone, a.Address, a.Phone, a.Email, a.MapURL,
 			int(a.Rules.MinNotice/time.Minute), a.Rules.HorizonDays, int(a.Rules.SlotInterval/time.Minute),
-			hours, fmtTime(now), fmtTime(now))
+			hours, fmtTime(now), fmtTime(now), a.Rules.Snapshot().PendingHours)
 		if err != nil {
 			return nil, fmt.Errorf("atelier: %w", err)
 		}
@@ -144,14 +144,16 @@ func syncAtelier(ctx context.Context, tx *Tx, a *booking.Atelier) ([]string, err
 	default:
 		changed = fmtTime(now)
 	}
-	notice, horizon, interval, w := rules.apply(a.Rules, a.Location)
+	r, w := rules.apply(a.Rules, a.Location)
 	warnings = append(warnings, w...)
 	_, err = tx.ExecContext(ctx, `UPDATE atelier SET name = ?, timezone = ?, address = ?, phone = ?, email = ?,
 		map_url = ?, min_notice_minutes = ?, horizon_days = ?, slot_interval_minutes = ?,
-		opening_hours = ?, opening_hours_source = ?, opening_hours_updated_at = ?, updated_at = ?, rules_source = ?
+		opening_hours = ?, opening_hours_source = ?, opening_hours_updated_at = ?, updated_at = ?, rules_source = ?,
+		pending_hours = ?
 		WHERE id = 1`,
 		a.Name, a.Timezone, a.Address, a.Phone, a.Email, a.MapURL,
-		notice, horizon, interval, hours, source, changed, fmtTime(now), rules.source)
+		r.MinNoticeMinutes, r.HorizonDays, r.SlotIntervalMinutes, hours, source, changed, fmtTime(now), rules.source,
+		r.PendingHours)
 	if err != nil {
 		return nil, fmt.Errorf("atelier: %w", err)
 	}
@@ -232,6 +234,7 @@ func ignored(kind, id, changed string, now time.Time, active bool, values []file
 // staffRules are the booking rules in the database with their source.
 type staffRules struct {
 	notice, horizon, interval int
+	pending                   int // pending_hours (version 18)
 	source, changed           string
 }
 
@@ -239,26 +242,18 @@ type staffRules struct {
 // file's (or the file agrees with the app again, which gives them back to
 // the file), else the database's, with a warning naming the file's values
 // ignored.
-func (r *staffRules) apply(file booking.Rules, loc *time.Location) (notice, horizon, interval int, warnings []string) {
-	notice, horizon, interval = int(file.MinNotice/time.Minute), file.HorizonDays, int(file.SlotInterval/time.Minute)
+func (r *staffRules) apply(file booking.Rules, loc *time.Location) (booking.RulesSnapshot, []string) {
+	f := file.Snapshot()
 	if r.source != booking.SourceStaff {
-		return notice, horizon, interval, nil
+		return f, nil
 	}
-	var keys []string
-	for _, v := range []struct {
-		key      string
-		db, file int
-	}{{"booking.min_notice_minutes", r.notice, notice}, {"booking.horizon_days", r.horizon, horizon},
-		{"booking.slot_interval_minutes", r.interval, interval}} {
-		if v.db != v.file {
-			keys = append(keys, v.key)
-		}
-	}
+	db := booking.RulesSnapshot{MinNoticeMinutes: r.notice, HorizonDays: r.horizon, SlotIntervalMinutes: r.interval, PendingHours: r.pending}
+	keys := db.Differences(f)
 	if len(keys) == 0 {
 		r.source = booking.SourceConfig
-		return notice, horizon, interval, nil
+		return f, nil
 	}
-	return r.notice, r.horizon, r.interval, []string{fmt.Sprintf("booking rules were changed in the app on %s; the file's %s is ignored "+
+	return db, []string{fmt.Sprintf("booking rules were changed in the app on %s; the file's %s is ignored "+
 		"(make the file match the app to manage them from the file again)", changedOn(r.changed, loc), strings.Join(keys, ", "))}
 }
 
@@ -306,14 +301,14 @@ func syncServices(ctx context.Context, tx *Tx, services []booking.Service) ([]st
 		}
 		cutoff, moves := policyColumns(&s)
 		_, err = tx.ExecContext(ctx, `INSERT INTO services (id, name, description, duration_minutes, position, active, questions,
-			change_cutoff_hours, max_reschedules, public, artisans_needed)
-			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+			change_cutoff_hours, max_reschedules, public, artisans_needed, requires_confirmation)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
 			duration_minutes = excluded.duration_minutes, position = excluded.position, active = 1,
 			questions = excluded.questions,
 			change_cutoff_hours = excluded.change_cutoff_hours, max_reschedules = excluded.max_reschedules,
-			public = excluded.public, artisans_needed = excluded.artisans_needed`,
-			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves, !s.Private, s.Needed())
+			public = excluded.public, artisans_needed = excluded.artisans_needed, requires_confirmation = excluded.requires_confirmation`,
+			s.ID, s.Name, s.Description, int(s.Duration/time.Minute), i, questions, cutoff, moves, !s.Private, s.Needed(), s.RequiresConfirmation)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.ID, err)
 		}
@@ -355,6 +350,7 @@ func ignoredService(ctx context.Context, tx *Tx, s booking.Service, it staffItem
 		{"max_reschedules", overrideText(cur.MaxReschedules), overrideText(s.MaxReschedules)},
 		{"public", fmt.Sprint(!cur.Private), fmt.Sprint(!s.Private)},
 		{"artisans_needed", strconv.Itoa(cur.Needed()), strconv.Itoa(s.Needed())},
+		{"requires_confirmation", fmt.Sprint(cur.RequiresConfirmation), fmt.Sprint(s.RequiresConfirmation)},
 	}), nil
 }
 

@@ -40,7 +40,7 @@ func testCatalogItemEdits(t *testing.T, open Opener) {
 var admin = booking.Actor{Kind: "staff", ID: "u1"}
 
 // rules is what the admins set the booking rules to.
-var rules = booking.Rules{MinNotice: 4 * time.Hour, HorizonDays: 30, SlotInterval: 15 * time.Minute}
+var rules = booking.Rules{MinNotice: 4 * time.Hour, HorizonDays: 30, SlotInterval: 15 * time.Minute, PendingFor: 72 * time.Hour}
 
 func itemsOfTheFile(t *testing.T, e *env) {
 	it := e.items(t)
@@ -252,7 +252,7 @@ func syncKeepsEdits(t *testing.T, e *env) {
 		`service "sizing" was withdrawn in the app`,
 		`artisan "ben" was edited in the app on 2026-12-01; the file's name, services, meeting_url for "ben" is ignored`,
 		`room "studio" was withdrawn in the app`,
-		`booking rules were changed in the app on 2026-12-01; the file's booking.min_notice_minutes, booking.horizon_days, booking.slot_interval_minutes is ignored`,
+		`booking rules were changed in the app on 2026-12-01; the file's booking.min_notice_minutes, booking.horizon_days, booking.slot_interval_minutes, booking.pending_hours is ignored`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the sync's warnings lack %q:\n%s", want, all)

@@ -46,6 +46,7 @@ type Store interface {
 	booking.AccountStore
 	booking.ReplyStore
 	booking.PhotoStore
+	booking.RequestStore
 	calsync.Store
 	booking.CustomerStore
 	booking.CommissionStore
@@ -151,6 +152,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("PendingHoldsTime", func(t *testing.T) { testPendingHoldsTime(t, open) })           // requests.go
 	t.Run("Invitations", func(t *testing.T) { testInvitations(t, open) })                     // invitation.go
 	t.Run("InvitationRace", func(t *testing.T) { testInvitationRace(t, open) })
+	t.Run("Requests", func(t *testing.T) { testRequests(t, open) })
+	t.Run("RequestDecisionRace", func(t *testing.T) { testRequestDecisionRace(t, open) })
 }
 
 // testNow is the stores' clock.
@@ -195,7 +198,7 @@ func Catalog() *booking.Catalog {
 			Closures: []booking.Closure{
 				{From: booking.Date{Year: 2026, Month: 12, Day: 25}, To: booking.Date{Year: 2026, Month: 12, Day: 26}, Reason: "Christmas"},
 			},
-			Rules: booking.Rules{MinNotice: 2 * time.Hour, HorizonDays: 90, SlotInterval: 30 * time.Minute},
+			Rules: booking.Rules{MinNotice: 2 * time.Hour, HorizonDays: 90, SlotInterval: 30 * time.Minute, PendingFor: 24 * time.Hour},
 		},
 		Services: []booking.Service{
 			{
@@ -213,6 +216,8 @@ func Catalog() *booking.Catalog {
 				ID: "sizing", Name: "Ring sizing", Duration: 30 * time.Minute,
 				Modes:   []booking.Mode{booking.InPerson},
 				Buffers: map[booking.Mode]booking.Buffer{booking.InPerson: {After: 10 * time.Minute}},
+				// Kept through the store's round trip (the store does not act on it).
+				RequiresConfirmation: true,
 			},
 		},
 		Artisans: []booking.Artisan{

@@ -95,6 +95,9 @@ type envOptions struct {
 	parts func(d *app.Deps, e *Env)
 	// config, when set, edits the demo configuration before it is used.
 	config func(c *config.Config)
+	// requests keeps the demo's services that staff confirm so; without
+	// it they are booked as ordinary services.
+	requests bool
 }
 
 func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, o envOptions) *Env {
@@ -106,6 +109,13 @@ func mustOpenEnv(tb testing.TB, apiCfg httpx.Config, o envOptions) *Env {
 	cfg, err := config.Parse(atelier.ExampleConfig)
 	if err != nil {
 		tb.Fatalf("demo config: %v", err)
+	}
+	if !o.requests {
+		// The demo's private viewing is a request staff confirm; the tests
+		// of everything else book it as an ordinary service.
+		for i := range cfg.Services {
+			cfg.Services[i].RequiresConfirmation = false
+		}
 	}
 	if o.config != nil {
 		o.config(cfg)
