@@ -38,6 +38,8 @@ type testServer struct {
 	cancel context.CancelFunc
 	done   chan error
 	log    *syncBuffer
+	// seams are the run's seams (a clock, the job policy); zero: production's.
+	seams Seams
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's concurrent logging.
@@ -96,7 +98,7 @@ func (s *testServer) start() {
 	s.cancel, s.done, s.log = cancel, done, &syncBuffer{}
 	go func() {
 		done <- Main(ctx, []string{"--config", s.cfg, "--db", filepath.Join(s.dir, "atelier.db"), "--addr", "127.0.0.1:0"},
-			Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: s.log, Ready: func(a string) { ready <- a }})
+			Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: s.log, Ready: func(a string) { ready <- a }, Seams: s.seams})
 	}()
 	s.t.Cleanup(s.stop)
 	select {
