@@ -81,7 +81,7 @@ func (a *App) outsideRules(ctx context.Context, list []StaffBooking, from, to ti
 	now := a.now()
 	var due []*StaffBooking
 	for i := range list {
-		if list[i].Status == booking.Confirmed && list[i].Start.After(now) {
+		if list[i].Status.Holds() && list[i].Start.After(now) {
 			due = append(due, &list[i])
 		}
 	}

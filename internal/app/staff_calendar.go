@@ -473,7 +473,7 @@ func (a *App) conflicts(ctx context.Context, from, to time.Time, artisanID strin
 	loc := zoneOf(&sch.Catalog)
 	for i := range sch.Bookings {
 		b := &sch.Bookings[i]
-		if b.Status != booking.Confirmed || b.Start.Before(from) || !b.Start.Before(to) ||
+		if !b.Status.Holds() || b.Start.Before(from) || !b.Start.Before(to) ||
 			(artisanID != "" && b.ArtisanID != artisanID) || b.Start.Before(now) {
 			continue
 		}

@@ -40,8 +40,13 @@ type manageData struct {
 	// for none (intake.go).
 	Photos    *managePhotos
 	Summary   summary
-	Cancelled bool
-	Just      string // "booked", "cancelled", "rescheduled"
+	Cancelled bool // cancelled, or a declined request: it holds no time
+	// A request that staff decide on (issue 13): Pending while it waits
+	// (DecideBy: when it expires, in the page's zone), Declined once
+	// declined (DeclineReason, or Expired undecided).
+	Pending, Declined, Expired bool
+	DecideBy, DeclineReason    string
+	Just                       string // "booked", "cancelled", "rescheduled"
 	// Bring is the service's advice for the mode (invite.BringFor), under
 	// BringHeading.
 	Bring, BringHeading string
@@ -171,8 +176,10 @@ func (s *Server) manageData(l *i18n.Lang, v *app.Booking, c *catalogue, token st
 		sm.Location = v.Location
 	}
 	d := manageData{
-		ID: v.ID, Token: token, Summary: sm, Cancelled: v.Status == booking.Cancelled,
-		Customer: v.Customer, Notes: v.Notes, MeetingURL: v.MeetingURL,
+		ID: v.ID, Token: token, Summary: sm, Cancelled: !v.Status.Holds(),
+		Pending: v.Status == booking.Pending, Declined: v.Status == booking.Declined, Expired: v.Expired(),
+		DeclineReason: v.DeclineReason,
+		Customer:      v.Customer, Notes: v.Notes, MeetingURL: v.MeetingURL,
 		ICSURL:     "/api/v1/bookings/" + url.PathEscape(v.ID) + "/invite.ics?" + url.Values{"token": {token}}.Encode(),
 		ManagePath: manageLink(v.ID, token, nil),
 		ManageURL:  s.app.PublicURL() + manageLink(v.ID, token, nil),
@@ -185,6 +192,9 @@ func (s *Server) manageData(l *i18n.Lang, v *app.Booking, c *catalogue, token st
 	}
 	if v.Mode == booking.Virtual {
 		d.BringHeading = l.T("manage.bring_call")
+	}
+	if !v.DecideBy.IsZero() {
+		d.DecideBy = l.DateTime(v.DecideBy.In(loc))
 	}
 	policyData(&d, l, v, c, loc)
 	title := sm.Service + " — " + c.Atelier.Name
@@ -226,7 +236,12 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.PrivacySent = s.privacySentNotice(r) // privacy.go
 	title := l.T("manage.title")
-	if d.Just == "booked" {
+	switch {
+	case d.Pending:
+		title = l.T("manage.title_request")
+	case d.Declined:
+		title = l.T("manage.title_declined")
+	case d.Just == "booked":
 		title = l.T("manage.title_booked")
 	}
 	return s.show(w, r, "booking", &page{Title: title, Atelier: c.Atelier, Data: d, Lang: l})
@@ -238,7 +253,7 @@ func (s *Server) handleCancelConfirm(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if v.Status == booking.Cancelled {
+	if !v.Status.Holds() {
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
 		return nil
 	}
@@ -277,7 +292,9 @@ func (s *Server) handleReschedule(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if v.Status == booking.Cancelled {
+	if v.Status != booking.Confirmed {
+		// Cancelled, declined, or a request waiting (which is withdrawn,
+		// not moved): the manage page says what can be done.
 		http.Redirect(w, r, manageLink(v.ID, token, nil), http.StatusSeeOther)
 		return nil
 	}

@@ -49,6 +49,7 @@ func (s *Server) registerStaffRoutes(r *mux.Router) {
 	r.Handle("/staff/bookings/{id}/reschedule", s.staffOnly(s.handleStaffReschedule)).Methods(http.MethodPost)
 	s.registerStaffCustomerRoutes(r)   // staff_customers.go: the search and the customers' pages
 	s.registerStaffCommissionRoutes(r) // staff_commissions.go: the board and each commission's page
+	s.registerStaffRequestRoutes(r)    // staff_requests.go: confirm or decline a request
 	r.Handle("/staff/hours", s.staffOnly(s.handleHoursPage)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/staff/hours", s.staffOnly(s.handleOpeningHours)).Methods(http.MethodPost)
 	r.Handle("/staff/closures", s.staffOnly(s.handleAddClosure)).Methods(http.MethodPost)

@@ -61,6 +61,11 @@ type staffBookingData struct {
 	Photos      []photoThumb
 	AsksPhotos  bool
 	PhotosError string
+	// A request (issue 13, staff_requests.go): Pending while it waits for
+	// a decision, until DecideBy; Declined with DeclineReason in words.
+	Pending, Declined       bool
+	DecideBy, DeclineReason string
+	DeclineReasonError      bool // the Decline form was sent without a reason
 }
 
 // option is an entry of a select.
@@ -76,7 +81,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		ID:      v.ID,
 		Service: v.ServiceName, Mode: modeLabel(staffLang, v.Mode), Artisan: c.teamName(staffLang, &v.Booking.Booking, v.ArtisanName),
 		When:      whenLabel(staffLang, v.Start.In(loc), v.End.In(loc)) + " (" + cityOf(staffLang, c.Atelier.Timezone) + ")",
-		Cancelled: v.Status == booking.Cancelled, Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
+		Cancelled: !v.Status.Holds(), Customer: v.Customer, Notes: v.Notes, StaffNotes: v.StaffNotes,
 		MeetingURL: v.MeetingURL, Location: v.Location, Sequence: v.Sequence,
 		Date: booking.DateOf(v.Start.In(loc)).String(), Time: v.Start.In(loc).Format("15:04"),
 		Reply: newReplyPanel(c, v), ArtisanID: v.ArtisanID,
@@ -92,6 +97,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 		d.Customer.Name = "Personal data erased"
 		d.Erased = "The customer's personal data was erased on " + fmtDate(staffLang, at) + ": the appointment is kept without who it was for."
 	}
+	s.requestState(&d, c, v) // staff_requests.go
 	for _, room := range c.Atelier.Rooms {
 		if room.ID == v.RoomID {
 			d.Room = room.Name
@@ -246,6 +252,10 @@ func (s *Server) handleStaffBooking(w http.ResponseWriter, r *http.Request) erro
 		d.Saved = "The booking is made, as part of " + d.Commission + ". The customer gets a confirmation by e-mail."
 	case "created-not-joined":
 		d.Saved = "The booking is made, but it could not join the commission: it is for another customer. The customer gets a confirmation by e-mail."
+	case "confirmed":
+		d.Saved = "The request is confirmed. The customer gets the confirmation with the invitation; the artisan is told."
+	case "declined":
+		d.Saved = "The request is declined and its time is free again. The customer is told, with your reason."
 	}
 	return s.show(w, r, "staff_booking", s.staffPage(r, "Booking "+d.ID, "calendar", d))
 }

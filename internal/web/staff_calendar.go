@@ -99,9 +99,10 @@ type gridTile struct {
 // agendaItem is a booking in a list (today at a glance, the cancelled
 // bookings of a day).
 type agendaItem struct {
-	URL, Time, End, Service, Customer, Artisan, Mode, Room, Color string
-	Status, StatusLabel, Outside                                  string
-	Virtual, Cancelled                                            bool
+	ID, URL, Time, End, Service, Customer, Artisan, Mode, Room string
+	Color                                                      string
+	Status, StatusLabel, Outside                               string
+	Virtual, Cancelled                                         bool
 	// Reply is the customer's answer to the invitation ("Accepted",
 	// "Maybe", "Declined", "New time proposed"), "" for none.
 	Reply string
@@ -133,17 +134,17 @@ func statusLabel(st booking.Status) string {
 		return "Confirmed"
 	case booking.Cancelled:
 		return "Cancelled"
-	case "pending":
-		return "Awaiting a decision"
-	case "declined":
-		return "Declined"
+	case booking.Pending:
+		return "Request: awaiting a decision"
+	case booking.Declined:
+		return "Request declined"
 	}
 	return sentence(string(st))
 }
 
 // onGrid says whether a booking takes its time on the calendar: every
 // status but the ones that gave the time back.
-func onGrid(st booking.Status) bool { return st != booking.Cancelled && st != "declined" }
+func onGrid(st booking.Status) bool { return st.Holds() }
 
 // roomName is the name of room id, "" for none.
 func roomName(c *catalogue, id string) string {
@@ -167,7 +168,7 @@ func (s *Server) item(c *catalogue, v app.StaffBooking) agendaItem {
 	staffLang := s.langs.Staff()
 	start, end := v.Start.In(c.Loc), v.End.In(c.Loc)
 	it := agendaItem{
-		URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(staffLang, start), End: fmtTime(staffLang, end),
+		ID: v.ID, URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(staffLang, start), End: fmtTime(staffLang, end),
 		Service: v.ServiceName, Customer: v.Customer.Name, Artisan: v.ArtisanName,
 		Color: colorOf(c, v.ArtisanID), Virtual: v.Mode == booking.Virtual, Cancelled: v.Status == booking.Cancelled,
 		Mode: modeShort(v.Mode), Room: roomName(c, v.RoomID), Reply: replyTag(v),

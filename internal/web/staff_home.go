@@ -69,12 +69,17 @@ func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.homeDay(d, c, cal, today)
 	for _, b := range cal.Bookings {
-		switch {
-		case b.Status == "pending":
-			d.Requests = append(d.Requests, s.homeItem(c, b))
-		case b.Outside != "":
+		if b.Outside != "" {
 			d.Outside = append(d.Outside, s.homeItem(c, b))
 		}
+	}
+	// Every request waiting, whatever its date, soonest expiry first.
+	requests, err := s.staff.app.PendingRequests(ctx, u)
+	if err != nil {
+		return err
+	}
+	for _, b := range requests {
+		d.Requests = append(d.Requests, s.homeItem(c, app.CalendarBooking{StaffBooking: b}))
 	}
 	if err := s.homeWarnings(ctx, d, u, c); err != nil {
 		return err
