@@ -192,47 +192,20 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 	}
 
 	mode := req.Mode
-	end, blockStart, blockEnd := availability.Times(svc, mode, start)
 	token, tokenHash := newManageToken()
-	id := booking.NewID(booking.BookingIDPrefix)
-	b := booking.Booking{
-		ID:         id,
-		UID:        invite.UID(id, a.publicURL),
-		Status:     booking.Confirmed,
-		ServiceID:  svc.ID,
-		Mode:       mode,
-		ArtisanID:  req.Artisan,
-		Start:      start.UTC(),
-		End:        end.UTC(),
-		BlockStart: blockStart.UTC(),
-		BlockEnd:   blockEnd.UTC(),
-		Customer:   req.Customer,
-		Notes:      req.Notes,
-		Answers:    answers,
-		Discreet:   req.Discreet,
-		CreatedAt:  now.UTC(),
-		UpdatedAt:  now.UTC(),
-	}
+	b := newBookingRow(a.publicURL, c, svc, req, start, answers, now, how)
 	var use *booking.InvitationUse
 	if invited != nil {
 		b.CommissionID, use = invited.Invitation.CommissionID, &booking.InvitationUse{ID: invited.Invitation.ID}
-	}
-	if mode == booking.InPerson {
-		b.Location = c.Atelier.Address
-	}
-	if svc.RequiresConfirmation && !how.staff {
-		// A request (requests.go): it holds the time until staff decide.
-		b.Status, b.DecideBy = booking.Pending, now.UTC().Add(pendingFor(c))
 	}
 	placeReq := availability.Request{ServiceID: svc.ID, Mode: mode, Start: start, ArtisanID: req.Artisan, Artisans: req.Artisans, Staff: how.staff}
 	// Google's answer for the exact slot, asked before a Meet link creates
 	// the booking's own event (google.go).
 	gbusy := a.googleBusy(ctx, c, placeReq, b.BlockStart, b.BlockEnd, booking.Busy{})
 
-	if mode == booking.Virtual && a.meetings != nil && b.Status != booking.Pending {
+	if a.linksNow(&b) {
 		// The link needs the host, so choose the artisan now against the
 		// current schedule; the store re-checks that artisan atomically.
-		// A request gets its link when it is confirmed.
 		if err := a.linkMeeting(ctx, &b, c, &placeReq, now); err != nil {
 			return nil, err
 		}
@@ -276,6 +249,48 @@ func (a *App) createBooking(ctx context.Context, req BookingRequest, opt CreateO
 		created = &Created{Booking: result(stored, c, how.zone(stored, c), a.now()), ManageToken: token}
 	}
 	return created, nil
+}
+
+// newBookingRow is the booking req asks for, as it is to be stored: in
+// person at the atelier's address; a request (requests.go) when its
+// service needs staff to confirm it and staff are not the ones booking,
+// holding the time until staff decide.
+func newBookingRow(publicURL string, c *booking.Catalog, svc *booking.Service, req BookingRequest, start time.Time,
+	answers booking.Answers, now time.Time, how placing) booking.Booking {
+	end, blockStart, blockEnd := availability.Times(svc, req.Mode, start)
+	id := booking.NewID(booking.BookingIDPrefix)
+	b := booking.Booking{
+		ID:         id,
+		UID:        invite.UID(id, publicURL),
+		Status:     booking.Confirmed,
+		ServiceID:  svc.ID,
+		Mode:       req.Mode,
+		ArtisanID:  req.Artisan,
+		Start:      start.UTC(),
+		End:        end.UTC(),
+		BlockStart: blockStart.UTC(),
+		BlockEnd:   blockEnd.UTC(),
+		Customer:   req.Customer,
+		Notes:      req.Notes,
+		Answers:    answers,
+		Discreet:   req.Discreet,
+		CreatedAt:  now.UTC(),
+		UpdatedAt:  now.UTC(),
+	}
+	if req.Mode == booking.InPerson {
+		b.Location = c.Atelier.Address
+	}
+	if svc.RequiresConfirmation && !how.staff {
+		b.Status, b.DecideBy = booking.Pending, now.UTC().Add(pendingFor(c))
+	}
+	return b
+}
+
+// linksNow reports whether b gets its video-call link as it is made: a
+// virtual booking, when links are made, unless it is a request (it gets
+// its link when it is confirmed).
+func (a *App) linksNow(b *booking.Booking) bool {
+	return b.Mode == booking.Virtual && a.meetings != nil && b.Status != booking.Pending
 }
 
 // linkMeeting picks the host of a virtual booking (if the customer did not)
