@@ -517,28 +517,8 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 		subject = "Booking moved to " + d.artisan + ": " + who + ", now " + short
 		v.Heading = "Booking moved to another artisan"
 		v.Paragraphs = []string{"The appointment with " + who + " (" + d.service + ") has moved from " + was + " to " + d.artisan + "."}
-	case e.Kind == booking.EventCreated && b.Status == booking.Pending:
-		subject = "Request to confirm: " + who + ", " + short
-		v.Heading = "A request waits for your decision"
-		v.Paragraphs = []string{who + " asked for " + d.title() + ". The time is held for them until staff confirm or decline the request; " +
-			"undecided, it is declined on its own on " + shortWhen(l, b.DecideBy, d.atelierLoc) + ".",
-			"Confirm or decline it on its page: " + o.staffURL(b.ID)}
-	case e.Kind == booking.EventConfirmed:
-		subject = "Request confirmed: " + who + ", " + short
-		v.Heading = "Request confirmed"
-		v.Paragraphs = []string{"The request of " + who + " for " + d.title() + " is confirmed: it is an appointment now, and the customer has the invitation."}
-	case e.Kind == booking.EventDeclined && b.Expired():
-		subject = "Request expired: " + who + ", " + short
-		v.Heading = "Request expired undecided"
-		v.Paragraphs = []string{"No one confirmed or declined the request of " + who + " in time, so it was declined on its own and the time is free again. The customer was told."}
-	case e.Kind == booking.EventDeclined:
-		subject = "Request declined: " + who + ", " + short
-		v.Heading = "Request declined"
-		v.Paragraphs = []string{"The request of " + who + " was declined and the time is free again. The customer was told: " + b.DeclineReason}
-	case e.Kind == booking.EventCancelled && e.Previous != nil && e.Previous.Status == booking.Pending:
-		subject = "Request withdrawn: " + who + ", " + short
-		v.Heading = "Request withdrawn"
-		v.Paragraphs = []string{"The request of " + who + " was withdrawn; the time is free again."}
+	case requestNotice(e):
+		subject = o.requestWords(e, d, v, who, short)
 	case e.Kind == booking.EventCreated:
 		subject = "New booking: " + who + ", " + short
 		v.Heading = "New booking"
@@ -622,6 +602,52 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 		return nil, err
 	}
 	return &rendered{kind: KindStaffNotice, to: to.Address, msg: raw}, nil
+}
+
+// requestNotice reports whether e is the making, decision or withdrawal of
+// a request staff decide on (issue 13), whose staff notice requestWords
+// writes.
+func requestNotice(e booking.Event) bool {
+	switch e.Kind {
+	case booking.EventCreated:
+		return e.Booking.Status == booking.Pending
+	case booking.EventConfirmed, booking.EventDeclined:
+		return true
+	case booking.EventCancelled:
+		return e.Previous != nil && e.Previous.Status == booking.Pending
+	}
+	return false
+}
+
+// requestWords writes the heading and paragraphs of the staff notice of a
+// request's event (requestNotice) into v and returns its subject.
+func (o *Options) requestWords(e booking.Event, d display, v *view, who, short string) (subject string) {
+	b, l := d.b, d.l
+	switch {
+	case e.Kind == booking.EventCreated:
+		subject = "Request to confirm: " + who + ", " + short
+		v.Heading = "A request waits for your decision"
+		v.Paragraphs = []string{who + " asked for " + d.title() + ". The time is held for them until staff confirm or decline the request; " +
+			"undecided, it is declined on its own on " + shortWhen(l, b.DecideBy, d.atelierLoc) + ".",
+			"Confirm or decline it on its page: " + o.staffURL(b.ID)}
+	case e.Kind == booking.EventConfirmed:
+		subject = "Request confirmed: " + who + ", " + short
+		v.Heading = "Request confirmed"
+		v.Paragraphs = []string{"The request of " + who + " for " + d.title() + " is confirmed: it is an appointment now, and the customer has the invitation."}
+	case e.Kind == booking.EventDeclined && b.Expired():
+		subject = "Request expired: " + who + ", " + short
+		v.Heading = "Request expired undecided"
+		v.Paragraphs = []string{"No one confirmed or declined the request of " + who + " in time, so it was declined on its own and the time is free again. The customer was told."}
+	case e.Kind == booking.EventDeclined:
+		subject = "Request declined: " + who + ", " + short
+		v.Heading = "Request declined"
+		v.Paragraphs = []string{"The request of " + who + " was declined and the time is free again. The customer was told: " + b.DeclineReason}
+	case e.Kind == booking.EventCancelled:
+		subject = "Request withdrawn: " + who + ", " + short
+		v.Heading = "Request withdrawn"
+		v.Paragraphs = []string{"The request of " + who + " was withdrawn; the time is free again."}
+	}
+	return subject
 }
 
 // staffURL is the staff page of booking id.
