@@ -125,3 +125,33 @@ func mustStatus(tb testing.TB, env *Env, id string) booking.Status {
 	}
 	return b.Status
 }
+
+// An admin ticks "Staff confirm each booking" on a service's page: the
+// next customer booking of it is a request; unticked, an appointment.
+func TestStaffServiceConfirmBox(t *testing.T) {
+	env := MustOpenEnv(t)
+	cookie := staffLogin(t, env)
+	save := func(confirm bool) {
+		t.Helper()
+		form := url.Values{"name": {"Ring sizing"}, "duration": {"30"}, "mode": {"in_person"}, "artisan": {"arjun", "siti"},
+			"public_box": {"1"}, "public": {"1"}, "confirm_box": {"1"}, "before_in_person": {"5"}, "after_in_person": {"5"}}
+		if confirm {
+			form.Set("confirm", "1")
+		}
+		p := env.Send(t, http.MethodPost, "/staff/services/ring-sizing", "application/x-www-form-urlencoded", form.Encode(), "Cookie", cookie)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("save: %d\n%s", p.Status, p.Body)
+		}
+	}
+	save(true)
+	if p := env.Send(t, http.MethodGet, "/staff/services/ring-sizing", "", "", "Cookie", cookie); !strings.Contains(p.Body, `name="confirm" value="1" checked`) {
+		t.Errorf("the service's page does not show the box ticked")
+	}
+	if b := env.MustBookIn(t, "ring-sizing", "in_person", "arjun", time.Date(2026, 12, 9, 15, 0, 0, 0, Singapore), ""); b.Status != booking.Pending {
+		t.Errorf("ticked, a booking is %s, want pending", b.Status)
+	}
+	save(false)
+	if b := env.MustBookIn(t, "ring-sizing", "in_person", "arjun", time.Date(2026, 12, 9, 17, 0, 0, 0, Singapore), ""); b.Status != booking.Confirmed {
+		t.Errorf("unticked, a booking is %s, want confirmed", b.Status)
+	}
+}

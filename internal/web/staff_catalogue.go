@@ -64,6 +64,7 @@ type check struct {
 type serviceForm struct {
 	New, Active, FromFile bool
 	Public                bool // listed to customers (else invitation or staff only)
+	Confirm               bool // customers' bookings are requests staff confirm (issue 13)
 	ID, Name, Description string
 	Duration              string
 	Together              string // artisans each booking takes together ("1" for one)
@@ -217,6 +218,7 @@ func newServiceForm(sv *booking.ServiceItem, items *app.CatalogueAdmin) *service
 	f := &serviceForm{New: sv == nil, Active: true, Public: true, Duration: "60", Together: "1"}
 	if sv != nil {
 		f.ID, f.Name, f.Description, f.Active, f.Public = sv.ID, sv.Name, sv.Description, sv.Active, !sv.Private
+		f.Confirm = sv.RequiresConfirmation
 		f.FromFile = sv.Source == booking.SourceConfig
 		f.Duration = strconv.Itoa(int(sv.Duration / time.Minute))
 		f.Together = strconv.Itoa(sv.Needed())
@@ -254,6 +256,10 @@ func readServiceForm(form url.Values, f *serviceForm) app.ServiceRequest {
 	if form.Get("public_box") != "" {
 		f.Public = form.Get("public") != ""
 		req.Public = &f.Public
+	}
+	if form.Get("confirm_box") != "" { // as public_box
+		f.Confirm = form.Get("confirm") != ""
+		req.RequiresConfirmation = &f.Confirm
 	}
 	if n, err := strconv.Atoi(f.Duration); err == nil {
 		req.DurationMinutes = &n
