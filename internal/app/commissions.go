@@ -521,7 +521,13 @@ func (a *App) GetCommission(ctx context.Context, id, token string) (*CustomerCom
 	if token == "" || len(token) > maxTokenLen {
 		return nil, booking.ErrNotFound("commission")
 	}
-	cm, err := a.store.CommissionByManageToken(ctx, strings.ToLower(strings.TrimSpace(id)), auth.HashSecret(token))
+	id = strings.ToLower(strings.TrimSpace(id))
+	cm, err := a.store.CommissionByManageToken(ctx, id, auth.HashSecret(token))
+	byInvitation := false
+	if booking.ErrorKind(err) == booking.ENOTFOUND {
+		cm, err = a.commissionByInvitation(ctx, id, token)
+		byInvitation = err == nil
+	}
 	if err != nil {
 		return nil, wrapStore("load the commission", err)
 	}
@@ -542,7 +548,11 @@ func (a *App) GetCommission(ctx context.Context, id, token string) (*CustomerCom
 			continue
 		}
 		v := customerResult(&bs[i], c, now)
-		out.ManageURL[v.ID] = a.manageURL(v.ID, token)
+		if !byInvitation {
+			// An invitation's token opens the commission, not its
+			// bookings: each is changed from its own e-mails' link.
+			out.ManageURL[v.ID] = a.manageURL(v.ID, token)
+		}
 		if bs[i].End.After(now) {
 			out.Coming = append(out.Coming, *v)
 		} else {
@@ -551,6 +561,20 @@ func (a *App) GetCommission(ctx context.Context, id, token string) (*CustomerCom
 	}
 	slices.Reverse(out.Past) // the latest first
 	return out, nil
+}
+
+// commissionByInvitation is commission id to the holder of one of its
+// invitations' tokens, used or still open; one revoked or expired opens
+// nothing (ENOTFOUND, as a wrong token).
+func (a *App) commissionByInvitation(ctx context.Context, id, token string) (*booking.Commission, error) {
+	iv, err := a.store.InvitationByToken(ctx, auth.HashSecret(token))
+	if err != nil || iv.CommissionID != id {
+		return nil, booking.ErrNotFound("commission")
+	}
+	if st := iv.State(a.now()); st != booking.InvitationOpen && st != booking.InvitationUsed {
+		return nil, booking.ErrNotFound("commission")
+	}
+	return a.store.Commission(ctx, id)
 }
 
 // commissionSibling loads booking id for the holder of the manage token of

@@ -250,3 +250,64 @@ func TestInvitationUsedOnce(t *testing.T) {
 		t.Errorf("answers %v, want one 201 and one 409 invitation_used", got)
 	}
 }
+
+// The token of one of a commission's invitations opens the customer's
+// view of the commission (API.md), without manage links for its bookings
+// (those come from each booking's own e-mails); a revoked invitation's
+// token, or one of another commission, opens nothing.
+func TestCommissionViewByInvitation(t *testing.T) {
+	e := newInvitationEnv(t)
+	iv := e.invite(t, map[string]any{"service": "fitting"})
+	gone := e.invite(t, map[string]any{"service": "fitting"})
+	if r := e.Do(t, e.admin, http.MethodDelete, "/api/v1/staff/commissions/"+e.commission+"/invitations/"+gone.ID, nil); r.Status != http.StatusOK {
+		t.Fatalf("revoke: %d %s", r.Status, r.Body)
+	}
+	view := "/api/v1/commissions/" + e.commission + "?token="
+	r := e.Do(t, "", http.MethodGet, view+url.QueryEscape(iv.Token), nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("the commission with an invitation's token: %d %s", r.Status, r.Body)
+	}
+	var v struct {
+		Title  string
+		Coming []Booking
+	}
+	r.JSON(t, &v)
+	if v.Title != "Emerald engagement ring" {
+		t.Errorf("view %+v", v)
+	}
+	// Booked through the invitation, the fitting is listed, with no
+	// manage link: the invitation's token does not open the booking.
+	slots := e.Do(t, "", http.MethodGet, "/api/v1/availability?invitation="+url.QueryEscape(iv.Token)+"&from=2026-12-02&to=2026-12-09", nil)
+	var av struct{ Slots []struct{ Start string } }
+	slots.JSON(t, &av)
+	if len(av.Slots) == 0 {
+		t.Fatalf("no times for the invitation: %s", slots.Body)
+	}
+	made := e.Do(t, "", http.MethodPost, "/api/v1/bookings", map[string]any{"invitation": iv.Token, "start": av.Slots[0].Start})
+	if made.Status != http.StatusCreated {
+		t.Fatalf("book with the invitation: %d %s", made.Status, made.Body)
+	}
+	r = e.Do(t, "", http.MethodGet, view+url.QueryEscape(iv.Token), nil)
+	v.Coming = nil
+	r.JSON(t, &v)
+	if r.Status != http.StatusOK || len(v.Coming) != 1 || v.Coming[0].Links.Manage != "" {
+		t.Errorf("after booking, the view by the used invitation: %d %+v", r.Status, v)
+	}
+	var b Booking
+	made.JSON(t, &b)
+	if r := e.Do(t, "", http.MethodGet, "/api/v1/bookings/"+b.ID+"?token="+url.QueryEscape(iv.Token), nil); r.Status != http.StatusNotFound {
+		t.Errorf("the booking with the invitation's token: %d, want 404", r.Status)
+	}
+	other := mustCommission(t, e.Do(t, e.admin, http.MethodPost, "/api/v1/staff/commissions", map[string]any{
+		"title": "Another piece", "artisan": "mei", "customer": map[string]string{"name": "Ana Lim", "email": "ana@example.com"},
+	}), http.StatusCreated)
+	for name, path := range map[string]string{
+		"Revoked":         view + url.QueryEscape(gone.Token),
+		"OtherCommission": "/api/v1/commissions/" + other.ID + "?token=" + url.QueryEscape(iv.Token),
+		"NotAnInvitation": view + "nope",
+	} {
+		if r := e.Do(t, "", http.MethodGet, path, nil); r.Status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", name, r.Status)
+		}
+	}
+}

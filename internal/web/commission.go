@@ -85,7 +85,10 @@ func (s *Server) handleCommission(w http.ResponseWriter, r *http.Request) error 
 			loc := b.Customer.ZoneOr(c.Loc)
 			a := commissionAppointment{
 				When: whenLabel(l, b.Start.In(loc), b.End.In(loc)), Service: b.ServiceName, Artisan: b.ArtisanName,
-				Mode: modeLabel(l, b.Mode), ManageURL: manageLink(b.ID, token, nil),
+				Mode: modeLabel(l, b.Mode),
+			}
+			if v.ManageURL[b.ID] != "" { // none when opened with an invitation's token
+				a.ManageURL = manageLink(b.ID, token, nil)
 			}
 			if b.Status == booking.Pending {
 				a.Status = l.T("commission.requested")

@@ -255,6 +255,17 @@ func TestCustomerCommissionPage(t *testing.T) {
 	if !strings.Contains(html.UnescapeString(m.Body), "/commissions/"+cm.ID+"?token="+url.QueryEscape(token)) || !strings.Contains(m.Body, "This appointment is part of Sapphire ring.") {
 		t.Errorf("the manage page does not link to the commission:\n%s", m.Body)
 	}
+	// An invitation's link opens the page too, without the appointments'
+	// manage links.
+	iv, err := env.App.CreateInvitation(ctx, admin, cm.ID, app.InvitationRequest{Service: "ring-sizing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byInvite := env.Send(t, http.MethodGet, "/commissions/"+cm.ID+"?token="+url.QueryEscape(iv.Token), "", "")
+	if b := html.UnescapeString(byInvite.Body); byInvite.Status != http.StatusOK || !strings.Contains(b, "Sapphire ring") ||
+		strings.Contains(b, "/bookings/"+second.ID) || !strings.Contains(b, "use the link in its confirmation e-mail") {
+		t.Errorf("the page by the invitation's link: %d\n%s", byInvite.Status, mainOf(b))
+	}
 	for name, path := range map[string]string{
 		"OutsideToken": "/commissions/" + cm.ID + "?token=" + url.QueryEscape(outsideToken),
 		"NoToken":      "/commissions/" + cm.ID,
