@@ -121,6 +121,13 @@ func eraseCustomer(ctx context.Context, tx *Tx, id, key string, res booking.Eras
 // commissions' anchor, without their address (email_key 'erased:' and the
 // id), and the commissions lose the customer's details and the notes.
 func dropCustomer(ctx context.Context, tx *Tx, id string) error {
+	// The staff's notes to them in the invitations go, and an invitation
+	// not yet used can book no more (the details it would take are gone).
+	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET note = '',
+			revoked_at = CASE WHEN used_by IS NULL THEN COALESCE(revoked_at, ?) ELSE revoked_at END
+		WHERE commission_id IN (SELECT id FROM commissions WHERE customer_id = ?)`, fmtTime(tx.now), id); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`DELETE FROM customer_notes WHERE customer_id = ?`,
 		`UPDATE audit_log SET before = json_remove(before, '$.notes'), after = json_remove(after, '$.notes')

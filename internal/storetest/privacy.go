@@ -359,9 +359,16 @@ func testErasureWithCommission(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	iv, hash := newInvitation(c.ID, "iv_erase_open")
+	iv.Note = "Bring Dev's grandmother's ring"
+	e.mustInvite(t, iv, hash)
 	res, err := e.st.ErasePersonalData(ctx, booking.Erasure{CustomerID: c.CustomerID, EndedBefore: at(23, 0), Cancelled: true}, staff)
 	if err != nil || res.Bookings != 1 || !res.CustomerGone {
 		t.Fatalf("erasure %+v, %v", res, err)
+	}
+	// The invitation keeps no note and books no more (its details are gone).
+	if got, err := e.st.Invitation(ctx, iv.ID); err != nil || got.Note != "" || got.State(testNow) != booking.InvitationRevoked {
+		t.Errorf("the open invitation after the erasure: %+v, %v", got, err)
 	}
 	got, err := e.st.Commission(ctx, c.ID)
 	if err != nil {
