@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mail"
 )
 
 // zhBooking is MustBooking made in Simplified Chinese by 林美玲.
@@ -187,5 +188,50 @@ func TestLanguageKeptForLaterMail(t *testing.T) {
 	}
 	if d, _ := ev.Props.Text(ical.PropDescription); !strings.HasPrefix(d, "此预约已取消。") {
 		t.Errorf("cancelled invite DESCRIPTION %q", d)
+	}
+}
+
+// TestPrivacyLinkInTheCustomersLanguage: the e-mail with the link to a
+// copy of the customer's data, or to confirm its erasure, is written in
+// the language of the booking, as every other e-mail to the customer.
+func TestPrivacyLinkInTheCustomersLanguage(t *testing.T) {
+	o := MustOptions(t, &clock{t: t0.Add(-7 * 24 * time.Hour)})
+	build := mail.PrivacyLinkJob(o)
+	expires := t0.Add(24 * time.Hour)
+	for _, tc := range []struct {
+		name    string
+		b       *booking.Booking
+		purpose string
+		want    []string
+	}{
+		{"ChineseCopy", zhBooking(t, "bk_zh_copy", booking.Virtual), booking.PrivacyExport, []string{"个人资料副本", "下载我的资料", "链接有效期至"}},
+		{"ChineseErase", zhBooking(t, "bk_zh_erase", booking.Virtual), booking.PrivacyErase, []string{"删除您的个人资料", "查看并确认删除"}},
+		{"English", MustBooking(t, "bk_en_copy", booking.Virtual, t0), booking.PrivacyExport, []string{"A copy of your personal data", "Download my data", "The link works until"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j, err := build(tc.b, tc.purpose, "https://atelier.example/privacy?token=abc", expires)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, msg, err := mail.ParsePayload(j.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, root := MustParseMIME(t, msg)
+			subj, _ := h.Subject()
+			var body strings.Builder
+			body.WriteString(subj + "\n")
+			for _, c := range root.Children {
+				body.Write(c.Body)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(body.String(), want) {
+					t.Errorf("the e-mail lacks %q:\n%s", want, body.String())
+				}
+			}
+			if !strings.Contains(body.String(), "https://atelier.example/privacy?token=abc") {
+				t.Error("the e-mail lacks the link")
+			}
+		})
 	}
 }

@@ -8,7 +8,6 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/atelier-app/atelier/internal/booking"
-	"github.com/atelier-app/atelier/internal/i18n"
 )
 
 // KindPrivacyLink is the e-mail that carries a customer's link to a copy
@@ -18,7 +17,7 @@ const KindPrivacyLink = "privacy_link"
 // PrivacyLinkJob returns the builder of the privacy link e-mail to the
 // customer of a booking, at the address on record: rendered in full when
 // asked for and queued with the link's hash (the payload is dropped once
-// sent, as every message's is). It is written in English.
+// sent, as every message's is). It is written in the customer's language.
 func PrivacyLinkJob(o Options) func(b *booking.Booking, purpose, url string, expires time.Time) (booking.Job, error) {
 	return func(b *booking.Booking, purpose, url string, expires time.Time) (booking.Job, error) {
 		if err := o.check(); err != nil {
@@ -38,30 +37,27 @@ func PrivacyLinkJob(o Options) func(b *booking.Booking, purpose, url string, exp
 
 func (o *Options) privacyMessage(b *booking.Booking, purpose, url string, expires time.Time) ([]byte, error) {
 	d := o.display(b)
+	l := d.l // the customer's language
 	loc := d.atelier.Zone()
-	v := &view{Signature: d.signature(), Contact: d.contact()}
+	v := &view{Lang: l.HTML(), Colon: l.T("mail.colon"), Signature: d.signature(), Contact: d.contact()}
 	var subject string
-	v.Paragraphs = []string{greeting(i18n.English(), b.Customer.Name)}
+	v.Paragraphs = []string{greeting(l, b.Customer.Name)}
 	switch purpose {
 	case booking.PrivacyErase:
-		v.Heading = "Erase your personal data"
-		subject = "Confirm the erasure of your data at " + v.Signature
-		v.Paragraphs = append(v.Paragraphs,
-			"You asked us to erase the personal data we hold about you. Open the link below to confirm: "+
-				"your name, contact details, answers, photos and notes will be removed from your past and cancelled bookings. "+
-				"Coming appointments are kept until they are over; cancel them first if you want them erased too.")
-		v.Button = &link{Label: "Review and confirm the erasure", URL: url}
+		v.Heading = l.T("mail.privacy.erase.heading")
+		subject = l.T("mail.privacy.erase.subject", "Atelier", v.Signature)
+		v.Paragraphs = append(v.Paragraphs, l.T("mail.privacy.erase.body"))
+		v.Button = &link{Label: l.T("mail.privacy.erase.button"), URL: url}
 	default:
-		v.Heading = "A copy of your personal data"
-		subject = "A copy of your data at " + v.Signature
-		v.Paragraphs = append(v.Paragraphs,
-			"You asked for a copy of the personal data we hold about you. The link below downloads it: "+
-				"a ZIP file with your details and bookings in data.json (machine-readable JSON) and your photos.")
-		v.Button = &link{Label: "Download my data", URL: url}
+		v.Heading = l.T("mail.privacy.copy.heading")
+		subject = l.T("mail.privacy.copy.subject", "Atelier", v.Signature)
+		v.Paragraphs = append(v.Paragraphs, l.T("mail.privacy.copy.body"))
+		v.Button = &link{Label: l.T("mail.privacy.copy.button"), URL: url}
 	}
-	v.Rows = []row{{Label: "The link works until", Value: expires.In(loc).Format("Monday 2 January 2006, 15:04") + " (" + loc.String() + ")"}}
-	v.Notes = []string{"If you did not ask for this, you can ignore this e-mail: nothing happens without the link."}
-	v.Preheader = v.Heading + " at " + v.Signature
+	v.Rows = []row{{Label: l.T("mail.privacy.until"),
+		Value: l.T("mail.when", "Span", l.DateTime(expires.In(loc)), "Zone", zoneLabel(l, loc))}}
+	v.Notes = []string{l.T("mail.privacy.ignore")}
+	v.Preheader = subject
 	text, html, err := v.render()
 	if err != nil {
 		return nil, err
