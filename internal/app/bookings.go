@@ -530,6 +530,12 @@ func (a *App) Invite(ctx context.Context, id, token string) (ics []byte, method 
 	if err != nil {
 		return nil, "", err
 	}
+	if b.Status == booking.Pending {
+		// No calendar holds a time the atelier has not confirmed: the
+		// invitation comes with the confirmation.
+		return nil, "", booking.Errorf(booking.ECONFLICT, booking.CodeRequestPending,
+			"the atelier has not confirmed this request yet; its calendar invitation comes with the confirmation")
+	}
 	c, err := a.catalog(ctx)
 	if err != nil {
 		return nil, "", err

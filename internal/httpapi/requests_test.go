@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,12 +118,19 @@ func TestRequests(t *testing.T) {
 	}
 	r = do("", http.MethodPost, "/api/v1/bookings/"+req.ID+"/reschedule", map[string]string{"start": tomorrow14}, http.StatusConflict, bearer...)
 	wantProblem(r, "request_pending")
+	// No calendar file until the atelier confirms: the invite comes with
+	// the confirmation.
+	r = do("", http.MethodGet, "/api/v1/bookings/"+req.ID+"/invite.ics", nil, http.StatusConflict, bearer...)
+	wantProblem(r, "request_pending")
 
 	// Staff confirm it once.
 	var confirmed request
 	do(admin, http.MethodPost, "/api/v1/staff/bookings/"+req.ID+"/confirm", nil, http.StatusOK).JSON(t, &confirmed)
 	if confirmed.Status != "confirmed" || confirmed.DecideBy == "" {
 		t.Errorf("confirmed: %+v", confirmed)
+	}
+	if r := do("", http.MethodGet, "/api/v1/bookings/"+req.ID+"/invite.ics", nil, http.StatusOK, bearer...); !strings.Contains(string(r.Body), "METHOD:REQUEST") {
+		t.Errorf("the confirmed request's invite: %s", r.Body)
 	}
 	for _, path := range []string{"/confirm", "/decline"} {
 		r := do(admin, http.MethodPost, "/api/v1/staff/bookings/"+req.ID+path, map[string]string{"reason": "x"}, http.StatusConflict)
