@@ -546,6 +546,11 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 	}
 	v.Rows = append(v.Rows, row{Label: "Language", Value: o.languageName(b)})
 	v.Rows = append(v.Rows, row{Label: "Appointment", Value: d.service}, row{Label: "With", Value: d.artisan})
+	if b.Discreet {
+		// Staff see the flag everywhere, so that no call or message
+		// gives the surprise away.
+		v.Rows = append(v.Rows, row{Label: "Discreet", Value: "Yes, a surprise: the customer's e-mails and invite name no service or piece. Take care in any call or message."})
+	}
 	whenRow := row{Label: "When", Value: when(l, b.Start, b.End, d.atelierLoc)}
 	if d.customerLoc != nil {
 		whenRow.Extra = "Customer's time: " + when(l, b.Start, b.End, d.customerLoc)

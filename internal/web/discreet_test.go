@@ -106,6 +106,10 @@ func TestDiscreetBooking(t *testing.T) {
 	if n := strings.Count(cal.Body, `class="t-surprise"`); n != 1 {
 		t.Errorf("%d calendar tiles marked as a surprise, want 1 (of 2)", n)
 	}
+	sheet := env.Send(t, http.MethodGet, "/staff/calendar/sheet?date=2026-12-12", "", "", "Cookie", c)
+	if n := strings.Count(sheet.Body, `class="sheet-discreet"`); sheet.Status != http.StatusOK || n != 1 {
+		t.Errorf("the day sheet: %d, %d appointments marked as a surprise, want 1 (of 2)", sheet.Status, n)
+	}
 	if sv := env.Send(t, http.MethodGet, "/api/v1/staff/bookings/"+id, "", "", "Cookie", c); !strings.Contains(sv.Body, `"discreet":true`) {
 		t.Errorf("the staff view of the booking: %d %s", sv.Status, sv.Body)
 	}
