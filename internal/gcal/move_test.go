@@ -34,7 +34,15 @@ func TestMoveToAnotherArtisan(t *testing.T) {
 		if err := e.bookings.Move("v1", "ben", later, ""); err != nil {
 			t.Fatal(err)
 		}
+		// Until its job has run, the moved booking is pending, not the
+		// "synced" of its old time.
+		if st, err := e.syncer.BookingStatus(ctx, "v1"); err != nil || st == nil || st.State != calsync.SyncPending {
+			t.Errorf("status after the move, before its job: %+v, %v; want pending", st, err)
+		}
 		e.drainJobs(t, 5)
+		if st, err := e.syncer.BookingStatus(ctx, "v1"); err != nil || st == nil || st.State != calsync.SyncSynced {
+			t.Errorf("status once the move's job ran: %+v, %v; want synced", st, err)
+		}
 		if ev := e.srv.Events(calIDs["ana"])[gcal.EventID("v1")]; ev != nil {
 			t.Errorf("Ana's calendar still shows the moved booking: %s at %s", ev.Summary, ev.Start.DateTime)
 		}

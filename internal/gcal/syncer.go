@@ -318,11 +318,19 @@ func (s *Syncer) Status(ctx context.Context) ([]calsync.ArtisanSync, error) {
 }
 
 // BookingStatus returns whether a booking is synced to Google and the last
-// error, or nil if no sync was attempted yet.
+// error, or nil if no sync was attempted yet. A booking changed since its
+// last sync (moved, cancelled: its sequence is past the synced one) is
+// pending until its job has written the change, so staff never read
+// "synced" while Google still shows the old time.
 func (s *Syncer) BookingStatus(ctx context.Context, bookingID string) (*calsync.BookingSync, error) {
 	bs, err := s.opts.Store.BookingSync(ctx, bookingID)
 	if err != nil {
 		return nil, fmt.Errorf("gcal: booking sync state: %w", err)
+	}
+	if bs != nil && bs.State == calsync.SyncSynced {
+		if b, err := s.opts.Bookings.Booking(ctx, bookingID); err == nil && b.Sequence > bs.Sequence {
+			bs.State = calsync.SyncPending
+		}
 	}
 	return bs, nil
 }
