@@ -136,8 +136,7 @@ func tooLarge(err error) bool {
 
 func decodeError(err error) error {
 	if tooLarge(err) {
-		return &booking.Error{Kind: booking.ETOOLARGE, Code: "request_too_large",
-			Message: fmt.Sprintf("the request body must be at most %d KiB", httpx.MaxBodyBytes>>10)}
+		return httpx.TooLarge("the request body", httpx.MaxBodyBytes)
 	}
 	var typ *json.UnmarshalTypeError
 	switch {

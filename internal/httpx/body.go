@@ -41,6 +41,13 @@ func ParseForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// TooLarge is the 413 error (code request_too_large) of what, a request
+// body or a part of it, over its limit of limit bytes.
+func TooLarge(what string, limit int64) *booking.Error {
+	return &booking.Error{Kind: booking.ETOOLARGE, Code: "request_too_large",
+		Message: fmt.Sprintf("%s must be at most %d KiB", what, limit>>10)}
+}
+
 // FormError is the error of a posted form that could not be read: 413
 // when it was longer than allowed (MaxBodyBytes, or a page's own limit),
 // else 400.
@@ -49,8 +56,9 @@ func FormError(err error) error {
 	var be *booking.Error
 	switch {
 	case errors.As(err, &mb):
-		return &booking.Error{Kind: booking.ETOOLARGE, Code: "request_too_large",
-			Message: fmt.Sprintf("the form must be at most %d KiB", mb.Limit>>10), Err: err}
+		e := TooLarge("the form", mb.Limit)
+		e.Err = err
+		return e
 	case errors.As(err, &be):
 		return err
 	}

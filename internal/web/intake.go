@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -235,8 +234,7 @@ func (pf *postedForm) readPart(part formPart, text *int) error {
 	}
 	*text += len(data) + len(part.FormName())
 	if *text > maxFormText {
-		return errUnreadForm(&booking.Error{Kind: booking.ETOOLARGE, Code: "request_too_large",
-			Message: fmt.Sprintf("the form's text must be at most %d KiB", maxFormText>>10)})
+		return errUnreadForm(httpx.TooLarge("the form's text", maxFormText))
 	}
 	if !utf8.Valid(data) || !utf8.ValidString(part.FormName()) {
 		return errUnreadForm(errors.New("the form is not valid UTF-8"))
