@@ -309,7 +309,7 @@ func newItemID(errs booking.FieldErrors, asked, name string, taken func(string) 
 		}
 		return asked
 	}
-	base := slug(name)
+	base := Slug(name)
 	if base == "" {
 		if name != "" {
 			errs.Add("id", "cannot be made from this name: give an id of lower-case letters, digits and '-'")
@@ -324,9 +324,10 @@ func newItemID(errs booking.FieldErrors, asked, name string, taken func(string) 
 	return id
 }
 
-// slug makes an id from a name: letters without their accents, lower
-// case, runs of anything else as one '-'.
-func slug(name string) string {
+// Slug makes an id from a name: letters without their accents, lower
+// case, runs of anything else as one '-', at most 40 characters (the
+// catalogue's items, and a question of the admin's intake editor).
+func Slug(name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range norm.NFKD.String(strings.ToLower(name)) {
@@ -428,8 +429,7 @@ func (a *App) changed(ctx context.Context, ch *CatalogueChange, id string, befor
 	}
 	ch.Conflicts = []Conflict{}
 	if before != nil {
-		now := a.now()
-		cs, err := a.conflicts(ctx, now, now.Add(conflictWindow), "")
+		cs, err := a.comingConflicts(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -453,10 +453,16 @@ func (a *App) changed(ctx context.Context, ch *CatalogueChange, id string, befor
 // nil stands for a change that changed nothing.
 type outsideSet map[string]string
 
-// outside is the coming bookings outside the rules now (conflictWindow).
-func (a *App) outside(ctx context.Context) (outsideSet, error) {
+// comingConflicts are the coming bookings outside the rules now, within
+// conflictWindow.
+func (a *App) comingConflicts(ctx context.Context) ([]Conflict, error) {
 	now := a.now()
-	cs, err := a.conflicts(ctx, now, now.Add(conflictWindow), "")
+	return a.conflicts(ctx, now, now.Add(conflictWindow), "")
+}
+
+// outside is comingConflicts by booking id, with the reason.
+func (a *App) outside(ctx context.Context) (outsideSet, error) {
+	cs, err := a.comingConflicts(ctx)
 	if err != nil {
 		return nil, err
 	}

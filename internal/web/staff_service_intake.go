@@ -67,7 +67,7 @@ func typeOptions(t string) []option {
 // newIntakeForm is the editor of sv's intake and policy (sv nil: a new
 // service) under the atelier's rules.
 func newIntakeForm(sv *booking.ServiceItem, rules booking.Rules) *intakeForm {
-	f := &intakeForm{AtelierCutoff: hoursWords(int(rules.ChangeCutoff / time.Hour)), AtelierMax: movesWords(rules.MaxReschedules)}
+	f := &intakeForm{AtelierCutoff: cutoffWords(rules.ChangeCutoff), AtelierMax: movesWords(rules.MaxReschedules)}
 	if sv != nil {
 		if sv.ChangeCutoff != nil {
 			f.Cutoff = strconv.Itoa(int(*sv.ChangeCutoff / time.Hour))
@@ -83,18 +83,20 @@ func newIntakeForm(sv *booking.ServiceItem, rules booking.Rules) *intakeForm {
 	return f
 }
 
-func hoursWords(h int) string {
-	if h == 0 {
+// cutoffWords is the atelier's change cutoff as the editor's hint says it.
+func cutoffWords(d time.Duration) string {
+	if d <= 0 {
 		return "until the appointment starts"
 	}
-	return fmt.Sprintf("%d hours before", h)
+	return booking.HoursWords(d) + " before"
 }
 
+// movesWords is the atelier's limit on a customer's moves.
 func movesWords(n int) string {
 	if n == 0 {
 		return "no limit"
 	}
-	return strconv.Itoa(n)
+	return "at most " + booking.Times(n)
 }
 
 func blankRow(n int) questionRow {
@@ -206,7 +208,7 @@ func policyValue(s, field, msg string, unread booking.FieldErrors) app.PolicyOve
 func (r questionRow) question() (config.Question, bool) {
 	q := config.Question{ID: r.ID, Label: r.Label, Type: r.Type, Required: r.Required, Help: r.Help}
 	if q.ID == "" {
-		q.ID = slugOf(r.Label)
+		q.ID = app.Slug(r.Label)
 	}
 	for _, o := range strings.Split(r.Options, "\n") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -250,18 +252,6 @@ func splitUnits(s string) []string {
 		}
 	}
 	return out
-}
-
-var notSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
-// slugOf makes a question id from its label ("Ring size, if known" →
-// "ring-size-if-known").
-func slugOf(label string) string {
-	s := strings.Trim(notSlug.ReplaceAllString(strings.ToLower(label), "-"), "-")
-	if len(s) > 40 {
-		s = strings.TrimRight(s[:40], "-")
-	}
-	return s
 }
 
 var questionErrKey = regexp.MustCompile(`^questions\[(\d+)\](?:\.(.*))?$`)
