@@ -170,6 +170,16 @@ func (s *Server) handleStaffErase(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// customerName is the name staff screens show for b's customer: the
+// name given, or, once the booking's personal data was erased, words that
+// say so (an empty name on a calendar tile or a list reads as a fault).
+func customerName(b *booking.Booking) string {
+	if !b.ErasedAt.IsZero() {
+		return "Personal data erased"
+	}
+	return b.Customer.Name
+}
+
 // erasedNotice is the customer page's word after an erasure.
 func erasedNotice(n string) string {
 	if n == "1" {

@@ -67,4 +67,13 @@ func TestStaffCustomerPrivacy(t *testing.T) {
 	if p := get("/staff/bookings/" + coming.ID); !strings.Contains(p.Body, "Ada Byron") {
 		t.Errorf("the coming booking lost its customer")
 	}
+	// Every staff screen that lists the erased booking says why it has no
+	// name, rather than showing a tile or a line with an empty one.
+	for _, path := range []string{"/staff/calendar?view=day&date=2026-11-20", "/staff/calendar?view=week&date=2026-11-20",
+		"/staff/calendar/sheet?date=2026-11-20"} {
+		body := html.UnescapeString(get(path).Body)
+		if !strings.Contains(body, "Personal data erased") || strings.Contains(body, "Ada Byron") {
+			t.Errorf("%s does not say the booking's personal data was erased:\n%s", path, body)
+		}
+	}
 }

@@ -94,7 +94,7 @@ func (s *Server) staffBookingData(r *http.Request, c *catalogue, v *app.StaffBoo
 	}
 	if !v.ErasedAt.IsZero() {
 		at := v.ErasedAt.In(loc)
-		d.Customer.Name = "Personal data erased"
+		d.Customer.Name = customerName(&v.Booking.Booking)
 		d.Erased = "The customer's personal data was erased on " + fmtDate(staffLang, at) + ": the appointment is kept without who it was for."
 	}
 	s.requestState(&d, c, v) // staff_requests.go

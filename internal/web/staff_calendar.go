@@ -169,7 +169,7 @@ func (s *Server) item(c *catalogue, v app.StaffBooking) agendaItem {
 	start, end := v.Start.In(c.Loc), v.End.In(c.Loc)
 	it := agendaItem{
 		ID: v.ID, URL: "/staff/bookings/" + url.PathEscape(v.ID), Time: fmtTime(staffLang, start), End: fmtTime(staffLang, end),
-		Service: v.ServiceName, Customer: v.Customer.Name, Artisan: v.ArtisanName,
+		Service: v.ServiceName, Customer: customerName(&v.Booking.Booking), Artisan: v.ArtisanName,
 		Color: colorOf(c, v.ArtisanID), Virtual: v.Mode == booking.Virtual, Cancelled: v.Status == booking.Cancelled,
 		Mode: modeShort(v.Mode), Room: roomName(c, v.RoomID), Reply: replyTag(v),
 		Status: string(v.Status), StatusLabel: statusLabel(v.Status),
@@ -562,7 +562,7 @@ func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTil
 		ID: b.ID, URL: "/staff/bookings/" + url.PathEscape(b.ID), MoveURL: "/staff/bookings/" + url.PathEscape(b.ID) + "/move",
 		Pos: f.pos(start, end), Lane: lane, Color: colorOf(c, b.ArtisanID),
 		Time:     fmtTime(staffLang, b.Start.In(loc)) + " – " + fmtTime(staffLang, b.End.In(loc)),
-		Customer: b.Customer.Name, Service: b.ServiceName, Outside: b.Outside,
+		Customer: customerName(&b.Booking.Booking), Service: b.ServiceName, Outside: b.Outside,
 		Status: string(b.Status), StatusLabel: statusLabel(b.Status),
 		Size: tileSize(end - start), Start: start, Minutes: int(b.End.Sub(b.Start) / time.Minute),
 		Discreet: b.Discreet,

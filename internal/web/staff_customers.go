@@ -59,7 +59,7 @@ func newFoundBooking(staffLang *i18n.Lang, v *app.StaffBooking, c *catalogue) fo
 	b := foundBooking{
 		URL: staffBookingPath(v.ID, ""), Ref: strings.ToUpper(v.ID),
 		When:    fmtShortDate(staffLang, st) + " " + st.Format("2006") + ", " + fmtTime(staffLang, st),
-		Service: v.ServiceName, Mode: modeLabel(staffLang, v.Mode), Artisan: v.ArtisanName, Customer: v.Customer.Name,
+		Service: v.ServiceName, Mode: modeLabel(staffLang, v.Mode), Artisan: v.ArtisanName, Customer: customerName(&v.Booking.Booking),
 		Status: "Confirmed",
 	}
 	if v.Status == booking.Cancelled {

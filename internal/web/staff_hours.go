@@ -141,7 +141,7 @@ func (s *Server) conflictItems(r *http.Request, c *catalogue) []conflictItem {
 		}
 		out = append(out, conflictItem{
 			URL: "/staff/bookings/" + url.PathEscape(id), When: whenLabel(staffLang, v.Start.In(c.Loc), v.End.In(c.Loc)),
-			Customer: v.Customer.Name, Service: v.ServiceName, Artisan: v.ArtisanName,
+			Customer: customerName(&v.Booking.Booking), Service: v.ServiceName, Artisan: v.ArtisanName,
 		})
 	}
 	return out

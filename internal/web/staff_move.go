@@ -43,7 +43,7 @@ func (s *Server) handleMoveConfirm(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	d := &moveData{
-		ID: v.ID, Customer: v.Customer.Name, Service: v.ServiceName,
+		ID: v.ID, Customer: customerName(&v.Booking.Booking), Service: v.ServiceName,
 		FromWhen: whenLabel(staffLang, v.Start.In(c.Loc), v.End.In(c.Loc)), FromArtisan: v.ArtisanName,
 		Date: q.Get("date"), Time: q.Get("time"), Artisan: q.Get("artisan"),
 		BookingURL: staffBookingPath(v.ID, ""), FormURL: "/staff/bookings/" + url.PathEscape(v.ID) + "/reschedule",

@@ -128,7 +128,7 @@ func (s *Server) sheetItemOf(c *catalogue, b app.CalendarBooking) sheetItem {
 	start, end := b.Start.In(c.Loc), b.End.In(c.Loc)
 	it := sheetItem{
 		Booking: b.StaffBooking, Time: fmtTime(staffLang, start) + " – " + fmtTime(staffLang, end),
-		Service: b.ServiceName, Mode: modeLabel(staffLang, b.Mode), Customer: b.Customer.Name, Email: b.Customer.Email, Phone: b.Customer.Phone,
+		Service: b.ServiceName, Mode: modeLabel(staffLang, b.Mode), Customer: customerName(&b.Booking.Booking), Email: b.Customer.Email, Phone: b.Customer.Phone,
 		Notes: b.Notes, StaffNotes: b.StaffNotes, Bring: s.advice.For(b.ServiceID, b.Mode, staffLang),
 		Reference: strings.ToUpper(b.ID), Outside: b.Outside,
 		Answers: answerRows(c.service(b.ServiceID), b.Answers),
