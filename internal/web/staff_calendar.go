@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -552,6 +553,17 @@ func (v *staffCal) shades(cs colSpec) []gridShade {
 	return out
 }
 
+// tileArtisan is the artisan whose colour b's tile takes in column cs: the
+// column's own when it is an artisan's column and that artisan is one of
+// b's team (a booking of two artisans shows in each one's colour), else
+// b's own artisan.
+func tileArtisan(cs colSpec, b *app.CalendarBooking) string {
+	if cs.artisan != nil && slices.Contains(b.ArtisanIDs(), cs.artisan.ID) {
+		return cs.artisan.ID
+	}
+	return b.ArtisanID
+}
+
 // tile lays out booking b in column cs.
 func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTile {
 	staffLang := v.s.langs.Staff()
@@ -560,7 +572,7 @@ func (v *staffCal) tile(cs colSpec, b *app.CalendarBooking, lane string) gridTil
 	bs, be := wallMinutes(b.BlockStart, cs.date, loc), wallMinutes(b.BlockEnd, cs.date, loc)
 	t := gridTile{
 		ID: b.ID, URL: "/staff/bookings/" + url.PathEscape(b.ID), MoveURL: "/staff/bookings/" + url.PathEscape(b.ID) + "/move",
-		Pos: f.pos(start, end), Lane: lane, Color: colorOf(c, b.ArtisanID),
+		Pos: f.pos(start, end), Lane: lane, Color: colorOf(c, tileArtisan(cs, b)),
 		Time:     fmtTime(staffLang, b.Start.In(loc)) + " – " + fmtTime(staffLang, b.End.In(loc)),
 		Customer: customerName(&b.Booking.Booking), Service: b.ServiceName, Outside: b.Outside,
 		Status: string(b.Status), StatusLabel: statusLabel(b.Status),

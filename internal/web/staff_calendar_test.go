@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,8 +191,30 @@ func TestStaffCalendarTeamInEachColumn(t *testing.T) {
 		}
 		return in
 	}
-	if in := columns(get(admin)); !in["mei"] || !in["arjun"] || in["siti"] {
+	body := get(admin)
+	if in := columns(body); !in["mei"] || !in["arjun"] || in["siti"] {
 		t.Errorf("the team booking is in the columns %v, want mei's and arjun's", in)
+	}
+	// In each artisan's column the tile wears that artisan's colour, as the
+	// column's heading does (the headings come in the columns' order).
+	heads := regexp.MustCompile(`class="col-head[^"]*\b(c\d+)"`).FindAllStringSubmatch(body, -1)
+	cols := strings.Split(body, `class="cal-col`)[1:]
+	if len(heads) != len(cols) {
+		t.Fatalf("%d column headings with a colour for %d columns", len(heads), len(cols))
+	}
+	seen := 0
+	for i, part := range cols {
+		tile := regexp.MustCompile(`<a class="tile ([^"]*)"[^>]*data-id="` + team.ID + `"`).FindStringSubmatch(part)
+		if tile == nil {
+			continue
+		}
+		seen++
+		if !slices.Contains(strings.Fields(tile[1]), heads[i][1]) {
+			t.Errorf("column %d: the team tile's classes %q lack the column's colour %s", i, tile[1], heads[i][1])
+		}
+	}
+	if seen != 2 {
+		t.Errorf("the team tile is in %d columns, want 2", seen)
 	}
 	if in := columns(get(arjun)); !in["arjun"] {
 		t.Errorf("Arjun's own calendar lacks the booking he takes part in (%v)", in)
