@@ -9,7 +9,6 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 
-	"github.com/atelier-app/atelier/internal/auth"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/i18n"
 )
@@ -29,7 +28,7 @@ func mintLinks(bs []booking.Booking, purpose string) ([]linkedBooking, []booking
 	links := make([]linkedBooking, len(bs))
 	grants := make([]booking.ManageToken, len(bs))
 	for i := range bs {
-		token, hash := auth.NewSecret()
+		token, hash := newSecret()
 		links[i] = linkedBooking{b: &bs[i], token: token}
 		grants[i] = booking.ManageToken{BookingID: bs[i].ID, Hash: hash, Purpose: purpose}
 	}
