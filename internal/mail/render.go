@@ -1,13 +1,9 @@
 package mail
 
 import (
-	"bytes"
-	"embed"
 	"fmt"
-	htmltemplate "html/template"
 	"net/url"
 	"strings"
-	texttemplate "text/template"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
@@ -17,15 +13,8 @@ import (
 	"github.com/atelier-app/atelier/internal/invite"
 )
 
-//go:embed templates
-var templateFS embed.FS
-
-var (
-	htmlTmpl = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/message.html.tmpl"))
-	textTmpl = texttemplate.Must(texttemplate.ParseFS(templateFS, "templates/message.txt.tmpl"))
-)
-
-// view is what the templates show; one shape serves every kind of message.
+// view is what a message shows; one shape serves every kind of message
+// (view.go writes its two bodies).
 type view struct {
 	Lang       string // <html lang>
 	Colon      string // between a label and its value in the text part: ": ", "："
@@ -47,18 +36,12 @@ type row struct {
 
 type link struct{ Label, URL string }
 
+// render returns the text/plain and text/html bodies of v.
 func (v *view) render() (text, html string, err error) {
 	if v.Colon == "" {
 		v.Colon = ": "
 	}
-	var tb, hb bytes.Buffer
-	if err := textTmpl.Execute(&tb, v); err != nil {
-		return "", "", fmt.Errorf("mail: text template: %w", err)
-	}
-	if err := htmlTmpl.Execute(&hb, v); err != nil {
-		return "", "", fmt.Errorf("mail: html template: %w", err)
-	}
-	return tb.String(), hb.String(), nil
+	return v.text(), v.html(), nil
 }
 
 // display is a booking with the names the messages show.
