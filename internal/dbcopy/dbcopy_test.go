@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +134,52 @@ func TestCopy(t *testing.T) {
 		start_at, end_at, block_start, block_end, 'X', 'x@example.com', now(), now() FROM bookings WHERE id = $1`, b.ID)
 	if err == nil || !strings.Contains(err.Error(), "23P01") {
 		t.Errorf("an overlapping booking in the copy: %v, want an exclusion violation", err)
+	}
+}
+
+// A booking of two artisans is copied with both: PostgreSQL reads it back
+// with its team, and its constraint refuses the second artisan to anyone
+// else at that time, as SQLite's triggers did.
+func TestCopyTeamBooking(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "atelier.db")
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SyncCatalog(ctx, storetest.TeamCatalog()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2027, 1, 5, 3, 0, 0, 0, time.UTC) // 11:00 in Singapore, a Tuesday
+	nb, place := storetest.TeamBooking("bk_team1", start, "ana", "ben")
+	if _, _, err := st.CreateBooking(ctx, nb, place); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	url := pgtest.Database(t)
+	rep, err := dbcopy.Copy(ctx, path, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range rep.Tables {
+		if tb.Name == "booking_artisans" && tb.Rows == 0 {
+			t.Errorf("no booking_artisans rows copied")
+		}
+	}
+	pg, err := postgres.Open(ctx, url, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	got, err := pg.Booking(ctx, "bk_team1")
+	if err != nil || !slices.Equal(got.ArtisanIDs(), []string{"ana", "ben"}) {
+		t.Fatalf("the copied team booking: %v (%v), want artisans [ana ben]", got, err)
+	}
+	other, place := storetest.TeamBooking("bk_team2", start.Add(30*time.Minute), "cal", "ben")
+	if _, _, err := pg.CreateBooking(ctx, other, place); booking.ErrorCode(err) != booking.CodeSlotUnavailable {
+		t.Errorf("a team sharing ben over the copied booking: %v, want slot_unavailable", err)
 	}
 }
 

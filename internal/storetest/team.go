@@ -29,6 +29,17 @@ func teamCatalog() *booking.Catalog {
 	return c
 }
 
+// TeamCatalog is teamCatalog, for other packages' tests (dbcopy): Catalog
+// with a third artisan, cal, and a service, duo, that needs two artisans.
+func TeamCatalog() *booking.Catalog { return teamCatalog() }
+
+// TeamBooking is teamBooking, for other packages' tests, with the
+// placement that takes exactly the artisans given.
+func TeamBooking(id string, start time.Time, artisans ...string) (booking.NewBooking, booking.PlaceFunc) {
+	nb := teamBooking(id, start, artisans...)
+	return nb, blindTeam(nb)
+}
+
 // teamBooking is the NewBooking of service duo with artisans, at start.
 func teamBooking(id string, start time.Time, artisans ...string) booking.NewBooking {
 	nb := newBooking(req{ID: id, Service: "design", Start: start})
