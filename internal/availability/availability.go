@@ -20,10 +20,10 @@ type Query struct {
 	Staff bool
 }
 
-// Slot is a bookable start time with every artisan free for it (ids in catalogue order).
+// Slot is a bookable start time with every artisan free for it (in catalogue order).
 type Slot struct {
 	Start, End time.Time
-	Artisans   []string
+	Artisans   ArtisanSet
 }
 
 // Request is one exact slot to check before booking or rescheduling.
@@ -96,7 +96,11 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	dur, before, after := int64(svc.Duration), int64(buf.Before), int64(buf.After)
 	loN, hiN := lo.UnixNano(), hi.UnixNano()
 	var slots []Slot
-	var ids idChunks                              // the backing arrays of the slots' artisan lists
+	ids := make([]string, len(cands))
+	for i, a := range cands {
+		ids[i] = a.ID
+	}
+	sets := newSetMaker(ids)                      // the slots' artisan sets
 	starts := make([]int64, 0, int(day24/step)+1) // the grid of one day, reused
 	// Blocks are tested in start order: a cursor per candidate and room.
 	cursors := make([]cursor, len(cands)+len(ix.rooms))
@@ -125,50 +129,24 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 			if !ix.mustFit(dy, must, bs, be) {
 				continue
 			}
-			free := ids.room(len(cands))
+			free, n := sets.scratch(), 0
 			for i := range cands {
 				if ix.artisanFits(dy, i, bs, be, &candCur[i]) {
-					free = append(free, cands[i].ID)
+					free[i>>6] |= 1 << (i & 63)
+					n++
 				}
 			}
-			if len(free) < need {
+			if n < need {
 				continue
 			}
 			slots = append(slots, Slot{
 				Start:    time.Unix(0, t).In(loc),
 				End:      time.Unix(0, end).In(loc),
-				Artisans: ids.keep(free),
+				Artisans: sets.keep(free, n),
 			})
 		}
 	}
 	return slots, nil
-}
-
-// idChunks hands out the slots' artisan lists from a few shared arrays.
-// One array grown by append would copy every list written so far each
-// time it doubles (megabytes for a 62-day answer of 100 artisans); a
-// chunk is never grown: when the next list may not fit, a new chunk twice
-// the size of the last (at most maxChunkLists full lists) is started, and
-// the lists already handed out keep the old one.
-type idChunks struct{ cur []string }
-
-// maxChunkLists bounds a chunk, so that the room left unused in the last
-// one stays small beside the answer (at most about a 64th of a 62-day
-// answer of 100 artisans).
-const maxChunkLists = 64
-
-// room returns an empty list with room for n ids, in the current chunk.
-func (c *idChunks) room(n int) []string {
-	if cap(c.cur)-len(c.cur) < n {
-		c.cur = make([]string, 0, max(min(2*cap(c.cur), maxChunkLists*n), 16*n))
-	}
-	return c.cur[len(c.cur):len(c.cur)]
-}
-
-// keep hands out list, filled from room, and moves past it.
-func (c *idChunks) keep(list []string) []string {
-	c.cur = c.cur[:len(c.cur)+len(list)]
-	return list[:len(list):len(list)]
 }
 
 // Place checks r against every rule and returns the artisan and, for a visit, the room.

@@ -3,6 +3,7 @@ package availability
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -101,6 +102,48 @@ func BenchmarkAvailabilitySlotRich(b *testing.B) {
 		n = len(slots)
 	}
 	if n < 900 {
+		b.Fatalf("%d slots: the calendar is meant to be mostly free", n)
+	}
+	b.ReportMetric(float64(n), "slots")
+}
+
+// BenchmarkAvailabilityManyArtisans is BenchmarkAvailabilitySlotRich on
+// an atelier of 100 artisans with 10,000 bookings in the 62-day window
+// (about 1.6 per artisan and day, as atelier-load's
+// BenchmarkAvailabilityHTTPManyArtisans): some 1,000 slots, each listing
+// most of the 100.
+func BenchmarkAvailabilityManyArtisans(b *testing.B) {
+	s, q, now := benchSchedule(b)
+	q.Mode = booking.Virtual
+	s.Bookings = nil
+	s.Services[0].Artisans = nil
+	s.Artisans = nil
+	open := s.Atelier.Hours
+	for i := range 100 {
+		id := fmt.Sprintf("artisan%02d", i)
+		s.Services[0].Artisans = append(s.Services[0].Artisans, id)
+		s.Artisans = append(s.Artisans, booking.Artisan{ID: id, Services: []string{"design"}, Hours: open, DailyCap: 6})
+	}
+	r := rand.New(rand.NewPCG(1, 3))
+	for i := range 10000 {
+		st := q.From.AddDate(0, 0, r.IntN(62)).Add(time.Duration(10*60+30*r.IntN(16)) * time.Minute)
+		end, bs, be := Times(&s.Services[0], booking.Virtual, st)
+		s.Bookings = append(s.Bookings, booking.Booking{
+			ID: fmt.Sprintf("b%d", i), Status: booking.Confirmed, ServiceID: "design", Mode: booking.Virtual,
+			ArtisanID: s.Artisans[r.IntN(100)].ID, Start: st, End: end, BlockStart: bs, BlockEnd: be,
+		})
+	}
+	slices.SortFunc(s.Bookings, func(x, y booking.Booking) int { return x.BlockStart.Compare(y.BlockStart) })
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		slots, err := Slots(s, q, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(slots)
+	}
+	if n < 500 {
 		b.Fatalf("%d slots: the calendar is meant to be mostly free", n)
 	}
 	b.ReportMetric(float64(n), "slots")

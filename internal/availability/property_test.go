@@ -377,7 +377,7 @@ func TestProperty(t *testing.T) {
 		total += len(slots)
 		got := map[int64][]string{}
 		for _, sl := range slots {
-			got[sl.Start.UnixNano()] = sl.Artisans
+			got[sl.Start.UnixNano()] = sl.Artisans.IDs()
 		}
 
 		// Every grid start the naive model finds free, with exactly the

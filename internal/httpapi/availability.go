@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -30,26 +31,39 @@ func (s *Server) handleAvailability(w http.ResponseWriter, r *http.Request) erro
 }
 
 // answerBuffers holds the buffers availability answers are encoded into,
-// so that a busy server does not allocate (and collect) one per request.
-var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+// a piece at a time (answerWriter), so that a busy server does not
+// allocate (and collect) one per request.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, answerPiece+answerPiece/2); return &b }}
 
-// maxPooledAnswer is the largest buffer put back: a rare huge answer
-// (many artisans) does not stay in memory for ever.
+// maxPooledAnswer is the largest buffer put back: a rare huge one does
+// not stay in memory for ever.
 const maxPooledAnswer = 4 << 20
 
 // writeAvailability writes v as JSON, the same bytes as writeJSON would
-// write its view (newAvailabilityView).
+// write its view (newAvailabilityView), in pieces: into the compressor
+// (writeMaybeGzip), or straight to the client after a Content-Length
+// worked out beforehand (answerSize). The answer is never held whole.
 func writeAvailability(w http.ResponseWriter, r *http.Request, v *app.Availability) {
-	bp := answerBuffers.Get().(*[]byte)
-	body := appendAvailability((*bp)[:0], v)
-	body = append(body, '\n')
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	writeMaybeGzip(w, r, body)
-	if cap(body) <= maxPooledAnswer {
-		*bp = body[:0]
-		answerBuffers.Put(bp)
-	}
+	w.Header().Set("Content-Type", "application/json")
+	writeMaybeGzip(w, r, streamedBody{
+		// A slot takes at least 85 bytes, its comma aside ({"start":"…",
+		// "end":"…","artisans":[]}), and the answer at least one more
+		// (the newline): a long answer is known large without measuring it.
+		atLeast: len(v.Slots)*85 + 1,
+		size:    func() int { return answerSize(v) + 1 },
+		write: func(w io.Writer) error {
+			bp := answerBuffers.Get().(*[]byte)
+			aw := answerWriter{w: w, b: (*bp)[:0]}
+			aw.encode(v)
+			aw.b = append(aw.b, '\n')
+			aw.flush()
+			if cap(aw.b) <= maxPooledAnswer {
+				*bp = aw.b[:0]
+				answerBuffers.Put(bp)
+			}
+			return aw.err
+		},
+	})
 }
 
 // parseAvailabilityQuery parses the query string of an availability

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"io"
+	"math/bits"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -19,6 +21,50 @@ import (
 // encoding/json would marshal it, straight from the answer: no view is
 // built.
 func appendAvailability(b []byte, v *app.Availability) []byte {
+	aw := answerWriter{b: b}
+	aw.encode(v)
+	return aw.b
+}
+
+// answerWriter encodes one answer into b and, when w is set, hands it to
+// w in pieces of about answerPiece bytes as it goes: a 62-day answer of
+// 100 artisans is 2.3 MB of JSON, which is never held whole in memory
+// (writeAvailability). With no w, the whole answer stays in b.
+type answerWriter struct {
+	w   io.Writer
+	b   []byte
+	err error // the first error of w; encoding stops at it
+	// max is the size of a piece (answerPiece when 0).
+	max int
+	zc  zoneCache
+	set setEncoder
+}
+
+// answerPiece is the size of the pieces an answer is written in: large
+// enough that each write into the compressor or the connection is cheap
+// beside its bytes, small beside the answer.
+const answerPiece = 32 << 10
+
+func (aw *answerWriter) pieceSize() int {
+	if aw.max > 0 {
+		return aw.max
+	}
+	return answerPiece
+}
+
+// flush hands what b holds to w.
+func (aw *answerWriter) flush() {
+	if aw.w == nil || aw.err != nil || len(aw.b) == 0 {
+		return
+	}
+	_, aw.err = aw.w.Write(aw.b)
+	aw.b = aw.b[:0]
+}
+
+// encode writes v: with a w, all but the last piece, which the caller
+// flushes (after its newline).
+func (aw *answerWriter) encode(v *app.Availability) {
+	b := aw.b
 	b = append(b, `{"service":`...)
 	b = appendJSONString(b, v.Service)
 	b = append(b, `,"mode":`...)
@@ -26,68 +72,156 @@ func appendAvailability(b []byte, v *app.Availability) []byte {
 	b = append(b, `,"timezone":`...)
 	b = appendJSONString(b, v.Timezone)
 	b = append(b, `,"slots":[`...)
-	b = slices.Grow(b, answerSizeHint(v.Slots))
-	var zc zoneCache
-	var prev []string     // the artisans of the slot before...
-	var prevAt, prevN int // ...and where their array was written in b
+	if aw.w == nil {
+		b = slices.Grow(b, answerSizeHint(v.Slots))
+	}
 	for i := range v.Slots {
 		sl := &v.Slots[i]
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"start":`...)
-		b = zc.appendTime(b, sl.Start.In(v.Zone))
+		b = aw.zc.appendTime(b, sl.Start.In(v.Zone))
 		b = append(b, `,"end":`...)
-		b = zc.appendTime(b, sl.End.In(v.Zone))
+		b = aw.zc.appendTime(b, sl.End.In(v.Zone))
 		b = append(b, `,"artisans":`...)
-		// Neighbouring slots mostly list the same artisans (with many
-		// artisans, a long list): the array already written is copied
-		// rather than encoded again.
-		if i > 0 && slices.Equal(sl.Artisans, prev) {
-			b = appendOwn(b, prevAt, prevN)
-		} else {
-			at := len(b)
-			b = appendStrings(b, sl.Artisans)
-			prev, prevAt, prevN = sl.Artisans, at, len(b)-at
-		}
+		b = aw.set.append(b, sl.Artisans)
 		b = append(b, '}')
+		if aw.w != nil && len(b) >= aw.pieceSize() {
+			aw.b = b
+			aw.flush()
+			if aw.err != nil {
+				return
+			}
+			b = aw.b
+		}
 	}
-	return append(b, "]}"...)
+	aw.b = append(b, "]}"...)
 }
 
-// appendOwn appends b[at:at+n] to b itself.
-func appendOwn(b []byte, at, n int) []byte {
-	b = slices.Grow(b, n) // the copy's source stays valid when b moves
-	return append(b, b[at:at+n]...)
+// answerSize is the length of appendAvailability(nil, v), worked out
+// without writing it, for the Content-Length of an answer written in
+// pieces: the strings and the times each as long as they are written
+// (appendJSONString, zoneCache.timeLen), each artisan set as setEncoder
+// writes it.
+func answerSize(v *app.Availability) int {
+	var scratch [64]byte
+	n := len(`{"service":,"mode":,"timezone":,"slots":[]}`)
+	n += len(appendJSONString(scratch[:0], v.Service))
+	n += len(appendJSONString(scratch[:0], string(v.Mode)))
+	n += len(appendJSONString(scratch[:0], v.Timezone))
+	var zc zoneCache
+	var se setEncoder
+	for i := range v.Slots {
+		sl := &v.Slots[i]
+		if i > 0 {
+			n++
+		}
+		n += len(`{"start":,"end":,"artisans":}`)
+		n += zc.timeLen(sl.Start.In(v.Zone)) + zc.timeLen(sl.End.In(v.Zone))
+		n += se.size(sl.Artisans)
+	}
+	return n
+}
+
+// setEncoder writes the slots' artisan sets of one answer: each
+// candidate's id is encoded once (all sets of an answer are over one
+// candidate list), and a set equal to the one written before (neighbouring
+// slots mostly list the same artisans: with many artisans, a long list)
+// is copied from the bytes kept of it.
+type setEncoder struct {
+	cands []string // the candidate list enc was made for
+	enc   []byte   // the candidates' ids as JSON strings, one after the other...
+	at    []int    // ...candidate i's at enc[at[i]:at[i+1]]
+	prev  availability.ArtisanSet
+	arr   []byte // the array written for prev
+	n     int    // its length (size)
+	have  bool   // prev, arr and n are set
+}
+
+// table makes enc and at for the candidates of s, unless made already.
+func (e *setEncoder) table(s availability.ArtisanSet) (words []uint64) {
+	cands, words := s.Candidates()
+	if len(cands) == len(e.cands) && (len(cands) == 0 || &cands[0] == &e.cands[0]) {
+		return words
+	}
+	e.cands, e.enc, e.at = cands, e.enc[:0], append(e.at[:0], 0)
+	for _, id := range cands {
+		e.enc = appendJSONString(e.enc, id)
+		e.at = append(e.at, len(e.enc))
+	}
+	return words
+}
+
+// append appends s as a JSON array of ids; the empty set is [] (nonNil),
+// as in the views.
+func (e *setEncoder) append(b []byte, s availability.ArtisanSet) []byte {
+	if e.have && e.arr != nil && s.Equal(e.prev) {
+		return append(b, e.arr...)
+	}
+	at := len(b)
+	b = append(b, '[')
+	words := e.table(s)
+	first := true
+	for wi, w := range words {
+		for w != 0 {
+			i := wi*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = append(b, e.enc[e.at[i]:e.at[i+1]]...)
+		}
+	}
+	b = append(b, ']')
+	e.prev, e.arr, e.n, e.have = s, append(e.arr[:0], b[at:]...), len(b)-at, true
+	return b
+}
+
+// size is the length of the array append writes for s.
+func (e *setEncoder) size(s availability.ArtisanSet) int {
+	if e.have && s.Equal(e.prev) {
+		return e.n
+	}
+	words := e.table(s)
+	n, k := 2, 0
+	for wi, w := range words {
+		for w != 0 {
+			i := wi*64 + bits.TrailingZeros64(w)
+			w &= w - 1
+			n += e.at[i+1] - e.at[i]
+			k++
+		}
+	}
+	if k > 1 {
+		n += k - 1
+	}
+	e.prev, e.arr, e.n, e.have = s, nil, n, true
+	return n
 }
 
 // answerSizeHint is about the size of the slots' JSON (a little over for
-// plain ids), so that the answer's buffer grows once rather than doubling
-// its way up to a many-artisan answer of megabytes.
+// plain ids), so that an answer written whole grows its buffer once
+// rather than doubling its way up to a many-artisan answer of megabytes.
 func answerSizeHint(slots []availability.Slot) int {
 	// {"start":"2026-12-01T10:00:00+08:00","end":"...","artisans":[]}, is 86
 	// bytes, and each plain id its length and 3 (quotes and comma)
 	n := 0
+	var prev availability.ArtisanSet
+	m := 0
 	for i := range slots {
 		n += 86
-		for _, id := range slots[i].Artisans {
-			n += len(id) + 3
+		if a := slots[i].Artisans; i == 0 || !a.Equal(prev) {
+			m = 0
+			for id := range a.All() {
+				m += len(id) + 3
+			}
+			prev = a
 		}
+		n += m
 	}
 	return n + 2
-}
-
-// appendStrings appends ss as a JSON array; nil is [] (nonNil), as in the
-// views.
-func appendStrings(b []byte, ss []string) []byte {
-	b = append(b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, s)
-	}
-	return append(b, ']')
 }
 
 // appendJSONString quotes s as encoding/json does by default: HTML
@@ -177,6 +311,29 @@ func (zc *zoneCache) offsetOf(t time.Time) int {
 		zc.hi = end.Unix()
 	}
 	return off
+}
+
+// timeLen is the length of what appendTime appends for t.
+func (zc *zoneCache) timeLen(t time.Time) int {
+	off := zc.offsetOf(t)
+	sec := t.Unix() + int64(off)
+	days := sec / 86400
+	if sec%86400 < 0 {
+		days--
+	}
+	if y, _, _ := civil(days); y < 0 || y > 9999 {
+		var scratch [64]byte
+		return len(t.AppendFormat(scratch[:0], TimeLayout)) + 2
+	}
+	n := len(`"2006-01-02T15:04:05+07:00"`)
+	if ns := t.Nanosecond(); ns != 0 {
+		n += 10 // the point and nine digits, less the trailing zeros
+		for ns%10 == 0 {
+			ns /= 10
+			n--
+		}
+	}
+	return n
 }
 
 // appendTime appends t quoted in TimeLayout: RFC 3339, a fraction

@@ -28,6 +28,12 @@ func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
 		"America/St_Johns", "Asia/Singapore", "Pacific/Chatham", "America/Sao_Paulo", "Africa/Casablanca", "Pacific/Apia"}
 	words := []string{"artisan0", "Zoë", "a<b>&c", "quote\"back\\slash", "tab\tnew\nline\r\b\f\x01\x1f\x7f",
 		"\u2028\u2029", "bad\xffutf8\xc3", "日本語", "", "emoji 💍"}
+	// The engine's sets: 150 candidates (three words of bits), every word
+	// among them.
+	var cands []string
+	for i := range 150 {
+		cands = append(cands, fmt.Sprintf("%s%d", words[i%len(words)], i))
+	}
 	r := rand.New(rand.NewPCG(18, 1))
 	for n := range 400 {
 		name := zones[n%len(zones)]
@@ -53,11 +59,22 @@ func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
 				at = at.Add(time.Duration(r.Int64N(int64(time.Second))))
 			}
 			sl := availability.Slot{Start: at.UTC(), End: at.Add(90 * time.Minute).UTC()}
-			if r.IntN(10) > 0 {
-				sl.Artisans = []string{}
+			switch r.IntN(10) {
+			case 0: // none
+			case 1, 2, 3: // any words, in any order, repeated
+				var list []string
 				for range r.IntN(4) {
-					sl.Artisans = append(sl.Artisans, words[r.IntN(len(words))])
+					list = append(list, words[r.IntN(len(words))])
 				}
+				sl.Artisans = availability.NewArtisanSet(list...)
+			default: // as the engine makes them: subsets of one list of candidates
+				var in []int
+				for i := range cands {
+					if r.IntN(3) > 0 {
+						in = append(in, i)
+					}
+				}
+				sl.Artisans = availability.ArtisanSubset(cands, in...)
 			}
 			v.Slots = append(v.Slots, sl)
 		}
@@ -68,7 +85,39 @@ func TestAppendAvailabilityMatchesEncodingJSON(t *testing.T) {
 		if got := appendAvailability(nil, v); !bytes.Equal(got, want) {
 			t.Fatalf("answer %d (%s) differs:\n got %s\nwant %s", n, name, excerptDiff(got, want), excerptDiff(want, got))
 		}
+		checkStreamed(t, fmt.Sprintf("answer %d (%s)", n, name), v, want, 1+r.IntN(4000))
 	}
+}
+
+// checkStreamed checks that v written in pieces of piece bytes is want,
+// and that answerSize worked out its length.
+func checkStreamed(t *testing.T, desc string, v *app.Availability, want []byte, piece int) {
+	t.Helper()
+	var out pieces
+	aw := answerWriter{w: &out, max: piece}
+	aw.encode(v)
+	aw.flush()
+	if got := out.Bytes(); !bytes.Equal(got, want) {
+		t.Fatalf("%s, in pieces of %d: differs:\n got %s\nwant %s", desc, piece, excerptDiff(got, want), excerptDiff(want, got))
+	}
+	if len(want) > 2*piece+2000 && out.writes < 2 {
+		t.Errorf("%s: %d bytes written in %d piece(s) of at most %d", desc, len(want), out.writes, piece)
+	}
+	if n := answerSize(v); n != len(want) {
+		t.Errorf("%s: answerSize %d, written %d", desc, n, len(want))
+	}
+}
+
+// pieces is a bytes.Buffer that counts its writes and keeps the largest.
+type pieces struct {
+	bytes.Buffer
+	writes, largest int
+}
+
+func (p *pieces) Write(b []byte) (int, error) {
+	p.writes++
+	p.largest = max(p.largest, len(b))
+	return p.Buffer.Write(b)
 }
 
 // A many-artisan answer, where neighbouring slots list the same artisans
@@ -90,20 +139,32 @@ func TestAppendAvailabilityRepeatedLists(t *testing.T) {
 		r := rand.New(rand.NewPCG(18, 2))
 		v := &app.Availability{Service: "fitting", Mode: booking.Virtual, Zone: loc, Timezone: "Europe/London"}
 		at := time.Date(2026, 3, 28, 9, 0, 0, 0, loc) // across the clock change
-		list := all
+		every := make([]int, len(all))
+		for i := range every {
+			every[i] = i
+		}
+		list := availability.ArtisanSubset(all, every...)
 		for range 3000 {
 			switch r.IntN(8) {
 			case 0: // drop one id, keeping the order
 				k := r.IntN(len(all))
-				list = append(slices.Clone(all[:k]), all[k+1:]...)
-			case 1: // the same ids in another array
-				list = slices.Clone(list)
+				list = availability.ArtisanSubset(all, append(slices.Clone(every[:k]), every[k+1:]...)...)
+			case 1: // the same ids in another set
+				list = availability.ArtisanSubset(all, slices.Collect(func(yield func(int) bool) {
+					for i, id := range all {
+						if list.Contains(id) && !yield(i) {
+							return
+						}
+					}
+				})...)
 			case 2:
-				list = nil
+				list = availability.ArtisanSet{}
 			case 3:
-				list = []string{}
+				list = availability.ArtisanSubset(all)
 			case 4:
-				list = all[r.IntN(10):]
+				list = availability.ArtisanSubset(all, every[r.IntN(10):]...)
+			case 5: // the same ids over another list of candidates
+				list = availability.NewArtisanSet(list.IDs()...)
 			}
 			v.Slots = append(v.Slots, availability.Slot{Start: at.UTC(), End: at.Add(15 * time.Minute).UTC(), Artisans: list})
 			at = at.Add(15 * time.Minute)
@@ -115,6 +176,9 @@ func TestAppendAvailabilityRepeatedLists(t *testing.T) {
 		got := appendAvailability(nil, v)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%q: differs:\n got %s\nwant %s", odd, excerptDiff(got, want), excerptDiff(want, got))
+		}
+		for _, piece := range []int{1, 700, answerPiece} {
+			checkStreamed(t, fmt.Sprintf("%q", odd), v, want, piece)
 		}
 		head := len(`{"service":"fitting","mode":"virtual","timezone":"Europe/London","slots":[`)
 		if hint := answerSizeHint(v.Slots); odd == "artisan-50" && hint < len(want)-head {
@@ -194,7 +258,7 @@ func TestWriteMaybeGzip(t *testing.T) {
 			req.Header.Set("Accept-Encoding", c.accept)
 		}
 		rec := httptest.NewRecorder()
-		writeMaybeGzip(rec, req, c.body)
+		writeMaybeGzip(rec, req, bytesBody(c.body))
 		h := rec.Result().Header
 		if got := h.Get("Content-Encoding") == "gzip"; got != c.gzip {
 			t.Errorf("%d bytes, Accept-Encoding %q: gzip %v, want %v", len(c.body), c.accept, got, c.gzip)
@@ -238,10 +302,11 @@ func benchView(b *testing.B) *app.Availability {
 	}
 	v := &app.Availability{Service: "design", Mode: booking.Virtual, Zone: loc, Timezone: "Asia/Singapore"}
 	all := []string{"artisan0", "artisan1", "artisan2", "artisan3", "artisan4", "artisan5", "artisan6", "artisan7"}
+	every := []int{0, 1, 2, 3, 4, 5, 6, 7}
 	for d := range 62 {
 		for k := range 16 {
 			at := time.Date(2026, 6, 2+d, 10, 30*k, 0, 0, loc).UTC() // the engine's times are in UTC
-			v.Slots = append(v.Slots, availability.Slot{Start: at, End: at.Add(90 * time.Minute), Artisans: all[:8-(d+k)%3]})
+			v.Slots = append(v.Slots, availability.Slot{Start: at, End: at.Add(90 * time.Minute), Artisans: availability.ArtisanSubset(all, every[:8-(d+k)%3]...)})
 		}
 	}
 	return v
@@ -286,5 +351,134 @@ func BenchmarkAvailabilityAnswer(b *testing.B) {
 			}
 			b.ReportMetric(float64(n), "bytes")
 		})
+	}
+}
+
+// bytesBody is a body already in memory, as a streamedBody.
+func bytesBody(b []byte) streamedBody {
+	return streamedBody{
+		atLeast: len(b),
+		size:    func() int { return len(b) },
+		write: func(w io.Writer) error {
+			_, err := w.Write(b)
+			return err
+		},
+	}
+}
+
+// manyArtisansView is a 62-day answer of 100 artisans (2.3 MB of JSON),
+// each slot free for all but a few, neighbours mostly for the same.
+func manyArtisansView(tb testing.TB) *app.Availability {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var cands []string
+	for i := range 100 {
+		cands = append(cands, fmt.Sprintf("a%03d", i))
+	}
+	r := rand.New(rand.NewPCG(18, 5))
+	v := &app.Availability{Service: "fitting", Mode: booking.Virtual, Zone: loc, Timezone: "Europe/London"}
+	var set availability.ArtisanSet
+	for d := range 62 {
+		for k := range 48 {
+			if set.Len() == 0 || r.IntN(3) == 0 {
+				var in []int
+				for i := range cands {
+					if r.IntN(20) > 0 {
+						in = append(in, i)
+					}
+				}
+				set = availability.ArtisanSubset(cands, in...)
+			}
+			at := time.Date(2026, 3, 1+d, 0, 30*k, 0, 0, loc).UTC()
+			v.Slots = append(v.Slots, availability.Slot{Start: at, End: at.Add(time.Hour), Artisans: set})
+		}
+	}
+	return v
+}
+
+// writeCounter is a ResponseRecorder that counts the writes of the body.
+type writeCounter struct {
+	*httptest.ResponseRecorder
+	writes, largest int
+}
+
+func (w *writeCounter) Write(b []byte) (int, error) {
+	w.writes++
+	w.largest = max(w.largest, len(b))
+	return w.ResponseRecorder.Write(b)
+}
+
+// A large answer is written to the client in pieces, never whole, with
+// the Content-Length it then has (plain, gzipped, small, and for HEAD
+// the same headers and no body); and a real server and client agree.
+func TestWriteAvailabilityInPieces(t *testing.T) {
+	large := manyArtisansView(t)
+	small := &app.Availability{Service: "fitting", Mode: booking.Virtual, Zone: time.UTC, Timezone: "UTC", Slots: large.Slots[:3]}
+	for _, v := range []*app.Availability{large, small} {
+		view, err := json.Marshal(newAvailabilityView(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append(view, '\n')
+		for _, accept := range []string{"", "gzip"} {
+			var getLength string
+			for _, method := range []string{http.MethodGet, http.MethodHead} {
+				req := httptest.NewRequest(method, "/api/v1/availability", nil)
+				if accept != "" {
+					req.Header.Set("Accept-Encoding", accept)
+				}
+				rec := &writeCounter{ResponseRecorder: httptest.NewRecorder()}
+				writeAvailability(rec, req, v)
+				h := rec.Result().Header
+				desc := fmt.Sprintf("%d bytes, %s, Accept-Encoding %q", len(want), method, accept)
+				if zipped := h.Get("Content-Encoding") == "gzip"; zipped != (accept != "" && len(want) >= gzipMinSize) {
+					t.Errorf("%s: gzip %v", desc, zipped)
+				}
+				if method == http.MethodHead {
+					if h.Get("Content-Length") != getLength {
+						t.Errorf("%s: Content-Length %s, GET's %s", desc, h.Get("Content-Length"), getLength)
+					}
+					if accept == "" && rec.writes > 0 {
+						t.Errorf("%s: %d writes of a body", desc, rec.writes)
+					}
+					continue
+				}
+				getLength = h.Get("Content-Length")
+				if getLength != fmt.Sprint(rec.Body.Len()) {
+					t.Errorf("%s: Content-Length %s for %d bytes", desc, getLength, rec.Body.Len())
+				}
+				got, err := decodeForTest(h, rec.Body.Bytes())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%s: differs:\n got %s\nwant %s", desc, excerptDiff(got, want), excerptDiff(want, got))
+				}
+				if accept == "" && len(want) > 4*answerPiece && (rec.writes < len(want)/(2*answerPiece) || rec.largest > 2*answerPiece) {
+					t.Errorf("%s: written in %d writes, the largest %d bytes: not in pieces", desc, rec.writes, rec.largest)
+				}
+			}
+		}
+	}
+
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeAvailability(w, r, large) }))
+	defer hs.Close()
+	for _, accept := range []string{"identity", "gzip"} {
+		req, _ := http.NewRequest(http.MethodGet, hs.URL, nil)
+		req.Header.Set("Accept-Encoding", accept)
+		res, err := hs.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || res.ContentLength != int64(len(body)) {
+			t.Fatalf("%s: read %d bytes of %d: %v", accept, len(body), res.ContentLength, err)
+		}
+		if got, err := decodeForTest(res.Header, body); err != nil || !bytes.HasSuffix(got, []byte("]}\n")) {
+			t.Fatalf("%s: the answer reads back %d bytes ending %q: %v", accept, len(got), got[max(0, len(got)-10):], err)
+		}
 	}
 }

@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
-	"github.com/klauspost/compress/gzip"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // gzipMinSize is the smallest answer worth compressing: below it the
@@ -27,23 +29,42 @@ var (
 	gzipBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 )
 
+// streamedBody is an answer written in pieces rather than held whole.
+type streamedBody struct {
+	// atLeast is a lower bound of its length, known without writing it.
+	atLeast int
+	// size is its exact length, worked out without writing it.
+	size func() int
+	// write writes it to w, in pieces, stopping at w's first error.
+	write func(w io.Writer) error
+}
+
 // writeMaybeGzip writes body with status 200, compressed with gzip when
 // it is large and the client accepts gzip. The answer varies with
-// Accept-Encoding either way, which caches must know.
-func writeMaybeGzip(w http.ResponseWriter, r *http.Request, body []byte) {
+// Accept-Encoding either way, which caches must know. Either way it
+// carries its Content-Length: a compressed answer is compressed piece by
+// piece into memory (some 15 times smaller than the answer) and sent
+// once whole; a plain one is sent piece by piece after the length
+// body.size worked out (and for HEAD, not written at all).
+func writeMaybeGzip(w http.ResponseWriter, r *http.Request, body streamedBody) {
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
-	if len(body) < gzipMinSize || !acceptsGzip(r.Header.Values("Accept-Encoding")) {
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(http.StatusOK)
-		w.Write(body)
-		return
+	gz := acceptsGzip(r.Header.Values("Accept-Encoding"))
+	if !gz || body.atLeast < gzipMinSize {
+		if n := body.size(); !gz || n < gzipMinSize {
+			h.Set("Content-Length", strconv.Itoa(n))
+			w.WriteHeader(http.StatusOK)
+			if r.Method != http.MethodHead {
+				body.write(w) // a failed write is the client gone: nothing to tell it
+			}
+			return
+		}
 	}
 	buf := gzipBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	zw := gzipWriters.Get().(*gzip.Writer)
 	zw.Reset(buf)
-	zw.Write(body) // writes into memory: cannot fail
+	body.write(zw) // writes into memory: cannot fail
 	zw.Close()
 	gzipWriters.Put(zw)
 	h.Set("Content-Encoding", "gzip")

@@ -171,7 +171,7 @@ func newAvailabilityView(av *app.Availability) *availabilityView {
 }
 
 func newSlotView(sl availability.Slot, loc *time.Location) slotView {
-	return slotView{Start: At(sl.Start.In(loc)), End: At(sl.End.In(loc)), Artisans: nonNil(sl.Artisans)}
+	return slotView{Start: At(sl.Start.In(loc)), End: At(sl.End.In(loc)), Artisans: sl.Artisans.IDs()}
 }
 
 func nonNil[T any](s []T) []T {

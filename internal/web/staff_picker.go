@@ -113,8 +113,8 @@ func (s *Server) freeTimes(ctx context.Context, u *booking.User, c *catalogue, q
 			ft.CustomerZone = zoneLabel(q.CustomerTZ)
 		}
 		if q.Artisan == "" {
-			names := make([]string, 0, len(sl.Artisans))
-			for _, id := range sl.Artisans {
+			names := make([]string, 0, sl.Artisans.Len())
+			for id := range sl.Artisans.All() {
 				names = append(names, c.artisanName(id))
 			}
 			t.Who = strings.Join(names, ", ")
