@@ -129,13 +129,8 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 			if !ix.mustFit(dy, must, bs, be) {
 				continue
 			}
-			free, n := sets.scratch(), 0
-			for i := range cands {
-				if ix.artisanFits(dy, i, bs, be, &candCur[i]) {
-					free[i>>6] |= 1 << (i & 63)
-					n++
-				}
-			}
+			free := sets.scratch()
+			n := ix.freeArtisans(dy, free, bs, be, candCur)
 			if n < need {
 				continue
 			}
@@ -147,6 +142,20 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 		}
 	}
 	return slots, nil
+}
+
+// freeArtisans sets in free the bit of each candidate free for the block
+// [bs, be) on day dy, walking the blocks with the candidates' cursors,
+// and returns how many are.
+func (ix *index) freeArtisans(dy *day, free []uint64, bs, be int64, cur []cursor) int {
+	n := 0
+	for i := range ix.artisans {
+		if ix.artisanFits(dy, i, bs, be, &cur[i]) {
+			free[i>>6] |= 1 << (i & 63)
+			n++
+		}
+	}
+	return n
 }
 
 // Place checks r against every rule and returns the artisan and, for a visit, the room.
