@@ -34,6 +34,18 @@ func (db *DB) SetScheduleReadHook(fn func()) {
 	db.schedule.afterRead = func(int64) { fn() }
 }
 
+// ForgetScheduleDay drops from the schedule cache the UTC day of t, as if
+// it had never been read, without a change: the next read of it reads the
+// database.
+func (db *DB) ForgetScheduleDay(t time.Time) {
+	c := &db.schedule
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := dayNumber(t)
+	c.count -= len(c.days[d])
+	delete(c.days, d)
+}
+
 // JobPayload reads the stored payload of job id, whatever its state
 // (storetest.PayloadReader).
 func (db *DB) JobPayload(ctx context.Context, id int64) ([]byte, error) {
@@ -45,3 +57,32 @@ func (db *DB) JobPayload(ctx context.Context, id int64) ([]byte, error) {
 // PreparedUses counts the write-transaction calls served by a statement
 // prepared when the database opened (writeStatements).
 func (db *DB) PreparedUses() int64 { return db.stmts.used.Load() }
+
+// Statement is one statement of ExecAllInTx.
+type Statement struct {
+	Query string
+	Args  []any
+}
+
+// ExecAllInTx runs stmts in one write transaction, as the store's own
+// writes run (inTx), going on past a statement that fails (SQLite has
+// rolled back that statement alone), and commits: the errors are the
+// statements', in order.
+func (db *DB) ExecAllInTx(ctx context.Context, stmts ...Statement) ([]error, error) {
+	errs := make([]error, len(stmts))
+	err := db.inTx(ctx, func(tx *Tx) error {
+		for i, s := range stmts {
+			_, errs[i] = tx.ExecContext(ctx, s.Query, s.Args...)
+		}
+		return nil
+	})
+	return errs, err
+}
+
+// ScheduleHoldsFromDB reads from the database, bypassing the cache, the
+// days of holds that AvailabilitySchedule gives for [from, to), as a
+// cache that held none of them would read them.
+func (db *DB) ScheduleHoldsFromDB(ctx context.Context, from, to time.Time) ([][]booking.Hold, error) {
+	fresh := &scheduleCache{}
+	return fresh.holds(ctx, db.read, from, to)
+}

@@ -3,10 +3,15 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/atelier-app/atelier/internal/booking"
 )
@@ -21,14 +26,19 @@ import (
 // refuses a double booking never depends on it.
 //
 // It learns of every booking row written from the commits' records
-// (Changes.BookingDays, see Tx), which SQLite itself fills, and one server
-// runs per database. After a transaction commits, the days it touched are
-// dropped and their versions move, before the write returns; a day read
-// from the database is kept only if its version did not move during the
-// read, so a day read before a commit never outlives that commit's
-// clean-up. A read that overlaps a change may see it or not, as with any
-// read of the database; a read that starts after the change's call
-// returned sees it.
+// (Changes.BookingDays and BookingIDs, see Tx), which SQLite itself fills,
+// and one server runs per database. After a transaction commits, and
+// before the write returns, the versions of the days it touched move and
+// each of those days that is cached is replaced by a new slice: the old
+// one without the bookings the transaction wrote, with those bookings as
+// the database now holds them (read again by id, after the COMMIT, so a
+// statement or savepoint that SQLite rolled back inside the transaction
+// leaves nothing behind: see changed). A day is dropped instead when that
+// read fails. A day read from the database is kept only if its version
+// did not move during the read, so a day read before a commit never
+// outlives that commit's update. A read that overlaps a change may see it
+// or not, as with any read of the database; a read that starts after the
+// change's call returned sees it.
 type scheduleCache struct {
 	mu      sync.Mutex
 	epoch   uint64                   // bumped when every day is dropped
@@ -39,6 +49,12 @@ type scheduleCache struct {
 
 	internMu sync.Mutex
 	interned map[string]string // see intern
+
+	// reread is the cache's own read-only connection, on which changed
+	// reads the bookings a commit wrote (openReread). Only the writer's
+	// goroutine uses it, one commit at a time, so it never waits for the
+	// availability reads' pool.
+	reread *rereader
 
 	// afterRead, when set (tests), runs after a day has been read from the
 	// database and before the cache decides whether to keep it: a seam to
@@ -218,12 +234,35 @@ func (c *scheduleCache) readDay(ctx context.Context, q queryer, d int64) ([]book
 	if err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}
+	list, err := c.scanHolds(rows, nil)
+	if err != nil {
+		return nil, err
+	}
+	// The other artisans of the day's team bookings (team.go).
+	extras, err := extrasWhere(ctx, q, `block_start >= ? AND block_start < ?`, fmtTime(dayStart), fmtTime(dayStart.Add(24*time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	attachHoldExtras(list, extras)
+	return slices.Clip(list), nil
+}
+
+// scanHolds reads rows of (id, status, service_id, mode, artisan_id,
+// room_id or the empty string, start_at, end_at, block_start, block_end)
+// into holds, and closes them. When teams is not nil, each row has an
+// eleventh column, extra_artisans, and teams gets the ids of the rows
+// where it is not empty.
+func (c *scheduleCache) scanHolds(rows *sql.Rows, teams *[]string) ([]booking.Hold, error) {
 	var list []booking.Hold
-	var status, service, mode, artisan, room sql.RawBytes
+	var status, service, mode, artisan, room, extra sql.RawBytes
 	var times [4]string
 	for rows.Next() {
 		var h booking.Hold
-		if err := rows.Scan(&h.ID, &status, &service, &mode, &artisan, &room, &times[0], &times[1], &times[2], &times[3]); err != nil {
+		dst := []any{&h.ID, &status, &service, &mode, &artisan, &room, &times[0], &times[1], &times[2], &times[3]}
+		if teams != nil {
+			dst = append(dst, &extra)
+		}
+		if err := rows.Scan(dst...); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("bookings: %w", err)
 		}
@@ -237,22 +276,28 @@ func (c *scheduleCache) readDay(ctx context.Context, q queryer, d int64) ([]book
 			}
 			*dst = t.UnixNano()
 		}
+		if teams != nil && len(extra) > 0 {
+			*teams = append(*teams, h.ID)
+		}
 		list = append(list, h)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}
-	// The other artisans of the day's team bookings (team.go).
-	extras, err := extrasWhere(ctx, q, `block_start >= ? AND block_start < ?`, fmtTime(dayStart), fmtTime(dayStart.Add(24*time.Hour)))
-	if err != nil {
-		return nil, err
+	return list, nil
+}
+
+// attachHoldExtras sets the Artisans of the holds of team bookings from
+// extras (extrasWhere), as attachExtras does for bookings.
+func attachHoldExtras(list []booking.Hold, extras map[string][]string) {
+	if len(extras) == 0 {
+		return
 	}
 	for i := range list {
 		if x := extras[list[i].ID]; len(x) > 0 {
 			list[i].Artisans = append([]string{list[i].ArtisanID}, x...)
 		}
 	}
-	return slices.Clip(list), nil
 }
 
 // maxInterned bounds the strings intern keeps (ids of artisans, services
@@ -276,9 +321,37 @@ func (c *scheduleCache) intern(b []byte) string {
 	return s
 }
 
-// changed drops the days a committed transaction wrote bookings on; after
-// a failed COMMIT of bookings, or a booking whose day is not known, every
-// day.
+// reset drops every day.
+func (c *scheduleCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	c.days, c.count = nil, 0
+}
+
+// changed brings the cache up to date with a committed transaction
+// (Subscribe: on the writer's goroutine, after the COMMIT, before the
+// write returns and before the next write transaction begins). Every day
+// the transaction wrote a booking on (before or after the change) gets a
+// new version, and each of those days that is cached is replaced by a
+// new slice built from the old one: without the bookings it wrote
+// (Changes.BookingIDs), with those that now hold their time on that day
+// as the database holds them, read again by id. The old slices are left
+// as they were: availability reads may still be reading them.
+//
+// Reading them again, rather than taking the rows the pre-update hook saw
+// (which would save one indexed read a commit), is what keeps the cache
+// exact whatever happened inside the transaction: the hook also sees rows
+// that a statement SQLite then rolled back wrote (a trigger refusing at
+// the end of the statement, a foreign key, a multi-row UPDATE stopped at
+// its second row), and rows of a savepoint rolled back; the database
+// after the COMMIT holds only what committed. A team booking's other
+// artisans, a request confirmed or declined, an erasure or any change of
+// status are whatever the row says now.
+//
+// After a failed COMMIT, a booking whose day or id is not known, or when
+// the read fails, the days are dropped as they were before (every day,
+// when the days are not known).
 func (c *scheduleCache) changed(ch Changes) {
 	if len(ch.BookingDays) == 0 && !ch.AllBookings {
 		return
@@ -287,23 +360,214 @@ func (c *scheduleCache) changed(ch Changes) {
 		c.reset()
 		return
 	}
+	days := make([]int64, 0, len(ch.BookingDays))
+	for _, t := range ch.BookingDays {
+		days = append(days, dayNumber(t))
+	}
+	var fresh []booking.Hold
+	read := false
+	if len(ch.BookingIDs) > 0 && c.anyCached(days) {
+		var err error
+		fresh, err = c.reread.holds(c, ch.BookingIDs)
+		read = err == nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ver == nil {
 		c.ver = map[int64]uint64{}
 	}
-	for _, t := range ch.BookingDays {
-		d := dayNumber(t)
+	for _, d := range days {
 		c.ver[d]++
-		c.count -= len(c.days[d])
-		delete(c.days, d)
+	}
+	for i := range fresh {
+		if !slices.Contains(days, holdDay(fresh[i].BlockStart)) {
+			// A booking now on a day the record does not name: the
+			// record is not what it should be, so trust no day.
+			c.epoch++
+			c.days, c.count = nil, 0
+			return
+		}
+	}
+	for _, d := range days {
+		old, ok := c.days[d]
+		if !ok {
+			continue
+		}
+		if !read {
+			// Not read again (or the day was cached while the read was
+			// being decided): drop it, to be read on demand.
+			delete(c.days, d)
+			c.count -= len(old)
+			continue
+		}
+		list := patchDay(old, d, ch.BookingIDs, fresh)
+		c.days[d] = list
+		c.count += len(list) - len(old)
 	}
 }
 
-// reset drops every day.
-func (c *scheduleCache) reset() {
+// anyCached reports whether any of days is cached.
+func (c *scheduleCache) anyCached(days []int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.epoch++
-	c.days, c.count = nil, 0
+	for _, d := range days {
+		if _, ok := c.days[d]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// holdDay is the UTC day number of a block start in Unix nanoseconds.
+func holdDay(ns int64) int64 { return dayNumber(time.Unix(0, ns)) }
+
+// patchDay returns a new slice of day d's holds: old without the bookings
+// ids, with those of fresh whose block starts on d, in block start order
+// (a booking starting with others goes after them). old is not changed.
+func patchDay(old []booking.Hold, d int64, ids []string, fresh []booking.Hold) []booking.Hold {
+	written := func(id string) bool { return slices.Contains(ids, id) }
+	if len(ids) > 8 {
+		set := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			set[id] = true
+		}
+		written = func(id string) bool { return set[id] }
+	}
+	list := make([]booking.Hold, 0, len(old)+len(fresh))
+	for i := range old {
+		if !written(old[i].ID) {
+			list = append(list, old[i])
+		}
+	}
+	for _, h := range fresh {
+		if holdDay(h.BlockStart) != d {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(list, h.BlockStart, func(e booking.Hold, t int64) int {
+			if e.BlockStart <= t {
+				return -1
+			}
+			return 1
+		})
+		list = slices.Insert(list, i, h)
+	}
+	if len(list) == 0 {
+		return nil // as readDay gives an empty day
+	}
+	return slices.Clip(list)
+}
+
+// rereader is the schedule cache's read-only connection (scheduleCache.reread).
+type rereader struct {
+	mu   sync.Mutex
+	db   *sql.DB
+	stmt *sql.Stmt // rereadSQL, prepared on first use
+}
+
+// rereadSQL reads the bookings (ids, a JSON array) that hold their time,
+// by primary key.
+const rereadSQL = `SELECT id, status, service_id, mode, artisan_id, coalesce(room_id, ''),
+		start_at, end_at, block_start, block_end, extra_artisans FROM bookings
+		WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('confirmed', 'pending')`
+
+// openReread opens the schedule cache's connection (dsn: read-only). It
+// connects on first use.
+func openReread(dsn string) (*rereader, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return &rereader{db: db}, nil
+}
+
+// close closes the connection (nil: none was opened).
+func (r *rereader) close() error {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stmt != nil {
+		r.stmt.Close()
+	}
+	return r.db.Close()
+}
+
+// holds reads the bookings ids that hold their time, as they are now in
+// the database, as c keeps them (team bookings with their other
+// artisans).
+func (r *rereader) holds(c *scheduleCache, ids []string) ([]booking.Hold, error) {
+	if r == nil {
+		return nil, errors.New("no connection to read bookings again")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ctx := context.Background() // a read by primary key, never waiting for a writer (WAL)
+	if r.stmt == nil {
+		s, err := r.db.PrepareContext(ctx, rereadSQL)
+		if err != nil {
+			return nil, fmt.Errorf("bookings: %w", err)
+		}
+		r.stmt = s
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.stmt.QueryContext(ctx, list)
+	if err != nil {
+		return nil, fmt.Errorf("bookings: %w", err)
+	}
+	var teams []string
+	out, err := c.scanHolds(rows, &teams)
+	if err != nil || len(teams) == 0 {
+		return out, err
+	}
+	// The other artisans (team.go), as readDay reads them.
+	tl, err := json.Marshal(teams)
+	if err != nil {
+		return nil, err
+	}
+	extras, err := extrasWhere(ctx, r.db, `booking_id IN (SELECT value FROM json_each(?))`, tl)
+	if err != nil {
+		return nil, err
+	}
+	attachHoldExtras(out, extras)
+	return out, nil
+}
+
+// bookingRowWritten records, for the pre-update hook (DB.preUpdate), the
+// UTC day of the block start and the id of a row of bookings, or of
+// booking_artisans, that the transaction writes (idCol and blockStartCol
+// are those columns' positions), before and after the change.
+func (c *Changes) bookingRowWritten(d *sqlite.SQLitePreUpdateData, idCol, blockStartCol int) {
+	vals := make([]any, max(idCol, blockStartCol)+1)
+	for _, after := range [2]bool{false, true} {
+		var err error
+		switch {
+		case after && d.Op != sqlite3.SQLITE_DELETE:
+			err = d.New(vals...)
+		case !after && d.Op != sqlite3.SQLITE_INSERT:
+			err = d.Old(vals...)
+		default:
+			continue
+		}
+		if err != nil {
+			c.AllBookings = true
+			continue
+		}
+		c.addBookingDay(vals[blockStartCol])
+		id, ok := vals[idCol].(string)
+		if !ok {
+			c.AllBookings = true
+			continue
+		}
+		if !slices.Contains(c.BookingIDs, id) {
+			c.BookingIDs = append(c.BookingIDs, id)
+		}
+	}
 }

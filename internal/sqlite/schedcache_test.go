@@ -205,8 +205,10 @@ func TestScheduleKeepsNoDayReadBeforeAChange(t *testing.T) {
 	from, to := at(0, 0), at(0, 0).AddDate(0, 0, 7)
 	MustCreateBooking(t, db, req{ID: "bk_a", Artisan: "ana", Start: at(11, 0)})
 	scheduleIDs(t, db, from, to) // every day of the week cached
-	// A change drops the day, so the next request reads it again.
+	// A change updates the cached day; forgotten, the next request reads
+	// it again.
 	MustCreateBooking(t, db, req{ID: "bk_b", Artisan: "ben", Start: at(11, 0)})
+	db.ForgetScheduleDay(at(11, 0))
 	fired := false
 	var during []string
 	var duringErr error

@@ -201,6 +201,13 @@ func openDB(ctx context.Context, path string, o Options) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	// The schedule cache's own connection (schedcache.go).
+	if db.schedule.reread, err = openReread(dsnWith(path, true, o)); err != nil {
+		db.stmts.close()
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	db.Subscribe(db.catalog.changed)
 	db.Subscribe(db.schedule.changed)
 	return db, nil
@@ -248,7 +255,7 @@ func makePrivate(path string) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.stmts.close(), db.read.Close(), db.write.Close())
+	return errors.Join(db.stmts.close(), db.schedule.reread.close(), db.read.Close(), db.write.Close())
 }
 
 // Path returns the file name of the database.

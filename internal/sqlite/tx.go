@@ -28,7 +28,8 @@ import (
 // write connection's pre-update hook, which fills the record of the
 // transaction in progress. A statement that SQLite rolls back (a trigger
 // refusing an overlap) may leave a change in the record that did not
-// happen; a subscriber then drops a little more than it had to.
+// happen; a subscriber then drops (or, the schedule cache, reads again) a
+// little more than it had to.
 type Tx struct {
 	tx      *sql.Tx
 	db      *DB
@@ -93,10 +94,14 @@ type Changes struct {
 	// closures, time off, hours for dates).
 	Catalog bool
 	// BookingDays are the UTC days (midnight, UTC) of the block starts of
-	// every booking row written, before and after the change.
+	// every booking row written, and of every row of a team booking's other
+	// artisans (booking_artisans), before and after the change.
 	BookingDays []time.Time
+	// BookingIDs are the ids of those bookings (scheduleCache.changed
+	// reads them again once the transaction has committed).
+	BookingIDs []string
 	// AllBookings is set when a booking row was written whose block start
-	// could not be read: any day may have changed.
+	// or id could not be read: any day may have changed.
 	AllBookings bool
 	// JobsQueued counts the jobs inserted, and JobQueues are their queues.
 	JobsQueued int
@@ -119,6 +124,8 @@ var catalogTables = map[string]bool{
 type columns struct {
 	bookingBlockStart int
 	jobQueue          int
+	// The schedule cache's (bookingRowWritten).
+	bookingID, teamBookingID, teamBlockStart int
 }
 
 // readColumns finds the positions of the columns the hook reads.
@@ -127,7 +134,9 @@ func readColumns(ctx context.Context, q queryer) (columns, error) {
 	for _, f := range []struct {
 		dst           *int
 		table, column string
-	}{{&c.bookingBlockStart, "bookings", "block_start"}, {&c.jobQueue, "jobs", "queue"}} {
+	}{{&c.bookingBlockStart, "bookings", "block_start"}, {&c.jobQueue, "jobs", "queue"},
+		{&c.bookingID, "bookings", "id"}, {&c.teamBookingID, "booking_artisans", "booking_id"},
+		{&c.teamBlockStart, "booking_artisans", "block_start"}} {
 		err := q.QueryRowContext(ctx, `SELECT cid FROM pragma_table_info(?) WHERE name = ?`, f.table, f.column).Scan(f.dst)
 		if err != nil {
 			return c, fmt.Errorf("position of %s.%s: %w", f.table, f.column, err)
@@ -151,13 +160,10 @@ func (db *DB) preUpdate(d sqlite.SQLitePreUpdateData) {
 	switch {
 	case catalogTables[d.TableName]:
 		c.Catalog = true
-	case d.TableName == "bookings":
-		if d.Op != sqlite3.SQLITE_INSERT {
-			c.addBookingDay(rowValue(&d, false, db.cols.bookingBlockStart))
-		}
-		if d.Op != sqlite3.SQLITE_DELETE {
-			c.addBookingDay(rowValue(&d, true, db.cols.bookingBlockStart))
-		}
+	case d.TableName == "bookings": // the days and ids (schedcache.go)
+		c.bookingRowWritten(&d, db.cols.bookingID, db.cols.bookingBlockStart)
+	case d.TableName == "booking_artisans":
+		c.bookingRowWritten(&d, db.cols.teamBookingID, db.cols.teamBlockStart)
 	case d.TableName == "jobs" && d.Op == sqlite3.SQLITE_INSERT:
 		c.JobsQueued++
 		if q, ok := rowValue(&d, true, db.cols.jobQueue).(string); ok && !slices.Contains(c.JobQueues, q) {
