@@ -23,6 +23,7 @@ func writeStatements() []string {
 		insertBookingSQL, getBookingSQL, cancelBookingSQL, rescheduleBookingSQL,
 		lookupIdempotencySQL, insertIdempotencySQL,
 		insertAuditSQL, insertTokenSQL, insertJobSQL, busySQL,
+		extrasSQL(heldExtrasWhere), // the teams' other artisans, read with the schedule
 	}
 	for _, scope := range []scheduleScope{{}, {artisanID: "a"}, {artisanID: "a", rooms: true}} {
 		qs = append(qs, scheduleSelect+scheduleWhere(scope))

@@ -24,9 +24,10 @@ func TestBookingWritesRunPreparedStatements(t *testing.T) {
 		}
 	}
 	var b *booking.Booking
-	// the schedule's bookings and busy times, the INSERT, the token, the audit row
-	uses("create", 5, func() { b = MustCreateBooking(t, db, req{ID: "bk_prepared", Artisan: "ana", Start: at(11, 0)}) })
-	uses("create again", 5, func() { MustCreateBooking(t, db, req{ID: "bk_second", Artisan: "ana", Start: at(15, 0)}) })
+	// the schedule's bookings, their teams' other artisans and the busy
+	// times, the INSERT, the token, the audit row
+	uses("create", 6, func() { b = MustCreateBooking(t, db, req{ID: "bk_prepared", Artisan: "ana", Start: at(11, 0)}) })
+	uses("create again", 6, func() { MustCreateBooking(t, db, req{ID: "bk_second", Artisan: "ana", Start: at(15, 0)}) })
 
 	// The same slot again: refused by the engine's check or, under it, by
 	// the trigger of the prepared INSERT.

@@ -66,13 +66,22 @@ type teamRow struct{ bookingID, artisanID string }
 // [from, to) and starts after from-maxBlock (as the schedule's bookings),
 // by booking and position.
 func heldExtras(ctx context.Context, q queryer, lo, hi, after time.Time) (map[string][]string, error) {
-	return extrasWhere(ctx, q, `block_start > ? AND block_start < ? AND block_end > ?`, fmtTime(lo), fmtTime(hi), fmtTime(after))
+	return extrasWhere(ctx, q, heldExtrasWhere, fmtTime(lo), fmtTime(hi), fmtTime(after))
+}
+
+// heldExtrasWhere selects heldExtras' rows; every booking's transaction
+// reads them with its schedule, so the query is one of writeStatements.
+const heldExtrasWhere = `block_start > ? AND block_start < ? AND block_end > ?`
+
+// extrasSQL is the query of extrasWhere.
+func extrasSQL(where string) string {
+	return `SELECT booking_id, artisan_id FROM booking_artisans
+		WHERE held = 1 AND ` + where + ` ORDER BY booking_id, position`
 }
 
 // extrasWhere reads the other artisans of held rows selected by where.
 func extrasWhere(ctx context.Context, q queryer, where string, args ...any) (map[string][]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT booking_id, artisan_id FROM booking_artisans
-		WHERE held = 1 AND `+where+` ORDER BY booking_id, position`, args...)
+	rows, err := q.QueryContext(ctx, extrasSQL(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("booking artisans: %w", err)
 	}
