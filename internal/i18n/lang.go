@@ -16,6 +16,7 @@ type Lang struct {
 	loc    *goi18n.Localizer
 	clock  Clock
 	format *formats
+	simple map[string][]piece // the messages T fills without go-i18n (fast.go)
 }
 
 func newLang(b *goi18n.Bundle, name string, clock Clock) *Lang {
@@ -23,7 +24,8 @@ func newLang(b *goi18n.Bundle, name string, clock Clock) *Lang {
 	if clock == ClockDefault {
 		clock = f.clock
 	}
-	return &Lang{name: name, tag: language.Make(name), loc: goi18n.NewLocalizer(b, name), clock: clock, format: f}
+	simple, _ := simpleMessages() // on an error, none: go-i18n fills every message
+	return &Lang{name: name, tag: language.Make(name), loc: goi18n.NewLocalizer(b, name), clock: clock, format: f, simple: simple[name]}
 }
 
 // Name is the language's tag as configured and stored: "en", "zh-Hans".
@@ -52,6 +54,16 @@ func (l *Lang) N(id string, count int, kv ...any) string {
 }
 
 func (l *Lang) localize(id string, count any, kv []any) string {
+	if ps, ok := l.simple[id]; ok && count == nil {
+		if s, ok := fill(ps, kv); ok {
+			return s
+		}
+	}
+	return l.localizeSlow(id, count, kv)
+}
+
+// localizeSlow is localize through go-i18n.
+func (l *Lang) localizeSlow(id string, count any, kv []any) string {
 	data := map[string]any{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		k, _ := kv[i].(string)
