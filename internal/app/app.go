@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/auth"
@@ -141,14 +142,21 @@ type App struct {
 // nil: English only when none was configured).
 func (a *App) Languages() *i18n.Catalogue {
 	if a.langs == nil {
-		c, err := i18n.New(nil, "")
-		if err != nil {
-			panic(err) // the embedded messages are checked by the tests
-		}
-		return c
+		return englishOnly()
 	}
 	return a.langs
 }
+
+// englishOnly is the catalogue of an App configured with no languages,
+// made once: the booking endpoint asks for it on every request, and a
+// catalogue took 30 us to build.
+var englishOnly = sync.OnceValue(func() *i18n.Catalogue {
+	c, err := i18n.New(nil, "")
+	if err != nil {
+		panic(err) // the embedded messages are checked by the tests
+	}
+	return c
+})
 
 // New makes the application service of d, with the defaults of the
 // members d leaves zero. It panics without a store: that is a wiring

@@ -390,3 +390,17 @@ func TestUnreadFieldsAnsweredTogether(t *testing.T) {
 		t.Fatalf("no start: %v, want start is required", err)
 	}
 }
+
+// TestLanguagesWithoutConfiguration: an App configured with no languages
+// writes English, and keeps the one catalogue rather than building one
+// for every request.
+func TestLanguagesWithoutConfiguration(t *testing.T) {
+	a, _ := MustOpenApp(t, func(d *app.Deps) { d.Languages = nil })
+	c := a.Languages()
+	if got := c.Match("zh-Hans,zh;q=0.9").Name(); got != "en" {
+		t.Errorf("language for a Chinese browser = %q, want en (none configured)", got)
+	}
+	if a.Languages() != c {
+		t.Errorf("Languages built a new catalogue on the second call")
+	}
+}

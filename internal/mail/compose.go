@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"mime/quotedprintable"
 	"strings"
 	"time"
 
@@ -110,8 +109,9 @@ func Compose(m Message) ([]byte, error) {
 // the message's buffer a few bytes at a time: a third of the CPU of
 // composing (issue 18). The headers are still go-message's, built by the
 // same calls in the same order and written by its textproto.WriteHeader,
-// the bodies still encoded by mime/quotedprintable and base64 in lines of
-// 76, so the bytes are what go-message wrote (TestMessagesByteForByte).
+// the bodies encoded as mime/quotedprintable encodes them (appendQP) and
+// in base64 in lines of 76, so the bytes are what go-message wrote
+// (TestMessagesByteForByte).
 
 // composedSize estimates the length of m composed: its bodies encoded,
 // plus the headers.
@@ -184,9 +184,7 @@ func writeTextPart(buf *bytes.Buffer, sep string, h gomail.InlineHeader, body st
 	h.Set("Content-Transfer-Encoding", "quoted-printable")
 	buf.WriteString(sep)
 	textproto.WriteHeader(buf, h.Header.Header)
-	qp := quotedprintable.NewWriter(buf)
-	qp.Write([]byte(body)) // into a bytes.Buffer: never fails
-	qp.Close()
+	buf.Write(appendQP(buf.AvailableBuffer(), body))
 }
 
 // writeBase64Part writes a part after the boundary line sep: its header
