@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/atelier-app/atelier/internal/auth"
+	"github.com/atelier-app/atelier/internal/availability"
 	"github.com/atelier-app/atelier/internal/booking"
 	"github.com/atelier-app/atelier/internal/i18n"
 	"github.com/atelier-app/atelier/internal/invite"
@@ -136,6 +137,8 @@ type App struct {
 	checker     *auth.Checker
 	idleTimeout time.Duration
 	maxAge      time.Duration
+
+	indexes *availability.Indexes // availability.go
 }
 
 // Languages is the message catalogue of the configured languages (never
@@ -178,6 +181,7 @@ func New(d Deps) *App {
 		a.clock = time.Now
 	}
 	a.invitationMail = d.InvitationMail
+	a.indexes = availability.NewIndexes(availabilityMemoBytes)
 	a.stages = slices.Clone(d.CommissionStages)
 	if len(a.stages) == 0 {
 		a.stages = slices.Clone(booking.DefaultCommissionStages)

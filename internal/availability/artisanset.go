@@ -1,6 +1,7 @@
 package availability
 
 import (
+	"fmt"
 	"iter"
 	"math/bits"
 	"slices"
@@ -85,6 +86,11 @@ func (a ArtisanSet) IDs() []string {
 		out = append(out, id)
 	}
 	return out
+}
+
+// String lists the ids as fmt prints a []string: [mei arjun].
+func (a ArtisanSet) String() string {
+	return fmt.Sprint(a.IDs())
 }
 
 // First is the first artisan of the set in catalogue order, or "".

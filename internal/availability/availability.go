@@ -51,6 +51,11 @@ func Times(svc *booking.Service, mode booking.Mode, start time.Time) (end, block
 // unknown artisan / artisan not offering the service are *booking.Error EINVALID with Fields
 // ("service", "mode", "artisan").
 func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
+	return slots(s, q, now, nil)
+}
+
+// slots is Slots, with the index from memo (nil: built for the call).
+func slots(s *booking.Schedule, q Query, now time.Time, memo *Indexes) ([]Slot, error) {
 	svc, cands, err := resolve(s, q.ServiceID, q.Mode, q.ArtisanID)
 	if err != nil {
 		return nil, err
@@ -90,7 +95,7 @@ func Slots(s *booking.Schedule, q Query, now time.Time) ([]Slot, error) {
 	first, last := dayOf(lo, loc), dayOf(hi.Add(-1), loc)
 	winLo := midnight(first, loc).Add(-buf.Before)
 	winHi := midnight(last.AddDays(1), loc).Add(svc.Duration + buf.After)
-	ix := newIndex(s, svc, q.Mode, cands, winLo, winHi, first, last, q.IgnoreBookingID)
+	ix := memo.index(s, svc, q.Mode, cands, winLo, winHi, first, last, q.IgnoreBookingID)
 
 	step := rules.SlotInterval
 	dur, before, after := int64(svc.Duration), int64(buf.Before), int64(buf.After)

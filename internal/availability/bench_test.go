@@ -13,7 +13,7 @@ import (
 // benchSchedule is a Singapore atelier with 8 artisans (all offering the
 // service), 2 rooms and 10,000 confirmed bookings spread over a year
 // centred on the 62-day query window (about 1,700 fall inside it).
-func benchSchedule(b *testing.B) (*booking.Schedule, Query, time.Time) {
+func benchSchedule(b testing.TB) (*booking.Schedule, Query, time.Time) {
 	b.Helper()
 	loc := mustLoad(b, "Asia/Singapore")
 	open := everyDay(b, "10:00-19:00")
@@ -113,6 +113,52 @@ func BenchmarkAvailabilitySlotRich(b *testing.B) {
 // BenchmarkAvailabilityHTTPManyArtisans): some 1,000 slots, each listing
 // most of the 100.
 func BenchmarkAvailabilityManyArtisans(b *testing.B) {
+	s, q, now := manyArtisansSchedule(b)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		slots, err := Slots(s, q, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(slots)
+	}
+	if n < 500 {
+		b.Fatalf("%d slots: the calendar is meant to be mostly free", n)
+	}
+	b.ReportMetric(float64(n), "slots")
+}
+
+// BenchmarkAvailabilityReused is SlotRich and ManyArtisans with the
+// bookings as a store's days (Schedule.Holds) through a memo of indexes
+// (Indexes), the same window asked again and again: the index is built
+// once and reused.
+func BenchmarkAvailabilityReused(b *testing.B) {
+	rich := func(b *testing.B) (*booking.Schedule, Query, time.Time) {
+		s, q, now := benchSchedule(b)
+		q.Mode = booking.Virtual
+		return s, q, now
+	}
+	for _, c := range []struct {
+		name     string
+		schedule func(*testing.B) (*booking.Schedule, Query, time.Time)
+	}{{"SlotRich", rich}, {"ManyArtisans", func(b *testing.B) (*booking.Schedule, Query, time.Time) { return manyArtisansSchedule(b) }}} {
+		b.Run(c.name, func(b *testing.B) {
+			s, q, now := c.schedule(b)
+			h := holdsOnly(s, rand.New(rand.NewPCG(1, 4)))
+			memo := NewIndexes(64 << 20)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := memo.Slots(h, q, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// manyArtisansSchedule is BenchmarkAvailabilityManyArtisans' calendar.
+func manyArtisansSchedule(b testing.TB) (*booking.Schedule, Query, time.Time) {
 	s, q, now := benchSchedule(b)
 	q.Mode = booking.Virtual
 	s.Bookings = nil
@@ -134,17 +180,5 @@ func BenchmarkAvailabilityManyArtisans(b *testing.B) {
 		})
 	}
 	slices.SortFunc(s.Bookings, func(x, y booking.Booking) int { return x.BlockStart.Compare(y.BlockStart) })
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		slots, err := Slots(s, q, now)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n = len(slots)
-	}
-	if n < 500 {
-		b.Fatalf("%d slots: the calendar is meant to be mostly free", n)
-	}
-	b.ReportMetric(float64(n), "slots")
+	return s, q, now
 }

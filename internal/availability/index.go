@@ -126,6 +126,9 @@ type index struct {
 	// caps: mids[k] is the midnight starting firstDay+k, plus one more.
 	firstDay booking.Date
 	mids     []int64
+	// frozen says the index is shared (Indexes): day no longer adds to
+	// dayCache, which holds every day of the window.
+	frozen bool
 }
 
 // day holds the opening hours and working hours of one local date as
@@ -457,7 +460,9 @@ func (ix *index) day(d booking.Date) *day {
 			dy.bookings[i] = ix.perDay[i][k]
 		}
 	}
-	ix.dayCache[d] = dy
+	if !ix.frozen {
+		ix.dayCache[d] = dy
+	}
 	return dy
 }
 

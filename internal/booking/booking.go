@@ -200,6 +200,9 @@ type Schedule struct {
 	// start order, shared and read-only. A run may hold bookings of its
 	// day that do not touch the window; the engine reads Bookings and
 	// Holds alike, and nothing else reads Holds.
+	// A run is never changed once handed out (a day that changes is
+	// replaced by a new run): the engine's memo of its indexes
+	// (availability.Indexes) knows a run by its array alone.
 	Holds [][]Hold
 }
 
