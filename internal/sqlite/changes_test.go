@@ -102,6 +102,9 @@ func TestSubscribeSeesWhatACommitChanged(t *testing.T) {
 	if !slices.Equal(c.BookingDays, []time.Time{utcDay(b.BlockStart)}) || c.Catalog || c.CommitFailed {
 		t.Errorf("booking made: %+v", c)
 	}
+	if !slices.Equal(c.BookingIDs, []string{b.ID}) {
+		t.Errorf("booking made: booking ids %v, want [%s]", c.BookingIDs, b.ID)
+	}
 	if c.JobsQueued != 2 || !slices.Equal(c.JobQueues, []string{"mail", "gcal"}) {
 		t.Errorf("booking made: jobs %d on %v, want 2 on [mail gcal]", c.JobsQueued, c.JobQueues)
 	}
@@ -118,6 +121,9 @@ func TestSubscribeSeesWhatACommitChanged(t *testing.T) {
 	c = last(t)
 	if want := []time.Time{utcDay(b.BlockStart), utcDay(moved.BlockStart)}; !slices.Equal(c.BookingDays, want) {
 		t.Errorf("booking moved: days %v, want %v", c.BookingDays, want)
+	}
+	if !slices.Equal(c.BookingIDs, []string{b.ID}) || c.Catalog {
+		t.Errorf("booking moved: booking ids %v (want [%s]), catalogue %v", c.BookingIDs, b.ID, c.Catalog)
 	}
 
 	refused := errors.New("refused")

@@ -479,3 +479,134 @@ func TestScheduleCacheKeepsDaysAcrossWrites(t *testing.T) {
 		t.Errorf("at the end: bookings %v, want %v", got, want)
 	}
 }
+
+// TestScheduleCacheMatchesDatabaseWithConcurrentWriters: several writers
+// at once (whose calls the store may commit together, each in its own
+// savepoint), making, moving and cancelling bookings of one artisan and of
+// teams, and deciding requests, while readers read and forget days. Each
+// time the writers are all done, the cache is exactly the database.
+func TestScheduleCacheMatchesDatabaseWithConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDBWith(t, teamTestCatalog())
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	base := at(0, 0)
+	span := [2]time.Time{base.AddDate(0, 0, -1), base.AddDate(0, 0, 4)}
+	artisans := []string{"ana", "ben", "cal"}
+	randomSpec := func(r *rand.Rand, service string, mode booking.Mode) spec {
+		s := spec{service: service, mode: mode, start: base.Add(time.Duration(r.IntN(3*24*4)) * 15 * time.Minute)}
+		if service == "duo" {
+			i := r.IntN(3)
+			s.team = []string{artisans[i], artisans[(i+1+r.IntN(2))%3]}
+		} else {
+			s.team = []string{artisans[r.IntN(2)]}
+		}
+		if mode == booking.InPerson {
+			s.room = []string{"salon", "studio"}[r.IntN(2)]
+		}
+		return s
+	}
+	type made struct {
+		id            string
+		service       string
+		mode          booking.Mode
+		pending, team bool
+	}
+	var mu sync.Mutex
+	var all []made
+	pick := func(r *rand.Rand) (made, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(all) == 0 {
+			return made{}, false
+		}
+		return all[r.IntN(len(all))], true
+	}
+
+	var stop atomic.Bool
+	var readers sync.WaitGroup
+	defer func() { stop.Store(true); readers.Wait() }()
+	for g := range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			rr := rand.New(rand.NewPCG(seed, uint64(100+g)))
+			for !stop.Load() {
+				if rr.IntN(3) == 0 {
+					db.ForgetScheduleDay(span[0].Add(time.Duration(rr.IntN(5*24)) * time.Hour))
+				}
+				from := span[0].Add(time.Duration(rr.IntN(4*24*60)) * time.Minute)
+				if _, err := db.AvailabilitySchedule(ctx, from, from.Add(time.Duration(1+rr.IntN(24*60))*time.Minute)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+
+	var done atomic.Int64
+	for round := range 15 {
+		var writers sync.WaitGroup
+		for w := range 4 {
+			writers.Add(1)
+			go func() {
+				defer writers.Done()
+				r := rand.New(rand.NewPCG(seed, uint64(round*10+w)))
+				for op := range 5 {
+					var err error
+					switch k := r.IntN(10); {
+					case k < 5:
+						service, mode := "design", booking.Virtual
+						if r.IntN(3) == 0 {
+							service = "duo"
+						}
+						if r.IntN(3) == 0 {
+							mode = booking.InPerson
+						}
+						s := randomSpec(r, service, mode)
+						pending := r.IntN(4) == 0
+						nb := newFromSpec(fmt.Sprintf("bk_%02d_%d_%d", round, w, op), s, pending)
+						if _, _, err = db.CreateBooking(ctx, nb, s.placement()); err == nil {
+							mu.Lock()
+							all = append(all, made{nb.Booking.ID, service, mode, pending, service == "duo"})
+							mu.Unlock()
+						}
+					case k < 7:
+						m, ok := pick(r)
+						if !ok {
+							continue
+						}
+						s := randomSpec(r, m.service, m.mode)
+						b := newFromSpec(m.id, s, false).Booking
+						_, err = db.RescheduleBooking(ctx, m.id, b.Start, b.End, b.BlockStart, b.BlockEnd, booking.Actor{Kind: "staff"}, s.placement())
+					case k < 9:
+						m, ok := pick(r)
+						if !ok {
+							continue
+						}
+						_, err = db.CancelBooking(ctx, m.id, booking.Actor{Kind: "customer"})
+					default:
+						m, ok := pick(r)
+						if !ok || !m.pending {
+							continue
+						}
+						_, err = db.DecideRequest(ctx, m.id, booking.Decision{Status: []booking.Status{booking.Confirmed, booking.Declined}[r.IntN(2)]}, booking.Actor{Kind: "staff"})
+					}
+					if err != nil && booking.ErrorKind(err) != booking.ECONFLICT {
+						t.Errorf("round %d, writer %d: %v", round, w, err)
+						return
+					}
+					done.Add(1)
+				}
+			}()
+		}
+		writers.Wait()
+		if t.Failed() {
+			return
+		}
+		checkCacheMatchesDB(t, db, span[0], span[1], fmt.Sprintf("round %d", round))
+	}
+	if done.Load() < 200 {
+		t.Fatalf("only %d writes done", done.Load())
+	}
+}
