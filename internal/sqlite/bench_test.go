@@ -3,10 +3,14 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	gomail "github.com/emersion/go-message/mail"
+
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/mail"
 	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
@@ -102,4 +106,38 @@ func BenchmarkSchedule(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkCreateVisitsWithMail books visits (in person, the room chosen
+// by the placement) from 16 goroutines at once, each with its e-mails
+// rendered by the real mail.Jobs, on a database of 10,000 bookings. A
+// visit's e-mails are rendered inside its transaction (its room is the
+// placement's choice); rendering them before it for the room the engine
+// proposes on the read side's schedule was tried on 2026-12-02 and cost
+// more CPU than it saved (PERFORMANCE.md).
+func BenchmarkCreateVisitsWithMail(b *testing.B) {
+	c := benchCatalog()
+	db := MustOpenDBWith(b, c)
+	next := seedBookings(b, db, 10_000)
+	db.Jobs = mail.Jobs(mail.Options{
+		From: &gomail.Address{Name: "Atelier", Address: "bookings@example.com"}, PublicURL: "https://book.example.com",
+		Catalog: func() *booking.Catalog { return c }, Now: time.Now, ReminderBefore: 24 * time.Hour,
+	})
+	ctx := context.Background()
+	var n atomic.Int64
+	b.SetParallelism(8) // 16 goroutines on 2 cores
+	start := time.Now()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(n.Add(1))
+			r := req{Artisan: fmt.Sprintf("a%d", i%benchArtisans), Mode: booking.InPerson, Start: next.Add(time.Duration(i) * 2 * time.Hour)}
+			nb := newBooking(r)
+			if _, _, err := db.CreateBooking(ctx, nb, place(nb, "")); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "bookings/s")
 }
