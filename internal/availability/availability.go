@@ -1,6 +1,7 @@
 package availability
 
 import (
+	"slices"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -100,7 +101,8 @@ func slots(s *booking.Schedule, q Query, now time.Time, memo *Indexes) ([]Slot, 
 	step := rules.SlotInterval
 	dur, before, after := int64(svc.Duration), int64(buf.Before), int64(buf.After)
 	loN, hiN := lo.UnixNano(), hi.UnixNano()
-	var slots []Slot
+	most := ix.maxSlots(first, last, step)
+	slots := make([]Slot, 0, min(most, firstSlots))
 	ids := make([]string, len(cands))
 	for i, a := range cands {
 		ids[i] = a.ID
@@ -139,7 +141,7 @@ func slots(s *booking.Schedule, q Query, now time.Time, memo *Indexes) ([]Slot, 
 			if n < need {
 				continue
 			}
-			slots = append(slots, Slot{
+			slots = appendSlot(slots, most, Slot{
 				Start:    time.Unix(0, t).In(loc),
 				End:      time.Unix(0, end).In(loc),
 				Artisans: sets.keep(free, n),
@@ -147,6 +149,39 @@ func slots(s *booking.Schedule, q Query, now time.Time, memo *Indexes) ([]Slot, 
 		}
 	}
 	return slots, nil
+}
+
+// firstSlots is the room an answer's array starts with: most answers
+// (a week, a busy calendar) hold fewer slots.
+const firstSlots = 256
+
+// appendSlot appends sl to slots, growing a full array once to the most
+// the window can hold (maxSlots) rather than by doubling: a 62-day answer
+// is some 3,000 slots, 170 KB, which doubling from 256 copies 4 times
+// and leaves up to twice as large.
+func appendSlot(slots []Slot, most int, sl Slot) []Slot {
+	if len(slots) == cap(slots) && most > len(slots) {
+		slots = slices.Grow(slots, most-len(slots))
+	}
+	return append(slots, sl)
+}
+
+// maxSlots is the most slots days first to last can hold: the grid
+// starts inside their opening hours.
+func (ix *index) maxSlots(first, last booking.Date, step time.Duration) int {
+	n := 0
+	for d := first; !d.After(last); d = d.AddDays(1) {
+		dy := ix.day(d)
+		if dy.closed {
+			continue
+		}
+		for _, iv := range dy.opening {
+			// A day's grid is its wall clock's: a clock change can add an
+			// hour's starts to a span of instants.
+			n += int((iv.end-iv.start+int64(time.Hour))/int64(step)) + 1
+		}
+	}
+	return n
 }
 
 // freeArtisans sets in free the bit of each candidate free for the block
