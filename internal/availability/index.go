@@ -443,6 +443,7 @@ func (ix *index) day(d booking.Date) *day {
 	open, special := ix.atelier.HoursOn(d)
 	dy.openSpans, dy.special = open, special
 	dy.opening = spans(open, d, ix.loc)
+	k := ix.firstDay.DaysUntil(d) // d's place in the daily counts
 	for i, a := range ix.artisans {
 		// Artisans often keep the atelier's hours, or each other's: the
 		// same wall-clock spans give the same instants, so they share one
@@ -456,7 +457,7 @@ func (ix *index) day(d booking.Date) *day {
 		} else {
 			dy.working[i] = spans(work, d, ix.loc)
 		}
-		if k := ix.firstDay.DaysUntil(d); k >= 0 && k < len(ix.perDay[i]) {
+		if k >= 0 && k < len(ix.perDay[i]) {
 			dy.bookings[i] = ix.perDay[i][k]
 		}
 	}
