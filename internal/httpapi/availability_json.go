@@ -313,8 +313,37 @@ func (zc *zoneCache) offsetOf(t time.Time) int {
 	return off
 }
 
+// safeLo and safeHi bound the instants (Unix seconds) whose local year is
+// within 0000-9999 whatever their offset (under a day either way), so
+// that timeLen need not look their zone up.
+var (
+	safeLo = time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC).Unix()
+	safeHi = time.Date(9998, 12, 31, 0, 0, 0, 0, time.UTC).Unix()
+)
+
 // timeLen is the length of what appendTime appends for t.
 func (zc *zoneCache) timeLen(t time.Time) int {
+	if sec := t.Unix(); sec < safeLo || sec > safeHi {
+		return zc.edgeTimeLen(t)
+	}
+	return timeLenIn(t)
+}
+
+// timeLenIn is timeLen for a time of a four-digit local year.
+func timeLenIn(t time.Time) int {
+	n := len(`"2006-01-02T15:04:05+07:00"`)
+	if ns := t.Nanosecond(); ns != 0 {
+		n += 10 // the point and nine digits, less the trailing zeros
+		for ns%10 == 0 {
+			ns /= 10
+			n--
+		}
+	}
+	return n
+}
+
+// edgeTimeLen is timeLen near the ends of the four-digit years.
+func (zc *zoneCache) edgeTimeLen(t time.Time) int {
 	off := zc.offsetOf(t)
 	sec := t.Unix() + int64(off)
 	days := sec / 86400
@@ -325,15 +354,7 @@ func (zc *zoneCache) timeLen(t time.Time) int {
 		var scratch [64]byte
 		return len(t.AppendFormat(scratch[:0], TimeLayout)) + 2
 	}
-	n := len(`"2006-01-02T15:04:05+07:00"`)
-	if ns := t.Nanosecond(); ns != 0 {
-		n += 10 // the point and nine digits, less the trailing zeros
-		for ns%10 == 0 {
-			ns /= 10
-			n--
-		}
-	}
-	return n
+	return timeLenIn(t)
 }
 
 // appendTime appends t quoted in TimeLayout: RFC 3339, a fraction

@@ -482,3 +482,30 @@ func TestWriteAvailabilityInPieces(t *testing.T) {
 		}
 	}
 }
+
+// timeLen is the length appendTime writes, near the ends of the
+// four-digit years too (where the layout writes otherwise), in zones far
+// east and west, with and without fractions.
+func TestTimeLen(t *testing.T) {
+	for _, name := range []string{"UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu", "Europe/London"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, base := range []time.Time{
+			time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC),
+			time.Date(9998, 12, 31, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+			time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC),
+		} {
+			var zc zoneCache
+			for h := -60; h <= 60; h++ {
+				for _, ns := range []int{0, 1, 500_000_000, 123_456_780} {
+					at := base.Add(time.Duration(h)*time.Hour + time.Duration(ns)).In(loc)
+					if got, want := zc.timeLen(at), len(zc.appendTime(nil, at)); got != want {
+						t.Fatalf("%s: timeLen(%v) = %d, appendTime writes %d", name, at, got, want)
+					}
+				}
+			}
+		}
+	}
+}
