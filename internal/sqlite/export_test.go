@@ -46,6 +46,11 @@ func (db *DB) ForgetScheduleDay(t time.Time) {
 	delete(c.days, d)
 }
 
+// SetScheduleRereadLimit sets how many bookings a commit may write for
+// the schedule cache to read them again rather than drop their days (0:
+// the default). Set it before use.
+func (db *DB) SetScheduleRereadLimit(n int) { db.schedule.maxReread = n }
+
 // JobPayload reads the stored payload of job id, whatever its state
 // (storetest.PayloadReader).
 func (db *DB) JobPayload(ctx context.Context, id int64) ([]byte, error) {

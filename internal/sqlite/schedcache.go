@@ -50,6 +50,9 @@ type scheduleCache struct {
 	internMu sync.Mutex
 	interned map[string]string // see intern
 
+	// maxReread, when set (tests), replaces maxRereadIDs.
+	maxReread int
+
 	// reread is the cache's own read-only connection, on which changed
 	// reads the bookings a commit wrote (openReread). Only the writer's
 	// goroutine uses it, one commit at a time, so it never waits for the
@@ -349,9 +352,10 @@ func (c *scheduleCache) reset() {
 // artisans, a request confirmed or declined, an erasure or any change of
 // status are whatever the row says now.
 //
-// After a failed COMMIT, a booking whose day or id is not known, or when
-// the read fails, the days are dropped as they were before (every day,
-// when the days are not known).
+// After a failed COMMIT, a booking whose day or id is not known, more
+// than maxRereadIDs bookings written, or when the read fails, the days
+// are dropped as they were before (every day, when the days are not
+// known).
 func (c *scheduleCache) changed(ch Changes) {
 	if len(ch.BookingDays) == 0 && !ch.AllBookings {
 		return
@@ -366,7 +370,7 @@ func (c *scheduleCache) changed(ch Changes) {
 	}
 	var fresh []booking.Hold
 	read := false
-	if len(ch.BookingIDs) > 0 && c.anyCached(days) {
+	if len(ch.BookingIDs) > 0 && len(ch.BookingIDs) <= c.rereadLimit() && c.anyCached(days) {
 		var err error
 		fresh, err = c.reread.holds(c, ch.BookingIDs)
 		read = err == nil
@@ -404,6 +408,18 @@ func (c *scheduleCache) changed(ch Changes) {
 		c.days[d] = list
 		c.count += len(list) - len(old)
 	}
+}
+
+// maxRereadIDs bounds the bookings changed reads again after a commit
+// (about 20 µs for one, on the writer's goroutine): a transaction that
+// wrote more (an erasure of years of bookings) drops its days instead.
+const maxRereadIDs = 256
+
+func (c *scheduleCache) rereadLimit() int {
+	if c.maxReread > 0 {
+		return c.maxReread
+	}
+	return maxRereadIDs
 }
 
 // anyCached reports whether any of days is cached.
@@ -566,7 +582,11 @@ func (c *Changes) bookingRowWritten(d *sqlite.SQLitePreUpdateData, idCol, blockS
 			c.AllBookings = true
 			continue
 		}
-		if !slices.Contains(c.BookingIDs, id) {
+		// A row and its team's rows, or a row written twice, come one
+		// after the other: checking the last id keeps a transaction of
+		// thousands of rows (an erasure) linear. A repeat further back
+		// does no harm.
+		if n := len(c.BookingIDs); n == 0 || c.BookingIDs[n-1] != id {
 			c.BookingIDs = append(c.BookingIDs, id)
 		}
 	}
