@@ -21,3 +21,32 @@ func BenchmarkJobs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkChangeJobs measures the same hook for the changes the mixed
+// load makes besides new bookings: a move to another time (the customer's
+// update with its invite, the notices) and a cancellation.
+func BenchmarkChangeJobs(b *testing.B) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	jobs := mail.Jobs(MustOptions(b, clk))
+	prev := MustBooking(b, "bk_bench", booking.Virtual, t0)
+	moved := *prev
+	moved.Start, moved.End, moved.Sequence = prev.Start.Add(2*time.Hour), prev.End.Add(2*time.Hour), 1
+	cancelled := *prev
+	cancelled.Status, cancelled.Sequence = booking.Cancelled, 1
+	for _, tc := range []struct {
+		name string
+		e    booking.Event
+	}{
+		{"reschedule", booking.Event{Kind: booking.EventRescheduled, Booking: &moved, Previous: prev}},
+		{"cancel", booking.Event{Kind: booking.EventCancelled, Booking: &cancelled, Previous: prev}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := jobs(tc.e); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
