@@ -87,6 +87,30 @@ func BenchmarkCreateBooking(b *testing.B) {
 	}
 }
 
+// BenchmarkCreateBookingParallel is BenchmarkCreateBooking with
+// GOMAXPROCS goroutines booking at once (-test.cpu 16: sixteen clients),
+// each its own slots: the writes queue for the one write connection, and
+// each transaction's COMMIT waits for the disk.
+func BenchmarkCreateBookingParallel(b *testing.B) {
+	db := MustOpenDBWith(b, benchCatalog())
+	next := seedBookings(b, db, 10_000)
+	ctx := context.Background()
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(n.Add(1) - 1)
+			r := req{Artisan: fmt.Sprintf("a%d", i%benchArtisans), Start: next.Add(time.Duration(i/benchArtisans) * 2 * time.Hour)}
+			nb := newBooking(r)
+			if _, _, err := db.CreateBooking(ctx, nb, place(nb, "")); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "bookings/s")
+}
+
 // BenchmarkSchedule loads the schedule of a 62-day availability window
 // from a database holding 10,000 bookings.
 func BenchmarkSchedule(b *testing.B) {

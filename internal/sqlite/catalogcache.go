@@ -80,7 +80,7 @@ func (c *catalogCache) changed(ch Changes) {
 // transaction that has changed the catalogue reads its own, uncached.
 func (db *DB) fullCatalog(ctx context.Context, q queryer) (*booking.Catalog, error) {
 	load := func() (*booking.Catalog, error) { return loadCatalog(ctx, q, time.Time{}, maxTime) }
-	if tx, ok := q.(*Tx); ok && tx.changes.Catalog {
+	if tx, ok := q.(*Tx); ok && tx.catalogChanged() {
 		return load()
 	}
 	return db.catalog.get(load)

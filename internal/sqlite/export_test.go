@@ -91,3 +91,29 @@ func (db *DB) ScheduleHoldsFromDB(ctx context.Context, from, to time.Time) ([][]
 	fresh := &scheduleCache{}
 	return fresh.holds(ctx, db.read, from, to)
 }
+
+// InTx runs fn in a write transaction of the store, as the store's own
+// writes run (inTx): possibly with other calls in one group commit.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error { return db.inTx(ctx, fn) }
+
+// Commits counts the write transactions committed so far and the calls
+// they held that committed.
+func (db *DB) Commits() (txs, calls int64) {
+	return db.w.commits.Load(), db.w.committedCalls.Load()
+}
+
+// SetGroupBounds sets the most calls of one group and how long a group
+// takes in more (zero: the defaults). Set it between writes.
+func (db *DB) SetGroupBounds(calls int, d time.Duration) {
+	db.w.maxCalls.Store(int64(calls))
+	db.w.maxTime.Store(int64(d))
+}
+
+// SetQueuedHook has fn called with the length of the queue of writes each
+// time a write is queued, on the goroutine of the write. Set it between
+// writes; nil removes it.
+func (db *DB) SetQueuedHook(fn func(n int)) {
+	db.w.mu.Lock()
+	db.w.onQueued = fn
+	db.w.mu.Unlock()
+}

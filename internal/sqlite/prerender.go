@@ -74,7 +74,7 @@ func (p *prerendered) time() time.Time {
 func (tx *Tx) prerenderedJobs(ev booking.Event) ([]booking.Job, bool) {
 	p := tx.pre
 	tx.pre = nil
-	if p == nil || !tx.now.Equal(p.at) || tx.changes.Catalog || tx.db.catalog.generation() != p.gen ||
+	if p == nil || !tx.now.Equal(p.at) || tx.catalogChanged() || tx.db.catalog.generation() != p.gen ||
 		!reflect.DeepEqual(ev, p.ev) {
 		return nil, false
 	}

@@ -27,6 +27,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -85,6 +86,11 @@ type DB struct {
 	schedule scheduleCache
 	// stmts are the write transactions' prepared statements.
 	stmts stmtCache
+	// w runs the write transactions, several calls in each (groupcommit.go).
+	w writer
+	// txRolledBack is set by the write connection's rollback hook: SQLite
+	// rolled back the transaction in progress.
+	txRolledBack atomic.Bool
 }
 
 // DefaultBusyTimeout is how long a write waits for the database's write
@@ -210,6 +216,7 @@ func openDB(ctx context.Context, path string, o Options) (*DB, error) {
 	}
 	db.Subscribe(db.catalog.changed)
 	db.Subscribe(db.schedule.changed)
+	db.startWriter()
 	return db, nil
 }
 
@@ -253,8 +260,10 @@ func makePrivate(path string) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close closes both pools, once the write transaction running has ended;
+// writes still queued fail.
 func (db *DB) Close() error {
+	db.w.close()
 	return errors.Join(db.stmts.close(), db.schedule.reread.close(), db.read.Close(), db.write.Close())
 }
 

@@ -40,7 +40,7 @@ import (
 //
 // The warnings are for the operator's log.
 func (st *CatalogStore) SyncCatalog(ctx context.Context, cat *booking.Catalog) (warnings []string, err error) {
-	err = st.db.inTx(ctx, func(tx *Tx) error {
+	err = st.db.inTxAlone(ctx, func(tx *Tx) error {
 		w, err := syncAtelier(ctx, tx, &cat.Atelier)
 		if err != nil {
 			return err

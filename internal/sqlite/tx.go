@@ -11,8 +11,6 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
-
-	"github.com/atelier-app/atelier/internal/booking"
 )
 
 // Tx is one write transaction (BEGIN IMMEDIATE on the one write
@@ -38,6 +36,18 @@ type Tx struct {
 	// pre are a booking's jobs rendered before the transaction
 	// (prerendered), used by recordEvent if they fit.
 	pre *prerendered
+	// earlier is what the callers before this one in the same group
+	// changed (see groupcommit.go): their writes are not committed yet, so
+	// the caches, which hold committed data only, do not show them. Rolled
+	// back or not, they are all in it (it may over-report).
+	earlier *Changes
+}
+
+// catalogChanged reports whether the transaction, this caller's part or
+// an earlier caller's of the same group, has written the catalogue: the
+// cached catalogue does not show it then.
+func (tx *Tx) catalogChanged() bool {
+	return tx.changes.Catalog || tx.earlier != nil && tx.earlier.Catalog
 }
 
 // Now is the time the transaction started (DB.Now, in UTC, at the stored
@@ -48,8 +58,10 @@ type Tx struct {
 func (tx *Tx) Now() time.Time { return tx.now }
 
 // ExecContext runs a statement in the transaction (prepared once if it is
-// one of writeStatements).
+// one of writeStatements). The statement runs to its end even if ctx ends
+// meanwhile (see stmtContext).
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = stmtContext(ctx)
 	if s := tx.db.stmts.stmt(ctx, tx.tx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -59,6 +71,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // QueryContext runs a query in the transaction (prepared once if it is one
 // of writeStatements).
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = stmtContext(ctx)
 	if s := tx.db.stmts.stmt(ctx, tx.tx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -68,6 +81,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // QueryRowContext runs a query of at most one row in the transaction
 // (prepared once if it is one of writeStatements).
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = stmtContext(ctx)
 	if s := tx.db.stmts.stmt(ctx, tx.tx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -75,8 +89,46 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 }
 
 // PrepareContext prepares a statement for the transaction.
-func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return tx.tx.PrepareContext(ctx, query)
+func (tx *Tx) PrepareContext(ctx context.Context, query string) (*Stmt, error) {
+	s, err := tx.tx.PrepareContext(stmtContext(ctx), query)
+	if err != nil {
+		return nil, err
+	}
+	return &Stmt{s: s}, nil
+}
+
+// Stmt is a statement prepared for one transaction (Tx.PrepareContext);
+// like the Tx's own methods, it runs each statement to its end even if
+// ctx ends meanwhile.
+type Stmt struct{ s *sql.Stmt }
+
+// ExecContext runs the statement.
+func (s *Stmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return s.s.ExecContext(stmtContext(ctx), args...)
+}
+
+// QueryContext runs the query.
+func (s *Stmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return s.s.QueryContext(stmtContext(ctx), args...)
+}
+
+// Close closes the statement (the transaction's end closes it too).
+func (s *Stmt) Close() error { return s.s.Close() }
+
+// stmtContext is the context a statement of a write transaction runs with:
+// ctx without its cancellation. The transaction holds the writes of other
+// callers too (groupcommit.go), and a context that ends while a statement
+// runs makes the driver interrupt it (sqlite3_interrupt), which for an
+// INSERT, UPDATE or DELETE inside a transaction may roll the WHOLE
+// transaction back. So a caller's context is looked at only between
+// statements: one that has already ended is handed to database/sql as it
+// is, which refuses the statement before it reaches the driver, and the
+// writer rolls back what the caller did once its fn returns (runMember).
+func stmtContext(ctx context.Context) context.Context {
+	if ctx.Err() != nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // Changes is what one write transaction changed, as published to the
@@ -244,15 +296,23 @@ func (db *DB) hookWriter(conn *sql.Conn) error {
 			return errors.New("the SQLite driver has no pre-update hook")
 		}
 		h.RegisterPreUpdateHook(db.preUpdate)
+		// SQLite rolls a transaction back by itself on some errors (a full
+		// disk, an I/O error, an interrupt): the writer must know, since
+		// the transaction holds other callers' writes (groupcommit.go).
+		h.RegisterRollbackHook(func() { db.txRolledBack.Store(true) })
 		db.hooked = dc
 		return nil
 	})
 }
 
-// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it if
-// fn returns nil; then it publishes what the transaction changed (see Tx),
-// still holding the write connection, so the next write transaction reads
-// caches that know of this one.
+// inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it if
+// fn returns nil; then it publishes what fn changed (see Tx), before the
+// next write transaction begins, so that it reads caches that know of
+// this one. The transaction may hold the calls of other callers too, each
+// in its own SAVEPOINT, with one COMMIT for all (group commit, see
+// groupcommit.go): inTx returns nil only once that COMMIT has succeeded,
+// and an error of fn (or a panic, which goes on up the caller's goroutine)
+// undoes fn's writes alone.
 //
 // A database that cannot take the write is booking.EUNAVAILABLE, with
 // nothing changed: the write connection still busy with other transactions
@@ -263,59 +323,15 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return db.inTxAt(ctx, time.Time{}, fn)
 }
 
-// inTxAt is inTx with the transaction's time at (zero: DB.Now when it
-// begins).
+// inTxAt is inTx with the transaction's time at (zero: DB.Now when fn
+// starts).
 func (db *DB) inTxAt(ctx context.Context, at time.Time, fn func(tx *Tx) error) (err error) {
-	defer func() { err = unavailable(err) }()
-	conn, err := db.writer(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close() // back to the pool, after the deferred Rollback below
-	if err := db.hookWriter(conn); err != nil {
-		return err
-	}
-	stx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer stx.Rollback()
-	if at.IsZero() {
-		at = db.now()
-	}
-	tx := &Tx{tx: stx, db: db, now: at.UTC().Truncate(timePrecision)}
-	db.current = &tx.changes
-	defer func() { db.current = nil }()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := stx.Commit(); err != nil {
-		// The driver has rolled back what remained of the transaction.
-		if !tx.changes.Empty() {
-			tx.changes.CommitFailed = true
-			db.publish(tx.changes)
-		}
-		return fmt.Errorf("commit: %w", err)
-	}
-	if !tx.changes.Empty() {
-		db.publish(tx.changes)
-	}
-	return nil
+	return db.runWrite(ctx, &writeReq{ctx: ctx, at: at}, fn)
 }
 
-// writer takes the one write connection, waiting for it at most the busy
-// timeout: writes queue here, in the process, rather than at the file lock,
-// and without a bound a queue behind a long-held lock would keep every
-// request waiting in turn.
-func (db *DB) writer(ctx context.Context) (*sql.Conn, error) {
-	wait, cancel := context.WithTimeout(ctx, db.busyTimeout)
-	defer cancel()
-	conn, err := db.write.Conn(wait)
-	if err == nil {
-		return conn, nil
-	}
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return nil, booking.ErrUnavailable(fmt.Errorf("write connection still in use after %s: %w", db.busyTimeout, err))
-	}
-	return nil, fmt.Errorf("write connection: %w", err)
+// inTxAlone is inTx in a transaction of its own, with no other caller's
+// writes: for a long transaction that would hold up a whole group (the
+// catalogue's sync at start-up).
+func (db *DB) inTxAlone(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	return db.runWrite(ctx, &writeReq{ctx: ctx, alone: true}, fn)
 }

@@ -113,8 +113,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Reschedule", func(t *testing.T) { testReschedule(t, open) })
 	t.Run("Race", func(t *testing.T) { testRace(t, open) })
 	t.Run("RaceDailyCap", func(t *testing.T) { testRaceDailyCap(t, open) })
-	t.Run("Teams", func(t *testing.T) { testTeams(t, open) })       // team.go
-	t.Run("TeamRace", func(t *testing.T) { testTeamRace(t, open) }) // team.go
+	t.Run("ConcurrentWrites", func(t *testing.T) { testConcurrentWrites(t, open) }) // concurrent.go
+	t.Run("Teams", func(t *testing.T) { testTeams(t, open) })                       // team.go
+	t.Run("TeamRace", func(t *testing.T) { testTeamRace(t, open) })                 // team.go
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("Schedule", func(t *testing.T) { testSchedule(t, open) })
 	t.Run("AvailabilitySchedule", func(t *testing.T) { testAvailabilitySchedule(t, open) }) // availability.go
