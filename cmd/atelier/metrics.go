@@ -140,6 +140,12 @@ func (o *ops) watchStore(db database, google app.GoogleCalendar) {
 	if pg, ok := db.(*postgresDB); ok {
 		o.register(metrics.NewPoolCollector(pg.poolStats))
 	}
+	if sq, ok := db.(sqliteDB); ok { // SQLite's writer (group commit)
+		o.register(metrics.NewWriterCollector(func() metrics.WriterStats {
+			s := sq.WriterStats()
+			return metrics.WriterStats{Transactions: s.Transactions, Calls: s.Calls, Queued: s.Queued, Wait: s.Wait, GaveUp: s.GaveUp}
+		}))
+	}
 }
 
 // countGoogle is g counting its failed free/busy checks when the metrics

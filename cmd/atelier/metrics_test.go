@@ -161,6 +161,10 @@ func TestMetrics(t *testing.T) {
 		{"go_goroutines", nil, 1},
 		{"process_resident_memory_bytes", nil, 1},
 		{"go_sql_open_connections", map[string]string{"db_name": "write"}, 1},
+		// The booking, its cancellation and the sync at start at least.
+		{"atelier_sqlite_write_transactions_total", nil, 3},
+		{"atelier_sqlite_writes_total", nil, 3},
+		{"atelier_sqlite_write_queue", nil, 0},
 	}
 	for _, c := range checks {
 		m := sample(fams, c.name, c.labels)

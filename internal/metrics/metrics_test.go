@@ -170,3 +170,22 @@ func TestBackupCollector(t *testing.T) {
 		}
 	}
 }
+
+func TestWriterCollector(t *testing.T) {
+	st := WriterStats{Transactions: 40, Calls: 250, Queued: 3, Wait: 1500 * time.Millisecond, GaveUp: 2}
+	m := New()
+	if err := m.Register(NewWriterCollector(func() WriterStats { return st })); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler(discard()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	out := rec.Body.String()
+	for _, want := range []string{
+		"atelier_sqlite_write_transactions_total 40", "atelier_sqlite_writes_total 250", "atelier_sqlite_write_queue 3",
+		"atelier_sqlite_write_wait_seconds_total 1.5", "atelier_sqlite_write_gave_up_total 2",
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("the exposition lacks %s", want)
+		}
+	}
+}

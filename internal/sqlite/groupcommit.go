@@ -119,8 +119,10 @@ type writer struct {
 	stopped chan struct{} // closed when the goroutine has returned
 
 	// commits counts the transactions committed and committedCalls the
-	// calls they held (tests, benchmarks).
-	commits, committedCalls atomic.Int64
+	// calls they held; waited is the time calls waited for their turn, in
+	// nanoseconds, and gaveUp the calls that gave up waiting past the busy
+	// timeout (WriterStats).
+	commits, committedCalls, waited, gaveUp atomic.Int64
 	// maxCalls and maxTime replace groupMaxCallers and groupMaxTime when
 	// set (tests); onQueued, when set, is called with the queue's length
 	// each time a write is queued (tests).
@@ -167,6 +169,8 @@ func (db *DB) runWrite(ctx context.Context, r *writeReq, fn func(tx *Tx) error) 
 // run, the outcome is on r.answer), or an error when the caller gave up
 // first, with nothing changed.
 func (db *DB) awaitTurn(ctx context.Context, r *writeReq) (*Tx, error) {
+	began := time.Now()
+	defer func() { db.w.waited.Add(int64(time.Since(began))) }()
 	timer := time.NewTimer(db.busyTimeout)
 	defer timer.Stop()
 	select {
@@ -174,6 +178,7 @@ func (db *DB) awaitTurn(ctx context.Context, r *writeReq) (*Tx, error) {
 		return tx, nil
 	case <-timer.C:
 		if r.state.CompareAndSwap(reqQueued, reqWithdrawn) {
+			db.w.gaveUp.Add(1)
 			return nil, booking.ErrUnavailable(fmt.Errorf("write connection still in use after %s: %w", db.busyTimeout, context.DeadlineExceeded))
 		}
 	case <-ctx.Done():
@@ -549,4 +554,34 @@ func (db *DB) writerConn() (*sql.Conn, error) {
 		return nil, fmt.Errorf("write connection: %w", err)
 	}
 	return conn, nil
+}
+
+// WriterStats are the figures of the writer (group commit) so far, for the
+// metrics.
+type WriterStats struct {
+	// Transactions counts the write transactions committed, and Calls the
+	// writes they held (Calls / Transactions: the writes a COMMIT served).
+	Transactions, Calls int64
+	// Queued is how many writes wait for the writer just now.
+	Queued int
+	// Wait is the time writes have waited for their turn, in all; GaveUp
+	// counts those that gave up past the busy timeout (EUNAVAILABLE).
+	Wait   time.Duration
+	GaveUp int64
+}
+
+// WriterStats returns the writer's figures so far.
+func (db *DB) WriterStats() WriterStats {
+	s := WriterStats{
+		Transactions: db.w.commits.Load(), Calls: db.w.committedCalls.Load(),
+		Wait: time.Duration(db.w.waited.Load()), GaveUp: db.w.gaveUp.Load(),
+	}
+	db.w.mu.Lock()
+	for _, r := range db.w.queue {
+		if r.state.Load() == reqQueued {
+			s.Queued++
+		}
+	}
+	db.w.mu.Unlock()
+	return s
 }

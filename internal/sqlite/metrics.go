@@ -98,7 +98,8 @@ func (st *BookingStore) BookingEvents(ctx context.Context, afterID int64) ([]Boo
 }
 
 // Pools returns the connection pools by name ("write", "read"), for
-// their statistics (a queue on the one write connection shows there).
+// their statistics. Writes queue for the writer (WriterStats), which alone
+// takes the write connection, so its pool shows no queue.
 func (db *DB) Pools() map[string]*sql.DB {
 	return map[string]*sql.DB{"write": db.write, "read": db.read}
 }
