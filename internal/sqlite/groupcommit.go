@@ -531,6 +531,11 @@ func (m *Changes) merge(c *Changes) {
 			m.BookingDays = append(m.BookingDays, d)
 		}
 	}
+	for _, id := range c.BookingIDs {
+		if !slices.Contains(m.BookingIDs, id) {
+			m.BookingIDs = append(m.BookingIDs, id)
+		}
+	}
 	m.AllBookings = m.AllBookings || c.AllBookings
 	m.JobsQueued += c.JobsQueued
 	for _, q := range c.JobQueues {
