@@ -50,3 +50,22 @@ func BenchmarkChangeJobs(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParsePayload reads a confirmation's job payload, as the mail
+// worker does for every message it delivers (mail.Sender reads it the
+// same way).
+func BenchmarkParsePayload(b *testing.B) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	jobs, err := mail.Jobs(MustOptions(b, clk))(booking.Event{Kind: booking.EventCreated, Booking: MustBooking(b, "bk_bench", booking.Virtual, t0)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := jobs[0].Payload
+	b.SetBytes(int64(len(p)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, msg, err := mail.ParsePayload(p); err != nil || len(msg) == 0 {
+			b.Fatal(err, len(msg))
+		}
+	}
+}

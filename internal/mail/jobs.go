@@ -85,8 +85,8 @@ type payload struct {
 // ParsePayload returns the envelope and message of a mail job (empty for a
 // reminder, which is rendered when it is sent).
 func ParsePayload(p []byte) (from string, to []string, msg []byte, err error) {
-	var pl payload
-	if err := json.Unmarshal(p, &pl); err != nil {
+	pl, err := decodePayload(p)
+	if err != nil {
 		return "", nil, nil, fmt.Errorf("mail: payload: %w", err)
 	}
 	return pl.From, pl.To, pl.Message, nil

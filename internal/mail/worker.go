@@ -2,7 +2,6 @@ package mail
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -73,8 +72,8 @@ func (s *Sender) SafeError(err error) string { return safeError(err) }
 
 // prepare returns the envelope and message of j, or a reason to skip it.
 func (s *Sender) prepare(ctx context.Context, j *booking.QueuedJob) (env Envelope, msg []byte, skip string, err error) {
-	var pl payload
-	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+	pl, err := decodePayload(j.Payload)
+	if err != nil {
 		return env, nil, "", &permanentError{fmt.Errorf("mail job payload: %w", err)}
 	}
 	env = Envelope{From: pl.From, To: pl.To, Kind: j.Kind, BookingID: j.BookingID, JobID: j.ID}
