@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -66,6 +67,20 @@ func BenchmarkParsePayload(b *testing.B) {
 	for b.Loop() {
 		if _, _, msg, err := mail.ParsePayload(p); err != nil || len(msg) == 0 {
 			b.Fatal(err, len(msg))
+		}
+	}
+}
+
+// BenchmarkDirSend writes a 12 KB message into the outbox folder, as the
+// mail worker does for every message when no SMTP server is configured.
+func BenchmarkDirSend(b *testing.B) {
+	d := &mail.Dir{Path: b.TempDir(), Now: time.Now}
+	msg := make([]byte, 12000)
+	var job int64
+	for b.Loop() {
+		job++
+		if err := d.Send(context.Background(), mail.Envelope{Kind: mail.KindConfirmation, BookingID: "bk_7nyo33znhysuzjljnuhm", JobID: job}, msg); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

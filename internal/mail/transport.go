@@ -5,13 +5,14 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -242,40 +243,87 @@ type Dir struct {
 	Path   string
 	Now    func() time.Time
 	Logger *slog.Logger // logs where each message went (no personal data)
-}
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+	made atomic.Bool // the folder was made (or found) by an earlier Send
+}
 
 // Send implements Transport: it writes <time>-<kind>-<booking>-<job>.eml,
 // atomically (a reader never sees half a message).
+//
+// Each file costs the kernel a create and a rename, and nothing more: the
+// folder is made on the first message (and again if it was removed since:
+// the create then fails for want of it), and the temporary name is
+// removed only when the message did not reach its own name.
 func (d *Dir) Send(ctx context.Context, env Envelope, msg []byte) error {
-	if err := os.MkdirAll(d.Path, 0o750); err != nil {
-		return fmt.Errorf("mail outbox: %w", err)
+	if !d.made.Load() {
+		if err := os.MkdirAll(d.Path, 0o750); err != nil {
+			return fmt.Errorf("mail outbox: %w", err)
+		}
+		d.made.Store(true)
 	}
-	id := unsafeName.ReplaceAllString(env.BookingID, "_")
-	if id == "" {
-		id = "none"
-	}
-	name := fmt.Sprintf("%s-%s-%s-%d.eml", d.Now().UTC().Format("20060102T150405.000Z"),
-		unsafeName.ReplaceAllString(env.Kind, "_"), id, env.JobID)
 	tmp, err := os.CreateTemp(d.Path, ".tmp-*.eml")
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(d.Path, 0o750); err != nil {
+			return fmt.Errorf("mail outbox: %w", err)
+		}
+		tmp, err = os.CreateTemp(d.Path, ".tmp-*.eml")
+	}
 	if err != nil {
 		return fmt.Errorf("mail outbox: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
 	if _, err := tmp.Write(msg); err != nil {
 		tmp.Close()
+		os.Remove(tmp.Name())
 		return fmt.Errorf("mail outbox: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
 		return fmt.Errorf("mail outbox: %w", err)
 	}
-	path := filepath.Join(d.Path, name)
+	path := filepath.Join(d.Path, dirFileName(d.Now(), env))
 	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
 		return fmt.Errorf("mail outbox: %w", err)
 	}
 	if d.Logger != nil {
 		d.Logger.InfoContext(ctx, "mail written to outbox folder (no SMTP server configured)", "path", path, "kind", env.Kind, "booking", env.BookingID)
 	}
 	return nil
+}
+
+// dirFileName is a message's file name in the outbox folder:
+// <time>-<kind>-<booking>-<job>.eml, the kind and booking with every run
+// of other bytes than [A-Za-z0-9_-] written as one "_".
+func dirFileName(now time.Time, env Envelope) string {
+	b := make([]byte, 0, 64+len(env.Kind)+len(env.BookingID))
+	b = now.UTC().AppendFormat(b, "20060102T150405.000Z")
+	b = append(b, '-')
+	b = appendSafeName(b, env.Kind)
+	b = append(b, '-')
+	if env.BookingID == "" {
+		b = append(b, "none"...)
+	} else {
+		b = appendSafeName(b, env.BookingID)
+	}
+	b = append(b, '-')
+	b = strconv.AppendInt(b, env.JobID, 10)
+	b = append(b, ".eml"...)
+	return string(b)
+}
+
+// appendSafeName appends s with every run of bytes outside [A-Za-z0-9_-]
+// replaced by one "_".
+func appendSafeName(b []byte, s string) []byte {
+	run := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' {
+			b = append(b, c)
+			run = false
+		} else if !run {
+			b = append(b, '_')
+			run = true
+		}
+	}
+	return b
 }
