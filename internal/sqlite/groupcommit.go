@@ -27,7 +27,10 @@ import (
 // company.
 //
 // What each caller sees is what it saw with a transaction of its own:
-//   - fn runs on the caller's goroutine, with a Tx of its own: its own time
+//   - fn runs on the writer's goroutine while its caller waits (handing each
+//     call to its caller's goroutine and back made the two goroutines run
+//     in turn on one core, holding up the readers queued behind them, and
+//     cost the mixed load its tail latency), with a Tx of its own: its own time
 //     (Tx.Now: DB.Now when fn starts, or the caller's at), its own record of
 //     what it changed (the pre-update hook fills the record of the fn
 //     running), its own prerendered jobs. Calls run one at a time, in the
@@ -53,9 +56,11 @@ import (
 //     writes with it); the writer rolls back what fn wrote when it returns
 //     and the caller gets the context's error. The group's transaction
 //     itself runs on the writer's context, never a caller's.
-//   - a panic in fn (or runtime.Goexit) goes on up the caller's goroutine
-//     as it did; the writer rolls back what fn wrote and goes on with the
-//     others.
+//   - a panic in fn is recovered by the writer, which rolls back what fn
+//     wrote, goes on with the others, and has the caller panic again with
+//     the same value on its own goroutine. A runtime.Goexit in fn (a test's
+//     t.FailNow) cannot be stopped: the group fails, nothing of it is
+//     committed, and a new writer goroutine takes over.
 //
 // A group is bounded (groupMaxCallers, groupMaxTime), so that the first
 // caller of a long run of writes is answered in good time.
@@ -85,27 +90,16 @@ type writeReq struct {
 	at    time.Time // the transaction's time; zero: DB.Now when fn starts
 	alone bool      // in a transaction of its own (inTxAlone)
 	state atomic.Int32
-	// turn hands the caller its Tx when fn is to run; nil when it is not
-	// to run (the outcome is then on answer at once).
-	turn chan *Tx
-	// done is how fn ended, from the caller.
-	done chan fnEnd
+	fn    func(tx *Tx) error
 	// answer is the call's outcome, from the writer.
 	answer chan outcome
-}
-
-// fnEnd is how a caller's fn ended.
-type fnEnd struct {
-	err error
-	// aborted: fn did not return (a panic or runtime.Goexit).
-	aborted bool
 }
 
 // outcome is what the writer answers a caller.
 type outcome struct {
 	err error
-	// panicked: a subscriber panicked with p while told of this caller's
-	// commit; the caller panics with it, as it did when it ran publish.
+	// panicked: fn, or a subscriber told of this caller's commit, panicked
+	// with p; the caller panics with it again.
 	panicked bool
 	p        any
 }
@@ -144,64 +138,60 @@ func (db *DB) runWrite(ctx context.Context, r *writeReq, fn func(tx *Tx) error) 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("write connection: %w", err)
 	}
-	r.turn, r.done, r.answer = make(chan *Tx, 1), make(chan fnEnd, 1), make(chan outcome, 1)
+	r.fn, r.answer = fn, make(chan outcome, 1)
 	if err := db.w.enqueue(r); err != nil {
 		return err
 	}
-	tx, err := db.awaitTurn(ctx, r)
+	o, err := db.await(ctx, r)
 	if err != nil {
 		return err
 	}
-	if tx != nil {
-		runFn(tx, r, fn)
-	}
-	o := <-r.answer
 	if o.panicked {
 		panic(o.p)
 	}
 	return o.err
 }
 
-// awaitTurn waits for the writer to take r, at most the busy timeout:
-// writes queue here, in the process, rather than at the file lock, and
-// without a bound a queue behind a long-held transaction would keep every
-// request waiting in turn. It returns the caller's Tx (nil: fn is not to
-// run, the outcome is on r.answer), or an error when the caller gave up
-// first, with nothing changed.
-func (db *DB) awaitTurn(ctx context.Context, r *writeReq) (*Tx, error) {
+// await waits for r's outcome. A caller not taken by the writer within the
+// busy timeout gives up: writes queue here, in the process, rather than at
+// the file lock, and without a bound a queue behind a long-held
+// transaction would keep every request waiting in turn. So does one whose
+// context ends first. Either gets an error, with nothing changed. Once
+// taken, the call is waited for to its end: its outcome is the COMMIT's.
+func (db *DB) await(ctx context.Context, r *writeReq) (outcome, error) {
 	began := time.Now()
 	defer func() { db.w.waited.Add(int64(time.Since(began))) }()
 	timer := time.NewTimer(db.busyTimeout)
 	defer timer.Stop()
 	select {
-	case tx := <-r.turn:
-		return tx, nil
+	case o := <-r.answer:
+		return o, nil
 	case <-timer.C:
 		if r.state.CompareAndSwap(reqQueued, reqWithdrawn) {
 			db.w.gaveUp.Add(1)
-			return nil, booking.ErrUnavailable(fmt.Errorf("write connection still in use after %s: %w", db.busyTimeout, context.DeadlineExceeded))
+			return outcome{}, booking.ErrUnavailable(fmt.Errorf("write connection still in use after %s: %w", db.busyTimeout, context.DeadlineExceeded))
 		}
 	case <-ctx.Done():
 		if r.state.CompareAndSwap(reqQueued, reqWithdrawn) {
-			return nil, fmt.Errorf("write connection: %w", ctx.Err())
+			return outcome{}, fmt.Errorf("write connection: %w", ctx.Err())
 		}
 	}
-	// The writer took it meanwhile: its turn is coming.
-	return <-r.turn, nil
+	// The writer took it meanwhile.
+	return <-r.answer, nil
 }
 
-// runFn runs fn on the caller's goroutine and tells the writer how it
-// ended. A panic goes on up the caller's goroutine once the writer knows.
-func runFn(tx *Tx, r *writeReq, fn func(tx *Tx) error) {
+// callFn runs fn, recovering a panic (panicked, with its value p). A
+// runtime.Goexit in fn goes on (runGroup's deferred end fails the group).
+func callFn(tx *Tx, fn func(tx *Tx) error) (p any, panicked bool, err error) {
 	returned := false
 	defer func() {
 		if !returned {
-			r.done <- fnEnd{aborted: true}
+			p, panicked = recover(), true
 		}
 	}()
-	err := fn(tx)
+	err = fn(tx)
 	returned = true
-	r.done <- fnEnd{err: err}
+	return nil, false, err
 }
 
 // enqueue queues r for the writer.
@@ -276,7 +266,6 @@ func (w *writer) close() {
 	for _, r := range queued {
 		if r.state.CompareAndSwap(reqQueued, reqStarted) {
 			r.answer <- outcome{err: errClosed}
-			r.turn <- nil
 		}
 	}
 	select {
@@ -286,12 +275,21 @@ func (w *writer) close() {
 	<-w.stopped
 }
 
-// writeLoop is the writer's goroutine: one group after another.
+// writeLoop is the writer's goroutine: one group after another. Should a
+// call's fn end the goroutine (runtime.Goexit), a new one takes over.
 func (db *DB) writeLoop() {
-	defer close(db.w.stopped)
+	stopped := false
+	defer func() {
+		if stopped {
+			close(db.w.stopped)
+		} else {
+			go db.writeLoop()
+		}
+	}()
 	for {
 		first := db.w.next()
 		if first == nil {
+			stopped = true
 			return
 		}
 		db.runGroup(first)
@@ -303,9 +301,11 @@ type member struct {
 	r  *writeReq
 	tx *Tx
 	// ok: fn returned nil and its savepoint was released: it commits with
-	// the group. Else err is its outcome (nil for an aborted fn).
-	ok  bool
-	err error
+	// the group. Else err is its outcome, or fn panicked with p.
+	ok       bool
+	err      error
+	panicked bool
+	p        any
 }
 
 // group is one write transaction and the calls it holds.
@@ -322,12 +322,34 @@ type group struct {
 	// rolledBack is set when the first call failed: the transaction,
 	// which held only that call, is rolled back and the group ends.
 	rolledBack bool
+	// running is the call whose fn runs.
+	running *writeReq
 }
 
 // runGroup runs one write transaction: first's call and those that are
 // queued or come while it runs, within the group's bounds; then the COMMIT,
-// the subscribers, and the answers.
+// the subscribers, and the answers. Should a call's fn end the goroutine
+// (runtime.Goexit), the transaction is rolled back (runTx's deferred
+// Rollback) and every call of the group fails.
 func (db *DB) runGroup(first *writeReq) {
+	g := &group{alone: first.alone}
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		g.lost = booking.ErrUnavailable(errors.New("a write ended the writer's goroutine"))
+		if g.running != nil {
+			g.members = append(g.members, member{r: g.running})
+		}
+		db.answer(g, nil)
+	}()
+	db.runTx(first, g)
+	returned = true
+}
+
+// runTx is runGroup's transaction.
+func (db *DB) runTx(first *writeReq, g *group) {
 	conn, err := db.writerConn()
 	if err != nil {
 		db.refuse(first, err)
@@ -347,7 +369,7 @@ func (db *DB) runGroup(first *writeReq) {
 	}
 	defer stx.Rollback() // nothing once committed
 	db.txRolledBack.Store(false)
-	g := &group{start: time.Now(), alone: first.alone}
+	g.start = time.Now()
 	for r := first; r != nil; r = db.nextMember(g) {
 		if !db.runMember(stx, g, r) {
 			break
@@ -368,10 +390,7 @@ func (db *DB) runGroup(first *writeReq) {
 }
 
 // refuse answers r, which never ran, with err.
-func (db *DB) refuse(r *writeReq, err error) {
-	r.answer <- outcome{err: err}
-	r.turn <- nil
-}
+func (db *DB) refuse(r *writeReq, err error) { r.answer <- outcome{err: err} }
 
 // nextMember takes the next call into g, or returns nil when g is full,
 // has run its time, or nobody is waiting.
@@ -408,7 +427,6 @@ func (db *DB) runMember(stx *sql.Tx, g *group, r *writeReq) bool {
 		if _, err := stx.ExecContext(ctx, "SAVEPOINT "+savepoint); err != nil {
 			g.lost = booking.ErrUnavailable(fmt.Errorf("savepoint: %w", err))
 			g.members = append(g.members, member{r: r})
-			r.turn <- nil
 			return false
 		}
 	}
@@ -417,16 +435,15 @@ func (db *DB) runMember(stx *sql.Tx, g *group, r *writeReq) bool {
 		at = db.now()
 	}
 	tx := &Tx{tx: stx, db: db, now: at.UTC().Truncate(timePrecision), earlier: &g.changed}
-	db.current = &tx.changes
-	r.turn <- tx
-	end := <-r.done
-	db.current = nil
+	db.current, g.running = &tx.changes, r
+	p, panicked, err := callFn(tx, r.fn)
+	db.current, g.running = nil, nil
 	g.changed.merge(&tx.changes)
-	m := member{r: r, tx: tx, err: end.err}
-	if !end.aborted && end.err == nil && r.ctx.Err() != nil {
+	m := member{r: r, tx: tx, err: err, panicked: panicked, p: p}
+	if !panicked && err == nil && r.ctx.Err() != nil {
 		m.err = fmt.Errorf("write: %w", r.ctx.Err()) // the caller gave up while fn ran: undone
 	}
-	failed := end.aborted || m.err != nil
+	failed := panicked || m.err != nil
 	switch {
 	case db.txRolledBack.Load():
 		// SQLite rolled the transaction back during fn (a full disk, an
@@ -489,6 +506,8 @@ func (db *DB) answer(g *group, commitErr error) {
 		m := &g.members[i]
 		o := &outs[i]
 		switch {
+		case m.panicked:
+			o.panicked, o.p = true, m.p
 		case g.lost != nil && m.err != nil:
 			o.err = m.err
 		case g.lost != nil:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -558,5 +559,31 @@ func TestGroupCommitLostFirstCallStopsTheGroup(t *testing.T) {
 	mustNoErr(t, <-nextErr)
 	if got, want := tracesOf(t, db, next.Booking.ID), (traces{1, 1, 1}); got != want {
 		t.Errorf("the booking after the lost call: %+v, want %+v", got, want)
+	}
+}
+
+// TestGroupCommitGoexitInFn: an fn that ends its goroutine
+// (runtime.Goexit, as t.FailNow would) cannot be stopped on the writer's
+// goroutine: its group fails with nothing committed, its caller gets an
+// error instead of waiting for ever, and a new writer takes the next
+// writes.
+func TestGroupCommitGoexitInFn(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDBOptions(t, filepath.Join(t.TempDir(), "atelier.db"), sqlite.Options{})
+	mustNoErr(t, db.ExecInTx(ctx, `CREATE TABLE gc_marks (name TEXT NOT NULL)`))
+	err := db.InTx(ctx, func(tx *sqlite.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO gc_marks (name) VALUES ('exited')`); err != nil {
+			return err
+		}
+		runtime.Goexit()
+		return nil
+	})
+	wantUnavailable(t, err, 0)
+	if got := count(t, db, `SELECT count(*) FROM gc_marks`); got != 0 {
+		t.Errorf("%d rows of the call that exited stored", got)
+	}
+	b := MustCreateBooking(t, db, bookingAt(0, "bk_after"))
+	if got, want := tracesOf(t, db, b.ID), (traces{1, 1, 1}); got != want {
+		t.Errorf("the booking after: %+v, want %+v", got, want)
 	}
 }
