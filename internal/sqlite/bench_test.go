@@ -165,3 +165,31 @@ func BenchmarkCreateVisitsWithMail(b *testing.B) {
 	})
 	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "bookings/s")
 }
+
+// BenchmarkJobWorker is the mail worker's store side for each job: claimed
+// in batches of 10, then completed, one transaction each (the worker's
+// drain after a run of bookings, with no bookings to share a commit with).
+func BenchmarkJobWorker(b *testing.B) {
+	db := MustOpenDBWith(b, benchCatalog())
+	ctx := context.Background()
+	jobs := make([]booking.Job, b.N)
+	for i := range jobs {
+		jobs[i] = booking.Job{Queue: "mail", Kind: "test", Payload: []byte("a message")}
+	}
+	if err := db.Enqueue(ctx, jobs...); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		claimed, err := db.ClaimJobs(ctx, "mail", testNow.Add(time.Hour), 10, time.Minute)
+		if err != nil || len(claimed) == 0 {
+			b.Fatalf("claimed %d, %v", len(claimed), err)
+		}
+		for _, j := range claimed {
+			if err := db.CompleteJob(ctx, j.ID); err != nil {
+				b.Fatal(err)
+			}
+			done++
+		}
+	}
+}

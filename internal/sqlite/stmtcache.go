@@ -24,6 +24,8 @@ func writeStatements() []string {
 		lookupIdempotencySQL, insertIdempotencySQL,
 		insertAuditSQL, insertTokenSQL, insertJobSQL, busySQL,
 		extrasSQL(heldExtrasWhere), // the teams' other artisans, read with the schedule
+		// the job workers' claims and outcomes (job.go)
+		claimJobsSQL, completeJobSQL, retryJobSQL, postponeJobSQL, failJobSQL,
 	}
 	for _, scope := range []scheduleScope{{}, {artisanID: "a"}, {artisanID: "a", rooms: true}} {
 		qs = append(qs, scheduleSelect+scheduleWhere(scope))

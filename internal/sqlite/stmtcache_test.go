@@ -2,9 +2,13 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/sqlite"
 )
 
 // TestBookingWritesRunPreparedStatements: a booking's creation, move and
@@ -46,5 +50,38 @@ func TestBookingWritesRunPreparedStatements(t *testing.T) {
 	got, err := db.Booking(ctx, b.ID)
 	if err != nil || got.Status != booking.Cancelled {
 		t.Fatalf("after the cancel: %+v, %v", got, err)
+	}
+}
+
+// TestJobWorkerRunsPreparedStatements: the job workers' claim and each
+// outcome run the statements prepared when the database opened (they
+// were prepared again for every job, 9 % of the mail worker's drain).
+func TestJobWorkerRunsPreparedStatements(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDBOptions(t, filepath.Join(t.TempDir(), "atelier.db"), sqlite.Options{}) // one mail job a booking
+	for i := range 4 {
+		MustCreateBooking(t, db, req{ID: fmt.Sprintf("bk_job%d", i), Artisan: "ana", Start: at(10+2*i, 0)})
+	}
+	before := db.PreparedUses()
+	jobs, err := db.ClaimJobs(ctx, "mail", testNow.Add(time.Hour), 10, time.Minute)
+	if err != nil || len(jobs) < 4 {
+		t.Fatalf("claimed %d jobs, %v; want 4", len(jobs), err)
+	}
+	outcomes := []func(id int64) error{
+		func(id int64) error { return db.CompleteJob(ctx, id) },
+		func(id int64) error { return db.RetryJob(ctx, id, "try again", testNow.Add(2*time.Hour)) },
+		func(id int64) error { return db.PostponeJob(ctx, id, "later", testNow.Add(2*time.Hour)) },
+		func(id int64) error { return db.FailJob(ctx, id, "given up") },
+	}
+	for i, outcome := range outcomes {
+		mustNoErr(t, outcome(jobs[i].ID))
+	}
+	if n := db.PreparedUses() - before; n < 5 {
+		t.Errorf("%d statements of the claim and four outcomes ran prepared, want 5", n)
+	}
+	stats, err := db.JobStats(ctx)
+	mustNoErr(t, err)
+	if stats["mail"]["done"] != 1 || stats["mail"]["failed"] != 1 {
+		t.Errorf("job states %v, want one done and one failed", stats["mail"])
 	}
 }
