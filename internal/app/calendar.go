@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,7 +137,7 @@ func (a *App) StaffCheckMove(ctx context.Context, u *booking.User, id string, st
 	if artisan = strings.TrimSpace(artisan); artisan == "" {
 		artisan = v.ArtisanID
 	}
-	if artisan != v.ArtisanID && !u.IsAdmin() {
+	if !slices.Contains(v.ArtisanIDs(), artisan) && !u.IsAdmin() {
 		return nil, errForbidden()
 	}
 	if err := requireArtisan(u, artisan); err != nil {
@@ -178,6 +179,12 @@ func (a *App) StaffCheckMove(ctx context.Context, u *booking.User, id string, st
 		return nil, internal("load schedule", err)
 	}
 	r := availability.Request{ServiceID: svc.ID, Mode: v.Mode, Start: start, ArtisanID: artisan, IgnoreBookingID: v.ID, Staff: true}
+	if team := teamOf(&v.Booking.Booking, c, svc); slices.Contains(team, artisan) {
+		// One of the team asked for (its column of the calendar): the
+		// move keeps the whole team (keepTeam), so every one of them must
+		// be free then.
+		r.ArtisanID, r.Artisans = team[0], team
+	}
 	if _, err := availability.Place(sch, r, now); err != nil {
 		if booking.ErrorKind(err) == booking.EINTERNAL {
 			return nil, err

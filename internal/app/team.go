@@ -46,22 +46,35 @@ func validateArtisans(c *booking.Catalog, errs booking.FieldErrors, svc *booking
 }
 
 // keepTeam sets m.team for a booking of several artisans: those of them
-// who still offer its service. A move with no artisan asked for keeps
-// them all (the move is refused with slot_unavailable when one of them is
-// not free then); "any" tries them first; an id asks for that artisan and
-// lets the engine choose the others.
+// who still offer its service. A move with no artisan asked for, or with
+// one of the team asked for (a tile dragged in that artisan's column of
+// the calendar, an artisan account's own move), keeps them all, the
+// booking's own artisan still first (the move is refused with
+// slot_unavailable when one of them is not free then); "any" tries them
+// first; another artisan's id asks for that artisan and lets the engine
+// choose the others.
 func keepTeam(m *move, svc *booking.Service, asked string) {
-	if svc.Needed() < 2 || len(m.b.Extras()) == 0 {
+	m.team = teamOf(m.b, m.c, svc)
+	if len(m.team) == 0 || asked != "" && !slices.Contains(m.team, asked) {
 		return
 	}
-	for _, id := range m.b.ArtisanIDs() {
-		if hosts(svc, m.c.Artisan(id)) && len(m.team) < svc.Needed() {
-			m.team = append(m.team, id)
+	m.req.ArtisanID, m.req.Artisans = m.team[0], m.team
+}
+
+// teamOf is, for a booking b of several artisans, those of them who still
+// offer its service svc, b's own artisan first when they do; nil for a
+// booking of one artisan.
+func teamOf(b *booking.Booking, c *booking.Catalog, svc *booking.Service) []string {
+	if svc == nil || svc.Needed() < 2 || len(b.Extras()) == 0 {
+		return nil
+	}
+	var team []string
+	for _, id := range b.ArtisanIDs() {
+		if hosts(svc, c.Artisan(id)) && len(team) < svc.Needed() {
+			team = append(team, id)
 		}
 	}
-	if asked == "" {
-		m.req.Artisans = m.team
-	}
+	return team
 }
 
 // applyTeam sets the number of artisans each booking of s takes, checked

@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -223,5 +225,52 @@ func TestStaffCalendarTeamInEachColumn(t *testing.T) {
 	p := env.Send(t, http.MethodGet, "/staff/bookings/"+team.ID, "", "", "Cookie", admin)
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Tan Mei Ling and Arjun Nair") {
 		t.Errorf("the booking's page does not name both artisans: %d", p.Status)
+	}
+}
+
+// TestStaffMoveTeamInItsColumn: a two-artisan booking's tile dragged in
+// its second artisan's column (artisan=arjun on the confirm step) keeps
+// the whole team: the step checks both artisans, names both, and its
+// button moves the booking with both, also for that artisan's own
+// account, which may move a booking it takes part in.
+func TestStaffMoveTeamInItsColumn(t *testing.T) {
+	env := mustOpenCalendarEnv(t)
+	arjun := env.mustSignIn(t, "arjun@example.com")
+	admin := env.mustSignIn(t, "boss@example.com")
+	team := env.MustBookAs(t, "design-with-stones", "mei", time.Date(2026, 12, 10, 15, 0, 0, 0, Singapore), "Two Of Them")
+	ctx := context.Background()
+	if _, err := env.App.AddTimeOff(ctx, testAdmin, "mei", app.TimeOffRequest{
+		Start: time.Date(2026, 12, 10, 11, 0, 0, 0, Singapore), End: time.Date(2026, 12, 10, 13, 30, 0, 0, Singapore), Reason: "Workshop"}); err != nil {
+		t.Fatal(err)
+	}
+	step := func(cookie, at string) Page {
+		t.Helper()
+		return env.Send(t, http.MethodGet, "/staff/bookings/"+team.ID+"/move?date=2026-12-10&time="+at+"&artisan=arjun", "", "", "Cookie", cookie)
+	}
+	// Mei is away at 12:00: the team cannot go there, though Arjun could.
+	for _, c := range []string{admin, arjun} {
+		p := step(c, "12:00")
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "It cannot move there") {
+			t.Errorf("moving the team to 12:00, when Mei is away, in Arjun's column: %d, the step does not refuse it:\n%s", p.Status, p.Body)
+		}
+	}
+	p := step(arjun, "17:00")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Move the booking") {
+		t.Fatalf("Arjun moving the team he is part of to 17:00: %d\n%s", p.Status, p.Body)
+	}
+	if body := html.UnescapeString(p.Body); strings.Contains(body, "both artisans are told") || strings.Count(body, "Tan Mei Ling and Arjun Nair") < 2 {
+		t.Errorf("the step does not say the team stays together:\n%s", body)
+	}
+	done := env.Send(t, http.MethodPost, "/staff/bookings/"+team.ID+"/reschedule", "application/x-www-form-urlencoded",
+		url.Values{"date": {"2026-12-10"}, "time": {"17:00"}, "artisan": {"arjun"}}.Encode(), "Cookie", arjun)
+	if done.Status != http.StatusSeeOther {
+		t.Fatalf("the move: %d %s", done.Status, done.Body)
+	}
+	b, err := env.App.StaffGetBooking(ctx, testAdmin, team.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.ArtisanIDs(); !slices.Equal(got, []string{"mei", "arjun"}) || b.Start.In(Singapore).Hour() != 17 {
+		t.Errorf("after the move: %v at %s, want [mei arjun] at 17:00", got, b.Start.In(Singapore))
 	}
 }

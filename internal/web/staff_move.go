@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/gorilla/mux"
 
@@ -49,6 +50,13 @@ func (s *Server) handleMoveConfirm(w http.ResponseWriter, r *http.Request) error
 		BookingURL: staffBookingPath(v.ID, ""), FormURL: "/staff/bookings/" + url.PathEscape(v.ID) + "/reschedule",
 		CalendarURL: "/staff/calendar?view=day&date=" + booking.DateOf(v.Start.In(c.Loc)).String(),
 	}
+	if ids := v.ArtisanIDs(); len(ids) > 1 {
+		names := make([]string, len(ids))
+		for i, id := range ids {
+			names[i] = c.artisanName(id)
+		}
+		d.FromArtisan = staffLang.Join(names)
+	}
 	start, err := localTime(d.Date, d.Time, c.Loc)
 	if err != nil {
 		d.Problem = whenProblem(err)
@@ -58,8 +66,13 @@ func (s *Server) handleMoveConfirm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	// Asking for one of a team's artisans (the tile dragged in that
+	// artisan's column) keeps the whole team (app.StaffCheckMove).
+	d.Artisan, d.ArtisanChanges = m.ArtisanID, !slices.Contains(v.ArtisanIDs(), m.ArtisanID)
 	d.ToWhen, d.ToArtisan = whenLabel(staffLang, m.Start, m.End), c.artisanName(m.ArtisanID)
-	d.Artisan, d.ArtisanChanges = m.ArtisanID, m.ArtisanID != v.ArtisanID
+	if !d.ArtisanChanges {
+		d.ToArtisan = d.FromArtisan
+	}
 	d.Free, d.Reason = m.Free, sentence(m.Reason)
 	return s.show(w, r, "staff_move", s.staffPage(r, "Move booking "+v.ID, "calendar", d))
 }
