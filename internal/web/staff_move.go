@@ -45,17 +45,10 @@ func (s *Server) handleMoveConfirm(w http.ResponseWriter, r *http.Request) error
 	}
 	d := &moveData{
 		ID: v.ID, Customer: customerName(&v.Booking.Booking), Service: v.ServiceName,
-		FromWhen: whenLabel(staffLang, v.Start.In(c.Loc), v.End.In(c.Loc)), FromArtisan: v.ArtisanName,
+		FromWhen: whenLabel(staffLang, v.Start.In(c.Loc), v.End.In(c.Loc)), FromArtisan: c.teamName(staffLang, &v.Booking.Booking, v.ArtisanName),
 		Date: q.Get("date"), Time: q.Get("time"), Artisan: q.Get("artisan"),
 		BookingURL: staffBookingPath(v.ID, ""), FormURL: "/staff/bookings/" + url.PathEscape(v.ID) + "/reschedule",
 		CalendarURL: "/staff/calendar?view=day&date=" + booking.DateOf(v.Start.In(c.Loc)).String(),
-	}
-	if ids := v.ArtisanIDs(); len(ids) > 1 {
-		names := make([]string, len(ids))
-		for i, id := range ids {
-			names[i] = c.artisanName(id)
-		}
-		d.FromArtisan = staffLang.Join(names)
 	}
 	start, err := localTime(d.Date, d.Time, c.Loc)
 	if err != nil {
