@@ -179,10 +179,9 @@ func (a *App) StaffCheckMove(ctx context.Context, u *booking.User, id string, st
 		return nil, internal("load schedule", err)
 	}
 	r := availability.Request{ServiceID: svc.ID, Mode: v.Mode, Start: start, ArtisanID: artisan, IgnoreBookingID: v.ID, Staff: true}
-	if team := teamOf(&v.Booking.Booking, c, svc); slices.Contains(team, artisan) {
-		// One of the team asked for (its column of the calendar): the
-		// move keeps the whole team (keepTeam), so every one of them must
-		// be free then.
+	if team := teamOf(&v.Booking.Booking, c, svc); keepsTeam(team, artisan) {
+		// The move keeps the whole team (keepTeam), so every one of them
+		// must be free then.
 		r.ArtisanID, r.Artisans = team[0], team
 	}
 	if _, err := availability.Place(sch, r, now); err != nil {

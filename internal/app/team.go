@@ -55,10 +55,15 @@ func validateArtisans(c *booking.Catalog, errs booking.FieldErrors, svc *booking
 // choose the others.
 func keepTeam(m *move, svc *booking.Service, asked string) {
 	m.team = teamOf(m.b, m.c, svc)
-	if len(m.team) == 0 || asked != "" && !slices.Contains(m.team, asked) {
-		return
+	if keepsTeam(m.team, asked) {
+		m.req.ArtisanID, m.req.Artisans = m.team[0], m.team
 	}
-	m.req.ArtisanID, m.req.Artisans = m.team[0], m.team
+}
+
+// keepsTeam reports whether a move of a booking of team (teamOf) asking
+// for asked keeps the whole team: asked is none or one of them.
+func keepsTeam(team []string, asked string) bool {
+	return len(team) > 0 && (asked == "" || slices.Contains(team, asked))
 }
 
 // teamOf is, for a booking b of several artisans, those of them who still
