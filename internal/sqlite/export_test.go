@@ -117,3 +117,13 @@ func (db *DB) SetQueuedHook(fn func(n int)) {
 	db.w.onQueued = fn
 	db.w.mu.Unlock()
 }
+
+// WriteTempStore is PRAGMA temp_store as a write transaction of the store
+// sees it (0 default, 1 file, 2 memory).
+func (db *DB) WriteTempStore(ctx context.Context) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&n)
+	})
+	return n, err
+}

@@ -104,6 +104,21 @@ func migrateStep(ctx context.Context, db *sql.DB, ms []migration, latest int) (d
 	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
 	}
+	// A migration's temporary tables and statement journals may be a whole
+	// table: on disk, not in the memory the write connection keeps them in
+	// (temp_store in dsnWith).
+	restoreTemp, err := tempStoreOnDisk(ctx, conn)
+	if err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	defer func() {
+		if terr := restoreTemp(); terr != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			if err == nil {
+				err = fmt.Errorf("migrate: temp_store back: %w", terr)
+			}
+		}
+	}()
 	defer func() {
 		if _, ferr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); ferr != nil {
 			// A connection without foreign keys must not serve anyone.
@@ -157,6 +172,23 @@ func migrateStep(ctx context.Context, db *sql.DB, ms []migration, latest int) (d
 		return false, fmt.Errorf("set schema version %d: %w", version, err)
 	}
 	return version == latest, nil
+}
+
+// tempStoreOnDisk sets conn's temp_store to FILE and returns the function
+// that sets it back to what it was.
+func tempStoreOnDisk(ctx context.Context, conn *sql.Conn) (restore func() error, err error) {
+	var was int
+	if err := conn.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&was); err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return nil, err
+	}
+	return func() error {
+		// PRAGMA takes no parameters; was is an int SQLite gave.
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA temp_store = %d", was))
+		return err
+	}, nil
 }
 
 // fkViolation is what PRAGMA foreign_key_check says of a row: a row of

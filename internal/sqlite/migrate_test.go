@@ -571,3 +571,32 @@ func TestMigrateKeepsDanglingRows(t *testing.T) {
 		t.Errorf("the orphan booking after the upgrade: %+v, %v", b, err)
 	}
 }
+
+// TestMigrationsKeepTempOnDisk: a migration runs with its temporary tables
+// and statement journals on disk (a rebuilt table may be copied whole into
+// one), and the connection gets the write connection's memory setting back
+// afterwards.
+func TestMigrationsKeepTempOnDisk(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openRaw(t)
+	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	var during int
+	ms := []migration{func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&during)
+	}}
+	if err := migrate(ctx, db, ms); err != nil {
+		t.Fatal(err)
+	}
+	if during != 1 {
+		t.Errorf("temp_store during the migration = %d, want 1 (file)", during)
+	}
+	var after int
+	if err := db.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != 2 {
+		t.Errorf("temp_store after it = %d, want 2 (memory, as the write connection's DSN has it)", after)
+	}
+}
