@@ -18,6 +18,22 @@ const (
 // with an id that is already used (active or not).
 const CodeIDTaken = "id_taken"
 
+// CodeClosureExists is the error code for adding a closure of exactly the
+// dates of one already stored (a second click, or the file's own): it
+// would close nothing more, and deleting one of the two would leave the
+// atelier closed without anyone seeing why.
+const CodeClosureExists = "closure_exists"
+
+// ClosureExists is the ECONFLICT error for adding c again when closure id
+// already covers exactly its dates.
+func ClosureExists(c Closure, id string) error {
+	what := "on " + c.From.String()
+	if c.To != c.From {
+		what = "from " + c.From.String() + " to " + c.To.String()
+	}
+	return Errorf(ECONFLICT, CodeClosureExists, "the atelier is already closed %s (closure %s)", what, id)
+}
+
 // ServiceItem is a service as admins edit it: offered or not, and whose
 // it is (Source).
 type ServiceItem struct {

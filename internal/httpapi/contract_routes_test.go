@@ -242,6 +242,7 @@ func TestOpenAPIEveryOperation(t *testing.T) {
 	do(admin, http.MethodDelete, "/api/v1/staff/artisans/mei/time-off/"+off.ID, nil, http.StatusNoContent)
 	var closure struct{ ID string }
 	do(admin, http.MethodPost, "/api/v1/staff/closures", map[string]string{"from": "2026-12-24", "reason": "Christmas Eve"}, http.StatusCreated).JSON(t, &closure)
+	do(admin, http.MethodPost, "/api/v1/staff/closures", map[string]string{"from": "2026-12-24", "to": "2026-12-24", "reason": "Again"}, http.StatusConflict)
 	do(admin, http.MethodGet, "/api/v1/staff/closures", nil, http.StatusOK)
 	do(admin, http.MethodDelete, "/api/v1/staff/closures/"+closure.ID, nil, http.StatusNoContent)
 	var dh struct{ ID string }

@@ -72,6 +72,9 @@ type matrixFixture struct {
 	admin string // admin cookie, for setting things up
 	day   booking.Date
 	slot  int
+	// closures counts the fixture's closures: each is on a day of its own
+	// (the same dates twice are refused).
+	closures int
 }
 
 // nextStart returns a free start for mei: three slots a day (10:00,
@@ -110,8 +113,10 @@ func (f *matrixFixture) timeOff(t *testing.T) string {
 
 func (f *matrixFixture) closure(t *testing.T) string {
 	t.Helper()
+	d := booking.Date{Year: 2027, Month: time.June, Day: 6}.AddDays(f.closures).String()
+	f.closures++
 	r := f.e.Do(t, f.admin, http.MethodPost, "/api/v1/staff/closures",
-		map[string]string{"from": "2027-06-06", "to": "2027-06-06", "reason": "fixture"})
+		map[string]string{"from": d, "to": d, "reason": "fixture"})
 	if r.Status != http.StatusCreated {
 		t.Fatalf("add closure: %d %s", r.Status, r.Body)
 	}

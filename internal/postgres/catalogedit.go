@@ -95,8 +95,21 @@ func (st *CatalogStore) AddClosure(ctx context.Context, c booking.Closure, actor
 	}
 	c.Source = "staff"
 	err := st.db.inTx(ctx, func(tx *Tx) error {
+		// Two servers adding the same dates at once: the second waits
+		// for the first's COMMIT and then sees its row.
+		if err := tx.lock(ctx, lockKey{lockClosures, "staff"}); err != nil {
+			return err
+		}
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
+		err := tx.QueryRow(ctx, `SELECT id FROM closures WHERE from_date = $1::date AND to_date = $2::date ORDER BY id LIMIT 1`,
+			c.From.String(), c.To.String()).Scan(&id)
+		if err == nil {
+			return booking.ClosureExists(c, strconv.FormatInt(id, 10))
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
 			VALUES ($1::date, $2::date, $3, 'staff', $4) RETURNING id`, c.From.String(), c.To.String(), c.Reason, tx.now).Scan(&id)
 		if err != nil {
 			return err

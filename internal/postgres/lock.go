@@ -20,10 +20,11 @@ type lockKey struct {
 
 // The classes of lockKey.
 const (
-	lockArtisan int32 = 1
-	lockRoom    int32 = 2
-	lockReply   int32 = 3 // a message read from the mailbox (ApplyReply)
-	lockClaim   int32 = 4 // a queue's claims (ClaimJobs), taken one at a time
+	lockArtisan  int32 = 1
+	lockRoom     int32 = 2
+	lockReply    int32 = 3 // a message read from the mailbox (ApplyReply)
+	lockClaim    int32 = 4 // a queue's claims (ClaimJobs), taken one at a time
+	lockClosures int32 = 5 // the staff's closures (AddClosure), one add at a time
 )
 
 func artisanLock(id string) lockKey { return lockKey{lockArtisan, id} }

@@ -96,7 +96,15 @@ func (st *CatalogStore) AddClosure(ctx context.Context, c booking.Closure, actor
 	c.Source = "staff"
 	err := st.db.inTx(ctx, func(tx *Tx) error {
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM closures WHERE from_date = ? AND to_date = ? ORDER BY id LIMIT 1`,
+			c.From.String(), c.To.String()).Scan(&id)
+		if err == nil {
+			return booking.ClosureExists(c, strconv.FormatInt(id, 10))
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO closures (from_date, to_date, reason, source, created_at)
 			VALUES (?, ?, ?, 'staff', ?) RETURNING id`, c.From.String(), c.To.String(), c.Reason, fmtTime(tx.now)).Scan(&id)
 		if err != nil {
 			return err

@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,6 +106,7 @@ type Opener func(t testing.TB, h Hooks) Store
 func Run(t *testing.T, open Opener) {
 	t.Run("CatalogRoundTrip", func(t *testing.T) { testCatalogRoundTrip(t, open) })
 	t.Run("CatalogEdits", func(t *testing.T) { testCatalogEdits(t, open) })
+	t.Run("ClosureRace", func(t *testing.T) { testClosureRace(t, open) })
 	t.Run("DateHours", func(t *testing.T) { testDateHours(t, open) })
 	t.Run("Policy", func(t *testing.T) { testPolicy(t, open) })
 	t.Run("CatalogItemEdits", func(t *testing.T) { testCatalogItemEdits(t, open) })
@@ -588,6 +590,16 @@ func testCatalogEdits(t *testing.T, open Opener) {
 	if booking.ErrorKind(err) != booking.EINVALID {
 		t.Errorf("a closure ending before it starts: %v, want EINVALID", err)
 	}
+	// The same dates again (another reason, or the file's own) close
+	// nothing more: refused, naming the closure already there.
+	_, err = e.st.AddClosure(ctx, booking.Closure{From: day, To: day, Reason: "Stocktake"}, staff)
+	wantCode(t, err, booking.ECONFLICT, booking.CodeClosureExists)
+	if err != nil && !strings.Contains(booking.ErrorMessage(err), "closure "+cl.ID) {
+		t.Errorf("the refusal %q does not name closure %s", booking.ErrorMessage(err), cl.ID)
+	}
+	christmas := booking.Closure{From: booking.Date{Year: 2026, Month: 12, Day: 25}, To: booking.Date{Year: 2026, Month: 12, Day: 26}}
+	_, err = e.st.AddClosure(ctx, christmas, staff)
+	wantCode(t, err, booking.ECONFLICT, booking.CodeClosureExists)
 	off, err := e.st.AddTimeOff(ctx, booking.TimeOff{ArtisanID: "ben", Start: at(12, 0), End: at(13, 0), Reason: "Dentist"}, staff)
 	if err != nil {
 		t.Fatal(err)
@@ -1286,5 +1298,51 @@ func testPolicy(t *testing.T, open Opener) {
 	e.setClock(at(14, 0))
 	if _, err := e.st.CancelBooking(ctx, sz.ID, customer); err != nil {
 		t.Errorf("cancel of ring sizing an hour before: %v", err)
+	}
+}
+
+// Staff adding the same closure at once (a double click, two admins, two
+// servers on one database) store it once: one add succeeds, every other
+// is told the atelier is already closed on those dates.
+func testClosureRace(t *testing.T, open Opener) {
+	ctx := context.Background()
+	staff := booking.Actor{Kind: "staff", ID: "u1"}
+	e := newEnv(t, open, Catalog())
+	const n = 8
+	cl := booking.Closure{From: day, To: day.AddDays(2), Reason: "Stocktake"}
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := e.st.AddClosure(ctx, cl, staff)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	added := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			added++
+		case booking.ErrorCode(err) != booking.CodeClosureExists:
+			t.Errorf("a concurrent add failed with %v, want ok or %s", err, booking.CodeClosureExists)
+		}
+	}
+	if added != 1 {
+		t.Errorf("%d of %d concurrent adds of one closure succeeded, want 1", added, n)
+	}
+	c, err := e.st.Catalog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	for _, x := range c.Atelier.Closures {
+		if x.From == cl.From && x.To == cl.To {
+			stored++
+		}
+	}
+	if stored != 1 {
+		t.Errorf("the catalogue holds %d closures of %s to %s, want 1: %+v", stored, cl.From, cl.To, c.Atelier.Closures)
 	}
 }

@@ -33,10 +33,10 @@ func TestNoPageAnswers5xx(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromFile := "" // Christmas Day comes from the configuration file
+	fromFile, christmas := "", "" // Christmas Day comes from the configuration file
 	for _, c := range at.Closures {
 		if c.Reason == "Christmas Day" {
-			fromFile = c.ID
+			fromFile, christmas = c.ID, c.From.String()
 		}
 	}
 	if fromFile == "" {
@@ -149,6 +149,7 @@ func TestNoPageAnswers5xx(t *testing.T) {
 		{"HoursPostGarbage", "POST", "/staff/hours", form("hours_tue", "all day"), admin, 422, ""},
 		{"ClosureBadDates", "POST", "/staff/closures", form("from", "someday", "to", "2026-01-01"), admin, 422, ""},
 		{"ClosureAsArtisan", "POST", "/staff/closures", form("from", "2027-03-01"), siti, 403, ""},
+		{"ClosureAgain", "POST", "/staff/closures", form("from", christmas, "reason", "Closed"), admin, 409, "already closed on exactly these dates"},
 		{"DeleteClosureFromFile", "POST", "/staff/closures/" + fromFile + "/delete", url.Values{}, admin, 409, "configuration file"},
 		{"DeleteUnknownClosure", "POST", "/staff/closures/99999/delete", url.Values{}, admin, 404, ""},
 		{"DeleteClosureNotANumber", "POST", "/staff/closures/abc/delete", url.Values{}, admin, 404, ""},

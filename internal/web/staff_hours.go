@@ -256,7 +256,8 @@ func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) error 
 	req := app.ClosureRequest{From: formDate(unread, "from", f.Get("from")), To: formDate(unread, "to", to), Reason: f.Get("reason"), Unread: unread}
 	added, err := s.staff.app.AddClosure(r.Context(), staffUser(r), req)
 	if err != nil {
-		if booking.ErrorKind(err) != booking.EINVALID {
+		exists := booking.ErrorCode(err) == booking.CodeClosureExists
+		if booking.ErrorKind(err) != booking.EINVALID && !exists {
 			return err
 		}
 		c, cerr := s.catalogue(r.Context())
@@ -269,6 +270,9 @@ func (s *Server) handleAddClosure(w http.ResponseWriter, r *http.Request) error 
 		}
 		d.From, d.To, d.Reason = f.Get("from"), f.Get("to"), f.Get("reason")
 		d.Errors = fieldErrors(err)
+		if exists {
+			d.Errors = map[string]string{"": "The atelier is already closed on exactly these dates (see the list above). To change the reason, reopen that closure first, then add it again."}
+		}
 		return again(err, "staff_hours", s.staffPage(r, "Opening hours and closures", "hours", d))
 	}
 	http.Redirect(w, r, "/staff/hours?"+conflictQuery(url.Values{"saved": {"closure"}}, added.Conflicts).Encode(), http.StatusSeeOther)
