@@ -244,16 +244,29 @@ type Dir struct {
 	Now    func() time.Time
 	Logger *slog.Logger // logs where each message went (no personal data)
 
-	made atomic.Bool // the folder was made (or found) by an earlier Send
+	made      atomic.Bool // the folder was made (or found) by an earlier Send
+	noUnnamed atomic.Bool // the folder cannot hold unnamed files (O_TMPFILE)
+
+	// written, when set, is called once a message is whole in its file and
+	// before the file gets its name (tests: what a reader, or a crash,
+	// would find then).
+	written func()
 }
 
 // Send implements Transport: it writes <time>-<kind>-<booking>-<job>.eml,
-// atomically (a reader never sees half a message).
+// atomically (a reader never sees half a message), and returns nil only
+// once the whole message is in the file under its name.
 //
-// Each file costs the kernel a create and a rename, and nothing more: the
-// folder is made on the first message (and again if it was removed since:
-// the create then fails for want of it), and the temporary name is
-// removed only when the message did not reach its own name.
+// On Linux the message is written into an unnamed file of the folder
+// (O_TMPFILE) that is given its name once whole (linkat): a process
+// killed before that leaves nothing in the folder, and the kernel does a
+// create and a link. Elsewhere, and on a file system without unnamed
+// files, it is written under a hidden temporary name (.tmp-*.eml) and
+// renamed: a process killed before the rename leaves that file behind.
+// Either way nothing is synced to the disk (as before): the message
+// survives the process, but a power cut may lose a file whose job was
+// marked sent. The folder is made on the first message (and again if it
+// was removed since: the create then fails for want of it).
 func (d *Dir) Send(ctx context.Context, env Envelope, msg []byte) error {
 	if !d.made.Load() {
 		if err := os.MkdirAll(d.Path, 0o750); err != nil {
@@ -261,32 +274,73 @@ func (d *Dir) Send(ctx context.Context, env Envelope, msg []byte) error {
 		}
 		d.made.Store(true)
 	}
-	tmp, err := os.CreateTemp(d.Path, ".tmp-*.eml")
+	path := filepath.Join(d.Path, dirFileName(d.Now(), env))
+	err := d.write(path, msg)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(d.Path, 0o750); err != nil {
 			return fmt.Errorf("mail outbox: %w", err)
 		}
-		tmp, err = os.CreateTemp(d.Path, ".tmp-*.eml")
+		err = d.write(path, msg)
 	}
 	if err != nil {
 		return fmt.Errorf("mail outbox: %w", err)
 	}
+	if d.Logger != nil {
+		d.Logger.InfoContext(ctx, "mail written to outbox folder (no SMTP server configured)", "path", path, "kind", env.Kind, "booking", env.BookingID)
+	}
+	return nil
+}
+
+// write writes msg into the file path of the folder, whole or not at all:
+// through an unnamed file where the folder allows one, else through a
+// temporary name.
+func (d *Dir) write(path string, msg []byte) error {
+	if !d.noUnnamed.Load() {
+		err := writeUnnamed(d.Path, path, msg, d.written)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, errNoUnnamed):
+			d.noUnnamed.Store(true)
+		case errors.Is(err, errNameTaken):
+			// A file (or a folder) already has the name: the rename below
+			// replaces a file, as it always did.
+		default:
+			return err
+		}
+	}
+	return d.writeRenamed(path, msg)
+}
+
+// Errors of writeUnnamed that send the message through writeRenamed.
+var (
+	errNoUnnamed = errors.New("the folder cannot hold unnamed files")
+	errNameTaken = errors.New("the file name is taken")
+)
+
+// writeRenamed writes msg into a new file of a hidden temporary name in
+// the folder and renames it path; the temporary file is removed when the
+// message did not reach its name.
+func (d *Dir) writeRenamed(path string, msg []byte) error {
+	tmp, err := os.CreateTemp(d.Path, ".tmp-*.eml")
+	if err != nil {
+		return err
+	}
 	if _, err := tmp.Write(msg); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return fmt.Errorf("mail outbox: %w", err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("mail outbox: %w", err)
+		return err
 	}
-	path := filepath.Join(d.Path, dirFileName(d.Now(), env))
+	if d.written != nil {
+		d.written()
+	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("mail outbox: %w", err)
-	}
-	if d.Logger != nil {
-		d.Logger.InfoContext(ctx, "mail written to outbox folder (no SMTP server configured)", "path", path, "kind", env.Kind, "booking", env.BookingID)
+		return err
 	}
 	return nil
 }
