@@ -196,7 +196,8 @@ type received struct {
 
 // smtpServer is an in-process go-smtp server on 127.0.0.1 whose behaviour
 // can be switched: "accept", "tempfail" (451 to MAIL), "hang" (accepts the
-// TCP connection and never answers) and "down" (the port refuses
+// TCP connection and never answers), "closing-once" (421 to the next
+// MAIL, as a server closing an idle connection says) and "down" (the port refuses
 // connections). Recipients in reject get 550.
 type smtpServer struct {
 	tb     testing.TB
@@ -211,6 +212,8 @@ type smtpServer struct {
 	conns    chan net.Conn
 	hanging  []net.Conn
 	attempts int
+	live     []net.Conn    // the connections served, to drop them
+	logouts  chan struct{} // a session that received mail ended (QUIT or a closed connection)
 
 	implicitTLS *tls.Config // wrap every connection in TLS (port 465 style)
 	user, pass  string      // when set, MAIL requires AUTH PLAIN with these
@@ -230,7 +233,7 @@ func MustStartSMTPUTF8(tb testing.TB) *smtpServer {
 
 func startSMTP(tb testing.TB, utf8 bool) *smtpServer {
 	tb.Helper()
-	s := &smtpServer{tb: tb, mode: "accept", reject: map[string]bool{}, conns: make(chan net.Conn)}
+	s := &smtpServer{tb: tb, mode: "accept", reject: map[string]bool{}, conns: make(chan net.Conn), logouts: make(chan struct{}, 1000)}
 	s.server = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, conn: c}, nil }))
 	s.server.EnableSMTPUTF8 = utf8
 	s.server.Domain = "mx.test"
@@ -273,6 +276,7 @@ func (s *smtpServer) acceptLoop(ln net.Listener) {
 			s.mu.Unlock()
 			continue
 		}
+		s.live = append(s.live, c)
 		if s.implicitTLS != nil {
 			c = tls.Server(c, s.implicitTLS)
 		}
@@ -301,6 +305,34 @@ func (s *smtpServer) SetMode(mode string) {
 	s.mode = mode
 }
 
+// DropConnections closes every connection served so far, as a server
+// does with an idle one.
+func (s *smtpServer) DropConnections() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.live {
+		c.Close()
+	}
+	s.live = nil
+}
+
+// Attempts is the number of connections made to the server.
+func (s *smtpServer) Attempts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts
+}
+
+// WaitLogout waits for a session that received mail to end.
+func (s *smtpServer) WaitLogout() {
+	s.tb.Helper()
+	select {
+	case <-s.logouts:
+	case <-time.After(10 * time.Second):
+		s.tb.Fatal("no session ended in 10 s")
+	}
+}
+
 func (s *smtpServer) Received() []received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -316,6 +348,7 @@ type session struct {
 	to     []string
 	utf8   bool
 	authed bool
+	mails  int // messages received in the session
 }
 
 func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
@@ -333,7 +366,16 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (ss *session) Reset()        { ss.from, ss.to, ss.utf8 = "", nil, false }
-func (ss *session) Logout() error { return nil }
+func (ss *session) Logout() error {
+	if ss.mails == 0 {
+		return nil // such as the session before STARTTLS
+	}
+	select {
+	case ss.s.logouts <- struct{}{}:
+	default:
+	}
+	return nil
+}
 func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	ss.s.mu.Lock()
 	mode := ss.s.mode
@@ -346,6 +388,12 @@ func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	}
 	if mode == "tempfail" {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	if mode == "closing-once" { // 421 to this MAIL, then accept again
+		ss.s.mu.Lock()
+		ss.s.mode = "accept"
+		ss.s.mu.Unlock()
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "idle too long, closing"}
 	}
 	ss.from = from
 	ss.utf8 = opts != nil && opts.UTF8
@@ -371,6 +419,7 @@ func (ss *session) Data(r io.Reader) error {
 		ss.s.tlsSeen = true
 	}
 	ss.s.got = append(ss.s.got, received{From: ss.from, To: ss.to, Data: b, UTF8: ss.utf8})
+	ss.mails++
 	ss.s.mu.Unlock()
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,7 +56,33 @@ type SMTP struct {
 	// Timeouts: connecting, each command, and the reply after the message
 	// data. Defaults: 30 s, 1 min, 2 min.
 	DialTimeout, CommandTimeout, SubmissionTimeout time.Duration
+	// IdleTimeout is how long the connection of a message sent stays open
+	// for the next one, which then skips the connection, the TLS handshake
+	// and AUTH (default 20 s; negative: a new connection for every
+	// message). A connection carries at most maxMessagesPerConn messages.
+	IdleTimeout time.Duration
+
+	mu   sync.Mutex
+	idle *smtpConn // the connection kept for the next message, if any
 }
+
+// smtpConn is a connection to the server, greeted, secured and
+// authenticated, between two messages.
+type smtpConn struct {
+	c     *smtp.Client
+	conn  net.Conn
+	sent  int         // messages accepted over it
+	kept  int         // how many times it was kept idle: its timer's generation
+	timer *time.Timer // closes it once idle for IdleTimeout
+}
+
+// maxMessagesPerConn bounds the messages sent over one connection: some
+// servers close a connection after a number of them, or slow it down.
+const maxMessagesPerConn = 100
+
+// defaultIdleTimeout is SMTP.IdleTimeout's default, well under the five
+// minutes a server waits for a command (RFC 5321 4.5.3.2.7).
+const defaultIdleTimeout = 20 * time.Second
 
 // SendError is a failed delivery: the stage that failed and the cause.
 type SendError struct {
@@ -123,22 +150,61 @@ func orDefault(d, def time.Duration) time.Duration {
 	return def
 }
 
-// Send implements Transport.
+// Send implements Transport. It sends over the connection of the
+// previous message when that is still open (see IdleTimeout), else over
+// a new one. A kept connection the server closed meanwhile fails at MAIL,
+// before anything of the message was sent: Send then opens a new one.
+// Any other failure closes the connection and is returned as before; nil
+// is returned only after the server's 250 to the message's data.
 func (s *SMTP) Send(ctx context.Context, env Envelope, msg []byte) error {
 	from, rcpts, utf8, err := envelope(env)
 	if err != nil {
 		return err
 	}
+	if sc := s.takeIdle(); sc != nil {
+		err := s.deliver(ctx, sc, true, from, rcpts, utf8, msg)
+		if !errors.Is(err, errStale) {
+			return err
+		}
+	}
+	sc, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	return s.deliver(ctx, sc, false, from, rcpts, utf8, msg)
+}
+
+// errStale is a kept connection found closed by the server at MAIL.
+var errStale = errors.New("smtp: the kept connection was closed")
+
+// dial opens a connection to the server, greeted, secured as TLS asks
+// and authenticated.
+func (s *SMTP) dial(ctx context.Context) (*smtpConn, error) {
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	dialer := net.Dialer{Timeout: orDefault(s.DialTimeout, 30*time.Second)}
 	conn, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return &SendError{"connect", err}
+		return nil, &SendError{"connect", err}
 	}
 	// Cancelling ctx aborts a hanging exchange.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
+	c, err := s.greet(conn)
+	if !stop() && err == nil {
+		err = &SendError{"connect", ctx.Err()}
+	}
+	if err != nil {
+		if c != nil {
+			c.Close()
+		}
+		conn.Close()
+		return nil, err
+	}
+	return &smtpConn{c: c, conn: conn}, nil
+}
 
+// greet reads the server's greeting over conn, says EHLO, starts TLS as
+// s.TLS asks and authenticates.
+func (s *SMTP) greet(conn net.Conn) (*smtp.Client, error) {
 	tlsCfg := s.TLSConfig.Clone()
 	if tlsCfg == nil {
 		tlsCfg = &tls.Config{}
@@ -151,6 +217,7 @@ func (s *SMTP) Send(ctx context.Context, env Envelope, msg []byte) error {
 	cmdTimeout := orDefault(s.CommandTimeout, time.Minute)
 	conn.SetDeadline(time.Now().Add(cmdTimeout))
 	var c *smtp.Client
+	var err error
 	switch s.TLS {
 	case TLSImplicit:
 		c = smtp.NewClient(tls.Client(conn, tlsCfg))
@@ -159,33 +226,60 @@ func (s *SMTP) Send(ctx context.Context, env Envelope, msg []byte) error {
 	case TLSStartTLS, "":
 		// Refuses to go on in plain text if the server offers no STARTTLS.
 		if c, err = smtp.NewClientStartTLS(conn, tlsCfg); err != nil {
-			return &SendError{"tls", err}
+			return nil, &SendError{"tls", err}
 		}
 	default:
-		conn.Close()
-		return &SendError{"connect", fmt.Errorf("unknown tls mode %q", s.TLS)}
+		return nil, &SendError{"connect", fmt.Errorf("unknown tls mode %q", s.TLS)}
 	}
-	defer c.Close()
 	c.CommandTimeout = cmdTimeout
 	c.SubmissionTimeout = orDefault(s.SubmissionTimeout, 2*time.Minute)
 	if s.TLS == TLSImplicit || s.TLS == TLSNone {
 		// Reads the greeting and says EHLO (NewClientStartTLS did both).
 		if err := c.Hello("localhost"); err != nil {
-			return &SendError{"connect", err}
+			return c, &SendError{"connect", err}
 		}
 	}
 	conn.SetDeadline(time.Time{}) // from here go-smtp's timeouts apply
 	if s.Username != "" {
 		if err := c.Auth(sasl.NewPlainClient("", s.Username, s.Password)); err != nil {
-			return &SendError{"auth", err}
+			return c, &SendError{"auth", err}
 		}
 	}
+	return c, nil
+}
+
+// deliver sends one message over sc and then keeps sc for the next one;
+// on any failure it closes sc. reused says sc carried a message before:
+// a failure of its MAIL that says the server closed it is errStale.
+func (s *SMTP) deliver(ctx context.Context, sc *smtpConn, reused bool, from string, rcpts []string, utf8 bool, msg []byte) error {
+	stop := context.AfterFunc(ctx, func() { sc.conn.Close() })
+	err := transact(sc.c, reused, from, rcpts, utf8, msg)
+	if !stop() && err == nil {
+		// Accepted, but ctx ended meanwhile and closed the connection.
+		sc.c.Close()
+		return nil
+	}
+	if err != nil {
+		sc.c.Close()
+		return err
+	}
+	sc.sent++
+	s.keep(sc)
+	return nil
+}
+
+// transact is one mail transaction: MAIL, RCPT for each recipient, DATA
+// and the server's reply to the message.
+func transact(c *smtp.Client, reused bool, from string, rcpts []string, utf8 bool, msg []byte) error {
 	if utf8 {
 		if ok, _ := c.Extension("SMTPUTF8"); !ok {
 			return &SendError{"mail", ErrNoSMTPUTF8}
 		}
 	}
 	if err := c.Mail(from, &smtp.MailOptions{UTF8: utf8}); err != nil {
+		if reused && closedByServer(err) {
+			return errStale
+		}
 		return &SendError{"mail", err}
 	}
 	for _, to := range rcpts {
@@ -204,8 +298,76 @@ func (s *SMTP) Send(ctx context.Context, env Envelope, msg []byte) error {
 	if err := w.Close(); err != nil { // the server's reply to the final dot
 		return &SendError{"data", err}
 	}
-	c.Quit() // the message is accepted; a failed QUIT changes nothing
 	return nil
+}
+
+// closedByServer reports whether err, the failure of MAIL on a kept
+// connection, says the server closed the connection while it was idle: a
+// 421 reply (closing the channel) or a connection that is gone. A timeout
+// is not: the server is there but slow, and is given the usual retries.
+func closedByServer(err error) bool {
+	var smtpErr *smtp.SMTPError
+	if errors.As(err, &smtpErr) {
+		return smtpErr.Code == 421
+	}
+	var ne net.Error
+	return !errors.As(err, &ne) || !ne.Timeout()
+}
+
+// keep holds sc open for the next message for IdleTimeout, or says QUIT
+// when it may not be kept (reuse off, its messages used up, another
+// connection kept already).
+func (s *SMTP) keep(sc *smtpConn) {
+	idle := orDefault(s.IdleTimeout, defaultIdleTimeout)
+	if s.IdleTimeout < 0 || sc.sent >= maxMessagesPerConn {
+		sc.c.Quit() // the message is accepted; a failed QUIT changes nothing
+		sc.c.Close()
+		return
+	}
+	s.mu.Lock()
+	if s.idle != nil {
+		s.mu.Unlock()
+		sc.c.Quit()
+		sc.c.Close()
+		return
+	}
+	s.idle = sc
+	sc.kept++
+	kept := sc.kept
+	sc.timer = time.AfterFunc(idle, func() {
+		s.mu.Lock()
+		if s.idle != sc || sc.kept != kept {
+			s.mu.Unlock()
+			return // taken for a message meanwhile
+		}
+		s.idle = nil
+		s.mu.Unlock()
+		sc.c.Quit()
+		sc.c.Close()
+	})
+	s.mu.Unlock()
+}
+
+// takeIdle returns the kept connection, if any, for a message.
+func (s *SMTP) takeIdle() *smtpConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.idle
+	if sc != nil {
+		s.idle = nil
+		sc.timer.Stop() // if it fired, it finds the connection taken
+	}
+	return sc
+}
+
+// Close says QUIT on the connection kept for the next message, if any.
+func (s *SMTP) Close() error {
+	sc := s.takeIdle()
+	if sc == nil {
+		return nil
+	}
+	sc.c.Quit()
+	return sc.c.Close()
 }
 
 // ErrNoSMTPUTF8 is a message to or from an address with a non-ASCII

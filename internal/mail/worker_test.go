@@ -385,15 +385,15 @@ func TestSMTPModes(t *testing.T) {
 		mode      string
 		serverTLS string // "starttls", "implicit", ""
 		user      string // server requires AUTH with this user
-		client    mail.SMTP
+		client    [2]string // the client's user name and password
 		wantErr   string // stage of the failure, "" for success
 		wantTLS   bool
 	}{
-		{"StartTLSWithAuth", mail.TLSStartTLS, "starttls", "bookings", mail.SMTP{Username: "bookings", Password: "s3cret"}, "", true},
-		{"ImplicitTLSWithAuth", mail.TLSImplicit, "implicit", "bookings", mail.SMTP{Username: "bookings", Password: "s3cret"}, "", true},
-		{"PlainNoAuth", mail.TLSNone, "", "", mail.SMTP{}, "", false},
-		{"StartTLSNotOffered", mail.TLSStartTLS, "", "", mail.SMTP{}, "tls", false},
-		{"WrongPassword", mail.TLSStartTLS, "starttls", "bookings", mail.SMTP{Username: "bookings", Password: "nope"}, "auth", false},
+		{"StartTLSWithAuth", mail.TLSStartTLS, "starttls", "bookings", [2]string{"bookings", "s3cret"}, "", true},
+		{"ImplicitTLSWithAuth", mail.TLSImplicit, "implicit", "bookings", [2]string{"bookings", "s3cret"}, "", true},
+		{"PlainNoAuth", mail.TLSNone, "", "", [2]string{}, "", false},
+		{"StartTLSNotOffered", mail.TLSStartTLS, "", "", [2]string{}, "tls", false},
+		{"WrongPassword", mail.TLSStartTLS, "starttls", "bookings", [2]string{"bookings", "nope"}, "auth", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := MustStartSMTP(t)
@@ -407,8 +407,7 @@ func TestSMTPModes(t *testing.T) {
 			}
 			srv.user, srv.pass = tc.user, "s3cret"
 			srv.mu.Unlock()
-			c := tc.client
-			c.Host, c.Port, c.TLS, c.TLSConfig, c.CommandTimeout = "127.0.0.1", srv.Port(), tc.mode, clientTLS, 2*time.Second
+			c := &mail.SMTP{Username: tc.client[0], Password: tc.client[1], Host: "127.0.0.1", Port: srv.Port(), TLS: tc.mode, TLSConfig: clientTLS, CommandTimeout: 2 * time.Second}
 			err := c.Send(context.Background(), mail.Envelope{From: "a@example.com", To: []string{"b@example.com"}}, []byte("Subject: hi\r\n\r\nhello\r\n"))
 			if tc.wantErr != "" {
 				var se *mail.SendError
