@@ -365,7 +365,7 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 	}), nil
 }
 
-func (ss *session) Reset()        { ss.from, ss.to, ss.utf8 = "", nil, false }
+func (ss *session) Reset() { ss.from, ss.to, ss.utf8 = "", nil, false }
 func (ss *session) Logout() error {
 	if ss.mails == 0 {
 		return nil // such as the session before STARTTLS

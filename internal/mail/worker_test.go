@@ -383,10 +383,10 @@ func TestSMTPModes(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		mode      string
-		serverTLS string // "starttls", "implicit", ""
-		user      string // server requires AUTH with this user
+		serverTLS string    // "starttls", "implicit", ""
+		user      string    // server requires AUTH with this user
 		client    [2]string // the client's user name and password
-		wantErr   string // stage of the failure, "" for success
+		wantErr   string    // stage of the failure, "" for success
 		wantTLS   bool
 	}{
 		{"StartTLSWithAuth", mail.TLSStartTLS, "starttls", "bookings", [2]string{"bookings", "s3cret"}, "", true},
