@@ -207,9 +207,7 @@ func BenchmarkSMTPSend(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if used := processCPU() - start; used > 0 {
-				b.ReportMetric(float64(used.Nanoseconds())/1e3/float64(b.N), "cpu-µs/op")
-			}
+			reportCPU(b, start)
 		})
 	}
 }
