@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -192,4 +193,46 @@ func BenchmarkJobWorker(b *testing.B) {
 			done++
 		}
 	}
+}
+
+// BenchmarkCreateBookingPages is BenchmarkCreateBookingParallel with the
+// WAL never checkpointed, reporting the pages each booking adds to the WAL
+// (every one is written, and fsynced, at its group's COMMIT).
+func BenchmarkCreateBookingPages(b *testing.B) {
+	db := MustOpenDBWith(b, benchCatalog())
+	next := seedBookings(b, db, 10_000)
+	ctx := context.Background()
+	if err := db.SetAutocheckpoint(ctx, 0); err != nil {
+		b.Fatal(err)
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(db.Path() + "-wal")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return fi.Size()
+	}
+	// One booking first, so that the WAL has restarted after the seed.
+	first := newBooking(req{Artisan: "a0", Start: next.Add(-365 * 24 * time.Hour)})
+	if _, _, err := db.CreateBooking(ctx, first, place(first, "")); err != nil {
+		b.Fatal(err)
+	}
+	before := walSize()
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(n.Add(1) - 1)
+			r := req{Artisan: fmt.Sprintf("a%d", i%benchArtisans), Start: next.Add(time.Duration(i/benchArtisans) * 2 * time.Hour)}
+			nb := newBooking(r)
+			if _, _, err := db.CreateBooking(ctx, nb, place(nb, "")); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(walSize()-before)/float64(4096+24)/float64(b.N), "pages/booking")
+	txs, calls := db.Commits()
+	b.ReportMetric(float64(calls)/float64(txs), "calls/tx")
 }

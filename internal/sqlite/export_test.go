@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -126,4 +127,13 @@ func (db *DB) WriteTempStore(ctx context.Context) (int, error) {
 		return tx.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&n)
 	})
 	return n, err
+}
+
+// SetAutocheckpoint sets the write connection's wal_autocheckpoint (0:
+// never), for benchmarks that count the pages a write adds to the WAL.
+func (db *DB) SetAutocheckpoint(ctx context.Context, pages int) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var n int
+		return tx.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint = "+strconv.Itoa(pages)).Scan(&n)
+	})
 }
