@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 23).
+-- The whole current schema of a new atelier database (schema version 24).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -238,17 +238,22 @@ CREATE TABLE bookings (
 -- Overlap checks and schedules of one artisan or one room: the bookings
 -- that hold their time, confirmed or pending (version 17). The queries
 -- that read them say status IN ('confirmed', 'pending') in these words, so
--- that SQLite uses these partial indexes.
-CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status IN ('confirmed', 'pending');
+-- that SQLite uses these partial indexes. bookings_artisan_block holds
+-- every column a schedule reads (version 24), so that a booking's
+-- transaction reads its artisan's schedule, and the overlap trigger its
+-- probe's block_end, from the index alone, not one table page per booking.
+CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start, block_end, status, room_id, mode,
+    service_id, start_at, end_at, id) WHERE status IN ('confirmed', 'pending');
 CREATE INDEX bookings_room_block ON bookings (room_id, block_start) WHERE status IN ('confirmed', 'pending') AND room_id IS NOT NULL;
 -- Schedule(from, to): every booking holding its time in a window. It holds
 -- every column a schedule reads, so a window is read from the index alone,
 -- a few pages in block order, not one table page per booking (schema v6).
 CREATE INDEX bookings_block ON bookings (block_start, block_end, status, artisan_id, room_id, mode,
     service_id, start_at, end_at, id) WHERE status IN ('confirmed', 'pending');
--- Staff listings by date, all statuses.
-CREATE INDEX bookings_start ON bookings (start_at);
-CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);
+-- Staff listings by date, all statuses, in their order (start_at, id);
+-- one artisan's is filtered in the index, before any row is read (version
+-- 24: one index fewer to write at each booking).
+CREATE INDEX bookings_start ON bookings (start_at, id, artisan_id);
 -- A customer's bookings by e-mail address, as typed in any case: sending
 -- the manage links of an address again (version 8).
 CREATE INDEX bookings_customer_email ON bookings (customer_email COLLATE NOCASE, start_at);
@@ -580,6 +585,11 @@ CREATE TABLE customer_notes (
 -- address and phone digits in lower case, in a trigram index, so any part
 -- of three characters or more is found without reading every booking.
 CREATE VIRTUAL TABLE booking_search USING fts5 (booking_id UNINDEXED, text, tokenize = 'trigram');
+-- Each booking's row is a segment of its own (FTS5 writes its pending rows
+-- at every savepoint, and each call of a group commit has one): merged 16
+-- at a time rather than FTS5's 4, each row is written again half as often
+-- (version 24). What a search finds is the same.
+INSERT INTO booking_search (booking_search, rank) VALUES ('automerge', 16);
 
 -- Every booking inserted gets its customer and its search row in the same
 -- transaction. Bookings are never deleted and their customer details never

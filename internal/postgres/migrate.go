@@ -48,6 +48,7 @@ var migrations = []migration{
 	{"personal data", migratePrivacy},                       // 17: erasure and privacy links (privacy.go)
 	{"invitations", migrateInvitations},                     // 18: issue 13, a commission's next step
 	{"request terms", migrateRequestTerms},                  // 19: requires_confirmation, pending_hours, decide_by, decline_reason
+	{"bookings_start", migrateBookingsStart},                // 20: bookings_artisan_start merged into it (issue 18)
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -541,6 +542,19 @@ ALTER TABLE services ADD COLUMN requires_confirmation boolean NOT NULL DEFAULT f
 ALTER TABLE bookings ADD COLUMN decide_by timestamptz;
 ALTER TABLE bookings ADD COLUMN decline_reason text NOT NULL DEFAULT '';
 CREATE INDEX bookings_pending ON bookings (decide_by) WHERE status = 'pending';
+`)
+	return err
+}
+
+// migrateBookingsStart merges bookings_artisan_start into bookings_start,
+// as the SQLite store's version 24 does (issue 18): one index fewer to
+// write at each booking; the staff listing of one artisan filters
+// bookings_start (start_at, id, artisan_id) in the index.
+func migrateBookingsStart(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+DROP INDEX bookings_artisan_start;
+DROP INDEX bookings_start;
+CREATE INDEX bookings_start ON bookings (start_at, id, artisan_id);
 `)
 	return err
 }

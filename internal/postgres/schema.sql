@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 19).
+-- version 20).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -247,9 +247,10 @@ CREATE TABLE bookings (
 CREATE INDEX bookings_block ON bookings (block_start) INCLUDE (block_end, artisan_id, room_id)
     WHERE status IN ('confirmed', 'pending');
 CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE status IN ('confirmed', 'pending');
--- Staff listings by date, all statuses.
-CREATE INDEX bookings_start ON bookings (start_at);
-CREATE INDEX bookings_artisan_start ON bookings (artisan_id, start_at);
+-- Staff listings by date, all statuses, in their order; one artisan's is
+-- filtered in the index (version 20: one index fewer to write at each
+-- booking).
+CREATE INDEX bookings_start ON bookings (start_at, id, artisan_id);
 -- A customer's bookings by e-mail address, as typed in any case.
 CREATE INDEX bookings_customer_email ON bookings (lower(customer_email), start_at);
 -- The requests waiting for staff, by when they expire (version 19).
