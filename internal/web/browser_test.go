@@ -16,6 +16,7 @@ import (
 
 	"github.com/atelier-app/atelier/internal/app"
 	"github.com/atelier-app/atelier/internal/booking"
+	"github.com/atelier-app/atelier/internal/httpx"
 )
 
 // The browser tests drive Debian's Chromium through chromedp against the
@@ -745,6 +746,90 @@ func TestBrowser(t *testing.T) {
 		tab.Go(env.URL + "/staff/artisans/arjun")
 		tab.MustContain("Working hours", "Time off")
 		tab.CheckA11y("artisan hours")
+	})
+
+	// A service staff confirm (the demo's private viewing): the customer
+	// asks for a time and is told it is a request; staff find it waiting on
+	// their home page, confirm it from its page, and the customer's page
+	// becomes an appointment with its calendar invite. A second request,
+	// declined with a reason, tells its customer why.
+	t.Run("RequestConfirmedAndDeclined", func(t *testing.T) {
+		env := mustOpenEnv(t, httpx.Config{}, envOptions{requests: true})
+		env.MustCreateUser(t, "boss@example.com", "Boss Admin", "")
+		tab := b.MustOpenTab(t, "Asia/Singapore", true)
+
+		tab.Go(env.URL + "/")
+		tab.Click(`//a[normalize-space()="Visit the atelier"]`)
+		tab.WaitURL("tz")
+		tab.Click(`//a[contains(@class,"choice")][contains(., "Private viewing of the collection")]`)
+		tab.Click(`//a[contains(@class,"choice")][contains(., "Tan Mei Ling")]`)
+		tab.Click(`//a[contains(@class,"day")][contains(., "Wednesday 9 December")]`)
+		tab.Click(`//a[contains(@class,"slot")][.//span[normalize-space()="2:00 pm"]]`)
+		tab.MustContain("Your details", "Private viewing of the collection", "Wednesday 9 December 2026, 2:00 pm – 3:00 pm")
+		tab.CheckA11y("request details")
+		tab.Fill("name", "Ada Lovelace")
+		tab.Fill("email", "ada@example.com")
+		tab.Click(`//button[normalize-space()="Confirm the appointment"]`)
+		tab.MustContain("Request received: the atelier will confirm", "Withdraw the request", "Wednesday 9 December 2026, 2:00 pm – 3:00 pm")
+		if text := tab.Text("main"); strings.Contains(text, "Download .ics") || strings.Contains(text, "Your appointment is confirmed") {
+			t.Errorf("the request's page offers a calendar invite or says it is confirmed:\n%s", text)
+		}
+		tab.CheckA11y("request received")
+		tab.Screenshots("25-request-received")
+		id := bookingIDFrom(t, tab.Location())
+		page := tab.Location()
+		q := page.Query()
+		q.Del("new")
+		page.RawQuery = q.Encode()
+		if got := mustStatus(t, env, id); got != booking.Pending {
+			t.Fatalf("the request is stored as %s, want pending", got)
+		}
+
+		staff := b.MustOpenTab(t, "Asia/Singapore", true)
+		staff.Go(env.URL + "/staff")
+		staff.Fill("email", "boss@example.com")
+		staff.Fill("password", StaffPassword)
+		staff.Click(`//button[normalize-space()="Sign in"]`)
+		staff.MustContain("1 request is waiting for a decision", "Ada Lovelace", "Private viewing of the collection")
+		staff.CheckA11y("staff home with a request")
+		staff.Screenshots("26-staff-request-waiting")
+		staff.Click(`//section[@aria-labelledby="requests-title"]//a[contains(., "Ada Lovelace")]`)
+		staff.MustContain("Ada Lovelace asked for this time", "Confirm the request", "Decline the request")
+		staff.CheckA11y("staff request")
+		staff.Screenshots("27-staff-request")
+		staff.Click(`//button[normalize-space()="Confirm the request"]`)
+		staff.MustContain("The request is confirmed")
+		staff.CheckA11y("staff request confirmed")
+		if got := mustStatus(t, env, id); got != booking.Confirmed {
+			t.Errorf("after Confirm the request is %s, want confirmed", got)
+		}
+		tab.Go(page.String())
+		tab.MustContain("Download .ics", "Wednesday 9 December 2026, 2:00 pm – 3:00 pm")
+		if strings.Contains(tab.Text("main"), "Withdraw the request") {
+			t.Error("the confirmed appointment's page still offers to withdraw a request")
+		}
+		tab.CheckA11y("request confirmed, customer")
+
+		// The second request, declined from its page with a reason.
+		other := env.MustBookIn(t, "private-viewing", "in_person", "mei", time.Date(2026, 12, 10, 14, 0, 0, 0, Singapore), "")
+		staff.Go(env.URL + "/staff")
+		staff.MustContain("1 request is waiting for a decision")
+		staff.Go(env.URL + "/staff/bookings/" + other.ID)
+		staff.Fill("decline-reason", "The collection is at a fair that week.")
+		staff.Click(`//button[normalize-space()="Decline the request"]`)
+		staff.MustContain("The request is declined", "The collection is at a fair that week.")
+		staff.CheckA11y("staff request declined")
+		if got := mustStatus(t, env, other.ID); got != booking.Declined {
+			t.Errorf("after Decline the request is %s, want declined", got)
+		}
+		tab.Go(other.Links.Manage)
+		tab.MustContain("Your request was not confirmed", "The collection is at a fair that week.")
+		tab.CheckA11y("request declined, customer")
+		tab.Screenshots("28-request-declined")
+		staff.Go(env.URL + "/staff")
+		if strings.Contains(staff.Text("main"), "waiting for a decision") {
+			t.Errorf("the staff home still lists a request waiting:\n%s", staff.Text("main"))
+		}
 	})
 
 	t.Run("NotFound", func(t *testing.T) {

@@ -19,6 +19,11 @@ import (
 func policyData(d *manageData, l *i18n.Lang, v *app.Booking, c *catalogue, loc *time.Location) {
 	ch := v.Changes
 	d.Policy = l.PolicySentences(int(ch.Policy.ChangeCutoff/time.Hour), ch.Policy.MaxReschedules, ch.Policy.Note)
+	if v.Status == booking.Pending {
+		// The rules are those of the appointment it becomes; a request
+		// itself can only be withdrawn.
+		d.Policy = append([]string{l.T("policy.request")}, d.Policy...)
+	}
 	d.CanCancel, d.CanMove = ch.Open, ch.CanReschedule
 	if ch.Policy.ChangeCutoff > 0 && d.CanCancel {
 		d.ClosesAt = l.T("policy.closes_at", "When", l.DateTime(ch.ClosesAt.In(loc)))

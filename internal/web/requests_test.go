@@ -56,7 +56,8 @@ func TestPagesRequests(t *testing.T) {
 	// The customer's page, just booked and later.
 	for _, extra := range []string{"&new=1", ""} {
 		p := env.MustGet(t, rel(req, extra))
-		has(p, "Request received: the atelier will confirm", "Withdraw the request", "3 December")
+		has(p, "Request received: the atelier will confirm", "Withdraw the request", "3 December",
+			"until the atelier confirms it, you can withdraw it here, but not move it. Once it is confirmed:")
 		lacks(p, "Your appointment is confirmed", "/reschedule?token=", "download=\"appointment.ics\"")
 	}
 	// Moving is not offered: the move page leads back to the manage page.
@@ -104,7 +105,9 @@ func TestPagesRequests(t *testing.T) {
 	if got := mustStatus(t, env, other.ID); got != booking.Confirmed {
 		t.Errorf("after confirm: %s", got)
 	}
-	has(env.MustGet(t, rel(other, "")), "download=\"appointment.ics\"", "/reschedule?token=")
+	confirmed := env.MustGet(t, rel(other, ""))
+	has(confirmed, "download=\"appointment.ics\"", "/reschedule?token=")
+	lacks(confirmed, "This is a request")
 	has(staff(http.MethodGet, "/staff", nil), "Nothing needs attention")
 
 	// A third, withdrawn by its customer.
