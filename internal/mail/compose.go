@@ -88,15 +88,17 @@ func Compose(m Message) ([]byte, error) {
 	buf.Grow(composedSize(m))
 	if method == "" {
 		b := writeMultipartHeader(&buf, h.Header, "multipart/alternative", true)
-		writeAlternatives(&buf, b, m, "")
+		writeAlternatives(&buf, b, m, "", nil)
 		return buf.Bytes(), nil
 	}
+	// The invite is in the message twice (RFC 6047): encoded once.
+	invite := base64Lines(m.Invite)
 	mixed := writeMultipartHeader(&buf, h.Header, "multipart/mixed", true)
 	buf.WriteString("--" + mixed + "\r\n")
 	alt := randomBoundary()
 	writeAlternativeHeader(&buf, alt)
-	writeAlternatives(&buf, alt, m, method)
-	writeBase64Part(&buf, "\r\n--"+mixed+"\r\n", attachmentHeader, m.Invite)
+	writeAlternatives(&buf, alt, m, method, invite)
+	writeBase64Part(&buf, "\r\n--"+mixed+"\r\n", attachmentHeader, invite)
 	buf.WriteString("\r\n--" + mixed + "--\r\n")
 	return buf.Bytes(), nil
 }
@@ -164,12 +166,13 @@ func composeText(h gomail.Header, text string) ([]byte, error) {
 
 // writeAlternatives writes the parts of the multipart/alternative entity
 // of boundary: the text, HTML and (when method is set) text/calendar
-// parts, simplest first as RFC 2046 asks, and its closing boundary.
-func writeAlternatives(buf *bytes.Buffer, boundary string, m Message, method string) {
+// parts, simplest first as RFC 2046 asks, and its closing boundary;
+// invite is m.Invite in base64 lines (base64Lines).
+func writeAlternatives(buf *bytes.Buffer, boundary string, m Message, method string, invite []byte) {
 	writeTextPart(buf, "--"+boundary+"\r\n", textPartHeader, m.Text)
 	writeTextPart(buf, "\r\n--"+boundary+"\r\n", htmlPartHeader, m.HTML)
 	if method != "" {
-		writeBase64Part(buf, "\r\n--"+boundary+"\r\n", calendarPartHeader(method), m.Invite)
+		writeBase64Part(buf, "\r\n--"+boundary+"\r\n", calendarPartHeader(method), invite)
 	}
 	buf.WriteString("\r\n--" + boundary + "--\r\n")
 }
@@ -183,18 +186,25 @@ func writeTextPart(buf *bytes.Buffer, sep string, header []byte, body string) {
 }
 
 // writeBase64Part writes a part after the boundary line sep: its header
-// (written already) and body in base64, in lines of 76 characters.
-func writeBase64Part(buf *bytes.Buffer, sep string, header, body []byte) {
+// (written already) and its body, in base64 lines already (base64Lines).
+func writeBase64Part(buf *bytes.Buffer, sep string, header, lines []byte) {
 	buf.WriteString(sep)
 	buf.Write(header)
-	enc := make([]byte, base64.StdEncoding.EncodedLen(len(body)))
-	base64.StdEncoding.Encode(enc, body)
-	for len(enc) > 76 {
-		buf.Write(enc[:76])
-		buf.WriteString("\r\n")
-		enc = enc[76:]
+	buf.Write(lines)
+}
+
+// base64Lines is body in base64 in lines of 76 characters, each but the
+// last ended by CRLF: 57 bytes of body to a line, which encode alone as
+// they do within the whole (57 is a multiple of 3).
+func base64Lines(body []byte) []byte {
+	n := base64.StdEncoding.EncodedLen(len(body))
+	out := make([]byte, 0, n+n/76*2)
+	for len(body) > 57 {
+		out = base64.StdEncoding.AppendEncode(out, body[:57])
+		out = append(out, '\r', '\n')
+		body = body[57:]
 	}
-	buf.Write(enc)
+	return base64.StdEncoding.AppendEncode(out, body)
 }
 
 // The headers of the parts are the same in every message (the calendar

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"encoding/base64"
 	"math/rand/v2"
 	"testing"
 
@@ -63,5 +64,28 @@ func TestPartHeadersMatchGoMessage(t *testing.T) {
 		var got bytes.Buffer
 		writeAlternativeHeader(&got, boundary)
 		check("multipart/alternative "+boundary, got.Bytes(), write(h.Header))
+	}
+}
+
+// base64Lines writes what encoding the whole body and cutting it into
+// lines of 76 did, for every length around the line's 57 bytes.
+func TestBase64LinesMatchesWholeEncoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 3))
+	for n := range 700 {
+		body := make([]byte, n)
+		for i := range body {
+			body[i] = byte(rng.IntN(256))
+		}
+		enc := []byte(base64.StdEncoding.EncodeToString(body))
+		var want bytes.Buffer
+		for len(enc) > 76 {
+			want.Write(enc[:76])
+			want.WriteString("\r\n")
+			enc = enc[76:]
+		}
+		want.Write(enc)
+		if got := base64Lines(body); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("%d bytes: %q, want %q", n, got, want.Bytes())
+		}
 	}
 }
