@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 24).
+-- The whole current schema of a new atelier database (schema version 25).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in
@@ -374,6 +374,25 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due ON jobs (queue, run_at) WHERE state = 'pending';
 CREATE INDEX jobs_booking ON jobs (booking_id) WHERE booking_id IS NOT NULL;
 CREATE INDEX jobs_state ON jobs (queue, state);
+
+-- A pending job's payload (the e-mail, the calendar write), apart from its
+-- row in jobs: written once when the job is queued, never updated, read by
+-- the worker after its claim, deleted with the job's outcome (the trigger
+-- below) or with the job. The claim and the outcome update only the small
+-- row in jobs (internal/sqlite/job.go). jobs.payload is no longer written
+-- (NULL since schema version 25).
+CREATE TABLE job_payloads (
+    job_id INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    body   BLOB    NOT NULL
+);
+
+-- A job done or given up keeps no payload: a sent or failed e-mail holds a
+-- manage token and personal data.
+CREATE TRIGGER jobs_payload_drop AFTER UPDATE OF state ON jobs
+WHEN NEW.state <> 'pending'
+BEGIN
+    DELETE FROM job_payloads WHERE job_id = NEW.id;
+END;
 
 -- Who changed what, and when.
 CREATE TABLE audit_log (

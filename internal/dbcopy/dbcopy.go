@@ -452,6 +452,11 @@ func convert(v any, pgType string) (any, error) {
 	case "bytea":
 		switch x := v.(type) {
 		case []byte:
+			if x == nil {
+				// An empty BLOB (NULL is the untyped nil above), such as
+				// the payload of a job that has none: empty, not NULL.
+				return []byte{}, nil
+			}
 			return x, nil
 		case string:
 			return []byte(x), nil

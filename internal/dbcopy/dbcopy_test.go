@@ -32,7 +32,8 @@ func mustSQLite(t *testing.T) (path string, b *booking.Booking, token []byte) {
 	ctx := context.Background()
 	path = filepath.Join(t.TempDir(), "atelier.db")
 	jobs := func(e booking.Event) ([]booking.Job, error) {
-		return []booking.Job{{Queue: "mail", Kind: "confirmation", BookingID: e.Booking.ID, Payload: []byte("hello")}}, nil
+		return []booking.Job{{Queue: "mail", Kind: "confirmation", BookingID: e.Booking.ID, Payload: []byte("hello")},
+			{Queue: "gcal", Kind: "created", BookingID: e.Booking.ID}}, nil // a payload of none
 	}
 	st, err := sqlite.OpenWith(ctx, path, sqlite.Options{Jobs: jobs})
 	if err != nil {
@@ -88,7 +89,7 @@ func TestCopy(t *testing.T) {
 	for _, tb := range rep.Tables {
 		counts[tb.Name] = tb.Rows
 	}
-	for table, want := range map[string]int64{"bookings": 1, "booking_tokens": 1, "jobs": 1, "users": 1, "sessions": 1, "artisans": 2, "services": 2} {
+	for table, want := range map[string]int64{"bookings": 1, "booking_tokens": 1, "jobs": 2, "job_payloads": 2, "users": 1, "sessions": 1, "artisans": 2, "services": 2} {
 		if counts[table] != want {
 			t.Errorf("%s: %d rows copied, want %d", table, counts[table], want)
 		}
@@ -99,6 +100,14 @@ func TestCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// The pending jobs go across with their payloads, for the target's
+	// workers (an empty one empty, not NULL).
+	if jobs, err := st.ClaimJobs(ctx, "mail", time.Now(), 10, time.Minute); err != nil || len(jobs) != 1 || string(jobs[0].Payload) != "hello" {
+		t.Errorf("the copied mail job: %+v, %v; want the confirmation with its payload", jobs, err)
+	}
+	if jobs, err := st.ClaimJobs(ctx, "gcal", time.Now(), 10, time.Minute); err != nil || len(jobs) != 1 || len(jobs[0].Payload) != 0 {
+		t.Errorf("the copied gcal job: %+v, %v; want it, with an empty payload", jobs, err)
+	}
 	got, err := st.BookingByManageToken(ctx, b.ID, token)
 	if err != nil {
 		t.Fatalf("the copied booking by its manage token: %v", err)

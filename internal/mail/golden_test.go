@@ -52,8 +52,8 @@ func TestMessagesByteForByte(t *testing.T) {
 			for i, j := range tc.jobs(t) {
 				fmt.Fprintf(&out, "=== job %d: queue %s kind %s booking %q run_at %s token_hash %t\n",
 					i, j.Queue, j.Kind, j.BookingID, j.RunAt.Format(time.RFC3339Nano), len(j.ManageTokenHash) > 0)
-				var pl payload
-				if err := json.Unmarshal(j.Payload, &pl); err != nil {
+				pl, err := decodePayload(j.Payload)
+				if err != nil {
 					t.Fatalf("payload of job %d: %v", i, err)
 				}
 				msg := pl.Message

@@ -6,7 +6,6 @@
 package mail
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -71,7 +70,9 @@ type Options struct {
 	Advice invite.Advice
 }
 
-// payload is the JSON stored in a mail job.
+// payload is what a mail job holds; encode gives its stored form
+// (payload.go), which since 2026-12-02 is this JSON without its message,
+// a newline and the message as it is.
 type payload struct {
 	From    string   `json:"from"`              // envelope sender
 	To      []string `json:"to,omitempty"`      // envelope recipients
@@ -184,7 +185,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 
 	jobs := make([]booking.Job, 0, len(msgs)+1)
 	for _, m := range msgs {
-		p, err := json.Marshal(payload{From: o.From.Address, To: []string{m.to}, Message: m.msg, Sequence: b.Sequence})
+		p, err := payload{From: o.From.Address, To: []string{m.to}, Message: m.msg, Sequence: b.Sequence}.encode()
 		if err != nil {
 			return nil, fmt.Errorf("mail: payload: %w", err)
 		}
@@ -250,7 +251,7 @@ func (o *Options) reminder(b *booking.Booking, now time.Time) (booking.Job, bool
 	if !at.After(now) {
 		return booking.Job{}, false
 	}
-	p, _ := json.Marshal(payload{From: o.From.Address, To: []string{b.Customer.Email}, Sequence: b.Sequence, Start: b.Start.UTC()})
+	p, _ := payload{From: o.From.Address, To: []string{b.Customer.Email}, Sequence: b.Sequence, Start: b.Start.UTC()}.encode()
 	return booking.Job{Queue: Queue, Kind: KindReminder, BookingID: b.ID, Payload: p, RunAt: at.UTC()}, true
 }
 
@@ -280,7 +281,7 @@ func ManageLinksJob(o Options) func(email string) (booking.Job, error) {
 		if err := o.check(); err != nil {
 			return booking.Job{}, err
 		}
-		p, err := json.Marshal(payload{From: o.From.Address, To: []string{email}})
+		p, err := payload{From: o.From.Address, To: []string{email}}.encode()
 		if err != nil {
 			return booking.Job{}, fmt.Errorf("mail: payload: %w", err)
 		}
@@ -309,7 +310,7 @@ func AdminNotice(o Options, subject, text string) ([]booking.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := json.Marshal(payload{From: o.From.Address, To: o.StaffCopies, Message: msg})
+	p, err := payload{From: o.From.Address, To: o.StaffCopies, Message: msg}.encode()
 	if err != nil {
 		return nil, fmt.Errorf("mail: payload: %w", err)
 	}

@@ -319,10 +319,16 @@ func TestJobs(t *testing.T) {
 			}
 		}
 	})
-	t.Run("PayloadIsJSON", func(t *testing.T) {
+	t.Run("PayloadIsEnvelopeThenMessage", func(t *testing.T) {
+		// The stored form (payload.go): a line of JSON, then the message
+		// as it is, not base64.
 		for _, j := range MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: created}) {
-			if !json.Valid(j.Payload) {
-				t.Errorf("%s payload is not JSON", j.Kind)
+			head, msg, ok := bytes.Cut(j.Payload, []byte("\n"))
+			if !ok || !json.Valid(head) {
+				t.Errorf("%s payload does not start with a line of JSON: %.200q", j.Kind, j.Payload)
+			}
+			if j.Kind != mail.KindReminder && !bytes.HasPrefix(msg, []byte("From: ")) && !bytes.Contains(msg[:min(len(msg), 2000)], []byte("\r\nSubject: ")) {
+				t.Errorf("%s payload's message is not raw: %.200q", j.Kind, msg)
 			}
 		}
 	})

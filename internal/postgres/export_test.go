@@ -30,6 +30,6 @@ func (db *DB) OpenConns(ctx context.Context, n int) error {
 // (storetest.PayloadReader).
 func (db *DB) JobPayload(ctx context.Context, id int64) ([]byte, error) {
 	var p []byte
-	err := db.pool.QueryRow(ctx, `SELECT coalesce(payload, '\x'::bytea) FROM jobs WHERE id = $1`, id).Scan(&p)
+	err := db.pool.QueryRow(ctx, `SELECT coalesce((SELECT body FROM job_payloads WHERE job_id = $1), (SELECT payload FROM jobs WHERE id = $1), '\x'::bytea)`, id).Scan(&p)
 	return p, err
 }

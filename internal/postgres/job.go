@@ -36,6 +36,15 @@ const olderInFlight = `SELECT 1 FROM jobs o
 	WHERE o.booking_id = jobs.booking_id AND o.queue = jobs.queue AND o.state = 'pending'
 	  AND o.id < jobs.id AND o.lease_until > $2`
 
+// A job is two rows, as in SQLite's store: its row in jobs, which the
+// claim and the outcome update, and its payload's row in job_payloads,
+// written once with the job, read after the claim has committed
+// (readPayloads) and deleted with the job's outcome (the trigger
+// jobs_payload_drop). TOAST already kept an unchanged payload from being
+// copied by each UPDATE of its row; apart, the claim no longer carries it
+// in its RETURNING, inside the claim's transaction and its lock. A pending
+// job always has its payload row (empty for none).
+
 // enqueue writes jobs inside tx, with the manage tokens their messages
 // carry (Job.ManageTokenHash). A zero RunAt means the transaction's time.
 func enqueue(ctx context.Context, tx *Tx, jobs []booking.Job) error {
@@ -44,8 +53,9 @@ func enqueue(ctx context.Context, tx *Tx, jobs []booking.Job) error {
 		if runAt.IsZero() {
 			runAt = tx.now
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO jobs (queue, kind, booking_id, payload, state, run_at, created_at)
-			VALUES ($1, $2, $3, $4, 'pending', $5, $6)`,
+		_, err := tx.Exec(ctx, `WITH j AS (INSERT INTO jobs (queue, kind, booking_id, state, run_at, created_at)
+				VALUES ($1, $2, $3, 'pending', $5, $6) RETURNING id)
+			INSERT INTO job_payloads (job_id, body) SELECT id, coalesce($4, '\x'::bytea) FROM j`,
 			j.Queue, j.Kind, nullString(j.BookingID), j.Payload, utc(runAt), tx.now)
 		if err != nil {
 			return fmt.Errorf("enqueue %s/%s job: %w", j.Queue, j.Kind, err)
@@ -69,12 +79,13 @@ func (st *JobStore) Enqueue(ctx context.Context, jobs ...booking.Job) error {
 	return nil
 }
 
-const jobColumns = `jobs.id, jobs.queue, jobs.kind, coalesce(jobs.booking_id, ''), coalesce(jobs.payload, '\x'::bytea),
+// jobColumns are a job's columns but its payload (readPayloads).
+const jobColumns = `jobs.id, jobs.queue, jobs.kind, coalesce(jobs.booking_id, ''),
 	jobs.run_at, jobs.attempts, jobs.last_error, jobs.created_at`
 
 func scanJob(s scanner) (booking.QueuedJob, error) {
 	var j booking.QueuedJob
-	if err := s.Scan(&j.ID, &j.Queue, &j.Kind, &j.BookingID, &j.Payload, &j.RunAt, &j.Attempts, &j.LastError, &j.CreatedAt); err != nil {
+	if err := s.Scan(&j.ID, &j.Queue, &j.Kind, &j.BookingID, &j.RunAt, &j.Attempts, &j.LastError, &j.CreatedAt); err != nil {
 		return j, fmt.Errorf("job: %w", err)
 	}
 	j.RunAt, j.CreatedAt = j.RunAt.UTC(), j.CreatedAt.UTC()
@@ -133,6 +144,9 @@ func (st *JobStore) ClaimJobs(ctx context.Context, queue string, now time.Time, 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim %s jobs: %w", queue, err)
 	}
+	if jobs, err = st.readPayloads(ctx, jobs); err != nil {
+		return nil, unavailable(fmt.Errorf("postgres: claim %s jobs: %w", queue, err))
+	}
 	// RETURNING gives no order.
 	slices.SortFunc(jobs, func(a, b booking.QueuedJob) int {
 		return cmp.Or(a.RunAt.Compare(b.RunAt), cmp.Compare(a.ID, b.ID))
@@ -140,11 +154,50 @@ func (st *JobStore) ClaimJobs(ctx context.Context, queue string, now time.Time, 
 	return jobs, nil
 }
 
+// readPayloads fills in the payloads of jobs just claimed, once the claim
+// has committed. A job finished meanwhile (a privacy erasure marks a
+// booking's e-mails done, dropping their payloads) is left out: it is no
+// longer the worker's to run, and its outcome could not be recorded.
+func (st *JobStore) readPayloads(ctx context.Context, jobs []booking.QueuedJob) ([]booking.QueuedJob, error) {
+	if len(jobs) == 0 {
+		return jobs, nil
+	}
+	ids := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
+	rows, err := st.db.pool.Query(ctx, `SELECT job_id, body FROM job_payloads WHERE job_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("payloads: %w", err)
+	}
+	defer rows.Close()
+	bodies := make(map[int64][]byte, len(jobs))
+	for rows.Next() {
+		var id int64
+		var body []byte
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("payloads: %w", err)
+		}
+		bodies[id] = body
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("payloads: %w", err)
+	}
+	claimed := jobs[:0]
+	for _, j := range jobs {
+		if body, ok := bodies[j.ID]; ok {
+			j.Payload = body
+			claimed = append(claimed, j)
+		}
+	}
+	return claimed, nil
+}
+
 // CompleteJob marks a job done; it is never claimed again. The payload is
-// dropped: a sent confirmation holds the customer's manage token and
+// dropped (jobs_payload_drop): a sent confirmation holds the customer's manage token and
 // personal data, which the database must not keep once delivered.
 func (st *JobStore) CompleteJob(ctx context.Context, id int64) error {
-	return st.finishJob(ctx, "complete", id, `UPDATE jobs SET state = 'done', lease_until = NULL, payload = NULL, done_at = $2
+	return st.finishJob(ctx, "complete", id, `UPDATE jobs SET state = 'done', lease_until = NULL, done_at = $2
 		WHERE id = $1 AND state = 'pending'`, st.db.now())
 }
 
@@ -164,10 +217,10 @@ func (st *JobStore) PostponeJob(ctx context.Context, id int64, errText string, u
 }
 
 // FailJob gives up on a job, keeping it (state failed) for staff to see.
-// Its payload is dropped as CompleteJob drops a delivered one: a mail never
+// Its payload is dropped (jobs_payload_drop) as CompleteJob drops a delivered one: a mail never
 // sent still holds the customer's manage token and personal data.
 func (st *JobStore) FailJob(ctx context.Context, id int64, errText string) error {
-	return st.finishJob(ctx, "fail", id, `UPDATE jobs SET state = 'failed', lease_until = NULL, payload = NULL,
+	return st.finishJob(ctx, "fail", id, `UPDATE jobs SET state = 'failed', lease_until = NULL,
 		last_error = $2, done_at = $3
 		WHERE id = $1 AND state = 'pending'`, errText, st.db.now())
 }

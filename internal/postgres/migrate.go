@@ -49,6 +49,7 @@ var migrations = []migration{
 	{"invitations", migrateInvitations},                     // 18: issue 13, a commission's next step
 	{"request terms", migrateRequestTerms},                  // 19: requires_confirmation, pending_hours, decide_by, decline_reason
 	{"bookings_start", migrateBookingsStart},                // 20: bookings_artisan_start merged into it (issue 18)
+	{"job payloads", migrateJobPayloads},                    // 21: payloads apart from the rows claims update (job.go)
 }
 
 // migrateAuditXact records with each audit row the transaction that wrote
@@ -555,6 +556,28 @@ func migrateBookingsStart(ctx context.Context, tx pgx.Tx) error {
 DROP INDEX bookings_artisan_start;
 DROP INDEX bookings_start;
 CREATE INDEX bookings_start ON bookings (start_at, id, artisan_id);
+`)
+	return err
+}
+
+// migrateJobPayloads moves the payloads of the pending jobs into a table
+// of their own (job.go), as SQLite's migration 25 does. They move as they
+// are: the mail worker reads their earlier form too.
+func migrateJobPayloads(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+CREATE TABLE job_payloads (
+    job_id bigint PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    body   bytea  NOT NULL
+);
+INSERT INTO job_payloads (job_id, body) SELECT id, coalesce(payload, '\x'::bytea) FROM jobs WHERE state = 'pending';
+UPDATE jobs SET payload = NULL WHERE payload IS NOT NULL;
+CREATE FUNCTION atelier_job_payload_drop() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM job_payloads WHERE job_id = NEW.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER jobs_payload_drop AFTER UPDATE OF state ON jobs
+    FOR EACH ROW WHEN (NEW.state <> 'pending') EXECUTE FUNCTION atelier_job_payload_drop();
 `)
 	return err
 }

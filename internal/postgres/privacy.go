@@ -266,9 +266,12 @@ func (st *PrivacyStore) UsePrivacyLink(ctx context.Context, hash []byte, purpose
 func (st *PrivacyStore) OfferJob(ctx context.Context, j booking.Job) (bool, error) {
 	var added bool
 	err := st.db.inTx(ctx, func(tx *Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO jobs (queue, kind, booking_id, payload, state, run_at, created_at)
-			VALUES ($1, $2, NULL, $3, 'pending', $4, $5)
-			ON CONFLICT (queue, kind) WHERE state = 'pending' AND queue = 'privacy' DO NOTHING`,
+		// The payload's row only with a job added (job.go).
+		tag, err := tx.Exec(ctx, `WITH j AS (INSERT INTO jobs (queue, kind, booking_id, state, run_at, created_at)
+				VALUES ($1, $2, NULL, 'pending', $4, $5)
+				ON CONFLICT (queue, kind) WHERE state = 'pending' AND queue = 'privacy' DO NOTHING
+				RETURNING id)
+			INSERT INTO job_payloads (job_id, body) SELECT id, coalesce($3, '\x'::bytea) FROM j`,
 			j.Queue, j.Kind, j.Payload, utc(j.RunAt), tx.now)
 		added = err == nil && tag.RowsAffected() > 0
 		return err

@@ -1,5 +1,5 @@
 -- The whole current PostgreSQL schema of a new atelier database (schema
--- version 20).
+-- version 21).
 --
 -- This file creates a new database; a database created by an older binary
 -- is brought up to date by the numbered migrations in migrate.go, recorded
@@ -314,6 +314,26 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due ON jobs (queue, run_at) WHERE state = 'pending';
 CREATE INDEX jobs_booking ON jobs (booking_id) WHERE booking_id IS NOT NULL;
 CREATE INDEX jobs_state ON jobs (queue, state);
+
+-- A pending job's payload, apart from its row in jobs (as in SQLite's
+-- schema.sql): written once when the job is queued, read by the worker
+-- after its claim, deleted with the job's outcome (jobs_payload_drop) or
+-- with the job. jobs.payload is no longer written (NULL since version 21).
+CREATE TABLE job_payloads (
+    job_id bigint PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    body   bytea  NOT NULL
+);
+
+-- A job done or given up keeps no payload: a sent or failed e-mail holds a
+-- manage token and personal data.
+CREATE FUNCTION atelier_job_payload_drop() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM job_payloads WHERE job_id = NEW.id;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER jobs_payload_drop AFTER UPDATE OF state ON jobs
+    FOR EACH ROW WHEN (NEW.state <> 'pending') EXECUTE FUNCTION atelier_job_payload_drop();
 
 -- Who changed what, and when.
 CREATE TABLE audit_log (

@@ -56,7 +56,7 @@ func (db *DB) SetScheduleRereadLimit(n int) { db.schedule.maxReread = n }
 // (storetest.PayloadReader).
 func (db *DB) JobPayload(ctx context.Context, id int64) ([]byte, error) {
 	var p []byte
-	err := db.read.QueryRowContext(ctx, `SELECT coalesce(payload, x'') FROM jobs WHERE id = ?`, id).Scan(&p)
+	err := db.read.QueryRowContext(ctx, `SELECT coalesce((SELECT body FROM job_payloads WHERE job_id = ?1), (SELECT payload FROM jobs WHERE id = ?1), x'')`, id).Scan(&p)
 	return p, err
 }
 

@@ -3,8 +3,11 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -17,9 +20,27 @@ const (
 	JobFailed  = "failed"
 )
 
-// insertJobSQL is enqueue's INSERT.
-const insertJobSQL = `INSERT INTO jobs (queue, kind, booking_id, payload, state, run_at, created_at)
-			VALUES (?, ?, ?, ?, 'pending', ?, ?)`
+// A job is two rows: its row in jobs, which the claim and the outcome
+// update (the lease, the attempts, the state), and its payload's row in
+// job_payloads, written once when the job is queued, read by the worker
+// after its claim has committed, and deleted with the job's outcome
+// (the trigger jobs_payload_drop: done or failed). A payload is most of a
+// job's bytes (an e-mail of 10-16 KB, several overflow pages), and an
+// UPDATE rewrites its whole row: kept in jobs it was written three times
+// (queued, claimed, finished) and copied out by the claim inside the one
+// writer's transaction. Apart, the claim and the outcome write one small
+// row each (BenchmarkMailJobCycle; docs/PERFORMANCE.md "2026-12-02,
+// jobrows").
+//
+// A pending job always has its payload row (empty for none): enqueue and
+// OfferJob write it, migration 25 moved those of the jobs queued before.
+
+// insertJobSQL and insertJobPayloadSQL are enqueue's INSERTs.
+const (
+	insertJobSQL = `INSERT INTO jobs (queue, kind, booking_id, state, run_at, created_at)
+			VALUES (?, ?, ?, 'pending', ?, ?)`
+	insertJobPayloadSQL = `INSERT INTO job_payloads (job_id, body) VALUES (last_insert_rowid(), coalesce(?, x''))`
+)
 
 // enqueue inserts jobs inside tx, and the manage tokens their messages
 // carry (Job.ManageTokenHash). A zero RunAt means the transaction's time. The commit's record
@@ -33,7 +54,10 @@ func enqueue(ctx context.Context, tx *Tx, jobs []booking.Job) error {
 			runAt = now
 		}
 		_, err := tx.ExecContext(ctx, insertJobSQL,
-			j.Queue, j.Kind, nullString(j.BookingID), j.Payload, fmtTime(runAt), fmtTime(now))
+			j.Queue, j.Kind, nullString(j.BookingID), fmtTime(runAt), fmtTime(now))
+		if err == nil {
+			_, err = tx.ExecContext(ctx, insertJobPayloadSQL, j.Payload)
+		}
 		if err != nil {
 			return fmt.Errorf("enqueue %s/%s job: %w", j.Queue, j.Kind, err)
 		}
@@ -55,12 +79,13 @@ func (st *JobStore) Enqueue(ctx context.Context, jobs ...booking.Job) error {
 	return nil
 }
 
-const jobColumns = `id, queue, kind, coalesce(booking_id, ''), coalesce(payload, x''), run_at, attempts, last_error, created_at`
+// jobColumns are a job's columns but its payload (readPayloads).
+const jobColumns = `id, queue, kind, coalesce(booking_id, ''), run_at, attempts, last_error, created_at`
 
 func scanJob(s scanner) (booking.QueuedJob, error) {
 	var j booking.QueuedJob
 	var runAt, created string
-	if err := s.Scan(&j.ID, &j.Queue, &j.Kind, &j.BookingID, &j.Payload, &runAt, &j.Attempts, &j.LastError, &created); err != nil {
+	if err := s.Scan(&j.ID, &j.Queue, &j.Kind, &j.BookingID, &runAt, &j.Attempts, &j.LastError, &created); err != nil {
 		return j, fmt.Errorf("job: %w", err)
 	}
 	var err error
@@ -74,9 +99,17 @@ func scanJob(s scanner) (booking.QueuedJob, error) {
 }
 
 // claimJobsSQL is ClaimJobs' UPDATE (a prepared statement: writeStatements).
+//
+// The queue is compared with +? rather than ?: the planner matches a
+// "queue = ?" against the partial index jobs_periodic's "queue =
+// 'privacy'", and to do so marks the statement to be compiled again
+// whenever that parameter is bound, which is every claim (sqlite3Reprepare
+// was a third of the claim's CPU). +? is the same value to the comparison
+// and to jobs_due, which the claim still searches by (queue, run_at)
+// (EXPLAIN QUERY PLAN; BenchmarkMailJobCycle).
 const claimJobsSQL = `UPDATE jobs SET lease_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM jobs
-				WHERE queue = ? AND state = 'pending' AND run_at <= ?
+				WHERE queue = +? AND state = 'pending' AND run_at <= ?
 				  AND (lease_until IS NULL OR lease_until <= ?)
 				  AND NOT EXISTS (SELECT 1 FROM jobs o
 					WHERE o.booking_id = jobs.booking_id AND o.queue = jobs.queue AND o.state = 'pending'
@@ -86,20 +119,22 @@ const claimJobsSQL = `UPDATE jobs SET lease_until = ?, attempts = attempts + 1
 
 // The UPDATEs that finish a job (prepared statements: writeStatements;
 // preparing them again for every job was 9 % of the mail worker's drain).
+// Finishing a job drops its payload (jobs_payload_drop).
 const (
-	completeJobSQL = `UPDATE jobs SET state = 'done', lease_until = NULL, payload = NULL, done_at = ?
+	completeJobSQL = `UPDATE jobs SET state = 'done', lease_until = NULL, done_at = ?
 		WHERE id = ? AND state = 'pending'`
 	retryJobSQL = `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?
 		WHERE id = ? AND state = 'pending'`
 	postponeJobSQL = `UPDATE jobs SET lease_until = NULL, run_at = ?, last_error = ?, attempts = max(attempts - 1, 0)
 		WHERE id = ? AND state = 'pending'`
-	failJobSQL = `UPDATE jobs SET state = 'failed', lease_until = NULL, payload = NULL, last_error = ?, done_at = ?
+	failJobSQL = `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, done_at = ?
 		WHERE id = ? AND state = 'pending'`
 )
 
 // ClaimJobs leases up to limit due pending jobs of queue until now+lease,
 // oldest run_at first, and counts an attempt for each. A job whose lease
-// has run out (its worker died) is due again.
+// has run out (its worker died) is due again. The payloads are read once
+// the claim has committed, outside the writer (readPayloads).
 func (st *JobStore) ClaimJobs(ctx context.Context, queue string, now time.Time, limit int, lease time.Duration) ([]booking.QueuedJob, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -128,6 +163,9 @@ func (st *JobStore) ClaimJobs(ctx context.Context, queue string, now time.Time, 
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim %s jobs: %w", queue, err)
 	}
+	if jobs, err = st.readPayloads(ctx, jobs); err != nil {
+		return nil, fmt.Errorf("sqlite: claim %s jobs: %w", queue, err)
+	}
 	// RETURNING gives no order.
 	slices.SortFunc(jobs, func(a, b booking.QueuedJob) int {
 		if c := a.RunAt.Compare(b.RunAt); c != 0 {
@@ -138,8 +176,83 @@ func (st *JobStore) ClaimJobs(ctx context.Context, queue string, now time.Time, 
 	return jobs, nil
 }
 
+// readPayloadsSQL reads the payloads of the jobs of a JSON array of ids.
+const readPayloadsSQL = `SELECT job_id, body FROM job_payloads WHERE job_id IN (SELECT value FROM json_each(?))`
+
+// readPayloads fills in the payloads of jobs just claimed, from a read
+// connection: the claim's commit is behind it, so the writer goes on with
+// the next transaction while the payloads are read. A job finished
+// meanwhile (a privacy erasure marks a booking's e-mails done, and drops
+// their payloads, even while a worker holds them) is left out: it is not
+// the worker's to run any more, and its outcome could not be recorded. A
+// pending job always has a payload row, so one without is such a job.
+func (st *JobStore) readPayloads(ctx context.Context, jobs []booking.QueuedJob) ([]booking.QueuedJob, error) {
+	if len(jobs) == 0 {
+		return jobs, nil
+	}
+	ids := make([]byte, 0, 16*len(jobs))
+	ids = append(ids, '[')
+	for i, j := range jobs {
+		if i > 0 {
+			ids = append(ids, ',')
+		}
+		ids = strconv.AppendInt(ids, j.ID, 10)
+	}
+	ids = append(ids, ']')
+	stmt, err := st.payloads.get(ctx, st.db.read, readPayloadsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("payloads: %w", err)
+	}
+	rows, err := stmt.QueryContext(ctx, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("payloads: %w", err)
+	}
+	defer rows.Close()
+	pending := make(map[int64][]byte, len(jobs))
+	for rows.Next() {
+		var id int64
+		var body []byte
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("payloads: %w", err)
+		}
+		pending[id] = body
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("payloads: %w", err)
+	}
+	claimed := jobs[:0]
+	for _, j := range jobs {
+		if body, ok := pending[j.ID]; ok {
+			j.Payload = body
+			claimed = append(claimed, j)
+		}
+	}
+	return claimed, nil
+}
+
+// lazyStmt is a statement prepared on its first use and kept (database/sql
+// prepares it again on each connection of the pool that runs it). Parsing
+// the payloads' read anew for every claim was a tenth of the claim's CPU.
+type lazyStmt struct {
+	mu   sync.Mutex
+	stmt *sql.Stmt
+}
+
+func (l *lazyStmt) get(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stmt == nil {
+		s, err := pool.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		l.stmt = s
+	}
+	return l.stmt, nil
+}
+
 // CompleteJob marks a job done; it is never claimed again. The payload is
-// dropped: a sent confirmation mail holds the customer's manage token and
+// dropped (jobs_payload_drop): a sent confirmation mail holds the customer's manage token and
 // personal data, which the database must not keep once they are delivered.
 func (st *JobStore) CompleteJob(ctx context.Context, id int64) error {
 	now := st.db.now()
@@ -159,7 +272,7 @@ func (st *JobStore) PostponeJob(ctx context.Context, id int64, errText string, u
 }
 
 // FailJob gives up on a job, keeping it (state failed) for staff to see.
-// Its payload is dropped as CompleteJob drops a delivered one: a mail that
+// Its payload is dropped (jobs_payload_drop) as CompleteJob drops a delivered one: a mail that
 // is never sent still holds the customer's manage token and personal data.
 func (st *JobStore) FailJob(ctx context.Context, id int64, errText string) error {
 	now := st.db.now()

@@ -46,6 +46,7 @@ var migrations = []migration{
 	migrateV22Invitations,
 	migrateV23RequestTerms,
 	migrateV24BookingsStart,
+	migrateV25JobPayloads,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -1086,6 +1087,27 @@ DROP INDEX bookings_artisan_block;
 CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start, block_end, status, room_id, mode,
     service_id, start_at, end_at, id) WHERE status IN ('confirmed', 'pending');
 INSERT INTO booking_search (booking_search, rank) VALUES ('automerge', 16);
+`)
+	return err
+}
+
+// migrateV25JobPayloads moves the payloads of the pending jobs into a
+// table of their own (job.go), so that a job's claim and outcome no longer
+// rewrite them. The payloads move as they are: the mail worker reads the
+// earlier form of its payloads too (mail.decodePayload).
+func migrateV25JobPayloads(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE job_payloads (
+    job_id INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    body   BLOB    NOT NULL
+);
+INSERT INTO job_payloads (job_id, body) SELECT id, coalesce(payload, x'') FROM jobs WHERE state = 'pending';
+UPDATE jobs SET payload = NULL WHERE payload IS NOT NULL;
+CREATE TRIGGER jobs_payload_drop AFTER UPDATE OF state ON jobs
+WHEN NEW.state <> 'pending'
+BEGIN
+    DELETE FROM job_payloads WHERE job_id = NEW.id;
+END;
 `)
 	return err
 }

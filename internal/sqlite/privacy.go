@@ -284,15 +284,18 @@ func (st *PrivacyStore) UsePrivacyLink(ctx context.Context, hash []byte, purpose
 func (st *PrivacyStore) OfferJob(ctx context.Context, j booking.Job) (bool, error) {
 	var added bool
 	err := st.db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO jobs (queue, kind, booking_id, payload, state, run_at, created_at)
-			VALUES (?, ?, NULL, ?, 'pending', ?, ?)
+		res, err := tx.ExecContext(ctx, `INSERT INTO jobs (queue, kind, booking_id, state, run_at, created_at)
+			VALUES (?, ?, NULL, 'pending', ?, ?)
 			ON CONFLICT (queue, kind) WHERE state = 'pending' AND queue = 'privacy' DO NOTHING`,
-			j.Queue, j.Kind, j.Payload, fmtTime(j.RunAt), fmtTime(tx.now))
+			j.Queue, j.Kind, fmtTime(j.RunAt), fmtTime(tx.now))
 		if err != nil {
 			return err
 		}
 		n, err := res.RowsAffected()
-		added = n > 0
+		if added = n > 0; err != nil || !added {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, insertJobPayloadSQL, j.Payload) // job.go
 		return err
 	})
 	if err != nil {

@@ -22,7 +22,7 @@ func writeStatements() []string {
 	qs := []string{
 		insertBookingSQL, getBookingSQL, cancelBookingSQL, rescheduleBookingSQL,
 		lookupIdempotencySQL, insertIdempotencySQL,
-		insertAuditSQL, insertTokenSQL, insertJobSQL, busySQL,
+		insertAuditSQL, insertTokenSQL, insertJobSQL, insertJobPayloadSQL, busySQL,
 		extrasSQL(heldExtrasWhere), // the teams' other artisans, read with the schedule
 		// the job workers' claims and outcomes (job.go)
 		claimJobsSQL, completeJobSQL, retryJobSQL, postponeJobSQL, failJobSQL,

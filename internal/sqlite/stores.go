@@ -25,7 +25,10 @@ type BookingStore struct{ db *DB }
 type StaffStore struct{ db *DB }
 
 // JobStore is the job queue (job.go, jobview.go, jobhealth.go, metrics.go).
-type JobStore struct{ db *DB }
+type JobStore struct {
+	db       *DB
+	payloads lazyStmt // readPayloadsSQL on the read pool (job.go)
+}
 
 // CalendarSyncStore keeps the state of the calendar sync (gcal.go).
 type CalendarSyncStore struct{ db *DB }
@@ -44,7 +47,7 @@ func NewBookingStore(db *DB) *BookingStore { return &BookingStore{db} }
 func NewStaffStore(db *DB) *StaffStore { return &StaffStore{db} }
 
 // NewJobStore returns the job store over db.
-func NewJobStore(db *DB) *JobStore { return &JobStore{db} }
+func NewJobStore(db *DB) *JobStore { return &JobStore{db: db} }
 
 // NewCalendarSyncStore returns the calendar sync store over db.
 func NewCalendarSyncStore(db *DB) *CalendarSyncStore { return &CalendarSyncStore{db} }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"reflect"
 	"sync"
@@ -555,5 +556,60 @@ func testClaimOneBookingAtATime(t *testing.T, open Opener) {
 	}
 	if got, err := b.ClaimJobs(ctx, "mail", now, 10, lease); err != nil || len(got) != 1 || got[0].Kind != "update" {
 		t.Errorf("with the older mail waiting an hour to retry, claimed %v (%v), want the update", jobKinds(got), err)
+	}
+}
+
+// JobPayloads: a payload comes back from each claim byte for byte, large
+// or empty, whatever bytes it holds (a raw e-mail with its attachments),
+// through retries and put-offs, and is dropped once the job is done or
+// given up.
+func testJobPayloads(t *testing.T, open Opener) {
+	ctx := context.Background()
+	e := newQuietEnv(t, open, Catalog())
+	big := make([]byte, 100_000)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	if err := e.st.Enqueue(ctx, booking.Job{Queue: "mail", Kind: "big", Payload: big},
+		booking.Job{Queue: "mail", Kind: "empty"}); err != nil {
+		t.Fatal(err)
+	}
+	const lease = time.Minute
+	now := testNow
+	claim := func() map[string]booking.QueuedJob {
+		t.Helper()
+		jobs, err := e.st.ClaimJobs(ctx, "mail", now, 10, lease)
+		if err != nil || len(jobs) != 2 {
+			t.Fatalf("claimed %v, %v; want both jobs", jobKinds(jobs), err)
+		}
+		out := map[string]booking.QueuedJob{}
+		for _, j := range jobs {
+			out[j.Kind] = j
+		}
+		if !bytes.Equal(out["big"].Payload, big) || len(out["empty"].Payload) != 0 {
+			t.Fatalf("payloads of %d and %d bytes, want %d and 0 (the big one as queued)",
+				len(out["big"].Payload), len(out["empty"].Payload), len(big))
+		}
+		return out
+	}
+	jobs := claim()
+	if err := e.st.RetryJob(ctx, jobs["big"].ID, "4xx", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.PostponeJob(ctx, jobs["empty"].ID, "sync stopped", now); err != nil {
+		t.Fatal(err)
+	}
+	jobs = claim()
+	if err := e.st.CompleteJob(ctx, jobs["big"].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.FailJob(ctx, jobs["empty"].ID, "5xx"); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.payload(t, jobs["big"].ID); len(p) != 0 {
+		t.Errorf("the done job still holds a %d-byte payload", len(p))
+	}
+	if failed, err := e.st.FailedJobs(ctx, "mail", 10); err != nil || len(failed) != 1 || len(failed[0].Payload) != 0 {
+		t.Errorf("failed jobs %+v, %v: want the empty one, without payload", failed, err)
 	}
 }

@@ -126,6 +126,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ClaimOneBookingAtATime", func(t *testing.T) { testClaimOneBookingAtATime(t, open) })
 	t.Run("ExpiredLease", func(t *testing.T) { testExpiredLease(t, open) })
 	t.Run("PostponeJob", func(t *testing.T) { testPostponeJob(t, open) })
+	t.Run("JobPayloads", func(t *testing.T) { testJobPayloads(t, open) }) // job.go
 	t.Run("JobHealth", func(t *testing.T) { testJobHealth(t, open) })
 	t.Run("BookingJobs", func(t *testing.T) { testBookingJobs(t, open) })
 	t.Run("Customers", func(t *testing.T) { testCustomers(t, open) })     // customer.go
