@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -27,7 +26,7 @@ func InvitationJob(o Options) func(iv booking.Invitation, cm booking.Commission,
 		if err != nil {
 			return booking.Job{}, err
 		}
-		p, err := json.Marshal(payload{From: o.From.Address, To: []string{cm.Customer.Email}, Message: msg})
+		p, err := payload{From: o.From.Address, To: []string{cm.Customer.Email}, Message: msg}.encode()
 		if err != nil {
 			return booking.Job{}, fmt.Errorf("mail: payload: %w", err)
 		}

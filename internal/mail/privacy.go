@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -27,7 +26,7 @@ func PrivacyLinkJob(o Options) func(b *booking.Booking, purpose, url string, exp
 		if err != nil {
 			return booking.Job{}, err
 		}
-		p, err := json.Marshal(payload{From: o.From.Address, To: []string{b.Customer.Email}, Message: msg})
+		p, err := payload{From: o.From.Address, To: []string{b.Customer.Email}, Message: msg}.encode()
 		if err != nil {
 			return booking.Job{}, fmt.Errorf("mail: payload: %w", err)
 		}

@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -46,7 +45,7 @@ func (o Options) replyJobs(e booking.ReplyEvent) ([]booking.Job, error) {
 		if err != nil {
 			return err
 		}
-		p, err := json.Marshal(payload{From: o.From.Address, To: []string{addr}, Message: raw, Sequence: e.Booking.Sequence})
+		p, err := payload{From: o.From.Address, To: []string{addr}, Message: raw, Sequence: e.Booking.Sequence}.encode()
 		if err != nil {
 			return fmt.Errorf("mail: payload: %w", err)
 		}

@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -28,7 +27,7 @@ func StaffInviteJob(o Options) func(u booking.User, invitedBy, url string, expir
 		if err != nil {
 			return booking.Job{}, err
 		}
-		p, err := json.Marshal(payload{From: o.From.Address, To: []string{u.Email}, Message: msg})
+		p, err := payload{From: o.From.Address, To: []string{u.Email}, Message: msg}.encode()
 		if err != nil {
 			return booking.Job{}, fmt.Errorf("mail: payload: %w", err)
 		}
