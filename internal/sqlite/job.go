@@ -186,6 +186,9 @@ const readPayloadsSQL = `SELECT job_id, body FROM job_payloads WHERE job_id IN (
 // their payloads, even while a worker holds them) is left out: it is not
 // the worker's to run any more, and its outcome could not be recorded. A
 // pending job always has a payload row, so one without is such a job.
+// Should the read fail, the claim's error says so and its jobs stay
+// leased: they are claimed again when the lease runs out (or at the next
+// start, ReleaseLeases), never lost.
 func (st *JobStore) readPayloads(ctx context.Context, jobs []booking.QueuedJob) ([]booking.QueuedJob, error) {
 	if len(jobs) == 0 {
 		return jobs, nil
