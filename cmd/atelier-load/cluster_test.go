@@ -333,7 +333,10 @@ func TestSeveralServers(t *testing.T) {
 
 	// 4. Load on all three; server 0 is killed while it holds mail.
 	led := &ledger{cancelAcked: map[string]bool{}, cancelTried: map[string]bool{}}
-	loadPairs := take(400)
+	// Enough pairs that the load outlasts a slow start of server 0's mail
+	// (the waits below are bounded too: a load that runs out fails the
+	// test, it does not hang it).
+	loadPairs := take(min(2000, len(pairs)-next))
 	var idx atomic.Int64
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	var dead atomic.Bool
@@ -366,10 +369,21 @@ func TestSeveralServers(t *testing.T) {
 			}
 		})
 	}
-	// Let load build up, then hold server 0's mail in flight and kill it.
-	for acks.Load() < 30 {
-		time.Sleep(5 * time.Millisecond) // polling the counter
+	// waitAcks waits until n bookings are acknowledged; a load that ends
+	// (every pair tried) or stalls before that fails the test.
+	waitAcks := func(n int64, what string) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for acks.Load() < n {
+			if time.Now().After(deadline) || idx.Load() >= int64(len(loadPairs))+6 {
+				stopLoad()
+				t.Fatalf("%s: %d bookings acknowledged, want %d (%d of %d pairs tried)", what, acks.Load(), n, min(idx.Load(), int64(len(loadPairs))), len(loadPairs))
+			}
+			time.Sleep(5 * time.Millisecond) // polling the counter
+		}
 	}
+	// Let load build up, then hold server 0's mail in flight and kill it.
+	waitAcks(30, "before holding server 0's mail")
 	doomedSink.holdSends()
 	deadline := time.Now().Add(30 * time.Second)
 	for doomedSink.held() == 0 {
@@ -382,9 +396,7 @@ func TestSeveralServers(t *testing.T) {
 	srvs[0].kill(t)
 	dead.Store(true)
 	killedAt := acks.Load()
-	for acks.Load() < killedAt+30 {
-		time.Sleep(5 * time.Millisecond) // load goes on on the two others
-	}
+	waitAcks(killedAt+30, "after the kill, on the two others")
 	stopLoad()
 	wg.Wait()
 	doomedSink.release()
