@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -288,18 +289,23 @@ func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell,
 	type queue struct {
 		name, worker string
 		handler      outbox.Handler
+		// closer, when set, is closed once the runner has stopped: the
+		// SMTP transport says QUIT on the connection it keeps.
+		closer io.Closer
 	}
+	tr := mailTransport(cfg, logger)
+	trCloser, _ := tr.(io.Closer)
 	queues := []queue{{mail.Queue, "mail", &mail.Sender{
-		Transport: mailTransport(cfg, logger),
+		Transport: tr,
 		Bookings:  db,
 		Links:     db,
 		Options:   mailOpts,
-	}}}
-	queues = append(queues, queue{booking.RequestQueue, "requests", requestExpiry(a)})
+	}, trCloser}}
+	queues = append(queues, queue{booking.RequestQueue, "requests", requestExpiry(a), nil})
 	if syncer != nil {
-		queues = append(queues, queue{gcal.Queue, "gcal-out", syncer})
+		queues = append(queues, queue{gcal.Queue, "gcal-out", syncer, nil})
 	}
-	queues = append(queues, queue{booking.PrivacyQueue, "privacy", retention}) // privacy.go
+	queues = append(queues, queue{booking.PrivacyQueue, "privacy", retention, nil}) // privacy.go
 	policy := seams.JobPolicy
 	if policy.Lease == 0 {
 		policy.Lease = cfg.Database.JobLease
@@ -318,7 +324,17 @@ func jobRunners(cfg *config.Config, seams Seams, db database, bell *outbox.Bell,
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, work{q.worker, r.Run})
+		run := r.Run
+		if q.closer != nil {
+			run = func(ctx context.Context) error {
+				err := r.Run(ctx)
+				if cerr := q.closer.Close(); cerr != nil {
+					logger.Warn("closing the mail connection", "worker", q.worker, "err", cerr)
+				}
+				return err
+			}
+		}
+		out = append(out, work{q.worker, run})
 	}
 	return out, nil
 }

@@ -366,8 +366,12 @@ func (s *SMTP) Close() error {
 	if sc == nil {
 		return nil
 	}
-	sc.c.Quit()
-	return sc.c.Close()
+	// Quit closes the connection too, whether the server answered or not.
+	if err := sc.c.Quit(); err != nil {
+		sc.c.Close()
+		return fmt.Errorf("smtp: quit: %w", err)
+	}
+	return nil
 }
 
 // ErrNoSMTPUTF8 is a message to or from an address with a non-ASCII
