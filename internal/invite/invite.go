@@ -205,21 +205,6 @@ func (d Details) lang() *i18n.Lang {
 	return i18n.English()
 }
 
-// organizer is the ORGANIZER's name and address: OrganizerName and
-// OrganizerEmail, else the atelier's.
-func (d Details) organizer() (name, email string) {
-	name, email = d.OrganizerName, d.OrganizerEmail
-	if d.Atelier != nil {
-		if name == "" {
-			name = d.Atelier.Name
-		}
-		if email == "" {
-			email = d.Atelier.Email
-		}
-	}
-	return name, email
-}
-
 // Build renders d as an iTIP invite: METHOD:REQUEST while the booking is
 // confirmed, METHOD:CANCEL with STATUS:CANCELLED once cancelled. Lines are
 // folded at 75 octets with CRLF.
@@ -227,16 +212,6 @@ func Build(d Details) ([]byte, error) {
 	if err := check(d); err != nil {
 		return nil, err
 	}
-	ics, ok, err := buildDirect(d)
-	if ok || err != nil {
-		return ics, err
-	}
-	return buildGoICal(d)
-}
-
-// buildGoICal is Build through go-ical: the reference buildDirect writes
-// as, and the path of a value go-ical refuses.
-func buildGoICal(d Details) ([]byte, error) {
 	cal := newCalendar()
 	cal.Props.SetText(ical.PropMethod, Method(d.Booking))
 	ev, err := event(d, true)
@@ -383,7 +358,16 @@ func event(d Details, itip bool) (*ical.Component, error) {
 	ev.SetStatus(status)
 	p.SetText(ical.PropTransparency, "OPAQUE")
 
-	if orgName, orgEmail := d.organizer(); orgEmail != "" {
+	orgName, orgEmail := d.OrganizerName, d.OrganizerEmail
+	if d.Atelier != nil {
+		if orgName == "" {
+			orgName = d.Atelier.Name
+		}
+		if orgEmail == "" {
+			orgEmail = d.Atelier.Email
+		}
+	}
+	if orgEmail != "" {
 		org := ical.NewProp(ical.PropOrganizer)
 		org.Value = mailto(orgEmail)
 		if orgName != "" {
