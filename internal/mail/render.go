@@ -417,8 +417,9 @@ func (o *Options) customerLinks(v *view, kind string, d display, now time.Time, 
 	}
 	if kind == KindRequestReceived {
 		// No call link yet (it comes with the confirmation): the request's
-		// page, where it can be withdrawn.
-		v.Notes = append(v.Notes, o.policyNote(d))
+		// page, where it can be withdrawn (not moved: the policy is the
+		// appointment's, once confirmed).
+		v.Notes = append(v.Notes, o.policyNote(d, l.T("policy.request_mail")))
 		if manage != "" {
 			v.Button = &link{Label: l.T("mail.button.request"), URL: manage}
 		} else {
@@ -454,10 +455,10 @@ func (o *Options) policyOf(d display) booking.Policy {
 }
 
 // policyNote is the booking policy in the customer's words, with when
-// online changes close for this booking.
-func (o *Options) policyNote(d display) string {
+// online changes close for this booking, after the sentences first.
+func (o *Options) policyNote(d display, first ...string) string {
 	p, l := o.policyOf(d), d.l
-	parts := l.PolicySentences(int(p.ChangeCutoff/time.Hour), p.MaxReschedules, p.Note)
+	parts := append(first, l.PolicySentences(int(p.ChangeCutoff/time.Hour), p.MaxReschedules, p.Note)...)
 	if p.ChangeCutoff > 0 {
 		parts = append(parts, l.T("policy.closes_at", "When", l.DateTime(p.ChangesCloseAt(d.b.Start).In(d.primary()))))
 	}
