@@ -14,8 +14,16 @@ func TestPolicyInTheConfirmation(t *testing.T) {
 	s := newTestServer(t, "\n  change_cutoff_hours: 0\n  max_reschedules: 0\n",
 		"\n  change_cutoff_hours: 48\n  max_reschedules: 2\n  policy_text: A deposit is kept for a late cancellation.\n")
 	s.start()
-	from := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
-	to := time.Now().AddDate(0, 0, 12).Format(time.DateOnly)
+	// Dates in the atelier's zone (the demo's Singapore): three days of the
+	// machine's own zone can be under 48 hours there (an evening in Los
+	// Angeles is the next morning in Singapore), and the booking would
+	// already be inside its change window.
+	sgt, err := time.LoadLocation("Asia/Singapore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Now().In(sgt).AddDate(0, 0, 3).Format(time.DateOnly)
+	to := time.Now().In(sgt).AddDate(0, 0, 12).Format(time.DateOnly)
 	var av struct{ Slots []struct{ Start string } }
 	call(t, http.DefaultClient, http.MethodGet, s.base+"/api/v1/availability?service=ring-sizing&mode=in_person&artisan=siti&from="+from+"&to="+to, nil, http.StatusOK, &av)
 	if len(av.Slots) == 0 {
