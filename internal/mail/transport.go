@@ -320,15 +320,13 @@ func closedByServer(err error) bool {
 func (s *SMTP) keep(sc *smtpConn) {
 	idle := orDefault(s.IdleTimeout, defaultIdleTimeout)
 	if s.IdleTimeout < 0 || sc.sent >= maxMessagesPerConn {
-		sc.c.Quit() // the message is accepted; a failed QUIT changes nothing
-		sc.c.Close()
+		sc.quit() // the message is accepted; a failed QUIT changes nothing
 		return
 	}
 	s.mu.Lock()
 	if s.idle != nil {
 		s.mu.Unlock()
-		sc.c.Quit()
-		sc.c.Close()
+		sc.quit()
 		return
 	}
 	s.idle = sc
@@ -342,8 +340,7 @@ func (s *SMTP) keep(sc *smtpConn) {
 		}
 		s.idle = nil
 		s.mu.Unlock()
-		sc.c.Quit()
-		sc.c.Close()
+		sc.quit()
 	})
 	s.mu.Unlock()
 }
@@ -366,10 +363,19 @@ func (s *SMTP) Close() error {
 	if sc == nil {
 		return nil
 	}
-	// Quit closes the connection too, whether the server answered or not.
+	if err := sc.quit(); err != nil {
+		return fmt.Errorf("smtp: quit: %w", err)
+	}
+	return nil
+}
+
+// quit says QUIT and closes the connection: go-smtp's Quit closes it
+// after the server's answer, and leaves it to be closed when there is
+// none.
+func (sc *smtpConn) quit() error {
 	if err := sc.c.Quit(); err != nil {
 		sc.c.Close()
-		return fmt.Errorf("smtp: quit: %w", err)
+		return err
 	}
 	return nil
 }
