@@ -234,8 +234,9 @@ func (st *JobStore) readPayloads(ctx context.Context, jobs []booking.QueuedJob) 
 }
 
 // lazyStmt is a statement prepared on its first use and kept (database/sql
-// prepares it again on each connection of the pool that runs it). Parsing
-// the payloads' read anew for every claim was a tenth of the claim's CPU.
+// prepares it again on each connection of the pool that runs it): the
+// payloads' read (parsing it anew for every claim was a tenth of the
+// claim's CPU) and the schedule cache's read again (schedcache.go).
 type lazyStmt struct {
 	mu   sync.Mutex
 	stmt *sql.Stmt
@@ -252,6 +253,18 @@ func (l *lazyStmt) get(ctx context.Context, pool *sql.DB, query string) (*sql.St
 		l.stmt = s
 	}
 	return l.stmt, nil
+}
+
+// close closes the statement, if it was prepared.
+func (l *lazyStmt) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stmt == nil {
+		return nil
+	}
+	err := l.stmt.Close()
+	l.stmt = nil
+	return err
 }
 
 // CompleteJob marks a job done; it is never claimed again. The payload is

@@ -477,7 +477,7 @@ func patchDay(old []booking.Hold, d int64, ids []string, fresh []booking.Hold) [
 type rereader struct {
 	mu   sync.Mutex
 	db   *sql.DB
-	stmt *sql.Stmt // rereadSQL, prepared on first use
+	stmt lazyStmt // rereadSQL (job.go)
 }
 
 // rereadSQL reads the bookings (ids, a JSON array) that hold their time,
@@ -507,10 +507,7 @@ func (r *rereader) close() error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.stmt != nil {
-		r.stmt.Close()
-	}
-	return r.db.Close()
+	return errors.Join(r.stmt.close(), r.db.Close())
 }
 
 // holds reads the bookings ids that hold their time, as they are now in
@@ -523,18 +520,15 @@ func (r *rereader) holds(c *scheduleCache, ids []string) ([]booking.Hold, error)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ctx := context.Background() // a read by primary key, never waiting for a writer (WAL)
-	if r.stmt == nil {
-		s, err := r.db.PrepareContext(ctx, rereadSQL)
-		if err != nil {
-			return nil, fmt.Errorf("bookings: %w", err)
-		}
-		r.stmt = s
+	stmt, err := r.stmt.get(ctx, r.db, rereadSQL)
+	if err != nil {
+		return nil, fmt.Errorf("bookings: %w", err)
 	}
 	list, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.stmt.QueryContext(ctx, list)
+	rows, err := stmt.QueryContext(ctx, list)
 	if err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}
