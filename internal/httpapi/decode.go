@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -69,97 +68,51 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 // name in another case than the API's, which is all lower case ("Start"
 // would be taken as "start"). Every name the API reads, field or map key
 // (question ids, weekdays), is lower case.
-//
-// raw is one JSON value that encoding/json has already found valid, so
-// this walks its bytes once, without a tokenizer: only the member names
-// are read (a name with an escape is unquoted by encoding/json), each
-// object's names kept in a small slice. It finds the first offence in
-// document order, as the tokenizer it replaced did
-// (TestCheckKeysMatchesTokenizer keeps that one as the reference).
 func checkKeys(raw []byte) error {
-	type open struct {
-		object bool
-		names  []string        // the names seen, while they are few
-		many   map[string]bool // and once they are many: no quadratic cost
-	}
-	var stack []open
-	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; c {
-		case '{':
-			stack = append(stack, open{object: true})
-		case '[':
-			stack = append(stack, open{})
-		case '}', ']':
-			stack = stack[:len(stack)-1]
-		case '"':
-			end := stringEnd(raw, i)
-			top := len(stack) - 1
-			if top >= 0 && stack[top].object && nextNonSpace(raw, end) == ':' {
-				name, err := memberName(raw[i:end])
-				if err != nil {
-					return decodeError(err)
-				}
-				o := &stack[top]
-				if o.many[name] || slices.Contains(o.names, name) {
-					return malformed(fmt.Sprintf("the member %q is given twice", name))
-				}
-				if strings.ToLower(name) != name {
-					return malformed(fmt.Sprintf("unknown field %q: the API's names are lower case", name))
-				}
-				switch {
-				case o.many != nil:
-					o.many[name] = true
-				case len(o.names) < 16:
-					o.names = append(o.names, name)
-				default:
-					o.many = make(map[string]bool, 2*len(o.names))
-					for _, n := range o.names {
-						o.many[n] = true
-					}
-					o.many[name] = true
-					o.names = nil
-				}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var stack []map[string]bool // the names seen in each open object; nil for an array
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return decodeError(err)
+		}
+		if expectKey {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				expectKey = len(stack) > 0 && stack[len(stack)-1] != nil
+				continue
 			}
-			i = end - 1
+			name := tok.(string) // a member name: the decoder checked the syntax
+			seen := stack[len(stack)-1]
+			switch {
+			case seen[name]:
+				return malformed(fmt.Sprintf("the member %q is given twice", name))
+			case strings.ToLower(name) != name:
+				return malformed(fmt.Sprintf("unknown field %q: the API's names are lower case", name))
+			}
+			seen[name] = true
+			expectKey = false
+			continue
 		}
-	}
-	return nil
-}
-
-// stringEnd is the index just past the JSON string that opens at raw[i].
-func stringEnd(raw []byte, i int) int {
-	for j := i + 1; j < len(raw); j++ {
-		switch raw[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, map[string]bool{})
+			expectKey = true
+			continue
+		case json.Delim('['):
+			stack = append(stack, nil)
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
 		}
+		// After a value: inside an object the next token is a name.
+		expectKey = len(stack) > 0 && stack[len(stack)-1] != nil
 	}
-	return len(raw)
-}
-
-// nextNonSpace is the first byte from raw[i] on that is not JSON
-// whitespace, or 0.
-func nextNonSpace(raw []byte, i int) byte {
-	for ; i < len(raw); i++ {
-		switch raw[i] {
-		case ' ', '\t', '\n', '\r':
-		default:
-			return raw[i]
-		}
-	}
-	return 0
-}
-
-// memberName is the text of the quoted JSON string q.
-func memberName(q []byte) (string, error) {
-	if bytes.IndexByte(q, '\\') < 0 {
-		return string(q[1 : len(q)-1]), nil
-	}
-	var name string
-	err := json.Unmarshal(q, &name)
-	return name, err
 }
 
 // jsonMediaType refuses a Content-Type other than application/json (with
