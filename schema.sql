@@ -1,4 +1,4 @@
--- The whole current schema of a new atelier database (schema version 26).
+-- The whole current schema of a new atelier database (schema version 27).
 --
 -- This file creates a new database. A database created by an older binary
 -- is brought up to date by the numbered migrations in

@@ -193,6 +193,9 @@ func goldenCases(t *testing.T) []goldenCase {
 			if err != nil {
 				t.Fatal(err)
 			}
+			for i := range jobs {
+				jobs[i].Payload = renderedForm(t, o, jobs[i])
+			}
 			return jobs
 		}
 	}
@@ -326,6 +329,29 @@ func goldenCases(t *testing.T) []goldenCase {
 		return []booking.Job{j}
 	})
 	return cs
+}
+
+// renderedForm is j's payload with its message rendered from its facts as
+// the Sender renders it when it sends it, and the facts left out: the
+// form every job had before the facts (the golden files' one format).
+func renderedForm(t *testing.T, o Options, j booking.Job) []byte {
+	t.Helper()
+	pl, err := decodePayload(j.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.Render == nil {
+		return j.Payload
+	}
+	if pl.Message, err = o.renderFacts(j.Kind, pl); err != nil {
+		t.Fatal(err)
+	}
+	pl.Render = nil
+	p, err := pl.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // goldenJob wraps a message rendered at send time as the job it is sent

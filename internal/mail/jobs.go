@@ -1,11 +1,13 @@
 // Package mail sends the atelier's e-mail: confirmations with calendar
-// invites, updates, cancellations, reminders and notices to staff. Messages
-// are rendered inside the booking transaction into jobs on the "mail"
-// queue (a transactional outbox) and sent afterwards by a Sender, which an
-// outbox.Runner runs, over SMTP or into a folder of .eml files.
+// invites, updates, cancellations, reminders and notices to staff. Each
+// message of a booking change is a job on the "mail" queue, written inside
+// the booking's transaction (a transactional outbox) with the facts it is
+// rendered from; a Sender, which an outbox.Runner runs, renders and sends
+// it afterwards, over SMTP or into a folder of .eml files.
 package mail
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -46,9 +48,10 @@ type Options struct {
 	// PublicURL is server.public_url, for links and invite UIDs.
 	PublicURL string
 	// Catalog returns the current catalogue snapshot (names of services
-	// and artisans, the atelier); it is called inside the booking
-	// transaction, so it must not do I/O. It may return nil: messages then
-	// show ids.
+	// and artisans, the atelier); it is called when a change's jobs are
+	// made, inside or just before the booking transaction, so it must not
+	// do I/O, and when a message is rendered to be sent. It may return
+	// nil: messages then show ids.
 	Catalog func() *booking.Catalog
 	// Now is the clock: the Date header, DTSTAMP and the reminder window.
 	Now func() time.Time
@@ -81,10 +84,15 @@ type payload struct {
 	// for; a reminder for an older state is dropped at send time.
 	Sequence int       `json:"sequence"`
 	Start    time.Time `json:"start,omitzero"`
+	// Render holds the facts the message is rendered from when it is
+	// sent, for the messages of a booking change (since 2026-12-02; nil
+	// for a message rendered when queued, and for a reminder).
+	Render *facts `json:"render,omitempty"`
 }
 
-// ParsePayload returns the envelope and message of a mail job (empty for a
-// reminder, which is rendered when it is sent).
+// ParsePayload returns the envelope and message of a mail job. The message
+// is empty for one rendered when it is sent: a reminder, and the messages
+// of a booking change (Options.JobMessage renders those).
 func ParsePayload(p []byte) (from string, to []string, msg []byte, err error) {
 	pl, err := decodePayload(p)
 	if err != nil {
@@ -93,9 +101,26 @@ func ParsePayload(p []byte) (from string, to []string, msg []byte, err error) {
 	return pl.From, pl.To, pl.Message, nil
 }
 
-// Jobs returns the hook the store calls inside every booking change: the
-// messages for the event, rendered in full and queued on Queue, plus a
-// reminder job due ReminderBefore the start.
+// JobMessage returns the envelope and message a mail job of a booking
+// change sends, rendered as the Sender renders it; for any other job it is
+// ParsePayload's.
+func (o Options) JobMessage(j booking.Job) (from string, to []string, msg []byte, err error) {
+	pl, err := decodePayload(j.Payload)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("mail: payload: %w", err)
+	}
+	if pl.Render != nil {
+		if pl.Message, err = o.renderFacts(j.Kind, pl); err != nil {
+			return "", nil, nil, err
+		}
+	}
+	return pl.From, pl.To, pl.Message, nil
+}
+
+// Jobs returns the hook the store calls inside every booking change: a job
+// on Queue for each message of the event, holding the facts it is rendered
+// from when sent (facts), plus a reminder job due ReminderBefore the
+// start.
 func Jobs(o Options) booking.JobsFunc {
 	return o.jobs
 }
@@ -123,8 +148,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	now := o.Now()
 	b := e.Booking
 	d := o.display(b)
-	d.byReply = e.Actor == booking.ReplyActor
-	var msgs []*rendered
+	var letters []letter
 
 	kind := customerKind(e)
 	if kind == "" {
@@ -134,12 +158,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		// Every customer e-mail carries its own fresh manage token; its
 		// hash is stored with the job, in the booking's transaction.
 		token, hash := newSecret()
-		m, err := o.customerMessage(kind, d, e.Previous, now, token)
-		if err != nil {
-			return nil, err
-		}
-		m.tokenHash = hash
-		msgs = append(msgs, m)
+		letters = append(letters, letter{kind: kind, to: b.Customer.Email, token: token, tokenHash: hash})
 	}
 
 	// Staff: the artisan, each admin once, and on a move between artisans
@@ -154,11 +173,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		}
 		seen[key] = true
 		idx++
-		m, err := o.staffMessage(e, d, address(name, addr), idx, now, n)
-		if err != nil {
-			return err
-		}
-		msgs = append(msgs, m)
+		letters = append(letters, letter{kind: KindStaffNotice, to: addr, name: name, index: idx, notice: n})
 		return nil
 	}
 	moved := e.Kind == booking.EventRescheduled && e.Previous != nil && e.Previous.ArtisanID != b.ArtisanID
@@ -183,9 +198,9 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		}
 	}
 
-	jobs := make([]booking.Job, 0, len(msgs)+1)
-	for _, m := range msgs {
-		p, err := payload{From: o.From.Address, To: []string{m.to}, Message: m.msg, Sequence: b.Sequence}.encode()
+	jobs := make([]booking.Job, 0, len(letters)+1)
+	for _, m := range letters {
+		p, err := payload{From: o.From.Address, To: []string{m.to}, Sequence: b.Sequence, Render: m.facts(e, now)}.encode()
 		if err != nil {
 			return nil, fmt.Errorf("mail: payload: %w", err)
 		}
@@ -195,6 +210,70 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		jobs = append(jobs, r)
 	}
 	return jobs, nil
+}
+
+// letter is one message an event's jobs will send: to whom, and what
+// only the moment of the change knows (the manage token, the notice).
+type letter struct {
+	kind      string
+	to        string // the envelope's recipient
+	name      string // a member of staff's display name
+	index     int    // a staff notice's place among the event's (its Message-ID)
+	notice    notice
+	token     string // the customer's fresh manage token
+	tokenHash []byte
+}
+
+func (m letter) facts(e booking.Event, now time.Time) *facts {
+	return &facts{Event: e, Now: now, Token: m.token, Name: m.name, Index: m.index, Notice: m.notice}
+}
+
+// facts are what a job of a booking change holds instead of its message:
+// the change as it was made (the booking after it and before it, who made
+// it), the time it was made (the message's Date, the invitation's
+// DTSTAMP) and what only that moment knew. The Sender renders the message
+// from them when it sends it (renderFacts), as it always has a reminder:
+// the booking's transaction writes about a kilobyte instead of the 10-25
+// KB of a rendered message, and the request renders nothing. The message
+// is the one the change would have rendered, byte for byte
+// (TestMessagesByteForByte, TestFactsRenderAsTheChange), except for what
+// it reads of the catalogue and the configuration (the atelier's
+// address, the services' advice), which is as it is when it is sent.
+type facts struct {
+	Event booking.Event `json:"event"`
+	Now   time.Time     `json:"now"`
+	// Token is the customer's manage token; its hash is the job's
+	// (booking.Job.ManageTokenHash).
+	Token  string `json:"token,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Index  int    `json:"index,omitempty"`
+	Notice notice `json:"notice,omitempty"`
+}
+
+// renderFacts renders the message of a job of kind to the one recipient
+// of pl from pl's facts.
+func (o *Options) renderFacts(kind string, pl payload) ([]byte, error) {
+	f := pl.Render
+	e := f.Event
+	if e.Booking == nil || len(pl.To) != 1 {
+		return nil, errors.New("mail: the facts of a message without its booking or recipient")
+	}
+	d := o.display(e.Booking)
+	d.byReply = e.Actor == booking.ReplyActor
+	var m *rendered
+	var err error
+	switch kind {
+	case KindStaffNotice:
+		m, err = o.staffMessage(e, d, address(f.Name, pl.To[0]), f.Index, f.Now, f.Notice)
+	case customerKind(e):
+		m, err = o.customerMessage(kind, d, e.Previous, f.Now, f.Token)
+	default:
+		return nil, fmt.Errorf("mail: a %s message of a %s event", kind, e.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m.msg, nil
 }
 
 // notifyTeam gives a team's other artisans the artisan's notice (n); on a

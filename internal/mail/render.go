@@ -236,10 +236,9 @@ func address(name, addr string) *gomail.Address {
 
 // rendered is a composed message with its envelope.
 type rendered struct {
-	kind      string
-	to        string
-	msg       []byte
-	tokenHash []byte // of the manage token the message carries, if any
+	kind string
+	to   string
+	msg  []byte
 }
 
 // customerMessage renders the message to the customer for kind. token is

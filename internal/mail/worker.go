@@ -80,6 +80,16 @@ func (s *Sender) prepare(ctx context.Context, j *booking.QueuedJob) (env Envelop
 	if j.Kind == KindLinks {
 		return s.prepareLinks(ctx, env, pl)
 	}
+	if pl.Render != nil {
+		if len(pl.To) == 0 || pl.From == "" {
+			return env, nil, "", &permanentError{errors.New("mail job without envelope")}
+		}
+		msg, err := s.Options.renderFacts(j.Kind, pl)
+		if err != nil {
+			return env, nil, "", &permanentError{err}
+		}
+		return env, msg, "", nil
+	}
 	if j.Kind != KindReminder {
 		if len(pl.Message) == 0 || len(pl.To) == 0 || pl.From == "" {
 			return env, nil, "", &permanentError{errors.New("mail job without message or envelope")}

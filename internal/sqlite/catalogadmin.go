@@ -18,9 +18,9 @@ import (
 // SharedCatalog returns the whole current catalogue (every closure and
 // time off, past ones too) as the store keeps it in memory, without the
 // copy Catalog makes: a reader that only reads names and addresses, such
-// as the mail renderer inside a booking's transaction, must not change
-// it. A booking's transaction has read it already, so it costs no I/O
-// there.
+// as the mail renderer, must not change it. It costs no I/O while the
+// cached catalogue is current (a booking's transaction has read it
+// already).
 func (st *CatalogStore) SharedCatalog(ctx context.Context) (*booking.Catalog, error) {
 	c, err := st.db.fullCatalog(ctx, st.db.read)
 	if err != nil {

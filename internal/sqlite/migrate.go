@@ -48,6 +48,7 @@ var migrations = []migration{
 	migrateV24BookingsStart,
 	migrateV25JobPayloads,
 	migrateV26ArtisanBlock,
+	migrateV27MailFacts,
 }
 
 // latestVersion is the schema version of schema.sql.
@@ -1126,3 +1127,11 @@ CREATE INDEX bookings_artisan_block ON bookings (artisan_id, block_start) WHERE 
 `)
 	return err
 }
+
+// migrateV27MailFacts changes no table: it marks the version from which a
+// mail job of a booking change holds the facts its message is rendered
+// from when sent, not the message (mail.facts). An older binary would fail
+// such a job as one without a message, so it is refused this database, as
+// any binary is one of a newer schema ("upgrade the program or restore a
+// backup").
+func migrateV27MailFacts(context.Context, *sql.Tx) error { return nil }

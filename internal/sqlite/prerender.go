@@ -8,25 +8,25 @@ import (
 	"github.com/atelier-app/atelier/internal/booking"
 )
 
-// prerendered are the jobs of a booking's creation (DB.Jobs: its e-mails,
-// rendered in full) made before the booking's write transaction, for the
+// prerendered are the jobs of a booking's creation (DB.Jobs: its e-mails'
+// facts, its reminder) made before the booking's write transaction, for the
 // booking as it will be stored if the transaction places it as predicted.
-// Rendering the messages inside the transaction held the one write
-// connection for as long as the rest of the transaction (about 0.9 ms a
-// booking), so every other write waited for it; made before, it runs
-// beside the writer, on the other core.
+// Made inside the transaction, they held the one write connection for
+// as long as they took (the e-mails were rendered there until 2026-12-02;
+// their facts take about 20 µs), so every other write waited for it; made
+// before, they are made beside the writer, on the other core.
 //
 // The jobs are used only if the event the transaction records is exactly
 // the one they were made for (every field of the booking, the actor) and
 // no catalogue change committed in between; otherwise the transaction
-// renders its own, as it always did. So the stored jobs are the same either
+// makes its own, as it always did. So the stored jobs are the same either
 // way, and they still commit with the booking, atomically: nothing of a
 // booking's mail depends on the prediction being right, only the time it
 // takes.
 type prerendered struct {
 	ev   booking.Event
-	gen  uint64    // the catalogue's generation they were rendered with
-	at   time.Time // the transaction's time they were rendered for
+	gen  uint64    // the catalogue's generation they were made with
+	at   time.Time // the transaction's time they were made for
 	jobs []booking.Job
 }
 
@@ -34,7 +34,7 @@ type prerendered struct {
 // time now, when the placement is known beforehand: a video call with the
 // artisan named (the placement is that artisan and no room, or a refusal).
 // It returns nil when there are no jobs to make, the placement is not
-// known, or anything fails (the transaction then renders them itself).
+// known, or anything fails (the transaction then makes them itself).
 func (st *BookingStore) prerender(ctx context.Context, nb booking.NewBooking, now time.Time) *prerendered {
 	db := st.db
 	if db.Jobs == nil || nb.Booking.ID == "" || nb.Booking.ArtisanID == "" || nb.Booking.Mode != booking.Virtual {

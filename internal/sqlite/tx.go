@@ -33,7 +33,7 @@ type Tx struct {
 	db      *DB
 	now     time.Time
 	changes Changes
-	// pre are a booking's jobs rendered before the transaction
+	// pre are a booking's jobs made before the transaction
 	// (prerendered), used by recordEvent if they fit.
 	pre *prerendered
 	// earlier is what the callers before this one in the same group
@@ -52,9 +52,9 @@ func (tx *Tx) catalogChanged() bool {
 
 // Now is the time the transaction started (DB.Now, in UTC, at the stored
 // precision): the created_at and updated_at of what it writes. A booking
-// whose e-mails were rendered before its transaction (prerendered) takes
-// the time they were rendered for, read as the store took the request,
-// before it waited for its turn on the write connection.
+// whose jobs were made before its transaction (prerendered) takes the
+// time they were made for, read as the store took the request, before it
+// waited for its turn on the write connection.
 func (tx *Tx) Now() time.Time { return tx.now }
 
 // ExecContext runs a statement in the transaction (prepared once if it is
