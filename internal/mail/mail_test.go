@@ -78,6 +78,18 @@ func MustOptions(tb testing.TB, clk *clock) mail.Options {
 	}
 }
 
+// MustStoredJobs runs the JobsFunc for an event and returns its jobs as
+// the store keeps them: the messages of the change not yet rendered (the
+// Sender renders them).
+func MustStoredJobs(tb testing.TB, o mail.Options, e booking.Event) []booking.Job {
+	tb.Helper()
+	jobs, err := mail.Jobs(o)(e)
+	if err != nil {
+		tb.Fatalf("Jobs(%s): %v", e.Kind, err)
+	}
+	return jobs
+}
+
 // MustJobs runs the JobsFunc for an event and returns its jobs with each
 // message rendered from its facts, as the Sender renders it when it sends
 // it (mail.Options.JobMessage), in the payload's message.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -59,7 +60,7 @@ func TestDeliveryOutage(t *testing.T) {
 	for i := range 3 {
 		b := MustBooking(t, fmt.Sprintf("bk_%d", i), booking.InPerson, t0.Add(time.Duration(i)*time.Hour))
 		bookings = append(bookings, b)
-		q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
+		q.Add(clk.Now(), MustStoredJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
 	}
 	const total = 9 // per booking: confirmation, Mei, admin
 	srv := MustStartSMTP(t)
@@ -157,7 +158,7 @@ func TestPermanentFailure(t *testing.T) {
 	q := newMemQueue()
 	b := MustBooking(t, "bk_bounce", booking.InPerson, t0)
 	b.Customer.Email = "nobody@example.org"
-	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
+	q.Add(clk.Now(), MustStoredJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
 	srv := MustStartSMTP(t)
 	srv.mu.Lock()
 	srv.reject["nobody@example.org"] = true
@@ -191,7 +192,7 @@ func TestGiveUpAfterMaxAttempts(t *testing.T) {
 	o := MustOptions(t, clk)
 	q := newMemQueue()
 	o.StaffCopies = nil
-	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_x", booking.InPerson, t0)})[:1]...)
+	q.Add(clk.Now(), MustStoredJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_x", booking.InPerson, t0)})[:1]...)
 	srv := MustStartSMTP(t)
 	srv.SetMode("tempfail")
 	w := MustWorker(t, q, srv, o, nil, func(c *outbox.Config) { c.Policy.MaxAttempts = 3 })
@@ -282,7 +283,7 @@ func TestReminder(t *testing.T) {
 			q := newMemQueue()
 			b := MustBooking(t, "bk_r", booking.InPerson, t0)
 			store := &bookingMap{m: map[string]*booking.Booking{b.ID: b}}
-			q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
+			q.Add(clk.Now(), MustStoredJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
 			srv := MustStartSMTP(t)
 			w := MustWorker(t, q, srv, o, store)
 			runOnce(t, w) // confirmation and Mei's notice
@@ -297,7 +298,7 @@ func TestReminder(t *testing.T) {
 					store.m[b.ID] = &cur
 				}
 				if prev != nil { // a reschedule queues its own messages
-					q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventRescheduled, Booking: &cur, Previous: prev})...)
+					q.Add(clk.Now(), MustStoredJobs(t, o, booking.Event{Kind: booking.EventRescheduled, Booking: &cur, Previous: prev})...)
 					runOnce(t, w)
 					sentBefore = len(srv.Received())
 				}
@@ -356,7 +357,7 @@ func TestRunWakesAndStops(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- w.Run(ctx) }()
 
-	q.Add(clk.Now(), MustJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_w", booking.InPerson, t0)})...)
+	q.Add(clk.Now(), MustStoredJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: MustBooking(t, "bk_w", booking.InPerson, t0)})...)
 	deadline := time.After(10 * time.Second)
 	for len(srv.Received()) < 2 {
 		w.Wake()
@@ -435,4 +436,84 @@ func TestSMTPModes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSenderRendersTheFacts: the Sender renders the messages of a change
+// from the facts its jobs hold, the ones the change's own rendering gives
+// (boundaries aside), with what it shows of the atelier as it is when the
+// message goes out; a job whose facts do not fit its kind fails at once.
+func TestSenderRendersTheFacts(t *testing.T) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	o := MustOptions(t, clk)
+	o.ReminderBefore = 0
+	b := MustBooking(t, "bk_facts", booking.InPerson, t0)
+	e := booking.Event{Kind: booking.EventCreated, Booking: b}
+	stored := MustStoredJobs(t, o, e)
+	for _, j := range stored {
+		if _, _, msg, err := mail.ParsePayload(j.Payload); err != nil || len(msg) != 0 {
+			t.Fatalf("%s: stored with a message of %d bytes (%v), want the facts alone", j.Kind, len(msg), err)
+		}
+	}
+	// What the change itself renders, before the atelier moves.
+	want := map[string][]byte{}
+	for _, j := range stored {
+		_, to, msg, err := o.JobMessage(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[to[0]] = boundaryless(msg)
+	}
+	q := newMemQueue()
+	q.Add(clk.Now(), stored...)
+	srv := MustStartSMTP(t)
+	runOnce(t, MustWorker(t, q, srv, o, nil))
+	got := srv.Received()
+	if len(got) != len(stored) {
+		t.Fatalf("server received %d messages, want %d", len(got), len(stored))
+	}
+	for _, r := range got {
+		if w, ok := want[r.To[0]]; !ok || !bytes.Equal(boundaryless(r.Data), w) {
+			t.Errorf("the message to %s differs from the change's own rendering", r.To[0])
+		}
+	}
+
+	// The atelier's telephone number changes before the next change's
+	// messages go out: they give the new one.
+	moved := *o.Catalog()
+	moved.Atelier.Phone = "+65 6111 2222"
+	o.Catalog = func() *booking.Catalog { return &moved }
+	cancelled := *b
+	cancelled.Status, cancelled.Sequence = booking.Cancelled, 1
+	q = newMemQueue()
+	o2 := MustOptions(t, clk)
+	o2.ReminderBefore = 0
+	q.Add(clk.Now(), MustStoredJobs(t, o2, booking.Event{Kind: booking.EventCancelled, Booking: &cancelled, Previous: b})...)
+	srv = MustStartSMTP(t)
+	runOnce(t, MustWorker(t, q, srv, o, nil))
+	for _, r := range srv.Received() {
+		if r.To[0] == b.Customer.Email && !bytes.Contains(r.Data, []byte("+65 6111 2222")) {
+			t.Errorf("the cancellation sent after the change does not give the new number:\n%s", r.Data)
+		}
+	}
+
+	// A confirmation's facts under another kind: failed, not sent.
+	bad := stored[0]
+	bad.Kind = mail.KindCancellation
+	q = newMemQueue()
+	q.Add(clk.Now(), bad)
+	srv = MustStartSMTP(t)
+	runOnce(t, MustWorker(t, q, srv, o, nil))
+	if j := q.Snapshot()[0]; j.state != "failed" || len(srv.Received()) != 0 {
+		t.Errorf("facts of a confirmation sent as a cancellation: state %s, %d sent; want failed, none", j.state, len(srv.Received()))
+	}
+}
+
+// boundaryless is msg with its MIME boundaries, random in every
+// rendering, numbered in order of appearance.
+func boundaryless(msg []byte) []byte {
+	re := regexp.MustCompile(`boundary=([0-9a-f]{60})`)
+	for i, m := range re.FindAllSubmatch(msg, -1) {
+		msg = bytes.ReplaceAll(msg, m[1], fmt.Appendf(nil, "boundary-%051d", i+1))
+	}
+	return msg
 }
