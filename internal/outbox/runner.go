@@ -214,21 +214,31 @@ func (r *Runner) Run(ctx context.Context) error {
 // on the job; the error returned is the queue's own (the store failing).
 // Once ctx is done no further job is started: the claimed ones stay leased
 // and the next start releases them.
+//
+// A job's outcome is recorded while the next job runs (recorder): the
+// runner does not wait for each record's COMMIT before it hands over the
+// next message, and the records of consecutive jobs, waiting together,
+// share one COMMIT of the store's group commit. Each outcome is still
+// recorded only once its handler has returned (a message is marked sent
+// only after the transport accepted it), every record is its own write,
+// and RunOnce returns only once all its records are done: the next claim
+// sees them, and a shutdown waits for them. A crash between a send and its
+// record sends that message again at the next claim (at least once, as
+// before), now possibly a few messages rather than one: those whose records
+// were in flight.
 func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 	jobs, err := r.store.ClaimJobs(ctx, r.queue, r.now(), r.policy.Batch, r.policy.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("claim %s jobs: %w", r.queue, err)
 	}
-	var errs []error
+	var rec recorder
 	for _, j := range jobs {
 		if ctx.Err() != nil {
 			break
 		}
-		if err := r.run(ctx, j); err != nil {
-			errs = append(errs, err)
-		}
+		r.run(ctx, j, &rec)
 	}
-	return len(jobs), errors.Join(errs...)
+	return len(jobs), rec.wait()
 }
 
 // recordTimeout bounds the store call that records a job's outcome, which
@@ -236,16 +246,58 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 // server just before a shutdown is marked sent, not sent again.
 const recordTimeout = 15 * time.Second
 
-// run runs one job and records its outcome; it returns only store errors.
-func (r *Runner) run(ctx context.Context, j booking.QueuedJob) error {
+// recorder runs the store calls that record the outcomes of one claim's
+// jobs and gathers their errors: in the background, each on a goroutine of
+// its own (record), or before the next job starts (recordNow).
+type recorder struct {
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	errs []error
+}
+
+// record runs fn, the recording of one outcome, in the background, on a
+// context that outlives ctx's cancellation by at most recordTimeout.
+func (rec *recorder) record(ctx context.Context, fn func(ctx context.Context) error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	rec.wg.Go(func() {
+		defer cancel()
+		rec.add(fn(rctx))
+	})
+}
+
+// recordNow runs fn as record does, but returns only once it is done.
+func (rec *recorder) recordNow(ctx context.Context, fn func(ctx context.Context) error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	rec.add(fn(rctx))
+}
+
+func (rec *recorder) add(err error) {
+	if err != nil {
+		rec.mu.Lock()
+		rec.errs = append(rec.errs, err)
+		rec.mu.Unlock()
+	}
+}
+
+// wait waits for every record and returns their errors.
+func (rec *recorder) wait() error {
+	rec.wg.Wait()
+	return errors.Join(rec.errs...)
+}
+
+// run runs one job and has rec record its outcome; rec gathers only store
+// errors. The records that write only the job's own row (done, skipped,
+// put off, retried, failed by the handler's Permanent) go in the
+// background; the give-up, which also tells the handler, runs before the
+// next job.
+func (r *Runner) run(ctx context.Context, j booking.QueuedJob, rec *recorder) {
 	attempt := max(j.Attempts, 1) // the store counts an attempt when it claims a job
 	log := r.log.With("job", j.ID, "kind", j.Kind, "booking", j.BookingID, "attempt", attempt)
 	herr := r.handler.Handle(ctx, j)
 	if herr != nil && ctx.Err() != nil {
-		return nil // interrupted by the shutdown, not failed: the lease holds it
+		return // interrupted by the shutdown, not failed: the lease holds it
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
 	wrap := func(verb string, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s %s job %d: %w", verb, r.queue, j.ID, err)
@@ -254,31 +306,44 @@ func (r *Runner) run(ctx context.Context, j booking.QueuedJob) error {
 	}
 	if herr == nil {
 		log.InfoContext(ctx, "job done")
-		return wrap("complete", r.store.CompleteJob(rctx, j.ID))
+		rec.record(ctx, func(rctx context.Context) error { return wrap("complete", r.store.CompleteJob(rctx, j.ID)) })
+		return
 	}
 	o := classify(herr)
 	text := herr.Error()
 	switch {
 	case o.kind == skip:
 		log.InfoContext(ctx, "job skipped", "reason", text)
-		return wrap("complete", r.store.CompleteJob(rctx, j.ID))
+		rec.record(ctx, func(rctx context.Context) error { return wrap("complete", r.store.CompleteJob(rctx, j.ID)) })
+		return
 	case o.kind == putOff:
 		log.DebugContext(ctx, "job put off", "until", o.until, "err", r.safe(herr))
-		return wrap("put off", r.store.PostponeJob(rctx, j.ID, text, o.until))
+		rec.record(ctx, func(rctx context.Context) error {
+			return wrap("put off", r.store.PostponeJob(rctx, j.ID, text, o.until))
+		})
+		return
 	case o.kind == permanent:
 		log.ErrorContext(ctx, "job failed; left for staff", "err", r.safe(herr))
-		return wrap("fail", r.store.FailJob(rctx, j.ID, text))
+		rec.record(ctx, func(rctx context.Context) error { return wrap("fail", r.store.FailJob(rctx, j.ID, text)) })
+		return
 	case attempt >= r.policy.MaxAttempts:
 		log.ErrorContext(ctx, "job failed; left for staff", "err", r.safe(herr), "gave_up_after", attempt)
-		var gerr error
-		if g, ok := r.handler.(GiveUpHandler); ok {
-			gerr = g.GaveUp(rctx, j, herr)
-		}
-		return errors.Join(wrap("fail", r.store.FailJob(rctx, j.ID, text)), gerr)
+		// Before the next job, as before: GaveUp writes more than this
+		// job's row (the calendar sync marks its booking failed), and the
+		// next job may be of the same booking.
+		rec.recordNow(ctx, func(rctx context.Context) error {
+			var gerr error
+			if g, ok := r.handler.(GiveUpHandler); ok {
+				gerr = g.GaveUp(rctx, j, herr)
+			}
+			return errors.Join(wrap("fail", r.store.FailJob(rctx, j.ID, text)), gerr)
+		})
+		return
 	}
 	delay := r.policy.Backoff.Delay(attempt-1, o.wait, r.jitter())
 	log.WarnContext(ctx, "job failed; will retry", "err", r.safe(herr), "retry_in", delay)
-	return wrap("retry", r.store.RetryJob(rctx, j.ID, text, r.now().Add(delay)))
+	retryAt := r.now().Add(delay)
+	rec.record(ctx, func(rctx context.Context) error { return wrap("retry", r.store.RetryJob(rctx, j.ID, text, retryAt)) })
 }
 
 // safe is err as the log may show it.

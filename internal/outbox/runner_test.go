@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -439,5 +440,142 @@ func TestQueueErrorReported(t *testing.T) {
 	}
 	if _, err := outbox.New(outbox.Config{Queue: "test", Store: errStore{}}); err == nil {
 		t.Error("a runner without a handler was made")
+	}
+}
+
+// gatedStore is a real queue whose CompleteJob, for the jobs in hold,
+// waits until its gate is closed before recording, and which counts the
+// records finished.
+type gatedStore struct {
+	booking.JobQueue
+	hold     map[int64]bool
+	gate     chan struct{}
+	finished atomic.Int32
+	fail     int64 // CompleteJob of this job fails (0: none)
+}
+
+func (s *gatedStore) CompleteJob(ctx context.Context, id int64) error {
+	if s.hold[id] {
+		select {
+		case <-s.gate:
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("job %d: the gate was not opened: its record held the runner back", id)
+		}
+	}
+	if id == s.fail {
+		return errors.New("disk I/O error")
+	}
+	err := s.JobQueue.CompleteJob(ctx, id)
+	s.finished.Add(1)
+	return err
+}
+
+// TestRecordWhileTheNextJobRuns: a job's outcome is recorded while the
+// next job runs, not before it starts (the records of consecutive jobs
+// then share one COMMIT of the store's group commit); each is recorded only
+// after its handler returned, and RunOnce returns only once every record is
+// done.
+func TestRecordWhileTheNextJobRuns(t *testing.T) {
+	clk := &clock{t: t0}
+	q := MustOpenQueue(t, clk)
+	q.MustEnqueue(t, "x", 3)
+	s := &gatedStore{JobQueue: q, hold: map[int64]bool{1: true, 2: true}, gate: make(chan struct{})}
+	var returned sync.Map // job id → its handler has returned
+	r := MustRunner(t, outbox.Config{Store: s, Now: clk.Now,
+		Handler: outbox.HandlerFunc(func(_ context.Context, j booking.QueuedJob) error {
+			// The records of the jobs before this one may still wait at the
+			// gate; the last job opens it.
+			if j.ID == 3 {
+				close(s.gate)
+			}
+			returned.Store(j.ID, true)
+			return nil
+		})})
+	type result struct {
+		n, finished int
+		err         error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := r.RunOnce(context.Background())
+		done <- result{n, int(s.finished.Load()), err}
+	}()
+	res := <-done
+	if res.err != nil {
+		t.Fatalf("RunOnce: %v", res.err)
+	}
+	if res.n != 3 || res.finished != 3 {
+		t.Errorf("RunOnce returned with %d of its %d records finished, want all 3", res.finished, res.n)
+	}
+	for i, row := range q.rows(t) {
+		if _, ok := returned.Load(int64(i + 1)); !ok || row.state != "done" || row.leased {
+			t.Errorf("job %d = %+v (handled: %v), want done", i+1, row, ok)
+		}
+	}
+}
+
+// TestRecordErrorsReported: a record that fails is returned by RunOnce,
+// and the other jobs' records are made all the same.
+func TestRecordErrorsReported(t *testing.T) {
+	clk := &clock{t: t0}
+	q := MustOpenQueue(t, clk)
+	q.MustEnqueue(t, "x", 3)
+	s := &gatedStore{JobQueue: q, fail: 2}
+	r := MustRunner(t, outbox.Config{Store: s, Now: clk.Now,
+		Handler: outbox.HandlerFunc(func(context.Context, booking.QueuedJob) error { return nil })})
+	n, err := r.RunOnce(context.Background())
+	if n != 3 || err == nil || !strings.Contains(err.Error(), "complete test job 2: disk I/O error") {
+		t.Fatalf("RunOnce = %d, %v; want 3 jobs and the error of job 2's record", n, err)
+	}
+	want := []string{"done", "pending", "done"}
+	for i, row := range q.rows(t) {
+		if row.state != want[i] {
+			t.Errorf("job %d is %s, want %s", i+1, row.state, want[i])
+		}
+	}
+}
+
+// orderHandler fails job 1 for good at its only attempt and, when job 2
+// runs, notes what it sees of job 1's give-up.
+type orderHandler struct {
+	tb     testing.TB
+	q      *queue
+	mu     sync.Mutex
+	gaveUp []int64
+	seen   string
+}
+
+func (h *orderHandler) Handle(_ context.Context, j booking.QueuedJob) error {
+	if j.ID == 1 {
+		return errors.New("451 try again later")
+	}
+	h.mu.Lock()
+	told := slices.Contains(h.gaveUp, 1)
+	h.mu.Unlock()
+	h.seen = fmt.Sprintf("told %v, job 1 %s", told, h.q.rows(h.tb)[0].state)
+	return nil
+}
+
+func (h *orderHandler) GaveUp(_ context.Context, j booking.QueuedJob, _ error) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.gaveUp = append(h.gaveUp, j.ID)
+	return nil
+}
+
+// TestGiveUpBeforeTheNextJob: giving up on a job (telling the handler,
+// which may mark its booking, and failing the job) is done before the next
+// job of the claim starts, which may be of the same booking.
+func TestGiveUpBeforeTheNextJob(t *testing.T) {
+	clk := &clock{t: t0}
+	q := MustOpenQueue(t, clk)
+	q.MustEnqueue(t, "x", 2)
+	h := &orderHandler{tb: t, q: q}
+	r := MustRunner(t, outbox.Config{Store: q, Handler: h, Now: clk.Now, Policy: outbox.Policy{MaxAttempts: 1}})
+	if n := runOnce(t, r); n != 2 {
+		t.Fatalf("claimed %d jobs, want 2", n)
+	}
+	if want := "told true, job 1 failed"; h.seen != want {
+		t.Errorf("job 2 started with %q, want %q", h.seen, want)
 	}
 }
