@@ -138,12 +138,14 @@ func BenchmarkSchedule(b *testing.B) {
 }
 
 // BenchmarkCreateVisitsWithMail books visits (in person, the room chosen
-// by the placement) from 16 goroutines at once, each with its e-mails
-// rendered by the real mail.Jobs, on a database of 10,000 bookings. A
-// visit's e-mails are rendered inside its transaction (its room is the
-// placement's choice); rendering them before it for the room the engine
-// proposes on the read side's schedule was tried on 2026-12-02 and cost
-// more CPU than it saved (PERFORMANCE.md).
+// by the placement) from 16 goroutines at once, each with its mail jobs
+// made by the real mail.Jobs, on a database of 10,000 bookings. A visit's
+// jobs are made inside its transaction (its room is the placement's
+// choice): since 2026-12-02 they hold their messages' facts, which the
+// mail worker renders when it sends them. (Rendering the messages before
+// the transaction for the room the engine proposes on the read side's
+// schedule was tried earlier that day and cost more CPU than it saved;
+// PERFORMANCE.md.)
 func BenchmarkCreateVisitsWithMail(b *testing.B) {
 	c := benchCatalog()
 	db := MustOpenDBWith(b, c)
