@@ -215,17 +215,19 @@ func (r *Runner) Run(ctx context.Context) error {
 // Once ctx is done no further job is started: the claimed ones stay leased
 // and the next start releases them.
 //
-// A job's outcome is recorded while the next job runs (recorder): the
-// runner does not wait for each record's COMMIT before it hands over the
-// next message, and the records of consecutive jobs, waiting together,
-// share one COMMIT of the store's group commit. Each outcome is still
-// recorded only once its handler has returned (a message is marked sent
-// only after the transport accepted it), every record is its own write,
-// and RunOnce returns only once all its records are done: the next claim
-// sees them, and a shutdown waits for them. A crash between a send and its
-// record sends that message again at the next claim (at least once, as
-// before), now possibly a few messages rather than one: those whose records
-// were in flight.
+// The outcomes of a claim's jobs are recorded together (recorder): once
+// its last job has run, or recordDelay after the first outcome that waits,
+// whichever comes first, every outcome waiting is handed to the store at
+// once, each a call of its own, and the store's group commit takes them
+// into one transaction: one COMMIT, one wait for the disk, for the lot,
+// where each job's completion was a transaction of its own. Each outcome
+// is still recorded only once its handler has returned (a message is
+// marked sent only after the transport accepted it), and RunOnce returns
+// only once all its records are done: the next claim sees them, and a
+// shutdown waits for them. A crash between a send and its record sends
+// that message again at the next start, with the same Message-ID (at least
+// once, as before), now possibly several messages rather than one: those
+// of the claim whose records were waiting (at most Batch).
 func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 	jobs, err := r.store.ClaimJobs(ctx, r.queue, r.now(), r.policy.Batch, r.policy.Lease)
 	if err != nil {
@@ -246,26 +248,61 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 // server just before a shutdown is marked sent, not sent again.
 const recordTimeout = 15 * time.Second
 
-// recorder runs the store calls that record the outcomes of one claim's
-// jobs and gathers their errors: in the background, each on a goroutine of
-// its own (record), or before the next job starts (recordNow).
+// recordDelay is how long an outcome may wait for the others of its claim
+// before it is recorded all the same: a claim's jobs run in a few
+// milliseconds when the transport is quick, and a slow job (a mail server
+// taking seconds, a calendar write with its retries) must not hold the
+// records of the jobs before it, whose leases run meanwhile.
+const recordDelay = 50 * time.Millisecond
+
+// recorder gathers the outcomes of one claim's jobs and records them
+// together (RunOnce): each waiting outcome is a store call, started on a
+// goroutine of its own when the claim's jobs have all run (wait) or
+// recordDelay after the first of those waiting (the timer), so that the
+// calls reach the store together. It gathers their errors.
 type recorder struct {
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	errs []error
+	wg      sync.WaitGroup // the records not done, waiting or running
+	mu      sync.Mutex
+	waiting []func()
+	timer   *time.Timer
+	errs    []error
 }
 
-// record runs fn, the recording of one outcome, in the background, on a
-// context that outlives ctx's cancellation by at most recordTimeout.
+// record has fn, the recording of one outcome, run with the others of the
+// claim, on a context that outlives ctx's cancellation by at most
+// recordTimeout.
 func (rec *recorder) record(ctx context.Context, fn func(ctx context.Context) error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	rec.wg.Go(func() {
+	rec.wg.Add(1)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.waiting = append(rec.waiting, func() {
+		defer rec.wg.Done()
 		defer cancel()
 		rec.add(fn(rctx))
 	})
+	if len(rec.waiting) > 1 {
+		return
+	}
+	if rec.timer == nil {
+		rec.timer = time.AfterFunc(recordDelay, rec.start)
+	} else {
+		rec.timer.Reset(recordDelay)
+	}
 }
 
-// recordNow runs fn as record does, but returns only once it is done.
+// start starts the waiting records, each on a goroutine of its own.
+func (rec *recorder) start() {
+	rec.mu.Lock()
+	waiting := rec.waiting
+	rec.waiting = nil
+	rec.mu.Unlock()
+	for _, f := range waiting {
+		go f()
+	}
+}
+
+// recordNow runs fn as a record, but returns only once it is done.
 func (rec *recorder) recordNow(ctx context.Context, fn func(ctx context.Context) error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
@@ -280,17 +317,24 @@ func (rec *recorder) add(err error) {
 	}
 }
 
-// wait waits for every record and returns their errors.
+// wait starts the records still waiting, waits for every record and
+// returns their errors.
 func (rec *recorder) wait() error {
+	if rec.timer != nil {
+		rec.timer.Stop()
+	}
+	rec.start()
 	rec.wg.Wait()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
 	return errors.Join(rec.errs...)
 }
 
 // run runs one job and has rec record its outcome; rec gathers only store
 // errors. The records that write only the job's own row (done, skipped,
-// put off, retried, failed by the handler's Permanent) go in the
-// background; the give-up, which also tells the handler, runs before the
-// next job.
+// put off, retried, failed by the handler's Permanent) wait for the
+// others of the claim; the give-up, which also tells the handler, is
+// recorded before the next job starts.
 func (r *Runner) run(ctx context.Context, j booking.QueuedJob, rec *recorder) {
 	attempt := max(j.Attempts, 1) // the store counts an attempt when it claims a job
 	log := r.log.With("job", j.ID, "kind", j.Kind, "booking", j.BookingID, "attempt", attempt)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -577,5 +578,82 @@ func TestGiveUpBeforeTheNextJob(t *testing.T) {
 	}
 	if want := "told true, job 1 failed"; h.seen != want {
 		t.Errorf("job 2 started with %q, want %q", h.seen, want)
+	}
+}
+
+// orderStore is a real queue that notes, at each CompleteJob, how many
+// jobs had been handled by then.
+type orderStore struct {
+	booking.JobQueue
+	handled *atomic.Int32
+	mu      sync.Mutex
+	at      []int32
+}
+
+func (s *orderStore) CompleteJob(ctx context.Context, id int64) error {
+	s.mu.Lock()
+	s.at = append(s.at, s.handled.Load())
+	s.mu.Unlock()
+	return s.JobQueue.CompleteJob(ctx, id)
+}
+
+// TestClaimRecordedTogether: the outcomes of a claim's quick jobs reach
+// the store together, once the last job has run, and the store's group
+// commit records them in fewer transactions than writes (on SQLite one or
+// two, where each completion was one).
+func TestClaimRecordedTogether(t *testing.T) {
+	clk := &clock{t: t0}
+	q := MustOpenQueue(t, clk)
+	q.MustEnqueue(t, "x", 10)
+	var handled atomic.Int32
+	s := &orderStore{JobQueue: q, handled: &handled}
+	r := MustRunner(t, outbox.Config{Store: s, Now: clk.Now,
+		Handler: outbox.HandlerFunc(func(context.Context, booking.QueuedJob) error {
+			runtime.Gosched() // as a transport waiting for its server: a record started could run now
+			handled.Add(1)
+			return nil
+		})})
+	before := q.WriterStats()
+	if n := runOnce(t, r); n != 10 {
+		t.Fatalf("claimed %d jobs, want 10", n)
+	}
+	after := q.WriterStats()
+	if want := slices.Repeat([]int32{10}, 10); !slices.Equal(s.at, want) {
+		t.Errorf("the completions began with %v jobs handled, want each after all 10", s.at)
+	}
+	txs, calls := after.Transactions-before.Transactions, after.Calls-before.Calls
+	if calls != 11 || txs >= calls {
+		t.Errorf("the claim and its 10 completions took %d transactions for %d writes, want 11 writes sharing transactions", txs, calls)
+	}
+	for i, row := range q.rows(t) {
+		if row.state != "done" {
+			t.Errorf("job %d is %s, want done", i+1, row.state)
+		}
+	}
+	t.Logf("%d transactions for the claim and its 10 completions", txs)
+}
+
+// TestSlowJobDoesNotHoldEarlierRecords: a job that takes long does not
+// hold the records of the jobs before it (whose leases run meanwhile):
+// they are recorded within recordDelay, while it still runs.
+func TestSlowJobDoesNotHoldEarlierRecords(t *testing.T) {
+	clk := &clock{t: t0}
+	q := MustOpenQueue(t, clk)
+	q.MustEnqueue(t, "x", 2)
+	var seen string
+	r := MustRunner(t, outbox.Config{Store: q, Now: clk.Now,
+		Handler: outbox.HandlerFunc(func(_ context.Context, j booking.QueuedJob) error {
+			if j.ID == 2 {
+				// A slow job: it ends once job 1 is recorded, or gives up.
+				deadline := time.Now().Add(10 * time.Second)
+				for seen = q.rows(t)[0].state; seen != "done" && time.Now().Before(deadline); seen = q.rows(t)[0].state {
+					time.Sleep(5 * time.Millisecond) // polling the store for the record, bounded by the deadline
+				}
+			}
+			return nil
+		})})
+	runOnce(t, r)
+	if seen != "done" {
+		t.Errorf("job 1 was %s while job 2 ran for 10 s, want done within the record delay", seen)
 	}
 }
