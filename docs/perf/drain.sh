@@ -5,7 +5,8 @@
 # delivered: into ./mail-outbox (folder) or to a go-smtp sink on loopback (smtp,
 # docs/perf/smtpsink). Prints the server's CPU (utime+stime ticks of 10 ms, /proc/PID/stat)
 # during the seed and during the drain after it, and the write transactions committed.
-# Run from the repository's root (the smtp mode runs docs/perf/smtpsink/main.go).
+# Run from the repository's root (the smtp mode runs docs/perf/smtpsink/main.go). With
+# OUTBOX=DIR the folder mode writes into a new folder under DIR instead.
 set -u
 bin=$(cd "$1" && pwd); mode=${2:-folder}; n=${3:-1500}
 port=${PORT:-18601}; mport=$((port + 4)); sport=$((port + 9))
@@ -17,6 +18,10 @@ if [ "$mode" = smtp ]; then
   go build -o $d/smtpsink docs/perf/smtpsink/main.go
   $d/smtpsink -addr 127.0.0.1:$sport -count $d/count >/dev/null & kpid=$!
   delivered() { cat $d/count 2>/dev/null || echo 0; }
+elif [ -n "${OUTBOX:-}" ]; then # the folder elsewhere (OUTBOX=/dev/shm/x: a tmpfs, no ext4 inode search)
+  out=$OUTBOX/drain.$$; mkdir -p $out
+  sed -i "s|^mail:|mail:\n  outbox_dir: $out|" "$cfg"
+  delivered() { ls $out 2>/dev/null | wc -l; }
 else
   delivered() { ls $d/mail-outbox 2>/dev/null | wc -l; }
 fi
@@ -37,4 +42,4 @@ echo "$(date -u +%H:%M:%S) $mode load $l0-$(cut -d' ' -f1 /proc/loadavg): $made 
   "write transactions seed $(echo "$x1 - $x0" | bc), drain $(echo "$x2 - $x1" | bc)"
 kill -TERM $spid; wait $spid 2>/dev/null
 [ "$mode" = smtp ] && { kill -TERM $kpid; wait $kpid 2>/dev/null; }
-rm -rf $d "$cfg"
+rm -rf $d "$cfg" ${out:-}

@@ -225,9 +225,10 @@ func (r *Runner) Run(ctx context.Context) error {
 // marked sent only after the transport accepted it), and RunOnce returns
 // only once all its records are done: the next claim sees them, and a
 // shutdown waits for them. A crash between a send and its record sends
-// that message again at the next start, with the same Message-ID (at least
-// once, as before), now possibly several messages rather than one: those
-// of the claim whose records were waiting (at most Batch).
+// that message again, with the same Message-ID, once its lease is released
+// (the next start) or runs out: at least once, as before, but now possibly
+// several messages rather than one, those of the claim whose records were
+// waiting (at most Batch).
 func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 	jobs, err := r.store.ClaimJobs(ctx, r.queue, r.now(), r.policy.Batch, r.policy.Lease)
 	if err != nil {
