@@ -40,7 +40,7 @@ func BenchmarkJobMessages(b *testing.B) {
 	start := processCPU()
 	for b.Loop() {
 		for _, j := range jobs {
-			if _, _, _, err := o.JobMessage(j); err != nil {
+			if _, err := o.JobMessage(j); err != nil {
 				b.Fatal(err)
 			}
 		}

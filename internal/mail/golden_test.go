@@ -194,7 +194,7 @@ func goldenCases(t *testing.T) []goldenCase {
 				t.Fatal(err)
 			}
 			for i := range jobs {
-				jobs[i].Payload = renderedForm(t, o, jobs[i])
+				jobs[i] = renderedForm(t, o, jobs[i])
 			}
 			return jobs
 		}
@@ -331,27 +331,31 @@ func goldenCases(t *testing.T) []goldenCase {
 	return cs
 }
 
-// renderedForm is j's payload with its message rendered from its facts as
-// the Sender renders it when it sends it, and the facts left out: the
-// form every job had before the facts (the golden files' one format).
-func renderedForm(t *testing.T, o Options, j booking.Job) []byte {
+// renderedForm is j with its message rendered from its facts as the
+// Sender renders it when it sends it, the facts left out, and the hash of
+// the manage token the message carries: the form every job had before the
+// facts (the golden files' one format).
+func renderedForm(t *testing.T, o Options, j booking.Job) booking.Job {
 	t.Helper()
 	pl, err := decodePayload(j.Payload)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if pl.Render == nil {
-		return j.Payload
+		return j
 	}
-	if pl.Message, err = o.renderFacts(j.Kind, pl); err != nil {
+	var token *booking.ManageToken
+	if pl.Message, token, err = o.renderFacts(j.Kind, pl); err != nil {
 		t.Fatal(err)
 	}
 	pl.Render = nil
-	p, err := pl.encode()
-	if err != nil {
+	if j.Payload, err = pl.encode(); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	if token != nil {
+		j.ManageTokenHash = token.Hash // stored by the Sender before it sends
+	}
+	return j
 }
 
 // goldenJob wraps a message rendered at send time as the job it is sent

@@ -101,20 +101,22 @@ func ParsePayload(p []byte) (from string, to []string, msg []byte, err error) {
 	return pl.From, pl.To, pl.Message, nil
 }
 
-// JobMessage returns the envelope and message a mail job of a booking
-// change sends, rendered as the Sender renders it; for any other job it is
+// JobMessage returns what a mail job sends, its message rendered as the
+// Sender renders it (with a fresh manage token, which the Sender stores
+// first); for a job whose message was rendered when it was queued it is
 // ParsePayload's.
-func (o Options) JobMessage(j booking.Job) (from string, to []string, msg []byte, err error) {
+func (o Options) JobMessage(j booking.Job) (Outgoing, error) {
 	pl, err := decodePayload(j.Payload)
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("mail: payload: %w", err)
+		return Outgoing{}, fmt.Errorf("mail: payload: %w", err)
 	}
+	out := Outgoing{From: pl.From, To: pl.To, Message: pl.Message}
 	if pl.Render != nil {
-		if pl.Message, err = o.renderFacts(j.Kind, pl); err != nil {
-			return "", nil, nil, err
+		if out.Message, out.Token, err = o.renderFacts(j.Kind, pl); err != nil {
+			return Outgoing{}, err
 		}
 	}
-	return pl.From, pl.To, pl.Message, nil
+	return out, nil
 }
 
 // Jobs returns the hook the store calls inside every booking change: a job
@@ -155,10 +157,8 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		return nil, fmt.Errorf("mail: unknown event kind %q", e.Kind)
 	}
 	if b.Customer.Email != "" {
-		// Every customer e-mail carries its own fresh manage token; its
-		// hash is stored with the job, in the booking's transaction.
-		token, hash := newSecret()
-		letters = append(letters, letter{kind: kind, to: b.Customer.Email, token: token, tokenHash: hash})
+		// Its manage token is made when it is sent (renderFacts).
+		letters = append(letters, letter{kind: kind, to: b.Customer.Email})
 	}
 
 	// Staff: the artisan, each admin once, and on a move between artisans
@@ -204,7 +204,7 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("mail: payload: %w", err)
 		}
-		jobs = append(jobs, booking.Job{Queue: Queue, Kind: m.kind, BookingID: b.ID, Payload: p, ManageTokenHash: m.tokenHash})
+		jobs = append(jobs, booking.Job{Queue: Queue, Kind: m.kind, BookingID: b.ID, Payload: p})
 	}
 	if r, ok := o.reminder(b, now); ok {
 		jobs = append(jobs, r)
@@ -212,68 +212,79 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	return jobs, nil
 }
 
-// letter is one message an event's jobs will send: to whom, and what
-// only the moment of the change knows (the manage token, the notice).
+// letter is one message an event's jobs will send: to whom, and for a
+// member of staff which notice.
 type letter struct {
-	kind      string
-	to        string // the envelope's recipient
-	name      string // a member of staff's display name
-	index     int    // a staff notice's place among the event's (its Message-ID)
-	notice    notice
-	token     string // the customer's fresh manage token
-	tokenHash []byte
+	kind   string
+	to     string // the envelope's recipient
+	name   string // a member of staff's display name
+	index  int    // a staff notice's place among the event's (its Message-ID)
+	notice notice
 }
 
 func (m letter) facts(e booking.Event, now time.Time) *facts {
-	return &facts{Event: e, Now: now, Token: m.token, Name: m.name, Index: m.index, Notice: m.notice}
+	return &facts{Event: e, Now: now, Name: m.name, Index: m.index, Notice: m.notice}
 }
 
 // facts are what a job of a booking change holds instead of its message:
 // the change as it was made (the booking after it and before it, who made
 // it), the time it was made (the message's Date, the invitation's
-// DTSTAMP) and what only that moment knew. The Sender renders the message
-// from them when it sends it (renderFacts), as it always has a reminder:
-// the booking's transaction writes about a kilobyte instead of the 10-25
-// KB of a rendered message, and the request renders nothing. The message
-// is the one the change would have rendered, byte for byte
-// (TestMessagesByteForByte, TestFactsRenderAsTheChange), except for what
-// it reads of the catalogue and the configuration (the atelier's
-// address, the services' advice), which is as it is when it is sent.
+// DTSTAMP) and, for a staff notice, its recipient's name and which notice
+// it is. The Sender renders the message from them when it sends it
+// (renderFacts), as it always has a reminder: the booking's transaction
+// writes about a kilobyte instead of the 10-25 KB of a rendered message,
+// and the request renders nothing. The message is the one the change
+// would have rendered, byte for byte (TestMessagesByteForByte,
+// TestFactsRenderAsTheChange), except for what it reads of the catalogue
+// and the configuration (the atelier's contact details, the services'
+// advice), which is as it is when it is sent, and for the customer's
+// manage token, made when the message is sent and stored (as a hash, the
+// only form a token is ever kept in) before it goes out.
 type facts struct {
-	Event booking.Event `json:"event"`
-	Now   time.Time     `json:"now"`
-	// Token is the customer's manage token; its hash is the job's
-	// (booking.Job.ManageTokenHash).
-	Token  string `json:"token,omitempty"`
-	Name   string `json:"name,omitempty"`
-	Index  int    `json:"index,omitempty"`
-	Notice notice `json:"notice,omitempty"`
+	Event  booking.Event `json:"event"`
+	Now    time.Time     `json:"now"`
+	Name   string        `json:"name,omitempty"`
+	Index  int           `json:"index,omitempty"`
+	Notice notice        `json:"notice,omitempty"`
+}
+
+// Outgoing is what a mail job sends: its envelope, its message and the
+// manage token the message carries, whose hash must be stored before the
+// message goes out (nil when it carries none).
+type Outgoing struct {
+	From    string
+	To      []string
+	Message []byte
+	Token   *booking.ManageToken
 }
 
 // renderFacts renders the message of a job of kind to the one recipient
-// of pl from pl's facts.
-func (o *Options) renderFacts(kind string, pl payload) ([]byte, error) {
+// of pl from pl's facts; a message to the customer carries a fresh manage
+// token, returned with it.
+func (o *Options) renderFacts(kind string, pl payload) ([]byte, *booking.ManageToken, error) {
 	f := pl.Render
 	e := f.Event
 	if e.Booking == nil || len(pl.To) != 1 {
-		return nil, errors.New("mail: the facts of a message without its booking or recipient")
+		return nil, nil, errors.New("mail: the facts of a message without its booking or recipient")
 	}
 	d := o.display(e.Booking)
 	d.byReply = e.Actor == booking.ReplyActor
-	var m *rendered
-	var err error
 	switch kind {
 	case KindStaffNotice:
-		m, err = o.staffMessage(e, d, address(f.Name, pl.To[0]), f.Index, f.Now, f.Notice)
+		m, err := o.staffMessage(e, d, address(f.Name, pl.To[0]), f.Index, f.Now, f.Notice)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m.msg, nil, nil
 	case customerKind(e):
-		m, err = o.customerMessage(kind, d, e.Previous, f.Now, f.Token)
-	default:
-		return nil, fmt.Errorf("mail: a %s message of a %s event", kind, e.Kind)
+		token, hash := newSecret()
+		m, err := o.customerMessage(kind, d, e.Previous, f.Now, token)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m.msg, &booking.ManageToken{BookingID: e.Booking.ID, Hash: hash, Purpose: kind}, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	return m.msg, nil
+	return nil, nil, fmt.Errorf("mail: a %s message of a %s event", kind, e.Kind)
 }
 
 // notifyTeam gives a team's other artisans the artisan's notice (n); on a

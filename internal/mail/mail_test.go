@@ -92,7 +92,8 @@ func MustStoredJobs(tb testing.TB, o mail.Options, e booking.Event) []booking.Jo
 
 // MustJobs runs the JobsFunc for an event and returns its jobs with each
 // message rendered from its facts, as the Sender renders it when it sends
-// it (mail.Options.JobMessage), in the payload's message.
+// it (mail.Options.JobMessage), in the payload's message, and the hash of
+// the manage token it carries, which the Sender stores, in the job's.
 func MustJobs(tb testing.TB, o mail.Options, e booking.Event) []booking.Job {
 	tb.Helper()
 	jobs, err := mail.Jobs(o)(e)
@@ -103,21 +104,24 @@ func MustJobs(tb testing.TB, o mail.Options, e booking.Event) []booking.Job {
 		if j.Queue != mail.Queue || j.BookingID != e.Booking.ID {
 			tb.Errorf("job %+v: wrong queue or booking", j.Kind)
 		}
-		from, to, msg, err := o.JobMessage(j)
+		out, err := o.JobMessage(j)
 		if err != nil {
 			tb.Fatalf("JobMessage(%s): %v", j.Kind, err)
 		}
-		if len(msg) == 0 {
+		if len(out.Message) == 0 {
 			continue // a reminder, rendered when it is due
 		}
 		head, err := json.Marshal(struct {
 			From string   `json:"from"`
 			To   []string `json:"to"`
-		}{from, to})
+		}{out.From, out.To})
 		if err != nil {
 			tb.Fatal(err)
 		}
-		jobs[i].Payload = append(append(head, '\n'), msg...)
+		jobs[i].Payload = append(append(head, '\n'), out.Message...)
+		if out.Token != nil {
+			jobs[i].ManageTokenHash = out.Token.Hash // what the Sender stores
+		}
 	}
 	return jobs
 }

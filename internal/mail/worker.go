@@ -16,10 +16,11 @@ type BookingGetter interface {
 	Booking(ctx context.Context, id string) (*booking.Booking, error)
 }
 
-// LinkStore is what the messages rendered when they are sent (reminders,
-// links sent again) need besides the booking: a place to keep the hashes
-// of the fresh manage tokens they carry, stored before the message goes
-// out, and a customer's coming bookings. sqlite.Store satisfies it.
+// LinkStore is what the messages rendered when they are sent (a change's
+// message to the customer, reminders, links sent again) need besides the
+// booking: a place to keep the hashes of the fresh manage tokens they
+// carry, stored before the message goes out, and a customer's coming
+// bookings. sqlite.Store satisfies it.
 type LinkStore interface {
 	AddManageTokens(ctx context.Context, tokens ...booking.ManageToken) error
 	// CustomerBookings returns the confirmed bookings made with email (in
@@ -38,8 +39,9 @@ type Sender struct {
 	Transport Transport
 	// Bookings loads bookings for reminders; without it reminders fail.
 	Bookings BookingGetter
-	// Links keeps the manage tokens of reminders and finds the bookings
-	// of the links sent again; without it those fail.
+	// Links keeps the manage tokens of the customers' messages and
+	// finds the bookings of the links sent again; without it those fail
+	// (and are retried).
 	Links LinkStore
 	// Options render reminders and links at send time.
 	Options Options
@@ -84,9 +86,18 @@ func (s *Sender) prepare(ctx context.Context, j *booking.QueuedJob) (env Envelop
 		if len(pl.To) == 0 || pl.From == "" {
 			return env, nil, "", &permanentError{errors.New("mail job without envelope")}
 		}
-		msg, err := s.Options.renderFacts(j.Kind, pl)
+		msg, token, err := s.Options.renderFacts(j.Kind, pl)
 		if err != nil {
 			return env, nil, "", &permanentError{err}
+		}
+		if token != nil {
+			// Its manage token, stored before the message can reach anyone.
+			if s.Links == nil {
+				return env, nil, "", errors.New("no store for the message's manage token configured")
+			}
+			if err := s.Links.AddManageTokens(ctx, *token); err != nil {
+				return env, nil, "", fmt.Errorf("store the message's manage token: %w", err)
+			}
 		}
 		return env, msg, "", nil
 	}

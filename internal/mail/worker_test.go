@@ -25,6 +25,10 @@ import (
 // the backoff step... less a thousandth of its half), changed by opts.
 func MustWorker(tb testing.TB, q booking.JobQueue, srv *smtpServer, o mail.Options, bookings mail.BookingGetter, opts ...func(*outbox.Config)) *outbox.Runner {
 	tb.Helper()
+	if bookings == nil {
+		// No bookings, and a place for the customers' manage tokens.
+		bookings = &bookingMap{m: map[string]*booking.Booking{}}
+	}
 	s := &mail.Sender{
 		Transport: &mail.SMTP{Host: "127.0.0.1", Port: srv.Port(), TLS: mail.TLSNone, DialTimeout: 2 * time.Second, CommandTimeout: 300 * time.Millisecond},
 		Bookings:  bookings,
@@ -210,12 +214,17 @@ type bookingMap struct {
 	mu     sync.Mutex
 	m      map[string]*booking.Booking
 	tokens []booking.ManageToken
+	// tokensErr, when set, is what AddManageTokens fails with.
+	tokensErr error
 }
 
 // AddManageTokens records the tokens (mail.LinkStore).
 func (bm *bookingMap) AddManageTokens(_ context.Context, tokens ...booking.ManageToken) error {
 	bm.mu.Lock()
 	defer bm.mu.Unlock()
+	if bm.tokensErr != nil {
+		return bm.tokensErr
+	}
 	bm.tokens = append(bm.tokens, tokens...)
 	return nil
 }
@@ -448,6 +457,8 @@ func TestSenderRendersTheFacts(t *testing.T) {
 	o.ReminderBefore = 0
 	b := MustBooking(t, "bk_facts", booking.InPerson, t0)
 	e := booking.Event{Kind: booking.EventCreated, Booking: b}
+	const token = "tok-facts-000000000000000000000000000000000"
+	mail.FixSecrets(t, token) // the same in both renderings
 	stored := MustStoredJobs(t, o, e)
 	for _, j := range stored {
 		if _, _, msg, err := mail.ParsePayload(j.Payload); err != nil || len(msg) != 0 {
@@ -457,24 +468,44 @@ func TestSenderRendersTheFacts(t *testing.T) {
 	// What the change itself renders, before the atelier moves.
 	want := map[string][]byte{}
 	for _, j := range stored {
-		_, to, msg, err := o.JobMessage(j)
+		out, err := o.JobMessage(j)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want[to[0]] = boundaryless(msg)
+		want[out.To[0]] = withoutRandom(out.Message)
 	}
 	q := newMemQueue()
 	q.Add(clk.Now(), stored...)
 	srv := MustStartSMTP(t)
-	runOnce(t, MustWorker(t, q, srv, o, nil))
+	links := &bookingMap{m: map[string]*booking.Booking{}}
+	runOnce(t, MustWorker(t, q, srv, o, links))
 	got := srv.Received()
 	if len(got) != len(stored) {
 		t.Fatalf("server received %d messages, want %d", len(got), len(stored))
 	}
 	for _, r := range got {
-		if w, ok := want[r.To[0]]; !ok || !bytes.Equal(boundaryless(r.Data), w) {
+		if w, ok := want[r.To[0]]; !ok || !bytes.Equal(withoutRandom(r.Data), w) {
 			t.Errorf("the message to %s differs from the change's own rendering", r.To[0])
 		}
+		if r.To[0] != b.Customer.Email {
+			continue
+		}
+		// Its link's token was made when it was sent, and stored first.
+		_, text, _, _, _ := inviteOf(t, r.Data)
+		if MustManageToken(t, text, b.ID) != token || !links.opens(b.ID, token) {
+			t.Errorf("the confirmation's manage token is not in it, or was not stored before it was sent")
+		}
+	}
+
+	// A store that cannot keep the token: nothing is sent, and the job
+	// is tried again later.
+	q = newMemQueue()
+	q.Add(clk.Now(), stored[0])
+	srv = MustStartSMTP(t)
+	broken := &bookingMap{m: map[string]*booking.Booking{}, tokensErr: errors.New("database is locked")}
+	runOnce(t, MustWorker(t, q, srv, o, broken))
+	if j := q.Snapshot()[0]; j.state != "pending" || !strings.Contains(j.LastError, "manage token") || len(srv.Received()) != 0 {
+		t.Errorf("token not stored: state %s error %q, %d sent; want pending, retried, none sent", j.state, j.LastError, len(srv.Received()))
 	}
 
 	// The atelier's telephone number changes before the next change's
@@ -508,9 +539,9 @@ func TestSenderRendersTheFacts(t *testing.T) {
 	}
 }
 
-// boundaryless is msg with its MIME boundaries, random in every
+// withoutRandom is msg with its MIME boundaries, random in every
 // rendering, numbered in order of appearance.
-func boundaryless(msg []byte) []byte {
+func withoutRandom(msg []byte) []byte {
 	re := regexp.MustCompile(`boundary=([0-9a-f]{60})`)
 	for i, m := range re.FindAllSubmatch(msg, -1) {
 		msg = bytes.ReplaceAll(msg, m[1], fmt.Appendf(nil, "boundary-%051d", i+1))

@@ -151,7 +151,7 @@ func TestFailingMailIsVisible(t *testing.T) {
 	env.DB.Jobs = mail.Jobs(opts)
 	worker, err := outbox.New(outbox.Config{
 		Queue: mail.Queue, Store: env.DB, Now: clock.Now,
-		Handler: &mail.Sender{Bookings: env.DB, Options: opts, Transport: &mail.SMTP{Host: "127.0.0.1", Port: smtpd.port, TLS: mail.TLSNone}},
+		Handler: &mail.Sender{Bookings: env.DB, Links: env.DB, Options: opts, Transport: &mail.SMTP{Host: "127.0.0.1", Port: smtpd.port, TLS: mail.TLSNone}},
 		Policy:  outbox.Policy{Backoff: outbox.Backoff{Base: time.Minute, Max: time.Minute}},
 	})
 	if err != nil {
