@@ -32,12 +32,13 @@ $bin/atelier --config "$cfg" --db $d/load.db --addr 127.0.0.1:$port 2>>$d/server
 until curl -sf http://127.0.0.1:$port/healthz >/dev/null; do sleep 0.1; done
 l0=$(cut -d' ' -f1 /proc/loadavg); t0=$(ticks); x0=$(txs)
 $bin/atelier-load seed --url http://127.0.0.1:$port --bookings $n --concurrency 16 >$d/seed.log 2>&1
-t1=$(ticks); x1=$(txs); w1=$(date +%s.%N)
+t1=$(ticks); x1=$(txs); w1=$(date +%s.%N); e1=$(delivered)
 made=$(grep -o 'made [0-9]*' $d/seed.log | grep -o '[0-9]*' | head -1)
+rate=$(grep -o '([0-9]*/s)' $d/seed.log | head -1)
 for i in $(seq 1 1200); do [ "$(delivered)" -ge $((2 * made)) ] && break; sleep 0.05; done
 w2=$(date +%s.%N); sleep 0.3
 t2=$(ticks); x2=$(txs)
-echo "$(date -u +%H:%M:%S) $mode load $l0-$(cut -d' ' -f1 /proc/loadavg): $made bookings, $(delivered) e-mails;" \
+echo "$(date -u +%H:%M:%S) $mode load $l0-$(cut -d' ' -f1 /proc/loadavg): $made bookings $rate, $(delivered) e-mails ($e1 during the seed);" \
   "server ticks seed $((t1 - t0)), drain $((t2 - t1)) ($(echo "$w2 - $w1" | bc | cut -c1-5) s);" \
   "write transactions seed $(echo "$x1 - $x0" | bc), drain $(echo "$x2 - $x1" | bc)"
 kill -TERM $spid; wait $spid 2>/dev/null
