@@ -34,6 +34,24 @@ type Handler interface {
 	Handle(ctx context.Context, j booking.QueuedJob) error
 }
 
+// Preparer is a Handler that also prepares the jobs of each claim
+// together, before the first of them runs: work that each job would
+// otherwise do before its own, one job after the other, such as a store
+// write, is then done once for the claim (a mail worker can keep the
+// manage tokens of a claim's messages in one write, before any of them is
+// sent, rather than one write, one wait for the disk, a message). Prepare
+// keeps what it prepared for Handle, which still runs each job and returns
+// its outcome; a job Prepare did not prepare, or for which it failed, is
+// handled as without it, or fails in Handle with that error. Prepare is
+// called once for each claim that returned jobs, before the claim's first
+// Handle and never at the same time as one; some of the jobs it was given
+// may not run (a shutdown), and what it prepared for them is for it to
+// drop at its next call.
+type Preparer interface {
+	Handler
+	Prepare(ctx context.Context, jobs []booking.QueuedJob)
+}
+
 // HandlerFunc adapts a function to Handler.
 type HandlerFunc func(ctx context.Context, j booking.QueuedJob) error
 
@@ -233,6 +251,9 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 	jobs, err := r.store.ClaimJobs(ctx, r.queue, r.now(), r.policy.Batch, r.policy.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("claim %s jobs: %w", r.queue, err)
+	}
+	if p, ok := r.handler.(Preparer); ok && len(jobs) > 0 && ctx.Err() == nil {
+		p.Prepare(ctx, jobs)
 	}
 	var rec recorder
 	for _, j := range jobs {

@@ -657,3 +657,47 @@ func TestSlowJobDoesNotHoldEarlierRecords(t *testing.T) {
 		t.Errorf("job 1 was %s while job 2 ran for 10 s, want done within the record delay", seen)
 	}
 }
+
+// prepHandler notes each Prepare (the ids given, and how many jobs had
+// been handled by then) and each Handle.
+type prepHandler struct {
+	mu       sync.Mutex
+	prepared []string
+	handled  []int64
+}
+
+func (h *prepHandler) Prepare(_ context.Context, jobs []booking.QueuedJob) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ids := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
+	h.prepared = append(h.prepared, fmt.Sprintf("%v after %d handled", ids, len(h.handled)))
+}
+
+func (h *prepHandler) Handle(_ context.Context, j booking.QueuedJob) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.handled = append(h.handled, j.ID)
+	return nil
+}
+
+// TestPrepareEachClaim: a Preparer is given each claim's jobs together,
+// once, before the first of them runs; an empty claim prepares nothing.
+func TestPrepareEachClaim(t *testing.T) {
+	clk := &clock{t: t0}
+	q := MustOpenQueue(t, clk)
+	q.MustEnqueue(t, "x", 3)
+	h := &prepHandler{}
+	r := MustRunner(t, outbox.Config{Store: q, Handler: h, Now: clk.Now, Policy: outbox.Policy{Batch: 2}})
+	for range 3 {
+		runOnce(t, r)
+	}
+	if got, want := fmt.Sprint(h.prepared), "[[1 2] after 0 handled [3] after 2 handled]"; got != want {
+		t.Errorf("prepared %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(h.handled), "[1 2 3]"; got != want {
+		t.Errorf("handled %s, want %s", got, want)
+	}
+}
