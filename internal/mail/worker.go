@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/atelier-app/atelier/internal/booking"
@@ -45,6 +46,61 @@ type Sender struct {
 	Links LinkStore
 	// Options render reminders and links at send time.
 	Options Options
+
+	mu sync.Mutex
+	// prepared are the messages of the current claim rendered by Prepare,
+	// their manage tokens stored, by job id.
+	prepared map[int64][]byte
+}
+
+// Prepare renders the messages of a claim's jobs that are rendered from
+// their facts and stores the manage tokens they carry in one write,
+// before any of them is sent (outbox.Preparer): one write, one wait for
+// the disk, a claim, rather than one a customer's message. A job it could
+// not prepare (its facts do not render, the store failed) is prepared
+// again by Handle, alone, which also reports why.
+func (s *Sender) Prepare(ctx context.Context, jobs []booking.QueuedJob) {
+	s.mu.Lock()
+	s.prepared = nil // what the last claim left unsent
+	s.mu.Unlock()
+	if s.Links == nil || s.Options.check() != nil {
+		return
+	}
+	ready := make(map[int64][]byte, len(jobs))
+	var tokens []booking.ManageToken
+	for _, j := range jobs {
+		pl, err := decodePayload(j.Payload)
+		if err != nil || pl.Render == nil || len(pl.To) == 0 || pl.From == "" {
+			continue
+		}
+		msg, token, err := s.Options.renderFacts(j.Kind, pl)
+		if err != nil {
+			continue
+		}
+		if token != nil {
+			tokens = append(tokens, *token)
+		}
+		ready[j.ID] = msg
+	}
+	if len(tokens) > 0 {
+		if err := s.Links.AddManageTokens(ctx, tokens...); err != nil {
+			return
+		}
+	}
+	s.mu.Lock()
+	s.prepared = ready
+	s.mu.Unlock()
+}
+
+var _ outbox.Preparer = (*Sender)(nil)
+
+// takePrepared returns the message Prepare rendered for job id, once.
+func (s *Sender) takePrepared(id int64) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	msg, ok := s.prepared[id]
+	delete(s.prepared, id)
+	return msg, ok
 }
 
 // Handle sends the message of j.
@@ -85,6 +141,12 @@ func (s *Sender) prepare(ctx context.Context, j *booking.QueuedJob) (env Envelop
 	if pl.Render != nil {
 		if len(pl.To) == 0 || pl.From == "" {
 			return env, nil, "", &permanentError{errors.New("mail job without envelope")}
+		}
+		if msg, ok := s.takePrepared(j.ID); ok {
+			return env, msg, "", nil
+		}
+		if msg, ok := s.takePrepared(j.ID); ok {
+			return env, msg, "", nil
 		}
 		msg, token, err := s.Options.renderFacts(j.Kind, pl)
 		if err != nil {

@@ -214,15 +214,20 @@ type bookingMap struct {
 	mu     sync.Mutex
 	m      map[string]*booking.Booking
 	tokens []booking.ManageToken
-	// tokensErr, when set, is what AddManageTokens fails with.
+	// tokensErr, when set, is what AddManageTokens fails with, the
+	// first failures calls (all of them when failures is 0).
 	tokensErr error
+	failures  int
+	// calls counts the calls of AddManageTokens.
+	calls int
 }
 
 // AddManageTokens records the tokens (mail.LinkStore).
 func (bm *bookingMap) AddManageTokens(_ context.Context, tokens ...booking.ManageToken) error {
 	bm.mu.Lock()
 	defer bm.mu.Unlock()
-	if bm.tokensErr != nil {
+	bm.calls++
+	if bm.tokensErr != nil && (bm.failures == 0 || bm.calls <= bm.failures) {
 		return bm.tokensErr
 	}
 	bm.tokens = append(bm.tokens, tokens...)
@@ -547,4 +552,68 @@ func withoutRandom(msg []byte) []byte {
 		msg = bytes.ReplaceAll(msg, m[1], fmt.Appendf(nil, "boundary-%051d", i+1))
 	}
 	return msg
+}
+
+// TestSenderPreparesTheClaim: the manage tokens of a claim's messages are
+// stored in one write before the first is sent; when that write fails,
+// each message stores its own and is sent all the same.
+func TestSenderPreparesTheClaim(t *testing.T) {
+	clk := &clock{t: t0.Add(-72 * time.Hour)}
+	o := MustOptions(t, clk)
+	o.ReminderBefore, o.StaffCopies = 0, nil
+	for _, tc := range []struct {
+		name      string
+		failures  int
+		wantCalls int
+	}{
+		{"OneWrite", 0, 1},
+		{"WriteFails", 1, 1 + 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := newMemQueue()
+			var bs []*booking.Booking
+			for i := range 3 {
+				b := MustBooking(t, fmt.Sprintf("bk_claim%d", i), booking.InPerson, t0.Add(time.Duration(i)*time.Hour))
+				b.Customer.Email = fmt.Sprintf("c%d@example.org", i)
+				bs = append(bs, b)
+				q.Add(clk.Now(), MustStoredJobs(t, o, booking.Event{Kind: booking.EventCreated, Booking: b})...)
+			}
+			links := &bookingMap{m: map[string]*booking.Booking{}}
+			if tc.failures > 0 {
+				links.tokensErr, links.failures = errors.New("database is locked"), tc.failures
+			}
+			srv := MustStartSMTP(t)
+			if n := runOnce(t, MustWorker(t, q, srv, o, links)); n != 6 {
+				t.Fatalf("claimed %d jobs, want the 6 of one claim", n)
+			}
+			if links.calls != tc.wantCalls || len(links.tokens) != 3 {
+				t.Errorf("%d writes of %d tokens, want %d writes of 3", links.calls, len(links.tokens), tc.wantCalls)
+			}
+			got := srv.Received()
+			if len(got) != 6 {
+				t.Fatalf("server received %d messages, want 6", len(got))
+			}
+			for _, b := range bs {
+				found := false
+				for _, r := range got {
+					if r.To[0] != b.Customer.Email {
+						continue
+					}
+					found = true
+					_, text, _, _, _ := inviteOf(t, r.Data)
+					if token := MustManageToken(t, text, b.ID); !links.opens(b.ID, token) {
+						t.Errorf("%s: the link's token was not stored", b.ID)
+					}
+				}
+				if !found {
+					t.Errorf("%s: no confirmation sent", b.ID)
+				}
+			}
+			for _, j := range q.Snapshot() {
+				if j.state != "done" {
+					t.Errorf("job %d (%s): %s, want done", j.ID, j.Kind, j.state)
+				}
+			}
+		})
+	}
 }
