@@ -129,3 +129,20 @@ type FailingJobs struct {
 	Retrying  int // pending after a failed attempt
 	Failed    int // given up within the window
 }
+
+// backgroundKey marks a context as a job runner's (Background).
+type backgroundKey struct{}
+
+// Background returns ctx marked as background work: the job runners' own
+// store calls (claims, outcomes, what a job writes before its work). A
+// store with one writer may let the writes of requests that wait for an
+// answer go first, for a bounded time (sqlite: maxBackgroundWait).
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// IsBackground reports whether ctx is marked as background work.
+func IsBackground(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
+}

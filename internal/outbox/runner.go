@@ -247,7 +247,12 @@ func (r *Runner) Run(ctx context.Context) error {
 // (the next start) or runs out: at least once, as before, but now possibly
 // several messages rather than one, those of the claim whose records were
 // waiting (at most Batch).
+//
+// The claim, the outcomes and the handler's own store calls are background
+// work (booking.Background): a store may let the writes of requests that
+// wait for an answer go first, for a bounded time.
 func (r *Runner) RunOnce(ctx context.Context) (int, error) {
+	ctx = booking.Background(ctx)
 	jobs, err := r.store.ClaimJobs(ctx, r.queue, r.now(), r.policy.Batch, r.policy.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("claim %s jobs: %w", r.queue, err)

@@ -701,3 +701,52 @@ func TestPrepareEachClaim(t *testing.T) {
 		t.Errorf("handled %s, want %s", got, want)
 	}
 }
+
+// backgroundStore is a real queue that notes whether each claim and
+// record came with a context marked as background work.
+type backgroundStore struct {
+	*queue
+	mu    sync.Mutex
+	calls map[string]bool // every call of the name was background
+}
+
+func (s *backgroundStore) note(ctx context.Context, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev, ok := s.calls[name]; !ok || prev {
+		s.calls[name] = booking.IsBackground(ctx)
+	}
+}
+
+func (s *backgroundStore) ClaimJobs(ctx context.Context, queue string, now time.Time, limit int, lease time.Duration) ([]booking.QueuedJob, error) {
+	s.note(ctx, "claim")
+	return s.queue.ClaimJobs(ctx, queue, now, limit, lease)
+}
+
+func (s *backgroundStore) CompleteJob(ctx context.Context, id int64) error {
+	s.note(ctx, "complete")
+	return s.queue.CompleteJob(ctx, id)
+}
+
+// TestRunnerWorksInTheBackground: a runner's claims, outcomes and
+// handlers run with contexts marked as background work, which a store's
+// one writer lets requests' writes go before (sqlite's group commit).
+func TestRunnerWorksInTheBackground(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+	q := MustOpenQueue(t, clk)
+	q.MustEnqueue(t, "ok", 3)
+	s := &backgroundStore{queue: q, calls: map[string]bool{}}
+	h := outbox.HandlerFunc(func(ctx context.Context, j booking.QueuedJob) error {
+		s.note(ctx, "handle")
+		return nil
+	})
+	r := MustRunner(t, outbox.Config{Store: s, Handler: h, Now: clk.Now})
+	if n, err := r.RunOnce(context.Background()); n != 3 || err != nil {
+		t.Fatalf("RunOnce = %d, %v", n, err)
+	}
+	for _, name := range []string{"claim", "handle", "complete"} {
+		if bg, ok := s.calls[name]; !ok || !bg {
+			t.Errorf("%s: called %t, in the background %t; want every call in the background", name, ok, bg)
+		}
+	}
+}

@@ -110,6 +110,13 @@ func (db *DB) SetGroupBounds(calls int, d time.Duration) {
 	db.w.maxTime.Store(int64(d))
 }
 
+// SetBackgroundPacing sets how long a background write gives way at most
+// and the quiet it waits for (zero: the defaults). Set it between writes.
+func (db *DB) SetBackgroundPacing(wait, quiet time.Duration) {
+	db.w.maxBackgroundWait.Store(int64(wait))
+	db.w.quiet.Store(int64(quiet))
+}
+
 // SetQueuedHook has fn called with the length of the queue of writes each
 // time a write is queued, on the goroutine of the write. Set it between
 // writes; nil removes it.

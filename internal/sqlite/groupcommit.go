@@ -89,8 +89,13 @@ type writeReq struct {
 	ctx   context.Context
 	at    time.Time // the transaction's time; zero: DB.Now when fn starts
 	alone bool      // in a transaction of its own (inTxAlone)
-	state atomic.Int32
-	fn    func(tx *Tx) error
+	// background marks a job runner's write (booking.Background), which
+	// gives way to the others for a while (take); queued is when it was
+	// queued.
+	background bool
+	queued     time.Time
+	state      atomic.Int32
+	fn         func(tx *Tx) error
 	// answer is the call's outcome, from the writer.
 	answer chan outcome
 }
@@ -122,12 +127,20 @@ type writer struct {
 	// each time a write is queued (tests).
 	maxCalls atomic.Int64
 	maxTime  atomic.Int64
-	onQueued func(n int)
+	// lastRequest is when the last write that is not background work
+	// was queued (take); busyTimeout is the DB's (backgroundWait).
+	lastRequest time.Time
+	busyTimeout time.Duration
+	// maxBackgroundWait and quiet replace backgroundWait and
+	// backgroundQuiet when set (tests).
+	maxBackgroundWait, quiet atomic.Int64
+	onQueued                 func(n int)
 }
 
 // startWriter starts the writer's goroutine; openDB calls it once.
 func (db *DB) startWriter() {
 	db.w.wake = make(chan struct{}, 1)
+	db.w.busyTimeout = db.busyTimeout
 	db.w.stopped = make(chan struct{})
 	go db.writeLoop()
 }
@@ -201,6 +214,10 @@ func (w *writer) enqueue(r *writeReq) error {
 		w.mu.Unlock()
 		return errClosed
 	}
+	r.background, r.queued = booking.IsBackground(r.ctx), time.Now()
+	if !r.background {
+		w.lastRequest = r.queued
+	}
 	w.queue = append(w.queue, r)
 	n, hook := len(w.queue), w.onQueued
 	w.mu.Unlock()
@@ -214,19 +231,44 @@ func (w *writer) enqueue(r *writeReq) error {
 	return nil
 }
 
-// take returns the first queued request and marks it started, dropping
-// those whose callers gave up; nil when none is queued, or when the first
-// must run alone and inGroup is set (it then stays first in the queue).
+// A job runner's write (booking.Background: a mail worker's claim, the
+// outcomes of its sends) gives way to the writes of requests, which wait
+// for an answer: while bookings keep the one writer busy (a burst of
+// them), the runners' writes wait for a moment without a request's write
+// queued or arriving (backgroundQuiet), and the e-mails the bookings
+// queued go out once the burst is over, rather than slowing it down. A
+// runner's write waits backgroundWait at most (a tenth of the busy
+// timeout, after which a queued write gives up, if that is less): the
+// e-mails of a long burst still go, a claim of ten every few such waits.
+const (
+	maxBackgroundWait = 100 * time.Millisecond
+	backgroundQuiet   = 10 * time.Millisecond
+)
+
+// take returns the first queued request that may run and marks it
+// started, dropping those whose callers gave up; nil when none may run,
+// or when the one to run must run alone and inGroup is set (it then stays
+// queued). A request's write may always run; a background write only
+// after backgroundQuiet without a request's write queued, or once it has
+// waited backgroundWait.
 func (w *writer) take(inGroup bool) *writeReq {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for len(w.queue) > 0 {
-		r := w.queue[0]
+	now := time.Now()
+	for i := 0; i < len(w.queue); {
+		r := w.queue[i]
+		if r.state.Load() != reqQueued {
+			w.queue = slices.Delete(w.queue, i, i+1) // its caller gave up
+			continue
+		}
+		if r.background && w.holdBack(r, now) {
+			i++
+			continue
+		}
 		if r.alone && inGroup {
 			return nil
 		}
-		w.queue[0] = nil
-		w.queue = w.queue[1:]
+		w.queue = slices.Delete(w.queue, i, i+1)
 		if r.state.CompareAndSwap(reqQueued, reqStarted) {
 			return r
 		}
@@ -234,7 +276,50 @@ func (w *writer) take(inGroup bool) *writeReq {
 	return nil
 }
 
-// next waits for the next request; nil once the DB is closed.
+// holdBack reports whether the background write r must still give way
+// at now (take); w.mu is held.
+func (w *writer) holdBack(r *writeReq, now time.Time) bool {
+	return now.Sub(r.queued) < w.backgroundWait() && now.Sub(w.lastRequest) < w.backgroundQuiet()
+}
+
+// heldUntil is when the first background write of the queue may run, or
+// the zero time when the queue is empty or holds a write that may run.
+func (w *writer) heldUntil() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var until time.Time
+	for _, r := range w.queue {
+		if !r.background || r.state.Load() != reqQueued {
+			return time.Time{}
+		}
+		t := r.queued.Add(w.backgroundWait())
+		if q := w.lastRequest.Add(w.backgroundQuiet()); q.Before(t) {
+			t = q
+		}
+		if until.IsZero() || t.Before(until) {
+			until = t
+		}
+	}
+	return until
+}
+
+// backgroundWait and backgroundQuiet are the constants, or the tests'.
+func (w *writer) backgroundWait() time.Duration {
+	if d := w.maxBackgroundWait.Load(); d > 0 {
+		return time.Duration(d)
+	}
+	return min(maxBackgroundWait, w.busyTimeout/10)
+}
+
+func (w *writer) backgroundQuiet() time.Duration {
+	if d := w.quiet.Load(); d > 0 {
+		return time.Duration(d)
+	}
+	return backgroundQuiet
+}
+
+// next waits for the next request that may run; nil once the DB is
+// closed.
 func (w *writer) next() *writeReq {
 	for {
 		if r := w.take(false); r != nil {
@@ -246,7 +331,19 @@ func (w *writer) next() *writeReq {
 		if closed {
 			return nil
 		}
-		<-w.wake
+		until := w.heldUntil()
+		if until.IsZero() {
+			<-w.wake
+			continue
+		}
+		// Only background writes, giving way: until the first may run,
+		// or a new write comes.
+		t := time.NewTimer(max(time.Until(until), 100*time.Microsecond))
+		select {
+		case <-w.wake:
+		case <-t.C:
+		}
+		t.Stop()
 	}
 }
 

@@ -587,3 +587,62 @@ func TestGroupCommitGoexitInFn(t *testing.T) {
 		t.Errorf("the booking after: %+v, want %+v", got, want)
 	}
 }
+
+// TestBackgroundWritesGiveWay: a job runner's write (booking.Background)
+// queued before a request's lets the request's go first, and runs once no
+// request's write has come for the quiet time; one that has waited its
+// longest goes in its turn.
+func TestBackgroundWritesGiveWay(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		wait, quiet time.Duration
+		want        []string
+	}{
+		{"GivesWay", time.Hour, 20 * time.Millisecond, []string{"request", "runner"}},
+		{"WaitedLongest", time.Nanosecond, time.Hour, []string{"runner", "request"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := MustOpenDBOptions(t, filepath.Join(t.TempDir(), "atelier.db"), sqlite.Options{})
+			db.SetBackgroundPacing(tc.wait, tc.quiet)
+			t.Cleanup(func() { db.SetBackgroundPacing(0, 0) })
+			var mu sync.Mutex
+			var order []string
+			write := func(ctx context.Context, name string) func() error {
+				return func() error {
+					return db.InTx(ctx, func(*sqlite.Tx) error {
+						mu.Lock()
+						order = append(order, name)
+						mu.Unlock()
+						return nil
+					})
+				}
+			}
+			g := holdWriter(t, db)
+			runner := g.start(write(booking.Background(ctx), "runner"))
+			request := g.start(write(ctx, "request"))
+			mustNoErr(t, g.open())
+			mustNoErr(t, <-request)
+			mustNoErr(t, <-runner)
+			if !slices.Equal(order, tc.want) {
+				t.Errorf("ran %v, want %v", order, tc.want)
+			}
+		})
+	}
+}
+
+// TestBackgroundWriteAloneRuns: a background write with no other write
+// queued runs after the quiet time though the request's write before it
+// was moments ago: the writer does not wait for a write to wake it.
+func TestBackgroundWriteAloneRuns(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDBOptions(t, filepath.Join(t.TempDir(), "atelier.db"), sqlite.Options{})
+	db.SetBackgroundPacing(time.Hour, 30*time.Millisecond)
+	t.Cleanup(func() { db.SetBackgroundPacing(0, 0) })
+	mustNoErr(t, db.InTx(ctx, func(*sqlite.Tx) error { return nil }))
+	began := time.Now()
+	mustNoErr(t, db.InTx(booking.Background(ctx), func(*sqlite.Tx) error { return nil }))
+	if d := time.Since(began); d > 5*time.Second {
+		t.Errorf("the background write took %s", d)
+	}
+}
