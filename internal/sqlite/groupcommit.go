@@ -283,13 +283,17 @@ func (w *writer) holdBack(r *writeReq, now time.Time) bool {
 }
 
 // heldUntil is when the first background write of the queue may run, or
-// the zero time when the queue is empty or holds a write that may run.
+// the zero time when the queue holds none or holds a request's write
+// (which may run).
 func (w *writer) heldUntil() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var until time.Time
 	for _, r := range w.queue {
-		if !r.background || r.state.Load() != reqQueued {
+		if r.state.Load() != reqQueued {
+			continue // its caller gave up: take drops it
+		}
+		if !r.background {
 			return time.Time{}
 		}
 		t := r.queued.Add(w.backgroundWait())
