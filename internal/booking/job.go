@@ -130,19 +130,39 @@ type FailingJobs struct {
 	Failed    int // given up within the window
 }
 
-// backgroundKey marks a context as a job runner's (Background).
-type backgroundKey struct{}
+// workKey marks a context as a job runner's (Background, JobWork).
+type workKey struct{}
 
-// Background returns ctx marked as background work: the job runners' own
-// store calls (claims, outcomes, what a job writes before its work). A
-// store with one writer may let the writes of requests that wait for an
-// answer go first, for a bounded time (sqlite: maxBackgroundWait).
+// Kinds of work a context may be marked with (workKey).
+const (
+	workBackground = 1 + iota // may give way to requests' writes
+	workJob                   // a job's own, not a request's
+)
+
+// Background returns ctx marked as background work: a job runner's
+// claims. A store with one writer may let the writes of requests that
+// wait for an answer go first, for a bounded time (sqlite:
+// maxBackgroundWait).
 func Background(ctx context.Context) context.Context {
-	return context.WithValue(ctx, backgroundKey{}, true)
+	return context.WithValue(ctx, workKey{}, workBackground)
+}
+
+// JobWork returns ctx marked as a job runner's work that must not wait
+// (recording a job's outcome, the job itself): such a store neither holds
+// it back nor counts it as a request's write.
+func JobWork(ctx context.Context) context.Context {
+	return context.WithValue(ctx, workKey{}, workJob)
 }
 
 // IsBackground reports whether ctx is marked as background work.
 func IsBackground(ctx context.Context) bool {
-	b, _ := ctx.Value(backgroundKey{}).(bool)
-	return b
+	w, _ := ctx.Value(workKey{}).(int)
+	return w == workBackground
+}
+
+// IsJobWork reports whether ctx is marked as a job runner's work of
+// either kind (Background, JobWork).
+func IsJobWork(ctx context.Context) bool {
+	w, _ := ctx.Value(workKey{}).(int)
+	return w != 0
 }

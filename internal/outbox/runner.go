@@ -229,45 +229,36 @@ func (r *Runner) Run(ctx context.Context) error {
 
 // RunOnce claims the due jobs (up to Batch) and runs them one after the
 // other; it returns how many it claimed. What came of each job is recorded
-// on the job; the error returned is the queue's own (the store failing).
-// Once ctx is done no further job is started: the claimed ones stay leased
-// and the next start releases them.
+// on the job before the next one starts, so that a crash in a job's work
+// (a mail server that never answers) leaves only that job to run again:
+// every message accepted before it is marked sent. The error returned is
+// the queue's own (the store failing). Once ctx is done no further job is
+// started: the claimed ones stay leased and the next start releases them.
 //
-// The outcomes of a claim's jobs are recorded together (recorder): once
-// its last job has run, or recordDelay after the first outcome that waits,
-// whichever comes first, every outcome waiting is handed to the store at
-// once, each a call of its own, and the store's group commit takes them
-// into one transaction: one COMMIT, one wait for the disk, for the lot,
-// where each job's completion was a transaction of its own. Each outcome
-// is still recorded only once its handler has returned (a message is
-// marked sent only after the transport accepted it), and RunOnce returns
-// only once all its records are done: the next claim sees them, and a
-// shutdown waits for them. A crash between a send and its record sends
-// that message again, with the same Message-ID, once its lease is released
-// (the next start) or runs out: at least once, as before, but now possibly
-// several messages rather than one, those of the claim whose records were
-// waiting (at most Batch).
-//
-// The claim, the outcomes and the handler's own store calls are background
-// work (booking.Background): a store may let the writes of requests that
-// wait for an answer go first, for a bounded time.
+// The claim is background work (booking.Background): a store with one
+// writer may let the writes of requests that wait for an answer go first,
+// for a bounded time, so that a burst of bookings is not slowed by the
+// e-mails it queued. The rest, the jobs and their outcomes, is the
+// runner's work that does not wait (booking.JobWork).
 func (r *Runner) RunOnce(ctx context.Context) (int, error) {
-	ctx = booking.Background(ctx)
-	jobs, err := r.store.ClaimJobs(ctx, r.queue, r.now(), r.policy.Batch, r.policy.Lease)
+	ctx = booking.JobWork(ctx)
+	jobs, err := r.store.ClaimJobs(booking.Background(ctx), r.queue, r.now(), r.policy.Batch, r.policy.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("claim %s jobs: %w", r.queue, err)
 	}
 	if p, ok := r.handler.(Preparer); ok && len(jobs) > 0 && ctx.Err() == nil {
 		p.Prepare(ctx, jobs)
 	}
-	var rec recorder
+	var errs []error
 	for _, j := range jobs {
 		if ctx.Err() != nil {
 			break
 		}
-		r.run(ctx, j, &rec)
+		if err := r.run(ctx, j); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return len(jobs), rec.wait()
+	return len(jobs), errors.Join(errs...)
 }
 
 // recordTimeout bounds the store call that records a job's outcome, which
@@ -275,100 +266,16 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 // server just before a shutdown is marked sent, not sent again.
 const recordTimeout = 15 * time.Second
 
-// recordDelay is how long an outcome may wait for the others of its claim
-// before it is recorded all the same: a claim's jobs run in a few
-// milliseconds when the transport is quick, and a slow job (a mail server
-// taking seconds, a calendar write with its retries) must not hold the
-// records of the jobs before it, whose leases run meanwhile.
-const recordDelay = 50 * time.Millisecond
-
-// recorder gathers the outcomes of one claim's jobs and records them
-// together (RunOnce): each waiting outcome is a store call, started on a
-// goroutine of its own when the claim's jobs have all run (wait) or
-// recordDelay after the first of those waiting (the timer), so that the
-// calls reach the store together. It gathers their errors.
-type recorder struct {
-	wg      sync.WaitGroup // the records not done, waiting or running
-	mu      sync.Mutex
-	waiting []func()
-	timer   *time.Timer
-	errs    []error
-}
-
-// record has fn, the recording of one outcome, run with the others of the
-// claim, on a context that outlives ctx's cancellation by at most
-// recordTimeout.
-func (rec *recorder) record(ctx context.Context, fn func(ctx context.Context) error) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	rec.wg.Add(1)
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	rec.waiting = append(rec.waiting, func() {
-		defer rec.wg.Done()
-		defer cancel()
-		rec.add(fn(rctx))
-	})
-	if len(rec.waiting) > 1 {
-		return
-	}
-	if rec.timer == nil {
-		rec.timer = time.AfterFunc(recordDelay, rec.start)
-	} else {
-		rec.timer.Reset(recordDelay)
-	}
-}
-
-// start starts the waiting records, each on a goroutine of its own.
-func (rec *recorder) start() {
-	rec.mu.Lock()
-	waiting := rec.waiting
-	rec.waiting = nil
-	rec.mu.Unlock()
-	for _, f := range waiting {
-		go f()
-	}
-}
-
-// recordNow runs fn as a record, but returns only once it is done.
-func (rec *recorder) recordNow(ctx context.Context, fn func(ctx context.Context) error) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	rec.add(fn(rctx))
-}
-
-func (rec *recorder) add(err error) {
-	if err != nil {
-		rec.mu.Lock()
-		rec.errs = append(rec.errs, err)
-		rec.mu.Unlock()
-	}
-}
-
-// wait starts the records still waiting, waits for every record and
-// returns their errors.
-func (rec *recorder) wait() error {
-	if rec.timer != nil {
-		rec.timer.Stop()
-	}
-	rec.start()
-	rec.wg.Wait()
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	return errors.Join(rec.errs...)
-}
-
-// run runs one job and has rec record its outcome; rec gathers only store
-// errors. The records that write only the job's own row (done, skipped,
-// put off, retried, failed by the handler's Permanent) wait for the
-// others of the claim; the give-up, which also tells the handler, is
-// recorded before the next job starts.
-func (r *Runner) run(ctx context.Context, j booking.QueuedJob, rec *recorder) {
+// run runs one job and records its outcome; it returns only store errors.
+func (r *Runner) run(ctx context.Context, j booking.QueuedJob) error {
 	attempt := max(j.Attempts, 1) // the store counts an attempt when it claims a job
 	log := r.log.With("job", j.ID, "kind", j.Kind, "booking", j.BookingID, "attempt", attempt)
 	herr := r.handler.Handle(ctx, j)
 	if herr != nil && ctx.Err() != nil {
-		return // interrupted by the shutdown, not failed: the lease holds it
+		return nil // interrupted by the shutdown, not failed: the lease holds it
 	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	wrap := func(verb string, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s %s job %d: %w", verb, r.queue, j.ID, err)
@@ -377,44 +284,31 @@ func (r *Runner) run(ctx context.Context, j booking.QueuedJob, rec *recorder) {
 	}
 	if herr == nil {
 		log.InfoContext(ctx, "job done")
-		rec.record(ctx, func(rctx context.Context) error { return wrap("complete", r.store.CompleteJob(rctx, j.ID)) })
-		return
+		return wrap("complete", r.store.CompleteJob(rctx, j.ID))
 	}
 	o := classify(herr)
 	text := herr.Error()
 	switch {
 	case o.kind == skip:
 		log.InfoContext(ctx, "job skipped", "reason", text)
-		rec.record(ctx, func(rctx context.Context) error { return wrap("complete", r.store.CompleteJob(rctx, j.ID)) })
-		return
+		return wrap("complete", r.store.CompleteJob(rctx, j.ID))
 	case o.kind == putOff:
 		log.DebugContext(ctx, "job put off", "until", o.until, "err", r.safe(herr))
-		rec.record(ctx, func(rctx context.Context) error {
-			return wrap("put off", r.store.PostponeJob(rctx, j.ID, text, o.until))
-		})
-		return
+		return wrap("put off", r.store.PostponeJob(rctx, j.ID, text, o.until))
 	case o.kind == permanent:
 		log.ErrorContext(ctx, "job failed; left for staff", "err", r.safe(herr))
-		rec.record(ctx, func(rctx context.Context) error { return wrap("fail", r.store.FailJob(rctx, j.ID, text)) })
-		return
+		return wrap("fail", r.store.FailJob(rctx, j.ID, text))
 	case attempt >= r.policy.MaxAttempts:
 		log.ErrorContext(ctx, "job failed; left for staff", "err", r.safe(herr), "gave_up_after", attempt)
-		// Before the next job, as before: GaveUp writes more than this
-		// job's row (the calendar sync marks its booking failed), and the
-		// next job may be of the same booking.
-		rec.recordNow(ctx, func(rctx context.Context) error {
-			var gerr error
-			if g, ok := r.handler.(GiveUpHandler); ok {
-				gerr = g.GaveUp(rctx, j, herr)
-			}
-			return errors.Join(wrap("fail", r.store.FailJob(rctx, j.ID, text)), gerr)
-		})
-		return
+		var gerr error
+		if g, ok := r.handler.(GiveUpHandler); ok {
+			gerr = g.GaveUp(rctx, j, herr)
+		}
+		return errors.Join(wrap("fail", r.store.FailJob(rctx, j.ID, text)), gerr)
 	}
 	delay := r.policy.Backoff.Delay(attempt-1, o.wait, r.jitter())
 	log.WarnContext(ctx, "job failed; will retry", "err", r.safe(herr), "retry_in", delay)
-	retryAt := r.now().Add(delay)
-	rec.record(ctx, func(rctx context.Context) error { return wrap("retry", r.store.RetryJob(rctx, j.ID, text, retryAt)) })
+	return wrap("retry", r.store.RetryJob(rctx, j.ID, text, r.now().Add(delay)))
 }
 
 // safe is err as the log may show it.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -471,50 +470,6 @@ func (s *gatedStore) CompleteJob(ctx context.Context, id int64) error {
 	return err
 }
 
-// TestRecordWhileTheNextJobRuns: a job's outcome is recorded while the
-// next job runs, not before it starts (the records of consecutive jobs
-// then share one COMMIT of the store's group commit); each is recorded only
-// after its handler returned, and RunOnce returns only once every record is
-// done.
-func TestRecordWhileTheNextJobRuns(t *testing.T) {
-	clk := &clock{t: t0}
-	q := MustOpenQueue(t, clk)
-	q.MustEnqueue(t, "x", 3)
-	s := &gatedStore{JobQueue: q, hold: map[int64]bool{1: true, 2: true}, gate: make(chan struct{})}
-	var returned sync.Map // job id → its handler has returned
-	r := MustRunner(t, outbox.Config{Store: s, Now: clk.Now,
-		Handler: outbox.HandlerFunc(func(_ context.Context, j booking.QueuedJob) error {
-			// The records of the jobs before this one may still wait at the
-			// gate; the last job opens it.
-			if j.ID == 3 {
-				close(s.gate)
-			}
-			returned.Store(j.ID, true)
-			return nil
-		})})
-	type result struct {
-		n, finished int
-		err         error
-	}
-	done := make(chan result, 1)
-	go func() {
-		n, err := r.RunOnce(context.Background())
-		done <- result{n, int(s.finished.Load()), err}
-	}()
-	res := <-done
-	if res.err != nil {
-		t.Fatalf("RunOnce: %v", res.err)
-	}
-	if res.n != 3 || res.finished != 3 {
-		t.Errorf("RunOnce returned with %d of its %d records finished, want all 3", res.finished, res.n)
-	}
-	for i, row := range q.rows(t) {
-		if _, ok := returned.Load(int64(i + 1)); !ok || row.state != "done" || row.leased {
-			t.Errorf("job %d = %+v (handled: %v), want done", i+1, row, ok)
-		}
-	}
-}
-
 // TestRecordErrorsReported: a record that fails is returned by RunOnce,
 // and the other jobs' records are made all the same.
 func TestRecordErrorsReported(t *testing.T) {
@@ -581,83 +536,6 @@ func TestGiveUpBeforeTheNextJob(t *testing.T) {
 	}
 }
 
-// orderStore is a real queue that notes, at each CompleteJob, how many
-// jobs had been handled by then.
-type orderStore struct {
-	booking.JobQueue
-	handled *atomic.Int32
-	mu      sync.Mutex
-	at      []int32
-}
-
-func (s *orderStore) CompleteJob(ctx context.Context, id int64) error {
-	s.mu.Lock()
-	s.at = append(s.at, s.handled.Load())
-	s.mu.Unlock()
-	return s.JobQueue.CompleteJob(ctx, id)
-}
-
-// TestClaimRecordedTogether: the outcomes of a claim's quick jobs reach
-// the store together, once the last job has run, and the store's group
-// commit records them in fewer transactions than writes (on SQLite one or
-// two, where each completion was one).
-func TestClaimRecordedTogether(t *testing.T) {
-	clk := &clock{t: t0}
-	q := MustOpenQueue(t, clk)
-	q.MustEnqueue(t, "x", 10)
-	var handled atomic.Int32
-	s := &orderStore{JobQueue: q, handled: &handled}
-	r := MustRunner(t, outbox.Config{Store: s, Now: clk.Now,
-		Handler: outbox.HandlerFunc(func(context.Context, booking.QueuedJob) error {
-			runtime.Gosched() // as a transport waiting for its server: a record started could run now
-			handled.Add(1)
-			return nil
-		})})
-	before := q.WriterStats()
-	if n := runOnce(t, r); n != 10 {
-		t.Fatalf("claimed %d jobs, want 10", n)
-	}
-	after := q.WriterStats()
-	if want := slices.Repeat([]int32{10}, 10); !slices.Equal(s.at, want) {
-		t.Errorf("the completions began with %v jobs handled, want each after all 10", s.at)
-	}
-	txs, calls := after.Transactions-before.Transactions, after.Calls-before.Calls
-	if calls != 11 || txs >= calls {
-		t.Errorf("the claim and its 10 completions took %d transactions for %d writes, want 11 writes sharing transactions", txs, calls)
-	}
-	for i, row := range q.rows(t) {
-		if row.state != "done" {
-			t.Errorf("job %d is %s, want done", i+1, row.state)
-		}
-	}
-	t.Logf("%d transactions for the claim and its 10 completions", txs)
-}
-
-// TestSlowJobDoesNotHoldEarlierRecords: a job that takes long does not
-// hold the records of the jobs before it (whose leases run meanwhile):
-// they are recorded within recordDelay, while it still runs.
-func TestSlowJobDoesNotHoldEarlierRecords(t *testing.T) {
-	clk := &clock{t: t0}
-	q := MustOpenQueue(t, clk)
-	q.MustEnqueue(t, "x", 2)
-	var seen string
-	r := MustRunner(t, outbox.Config{Store: q, Now: clk.Now,
-		Handler: outbox.HandlerFunc(func(_ context.Context, j booking.QueuedJob) error {
-			if j.ID == 2 {
-				// A slow job: it ends once job 1 is recorded, or gives up.
-				deadline := time.Now().Add(10 * time.Second)
-				for seen = q.rows(t)[0].state; seen != "done" && time.Now().Before(deadline); seen = q.rows(t)[0].state {
-					time.Sleep(5 * time.Millisecond) // polling the store for the record, bounded by the deadline
-				}
-			}
-			return nil
-		})})
-	runOnce(t, r)
-	if seen != "done" {
-		t.Errorf("job 1 was %s while job 2 ran for 10 s, want done within the record delay", seen)
-	}
-}
-
 // prepHandler notes each Prepare (the ids given, and how many jobs had
 // been handled by then) and each Handle.
 type prepHandler struct {
@@ -707,15 +585,23 @@ func TestPrepareEachClaim(t *testing.T) {
 type backgroundStore struct {
 	*queue
 	mu    sync.Mutex
-	calls map[string]bool // every call of the name was background
+	calls map[string]string // name → how its calls were marked, if all alike
 }
 
 func (s *backgroundStore) note(ctx context.Context, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if prev, ok := s.calls[name]; !ok || prev {
-		s.calls[name] = booking.IsBackground(ctx)
+	mark := "request"
+	switch {
+	case booking.IsBackground(ctx):
+		mark = "background"
+	case booking.IsJobWork(ctx):
+		mark = "job work"
 	}
+	if prev, ok := s.calls[name]; ok && prev != mark {
+		mark = "mixed"
+	}
+	s.calls[name] = mark
 }
 
 func (s *backgroundStore) ClaimJobs(ctx context.Context, queue string, now time.Time, limit int, lease time.Duration) ([]booking.QueuedJob, error) {
@@ -728,14 +614,15 @@ func (s *backgroundStore) CompleteJob(ctx context.Context, id int64) error {
 	return s.queue.CompleteJob(ctx, id)
 }
 
-// TestRunnerWorksInTheBackground: a runner's claims, outcomes and
-// handlers run with contexts marked as background work, which a store's
-// one writer lets requests' writes go before (sqlite's group commit).
-func TestRunnerWorksInTheBackground(t *testing.T) {
+// TestRunnerClaimsInTheBackground: a runner's claims run with contexts
+// marked as background work, which a store's one writer lets requests'
+// writes go before (sqlite's group commit); the jobs and their outcomes
+// as job work, which is neither held back nor taken for a request's.
+func TestRunnerClaimsInTheBackground(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
 	q := MustOpenQueue(t, clk)
 	q.MustEnqueue(t, "ok", 3)
-	s := &backgroundStore{queue: q, calls: map[string]bool{}}
+	s := &backgroundStore{queue: q, calls: map[string]string{}}
 	h := outbox.HandlerFunc(func(ctx context.Context, j booking.QueuedJob) error {
 		s.note(ctx, "handle")
 		return nil
@@ -744,9 +631,34 @@ func TestRunnerWorksInTheBackground(t *testing.T) {
 	if n, err := r.RunOnce(context.Background()); n != 3 || err != nil {
 		t.Fatalf("RunOnce = %d, %v", n, err)
 	}
-	for _, name := range []string{"claim", "handle", "complete"} {
-		if bg, ok := s.calls[name]; !ok || !bg {
-			t.Errorf("%s: called %t, in the background %t; want every call in the background", name, ok, bg)
+	for name, want := range map[string]string{"claim": "background", "handle": "job work", "complete": "job work"} {
+		if got := s.calls[name]; got != want {
+			t.Errorf("%s: marked %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestRecordedBeforeTheNextJob: a job's outcome is in the store before the
+// next job of its claim starts, so that a crash in that job's work (a mail
+// server that never answers) leaves no earlier message to send again.
+func TestRecordedBeforeTheNextJob(t *testing.T) {
+	clk := &clock{t: t0}
+	q := MustOpenQueue(t, clk)
+	q.MustEnqueue(t, "x", 3)
+	var seen []string
+	h := outbox.HandlerFunc(func(_ context.Context, j booking.QueuedJob) error {
+		var states []string
+		for _, row := range q.rows(t)[:j.ID-1] {
+			states = append(states, row.state)
+		}
+		seen = append(seen, fmt.Sprint(states))
+		return nil
+	})
+	r := MustRunner(t, outbox.Config{Store: q, Handler: h, Now: clk.Now})
+	if n := runOnce(t, r); n != 3 {
+		t.Fatalf("claimed %d jobs, want 3", n)
+	}
+	if want := []string{"[]", "[done]", "[done done]"}; !slices.Equal(seen, want) {
+		t.Errorf("the jobs before each saw %v, want %v", seen, want)
 	}
 }

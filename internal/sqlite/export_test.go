@@ -117,6 +117,14 @@ func (db *DB) SetBackgroundPacing(wait, quiet time.Duration) {
 	db.w.quiet.Store(int64(quiet))
 }
 
+// ForgetRequests makes the writer forget when it last saw a request's
+// write (the store's own at open, say), as if none had come.
+func (db *DB) ForgetRequests() {
+	db.w.mu.Lock()
+	db.w.lastRequest = time.Time{}
+	db.w.mu.Unlock()
+}
+
 // SetQueuedHook has fn called with the length of the queue of writes each
 // time a write is queued, on the goroutine of the write. Set it between
 // writes; nil removes it.

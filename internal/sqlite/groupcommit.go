@@ -127,8 +127,9 @@ type writer struct {
 	// each time a write is queued (tests).
 	maxCalls atomic.Int64
 	maxTime  atomic.Int64
-	// lastRequest is when the last write that is not background work
-	// was queued (take); busyTimeout is the DB's (backgroundWait).
+	// lastRequest is when the last write of a request (not a job
+	// runner's, booking.IsJobWork) was queued (take); busyTimeout is the
+	// DB's (backgroundWait).
 	lastRequest time.Time
 	busyTimeout time.Duration
 	// maxBackgroundWait and quiet replace backgroundWait and
@@ -215,8 +216,8 @@ func (w *writer) enqueue(r *writeReq) error {
 		return errClosed
 	}
 	r.background, r.queued = booking.IsBackground(r.ctx), time.Now()
-	if !r.background {
-		w.lastRequest = r.queued
+	if !booking.IsJobWork(r.ctx) {
+		w.lastRequest = r.queued // a request's write
 	}
 	w.queue = append(w.queue, r)
 	n, hook := len(w.queue), w.onQueued
@@ -231,9 +232,9 @@ func (w *writer) enqueue(r *writeReq) error {
 	return nil
 }
 
-// A job runner's write (booking.Background: a mail worker's claim, the
-// outcomes of its sends) gives way to the writes of requests, which wait
-// for an answer: while bookings keep the one writer busy (a burst of
+// A job runner's claim (booking.Background) gives way to the writes of
+// requests, which wait for an answer (the runners' other writes,
+// booking.JobWork, neither wait nor count as requests'): while bookings keep the one writer busy (a burst of
 // them), the runners' writes wait for a moment without a request's write
 // queued or arriving (backgroundQuiet), and the e-mails the bookings
 // queued go out once the burst is over, rather than slowing it down. A

@@ -646,3 +646,21 @@ func TestBackgroundWriteAloneRuns(t *testing.T) {
 		t.Errorf("the background write took %s", d)
 	}
 }
+
+// TestJobWorkIsNoRequest: a job runner's own writes (booking.JobWork: a
+// job's outcome) are not requests' writes a background claim gives way to,
+// or the mail worker's outcomes would hold back its next claim.
+func TestJobWorkIsNoRequest(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDBOptions(t, filepath.Join(t.TempDir(), "atelier.db"), sqlite.Options{BusyTimeout: 3 * time.Second})
+	db.SetBackgroundPacing(time.Hour, time.Hour) // held for good after a request's write
+	t.Cleanup(func() { db.SetBackgroundPacing(0, 0) })
+	db.ForgetRequests() // the store's own writes at open
+	mustNoErr(t, db.InTx(booking.JobWork(ctx), func(*sqlite.Tx) error { return nil }))
+	mustNoErr(t, db.InTx(booking.Background(ctx), func(*sqlite.Tx) error { return nil }))
+	// A request's write, and the claim after it is held: the test holds.
+	mustNoErr(t, db.InTx(ctx, func(*sqlite.Tx) error { return nil }))
+	if err := db.InTx(booking.Background(ctx), func(*sqlite.Tx) error { return nil }); err == nil {
+		t.Error("a background write right after a request's ran at once, with a quiet of an hour")
+	}
+}
