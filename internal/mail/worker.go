@@ -145,9 +145,6 @@ func (s *Sender) prepare(ctx context.Context, j *booking.QueuedJob) (env Envelop
 		if msg, ok := s.takePrepared(j.ID); ok {
 			return env, msg, "", nil
 		}
-		if msg, ok := s.takePrepared(j.ID); ok {
-			return env, msg, "", nil
-		}
 		msg, token, err := s.Options.renderFacts(j.Kind, pl)
 		if err != nil {
 			return env, nil, "", &permanentError{err}
