@@ -106,7 +106,7 @@ func TestFactsRenderAsTheChange(t *testing.T) {
 				// and its token as they were, before any JSON.
 				d := o.display(e.Booking)
 				d.byReply = e.Actor == booking.ReplyActor
-				var want *rendered
+				var want []byte
 				if j.Kind == KindStaffNotice {
 					want, err = o.staffMessage(e, d, address(f.Name, pl.To[0]), f.Index, now, f.Notice)
 				} else {
@@ -115,7 +115,7 @@ func TestFactsRenderAsTheChange(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if g, w := normalizeBoundaries(got), normalizeBoundaries(want.msg); !bytes.Equal(g, w) {
+				if g, w := normalizeBoundaries(got), normalizeBoundaries(want); !bytes.Equal(g, w) {
 					t.Errorf("%s %s at %s: rendered from the facts differs:\n%s", e.Kind, j.Kind, now, firstDifference(g, w))
 				}
 			}

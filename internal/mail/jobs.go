@@ -166,36 +166,27 @@ func (o Options) jobs(e booking.Event) ([]booking.Job, error) {
 	// first that concerns it.
 	seen := map[string]bool{}
 	idx := 0
-	notify := func(name, addr string, n notice) error {
+	notify := func(name, addr string, n notice) {
 		key := strings.ToLower(strings.TrimSpace(addr))
 		if key == "" || seen[key] {
-			return nil
+			return
 		}
 		seen[key] = true
 		idx++
 		letters = append(letters, letter{kind: KindStaffNotice, to: addr, name: name, index: idx, notice: n})
-		return nil
 	}
 	moved := e.Kind == booking.EventRescheduled && e.Previous != nil && e.Previous.ArtisanID != b.ArtisanID
 	toArtisan, toStaff := noticeArtisan, noticeArtisan
 	if moved {
 		toArtisan, toStaff = noticeMovedIn, noticeMovedStaff
 		if a := o.artisan(e.Previous.ArtisanID); a != nil && !b.HasArtisan(e.Previous.ArtisanID) {
-			if err := notify(a.Name, a.Email, noticeMovedAway); err != nil {
-				return nil, err
-			}
+			notify(a.Name, a.Email, noticeMovedAway)
 		}
 	}
-	if err := notify(d.artisan, d.artisanMail, toArtisan); err != nil {
-		return nil, err
-	}
-	if err := o.notifyTeam(e, notify, toArtisan); err != nil {
-		return nil, err
-	}
+	notify(d.artisan, d.artisanMail, toArtisan)
+	o.notifyTeam(e, notify, toArtisan)
 	for _, a := range o.StaffCopies {
-		if err := notify("", a, toStaff); err != nil {
-			return nil, err
-		}
+		notify("", a, toStaff)
 	}
 
 	jobs := make([]booking.Job, 0, len(letters)+1)
@@ -271,44 +262,36 @@ func (o *Options) renderFacts(kind string, pl payload) ([]byte, *booking.ManageT
 	d.byReply = e.Actor == booking.ReplyActor
 	switch kind {
 	case KindStaffNotice:
-		m, err := o.staffMessage(e, d, address(f.Name, pl.To[0]), f.Index, f.Now, f.Notice)
-		if err != nil {
-			return nil, nil, err
-		}
-		return m.msg, nil, nil
+		msg, err := o.staffMessage(e, d, address(f.Name, pl.To[0]), f.Index, f.Now, f.Notice)
+		return msg, nil, err
 	case customerKind(e):
 		token, hash := newSecret()
-		m, err := o.customerMessage(kind, d, e.Previous, f.Now, token)
+		msg, err := o.customerMessage(kind, d, e.Previous, f.Now, token)
 		if err != nil {
 			return nil, nil, err
 		}
-		return m.msg, &booking.ManageToken{BookingID: e.Booking.ID, Hash: hash, Purpose: kind}, nil
+		return msg, &booking.ManageToken{BookingID: e.Booking.ID, Hash: hash, Purpose: kind}, nil
 	}
 	return nil, nil, fmt.Errorf("mail: a %s message of a %s event", kind, e.Kind)
 }
 
 // notifyTeam gives a team's other artisans the artisan's notice (n); on a
 // move, one who is no longer in the team hears that it moved away.
-func (o Options) notifyTeam(e booking.Event, notify func(name, addr string, n notice) error, n notice) error {
+func (o Options) notifyTeam(e booking.Event, notify func(name, addr string, n notice), n notice) {
 	b := e.Booking
 	for _, id := range b.Extras() {
 		if a := o.artisan(id); a != nil {
-			if err := notify(a.Name, a.Email, n); err != nil {
-				return err
-			}
+			notify(a.Name, a.Email, n)
 		}
 	}
 	if e.Kind != booking.EventRescheduled || e.Previous == nil {
-		return nil
+		return
 	}
 	for _, id := range e.Previous.ArtisanIDs() {
 		if a := o.artisan(id); a != nil && !b.HasArtisan(id) {
-			if err := notify(a.Name, a.Email, noticeMovedAway); err != nil {
-				return err
-			}
+			notify(a.Name, a.Email, noticeMovedAway)
 		}
 	}
-	return nil
 }
 
 // customerKind is the kind of the customer's message about e ("" for an
@@ -355,11 +338,7 @@ func reminderApplies(b *booking.Booking, pl payload, now time.Time) bool {
 // renderReminder renders the reminder for the booking as it is now, with
 // the manage token token (whose hash the caller stored).
 func (o *Options) renderReminder(b *booking.Booking, now time.Time, token string) ([]byte, error) {
-	m, err := o.customerMessage(KindReminder, o.display(b), nil, now, token)
-	if err != nil {
-		return nil, err
-	}
-	return m.msg, nil
+	return o.customerMessage(KindReminder, o.display(b), nil, now, token)
 }
 
 // ManageLinksJob returns the job that e-mails email a fresh manage link

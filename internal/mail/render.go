@@ -234,16 +234,9 @@ func address(name, addr string) *gomail.Address {
 	}, name), Address: strings.TrimSpace(addr)}
 }
 
-// rendered is a composed message with its envelope.
-type rendered struct {
-	kind string
-	to   string
-	msg  []byte
-}
-
 // customerMessage renders the message to the customer for kind. token is
 // the fresh manage token its links carry (the caller stores its hash).
-func (o *Options) customerMessage(kind string, d display, prev *booking.Booking, now time.Time, token string) (*rendered, error) {
+func (o *Options) customerMessage(kind string, d display, prev *booking.Booking, now time.Time, token string) ([]byte, error) {
 	b := d.b
 	manage := o.manageURL(b.ID, token)
 	l := d.l
@@ -288,11 +281,7 @@ func (o *Options) customerMessage(kind string, d display, prev *booking.Booking,
 			return nil, fmt.Errorf("mail: %s invite: %w", kind, err)
 		}
 	}
-	raw, err := Compose(m)
-	if err != nil {
-		return nil, err
-	}
-	return &rendered{kind: kind, to: b.Customer.Email, msg: raw}, nil
+	return Compose(m)
 }
 
 // carriesInvite reports whether the customer's message of kind carries
@@ -475,7 +464,7 @@ const (
 )
 
 // staffMessage renders the notice n of an event to one member of staff.
-func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, idx int, now time.Time, n notice) (*rendered, error) {
+func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, idx int, now time.Time, n notice) ([]byte, error) {
 	d.l = o.staffLang()
 	d.artisan = d.l.Join(d.artisans)
 	b, l := d.b, d.l
@@ -577,7 +566,7 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 	if err != nil {
 		return nil, err
 	}
-	raw, err := Compose(Message{
+	return Compose(Message{
 		From:      o.From,
 		To:        []*gomail.Address{to},
 		Subject:   subject,
@@ -586,10 +575,6 @@ func (o *Options) staffMessage(e booking.Event, d display, to *gomail.Address, i
 		Text:      text,
 		HTML:      html,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &rendered{kind: KindStaffNotice, to: to.Address, msg: raw}, nil
 }
 
 // requestNotice reports whether e is the making, decision or withdrawal of
