@@ -234,13 +234,14 @@ func (w *writer) enqueue(r *writeReq) error {
 
 // A job runner's claim (booking.Background) gives way to the writes of
 // requests, which wait for an answer (the runners' other writes,
-// booking.JobWork, neither wait nor count as requests'): while bookings keep the one writer busy (a burst of
-// them), the runners' writes wait for a moment without a request's write
-// queued or arriving (backgroundQuiet), and the e-mails the bookings
-// queued go out once the burst is over, rather than slowing it down. A
-// runner's write waits backgroundWait at most (a tenth of the busy
-// timeout, after which a queued write gives up, if that is less): the
-// e-mails of a long burst still go, a claim of ten every few such waits.
+// booking.JobWork, neither wait nor count as requests'): while bookings
+// keep the one writer busy (a burst of them), the claims wait for a
+// moment without a request's write queued or arriving (backgroundQuiet),
+// and the e-mails the bookings queued go out once the burst is over,
+// rather than slowing it down. A claim waits backgroundWait at most (a
+// tenth of the busy timeout, after which a queued write gives up, if that
+// is less): the e-mails of a long burst still go, a claim of ten every few
+// such waits.
 const (
 	maxBackgroundWait = 100 * time.Millisecond
 	backgroundQuiet   = 10 * time.Millisecond
