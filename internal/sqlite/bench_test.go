@@ -229,7 +229,7 @@ func BenchmarkCreateBookingPages(b *testing.B) {
 	const group = 16
 	b.ResetTimer()
 	for i := 0; i < b.N; i += group {
-		g := holdWriterTB(b, db)
+		g := holdWriter(b, db)
 		var errs []<-chan error
 		for k := i; k < min(i+group, b.N); k++ {
 			r := req{Artisan: fmt.Sprintf("a%d", k%benchArtisans), Start: next.Add(time.Duration(k/benchArtisans) * 2 * time.Hour)}
@@ -279,29 +279,4 @@ func BenchmarkCreateBookingPages(b *testing.B) {
 	for _, n := range names {
 		b.Logf("%-32s %.2f pages/booking", n, float64(byTree[n])/float64(b.N))
 	}
-}
-
-// holdWriterTB is holdWriter for a benchmark.
-func holdWriterTB(tb testing.TB, db *sqlite.Store) *gate {
-	tb.Helper()
-	g := &gate{queued: make(chan int, 1000), release: make(chan struct{}), done: make(chan error, 1)}
-	db.SetGroupBounds(0, time.Hour)
-	db.SetQueuedHook(func(n int) {
-		select {
-		case g.queued <- n:
-		default:
-		}
-	})
-	tb.Cleanup(func() { db.SetQueuedHook(nil); db.SetGroupBounds(0, 0) })
-	entered := make(chan struct{})
-	go func() {
-		g.done <- db.InTx(context.Background(), func(tx *sqlite.Tx) error {
-			close(entered)
-			<-g.release
-			return nil
-		})
-	}()
-	<-entered
-	<-g.queued // the gate's own call
-	return g
 }

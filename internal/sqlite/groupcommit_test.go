@@ -46,14 +46,14 @@ type gate struct {
 }
 
 // holdWriter closes a gate on db's writer.
-func holdWriter(t *testing.T, db *sqlite.Store) *gate {
-	t.Helper()
-	return holdWriterThen(t, db, func(*sqlite.Tx) error { return nil })
+func holdWriter(tb testing.TB, db *sqlite.Store) *gate {
+	tb.Helper()
+	return holdWriterThen(tb, db, func(*sqlite.Tx) error { return nil })
 }
 
 // holdWriterThen is holdWriter whose call runs then once the gate opens.
-func holdWriterThen(t *testing.T, db *sqlite.Store, then func(tx *sqlite.Tx) error) *gate {
-	t.Helper()
+func holdWriterThen(tb testing.TB, db *sqlite.Store, then func(tx *sqlite.Tx) error) *gate {
+	tb.Helper()
 	g := &gate{queued: make(chan int, 1000), release: make(chan struct{}), done: make(chan error, 1)}
 	db.SetGroupBounds(0, time.Hour)
 	db.SetQueuedHook(func(n int) {
@@ -62,7 +62,7 @@ func holdWriterThen(t *testing.T, db *sqlite.Store, then func(tx *sqlite.Tx) err
 		default:
 		}
 	})
-	t.Cleanup(func() { db.SetQueuedHook(nil); db.SetGroupBounds(0, 0) })
+	tb.Cleanup(func() { db.SetQueuedHook(nil); db.SetGroupBounds(0, 0) })
 	entered := make(chan struct{})
 	go func() {
 		g.done <- db.InTx(context.Background(), func(tx *sqlite.Tx) error {
